@@ -1,0 +1,13 @@
+"""Root URLs: staff UI at /, REST API at /api/v1/, admin at /admin/."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from facturier.api.v1.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("facturier.web.urls")),
+]

@@ -1,0 +1,45 @@
+"""Roles a user holds in a legal entity and what each may do.
+
+One table, read by services (which refuse) and by the UI (which hides buttons), so both always agree.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    ACCOUNTANT = "accountant", _("Accountant")
+    SALES = "sales", _("Sales")
+    APPROVER = "approver", _("Approver")
+    AUDITOR = "auditor", _("Auditor (read-only)")
+
+
+class Action(models.TextChoices):
+    VIEW = "view", _("View")
+    EDIT_PARTIES = "edit_parties", _("Edit customers")
+    EDIT_CATALOG = "edit_catalog", _("Edit products")
+    EDIT_DOCUMENTS = "edit_documents", _("Edit quotes, orders and draft invoices")
+    SUBMIT = "submit", _("Submit for approval")
+    APPROVE = "approve", _("Approve or reject")
+    ISSUE = "issue", _("Issue invoices")
+    CREDIT = "credit", _("Create credit notes")
+    MANAGE_ENTITY = "manage_entity", _("Manage the company")
+
+
+_ALL = frozenset(Role)
+PERMISSIONS: dict[Action, frozenset[Role]] = {
+    Action.VIEW: _ALL,
+    Action.EDIT_PARTIES: frozenset({Role.ADMIN, Role.ACCOUNTANT, Role.SALES}),
+    Action.EDIT_CATALOG: frozenset({Role.ADMIN, Role.ACCOUNTANT}),
+    Action.EDIT_DOCUMENTS: frozenset({Role.ADMIN, Role.ACCOUNTANT, Role.SALES}),
+    Action.SUBMIT: frozenset({Role.ADMIN, Role.ACCOUNTANT, Role.SALES}),
+    Action.APPROVE: frozenset({Role.ADMIN, Role.APPROVER}),
+    Action.ISSUE: frozenset({Role.ADMIN, Role.ACCOUNTANT}),
+    Action.CREDIT: frozenset({Role.ADMIN, Role.ACCOUNTANT}),
+    Action.MANAGE_ENTITY: frozenset({Role.ADMIN}),
+}
+
+
+def role_allows(role: str, action: Action) -> bool:
+    return Role(role) in PERMISSIONS[action]

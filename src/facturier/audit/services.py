@@ -1,0 +1,64 @@
+"""Writing audit events: called by every service, inside the service's transaction."""
+
+import json
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from facturier.audit.chain import lock_chain
+from facturier.audit.models import AuditEvent
+from facturier.domain.sealing import canonical_json, chain_hash
+
+
+def actor_label(by: Any | None) -> str:
+    """A stable, human-readable name for whoever acted: a user, an API key or the system."""
+    if by is None:
+        return "system"
+    if getattr(by, "is_authenticated", False) and hasattr(by, "get_username"):
+        return f"user:{by.get_username()}"
+    if by.__class__.__name__ == "ApiKey":
+        return f"apikey:{by.prefix}"
+    return str(by)
+
+
+def _json_safe(data: dict[str, Any] | None) -> Any:
+    """Store exactly what gets hashed: Decimals and dates become strings once, here."""
+    return None if data is None else json.loads(canonical_json(data))
+
+
+def audit_record(
+    *,
+    entity: Any | None,
+    actor: Any | None,
+    action: str,
+    obj: models.Model,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the entity's audit chain, in the caller's transaction."""
+    with transaction.atomic():
+        key = f"audit:{entity.pk}" if entity is not None else "audit:global"
+        head = lock_chain(key)
+        user = actor if getattr(actor, "is_authenticated", False) else None
+        event = AuditEvent(
+            entity=entity,
+            actor=user,
+            actor_label=actor_label(actor),
+            action=action,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:200],
+            before=_json_safe(before),
+            after=_json_safe(after),
+            occurred_at=timezone.now().replace(microsecond=0),
+            chain_key=key,
+            position=head.length + 1,
+            previous_hash=head.last_hash,
+        )
+        event.hash = chain_hash(event.previous_hash, event.sealed_content())
+        event.save(force_insert=True)
+        head.last_hash = event.hash
+        head.length = event.position
+        head.save(update_fields=["last_hash", "length"])
+        return event

@@ -1,0 +1,107 @@
+"""The `facturier` command: one entry point for installing, running and operating Facturier.
+
+Each subcommand maps onto a Django management command, so everything can also be run with
+`python -m django <command>`; this wrapper adds the product's names, defaults and exit codes.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+
+DEFAULT_SETTINGS = "config.settings.dev"
+
+
+def _django_setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
+    import django
+
+    django.setup()
+
+
+def _call(command: str, *args: str) -> int:
+    from django.core.management import call_command
+
+    try:
+        call_command(command, *args)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    return 0
+
+
+def _serve(port: int, *, with_worker: bool = True) -> int:
+    """Run the web server and, beside it, a background worker; stop both together."""
+    worker = None
+    if with_worker:
+        worker = subprocess.Popen([sys.executable, "-m", "facturier.cli", "worker"])  # noqa: S603
+    try:
+        print(f"Facturier is running on http://127.0.0.1:{port}/  (Ctrl+C to stop)", flush=True)
+        return _call("runserver", f"127.0.0.1:{port}", "--noreload", "--insecure")
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=10)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    _call("migrate", "--no-input", "-v", "0")
+    code = _call("load_demo")
+    if code or args.no_serve:
+        return code
+    return _serve(args.port)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="facturier", description="Facturier: invoicing and receivables.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="create or upgrade the database schema")
+    demo = sub.add_parser("demo", help="migrate, load the demo company and serve it")
+    demo.add_argument("--no-serve", action="store_true", help="load the demo data and exit")
+    demo.add_argument("--port", type=int, default=8000)
+    serve = sub.add_parser("serve", help="run the web server and a background worker")
+    serve.add_argument("--port", type=int, default=8000)
+    sub.add_parser("worker", help="run a background worker (Django Tasks, database backend)")
+    sub.add_parser("createsuperuser", help="create an administrator account")
+    apikey = sub.add_parser("apikey", help="manage API keys")
+    apikey_sub = apikey.add_subparsers(dest="apikey_command", required=True)
+    create = apikey_sub.add_parser("create", help="create an API key and print it once")
+    create.add_argument("--entity", required=True, help="entity name, SIREN or id")
+    create.add_argument("--scopes", required=True, help="comma-separated, e.g. invoices:read,invoices:write")
+    create.add_argument("--name", default="API key")
+    audit = sub.add_parser("audit", help="audit trail tools")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    audit_sub.add_parser("verify", help="recompute the hash chains; exit 1 naming the first tampered record")
+    manage = sub.add_parser("manage", help="run any Django management command")
+    manage.add_argument("args", nargs=argparse.REMAINDER)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _django_setup()
+    match args.command:
+        case "migrate":
+            return _call("migrate", "--no-input")
+        case "demo":
+            return _demo(args)
+        case "serve":
+            _call("migrate", "--no-input", "-v", "0")
+            return _serve(args.port)
+        case "worker":
+            return _call("db_worker")
+        case "createsuperuser":
+            return _call("createsuperuser")
+        case "apikey":
+            return _call(
+                "apikey_create", "--entity", args.entity, "--scopes", args.scopes, "--name", args.name
+            )
+        case "audit":
+            return _call("audit_verify")
+        case "manage":
+            return _call(*args.args)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""VAT engine: one pure module per country (``fr`` for France, DOM and Corsica included)."""

@@ -1,0 +1,58 @@
+"""Which status may follow which, per kind of document. Services consult this before any change."""
+
+from facturier.common.errors import Conflict
+from facturier.invoicing.models import Document, Kind, Status
+
+S = Status
+TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
+    Kind.INVOICE: {
+        S.DRAFT: frozenset({S.PENDING_APPROVAL, S.APPROVED, S.ISSUED}),
+        S.PENDING_APPROVAL: frozenset({S.APPROVED, S.DRAFT}),
+        S.APPROVED: frozenset({S.ISSUED, S.DRAFT}),
+        S.ISSUED: frozenset({S.SENT, S.PARTIALLY_PAID, S.PAID, S.DISPUTED, S.CANCELLED}),
+        S.SENT: frozenset({S.PARTIALLY_PAID, S.PAID, S.DISPUTED, S.CANCELLED}),
+        S.PARTIALLY_PAID: frozenset({S.PAID, S.DISPUTED, S.CANCELLED}),
+        S.DISPUTED: frozenset({S.SENT, S.PARTIALLY_PAID, S.PAID, S.CANCELLED}),
+        S.PAID: frozenset({S.CANCELLED}),
+        S.CANCELLED: frozenset(),
+    },
+    Kind.QUOTE: {
+        S.DRAFT: frozenset({S.SENT, S.ACCEPTED, S.DECLINED, S.CONVERTED}),
+        S.SENT: frozenset({S.ACCEPTED, S.DECLINED, S.CONVERTED}),
+        S.ACCEPTED: frozenset({S.CONVERTED}),
+        S.DECLINED: frozenset(),
+        S.CONVERTED: frozenset(),
+    },
+    Kind.ORDER: {
+        S.DRAFT: frozenset({S.CONFIRMED, S.CONVERTED}),
+        S.CONFIRMED: frozenset({S.CONVERTED}),
+        S.CONVERTED: frozenset(),
+    },
+}
+
+EDITABLE = frozenset({S.DRAFT})
+OPEN_RECEIVABLE = frozenset({S.ISSUED, S.SENT, S.PARTIALLY_PAID, S.DISPUTED})
+
+
+def check_transition(document: Document, target: str) -> None:
+    """Raise Conflict naming the current and requested states if the move is not allowed."""
+    allowed = TRANSITIONS[document.kind].get(document.status, frozenset())
+    if target not in allowed:
+        current = Status(document.status).label
+        requested = Status(target).label
+        raise Conflict(
+            f"Cannot move {document} from '{current}' to '{requested}'.",
+            code="illegal_transition",
+            current_status=document.status,
+            requested_status=target,
+        )
+
+
+def check_editable(document: Document) -> None:
+    if document.is_sealed or document.status not in EDITABLE:
+        raise Conflict(
+            f"{document} is '{Status(document.status).label}' and can no longer be edited; "
+            "issued invoices are corrected with a credit note.",
+            code="document_not_editable",
+            current_status=document.status,
+        )

@@ -1,0 +1,63 @@
+"""The seal of an issued document: a hash of its full legal content chained to the series' previous one.
+
+`sealed_content` reads only what the database stores, normalized (Decimals at their column's scale),
+so that `facturier audit verify` recomputes exactly the same bytes later from the rows alone.
+"""
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+from facturier.domain.sealing import chain_hash
+from facturier.invoicing.immutability import SEALED_DOCUMENT_FIELDS
+from facturier.invoicing.models import AllowanceCharge, Document, Line, NumberingSeries
+
+SEALED_LINE_FIELDS = (
+    "position", "product_id", "description", "quantity", "unit", "unit_price", "discount_percent",
+    "vat_category", "vat_rate", "accounting_category", "net_amount",
+)  # fmt: skip
+SEALED_ALLOWANCE_FIELDS = (
+    "is_charge",
+    "reason",
+    "amount",
+    "percent",
+    "base_amount",
+    "vat_category",
+    "vat_rate",
+)
+
+
+def _normalized(instance: models.Model, name: str) -> Any:
+    value = getattr(instance, name)
+    field = instance._meta.get_field(name.removesuffix("_id"))
+    if isinstance(value, Decimal) and isinstance(field, models.DecimalField):
+        return format(value.quantize(Decimal(1).scaleb(-field.decimal_places)), "f")
+    if value is not None and not isinstance(value, bool | int | str | list | dict):
+        return str(value)
+    return value
+
+
+def sealed_content(document: Document) -> dict[str, Any]:
+    lines: list[Line] = sorted(document.lines.all(), key=lambda line: line.position)
+    allowances: list[AllowanceCharge] = sorted(
+        document.allowances_charges.all(), key=lambda ac: (ac.is_charge, str(ac.pk))
+    )
+    return {
+        "id": str(document.pk),
+        "document": {name: _normalized(document, name) for name in SEALED_DOCUMENT_FIELDS},
+        "lines": [{name: _normalized(line, name) for name in SEALED_LINE_FIELDS} for line in lines],
+        "allowances_charges": [
+            {name: _normalized(ac, name) for name in SEALED_ALLOWANCE_FIELDS} for ac in allowances
+        ],
+        "deposits": sorted(str(pk) for pk in document.deposits.values_list("pk", flat=True)),
+    }
+
+
+def seal(document: Document, series: NumberingSeries) -> None:
+    """Chain the document to its (locked) series and store the seal; the caller saves both."""
+    document.seal_position = series.chain_length + 1
+    document.seal_previous_hash = series.chain_hash
+    document.seal_hash = chain_hash(document.seal_previous_hash, sealed_content(document))
+    series.chain_length = document.seal_position
+    series.chain_hash = document.seal_hash

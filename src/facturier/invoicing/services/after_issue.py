@@ -1,0 +1,143 @@
+"""What happens to an issued invoice: sent, paid, disputed, credited. Its content never changes."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from facturier.accounts.roles import Action
+from facturier.audit.services import audit_record
+from facturier.common.errors import Conflict, ValidationFailed
+from facturier.invoicing.lifecycle import OPEN_RECEIVABLE, check_transition
+from facturier.invoicing.models import Document, Kind, Payment, Status, TypeCode
+from facturier.invoicing.services.common import authorize, locked, state_of
+from facturier.invoicing.services.drafts import LineData, _lines_of, document_create
+from facturier.invoicing.services.issuing import _transition
+
+ZERO = Decimal("0")
+
+
+def credited_amount(invoice: Document) -> Decimal:
+    """Total incl. VAT of the issued credit notes against `invoice`."""
+    total = Document.objects.filter(
+        preceding_invoice=invoice, type_code=TypeCode.CREDIT_NOTE, seal_hash__gt=""
+    ).aggregate(total=Sum("tax_inclusive"))["total"]
+    return total or ZERO
+
+
+def outstanding_amount(invoice: Document) -> Decimal:
+    return invoice.payable - invoice.amount_paid - credited_amount(invoice)
+
+
+@transaction.atomic
+def invoice_mark_sent(*, invoice: Document, by: Any | None) -> Document:
+    invoice = locked(invoice)
+    authorize(by, invoice.entity, Action.ISSUE)
+    return _transition(invoice, Status.SENT, by, "invoice.sent", sent_at=timezone.now())
+
+
+@transaction.atomic
+def payment_record(
+    *, invoice: Document, amount: Decimal, received_on: dt.date, by: Any | None, reference: str = ""
+) -> Payment:
+    """Record a payment received; the invoice becomes partially paid or paid."""
+    invoice = locked(invoice)
+    authorize(by, invoice.entity, Action.ISSUE)
+    if invoice.status not in OPEN_RECEIVABLE:
+        raise Conflict(
+            f"{invoice} is not awaiting payment.", code="not_payable", current_status=invoice.status
+        )
+    if amount <= 0 or amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise ValidationFailed("A payment is a positive amount with at most 2 decimals.", field="amount",
+                               code="invalid_amount")  # fmt: skip
+    outstanding = outstanding_amount(invoice)
+    if amount > outstanding:
+        raise ValidationFailed(f"The payment ({amount}) exceeds the amount still due ({outstanding}).",
+                               field="amount", code="overpayment")  # fmt: skip
+    payment = Payment.objects.create(
+        document=invoice, amount=amount, received_on=received_on, reference=reference
+    )
+    target = Status.PAID if amount == outstanding else Status.PARTIALLY_PAID
+    if target != invoice.status:
+        _transition(invoice, target, by, "invoice.payment_recorded", amount_paid=invoice.amount_paid + amount)
+    else:
+        before = state_of(invoice)
+        invoice.amount_paid += amount
+        invoice.save(update_fields=["amount_paid", "updated_at"])
+        audit_record(entity=invoice.entity, actor=by, action="invoice.payment_recorded", obj=invoice,
+                     before=before, after=state_of(invoice))  # fmt: skip
+    return payment
+
+
+@transaction.atomic
+def invoice_dispute(*, invoice: Document, by: Any | None, reason: str) -> Document:
+    invoice = locked(invoice)
+    authorize(by, invoice.entity, Action.ISSUE)
+    invoice = _transition(invoice, Status.DISPUTED, by, "invoice.disputed")
+    audit_record(
+        entity=invoice.entity,
+        actor=by,
+        action="invoice.dispute_reason",
+        obj=invoice,
+        after={"reason": reason},
+    )
+    return invoice
+
+
+@transaction.atomic
+def invoice_resolve_dispute(*, invoice: Document, by: Any | None) -> Document:
+    invoice = locked(invoice)
+    authorize(by, invoice.entity, Action.ISSUE)
+    target = Status.PARTIALLY_PAID if invoice.amount_paid > 0 else Status.SENT
+    return _transition(invoice, target, by, "invoice.dispute_resolved")
+
+
+@transaction.atomic
+def credit_note_create(
+    *, invoice: Document, by: Any | None, lines: list[LineData] | None = None, reason: str = ""
+) -> Document:
+    """A draft credit note against an issued invoice: all its lines (full credit) or the lines given."""
+    invoice = locked(invoice)
+    authorize(by, invoice.entity, Action.CREDIT)
+    if invoice.kind != Kind.INVOICE or not invoice.is_sealed or invoice.is_credit_note:
+        raise Conflict(f"{invoice} is not an issued invoice: only issued invoices are credited.",
+                       code="not_creditable", current_status=invoice.status)  # fmt: skip
+    if invoice.status == Status.CANCELLED:
+        raise Conflict(
+            f"{invoice} is already fully credited.", code="already_credited", current_status=invoice.status
+        )
+    credit_note = document_create(
+        entity=invoice.entity, kind=Kind.INVOICE, type_code=TypeCode.CREDIT_NOTE, customer=invoice.customer, by=by,
+        lines=lines if lines is not None else _lines_of(invoice), preceding_invoice=invoice,
+        currency=invoice.currency, exchange_rate=invoice.exchange_rate, language=invoice.language,
+        payment_terms=invoice.payment_terms, buyer_reference=invoice.buyer_reference,
+        note=reason or f"Avoir sur facture {invoice.number}",
+    )  # fmt: skip
+    available = invoice.tax_inclusive - credited_amount(invoice)
+    if credit_note.tax_inclusive > available:
+        raise ValidationFailed(
+            f"The credit note ({credit_note.tax_inclusive}) exceeds what remains to credit on {invoice} ({available}).",
+            field="lines", code="credit_exceeds_invoice",
+        )  # fmt: skip
+    return credit_note
+
+
+def apply_issued_credit_note(*, credit_note: Document, by: Any | None) -> None:
+    """Once a credit note is issued, an invoice credited in full is cancelled."""
+    invoice = locked(credit_note.preceding_invoice)  # type: ignore[arg-type]
+    if credited_amount(invoice) >= invoice.tax_inclusive and invoice.status != Status.CANCELLED:
+        _transition(invoice, Status.CANCELLED, by, "invoice.cancelled_by_credit_note")
+
+
+@transaction.atomic
+def quote_set_status(*, quote: Document, status: str, by: Any | None) -> Document:
+    """Sent, accepted or declined by the customer (conversion has its own service)."""
+    quote = locked(quote)
+    authorize(by, quote.entity, Action.EDIT_DOCUMENTS)
+    if quote.kind not in (Kind.QUOTE, Kind.ORDER) or status == Status.CONVERTED:
+        raise Conflict("Only quotes and orders change status this way.", code="illegal_transition")
+    check_transition(quote, status)
+    return _transition(quote, status, by, f"{quote.kind}.{status}")

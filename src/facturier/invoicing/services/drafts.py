@@ -1,0 +1,362 @@
+"""Creating and editing documents while they are drafts, and converting quote -> order -> invoice."""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from facturier.accounts.models import LegalEntity
+from facturier.accounts.roles import Action
+from facturier.audit.services import audit_record
+from facturier.catalog.models import Product
+from facturier.common.errors import Conflict, ValidationFailed
+from facturier.domain.calculation import CalculationError
+from facturier.domain.money import AmountPrecisionError, InvalidCurrency, check_amount, validate_currency
+from facturier.domain.tax.fr import treatment_for_regime
+from facturier.invoicing.lifecycle import check_editable, check_transition
+from facturier.invoicing.models import AllowanceCharge, Document, Kind, Line, Status, TypeCode
+from facturier.invoicing.numbering import take_number
+from facturier.invoicing.services.common import authorize, entity_today, locked, state_of
+from facturier.invoicing.totals import apply_totals
+from facturier.parties.models import Customer
+
+VAT_CATEGORIES = frozenset({"S", "Z", "E", "AE", "K", "G", "O", "L", "M"})
+
+
+@dataclass(frozen=True)
+class LineData:
+    """One line as given by a form, the API or a conversion. Product values fill what is left empty."""
+
+    description: str = ""
+    quantity: Decimal = Decimal("1")
+    unit_price: Decimal | None = None
+    unit: str | None = None
+    discount_percent: Decimal = Decimal("0")
+    vat_category: str | None = None
+    vat_rate: Decimal | None = None
+    product: Product | None = None
+    accounting_category: str | None = None
+
+
+@dataclass(frozen=True)
+class _ResolvedLine:
+    """A line once product defaults, the VAT regime and validation have been applied."""
+
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    unit: str
+    discount_percent: Decimal
+    vat_category: str
+    vat_rate: Decimal
+    product: Product | None
+    accounting_category: str
+
+
+@dataclass(frozen=True)
+class AllowanceChargeData:
+    reason: str
+    amount: Decimal | None = None
+    percent: Decimal | None = None
+    is_charge: bool = False
+    vat_category: str = "S"
+    vat_rate: Decimal = Decimal("20.00")
+    base_amount: Decimal | None = None
+
+
+HEADER_FIELDS = frozenset(
+    {
+        "currency", "exchange_rate", "language", "payment_terms", "delivery_date", "valid_until", "buyer_reference",
+        "purchase_order_reference", "note", "vat_on_debits", "issue_date",
+    }
+)  # fmt: skip
+
+
+def _amount(value: Any, *, places: int, field: str) -> Decimal:
+    try:
+        return check_amount(Decimal(str(value)), places=places, max_integer_digits=14, field=field)
+    except (AmountPrecisionError, ArithmeticError, ValueError) as error:
+        raise ValidationFailed(str(error), field=field, code="invalid_amount") from error
+
+
+def _resolve_line(data: LineData, index: int, document: Document) -> _ResolvedLine:
+    """Fill defaults from the product, apply the customer's VAT regime, validate amounts."""
+    where = f"lines[{index}]"
+    product = data.product
+    if product is not None and product.entity_id != document.entity_id:
+        raise ValidationFailed("Unknown product.", field=f"{where}.product", code="unknown_product")
+    description = data.description or (product.name if product else "")
+    raw_price = data.unit_price if data.unit_price is not None else (product.unit_price if product else None)
+    raw_rate = (
+        data.vat_rate if data.vat_rate is not None else (product.vat_rate if product else Decimal("20"))
+    )
+    accounting_category = data.accounting_category or (product.accounting_category if product else "services")
+    if not description.strip():
+        raise ValidationFailed("A line needs a description.", field=f"{where}.description", code="required")
+    if raw_price is None:
+        raise ValidationFailed("A line needs a unit price.", field=f"{where}.unit_price", code="required")
+    quantity = _amount(data.quantity, places=6, field=f"{where}.quantity")
+    unit_price = _amount(raw_price, places=6, field=f"{where}.unit_price")
+    discount = _amount(data.discount_percent, places=2, field=f"{where}.discount_percent")
+    if quantity < 0 and not document.is_credit_note:
+        raise ValidationFailed(
+            "Quantities cannot be negative on an invoice; use a credit note.",
+            field=f"{where}.quantity",
+            code="negative_quantity",
+        )
+    if not Decimal(0) <= discount <= Decimal(100):
+        raise ValidationFailed(
+            "A discount is between 0 and 100 %.", field=f"{where}.discount_percent", code="invalid_discount"
+        )
+    category = data.vat_category or (product.vat_category if product else "S")
+    rate = _amount(raw_rate, places=2, field=f"{where}.vat_rate")
+    treatment = treatment_for_regime(document.customer.vat_regime, goods=accounting_category == "goods")
+    if treatment is not None:
+        category, rate = treatment.category, treatment.rate if treatment.rate is not None else Decimal("0")
+    if category not in VAT_CATEGORIES:
+        raise ValidationFailed(
+            f"Unknown VAT category '{category}'.", field=f"{where}.vat_category", code="invalid_vat"
+        )
+    return _ResolvedLine(
+        description=description, quantity=quantity, unit_price=unit_price,
+        unit=data.unit or (product.unit if product else "C62"), discount_percent=discount,
+        vat_category=category, vat_rate=rate, product=product, accounting_category=accounting_category,
+    )  # fmt: skip
+
+
+def _write_lines(document: Document, lines: list[LineData]) -> None:
+    document.lines.all().delete()
+    resolved = [_resolve_line(data, index, document) for index, data in enumerate(lines)]
+    Line.objects.bulk_create(
+        Line(
+            document=document,
+            position=index + 1,
+            product=data.product,
+            description=data.description[:500],
+            quantity=data.quantity,
+            unit=data.unit,
+            unit_price=data.unit_price,
+            discount_percent=data.discount_percent,
+            vat_category=data.vat_category,
+            vat_rate=data.vat_rate,
+            accounting_category=data.accounting_category,
+        )
+        for index, data in enumerate(resolved)
+    )
+
+
+def _write_allowances_charges(document: Document, items: list[AllowanceChargeData]) -> None:
+    document.allowances_charges.all().delete()
+    for index, item in enumerate(items):
+        where = f"allowances_charges[{index}]"
+        if (item.amount is None) == (item.percent is None):
+            raise ValidationFailed(
+                "Give either an amount or a percent.", field=where, code="invalid_allowance"
+            )
+        amount = (
+            _amount(item.amount, places=2, field=f"{where}.amount") if item.amount is not None else Decimal(0)
+        )
+        if amount < 0:
+            raise ValidationFailed("Amounts of allowances and charges are positive.", field=f"{where}.amount",
+                                   code="invalid_amount")  # fmt: skip
+        AllowanceCharge.objects.create(
+            document=document, is_charge=item.is_charge, reason=item.reason or ("Frais" if item.is_charge else "Remise"),
+            amount=amount, percent=item.percent, base_amount=item.base_amount,
+            vat_category=item.vat_category, vat_rate=item.vat_rate,
+        )  # fmt: skip
+
+
+def _set_header(document: Document, values: dict[str, Any]) -> None:
+    unknown = set(values) - HEADER_FIELDS
+    if unknown:
+        raise ValidationFailed(
+            f"Unknown fields: {', '.join(sorted(unknown))}", field=sorted(unknown)[0], code="unknown_field"
+        )
+    for name, value in values.items():
+        setattr(document, name, value)
+    try:
+        document.currency = validate_currency(document.currency)
+    except InvalidCurrency as error:
+        raise ValidationFailed(str(error), field="currency", code="invalid_currency") from error
+    if document.currency == document.entity.default_currency:
+        document.exchange_rate = None
+    elif document.exchange_rate is None or Decimal(document.exchange_rate) <= 0:
+        raise ValidationFailed(
+            f"An invoice in {document.currency} needs the exchange rate to {document.entity.default_currency}.",
+            field="exchange_rate", code="exchange_rate_required",
+        )  # fmt: skip
+
+
+def _recompute(document: Document, deposits: list[Document] | None = None) -> None:
+    if deposits is not None:
+        document.deposits.set(deposits)
+        document.prepaid = sum((deposit.tax_inclusive for deposit in deposits), Decimal("0"))
+    try:
+        apply_totals(document)
+    except CalculationError as error:
+        raise ValidationFailed(str(error), field="lines", code="invalid_vat") from error
+    document.save()
+
+
+def _check_deposits(document: Document, deposits: list[Document]) -> None:
+    for deposit in deposits:
+        if (deposit.entity_id, deposit.customer_id, deposit.type_code) != (
+            document.entity_id,
+            document.customer_id,
+            TypeCode.DEPOSIT,
+        ) or not deposit.is_sealed:
+            raise ValidationFailed(
+                f"{deposit} is not an issued deposit invoice of this customer.",
+                field="deposits",
+                code="invalid_deposit",
+            )
+
+
+@transaction.atomic
+def document_create(
+    *,
+    entity: LegalEntity,
+    kind: str,
+    customer: Customer,
+    by: Any | None,
+    lines: list[LineData],
+    type_code: str = TypeCode.COMMERCIAL,
+    allowances_charges: list[AllowanceChargeData] = (),  # type: ignore[assignment]
+    deposits: list[Document] = (),  # type: ignore[assignment]
+    source: Document | None = None,
+    preceding_invoice: Document | None = None,
+    **header: Any,
+) -> Document:
+    """Create a draft quote, order or invoice. Quotes and orders are numbered now; invoices at issue."""
+    authorize(by, entity, Action.EDIT_DOCUMENTS)
+    if customer.entity_id != entity.pk:
+        raise ValidationFailed("Unknown customer.", field="customer", code="unknown_customer")
+    document = Document(
+        entity=entity, kind=Kind(kind), customer=customer, type_code=type_code if kind == Kind.INVOICE else "",
+        currency=customer.currency, language=customer.language, payment_terms=customer.payment_terms,
+        vat_on_debits=entity.vat_on_debits, source=source, preceding_invoice=preceding_invoice,
+    )  # fmt: skip
+    _set_header(document, header)
+    if kind in (Kind.QUOTE, Kind.ORDER):
+        taken = take_number(entity=entity, code=kind, day=document.issue_date or entity_today(entity))
+        document.number, document.series, document.issue_date = taken.number, taken.series, taken.issue_date
+    else:
+        document.issue_date = None
+    document.save()
+    _write_lines(document, list(lines))
+    _write_allowances_charges(document, list(allowances_charges))
+    _check_deposits(document, list(deposits))
+    _recompute(document, list(deposits))
+    audit_record(entity=entity, actor=by, action=f"{kind}.created", obj=document, after=state_of(document))
+    return document
+
+
+@transaction.atomic
+def document_update(
+    *,
+    document: Document,
+    by: Any | None,
+    lines: list[LineData] | None = None,
+    allowances_charges: list[AllowanceChargeData] | None = None,
+    deposits: list[Document] | None = None,
+    customer: Customer | None = None,
+    **header: Any,
+) -> Document:
+    """Change a draft. Issued documents are refused (their corrections are credit notes)."""
+    document = locked(document)
+    authorize(by, document.entity, Action.EDIT_DOCUMENTS)
+    check_editable(document)
+    before = state_of(document)
+    if customer is not None:
+        if customer.entity_id != document.entity_id:
+            raise ValidationFailed("Unknown customer.", field="customer", code="unknown_customer")
+        document.customer = customer
+    if document.kind == Kind.INVOICE:
+        header.pop("issue_date", None)
+    _set_header(document, header)
+    if lines is not None:
+        _write_lines(document, lines)
+    if allowances_charges is not None:
+        _write_allowances_charges(document, allowances_charges)
+    if deposits is not None:
+        _check_deposits(document, deposits)
+    _recompute(document, deposits)
+    audit_record(entity=document.entity, actor=by, action=f"{document.kind}.updated", obj=document,
+                 before=before, after=state_of(document))  # fmt: skip
+    return document
+
+
+@transaction.atomic
+def document_delete_draft(*, document: Document, by: Any | None) -> None:
+    document = locked(document)
+    authorize(by, document.entity, Action.EDIT_DOCUMENTS)
+    if document.kind != Kind.INVOICE or document.status != Status.DRAFT or document.is_sealed:
+        raise Conflict("Only draft invoices can be deleted.", code="document_not_deletable")
+    audit_record(
+        entity=document.entity, actor=by, action="invoice.deleted", obj=document, before=state_of(document)
+    )
+    document.delete()
+
+
+def _lines_of(document: Document) -> list[LineData]:
+    return [
+        LineData(
+            description=line.description,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            unit=line.unit,
+            discount_percent=line.discount_percent,
+            vat_category=line.vat_category,
+            vat_rate=line.vat_rate,
+            product=line.product,
+            accounting_category=line.accounting_category,
+        )  # fmt: skip
+        for line in document.lines.all()
+    ]
+
+
+def _allowances_of(document: Document) -> list[AllowanceChargeData]:
+    return [
+        AllowanceChargeData(
+            reason=ac.reason,
+            amount=None if ac.percent is not None else ac.amount,
+            percent=ac.percent,
+            is_charge=ac.is_charge,
+            vat_category=ac.vat_category,
+            vat_rate=ac.vat_rate,
+            base_amount=ac.base_amount,
+        )  # fmt: skip
+        for ac in document.allowances_charges.all()
+    ]
+
+
+@transaction.atomic
+def document_convert(*, document: Document, to_kind: str, by: Any | None, type_code: str = TypeCode.COMMERCIAL,
+                     issue_date: dt.date | None = None) -> Document:  # fmt: skip
+    """Quote -> order, quote -> invoice, order -> invoice: copies lines and keeps the link (`source`)."""
+    document = locked(document)
+    allowed: dict[str, set[str]] = {Kind.QUOTE: {Kind.ORDER, Kind.INVOICE}, Kind.ORDER: {Kind.INVOICE}}
+    if to_kind not in allowed.get(document.kind, set()):
+        raise Conflict(
+            f"A {document.get_kind_display()} cannot become a {to_kind}.", code="illegal_conversion"
+        )
+    check_transition(document, Status.CONVERTED)
+    header = {
+        name: getattr(document, name)
+        for name in ("currency", "exchange_rate", "language", "payment_terms", "buyer_reference",
+                     "purchase_order_reference", "note", "delivery_date")
+    }  # fmt: skip
+    if to_kind != Kind.INVOICE and issue_date is not None:
+        header["issue_date"] = issue_date
+    created = document_create(
+        entity=document.entity, kind=to_kind, customer=document.customer, by=by, lines=_lines_of(document),
+        allowances_charges=_allowances_of(document), type_code=type_code, source=document, **header,
+    )  # fmt: skip
+    before = state_of(document)
+    document.status = Status.CONVERTED
+    document.save(update_fields=["status", "updated_at"])
+    audit_record(entity=document.entity, actor=by, action=f"{document.kind}.converted", obj=document,
+                 before=before, after={**state_of(document), "into": str(created.pk)})  # fmt: skip
+    return created

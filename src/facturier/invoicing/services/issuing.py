@@ -1,0 +1,154 @@
+"""Submit, approve, reject and issue invoices and credit notes.
+
+Issuing is the legal moment: the number is taken, the customer and seller are snapshotted, the
+document is sealed into its series' hash chain, and from then on nothing of it may change.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from facturier.accounts.roles import Action
+from facturier.audit.services import audit_record
+from facturier.common.errors import Conflict, ValidationFailed
+from facturier.domain.payment_terms import parse_terms
+from facturier.invoicing.lifecycle import check_transition
+from facturier.invoicing.models import Document, Kind, Status, TypeCode
+from facturier.invoicing.numbering import take_number
+from facturier.invoicing.sealing import seal
+from facturier.invoicing.services.common import (
+    authorize,
+    customer_snapshot,
+    entity_today,
+    locked,
+    seller_snapshot,
+    state_of,
+)
+from facturier.invoicing.totals import apply_totals
+
+
+def _require_invoice(document: Document) -> None:
+    if document.kind != Kind.INVOICE:
+        raise ValidationFailed(f"{document} is not an invoice.", code="not_an_invoice")
+
+
+def _check_complete(document: Document) -> None:
+    if not document.lines.exists():
+        raise ValidationFailed("An invoice needs at least one line.", field="lines", code="no_lines")
+    if document.is_credit_note and document.preceding_invoice is None:
+        raise ValidationFailed(
+            "A credit note must reference the invoice it credits.",
+            field="preceding_invoice",
+            code="missing_reference",
+        )
+
+
+def _require_pending(invoice: Document, target: str) -> None:
+    """Approving and rejecting only apply to a submitted invoice."""
+    if invoice.status != Status.PENDING_APPROVAL:
+        raise Conflict(
+            f"Cannot move {invoice} from '{Status(invoice.status).label}' to '{Status(target).label}': "
+            "it is not pending approval.",
+            code="illegal_transition", current_status=invoice.status, requested_status=target,
+        )  # fmt: skip
+
+
+def _transition(document: Document, target: str, by: Any | None, action: str, **changes: Any) -> Document:
+    before = state_of(document)
+    check_transition(document, target)
+    document.status = target
+    for name, value in changes.items():
+        setattr(document, name, value)
+    document.save()
+    audit_record(
+        entity=document.entity, actor=by, action=action, obj=document, before=before, after=state_of(document)
+    )
+    return document
+
+
+@transaction.atomic
+def invoice_submit(*, invoice: Document, by: Any | None) -> Document:
+    """Draft -> pending approval when the entity requires approval, else straight to approved."""
+    invoice = locked(invoice)
+    _require_invoice(invoice)
+    authorize(by, invoice.entity, Action.SUBMIT)
+    _check_complete(invoice)
+    target = Status.PENDING_APPROVAL if invoice.entity.requires_approval else Status.APPROVED
+    return _transition(invoice, target, by, "invoice.submitted", submitted_at=timezone.now())
+
+
+@transaction.atomic
+def invoice_approve(*, invoice: Document, by: Any | None) -> Document:
+    invoice = locked(invoice)
+    _require_invoice(invoice)
+    authorize(by, invoice.entity, Action.APPROVE)
+    _require_pending(invoice, Status.APPROVED)
+    user = by if getattr(by, "is_authenticated", False) else None
+    return _transition(
+        invoice, Status.APPROVED, by, "invoice.approved", approved_at=timezone.now(), approved_by=user
+    )
+
+
+@transaction.atomic
+def invoice_reject(*, invoice: Document, by: Any | None, reason: str) -> Document:
+    invoice = locked(invoice)
+    _require_invoice(invoice)
+    authorize(by, invoice.entity, Action.APPROVE)
+    _require_pending(invoice, Status.DRAFT)
+    if not reason.strip():
+        raise ValidationFailed("Say why the invoice is rejected.", field="reason", code="required")
+    return _transition(invoice, Status.DRAFT, by, "invoice.rejected", rejection_reason=reason.strip())
+
+
+@transaction.atomic
+def invoice_issue(*, invoice: Document, by: Any | None, issue_date: dt.date | None = None) -> Document:
+    """Number, snapshot, seal. Refused unless approved (or a draft when the entity needs no approval).
+
+    `issue_date` (default: today in the entity's time zone) lets imports and the demo backfill issue
+    "as of" a past day; a future day is refused, and numbering refuses a day before the series' last one.
+    """
+    invoice = locked(invoice)
+    _require_invoice(invoice)
+    entity = invoice.entity
+    authorize(by, entity, Action.ISSUE)
+    if invoice.status == Status.DRAFT and entity.requires_approval:
+        raise Conflict(
+            f"{invoice} must be approved before it is issued.",
+            code="approval_required", current_status=invoice.status, requested_status=Status.ISSUED,
+        )  # fmt: skip
+    check_transition(invoice, Status.ISSUED)
+    _check_complete(invoice)
+    today = entity_today(entity)
+    if issue_date is not None and issue_date > today:
+        raise ValidationFailed(f"An invoice cannot be issued in the future ({issue_date} is after {today}).",
+                               field="issue_date", code="issue_date_in_future")  # fmt: skip
+    before = state_of(invoice)
+    apply_totals(invoice)
+    series_code = "credit_note" if invoice.type_code == TypeCode.CREDIT_NOTE else "invoice"
+    taken = take_number(entity=entity, code=series_code, day=issue_date or today)
+    invoice.number, invoice.series, invoice.issue_date = taken.number, taken.series, taken.issue_date
+    invoice.due_date = parse_terms(invoice.payment_terms).due_date(taken.issue_date)
+    invoice.seller_snapshot = seller_snapshot(entity)
+    invoice.customer_snapshot = customer_snapshot(invoice)
+    invoice.vat_on_debits = entity.vat_on_debits
+    invoice.status = Status.ISSUED
+    invoice.issued_at = timezone.now()
+    invoice.save()
+    invoice.refresh_from_db()  # seal what the database stores, normalized by its column types
+    seal(invoice, taken.series)
+    Document.objects.filter(pk=invoice.pk).update(
+        seal_position=invoice.seal_position,
+        seal_previous_hash=invoice.seal_previous_hash,
+        seal_hash=invoice.seal_hash,
+    )
+    taken.series.save(update_fields=["chain_hash", "chain_length"])
+    audit_record(
+        entity=entity, actor=by, action="invoice.issued", obj=invoice, before=before, after=state_of(invoice)
+    )
+    if invoice.is_credit_note:
+        from facturier.invoicing.services.after_issue import apply_issued_credit_note
+
+        apply_issued_credit_note(credit_note=invoice, by=by)
+    return invoice
