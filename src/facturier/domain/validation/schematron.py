@@ -1,0 +1,153 @@
+"""Run the official compiled schematron (XSLT 2/3 -> SVRL) with saxonche.
+
+Saxon (a GraalVM native image) has three rules we measured or that DESIGN.md records:
+
+* a ``PySaxonProcessor`` must be created in the process and the thread that uses it, and it
+  aborts if used after ``fork()``. So there is one engine per thread, created lazily, and an
+  engine that finds itself in another process (the thread-local survived a fork) is abandoned
+  and a fresh one is built;
+* a processor freed *in the thread that created it* crashes the whole process when that thread
+  exits ("StackOverflowError ... detachCurrentThread"), while freeing it from another thread is
+  fine. So every engine is also held by a module registry, and engines of dead threads are
+  released later by whichever thread next builds an engine;
+* compiling the big stylesheets takes 0.1-0.7 s each, running one takes a few ms. So each engine
+  compiles a stylesheet once and keeps the executable; compile times are recorded.
+
+Callers inside forked workers whose parent already used Saxon (gunicorn ``--preload``,
+pytest-xdist) should use :func:`facturier.domain.validation.isolation.validate_in_subprocess`.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from saxonche import PySaxonApiError, PySaxonProcessor
+
+from facturier.domain.validation.findings import Finding, findings_from_svrl
+
+__all__ = ["SchematronCompileError", "XsltInput", "compile_timings", "run_schematron", "warm_up"]
+
+
+class SchematronCompileError(RuntimeError):
+    """A rule file exists but Saxon cannot compile it (corrupt or wrong artefact)."""
+
+
+class _SaxonEngine:
+    """A processor, its XSLT 3.0 compiler and the executables compiled in one thread."""
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.thread = threading.current_thread()
+        self.processor = PySaxonProcessor(license=False)
+        self.compiler = self.processor.new_xslt30_processor()
+        self.executables: dict[Path, Any] = {}
+        self.compile_seconds: dict[Path, float] = {}
+
+    def executable(self, xslt_path: Path) -> Any:
+        key = xslt_path.resolve()
+        found = self.executables.get(key)
+        if found is None:
+            started = time.perf_counter()
+            try:
+                found = self.compiler.compile_stylesheet(stylesheet_file=str(key))
+            except PySaxonApiError as exc:
+                raise SchematronCompileError(f"Cannot compile {key}: {exc}") from exc
+            if found is None:
+                raise SchematronCompileError(f"Cannot compile {key}: {self.compiler.error_message}")
+            self.compile_seconds[key] = time.perf_counter() - started
+            self.executables[key] = found
+        return found
+
+
+_local = threading.local()
+_registry: list[_SaxonEngine] = []
+_registry_lock = threading.Lock()
+# Engines inherited through fork(): never used again, never freed (freeing could abort).
+_abandoned: list[_SaxonEngine] = []
+
+
+def _engine() -> _SaxonEngine:
+    engine: _SaxonEngine | None = getattr(_local, "engine", None)
+    if engine is not None and engine.pid == os.getpid():
+        return engine
+    with _registry_lock:
+        pid = os.getpid()
+        inherited = [e for e in _registry if e.pid != pid]
+        if inherited:
+            _abandoned.extend(inherited)
+        # Drop engines of threads that have exited: released here, in another thread.
+        _registry[:] = [e for e in _registry if e.pid == pid and e.thread.is_alive()]
+        engine = _SaxonEngine()
+        _registry.append(engine)
+    _local.engine = engine
+    return engine
+
+
+def warm_up(xslt_paths: list[Path]) -> dict[str, float]:
+    """Compile ``xslt_paths`` now in this thread; returns the seconds each compile took."""
+    engine = _engine()
+    for path in xslt_paths:
+        engine.executable(path)
+    return compile_timings()
+
+
+def compile_timings() -> dict[str, float]:
+    """Seconds spent compiling each stylesheet in the calling thread (path -> seconds)."""
+    engine: _SaxonEngine | None = getattr(_local, "engine", None)
+    if engine is None or engine.pid != os.getpid():
+        return {}
+    return {str(path): seconds for path, seconds in engine.compile_seconds.items()}
+
+
+class XsltInput:
+    """A document to run several stylesheets on: Saxon parses it once per thread (~2 ms saved per run)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._node: Any = None
+        self._engine: _SaxonEngine | None = None
+
+    def node_for(self, engine: _SaxonEngine) -> Any:
+        if self._engine is not engine:
+            self._node = engine.processor.parse_xml(xml_text=self.text)
+            self._engine = engine
+        return self._node
+
+
+def run_schematron(document: str | XsltInput, xslt_path: Path, *, source: str) -> tuple[Finding, ...]:
+    """Apply a compiled schematron to ``document`` (text from ``serialize_for_xslt``).
+
+    A dynamic error while evaluating the rules (say ``xs:decimal('abc')`` on a malformed amount)
+    means the rules could not be checked: it becomes a fatal finding, never a silent pass.
+    """
+    engine = _engine()
+    executable = engine.executable(xslt_path)
+    try:
+        prepared = document if isinstance(document, XsltInput) else XsltInput(document)
+        node = prepared.node_for(engine)
+        svrl = executable.transform_to_string(xdm_node=node)
+    except PySaxonApiError as exc:
+        return (
+            Finding(
+                rule_id="SCHEMATRON-RUNTIME",
+                severity="fatal",
+                location="/",
+                message=f"The rules of {xslt_path.name} could not be evaluated: {' '.join(str(exc).split())}",
+                source=source,
+            ),
+        )
+    if not svrl:
+        return (
+            Finding(
+                rule_id="SCHEMATRON-RUNTIME",
+                severity="fatal",
+                location="/",
+                message=f"{xslt_path.name} produced no SVRL report",
+                source=source,
+            ),
+        )
+    return findings_from_svrl(svrl.encode("utf-8"), source)
