@@ -1,0 +1,36 @@
+"""Reads on products and services, always scoped to one legal entity."""
+
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+
+from facturier.accounts.models import LegalEntity
+from facturier.catalog.models import Product
+from facturier.common.errors import NotFound
+
+
+def product_list(
+    *, entity: LegalEntity, search: str = "", is_active: bool | None = None, vat_category: str | None = None
+) -> QuerySet[Product]:
+    """Products of `entity`, filtered by a free-text search on reference, name and description."""
+    products: QuerySet[Product] = Product.objects.filter(entity=entity)
+    if search.strip():
+        term = search.strip()
+        products = products.filter(
+            Q(sku__icontains=term) | Q(name__icontains=term) | Q(description__icontains=term)
+        )
+    if is_active is not None:
+        products = products.filter(is_active=is_active)
+    if vat_category:
+        products = products.filter(vat_category=vat_category)
+    return products
+
+
+def product_get(*, entity: LegalEntity, pk: uuid.UUID | str) -> Product:
+    """One product of `entity`; another entity's product is as unknown as a missing one."""
+    try:
+        product: Product = Product.objects.filter(entity=entity).get(pk=pk)
+    except (Product.DoesNotExist, ValidationError, ValueError) as error:
+        raise NotFound("Unknown product.", field="product", code="product_not_found") from error
+    return product

@@ -1,0 +1,44 @@
+"""Reads on customers, always scoped to one legal entity."""
+
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+
+from facturier.accounts.models import LegalEntity
+from facturier.common.errors import NotFound
+from facturier.parties.models import Contact, Customer
+
+
+def customer_list(
+    *, entity: LegalEntity, search: str = "", is_active: bool | None = None, kind: str | None = None
+) -> QuerySet[Customer]:
+    """Customers of `entity`, filtered by a free-text search (name, code, SIREN, VAT, city)."""
+    customers: QuerySet[Customer] = Customer.objects.filter(entity=entity)
+    if search.strip():
+        term = search.strip()
+        customers = customers.filter(
+            Q(name__icontains=term)
+            | Q(code__icontains=term)
+            | Q(siren__startswith=term)
+            | Q(vat_number__icontains=term)
+            | Q(city__icontains=term)
+        )
+    if is_active is not None:
+        customers = customers.filter(is_active=is_active)
+    if kind:
+        customers = customers.filter(kind=kind)
+    return customers
+
+
+def customer_get(*, entity: LegalEntity, pk: uuid.UUID | str) -> Customer:
+    """One customer of `entity`; another entity's customer is as unknown as a missing one."""
+    try:
+        customer: Customer = Customer.objects.filter(entity=entity).get(pk=pk)
+    except (Customer.DoesNotExist, ValidationError, ValueError) as error:
+        raise NotFound("Unknown customer.", field="customer", code="customer_not_found") from error
+    return customer
+
+
+def contact_list(*, customer: Customer) -> QuerySet[Contact]:
+    return Contact.objects.filter(customer=customer, entity_id=customer.entity_id).order_by("name")

@@ -1,0 +1,198 @@
+"""Writes on customers and their contacts: identifiers validated, one transaction each, audited.
+
+Used by the staff UI, the REST API and the demo loader alike, so a customer is valid whichever door
+it came in through. `by` is the acting user (checked against their role), an API key (its scopes were
+checked by the API) or None for the system.
+"""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, models, transaction
+
+from facturier.accounts.models import LegalEntity
+from facturier.accounts.roles import Action
+from facturier.accounts.selectors import require
+from facturier.accounts.services import clean_identifiers
+from facturier.audit.services import audit_record
+from facturier.common.errors import ValidationFailed
+from facturier.domain.payment_terms import parse_terms
+from facturier.parties.models import Contact, Customer, VatRegime
+
+CUSTOMER_FIELDS = frozenset(
+    {
+        "code", "name", "kind", "siren", "siret", "vat_number", "registration_id", "registration_scheme",
+        "address_line1", "address_line2", "postcode", "city", "country", "delivery_line1", "delivery_line2",
+        "delivery_postcode", "delivery_city", "delivery_country", "email", "phone", "language", "currency",
+        "payment_terms", "vat_regime", "exemption_reason", "electronic_address_scheme", "electronic_address",
+        "service_code", "is_active", "notes",
+    }
+)  # fmt: skip
+CONTACT_FIELDS = frozenset({"name", "role", "email", "phone", "is_billing_contact"})
+_IDENTIFIER_FIELDS = ("siren", "siret", "vat_number", "currency")
+
+
+def authorize(by: Any | None, entity: LegalEntity, action: Action) -> None:
+    """Users are checked against their role; API keys and system callers were authorized upstream."""
+    if by is not None and getattr(by, "is_authenticated", False) and hasattr(by, "memberships"):
+        require(by, entity, action)
+
+
+def full_clean_or_raise(instance: models.Model, *, exclude: list[str] | None = None) -> None:
+    """Run Django's field validation (lengths, choices, emails) and report the first problem by field."""
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except DjangoValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        codes = [e.code for e in error.error_dict.get(field, [])] if hasattr(error, "error_dict") else []
+        raise ValidationFailed(
+            " ".join(messages),
+            field=None if field == "__all__" else field,
+            code=codes[0] if codes else "invalid",
+        ) from error
+
+
+def _check_unknown(fields: dict[str, Any], allowed: frozenset[str]) -> None:
+    unknown = sorted(set(fields) - allowed)
+    if unknown:
+        raise ValidationFailed(
+            f"Unknown fields: {', '.join(unknown)}", field=unknown[0], code="unknown_field"
+        )
+
+
+def _clean_customer_fields(fields: dict[str, Any], current: Customer | None) -> dict[str, Any]:
+    """Normalize identifiers, currency and terms; check they agree with each other and the regime."""
+    cleaned = {name: value for name, value in fields.items() if name not in _IDENTIFIER_FIELDS}
+    cleaned.update(clean_identifiers({name: fields[name] for name in _IDENTIFIER_FIELDS if name in fields}))
+    for name in ("siren", "siret", "vat_number"):
+        if name in fields and not (fields[name] or "").strip():
+            cleaned[name] = ""
+    if (
+        "siret" in fields
+        and "siren" not in fields
+        and current is not None
+        and current.siren
+        and cleaned["siret"]
+    ):
+        if not cleaned["siret"].startswith(current.siren):
+            raise ValidationFailed(
+                "The SIRET must start with the SIREN.", field="siret", code="siret_siren_mismatch"
+            )
+    if "payment_terms" in fields:
+        try:
+            cleaned["payment_terms"] = parse_terms(str(fields["payment_terms"])).code
+        except ValueError as error:
+            raise ValidationFailed(str(error), field="payment_terms", code="invalid_payment_terms") from error
+    for name in ("country", "delivery_country"):
+        if fields.get(name):
+            cleaned[name] = str(fields[name]).strip().upper()
+    return cleaned
+
+
+def _check_customer(customer: Customer) -> None:
+    if customer.vat_regime == VatRegime.EXEMPT and not customer.exemption_reason.strip():
+        raise ValidationFailed(
+            "An exempt customer needs the exemption reason printed on invoices.",
+            field="exemption_reason",
+            code="required",
+        )
+    if bool(customer.electronic_address) != bool(customer.electronic_address_scheme):
+        raise ValidationFailed(
+            "An e-invoicing address needs both its scheme and its identifier.",
+            field="electronic_address_scheme" if customer.electronic_address else "electronic_address",
+            code="incomplete_electronic_address",
+        )
+    full_clean_or_raise(customer, exclude=["entity"])
+    clash = Customer.objects.filter(entity_id=customer.entity_id, code=customer.code).exclude(pk=customer.pk)
+    if clash.exists():
+        raise ValidationFailed(
+            f"The customer code '{customer.code}' is already used.", field="code", code="duplicate_code"
+        )
+
+
+def _save_unique(instance: models.Model, *, field: str) -> None:
+    """Save; a concurrent insert of the same natural key becomes a field error, not a 500."""
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as error:
+        raise ValidationFailed(
+            f"This {field} is already used.", field=field, code=f"duplicate_{field}"
+        ) from error
+
+
+def customer_state(customer: Customer) -> dict[str, Any]:
+    """What an audit event records of a customer."""
+    return {name: getattr(customer, name) for name in sorted(CUSTOMER_FIELDS)}
+
+
+@transaction.atomic
+def customer_create(*, entity: LegalEntity, by: Any | None, code: str, name: str, **fields: Any) -> Customer:
+    """Create a customer of `entity`; identifiers are validated (python-stdnum) and normalized."""
+    authorize(by, entity, Action.EDIT_PARTIES)
+    _check_unknown(fields, CUSTOMER_FIELDS)
+    cleaned = _clean_customer_fields(fields, None)
+    customer = Customer(entity=entity, code=code.strip(), name=name.strip(), **cleaned)
+    if "currency" not in fields:
+        customer.currency = entity.default_currency
+    _check_customer(customer)
+    _save_unique(customer, field="code")
+    audit_record(
+        entity=entity, actor=by, action="customer.created", obj=customer, after=customer_state(customer)
+    )
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, customer: Customer, by: Any | None, **fields: Any) -> Customer:
+    """Change some fields of a customer. Issued invoices keep their snapshot of the old values."""
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    authorize(by, customer.entity, Action.EDIT_PARTIES)
+    _check_unknown(fields, CUSTOMER_FIELDS)
+    before = customer_state(customer)
+    for name, value in _clean_customer_fields(fields, customer).items():
+        setattr(customer, name, value.strip() if isinstance(value, str) else value)
+    _check_customer(customer)
+    _save_unique(customer, field="code")
+    audit_record(entity=customer.entity, actor=by, action="customer.updated", obj=customer,
+                 before=before, after=customer_state(customer))  # fmt: skip
+    return customer
+
+
+def _contact_state(contact: Contact) -> dict[str, Any]:
+    return {name: getattr(contact, name) for name in sorted(CONTACT_FIELDS)}
+
+
+@transaction.atomic
+def contact_create(*, customer: Customer, by: Any | None, name: str, **fields: Any) -> Contact:
+    authorize(by, customer.entity, Action.EDIT_PARTIES)
+    _check_unknown(fields, CONTACT_FIELDS)
+    contact = Contact(entity_id=customer.entity_id, customer=customer, name=name.strip(), **fields)
+    full_clean_or_raise(contact, exclude=["entity", "customer"])
+    contact.save()
+    audit_record(entity=customer.entity, actor=by, action="contact.created", obj=contact,
+                 after={**_contact_state(contact), "customer": str(customer.pk)})  # fmt: skip
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, contact: Contact, by: Any | None, **fields: Any) -> Contact:
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    authorize(by, contact.entity, Action.EDIT_PARTIES)
+    _check_unknown(fields, CONTACT_FIELDS)
+    before = _contact_state(contact)
+    for name, value in fields.items():
+        setattr(contact, name, value)
+    full_clean_or_raise(contact, exclude=["entity", "customer"])
+    contact.save()
+    audit_record(entity=contact.entity, actor=by, action="contact.updated", obj=contact,
+                 before=before, after=_contact_state(contact))  # fmt: skip
+    return contact
+
+
+@transaction.atomic
+def contact_delete(*, contact: Contact, by: Any | None) -> None:
+    authorize(by, contact.entity, Action.EDIT_PARTIES)
+    audit_record(entity=contact.entity, actor=by, action="contact.deleted", obj=contact,
+                 before=_contact_state(contact))  # fmt: skip
+    contact.delete()
