@@ -1,0 +1,114 @@
+"""E-invoice XML of our documents (CII/Factur-X or UBL) and its validation with the official rules.
+
+`document_xml` serializes the EN 16931 mapping; `validate_document` runs XSD + EN 16931 + BR-FR
+(+ the Factur-X profile for CII, + PEPPOL for a UBL document in the PEPPOL customization) against
+the artefacts installed by ``facturier conformance install PATH``. Missing artefacts raise
+``ArtefactMissing`` naming that command: validation fails closed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Literal
+
+from django.conf import settings
+
+from facturier.domain.en16931 import model as m
+from facturier.domain.en16931.codes import PEPPOL_PROFILE_ID
+from facturier.domain.formats.cii import serialize_cii
+from facturier.domain.formats.ubl import serialize_ubl
+from facturier.domain.validation import ArtefactStore, Finding, ValidationReport, validate_xml
+from facturier.invoicing.models import Document
+from facturier.invoicing.to_en16931 import bar_treatment, document_to_en16931, snapshots_of
+
+__all__ = [
+    "CONTENT_TYPES",
+    "FILE_EXTENSIONS",
+    "Syntax",
+    "artefact_store",
+    "document_filename",
+    "document_xml",
+    "entity_format",
+    "invoice_xml",
+    "validate_document",
+    "validation_report",
+]
+
+Syntax = Literal["cii", "ubl"]
+CONTENT_TYPES = {"cii": "application/xml", "ubl": "application/xml"}
+FILE_EXTENSIONS = {"cii": "cii.xml", "ubl": "ubl.xml"}
+
+# BT-8 is written as UNTDID 2005 in UBL and as UNTDID 2475 in CII.
+_TAX_POINT_CII = {"3": "5", "35": "29", "432": "72"}
+
+
+def artefact_store() -> ArtefactStore:
+    """The installed conformance data: ``CONFORMANCE_DIR`` if set, else ``DATA_DIR/conformance``."""
+    configured = getattr(settings, "CONFORMANCE_DIR", None)
+    if configured:
+        return ArtefactStore(Path(configured))
+    return ArtefactStore.for_data_dir(Path(settings.DATA_DIR))
+
+
+def entity_format(document: Document) -> tuple[Syntax, str | None]:
+    """The syntax and profile the document's entity issues in (CII + EN16931 by default)."""
+    entity = document.entity
+    syntax: Syntax = "ubl" if getattr(entity, "einvoice_syntax", "cii") == "ubl" else "cii"
+    if syntax == "ubl":
+        return syntax, None
+    return syntax, (getattr(entity, "facturx_profile", "") or "EN16931").upper()
+
+
+def invoice_xml(invoice: m.Invoice, *, syntax: Syntax, profile: str | None = None) -> bytes:
+    """Serialize a mapped invoice. UBL ``profile="PEPPOL"`` writes the PEPPOL BIS customization."""
+    if syntax == "cii":
+        code = invoice.tax_point_date_code
+        if code in _TAX_POINT_CII:
+            invoice = replace(invoice, tax_point_date_code=_TAX_POINT_CII[code])
+        return serialize_cii(invoice, profile=profile or "EN16931")
+    if syntax != "ubl":
+        raise ValueError(f"unknown syntax {syntax!r}: use 'cii' or 'ubl'")
+    if (profile or "").upper() == "PEPPOL":
+        return serialize_ubl(replace(invoice, business_process_type=PEPPOL_PROFILE_ID), profile="PEPPOL")
+    return serialize_ubl(invoice, profile="EN16931")
+
+
+def document_xml(document: Document, *, syntax: Syntax, profile: str | None = None) -> bytes:
+    """The e-invoice XML of an invoice or credit note (profile: a Factur-X profile for CII)."""
+    return invoice_xml(document_to_en16931(document), syntax=syntax, profile=profile)
+
+
+def _rules(document: Document, syntax: Syntax, profile: str | None) -> tuple[str, ...]:
+    """BR-FR applies to the French e-invoicing flow (B2B); B2C sales are e-reported, not e-invoiced."""
+    _seller, customer = snapshots_of(document)
+    rules: tuple[str, ...] = ("xsd", "en16931")
+    if (profile or "").upper() == "PEPPOL":
+        return (*rules, "peppol")
+    if bar_treatment(customer) != "B2C":
+        rules = (*rules, "br-fr")
+    return rules
+
+
+def validation_report(
+    document: Document, *, syntax: Syntax | None = None, profile: str | None = None, xml: bytes | None = None
+) -> ValidationReport:
+    """Validate the document's XML in the entity's format (or the one given)."""
+    if syntax is None:
+        syntax, profile = entity_format(document)
+    data = xml if xml is not None else document_xml(document, syntax=syntax, profile=profile)
+    facturx_profile = profile if syntax == "cii" else None
+    return validate_xml(
+        data, syntax=syntax, profile=facturx_profile, rules=_rules(document, syntax, profile),
+        store=artefact_store(),
+    )  # fmt: skip
+
+
+def validate_document(document: Document) -> list[Finding]:
+    """Every finding (errors and warnings) for the document in its entity's e-invoicing format."""
+    return list(validation_report(document).findings)
+
+
+def document_filename(document: Document, syntax: Syntax) -> str:
+    number = document.number or f"draft-{document.pk}"
+    return f"{number.replace('/', '-')}.{FILE_EXTENSIONS[syntax]}"
