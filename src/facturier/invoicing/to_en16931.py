@@ -26,7 +26,7 @@ from facturier.invoicing.services.common import customer_snapshot, seller_snapsh
 __all__ = ["BUSINESS_PROCESS", "document_to_en16931", "einvoice_treatment", "notes_for", "snapshots_of"]
 
 # BT-23 "cadre de facturation" (XP Z12-012): 1 = ordinary invoice, 4 = final invoice after deposits.
-BUSINESS_PROCESS = {
+BUSINESS_PROCESS: dict[str, str] = {
     OperationCategory.GOODS: "B",
     OperationCategory.SERVICES: "S",
     OperationCategory.MIXED: "M",
