@@ -10,6 +10,20 @@ from facturier.accounts.roles import Role
 from facturier.common.models import BaseModel
 
 
+class EinvoiceSyntax(models.TextChoices):
+    """The XML an entity's invoices are issued in: CII (inside a Factur-X PDF) or UBL."""
+
+    CII = "cii", _("Factur-X / CII")
+    UBL = "ubl", _("UBL 2.1")
+
+
+class FacturxProfile(models.TextChoices):
+    """Factur-X profiles valid for the French reform (EN 16931 by default, EXTENDED on request)."""
+
+    EN16931 = "EN16931", "EN 16931 (Comfort)"
+    EXTENDED = "EXTENDED", "EXTENDED"
+
+
 class LegalEntity(BaseModel):
     """A company invoicing through Facturier. Every business row belongs to one."""
 
@@ -44,6 +58,12 @@ class LegalEntity(BaseModel):
     )
     early_payment_discount = models.CharField(
         _("early-payment discount"), max_length=200, default="Pas d'escompte pour paiement anticipé"
+    )
+    einvoice_syntax = models.CharField(
+        _("e-invoice format"), max_length=3, choices=EinvoiceSyntax.choices, default=EinvoiceSyntax.CII
+    )
+    facturx_profile = models.CharField(
+        _("Factur-X profile"), max_length=10, choices=FacturxProfile.choices, default=FacturxProfile.EN16931
     )
     brand_color = models.CharField(_("brand colour"), max_length=7, default="#1f4e79")
     footer_text = models.TextField(_("document footer"), blank=True)

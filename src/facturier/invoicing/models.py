@@ -249,3 +249,26 @@ class Payment(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.amount} on {self.received_on}"
+
+
+class EinvoiceValidation(TenantModel):
+    """The validation report of an issued document's e-invoice (kept for its warnings and for audits).
+
+    A separate table: the issued document itself is immutable (database triggers), its report is not
+    part of what was sealed.
+    """
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="einvoice_validations")
+    syntax = models.CharField(max_length=3)
+    profile = models.CharField(max_length=20, blank=True)
+    is_valid = models.BooleanField()
+    error_count = models.PositiveIntegerField(default=0)
+    warning_count = models.PositiveIntegerField(default=0)
+    artefacts = models.JSONField(default=list)
+    findings = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.document} {self.syntax}: {self.error_count} errors, {self.warning_count} warnings"
