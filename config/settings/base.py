@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "facturier.catalog",
     "facturier.invoicing",
     "facturier.web",
+    "facturier.inbox",
 ]
 
 MIDDLEWARE = [

@@ -85,3 +85,41 @@ class Contact(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Supplier(TenantModel):
+    """A company that invoices us. Created from received e-invoices (or by hand) and matched on later
+    receipts by SIREN, then VAT number, so one supplier keeps one row however its invoices arrive."""
+
+    name = models.CharField(_("name"), max_length=200)
+    siren = models.CharField("SIREN", max_length=9, blank=True)
+    siret = models.CharField("SIRET", max_length=14, blank=True)
+    vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
+    registration_id = models.CharField(_("foreign registration number"), max_length=50, blank=True)
+    registration_scheme = models.CharField(_("registration scheme (ISO 6523)"), max_length=10, blank=True)
+    address_line1 = models.CharField(_("address"), max_length=200, blank=True)
+    address_line2 = models.CharField(_("address (continued)"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    electronic_address_scheme = models.CharField(_("e-invoicing address scheme"), max_length=10, blank=True)
+    electronic_address = models.CharField(_("e-invoicing address"), max_length=100, blank=True)
+    iban = models.CharField("IBAN", max_length=34, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    notes = models.TextField(_("internal notes"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "siren"],
+                condition=~models.Q(siren=""),
+                name="unique_supplier_siren_per_entity",
+            )
+        ]
+        verbose_name = _("supplier")
+        verbose_name_plural = _("suppliers")
+
+    def __str__(self) -> str:
+        return self.name
