@@ -6,3 +6,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S3
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LANGUAGE_CODE = "fr"
+
+# E-invoice validation on issue runs the official rules from the team's conformance folder when it is
+# there (tests only; users install theirs with `facturier conformance install PATH`).
+_SHARED_CONFORMANCE = BASE_DIR.parent / "shared" / "conformance"  # noqa: F405
+CONFORMANCE_DIR = str(_SHARED_CONFORMANCE) if _SHARED_CONFORMANCE.is_dir() else None
+EINVOICE_VALIDATE_ON_ISSUE = _SHARED_CONFORMANCE.is_dir()

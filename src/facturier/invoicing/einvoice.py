@@ -14,12 +14,19 @@ from typing import Literal
 
 from django.conf import settings
 
+from facturier.common.errors import ValidationFailed
 from facturier.domain.en16931 import model as m
 from facturier.domain.en16931.codes import PEPPOL_PROFILE_ID
 from facturier.domain.formats.cii import serialize_cii
 from facturier.domain.formats.ubl import serialize_ubl
-from facturier.domain.validation import ArtefactStore, Finding, ValidationReport, validate_xml
-from facturier.invoicing.models import Document
+from facturier.domain.validation import (
+    ArtefactMissing,
+    ArtefactStore,
+    Finding,
+    ValidationReport,
+    validate_xml,
+)
+from facturier.invoicing.models import Document, EinvoiceValidation
 from facturier.invoicing.to_en16931 import bar_treatment, document_to_en16931, snapshots_of
 
 __all__ = [
@@ -30,8 +37,11 @@ __all__ = [
     "document_filename",
     "document_xml",
     "entity_format",
+    "finding_dict",
     "invoice_xml",
+    "store_report",
     "validate_document",
+    "validate_for_issue",
     "validation_report",
 ]
 
@@ -112,3 +122,49 @@ def validate_document(document: Document) -> list[Finding]:
 def document_filename(document: Document, syntax: Syntax) -> str:
     number = document.number or f"draft-{document.pk}"
     return f"{number.replace('/', '-')}.{FILE_EXTENSIONS[syntax]}"
+
+
+def finding_dict(finding: Finding) -> dict[str, str | int | None]:
+    """A finding as the API and the UI show it (``rule`` is the normative rule id)."""
+    return {
+        "rule": finding.rule_id,
+        "severity": finding.severity,
+        "location": finding.location,
+        "message": finding.message,
+        "source": finding.source,
+    }
+
+
+def validate_for_issue(document: Document) -> ValidationReport | None:
+    """Run inside the issuing transaction: errors refuse the issue, nothing is written.
+
+    Returns the report (its warnings are then stored), or None when the deployment turned the check
+    off (``EINVOICE_VALIDATE_ON_ISSUE = False``). Missing artefacts refuse the issue too (fail closed).
+    """
+    if not getattr(settings, "EINVOICE_VALIDATE_ON_ISSUE", True):
+        return None
+    syntax, profile = entity_format(document)
+    try:
+        report = validation_report(document, syntax=syntax, profile=profile)
+    except ArtefactMissing as error:
+        raise ValidationFailed(
+            f"The e-invoice of {document} cannot be validated: {error}", code="einvoice_rules_missing"
+        ) from error
+    if report.errors:
+        rules = ", ".join(sorted({f.rule_id for f in report.errors}))
+        raise ValidationFailed(
+            f"The e-invoice ({syntax.upper()}{' ' + profile if profile else ''}) breaks {len(report.errors)} "
+            f"rule(s): {rules}. Nothing was issued.",
+            code="einvoice_invalid",
+            findings=[finding_dict(f) for f in report.errors + report.warnings],
+        )
+    return report
+
+
+def store_report(document: Document, report: ValidationReport, *, syntax: str, profile: str | None) -> None:
+    """Keep the report of an issued document (its warnings) beside it."""
+    EinvoiceValidation.objects.create(
+        entity=document.entity, document=document, syntax=syntax, profile=profile or "",
+        is_valid=report.is_valid, error_count=len(report.errors), warning_count=len(report.warnings),
+        artefacts=list(report.artefacts), findings=[finding_dict(f) for f in report.findings],
+    )  # fmt: skip

@@ -137,6 +137,9 @@ def invoice_issue(*, invoice: Document, by: Any | None, issue_date: dt.date | No
     invoice.issued_at = timezone.now()
     invoice.save()
     invoice.refresh_from_db()  # seal what the database stores, normalized by its column types
+    from facturier.invoicing.einvoice import entity_format, store_report, validate_for_issue
+
+    report = validate_for_issue(invoice)  # an error-level finding rolls the whole issue back
     seal(invoice, taken.series)
     Document.objects.filter(pk=invoice.pk).update(
         seal_position=invoice.seal_position,
@@ -144,6 +147,9 @@ def invoice_issue(*, invoice: Document, by: Any | None, issue_date: dt.date | No
         seal_hash=invoice.seal_hash,
     )
     taken.series.save(update_fields=["chain_hash", "chain_length"])
+    if report is not None:
+        syntax, profile = entity_format(invoice)
+        store_report(invoice, report, syntax=syntax, profile=profile)
     audit_record(
         entity=entity, actor=by, action="invoice.issued", obj=invoice, before=before, after=state_of(invoice)
     )
