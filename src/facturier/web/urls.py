@@ -1,4 +1,42 @@
-from django.urls import URLPattern, URLResolver
+"""Staff UI routes (namespace "web"). Other modules add their pages here, one line each."""
+
+from django.urls import URLPattern, URLResolver, path, register_converter
+
+from facturier.web import access
+from facturier.web.views import actions, documents, editor, home, parties
+
+
+class SectionConverter:
+    """Only the document lists' names, so `<section:slug>/` never shadows another page."""
+
+    regex = "quotes|orders|invoices|credit-notes"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(SectionConverter, "section")
 
 app_name = "web"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", home.dashboard, name="dashboard"),
+    path("login/", home.login, name="login"),
+    path("logout/", home.logout, name="logout"),
+    path("entity/", access.switch_entity, name="switch-entity"),
+    path("customers/", parties.customer_list, name="customer-list"),
+    path("customers/new/", parties.customer_edit, name="customer-create"),
+    path("customers/<uuid:pk>/", parties.customer_detail, name="customer-detail"),
+    path("customers/<uuid:pk>/edit/", parties.customer_edit, name="customer-edit"),
+    path("products/", parties.product_list, name="product-list"),
+    path("products/new/", parties.product_edit, name="product-create"),
+    path("products/<uuid:pk>/edit/", parties.product_edit, name="product-edit"),
+    path("documents/totals/", editor.document_totals, name="document-totals"),
+    path("documents/<uuid:pk>/", documents.document_detail, name="document-detail"),
+    path("documents/<uuid:pk>/edit/", editor.document_edit, name="document-edit"),
+    path("documents/<uuid:pk>/<slug:action>/", actions.document_action, name="document-action"),
+    path("<section:slug>/", documents.document_list, name="document-list"),
+    path("<section:slug>/new/", editor.document_create, name="document-create"),
+]

@@ -1,0 +1,37 @@
+"""Business errors shown to staff in their language.
+
+Services raise English messages with a stable `code`; the codes users meet most often get a translated
+wording here, the others keep the service's message (it names the document and the states).
+"""
+
+from django.utils.translation import gettext as _
+
+from facturier.common.errors import BusinessError
+
+
+def _wordings() -> dict[str, str]:
+    return {
+        "negative_quantity": _("Quantities cannot be negative on an invoice; use a credit note."),
+        "document_not_editable": _(
+            "This document can no longer be edited; issued invoices are corrected with a credit note."
+        ),
+        "approval_required": _("This invoice must be approved before it is issued."),
+        "no_lines": _("An invoice needs at least one line."),
+        "exchange_rate_required": _("A document in a foreign currency needs the exchange rate."),
+        "invalid_discount": _("A discount is between 0 and 100 %."),
+        "overpayment": _("The payment exceeds the amount still due."),
+        "not_payable": _("This invoice is not awaiting payment."),
+        "permission_denied": _("Your role does not allow this action."),
+        "credit_exceeds_invoice": _("The credit note exceeds what remains to credit on the invoice."),
+        "already_credited": _("This invoice is already fully credited."),
+        "document_not_deletable": _("Only draft invoices can be deleted."),
+        "unknown_customer": _("Unknown customer."),
+        "unknown_product": _("Unknown product."),
+        "invalid_deposit": _("Only issued deposit invoices of this customer can be deducted."),
+    }
+
+
+def explain(error: BusinessError) -> str:
+    if error.code == "required" and error.field:
+        return _("This field is required.")
+    return _wordings().get(error.code, error.message)

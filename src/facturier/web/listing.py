@@ -1,0 +1,112 @@
+"""Document lists: which documents a list shows (per kind), and its filters and search.
+
+Every queryset starts from `of_entity(Document, entity)`: a list never shows another
+entity's rows, whatever the query string says.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from facturier.accounts.models import LegalEntity
+from facturier.invoicing.models import Document, Kind, Status, TypeCode
+from facturier.parties.models import Customer
+from facturier.web.access import of_entity
+
+
+@dataclass(frozen=True)
+class Section:
+    slug: str
+    kind: str
+    title: Promise
+    singular: Promise
+    statuses: tuple[str, ...]
+    credit_notes: bool | None = None  # None: not an invoice list
+
+    def documents(self, entity: LegalEntity) -> QuerySet[Document]:
+        rows = of_entity(Document, entity).filter(kind=self.kind)
+        if self.credit_notes is True:
+            rows = rows.filter(type_code=TypeCode.CREDIT_NOTE)
+        elif self.credit_notes is False:
+            rows = rows.exclude(type_code=TypeCode.CREDIT_NOTE)
+        return rows.select_related("customer")
+
+
+S = Status
+_INVOICE_STATUSES = (S.DRAFT, S.PENDING_APPROVAL, S.APPROVED, S.ISSUED, S.SENT, S.PARTIALLY_PAID, S.PAID,
+                     S.DISPUTED, S.CANCELLED)  # fmt: skip
+SECTIONS = {
+    section.slug: section
+    for section in (
+        Section(
+            "quotes",
+            Kind.QUOTE,
+            _("Quotes"),
+            _("Quote"),
+            (S.DRAFT, S.SENT, S.ACCEPTED, S.DECLINED, S.CONVERTED),
+        ),  # fmt: skip
+        Section("orders", Kind.ORDER, _("Orders"), _("Order"), (S.DRAFT, S.CONFIRMED, S.CONVERTED)),
+        Section("invoices", Kind.INVOICE, _("Invoices"), _("Invoice"), _INVOICE_STATUSES, credit_notes=False),
+        Section(
+            "credit-notes",
+            Kind.INVOICE,
+            _("Credit notes"),
+            _("Credit note"),
+            _INVOICE_STATUSES,
+            credit_notes=True,
+        ),  # fmt: skip
+    )
+}
+
+
+def section_named(slug: str) -> Section:
+    try:
+        return SECTIONS[slug]
+    except KeyError:
+        raise Http404 from None
+
+
+def section_of(document: Document) -> Section:
+    if document.kind == Kind.INVOICE:
+        return SECTIONS["credit-notes" if document.is_credit_note else "invoices"]
+    return SECTIONS["quotes" if document.kind == Kind.QUOTE else "orders"]
+
+
+class DocumentFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none(), required=False)
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args: Any, entity: LegalEntity, section: Section, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("All")), *((s, Status(s).label) for s in section.statuses)]  # type: ignore[attr-defined]
+        self.fields["customer"].queryset = of_entity(Customer, entity)  # type: ignore[attr-defined]
+
+    def apply(self, rows: QuerySet[Document]) -> QuerySet[Document]:
+        """Narrow `rows` by the valid filters; an invalid filter is shown as a form error and ignored."""
+        if not self.is_valid():
+            return rows
+        data = self.cleaned_data
+        if data.get("q"):
+            term = data["q"].strip()
+            rows = rows.filter(Q(number__icontains=term) | Q(customer__name__icontains=term))
+        if data.get("status"):
+            rows = rows.filter(status=data["status"])
+        if data.get("customer"):
+            rows = rows.filter(customer=data["customer"])
+        if data.get("date_from"):
+            rows = rows.filter(issue_date__gte=data["date_from"])
+        if data.get("date_to"):
+            rows = rows.filter(issue_date__lte=data["date_to"])
+        return rows

@@ -1,0 +1,202 @@
+"""Creating and editing a draft document: header, lines, document-level allowances and charges.
+
+The live totals of the editor come from `document_totals`, which resolves each line exactly as saving
+would (product defaults, the customer's VAT regime) and runs the same EN 16931 calculation: the
+figures on screen are the figures the document will have.
+"""
+
+from decimal import Decimal
+from typing import Any
+
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from facturier.accounts.roles import Action, role_allows
+from facturier.common.errors import BusinessError
+from facturier.domain.calculation import CalculationError, DocumentAllowanceCharge, LineInput, compute_totals
+from facturier.invoicing import services
+from facturier.invoicing.models import Document, Kind, Status, TypeCode
+from facturier.invoicing.services.drafts import _resolve_line
+from facturier.parties.models import Customer
+from facturier.web.access import EntityRequest, staff_view
+from facturier.web.error_messages import explain
+from facturier.web.forms.documents import (
+    AllowanceChargeFormSet,
+    DocumentHeaderForm,
+    LineFormSet,
+    allowances_initial,
+    attach_error,
+    lines_initial,
+)
+from facturier.web.listing import section_named, section_of
+from facturier.web.templatetags.facturier_format import money
+from facturier.web.views.documents import entity_documents
+
+
+class Editor:
+    """The three forms of the editor, bound to the POST data or filled from a document."""
+
+    def __init__(self, request: EntityRequest, *, kind: str, document: Document | None = None):
+        entity = request.entity
+        data = request.POST if request.method == "POST" else None
+        credit_note = document is not None and document.is_credit_note
+        initial: dict[str, Any] = {}
+        if document is not None:
+            initial = {name: getattr(document, name) for name in (
+                "currency", "exchange_rate", "payment_terms", "issue_date", "valid_until", "delivery_date",
+                "buyer_reference", "purchase_order_reference", "note", "type_code")}  # fmt: skip
+            initial["customer"] = document.customer_id
+            initial["deposits"] = list(document.deposits.all())
+        elif request.GET.get("customer"):
+            initial["customer"] = request.GET["customer"]
+        self.header = DocumentHeaderForm(
+            data, entity=entity, kind=kind, is_credit_note=credit_note, initial=initial
+        )
+        self.lines = LineFormSet(
+            data, entity=entity, prefix="lines",
+            initial=lines_initial(document) if document else [{"quantity": 1}],
+        )  # fmt: skip
+        self.allowances = AllowanceChargeFormSet(
+            data, entity=entity, prefix="ac", initial=allowances_initial(document) if document else []
+        )
+
+    def is_valid(self) -> bool:
+        results = [self.header.is_valid(), self.lines.is_valid(), self.allowances.is_valid()]
+        return all(results)
+
+    def values(self) -> dict[str, Any]:
+        kept_lines, kept_acs = self.lines.kept_forms(), self.allowances.kept_forms()
+        values: dict[str, Any] = {
+            "lines": [form.line_data() for form in kept_lines],
+            "allowances_charges": [form.allowance_charge_data() for form in kept_acs],
+            **self.header.header_values(),
+        }
+        if "deposits" in self.header.cleaned_data:
+            values["deposits"] = list(self.header.cleaned_data["deposits"])
+        return values
+
+    def attach(self, error: BusinessError) -> None:
+        attach_error(error, self.header, self.lines.kept_forms(), self.allowances.kept_forms())
+
+
+def _render(
+    request: EntityRequest, editor: Editor, *, section: Any, document: Document | None
+) -> HttpResponse:
+    return render(
+        request,
+        "web/documents/form.html",
+        {"editor": editor, "section": section, "document": document,
+         "totals_url_query": f"?document={document.pk}" if document else ""},
+    )  # fmt: skip
+
+
+def _refuse(request: EntityRequest) -> None:
+    if not role_allows(request.role, Action.EDIT_DOCUMENTS):
+        raise Http404  # the button is hidden; a forged URL finds nothing to edit
+
+
+@staff_view
+def document_create(request: EntityRequest, slug: str) -> HttpResponse:
+    section = section_named(slug)
+    if section.credit_notes:
+        raise Http404  # credit notes are created from the invoice they credit
+    _refuse(request)
+    editor = Editor(request, kind=section.kind)
+    if request.method == "POST" and editor.is_valid():
+        values = editor.values()
+        type_code = editor.header.cleaned_data.get("type_code") or TypeCode.COMMERCIAL
+        try:
+            document = services.document_create(
+                entity=request.entity, kind=section.kind, customer=editor.header.cleaned_data["customer"],
+                by=request.user, type_code=type_code, **values,
+            )  # fmt: skip
+        except BusinessError as error:
+            editor.attach(error)
+        else:
+            return redirect("web:document-detail", pk=document.pk)
+    return _render(request, editor, section=section, document=None)
+
+
+@staff_view
+def document_edit(request: EntityRequest, pk: str) -> HttpResponse:
+    document = get_object_or_404(entity_documents(request), pk=pk)
+    _refuse(request)
+    if document.status != Status.DRAFT or document.is_sealed:
+        raise Http404
+    editor = Editor(request, kind=document.kind, document=document)
+    if request.method == "POST" and editor.is_valid():
+        values = editor.values()
+        customer = editor.header.cleaned_data.get("customer")
+        try:
+            services.document_update(document=document, by=request.user, customer=customer, **values)
+        except BusinessError as error:
+            editor.attach(error)
+        else:
+            return redirect("web:document-detail", pk=document.pk)
+    return _render(request, editor, section=section_of(document), document=document)
+
+
+def _amounts(totals: Any, currency: str) -> dict[str, Any]:
+    names = ("line_total", "allowance_total", "charge_total", "tax_exclusive", "tax_total", "tax_inclusive",
+             "prepaid", "payable")  # fmt: skip
+    return {
+        **{name: format(getattr(totals, name), "f") for name in names},
+        "display": {name: money(getattr(totals, name), currency) for name in names},
+        "lines": [money(line.net_amount, currency) for line in totals.lines],
+        "vat_breakdown": [
+            {
+                "label": f"{vat.category} {vat.rate.normalize():f} %",
+                "taxable": money(vat.taxable_amount, currency),
+                "tax": money(vat.tax_amount, currency),
+            }
+            for vat in totals.vat_breakdown
+        ],  # fmt: skip
+    }
+
+
+@require_POST
+@staff_view
+def document_totals(request: EntityRequest) -> JsonResponse:
+    """The editor's live totals as JSON, computed by the same code that saves the document.
+
+    Only the lines and allowances/charges must be valid: the header may still be incomplete (no
+    customer yet means a domestic customer, the common case).
+    """
+    existing = None
+    if request.GET.get("document"):
+        existing = get_object_or_404(entity_documents(request), pk=request.GET["document"])
+    kind = existing.kind if existing else request.POST.get("kind", Kind.INVOICE)
+    if kind not in Kind.values:
+        raise Http404
+    editor = Editor(request, kind=kind, document=existing)
+    header_valid = editor.header.is_valid()
+    if not (editor.lines.is_valid() and editor.allowances.is_valid()):
+        return JsonResponse({"ok": False, "errors": [_("Complete the highlighted fields.")]})
+    header = editor.header.cleaned_data if header_valid else {}
+    customer = header.get("customer") or (existing.customer if existing else Customer(entity=request.entity))
+    type_code = existing.type_code if existing else header.get("type_code") or TypeCode.COMMERCIAL
+    draft = Document(entity=request.entity, customer=customer, kind=kind, type_code=type_code)
+    kept = editor.lines.kept_forms()
+    lines = [form.line_data() for form in kept]
+    acs = [form.allowance_charge_data() for form in editor.allowances.kept_forms()]
+    currency = header.get("currency") or (existing.currency if existing else request.entity.default_currency)
+    prepaid = sum((d.tax_inclusive for d in header.get("deposits") or []), Decimal("0"))
+    try:
+        resolved = [_resolve_line(line, index, draft) for index, line in enumerate(lines)]
+        totals = compute_totals(
+            [LineInput(quantity=r.quantity, unit_price=r.unit_price, vat_category=r.vat_category,
+                       vat_rate=r.vat_rate, discount_percent=r.discount_percent) for r in resolved],
+            [DocumentAllowanceCharge(is_charge=ac.is_charge, amount=ac.amount, percent=ac.percent,
+                                     vat_category=ac.vat_category, vat_rate=ac.vat_rate, reason=ac.reason)
+             for ac in acs],
+            prepaid=prepaid,
+        )  # fmt: skip
+    except BusinessError as error:
+        return JsonResponse({"ok": False, "errors": [explain(error)], "field": error.field})
+    except CalculationError as error:
+        return JsonResponse({"ok": False, "errors": [str(error)]})
+    nets = _amounts(totals, currency)
+    nets["lines"] = dict(zip((form.prefix for form in kept), nets["lines"], strict=True))
+    return JsonResponse({"ok": True, "currency": currency, **nets})

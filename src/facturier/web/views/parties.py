@@ -1,0 +1,121 @@
+"""Customers and products: lists with search, the customer page, create and edit through the
+parties and catalog services (validated, audited)."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from facturier.accounts.roles import Action, role_allows
+from facturier.catalog import selectors as catalog_selectors
+from facturier.catalog import services as catalog_services
+from facturier.catalog.models import Product
+from facturier.common.errors import BusinessError, NotFound
+from facturier.parties import selectors as party_selectors
+from facturier.parties import services as party_services
+from facturier.parties.models import Customer
+from facturier.web.access import EntityRequest, staff_view
+from facturier.web.forms.parties import CustomerForm, ProductForm
+from facturier.web.receivables import entity_today, is_overdue, open_invoices, outstanding_of
+from facturier.web.views.documents import entity_documents
+
+PAGE_SIZE = 25
+
+
+def _page(request: EntityRequest, rows: Any) -> Any:
+    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _customer(request: EntityRequest, pk: str) -> Customer:
+    try:
+        return party_selectors.customer_get(entity=request.entity, pk=pk)
+    except NotFound:
+        raise Http404 from None
+
+
+def _product(request: EntityRequest, pk: str) -> Product:
+    try:
+        return catalog_selectors.product_get(entity=request.entity, pk=pk)
+    except NotFound:
+        raise Http404 from None
+
+
+def _require(request: EntityRequest, action: Action) -> None:
+    if not role_allows(request.role, action):
+        raise Http404  # the button is hidden; a forged URL finds nothing
+
+
+@staff_view
+def customer_list(request: EntityRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    rows = party_selectors.customer_list(entity=request.entity, search=query)
+    return render(request, "web/customers/list.html", {"page": _page(request, rows), "q": query})
+
+
+@staff_view
+def customer_detail(request: EntityRequest, pk: str) -> HttpResponse:
+    customer = _customer(request, pk)
+    today = entity_today(request.entity)
+    documents = list(entity_documents(request).filter(customer=customer).order_by("-created_at")[:50])
+    for document in documents:
+        document.overdue = is_overdue(document, today)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "web/customers/detail.html",
+        {
+            "customer": customer,
+            "contacts": party_selectors.contact_list(customer=customer),
+            "documents": documents,
+            "outstanding": outstanding_of(open_invoices(request.entity).filter(customer=customer)),
+        },
+    )
+
+
+@staff_view
+def customer_edit(request: EntityRequest, pk: str | None = None) -> HttpResponse:
+    _require(request, Action.EDIT_PARTIES)
+    customer = _customer(request, pk) if pk else None
+    form = CustomerForm(request.POST or None, instance=customer)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if customer is None:
+                customer = party_services.customer_create(
+                    entity=request.entity, by=request.user, **form.values()
+                )
+            else:
+                customer = party_services.customer_update(customer=customer, by=request.user, **form.values())
+        except BusinessError as error:
+            form.attach(error)
+        else:
+            messages.success(request, _("Customer saved."))
+            return redirect("web:customer-detail", pk=customer.pk)
+    return render(request, "web/customers/form.html", {"form": form, "customer": customer})
+
+
+@staff_view
+def product_list(request: EntityRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    rows = catalog_selectors.product_list(entity=request.entity, search=query)
+    return render(request, "web/products/list.html", {"page": _page(request, rows), "q": query})
+
+
+@staff_view
+def product_edit(request: EntityRequest, pk: str | None = None) -> HttpResponse:
+    _require(request, Action.EDIT_CATALOG)
+    product = _product(request, pk) if pk else None
+    form = ProductForm(request.POST or None, instance=product)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if product is None:
+                catalog_services.product_create(entity=request.entity, by=request.user, **form.values())
+            else:
+                catalog_services.product_update(product=product, by=request.user, **form.values())
+        except BusinessError as error:
+            form.attach(error)
+        else:
+            messages.success(request, _("Product saved."))
+            return redirect("web:product-list")
+    return render(request, "web/products/form.html", {"form": form, "product": product})
