@@ -14,7 +14,7 @@ from facturier.domain.money import InvalidCurrency, validate_currency
 
 API_KEY_SCOPES = frozenset(
     f"{resource}:{level}"
-    for resource in ("customers", "products", "quotes", "invoices", "credit_notes")
+    for resource in ("customers", "products", "quotes", "orders", "invoices", "credit_notes", "inbox")
     for level in ("read", "write")
 ) | {"*"}
 

@@ -1,3 +1,22 @@
+"""The REST API v1: API-key auth on every operation, problem+json errors, one router per resource.
+
+Other apps add their router with one line: `api.add_router("", <module>.router)`.
+"""
+
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="Facturier API", version="1.0.0", urls_namespace="api-v1")
+from facturier.api.v1 import customers, problems, products
+from facturier.api.v1.auth import ApiKeyAuth
+
+api = NinjaAPI(
+    title="Facturier API",
+    version="1.0.0",
+    urls_namespace="api-v1",
+    auth=ApiKeyAuth(),
+    description="Invoicing and receivables. Authenticate with `Authorization: Bearer <API key>` "
+    "(`facturier apikey create`). Errors are RFC 9457 problem+json with a stable `code`.",
+)
+problems.install(api)
+
+api.add_router("", customers.router)
+api.add_router("", products.router)

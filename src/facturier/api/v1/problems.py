@@ -1,0 +1,130 @@
+"""Every API error is an RFC 9457 `application/problem+json` document with a stable `code`.
+
+Body: `type`, `title`, `status`, `detail`, `instance`, plus `code`, `field` (the offending input, as
+`lines[0].quantity`) and any extra data the error carries (e.g. `findings` of e-invoice validation,
+`current_status` of an illegal transition). Clients branch on `code`, never on `detail`, which is
+prose and may be translated.
+"""
+
+import json
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from facturier.common.errors import BusinessError
+
+logger = logging.getLogger(__name__)
+
+CONTENT_TYPE = "application/problem+json"
+TYPE_PREFIX = "urn:facturier:problem:"
+
+
+def problem(
+    request: HttpRequest, *, status: int, code: str, detail: str, field: str | None = None, **extra: Any
+) -> HttpResponse:
+    """Build the problem+json response. Extra keys never overwrite the standard members."""
+    body: dict[str, Any] = {
+        "type": TYPE_PREFIX + code,
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": request.get_full_path(),
+        "code": code,
+        "field": field,
+    }
+    body.update({name: value for name, value in extra.items() if name not in body})
+    return HttpResponse(
+        json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False), status=status, content_type=CONTENT_TYPE
+    )
+
+
+def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    """Pydantic's location ('body', 'payload', 'lines', 0, 'quantity') as the services name fields."""
+    parts = list(loc)
+    if parts and parts[0] == "body":
+        parts = parts[2:] if len(parts) > 2 else parts[1:]
+    elif parts and parts[0] in ("query", "path", "header", "cookie"):
+        parts = parts[1:]
+    path = ""
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
+def _business_error(request: HttpRequest, error: Any) -> HttpResponse:
+    return problem(
+        request,
+        status=error.status,
+        code=error.code,
+        detail=str(error.message),
+        field=error.field,
+        **error.extra,
+    )
+
+
+def _validation_error(request: HttpRequest, error: Any) -> HttpResponse:
+    errors = [
+        {
+            "field": field_path(item.get("loc", ())),
+            "message": item.get("msg", ""),
+            "type": item.get("type", ""),
+        }
+        for item in error.errors
+    ]
+    first = errors[0] if errors else {"field": None, "message": "Invalid input."}
+    return problem(
+        request,
+        status=422,
+        code="validation_error",
+        detail=f"{first['field']}: {first['message']}" if first["field"] else str(first["message"]),
+        field=first["field"] or None,
+        errors=errors,
+    )
+
+
+def _authentication_error(request: HttpRequest, error: Any) -> HttpResponse:
+    return problem(request, status=401, code="unauthenticated", detail="Authentication required.")
+
+
+def _http_error(request: HttpRequest, error: Any) -> HttpResponse:
+    code = {400: "bad_request", 401: "unauthenticated", 403: "permission_denied", 404: "not_found"}
+    return problem(
+        request, status=error.status_code, code=code.get(error.status_code, "http_error"), detail=str(error)
+    )
+
+
+def _not_found(request: HttpRequest, error: Any) -> HttpResponse:
+    return problem(request, status=404, code="not_found", detail="Not found.")
+
+
+def _forbidden(request: HttpRequest, error: Any) -> HttpResponse:
+    return problem(request, status=403, code="permission_denied", detail=str(error) or "Forbidden.")
+
+
+def _unexpected(request: HttpRequest, error: Any) -> HttpResponse:
+    """A bug: log it with its traceback, tell the client nothing about the internals."""
+    logger.exception("Unexpected error on %s %s", request.method, request.path, exc_info=error)
+    return problem(
+        request, status=500, code="internal_error", detail="An unexpected error occurred; it has been logged."
+    )
+
+
+def install(api: NinjaAPI) -> None:
+    """Replace django-ninja's default error bodies with problem+json ones."""
+    api.add_exception_handler(BusinessError, _business_error)
+    api.add_exception_handler(ValidationError, _validation_error)
+    api.add_exception_handler(AuthenticationError, _authentication_error)
+    api.add_exception_handler(HttpError, _http_error)
+    api.add_exception_handler(Http404, _not_found)
+    api.add_exception_handler(ObjectDoesNotExist, _not_found)
+    api.add_exception_handler(PermissionDenied, _forbidden)
+    api.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,147 @@
+import json
+
+import pytest
+
+from facturier.api.models import IdempotencyRecord
+from facturier.api.v1.pagination import decode_cursor, encode_cursor
+from facturier.audit.models import AuditEvent
+from facturier.common.errors import ValidationFailed
+from facturier.parties.models import Customer
+from tests.api.conftest import assert_problem
+
+NEW_CUSTOMER = {"code": "C100", "name": "Nouveau Client", "address_line1": "1 rue A", "postcode": "75001",
+                "city": "Paris", "siren": "443061841"}  # fmt: skip
+
+
+def test_openapi_document_is_valid_json_listing_the_paths(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    schema = json.loads(response.content)
+    assert schema["openapi"].startswith("3.")
+    for path in ("/api/v1/customers", "/api/v1/customers/{customer_id}", "/api/v1/products"):
+        assert path in schema["paths"], path
+    assert schema["components"]["securitySchemes"]["ApiKeyAuth"]["scheme"] == "bearer"
+
+
+def test_docs_page_is_served_without_any_cdn(client):
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200
+    assert b"/api/v1/openapi.json" in response.content
+    assert b"cdn" not in response.content.lower()
+
+
+def test_an_idempotent_retry_replays_the_first_response_and_creates_once(api):
+    headers = {"Idempotency-Key": "create-c100"}
+    first = api.post("/api/v1/customers", NEW_CUSTOMER, headers=headers)
+    again = api.post("/api/v1/customers", NEW_CUSTOMER, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true"
+    assert Customer.objects.filter(code="C100").count() == 1
+    assert AuditEvent.objects.filter(action="customer.created").count() == 1
+
+
+def test_reusing_an_idempotency_key_for_another_body_is_refused(api):
+    headers = {"Idempotency-Key": "k1"}
+    api.post("/api/v1/customers", NEW_CUSTOMER, headers=headers)
+    other = {**NEW_CUSTOMER, "code": "C101"}
+    assert_problem(api.post("/api/v1/customers", other, headers=headers), 422, "idempotency_key_reused",
+                   field="Idempotency-Key")  # fmt: skip
+    assert not Customer.objects.filter(code="C101").exists()
+
+
+def test_idempotency_keys_belong_to_one_api_key(api, entity):
+    from tests.api.conftest import ALL_SCOPES, ApiClient, make_key
+
+    _key, secret = make_key(entity, ALL_SCOPES, name="second")
+    api.post("/api/v1/customers", NEW_CUSTOMER, headers={"Idempotency-Key": "same"})
+    response = ApiClient(secret).post("/api/v1/customers", {**NEW_CUSTOMER, "code": "C102"},
+                                      headers={"Idempotency-Key": "same"})  # fmt: skip
+    assert response.status_code == 201
+    assert IdempotencyRecord.objects.filter(key="same").count() == 2
+
+
+def test_a_refused_request_is_replayed_as_refused_without_writing(api):
+    bad = {**NEW_CUSTOMER, "siren": "443061842"}
+    headers = {"Idempotency-Key": "bad-one"}
+    assert_problem(api.post("/api/v1/customers", bad, headers=headers), 422, "invalid_siren", field="siren")
+    replay = api.post("/api/v1/customers", bad, headers=headers)
+    assert_problem(replay, 422, "invalid_siren", field="siren")
+    assert not Customer.objects.filter(code="C100").exists()
+
+
+def test_schema_validation_errors_are_problems_naming_the_field(api):
+    response = api.post("/api/v1/customers", {"name": "Sans code"})
+    body = assert_problem(response, 422, "validation_error")
+    assert {error["field"] for error in body["errors"]} >= {"code", "address_line1", "postcode", "city"}
+    response = api.post("/api/v1/customers", {**NEW_CUSTOMER, "colour": "red"})
+    assert_problem(response, 422, "validation_error", field="colour")
+    assert_problem(api.post("/api/v1/customers", "{not json"), 400, "bad_request")
+    assert not Customer.objects.filter(code="C100").exists()
+
+
+def test_an_unknown_id_is_a_404_problem(api):
+    assert_problem(
+        api.get("/api/v1/customers/6d3d9a8e-0000-4000-8000-000000000000"), 404, "customer_not_found"
+    )
+    assert_problem(api.get("/api/v1/customers/not-a-uuid"), 404, "customer_not_found")
+
+
+def test_an_unexpected_error_is_a_500_problem_without_internals(api, monkeypatch):
+    def boom(**kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr("facturier.parties.selectors.customer_list", boom)
+    response = api.get("/api/v1/customers")
+    body = assert_problem(response, 500, "internal_error")
+    assert "secret internals" not in json.dumps(body)
+
+
+def test_pagination_walks_every_row_once_in_a_stable_order(api, entity):
+    # given 23 customers
+    for index in range(23):
+        Customer.objects.create(entity=entity, code=f"P{index:02d}", name=f"Client {index}", address_line1="a",
+                                postcode="1", city="c")  # fmt: skip
+    # when a client follows the `next` links 5 by 5
+    seen, url, pages = [], "/api/v1/customers?limit=5", 0
+    while url:
+        body = api.get(url).json()
+        seen += [item["code"] for item in body["items"]]
+        url, pages = body["next"], pages + 1
+        assert pages <= 10
+    # then it saw every customer exactly once, newest first
+    assert pages == 5
+    assert len(seen) == len(set(seen)) == 23
+    assert seen == [f"P{index:02d}" for index in reversed(range(23))]
+
+
+def test_pagination_keeps_the_filters_in_the_next_link(api, entity):
+    for index in range(4):
+        Customer.objects.create(entity=entity, code=f"L{index}", name=f"Lyonnais {index}", address_line1="a",
+                                postcode="1", city="Lyon")  # fmt: skip
+    Customer.objects.create(
+        entity=entity, code="X", name="Ailleurs", address_line1="a", postcode="1", city="Nice"
+    )
+    first = api.get("/api/v1/customers", {"search": "lyonnais", "limit": 3}).json()
+    assert "search=lyonnais" in first["next"]
+    second = api.get(first["next"]).json()
+    assert len(first["items"]) + len(second["items"]) == 4
+    assert second["next"] is None
+
+
+def test_a_tampered_cursor_or_a_bad_limit_is_a_problem(api):
+    assert_problem(
+        api.get("/api/v1/customers", {"cursor": "garbage!"}), 422, "invalid_cursor", field="cursor"
+    )
+    assert_problem(api.get("/api/v1/customers", {"limit": 0}), 422, "invalid_limit", field="limit")
+    assert_problem(api.get("/api/v1/customers", {"limit": "many"}), 422, "validation_error", field="limit")
+
+
+def test_cursors_round_trip():
+    import datetime as dt
+    import uuid
+
+    moment, pk = dt.datetime(2026, 1, 2, 3, 4, 5, 678, tzinfo=dt.UTC), uuid.uuid4()
+    assert decode_cursor(encode_cursor(moment, pk)) == (moment, pk)
+    with pytest.raises(ValidationFailed):
+        decode_cursor(encode_cursor(moment.replace(tzinfo=None), pk))
