@@ -1,0 +1,1 @@
+"""Printed documents: invoices, credit notes, quotes and orders as PDF (Factur-X for invoices)."""

@@ -1,0 +1,374 @@
+"""What a printed document shows, as plain strings: the JSON the Typst template lays out.
+
+Numbers, dates and legal wording are formatted here in the document's language, so the
+template stays a layout and the content is testable without a PDF.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+
+from facturier.accounts.models import LegalEntity
+from facturier.documents.labels import entity_wording, labels_for, unit_label
+from facturier.domain.payment_terms import parse_terms
+from facturier.domain.tax.fr import (
+    EXPORT_OF_GOODS,
+    EXPORT_OF_SERVICES,
+    INTRA_COMMUNITY_SUPPLY,
+    OUTSIDE_SCOPE,
+    REVERSE_CHARGE_SERVICES,
+    VatTreatment,
+    treatment_for_regime,
+)
+from facturier.invoicing.models import Document, Kind, TypeCode
+
+LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+_SELLER_FIELDS = (
+    "name", "legal_form", "share_capital", "siren", "siret", "vat_number", "rcs", "address_line1",
+    "address_line2", "postcode", "city", "country", "email", "phone", "iban", "bic",
+    "late_penalty_rate", "early_payment_discount",
+)  # fmt: skip
+_BUYER_FIELDS = (
+    "code", "name", "kind", "siren", "siret", "vat_number", "registration_id", "address_line1",
+    "address_line2", "postcode", "city", "country", "delivery_line1", "delivery_line2",
+    "delivery_postcode", "delivery_city", "delivery_country", "vat_regime", "exemption_reason",
+)  # fmt: skip
+
+
+def language_of(document: Document) -> str:
+    return "en" if (document.language or "fr")[:2].lower() == "en" else "fr"
+
+
+class Formatter:
+    """Amounts, quantities, rates and dates in one language."""
+
+    def __init__(self, language: str, currency: str) -> None:
+        self.language = language
+        self.locale = LOCALES[language]
+        self.currency = currency
+
+    def money(self, amount: Decimal | str | None) -> str:
+        return format_currency(Decimal(amount or 0), self.currency, locale=self.locale)
+
+    def number(self, value: Decimal | str, *, max_places: int = 6, min_places: int = 0) -> str:
+        pattern = "#,##0." + "0" * min_places + "#" * (max_places - min_places) if max_places else "#,##0"
+        return format_decimal(Decimal(value), format=pattern, locale=self.locale)
+
+    def rate(self, value: Decimal | str) -> str:
+        number = self.number(value, max_places=2)
+        return f"{number}\N{NARROW NO-BREAK SPACE}%" if self.language == "fr" else f"{number}%"
+
+    def date(self, value: dt.date | None) -> str:
+        if value is None:
+            return ""
+        return format_date(
+            value, format="dd/MM/yyyy" if self.language == "fr" else "d MMM yyyy", locale=self.locale
+        )
+
+
+def _seller(document: Document) -> dict[str, str]:
+    snapshot = document.seller_snapshot or {}
+    entity: LegalEntity = document.entity
+    values = {name: str(snapshot.get(name, getattr(entity, name, "")) or "") for name in _SELLER_FIELDS}
+    if values["share_capital"] in {"None", ""}:
+        values["share_capital"] = ""
+    return values
+
+
+def _buyer(document: Document) -> dict[str, str]:
+    snapshot = document.customer_snapshot or {}
+    customer = document.customer
+    return {name: str(snapshot.get(name, getattr(customer, name, "")) or "") for name in _BUYER_FIELDS}
+
+
+def _address(line1: str, line2: str, postcode: str, city: str, country: str, home: str) -> list[str]:
+    lines = [line for line in (line1, line2, f"{postcode} {city}".strip()) if line]
+    if country and country != home:
+        lines.append(country)
+    return lines
+
+
+def title_of(document: Document, labels: dict[str, str]) -> str:
+    if document.kind == Kind.QUOTE:
+        return labels["quote"]
+    if document.kind == Kind.ORDER:
+        return labels["order"]
+    titles = {
+        TypeCode.CREDIT_NOTE.value: labels["credit_note"],
+        TypeCode.DEPOSIT.value: labels["deposit"],
+        TypeCode.CORRECTIVE.value: labels["corrective"],
+    }
+    return titles.get(str(document.type_code), labels["invoice"])
+
+
+def exemption_treatment(category: str, regime: str, reason: str) -> VatTreatment | None:
+    """The legal reason printed under a VAT category that carries no French VAT."""
+    if category == "AE":
+        return REVERSE_CHARGE_SERVICES
+    if category == "K":
+        return INTRA_COMMUNITY_SUPPLY
+    if category == "G":
+        return EXPORT_OF_GOODS
+    if category == "O":
+        return EXPORT_OF_SERVICES if regime == "export" else OUTSIDE_SCOPE
+    if category == "E":
+        return treatment_for_regime(
+            "exempt", goods=False, mention_fr=reason or None, mention_en=reason or None
+        )
+    return None
+
+
+def exemption_mention(category: str, regime: str, reason: str, language: str) -> str:
+    treatment = exemption_treatment(category, regime, reason)
+    if treatment is None:
+        return ""
+    if language == "fr":
+        return treatment.mention_fr
+    if category == "AE":  # CGI annexe II art. 242 nonies A 13°: the French word is the legal mention
+        return f"{treatment.mention_en} (Autoliquidation)"
+    return treatment.mention_en
+
+
+def _seller_identity(seller: dict[str, str], labels: dict[str, str], fmt: Formatter) -> list[list[str]]:
+    ids = []
+    if seller["siret"] or seller["siren"]:
+        key = "siret" if seller["siret"] else "siren"
+        ids.append([labels[key], seller[key]])
+    if seller["vat_number"]:
+        ids.append([labels["vat_number"], seller["vat_number"]])
+    contact = " · ".join(value for value in (seller["email"], seller["phone"]) if value)
+    if contact:
+        ids.append(["", contact])
+    return ids
+
+
+def legal_footer(seller: dict[str, str], labels: dict[str, str], fmt: Formatter) -> str:
+    """Company identity required on every invoice (Code de commerce R123-237, CGI 242 nonies A)."""
+    parts = [seller["name"]]
+    if seller["legal_form"]:
+        form = seller["legal_form"]
+        if seller["share_capital"]:
+            capital = format_currency(Decimal(seller["share_capital"]), "EUR", locale=fmt.locale)
+            form += f" {labels['legal_form_capital']} {capital}"
+        parts.append(form)
+    parts.append(", ".join(_address(seller["address_line1"], seller["address_line2"], seller["postcode"],
+                                    seller["city"], seller["country"], "FR")))  # fmt: skip
+    if seller["rcs"]:
+        parts.append(seller["rcs"] if seller["rcs"].upper().startswith("RCS") else f"RCS {seller['rcs']}")
+    if seller["siren"]:
+        parts.append(f"{labels['siren']} {seller['siren']}")
+    if seller["vat_number"]:
+        parts.append(f"{labels['vat_number']} {seller['vat_number']}")
+    return " — ".join(part for part in parts if part)
+
+
+def _lines(document: Document, labels: dict[str, str], fmt: Formatter) -> dict[str, Any]:
+    lines = list(document.lines.all())
+    with_discount = any(line.discount_percent for line in lines)
+    headers = ["position", "description", "quantity", "unit", "unit_price"]
+    headers += ["discount"] if with_discount else []
+    headers += ["vat_rate", "net"]
+    rows = []
+    for line in lines:
+        row = [str(line.position), line.description, fmt.number(line.quantity), unit_label(line.unit, fmt.language),
+               fmt.money(line.unit_price) if line.unit_price == line.unit_price.quantize(Decimal("0.01"))
+               else f"{fmt.number(line.unit_price, min_places=2)}"]  # fmt: skip
+        if with_discount:
+            row.append(fmt.rate(line.discount_percent) if line.discount_percent else "")
+        row.append(labels["no_vat_rate"] if line.vat_category == "O" else fmt.rate(line.vat_rate))
+        row.append(fmt.money(line.net_amount))
+        rows.append(row)
+    return {
+        "line_headers": [labels[key] for key in headers],
+        "line_widths": ["fr" if key == "description" else "auto" for key in headers],
+        "line_align": ["l" if key in {"position", "description", "unit"} else "r" for key in headers],
+        "lines": rows,
+    }
+
+
+def _vat(document: Document, buyer: dict[str, str], fmt: Formatter) -> list[dict[str, str]]:
+    rows = []
+    for vat in document.vat_breakdown or []:
+        category = vat["category"]
+        rate = fmt.rate(vat["rate"]) if category != "O" else ""
+        label = " ".join(part for part in (rate, f"({category})" if category != "S" else "") if part)
+        rows.append({
+            "label": label, "base": fmt.money(vat["taxable_amount"]), "amount": fmt.money(vat["tax_amount"]),
+            "mention": exemption_mention(category, buyer["vat_regime"], buyer["exemption_reason"], fmt.language),
+        })  # fmt: skip
+    return rows
+
+
+def _totals(document: Document, labels: dict[str, str], fmt: Formatter) -> list[list[Any]]:
+    rows: list[list[Any]] = []
+    allowances_charges = list(document.allowances_charges.all())
+    if allowances_charges:
+        rows.append([labels["line_total"], fmt.money(document.line_total), False])
+        for item in allowances_charges:
+            sign = "" if item.is_charge else "−"
+            kind = labels["charge" if item.is_charge else "allowance"]
+            rows.append([f"{kind} : {item.reason}" if fmt.language == "fr" else f"{kind}: {item.reason}",
+                         f"{sign}{fmt.money(item.amount)}", False])  # fmt: skip
+    rows.append([labels["tax_exclusive"], fmt.money(document.tax_exclusive), False])
+    rows.append([labels["tax_total"], fmt.money(document.tax_total), False])
+    is_invoice = document.kind == Kind.INVOICE
+    rows.append([labels["tax_inclusive"], fmt.money(document.tax_inclusive), not is_invoice])
+    if document.prepaid:
+        for deposit in document.deposits.all().order_by("issue_date"):
+            rows.append(
+                [
+                    f"{labels['deposit_deducted']} {deposit.number}",
+                    f"−{fmt.money(deposit.tax_inclusive)}",
+                    False,
+                ]
+            )
+        rows.append([labels["prepaid"], f"−{fmt.money(document.prepaid)}", False])
+    if is_invoice:
+        label = labels["credit_payable"] if document.is_credit_note else labels["payable"]
+        rows.append([label, fmt.money(document.payable), True])
+    return rows
+
+
+def _meta(document: Document, labels: dict[str, str], fmt: Formatter) -> list[list[str]]:
+    rows = [[labels["issue_date"], fmt.date(document.issue_date)]]
+    if document.kind == Kind.QUOTE and document.valid_until:
+        rows.append([labels["valid_until"], fmt.date(document.valid_until)])
+    if document.kind == Kind.INVOICE and document.due_date and not document.is_credit_note:
+        rows.append([labels["due_date"], fmt.date(document.due_date)])
+    if document.delivery_date:
+        rows.append([labels["delivery_date"], fmt.date(document.delivery_date)])
+    if document.kind == Kind.INVOICE:
+        rows.append(
+            [labels["operation"], labels.get(document.operation_category, document.operation_category)]
+        )
+    if document.buyer_reference:
+        rows.append([labels["buyer_reference"], document.buyer_reference])
+    if document.purchase_order_reference:
+        rows.append([labels["purchase_order"], document.purchase_order_reference])
+    return [row for row in rows if row[1]]
+
+
+def _party(buyer: dict[str, str], labels: dict[str, str], home: str) -> dict[str, Any]:
+    ids = [[labels[key], buyer[key]] for key in ("siret", "siren", "vat_number") if buyer[key]]
+    if buyer["siret"] and buyer["siren"]:
+        ids = [row for row in ids if row[0] != labels["siren"]]
+    if buyer["registration_id"]:
+        ids.append(["ID", buyer["registration_id"]])
+    if buyer["code"]:
+        ids.append([labels["customer_code"], buyer["code"]])
+    lines = _address(buyer["address_line1"], buyer["address_line2"], buyer["postcode"], buyer["city"],
+                     buyer["country"], home)  # fmt: skip
+    return {"name": buyer["name"], "lines": lines, "ids": ids}
+
+
+def _delivery(buyer: dict[str, str], home: str) -> dict[str, Any] | None:
+    if not buyer["delivery_line1"]:
+        return None
+    lines = _address(buyer["delivery_line1"], buyer["delivery_line2"], buyer["delivery_postcode"],
+                     buyer["delivery_city"], buyer["delivery_country"] or buyer["country"], home)  # fmt: skip
+    return {"name": buyer["name"], "lines": lines, "ids": []}
+
+
+def _references(document: Document, labels: dict[str, str], fmt: Formatter) -> list[str]:
+    preceding = document.preceding_invoice
+    if preceding is None:
+        return []
+    key = "credited_invoice" if document.is_credit_note else "corrected_invoice"
+    return [f"{labels[key]} {preceding.number} {labels['of']} {fmt.date(preceding.issue_date)}".strip()]
+
+
+def _mentions(document: Document, seller: dict[str, str], buyer: dict[str, str], language: str) -> list[str]:
+    """Mentions the Code de commerce (L441-9, L441-10) and the CGI require on an invoice."""
+    if document.kind != Kind.INVOICE:
+        return []
+    labels = labels_for(language)
+    mentions = []
+    if document.vat_on_debits:
+        mentions.append(labels["vat_on_debits"])
+    if not document.is_credit_note:
+        rate = entity_wording(seller["late_penalty_rate"] or "3 fois le taux d'intérêt légal", language)
+        mentions.append(labels["late_penalty"].format(rate=rate))
+        if buyer["kind"] != "consumer":
+            mentions.append(labels["recovery_fee"])
+        if seller["early_payment_discount"]:
+            mentions.append(entity_wording(seller["early_payment_discount"], language))
+    return mentions
+
+
+def payment_terms_text(document: Document, language: str) -> str:
+    try:
+        return parse_terms(document.payment_terms).describe(language)
+    except ValueError:
+        return document.payment_terms
+
+
+def build_context(document: Document, *, qr: bool, logo: str | None) -> dict[str, Any]:
+    """Everything the template prints, for one document."""
+    language = language_of(document)
+    labels = labels_for(language)
+    fmt = Formatter(language, document.currency)
+    seller, buyer = _seller(document), _buyer(document)
+    entity: LegalEntity = document.entity
+    title = title_of(document, labels)
+    number = document.number or "—"
+    payment = None
+    if document.kind == Kind.INVOICE and not document.is_credit_note and document.payable > 0:
+        rows = [[labels["payment_terms"], payment_terms_text(document, language)]]
+        if document.due_date:
+            rows.append([labels["due_date"], fmt.date(document.due_date)])
+        if seller["iban"]:
+            rows += [[labels["iban"], _group(seller["iban"])], [labels["bic"], seller["bic"]]]
+        rows.append([labels["reference"], number])
+        payment = {"rows": [row for row in rows if row[1]], "qr": qr}
+    lines = _lines(document, labels, fmt)
+    return {
+        "lang": language,
+        "labels": labels,
+        "brand_color": entity.brand_color if _is_colour(entity.brand_color) else "#1f4e79",
+        "logo": logo,
+        "title": title,
+        "doc_title": f"{title} {number}",
+        "keywords": [document.kind, document.type_code or document.kind],
+        "number": number,
+        "draft": document.kind == Kind.INVOICE and not document.number,
+        "meta": _meta(document, labels, fmt),
+        "seller": {
+            "name": seller["name"],
+            "lines": _address(
+                seller["address_line1"],
+                seller["address_line2"],
+                seller["postcode"],
+                seller["city"],
+                seller["country"],
+                "FR",
+            ),
+            "ids": _seller_identity(seller, labels, fmt),
+        },  # fmt: skip
+        "buyer": _party(buyer, labels, seller["country"] or "FR"),
+        "delivery": _delivery(buyer, seller["country"] or "FR"),
+        "references": _references(document, labels, fmt),
+        **lines,
+        "vat": _vat(document, buyer, fmt),
+        "totals": _totals(document, labels, fmt),
+        "currency_note": labels["total_ttc_currency"].format(currency=document.currency),
+        "payment": payment,
+        "note": document.note or "",
+        "mentions": _mentions(document, seller, buyer, language),
+        "acceptance": labels["quote_acceptance"] if document.kind == Kind.QUOTE else "",
+        "legal_footer": legal_footer(seller, labels, fmt),
+        "footer": entity.footer_text or "",
+    }
+
+
+def _group(iban: str) -> str:
+    compact = "".join(iban.split())
+    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+
+
+def _is_colour(value: str) -> bool:
+    return len(value) == 7 and value.startswith("#") and all(c in "0123456789abcdefABCDEF" for c in value[1:])

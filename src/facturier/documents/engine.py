@@ -1,0 +1,156 @@
+"""One Typst compiler per process and thread, reused for every document.
+
+Creating a compiler loads and indexes fonts (tens of milliseconds); reusing it lets Typst
+keep its parsed templates, fonts and layout caches between documents, which is what keeps a
+one-page invoice in the low milliseconds. Typst must not be used before a `fork()` (the child
+hangs), so a compiler is tied to the process id that created it, and worker pools should use
+the "spawn" start method.
+
+User data never becomes Typst source: the template reads one JSON string from `sys.inputs`,
+so markup characters in a description (`#`, `]`, `\\`, `$`...) print as themselves.
+"""
+
+from __future__ import annotations
+
+import atexit
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import typst
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
+"""DejaVu Sans covers Latin, Greek, Cyrillic, Hebrew, Arabic and many symbols; Typst's own
+fonts (Libertinus, New Computer Modern) are the fallback when it is not installed."""
+
+REPLACEMENT = "\N{REPLACEMENT CHARACTER}"
+_UNDISPLAYABLE = re.compile(r"the text `\"(.+?)\"` could not be displayed", re.DOTALL)
+_MAX_RETRIES = 8
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file Typst embeds as a PDF/A-3 associated file (passed as text: our XML is UTF-8)."""
+
+    name: str
+    content: str
+    mime_type: str = "text/xml"
+    relationship: str = "data"
+    description: str = "Factur-X invoice"
+
+
+class _Workspace:
+    """A private folder that is the compiler's root: the templates and cached logos live there."""
+
+    def __init__(self) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="facturier-typst-"))
+        for template in TEMPLATES.glob("*.typ"):
+            shutil.copy(template, self.root / template.name)
+        atexit.register(shutil.rmtree, self.root, True)
+        fonts = [str(path) for path in FONT_DIRS if path.is_dir()]
+        self.compiler = typst.Compiler(root=str(self.root), font_paths=fonts, ignore_system_fonts=True)
+        self.sources = {path.name: path.read_bytes() for path in self.root.glob("*.typ")}
+        self.pid = os.getpid()
+
+    def image(self, data: bytes, extension: str) -> str:
+        """Write an image once under a name derived from its content; return the name for Typst."""
+        name = f"img-{hashlib.sha256(data).hexdigest()[:24]}.{extension}"
+        path = self.root / name
+        if not path.exists():
+            path.write_bytes(data)
+        return name
+
+
+_local = threading.local()
+
+
+def workspace() -> _Workspace:
+    current: _Workspace | None = getattr(_local, "workspace", None)
+    if current is None or current.pid != os.getpid():
+        current = _Workspace()
+        _local.workspace = current
+    return current
+
+
+_RUST_ESCAPE = re.compile(r"\\u\{([0-9a-fA-F]{1,6})\}|\\(.)", re.DOTALL)
+_SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "0": "\0"}
+
+
+def _unescape(text: str) -> str:
+    """Undo Rust's `{:?}` escaping of the offending text in Typst's message."""
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group(1):
+            return chr(int(match.group(1), 16))
+        return _SIMPLE_ESCAPES.get(match.group(2), match.group(2))
+
+    return _RUST_ESCAPE.sub(replace, text)
+
+
+def _scrub(value: Any, bad: str) -> Any:
+    if isinstance(value, str):
+        if not bad:
+            return value
+        replacement = "?" if REPLACEMENT in bad else REPLACEMENT
+        return "".join(replacement if char in bad else char for char in value)
+    if isinstance(value, dict):
+        return {key: _scrub(item, bad) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrub(item, bad) for item in value]
+    return value
+
+
+def compile_pdf(
+    template: str,
+    data: dict[str, Any],
+    *,
+    attachments: tuple[Attachment, ...] = (),
+    extra_inputs: dict[str, str] | None = None,
+    timestamp: dt.datetime | None = None,
+) -> bytes:
+    """Compile `template` with `data` (JSON) into a PDF/A-3B with the given attachments.
+
+    PDF/A forbids drawing a glyph that no font has; characters no installed font covers (some
+    emoji, rare scripts) are replaced by U+FFFD in the data and the document is compiled again,
+    so a hostile description can never stop an invoice from rendering.
+    """
+    space = workspace()
+    moment = (timestamp or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
+    files = [
+        {"name": a.name, "mime": a.mime_type, "relationship": a.relationship, "description": a.description}
+        for a in attachments
+    ]
+    inputs = dict(extra_inputs or {})
+    for index, attachment in enumerate(attachments):
+        inputs[f"attachment{index}"] = attachment.content
+    bad = ""
+    for _attempt in range(_MAX_RETRIES):
+        inputs["data"] = json.dumps(_scrub(data, bad), ensure_ascii=False)
+        inputs["attachments"] = json.dumps(files)
+        try:
+            pdf = space.compiler.compile(
+                input=space.sources[template],
+                sys_inputs=inputs,
+                pdf_standards="a-3b",
+                timestamp=moment,
+                format="pdf",
+            )
+        except typst.TypstError as error:
+            missing = _UNDISPLAYABLE.search(str(error.message))
+            if missing is None:
+                raise
+            text = _unescape(missing.group(1))
+            bad += "".join(char for char in text if not char.isascii()) or text
+            continue
+        assert isinstance(pdf, bytes)
+        return pdf
+    raise RuntimeError("the document still has characters no font can display after several attempts")
