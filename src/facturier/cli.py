@@ -30,6 +30,17 @@ def _call(command: str, *args: str) -> int:
     return 0
 
 
+def _call_reporting(command: str, *args: str) -> int:
+    """Like `_call`, but a CommandError is printed and becomes the exit code (no traceback)."""
+    from django.core.management import CommandError
+
+    try:
+        return _call(command, *args)
+    except CommandError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.returncode or 1
+
+
 def _serve(port: int, *, with_worker: bool = True) -> int:
     """Run the web server and, beside it, a background worker; stop both together."""
     worker = None
@@ -72,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="audit trail tools")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     audit_sub.add_parser("verify", help="recompute the hash chains; exit 1 naming the first tampered record")
+    receive = sub.add_parser(
+        "import-einvoice", help="import supplier e-invoices (PDF, XML, zip) into the inbox"
+    )
+    receive.add_argument("files", nargs="+", metavar="FILE")
+    receive.add_argument("--entity", required=True, help="entity id, SIREN or name")
     manage = sub.add_parser("manage", help="run any Django management command")
     manage.add_argument("args", nargs=argparse.REMAINDER)
     return parser
@@ -98,6 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         case "audit":
             return _call("audit_verify")
+        case "import-einvoice":
+            return _call_reporting("import_einvoice", *args.files, "--entity", args.entity)
         case "manage":
             return _call(*args.args)
     return 2

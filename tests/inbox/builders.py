@@ -27,11 +27,17 @@ def invoice_model(
         type_code="380",
         currency_code="EUR",
         business_process_type="S1",
+        notes=(
+            model.Note(text="Indemnité forfaitaire pour frais de recouvrement : 40 EUR", subject_code="PMT"),
+            model.Note(text="Pénalités de retard : 3 fois le taux d'intérêt légal", subject_code="PMD"),
+            model.Note(text="Pas d'escompte pour paiement anticipé", subject_code="AAB"),
+        ),
         specification_identifier=GUIDELINE_IDS[profile],
         seller=model.Seller(
             name=seller,
             legal_registration_id=model.Identifier(value=siren, scheme_id="0002"),
             vat_id="FR" + f"{(12 + 3 * (int(siren) % 97)) % 97:02d}" + siren,
+            electronic_address=model.Identifier(value=siren, scheme_id="0225"),
             address=model.PostalAddress(
                 line_one="1 rue du Port", city="Nantes", post_code="44000", country_code="FR"
             ),
@@ -39,6 +45,7 @@ def invoice_model(
         buyer=model.Buyer(
             name="Atelier Dupont SAS",
             legal_registration_id=model.Identifier(value=buyer_siren, scheme_id="0002"),
+            electronic_address=model.Identifier(value=buyer_siren, scheme_id="0225"),
             address=model.PostalAddress(city="Paris", post_code="75002", country_code="FR"),
         ),
         totals=model.DocumentTotals(

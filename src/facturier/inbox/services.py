@@ -14,6 +14,7 @@ is kept, with status ``duplicate`` and a link to the first one.
 
 import hashlib
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -25,7 +26,7 @@ from facturier.accounts.roles import Action
 from facturier.accounts.selectors import require
 from facturier.audit.services import audit_record
 from facturier.common.errors import Conflict
-from facturier.inbox import containers, reading
+from facturier.inbox import containers, errors, reading
 from facturier.inbox.errors import InboxImportError
 from facturier.inbox.limits import InboxLimits
 from facturier.inbox.models import Channel, ReceivedFormat, ReceivedInvoice, ReceivedStatus, ValidationOutcome
@@ -87,6 +88,24 @@ def _status_for(outcome: str, report: dict[str, Any], duplicate_of: ReceivedInvo
     ):
         return ReceivedStatus.NEEDS_REVIEW
     return ReceivedStatus.RECEIVED
+
+
+_MAX_AMOUNT = Decimal(10) ** 17
+
+
+def _amount(value: Decimal, term: str) -> Decimal:
+    """A document total rounded to cents for the inbox columns (the XML keeps the exact value)."""
+    if not value.is_finite() or abs(value) >= _MAX_AMOUNT:
+        raise InboxImportError(
+            f"The invoice total {term} ({value}) is out of range.", code=errors.UNREADABLE_INVOICE
+        )
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def clean_filename(name: str) -> str:
+    """The sender's file name, for display only: no control characters, no folders, bounded."""
+    printable = "".join(ch for ch in name if ch.isprintable())
+    return (printable.replace("\\", "/").rsplit("/", 1)[-1] or "invoice")[:255]
 
 
 def _existing(entity: LegalEntity, sha256: str) -> ReceivedInvoice | None:
@@ -155,10 +174,10 @@ def _store(
         entity=entity,
         channel=channel,
         received_by=by if getattr(by, "is_authenticated", False) else None,
-        original_filename=filename[:255],
+        original_filename=clean_filename(filename),
         size=len(content),
         sha256=sha256,
-        archive_filename=archive[0][:255],
+        archive_filename=clean_filename(archive[0]) if archive[0] else "",
         archive_sha256=archive[1],
         format=ReceivedFormat.FACTURX_PDF if xml is not None else parsed.format,
         syntax=parsed.syntax,
@@ -169,10 +188,10 @@ def _store(
         issue_date=invoice.issue_date,
         due_date=invoice.due_date,
         currency=invoice.currency_code[:3],
-        tax_exclusive=totals.tax_exclusive_total,
-        tax_total=totals.tax_total,
-        tax_inclusive=totals.tax_inclusive_total,
-        amount_due=totals.amount_due,
+        tax_exclusive=_amount(totals.tax_exclusive_total, "BT-109"),
+        tax_total=None if totals.tax_total is None else _amount(totals.tax_total, "BT-110"),
+        tax_inclusive=_amount(totals.tax_inclusive_total, "BT-112"),
+        amount_due=_amount(totals.amount_due, "BT-115"),
         seller_name=invoice.seller.name[:200],
         buyer_name=invoice.buyer.name[:200],
         buyer_reference=(invoice.buyer_reference or "")[:200],
