@@ -1,0 +1,161 @@
+"""Every kind of invoice we issue is a valid e-invoice in CII (EN 16931, EXTENDED) and UBL; invalid ones are refused."""
+
+from decimal import Decimal
+
+import pytest
+
+from facturier.common.errors import ValidationFailed
+from facturier.domain.formats import detect_and_parse
+from facturier.invoicing.einvoice import document_xml, validation_report
+from facturier.invoicing.models import Document, EinvoiceValidation, SequenceCounter
+from facturier.invoicing.services import document_create, invoice_issue
+from tests.invoicing import einvoice_cases as cases
+from tests.invoicing.einvoice_cases import installed_data_dir, installed_rules  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.usefixtures("installed_rules")
+FORMATS = [("cii", "EN16931"), ("cii", "EXTENDED"), ("ubl", None)]
+
+
+def _errors(document: Document, syntax: str, profile: str | None) -> list[str]:
+    report = validation_report(document, syntax=syntax, profile=profile)
+    assert report.artefacts, "validation ran no artefact"
+    return [f"{f.rule_id} {f.location}: {f.message}" for f in report.errors]
+
+
+def _assert_valid_everywhere(document: Document) -> None:
+    for syntax, profile in FORMATS:
+        assert _errors(document, syntax, profile) == [], (syntax, profile)
+
+
+def test_domestic_invoice_with_three_rates_discounts_and_charges_is_valid(entity, owner):
+    # given an issued invoice at 20 %, 10 % and 5.5 % with a line discount, an allowance and a charge
+    invoice = cases.domestic_three_rates(entity, owner)
+    # then it is valid in every format and its report (warnings only) is kept
+    _assert_valid_everywhere(invoice)
+    stored = EinvoiceValidation.objects.get(document=invoice)
+    assert stored.is_valid
+    assert (stored.syntax, stored.profile) == ("cii", "EN16931")
+    assert {row["rate"] for row in invoice.vat_breakdown} == {"20.00", "10.00", "5.50"}
+
+
+def test_reverse_charge_within_the_eu_is_valid_with_vatex_codes(entity, owner):
+    # given services (AE) and goods (K) sold to a German business
+    invoice = cases.reverse_charge_eu(entity, owner)
+    # then it is valid and each category carries its exemption code
+    _assert_valid_everywhere(invoice)
+    model = detect_and_parse(document_xml(invoice, syntax="cii"))
+    assert {(vat.category_code, vat.exemption_reason_code) for vat in model.vat_breakdowns} == {
+        ("AE", "VATEX-EU-AE"),
+        ("K", "VATEX-EU-IC"),
+    }
+    assert model.buyer.electronic_address.scheme_id == "9930"
+    # and the mentions are in the document's language (English here)
+    assert {note.subject_code: note.text for note in model.notes}["PMT"].startswith("Fixed compensation")
+    assert "Reverse charge" in {vat.category_code: vat.exemption_reason for vat in model.vat_breakdowns}["AE"]
+    assert model.delivery.address.country_code == "DE"
+
+
+def test_export_outside_the_eu_is_valid(entity, owner):
+    invoice = cases.export_outside_eu(entity, owner)
+    _assert_valid_everywhere(invoice)
+    assert {row["category"] for row in invoice.vat_breakdown} == {"G"}
+
+
+def test_exempt_invoice_states_its_reason(entity, owner):
+    invoice = cases.exempt_with_reason(entity, owner)
+    _assert_valid_everywhere(invoice)
+    model = detect_and_parse(document_xml(invoice, syntax="ubl"))
+    assert model.vat_breakdowns[0].category_code == "E"
+    assert "261-4-4°" in model.vat_breakdowns[0].exemption_reason
+
+
+def test_overseas_department_rates_are_valid(owner):
+    invoice = cases.overseas_department(owner)
+    _assert_valid_everywhere(invoice)
+
+
+def test_usd_invoice_states_vat_in_the_accounting_currency(entity, owner):
+    # given an invoice in USD of a company accounting in EUR
+    invoice = cases.multi_currency_usd(entity, owner)
+    _assert_valid_everywhere(invoice)
+    # then BT-6 is EUR and BT-111 is the VAT converted at the invoice's rate
+    model = detect_and_parse(document_xml(invoice, syntax="cii"))
+    assert (model.currency_code, model.tax_currency_code) == ("USD", "EUR")
+    assert model.totals.tax_total_accounting_currency == (Decimal("400.00") * Decimal("0.9215")).quantize(
+        Decimal("0.01")
+    )
+
+
+def test_deposit_and_final_invoice_deducting_it_are_valid(entity, owner):
+    # given a deposit invoice and the final invoice that deducts it
+    deposit, final = cases.deposit_then_final(entity, owner)
+    _assert_valid_everywhere(deposit)
+    _assert_valid_everywhere(final)
+    # then the final invoice says the deposit was prepaid and references it
+    model = detect_and_parse(document_xml(final, syntax="cii"))
+    assert model.totals.prepaid_amount == deposit.tax_inclusive
+    assert model.totals.amount_due == final.tax_inclusive - deposit.tax_inclusive
+    assert model.business_process_type == "S4"
+    assert [ref.number for ref in model.preceding_invoices] == [deposit.number]
+    assert detect_and_parse(document_xml(deposit, syntax="ubl")).type_code == "386"
+
+
+def test_credit_note_references_the_invoice_it_credits(entity, owner):
+    note = cases.credit_note(entity, owner)
+    _assert_valid_everywhere(note)
+    model = detect_and_parse(document_xml(note, syntax="ubl"))
+    assert model.type_code == "381"
+    assert [ref.number for ref in model.preceding_invoices] == [note.preceding_invoice.number]
+
+
+def test_vat_on_debits_is_stated_in_bt_8(owner):
+    invoice = cases.vat_on_debits(owner)
+    _assert_valid_everywhere(invoice)
+    assert detect_and_parse(document_xml(invoice, syntax="cii")).tax_point_date_code == "5"
+    assert detect_and_parse(document_xml(invoice, syntax="ubl")).tax_point_date_code == "3"
+
+
+def test_french_business_buyer_without_siren_is_refused_at_issue(entity, owner):
+    # given a draft for a French business customer whose SIREN is unknown
+    buyer = cases.customer(entity, "NOSIREN")
+    draft = document_create(
+        entity=entity, kind="invoice", customer=buyer, by=owner, lines=[cases.line("100")]
+    )
+    # when it is issued, then the e-invoice rules refuse it with their findings
+    with pytest.raises(ValidationFailed) as refused:
+        invoice_issue(invoice=draft, by=owner)
+    assert refused.value.code == "einvoice_invalid"
+    rules = {finding["rule"] for finding in refused.value.extra["findings"]}
+    assert "BR-FR-11_BT-47" in rules
+    assert all({"rule", "severity", "location", "message"} <= set(f) for f in refused.value.extra["findings"])
+    # and nothing was written: still a draft, no number taken, no report
+    draft.refresh_from_db()
+    assert (draft.status, draft.number, draft.seal_hash) == ("draft", "", "")
+    assert not SequenceCounter.objects.filter(series__entity=entity, last_value__gt=0).exists()
+    assert not EinvoiceValidation.objects.exists()
+    # and the next valid invoice takes the first number
+    valid = cases.issued(entity, cases.customer(entity, "OK", siren="443061841"), owner, [cases.line("100")])
+    assert valid.number.endswith("00001")
+
+
+def test_issuing_fails_closed_when_the_rules_are_not_installed(
+    settings, tmp_path, entity, draft_invoice, owner
+):
+    # given a data dir without conformance data
+    settings.DATA_DIR, settings.CONFORMANCE_DIR, settings.EINVOICE_VALIDATE_ON_ISSUE = tmp_path, None, True
+    # when an invoice is issued, then it is refused with the command that fixes it
+    with pytest.raises(ValidationFailed, match="facturier conformance install PATH") as refused:
+        invoice_issue(invoice=draft_invoice, by=owner)
+    assert refused.value.code == "einvoice_rules_missing"
+    draft_invoice.refresh_from_db()
+    assert draft_invoice.number == ""
+
+
+def test_issued_invoice_xml_comes_from_the_snapshot_not_the_live_customer(entity, owner):
+    # given an issued invoice whose customer is renamed afterwards
+    invoice = cases.domestic_three_rates(entity, owner)
+    invoice.customer.name = "Nouveau Nom SA"
+    invoice.customer.save()
+    # then its e-invoice still names the buyer as it was at issue
+    invoice.refresh_from_db()
+    assert detect_and_parse(document_xml(invoice, syntax="cii")).buyer.name == "Client DOM3"
