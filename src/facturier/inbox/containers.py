@@ -15,7 +15,7 @@ from typing import Literal, cast
 import pikepdf
 
 from facturier.inbox import errors
-from facturier.inbox.errors import InboxImportError
+from facturier.inbox.errors import InboxFileTooLarge, InboxImportError
 from facturier.inbox.limits import InboxLimits
 
 Kind = Literal["pdf", "zip", "xml"]
@@ -38,12 +38,10 @@ def sniff(content: bytes) -> Kind:
 
 def check_size(content: bytes, limits: InboxLimits, *, what: str = "file") -> None:
     if len(content) > limits.max_file_bytes:
-        raise InboxImportError(
-            f"The {what} is {len(content)} bytes, over the {limits.max_file_bytes} bytes limit.",
-            code=errors.FILE_TOO_LARGE,
-            field="file",
+        raise InboxFileTooLarge(
+            f"The {what} is {len(content)} bytes, over the {limits.max_file_bytes} bytes limit.", field="file"
         )
-    if not content.strip():
+    if not content or content.isspace():
         raise InboxImportError(f"The {what} is empty.", code=errors.EMPTY_FILE, field="file")
 
 

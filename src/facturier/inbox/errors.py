@@ -26,3 +26,10 @@ class InboxImportError(ValidationFailed):
     """A received file (or zip member) was refused: nothing was stored for it."""
 
     code = "inbox_refused"
+
+
+class InboxFileTooLarge(InboxImportError):
+    """Over the configured size limit (HTTP 413 in the API)."""
+
+    code = FILE_TOO_LARGE
+    status = 413

@@ -5,7 +5,7 @@ Other apps add their router with one line: `api.add_router("", <module>.router)`
 
 from ninja import NinjaAPI
 
-from facturier.api.v1 import customers, problems, products
+from facturier.api.v1 import customers, inbox, problems, products
 from facturier.api.v1.auth import ApiKeyAuth
 
 api = NinjaAPI(
@@ -20,3 +20,4 @@ problems.install(api)
 
 api.add_router("", customers.router)
 api.add_router("", products.router)
+api.add_router("", inbox.router)
