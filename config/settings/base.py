@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "facturier.api",
     "facturier.web",
     "facturier.inbox",
+    "facturier.transmission",
 ]
 
 MIDDLEWARE = [

@@ -35,6 +35,7 @@ class Status(models.TextChoices):
     PAID = "paid", _("Paid")
     DISPUTED = "disputed", _("Disputed")
     CANCELLED = "cancelled", _("Cancelled by credit note")
+    REFUSED = "refused", _("Refused or rejected: action needed")
     # quotes and orders
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")

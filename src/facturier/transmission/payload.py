@@ -1,0 +1,70 @@
+"""The file an invoice leaves as, and the message around it.
+
+Preferably the Factur-X PDF (``facturier.documents.render.render_pdf``); when PDF rendering is not
+installed, the entity's e-invoice XML (``facturier.invoicing.einvoice.document_xml``). Both are
+looked up at call time so this app does not force an import order on the apps it relies on.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from facturier.invoicing.models import Document
+from facturier.transmission.base import Delivery, Payload
+from facturier.transmission.routing import Route
+
+
+def _optional(module: str, name: str) -> Any | None:
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return None
+
+
+def safe_filename(number: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._+-]", "-", number) or "facture"
+
+
+def build_payload(document: Document) -> Payload:
+    base = safe_filename(document.number)
+    render_pdf = _optional("facturier.documents.render", "render_pdf")
+    if render_pdf is not None:
+        return Payload(render_pdf(document), f"{base}.pdf", "facturx", "application/pdf")
+    document_xml = _optional("facturier.invoicing.einvoice", "document_xml")
+    entity_format = _optional("facturier.invoicing.einvoice", "entity_format")
+    if document_xml is None:
+        raise RuntimeError("Neither the Factur-X renderer nor the e-invoice XML serializer is installed")
+    syntax, profile = entity_format(document) if entity_format else ("cii", None)
+    return Payload(
+        document_xml(document, syntax=syntax, profile=profile), f"{base}.xml", syntax, "application/xml"
+    )
+
+
+def build_delivery(document: Document, route: Route, payload: Payload) -> Delivery:
+    entity, customer = document.entity, document.customer
+    with translation.override(document.language or "fr"):
+        title = _("Credit note") if document.is_credit_note else _("Invoice")
+        subject = f"{title} {document.number} – {entity.name}"
+        body = _(
+            "Hello,\n\nPlease find attached %(title)s %(number)s of %(amount)s %(currency)s, due on %(due)s.\n\n"
+            "Best regards,\n%(seller)s"
+        ) % {
+            "title": title.lower(), "number": document.number, "amount": document.tax_inclusive,
+            "currency": document.currency, "due": document.due_date or "-", "seller": entity.name,
+        }  # fmt: skip
+    return Delivery(
+        number=document.number,
+        recipient=route.recipient,
+        payload=payload,
+        subject=subject,
+        body=body,
+        seller_siret=entity.siret,
+        buyer_siret=customer.siret,
+        service_code=customer.service_code,
+        reply_to=entity.email,
+    )

@@ -1,0 +1,22 @@
+"""Background tasks (Django Tasks API). Each is idempotent: running it twice does no harm."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from facturier.transmission.services import transmission_deliver
+
+
+@task()
+def deliver_transmission(transmission_id: str) -> str:
+    """Send one requested transmission (enqueued on commit by ``transmission_request``)."""
+    transmission = transmission_deliver(transmission_id=transmission_id)
+    return transmission.status if transmission is not None else "skipped"
+
+
+@task()
+def poll_lifecycle_statuses() -> dict[str, int]:
+    from facturier.transmission.polling import poll_all
+
+    summary = poll_all()
+    return {"polled": summary.polled, "recorded": summary.recorded, "errors": len(summary.errors)}
