@@ -88,6 +88,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     receive.add_argument("files", nargs="+", metavar="FILE")
     receive.add_argument("--entity", required=True, help="entity id, SIREN or name")
+    conformance = sub.add_parser("conformance", help="official e-invoice validation rules (XSD, schematron)")
+    conformance_sub = conformance.add_subparsers(dest="conformance_command", required=True)
+    conformance_install = conformance_sub.add_parser(
+        "install", help="copy the artefacts from PATH into the data dir"
+    )
+    conformance_install.add_argument("path", metavar="PATH")
+    conformance_sub.add_parser("verify", help="check every validation artefact is installed")
+    export = sub.add_parser("export", help="write every issued invoice of a company as Factur-X, CII or UBL")
+    export.add_argument("--format", required=True, choices=("facturx", "cii", "ubl"))
+    export.add_argument("--out", required=True, metavar="DIR")
+    export.add_argument("--entity", help="entity id, SIREN or name (default: every entity)")
     manage = sub.add_parser("manage", help="run any Django management command")
     manage.add_argument("args", nargs=argparse.REMAINDER)
     return parser
@@ -116,6 +127,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _call("audit_verify")
         case "import-einvoice":
             return _call_reporting("import_einvoice", *args.files, "--entity", args.entity)
+        case "conformance":
+            extra = [args.path] if args.conformance_command == "install" else []
+            return _call_reporting("conformance", args.conformance_command, *extra)
+        case "export":
+            entity = ["--entity", args.entity] if args.entity else []
+            return _call_reporting("export_einvoices", "--format", args.format, "--out", args.out, *entity)
         case "manage":
             return _call(*args.args)
     return 2

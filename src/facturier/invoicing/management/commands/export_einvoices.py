@@ -1,0 +1,61 @@
+"""`facturier export --format facturx|cii|ubl --out DIR [--entity ...]`: every issued document, one file each."""
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from facturier.accounts.management.commands.apikey_create import find_entity
+from facturier.accounts.models import LegalEntity
+from facturier.invoicing.einvoice import Syntax, document_filename, document_xml
+from facturier.invoicing.models import Document, Kind
+
+FORMATS = ("facturx", "cii", "ubl")
+
+
+def issued_documents(entity: LegalEntity) -> Any:
+    """Issued invoices and credit notes of one entity, in number order."""
+    return (
+        Document.objects.filter(entity=entity, kind=Kind.INVOICE)
+        .exclude(seal_hash="")
+        .select_related("entity", "customer")
+        .order_by("issue_date", "number")
+    )
+
+
+def export_document(document: Document, fmt: str, out: Path) -> Path:
+    """Write one document's file into ``out``; the file name is its number."""
+    if fmt == "facturx":
+        from facturier.documents.render import render_pdf
+
+        target = out / f"{document.number.replace('/', '-')}.pdf"
+        target.write_bytes(render_pdf(document))
+        return target
+    syntax: Syntax = "ubl" if fmt == "ubl" else "cii"
+    profile = None if syntax == "ubl" else (document.entity.facturx_profile or "EN16931")
+    target = out / document_filename(document, syntax)
+    target.write_bytes(document_xml(document, syntax=syntax, profile=profile))
+    return target
+
+
+class Command(BaseCommand):
+    help = "Export every issued invoice and credit note as Factur-X PDF, CII or UBL files."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--format", required=True, choices=FORMATS, dest="fmt")
+        parser.add_argument("--out", required=True, help="output folder (created if needed)")
+        parser.add_argument("--entity", help="company name, SIREN or id (default: every company)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        out = Path(options["out"]).expanduser()
+        entities = [find_entity(options["entity"])] if options["entity"] else list(LegalEntity.objects.all())
+        if not entities:
+            raise CommandError("No company to export.")
+        written = 0
+        for entity in entities:
+            folder = out if len(entities) == 1 else out / (entity.siren or str(entity.pk))
+            folder.mkdir(parents=True, exist_ok=True)
+            for document in issued_documents(entity):
+                export_document(document, options["fmt"], folder)
+                written += 1
+        self.stdout.write(f"{written} file(s) written to {out}.")
