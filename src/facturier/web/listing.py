@@ -25,6 +25,7 @@ class Section:
     kind: str
     title: Promise
     singular: Promise
+    new_label: Promise
     statuses: tuple[str, ...]
     credit_notes: bool | None = None  # None: not an invoice list
 
@@ -40,28 +41,18 @@ class Section:
 S = Status
 _INVOICE_STATUSES = (S.DRAFT, S.PENDING_APPROVAL, S.APPROVED, S.ISSUED, S.SENT, S.PARTIALLY_PAID, S.PAID,
                      S.DISPUTED, S.CANCELLED)  # fmt: skip
+_QUOTE_STATUSES = (S.DRAFT, S.SENT, S.ACCEPTED, S.DECLINED, S.CONVERTED)
 SECTIONS = {
     section.slug: section
     for section in (
-        Section(
-            "quotes",
-            Kind.QUOTE,
-            _("Quotes"),
-            _("Quote"),
-            (S.DRAFT, S.SENT, S.ACCEPTED, S.DECLINED, S.CONVERTED),
-        ),  # fmt: skip
-        Section("orders", Kind.ORDER, _("Orders"), _("Order"), (S.DRAFT, S.CONFIRMED, S.CONVERTED)),
-        Section("invoices", Kind.INVOICE, _("Invoices"), _("Invoice"), _INVOICE_STATUSES, credit_notes=False),
-        Section(
-            "credit-notes",
-            Kind.INVOICE,
-            _("Credit notes"),
-            _("Credit note"),
-            _INVOICE_STATUSES,
-            credit_notes=True,
-        ),  # fmt: skip
+        Section("quotes", Kind.QUOTE, _("Quotes"), _("Quote"), _("New quote"), _QUOTE_STATUSES),
+        Section("orders", Kind.ORDER, _("Orders"), _("Order"), _("New order"), (S.DRAFT, S.CONFIRMED, S.CONVERTED)),
+        Section("invoices", Kind.INVOICE, _("Invoices"), _("Invoice"), _("New invoice"), _INVOICE_STATUSES,
+                credit_notes=False),
+        Section("credit-notes", Kind.INVOICE, _("Credit notes"), _("Credit note"), _("New credit note"),
+                _INVOICE_STATUSES, credit_notes=True),
     )
-}
+}  # fmt: skip
 
 
 def section_named(slug: str) -> Section:

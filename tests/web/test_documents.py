@@ -1,0 +1,284 @@
+"""Document pages: lists with filters and search, the editor and its live totals, and the lifecycle
+buttons from quote to credit note."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from facturier.invoicing.models import Document, Kind, Status, TypeCode
+from facturier.invoicing.services import LineData, document_create, invoice_issue
+from facturier.parties.models import Customer
+from tests.web.conftest import page_messages
+
+
+def editor_data(customer, lines, *, allowances=(), **header):
+    """The POST of the editor form: header, line formset and allowance/charge formset."""
+    data = {
+        "customer": str(customer.pk), "currency": "EUR", "payment_terms": "net30", "type_code": "380",
+        "lines-TOTAL_FORMS": str(len(lines)), "lines-INITIAL_FORMS": "0",
+        "ac-TOTAL_FORMS": str(len(allowances)), "ac-INITIAL_FORMS": "0",
+        **header,
+    }  # fmt: skip
+    for index, line in enumerate(lines):
+        data.update({f"lines-{index}-{name}": str(value) for name, value in line.items()})
+    for index, item in enumerate(allowances):
+        data.update({f"ac-{index}-{name}": str(value) for name, value in item.items()})
+    return data
+
+
+def action(client, document, name, **data):
+    url = reverse("web:document-action", kwargs={"pk": document.pk, "action": name})
+    return client.post(url, data, follow=True)
+
+
+def issued_invoice(entity, customer, product, owner):
+    invoice = document_create(entity=entity, kind=Kind.INVOICE, customer=customer, by=owner,
+                              lines=[LineData(product=product, quantity=Decimal("2"))])  # fmt: skip
+    return invoice_issue(invoice=invoice, by=owner)
+
+
+def test_invoice_list_filters_by_status_customer_and_search(owner_client, entity, customer, product, owner):
+    # given two invoices of two customers, one issued
+    other = Customer.objects.create(entity=entity, code="C002", name="Garage Petit", address_line1="1 rue",
+                                    postcode="75001", city="Paris")  # fmt: skip
+    issued = issued_invoice(entity, customer, product, owner)
+    document_create(entity=entity, kind=Kind.INVOICE, customer=other, by=owner,
+                    lines=[LineData(description="Vidange", unit_price=Decimal("90"))])  # fmt: skip
+    url = reverse("web:document-list", kwargs={"slug": "invoices"})
+
+    def shown(**params):
+        return [d.pk for d in owner_client.get(url, params).context["page"]]
+
+    # then each filter narrows the list
+    assert len(shown()) == 2
+    assert shown(status="issued") == [issued.pk]
+    assert shown(customer=str(other.pk)) != [issued.pk]
+    assert len(shown(customer=str(other.pk))) == 1
+    assert shown(q=issued.number) == [issued.pk]
+    assert shown(q="petit") != [issued.pk]
+    assert len(shown(q="petit")) == 1
+    assert shown(date_from=str(issued.issue_date), date_to=str(issued.issue_date)) == [issued.pk]
+    assert shown(date_to="2000-01-01") == []
+
+
+def test_invoice_list_paginates_and_keeps_the_filters(owner_client, entity, customer, owner):
+    for _ in range(27):
+        document_create(entity=entity, kind=Kind.INVOICE, customer=customer, by=owner,
+                        lines=[LineData(description="x", unit_price=Decimal("1"))])  # fmt: skip
+    url = reverse("web:document-list", kwargs={"slug": "invoices"})
+    first = owner_client.get(url, {"status": "draft"})
+    assert len(first.context["page"]) == 25
+    assert "status=draft&amp;page=2" in first.content.decode()
+    assert len(owner_client.get(url, {"status": "draft", "page": 2}).context["page"]) == 2
+
+
+def test_credit_notes_have_their_own_list(owner_client, entity, customer, product, owner):
+    invoice = issued_invoice(entity, customer, product, owner)
+    action(owner_client, invoice, "credit-note")
+    credit_notes = owner_client.get(reverse("web:document-list", kwargs={"slug": "credit-notes"})).context[
+        "page"
+    ]
+    invoices = owner_client.get(reverse("web:document-list", kwargs={"slug": "invoices"})).context["page"]
+    assert [d.type_code for d in credit_notes] == [TypeCode.CREDIT_NOTE]
+    assert [d.pk for d in invoices] == [invoice.pk]
+
+
+def test_user_creates_an_invoice_with_lines_and_an_allowance(owner_client, entity, customer, product):
+    # when the editor is posted with a product line, a free line and a 10 % allowance
+    data = editor_data(customer, [
+        {"product": product.pk, "quantity": "2"},
+        {"description": "Déplacement", "quantity": "1", "unit_price": "100", "vat_rate": "20"},
+    ], allowances=[{"is_charge": "0", "reason": "Fidélité", "percent": "10", "vat_rate": "20"}])  # fmt: skip
+    response = owner_client.post(reverse("web:document-create", kwargs={"slug": "invoices"}), data)
+    # then a draft invoice exists with the totals computed by the domain
+    document = Document.objects.get(entity=entity, kind=Kind.INVOICE)
+    assert response.status_code == 302
+    assert response["Location"] == f"/documents/{document.pk}/"
+    assert document.status == Status.DRAFT
+    assert [line.description for line in document.lines.all()] == ["Journée de conseil", "Déplacement"]
+    assert document.line_total == Decimal("1800.00")
+    assert document.allowance_total == Decimal("180.00")
+    assert document.tax_inclusive == Decimal("1944.00")
+
+
+def test_negative_quantity_on_an_invoice_is_a_form_error_and_nothing_is_written(owner_client, customer):
+    data = editor_data(customer, [{"description": "Remboursement", "quantity": "-1", "unit_price": "50"}])
+    response = owner_client.post(reverse("web:document-create", kwargs={"slug": "invoices"}), data)
+    assert response.status_code == 200
+    assert "négatives" in response.content.decode()
+    assert not Document.objects.exists()
+
+
+def test_malformed_amount_is_a_form_error_and_nothing_is_written(owner_client, customer):
+    data = editor_data(customer, [{"description": "Conseil", "quantity": "abc", "unit_price": "1.2345678"}])
+    response = owner_client.post(reverse("web:document-create", kwargs={"slug": "invoices"}), data)
+    assert response.status_code == 200
+    assert response.context["editor"].lines.forms[0].errors.keys() >= {"quantity", "unit_price"}
+    assert not Document.objects.exists()
+
+
+def test_another_companys_customer_cannot_be_chosen(owner_client, entity, customer):
+    from tests.conftest import make_entity
+
+    foreign = Customer.objects.create(entity=make_entity(name="Ailleurs SA", siren="732829320"), code="X",
+                                      name="Étranger", address_line1="1", postcode="1", city="x")  # fmt: skip
+    data = editor_data(foreign, [{"description": "Conseil", "quantity": "1", "unit_price": "10"}])
+    response = owner_client.post(reverse("web:document-create", kwargs={"slug": "invoices"}), data)
+    assert response.status_code == 200
+    assert "customer" in response.context["editor"].header.errors
+    assert not Document.objects.exists()
+
+
+def test_live_totals_come_from_the_server_calculation(owner_client, customer, product):
+    # given an editor with a product line, a 5.5 % line and a charge
+    data = editor_data(customer, [
+        {"product": product.pk, "quantity": "1.5"},
+        {"description": "Livre", "quantity": "3", "unit_price": "10", "vat_rate": "5.5"},
+    ], allowances=[{"is_charge": "1", "reason": "Port", "amount": "15", "vat_rate": "20"}], kind="invoice")  # fmt: skip
+    # when the editor asks for the totals
+    body = owner_client.post(reverse("web:document-totals"), data).json()
+    # then they are the EN 16931 totals: VAT per rate on the rounded bases
+    assert body["ok"] is True
+    assert body["line_total"] == "1305.00"
+    assert body["charge_total"] == "15.00"
+    assert body["tax_exclusive"] == "1320.00"
+    assert body["tax_total"] == "259.65"  # 20 % of 1290 + 5.5 % of 30
+    assert body["tax_inclusive"] == "1579.65"
+    assert body["display"]["tax_inclusive"] == "1\u202f579,65\xa0€"
+    assert body["lines"] == {"lines-0": "1\u202f275,00\xa0€", "lines-1": "30,00\xa0€"}
+
+
+def test_live_totals_report_a_business_error_instead_of_failing(owner_client, customer):
+    data = editor_data(customer, [{"description": "x", "quantity": "-2", "unit_price": "10"}], kind="invoice")
+    body = owner_client.post(reverse("web:document-totals"), data).json()
+    assert body["ok"] is False
+    assert "négatives" in body["errors"][0]
+
+
+def test_user_edits_a_draft_and_an_issued_invoice_has_no_edit_page(owner_client, draft_invoice, owner):
+    # when the draft's lines are replaced
+    url = reverse("web:document-edit", kwargs={"pk": draft_invoice.pk})
+    page = owner_client.get(url)
+    assert page.context["editor"].lines.initial_form_count() == 2
+    data = editor_data(
+        draft_invoice.customer, [{"description": "Audit", "quantity": "2", "unit_price": "400"}]
+    )
+    data["lines-INITIAL_FORMS"] = "0"
+    assert owner_client.post(url, data).status_code == 302
+    draft_invoice.refresh_from_db()
+    assert draft_invoice.tax_exclusive == Decimal("800.00")
+    # then once issued, the edit page does not exist any more
+    invoice_issue(invoice=draft_invoice, by=owner)
+    assert owner_client.get(url).status_code == 404
+
+
+def test_quote_becomes_an_order_then_an_invoice_and_the_links_are_shown(
+    owner_client, entity, customer, product
+):
+    # given a quote created in the editor
+    data = editor_data(customer, [{"product": product.pk, "quantity": "1"}])
+    owner_client.post(reverse("web:document-create", kwargs={"slug": "quotes"}), data)
+    quote = Document.objects.get(kind=Kind.QUOTE)
+    assert quote.number
+    # when it is converted to an order, then the order to an invoice
+    action(owner_client, quote, "to-order")
+    order = Document.objects.get(kind=Kind.ORDER)
+    page = action(owner_client, order, "to-invoice")
+    invoice = Document.objects.get(kind=Kind.INVOICE)
+    # then the invoice page shows where it comes from, and the quote shows what it became
+    assert page.context["document"] == invoice
+    assert page.context["lineage"] == [quote, order]
+    quote_page = owner_client.get(reverse("web:document-detail", kwargs={"pk": quote.pk}))
+    assert list(quote_page.context["derived"]) == [order]
+    assert quote.number in page.content.decode()
+    assert order.number in page.content.decode()
+
+
+def test_invoice_is_issued_paid_and_credited_from_its_page(owner_client, draft_invoice):
+    # when the accountant issues the draft
+    page = action(owner_client, draft_invoice, "issue")
+    draft_invoice.refresh_from_db()
+    # then it has its number, shown on the page, and its history
+    assert draft_invoice.status == Status.ISSUED
+    assert draft_invoice.number
+    assert draft_invoice.number in page.content.decode()
+    assert [e.action for e in page.context["history"]] == ["invoice.created", "invoice.issued"]
+    # when a partial payment is recorded, then it is partially paid
+    action(owner_client, draft_invoice, "mark-sent")
+    action(
+        owner_client, draft_invoice, "payment", amount="100.00", received_on="2026-01-15", reference="VIR 1"
+    )
+    draft_invoice.refresh_from_db()
+    assert draft_invoice.status == Status.PARTIALLY_PAID
+    # when a credit note is created and issued
+    page = action(owner_client, draft_invoice, "credit-note")
+    credit_note = page.context["document"]
+    assert credit_note.is_credit_note
+    assert credit_note.preceding_invoice == draft_invoice
+    action(owner_client, credit_note, "issue")
+    credit_note.refresh_from_db()
+    # then it is issued, and the invoice lists it
+    assert credit_note.status == Status.ISSUED
+    assert credit_note.number
+    invoice_page = owner_client.get(reverse("web:document-detail", kwargs={"pk": draft_invoice.pk}))
+    assert list(invoice_page.context["credit_notes"]) == [credit_note]
+    assert credit_note.number in invoice_page.content.decode()
+
+
+def test_overpayment_is_refused_with_a_message_and_nothing_is_recorded(
+    owner_client, entity, customer, product, owner
+):
+    invoice = issued_invoice(entity, customer, product, owner)
+    page = action(owner_client, invoice, "payment", amount="999999.00", received_on="2026-01-15")
+    assert "dépasse" in " ".join(page_messages(page))
+    assert not invoice.payments.exists()
+
+
+def test_bad_payment_input_is_a_form_error(owner_client, entity, customer, product, owner):
+    invoice = issued_invoice(entity, customer, product, owner)
+    page = action(owner_client, invoice, "payment", amount="-5", received_on="not a date")
+    assert page.context["payment_form"].errors.keys() == {"amount", "received_on"}
+    assert not invoice.payments.exists()
+
+
+def test_issuing_twice_is_refused_with_a_message(owner_client, draft_invoice, owner):
+    invoice_issue(invoice=draft_invoice, by=owner)
+    page = action(owner_client, draft_invoice, "issue")
+    assert "pas disponible" in " ".join(page_messages(page))
+
+
+def test_validation_findings_are_listed_under_the_error(rf, owner, entity):
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    from facturier.common.errors import ValidationFailed
+    from facturier.web.views.actions import show_error
+
+    # given a refused issue whose e-invoice broke two rules
+    request = rf.post("/")
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    error = ValidationFailed("The e-invoice breaks 2 rule(s).", code="einvoice_invalid", findings=[
+        {"rule": "BR-FR-10", "severity": "error", "location": "/Invoice", "message": "SIREN manquant"},
+        {"rule": "BR-CO-15", "severity": "error", "location": "/Invoice/Total", "message": "Total faux"},
+    ])  # fmt: skip
+    # when it is shown
+    show_error(request, error)
+    shown = [(m.tags, str(m)) for m in request._messages]
+    # then the error comes first, then one line per finding
+    assert shown[0][1] == "The e-invoice breaks 2 rule(s)."
+    assert [text for tags, text in shown[1:] if "finding" in tags] == [
+        "BR-FR-10 — SIREN manquant — /Invoice",
+        "BR-CO-15 — Total faux — /Invoice/Total",
+    ]
+
+
+@pytest.mark.parametrize("slug", ["quotes", "orders", "invoices", "credit-notes"])
+def test_every_list_renders(owner_client, draft_invoice, slug):
+    assert owner_client.get(reverse("web:document-list", kwargs={"slug": slug})).status_code == 200
+
+
+def test_credit_notes_are_not_created_from_the_editor(owner_client):
+    assert (
+        owner_client.get(reverse("web:document-create", kwargs={"slug": "credit-notes"})).status_code == 404
+    )
