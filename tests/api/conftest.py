@@ -25,9 +25,10 @@ def make_key(entity, scopes, name="test key"):
 class ApiClient:
     """Django's test client speaking JSON with a bearer key."""
 
-    def __init__(self, secret: str | None):
+    def __init__(self, secret: str | None, key: ApiKey | None = None):
         self.client = Client()
         self.secret = secret
+        self.key = key
 
     def _headers(self, headers):
         sent = {"Authorization": f"Bearer {self.secret}"} if self.secret else {}
@@ -51,8 +52,8 @@ class ApiClient:
 
 @pytest.fixture
 def api(entity):
-    _key, secret = make_key(entity, ALL_SCOPES)
-    return ApiClient(secret)
+    key, secret = make_key(entity, ALL_SCOPES)
+    return ApiClient(secret, key)
 
 
 @pytest.fixture

@@ -66,9 +66,14 @@ def test_a_key_of_another_company_sees_none_of_this_companys_rows(entity, custom
     # then lists are empty and direct reads or writes are 404, as if the rows did not exist
     assert client.get("/api/v1/customers").json()["items"] == []
     assert client.get("/api/v1/products").json()["items"] == []
+    assert client.get("/api/v1/invoices").json()["items"] == []
     assert_problem(client.get(f"/api/v1/customers/{customer.pk}"), 404, "customer_not_found")
     assert_problem(client.get(f"/api/v1/products/{product.pk}"), 404, "product_not_found")
+    assert_problem(client.get(f"/api/v1/invoices/{draft_invoice.pk}"), 404, "document_not_found")
     assert_problem(client.patch(f"/api/v1/customers/{customer.pk}", {"city": "X"}), 404, "customer_not_found")
+    assert_problem(client.post(f"/api/v1/invoices/{draft_invoice.pk}/issue"), 404, "document_not_found")
+    draft_invoice.refresh_from_db()
+    assert draft_invoice.status == "draft"
 
 
 def test_apikey_create_command_prints_a_working_key_once(entity, customer):

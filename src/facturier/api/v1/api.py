@@ -5,7 +5,7 @@ Other apps add their router with one line: `api.add_router("", <module>.router)`
 
 from ninja import NinjaAPI
 
-from facturier.api.v1 import customers, inbox, problems, products
+from facturier.api.v1 import credit_notes, customers, inbox, invoices, orders, problems, products, quotes
 from facturier.api.v1.auth import ApiKeyAuth
 
 api = NinjaAPI(
@@ -20,4 +20,8 @@ problems.install(api)
 
 api.add_router("", customers.router)
 api.add_router("", products.router)
+api.add_router("", quotes.router)
+api.add_router("", orders.router)
+api.add_router("", invoices.router)
+api.add_router("", credit_notes.router)
 api.add_router("", inbox.router)

@@ -1,0 +1,254 @@
+"""Request and response bodies of the quote, order, invoice and credit-note endpoints.
+
+Amounts are decimal strings both ways. Lines and allowances/charges given on an update replace the
+document's whole list; fields not sent are left as they are.
+"""
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+from facturier.api.v1.types import DecimalIn, DecimalOut
+
+ExchangeRateIn = Annotated[DecimalIn, Field(gt=0, max_digits=20, decimal_places=6)]
+
+
+class LineIn(Schema):
+    """A line; what is left out comes from the product (description, price, unit, VAT)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    product: uuid.UUID | None = Field(None, description="a product of the catalogue")
+    description: str = ""
+    quantity: DecimalIn = Field(Decimal("1"), description="negative only on credit notes")
+    unit_price: DecimalIn | None = Field(None, description="excl. VAT, at most 6 decimals")
+    unit: str | None = Field(None, description="UN/ECE Rec 20 code")
+    discount_percent: DecimalIn = Decimal("0")
+    vat_category: str | None = None
+    vat_rate: DecimalIn | None = None
+    accounting_category: Literal["goods", "services"] | None = None
+
+
+class AllowanceChargeIn(Schema):
+    """A document-level allowance (discount) or charge: an amount, or a percent of the lines."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = ""
+    is_charge: bool = False
+    amount: DecimalIn | None = Field(None, description="at most 2 decimals")
+    percent: DecimalIn | None = None
+    base_amount: DecimalIn | None = None
+    vat_category: str = "S"
+    vat_rate: DecimalIn = Decimal("20.00")
+
+
+class HeaderIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    currency: str | None = Field(None, description="ISO 4217; default: the customer's currency")
+    exchange_rate: ExchangeRateIn | None = Field(None, description="to the company currency, if different")
+    language: Literal["fr", "en"] | None = None
+    payment_terms: str | None = Field(None, description="net30, 45eom, eom45, netN...")
+    delivery_date: dt.date | None = None
+    buyer_reference: str | None = None
+    purchase_order_reference: str | None = None
+    note: str | None = None
+
+
+class QuoteCreateIn(HeaderIn):
+    customer: uuid.UUID
+    lines: list[LineIn]
+    allowances_charges: list[AllowanceChargeIn] = []
+    issue_date: dt.date | None = Field(None, description="default: today")
+    valid_until: dt.date | None = None
+
+
+class OrderCreateIn(HeaderIn):
+    customer: uuid.UUID
+    lines: list[LineIn]
+    allowances_charges: list[AllowanceChargeIn] = []
+    issue_date: dt.date | None = Field(None, description="default: today")
+
+
+class InvoiceCreateIn(HeaderIn):
+    customer: uuid.UUID
+    type_code: Literal["380", "384", "386"] = Field(
+        "380", description="380 invoice, 384 corrective invoice, 386 deposit invoice"
+    )
+    lines: list[LineIn]
+    allowances_charges: list[AllowanceChargeIn] = []
+    deposits: list[uuid.UUID] = Field(
+        [], description="issued deposit invoices deducted by this final invoice"
+    )
+    preceding_invoice: uuid.UUID | None = Field(None, description="the invoice a corrective invoice corrects")
+
+
+class CreditNoteCreateIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    invoice: uuid.UUID = Field(description="the issued invoice credited")
+    lines: list[LineIn] | None = Field(None, description="default: every line of the invoice (full credit)")
+    reason: str = ""
+
+
+class CreditNoteFromInvoiceIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    lines: list[LineIn] | None = Field(None, description="default: every line of the invoice (full credit)")
+    reason: str = ""
+
+
+class DocumentUpdateIn(HeaderIn):
+    """Only the fields sent change; `lines` and `allowances_charges` replace the whole lists."""
+
+    customer: uuid.UUID | None = None
+    lines: list[LineIn] | None = None
+    allowances_charges: list[AllowanceChargeIn] | None = None
+    issue_date: dt.date | None = Field(None, description="quotes and orders only")
+    valid_until: dt.date | None = None
+
+
+class IssueIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    issue_date: dt.date | None = Field(None, description="default: today in the company's time zone")
+
+
+class RejectIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str
+
+
+class ConvertIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    to: Literal["order", "invoice"]
+
+
+class QuoteStatusIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["sent", "accepted", "declined", "confirmed"]
+
+
+class LineOut(Schema):
+    position: int
+    product: uuid.UUID | None
+    description: str
+    quantity: DecimalOut
+    unit: str
+    unit_price: DecimalOut
+    discount_percent: DecimalOut
+    vat_category: str
+    vat_rate: DecimalOut
+    accounting_category: str
+    net_amount: DecimalOut
+
+    @staticmethod
+    def resolve_product(obj: Any) -> uuid.UUID | None:
+        product_id: uuid.UUID | None = obj.product_id
+        return product_id
+
+
+class AllowanceChargeOut(Schema):
+    is_charge: bool
+    reason: str
+    amount: DecimalOut
+    percent: DecimalOut | None
+    base_amount: DecimalOut | None
+    vat_category: str
+    vat_rate: DecimalOut
+
+
+class VatBreakdownOut(Schema):
+    category: str
+    rate: str
+    taxable_amount: str
+    tax_amount: str
+
+
+class DocumentSummaryOut(Schema):
+    id: uuid.UUID
+    kind: str
+    type_code: str
+    status: str
+    number: str
+    customer: uuid.UUID
+    customer_name: str
+    issue_date: dt.date | None
+    due_date: dt.date | None
+    currency: str
+    tax_exclusive: DecimalOut
+    tax_total: DecimalOut
+    tax_inclusive: DecimalOut
+    payable: DecimalOut
+    amount_paid: DecimalOut
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_customer(obj: Any) -> uuid.UUID:
+        customer_id: uuid.UUID = obj.customer_id
+        return customer_id
+
+    @staticmethod
+    def resolve_customer_name(obj: Any) -> str:
+        return str(obj.customer_snapshot.get("name") or obj.customer.name)
+
+
+class DocumentOut(DocumentSummaryOut):
+    delivery_date: dt.date | None
+    valid_until: dt.date | None
+    exchange_rate: DecimalOut | None
+    language: str
+    payment_terms: str
+    operation_category: str
+    vat_on_debits: bool
+    buyer_reference: str
+    purchase_order_reference: str
+    note: str
+    source: uuid.UUID | None = Field(description="the quote or order this was created from")
+    preceding_invoice: uuid.UUID | None = Field(description="the invoice credited or corrected")
+    deposits: list[uuid.UUID]
+    lines: list[LineOut]
+    allowances_charges: list[AllowanceChargeOut]
+    line_total: DecimalOut
+    allowance_total: DecimalOut
+    charge_total: DecimalOut
+    tax_total_accounting: DecimalOut | None
+    prepaid: DecimalOut
+    vat_breakdown: list[VatBreakdownOut]
+    issued_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_source(obj: Any) -> uuid.UUID | None:
+        source_id: uuid.UUID | None = obj.source_id
+        return source_id
+
+    @staticmethod
+    def resolve_preceding_invoice(obj: Any) -> uuid.UUID | None:
+        preceding_id: uuid.UUID | None = obj.preceding_invoice_id
+        return preceding_id
+
+    @staticmethod
+    def resolve_deposits(obj: Any) -> list[uuid.UUID]:
+        return [deposit.pk for deposit in obj.deposits.all()]
+
+    @staticmethod
+    def resolve_lines(obj: Any) -> list[Any]:
+        return list(obj.lines.all())
+
+    @staticmethod
+    def resolve_allowances_charges(obj: Any) -> list[Any]:
+        return list(obj.allowances_charges.all())
+
+
+class DocumentPageOut(Schema):
+    items: list[DocumentSummaryOut]
+    next: str | None = Field(None, description="URL of the next page; absent on the last page")

@@ -1,0 +1,185 @@
+"""What the quote, order, invoice and credit-note routers share: scoping, filters, input conversion,
+and the list / read / update / delete endpoints, registered once per resource.
+
+Quotes, orders, invoices and credit notes are one table (`invoicing.Document`); a resource is a slice
+of it, and an id of another slice (or of another company) is answered 404 like an unknown id.
+"""
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema
+
+from facturier.accounts.models import LegalEntity
+from facturier.api.v1.auth import entity_of, require_scope
+from facturier.api.v1.document_schemas import (
+    AllowanceChargeIn,
+    DocumentOut,
+    DocumentPageOut,
+    DocumentUpdateIn,
+    LineIn,
+)
+from facturier.api.v1.pagination import DEFAULT_LIMIT, paginate
+from facturier.catalog.selectors import product_get
+from facturier.common.errors import NotFound, ValidationFailed
+from facturier.invoicing import services
+from facturier.invoicing.models import Document, Kind, TypeCode
+from facturier.parties.models import Customer
+from facturier.parties.selectors import customer_get
+
+RESOURCE_KIND = {
+    "quotes": Kind.QUOTE,
+    "orders": Kind.ORDER,
+    "invoices": Kind.INVOICE,
+    "credit_notes": Kind.INVOICE,
+}
+NOT_HEADER = frozenset(
+    {"customer", "lines", "allowances_charges", "deposits", "preceding_invoice", "type_code"}
+)
+
+
+class DocumentFilters(Schema):
+    status: str | None = None
+    customer: uuid.UUID | None = None
+    date_from: dt.date | None = Field(None, description="issue date on or after")
+    date_to: dt.date | None = Field(None, description="issue date on or before")
+    search: str = Field("", description="number or customer name")
+    cursor: str | None = None
+    limit: int = DEFAULT_LIMIT
+
+
+def documents_of(entity: LegalEntity, resource: str) -> QuerySet[Document]:
+    """The slice of the entity's documents a resource shows."""
+    documents = Document.objects.filter(entity=entity, kind=RESOURCE_KIND[resource])
+    if resource == "credit_notes":
+        return documents.filter(type_code=TypeCode.CREDIT_NOTE)
+    if resource == "invoices":
+        return documents.exclude(type_code=TypeCode.CREDIT_NOTE)
+    return documents
+
+
+def document_get(request: HttpRequest, resource: str, document_id: str | uuid.UUID) -> Document:
+    try:
+        document: Document = (
+            documents_of(entity_of(request), resource)
+            .select_related("customer", "entity")
+            .prefetch_related("lines", "allowances_charges", "deposits")
+            .get(pk=document_id)
+        )
+    except (Document.DoesNotExist, DjangoValidationError, ValueError) as error:
+        raise NotFound("Unknown document.", code="document_not_found") from error
+    return document
+
+
+def reloaded(request: HttpRequest, resource: str, document: Document) -> Document:
+    """The document as stored after a service changed it, with its lines, for the response."""
+    return document_get(request, resource, document.pk)
+
+
+def filtered(documents: QuerySet[Document], filters: DocumentFilters) -> QuerySet[Document]:
+    if filters.status:
+        documents = documents.filter(status=filters.status)
+    if filters.customer:
+        documents = documents.filter(customer_id=filters.customer)
+    if filters.date_from:
+        documents = documents.filter(issue_date__gte=filters.date_from)
+    if filters.date_to:
+        documents = documents.filter(issue_date__lte=filters.date_to)
+    if filters.search.strip():
+        term = filters.search.strip()
+        documents = documents.filter(Q(number__icontains=term) | Q(customer__name__icontains=term))
+    return documents.select_related("customer")
+
+
+def customer_of(entity: LegalEntity, customer_id: uuid.UUID) -> Customer:
+    try:
+        return customer_get(entity=entity, pk=customer_id)
+    except NotFound as error:
+        raise ValidationFailed("Unknown customer.", field="customer", code="unknown_customer") from error
+
+
+def line_data(entity: LegalEntity, lines: list[LineIn]) -> list[services.LineData]:
+    """Turn request lines into service lines; a product must belong to the same company."""
+    converted = []
+    for index, line in enumerate(lines):
+        values = line.model_dump(exclude_none=True)
+        if line.product is not None:
+            try:
+                values["product"] = product_get(entity=entity, pk=line.product)
+            except NotFound as error:
+                raise ValidationFailed(
+                    "Unknown product.", field=f"lines[{index}].product", code="unknown_product"
+                ) from error
+        converted.append(services.LineData(**values))
+    return converted
+
+
+def allowance_data(items: list[AllowanceChargeIn]) -> list[services.AllowanceChargeData]:
+    return [services.AllowanceChargeData(**item.model_dump()) for item in items]
+
+
+def deposit_documents(entity: LegalEntity, ids: list[uuid.UUID]) -> list[Document]:
+    found = {d.pk: d for d in Document.objects.filter(entity=entity, kind=Kind.INVOICE, pk__in=ids)}
+    missing = [str(pk) for pk in ids if pk not in found]
+    if missing:
+        raise ValidationFailed(f"Unknown deposit invoices: {', '.join(missing)}", field="deposits",
+                               code="invalid_deposit")  # fmt: skip
+    return [found[pk] for pk in ids]
+
+
+def header_of(payload: Schema, *, exclude_unset: bool) -> dict[str, Any]:
+    """The header fields the client sent (on create, unsent ones keep the customer's defaults)."""
+    values = payload.model_dump(exclude_unset=exclude_unset)
+    return {name: value for name, value in values.items() if name not in NOT_HEADER and value is not None}
+
+
+def register_common(router: Router, resource: str) -> None:
+    """Add list, read, update-while-draft and (for invoices) delete-draft endpoints for `resource`."""
+    label = resource.replace("_", " ")
+
+    @router.get(f"/{resource}", response=DocumentPageOut, operation_id=f"{resource}_list",
+                summary=f"List {label}")  # fmt: skip
+    def list_documents(request: HttpRequest, filters: Query[DocumentFilters]) -> dict[str, object]:
+        require_scope(request, f"{resource}:read")
+        documents = filtered(documents_of(entity_of(request), resource), filters)
+        page = paginate(request, documents, cursor=filters.cursor, limit=filters.limit)
+        return {"items": page.items, "next": page.next}
+
+    @router.get(f"/{resource}/{{document_id}}", response=DocumentOut, operation_id=f"{resource}_read",
+                summary=f"Read one of the {label}")  # fmt: skip
+    def read_document(request: HttpRequest, document_id: str) -> Document:
+        require_scope(request, f"{resource}:read")
+        return document_get(request, resource, document_id)
+
+    @router.patch(f"/{resource}/{{document_id}}", response=DocumentOut, operation_id=f"{resource}_update",
+                  summary=f"Update a draft ({label}); 409 once it is no longer a draft")  # fmt: skip
+    def update_document(request: HttpRequest, document_id: str, payload: DocumentUpdateIn) -> Document:
+        key = require_scope(request, f"{resource}:write")
+        document = document_get(request, resource, document_id)
+        entity = entity_of(request)
+        changes: dict[str, Any] = header_of(payload, exclude_unset=True)
+        if payload.customer is not None:
+            changes["customer"] = customer_of(entity, payload.customer)
+        if payload.lines is not None:
+            changes["lines"] = line_data(entity, payload.lines)
+        if payload.allowances_charges is not None:
+            changes["allowances_charges"] = allowance_data(payload.allowances_charges)
+        if document.kind == Kind.INVOICE and "valid_until" in changes:
+            raise ValidationFailed(
+                "Only quotes have a validity date.", field="valid_until", code="unknown_field"
+            )
+        services.document_update(document=document, by=key, **changes)
+        return reloaded(request, resource, document)
+
+    if resource in ("invoices", "credit_notes"):
+
+        @router.delete(f"/{resource}/{{document_id}}", response={204: None}, operation_id=f"{resource}_delete",
+                       summary=f"Delete a draft ({label})")  # fmt: skip
+        def delete_document(request: HttpRequest, document_id: str) -> HttpResponse:
+            key = require_scope(request, f"{resource}:write")
+            services.document_delete_draft(document=document_get(request, resource, document_id), by=key)
+            return HttpResponse(status=204)

@@ -1,0 +1,56 @@
+"""`/api/v1/orders`: list, create, read, update while draft, confirmation and conversion to an invoice."""
+
+from django.http import HttpRequest
+from ninja import Router, Status
+
+from facturier.api.v1.auth import entity_of, require_scope
+from facturier.api.v1.document_schemas import DocumentOut, OrderCreateIn
+from facturier.api.v1.documents import (
+    allowance_data,
+    customer_of,
+    document_get,
+    header_of,
+    line_data,
+    register_common,
+    reloaded,
+)
+from facturier.api.v1.idempotency import idempotent
+from facturier.invoicing import services
+from facturier.invoicing.models import Document, Kind
+from facturier.invoicing.models import Status as DocumentStatus
+
+router = Router(tags=["orders"])
+register_common(router, "orders")
+
+
+@router.post("/orders", response={201: DocumentOut}, operation_id="orders_create")
+@idempotent
+def orders_create(request: HttpRequest, payload: OrderCreateIn) -> Status[Document]:
+    key = require_scope(request, "orders:write")
+    entity = entity_of(request)
+    order = services.document_create(
+        entity=entity, kind=Kind.ORDER, customer=customer_of(entity, payload.customer), by=key,
+        lines=line_data(entity, payload.lines), allowances_charges=allowance_data(payload.allowances_charges),
+        **header_of(payload, exclude_unset=False),
+    )  # fmt: skip
+    return Status(201, reloaded(request, "orders", order))
+
+
+@router.post("/orders/{document_id}/confirm", response=DocumentOut, operation_id="orders_confirm")
+@idempotent
+def orders_confirm(request: HttpRequest, document_id: str) -> Document:
+    key = require_scope(request, "orders:write")
+    order = document_get(request, "orders", document_id)
+    services.quote_set_status(quote=order, status=DocumentStatus.CONFIRMED, by=key)
+    return reloaded(request, "orders", order)
+
+
+@router.post("/orders/{document_id}/convert", response={201: DocumentOut}, operation_id="orders_convert")
+@idempotent
+def orders_convert(request: HttpRequest, document_id: str) -> Status[Document]:
+    """Turn the order into a draft invoice with the same lines; the order links to it."""
+    key = require_scope(request, "orders:write")
+    require_scope(request, "invoices:write")
+    order = document_get(request, "orders", document_id)
+    created = services.document_convert(document=order, to_kind=Kind.INVOICE, by=key)
+    return Status(201, reloaded(request, "invoices", created))

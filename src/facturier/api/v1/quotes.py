@@ -1,0 +1,58 @@
+"""`/api/v1/quotes`: list, create, read, update while draft, status changes and conversion."""
+
+from django.http import HttpRequest
+from ninja import Router, Status
+
+from facturier.api.v1.auth import entity_of, require_scope
+from facturier.api.v1.document_schemas import ConvertIn, DocumentOut, QuoteCreateIn, QuoteStatusIn
+from facturier.api.v1.documents import (
+    allowance_data,
+    customer_of,
+    document_get,
+    header_of,
+    line_data,
+    register_common,
+    reloaded,
+)
+from facturier.api.v1.idempotency import idempotent
+from facturier.invoicing import services
+from facturier.invoicing.models import Document, Kind
+
+router = Router(tags=["quotes"])
+register_common(router, "quotes")
+TARGET_RESOURCE: dict[str, str] = {Kind.ORDER: "orders", Kind.INVOICE: "invoices"}
+
+
+@router.post("/quotes", response={201: DocumentOut}, operation_id="quotes_create")
+@idempotent
+def quotes_create(request: HttpRequest, payload: QuoteCreateIn) -> Status[Document]:
+    key = require_scope(request, "quotes:write")
+    entity = entity_of(request)
+    quote = services.document_create(
+        entity=entity, kind=Kind.QUOTE, customer=customer_of(entity, payload.customer), by=key,
+        lines=line_data(entity, payload.lines), allowances_charges=allowance_data(payload.allowances_charges),
+        **header_of(payload, exclude_unset=False),
+    )  # fmt: skip
+    return Status(201, reloaded(request, "quotes", quote))
+
+
+@router.post("/quotes/{document_id}/status", response=DocumentOut, operation_id="quotes_set_status")
+@idempotent
+def quotes_set_status(request: HttpRequest, document_id: str, payload: QuoteStatusIn) -> Document:
+    """Record that the quote was sent, accepted or declined by the customer."""
+    key = require_scope(request, "quotes:write")
+    quote = document_get(request, "quotes", document_id)
+    services.quote_set_status(quote=quote, status=payload.status, by=key)
+    return reloaded(request, "quotes", quote)
+
+
+@router.post("/quotes/{document_id}/convert", response={201: DocumentOut}, operation_id="quotes_convert")
+@idempotent
+def quotes_convert(request: HttpRequest, document_id: str, payload: ConvertIn) -> Status[Document]:
+    """Turn the quote into an order or a draft invoice with the same lines; the quote links to it."""
+    key = require_scope(request, "quotes:write")
+    target = TARGET_RESOURCE[payload.to]
+    require_scope(request, f"{target}:write")
+    quote = document_get(request, "quotes", document_id)
+    created = services.document_convert(document=quote, to_kind=payload.to, by=key)
+    return Status(201, reloaded(request, target, created))

@@ -1,0 +1,170 @@
+"""Issue 2, "Bad input": each case is a problem+json naming the code and the field, and the database
+is left exactly as before (every business table compared row by row, not just counted)."""
+
+from decimal import Decimal
+
+import pytest
+from django.forms.models import model_to_dict
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from facturier.audit.models import AuditEvent
+from facturier.catalog.models import Product
+from facturier.invoicing.models import AllowanceCharge, Document, Line, NumberingSeries, SequenceCounter
+from facturier.invoicing.services import invoice_issue
+from facturier.parties.models import Customer
+from tests.api.conftest import assert_problem
+
+TABLES = (Customer, Product, Document, Line, AllowanceCharge, AuditEvent, NumberingSeries, SequenceCounter)
+
+
+def database_state():
+    """Every row of every business table, as plain values."""
+    return {
+        model.__name__: sorted(
+            (model_to_dict(row) | {"pk": str(row.pk)} for row in model.objects.all()),
+            key=lambda row: row["pk"],
+        )  # fmt: skip
+        for model in TABLES
+    }
+
+
+def customer_body(**extra):
+    return {"code": "C200", "name": "Nouveau", "address_line1": "1 rue A", "postcode": "75001", "city": "Paris",
+            **extra}  # fmt: skip
+
+
+def invoice_body(customer, **line):
+    return {"customer": str(customer.pk), "lines": [{"description": "Conseil", "quantity": "2",
+                                                     "unit_price": "100.00", **line}]}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        ("siren", "443061842", "invalid_siren"),
+        ("siret", "44306184100014", "invalid_siret"),
+        ("vat_number", "FR00443061841", "invalid_vat_number"),
+        ("currency", "FRF", "invalid_currency"),
+    ],
+)
+def test_a_customer_with_an_invalid_identifier_or_currency_is_refused(api, customer, field, value, code):
+    before = database_state()
+    response = api.post("/api/v1/customers", customer_body(**{field: value}))
+    assert_problem(response, 422, code, field=field)
+    assert database_state() == before
+
+
+def test_an_invalid_siren_on_a_customer_update_leaves_it_unchanged(api, customer):
+    before = database_state()
+    response = api.patch(f"/api/v1/customers/{customer.pk}", {"siren": "123456789", "city": "Paris"})
+    assert_problem(response, 422, "invalid_siren", field="siren")
+    assert database_state() == before
+
+
+def test_an_invoice_in_an_unknown_currency_is_refused(api, customer):
+    before = database_state()
+    response = api.post("/api/v1/invoices", {**invoice_body(customer), "currency": "XYZ"})
+    assert_problem(response, 422, "invalid_currency", field="currency")
+    assert database_state() == before
+
+
+def test_a_negative_quantity_is_refused_on_an_invoice(api, customer):
+    before = database_state()
+    response = api.post("/api/v1/invoices", invoice_body(customer, quantity="-1"))
+    assert_problem(response, 422, "negative_quantity", field="lines[0].quantity")
+    assert database_state() == before
+
+
+def test_a_negative_quantity_is_allowed_on_a_credit_note(api, draft_invoice, owner):
+    # given an issued invoice
+    invoice = invoice_issue(invoice=draft_invoice, by=owner)
+    # when a credit note gives back one day of consulting as a negative quantity
+    response = api.post("/api/v1/credit_notes", {"invoice": str(invoice.pk), "lines": [
+        {"description": "Journée non effectuée", "quantity": "-1", "unit_price": "850.00"}]})  # fmt: skip
+    # then it is accepted as written
+    assert response.status_code == 201, response.content
+    assert response.json()["lines"][0]["quantity"] == "-1.000000"
+    assert response.json()["tax_exclusive"] == "-850.00"
+
+
+def test_more_than_two_decimals_on_an_amount_is_refused(api, customer):
+    before = database_state()
+    body = {**invoice_body(customer), "allowances_charges": [{"reason": "Remise", "amount": "10.125"}]}
+    response = api.post("/api/v1/invoices", body)
+    assert_problem(response, 422, "invalid_amount", field="allowances_charges[0].amount")
+    assert database_state() == before
+
+
+def test_a_price_with_20_integer_digits_is_refused_on_invoices_and_products(api, customer):
+    before = database_state()
+    huge = "12345678901234567890"
+    response = api.post("/api/v1/invoices", invoice_body(customer, unit_price=huge))
+    assert_problem(response, 422, "invalid_amount", field="lines[0].unit_price")
+    response = api.post("/api/v1/products", {"sku": "BIG", "name": "Trop cher", "unit_price": huge})
+    assert_problem(response, 422, "invalid_amount", field="unit_price")
+    assert database_state() == before
+
+
+def test_an_amount_sent_as_a_json_float_is_refused(api, customer):
+    before = database_state()
+    response = api.post("/api/v1/invoices", invoice_body(customer, unit_price=0.1))
+    body = assert_problem(response, 422, "validation_error", field="lines[0].unit_price")
+    assert body["errors"][0]["type"] == "decimal_as_string"
+    assert database_state() == before
+
+
+def test_editing_an_issued_invoice_is_refused_with_409(api, draft_invoice, owner):
+    invoice = invoice_issue(invoice=draft_invoice, by=owner)
+    before = database_state()
+    response = api.patch(f"/api/v1/invoices/{invoice.pk}", {"note": "changed", "lines": [
+        {"description": "Autre", "quantity": "1", "unit_price": "1"}]})  # fmt: skip
+    body = assert_problem(response, 409, "document_not_editable")
+    assert body["current_status"] == "issued"
+    assert database_state() == before
+
+
+def test_issuing_twice_is_refused_with_409_and_the_number_is_kept(api, draft_invoice):
+    first = api.post(f"/api/v1/invoices/{draft_invoice.pk}/issue")
+    assert first.status_code == 200, first.content
+    before = database_state()
+    second = api.post(f"/api/v1/invoices/{draft_invoice.pk}/issue")
+    body = assert_problem(second, 409, "illegal_transition")
+    assert (body["current_status"], body["requested_status"]) == ("issued", "issued")
+    assert database_state() == before
+
+
+def test_an_unknown_customer_or_product_of_another_company_is_a_field_error(api, customer, entity):
+    from facturier.accounts.models import LegalEntity
+    from facturier.catalog.services import product_create
+
+    other = LegalEntity.objects.exclude(pk=entity.pk).get()
+    foreign = product_create(entity=other, by=None, sku="X", name="Ailleurs", unit_price="1")
+    before = database_state()
+    response = api.post(
+        "/api/v1/invoices", {"customer": str(customer.pk), "lines": [{"product": str(foreign.pk)}]}
+    )
+    assert_problem(response, 422, "unknown_product", field="lines[0].product")
+    response = api.post("/api/v1/invoices", {"customer": "6d3d9a8e-0000-4000-8000-000000000000", "lines": []})
+    assert_problem(response, 422, "unknown_customer", field="customer")
+    assert database_state() == before
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(quantity=st.decimals(min_value=Decimal("-1e15"), max_value=Decimal("1e15"), places=7, allow_nan=False))
+def test_any_quantity_is_stored_exactly_or_refused_without_a_trace(api, customer, quantity):
+    # property: the API never rounds a quantity behind the client's back, and a refusal writes nothing
+    before = database_state()
+    response = api.post("/api/v1/invoices", invoice_body(customer, quantity=str(quantity), unit_price="1"))
+    fits = quantity == quantity.quantize(Decimal("0.000001")) and abs(quantity) < Decimal(10) ** 14
+    if fits and quantity >= 0:
+        assert response.status_code == 201, response.content
+        assert Decimal(response.json()["lines"][0]["quantity"]) == quantity
+    else:
+        body = assert_problem(response, 422, body_code(quantity, fits), field="lines[0].quantity")
+        assert body["detail"]
+        assert database_state() == before
+
+
+def body_code(quantity, fits):
+    return "invalid_amount" if not fits else "negative_quantity"
