@@ -51,6 +51,8 @@ def make_issued(entity, customer, owner):
 
 
 @pytest.fixture
-def credit_note(issued_invoice, owner):
-    note = credit_note_create(invoice=issued_invoice, by=owner, reason="Retour de marchandise")
+def credit_note(issued_invoice, product, owner):
+    # a partial credit: one of the three consulting days
+    note = credit_note_create(invoice=issued_invoice, by=owner, reason="Retour de marchandise",
+                              lines=[LineData(product=product, quantity=Decimal("1"))])  # fmt: skip
     return invoice_issue(invoice=note, by=owner)

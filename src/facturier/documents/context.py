@@ -25,7 +25,7 @@ from facturier.domain.tax.fr import (
     VatTreatment,
     treatment_for_regime,
 )
-from facturier.invoicing.models import Document, Kind, TypeCode
+from facturier.invoicing.models import Document, Kind, OperationCategory, TypeCode
 
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 _SELLER_FIELDS = (
@@ -288,7 +288,8 @@ def _mentions(document: Document, seller: dict[str, str], buyer: dict[str, str],
         return []
     labels = labels_for(language)
     mentions = []
-    if document.vat_on_debits:
+    if document.vat_on_debits and document.operation_category != OperationCategory.GOODS:
+        # the option only concerns services: VAT on goods is always due on delivery
         mentions.append(labels["vat_on_debits"])
     if not document.is_credit_note:
         rate = entity_wording(seller["late_penalty_rate"] or "3 fois le taux d'intérêt légal", language)

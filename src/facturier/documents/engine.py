@@ -35,6 +35,9 @@ fonts (Libertinus, New Computer Modern) are the fallback when it is not installe
 REPLACEMENT = "\N{REPLACEMENT CHARACTER}"
 _UNDISPLAYABLE = re.compile(r"the text `\"(.+?)\"` could not be displayed", re.DOTALL)
 _MAX_RETRIES = 8
+PDF_TAGS = False
+"""Tagged PDF (structure tree for screen readers) doubles the compile time (measured: 12 ms vs
+6 ms for a one-page invoice); PDF/A-3B does not require it and the XML carries the data."""
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,7 @@ def compile_pdf(
                 pdf_standards="a-3b",
                 timestamp=moment,
                 format="pdf",
+                pdf_tags=PDF_TAGS,
             )
         except typst.TypstError as error:
             missing = _UNDISPLAYABLE.search(str(error.message))

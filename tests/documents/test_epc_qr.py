@@ -1,0 +1,66 @@
+"""The EPC QR code (SEPA credit transfer, EPC069-12) printed on invoices with something to pay."""
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from facturier.documents.epc import epc_payload, epc_qr_svg
+from facturier.documents.render import epc_qr_for, render_pdf
+from facturier.invoicing.services import LineData
+from tests.documents.pdftext import text_of
+
+
+def test_the_payload_follows_epc069_12_version_002_with_the_invoice_number_as_remittance():
+    payload = epc_payload(name="Atelier Dupont SAS", iban="FR76 3000 6000 0112 3456 7890 189", bic="AGRIFRPP",
+                          amount=Decimal("3130.14"), remittance="FAC-2026-00001")  # fmt: skip
+    assert payload.split("\n") == [
+        "BCD", "002", "1", "SCT", "AGRIFRPP", "Atelier Dupont SAS", "FR7630006000011234567890189",
+        "EUR3130.14", "", "", "FAC-2026-00001",
+    ]  # fmt: skip
+
+
+def test_the_payload_keeps_to_the_field_limits_and_one_field_per_line():
+    payload = epc_payload(name="N" * 90, iban="FR7630006000011234567890189", amount=Decimal("1"),
+                          remittance="line one\nline two " + "x" * 200)  # fmt: skip
+    fields = payload.split("\n")
+    assert len(fields) == 11
+    assert fields[5] == "N" * 70
+    assert fields[7] == "EUR1.00"
+    assert fields[10].startswith("line one line two")
+    assert len(fields[10]) == 140
+
+
+@pytest.mark.parametrize("amount", [Decimal("0"), Decimal("-5"), Decimal("1000000000.00")])
+def test_amounts_outside_the_epc_range_are_refused(amount):
+    with pytest.raises(ValueError, match="EPC QR amount"):
+        epc_payload(name="X", iban="FR7630006000011234567890189", amount=amount, remittance="F1")
+
+
+@given(st.decimals(min_value=Decimal("0.01"), max_value=Decimal("999999999.99"), places=2))
+def test_any_valid_amount_is_written_with_two_decimals(amount):
+    payload = epc_payload(name="X", iban="FR7630006000011234567890189", amount=amount, remittance="F1")
+    assert payload.split("\n")[7] == f"EUR{amount:.2f}"
+
+
+def test_the_qr_code_is_an_svg_image():
+    svg = epc_qr_svg(epc_payload(name="X", iban="FR7630006000011234567890189", amount=Decimal("12.5"),
+                                 remittance="F1"))  # fmt: skip
+    assert svg.startswith("<svg")
+    assert "<path" in svg
+
+
+def test_an_invoice_in_euros_gets_a_qr_code_for_its_amount_due(issued_invoice):
+    assert epc_qr_for(issued_invoice) is not None
+    assert "Scannez pour payer par virement SEPA" in text_of(render_pdf(issued_invoice))
+
+
+def test_no_qr_code_for_another_currency_or_a_credit_note(make_issued, product, credit_note):
+    # given an invoice in US dollars
+    invoice = make_issued([LineData(product=product, quantity=Decimal("1"))], currency="USD",
+                          exchange_rate=Decimal("0.92"))  # fmt: skip
+    # then there is no EPC QR (EPC069-12 is for euro transfers), nor on a credit note
+    assert epc_qr_for(invoice) is None
+    assert epc_qr_for(credit_note) is None
+    assert "Scannez pour payer" not in text_of(render_pdf(invoice))
