@@ -1,0 +1,104 @@
+"""In a real browser: sign in, create an invoice with lines and live totals, issue it, credit it."""
+
+import re
+import shutil
+
+import pytest
+
+from tests.e2e import server
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        shutil.which("chromium") is None,
+        reason="Debian's chromium is not installed: apt-get install chromium",
+    ),
+]
+
+
+def money_text(text: str) -> str:
+    """`1 234,50 €` with the narrow and non-breaking spaces French formatting uses, as plain spaces."""
+    return re.sub(r"[\u202f\xa0]", " ", text).strip()
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("facturier-e2e")
+    env = server.prepare(data_dir)
+    port = server.free_port()
+    process = server.start(env, port, data_dir / "server.log")
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def page(base_url):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )  # fmt: skip
+        context = browser.new_context(base_url=base_url, locale="fr-FR")
+        context.set_default_timeout(10_000)
+        tab = context.new_page()
+        tab.on("dialog", lambda dialog: dialog.accept())
+        yield tab
+        context.close()
+        browser.close()
+
+
+def test_accountant_creates_issues_and_credits_an_invoice_in_the_browser(page):
+    from playwright.sync_api import expect
+
+    # given the accountant signs in
+    page.goto("/login/")
+    page.fill("#id_username", server.USERNAME)
+    page.fill("#id_password", server.PASSWORD)
+    page.click("button[type=submit].primary")
+    expect(page.locator("h1")).to_contain_text("Tableau de bord")
+
+    # when they create an invoice: a product line, then a free line
+    page.goto("/invoices/new/")
+    page.select_option("#id_customer", label="Boulangerie Martin SARL")
+    page.select_option("#id_lines-0-product", label="CONSEIL-J — Journée de conseil")
+    expect(page.locator("#id_lines-0-unit_price")).to_have_value("850")
+    page.fill("#id_lines-0-quantity", "2")
+    total = page.locator("#live-total-incl")
+    expect(total).to_have_text(re.compile(r"2\s040,00\s€"))
+    page.click("button[data-add=lines]")
+    page.fill("#id_lines-1-description", "Frais de déplacement")
+    page.fill("#id_lines-1-unit_price", "100")
+    page.fill("#id_lines-1-vat_rate", "20")
+    # then the live total follows, computed by the server
+    expect(total).to_have_text(re.compile(r"2\s160,00\s€"))
+    assert money_text(page.locator("[data-total=tax_exclusive]").inner_text()) == "1 800,00 €"
+
+    # when they save and issue it
+    page.click("#save-document")
+    expect(page.locator("#document-status")).to_have_text("Brouillon")
+    page.click("button[data-action=issue]")
+    # then it has its legal number
+    expect(page.locator("#document-status")).to_have_text("Émise")
+    number = page.locator("#document-number").inner_text()
+    assert re.fullmatch(r"[A-Za-z0-9+\-_/]{1,35}", number)
+    assert money_text(page.locator("#total-incl").inner_text()) == "2 160,00 €"
+
+    # when they create a credit note against it and issue it
+    page.click("button[data-action=credit-note]")
+    expect(page.locator("h1")).to_contain_text("Avoir")
+    expect(page.locator("#document-links")).to_contain_text(number)
+    page.click("button[data-action=issue]")
+    expect(page.locator("#document-status")).to_have_text("Émise")
+    credit_number = page.locator("#document-number").inner_text()
+    assert credit_number != number
+
+    # then the invoice shows the credit note, and is cancelled by it
+    page.click(f"#document-links a:has-text('{number}')")
+    expect(page.locator("#document-number")).to_have_text(number)
+    expect(page.locator("#document-status")).to_have_text("Annulée par avoir")
+    expect(page.locator(".credit-note-link")).to_contain_text(credit_number)
+    expect(page.locator(".credit-note-link")).to_contain_text("Émise")
