@@ -150,7 +150,7 @@ def test_an_unknown_customer_or_product_of_another_company_is_a_field_error(api,
     assert database_state() == before
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(quantity=st.decimals(min_value=Decimal("-1e15"), max_value=Decimal("1e15"), places=7, allow_nan=False))
 def test_any_quantity_is_stored_exactly_or_refused_without_a_trace(api, customer, quantity):
     # property: the API never rounds a quantity behind the client's back, and a refusal writes nothing
