@@ -14,7 +14,7 @@ from typing import Literal
 
 from django.conf import settings
 
-from facturier.common.errors import ValidationFailed
+from facturier.common.errors import BusinessError, ValidationFailed
 from facturier.domain.en16931 import model as m
 from facturier.domain.en16931.codes import PEPPOL_PROFILE_ID
 from facturier.domain.formats.cii import serialize_cii
@@ -31,11 +31,17 @@ from facturier.invoicing.to_en16931 import bar_treatment, document_to_en16931, s
 
 __all__ = [
     "CONTENT_TYPES",
+    "DOWNLOAD_FORMATS",
+    "NotIssued",
+    "RulesMissing",
+    "document_file",
+    "validation_payload",
     "FILE_EXTENSIONS",
     "Syntax",
     "artefact_store",
     "document_filename",
     "document_xml",
+    "cii_profile",
     "entity_format",
     "finding_dict",
     "invoice_xml",
@@ -61,13 +67,16 @@ def artefact_store() -> ArtefactStore:
     return ArtefactStore.for_data_dir(Path(settings.DATA_DIR))
 
 
+def cii_profile(document: Document) -> str:
+    """The Factur-X profile of the document's entity (EN16931 unless it chose EXTENDED)."""
+    return (getattr(document.entity, "facturx_profile", "") or "EN16931").upper()
+
+
 def entity_format(document: Document) -> tuple[Syntax, str | None]:
     """The syntax and profile the document's entity issues in (CII + EN16931 by default)."""
-    entity = document.entity
-    syntax: Syntax = "ubl" if getattr(entity, "einvoice_syntax", "cii") == "ubl" else "cii"
-    if syntax == "ubl":
-        return syntax, None
-    return syntax, (getattr(entity, "facturx_profile", "") or "EN16931").upper()
+    if getattr(document.entity, "einvoice_syntax", "cii") == "ubl":
+        return "ubl", None
+    return "cii", cii_profile(document)
 
 
 def invoice_xml(invoice: m.Invoice, *, syntax: Syntax, profile: str | None = None) -> bytes:
@@ -168,3 +177,66 @@ def store_report(document: Document, report: ValidationReport, *, syntax: str, p
         is_valid=report.is_valid, error_count=len(report.errors), warning_count=len(report.warnings),
         artefacts=list(report.artefacts), findings=[finding_dict(f) for f in report.findings],
     )  # fmt: skip
+
+
+DOWNLOAD_FORMATS = ("pdf", "cii", "ubl", "validation")
+
+
+class NotIssued(BusinessError):
+    """The e-invoice XML exists only once the document is issued (a draft has no legal number)."""
+
+    code = "not_issued"
+    status = 409
+
+
+class RulesMissing(BusinessError):
+    """The validation artefacts are not installed on this server."""
+
+    code = "einvoice_rules_missing"
+    status = 503
+
+
+def document_file(document: Document, fmt: str) -> tuple[bytes, str, str]:
+    """(content, content type, file name) of a document as ``pdf``, ``cii`` or ``ubl``.
+
+    The PDF of an issued invoice is its Factur-X; a draft's PDF is a watermarked preview.
+    """
+    if fmt not in ("pdf", "cii", "ubl"):
+        raise ValueError(f"unknown format {fmt!r}")
+    if fmt == "pdf":
+        from facturier.documents.render import render_pdf
+
+        number = document.number or f"draft-{document.pk}"
+        return render_pdf(document), "application/pdf", f"{number.replace('/', '-')}.pdf"
+    if not document.is_sealed:
+        raise NotIssued(f"{document} is not issued yet: its e-invoice XML does not exist.")
+    syntax: Syntax = "ubl" if fmt == "ubl" else "cii"
+    profile = cii_profile(document) if syntax == "cii" else None
+    return (
+        document_xml(document, syntax=syntax, profile=profile),
+        CONTENT_TYPES[syntax],
+        document_filename(document, syntax),
+    )
+
+
+def validation_payload(document: Document, *, syntax: str | None = None) -> dict[str, object]:
+    """The validation report as JSON: what ran, whether it passes, every finding with its rule id."""
+    if syntax not in (None, "cii", "ubl"):
+        raise ValidationFailed("format is 'cii' or 'ubl'.", field="format", code="invalid_format")
+    chosen: Syntax = entity_format(document)[0] if syntax is None else ("ubl" if syntax == "ubl" else "cii")
+    profile = cii_profile(document) if chosen == "cii" else None
+    try:
+        report = validation_report(document, syntax=chosen, profile=profile)
+    except ArtefactMissing as error:
+        raise RulesMissing(str(error)) from error
+    return {
+        "document": str(document.pk),
+        "number": document.number,
+        "syntax": chosen,
+        "profile": profile,
+        "is_valid": report.is_valid,
+        "error_count": len(report.errors),
+        "warning_count": len(report.warnings),
+        "artefacts": list(report.artefacts),
+        "findings": [finding_dict(f) for f in report.findings],
+    }

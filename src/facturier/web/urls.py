@@ -3,7 +3,7 @@
 from django.urls import URLPattern, URLResolver, path, register_converter
 
 from facturier.web import access
-from facturier.web.views import actions, documents, editor, home, inbox, parties
+from facturier.web.views import actions, documents, downloads, editor, home, inbox, parties
 
 
 class SectionConverter:
@@ -37,6 +37,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("documents/<uuid:pk>/", documents.document_detail, name="document-detail"),
     path("documents/<uuid:pk>/edit/", editor.document_edit, name="document-edit"),
     path("documents/<uuid:pk>/<slug:action>/", actions.document_action, name="document-action"),
+    path("documents/<uuid:pk>/download/<slug:fmt>/", downloads.document_download, name="document-download"),
     path("inbox/", inbox.inbox_list, name="inbox-list"),
     path("inbox/import/", inbox.inbox_upload, name="inbox-upload"),
     path("inbox/<uuid:pk>/", inbox.inbox_detail, name="inbox-detail"),

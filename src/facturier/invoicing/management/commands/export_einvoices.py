@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from facturier.accounts.management.commands.apikey_create import find_entity
 from facturier.accounts.models import LegalEntity
-from facturier.invoicing.einvoice import Syntax, document_filename, document_xml
+from facturier.invoicing.einvoice import Syntax, cii_profile, document_filename, document_xml
 from facturier.invoicing.models import Document, Kind
 
 FORMATS = ("facturx", "cii", "ubl")
@@ -32,7 +32,7 @@ def export_document(document: Document, fmt: str, out: Path) -> Path:
         target.write_bytes(render_pdf(document))
         return target
     syntax: Syntax = "ubl" if fmt == "ubl" else "cii"
-    profile = None if syntax == "ubl" else (document.entity.facturx_profile or "EN16931")
+    profile = None if syntax == "ubl" else cii_profile(document)
     target = out / document_filename(document, syntax)
     target.write_bytes(document_xml(document, syntax=syntax, profile=profile))
     return target
