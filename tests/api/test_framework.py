@@ -149,3 +149,16 @@ def test_cursors_round_trip():
     assert decode_cursor(encode_cursor(moment, pk)) == (moment, pk)
     with pytest.raises(ValidationFailed):
         decode_cursor(encode_cursor(moment.replace(tzinfo=None), pk))
+
+
+def test_an_action_retried_with_its_idempotency_key_is_replayed_not_refused(api, draft_invoice):
+    # given a submit that succeeded but whose response the client never saw
+    headers = {"Idempotency-Key": "submit-once"}
+    first = api.post(f"/api/v1/invoices/{draft_invoice.pk}/submit", headers=headers)
+    # when the client retries it with the same key
+    retry = api.post(f"/api/v1/invoices/{draft_invoice.pk}/submit", headers=headers)
+    # then it gets the same success, while a new attempt without the key is a conflict
+    assert first.status_code == retry.status_code == 200
+    assert retry.json() == first.json()
+    assert_problem(api.post(f"/api/v1/invoices/{draft_invoice.pk}/submit"), 409, "illegal_transition")
+    assert AuditEvent.objects.filter(action="invoice.submitted").count() == 1

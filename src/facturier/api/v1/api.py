@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 
 from facturier.api.v1 import credit_notes, customers, inbox, invoices, orders, problems, products, quotes
 from facturier.api.v1.auth import ApiKeyAuth
+from facturier.api.v1.idempotency import run_once
 
 api = NinjaAPI(
     title="Facturier API",
@@ -17,6 +18,7 @@ api = NinjaAPI(
     "(`facturier apikey create`). Errors are RFC 9457 problem+json with a stable `code`.",
 )
 problems.install(api)
+api.add_decorator(run_once, mode="view")  # Idempotency-Key on every POST of every router
 
 api.add_router("", customers.router)
 api.add_router("", products.router)

@@ -6,7 +6,6 @@ from ninja import Router, Status
 from facturier.api.v1.auth import entity_of, require_scope
 from facturier.api.v1.document_schemas import CreditNoteCreateIn, DocumentOut
 from facturier.api.v1.documents import document_get, line_data, register_common, reloaded
-from facturier.api.v1.idempotency import idempotent
 from facturier.api.v1.invoices import register_actions
 from facturier.common.errors import NotFound, ValidationFailed
 from facturier.invoicing import services
@@ -18,7 +17,6 @@ register_actions(router, "credit_notes")
 
 
 @router.post("/credit_notes", response={201: DocumentOut}, operation_id="credit_notes_create")
-@idempotent
 def credit_notes_create(request: HttpRequest, payload: CreditNoteCreateIn) -> Status[Document]:
     """A draft credit note: all the invoice's lines (full credit) or the lines given (negative allowed)."""
     key = require_scope(request, "credit_notes:write")

@@ -8,7 +8,6 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from facturier.api.v1.auth import entity_of, require_scope
-from facturier.api.v1.idempotency import idempotent
 from facturier.api.v1.pagination import DEFAULT_LIMIT, paginate
 from facturier.parties import selectors, services
 from facturier.parties.models import Customer
@@ -127,7 +126,6 @@ def customers_list(request: HttpRequest, filters: Query[CustomerFilters]) -> dic
 
 
 @router.post("/customers", response={201: CustomerOut}, operation_id="customers_create")
-@idempotent
 def customers_create(request: HttpRequest, payload: CustomerCreateIn) -> Status[Customer]:
     key = require_scope(request, "customers:write")
     fields = payload.model_dump(exclude_none=True)

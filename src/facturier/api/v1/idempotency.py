@@ -6,6 +6,9 @@ that unique row until the first commits (PostgreSQL), or waits for the single wr
 finds the stored response and replays it: the operation runs once. The same key with another body
 is a client bug and is refused (422 `idempotency_key_reused`). Server errors (5xx) are rolled back
 with the row, so the client may retry them.
+
+`api.py` installs `run_once` on the whole API, so every POST of every router honours the header;
+`@idempotent` on a single operation is kept for routers mounted elsewhere and is harmless twice.
 """
 
 import functools
@@ -24,6 +27,7 @@ from facturier.api.v1.problems import problem
 HEADER = "Idempotency-Key"
 REPLAY_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
+_HANDLED = "_facturier_idempotency_handled"
 
 
 def request_fingerprint(request: HttpRequest) -> str:
@@ -46,12 +50,15 @@ def _replay(request: HttpRequest, record: IdempotencyRecord, fingerprint: str) -
     return response
 
 
-def _run_once(run: Callable[..., Any]) -> Callable[..., Any]:
+def run_once(run: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a django-ninja operation's `run` (view mode) so that a POST with a key takes effect once."""
+
     @functools.wraps(run)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         idempotency_key = request.headers.get(HEADER, "").strip()
-        if request.method != "POST" or not idempotency_key:
+        if request.method != "POST" or not idempotency_key or getattr(request, _HANDLED, False):
             return run(request, *args, **kwargs)
+        setattr(request, _HANDLED, True)
         if len(idempotency_key) > MAX_KEY_LENGTH:
             return problem(request, status=422, code="invalid_idempotency_key", field=HEADER,
                            detail=f"An Idempotency-Key has at most {MAX_KEY_LENGTH} characters.")  # fmt: skip
@@ -84,5 +91,5 @@ def _run_once(run: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-idempotent = decorate_view(_run_once)
-"""Put under `@router.post(...)`: makes the operation honour `Idempotency-Key`."""
+idempotent = decorate_view(run_once)
+"""Put under `@router.post(...)`: makes one operation honour `Idempotency-Key`."""

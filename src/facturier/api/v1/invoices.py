@@ -24,7 +24,6 @@ from facturier.api.v1.documents import (
     register_common,
     reloaded,
 )
-from facturier.api.v1.idempotency import idempotent
 from facturier.common.errors import NotFound, ValidationFailed
 from facturier.invoicing import services
 from facturier.invoicing.models import Document, Kind
@@ -38,7 +37,6 @@ def register_actions(router: Router, resource: str) -> None:
 
     @router.post(f"/{resource}/{{document_id}}/submit", response=DocumentOut, operation_id=f"{resource}_submit",
                  summary="Submit for approval (or straight to approved when no approval is required)")  # fmt: skip
-    @idempotent
     def submit(request: HttpRequest, document_id: str) -> Document:
         key = require_scope(request, f"{resource}:write")
         invoice = document_get(request, resource, document_id)
@@ -47,7 +45,6 @@ def register_actions(router: Router, resource: str) -> None:
 
     @router.post(f"/{resource}/{{document_id}}/approve", response=DocumentOut,
                  operation_id=f"{resource}_approve", summary="Approve a submitted document")  # fmt: skip
-    @idempotent
     def approve(request: HttpRequest, document_id: str) -> Document:
         key = require_scope(request, f"{resource}:write")
         invoice = document_get(request, resource, document_id)
@@ -56,7 +53,6 @@ def register_actions(router: Router, resource: str) -> None:
 
     @router.post(f"/{resource}/{{document_id}}/reject", response=DocumentOut, operation_id=f"{resource}_reject",
                  summary="Send a submitted document back to draft, saying why")  # fmt: skip
-    @idempotent
     def reject(request: HttpRequest, document_id: str, payload: RejectIn) -> Document:
         key = require_scope(request, f"{resource}:write")
         invoice = document_get(request, resource, document_id)
@@ -65,7 +61,6 @@ def register_actions(router: Router, resource: str) -> None:
 
     @router.post(f"/{resource}/{{document_id}}/issue", response=DocumentOut, operation_id=f"{resource}_issue",
                  summary="Issue: legal number, seal; the document can no longer change")  # fmt: skip
-    @idempotent
     def issue(request: HttpRequest, document_id: str, payload: IssueIn | None = None) -> Document:
         key = require_scope(request, f"{resource}:write")
         invoice = document_get(request, resource, document_id)
@@ -78,7 +73,6 @@ register_actions(router, "invoices")
 
 
 @router.post("/invoices", response={201: DocumentOut}, operation_id="invoices_create")
-@idempotent
 def invoices_create(request: HttpRequest, payload: InvoiceCreateIn) -> Status[Document]:
     key = require_scope(request, "invoices:write")
     entity = entity_of(request)
@@ -101,7 +95,6 @@ def invoices_create(request: HttpRequest, payload: InvoiceCreateIn) -> Status[Do
 
 @router.post("/invoices/{document_id}/credit-note", response={201: DocumentOut},
              operation_id="invoices_credit_note", summary="Create a draft credit note against an issued invoice")  # fmt: skip
-@idempotent
 def invoices_credit_note(
     request: HttpRequest, document_id: str, payload: CreditNoteFromInvoiceIn
 ) -> Status[Document]:

@@ -14,7 +14,6 @@ from facturier.api.v1.documents import (
     register_common,
     reloaded,
 )
-from facturier.api.v1.idempotency import idempotent
 from facturier.invoicing import services
 from facturier.invoicing.models import Document, Kind
 from facturier.invoicing.models import Status as DocumentStatus
@@ -24,7 +23,6 @@ register_common(router, "orders")
 
 
 @router.post("/orders", response={201: DocumentOut}, operation_id="orders_create")
-@idempotent
 def orders_create(request: HttpRequest, payload: OrderCreateIn) -> Status[Document]:
     key = require_scope(request, "orders:write")
     entity = entity_of(request)
@@ -37,7 +35,6 @@ def orders_create(request: HttpRequest, payload: OrderCreateIn) -> Status[Docume
 
 
 @router.post("/orders/{document_id}/confirm", response=DocumentOut, operation_id="orders_confirm")
-@idempotent
 def orders_confirm(request: HttpRequest, document_id: str) -> Document:
     key = require_scope(request, "orders:write")
     order = document_get(request, "orders", document_id)
@@ -46,7 +43,6 @@ def orders_confirm(request: HttpRequest, document_id: str) -> Document:
 
 
 @router.post("/orders/{document_id}/convert", response={201: DocumentOut}, operation_id="orders_convert")
-@idempotent
 def orders_convert(request: HttpRequest, document_id: str) -> Status[Document]:
     """Turn the order into a draft invoice with the same lines; the order links to it."""
     key = require_scope(request, "orders:write")

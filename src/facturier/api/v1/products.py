@@ -9,7 +9,6 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from facturier.api.v1.auth import entity_of, require_scope
-from facturier.api.v1.idempotency import idempotent
 from facturier.api.v1.pagination import DEFAULT_LIMIT, paginate
 from facturier.api.v1.types import DecimalIn, DecimalOut
 from facturier.catalog import selectors, services
@@ -90,7 +89,6 @@ def products_list(request: HttpRequest, filters: Query[ProductFilters]) -> dict[
 
 
 @router.post("/products", response={201: ProductOut}, operation_id="products_create")
-@idempotent
 def products_create(request: HttpRequest, payload: ProductCreateIn) -> Status[Product]:
     key = require_scope(request, "products:write")
     fields = payload.model_dump()

@@ -14,7 +14,6 @@ from facturier.api.v1.documents import (
     register_common,
     reloaded,
 )
-from facturier.api.v1.idempotency import idempotent
 from facturier.invoicing import services
 from facturier.invoicing.models import Document, Kind
 
@@ -24,7 +23,6 @@ TARGET_RESOURCE: dict[str, str] = {Kind.ORDER: "orders", Kind.INVOICE: "invoices
 
 
 @router.post("/quotes", response={201: DocumentOut}, operation_id="quotes_create")
-@idempotent
 def quotes_create(request: HttpRequest, payload: QuoteCreateIn) -> Status[Document]:
     key = require_scope(request, "quotes:write")
     entity = entity_of(request)
@@ -37,7 +35,6 @@ def quotes_create(request: HttpRequest, payload: QuoteCreateIn) -> Status[Docume
 
 
 @router.post("/quotes/{document_id}/status", response=DocumentOut, operation_id="quotes_set_status")
-@idempotent
 def quotes_set_status(request: HttpRequest, document_id: str, payload: QuoteStatusIn) -> Document:
     """Record that the quote was sent, accepted or declined by the customer."""
     key = require_scope(request, "quotes:write")
@@ -47,7 +44,6 @@ def quotes_set_status(request: HttpRequest, document_id: str, payload: QuoteStat
 
 
 @router.post("/quotes/{document_id}/convert", response={201: DocumentOut}, operation_id="quotes_convert")
-@idempotent
 def quotes_convert(request: HttpRequest, document_id: str, payload: ConvertIn) -> Status[Document]:
     """Turn the quote into an order or a draft invoice with the same lines; the quote links to it."""
     key = require_scope(request, "quotes:write")
