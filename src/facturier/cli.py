@@ -99,6 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", required=True, choices=("facturx", "cii", "ubl"))
     export.add_argument("--out", required=True, metavar="DIR")
     export.add_argument("--entity", help="entity id, SIREN or name (default: every entity)")
+    transmit = sub.add_parser("transmit", help="send issued invoices (email, Chorus Pro, platform) now")
+    transmit.add_argument("invoices", nargs="*", metavar="INVOICE", help="invoice numbers or ids")
+    transmit.add_argument("--entity", help="entity id, SIREN or name (needed with invoice numbers)")
+    transmit.add_argument("--channel", choices=("email", "chorus_pro", "pdp"), help="force a channel")
+    transmit.add_argument("--pending", action="store_true", help="send every transmission still due")
+    poll = sub.add_parser("poll-statuses", help="record the lifecycle statuses of sent invoices")
+    poll.add_argument("--entity", help="only this entity (id, SIREN or name)")
     manage = sub.add_parser("manage", help="run any Django management command")
     manage.add_argument("args", nargs=argparse.REMAINDER)
     return parser
@@ -133,6 +140,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         case "export":
             entity = ["--entity", args.entity] if args.entity else []
             return _call_reporting("export_einvoices", "--format", args.format, "--out", args.out, *entity)
+        case "transmit":
+            options = [*args.invoices, *(["--entity", args.entity] if args.entity else [])]
+            options += [
+                *(["--channel", args.channel] if args.channel else []),
+                *(["--pending"] if args.pending else []),
+            ]
+            return _call_reporting("transmit", *options)
+        case "poll-statuses":
+            return _call_reporting("poll_statuses", *(["--entity", args.entity] if args.entity else []))
         case "manage":
             return _call(*args.args)
     return 2

@@ -11,6 +11,10 @@ import requests
 from facturier.transmission.base import ChannelError
 from facturier.transmission.httpclient import HttpPolicy, request
 
+_TOKENS: dict[tuple[str, str, str], tuple[str, float]] = {}
+"""Tokens per (token URL, client id, scope), shared by every channel object of the process."""
+_LOCK = threading.Lock()
+
 
 @dataclass
 class ClientCredentials:
@@ -20,16 +24,16 @@ class ClientCredentials:
     scope: str = ""
     policy: HttpPolicy = HttpPolicy()
 
-    def __post_init__(self) -> None:
-        self._token = ""
-        self._expires = 0.0
-        self._lock = threading.Lock()
+    @property
+    def _key(self) -> tuple[str, str, str]:
+        return (self.token_url, self.client_id, self.scope)
 
     def token(self, session: requests.Session) -> str:
         """A valid access token, fetched again a minute before the previous one expires."""
-        with self._lock:
-            if self._token and time.monotonic() < self._expires:
-                return self._token
+        with _LOCK:
+            cached, expires = _TOKENS.get(self._key, ("", 0.0))
+            if cached and time.monotonic() < expires:
+                return cached
             form = {"grant_type": "client_credentials", "client_id": self.client_id,
                     "client_secret": self.client_secret}  # fmt: skip
             if self.scope:
@@ -44,10 +48,10 @@ class ClientCredentials:
                 raise ChannelError("OAuth2 token: the answer has no access_token") from exc
             if not token:
                 raise ChannelError("OAuth2 token: the answer has an empty access_token")
-            self._token, self._expires = token, time.monotonic() + max(lifetime - 60, 0)
+            _TOKENS[self._key] = (token, time.monotonic() + max(lifetime - 60, 0))
             return token
 
     def forget(self) -> None:
         """Drop the cached token (the server said it is no longer valid)."""
-        with self._lock:
-            self._token, self._expires = "", 0.0
+        with _LOCK:
+            _TOKENS.pop(self._key, None)

@@ -29,6 +29,7 @@ from facturier.transmission.models import (
     Transmission,
     TransmissionStatus,
 )
+from facturier.transmission.pdp.channel import PdpChannel, acknowledgement_statuses
 from facturier.transmission.services import lifecycle_record, record_report
 
 logger = logging.getLogger(__name__)
@@ -162,6 +163,34 @@ def receive_lifecycle_flows(
             summary.errors.append(f"flow {message.reference}: {message.error}")
             continue
         record_events(message.events, entity=None, by=None, reference=message.reference, summary=summary)
+    return summary
+
+
+def receive_lifecycle_flow(*, flow_id: str) -> PollSummary:
+    """Read one lifecycle flow the platform announced (webhook): download, read, record."""
+    summary = PollSummary()
+    channel = get_channel(ChannelName.PDP)
+    if not isinstance(channel, PdpChannel):  # pragma: no cover - the registry always builds one
+        raise ChannelError("the platform channel is not available")
+    received = channel.read_lifecycle(flow_id)
+    if received.error:
+        summary.errors.append(f"flow {flow_id}: {received.error}")
+    record_events(received.events, entity=None, by=None, reference=flow_id, summary=summary)
+    return summary
+
+
+def acknowledge_flow(*, flow: dict[str, Any]) -> PollSummary:
+    """Record what the platform says about a flow we submitted (webhook body = Flow metadata)."""
+    summary = PollSummary()
+    flow_id = str(flow.get("flowId") or "")
+    transmission = (
+        Transmission.objects.filter(channel=ChannelName.PDP, external_id=flow_id).first() if flow_id else None
+    )
+    if transmission is None:
+        summary.unmatched.append(flow_id)
+        return summary
+    for report in acknowledgement_statuses(flow):
+        summary.recorded += record_report(transmission=transmission, report=report) is not None
     return summary
 
 

@@ -20,3 +20,11 @@ def poll_lifecycle_statuses() -> dict[str, int]:
 
     summary = poll_all()
     return {"polled": summary.polled, "recorded": summary.recorded, "errors": len(summary.errors)}
+
+
+@task()
+def read_platform_flow(flow_id: str) -> int:
+    """Fetch and record a lifecycle flow the platform announced by webhook."""
+    from facturier.transmission.polling import receive_lifecycle_flow
+
+    return receive_lifecycle_flow(flow_id=flow_id).recorded

@@ -5,7 +5,17 @@ Other apps add their router with one line: `api.add_router("", <module>.router)`
 
 from ninja import NinjaAPI
 
-from facturier.api.v1 import credit_notes, customers, inbox, invoices, orders, problems, products, quotes
+from facturier.api.v1 import (
+    credit_notes,
+    customers,
+    inbox,
+    invoices,
+    orders,
+    problems,
+    products,
+    quotes,
+    transmission,
+)
 from facturier.api.v1.auth import ApiKeyAuth
 from facturier.api.v1.idempotency import run_once
 
@@ -27,3 +37,4 @@ api.add_router("", orders.router)
 api.add_router("", invoices.router)
 api.add_router("", credit_notes.router)
 api.add_router("", inbox.router)
+api.add_router("", transmission.router)

@@ -147,14 +147,14 @@ class PdpChannel:
             page = self._json(self._call("POST", "/v1/flows/search", "Platform flow search", json=body),
                               "Platform flow search")  # fmt: skip
             for flow in page.get("results") or []:
-                received.append(self._read_lifecycle(str(flow.get("flowId") or "")))
+                received.append(self.read_lifecycle(str(flow.get("flowId") or "")))
             cursor = page.get("nextCursor")
             if not cursor:
                 break
             body = {**body, "cursor": cursor}
         return received
 
-    def _read_lifecycle(self, flow_id: str) -> Received:
+    def read_lifecycle(self, flow_id: str) -> Received:
         try:
             message = parse_cdar(self.download(flow_id))
         except LifecycleMessageError as exc:

@@ -1,0 +1,128 @@
+"""`/api/v1/invoices/{id}/send`, `/api/v1/invoices/{id}/lifecycle` and the platform's status webhook."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from typing import Any, Literal
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Schema, Status
+
+from facturier.api.v1.auth import entity_of, require_scope
+from facturier.api.v1.idempotency import idempotent
+from facturier.api.v1.problems import problem
+from facturier.common.errors import NotFound
+from facturier.invoicing.models import Document, Kind
+from facturier.transmission.channels import channel_settings
+from facturier.transmission.models import LifecycleStatus, Transmission
+from facturier.transmission.pdp import signature
+from facturier.transmission.polling import acknowledge_flow
+from facturier.transmission.selectors import lifecycle_of, transmissions_of
+from facturier.transmission.services import transmission_request
+
+router = Router(tags=["transmission"])
+LIFECYCLE_FLOW_TYPES = frozenset({"CustomerInvoiceLC", "SupplierInvoiceLC"})
+
+
+class SendIn(Schema):
+    channel: Literal["email", "chorus_pro", "pdp"] | None = None
+
+
+class TransmissionOut(Schema):
+    id: uuid.UUID
+    channel: str
+    status: str
+    recipient: str
+    external_id: str
+    attempts: int
+    last_error: str
+    sent_at: dt.datetime | None
+
+
+class LifecycleStatusOut(Schema):
+    code: int
+    label: str
+    reason_code: str
+    reason_text: str
+    occurred_at: dt.datetime
+    source: str
+
+
+class LifecycleOut(Schema):
+    invoice_id: uuid.UUID
+    number: str
+    status: str
+    statuses: list[LifecycleStatusOut]
+    transmissions: list[TransmissionOut]
+
+
+def _invoice(request: HttpRequest, invoice_id: str) -> Document:
+    try:
+        document: Document = Document.objects.filter(entity=entity_of(request), kind=Kind.INVOICE).get(
+            pk=invoice_id
+        )
+    except (Document.DoesNotExist, DjangoValidationError, ValueError) as error:
+        raise NotFound("Unknown invoice.", code="document_not_found") from error
+    return document
+
+
+@router.post("/invoices/{invoice_id}/send", response={202: TransmissionOut}, operation_id="invoices_send",
+             summary="Send an issued invoice through its customer's channel (email, Chorus Pro, platform)")  # fmt: skip
+@idempotent
+def send(request: HttpRequest, invoice_id: str, payload: SendIn | None = None) -> Status[Transmission]:
+    key = require_scope(request, "invoices:write")
+    invoice = _invoice(request, invoice_id)
+    transmission = transmission_request(
+        document=invoice, by=key, channel=payload.channel if payload else None
+    )
+    transmission.refresh_from_db()
+    return Status(202, transmission)
+
+
+@router.get("/invoices/{invoice_id}/lifecycle", response=LifecycleOut, operation_id="invoices_lifecycle",
+            summary="Lifecycle statuses (200 Déposée ... 213 Rejetée) and transmissions of an invoice")  # fmt: skip
+def lifecycle(request: HttpRequest, invoice_id: str) -> dict[str, Any]:
+    require_scope(request, "invoices:read")
+    invoice = _invoice(request, invoice_id)
+    statuses: list[LifecycleStatus] = list(lifecycle_of(invoice))
+    return {
+        "invoice_id": invoice.pk, "number": invoice.number, "status": invoice.status,
+        "statuses": [{"code": s.code, "label": s.label, "reason_code": s.reason_code, "reason_text": s.reason_text,
+                      "occurred_at": s.occurred_at, "source": s.source} for s in statuses],
+        "transmissions": list(transmissions_of(invoice)),
+    }  # fmt: skip
+
+
+@router.post("/transmission/pdp/webhook", auth=None, include_in_schema=False)
+def platform_webhook(request: HttpRequest) -> HttpResponse:
+    """Flow events pushed by the platform (XP Z12-013 ``WebhookCallback``), signed with our webhook key."""
+    key = channel_settings("pdp").get("webhook_key") or ""
+    valid = signature.verify(
+        request.body,
+        request.headers.get("Afnor-Signature", ""),
+        request.headers.get("Afnor-Signature-Timestamp", ""),
+        signature.signing_key(key) if key else b"",
+    )
+    if not valid:
+        return problem(request, status=401, code="invalid_signature",
+                       detail="Missing, wrong or expired Afnor-Signature.")  # fmt: skip
+    try:
+        flow = json.loads(request.body)
+    except ValueError:
+        flow = None
+    if not isinstance(flow, dict) or not flow.get("flowId"):
+        return problem(
+            request, status=400, code="invalid_body", detail="Expected the Flow JSON of the event."
+        )
+    if flow.get("flowType") in LIFECYCLE_FLOW_TYPES and flow.get("flowDirection") == "In":
+        from facturier.transmission.tasks import read_platform_flow
+
+        flow_id = str(flow["flowId"])
+        transaction.on_commit(lambda: read_platform_flow.enqueue(flow_id))
+    else:
+        acknowledge_flow(flow=flow)
+    return HttpResponse(status=200)

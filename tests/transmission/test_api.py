@@ -1,0 +1,128 @@
+"""`POST /api/v1/invoices/{id}/send`, `GET /api/v1/invoices/{id}/lifecycle` and the platform webhook."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from django.test import Client
+
+from facturier.domain.lifecycle import build_cdar
+from facturier.invoicing.models import Status
+from facturier.transmission.models import LifecycleStatus, Transmission
+from facturier.transmission.pdp import signature
+from facturier.transmission.services import lifecycle_record, transmission_request
+from tests.api.conftest import ApiClient, make_key
+from tests.domain.lifecycle.builders import status_message
+from tests.transmission.conftest import WEBHOOK_KEY
+
+WEBHOOK = "/api/v1/transmission/pdp/webhook"
+
+
+@pytest.fixture
+def api(entity):  # type: ignore[no-untyped-def]
+    key, secret = make_key(entity, ["invoices:write"])
+    return ApiClient(secret, key)
+
+
+def test_send_queues_the_invoice_and_lifecycle_shows_where_it_is(api, channels, issued_invoice, owner,
+                                                                 django_capture_on_commit_callbacks) -> None:  # fmt: skip
+    # when the API asks for the invoice to be sent (the worker runs on commit)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(f"/api/v1/invoices/{issued_invoice.pk}/send", {"channel": "email"})
+    # then it is accepted and the transmission is described
+    assert response.status_code == 202, response.content
+    assert response.json()["channel"] == "email"
+    # and the lifecycle lists the transmission and the statuses
+    lifecycle_record(document=issued_invoice, code=205, source="manual", by=owner)
+    body = api.get(f"/api/v1/invoices/{issued_invoice.pk}/lifecycle").json()
+    assert body["number"] == issued_invoice.number
+    assert body["status"] == "sent"
+    assert [(s["code"], s["label"], s["source"]) for s in body["statuses"]] == [(205, "Approuvée", "manual")]
+    assert [(t["channel"], t["status"]) for t in body["transmissions"]] == [("email", "sent")]
+
+
+def test_another_entitys_key_sees_no_such_invoice(issued_invoice, entity) -> None:
+    from tests.conftest import make_entity
+
+    stranger_key, secret = make_key(make_entity(name="Tierce SAS", siren="732829320"), ["invoices:write"])
+    stranger = ApiClient(secret, stranger_key)
+    assert stranger.get(f"/api/v1/invoices/{issued_invoice.pk}/lifecycle").status_code == 404
+    assert stranger.post(f"/api/v1/invoices/{issued_invoice.pk}/send").status_code == 404
+    assert not Transmission.objects.exists()
+
+
+def test_a_read_only_key_cannot_send(entity, issued_invoice) -> None:
+    key, secret = make_key(entity, ["invoices:read"])
+    response = ApiClient(secret, key).post(f"/api/v1/invoices/{issued_invoice.pk}/send")
+    assert response.status_code == 403
+    assert response.json()["code"] == "insufficient_scope"
+
+
+def test_a_draft_cannot_be_sent(api, draft_invoice) -> None:
+    response = api.post(f"/api/v1/invoices/{draft_invoice.pk}/send")
+    assert response.status_code == 409
+    assert response.json()["code"] == "not_issued"
+
+
+def _signed_post(body: bytes, *, key: str = WEBHOOK_KEY, timestamp: int | None = None):  # type: ignore[no-untyped-def]
+    moment = int(time.time()) if timestamp is None else timestamp
+    sig = signature.sign(body, moment, signature.signing_key(key))
+    return Client().post(WEBHOOK, body, content_type="application/json",
+                         headers={"Afnor-Signature": sig, "Afnor-Signature-Timestamp": str(moment)})  # fmt: skip
+
+
+@pytest.fixture
+def platform_flow(channels, customer, issued_invoice, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    customer.electronic_address = "443061841"
+    customer.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        transmission_request(document=issued_invoice, by=None)
+    return Transmission.objects.get(document=issued_invoice).external_id
+
+
+def test_a_signed_acknowledgement_webhook_records_the_rejection(
+    platform_api, platform_flow, issued_invoice
+) -> None:
+    # given the platform pushes the metadata of our flow, refused
+    flow = {**platform_api.flows[platform_flow], "acknowledgement": {"status": "Error", "details": [
+        {"level": "Error", "item": "file", "reasonCode": "AlreadyExistingFlow", "reasonMessage": "déjà reçu"}]}}  # fmt: skip
+    # when it reaches the webhook with a valid signature
+    response = _signed_post(json.dumps(flow).encode())
+    # then 213 Rejetée is recorded and the invoice needs action
+    assert response.status_code == 200
+    assert list(LifecycleStatus.objects.values_list("code", "reason_code")) == [(213, "DOUBLON")]
+    issued_invoice.refresh_from_db()
+    assert issued_invoice.status == Status.REFUSED
+
+
+def test_a_lifecycle_flow_webhook_fetches_and_records_the_cdar(platform_api, platform_flow, issued_invoice, entity,
+                                                               django_capture_on_commit_callbacks) -> None:  # fmt: skip
+    flow_id = platform_api.add_lifecycle(build_cdar(status_message(205, number=issued_invoice.number,
+                                                                   seller=entity.siren)))  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _signed_post(json.dumps(platform_api.flows[flow_id]).encode())
+    assert response.status_code == 200
+    assert list(LifecycleStatus.objects.values_list("code", "source", "external_ref")) == [
+        (205, "cdar", flow_id)
+    ]
+
+
+@pytest.mark.parametrize("tamper", ["wrong key", "old timestamp", "altered body", "no signature"])
+def test_unsigned_or_tampered_webhooks_are_refused(platform_api, platform_flow, tamper) -> None:
+    body = json.dumps({**platform_api.flows[platform_flow], "acknowledgement": {"status": "Ok"}}).encode()
+    if tamper == "wrong key":
+        response = _signed_post(body, key="another-key")
+    elif tamper == "old timestamp":
+        response = _signed_post(body, timestamp=int(time.time()) - 3600)
+    elif tamper == "altered body":
+        moment = int(time.time())
+        sig = signature.sign(body, moment, signature.signing_key(WEBHOOK_KEY))
+        response = Client().post(WEBHOOK, body.replace(b'"Ok"', b'"Error"'), content_type="application/json",
+                                 headers={"Afnor-Signature": sig, "Afnor-Signature-Timestamp": str(moment)})  # fmt: skip
+    else:
+        response = Client().post(WEBHOOK, body, content_type="application/json")
+    assert response.status_code == 401
+    assert response.json()["code"] == "invalid_signature"
+    assert not LifecycleStatus.objects.exists()

@@ -1,0 +1,141 @@
+"""Chorus Pro through a fake PISTE gateway: OAuth2, cpro-account, deposit, flow report, invoice status."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from facturier.invoicing.models import Status
+from facturier.transmission.models import LifecycleStatus, Transmission, TransmissionStatus
+from facturier.transmission.polling import poll_transmissions
+from facturier.transmission.services import transmission_request
+from tests.transmission.fakes import chorus_pro
+
+
+@pytest.fixture
+def deposited(chorus, channels, public_customer, issued_invoice, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    with django_capture_on_commit_callbacks(execute=True):
+        transmission_request(document=issued_invoice, by=None)
+    return Transmission.objects.get(document=issued_invoice)
+
+
+def _codes(invoice) -> list[int]:  # type: ignore[no-untyped-def]
+    return list(LifecycleStatus.objects.filter(document=invoice).values_list("code", flat=True))
+
+
+def test_public_sector_invoice_is_deposited_on_chorus_pro_as_factur_x(
+    chorus, deposited, issued_invoice
+) -> None:
+    # then one flow was deposited with the PISTE token and the technical account
+    (call,) = chorus.calls("/cpro/factures/v1/deposer/flux")
+    assert call.headers["authorization"] == f"Bearer {chorus_pro.TOKEN}"
+    assert (
+        base64.b64decode(call.headers["cpro-account"]).decode() == f"{chorus_pro.LOGIN}:{chorus_pro.PASSWORD}"
+    )
+    body = call.json()
+    assert body["syntaxeFlux"] == "IN_DP_E2_CII_FACTURX"
+    assert body["nomFichier"] == f"{issued_invoice.number}.pdf"
+    assert base64.b64decode(body["fichierFlux"]).startswith(b"%PDF-")
+    assert body["avecSignature"] is False
+    # and the transmission knows the flow number, routed by SIRET and service code
+    assert deposited.status == TransmissionStatus.SENT
+    assert deposited.external_id == next(iter(chorus.deposits))
+    assert deposited.recipient == "21750001600019/SERV-COMPTA"
+    # and 200 Déposée is recorded
+    assert _codes(issued_invoice) == [200]
+
+
+def test_polling_follows_the_invoice_through_chorus_pro(chorus, deposited, issued_invoice) -> None:
+    deposit = chorus.deposits[deposited.external_id]
+    # while Chorus Pro is still processing the flow, nothing new happens
+    assert poll_transmissions().recorded == 0
+    # once integrated and made available to the public buyer
+    deposit.state, deposit.invoice_status = "IN_INTEGRE", "MISE_A_DISPOSITION"
+    assert poll_transmissions().recorded == 1
+    # polling again tells nothing new
+    assert poll_transmissions().recorded == 0
+    # then suspended, then paid
+    deposit.invoice_status = "SUSPENDUE"
+    poll_transmissions()
+    deposit.invoice_status = "MISE_EN_PAIEMENT"
+    poll_transmissions()
+    assert _codes(issued_invoice) == [200, 203, 208, 211]
+    suspended = LifecycleStatus.objects.get(document=issued_invoice, code=208)
+    assert (suspended.reason_code, suspended.source, suspended.external_ref) == (
+        "JUSTIF_ABS",
+        "channel",
+        "SUSPENDUE",
+    )
+    # one token served every call
+    assert chorus.tokens_issued == 1
+
+
+def test_a_buyer_refusal_moves_the_invoice_to_needs_action(chorus, deposited, issued_invoice) -> None:
+    # given the public buyer refuses the invoice (Chorus Pro "REJETEE")
+    deposit = chorus.deposits[deposited.external_id]
+    deposit.state, deposit.invoice_status = "IN_INTEGRE", "REJETEE"
+    # when polled
+    poll_transmissions()
+    # then 210 Refusée is recorded and the invoice needs action
+    assert _codes(issued_invoice)[-1] == 210
+    issued_invoice.refresh_from_db()
+    assert issued_invoice.status == Status.REFUSED
+
+
+def test_a_flow_rejected_by_chorus_pro_is_213_with_the_errors_given(
+    chorus, deposited, issued_invoice
+) -> None:
+    deposit = chorus.deposits[deposited.external_id]
+    deposit.state = "IN_REJETE"
+    deposit.errors = [
+        {"codeErreur": "REG_BT_46", "libelleErreur": "SIRET destinataire inconnu", "natureErreur": "R"}
+    ]
+    poll_transmissions()
+    rejected = LifecycleStatus.objects.get(document=issued_invoice, code=213)
+    assert rejected.reason_text == "SIRET destinataire inconnu"
+    issued_invoice.refresh_from_db()
+    assert issued_invoice.status == Status.REFUSED
+
+
+def test_a_transient_gateway_error_is_retried(chorus, channels, public_customer, issued_invoice,
+                                              django_capture_on_commit_callbacks) -> None:  # fmt: skip
+    # given the gateway answers 503 once
+    chorus.fail_next = [503]
+    with django_capture_on_commit_callbacks(execute=True):
+        transmission_request(document=issued_invoice, by=None)
+    # then the retry went through
+    assert Transmission.objects.get(document=issued_invoice).status == TransmissionStatus.SENT
+
+
+def test_wrong_credentials_fail_with_the_gateways_reason(chorus, channels, public_customer, issued_invoice,
+                                                         django_capture_on_commit_callbacks) -> None:  # fmt: skip
+    channels["chorus_pro"]["client_secret"] = "wrong"
+    with django_capture_on_commit_callbacks(execute=True):
+        transmission_request(document=issued_invoice, by=None)
+    transmission = Transmission.objects.get(document=issued_invoice)
+    assert transmission.status == TransmissionStatus.FAILED
+    assert transmission.last_error == "OAuth2 token: HTTP 400 invalid_client"
+    assert chorus.deposits == {}
+
+
+def test_a_silent_gateway_times_out_with_a_clear_error(chorus, channels, public_customer, issued_invoice,
+                                                       django_capture_on_commit_callbacks) -> None:  # fmt: skip
+    channels.update(timeout=0.2, retries=0)
+    chorus.delay = 0.5
+    with django_capture_on_commit_callbacks(execute=True):
+        transmission_request(document=issued_invoice, by=None)
+    transmission = Transmission.objects.get(document=issued_invoice)
+    assert transmission.status == TransmissionStatus.FAILED
+    assert transmission.last_error == "OAuth2 token: no answer within 0.2 s"
+
+
+def test_unconfigured_chorus_pro_is_a_clear_failure(settings, public_customer, issued_invoice,
+                                                    django_capture_on_commit_callbacks, monkeypatch) -> None:  # fmt: skip
+    settings.FACTURIER_TRANSMISSION = {}
+    for var in ("CHORUS_PRO_API_URL", "CHORUS_PRO_TOKEN_URL", "CHORUS_PRO_CLIENT_ID"):
+        monkeypatch.delenv(var, raising=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        transmission_request(document=issued_invoice, by=None)
+    error = Transmission.objects.get(document=issued_invoice).last_error
+    assert error.startswith("Chorus Pro is not configured: set CHORUS_PRO_API_URL")
