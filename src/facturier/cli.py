@@ -57,7 +57,7 @@ def _serve(port: int, *, with_worker: bool = True) -> int:
 
 def _demo(args: argparse.Namespace) -> int:
     _call("migrate", "--no-input", "-v", "0")
-    code = _call("load_demo")
+    code = _call("load_demo", "--port", str(args.port))
     if code or args.no_serve:
         return code
     return _serve(args.port)

@@ -107,9 +107,10 @@ class Planner:
         rng = self.rng
         path_labels = allocate(paths, count, rng)
         payment_labels = allocate(payments, count, rng)
+        reserved = self._reserve_special_customers(path_labels, payment_labels)
         deals = []
         for index, (path, payment) in enumerate(zip(path_labels, payment_labels, strict=True)):
-            customer = self._customer_for(path, payment)
+            customer = reserved.get(index) or self._customer_for(path, payment)
             if path == "deposit" and (payment == "credit_full" or customer.kind != "business"):
                 payment = "late" if payment == "credit_full" else payment
             if path in ("pending", "draft", "submitted"):
@@ -131,6 +132,14 @@ class Planner:
             deal.steps = [step for step in self._steps(deal, customer) if step.day <= self.anchor]
             deals.append(deal)
         return deals
+
+    def _reserve_special_customers(self, paths: list[str], payments: list[str]) -> dict[int, CustomerSpec]:
+        """Give each customer that is a special case (EU, export, DOM, public, consumer) one invoice paid
+        on time, so even a small demo shows every case."""
+        special = [spec for spec in self.customers if spec.kind != "business" or "dom" in spec.tags]
+        free = [index for index, (path, payment) in enumerate(zip(paths, payments, strict=True))
+                if path == "direct" and payment == "on_time"]  # fmt: skip
+        return dict(zip(free, special, strict=False))
 
     def _customer_for(self, path: str, payment: str) -> CustomerSpec:
         """Deposits are taken from French businesses; consumers pay on receipt, in full."""

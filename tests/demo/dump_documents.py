@@ -1,0 +1,27 @@
+"""Run in a fresh process: migrate a fresh database, load the demo at a given scale, print its documents.
+
+Used by the determinism test: two runs on two fresh databases must print the same lines.
+Usage: python tests/demo/dump_documents.py SCALE   (DATABASE_URL and FACTURIER_DATA_DIR from the environment)
+"""
+
+import json
+import os
+import sys
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+
+from facturier.demo.loader import load_demo  # noqa: E402
+from facturier.invoicing.models import Document  # noqa: E402
+
+call_command("migrate", "--no-input", "-v", "0")
+load_demo(scale=float(sys.argv[1]))
+fields = ("entity__name", "kind", "type_code", "number", "status", "customer__code", "issue_date", "due_date",
+          "tax_exclusive", "tax_total", "tax_inclusive", "prepaid", "payable", "amount_paid", "vat_breakdown")  # fmt: skip
+for row in Document.objects.order_by("entity__name", "kind", "number", "tax_inclusive").values_list(*fields):
+    print(json.dumps(row, default=str))
