@@ -266,7 +266,9 @@ def test_validation_findings_are_listed_under_the_error(rf, owner, entity):
     show_error(request, error)
     shown = [(m.tags, str(m)) for m in request._messages]
     # then the error comes first, then one line per finding
-    assert shown[0][1] == "The e-invoice breaks 2 rule(s)."
+    assert shown[0][1].startswith(
+        "La facture électronique enfreint les règles ci-dessous ; rien n'a été émis."
+    )
     assert [text for tags, text in shown[1:] if "finding" in tags] == [
         "BR-FR-10 — SIREN manquant — /Invoice",
         "BR-CO-15 — Total faux — /Invoice/Total",

@@ -7,6 +7,7 @@ wording here, the others keep the service's message (it names the document and t
 from django.utils.translation import gettext as _
 
 from facturier.common.errors import BusinessError
+from facturier.invoicing.models import Status
 
 
 def _wordings() -> dict[str, str]:
@@ -28,10 +29,21 @@ def _wordings() -> dict[str, str]:
         "unknown_customer": _("Unknown customer."),
         "unknown_product": _("Unknown product."),
         "invalid_deposit": _("Only issued deposit invoices of this customer can be deducted."),
+        "einvoice_invalid": _(
+            "The e-invoice breaks the rules listed below; nothing was issued. Correct the document and try again."
+        ),
+        "einvoice_rules_missing": _(
+            "The official e-invoicing rules are not installed, so the invoice cannot be checked and was not "
+            "issued. An administrator installs them with: facturier conformance install PATH"
+        ),
     }
 
 
 def explain(error: BusinessError) -> str:
     if error.code == "required" and error.field:
         return _("This field is required.")
+    if error.code == "illegal_transition" and error.extra.get("current_status"):
+        return _("This action is not possible while the document is '%(status)s'.") % {
+            "status": Status(error.extra["current_status"]).label
+        }
     return _wordings().get(error.code, error.message)

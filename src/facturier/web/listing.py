@@ -71,7 +71,9 @@ def section_of(document: Document) -> Section:
 class DocumentFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
-    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none(), required=False)
+    customer = forms.ModelChoiceField(
+        label=_("Customer"), queryset=Customer.objects.none(), required=False, empty_label=_("All")
+    )
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )

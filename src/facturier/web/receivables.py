@@ -117,6 +117,12 @@ class Dashboard:
     recent: list[Document] = field(default_factory=list)
 
 
+def _counts_by_status(documents: QuerySet[Document]) -> list[tuple[str, str, int]]:
+    """(status, label, count) in lifecycle order: draft first, cancelled last."""
+    counts = dict(documents.values_list("status").annotate(n=Count("id")).order_by())
+    return [(status.value, str(status.label), counts[status]) for status in Status if status in counts]
+
+
 def dashboard_for(entity: LegalEntity) -> Dashboard:
     today = entity_today(entity)
     invoices = open_invoices(entity)
@@ -133,9 +139,6 @@ def dashboard_for(entity: LegalEntity) -> Dashboard:
         drafts=documents.filter(status=Status.DRAFT).count(),
         pending_approval=documents.filter(status=Status.PENDING_APPROVAL).count(),
         aged=aged_balance(entity, today),
-        by_status=[
-            (row["status"], str(Status(row["status"]).label), row["n"])
-            for row in documents.values("status").annotate(n=Count("id")).order_by("status")
-        ],
+        by_status=_counts_by_status(documents),
         recent=list(documents.select_related("customer").order_by("-created_at")[:10]),
     )

@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 class PaymentForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount"), max_digits=20, decimal_places=2, min_value=Decimal("0.01"))
-    received_on = forms.DateField(label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}))
+    received_on = forms.DateField(
+        label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     reference = forms.CharField(label=_("Reference"), max_length=140, required=False)
 
 

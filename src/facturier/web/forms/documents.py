@@ -62,10 +62,9 @@ class DocumentHeaderForm(forms.Form):
         customers = of_entity(Customer, entity).filter(is_active=True)
         self.fields["customer"].queryset = customers  # type: ignore[attr-defined]
         self.fields["currency"].initial = entity.default_currency
-        if kind == Kind.INVOICE and not is_credit_note:
-            self.fields["deposits"].queryset = of_entity(Document, entity).filter(  # type: ignore[attr-defined]
-                kind=Kind.INVOICE, type_code=TypeCode.DEPOSIT, seal_hash__gt=""
-            )
+        deposits = self._deposits(customers) if kind == Kind.INVOICE and not is_credit_note else None
+        if deposits is not None and deposits.exists():
+            self.fields["deposits"].queryset = deposits  # type: ignore[attr-defined]
         else:
             del self.fields["deposits"]
         if kind != Kind.INVOICE or is_credit_note:
@@ -76,6 +75,16 @@ class DocumentHeaderForm(forms.Form):
             del self.fields["valid_until"]
         if is_credit_note:
             self.fields["customer"].disabled = True
+
+    def _deposits(self, customers: Any) -> Any:
+        """Issued deposit invoices that may be deducted: the chosen customer's, not yet deducted elsewhere."""
+        rows = of_entity(Document, self.entity).filter(
+            kind=Kind.INVOICE, type_code=TypeCode.DEPOSIT, seal_hash__gt=""
+        )
+        customer = self.data.get(self.add_prefix("customer")) or self.initial.get("customer")
+        if customer:
+            rows = rows.filter(customer__in=customers.filter(pk=getattr(customer, "pk", customer)))
+        return rows.exclude(deducted_by__seal_hash__gt="").order_by("issue_date")
 
     def clean_currency(self) -> str:
         return str(self.cleaned_data["currency"]).upper()

@@ -4,7 +4,7 @@ with its links (quote -> order -> invoice -> credit notes), payments, history an
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -29,7 +29,8 @@ def entity_documents(request: EntityRequest) -> QuerySet[Document]:
 def document_list(request: EntityRequest, slug: str) -> HttpResponse:
     section = section_named(slug)
     filters = DocumentFilterForm(request.GET or None, entity=request.entity, section=section)
-    rows = filters.apply(section.documents(request.entity)).order_by("-issue_date", "-created_at")
+    newest_first = F("issue_date").desc(nulls_first=True)  # drafts (no date yet) on top
+    rows = filters.apply(section.documents(request.entity)).order_by(newest_first, "-created_at")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     today = entity_today(request.entity)
     for document in page:
