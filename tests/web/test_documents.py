@@ -284,3 +284,16 @@ def test_credit_notes_are_not_created_from_the_editor(owner_client):
     assert (
         owner_client.get(reverse("web:document-create", kwargs={"slug": "credit-notes"})).status_code == 404
     )
+
+
+def test_live_totals_ignore_a_row_still_being_typed(owner_client, customer):
+    # given a complete line and a new row with only a quantity, and a price typed before its description
+    data = editor_data(customer, [
+        {"quantity": "1"},
+        {"quantity": "2", "unit_price": "50", "vat_rate": "20"},
+    ], kind="invoice")  # fmt: skip
+    body = owner_client.post(reverse("web:document-totals"), data).json()
+    # then the totals are those of the priced line, without complaining yet
+    assert body["ok"] is True
+    assert body["tax_inclusive"] == "120.00"
+    assert list(body["lines"]) == ["lines-1"]

@@ -104,6 +104,12 @@ def _product_choices(entity: LegalEntity) -> Any:
     return of_entity(Product, entity).filter(is_active=True)
 
 
+def label_cells(form: forms.Form) -> None:
+    """Rows of the editor show their labels once, in the table head: each input still names itself."""
+    for field in form.fields.values():
+        field.widget.attrs.setdefault("aria-label", str(field.label))
+
+
 class ProductSelect(forms.Select):
     """Options carry the product's defaults so the editor can prefill a line as soon as it is picked."""
 
@@ -138,6 +144,7 @@ class LineForm(forms.Form):
     def __init__(self, *args: Any, entity: LegalEntity, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["product"].queryset = _product_choices(entity)  # type: ignore[attr-defined]
+        label_cells(self)
 
     def line_data(self) -> LineData:
         data = self.cleaned_data
@@ -168,6 +175,7 @@ class AllowanceChargeForm(forms.Form):
 
     def __init__(self, *args: Any, entity: LegalEntity, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        label_cells(self)
 
     def allowance_charge_data(self) -> AllowanceChargeData:
         data = self.cleaned_data

@@ -5,6 +5,7 @@ would (product defaults, the customer's VAT regime) and runs the same EN 16931 c
 figures on screen are the figures the document will have.
 """
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -178,8 +179,11 @@ def document_totals(request: EntityRequest) -> JsonResponse:
     customer = header.get("customer") or (existing.customer if existing else Customer(entity=request.entity))
     type_code = existing.type_code if existing else header.get("type_code") or TypeCode.COMMERCIAL
     draft = Document(entity=request.entity, customer=customer, kind=kind, type_code=type_code)
-    kept = editor.lines.kept_forms()
-    lines = [form.line_data() for form in kept]
+    # rows still being typed (neither a product nor a price yet) do not count, and a missing description
+    # is not an error yet: it is one when saving
+    kept = [form for form in editor.lines.kept_forms() if form.cleaned_data.get("product") or
+            form.cleaned_data.get("unit_price") is not None]  # fmt: skip
+    lines = [replace(line, description=line.description or "—") for line in (f.line_data() for f in kept)]
     acs = [form.allowance_charge_data() for form in editor.allowances.kept_forms()]
     currency = header.get("currency") or (existing.currency if existing else request.entity.default_currency)
     prepaid = sum((d.tax_inclusive for d in header.get("deposits") or []), Decimal("0"))
