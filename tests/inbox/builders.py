@@ -96,12 +96,25 @@ def zip_bytes(members: dict[str, bytes], *, compression: int = zipfile.ZIP_DEFLA
     return buffer.getvalue()
 
 
-def pdf_with_attachments(attachments: dict[str, bytes]) -> bytes:
-    """A one-page PDF embedding the given files (pikepdf), like a Factur-X invoice."""
+XMP = """<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:fx="urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#">
+<fx:DocumentType>INVOICE</fx:DocumentType><fx:DocumentFileName>factur-x.xml</fx:DocumentFileName>
+<fx:Version>1.0</fx:Version><fx:ConformanceLevel>{level}</fx:ConformanceLevel>
+</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>"""
+
+
+def pdf_with_attachments(attachments: dict[str, bytes], *, conformance_level: str | None = None) -> bytes:
+    """A one-page PDF embedding the given files (pikepdf), like a Factur-X invoice, optionally with
+    an XMP packet declaring a Factur-X conformance level."""
     import pikepdf
 
     pdf = pikepdf.new()
     pdf.add_blank_page()
+    if conformance_level is not None:
+        metadata = pdf.make_stream(XMP.format(level=conformance_level).encode())
+        metadata.Type, metadata.Subtype = pikepdf.Name.Metadata, pikepdf.Name.XML
+        pdf.Root.Metadata = metadata
     for name, data in attachments.items():
         spec = pikepdf.AttachedFileSpec(
             pdf,

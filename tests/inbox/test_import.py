@@ -173,3 +173,21 @@ def test_an_accepted_invoice_cannot_be_rejected_and_a_rejection_needs_a_reason(e
 
     with pytest.raises(Conflict):
         received_invoice_decide(received=accepted, by=owner, accept=False, reason="late")
+
+
+def test_a_pdf_declaring_another_profile_than_its_xml_needs_review(entity, owner):
+    # given a PDF whose XMP says BASIC while its XML is EN 16931
+    pdf = pdf_with_attachments({"factur-x.xml": cii_bytes()}, conformance_level="BASIC")
+    # when it is imported
+    received = einvoice_import(entity=entity, by=owner, filename="x.pdf", content=pdf).records[0]
+    # then the mismatch is reported and the invoice waits for review
+    finding = next(f for f in received.findings if f["rule_id"] == "INBOX-PDF-PROFILE")
+    assert "BASIC" in finding["message"]
+    assert "EN16931" in finding["message"]
+    assert received.status == ReceivedStatus.NEEDS_REVIEW
+
+
+def test_a_pdf_declaring_its_real_profile_raises_no_profile_finding(entity, owner):
+    pdf = pdf_with_attachments({"factur-x.xml": cii_bytes()}, conformance_level="EN 16931")
+    received = einvoice_import(entity=entity, by=owner, filename="x.pdf", content=pdf).records[0]
+    assert not [f for f in received.findings if f["rule_id"].startswith("INBOX-PDF")]

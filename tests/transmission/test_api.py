@@ -126,3 +126,26 @@ def test_unsigned_or_tampered_webhooks_are_refused(platform_api, platform_flow, 
     assert response.status_code == 401
     assert response.json()["code"] == "invalid_signature"
     assert not LifecycleStatus.objects.exists()
+
+
+def test_a_cdar_message_posted_to_the_api_records_its_statuses(api, issued_invoice, entity, settings) -> None:
+    from tests.domain.lifecycle.conftest import CONFORMANCE
+
+    if not CONFORMANCE.is_dir():
+        pytest.skip("../shared not present: conformance data is only in the team workspace")
+    settings.CONFORMANCE_DIR = str(CONFORMANCE)
+    cdar = build_cdar(
+        status_message(210, number=issued_invoice.number, seller=entity.siren, reason_code="CMD_ERR")
+    )
+    response = api.client.post("/api/v1/invoices/lifecycle/cdar", cdar, content_type="application/xml",
+                               headers=api._headers(None))  # fmt: skip
+    assert response.status_code == 200, response.content
+    assert response.json() == {"recorded": 1, "unmatched": []}
+    issued_invoice.refresh_from_db()
+    assert issued_invoice.status == Status.REFUSED
+    # a message breaking the rules is a 422 listing the rule ids
+    broken = build_cdar(status_message(210, number=issued_invoice.number, seller=entity.siren))
+    response = api.client.post("/api/v1/invoices/lifecycle/cdar", broken, content_type="application/xml",
+                               headers=api._headers(None))  # fmt: skip
+    assert response.status_code == 422
+    assert "BR-FR-CDV-15/MDT-113" in {f["rule"] for f in response.json()["findings"]}

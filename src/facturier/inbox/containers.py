@@ -7,6 +7,7 @@ names are never used as paths, and nested archives are refused.
 
 import io
 import posixpath
+import re
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -75,8 +76,37 @@ def _is_xml_attachment(name: str, file_spec: pikepdf.AttachedFileSpec) -> bool:
     return subtype is not None and str(subtype) in _XML_MIME
 
 
-def extract_pdf_xml(content: bytes, limits: InboxLimits) -> tuple[str, bytes]:
-    """The one invoice XML embedded in a Factur-X/ZUGFeRD PDF: (attachment name, bytes).
+@dataclass(frozen=True)
+class PdfInvoice:
+    attachment: str
+    xml: bytes
+    conformance_level: str | None
+    """``fx:ConformanceLevel`` of the PDF's XMP (``EN 16931``, ``BASIC WL``...), None when absent."""
+
+
+_XMP_MAX_BYTES = 1024 * 1024
+_CONFORMANCE_LEVEL = re.compile(
+    rb"(?:<[A-Za-z0-9_]+:ConformanceLevel>\s*([^<]{1,40}?)\s*</|[A-Za-z0-9_]+:ConformanceLevel\s*=\s*[\"']([^\"']{1,40})[\"'])"
+)
+
+
+def _conformance_level(pdf: pikepdf.Pdf) -> str | None:
+    """The Factur-X/ZUGFeRD conformance level declared in the XMP (read bounded, never parsed as XML)."""
+    try:
+        metadata = pdf.Root.get("/Metadata")
+        if not isinstance(metadata, pikepdf.Stream):
+            return None
+        xmp = _bounded_stream_bytes(metadata, _XMP_MAX_BYTES)
+    except Exception:  # noqa: BLE001 - unreadable or oversize XMP: the level is simply unknown
+        return None
+    match = _CONFORMANCE_LEVEL.search(xmp)
+    if match is None:
+        return None
+    return (match.group(1) or match.group(2)).decode("utf-8", "replace").strip()
+
+
+def extract_pdf_xml(content: bytes, limits: InboxLimits) -> PdfInvoice:
+    """The one invoice XML embedded in a Factur-X/ZUGFeRD PDF, with the XMP conformance level.
 
     The invoice is the attachment with a standard name (``factur-x.xml``...); without one, the
     single XML attachment. No XML, or several candidates, is refused: guessing would risk booking
@@ -103,7 +133,8 @@ def extract_pdf_xml(content: bytes, limits: InboxLimits) -> tuple[str, bytes]:
                 )
             ((name, spec),) = candidates.items()
             stream = cast(pikepdf.Stream, spec.get_file().obj)
-            return name, _bounded_stream_bytes(stream, limits.max_file_bytes)
+            xml = _bounded_stream_bytes(stream, limits.max_file_bytes)
+            return PdfInvoice(attachment=name, xml=xml, conformance_level=_conformance_level(pdf))
     except InboxImportError:
         raise
     except Exception as exc:  # noqa: BLE001 - qpdf raises many kinds for broken files

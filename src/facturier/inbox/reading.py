@@ -168,6 +168,28 @@ def profile_findings(parsed: ParsedDocument) -> list[dict[str, Any]]:
     return []
 
 
+def pdf_findings(parsed: ParsedDocument, conformance_level: str | None) -> list[dict[str, Any]]:
+    """The PDF's XMP must announce the profile its XML really follows (a wrong profile misleads checks)."""
+    if conformance_level is None:
+        return [
+            _inbox_finding(
+                "INBOX-PDF-XMP",
+                "warning",
+                "The PDF does not declare its Factur-X conformance level (fx:ConformanceLevel) in its XMP.",
+            )
+        ]
+    declared = conformance_level.upper().replace(" ", "").replace("-", "").replace("_", "")
+    if parsed.profile and declared != parsed.profile.replace("-", ""):
+        return [
+            _inbox_finding(
+                "INBOX-PDF-PROFILE",
+                "warning",
+                f"The PDF declares the profile {conformance_level!r} but its XML follows {parsed.profile}.",
+            )
+        ]
+    return []
+
+
 def buyer_findings(invoice: Invoice, *, entity_siren: str, entity_vat: str) -> list[dict[str, Any]]:
     """A received invoice addressed to another company must not be booked without a look."""
     buyer = invoice.buyer

@@ -133,14 +133,16 @@ def _import_one(
         raise InboxImportError(
             f"{filename} is an archive inside the archive: refused.", code="inbox_zip_nested"
         )
-    xml = containers.extract_pdf_xml(content, limits)[1] if kind == "pdf" else content
+    pdf = containers.extract_pdf_xml(content, limits) if kind == "pdf" else None
+    xml = pdf.xml if pdf is not None else content
     parsed = reading.parse_document(xml, max_bytes=limits.max_file_bytes)
     outcome, report = reading.run_validation(xml, parsed)
-    report = reading.add_findings(
-        report,
-        reading.profile_findings(parsed)
-        + reading.buyer_findings(parsed.invoice, entity_siren=entity.siren, entity_vat=entity.vat_number),
+    extra = reading.profile_findings(parsed) + reading.buyer_findings(
+        parsed.invoice, entity_siren=entity.siren, entity_vat=entity.vat_number
     )
+    if pdf is not None:
+        extra += reading.pdf_findings(parsed, pdf.conformance_level)
+    report = reading.add_findings(report, extra)
     try:
         return _store(
             entity=entity, by=by, filename=filename, content=content, xml=xml if kind == "pdf" else None,

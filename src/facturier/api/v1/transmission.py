@@ -20,7 +20,7 @@ from facturier.invoicing.models import Document, Kind
 from facturier.transmission.channels import channel_settings
 from facturier.transmission.models import LifecycleStatus, Transmission
 from facturier.transmission.pdp import signature
-from facturier.transmission.polling import acknowledge_flow
+from facturier.transmission.polling import acknowledge_flow, lifecycle_from_cdar
 from facturier.transmission.selectors import lifecycle_of, transmissions_of
 from facturier.transmission.services import transmission_request
 
@@ -95,6 +95,20 @@ def lifecycle(request: HttpRequest, invoice_id: str) -> dict[str, Any]:
                       "occurred_at": s.occurred_at, "source": s.source} for s in statuses],
         "transmissions": list(transmissions_of(invoice)),
     }  # fmt: skip
+
+
+class CdarImportOut(Schema):
+    recorded: int
+    unmatched: list[str]
+
+
+@router.post("/invoices/lifecycle/cdar", response=CdarImportOut, operation_id="invoices_lifecycle_cdar",
+             summary="Record the statuses of a CDAR lifecycle message (XML body), checked by the official rules",
+             openapi_extra={"requestBody": {"content": {"application/xml": {"schema": {"type": "string"}}}}})  # fmt: skip
+def lifecycle_cdar(request: HttpRequest) -> dict[str, Any]:
+    key = require_scope(request, "invoices:write")
+    summary = lifecycle_from_cdar(data=request.body, by=key, entity=entity_of(request))
+    return {"recorded": summary.recorded, "unmatched": summary.unmatched}
 
 
 @router.post("/transmission/pdp/webhook", auth=None, include_in_schema=False)

@@ -1,0 +1,57 @@
+"""Wire-level pieces: webhook signatures, EMAIL_URL, Chorus Pro status mapping."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from facturier.domain.lifecycle import STATUSES
+from facturier.transmission.base import ChannelError
+from facturier.transmission.chorus_pro.statuses import DEFAULT_REASONS, INVOICE_STATUS_TO_LIFECYCLE
+from facturier.transmission.email.channel import connection_options
+from facturier.transmission.pdp import signature
+
+NOW = 1_795_000_000
+
+
+@given(body=st.binary(max_size=500), key=st.binary(min_size=16, max_size=64), flip=st.integers(0, 499))
+def test_a_signature_verifies_only_the_exact_body_it_signed(body: bytes, key: bytes, flip: int) -> None:
+    signed = signature.sign(body, NOW, key)
+    assert signature.verify(body, signed, str(NOW), key, now=NOW)
+    if body:
+        index = flip % len(body)
+        tampered = body[:index] + bytes([body[index] ^ 1]) + body[index + 1 :]
+        assert not signature.verify(tampered, signed, str(NOW), key, now=NOW)
+    assert not signature.verify(body, signed, str(NOW), key + b"x", now=NOW)
+
+
+def test_a_signature_outside_five_minutes_is_refused() -> None:
+    signed = signature.sign(b"{}", NOW, b"k" * 32)
+    assert signature.verify(b"{}", signed, str(NOW), b"k" * 32, now=NOW + 299)
+    assert not signature.verify(b"{}", signed, str(NOW), b"k" * 32, now=NOW + 301)
+    assert not signature.verify(b"{}", signed, "not-a-number", b"k" * 32, now=time.time())
+
+
+def test_email_url_gives_the_smtp_connection() -> None:
+    options = connection_options("smtp+tls://factures%40dupont.example:s3cr%2Ft@mail.example:587", 5)
+    assert options == {"host": "mail.example", "port": 587, "username": "factures@dupont.example",
+                       "password": "s3cr/t", "use_tls": True, "use_ssl": False, "timeout": 5}  # fmt: skip
+    assert connection_options("smtps://mail.example", 5)["port"] == 465
+    with pytest.raises(ChannelError, match="unsupported scheme"):
+        connection_options("http://mail.example", 5)
+
+
+def test_every_chorus_pro_status_maps_to_a_reform_status_with_its_required_reason() -> None:
+    assert set(INVOICE_STATUS_TO_LIFECYCLE.values()) <= set(STATUSES)
+    assert INVOICE_STATUS_TO_LIFECYCLE["DEPOSEE"] == 200
+    assert INVOICE_STATUS_TO_LIFECYCLE["MISE_A_DISPOSITION"] == 203
+    assert INVOICE_STATUS_TO_LIFECYCLE["REJETEE"] == 210
+    assert INVOICE_STATUS_TO_LIFECYCLE["SUSPENDUE"] == 208
+    assert INVOICE_STATUS_TO_LIFECYCLE["MISE_EN_PAIEMENT"] == 211
+    needing_reason = {
+        s for s, code in INVOICE_STATUS_TO_LIFECYCLE.items() if code in (206, 207, 208, 210, 213)
+    }
+    assert needing_reason <= set(DEFAULT_REASONS)
