@@ -60,6 +60,8 @@ def test_invoice_list_filters_by_status_customer_and_search(owner_client, entity
     assert len(shown(q="petit")) == 1
     assert shown(date_from=str(issued.issue_date), date_to=str(issued.issue_date)) == [issued.pk]
     assert shown(date_to="2000-01-01") == []
+    assert shown(status="open") == [issued.pk]
+    assert shown(status="overdue") == []  # due in 30 days
 
 
 def test_invoice_list_paginates_and_keeps_the_filters(owner_client, entity, customer, owner):

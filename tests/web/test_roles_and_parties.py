@@ -87,6 +87,11 @@ def test_dashboard_shows_outstanding_overdue_and_counts(owner_client, entity, cu
     assert board.overdue_count == 1
     assert {status: n for status, _, n in board.by_status} == {"issued": 1, "draft": 1}
     assert "1\u202f020,00\xa0€" in page.content.decode()
+    # and its overdue card leads to the list of overdue invoices
+    overdue = owner_client.get(
+        reverse("web:document-list", kwargs={"slug": "invoices"}), {"status": "overdue"}
+    )
+    assert [d.pk for d in overdue.context["page"]] == [old.pk]
 
 
 def test_user_creates_a_customer_through_the_service(owner_client, entity):

@@ -14,7 +14,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from facturier.accounts.models import LegalEntity
+from facturier.invoicing.lifecycle import OPEN_RECEIVABLE
 from facturier.invoicing.models import Document, Kind, Status, TypeCode
+from facturier.invoicing.services.common import entity_today
 from facturier.parties.models import Customer
 from facturier.web.access import of_entity
 
@@ -39,6 +41,7 @@ class Section:
 
 
 S = Status
+OPEN, OVERDUE = "open", "overdue"  # derived filters: awaiting payment, and past the due date
 _INVOICE_STATUSES = (S.DRAFT, S.PENDING_APPROVAL, S.APPROVED, S.ISSUED, S.SENT, S.PARTIALLY_PAID, S.PAID,
                      S.DISPUTED, S.CANCELLED)  # fmt: skip
 _QUOTE_STATUSES = (S.DRAFT, S.SENT, S.ACCEPTED, S.DECLINED, S.CONVERTED)
@@ -83,7 +86,11 @@ class DocumentFilterForm(forms.Form):
 
     def __init__(self, *args: Any, entity: LegalEntity, section: Section, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", _("All")), *((s, Status(s).label) for s in section.statuses)]  # type: ignore[attr-defined]
+        self.entity = entity
+        choices: list[tuple[str, Any]] = [("", _("All")), *((s, Status(s).label) for s in section.statuses)]
+        if section.credit_notes is False:
+            choices += [(OPEN, _("Awaiting payment")), (OVERDUE, _("Overdue"))]
+        self.fields["status"].choices = choices  # type: ignore[attr-defined]
         self.fields["customer"].queryset = of_entity(Customer, entity)  # type: ignore[attr-defined]
 
     def apply(self, rows: QuerySet[Document]) -> QuerySet[Document]:
@@ -94,7 +101,11 @@ class DocumentFilterForm(forms.Form):
         if data.get("q"):
             term = data["q"].strip()
             rows = rows.filter(Q(number__icontains=term) | Q(customer__name__icontains=term))
-        if data.get("status"):
+        if data.get("status") in (OPEN, OVERDUE):
+            rows = rows.filter(status__in=OPEN_RECEIVABLE)
+            if data["status"] == OVERDUE:
+                rows = rows.filter(due_date__lt=entity_today(self.entity))
+        elif data.get("status"):
             rows = rows.filter(status=data["status"])
         if data.get("customer"):
             rows = rows.filter(customer=data["customer"])
