@@ -56,6 +56,12 @@ def test_a_customer_with_a_bad_value_is_refused_naming_the_field_and_nothing_is_
     assert (Customer.objects.count(), AuditEvent.objects.count()) == (customers, events)
 
 
+def test_a_blank_siren_is_derived_from_the_siret(entity, owner):
+    customer = customer_create(entity=entity, by=owner, code="C7", name="X", siren="", siret="44306184100013",
+                               **ADDRESS)  # fmt: skip
+    assert customer.siren == "443061841"
+
+
 def test_a_siret_of_another_siren_is_refused(entity, owner):
     with pytest.raises(ValidationFailed) as error:
         customer_create(entity=entity, by=owner, code="C3", name="X", siren="552100554", siret="44306184100013",

@@ -42,3 +42,11 @@ def customer_get(*, entity: LegalEntity, pk: uuid.UUID | str) -> Customer:
 
 def contact_list(*, customer: Customer) -> QuerySet[Contact]:
     return Contact.objects.filter(customer=customer, entity_id=customer.entity_id).order_by("name")
+
+
+def contact_get(*, customer: Customer, pk: uuid.UUID | str) -> Contact:
+    try:
+        contact: Contact = contact_list(customer=customer).get(pk=pk)
+    except (Contact.DoesNotExist, ValidationError, ValueError) as error:
+        raise NotFound("Unknown contact.", field="contact", code="contact_not_found") from error
+    return contact

@@ -65,8 +65,8 @@ def _clean_customer_fields(fields: dict[str, Any], current: Customer | None) -> 
     cleaned = {name: value for name, value in fields.items() if name not in _IDENTIFIER_FIELDS}
     cleaned.update(clean_identifiers({name: fields[name] for name in _IDENTIFIER_FIELDS if name in fields}))
     for name in ("siren", "siret", "vat_number"):
-        if name in fields and not (fields[name] or "").strip():
-            cleaned[name] = ""
+        if name in fields and not cleaned.get(name):
+            cleaned[name] = ""  # cleared (None or blanks), unless derived above (SIREN from SIRET)
     if (
         "siret" in fields
         and "siren" not in fields

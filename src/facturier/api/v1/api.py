@@ -6,6 +6,7 @@ Other apps add their router with one line: `api.add_router("", <module>.router)`
 from ninja import NinjaAPI
 
 from facturier.api.v1 import (
+    contacts,
     credit_notes,
     customers,
     inbox,
@@ -31,6 +32,7 @@ problems.install(api)
 api.add_decorator(run_once, mode="view")  # Idempotency-Key on every POST of every router
 
 api.add_router("", customers.router)
+api.add_router("", contacts.router)
 api.add_router("", products.router)
 api.add_router("", quotes.router)
 api.add_router("", orders.router)

@@ -134,7 +134,7 @@ class ConvertIn(Schema):
 class QuoteStatusIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    status: Literal["sent", "accepted", "declined", "confirmed"]
+    status: Literal["sent", "accepted", "declined"]
 
 
 class LineOut(Schema):

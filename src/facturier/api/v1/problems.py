@@ -39,9 +39,12 @@ def problem(
         "field": field,
     }
     body.update({name: value for name, value in extra.items() if name not in body})
-    return HttpResponse(
+    response = HttpResponse(
         json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False), status=status, content_type=CONTENT_TYPE
     )
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="facturier"'  # RFC 6750
+    return response
 
 
 def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
