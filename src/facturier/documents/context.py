@@ -28,6 +28,11 @@ from facturier.domain.tax.fr import (
 from facturier.invoicing.models import Document, Kind, OperationCategory, TypeCode
 
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+# Column widths of the lines table in mm (0 = the rest): fixed widths lay out much faster than auto.
+_WIDTHS_MM = {
+    "position": 7, "description": 0, "quantity": 15, "unit": 13, "unit_price": 23, "discount": 14,
+    "vat_rate": 14, "net": 25,
+}  # fmt: skip
 _SELLER_FIELDS = (
     "name", "legal_form", "share_capital", "siren", "siret", "vat_number", "rcs", "address_line1",
     "address_line2", "postcode", "city", "country", "email", "phone", "iban", "bic",
@@ -185,7 +190,7 @@ def _lines(document: Document, labels: dict[str, str], fmt: Formatter) -> dict[s
         rows.append(row)
     return {
         "line_headers": [labels[key] for key in headers],
-        "line_widths": ["fr" if key == "description" else "auto" for key in headers],
+        "line_widths": [_WIDTHS_MM[key] for key in headers],
         "line_align": ["l" if key in {"position", "description", "unit"} else "r" for key in headers],
         "lines": rows,
     }
