@@ -6,6 +6,7 @@ acted by the user whose role fits (sales quotes, the approver approves, the acco
 """
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -57,7 +58,7 @@ class HistoryWriter:
         self.deals: dict[int, Deal] = {}
         self.counter = 0
 
-    def play(self, deals: list[Deal]) -> int:
+    def play(self, deals: list[Deal], on_step: Callable[[], None] = lambda: None) -> int:
         """Play every step of `deals` in date order; returns the number of steps played."""
         self.deals = {deal.index: deal for deal in deals}
         steps = sorted((step for deal in deals for step in deal.steps), key=lambda step: step.key)
@@ -65,6 +66,7 @@ class HistoryWriter:
             getattr(self, f"_{step.action}")(
                 self.deals[step.deal], step, self.documents.setdefault(step.deal, {})
             )
+            on_step()
         return len(steps)
 
     # building blocks -------------------------------------------------------------------------------

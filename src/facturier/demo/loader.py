@@ -79,8 +79,14 @@ def validation_policy(log: Callable[[str], None]) -> Iterator[bool]:
     yield True
 
 
-def load_demo(*, scale: float = 1.0, log: Callable[[str], None] = lambda _message: None) -> LoadResult:
-    """Load the demo unless it is already there. `scale` shrinks or grows the number of deals."""
+def load_demo(
+    *,
+    scale: float = 1.0,
+    log: Callable[[str], None] = lambda _message: None,
+    progress: Callable[[int, int], None] = lambda _done, _total: None,
+) -> LoadResult:
+    """Load the demo unless it is already there. `scale` shrinks or grows the number of deals;
+    `progress(done, total)` is called after each business step (for a progress bar)."""
     found = existing_demo()
     if found is not None:
         return LoadResult(loaded=False, entity=found)
@@ -107,7 +113,17 @@ def load_demo(*, scale: float = 1.0, log: Callable[[str], None] = lambda _messag
         actors = Actors(
             sales=users[Role.SALES], approver=users[Role.APPROVER], accountant=users[Role.ACCOUNTANT]
         )
-        steps = HistoryWriter(main, customers, products, actors).play(main_deals)
         solo = Actors(sales=admin, approver=admin, accountant=admin)
-        steps += HistoryWriter(second, training_customers, training_products, solo).play(training_deals)
+        total = sum(len(deal.steps) for deal in (*main_deals, *training_deals))
+        done = 0
+
+        def step_played() -> None:
+            nonlocal done
+            done += 1
+            progress(done, total)
+
+        steps = HistoryWriter(main, customers, products, actors).play(main_deals, step_played)
+        steps += HistoryWriter(second, training_customers, training_products, solo).play(
+            training_deals, step_played
+        )
     return LoadResult(loaded=True, entity=main, seconds=time.perf_counter() - started, steps=steps)

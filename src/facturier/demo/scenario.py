@@ -117,6 +117,8 @@ class Planner:
                 days_ago = rng.randint(0, 12)
             elif payment in SLOW_PAYMENTS or path in ("declined", "deposit"):
                 days_ago = rng.randint(120, HISTORY_DAYS - 10)
+            elif payment in ("unpaid", "partial_open"):  # still owed: spread over the aged-balance bands
+                days_ago = rng.randint(35, 240)
             elif payment in LATE_PAYMENTS:
                 days_ago = rng.randint(60, HISTORY_DAYS - 60)
             else:  # business grows: recent months are busier
