@@ -196,3 +196,29 @@ def test_the_entity_logo_colour_and_footer_are_used(issued_invoice, settings, tm
     pdf = render_pdf(issued_invoice)
     assert image_count(pdf) >= 1
     assert "Merci de votre confiance" in text_of(pdf)
+
+
+def test_a_consumer_invoice_has_no_40_eur_recovery_fee_mention(make_issued, entity, product):
+    # the fixed recovery compensation applies between professionals only (Code de commerce L441-10)
+    consumer = Customer.objects.create(entity=entity, code="P1", name="Jeanne Martin", kind="consumer",
+                                       address_line1="5 rue Haute", postcode="33000", city="Bordeaux")  # fmt: skip
+    text = text_of(
+        render_pdf(make_issued([LineData(product=product, quantity=Decimal("1"))], customer_=consumer))
+    )
+    assert "Pénalités de retard" in text
+    assert "40 €" not in text
+
+
+def test_a_quote_shows_its_validity_and_no_payment_block(entity, customer, product, owner):
+    import datetime as dt
+
+    from facturier.invoicing.services import document_create
+
+    quote = document_create(entity=entity, kind="quote", customer=customer, by=owner,
+                            lines=[LineData(product=product, quantity=Decimal("2"))],
+                            valid_until=dt.date(2026, 12, 31))  # fmt: skip
+    text = text_of(render_pdf(quote))
+    assert "Devis" in text
+    assert "Valable jusqu'au 31/12/2026" in text
+    assert "RÈGLEMENT" not in text
+    assert "Pénalités de retard" not in text

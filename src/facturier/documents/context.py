@@ -30,7 +30,7 @@ from facturier.invoicing.models import Document, Kind, OperationCategory, TypeCo
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 # Column widths of the lines table in mm (0 = the rest): fixed widths lay out much faster than auto.
 _WIDTHS_MM = {
-    "position": 7, "description": 0, "quantity": 15, "unit": 13, "unit_price": 23, "discount": 14,
+    "position": 7, "description": 0, "quantity": 15, "unit": 13, "unit_price": 23, "discount": 15,
     "vat_rate": 14, "net": 25,
 }  # fmt: skip
 _SELLER_FIELDS = (
