@@ -7,7 +7,7 @@ from facturier.domain.formats import detect_and_parse
 from facturier.invoicing.models import EinvoiceValidation
 from facturier.invoicing.services import credit_note_create, invoice_issue
 from tests.invoicing import einvoice_cases as cases
-from tests.invoicing.einvoice_cases import installed_data_dir, installed_rules  # noqa: F401 - fixtures
+from tests.invoicing.einvoice_cases import installed_rules  # noqa: F401 - fixture
 
 
 def test_conformance_install_then_issuing_validates_against_the_copy(settings, tmp_path, shared_dir, draft_invoice,

@@ -1,7 +1,6 @@
-"""Invoices of every type and VAT regime, and a data dir holding the installed conformance rules.
+"""Invoices of every type and VAT regime, and the fixture that turns validation on issue on.
 
-Imported by the e-invoice tests (fixtures are re-exported there). The data dir is filled once per
-test process with `install_conformance` from ../shared/conformance, the way users install it.
+Imported by the e-invoice tests (the fixture is re-exported there).
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from facturier.accounts.models import LegalEntity
-from facturier.domain.validation import install_conformance
 from facturier.invoicing.models import Document
 from facturier.invoicing.services import (
     AllowanceChargeData,
@@ -25,23 +23,20 @@ from facturier.parties.models import Customer
 from tests.conftest import SHARED, make_entity
 
 
-@pytest.fixture(scope="session")
-def installed_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A FACTURIER_DATA_DIR where `facturier conformance install ../shared/conformance` was run."""
-    if not (SHARED / "conformance").is_dir():
-        pytest.skip("../shared not present: conformance data is only in the team workspace")
-    data_dir = tmp_path_factory.mktemp("data")
-    install_conformance(SHARED / "conformance", data_dir)
-    return data_dir
-
-
 @pytest.fixture
-def installed_rules(settings, installed_data_dir: Path) -> Path:
-    """Validation reads the installed copy only (no direct pointer to ../shared)."""
-    settings.DATA_DIR = installed_data_dir
-    settings.CONFORMANCE_DIR = None
+def installed_rules(settings) -> Path:
+    """Validation on issue with the official rules of ../shared/conformance.
+
+    The store reads the team folder in place (as config.settings.test does) so that every test
+    process compiles each stylesheet once; `facturier conformance install` into a data dir is
+    exercised by tests/cli.
+    """
+    conformance = SHARED / "conformance"
+    if not conformance.is_dir():
+        pytest.skip("../shared not present: conformance data is only in the team workspace")
+    settings.CONFORMANCE_DIR = str(conformance)
     settings.EINVOICE_VALIDATE_ON_ISSUE = True
-    return installed_data_dir
+    return conformance
 
 
 def customer(entity, code: str, **fields) -> Customer:

@@ -10,7 +10,7 @@ from facturier.invoicing.einvoice import document_xml, validation_report
 from facturier.invoicing.models import Document, EinvoiceValidation, SequenceCounter
 from facturier.invoicing.services import document_create, invoice_issue
 from tests.invoicing import einvoice_cases as cases
-from tests.invoicing.einvoice_cases import installed_data_dir, installed_rules  # noqa: F401 - fixtures
+from tests.invoicing.einvoice_cases import installed_rules  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.usefixtures("installed_rules")
 FORMATS = [("cii", "EN16931"), ("cii", "EXTENDED"), ("ubl", None)]

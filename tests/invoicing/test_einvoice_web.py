@@ -7,7 +7,7 @@ from django.urls import reverse
 from facturier.domain.formats import detect_and_parse
 from facturier.invoicing.services import document_create, invoice_issue
 from tests.invoicing import einvoice_cases as cases
-from tests.invoicing.einvoice_cases import installed_data_dir, installed_rules  # noqa: F401 - fixtures
+from tests.invoicing.einvoice_cases import installed_rules  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.usefixtures("installed_rules")
 

@@ -9,6 +9,7 @@ from facturier.api.v1 import (
     contacts,
     credit_notes,
     customers,
+    einvoice,
     inbox,
     invoices,
     orders,
@@ -40,3 +41,4 @@ api.add_router("", invoices.router)
 api.add_router("", credit_notes.router)
 api.add_router("", inbox.router)
 api.add_router("", transmission.router)
+api.add_router("", einvoice.router)
