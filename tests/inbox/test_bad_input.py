@@ -188,3 +188,23 @@ def test_too_many_or_too_large_zip_members_are_refused(entity, owner, settings):
 def test_an_unreadable_or_empty_zip_is_refused(entity, owner):
     assert _refused(entity, owner, b"PK\x03\x04 truncated", "x.zip").code == errors.ZIP_UNREADABLE
     assert _refused(entity, owner, zip_bytes({}), "empty.zip").code == errors.ZIP_EMPTY
+
+
+@pytest.mark.parametrize("kind", ["pdf", "zip"])
+def test_truncated_pdfs_and_zips_are_refused_cleanly(entity, owner, inbox_dirs, kind):
+    # given a valid Factur-X PDF or zip cut in the middle
+    whole = (
+        pdf_with_attachments({"factur-x.xml": cii_bytes()})
+        if kind == "pdf"
+        else zip_bytes({"a.xml": cii_bytes()})
+    )
+    cut = whole[: len(whole) // 2]
+    # when it is imported, then it is refused (or, for a zip, its member is) and nothing is stored
+    try:
+        result = einvoice_import(entity=entity, by=owner, filename=f"cut.{kind}", content=cut)
+    except InboxImportError as refused:
+        assert refused.code.startswith("inbox_")  # noqa: PT017 - either answer is a clean refusal
+    else:
+        assert not result.created
+        assert all(item.error is not None for item in result.items)
+    assert _nothing_written(inbox_dirs)

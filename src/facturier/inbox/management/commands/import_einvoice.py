@@ -4,12 +4,16 @@ Each file (PDF, XML or zip) is imported on its own; one line is printed per invo
 The exit code is 1 when anything was refused, so scripts notice.
 """
 
+import sys
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
+from rich.console import Console
+from rich.progress import track
 
 from facturier.accounts.models import LegalEntity
 from facturier.inbox.errors import InboxImportError
@@ -54,7 +58,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         entity = resolve_entity(options["entity"])
         refused = 0
-        for name in options["files"]:
+        files: Iterable[str] = options["files"]
+        if len(options["files"]) > 1 and sys.stderr.isatty():  # a progress bar for people, lines for scripts
+            files = track(files, description="Importing", console=Console(stderr=True), transient=True)
+        for name in files:
             path = Path(name)
             try:
                 content = path.read_bytes()
