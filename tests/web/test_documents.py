@@ -299,3 +299,38 @@ def test_live_totals_ignore_a_row_still_being_typed(owner_client, customer):
     assert body["ok"] is True
     assert body["tax_inclusive"] == "120.00"
     assert list(body["lines"]) == ["lines-1"]
+
+
+def test_live_totals_of_another_companys_or_a_malformed_document_are_not_found(
+    outsider_client, draft_invoice
+):
+    url = reverse("web:document-totals")
+    assert outsider_client.post(f"{url}?document={draft_invoice.pk}", {}).status_code == 404
+    assert outsider_client.post(f"{url}?document=not-a-uuid", {}).status_code == 404
+
+
+def test_garbage_in_the_query_string_or_the_form_never_breaks_a_page(owner_client, draft_invoice):
+    url = reverse("web:document-list", kwargs={"slug": "invoices"})
+    bad = {"status": "zzz", "customer": "nope", "date_from": "31/02/2026", "page": "999"}
+    assert owner_client.get(url, bad).status_code == 200
+    create = reverse("web:document-create", kwargs={"slug": "invoices"})
+    assert owner_client.post(create, {"customer": "x"}).status_code == 200  # no management form
+    assert owner_client.post(reverse("web:document-totals"), {}).json()["ok"] is False
+    assert Document.objects.count() == 1
+
+
+def test_only_the_customers_issued_deposits_are_offered(owner_client, entity, customer, product, owner):
+    # given an issued deposit invoice of the customer, and a customer without any
+    deposit = document_create(entity=entity, kind=Kind.INVOICE, customer=customer, by=owner,
+                              type_code=TypeCode.DEPOSIT, lines=[LineData(product=product)])  # fmt: skip
+    invoice_issue(invoice=deposit, by=owner)
+    other = Customer.objects.create(entity=entity, code="C003", name="Sans acompte", address_line1="1",
+                                    postcode="75001", city="Paris")  # fmt: skip
+    create = reverse("web:document-create", kwargs={"slug": "invoices"})
+    # then the invoice form offers the deposit to its customer only
+    offered = owner_client.get(create, {"customer": str(customer.pk)}).context["editor"].header.fields
+    assert list(offered["deposits"].queryset) == [deposit]
+    assert (
+        "deposits"
+        not in owner_client.get(create, {"customer": str(other.pk)}).context["editor"].header.fields
+    )

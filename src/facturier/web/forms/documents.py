@@ -6,6 +6,7 @@ errors come back onto the field they name (`lines[2].quantity` -> line 3's quant
 """
 
 import re
+import uuid
 from decimal import Decimal
 from typing import Any, cast
 
@@ -78,13 +79,18 @@ class DocumentHeaderForm(forms.Form):
 
     def _deposits(self, customers: Any) -> Any:
         """Issued deposit invoices that may be deducted: the chosen customer's, not yet deducted elsewhere."""
-        rows = of_entity(Document, self.entity).filter(
-            kind=Kind.INVOICE, type_code=TypeCode.DEPOSIT, seal_hash__gt=""
+        rows = (
+            of_entity(Document, self.entity)
+            .filter(kind=Kind.INVOICE, type_code=TypeCode.DEPOSIT, seal_hash__gt="")
+            .exclude(deducted_by__seal_hash__gt="")
+            .order_by("issue_date")
         )
         customer = self.data.get(self.add_prefix("customer")) or self.initial.get("customer")
-        if customer:
-            rows = rows.filter(customer__in=customers.filter(pk=getattr(customer, "pk", customer)))
-        return rows.exclude(deducted_by__seal_hash__gt="").order_by("issue_date")
+        try:
+            customer_pk = uuid.UUID(str(getattr(customer, "pk", customer)))
+        except ValueError:
+            return rows  # none chosen yet (or garbage, which the customer field reports)
+        return rows.filter(customer__in=customers.filter(pk=customer_pk))
 
     def clean_currency(self) -> str:
         return str(self.cleaned_data["currency"]).upper()

@@ -5,6 +5,7 @@ would (product defaults, the customer's VAT regime) and runs the same EN 16931 c
 figures on screen are the figures the document will have.
 """
 
+import uuid
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
@@ -167,7 +168,11 @@ def document_totals(request: EntityRequest) -> JsonResponse:
     """
     existing = None
     if request.GET.get("document"):
-        existing = get_object_or_404(entity_documents(request), pk=request.GET["document"])
+        try:
+            pk = uuid.UUID(request.GET["document"])
+        except ValueError:
+            raise Http404 from None
+        existing = get_object_or_404(entity_documents(request), pk=pk)
     kind = existing.kind if existing else request.POST.get("kind", Kind.INVOICE)
     if kind not in Kind.values:
         raise Http404
