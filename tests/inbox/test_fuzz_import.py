@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -71,7 +70,6 @@ def _answers_cleanly(entity, owner, content: bytes) -> None:
             assert "ran" in report
 
 
-@pytest.mark.slow
 @_FUZZ
 @given(data=st.binary(max_size=4096))
 def test_random_bytes_never_crash_the_import(entity, owner, data):

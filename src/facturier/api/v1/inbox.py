@@ -163,7 +163,7 @@ def inbox_read(request: HttpRequest, received_id: uuid.UUID) -> dict[str, Any]:
     received = selectors.received_invoice_get(entity=entity_of(request), pk=received_id)
     report = received.validation_report
     return {
-        **ReceivedInvoiceOut.from_orm(received).dict(),
+        **ReceivedInvoiceOut.model_validate(received).model_dump(),
         "findings": received.findings,
         "validation_ran": bool(report.get("ran")),
         "validation_artefacts": list(report.get("artefacts", [])),
