@@ -55,3 +55,39 @@ def test_every_chorus_pro_status_maps_to_a_reform_status_with_its_required_reaso
         s for s, code in INVOICE_STATUS_TO_LIFECYCLE.items() if code in (206, 207, 208, 210, 213)
     }
     assert needing_reason <= set(DEFAULT_REASONS)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+chorus_keys = st.sampled_from(["etatCourantDepotFlux", "listeErreurTechnique", "listeErreurDP", "listeFactures",
+                               "dateHeureEtatCourantFlux", "statut", "libelleErreur"])  # fmt: skip
+chorus_answers = st.dictionaries(
+    chorus_keys, json_values | st.sampled_from(["IN_REJETE", "IN_INTEGRE"]), max_size=5
+)
+platform_flows = st.dictionaries(
+    st.sampled_from(["acknowledgement", "updatedAt", "flowId", "status", "details"]),
+    json_values
+    | st.fixed_dictionaries({"status": st.sampled_from(["Ok", "Error", "Pending"]), "details": json_values}),
+    max_size=4,
+)
+
+
+@given(report=chorus_answers, found=chorus_answers)
+def test_malformed_chorus_pro_answers_never_crash_the_status_mapping(report, found) -> None:  # type: ignore[no-untyped-def]
+    from facturier.transmission.chorus_pro.channel import flow_report_statuses, invoice_statuses
+
+    statuses = flow_report_statuses(report)
+    assert statuses is None or all(s.code == 213 for s in statuses)
+    assert all(s.code in STATUSES for s in invoice_statuses(found, None))
+
+
+@given(flow=platform_flows)
+def test_malformed_platform_flows_never_crash_the_acknowledgement_mapping(flow) -> None:  # type: ignore[no-untyped-def]
+    from facturier.transmission.pdp.channel import acknowledgement_statuses
+
+    assert {s.code for s in acknowledgement_statuses(flow)} <= {200, 213}

@@ -125,30 +125,45 @@ class ChorusProChannel:
 
     def poll_status(self, external_id: str) -> list[StatusReport]:
         report = self._post(FLOW_REPORT, {"numeroFluxDepot": external_id}, "Chorus Pro flow report")
-        state = str(report.get("etatCourantDepotFlux") or "")
-        when = _parse_date(report.get("dateHeureEtatCourantFlux"))
-        if state in FLOW_REJECTED:
-            errors = [*(report.get("listeErreurTechnique") or []), *(report.get("listeErreurDP") or [])]
-            text = "; ".join(
-                str(e.get("libelleErreur") or e.get("libelleErreurDP") or e.get("codeErreur") or "")
-                for e in errors if isinstance(e, dict)
-            )  # fmt: skip
-            return [StatusReport(213, when, "REJ_SEMAN", text or state, external_status=state)]
-        if state not in FLOW_INTEGRATED:
-            return []  # still being processed
+        statuses = flow_report_statuses(report)
+        if statuses is not None:
+            return statuses
         found = self._post(SEARCH_SUPPLIER_INVOICES, {"numeroFluxDepot": external_id},
                            "Chorus Pro invoice search")  # fmt: skip
-        reports = []
-        for invoice in found.get("listeFactures") or []:
-            status = str(invoice.get("statut") or invoice.get("statutFacture") or "")
-            code = INVOICE_STATUS_TO_LIFECYCLE.get(status)
-            if code is None:
-                continue
+        return invoice_statuses(found, _parse_date(report.get("dateHeureEtatCourantFlux")))
+
+    def receive(self, since: dt.datetime | None = None) -> list[Received]:
+        return []  # Chorus Pro statuses are polled per flow
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    """The dict items of a JSON list; anything else (a malformed answer) counts as empty."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def flow_report_statuses(report: dict[str, Any]) -> list[StatusReport] | None:
+    """From ``consulterCRDetaille``: [213] if the flow was rejected, [] while processing, None once integrated."""
+    state = str(report.get("etatCourantDepotFlux") or "")
+    when = _parse_date(report.get("dateHeureEtatCourantFlux"))
+    if state in FLOW_REJECTED:
+        errors = [*_dicts(report.get("listeErreurTechnique")), *_dicts(report.get("listeErreurDP"))]
+        text = "; ".join(
+            str(e.get("libelleErreur") or e.get("libelleErreurDP") or e.get("codeErreur") or "")
+            for e in errors
+        )
+        return [StatusReport(213, when, "REJ_SEMAN", text or state, external_status=state)]
+    return None if state in FLOW_INTEGRATED else []
+
+
+def invoice_statuses(found: dict[str, Any], when: dt.datetime | None) -> list[StatusReport]:
+    """From ``rechercher/fournisseur``: the reform status of each invoice of the flow whose ``statut`` we know."""
+    reports = []
+    for invoice in _dicts(found.get("listeFactures")):
+        status = str(invoice.get("statut") or invoice.get("statutFacture") or "")
+        code = INVOICE_STATUS_TO_LIFECYCLE.get(status)
+        if code is not None:
             reports.append(
                 StatusReport(code, _parse_date(invoice.get("dateHeureEtatCourant")) or when,
                              DEFAULT_REASONS.get(status, ""), str(invoice.get("motif") or ""), status)
             )  # fmt: skip
-        return reports
-
-    def receive(self, since: dt.datetime | None = None) -> list[Received]:
-        return []  # Chorus Pro statuses are polled per flow
+    return reports

@@ -146,8 +146,10 @@ class PdpChannel:
         for _page in range(MAX_SEARCH_PAGES):
             page = self._json(self._call("POST", "/v1/flows/search", "Platform flow search", json=body),
                               "Platform flow search")  # fmt: skip
-            for flow in page.get("results") or []:
-                received.append(self.read_lifecycle(str(flow.get("flowId") or "")))
+            results = page.get("results")
+            for flow in results if isinstance(results, list) else []:
+                if isinstance(flow, dict) and flow.get("flowId"):
+                    received.append(self.read_lifecycle(str(flow["flowId"])))
             cursor = page.get("nextCursor")
             if not cursor:
                 break
@@ -170,7 +172,8 @@ def acknowledgement_statuses(flow: dict[str, Any]) -> list[StatusReport]:
     if status == "Ok":
         return [StatusReport(200, when, external_status="Ok")]
     if status == "Error":
-        details = [d for d in ack.get("details") or [] if isinstance(d, dict)]
+        raw_details = ack.get("details")
+        details = [d for d in raw_details if isinstance(d, dict)] if isinstance(raw_details, list) else []
         errors = [d for d in details if d.get("level") != "Warning"] or details
         first = errors[0] if errors else {}
         reason = ACK_REASON_TO_CDAR.get(str(first.get("reasonCode")), "REJ_SEMAN")
