@@ -25,6 +25,9 @@ def test_openapi_document_is_valid_json_listing_the_paths(client):
     ):  # fmt: skip
         assert path in schema["paths"], path
     assert schema["components"]["securitySchemes"]["ApiKeyAuth"]["scheme"] == "bearer"
+    issue = schema["paths"]["/api/v1/invoices/{document_id}/issue"]["post"]
+    assert "application/problem+json" in issue["responses"]["default"]["content"]
+    assert "code" in schema["components"]["schemas"]["Problem"]["required"]
 
 
 def test_docs_page_is_served_without_any_cdn(client):

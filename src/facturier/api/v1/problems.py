@@ -121,8 +121,48 @@ def _unexpected(request: HttpRequest, error: Any) -> HttpResponse:
     )
 
 
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "RFC 9457 problem details; branch on `code`, show `detail`.",
+    "required": ["type", "title", "status", "detail", "code"],
+    "properties": {
+        "type": {"type": "string", "examples": [TYPE_PREFIX + "invalid_siren"]},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "code": {"type": "string", "description": "stable, e.g. invalid_siren, document_not_editable"},
+        "field": {"type": ["string", "null"], "description": "the offending input, e.g. lines[0].quantity"},
+        "errors": {"type": "array", "items": {"type": "object"}, "description": "every schema error (422)"},
+        "findings": {"type": "array", "items": {"type": "object"}, "description": "e-invoice validation"},
+    },
+    "additionalProperties": True,
+}
+
+
+def _document_problems(api: NinjaAPI) -> None:
+    """Declare the problem+json body as every operation's error response in the OpenAPI document."""
+    build = api.get_openapi_schema
+
+    def get_openapi_schema(**kwargs: Any) -> Any:
+        schema = build(**kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        error = {
+            "description": "Error (RFC 9457 problem+json)",
+            "content": {CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                if isinstance(operation, dict) and "responses" in operation:
+                    operation["responses"].setdefault("default", error)
+        return schema
+
+    api.get_openapi_schema = get_openapi_schema  # type: ignore[method-assign]
+
+
 def install(api: NinjaAPI) -> None:
-    """Replace django-ninja's default error bodies with problem+json ones."""
+    """Replace django-ninja's default error bodies with problem+json ones, and document them."""
+    _document_problems(api)
     api.add_exception_handler(BusinessError, _business_error)
     api.add_exception_handler(ValidationError, _validation_error)
     api.add_exception_handler(AuthenticationError, _authentication_error)
