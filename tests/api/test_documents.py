@@ -167,3 +167,14 @@ def test_a_credit_note_larger_than_the_invoice_is_refused(api, draft_invoice, ow
 def test_a_draft_invoice_cannot_be_credited(api, draft_invoice):
     response = api.post(f"/api/v1/invoices/{draft_invoice.pk}/credit-note", {})
     assert_problem(response, 409, "not_creditable")
+
+
+def test_an_invoice_in_a_foreign_currency_needs_its_exchange_rate(api, customer, product):
+    body = _invoice_body(customer, product, currency="USD")
+    assert_problem(api.post("/api/v1/invoices", body), 422, "exchange_rate_required", field="exchange_rate")
+    too_precise = api.post("/api/v1/invoices", {**body, "exchange_rate": "1.08561234"})
+    assert_problem(too_precise, 422, "validation_error", field="exchange_rate")
+    assert not Document.objects.exists()
+    created = api.post("/api/v1/invoices", {**body, "exchange_rate": "1.0856"})
+    assert created.status_code == 201, created.content
+    assert (created.json()["currency"], created.json()["exchange_rate"]) == ("USD", "1.085600")

@@ -1,6 +1,9 @@
+import datetime as dt
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from facturier.api.models import IdempotencyRecord
 from facturier.api.v1.pagination import decode_cursor, encode_cursor
@@ -165,3 +168,31 @@ def test_an_action_retried_with_its_idempotency_key_is_replayed_not_refused(api,
     assert retry.json() == first.json()
     assert_problem(api.post(f"/api/v1/invoices/{draft_invoice.pk}/submit"), 409, "illegal_transition")
     assert AuditEvent.objects.filter(action="invoice.submitted").count() == 1
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(count=st.integers(0, 17), limit=st.integers(1, 6), ties=st.integers(1, 4))
+def test_any_walk_through_the_pages_sees_each_row_exactly_once(api, entity, count, limit, ties):
+    # given `count` customers sharing only `ties` distinct creation instants (the id breaks the ties)
+    moment = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    created = [
+        Customer.objects.create(
+            entity=entity, code=f"H{index}", name="Client", address_line1="a", postcode="1", city="c"
+        )  # fmt: skip
+        for index in range(count)
+    ]
+    for index, customer in enumerate(created):
+        Customer.objects.filter(pk=customer.pk).update(created_at=moment + dt.timedelta(seconds=index % ties))
+    # when a client follows the `next` links
+    seen, url = [], f"/api/v1/customers?limit={limit}"
+    while url:
+        body = api.get(url).json()
+        assert len(body["items"]) <= limit
+        seen += [item["id"] for item in body["items"]]
+        url = body["next"]
+    # then it saw every row once, in the order of (created_at, id) descending
+    expected = (
+        Customer.objects.filter(entity=entity).order_by("-created_at", "-id").values_list("id", flat=True)
+    )
+    assert seen == [str(pk) for pk in expected]
+    Customer.objects.filter(code__startswith="H").delete()

@@ -62,7 +62,11 @@ def _check_unknown(fields: dict[str, Any], allowed: frozenset[str]) -> None:
 
 def _clean_customer_fields(fields: dict[str, Any], current: Customer | None) -> dict[str, Any]:
     """Normalize identifiers, currency and terms; check they agree with each other and the regime."""
-    cleaned = {name: value for name, value in fields.items() if name not in _IDENTIFIER_FIELDS}
+    cleaned = {
+        name: value.strip() if isinstance(value, str) else value
+        for name, value in fields.items()
+        if name not in _IDENTIFIER_FIELDS
+    }
     cleaned.update(clean_identifiers({name: fields[name] for name in _IDENTIFIER_FIELDS if name in fields}))
     for name in ("siren", "siret", "vat_number"):
         if name in fields and not cleaned.get(name):
@@ -151,7 +155,7 @@ def customer_update(*, customer: Customer, by: Any | None, **fields: Any) -> Cus
     _check_unknown(fields, CUSTOMER_FIELDS)
     before = customer_state(customer)
     for name, value in _clean_customer_fields(fields, customer).items():
-        setattr(customer, name, value.strip() if isinstance(value, str) else value)
+        setattr(customer, name, value)
     _check_customer(customer)
     _save_unique(customer, field="code")
     audit_record(entity=customer.entity, actor=by, action="customer.updated", obj=customer,
