@@ -117,3 +117,11 @@ def test_the_original_is_downloaded_byte_for_byte(entity):
     assert response.status_code == 200
     assert response.content == content
     assert response["Content-Type"] == "application/xml"
+
+
+def test_an_oversize_body_is_refused_before_it_is_read(entity, settings):
+    settings.FACTURIER_INBOX_MAX_FILE_BYTES = 1000
+    client = _client(entity, ["inbox:write"])
+    response = _upload(client, "big.xml", b"<a>" + b" " * 200_000 + b"</a>")
+    assert response.status_code == 413
+    assert response.json()["code"] == "inbox_file_too_large"

@@ -100,3 +100,25 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client):
     response = client.get(reverse("web:inbox-list"))
     assert response.status_code == 302
     assert reverse("web:login") in response["Location"]
+
+
+def test_an_oversize_upload_is_refused_from_its_declared_length(owner_client, settings):
+    # given a 1 KB limit
+    settings.FACTURIER_INBOX_MAX_FILE_BYTES = 1000
+    # when a 200 KB file is posted, then 413 comes back before the body is read
+    response = _upload(owner_client, "big.xml", b"<a>" + b" " * 200_000 + b"</a>", follow=False)
+    assert response.status_code == 413
+    # and a file just over the limit is refused by the import itself
+    near = _upload(owner_client, "near.xml", cii_bytes(), follow=False)
+    assert near.status_code == 413
+    assert not ReceivedInvoice.objects.exists()
+
+
+def test_the_upload_form_still_requires_the_csrf_token(owner, entity):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+    response = _upload(client, "a.xml", cii_bytes(), follow=False)
+    assert response.status_code == 403
+    assert not ReceivedInvoice.objects.exists()

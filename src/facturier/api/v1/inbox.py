@@ -7,22 +7,27 @@ multipart body would differ by its boundary anyway). A refused single file is a 
 """
 
 import datetime as dt
+import functools
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.text import get_valid_filename
 from ninja import Field, File, Query, Router, Schema, Status
+from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
 
 from facturier.api.v1.auth import entity_of, require_scope
 from facturier.api.v1.pagination import DEFAULT_LIMIT, paginate
+from facturier.api.v1.problems import problem
 from facturier.inbox import selectors
-from facturier.inbox.errors import InboxFileTooLarge
+from facturier.inbox.errors import FILE_TOO_LARGE, InboxFileTooLarge
 from facturier.inbox.limits import InboxLimits
 from facturier.inbox.models import Channel, ReceivedInvoice
 from facturier.inbox.services import ImportItem, einvoice_import
+from facturier.inbox.uploads import declared_length_over_limit
 
 router = Router(tags=["inbox"])
 
@@ -123,7 +128,25 @@ def _item(item: ImportItem) -> dict[str, Any]:
     }
 
 
+def _refuse_oversize_body(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Answer 413 from the Content-Length alone, before the multipart body is read."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        length = declared_length_over_limit(request)
+        if length is not None:
+            limit = InboxLimits.from_settings().max_file_bytes
+            return problem(
+                request, status=413, code=FILE_TOO_LARGE, field="file",
+                detail=f"The request body is {length} bytes, over the {limit} bytes file limit.",
+            )  # fmt: skip
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 @router.post("/inbox", response={200: ImportOut, 201: ImportOut}, operation_id="inbox_upload")
+@decorate_view(_refuse_oversize_body)
 def inbox_upload(request: HttpRequest, file: File[UploadedFile]) -> Status[dict[str, Any]]:
     """Upload a Factur-X/ZUGFeRD PDF, a CII or UBL XML, or a zip of those (field ``file``)."""
     key = require_scope(request, "inbox:write")

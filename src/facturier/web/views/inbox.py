@@ -3,10 +3,11 @@ download the original, accept or reject. Every write goes through ``facturier.in
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from facturier.accounts.roles import Action, role_allows
@@ -16,6 +17,7 @@ from facturier.inbox.errors import InboxFileTooLarge
 from facturier.inbox.limits import InboxLimits
 from facturier.inbox.models import Channel, ReceivedInvoice, ReceivedStatus
 from facturier.inbox.services import einvoice_import, received_invoice_decide
+from facturier.inbox.uploads import declared_length_over_limit
 from facturier.web.access import EntityRequest, staff_view
 
 PAGE_SIZE = 25
@@ -46,8 +48,19 @@ def inbox_list(request: EntityRequest) -> HttpResponse:
     )
 
 
+@csrf_exempt  # checked by `_inbox_upload` once the size is known to be acceptable
+def inbox_upload(request: HttpRequest) -> HttpResponse:
+    """Refuse an oversize body from its Content-Length before Django reads and spools it."""
+    if request.method == "POST" and declared_length_over_limit(request) is not None:
+        limit = InboxLimits.from_settings().max_file_bytes
+        message = _("The file is over the %(limit)s bytes limit.") % {"limit": limit}
+        return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+    return _inbox_upload(request)
+
+
+@csrf_protect
 @staff_view
-def inbox_upload(request: EntityRequest) -> HttpResponse:
+def _inbox_upload(request: EntityRequest) -> HttpResponse:
     _require(request, Action.EDIT_DOCUMENTS)
     limits = InboxLimits.from_settings()
     context = {"max_mb": limits.max_file_bytes // (1024 * 1024)}
