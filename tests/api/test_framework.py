@@ -196,3 +196,18 @@ def test_any_walk_through_the_pages_sees_each_row_exactly_once(api, entity, coun
     )
     assert seen == [str(pk) for pk in expected]
     Customer.objects.filter(code__startswith="H").delete()
+
+
+def test_old_idempotency_records_are_purged_and_recent_ones_kept(api):
+    import io
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    api.post("/api/v1/customers", NEW_CUSTOMER, headers={"Idempotency-Key": "old"})
+    api.post("/api/v1/customers", {**NEW_CUSTOMER, "code": "C101"}, headers={"Idempotency-Key": "recent"})
+    IdempotencyRecord.objects.filter(key="old").update(created_at=timezone.now() - dt.timedelta(hours=25))
+    out = io.StringIO()
+    call_command("purge_idempotency_keys", stdout=out)
+    assert "1 idempotency record(s) purged" in out.getvalue()
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["recent"]
