@@ -208,3 +208,22 @@ def test_truncated_pdfs_and_zips_are_refused_cleanly(entity, owner, inbox_dirs, 
         assert not result.created
         assert all(item.error is not None for item in result.items)
     assert _nothing_written(inbox_dirs)
+
+
+def test_a_hostile_xmp_packet_is_read_in_linear_time(entity, owner):
+    # given a Factur-X PDF whose XMP is 900 KB of one identifier-like run, then repeated keys
+    import time
+
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.attachments["factur-x.xml"] = pikepdf.AttachedFileSpec(pdf, cii_bytes(), mime_type="text/xml")
+    pdf.Root.Metadata = pdf.make_stream(b"a" * 900_000 + b"x:ConformanceLevel " * 5_000)
+    out = io.BytesIO()
+    pdf.save(out)
+    # when it is imported, then it is read quickly and reported as declaring no level
+    started = time.perf_counter()
+    received = einvoice_import(entity=entity, by=owner, filename="x.pdf", content=out.getvalue()).records[0]
+    assert time.perf_counter() - started < 5
+    assert any(f["rule_id"] == "INBOX-PDF-XMP" for f in received.findings)

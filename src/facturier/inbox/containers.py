@@ -85,9 +85,8 @@ class PdfInvoice:
 
 
 _XMP_MAX_BYTES = 1024 * 1024
-_CONFORMANCE_LEVEL = re.compile(
-    rb"(?:<[A-Za-z0-9_]+:ConformanceLevel>\s*([^<]{1,40}?)\s*</|[A-Za-z0-9_]+:ConformanceLevel\s*=\s*[\"']([^\"']{1,40})[\"'])"
-)
+_LEVEL_KEY = b":ConformanceLevel"
+_LEVEL_VALUE = re.compile(rb"\s*(?:>\s*([^<]{1,40}?)\s*<|=\s*[\"']([^\"']{1,40})[\"'])")
 
 
 def _conformance_level(pdf: pikepdf.Pdf) -> str | None:
@@ -99,10 +98,14 @@ def _conformance_level(pdf: pikepdf.Pdf) -> str | None:
         xmp = _bounded_stream_bytes(metadata, _XMP_MAX_BYTES)
     except Exception:  # noqa: BLE001 - unreadable or oversize XMP: the level is simply unknown
         return None
-    match = _CONFORMANCE_LEVEL.search(xmp)
-    if match is None:
-        return None
-    return (match.group(1) or match.group(2)).decode("utf-8", "replace").strip()
+    # Plain find + an anchored match: linear in the XMP size whatever its content.
+    position = xmp.find(_LEVEL_KEY)
+    while position >= 0:
+        match = _LEVEL_VALUE.match(xmp, position + len(_LEVEL_KEY))
+        if match is not None:
+            return (match.group(1) or match.group(2)).decode("utf-8", "replace").strip()
+        position = xmp.find(_LEVEL_KEY, position + 1)
+    return None
 
 
 def extract_pdf_xml(content: bytes, limits: InboxLimits) -> PdfInvoice:
