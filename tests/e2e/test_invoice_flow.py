@@ -76,6 +76,12 @@ def test_accountant_creates_issues_and_credits_an_invoice_in_the_browser(page):
     # then the live total follows, computed by the server
     expect(total).to_have_text(re.compile(r"2\s160,00\s€"))
     assert money_text(page.locator("[data-total=tax_exclusive]").inner_text()) == "1 800,00 €"
+    # and a row added then removed leaves no trace
+    page.click("button[data-add=lines]")
+    page.fill("#id_lines-2-unit_price", "1000")
+    expect(total).to_have_text(re.compile(r"3\s360,00\s€"))
+    page.click("tr[data-prefix=lines-2] .remove-row")
+    expect(total).to_have_text(re.compile(r"2\s160,00\s€"))
 
     # when they save and issue it
     page.click("#save-document")
