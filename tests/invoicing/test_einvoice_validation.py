@@ -6,18 +6,18 @@ import pytest
 
 from facturier.common.errors import ValidationFailed
 from facturier.domain.formats import detect_and_parse
-from facturier.invoicing.einvoice import document_xml, validation_report
+from facturier.invoicing.einvoice import document_xml, full_report
 from facturier.invoicing.models import Document, EinvoiceValidation, SequenceCounter
 from facturier.invoicing.services import document_create, invoice_issue
 from tests.invoicing import einvoice_cases as cases
 from tests.invoicing.einvoice_cases import installed_rules  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.usefixtures("installed_rules")
-FORMATS = [("cii", "EN16931"), ("cii", "EXTENDED"), ("ubl", None)]
+FORMATS = [("cii", "EN16931"), ("cii", "EXTENDED"), ("ubl", None), ("ubl", "PEPPOL")]
 
 
 def _errors(document: Document, syntax: str, profile: str | None) -> list[str]:
-    report = validation_report(document, syntax=syntax, profile=profile)
+    report = full_report(document, syntax=syntax, profile=profile)
     assert report.artefacts, "validation ran no artefact"
     return [f"{f.rule_id} {f.location}: {f.message}" for f in report.errors]
 
@@ -159,3 +159,28 @@ def test_issued_invoice_xml_comes_from_the_snapshot_not_the_live_customer(entity
     # then its e-invoice still names the buyer as it was at issue
     invoice.refresh_from_db()
     assert detect_and_parse(document_xml(invoice, syntax="cii")).buyer.name == "Client DOM3"
+
+
+def test_ubl_entity_issues_invoices_checked_by_br_fr_and_peppol(entity, draft_invoice, owner):
+    # given a company that issues UBL
+    entity.einvoice_syntax = "ubl"
+    entity.save()
+    # when an invoice is issued, then the stored report covers the French rules and PEPPOL BIS 3
+    invoice = invoice_issue(invoice=draft_invoice, by=owner)
+    stored = EinvoiceValidation.objects.get(document=invoice)
+    assert (stored.syntax, stored.is_valid) == ("ubl", True)
+    assert {"en16931-ubl", "br-fr", "peppol-cen", "peppol"} <= set(stored.artefacts)
+    peppol = detect_and_parse(document_xml(invoice, syntax="ubl", profile="PEPPOL"))
+    assert peppol.business_process_type == "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
+    assert len(peppol.notes) == 1
+
+
+def test_extended_profile_entity_issues_extended_factur_x(entity, draft_invoice, owner):
+    entity.facturx_profile = "EXTENDED"
+    entity.save()
+    invoice = invoice_issue(invoice=draft_invoice, by=owner)
+    stored = EinvoiceValidation.objects.get(document=invoice)
+    assert (stored.profile, stored.is_valid) == ("EXTENDED", True)
+    assert "facturx-EXTENDED" in stored.artefacts
+    xml = document_xml(invoice, syntax="cii", profile="EXTENDED")
+    assert b"urn:cen.eu:en16931:2017#conformant#urn:factur-x.eu:1p0:extended" in xml

@@ -44,6 +44,7 @@ __all__ = [
     "cii_profile",
     "entity_format",
     "finding_dict",
+    "full_report",
     "invoice_xml",
     "store_report",
     "validate_document",
@@ -79,6 +80,22 @@ def entity_format(document: Document) -> tuple[Syntax, str | None]:
     return "cii", cii_profile(document)
 
 
+def _for_peppol(invoice: m.Invoice) -> m.Invoice:
+    """PEPPOL BIS 3 allows one note (R002) and needs a buyer reference or order reference (R003)."""
+    note = (
+        m.Note(text=" | ".join(n.text for n in invoice.notes if n.subject_code != "BAR"))
+        if invoice.notes
+        else None
+    )
+    reference = invoice.buyer_reference or (None if invoice.purchase_order_reference else invoice.number)
+    return replace(
+        invoice,
+        business_process_type=PEPPOL_PROFILE_ID,
+        notes=(note,) if note else (),
+        buyer_reference=reference,
+    )
+
+
 def invoice_xml(invoice: m.Invoice, *, syntax: Syntax, profile: str | None = None) -> bytes:
     """Serialize a mapped invoice. UBL ``profile="PEPPOL"`` writes the PEPPOL BIS customization."""
     if syntax == "cii":
@@ -89,7 +106,7 @@ def invoice_xml(invoice: m.Invoice, *, syntax: Syntax, profile: str | None = Non
     if syntax != "ubl":
         raise ValueError(f"unknown syntax {syntax!r}: use 'cii' or 'ubl'")
     if (profile or "").upper() == "PEPPOL":
-        return serialize_ubl(replace(invoice, business_process_type=PEPPOL_PROFILE_ID), profile="PEPPOL")
+        return serialize_ubl(_for_peppol(invoice), profile="PEPPOL")
     return serialize_ubl(invoice, profile="EN16931")
 
 
@@ -123,9 +140,22 @@ def validation_report(
     )  # fmt: skip
 
 
+def full_report(document: Document, *, syntax: Syntax, profile: str | None) -> ValidationReport:
+    """What issuing checks: the XML as issued and, for UBL, its PEPPOL BIS 3 variant too.
+
+    The French rules want BT-23 = S1/B1/M1 while PEPPOL wants its own process id, so PEPPOL is run
+    on the PEPPOL customization of the same invoice (findings keep their ``source``).
+    """
+    report = validation_report(document, syntax=syntax, profile=profile)
+    if syntax == "ubl" and (profile or "").upper() != "PEPPOL":
+        report = report.merged(validation_report(document, syntax="ubl", profile="PEPPOL"))
+    return report
+
+
 def validate_document(document: Document) -> list[Finding]:
     """Every finding (errors and warnings) for the document in its entity's e-invoicing format."""
-    return list(validation_report(document).findings)
+    syntax, profile = entity_format(document)
+    return list(full_report(document, syntax=syntax, profile=profile).findings)
 
 
 def document_filename(document: Document, syntax: Syntax) -> str:
@@ -154,7 +184,7 @@ def validate_for_issue(document: Document) -> ValidationReport | None:
         return None
     syntax, profile = entity_format(document)
     try:
-        report = validation_report(document, syntax=syntax, profile=profile)
+        report = full_report(document, syntax=syntax, profile=profile)
     except ArtefactMissing as error:
         raise ValidationFailed(
             f"The e-invoice of {document} cannot be validated: {error}", code="einvoice_rules_missing"
@@ -226,7 +256,7 @@ def validation_payload(document: Document, *, syntax: str | None = None) -> dict
     chosen: Syntax = entity_format(document)[0] if syntax is None else ("ubl" if syntax == "ubl" else "cii")
     profile = cii_profile(document) if chosen == "cii" else None
     try:
-        report = validation_report(document, syntax=chosen, profile=profile)
+        report = full_report(document, syntax=chosen, profile=profile)
     except ArtefactMissing as error:
         raise RulesMissing(str(error)) from error
     return {
