@@ -21,7 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja.decorators import decorate_view
 
 from facturier.api.models import IdempotencyRecord
-from facturier.api.v1.auth import key_from_request
+from facturier.api.v1.auth import Unauthenticated, key_from_request
 from facturier.api.v1.problems import problem
 
 HEADER = "Idempotency-Key"
@@ -59,15 +59,15 @@ def run_once(run: Callable[..., Any]) -> Callable[..., Any]:
         if request.method != "POST" or not idempotency_key or getattr(request, _HANDLED, False):
             return run(request, *args, **kwargs)
         setattr(request, _HANDLED, True)
-        if len(idempotency_key) > MAX_KEY_LENGTH:
-            return problem(request, status=422, code="invalid_idempotency_key", field=HEADER,
-                           detail=f"An Idempotency-Key has at most {MAX_KEY_LENGTH} characters.")  # fmt: skip
         try:
             api_key = key_from_request(request)
-        except Exception:  # a revoked key: let authentication answer
+        except Unauthenticated:  # a revoked key: authentication answers
             api_key = None
         if api_key is None:
             return run(request, *args, **kwargs)
+        if len(idempotency_key) > MAX_KEY_LENGTH:
+            return problem(request, status=422, code="invalid_idempotency_key", field=HEADER,
+                           detail=f"An Idempotency-Key has at most {MAX_KEY_LENGTH} characters.")  # fmt: skip
         fingerprint = request_fingerprint(request)
         with transaction.atomic():
             try:
