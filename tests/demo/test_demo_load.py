@@ -53,6 +53,8 @@ def test_demo_user_administers_both_entities_and_each_role_has_a_user(main):
     # and the first company has one user per other role
     roles = dict(Membership.objects.filter(entity=main).values_list("user__username", "role"))
     assert set(roles.values()) == {"admin", "accountant", "sales", "approver", "auditor"}
+    for username in roles:
+        assert get_user_model().objects.get(username=username).check_password("demo")
 
 
 def test_demo_company_is_a_french_sas_with_e_invoicing_address(main):

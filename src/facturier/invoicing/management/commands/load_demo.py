@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from facturier.demo.company import MAIN_USERS
 from facturier.demo.loader import load_demo
 from facturier.invoicing.models import Document
 
@@ -43,6 +44,8 @@ class Command(BaseCommand):
             ))  # fmt: skip
         else:
             self.stdout.write(f"Demo data already loaded ({result.entity.name}): nothing to do.")
+        others = ", ".join(user.username for user in MAIN_USERS if user.username != "demo")
+        self.stdout.write(f"One user per role in {result.entity.name}, password demo: {others}.")
         self.stdout.write(
             self.style.SUCCESS(f"Log in at http://127.0.0.1:{options['port']}/ with demo / demo")
         )
