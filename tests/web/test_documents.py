@@ -334,3 +334,23 @@ def test_only_the_customers_issued_deposits_are_offered(owner_client, entity, cu
         "deposits"
         not in owner_client.get(create, {"customer": str(other.pk)}).context["editor"].header.fields
     )
+
+
+def test_a_draft_credit_note_can_be_reduced_to_a_partial_credit(
+    owner_client, entity, customer, product, owner
+):
+    # given a draft credit note of a whole invoice (2 days of consulting)
+    invoice = issued_invoice(entity, customer, product, owner)
+    credit_note = action(owner_client, invoice, "credit-note").context["document"]
+    url = reverse("web:document-edit", kwargs={"pk": credit_note.pk})
+    editor = owner_client.get(url).context["editor"]
+    assert "customer" in editor.header.fields
+    assert editor.header.fields["customer"].disabled
+    # when it is changed to credit one day only
+    data = editor_data(customer, [{"product": product.pk, "quantity": "1"}])
+    data.pop("type_code")
+    assert owner_client.post(url, data).status_code == 302
+    # then it credits one day, still against the invoice
+    credit_note.refresh_from_db()
+    assert credit_note.tax_inclusive == Decimal("1020.00")
+    assert credit_note.preceding_invoice == invoice
