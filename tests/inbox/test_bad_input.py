@@ -227,3 +227,12 @@ def test_a_hostile_xmp_packet_is_read_in_linear_time(entity, owner):
     received = einvoice_import(entity=entity, by=owner, filename="x.pdf", content=out.getvalue()).records[0]
     assert time.perf_counter() - started < 5
     assert any(f["rule_id"] == "INBOX-PDF-XMP" for f in received.findings)
+
+
+def test_a_zip_declaring_thousands_of_entries_is_refused_from_its_directory_record(entity, owner):
+    # given an archive of 5,000 empty entries (the default limit is 200)
+    archive = zip_bytes({f"{i}.xml": b"" for i in range(5_000)}, compression=zipfile.ZIP_STORED)
+    # then it is refused from the entry count alone
+    error = _refused(entity, owner, archive, "many.zip")
+    assert error.code == errors.ZIP_TOO_MANY_MEMBERS
+    assert "declares" in error.message

@@ -199,6 +199,15 @@ def _check_archive(infos: list[zipfile.ZipInfo], limits: InboxLimits) -> None:
             )
 
 
+def _declared_entry_count(content: bytes) -> int | None:
+    """Entry count of the end-of-central-directory record, read before ``zipfile`` builds one
+    object per entry (a 20 MB central directory could otherwise describe ~400,000 entries)."""
+    end = content.rfind(b"PK\x05\x06", max(0, len(content) - 65_557))
+    if end < 0 or end + 12 > len(content):
+        return None
+    return int.from_bytes(content[end + 10 : end + 12], "little")  # 0xFFFF: ZIP64, i.e. very many
+
+
 def zip_members(content: bytes, limits: InboxLimits) -> list[ZipMember]:
     """Every file of the archive, each either with its bytes or with the reason it is refused.
 
@@ -206,6 +215,12 @@ def zip_members(content: bytes, limits: InboxLimits) -> list[ZipMember]:
     nothing is imported. Per-member problems (unsafe name, nested archive, oversize) only
     refuse that member.
     """
+    declared = _declared_entry_count(content)
+    if declared is not None and declared > limits.max_zip_members:
+        raise InboxImportError(
+            f"The zip archive declares {declared} entries, over the limit of {limits.max_zip_members}.",
+            code=errors.ZIP_TOO_MANY_MEMBERS,
+        )
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         infos = [info for info in archive.infolist() if not info.is_dir()]
