@@ -83,6 +83,17 @@ def test_every_identifier_of_the_demo_is_valid(main):
     assert checked >= 30
 
 
+def test_a_customer_of_both_entities_has_the_same_identifiers_in_each(main):
+    second = LegalEntity.objects.exclude(pk=main.pk).get()
+    shared = Customer.objects.filter(entity=second).exclude(siren="")
+    assert shared.exists()
+    for customer in shared:
+        twin = Customer.objects.get(entity=main, code=customer.code)
+        assert (twin.name, twin.siren, twin.siret, twin.vat_number) == (
+            customer.name, customer.siren, customer.siret, customer.vat_number,
+        )  # fmt: skip
+
+
 def test_demo_has_about_forty_customers_of_every_kind(main):
     customers = Customer.objects.filter(entity=main)
     assert customers.count() >= 40

@@ -147,11 +147,16 @@ def customer_fields(spec: CustomerSpec, rng: random.Random) -> dict[str, Any]:
 
 
 def create_customers(
-    entity: LegalEntity, specs: tuple[CustomerSpec, ...], rng: random.Random, by: Any
+    entity: LegalEntity, specs: tuple[CustomerSpec, ...], seed: int, by: Any
 ) -> dict[str, Customer]:
-    """Create the customers of `specs` (identifiers from `rng`) with one or two contacts each."""
+    """Create the customers of `specs` with one or two contacts each.
+
+    Each customer draws from its own generator (seeded by `seed` and its code), so a company that
+    buys from both demo entities has the same SIREN, VAT number and contacts in each.
+    """
     created: dict[str, Customer] = {}
     for spec in specs:
+        rng = random.Random(f"{seed}:{spec.code}")
         customer = customer_create(
             entity=entity, by=by, code=spec.code, name=spec.name, **customer_fields(spec, rng)
         )

@@ -96,11 +96,10 @@ def load_demo(
         main, second, users = create_entities(random.Random(SEED))
         log(f"Entities: {main.name} (SIREN {main.siren}), {second.name} (SIREN {second.siren})")
         admin = users[Role.ADMIN]
-        customer_rng = random.Random(SEED + 1)
-        customers = create_customers(main, CUSTOMERS, customer_rng, admin)
+        customers = create_customers(main, CUSTOMERS, SEED + 1, admin)
         products = create_products(main, PRODUCTS, admin)
         training_specs = tuple(spec for spec in CUSTOMERS if "training" in spec.tags)
-        training_customers = create_customers(second, training_specs, customer_rng, admin)
+        training_customers = create_customers(second, training_specs, SEED + 1, admin)
         training_products = create_products(second, TRAINING_PRODUCTS, admin)
         log(f"Customers: {len(customers)} + {len(training_customers)}, products: {len(products)} + "
             f"{len(training_products)}")  # fmt: skip
