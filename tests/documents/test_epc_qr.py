@@ -63,4 +63,8 @@ def test_no_qr_code_for_another_currency_or_a_credit_note(make_issued, product, 
     # then there is no EPC QR (EPC069-12 is for euro transfers), nor on a credit note
     assert epc_qr_for(invoice) is None
     assert epc_qr_for(credit_note) is None
-    assert "Scannez pour payer" not in text_of(render_pdf(invoice))
+    text = text_of(render_pdf(invoice))
+    assert "Scannez pour payer" not in text
+    # VAT of a foreign-currency invoice is also stated in euros, with the exchange rate
+    assert "Total TVA en EUR (taux de change 0,92)" in text
+    assert "US$" in text or "$US" in text

@@ -221,6 +221,13 @@ def _totals(document: Document, labels: dict[str, str], fmt: Formatter) -> list[
                          f"{sign}{fmt.money(item.amount)}", False])  # fmt: skip
     rows.append([labels["tax_exclusive"], fmt.money(document.tax_exclusive), False])
     rows.append([labels["tax_total"], fmt.money(document.tax_total), False])
+    home = document.entity.default_currency
+    if document.currency != home and document.tax_total_accounting is not None:
+        # CGI art. 242 nonies A: VAT stated in a foreign currency is also given in euros (BT-111)
+        rate = fmt.number(document.exchange_rate or 0)
+        label = labels["vat_accounting"].format(currency=home, rate=rate)
+        amount = format_currency(document.tax_total_accounting, home, locale=fmt.locale)
+        rows.append([label, amount, False])
     is_invoice = document.kind == Kind.INVOICE
     rows.append([labels["tax_inclusive"], fmt.money(document.tax_inclusive), not is_invoice])
     if document.prepaid:

@@ -37,6 +37,7 @@ LABELS: dict[str, dict[str, str]] = {
         "vat_on_debits": "Option pour le paiement de la TVA d'après les débits.",
         "no_vat_rate": "—", "quote_acceptance": "Bon pour accord (date et signature) :",
         "total_ttc_currency": "Montants en {currency}",
+        "vat_accounting": "Total TVA en {currency} (taux de change {rate})",
     },
     "en": {
         "invoice": "Invoice", "credit_note": "Credit note", "deposit": "Deposit invoice",
@@ -65,6 +66,7 @@ LABELS: dict[str, dict[str, str]] = {
         "vat_on_debits": "VAT is paid on debits (option exercised by the seller).",
         "no_vat_rate": "—", "quote_acceptance": "Accepted (date and signature):",
         "total_ttc_currency": "Amounts in {currency}",
+        "vat_accounting": "Total VAT in {currency} (exchange rate {rate})",
     },
 }  # fmt: skip
 
