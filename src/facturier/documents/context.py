@@ -224,7 +224,7 @@ def _totals(document: Document, labels: dict[str, str], fmt: Formatter) -> list[
     home = document.entity.default_currency
     if document.currency != home and document.tax_total_accounting is not None:
         # CGI art. 242 nonies A: VAT stated in a foreign currency is also given in euros (BT-111)
-        rate = fmt.number(document.exchange_rate or 0)
+        rate = fmt.number(document.exchange_rate or Decimal(0))
         label = labels["vat_accounting"].format(currency=home, rate=rate)
         amount = format_currency(document.tax_total_accounting, home, locale=fmt.locale)
         rows.append([label, amount, False])
