@@ -42,7 +42,7 @@ def page(base_url):
             executable_path=CHROMIUM, headless=True,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )  # fmt: skip
-        context = browser.new_context(base_url=base_url, locale="fr-FR")
+        context = browser.new_context(base_url=base_url, locale="en-US")  # French all the same: the default
         context.set_default_timeout(10_000)
         tab = context.new_page()
         tab.on("dialog", lambda dialog: dialog.accept())

@@ -58,6 +58,18 @@ def test_pages_are_in_french_by_default_and_in_english_after_switching(owner_cli
     assert "Tableau de bord" not in page
 
 
+def test_an_english_browser_still_gets_french_until_the_user_switches(client, owner, entity):
+    # given a browser asking for English
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en-US,en;q=0.9"
+    # then the login page and the dashboard are in French
+    assert "Se connecter" in client.get(reverse("web:login")).content.decode()
+    client.force_login(owner)
+    assert "Tableau de bord" in client.get(reverse("web:dashboard")).content.decode()
+    # until English is chosen in the switcher
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "Dashboard" in client.get(reverse("web:dashboard")).content.decode()
+
+
 def test_user_without_any_company_gets_a_clear_page(client, django_user_model, db):
     lonely = django_user_model.objects.create_user("lonely", "l@example.fr", "pw-lonely-123")
     client.force_login(lonely)

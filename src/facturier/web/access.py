@@ -10,10 +10,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.views.decorators.http import require_POST
 
 from facturier.accounts.models import LegalEntity, Membership
@@ -56,12 +58,21 @@ def select_entity(request: HttpRequest) -> Membership | None:
     return chosen
 
 
+def site_language_first(request: HttpRequest) -> None:
+    """French unless the user picked another language in the switcher (a cookie): the browser's
+    Accept-Language alone does not turn a French invoicing tool into an English one."""
+    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        translation.activate(settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = settings.LANGUAGE_CODE
+
+
 def staff_view(view: StaffView) -> StaffView:
     """Require a signed-in user with at least one entity; users without any membership get a clear page."""
 
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        site_language_first(request)
         if select_entity(request) is None:
             return render(request, "web/no_entity.html", status=403)
         return view(cast(EntityRequest, request), *args, **kwargs)

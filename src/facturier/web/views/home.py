@@ -1,13 +1,25 @@
 """Sign in, sign out and the dashboard."""
 
+from typing import Any
+
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 
-from facturier.web.access import EntityRequest, staff_view
+from facturier.web.access import EntityRequest, site_language_first, staff_view
 from facturier.web.receivables import dashboard_for
 
-login = auth_views.LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True)
+
+class LoginView(auth_views.LoginView):
+    template_name = "web/login.html"
+    redirect_authenticated_user = True
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        site_language_first(request)
+        return super().dispatch(request, *args, **kwargs)
+
+
+login = LoginView.as_view()
 logout = auth_views.LogoutView.as_view()
 
 
