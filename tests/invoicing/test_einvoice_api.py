@@ -7,7 +7,7 @@ from django.test import Client
 
 from facturier.accounts.models import ApiKey
 from facturier.domain.formats import detect_and_parse
-from facturier.invoicing.services import credit_note_create, invoice_issue
+from facturier.invoicing.services import credit_note_create, document_create, invoice_issue
 from tests.conftest import make_entity
 from tests.invoicing import einvoice_cases as cases
 from tests.invoicing.einvoice_cases import installed_rules  # noqa: F401 - fixture
@@ -66,8 +66,6 @@ def test_validation_report_lists_what_ran_and_the_findings(entity, issued_invoic
 def test_validation_of_a_draft_shows_why_it_would_be_refused(entity, owner):
     # given a draft for a French business without SIREN
     buyer = cases.customer(entity, "NOSIREN")
-    from facturier.invoicing.services import document_create
-
     draft = document_create(entity=entity, kind="invoice", customer=buyer, by=owner, lines=[cases.line("10")])
     body = _client(entity, "invoices:read").get(f"/api/v1/invoices/{draft.pk}/validation").json()
     assert body["is_valid"] is False
@@ -99,3 +97,22 @@ def test_another_company_cannot_download_the_invoice(issued_invoice):
     other = make_entity(name="Concurrent SA", siren="542107669")
     response = _client(other, "invoices:read").get(f"/api/v1/invoices/{issued_invoice.pk}/cii")
     assert response.status_code == 404
+
+
+def test_issuing_an_invalid_invoice_through_the_api_lists_the_broken_rules(entity, owner):
+    # given a draft for a French business customer without SIREN
+    buyer = cases.customer(entity, "NOSIREN")
+    draft = document_create(entity=entity, kind="invoice", customer=buyer, by=owner, lines=[cases.line("10")])
+    # when it is issued through the API
+    response = _client(entity, "invoices:write").post(
+        f"/api/v1/invoices/{draft.pk}/issue", "{}", content_type="application/json"
+    )
+    # then the problem+json names the code and every finding with its rule id
+    assert response.status_code == 422, response.content
+    assert response["Content-Type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["code"] == "einvoice_invalid"
+    assert "BR-FR-11_BT-47" in {finding["rule"] for finding in body["findings"]}
+    assert "BR-FR-11_BT-47" in body["detail"]
+    draft.refresh_from_db()
+    assert (draft.status, draft.number) == ("draft", "")
