@@ -133,3 +133,12 @@ def test_flow_info_is_json_in_the_multipart_request(platform_api, submitted) -> 
     info_start = call.body.index(b"{", call.body.index(b'name="flowInfo"'))
     info = json.loads(call.body[info_start : call.body.index(b"}", info_start) + 1])
     assert info["name"].endswith(".pdf")
+
+
+def test_an_oversize_lifecycle_flow_is_refused_without_being_loaded(platform_api, submitted) -> None:
+    from facturier.domain.lifecycle import MAX_CDAR_BYTES
+
+    platform_api.add_lifecycle(b"<x>" + b"a" * (MAX_CDAR_BYTES * 2) + b"</x>")
+    summary = poll_all()
+    assert summary.recorded == 0
+    assert any("limit" in error for error in summary.errors)

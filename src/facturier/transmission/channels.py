@@ -65,7 +65,9 @@ def get_channel(name: str) -> Channel:
         return EmailChannel(
             EmailConfig(
                 from_email=options.get("from_email") or settings.DEFAULT_FROM_EMAIL,
-                url=options.get("url") or os.environ.get("EMAIL_URL", ""),
+                url=options.get("url")
+                or getattr(settings, "EMAIL_URL", "")
+                or os.environ.get("EMAIL_URL", ""),
                 timeout=http_policy().timeout,
             )
         )

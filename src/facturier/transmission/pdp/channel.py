@@ -15,10 +15,11 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import requests
 
-from facturier.domain.lifecycle import LifecycleMessageError, parse_cdar
+from facturier.domain.lifecycle import MAX_CDAR_BYTES, LifecycleMessageError, parse_cdar
 from facturier.transmission.base import ChannelError, Delivery, Received, SendReceipt, StatusReport
 from facturier.transmission.httpclient import HttpPolicy, request
 from facturier.transmission.oauth import ClientCredentials
@@ -124,18 +125,25 @@ class PdpChannel:
 
     def flow(self, flow_id: str) -> dict[str, Any]:
         response = self._call(
-            "GET", f"/v1/flows/{flow_id}", "Platform flow status", params={"docType": "Metadata"}
+            "GET",
+            f"/v1/flows/{quote(flow_id, safe='')}",
+            "Platform flow status",
+            params={"docType": "Metadata"},
         )
         return self._json(response, "Platform flow status")
 
     def poll_status(self, external_id: str) -> list[StatusReport]:
         return acknowledgement_statuses(self.flow(external_id))
 
-    def download(self, flow_id: str) -> bytes:
-        response = self._call(
-            "GET", f"/v1/flows/{flow_id}", "Platform flow download", params={"docType": "Original"}
-        )
-        return response.content
+    def download(self, flow_id: str, *, max_bytes: int = MAX_CDAR_BYTES) -> bytes:
+        """The flow's original file, read at most ``max_bytes`` + 1 so an oversize file is refused, not loaded."""
+        response = self._call("GET", f"/v1/flows/{quote(flow_id, safe='')}", "Platform flow download",
+                              params={"docType": "Original"}, stream=True)  # fmt: skip
+        try:
+            data: bytes = response.raw.read(max_bytes + 1, decode_content=True)
+        finally:
+            response.close()
+        return data
 
     def receive(self, since: dt.datetime | None = None) -> list[Received]:
         where: dict[str, Any] = {"flowType": ["CustomerInvoiceLC"], "flowDirection": ["In"]}
