@@ -1,9 +1,13 @@
 """What the printed invoice says: legal mentions in the document's language, titles, amounts."""
 
+import re
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from facturier.documents.context import breakable
 from facturier.documents.engine import FONT_DIRS
 from facturier.documents.render import render_pdf
 from facturier.invoicing.services import LineData
@@ -227,3 +231,22 @@ def test_a_quote_shows_its_validity_and_no_payment_block(entity, customer, produ
     assert "Valable jusqu'au 31/12/2026" in text
     assert "RÈGLEMENT" not in text
     assert "Pénalités de retard" not in text
+
+
+@given(
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\u200b"), max_size=300)
+)
+def test_long_runs_get_break_opportunities_and_lose_nothing(text):
+    wrapped = breakable(text)
+    assert wrapped.replace("\u200b", "") == text
+    assert all(len(run) <= 24 for run in re.split(r"[\s\u200b]+", wrapped))
+
+
+def test_a_description_without_spaces_wraps_inside_its_cell_and_keeps_its_text(make_issued):
+    # given a 300-character reference with no space (it would overflow the column unbroken)
+    reference = "REF" + "0123456789" * 30
+    pdf = render_pdf(
+        make_issued([LineData(description=reference, quantity=Decimal("1"), unit_price=Decimal("1"))])
+    )
+    # then its characters are all printed, split over lines
+    assert reference in text_of(pdf).replace("\u200b", "").replace(" ", "")

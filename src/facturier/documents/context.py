@@ -7,6 +7,7 @@ template stays a layout and the content is testable without a PDF.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -180,7 +181,7 @@ def _lines(document: Document, labels: dict[str, str], fmt: Formatter) -> dict[s
     headers += ["vat_rate", "net"]
     rows = []
     for line in lines:
-        row = [str(line.position), line.description, fmt.number(line.quantity), unit_label(line.unit, fmt.language),
+        row = [str(line.position), breakable(line.description), fmt.number(line.quantity), unit_label(line.unit, fmt.language),
                fmt.money(line.unit_price) if line.unit_price == line.unit_price.quantize(Decimal("0.01"))
                else f"{fmt.number(line.unit_price, min_places=2)}"]  # fmt: skip
         if with_discount:
@@ -370,12 +371,27 @@ def build_context(document: Document, *, qr: bool, logo: str | None) -> dict[str
         "totals": _totals(document, labels, fmt),
         "currency_note": labels["total_ttc_currency"].format(currency=document.currency),
         "payment": payment,
-        "note": document.note or "",
+        "note": breakable(document.note or ""),
         "mentions": _mentions(document, seller, buyer, language),
         "acceptance": labels["quote_acceptance"] if document.kind == Kind.QUOTE else "",
         "legal_footer": legal_footer(seller, labels, fmt),
         "footer": entity.footer_text or "",
     }
+
+
+_LONG_RUN = re.compile(r"\S{25,}")
+_ZERO_WIDTH_SPACE = "\u200b"
+
+
+def breakable(text: str) -> str:
+    """Let Typst wrap runs without spaces (URLs, references, "AAAA..."): it never breaks
+    inside a word by itself, so such a run would overflow its table cell."""
+
+    def split(match: re.Match[str]) -> str:
+        run = match.group(0)
+        return _ZERO_WIDTH_SPACE.join(run[i : i + 12] for i in range(0, len(run), 12))
+
+    return _LONG_RUN.sub(split, text) if len(text) >= 25 else text
 
 
 def _group(iban: str) -> str:
