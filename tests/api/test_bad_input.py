@@ -12,10 +12,20 @@ from facturier.audit.models import AuditEvent
 from facturier.catalog.models import Product
 from facturier.invoicing.models import AllowanceCharge, Document, Line, NumberingSeries, SequenceCounter
 from facturier.invoicing.services import invoice_issue
-from facturier.parties.models import Customer
+from facturier.parties.models import Customer, Supplier
 from tests.api.conftest import assert_problem
 
-TABLES = (Customer, Product, Document, Line, AllowanceCharge, AuditEvent, NumberingSeries, SequenceCounter)
+TABLES = (
+    Customer,
+    Supplier,
+    Product,
+    Document,
+    Line,
+    AllowanceCharge,
+    AuditEvent,
+    NumberingSeries,
+    SequenceCounter,
+)
 
 
 def database_state():
@@ -60,6 +70,20 @@ def test_an_invalid_siren_on_a_customer_update_leaves_it_unchanged(api, customer
     response = api.patch(f"/api/v1/customers/{customer.pk}", {"siren": "123456789", "city": "Paris"})
     assert_problem(response, 422, "invalid_siren", field="siren")
     assert database_state() == before
+
+
+def test_an_invalid_iban_is_refused_and_the_supplier_left_unchanged(api, entity):
+    supplier = Supplier.objects.create(
+        entity=entity, name="Imprimerie Rapide", iban="FR7630006000011234567890189"
+    )
+    before = database_state()
+    response = api.patch(
+        f"/api/v1/suppliers/{supplier.pk}", {"iban": "FR7630006000011234567890188", "name": "X"}
+    )
+    assert_problem(response, 422, "invalid_iban", field="iban")
+    assert database_state() == before
+    supplier.refresh_from_db()
+    assert (supplier.iban, supplier.name) == ("FR7630006000011234567890189", "Imprimerie Rapide")
 
 
 def test_an_invoice_in_an_unknown_currency_is_refused(api, customer):

@@ -82,3 +82,16 @@ def test_an_overlong_idempotency_key_is_refused(api):
     response = api.post("/api/v1/products", body, headers={"Idempotency-Key": "k" * 256})
     assert_problem(response, 422, "invalid_idempotency_key", field="Idempotency-Key")
     assert not Product.objects.filter(sku="K").exists()
+
+
+def test_suppliers_are_listed_and_corrected_under_the_inbox_scope(entity, api):
+    from facturier.parties.models import Supplier
+    from tests.api.conftest import make_key
+
+    supplier = Supplier.objects.create(entity=entity, name="Imprimerie Rapide", siren="732829320")
+    assert [s["name"] for s in api.get("/api/v1/suppliers").json()["items"]] == ["Imprimerie Rapide"]
+    updated = api.patch(f"/api/v1/suppliers/{supplier.pk}", {"iban": "FR76 3000 6000 0112 3456 7890 189"})
+    assert updated.json()["iban"] == "FR7630006000011234567890189"
+    _key, reader = make_key(entity, ["inbox:read"])
+    assert_problem(ApiClient(reader).patch(f"/api/v1/suppliers/{supplier.pk}", {"name": "X"}), 403,
+                   "insufficient_scope")  # fmt: skip

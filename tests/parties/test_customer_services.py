@@ -158,3 +158,22 @@ def make_other_customer(entity):
     return customer_create(
         entity=other_entity, by=None, code="C001", name="Client Martin ailleurs", **ADDRESS
     )
+
+
+def test_a_supplier_iban_is_validated_normalized_and_its_change_audited(entity, owner):
+    from facturier.parties.models import Supplier
+    from facturier.parties.services import supplier_update
+
+    supplier = Supplier.objects.create(entity=entity, name="Imprimerie Rapide", siren="732829320")
+    # when its IBAN is corrected with spaces
+    supplier_update(supplier=supplier, by=owner, iban="fr76 3000 6000 0112 3456 7890 189")
+    supplier.refresh_from_db()
+    assert supplier.iban == "FR7630006000011234567890189"
+    event = AuditEvent.objects.get(action="supplier.updated")
+    assert (event.before["iban"], event.after["iban"]) == ("", "FR7630006000011234567890189")
+    # then a wrong check digit is refused and the stored IBAN stays
+    with pytest.raises(ValidationFailed) as error:
+        supplier_update(supplier=supplier, by=owner, iban="FR7630006000011234567890188", name="Autre")
+    assert (error.value.field, error.value.code) == ("iban", "invalid_iban")
+    supplier.refresh_from_db()
+    assert (supplier.iban, supplier.name) == ("FR7630006000011234567890189", "Imprimerie Rapide")

@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 
 from facturier.accounts.models import LegalEntity
 from facturier.common.errors import NotFound
-from facturier.parties.models import Contact, Customer
+from facturier.parties.models import Contact, Customer, Supplier
 
 
 def customer_list(
@@ -50,3 +50,21 @@ def contact_get(*, customer: Customer, pk: uuid.UUID | str) -> Contact:
     except (Contact.DoesNotExist, ValidationError, ValueError) as error:
         raise NotFound("Unknown contact.", field="contact", code="contact_not_found") from error
     return contact
+
+
+def supplier_list(*, entity: LegalEntity, search: str = "") -> QuerySet[Supplier]:
+    suppliers: QuerySet[Supplier] = Supplier.objects.filter(entity=entity)
+    if search.strip():
+        term = search.strip()
+        suppliers = suppliers.filter(
+            Q(name__icontains=term) | Q(siren__startswith=term) | Q(vat_number__icontains=term)
+        )
+    return suppliers
+
+
+def supplier_get(*, entity: LegalEntity, pk: uuid.UUID | str) -> Supplier:
+    try:
+        supplier: Supplier = Supplier.objects.filter(entity=entity).get(pk=pk)
+    except (Supplier.DoesNotExist, ValidationError, ValueError) as error:
+        raise NotFound("Unknown supplier.", field="supplier", code="supplier_not_found") from error
+    return supplier

@@ -17,7 +17,7 @@ from facturier.accounts.services import clean_identifiers
 from facturier.audit.services import audit_record
 from facturier.common.errors import ValidationFailed
 from facturier.domain.payment_terms import parse_terms
-from facturier.parties.models import Contact, Customer, VatRegime
+from facturier.parties.models import Contact, Customer, Supplier, VatRegime
 
 CUSTOMER_FIELDS = frozenset(
     {
@@ -29,6 +29,13 @@ CUSTOMER_FIELDS = frozenset(
     }
 )  # fmt: skip
 CONTACT_FIELDS = frozenset({"name", "role", "email", "phone", "is_billing_contact"})
+SUPPLIER_FIELDS = frozenset(
+    {
+        "name", "siren", "siret", "vat_number", "registration_id", "registration_scheme", "address_line1",
+        "address_line2", "postcode", "city", "country", "email", "electronic_address_scheme", "electronic_address",
+        "iban", "is_active", "notes",
+    }
+)  # fmt: skip
 _IDENTIFIER_FIELDS = ("siren", "siret", "vat_number", "currency")
 
 
@@ -200,3 +207,37 @@ def contact_delete(*, contact: Contact, by: Any | None) -> None:
     audit_record(entity=contact.entity, actor=by, action="contact.deleted", obj=contact,
                  before=_contact_state(contact))  # fmt: skip
     contact.delete()
+
+
+def _supplier_state(supplier: Supplier) -> dict[str, Any]:
+    return {name: getattr(supplier, name) for name in sorted(SUPPLIER_FIELDS)}
+
+
+@transaction.atomic
+def supplier_update(*, supplier: Supplier, by: Any | None, **fields: Any) -> Supplier:
+    """Correct a supplier (created from its e-invoices). A changed IBAN is validated and audited: paying
+    a supplier on a swapped bank account is the classic invoice fraud."""
+    supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
+    authorize(by, supplier.entity, Action.EDIT_PARTIES)
+    _check_unknown(fields, SUPPLIER_FIELDS)
+    before = _supplier_state(supplier)
+    identifiers = ("siren", "siret", "vat_number", "iban")
+    cleaned = clean_identifiers({name: fields[name] for name in identifiers if name in fields})
+    for name, value in fields.items():
+        if name in identifiers:
+            value = cleaned.get(name) or ""
+        setattr(supplier, name, value.strip() if isinstance(value, str) else value)
+    if "siret" in fields and "siren" not in fields and cleaned.get("siren"):
+        supplier.siren = cleaned["siren"]
+    full_clean_or_raise(supplier, exclude=["entity"])
+    if (
+        supplier.siren
+        and Supplier.objects.filter(entity_id=supplier.entity_id, siren=supplier.siren)
+        .exclude(pk=supplier.pk)
+        .exists()
+    ):
+        raise ValidationFailed("Another supplier has this SIREN.", field="siren", code="duplicate_siren")
+    _save_unique(supplier, field="siren")
+    audit_record(entity=supplier.entity, actor=by, action="supplier.updated", obj=supplier,
+                 before=before, after=_supplier_state(supplier))  # fmt: skip
+    return supplier

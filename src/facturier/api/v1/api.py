@@ -16,6 +16,7 @@ from facturier.api.v1 import (
     problems,
     products,
     quotes,
+    suppliers,
     transmission,
 )
 from facturier.api.v1.auth import ApiKeyAuth
@@ -39,6 +40,7 @@ api.add_router("", quotes.router)
 api.add_router("", orders.router)
 api.add_router("", invoices.router)
 api.add_router("", credit_notes.router)
+api.add_router("", suppliers.router)
 api.add_router("", inbox.router)
 api.add_router("", transmission.router)
 api.add_router("", einvoice.router)

@@ -1,0 +1,97 @@
+"""`/api/v1/suppliers`: the companies that invoice us, created by the inbox (scope `inbox`).
+
+Read and correct only: suppliers are created from received e-invoices.
+"""
+
+import datetime as dt
+import uuid
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from pydantic import ConfigDict
+
+from facturier.api.v1.auth import entity_of, require_scope
+from facturier.api.v1.pagination import DEFAULT_LIMIT, paginate
+from facturier.parties import selectors, services
+from facturier.parties.models import Supplier
+
+router = Router(tags=["suppliers"])
+
+
+class SupplierOut(Schema):
+    id: uuid.UUID
+    name: str
+    siren: str
+    siret: str
+    vat_number: str
+    registration_id: str
+    registration_scheme: str
+    address_line1: str
+    address_line2: str
+    postcode: str
+    city: str
+    country: str
+    email: str
+    electronic_address_scheme: str
+    electronic_address: str
+    iban: str
+    is_active: bool
+    notes: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class SupplierUpdateIn(Schema):
+    """Only the fields sent are changed; identifiers and the IBAN are validated."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = None
+    siren: str | None = None
+    siret: str | None = None
+    vat_number: str | None = None
+    registration_id: str | None = None
+    registration_scheme: str | None = None
+    address_line1: str | None = None
+    address_line2: str | None = None
+    postcode: str | None = None
+    city: str | None = None
+    country: str | None = None
+    email: str | None = None
+    electronic_address_scheme: str | None = None
+    electronic_address: str | None = None
+    iban: str | None = None
+    is_active: bool | None = None
+    notes: str | None = None
+
+
+class SupplierPageOut(Schema):
+    items: list[SupplierOut]
+    next: str | None = Field(None, description="URL of the next page; absent on the last page")
+
+
+class SupplierFilters(Schema):
+    search: str = Field("", description="name, SIREN or VAT number")
+    cursor: str | None = None
+    limit: int = DEFAULT_LIMIT
+
+
+@router.get("/suppliers", response=SupplierPageOut, operation_id="suppliers_list")
+def suppliers_list(request: HttpRequest, filters: Query[SupplierFilters]) -> dict[str, object]:
+    require_scope(request, "inbox:read")
+    suppliers = selectors.supplier_list(entity=entity_of(request), search=filters.search)
+    page = paginate(request, suppliers, cursor=filters.cursor, limit=filters.limit)
+    return {"items": page.items, "next": page.next}
+
+
+@router.get("/suppliers/{supplier_id}", response=SupplierOut, operation_id="suppliers_read")
+def suppliers_read(request: HttpRequest, supplier_id: str) -> Supplier:
+    require_scope(request, "inbox:read")
+    return selectors.supplier_get(entity=entity_of(request), pk=supplier_id)
+
+
+@router.patch("/suppliers/{supplier_id}", response=SupplierOut, operation_id="suppliers_update")
+def suppliers_update(request: HttpRequest, supplier_id: str, payload: SupplierUpdateIn) -> Supplier:
+    key = require_scope(request, "inbox:write")
+    supplier = selectors.supplier_get(entity=entity_of(request), pk=supplier_id)
+    return services.supplier_update(supplier=supplier, by=key, **payload.model_dump(exclude_unset=True))
