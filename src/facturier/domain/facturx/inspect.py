@@ -33,6 +33,8 @@ class PdfStructure:
     fx: dict[str, str]
     fx_schema_declared: bool
     fonts: dict[str, bool] = field(default_factory=dict)
+    has_file_id: bool = True
+    encrypted: bool = False
 
     @property
     def unembedded_fonts(self) -> list[str]:
@@ -41,6 +43,10 @@ class PdfStructure:
     def problems(self, *, conformance_level: str | None = None) -> list[str]:
         """Plain-language problems; empty when the PDF is structurally a Factur-X PDF/A-3B."""
         found: list[str] = []
+        if not self.has_file_id:
+            found.append("the trailer has no /ID (PDF/A requires one)")
+        if self.encrypted:
+            found.append("the PDF is encrypted (PDF/A forbids it)")
         if (self.pdfa_part, (self.pdfa_conformance or "").upper()) != ("3", "B"):
             found.append(
                 f"XMP claims PDF/A part {self.pdfa_part} conformance {self.pdfa_conformance}, not 3B"
@@ -155,4 +161,6 @@ def _inspect(document: pikepdf.Pdf) -> PdfStructure:
         fx=fx,
         fx_schema_declared=declared,
         fonts=fonts,
+        has_file_id=isinstance(document.trailer.get("/ID"), pikepdf.Array),
+        encrypted=document.is_encrypted,
     )
