@@ -52,7 +52,8 @@ def test_invoice_is_emailed_with_its_factur_x_pdf_attached(
     # then the SMTP server received one message to the billing address
     ((sender, recipients, message),) = smtp.messages
     assert (sender, recipients) == ("factures@dupont.example", ["factures@martin.example"])
-    assert issued_invoice.number in message["Subject"]
+    assert message["Subject"].startswith(f"Facture {issued_invoice.number}")  # the document's language
+    assert "Veuillez trouver ci-joint votre facture" in message.get_body(("plain",)).get_content()
     # with the Factur-X PDF attached
     (attachment,) = list(message.iter_attachments())
     assert attachment.get_filename() == f"{issued_invoice.number}.pdf"

@@ -51,7 +51,7 @@ def build_delivery(document: Document, route: Route, payload: Payload) -> Delive
         title = _("Credit note") if document.is_credit_note else _("Invoice")
         subject = f"{title} {document.number} – {entity.name}"
         body = _(
-            "Hello,\n\nPlease find attached %(title)s %(number)s of %(amount)s %(currency)s, due on %(due)s.\n\n"
+            "Hello,\n\nPlease find attached your %(title)s %(number)s of %(amount)s %(currency)s, due on %(due)s.\n\n"
             "Best regards,\n%(seller)s"
         ) % {
             "title": title.lower(), "number": document.number, "amount": document.tax_inclusive,
