@@ -21,6 +21,7 @@ from facturier.domain import identifiers
 from facturier.domain.numbering import is_legal_number
 from facturier.invoicing.models import Document, EinvoiceValidation, Payment, Status, TypeCode
 from facturier.parties.models import Contact, Customer
+from facturier.transmission.models import LifecycleStatus
 
 SCALE = 0.2
 pytestmark = pytest.mark.slow  # one load of the demo at a fifth of its size: 5-10 s
@@ -164,6 +165,19 @@ def test_demo_history_spans_two_years_up_to_today_with_overdue_invoices(main):
     assert overdue.exists()
     late = Payment.objects.filter(document__entity=main, received_on__gt=dt.date.min)
     assert any(payment.received_on > payment.document.due_date for payment in late)
+
+
+def test_recent_invoices_carry_their_platform_lifecycle_statuses(main):
+    recent = (
+        _issued(main)
+        .exclude(type_code=TypeCode.CREDIT_NOTE)
+        .filter(issue_date__gte=anchor_day() - dt.timedelta(days=100))
+    )
+    assert recent.exists()
+    for invoice in recent:
+        codes = set(LifecycleStatus.objects.filter(document=invoice).values_list("code", flat=True))
+        assert {200, 204} <= codes
+        assert (212 in codes) == (invoice.status == Status.PAID)
 
 
 def test_numbering_is_gapless_and_chronological_in_every_series(main):

@@ -10,6 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
 
 from facturier.accounts.models import LegalEntity
 from facturier.catalog.models import Product
@@ -34,9 +37,12 @@ from facturier.invoicing.services import (
 )
 from facturier.invoicing.services.after_issue import outstanding_amount
 from facturier.parties.models import Customer
+from facturier.transmission.models import LifecycleSource
+from facturier.transmission.services import lifecycle_record
 
 CENT = Decimal("0.01")
 DEPOSIT_SHARE = Decimal("0.30")
+LIFECYCLE_DAYS = 120  # invoices of the last four months carry the statuses their platform reported
 MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
              "novembre", "décembre")  # fmt: skip
 
@@ -52,11 +58,11 @@ class Actors:
 
 class HistoryWriter:
     def __init__(self, entity: LegalEntity, customers: dict[str, Customer], products: dict[str, Product],
-                 actors: Actors) -> None:  # fmt: skip
+                 actors: Actors, anchor: dt.date) -> None:  # fmt: skip
         self.entity, self.customers, self.products, self.actors = entity, customers, products, actors
+        self.anchor = anchor
         self.documents: dict[int, dict[str, Document]] = {}
         self.deals: dict[int, Deal] = {}
-        self.counter = 0
 
     def play(self, deals: list[Deal], on_step: Callable[[], None] = lambda: None) -> int:
         """Play every step of `deals` in date order; returns the number of steps played."""
@@ -109,7 +115,20 @@ class HistoryWriter:
             document = invoice_submit(invoice=document, by=self.actors.sales)
             document = invoice_approve(invoice=document, by=self.actors.approver)
         document = invoice_issue(invoice=document, by=self.actors.accountant, issue_date=day)
-        return invoice_mark_sent(invoice=document, by=self.actors.accountant)
+        document = invoice_mark_sent(invoice=document, by=self.actors.accountant)
+        if not document.is_credit_note:
+            taken_in_charge = day + dt.timedelta(days=1 + (document.seal_position or 0) % 3)
+            self._platform_status(document, 200, day)  # Déposée
+            self._platform_status(document, 204, min(taken_in_charge, self.anchor))  # Prise en charge
+        return document
+
+    def _platform_status(self, document: Document, code: int, day: dt.date) -> None:
+        """Lifecycle statuses (CDAR) as a platform reports them, for the invoices of the last months."""
+        if day < self.anchor - dt.timedelta(days=LIFECYCLE_DAYS):
+            return
+        at = dt.datetime.combine(day, dt.time(9, code % 60), tzinfo=ZoneInfo(self.entity.time_zone))
+        lifecycle_record(document=document, code=code, source=LifecycleSource.CHANNEL, by=self.actors.accountant,
+                         occurred_at=min(at, timezone.now()))  # fmt: skip
 
     def _new_invoice(self, deal: Deal, day: dt.date, **header: Any) -> Document:
         customer = self.customers[deal.customer]
@@ -193,6 +212,8 @@ class HistoryWriter:
         if amount > 0:
             payment_record(invoice=invoice, amount=amount, received_on=step.day, by=self.actors.accountant,
                            reference=f"VIR {invoice.number} {invoice.customer.name[:40]}")  # fmt: skip
+            if amount == outstanding:
+                self._platform_status(invoice, 212, step.day)  # Encaissée
 
     def _payment(self, deal: Deal, step: Step, docs: dict[str, Document]) -> None:
         self._pay(self._open(docs), step)

@@ -121,8 +121,8 @@ def load_demo(
             done += 1
             progress(done, total)
 
-        steps = HistoryWriter(main, customers, products, actors).play(main_deals, step_played)
-        steps += HistoryWriter(second, training_customers, training_products, solo).play(
+        steps = HistoryWriter(main, customers, products, actors, anchor).play(main_deals, step_played)
+        steps += HistoryWriter(second, training_customers, training_products, solo, anchor).play(
             training_deals, step_played
         )
     return LoadResult(loaded=True, entity=main, seconds=time.perf_counter() - started, steps=steps)
