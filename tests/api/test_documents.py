@@ -136,6 +136,8 @@ def test_invoice_list_filters_by_status_customer_dates_and_search(api, entity, c
     assert ids(search=issued["number"]) == [first["id"]]
     assert ids(date_from=issued["issue_date"], date_to=issued["issue_date"]) == [first["id"]]
     assert ids(date_from="2000-01-01", date_to="2000-12-31") == []
+    assert ids(type_code="386") == []
+    assert_problem(api.get("/api/v1/invoices", {"status": "lost"}), 422, "invalid_choice", field="status")
     assert_problem(api.get("/api/v1/invoices", {"date_from": "yesterday"}), 422, "validation_error",
                    field="date_from")  # fmt: skip
 

@@ -27,7 +27,7 @@ from facturier.api.v1.pagination import DEFAULT_LIMIT, paginate
 from facturier.catalog.selectors import product_get
 from facturier.common.errors import NotFound, ValidationFailed
 from facturier.invoicing import services
-from facturier.invoicing.models import Document, Kind, TypeCode
+from facturier.invoicing.models import Document, Kind, Status, TypeCode
 from facturier.parties.models import Customer
 from facturier.parties.selectors import customer_get
 
@@ -43,7 +43,8 @@ NOT_HEADER = frozenset(
 
 
 class DocumentFilters(Schema):
-    status: str | None = None
+    status: str | None = Field(None, description="draft, pending_approval, approved, issued, sent, paid...")
+    type_code: str | None = Field(None, description="invoices: 380, 384 or 386")
     customer: uuid.UUID | None = None
     date_from: dt.date | None = Field(None, description="issue date on or after")
     date_to: dt.date | None = Field(None, description="issue date on or before")
@@ -82,7 +83,13 @@ def reloaded(request: HttpRequest, resource: str, document: Document) -> Documen
 
 def filtered(documents: QuerySet[Document], filters: DocumentFilters) -> QuerySet[Document]:
     if filters.status:
+        if filters.status not in Status.values:
+            raise ValidationFailed(
+                f"Unknown status '{filters.status}'.", field="status", code="invalid_choice"
+            )
         documents = documents.filter(status=filters.status)
+    if filters.type_code:
+        documents = documents.filter(type_code=filters.type_code)
     if filters.customer:
         documents = documents.filter(customer_id=filters.customer)
     if filters.date_from:
