@@ -24,8 +24,8 @@ from facturier.domain.validation import (
     ArtefactStore,
     Finding,
     ValidationReport,
-    validate_xml,
 )
+from facturier.invoicing.einvoice_runner import run_validation
 from facturier.invoicing.models import Document, EinvoiceValidation
 from facturier.invoicing.to_en16931 import bar_treatment, document_to_en16931, snapshots_of
 
@@ -134,7 +134,7 @@ def validation_report(
         syntax, profile = entity_format(document)
     data = xml if xml is not None else document_xml(document, syntax=syntax, profile=profile)
     facturx_profile = profile if syntax == "cii" else None
-    return validate_xml(
+    return run_validation(
         data, syntax=syntax, profile=facturx_profile, rules=_rules(document, syntax, profile),
         store=artefact_store(),
     )  # fmt: skip
