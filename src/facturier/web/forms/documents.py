@@ -34,7 +34,9 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class DocumentHeaderForm(forms.Form):
-    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none())
+    customer = forms.ModelChoiceField(
+        label=_("Customer"), queryset=Customer.objects.none(), empty_label=_("Choose a customer")
+    )
     type_code = forms.ChoiceField(label=_("Type"), choices=INVOICE_TYPES, required=False)
     currency = forms.CharField(label=_("Currency"), max_length=3, initial="EUR")
     exchange_rate = forms.DecimalField(
@@ -126,9 +128,9 @@ class ProductSelect(forms.Select):
             option["attrs"].update(
                 {
                     "data-description": product.name,
-                    "data-price": format(product.unit_price.normalize(), "f"),
+                    "data-price": plain(product.unit_price),
                     "data-unit": product.unit,
-                    "data-vat": format(product.vat_rate.normalize(), "f"),
+                    "data-vat": plain(product.vat_rate),
                 }
             )
         return option
@@ -136,7 +138,11 @@ class ProductSelect(forms.Select):
 
 class LineForm(forms.Form):
     product = forms.ModelChoiceField(
-        label=_("Product"), queryset=Product.objects.none(), required=False, widget=ProductSelect
+        label=_("Product"),
+        queryset=Product.objects.none(),
+        required=False,
+        widget=ProductSelect,
+        empty_label=_("Free line"),
     )
     description = forms.CharField(label=_("Description"), max_length=500, required=False)
     quantity = forms.DecimalField(label=_("Quantity"), max_digits=20, decimal_places=6, initial=1)
@@ -222,16 +228,21 @@ AllowanceChargeFormSet = cast(
 )
 
 
+def plain(value: Decimal) -> str:
+    """20.00 -> "20", 0.2500 -> "0.25": what a person types (never the "2E+1" of Decimal.normalize)."""
+    return format(value.normalize(), "f")
+
+
 def lines_initial(document: Document) -> list[dict[str, Any]]:
     return [
         {
             "product": line.product_id,
             "description": line.description,
-            "quantity": line.quantity.normalize(),
+            "quantity": plain(line.quantity),
             "unit": line.unit,
-            "unit_price": line.unit_price.normalize(),
-            "discount_percent": line.discount_percent.normalize(),
-            "vat_rate": line.vat_rate.normalize(),
+            "unit_price": plain(line.unit_price),
+            "discount_percent": plain(line.discount_percent),
+            "vat_rate": plain(line.vat_rate),
         }
         for line in document.lines.all()
     ]
@@ -242,9 +253,9 @@ def allowances_initial(document: Document) -> list[dict[str, Any]]:
         {
             "is_charge": "1" if ac.is_charge else "0",
             "reason": ac.reason,
-            "amount": None if ac.percent is not None else ac.amount,
-            "percent": ac.percent,
-            "vat_rate": ac.vat_rate.normalize(),
+            "amount": None if ac.percent is not None else plain(ac.amount),
+            "percent": None if ac.percent is None else plain(ac.percent),
+            "vat_rate": plain(ac.vat_rate),
         }
         for ac in document.allowances_charges.all()
     ]
