@@ -149,3 +149,14 @@ def test_a_cdar_message_posted_to_the_api_records_its_statuses(api, issued_invoi
                                headers=api._headers(None))  # fmt: skip
     assert response.status_code == 422
     assert "BR-FR-CDV-15/MDT-113" in {f["rule"] for f in response.json()["findings"]}
+
+
+def test_a_webhook_signed_with_a_companys_own_key_is_accepted(
+    platform_api, platform_flow, channels, entity
+) -> None:
+    channels["pdp"]["webhook_key"] = ""
+    channels["pdp"]["accounts"] = {entity.siren: {"webhook_key": "Y29tcGFueS1vd24ta2V5"}}
+    body = json.dumps({**platform_api.flows[platform_flow], "acknowledgement": {"status": "Ok"}}).encode()
+    assert _signed_post(body, key="Y29tcGFueS1vd24ta2V5").status_code == 200
+    assert list(LifecycleStatus.objects.values_list("code", flat=True)) == [200]
+    assert _signed_post(body, key=WEBHOOK_KEY).status_code == 401

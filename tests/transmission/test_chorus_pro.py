@@ -139,3 +139,21 @@ def test_unconfigured_chorus_pro_is_a_clear_failure(settings, public_customer, i
         transmission_request(document=issued_invoice, by=None)
     error = Transmission.objects.get(document=issued_invoice).last_error
     assert error.startswith("Chorus Pro is not configured: set CHORUS_PRO_API_URL")
+
+
+def test_each_company_deposits_with_its_own_technical_account(chorus, channels, public_customer, issued_invoice,
+                                                              entity, django_capture_on_commit_callbacks) -> None:  # fmt: skip
+    # given the installation's account is not this company's, but the company has its own
+    channels["chorus_pro"].update(login="TECH_other", password="other")
+    channels["chorus_pro"]["accounts"] = {
+        entity.siren: {"login": chorus_pro.LOGIN, "password": chorus_pro.PASSWORD}
+    }
+    # when its invoice is sent
+    with django_capture_on_commit_callbacks(execute=True):
+        transmission_request(document=issued_invoice, by=None)
+    # then the deposit was made with the company's technical account
+    (call,) = chorus.calls("/cpro/factures/v1/deposer/flux")
+    assert (
+        base64.b64decode(call.headers["cpro-account"]).decode() == f"{chorus_pro.LOGIN}:{chorus_pro.PASSWORD}"
+    )
+    assert Transmission.objects.get(document=issued_invoice).status == TransmissionStatus.SENT

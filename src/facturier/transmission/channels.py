@@ -6,6 +6,7 @@ a channel whose endpoint is not configured raises a clear ``ChannelError`` when 
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
@@ -38,10 +39,30 @@ ENVIRONMENT = {
 }
 
 
-def channel_settings(name: str) -> dict[str, Any]:
+ACCOUNTS_ENVIRONMENT = {"chorus_pro": "CHORUS_PRO_ACCOUNTS", "pdp": "PDP_ACCOUNTS"}
+"""JSON objects ``{"<SIREN>": {"login": ..., "password": ...}}``: one account per legal entity."""
+
+
+def accounts(name: str) -> dict[str, dict[str, Any]]:
+    """Per-entity overrides of a channel's settings, keyed by the entity's SIREN."""
+    configured: dict[str, Any] = getattr(settings, "FACTURIER_TRANSMISSION", {}).get(name, {})
+    raw = os.environ.get(ACCOUNTS_ENVIRONMENT.get(name, ""), "")
+    try:
+        from_env = json.loads(raw) if raw else {}
+    except ValueError as exc:
+        raise ChannelError(f"{ACCOUNTS_ENVIRONMENT[name]} is not valid JSON") from exc
+    merged = {**from_env, **(configured.get("accounts") or {})}
+    return {str(siren): dict(values) for siren, values in merged.items() if isinstance(values, dict)}
+
+
+def channel_settings(name: str, siren: str = "") -> dict[str, Any]:
+    """The channel's settings for one entity: its own account (by SIREN) over the installation's."""
     configured: dict[str, Any] = getattr(settings, "FACTURIER_TRANSMISSION", {}).get(name, {})
     from_env = {key: os.environ.get(var, "") for key, var in ENVIRONMENT.get(name, {}).items()}
-    return {**from_env, **configured}
+    values = {**from_env, **{k: v for k, v in configured.items() if k != "accounts"}}
+    if siren:
+        values.update(accounts(name).get(siren, {}))
+    return values
 
 
 def http_policy() -> HttpPolicy:
@@ -59,7 +80,8 @@ def _require(name: str, values: dict[str, Any], *keys: str) -> None:
         raise ChannelError(f"{name.replace('_', ' ').title()} is not configured: set {', '.join(missing)}")
 
 
-def get_channel(name: str) -> Channel:
+def get_channel(name: str, siren: str = "") -> Channel:
+    """The channel as configured for the entity with this SIREN (or the installation's account)."""
     if name == "email":
         options = channel_settings("email")
         return EmailChannel(
@@ -72,7 +94,7 @@ def get_channel(name: str) -> Channel:
             )
         )
     if name == "chorus_pro":
-        values = channel_settings(name)
+        values = channel_settings(name, siren)
         _require(name, values, "api_url", "token_url", "client_id", "client_secret", "login", "password")
         user_id = values.get("user_id")
         return ChorusProChannel(
@@ -83,7 +105,7 @@ def get_channel(name: str) -> Channel:
             )
         )  # fmt: skip
     if name == "pdp":
-        values = channel_settings(name)
+        values = channel_settings(name, siren)
         _require(name, values, "api_url")
         if not (values.get("token") or values.get("token_url")):
             raise ChannelError(

@@ -21,7 +21,7 @@ from facturier.domain.lifecycle import LifecycleMessageError, StatusEvent, parse
 from facturier.domain.validation import ArtefactMissing, ArtefactStore, validate_cdar
 from facturier.invoicing.models import Document, Kind, Status
 from facturier.transmission.base import ChannelError
-from facturier.transmission.channels import get_channel
+from facturier.transmission.channels import accounts, get_channel
 from facturier.transmission.models import (
     ChannelName,
     LifecycleSource,
@@ -128,11 +128,12 @@ def poll_transmissions(*, entity: LegalEntity | None = None) -> PollSummary:
     )
     if entity is not None:
         sent = sent.filter(entity=entity)
-    channels: dict[str, Any] = {}
+    channels: dict[tuple[str, str], Any] = {}
     for transmission in sent.select_related("document", "entity"):
         try:
-            channel = channels.get(transmission.channel) or get_channel(transmission.channel)
-            channels[transmission.channel] = channel
+            which = (transmission.channel, transmission.entity.siren)
+            channel = channels.get(which) or get_channel(*which)
+            channels[which] = channel
             reports = channel.poll_status(transmission.external_id)
         except ChannelError as exc:
             summary.errors.append(f"{transmission.document}: {exc.message}")
@@ -153,11 +154,14 @@ def receive_lifecycle_flows(
     if since is None:
         last = Transmission.objects.filter(channel=ChannelName.PDP).aggregate(at=Max("last_polled_at"))["at"]
         since = last - dt.timedelta(hours=1) if last else None
-    try:
-        received = get_channel(ChannelName.PDP).receive(since)
-    except ChannelError as exc:
-        summary.errors.append(exc.message)
-        return summary
+    received = []
+    entity_accounts = sorted(accounts(ChannelName.PDP))
+    for siren in ["", *entity_accounts]:
+        try:
+            received += get_channel(ChannelName.PDP, siren).receive(since)
+        except ChannelError as exc:
+            if not (siren == "" and entity_accounts and "not configured" in exc.message):
+                summary.errors.append(exc.message)
     for message in received:
         if message.error:
             summary.errors.append(f"flow {message.reference}: {message.error}")
@@ -166,10 +170,10 @@ def receive_lifecycle_flows(
     return summary
 
 
-def receive_lifecycle_flow(*, flow_id: str) -> PollSummary:
+def receive_lifecycle_flow(*, flow_id: str, siren: str = "") -> PollSummary:
     """Read one lifecycle flow the platform announced (webhook): download, read, record."""
     summary = PollSummary()
-    channel = get_channel(ChannelName.PDP)
+    channel = get_channel(ChannelName.PDP, siren)
     if not isinstance(channel, PdpChannel):  # pragma: no cover - the registry always builds one
         raise ChannelError("the platform channel is not available")
     received = channel.read_lifecycle(flow_id)

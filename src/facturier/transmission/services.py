@@ -93,7 +93,7 @@ def transmission_deliver(*, transmission_id: str) -> Transmission | None:
         return None
     document = transmission.document
     try:
-        channel = get_channel(transmission.channel)
+        channel = get_channel(transmission.channel, document.entity.siren)
         route = route_for(document.customer, channel=transmission.channel)
         receipt = channel.send(build_delivery(document, route, build_payload(document)))
     except (ChannelError, ValidationFailed) as exc:

@@ -23,8 +23,8 @@ def poll_lifecycle_statuses() -> dict[str, int]:
 
 
 @task()
-def read_platform_flow(flow_id: str) -> int:
-    """Fetch and record a lifecycle flow the platform announced by webhook."""
+def read_platform_flow(flow_id: str, siren: str = "") -> int:
+    """Fetch and record a lifecycle flow the platform announced by webhook (with that entity's account)."""
     from facturier.transmission.polling import receive_lifecycle_flow
 
-    return receive_lifecycle_flow(flow_id=flow_id).recorded
+    return receive_lifecycle_flow(flow_id=flow_id, siren=siren).recorded

@@ -17,7 +17,7 @@ from facturier.api.v1.idempotency import idempotent
 from facturier.api.v1.problems import problem
 from facturier.common.errors import NotFound
 from facturier.invoicing.models import Document, Kind
-from facturier.transmission.channels import channel_settings
+from facturier.transmission.channels import accounts, channel_settings
 from facturier.transmission.models import LifecycleStatus, Transmission
 from facturier.transmission.pdp import signature
 from facturier.transmission.polling import acknowledge_flow, lifecycle_from_cdar
@@ -111,17 +111,26 @@ def lifecycle_cdar(request: HttpRequest) -> dict[str, Any]:
     return {"recorded": summary.recorded, "unmatched": summary.unmatched}
 
 
+def _webhook_signer(request: HttpRequest) -> str | None:
+    """Whose webhook key signed the request: "" for the installation's, a SIREN for an entity's, None if none."""
+    keys = {"": channel_settings("pdp").get("webhook_key") or ""}
+    keys.update({siren: values.get("webhook_key") or "" for siren, values in accounts("pdp").items()})
+    for siren, key in keys.items():
+        if key and signature.verify(
+            request.body,
+            request.headers.get("Afnor-Signature", ""),
+            request.headers.get("Afnor-Signature-Timestamp", ""),
+            signature.signing_key(key),
+        ):
+            return siren
+    return None
+
+
 @router.post("/transmission/pdp/webhook", auth=None, include_in_schema=False)
 def platform_webhook(request: HttpRequest) -> HttpResponse:
     """Flow events pushed by the platform (XP Z12-013 ``WebhookCallback``), signed with our webhook key."""
-    key = channel_settings("pdp").get("webhook_key") or ""
-    valid = signature.verify(
-        request.body,
-        request.headers.get("Afnor-Signature", ""),
-        request.headers.get("Afnor-Signature-Timestamp", ""),
-        signature.signing_key(key) if key else b"",
-    )
-    if not valid:
+    signer = _webhook_signer(request)
+    if signer is None:
         return problem(request, status=401, code="invalid_signature",
                        detail="Missing, wrong or expired Afnor-Signature.")  # fmt: skip
     try:
@@ -136,7 +145,7 @@ def platform_webhook(request: HttpRequest) -> HttpResponse:
         from facturier.transmission.tasks import read_platform_flow
 
         flow_id = str(flow["flowId"])
-        transaction.on_commit(lambda: read_platform_flow.enqueue(flow_id))
+        transaction.on_commit(lambda: read_platform_flow.enqueue(flow_id, signer))
     else:
         acknowledge_flow(flow=flow)
     return HttpResponse(status=200)
