@@ -93,6 +93,15 @@ def test_an_invoice_in_an_unknown_currency_is_refused(api, customer):
     assert database_state() == before
 
 
+def test_unreadable_payment_terms_are_refused_before_they_break_the_due_date(api, customer, draft_invoice):
+    before = database_state()
+    response = api.post("/api/v1/invoices", {**invoice_body(customer), "payment_terms": "someday"})
+    assert_problem(response, 422, "invalid_payment_terms", field="payment_terms")
+    response = api.patch(f"/api/v1/invoices/{draft_invoice.pk}", {"payment_terms": "net 30 maybe"})
+    assert_problem(response, 422, "invalid_payment_terms", field="payment_terms")
+    assert database_state() == before
+
+
 def test_a_negative_quantity_is_refused_on_an_invoice(api, customer):
     before = database_state()
     response = api.post("/api/v1/invoices", invoice_body(customer, quantity="-1"))

@@ -26,6 +26,7 @@ from facturier.api.v1.document_schemas import (
 from facturier.api.v1.pagination import DEFAULT_LIMIT, paginate
 from facturier.catalog.selectors import product_get
 from facturier.common.errors import NotFound, ValidationFailed
+from facturier.domain.payment_terms import parse_terms
 from facturier.invoicing import services
 from facturier.invoicing.models import Document, Kind, Status, TypeCode
 from facturier.parties.models import Customer
@@ -141,7 +142,14 @@ def deposit_documents(entity: LegalEntity, ids: list[uuid.UUID]) -> list[Documen
 def header_of(payload: Schema, *, exclude_unset: bool) -> dict[str, Any]:
     """The header fields the client sent (on create, unsent ones keep the customer's defaults)."""
     values = payload.model_dump(exclude_unset=exclude_unset)
-    return {name: value for name, value in values.items() if name not in NOT_HEADER and value is not None}
+    header = {name: value for name, value in values.items() if name not in NOT_HEADER and value is not None}
+    if "payment_terms" in header:
+        # the due date is computed from them at issue time: refuse unreadable terms now, not then
+        try:
+            header["payment_terms"] = parse_terms(header["payment_terms"]).code
+        except ValueError as error:
+            raise ValidationFailed(str(error), field="payment_terms", code="invalid_payment_terms") from error
+    return header
 
 
 def register_common(router: Router, resource: str) -> None:
