@@ -69,6 +69,10 @@ def test_polling_follows_the_invoice_through_chorus_pro(chorus, deposited, issue
     )
     # one token served every call
     assert chorus.tokens_issued == 1
+    # and the audit chains and document seals are intact after all these status changes
+    from facturier.audit.verify import verify_all
+
+    assert verify_all() == []
 
 
 def test_a_buyer_refusal_moves_the_invoice_to_needs_action(chorus, deposited, issued_invoice) -> None:

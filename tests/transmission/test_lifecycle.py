@@ -139,3 +139,15 @@ def test_an_unreadable_cdar_is_a_validation_error(entity) -> None:
     with pytest.raises(ValidationFailed, match="DOCTYPE") as refused:
         lifecycle_from_cdar(data=b"<!DOCTYPE x><x/>", by=None, entity=entity)
     assert refused.value.code == "invalid_cdar"
+
+
+def test_a_cancelled_invoice_is_not_sent(issued_invoice, owner) -> None:
+    from facturier.common.errors import Conflict
+    from facturier.invoicing.services import credit_note_create, invoice_issue
+    from facturier.transmission.services import transmission_request
+
+    invoice_issue(invoice=credit_note_create(invoice=issued_invoice, by=owner), by=owner)
+    issued_invoice.refresh_from_db()
+    with pytest.raises(Conflict) as refused:
+        transmission_request(document=issued_invoice, by=owner)
+    assert refused.value.code == "not_sendable"

@@ -49,6 +49,9 @@ def transmission_request(*, document: Document, by: Any | None, channel: str | N
     if document.kind != Kind.INVOICE or not document.is_sealed:
         raise Conflict(f"{document} is not issued: only issued invoices and credit notes are sent.",
                        code="not_issued", current_status=document.status)  # fmt: skip
+    if document.status == Status.CANCELLED:
+        raise Conflict(f"{document} was cancelled by a credit note: it is not sent any more.",
+                       code="not_sendable", current_status=document.status)  # fmt: skip
     route = route_for(document.customer, channel=channel)
     transmission: Transmission
     transmission, created = Transmission.objects.select_for_update().get_or_create(
