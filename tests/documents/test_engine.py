@@ -7,7 +7,7 @@ import pytest
 import typst
 
 from facturier.documents import engine
-from facturier.documents.context import exemption_mention
+from facturier.documents.mentions import exemption_mention
 
 
 def test_typst_s_escaped_text_in_error_messages_is_read_back_to_the_characters():

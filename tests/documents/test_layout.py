@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from facturier.documents.context import breakable
 from facturier.documents.engine import FONT_DIRS
+from facturier.documents.formatting import breakable
 from facturier.documents.render import render_pdf
 from facturier.invoicing.services import LineData
 from facturier.parties.models import Customer

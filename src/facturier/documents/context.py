@@ -6,29 +6,18 @@ template stays a layout and the content is testable without a PDF.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from decimal import Decimal
 from typing import Any
 
-from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency
 
 from facturier.accounts.models import LegalEntity
-from facturier.documents.labels import entity_wording, labels_for, unit_label
+from facturier.documents.formatting import Formatter, address_lines, breakable, group_iban, is_hex_colour
+from facturier.documents.labels import labels_for, unit_label
+from facturier.documents.mentions import exemption_mention, legal_footer, payment_mentions
 from facturier.domain.payment_terms import parse_terms
-from facturier.domain.tax.fr import (
-    EXPORT_OF_GOODS,
-    EXPORT_OF_SERVICES,
-    INTRA_COMMUNITY_SUPPLY,
-    OUTSIDE_SCOPE,
-    REVERSE_CHARGE_SERVICES,
-    VatTreatment,
-    treatment_for_regime,
-)
-from facturier.invoicing.models import Document, Kind, OperationCategory, TypeCode
+from facturier.invoicing.models import Document, Kind, TypeCode
 
-LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 # Column widths of the lines table in mm (0 = the rest): fixed widths lay out much faster than auto.
 _WIDTHS_MM = {
     "position": 7, "description": 0, "quantity": 15, "unit": 13, "unit_price": 23, "discount": 15,
@@ -50,33 +39,6 @@ def language_of(document: Document) -> str:
     return "en" if (document.language or "fr")[:2].lower() == "en" else "fr"
 
 
-class Formatter:
-    """Amounts, quantities, rates and dates in one language."""
-
-    def __init__(self, language: str, currency: str) -> None:
-        self.language = language
-        self.locale = LOCALES[language]
-        self.currency = currency
-
-    def money(self, amount: Decimal | str | None) -> str:
-        return format_currency(Decimal(amount or 0), self.currency, locale=self.locale)
-
-    def number(self, value: Decimal | str, *, max_places: int = 6, min_places: int = 0) -> str:
-        pattern = "#,##0." + "0" * min_places + "#" * (max_places - min_places) if max_places else "#,##0"
-        return format_decimal(Decimal(value), format=pattern, locale=self.locale)
-
-    def rate(self, value: Decimal | str) -> str:
-        number = self.number(value, max_places=2)
-        return f"{number}\N{NARROW NO-BREAK SPACE}%" if self.language == "fr" else f"{number}%"
-
-    def date(self, value: dt.date | None) -> str:
-        if value is None:
-            return ""
-        return format_date(
-            value, format="dd/MM/yyyy" if self.language == "fr" else "d MMM yyyy", locale=self.locale
-        )
-
-
 def _seller(document: Document) -> dict[str, str]:
     snapshot = document.seller_snapshot or {}
     entity: LegalEntity = document.entity
@@ -92,13 +54,6 @@ def _buyer(document: Document) -> dict[str, str]:
     return {name: str(snapshot.get(name, getattr(customer, name, "")) or "") for name in _BUYER_FIELDS}
 
 
-def _address(line1: str, line2: str, postcode: str, city: str, country: str, home: str) -> list[str]:
-    lines = [line for line in (line1, line2, f"{postcode} {city}".strip()) if line]
-    if country and country != home:
-        lines.append(country)
-    return lines
-
-
 def title_of(document: Document, labels: dict[str, str]) -> str:
     if document.kind == Kind.QUOTE:
         return labels["quote"]
@@ -112,34 +67,6 @@ def title_of(document: Document, labels: dict[str, str]) -> str:
     return titles.get(str(document.type_code), labels["invoice"])
 
 
-def exemption_treatment(category: str, regime: str, reason: str) -> VatTreatment | None:
-    """The legal reason printed under a VAT category that carries no French VAT."""
-    if category == "AE":
-        return REVERSE_CHARGE_SERVICES
-    if category == "K":
-        return INTRA_COMMUNITY_SUPPLY
-    if category == "G":
-        return EXPORT_OF_GOODS
-    if category == "O":
-        return EXPORT_OF_SERVICES if regime == "export" else OUTSIDE_SCOPE
-    if category == "E":
-        return treatment_for_regime(
-            "exempt", goods=False, mention_fr=reason or None, mention_en=reason or None
-        )
-    return None
-
-
-def exemption_mention(category: str, regime: str, reason: str, language: str) -> str:
-    treatment = exemption_treatment(category, regime, reason)
-    if treatment is None:
-        return ""
-    if language == "fr":
-        return treatment.mention_fr
-    if category == "AE":  # CGI annexe II art. 242 nonies A 13°: the French word is the legal mention
-        return f"{treatment.mention_en} (Autoliquidation)"
-    return treatment.mention_en
-
-
 def _seller_identity(seller: dict[str, str], labels: dict[str, str], fmt: Formatter) -> list[list[str]]:
     ids = []
     if seller["siret"] or seller["siren"]:
@@ -151,26 +78,6 @@ def _seller_identity(seller: dict[str, str], labels: dict[str, str], fmt: Format
     if contact:
         ids.append(["", contact])
     return ids
-
-
-def legal_footer(seller: dict[str, str], labels: dict[str, str], fmt: Formatter) -> str:
-    """Company identity required on every invoice (Code de commerce R123-237, CGI 242 nonies A)."""
-    parts = [seller["name"]]
-    if seller["legal_form"]:
-        form = seller["legal_form"]
-        if seller["share_capital"]:
-            capital = format_currency(Decimal(seller["share_capital"]), "EUR", locale=fmt.locale)
-            form += f" {labels['legal_form_capital']} {capital}"
-        parts.append(form)
-    parts.append(", ".join(_address(seller["address_line1"], seller["address_line2"], seller["postcode"],
-                                    seller["city"], seller["country"], "FR")))  # fmt: skip
-    if seller["rcs"]:
-        parts.append(seller["rcs"] if seller["rcs"].upper().startswith("RCS") else f"RCS {seller['rcs']}")
-    if seller["siren"]:
-        parts.append(f"{labels['siren']} {seller['siren']}")
-    if seller["vat_number"]:
-        parts.append(f"{labels['vat_number']} {seller['vat_number']}")
-    return " — ".join(part for part in parts if part)
 
 
 def _lines(document: Document, labels: dict[str, str], fmt: Formatter) -> dict[str, Any]:
@@ -274,7 +181,7 @@ def _party(buyer: dict[str, str], labels: dict[str, str], home: str) -> dict[str
         ids.append(["ID", buyer["registration_id"]])
     if buyer["code"]:
         ids.append([labels["customer_code"], buyer["code"]])
-    lines = _address(buyer["address_line1"], buyer["address_line2"], buyer["postcode"], buyer["city"],
+    lines = address_lines(buyer["address_line1"], buyer["address_line2"], buyer["postcode"], buyer["city"],
                      buyer["country"], home)  # fmt: skip
     return {"name": buyer["name"], "lines": lines, "ids": ids}
 
@@ -282,7 +189,7 @@ def _party(buyer: dict[str, str], labels: dict[str, str], home: str) -> dict[str
 def _delivery(buyer: dict[str, str], home: str) -> dict[str, Any] | None:
     if not buyer["delivery_line1"]:
         return None
-    lines = _address(buyer["delivery_line1"], buyer["delivery_line2"], buyer["delivery_postcode"],
+    lines = address_lines(buyer["delivery_line1"], buyer["delivery_line2"], buyer["delivery_postcode"],
                      buyer["delivery_city"], buyer["delivery_country"] or buyer["country"], home)  # fmt: skip
     return {"name": buyer["name"], "lines": lines, "ids": []}
 
@@ -293,25 +200,6 @@ def _references(document: Document, labels: dict[str, str], fmt: Formatter) -> l
         return []
     key = "credited_invoice" if document.is_credit_note else "corrected_invoice"
     return [f"{labels[key]} {preceding.number} {labels['of']} {fmt.date(preceding.issue_date)}".strip()]
-
-
-def _mentions(document: Document, seller: dict[str, str], buyer: dict[str, str], language: str) -> list[str]:
-    """Mentions the Code de commerce (L441-9, L441-10) and the CGI require on an invoice."""
-    if document.kind != Kind.INVOICE:
-        return []
-    labels = labels_for(language)
-    mentions = []
-    if document.vat_on_debits and document.operation_category != OperationCategory.GOODS:
-        # the option only concerns services: VAT on goods is always due on delivery
-        mentions.append(labels["vat_on_debits"])
-    if not document.is_credit_note:
-        rate = entity_wording(seller["late_penalty_rate"] or "3 fois le taux d'intérêt légal", language)
-        mentions.append(labels["late_penalty"].format(rate=rate))
-        if buyer["kind"] != "consumer":
-            mentions.append(labels["recovery_fee"])
-        if seller["early_payment_discount"]:
-            mentions.append(entity_wording(seller["early_payment_discount"], language))
-    return mentions
 
 
 def payment_terms_text(document: Document, language: str) -> str:
@@ -336,14 +224,14 @@ def build_context(document: Document, *, qr: bool, logo: str | None) -> dict[str
         if document.due_date:
             rows.append([labels["due_date"], fmt.date(document.due_date)])
         if seller["iban"]:
-            rows += [[labels["iban"], _group(seller["iban"])], [labels["bic"], seller["bic"]]]
+            rows += [[labels["iban"], group_iban(seller["iban"])], [labels["bic"], seller["bic"]]]
         rows.append([labels["reference"], number])
         payment = {"rows": [row for row in rows if row[1]], "qr": qr}
     lines = _lines(document, labels, fmt)
     return {
         "lang": language,
         "labels": labels,
-        "brand_color": entity.brand_color if _is_colour(entity.brand_color) else "#1f4e79",
+        "brand_color": entity.brand_color if is_hex_colour(entity.brand_color) else "#1f4e79",
         "logo": logo,
         "title": title,
         "doc_title": f"{title} {number}",
@@ -353,7 +241,7 @@ def build_context(document: Document, *, qr: bool, logo: str | None) -> dict[str
         "meta": _meta(document, labels, fmt),
         "seller": {
             "name": seller["name"],
-            "lines": _address(
+            "lines": address_lines(
                 seller["address_line1"],
                 seller["address_line2"],
                 seller["postcode"],
@@ -372,32 +260,8 @@ def build_context(document: Document, *, qr: bool, logo: str | None) -> dict[str
         "currency_note": labels["total_ttc_currency"].format(currency=document.currency),
         "payment": payment,
         "note": breakable(document.note or ""),
-        "mentions": _mentions(document, seller, buyer, language),
+        "mentions": payment_mentions(document, seller, buyer, language),
         "acceptance": labels["quote_acceptance"] if document.kind == Kind.QUOTE else "",
         "legal_footer": legal_footer(seller, labels, fmt),
         "footer": entity.footer_text or "",
     }
-
-
-_LONG_RUN = re.compile(r"\S{25,}")
-_ZERO_WIDTH_SPACE = "\u200b"
-
-
-def breakable(text: str) -> str:
-    """Let Typst wrap runs without spaces (URLs, references, "AAAA..."): it never breaks
-    inside a word by itself, so such a run would overflow its table cell."""
-
-    def split(match: re.Match[str]) -> str:
-        run = match.group(0)
-        return _ZERO_WIDTH_SPACE.join(run[i : i + 12] for i in range(0, len(run), 12))
-
-    return _LONG_RUN.sub(split, text) if len(text) >= 25 else text
-
-
-def _group(iban: str) -> str:
-    compact = "".join(iban.split())
-    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
-
-
-def _is_colour(value: str) -> bool:
-    return len(value) == 7 and value.startswith("#") and all(c in "0123456789abcdefABCDEF" for c in value[1:])

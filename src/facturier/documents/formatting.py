@@ -1,0 +1,71 @@
+"""Numbers, amounts, dates and long words as printed, in French or English (Babel)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+
+LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+
+
+class Formatter:
+    """Amounts, quantities, rates and dates in one language."""
+
+    def __init__(self, language: str, currency: str) -> None:
+        self.language = language
+        self.locale = LOCALES[language]
+        self.currency = currency
+
+    def money(self, amount: Decimal | str | None) -> str:
+        return format_currency(Decimal(amount or 0), self.currency, locale=self.locale)
+
+    def number(self, value: Decimal | str, *, max_places: int = 6, min_places: int = 0) -> str:
+        pattern = "#,##0." + "0" * min_places + "#" * (max_places - min_places) if max_places else "#,##0"
+        return format_decimal(Decimal(value), format=pattern, locale=self.locale)
+
+    def rate(self, value: Decimal | str) -> str:
+        number = self.number(value, max_places=2)
+        return f"{number}\N{NARROW NO-BREAK SPACE}%" if self.language == "fr" else f"{number}%"
+
+    def date(self, value: dt.date | None) -> str:
+        if value is None:
+            return ""
+        return format_date(
+            value, format="dd/MM/yyyy" if self.language == "fr" else "d MMM yyyy", locale=self.locale
+        )
+
+
+_LONG_RUN = re.compile(r"\S{25,}")
+_ZERO_WIDTH_SPACE = "\u200b"
+
+
+def breakable(text: str) -> str:
+    """Let Typst wrap runs without spaces (URLs, references, "AAAA..."): it never breaks
+    inside a word by itself, so such a run would overflow its table cell."""
+
+    def split(match: re.Match[str]) -> str:
+        run = match.group(0)
+        return _ZERO_WIDTH_SPACE.join(run[i : i + 12] for i in range(0, len(run), 12))
+
+    return _LONG_RUN.sub(split, text) if len(text) >= 25 else text
+
+
+def group_iban(iban: str) -> str:
+    compact = "".join(iban.split())
+    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+
+
+def is_hex_colour(value: str) -> bool:
+    return len(value) == 7 and value.startswith("#") and all(c in "0123456789abcdefABCDEF" for c in value[1:])
+
+
+def address_lines(line1: str, line2: str, postcode: str, city: str, country: str, home: str) -> list[str]:
+    """Postal address lines; the country only when it is not the seller's own."""
+    lines = [line for line in (line1, line2, f"{postcode} {city}".strip()) if line]
+    if country and country != home:
+        lines.append(country)
+    return lines
