@@ -67,6 +67,7 @@ def domestic_three_rates(entity, by) -> Document:
         [line("850", "20", quantity="3", discount_percent=Decimal("10")), line("42.50", "10", goods=True),
          line("12.345678", "5.5", goods=True, quantity="7", unit="KGM")],
         allowances_charges=[AllowanceChargeData(reason="Remise fidélité", amount=Decimal("25.00")),
+                            AllowanceChargeData(reason="Remise volume", percent=Decimal("5"), vat_rate=Decimal("10.00")),
                             AllowanceChargeData(reason="Port", amount=Decimal("15.00"), is_charge=True,
                                                 vat_rate=Decimal("20.00"))],
         purchase_order_reference="PO-2026-17", buyer_reference="SERVICE-ACHATS",
@@ -118,6 +119,20 @@ def credit_note(entity, by) -> Document:
     invoice = issued(entity, buyer, by, [line("800"), line("200")])
     draft = credit_note_create(invoice=invoice, by=by, lines=[line("200")], reason="Retour partiel")
     return invoice_issue(invoice=draft, by=by)
+
+
+def corrective(entity, by) -> Document:
+    buyer = customer(entity, "CORR", siren="443061841")
+    invoice = issued(entity, buyer, by, [line("500")])
+    draft = document_create(entity=entity, kind="invoice", customer=buyer, by=by, lines=[line("550")],
+                            type_code="384", preceding_invoice=invoice)  # fmt: skip
+    return invoice_issue(invoice=draft, by=by)
+
+
+def public_buyer(entity, by) -> Document:
+    buyer = customer(entity, "MAIRIE", name="Mairie de Lyon", kind="public", siren="216901231",
+                     siret="21690123100011", service_code="SERV-FIN-01")  # fmt: skip
+    return issued(entity, buyer, by, [line("1500")], purchase_order_reference="EJ-2026-0042")
 
 
 def vat_on_debits(by) -> Document:

@@ -108,6 +108,22 @@ def test_credit_note_references_the_invoice_it_credits(entity, owner):
     assert [ref.number for ref in model.preceding_invoices] == [note.preceding_invoice.number]
 
 
+def test_corrective_invoice_references_the_invoice_it_corrects(entity, owner):
+    corrective = cases.corrective(entity, owner)
+    _assert_valid_everywhere(corrective)
+    model = detect_and_parse(document_xml(corrective, syntax="cii"))
+    assert model.type_code == "384"
+    assert [ref.number for ref in model.preceding_invoices] == [corrective.preceding_invoice.number]
+
+
+def test_public_buyer_gets_its_service_code_as_buyer_reference(entity, owner):
+    invoice = cases.public_buyer(entity, owner)
+    _assert_valid_everywhere(invoice)
+    model = detect_and_parse(document_xml(invoice, syntax="ubl"))
+    assert (model.buyer_reference, model.purchase_order_reference) == ("SERV-FIN-01", "EJ-2026-0042")
+    assert model.buyer.identifiers[0].value == "21690123100011"
+
+
 def test_vat_on_debits_is_stated_in_bt_8(owner):
     invoice = cases.vat_on_debits(owner)
     _assert_valid_everywhere(invoice)

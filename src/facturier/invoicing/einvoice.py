@@ -81,7 +81,8 @@ def entity_format(document: Document) -> tuple[Syntax, str | None]:
 
 
 def _for_peppol(invoice: m.Invoice) -> m.Invoice:
-    """PEPPOL BIS 3 allows one note (R002) and needs a buyer reference or order reference (R003)."""
+    """PEPPOL BIS 3 allows one note (R002), needs a buyer or order reference (R003) and keeps 384
+    for German parties (P0112): a corrective invoice is a 380 that references the corrected one."""
     note = (
         m.Note(text=" | ".join(n.text for n in invoice.notes if n.subject_code != "BAR"))
         if invoice.notes
@@ -93,6 +94,7 @@ def _for_peppol(invoice: m.Invoice) -> m.Invoice:
         business_process_type=PEPPOL_PROFILE_ID,
         notes=(note,) if note else (),
         buyer_reference=reference,
+        type_code="380" if invoice.type_code == "384" else invoice.type_code,
     )
 
 

@@ -7,7 +7,6 @@ an old invoice does not change when a customer moves. Drafts (previews) use the 
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +20,7 @@ from facturier.domain.en16931.codes import (
 from facturier.domain.payment_terms import parse_terms
 from facturier.domain.tax import fr as fr_tax
 from facturier.invoicing.models import Document, Line, OperationCategory, TypeCode
-from facturier.invoicing.services.common import customer_snapshot, seller_snapshot
+from facturier.invoicing.services.common import customer_snapshot, entity_today, seller_snapshot
 
 __all__ = ["BUSINESS_PROCESS", "document_to_en16931", "einvoice_treatment", "notes_for", "snapshots_of"]
 
@@ -237,7 +236,7 @@ def _trim(value: Decimal, places: int) -> Decimal:
     return value.quantize(Decimal(1).scaleb(min(exponent, -places) if exponent < 0 else -places))
 
 
-def _line(line: Line) -> m.InvoiceLine:
+def _line(line: Line, lang: str) -> m.InvoiceLine:
     gross = (line.quantity * line.unit_price).quantize(Decimal("0.01"))
     allowance = gross - line.net_amount
     allowances: tuple[m.AllowanceCharge, ...] = ()
@@ -245,7 +244,7 @@ def _line(line: Line) -> m.InvoiceLine:
         allowances = (
             m.AllowanceCharge(
                 amount=allowance, base_amount=gross, percentage=line.discount_percent,
-                reason="Remise", reason_code="95",
+                reason="Discount" if lang == "en" else "Remise", reason_code="95",
             ),
         )  # fmt: skip
     product = line.product
@@ -359,7 +358,7 @@ def document_to_en16931(document: Document) -> m.Invoice:
     seller, customer = snapshots_of(document)
     lang = _lang(document)
     lines = list(document.lines.select_related("product").all())
-    issue_date = document.issue_date or dt.date.today()  # noqa: DTZ011 - only for unissued previews
+    issue_date = document.issue_date or entity_today(document.entity)  # a preview of a draft
     number = document.number or "DRAFT"
     categories = {line.vat_category for line in lines}
     has_deposits = bool(document.pk) and document.prepaid > 0
@@ -380,7 +379,8 @@ def document_to_en16931(document: Document) -> m.Invoice:
         tax_currency_code=accounting_currency if foreign else None,
         tax_point_date_code=tax_point_code,
         due_date=document.due_date,
-        buyer_reference=_text(document.buyer_reference),
+        # Chorus Pro reads the public buyer's service code in BT-10
+        buyer_reference=_text(document.buyer_reference) or _text(customer.get("service_code")),
         purchase_order_reference=_text(document.purchase_order_reference),
         payment_terms=_payment_terms_text(document, lang),
         notes=notes_for(document, seller, customer),
@@ -405,5 +405,5 @@ def document_to_en16931(document: Document) -> m.Invoice:
             amount_due=document.payable,
         ),
         vat_breakdowns=_vat_breakdowns(document, customer),
-        lines=tuple(_line(line) for line in lines),
+        lines=tuple(_line(line, lang) for line in lines),
     )
