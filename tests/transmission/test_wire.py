@@ -91,3 +91,15 @@ def test_malformed_platform_flows_never_crash_the_acknowledgement_mapping(flow) 
     from facturier.transmission.pdp.channel import acknowledgement_statuses
 
     assert {s.code for s in acknowledgement_statuses(flow)} <= {200, 213}
+
+
+def test_signatures_of_the_three_readings_of_the_annex_are_accepted() -> None:
+    import base64
+    import hashlib
+    import hmac
+
+    body, key = b'{"flowId":"F1"}', b"k" * 32
+    signed = body + b"@" + str(NOW).encode()
+    for message in (hashlib.sha256(signed).hexdigest().encode(), hashlib.sha256(signed).digest(), signed):
+        given = base64.b64encode(hmac.new(key, message, hashlib.sha256).digest()).decode()
+        assert signature.verify(body, given, str(NOW), key, now=NOW)

@@ -4,6 +4,11 @@ The platform computes a SHA-256 fingerprint of ``<JSON body as sent>@<epoch seco
 fingerprint (hex) with HMAC-SHA-256 under the webhook's signing key, and sends the signature base64
 encoded in ``Afnor-Signature`` with the epoch in ``Afnor-Signature-Timestamp``. A callback whose
 timestamp is too far from now is refused too, so a captured callback cannot be replayed later.
+
+The annex leaves open what exactly the HMAC covers; platforms read it three ways (the fingerprint as
+hex text, as raw bytes, or HMAC-SHA-256 straight over ``body@timestamp``, the HMAC being the
+"fingerprint"). We sign the first way and accept all three: each is a keyed SHA-256 HMAC over the
+body and the timestamp, so none is weaker than the others.
 """
 
 from __future__ import annotations
@@ -25,10 +30,18 @@ def signing_key(encoded: str) -> bytes:
         return encoded.encode()
 
 
+def _messages(body: bytes, timestamp: int) -> tuple[bytes, bytes, bytes]:
+    signed = body + b"@" + str(timestamp).encode()
+    fingerprint = hashlib.sha256(signed)
+    return fingerprint.hexdigest().encode(), fingerprint.digest(), signed
+
+
+def _hmac(key: bytes, message: bytes) -> str:
+    return base64.b64encode(hmac.new(key, message, hashlib.sha256).digest()).decode()
+
+
 def sign(body: bytes, timestamp: int, key: bytes) -> str:
-    fingerprint = hashlib.sha256(body + b"@" + str(timestamp).encode()).hexdigest()
-    digest = hmac.new(key, fingerprint.encode(), hashlib.sha256).digest()
-    return base64.b64encode(digest).decode()
+    return _hmac(key, _messages(body, timestamp)[0])
 
 
 def verify(body: bytes, signature: str, timestamp: str, key: bytes, *, now: float | None = None) -> bool:
@@ -39,4 +52,6 @@ def verify(body: bytes, signature: str, timestamp: str, key: bytes, *, now: floa
     current = time.time() if now is None else now
     if abs(current - moment) > MAX_SKEW_SECONDS:
         return False
-    return hmac.compare_digest(sign(body, moment, key), signature.strip())
+    given = signature.strip()
+    matches = [hmac.compare_digest(_hmac(key, message), given) for message in _messages(body, moment)]
+    return any(matches)
