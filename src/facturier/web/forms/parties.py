@@ -41,7 +41,7 @@ class ServiceForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 class CustomerForm(ServiceForm):
-    payment_terms = forms.ChoiceField(label=_("payment terms"), choices=payment_terms_choices)
+    payment_terms = forms.ChoiceField(label=_("Payment terms"), choices=payment_terms_choices)
 
     class Meta:
         model = Customer
