@@ -68,3 +68,13 @@ def test_poll_statuses_exits_1_when_a_channel_is_unreachable(
 def test_transmit_without_invoices_is_a_usage_error(capsys) -> None:
     assert main(["transmit"]) == 1
     assert "Name the invoices to send" in capsys.readouterr().err
+
+
+def test_subscribing_to_platform_events_prints_the_signing_key(platform_api, channels, capsys) -> None:
+    from django.core.management import call_command
+
+    call_command("pdp_webhook_subscribe", "https://facturier.example/api/v1/transmission/pdp/webhook")
+    (webhook,) = platform_api.webhooks
+    assert webhook["callbackUrl"] == "https://facturier.example/api/v1/transmission/pdp/webhook"
+    assert webhook["flowTypes"] == ["CustomerInvoice", "CustomerInvoiceLC"]
+    assert capsys.readouterr().out.strip().endswith(webhook["signingKey"])

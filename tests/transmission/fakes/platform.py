@@ -48,6 +48,7 @@ class FakePlatform(FakeServer):
         super().__init__()
         self.flows: dict[str, dict[str, Any]] = {}
         self.contents: dict[str, bytes] = {}
+        self.webhooks: list[dict[str, Any]] = []
 
     # -- test helpers
     def acknowledge(self, flow_id: str, status: str, details: list[dict[str, str]] | None = None) -> None:
@@ -81,6 +82,14 @@ class FakePlatform(FakeServer):
             return self._create(request)
         if request.method == "POST" and request.path == "/v1/flows/search":
             return self._search(request.json() or {})
+        if request.method == "POST" and request.path == "/v1/webhooks":
+            params = request.json() or {}
+            if not str(params.get("callbackUrl", "")).startswith(("http://", "https://")):
+                return _error(400, "MISSING_REQUIRED_FIELD", "callbackUrl is required")
+            webhook = {"webhookId": "3f1c2a4e-0000-4000-8000-000000000001", "createdAt": _now(),
+                       "signingKey": base64.b64encode(b"k" * 32).decode(), **params}  # fmt: skip
+            self.webhooks.append(webhook)
+            return Response.of_json({k: webhook[k] for k in ("webhookId", "signingKey", "createdAt")}, 201)
         if request.method == "GET" and request.path.startswith("/v1/flows/"):
             return self._get(
                 request.path.removeprefix("/v1/flows/"), request.query.get("docType", ["Metadata"])[0]

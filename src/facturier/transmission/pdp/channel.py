@@ -25,6 +25,7 @@ from facturier.transmission.httpclient import HttpPolicy, request
 from facturier.transmission.oauth import ClientCredentials
 
 FLOW_SYNTAX = {"facturx": "Factur-X", "cii": "CII", "ubl": "UBL"}
+WEBHOOK_FLOW_TYPES = ("CustomerInvoice", "CustomerInvoiceLC")
 MAX_SEARCH_PAGES = 50
 
 ACK_REASON_TO_CDAR = {
@@ -134,6 +135,18 @@ class PdpChannel:
 
     def poll_status(self, external_id: str) -> list[StatusReport]:
         return acknowledgement_statuses(self.flow(external_id))
+
+    def subscribe_webhook(self, callback_url: str) -> dict[str, Any]:
+        """``POST /v1/webhooks``: be told of our flows' acknowledgements and of their lifecycle flows.
+
+        The answer's ``signingKey`` must be kept (``PDP_WEBHOOK_KEY``): it signs every callback.
+        """
+        body = {"callbackUrl": callback_url, "flowTypes": list(WEBHOOK_FLOW_TYPES)}
+        operation = "Platform webhook subscription"
+        data = self._json(self._call("POST", "/v1/webhooks", operation, json=body), operation)
+        if not data.get("webhookId") or not data.get("signingKey"):
+            raise ChannelError(f"{operation}: no webhookId or signingKey in the answer")
+        return data
 
     def download(self, flow_id: str, *, max_bytes: int = MAX_CDAR_BYTES) -> bytes:
         """The flow's original file, read at most ``max_bytes`` + 1 so an oversize file is refused, not loaded."""
