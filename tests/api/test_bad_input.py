@@ -208,3 +208,25 @@ def test_any_quantity_is_stored_exactly_or_refused_without_a_trace(api, customer
 
 def body_code(quantity, fits):
     return "invalid_amount" if not fits else "negative_quantity"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"buyer_reference": "x" * 101}, "buyer_reference"),
+        ({"lines": [{"description": "a", "unit_price": "1", "unit": "ABCD"}]}, "lines[0].unit"),
+        ({"lines": [{"description": "a", "unit_price": "1", "vat_rate": "123456"}]}, "lines[0].vat_rate"),
+        ({"lines": [{"description": "a" * 501, "unit_price": "1"}]}, "lines[0].description"),
+        ({"allowances_charges": [{"reason": "r" * 201, "amount": "1"}]}, "allowances_charges[0].reason"),
+        ({"allowances_charges": [{"reason": "r", "percent": "1000"}]}, "allowances_charges[0].percent"),
+        (
+            {"allowances_charges": [{"percent": "5", "base_amount": "1" * 20}]},
+            "allowances_charges[0].base_amount",
+        ),
+    ],
+)
+def test_values_too_long_or_out_of_range_are_field_errors_not_server_errors(api, customer, change, field):
+    before = database_state()
+    response = api.post("/api/v1/invoices", {**invoice_body(customer), **change})
+    assert_problem(response, 422, "validation_error", field=field)
+    assert database_state() == before

@@ -211,3 +211,15 @@ def test_old_idempotency_records_are_purged_and_recent_ones_kept(api):
     call_command("purge_idempotency_keys", stdout=out)
     assert "1 idempotency record(s) purged" in out.getvalue()
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["recent"]
+
+
+def test_a_value_the_database_refuses_is_a_422_problem_not_a_crash(api, monkeypatch):
+    from django.db import DataError
+
+    def refuse(**kwargs):
+        raise DataError("value too long for type character varying(100)")
+
+    monkeypatch.setattr("facturier.parties.services.customer_create", refuse)
+    response = api.post("/api/v1/customers", NEW_CUSTOMER)
+    body = assert_problem(response, 422, "value_out_of_range")
+    assert "varying" not in body["detail"]

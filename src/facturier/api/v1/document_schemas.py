@@ -10,11 +10,24 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import AfterValidator, ConfigDict
+from pydantic_core import PydanticCustomError
 
 from facturier.api.v1.types import DecimalIn, DecimalOut
+from facturier.catalog.units import UNIT_CODES
 
 ExchangeRateIn = Annotated[DecimalIn, Field(gt=0, max_digits=20, decimal_places=6)]
+PercentIn = Annotated[DecimalIn, Field(ge=0, le=100)]
+BaseAmountIn = Annotated[DecimalIn, Field(max_digits=16, decimal_places=2)]
+
+
+def _known_unit(code: str) -> str:
+    if code not in UNIT_CODES:
+        raise PydanticCustomError("invalid_unit", "Unknown unit code (UN/ECE Rec 20), e.g. C62, HUR, DAY.")
+    return code
+
+
+UnitIn = Annotated[str, AfterValidator(_known_unit)]
 
 
 class LineIn(Schema):
@@ -23,13 +36,13 @@ class LineIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     product: uuid.UUID | None = Field(None, description="a product of the catalogue")
-    description: str = ""
+    description: str = Field("", max_length=500)
     quantity: DecimalIn = Field(Decimal("1"), description="negative only on credit notes")
     unit_price: DecimalIn | None = Field(None, description="excl. VAT, at most 6 decimals")
-    unit: str | None = Field(None, description="UN/ECE Rec 20 code")
+    unit: UnitIn | None = Field(None, description="UN/ECE Rec 20 code")
     discount_percent: DecimalIn = Decimal("0")
-    vat_category: str | None = None
-    vat_rate: DecimalIn | None = None
+    vat_category: str | None = Field(None, max_length=2)
+    vat_rate: PercentIn | None = None
     accounting_category: Literal["goods", "services"] | None = None
 
 
@@ -38,13 +51,13 @@ class AllowanceChargeIn(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = ""
+    reason: str = Field("", max_length=200)
     is_charge: bool = False
     amount: DecimalIn | None = Field(None, description="at most 2 decimals")
-    percent: DecimalIn | None = None
-    base_amount: DecimalIn | None = None
-    vat_category: str = "S"
-    vat_rate: DecimalIn = Decimal("20.00")
+    percent: PercentIn | None = None
+    base_amount: BaseAmountIn | None = None
+    vat_category: str = Field("S", max_length=2)
+    vat_rate: PercentIn = Decimal("20.00")
 
 
 class HeaderIn(Schema):
@@ -53,10 +66,10 @@ class HeaderIn(Schema):
     currency: str | None = Field(None, description="ISO 4217; default: the customer's currency")
     exchange_rate: ExchangeRateIn | None = Field(None, description="to the company currency, if different")
     language: Literal["fr", "en"] | None = None
-    payment_terms: str | None = Field(None, description="net30, 45eom, eom45, netN...")
+    payment_terms: str | None = Field(None, max_length=20, description="net30, 45eom, eom45, netN...")
     delivery_date: dt.date | None = None
-    buyer_reference: str | None = None
-    purchase_order_reference: str | None = None
+    buyer_reference: str | None = Field(None, max_length=100)
+    purchase_order_reference: str | None = Field(None, max_length=100)
     note: str | None = None
 
 

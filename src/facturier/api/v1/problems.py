@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -105,6 +106,15 @@ def _http_error(request: HttpRequest, error: Any) -> HttpResponse:
     )
 
 
+def _database_refused(request: HttpRequest, error: Any) -> HttpResponse:
+    """A value the database cannot hold (too long, out of range) that no check caught first."""
+    logger.warning("Database refused a value on %s %s: %s", request.method, request.path, error)
+    return problem(
+        request, status=422, code="value_out_of_range",
+        detail="A value is too long or out of range for its field.",
+    )  # fmt: skip
+
+
 def _not_found(request: HttpRequest, error: Any) -> HttpResponse:
     return problem(request, status=404, code="not_found", detail="Not found.")
 
@@ -167,6 +177,7 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(ValidationError, _validation_error)
     api.add_exception_handler(AuthenticationError, _authentication_error)
     api.add_exception_handler(HttpError, _http_error)
+    api.add_exception_handler(DataError, _database_refused)
     api.add_exception_handler(Http404, _not_found)
     api.add_exception_handler(ObjectDoesNotExist, _not_found)
     api.add_exception_handler(PermissionDenied, _forbidden)
