@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from facturier.documents.epc import epc_payload, epc_qr_svg
+from facturier.documents.epc import epc_payload, epc_qr_svg, matrix_svg
 from facturier.documents.render import epc_qr_for, render_pdf
 from facturier.invoicing.services import LineData
 from tests.documents.pdftext import text_of
@@ -68,3 +68,42 @@ def test_no_qr_code_for_another_currency_or_a_credit_note(make_issued, product, 
     # VAT of a foreign-currency invoice is also stated in euros, with the exchange rate
     assert "Total TVA en EUR (taux de change 0,92)" in text
     assert "US$" in text or "$US" in text
+
+
+def test_the_svg_draws_exactly_the_dark_modules_of_the_matrix_inside_a_quiet_zone():
+    import re
+
+    matrix = [[1, 1, 0, 1], [0, 0, 0, 0], [1, 0, 1, 1], [0, 1, 1, 1]]
+    svg = matrix_svg(matrix, border=2)
+    assert 'viewBox="0 0 8 8"' in svg
+    runs = re.findall(r"M(\d+) (\d+)h(\d+)", svg)
+    drawn = {(int(x) + dx - 2, int(y) - 2) for x, y, w in runs for dx in range(int(w))}
+    assert drawn == {(x, y) for y, row in enumerate(matrix) for x, dark in enumerate(row) if dark}
+
+
+def test_the_qr_code_printed_on_the_invoice_scans_back_to_the_transfer_details(issued_invoice):
+    import io
+    import json
+
+    import zxingcpp
+    from PIL import Image
+
+    from facturier.documents import engine
+    from facturier.documents.context import build_context
+
+    # given the first page of the invoice rasterized by the same template
+    qr = epc_qr_for(issued_invoice)
+    data = build_context(issued_invoice, qr=True, logo=None)
+    space = engine.workspace()
+    page = space.compiler.compile(
+        input=space.sources["document.typ"], format="png", ppi=110,
+        sys_inputs={"data": json.dumps(data), "attachments": "[]", "qr": qr},
+    )  # fmt: skip
+    image = Image.open(io.BytesIO(page if isinstance(page, bytes) else page[0]))
+    # when a barcode reader scans it
+    (code,) = zxingcpp.read_barcodes(image)
+    # then a banking app gets the beneficiary, IBAN, amount due and the invoice number
+    assert code.text.split("\n") == [
+        "BCD", "002", "1", "SCT", "AGRIFRPP", "Atelier Dupont SAS", "FR7630006000011234567890189",
+        "EUR3130.14", "", "", issued_invoice.number,
+    ]  # fmt: skip

@@ -49,7 +49,10 @@ def _seller(document: Document) -> dict[str, str]:
 
 
 def _buyer(document: Document) -> dict[str, str]:
+    """The customer as snapshotted at issue; the live record only for drafts (saves a query)."""
     snapshot = document.customer_snapshot or {}
+    if all(name in snapshot for name in _BUYER_FIELDS):
+        return {name: str(snapshot[name] or "") for name in _BUYER_FIELDS}
     customer = document.customer
     return {name: str(snapshot.get(name, getattr(customer, name, "")) or "") for name in _BUYER_FIELDS}
 
