@@ -35,6 +35,10 @@ def test_domestic_invoice_with_three_rates_discounts_and_charges_is_valid(entity
     stored = EinvoiceValidation.objects.get(document=invoice)
     assert stored.is_valid
     assert (stored.syntax, stored.profile) == ("cii", "EN16931")
+    # the warnings (here: CII's mandatory but empty delivery group) are kept with their rule ids
+    assert stored.warning_count == len(stored.findings) > 0
+    assert {finding["severity"] for finding in stored.findings} == {"warning"}
+    assert all(finding["rule"] for finding in stored.findings)
     assert {row["rate"] for row in invoice.vat_breakdown} == {"20.00", "10.00", "5.50"}
 
 
