@@ -250,3 +250,14 @@ def test_a_description_without_spaces_wraps_inside_its_cell_and_keeps_its_text(m
     )
     # then its characters are all printed, split over lines
     assert reference in text_of(pdf).replace("\u200b", "").replace(" ", "")
+
+
+def test_a_broken_logo_file_never_prevents_the_invoice_from_rendering(issued_invoice, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    entity = issued_invoice.entity
+    entity.logo.save("logo.png", ContentFile(b"this is not a PNG"), save=True)
+    pdf = render_pdf(issued_invoice)
+    assert image_count(pdf) == 0
+    assert issued_invoice.number in text_of(pdf)

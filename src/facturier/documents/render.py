@@ -11,10 +11,13 @@ import logging
 from decimal import Decimal
 from pathlib import PurePath
 
+import typst
+
 from facturier.documents.context import build_context
 from facturier.documents.engine import Attachment, compile_pdf, workspace
 from facturier.documents.epc import epc_payload, epc_qr_svg
 from facturier.domain.facturx import XML_FILENAME, FacturXMetadata, add_facturx_metadata
+from facturier.invoicing.einvoice import document_xml
 from facturier.invoicing.models import Document, Kind
 
 logger = logging.getLogger(__name__)
@@ -88,8 +91,6 @@ def render_pdf(document: Document, *, xml: bytes | None = None, profile: str | N
         return _compile(data, (), inputs, _timestamp(document))
     chosen = (profile or facturx_profile(document)).upper()
     if xml is None:
-        from facturier.invoicing.einvoice import document_xml
-
         xml = document_xml(document, syntax="cii", profile=chosen)
     attachment = Attachment(name=XML_FILENAME, content=xml.decode("utf-8"), description="Factur-X invoice")
     pdf = _compile(data, (attachment,), inputs, _timestamp(document))
@@ -100,7 +101,7 @@ def _compile(data: dict[str, object], attachments: tuple[Attachment, ...], input
              timestamp: dt.datetime) -> bytes:  # fmt: skip
     try:
         return compile_pdf(TEMPLATE, data, attachments=attachments, extra_inputs=inputs, timestamp=timestamp)
-    except Exception:
+    except typst.TypstError:
         if data.get("logo") is None:
             raise
         logger.warning("rendering with the logo failed; rendering without it", exc_info=True)
