@@ -42,3 +42,20 @@ def test_weekend_days_move_to_monday_unless_monday_is_after_the_anchor():
     saturday = dt.date(2026, 11, 21)
     assert business_day(saturday, dt.date(2026, 12, 1)) == dt.date(2026, 11, 23)
     assert business_day(saturday, saturday) == dt.date(2026, 11, 20)
+
+
+def test_disputes_credits_unpaid_invoices_and_deposits_always_unfold_before_today():
+    # given plans drawn on many different days
+    for offset in range(0, 60, 7):
+        anchor = dt.date(2026, 11, 23) - dt.timedelta(days=offset)
+        for deal in _plan(anchor, count=60):
+            actions = [step.action for step in deal.steps]
+            # then every deal that must be seen to its end has all its steps
+            if deal.payment in ("dispute_open", "dispute_credit"):
+                assert "dispute" in actions, deal
+            if deal.payment in ("credit_full", "credit_partial"):
+                assert deal.payment in actions, deal
+            if deal.payment == "partial_open":
+                assert "payment" in actions, deal
+            if deal.path == "deposit":
+                assert {"deposit", "deposit_payment", "invoice"} <= set(actions), deal

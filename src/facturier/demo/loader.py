@@ -28,7 +28,7 @@ from facturier.demo.scenario import PATHS, PAYMENTS, TRAINING_PATHS, TRAINING_PA
 from facturier.domain.validation import ArtefactMissing
 
 SEED = 20240601
-MAIN_DEALS = 260  # at scale 1: about 600 documents for the main company
+MAIN_DEALS = 220  # at scale 1: about 480 documents for the main company
 TRAINING_DEALS = 40
 
 

@@ -33,6 +33,8 @@ TRAINING_PAYMENTS = {"on_time": 0.6, "late": 0.2, "partial": 0.08, "unpaid": 0.0
 # year and a half so the aged balance has something in every band.
 SLOW_PAYMENTS = frozenset({"dispute_open", "dispute_credit", "credit_full", "credit_partial"})
 LATE_PAYMENTS = frozenset({"late", "partial", "partial_open", "unpaid"})
+MUST_FINISH = SLOW_PAYMENTS | {"partial_open", "unpaid"}
+INVOICED_PATHS = frozenset({"quote_invoice", "quote_order_invoice", "deposit", "direct"})
 
 QUANTITIES = {"DAY": (2, 20, 2), "HUR": (1, 30, 1), "MON": (1, 12, 1), "ANN": (1, 3, 1), "H87": (1, 25, 1),
               "MTR": (10, 300, 1), "MTK": (10, 250, 1), "KWH": (200, 3000, 1), "C62": (1, 40, 1),
@@ -106,13 +108,11 @@ class Planner:
     def plan(self, count: int, paths: Mapping[str, float], payments: Mapping[str, float]) -> list[Deal]:
         rng = self.rng
         path_labels = allocate(paths, count, rng)
-        payment_labels = allocate(payments, count, rng)
+        payment_labels = self._payments_of(path_labels, payments)
         reserved = self._reserve_special_customers(path_labels, payment_labels)
         deals = []
         for index, (path, payment) in enumerate(zip(path_labels, payment_labels, strict=True)):
             customer = reserved.get(index) or self._customer_for(path, payment)
-            if path == "deposit" and (payment == "credit_full" or customer.kind != "business"):
-                payment = "late" if payment == "credit_full" else payment
             if path in ("pending", "draft", "submitted"):
                 days_ago = rng.randint(0, 12)
             elif payment in SLOW_PAYMENTS or path in ("declined", "deposit"):
@@ -131,9 +131,40 @@ class Planner:
             domestic = customer.kind in ("business", "consumer") and "dom" not in customer.tags
             deal.shipping = domestic and rng.random() < 0.3 and self._has_goods(deal.lines)
             deal.loyalty_discount = domestic and rng.random() < 0.08 and self._has_standard(deal.lines)
-            deal.steps = [step for step in self._steps(deal, customer) if step.day <= self.anchor]
+            deal.steps = [step for step in self._complete_steps(deal, customer) if step.day <= self.anchor]
             deals.append(deal)
         return deals
+
+    def _payments_of(self, paths: list[str], payments: Mapping[str, float]) -> list[str]:
+        """A payment profile for each invoiced deal (others get "on_time", unused). A deposit is never
+        cancelled outright: a full credit drawn for a deposit deal swaps with an on-time one."""
+        invoiced = [index for index, path in enumerate(paths) if path in INVOICED_PATHS]
+        labels = ["on_time"] * len(paths)
+        for index, label in zip(invoiced, allocate(payments, len(invoiced), self.rng), strict=True):
+            labels[index] = label
+        for index in invoiced:
+            if paths[index] == "deposit" and labels[index] == "credit_full":
+                other = next(i for i in invoiced if paths[i] != "deposit" and labels[i] == "on_time")
+                labels[index], labels[other] = labels[other], labels[index]
+        return labels
+
+    def _complete_steps(self, deal: Deal, customer: CustomerSpec) -> list[Step]:
+        """The deal's steps; a deal whose story must be seen to the end (a dispute, a credit note, an
+        unpaid invoice past its due date, a deposit deducted) is moved back until it fits before the
+        anchor, with the same draws."""
+        state = self.rng.getstate()
+        steps = self._steps(deal, customer)
+        if deal.payment not in MUST_FINISH and deal.path != "deposit":
+            return steps
+        horizon = max(step.day for step in steps)
+        if deal.payment == "unpaid":
+            horizon = parse_terms(customer.terms).due_date(horizon) + dt.timedelta(days=10)
+        overflow = (horizon - self.anchor).days
+        if overflow <= 0:
+            return steps
+        deal.start = business_day(deal.start - dt.timedelta(days=overflow + 7), self.anchor)
+        self.rng.setstate(state)
+        return self._steps(deal, customer)
 
     def _reserve_special_customers(self, paths: list[str], payments: list[str]) -> dict[int, CustomerSpec]:
         """Give each customer that is a special case (EU, export, DOM, public, consumer) one invoice paid
