@@ -63,6 +63,8 @@ def test_export_outside_the_eu_is_valid(entity, owner):
     invoice = cases.export_outside_eu(entity, owner)
     _assert_valid_everywhere(invoice)
     assert {row["category"] for row in invoice.vat_breakdown} == {"G"}
+    buyer = detect_and_parse(document_xml(invoice, syntax="cii")).buyer
+    assert (buyer.electronic_address.value, buyer.electronic_address.scheme_id) == ("123456789", "0060")
 
 
 def test_exempt_invoice_states_its_reason(entity, owner):

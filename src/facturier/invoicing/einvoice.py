@@ -26,8 +26,9 @@ from facturier.domain.validation import (
     ValidationReport,
 )
 from facturier.invoicing.einvoice_runner import run_validation
+from facturier.invoicing.en16931_parties import bar_treatment
 from facturier.invoicing.models import Document, EinvoiceValidation
-from facturier.invoicing.to_en16931 import bar_treatment, document_to_en16931, snapshots_of
+from facturier.invoicing.to_en16931 import document_to_en16931, snapshots_of
 
 __all__ = [
     "CONTENT_TYPES",

@@ -19,6 +19,9 @@ from facturier.domain.en16931.codes import (
 )
 from facturier.domain.payment_terms import parse_terms
 from facturier.domain.tax import fr as fr_tax
+from facturier.invoicing import en16931_parties as parties
+from facturier.invoicing.en16931_parties import bar_treatment
+from facturier.invoicing.en16931_parties import text as _text
 from facturier.invoicing.models import Document, Line, OperationCategory, TypeCode
 from facturier.invoicing.services.common import customer_snapshot, entity_today, seller_snapshot
 
@@ -30,18 +33,6 @@ BUSINESS_PROCESS: dict[str, str] = {
     OperationCategory.SERVICES: "S",
     OperationCategory.MIXED: "M",
 }
-
-# ISO 6523 / EAS scheme of a VAT number used as an electronic address (PEPPOL EAS list).
-_VAT_EAS = {
-    "AT": "9914", "BE": "9925", "BG": "9926", "CH": "9927", "CY": "9928", "CZ": "9929", "DE": "9930",
-    "EE": "9931", "GB": "9932", "GR": "9933", "EL": "9933", "HR": "9934", "IE": "9935", "LI": "9936",
-    "LT": "9937", "LU": "9938", "LV": "9939", "MC": "9940", "MT": "9943", "NL": "9944", "PL": "9945",
-    "PT": "9946", "RO": "9947", "SI": "9949", "SK": "9950", "ES": "9920", "HU": "9910", "FR": "9957",
-    "IT": "0211", "DK": "0184", "SE": "0007", "NO": "0192", "FI": "0213",
-}  # fmt: skip
-SIREN_SCHEME = "0002"
-SIRET_SCHEME = "0009"
-FR_CTC_ADDRESS_SCHEME = "0225"
 
 _NOTE_TEXTS = {
     "PMT": {
@@ -72,11 +63,6 @@ def _lang(document: Document) -> str:
     return "en" if (document.language or "fr").lower().startswith("en") else "fr"
 
 
-def _text(value: Any) -> str | None:
-    text = "" if value is None else str(value).strip()
-    return text or None
-
-
 def _in(lang: str, text: str) -> str:
     return _FRENCH_DEFAULTS_IN_ENGLISH.get(text, text) if lang == "en" else text
 
@@ -96,103 +82,6 @@ def notes_for(document: Document, seller: dict[str, Any], customer: dict[str, An
     notes.append(m.Note(text=discount, subject_code="AAB"))
     notes.append(m.Note(text=bar_treatment(customer), subject_code="BAR"))
     return tuple(notes)
-
-
-def bar_treatment(customer: dict[str, Any]) -> str:
-    """BAR note (BR-FR-20): B2B for a French business, B2BINT abroad, B2C for a consumer."""
-    if customer.get("kind") == "consumer":
-        return "B2C"
-    return "B2B" if (customer.get("country") or "FR") == "FR" else "B2BINT"
-
-
-def _address(line1: Any, line2: Any, postcode: Any, city: Any, country: Any) -> m.PostalAddress:
-    return m.PostalAddress(
-        line_one=_text(line1), line_two=_text(line2), post_code=_text(postcode), city=_text(city),
-        country_code=(_text(country) or "FR").upper(),
-    )  # fmt: skip
-
-
-def _seller(seller: dict[str, Any], lang: str) -> m.Seller:
-    siren = _text(seller.get("siren"))
-    legal_form = " ".join(
-        part
-        for part in (
-            _text(seller.get("legal_form")),
-            f"{'au capital de' if lang == 'fr' else 'with a share capital of'} {seller['share_capital']} EUR"
-            if _text(seller.get("share_capital"))
-            else None,
-            _text(seller.get("rcs")),
-        )
-        if part
-    )
-    scheme, address = _text(seller.get("electronic_address_scheme")), _text(seller.get("electronic_address"))
-    if address is None and siren:
-        scheme, address = FR_CTC_ADDRESS_SCHEME, siren
-    siret = _text(seller.get("siret"))
-    return m.Seller(
-        name=seller.get("name") or "",
-        identifiers=(m.Identifier(value=siret, scheme_id=SIRET_SCHEME),) if siret else (),
-        legal_registration_id=m.Identifier(value=siren, scheme_id=SIREN_SCHEME) if siren else None,
-        vat_id=_text(seller.get("vat_number")),
-        legal_form=legal_form or None,
-        electronic_address=m.Identifier(value=address, scheme_id=scheme or FR_CTC_ADDRESS_SCHEME)
-        if address
-        else None,
-        address=_address(
-            seller.get("address_line1"),
-            seller.get("address_line2"),
-            seller.get("postcode"),
-            seller.get("city"),
-            seller.get("country"),
-        ),  # fmt: skip
-        contact=m.Contact(telephone=_text(seller.get("phone")), email=_text(seller.get("email")))
-        if _text(seller.get("phone")) or _text(seller.get("email"))
-        else None,
-    )
-
-
-def _buyer_electronic_address(customer: dict[str, Any]) -> m.Identifier | None:
-    """The customer's own e-invoicing address, else SIREN (0225), else its VAT number, else its email."""
-    address = _text(customer.get("electronic_address"))
-    if address:
-        return m.Identifier(
-            value=address, scheme_id=_text(customer.get("electronic_address_scheme")) or "0225"
-        )
-    siren = _text(customer.get("siren"))
-    if siren and (customer.get("country") or "FR") == "FR":
-        return m.Identifier(value=siren, scheme_id=FR_CTC_ADDRESS_SCHEME)
-    vat = _text(customer.get("vat_number"))
-    if vat and vat[:2].upper() in _VAT_EAS:
-        return m.Identifier(value=vat, scheme_id=_VAT_EAS[vat[:2].upper()])
-    email = _text(customer.get("email"))
-    return m.Identifier(value=email, scheme_id="EM") if email else None
-
-
-def _buyer(customer: dict[str, Any]) -> m.Buyer:
-    siren = _text(customer.get("siren"))
-    registration = _text(customer.get("registration_id"))
-    legal_id = None
-    if siren:
-        legal_id = m.Identifier(value=siren, scheme_id=SIREN_SCHEME)
-    elif registration:
-        legal_id = m.Identifier(value=registration, scheme_id=_text(customer.get("registration_scheme")))
-    siret = _text(customer.get("siret"))
-    email = _text(customer.get("email"))
-    return m.Buyer(
-        name=customer.get("name") or "",
-        identifiers=(m.Identifier(value=siret, scheme_id=SIRET_SCHEME),) if siret else (),
-        legal_registration_id=legal_id,
-        vat_id=_text(customer.get("vat_number")),
-        electronic_address=_buyer_electronic_address(customer),
-        address=_address(
-            customer.get("address_line1"),
-            customer.get("address_line2"),
-            customer.get("postcode"),
-            customer.get("city"),
-            customer.get("country"),
-        ),  # fmt: skip
-        contact=m.Contact(email=email) if email else None,
-    )
 
 
 def einvoice_treatment(category: str, customer: dict[str, Any], lang: str) -> tuple[str | None, str | None]:
@@ -303,11 +192,11 @@ def _delivery(document: Document, customer: dict[str, Any], categories: set[str]
     if not has_delivery_address and document.delivery_date is None and "K" not in categories:
         return None
     if has_delivery_address:
-        address = _address(customer.get("delivery_line1"), customer.get("delivery_line2"),
+        address = parties.address(customer.get("delivery_line1"), customer.get("delivery_line2"),
                            customer.get("delivery_postcode"), customer.get("delivery_city"),
                            customer.get("delivery_country") or customer.get("country"))  # fmt: skip
     else:
-        address = _address(customer.get("address_line1"), customer.get("address_line2"), customer.get("postcode"),
+        address = parties.address(customer.get("address_line1"), customer.get("address_line2"), customer.get("postcode"),
                            customer.get("city"), customer.get("country"))  # fmt: skip
     day = document.delivery_date or (document.issue_date if "K" in categories else None)
     return m.Delivery(party_name=customer.get("name") or None, actual_delivery_date=day, address=address)
@@ -387,8 +276,8 @@ def document_to_en16931(document: Document) -> m.Invoice:
         business_process_type=process,
         specification_identifier=GUIDELINE_IDS[Profile.EN16931],
         preceding_invoices=_preceding(document),
-        seller=_seller(seller, lang),
-        buyer=_buyer(customer),
+        seller=parties.seller(seller, lang),
+        buyer=parties.buyer(customer),
         delivery=_delivery(document, customer, categories),
         payment_instructions=_payment(document, seller, number),
         allowances=allowances,
