@@ -43,7 +43,7 @@ def page(base_url):
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )  # fmt: skip
         context = browser.new_context(base_url=base_url, locale="en-US")  # French all the same: the default
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(20_000)  # generous: CI machines are busy
         tab = context.new_page()
         tab.on("dialog", lambda dialog: dialog.accept())
         yield tab
@@ -98,7 +98,7 @@ def test_accountant_creates_issues_and_credits_an_invoice_in_the_browser(page):
     expect(page.locator("h1")).to_contain_text("Avoir")
     expect(page.locator("#document-links")).to_contain_text(number)
     page.click("button[data-action=issue]")
-    expect(page.locator("#document-status")).to_have_text("Émise")
+    expect(page.locator("#document-status")).to_have_text("Émis")  # un avoir émis, une facture émise
     credit_number = page.locator("#document-number").inner_text()
     assert credit_number != number
 
@@ -107,4 +107,4 @@ def test_accountant_creates_issues_and_credits_an_invoice_in_the_browser(page):
     expect(page.locator("#document-number")).to_have_text(number)
     expect(page.locator("#document-status")).to_have_text("Annulée par avoir")
     expect(page.locator(".credit-note-link")).to_contain_text(credit_number)
-    expect(page.locator(".credit-note-link")).to_contain_text("Émise")
+    expect(page.locator(".credit-note-link .badge")).to_have_text("Émis")

@@ -33,5 +33,7 @@ def test_the_compiled_catalogue_matches_the_po_file():
             singular, plural = message.id
             assert compiled.ngettext(singular, plural, 1) == message.string[0], singular
             assert compiled.ngettext(singular, plural, 5) == message.string[1], plural
+        elif message.context:
+            assert compiled.pgettext(message.context, message.id) == message.string, message.id
         else:
             assert compiled.gettext(message.id) == message.string, message.id

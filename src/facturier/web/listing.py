@@ -19,6 +19,7 @@ from facturier.invoicing.models import Document, Kind, Status, TypeCode
 from facturier.invoicing.services.common import entity_today
 from facturier.parties.models import Customer
 from facturier.web.access import of_entity
+from facturier.web.labels import status_text
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,11 @@ class DocumentFilterForm(forms.Form):
     def __init__(self, *args: Any, entity: LegalEntity, section: Section, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.entity = entity
-        choices: list[tuple[str, Any]] = [("", _("All")), *((s, Status(s).label) for s in section.statuses)]
+        type_code = TypeCode.CREDIT_NOTE if section.credit_notes else ""
+        choices: list[tuple[str, Any]] = [
+            ("", _("All")),
+            *((s, status_text(s, section.kind, type_code)) for s in section.statuses),
+        ]
         if section.credit_notes is False:
             choices += [(OPEN, _("Awaiting payment")), (OVERDUE, _("Overdue"))]
         self.fields["status"].choices = choices  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ from facturier.invoicing.lifecycle import OPEN_RECEIVABLE
 from facturier.invoicing.models import Document, Kind, Status, TypeCode
 from facturier.invoicing.services.common import entity_today
 from facturier.web.access import of_entity
+from facturier.web.labels import status_text
 
 __all__ = ["Dashboard", "dashboard_for", "entity_today", "is_overdue", "open_invoices", "outstanding_of"]
 
@@ -120,7 +121,11 @@ class Dashboard:
 def _counts_by_status(documents: QuerySet[Document]) -> list[tuple[str, str, int]]:
     """(status, label, count) in lifecycle order: draft first, cancelled last."""
     counts = dict(documents.values_list("status").annotate(n=Count("id")).order_by())
-    return [(status.value, str(status.label), counts[status]) for status in Status if status in counts]
+    return [
+        (status.value, status_text(status, Kind.INVOICE), counts[status])
+        for status in Status
+        if status in counts
+    ]
 
 
 def dashboard_for(entity: LegalEntity) -> Dashboard:

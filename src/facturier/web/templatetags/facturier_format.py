@@ -8,8 +8,8 @@ from django import template
 from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext_lazy as _
 
-from facturier.invoicing.models import Status
 from facturier.web.forms.parties import TERMS_LABELS
+from facturier.web.labels import status_text
 
 register = template.Library()
 
@@ -89,11 +89,15 @@ def event_label(action: str) -> str:
 
 
 @register.filter
-def status_label(status: str) -> str:
-    try:
-        return str(Status(status).label)
-    except ValueError:
-        return str(status)
+def status_of(document: Any) -> str:
+    """The document's status, in words agreeing with its kind (Devis émis, Facture émise)."""
+    return status_text(document.status, document.kind, document.type_code)
+
+
+@register.filter
+def status_for(status: str, document: Any) -> str:
+    """Another status (e.g. before/after in the history) as worded for this document."""
+    return status_text(status, document.kind, document.type_code)
 
 
 @register.filter
