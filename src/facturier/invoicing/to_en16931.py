@@ -151,7 +151,7 @@ def _line(line: Line, lang: str) -> m.InvoiceLine:
 
 
 def _document_allowances(
-    document: Document,
+    document: Document, lines: list[Line]
 ) -> tuple[tuple[m.AllowanceCharge, ...], tuple[m.AllowanceCharge, ...]]:
     allowances: list[m.AllowanceCharge] = []
     charges: list[m.AllowanceCharge] = []
@@ -159,7 +159,7 @@ def _document_allowances(
         base = ac.base_amount
         if ac.percent is not None and base is None:
             base = sum(
-                (ln.net_amount for ln in document.lines.all()
+                (ln.net_amount for ln in lines
                  if ln.vat_category == ac.vat_category and ln.vat_rate == ac.vat_rate),
                 Decimal("0.00"),
             )  # fmt: skip
@@ -254,7 +254,7 @@ def document_to_en16931(document: Document) -> m.Invoice:
     process = BUSINESS_PROCESS.get(document.operation_category, "S") + ("4" if has_deposits else "1")
     accounting_currency = (document.entity.default_currency or "EUR").upper()
     foreign = document.currency.upper() != accounting_currency
-    allowances, charges = _document_allowances(document)
+    allowances, charges = _document_allowances(document, lines)
     tax_point_code = (
         TaxPointDateCode.INVOICE_DATE.value
         if document.vat_on_debits and document.operation_category != OperationCategory.GOODS
