@@ -173,11 +173,15 @@ def test_recent_invoices_carry_their_platform_lifecycle_statuses(main):
         .exclude(type_code=TypeCode.CREDIT_NOTE)
         .filter(issue_date__gte=anchor_day() - dt.timedelta(days=100))
     )
-    assert recent.exists()
-    for invoice in recent:
+    e_invoiced = recent.filter(customer__kind__in=["business", "public"], customer__country="FR")
+    assert e_invoiced.exists()
+    for invoice in e_invoiced:
         codes = set(LifecycleStatus.objects.filter(document=invoice).values_list("code", flat=True))
         assert {200, 204} <= codes
         assert (212 in codes) == (invoice.status == Status.PAID)
+    # sales to consumers and abroad are e-reported: no platform statuses
+    assert not LifecycleStatus.objects.filter(document__customer__kind="consumer").exists()
+    assert not LifecycleStatus.objects.exclude(document__customer__country="FR").exists()
 
 
 def test_numbering_is_gapless_and_chronological_in_every_series(main):

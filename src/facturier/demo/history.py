@@ -61,6 +61,7 @@ class HistoryWriter:
                  actors: Actors, anchor: dt.date) -> None:  # fmt: skip
         self.entity, self.customers, self.products, self.actors = entity, customers, products, actors
         self.anchor = anchor
+        self.customers_by_pk = {customer.pk: customer for customer in customers.values()}
         self.documents: dict[int, dict[str, Document]] = {}
         self.deals: dict[int, Deal] = {}
 
@@ -123,8 +124,15 @@ class HistoryWriter:
         return document
 
     def _platform_status(self, document: Document, code: int, day: dt.date) -> None:
-        """Lifecycle statuses (CDAR) as a platform reports them, for the invoices of the last months."""
-        if day < self.anchor - dt.timedelta(days=LIFECYCLE_DAYS):
+        """Lifecycle statuses (CDAR) as a platform reports them, for the invoices of the last months.
+
+        Only French business and public customers receive e-invoices through a platform; sales to
+        consumers and abroad are e-reported instead, without lifecycle statuses.
+        """
+        customer = self.customers_by_pk[document.customer_id]
+        if day < self.anchor - dt.timedelta(days=LIFECYCLE_DAYS) or not (
+            customer.kind in ("business", "public") and customer.country == "FR"
+        ):
             return
         at = dt.datetime.combine(day, dt.time(9, code % 60), tzinfo=ZoneInfo(self.entity.time_zone))
         lifecycle_record(document=document, code=code, source=LifecycleSource.CHANNEL, by=self.actors.accountant,
