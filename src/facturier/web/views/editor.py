@@ -20,7 +20,7 @@ from facturier.common.errors import BusinessError
 from facturier.domain.calculation import CalculationError, DocumentAllowanceCharge, LineInput, compute_totals
 from facturier.invoicing import services
 from facturier.invoicing.models import Document, Kind, Status, TypeCode
-from facturier.invoicing.services.drafts import _resolve_line
+from facturier.invoicing.services.drafts import _resolve_line  # the service's own: preview == what is saved
 from facturier.parties.models import Customer
 from facturier.web.access import EntityRequest, staff_view
 from facturier.web.error_messages import explain
