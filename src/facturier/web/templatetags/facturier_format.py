@@ -3,7 +3,7 @@
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 from django import template
 from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext_lazy as _
@@ -41,9 +41,10 @@ def quantity(value: Any) -> str:
 
 @register.filter
 def percent(value: Any) -> str:
+    """A rate given in percent: `20 %` in French, `20%` in English, decimals kept (2,1 %)."""
     if value is None or value == "":
         return ""
-    return f"{quantity(value)} %"
+    return str(format_percent(Decimal(str(value)) / 100, locale=babel_locale(), decimal_quantization=False))
 
 
 @register.simple_tag(takes_context=True)

@@ -33,7 +33,7 @@ from facturier.web.forms.documents import (
     lines_initial,
 )
 from facturier.web.listing import section_named, section_of
-from facturier.web.templatetags.facturier_format import money
+from facturier.web.templatetags.facturier_format import money, percent
 from facturier.web.views.documents import entity_documents
 
 
@@ -149,7 +149,7 @@ def _amounts(totals: Any, currency: str) -> dict[str, Any]:
         "lines": [money(line.net_amount, currency) for line in totals.lines],
         "vat_breakdown": [
             {
-                "label": f"{vat.category} {vat.rate.normalize():f} %",
+                "label": f"{vat.category} {percent(vat.rate)}",
                 "taxable": money(vat.taxable_amount, currency),
                 "tax": money(vat.tax_amount, currency),
             }
