@@ -356,3 +356,24 @@ def test_a_draft_credit_note_can_be_reduced_to_a_partial_credit(
     credit_note.refresh_from_db()
     assert credit_note.tax_inclusive == Decimal("1020.00")
     assert credit_note.preceding_invoice == invoice
+
+
+def test_live_totals_equal_the_saved_documents_totals_even_under_reverse_charge(
+    owner_client, entity, product
+):
+    # given an intra-EU customer (reverse charge on the lines) and an editor with a discount and a 20 % charge
+    customer = Customer.objects.create(entity=entity, code="EU1", name="Brouwerij BV", address_line1="1 Markt",
+                                       postcode="1000", city="Brussel", country="BE", vat_number="BE0403170701",
+                                       vat_regime="intra_eu_reverse_charge")  # fmt: skip
+    data = editor_data(customer, [
+        {"product": product.pk, "quantity": "3", "discount_percent": "12.5"},
+        {"description": "Licence", "quantity": "0.333", "unit_price": "99.99", "vat_rate": "20"},
+    ], allowances=[{"is_charge": "1", "reason": "Port", "amount": "12.34", "vat_rate": "20"}], kind="invoice")  # fmt: skip
+    # when the totals are previewed, then the document saved
+    preview = owner_client.post(reverse("web:document-totals"), data).json()
+    owner_client.post(reverse("web:document-create", kwargs={"slug": "invoices"}), data)
+    saved = Document.objects.get(customer=customer)
+    # then the preview showed exactly the saved figures, the lines under reverse charge (AE)
+    assert [vat["label"].split()[0] for vat in preview["vat_breakdown"]] == ["AE", "S"]
+    for name in ("line_total", "charge_total", "tax_exclusive", "tax_total", "tax_inclusive", "payable"):
+        assert Decimal(preview[name]) == getattr(saved, name), name
