@@ -7,7 +7,7 @@ import pikepdf
 from lxml import etree
 
 from facturier.documents.render import render_pdf
-from facturier.domain.facturx import extract_invoice_xml, inspect_pdf
+from facturier.domain.facturx import FX_NS, extract_invoice_xml, inspect_pdf
 from facturier.invoicing.einvoice import document_xml
 from tests.documents.pdftext import text_of
 
@@ -35,6 +35,11 @@ def test_the_output_intent_is_srgb_and_the_metadata_is_one_uncompressed_packet(i
         assert intent.DestOutputProfile.N == 3
         assert "/Filter" not in document.Root.Metadata.stream_dict
         assert document.Root.Metadata.read_bytes().count(b"<rdf:RDF") == 1
+        # a second XMP reader (pikepdf's) agrees on the PDF/A claim and the Factur-X values
+        metadata = document.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False)
+        assert metadata.pdfa_status == "3B"
+        assert metadata.get(f"{{{FX_NS}}}ConformanceLevel") == "EN 16931"
+        assert metadata.get(f"{{{FX_NS}}}DocumentFileName") == "factur-x.xml"
 
 
 def test_the_factur_x_package_extracts_exactly_the_xml_we_embedded_and_it_passes_the_xsd(issued_invoice):
