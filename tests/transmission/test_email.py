@@ -53,7 +53,11 @@ def test_invoice_is_emailed_with_its_factur_x_pdf_attached(
     ((sender, recipients, message),) = smtp.messages
     assert (sender, recipients) == ("factures@dupont.example", ["factures@martin.example"])
     assert message["Subject"].startswith(f"Facture {issued_invoice.number}")  # the document's language
-    assert "Veuillez trouver ci-joint votre facture" in message.get_body(("plain",)).get_content()
+    body = message.get_body(("plain",)).get_content()
+    assert (
+        f"Veuillez trouver ci-joint votre facture {issued_invoice.number} d'un montant de 3\u202f204,60\xa0€"
+        in body
+    )
     # with the Factur-X PDF attached
     (attachment,) = list(message.iter_attachments())
     assert attachment.get_filename() == f"{issued_invoice.number}.pdf"

@@ -11,6 +11,8 @@ import importlib
 import re
 from typing import Any
 
+from babel.dates import format_date
+from babel.numbers import format_currency
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -47,15 +49,19 @@ def build_payload(document: Document) -> Payload:
 
 def build_delivery(document: Document, route: Route, payload: Payload) -> Delivery:
     entity, customer = document.entity, document.customer
-    with translation.override(document.language or "fr"):
+    language = document.language or "fr"
+    locale = {"fr": "fr_FR", "en": "en_GB"}.get(language, language)
+    with translation.override(language):
         title = _("Credit note") if document.is_credit_note else _("Invoice")
         subject = f"{title} {document.number} – {entity.name}"
         body = _(
-            "Hello,\n\nPlease find attached your %(title)s %(number)s of %(amount)s %(currency)s, due on %(due)s.\n\n"
+            "Hello,\n\nPlease find attached your %(title)s %(number)s of %(amount)s, due on %(due)s.\n\n"
             "Best regards,\n%(seller)s"
         ) % {
-            "title": title.lower(), "number": document.number, "amount": document.tax_inclusive,
-            "currency": document.currency, "due": document.due_date or "-", "seller": entity.name,
+            "title": title.lower(), "number": document.number,
+            "amount": format_currency(document.tax_inclusive, document.currency, locale=locale),
+            "due": format_date(document.due_date, format="long", locale=locale) if document.due_date else "-",
+            "seller": entity.name,
         }  # fmt: skip
     return Delivery(
         number=document.number,
