@@ -92,3 +92,24 @@ def test_an_exempt_customer_s_own_reason_is_printed():
     assert exemption_mention("E", "exempt", "Exonération, article 261-4-1° du CGI", "fr") == (
         "Exonération, article 261-4-1° du CGI"
     )
+
+
+def test_threads_share_one_compiler_and_render_concurrently():
+    from concurrent.futures import ThreadPoolExecutor
+
+    space = engine.workspace()
+    space.sources["hello.typ"] = (
+        b'#set text(font: "DejaVu Sans")\n#let data = json(bytes(sys.inputs.data))\n#data.text'
+    )
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            results = list(
+                pool.map(
+                    lambda n: (engine.workspace(), engine.compile_pdf("hello.typ", {"text": f"n{n}"})),
+                    range(8),
+                )
+            )
+    finally:
+        del space.sources["hello.typ"]
+    assert {id(ws) for ws, _pdf in results} == {id(space)}
+    assert all(pdf.startswith(b"%PDF-") for _ws, pdf in results)

@@ -1,10 +1,11 @@
-"""One Typst compiler per process and thread, reused for every document.
+"""One Typst compiler per process, reused for every document.
 
 Creating a compiler loads and indexes fonts (tens of milliseconds); reusing it lets Typst
 keep its parsed templates, fonts and layout caches between documents, which is what keeps a
 one-page invoice in the low milliseconds. Typst must not be used before a `fork()` (the child
 hangs), so a compiler is tied to the process id that created it, and worker pools should use
-the "spawn" start method.
+the "spawn" start method. Threads share the compiler under a lock: a threaded server may start a
+thread per request, and a compiler per thread would reload the fonts every time.
 
 User data never becomes Typst source: the template reads one JSON string from `sys.inputs`,
 so markup characters in a description (`#`, `]`, `\\`, `$`...) print as themselves.
@@ -73,15 +74,17 @@ class _Workspace:
         return name
 
 
-_local = threading.local()
+_lock = threading.RLock()
+_current: _Workspace | None = None
 
 
 def workspace() -> _Workspace:
-    current: _Workspace | None = getattr(_local, "workspace", None)
-    if current is None or current.pid != os.getpid():
-        current = _Workspace()
-        _local.workspace = current
-    return current
+    """This process's workspace and compiler, created on first use (and again after a fork)."""
+    global _current
+    with _lock:
+        if _current is None or _current.pid != os.getpid():
+            _current = _Workspace()
+        return _current
 
 
 _RUST_ESCAPE = re.compile(r"\\u\{([0-9a-fA-F]{1,6})\}|\\(.)", re.DOTALL)
@@ -140,14 +143,15 @@ def compile_pdf(
         inputs["data"] = json.dumps(_scrub(data, bad), ensure_ascii=False)
         inputs["attachments"] = json.dumps(files)
         try:
-            pdf = space.compiler.compile(
-                input=space.sources[template],
-                sys_inputs=inputs,
-                pdf_standards="a-3b",
-                timestamp=moment,
-                format="pdf",
-                pdf_tags=PDF_TAGS,
-            )
+            with _lock:
+                pdf = space.compiler.compile(
+                    input=space.sources[template],
+                    sys_inputs=inputs,
+                    pdf_standards="a-3b",
+                    timestamp=moment,
+                    format="pdf",
+                    pdf_tags=PDF_TAGS,
+                )
         except typst.TypstError as error:
             missing = _UNDISPLAYABLE.search(str(error.message))
             if missing is None:
