@@ -154,3 +154,29 @@ def test_standard_rate_at_zero_is_a_form_error_and_nothing_is_saved(owner_client
     assert response.status_code == 200
     assert "vat_rate" in response.context["form"].errors
     assert not Product.objects.filter(sku="BAD").exists()
+
+
+def test_user_adds_and_removes_a_customer_contact(owner_client, customer):
+    url = reverse("web:customer-contact-add", kwargs={"pk": customer.pk})
+    # a contact without a name, or with a bad email, is a form error and nothing is saved
+    page = owner_client.post(url, {"name": "", "email": "not-an-email"})
+    assert page.context["contact_form"].errors.keys() == {"name", "email"}
+    assert not customer.contacts.exists()
+    # a valid one is added and shown
+    page = owner_client.post(url, {"name": "Julie Martin", "role": "Comptable", "email": "julie@martin.example",
+                                   "is_billing_contact": "on"}, follow=True)  # fmt: skip
+    contact = customer.contacts.get()
+    assert contact.is_billing_contact
+    assert "julie@martin.example" in page.content.decode()
+    # and removed
+    owner_client.post(
+        reverse("web:customer-contact-delete", kwargs={"pk": customer.pk, "contact_pk": contact.pk})
+    )
+    assert not customer.contacts.exists()
+
+
+def test_auditor_cannot_add_a_contact(member_client, customer):
+    client = member_client("auditor")
+    response = client.post(reverse("web:customer-contact-add", kwargs={"pk": customer.pk}), {"name": "X"})
+    assert response.status_code == 404
+    assert not customer.contacts.exists()

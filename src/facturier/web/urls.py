@@ -30,6 +30,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("customers/new/", parties.customer_edit, name="customer-create"),
     path("customers/<uuid:pk>/", parties.customer_detail, name="customer-detail"),
     path("customers/<uuid:pk>/edit/", parties.customer_edit, name="customer-edit"),
+    path("customers/<uuid:pk>/contacts/", parties.contact_add, name="customer-contact-add"),
+    path(
+        "customers/<uuid:pk>/contacts/<uuid:contact_pk>/delete/",
+        parties.contact_delete,
+        name="customer-contact-delete",
+    ),  # fmt: skip
     path("products/", parties.product_list, name="product-list"),
     path("products/new/", parties.product_edit, name="product-create"),
     path("products/<uuid:pk>/edit/", parties.product_edit, name="product-edit"),

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from facturier.catalog.models import Product
 from facturier.common.errors import BusinessError
 from facturier.domain.payment_terms import PRESETS
-from facturier.parties.models import Customer
+from facturier.parties.models import Contact, Customer
 from facturier.web.error_messages import explain
 
 TERMS_LABELS = {
@@ -63,3 +63,9 @@ class ProductForm(ServiceForm):
             "accounting_category", "is_active",
         )  # fmt: skip
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class ContactForm(ServiceForm):
+    class Meta:
+        model = Contact
+        fields = ("name", "role", "email", "phone", "is_billing_contact")

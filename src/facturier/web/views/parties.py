@@ -6,8 +6,9 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from facturier.accounts.roles import Action, role_allows
 from facturier.catalog import selectors as catalog_selectors
@@ -18,7 +19,7 @@ from facturier.parties import selectors as party_selectors
 from facturier.parties import services as party_services
 from facturier.parties.models import Customer
 from facturier.web.access import EntityRequest, staff_view
-from facturier.web.forms.parties import CustomerForm, ProductForm
+from facturier.web.forms.parties import ContactForm, CustomerForm, ProductForm
 from facturier.web.receivables import entity_today, is_overdue, open_invoices, outstanding_of
 from facturier.web.views.documents import entity_documents
 
@@ -57,7 +58,12 @@ def customer_list(request: EntityRequest) -> HttpResponse:
 
 @staff_view
 def customer_detail(request: EntityRequest, pk: str) -> HttpResponse:
-    customer = _customer(request, pk)
+    return _customer_page(request, _customer(request, pk))
+
+
+def _customer_page(
+    request: EntityRequest, customer: Customer, contact_form: ContactForm | None = None
+) -> HttpResponse:
     today = entity_today(request.entity)
     documents = list(entity_documents(request).filter(customer=customer).order_by("-created_at")[:50])
     for document in documents:
@@ -68,6 +74,7 @@ def customer_detail(request: EntityRequest, pk: str) -> HttpResponse:
         {
             "customer": customer,
             "contacts": party_selectors.contact_list(customer=customer),
+            "contact_form": contact_form or ContactForm(),
             "documents": documents,
             "outstanding": outstanding_of(open_invoices(request.entity).filter(customer=customer)),
         },
@@ -93,6 +100,34 @@ def customer_edit(request: EntityRequest, pk: str | None = None) -> HttpResponse
             messages.success(request, _("Customer saved."))
             return redirect("web:customer-detail", pk=customer.pk)
     return render(request, "web/customers/form.html", {"form": form, "customer": customer})
+
+
+@require_POST
+@staff_view
+def contact_add(request: EntityRequest, pk: str) -> HttpResponse:
+    _require(request, Action.EDIT_PARTIES)
+    customer = _customer(request, pk)
+    form = ContactForm(request.POST)
+    if form.is_valid():
+        try:
+            party_services.contact_create(customer=customer, by=request.user, **form.values())
+        except BusinessError as error:
+            form.attach(error)
+        else:
+            messages.success(request, _("Contact added."))
+            return redirect("web:customer-detail", pk=customer.pk)
+    return _customer_page(request, customer, contact_form=form)
+
+
+@require_POST
+@staff_view
+def contact_delete(request: EntityRequest, pk: str, contact_pk: str) -> HttpResponse:
+    _require(request, Action.EDIT_PARTIES)
+    customer = _customer(request, pk)
+    contact = get_object_or_404(party_selectors.contact_list(customer=customer), pk=contact_pk)
+    party_services.contact_delete(contact=contact, by=request.user)
+    messages.success(request, _("Contact removed."))
+    return redirect("web:customer-detail", pk=customer.pk)
 
 
 @staff_view
