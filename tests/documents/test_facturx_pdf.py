@@ -40,6 +40,8 @@ def test_the_output_intent_is_srgb_and_the_metadata_is_one_uncompressed_packet(i
         assert metadata.pdfa_status == "3B"
         assert metadata.get(f"{{{FX_NS}}}ConformanceLevel") == "EN 16931"
         assert metadata.get(f"{{{FX_NS}}}DocumentFileName") == "factur-x.xml"
+        # and qpdf finds no syntax problem in the file we rewrote
+        assert document.check_pdf_syntax() == []
 
 
 def test_the_factur_x_package_extracts_exactly_the_xml_we_embedded_and_it_passes_the_xsd(issued_invoice):
