@@ -261,3 +261,15 @@ def test_a_broken_logo_file_never_prevents_the_invoice_from_rendering(issued_inv
     pdf = render_pdf(issued_invoice)
     assert image_count(pdf) == 0
     assert issued_invoice.number in text_of(pdf)
+
+
+def test_an_order_is_titled_as_an_order_and_has_no_invoice_mentions(entity, customer, product, owner):
+    from facturier.invoicing.services import document_create
+
+    order = document_create(entity=entity, kind="order", customer=customer, by=owner,
+                            lines=[LineData(product=product, quantity=Decimal("4"))])  # fmt: skip
+    text = text_of(render_pdf(order))
+    assert "Bon de commande" in text
+    assert order.number in text
+    assert "Net à payer" not in text
+    assert "Indemnité forfaitaire" not in text
