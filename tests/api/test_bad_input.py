@@ -230,3 +230,16 @@ def test_values_too_long_or_out_of_range_are_field_errors_not_server_errors(api,
     response = api.post("/api/v1/invoices", {**invoice_body(customer), **change})
     assert_problem(response, 422, "validation_error", field=field)
     assert database_state() == before
+
+
+def test_a_customer_or_product_name_with_a_control_character_is_refused(api, customer):
+    before = database_state()
+    response = api.post("/api/v1/customers", customer_body(name="Nul\x00part"))
+    assert_problem(response, 422, "invalid_character", field="name")
+    response = api.patch(f"/api/v1/customers/{customer.pk}", {"address_line1": "1\x01 rue"})
+    assert_problem(response, 422, "invalid_character", field="address_line1")
+    response = api.post(
+        "/api/v1/products", {"sku": "P", "name": "Tab\tand newline\nare fine, \x01 is not", "unit_price": "1"}
+    )
+    assert_problem(response, 422, "invalid_character", field="name")
+    assert database_state() == before

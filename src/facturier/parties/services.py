@@ -5,6 +5,7 @@ it came in through. `by` is the acting user (checked against their role), an API
 checked by the API) or None for the system.
 """
 
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -45,8 +46,22 @@ def authorize(by: Any | None, entity: LegalEntity, action: Action) -> None:
         require(by, entity, action)
 
 
+# Characters XML 1.0 cannot carry: a name or address holding one could never be put on an e-invoice.
+XML_INVALID_CHARACTER = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def full_clean_or_raise(instance: models.Model, *, exclude: list[str] | None = None) -> None:
-    """Run Django's field validation (lengths, choices, emails) and report the first problem by field."""
+    """Run Django's field validation (lengths, choices, emails) and report the first problem by field.
+
+    Text fields are also refused when they hold control characters (they break e-invoice XML).
+    """
+    for model_field in instance._meta.concrete_fields:
+        value = getattr(instance, model_field.attname, None)
+        if isinstance(value, str) and XML_INVALID_CHARACTER.search(value):
+            raise ValidationFailed(
+                f"{model_field.verbose_name}: control characters are not allowed.", field=model_field.name,
+                code="invalid_character",
+            )  # fmt: skip
     try:
         instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except DjangoValidationError as error:

@@ -13,7 +13,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict
 from pydantic_core import PydanticCustomError
 
-from facturier.api.v1.types import DecimalIn, DecimalOut
+from facturier.api.v1.types import DecimalIn, DecimalOut, TextIn
 from facturier.catalog.units import UNIT_CODES
 
 ExchangeRateIn = Annotated[DecimalIn, Field(gt=0, max_digits=20, decimal_places=6)]
@@ -36,7 +36,7 @@ class LineIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     product: uuid.UUID | None = Field(None, description="a product of the catalogue")
-    description: str = Field("", max_length=500)
+    description: TextIn = Field("", max_length=500)
     quantity: DecimalIn = Field(Decimal("1"), description="negative only on credit notes")
     unit_price: DecimalIn | None = Field(None, description="excl. VAT, at most 6 decimals")
     unit: UnitIn | None = Field(None, description="UN/ECE Rec 20 code")
@@ -51,7 +51,7 @@ class AllowanceChargeIn(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field("", max_length=200)
+    reason: TextIn = Field("", max_length=200)
     is_charge: bool = False
     amount: DecimalIn | None = Field(None, description="at most 2 decimals")
     percent: PercentIn | None = None
@@ -68,9 +68,9 @@ class HeaderIn(Schema):
     language: Literal["fr", "en"] | None = None
     payment_terms: str | None = Field(None, max_length=20, description="net30, 45eom, eom45, netN...")
     delivery_date: dt.date | None = None
-    buyer_reference: str | None = Field(None, max_length=100)
-    purchase_order_reference: str | None = Field(None, max_length=100)
-    note: str | None = None
+    buyer_reference: TextIn | None = Field(None, max_length=100)
+    purchase_order_reference: TextIn | None = Field(None, max_length=100)
+    note: TextIn | None = None
 
 
 class QuoteCreateIn(HeaderIn):
@@ -106,14 +106,14 @@ class CreditNoteCreateIn(Schema):
 
     invoice: uuid.UUID = Field(description="the issued invoice credited")
     lines: list[LineIn] | None = Field(None, description="default: every line of the invoice (full credit)")
-    reason: str = ""
+    reason: TextIn = ""
 
 
 class CreditNoteFromInvoiceIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     lines: list[LineIn] | None = Field(None, description="default: every line of the invoice (full credit)")
-    reason: str = ""
+    reason: TextIn = ""
 
 
 class DocumentUpdateIn(HeaderIn):
@@ -135,7 +135,7 @@ class IssueIn(Schema):
 class RejectIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str
+    reason: TextIn
 
 
 class ConvertIn(Schema):

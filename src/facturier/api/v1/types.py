@@ -5,10 +5,11 @@ fraction are refused; integers are accepted. Precision limits (decimals, integer
 by the services, which name the field in their error.
 """
 
+import re
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 
@@ -33,3 +34,22 @@ DecimalOut = Annotated[
     WithJsonSchema({"type": "string", "examples": ["12.50"]}),
 ]
 """An amount, quantity or rate returned to the client, as a string without exponent."""
+
+# Characters XML 1.0 cannot carry: text that reaches an e-invoice (names, descriptions, notes) must not
+# hold them, or the invoice could be saved but never issued.
+XML_INVALID_CHARACTER = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_safe(value: str) -> str:
+    found = XML_INVALID_CHARACTER.search(value)
+    if found:
+        raise PydanticCustomError(
+            "invalid_character",
+            "Control character U+{code:04X} is not allowed in text.",
+            {"code": ord(found.group())},
+        )
+    return value
+
+
+TextIn = Annotated[str, AfterValidator(_xml_safe)]
+"""Free text from a client: any printable Unicode, tabs and line breaks; no control characters."""
