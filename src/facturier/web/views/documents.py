@@ -91,6 +91,7 @@ def available_actions(request: EntityRequest, document: Document) -> dict[str, b
 
 def detail_context(request: EntityRequest, document: Document, **extra: Any) -> dict[str, Any]:
     invoice_like = document.kind == Kind.INVOICE
+    outstanding = outstanding_amount(document) if document.is_sealed and invoice_like else None
     return {
         "document": document,
         "section": section_of(document),
@@ -100,12 +101,12 @@ def detail_context(request: EntityRequest, document: Document, **extra: Any) -> 
         "derived": document.derived.all(),
         "credit_notes": document.corrections.all() if invoice_like else [],
         "payments": document.payments.order_by("received_on") if invoice_like else [],
-        "outstanding": outstanding_amount(document) if document.is_sealed and invoice_like else None,
+        "outstanding": outstanding,
         "overdue": is_overdue(document, entity_today(request.entity)),
         "history": history_of(document).select_related("actor"),
         "actions": available_actions(request, document),
         "payment_form": extra.pop("payment_form", None)
-        or PaymentForm(initial={"received_on": entity_today(request.entity)}),
+        or PaymentForm(initial={"received_on": entity_today(request.entity), "amount": outstanding}),
         "reject_form": extra.pop("reject_form", None) or ReasonForm(),
         **extra,
     }
