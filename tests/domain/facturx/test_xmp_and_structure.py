@@ -137,3 +137,33 @@ def test_extraction_refuses_what_is_not_a_readable_pdf():
 def test_an_unknown_profile_has_no_conformance_level():
     with pytest.raises(FacturXError, match="PEPPOL"):
         FacturXMetadata.for_profile("PEPPOL")
+
+
+def test_the_xmp_is_replaced_by_an_incremental_update_that_every_reader_resolves():
+    plain = typst_pdf({"factur-x.xml": XML})
+    pdf = add_facturx_metadata(plain, FacturXMetadata.for_profile("EN16931"))
+    # the original bytes are untouched: the new packet, one xref entry and a trailer are appended
+    assert pdf.startswith(plain.rstrip(b"\n"))
+    assert pdf.endswith(b"%%EOF\n")
+    assert pdf.count(b"/Prev ") == 1
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        assert document.check_pdf_syntax() == []
+        assert b"fx:DocumentType>INVOICE<" in document.Root.Metadata.read_bytes()
+        assert document.trailer.ID[0] == pikepdf.open(io.BytesIO(plain)).trailer.ID[0]
+    from pypdf import PdfReader
+
+    assert (
+        b"fx:ConformanceLevel>EN 16931<"
+        in PdfReader(io.BytesIO(pdf)).trailer["/Root"]["/Metadata"].get_data()
+    )
+
+
+def test_a_pdf_with_a_cross_reference_stream_is_rewritten_instead():
+    # given a PDF/A whose xref is a stream (as qpdf writes with object streams)
+    out = io.BytesIO()
+    with pikepdf.open(io.BytesIO(typst_pdf({"factur-x.xml": XML}))) as document:
+        document.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    # when the Factur-X metadata is added, then it still works (full rewrite)
+    pdf = add_facturx_metadata(out.getvalue(), FacturXMetadata.for_profile("BASIC"))
+    assert b"/Prev " not in pdf
+    assert inspect_pdf(pdf).fx["ConformanceLevel"] == "BASIC"

@@ -15,6 +15,7 @@ import pikepdf
 from lxml import etree
 
 from facturier.domain.facturx.errors import FacturXError
+from facturier.domain.facturx.incremental import replace_stream
 
 FX_NS = "urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#"
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -153,14 +154,18 @@ def merge_facturx_xmp(xmp: bytes, metadata: FacturXMetadata) -> bytes:
 def add_facturx_metadata(pdf: bytes, metadata: FacturXMetadata) -> bytes:
     """Write the merged XMP packet back into the PDF (uncompressed, as PDF/A requires).
 
-    The PDF is saved by qpdf without re-running any PDF/A "fix-up" (which would drop the
-    `fx:` values); object streams and compressed content are kept as Typst wrote them.
+    The new packet is appended as an incremental update when the file allows it; otherwise the
+    PDF is saved by qpdf without re-running any PDF/A "fix-up" (which would drop the `fx:`
+    values), keeping object streams and compressed content as Typst wrote them.
     """
     with pikepdf.open(io.BytesIO(pdf)) as document:
         current = document.Root.get("/Metadata")
         if current is None:
             raise FacturXError("the PDF has no XMP metadata: render it as PDF/A first")
         merged = merge_facturx_xmp(current.read_bytes(), metadata)
+        updated = replace_stream(pdf, document, current, data=merged, keys=b"/Type /Metadata /Subtype /XML")
+        if updated is not None:
+            return updated
         stream = pikepdf.Stream(document, merged)
         stream.Type = pikepdf.Name.Metadata
         stream.Subtype = pikepdf.Name.XML
@@ -171,6 +176,7 @@ def add_facturx_metadata(pdf: bytes, metadata: FacturXMetadata) -> bytes:
             compress_streams=False,
             stream_decode_level=pikepdf.StreamDecodeLevel.none,
             object_stream_mode=pikepdf.ObjectStreamMode.preserve,
+            fix_metadata_version=False,
         )
     result: bytes = out.getvalue()
     return result
