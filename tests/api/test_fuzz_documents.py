@@ -61,3 +61,45 @@ def test_no_invoice_body_makes_the_api_fail_or_half_write(api, customer, body):
     issued = api.post(f"/api/v1/invoices/{response.json()['id']}/issue")
     assert issued.status_code in (200, 409, 422), issued.content
     event(f"issue {issued.status_code} {issued.json().get('code', '')}")
+
+
+CUSTOMER_FIELDS = {
+    "name": TEXT, "address_line1": TEXT, "postcode": st.text(max_size=12), "city": TEXT,
+    "country": st.sampled_from(["FR", "BE", "DE", "US", "GP", "fr", "XX", ""]),
+    "kind": st.sampled_from(["business", "consumer", "public", "other"]),
+    "vat_regime": st.sampled_from(["domestic", "intra_eu_reverse_charge", "export", "exempt", "other"]),
+    "exemption_reason": TEXT, "siren": st.sampled_from(["", "443061841", "443061842", "12"]),
+    "vat_number": st.sampled_from(["", "FR64443061841", "BE0403019261", "DE123"]),
+    "email": st.sampled_from(["", "a@b.example", "nope"]), "language": st.sampled_from(["fr", "en", "xx"]),
+    "currency": st.sampled_from(["EUR", "USD", "XYZ"]), "payment_terms": st.sampled_from(["net30", "eom45", "x"]),
+    "electronic_address_scheme": st.sampled_from(["", "0225", "0009"]),
+    "electronic_address": st.sampled_from(["", "443061841", "x" * 120]),
+    "delivery_line1": TEXT, "notes": TEXT,
+}  # fmt: skip
+_CODES = iter(range(10**6))
+
+
+@pytest.mark.slow
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(fields=st.fixed_dictionaries({}, optional=CUSTOMER_FIELDS))
+def test_a_customer_the_api_accepts_can_be_invoiced_or_is_refused_cleanly(api, fields):
+    body = {"code": f"F{next(_CODES)}", "name": "Client", "address_line1": "1 rue", "postcode": "75001",
+            "city": "Paris", **fields}  # fmt: skip
+    before = database_state()
+    created = api.post("/api/v1/customers", body)
+    assert created.status_code in (201, 422), created.content
+    event(
+        f"customer {created.status_code} {created.json().get('code', '') if created.status_code == 422 else ''}"
+    )
+    if created.status_code == 422:
+        assert database_state() == before
+        return
+    customer = created.json()
+    invoice_body = {"customer": customer["id"], "lines": [{"description": "Conseil", "unit_price": "100"}]}
+    if customer["currency"] != "EUR":
+        invoice_body["exchange_rate"] = "1.1"
+    invoice = api.post("/api/v1/invoices", invoice_body)
+    assert invoice.status_code == 201, invoice.content
+    issued = api.post(f"/api/v1/invoices/{invoice.json()['id']}/issue")
+    assert issued.status_code in (200, 422), issued.content
+    event(f"issue {issued.status_code} {issued.json().get('code', '')}")
