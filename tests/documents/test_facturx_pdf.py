@@ -107,8 +107,7 @@ def test_quotes_and_draft_invoices_are_plain_pdfs_without_xml(
     assert "Bon pour accord" in text_of(render_pdf(quote))
 
 
-def test_rendering_is_reproducible_for_an_issued_invoice(issued_invoice):
-    # the timestamp is the issue moment, so the same invoice gives the same visible PDF content
-    first, second = render_pdf(issued_invoice), render_pdf(issued_invoice)
-    assert text_of(first) == text_of(second)
-    assert inspect_pdf(first).fx == inspect_pdf(second).fx
+def test_rendering_an_issued_invoice_twice_gives_the_same_bytes(issued_invoice):
+    # the timestamp is the issue moment and nothing random is written: an archived copy can be
+    # checked against a fresh rendering by its hash
+    assert render_pdf(issued_invoice) == render_pdf(issued_invoice)
