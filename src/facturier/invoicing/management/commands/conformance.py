@@ -39,5 +39,9 @@ class Command(BaseCommand):
         try:
             store.verify()
         except ArtefactMissing as error:
-            raise CommandError(str(error)) from error
+            missing = str(error).count("validation artefact '")
+            raise CommandError(
+                f"{missing} validation artefact(s) missing in {store.root}. "
+                f"Install them with: facturier conformance install PATH\n{error}"
+            ) from error
         self.stdout.write(f"All validation artefacts are installed ({store.root}).")

@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rich.progress import track
 
 from facturier.accounts.management.commands.apikey_create import find_entity
 from facturier.accounts.models import LegalEntity
@@ -55,7 +56,9 @@ class Command(BaseCommand):
         for entity in entities:
             folder = out if len(entities) == 1 else out / (entity.siren or str(entity.pk))
             folder.mkdir(parents=True, exist_ok=True)
-            for document in issued_documents(entity):
+            documents = list(issued_documents(entity))
+            shown = self.stdout.isatty() and len(documents) > 20
+            for document in track(documents, description=entity.name, disable=not shown):
                 export_document(document, options["fmt"], folder)
                 written += 1
         self.stdout.write(f"{written} file(s) written to {out}.")
