@@ -103,3 +103,36 @@ def test_a_customer_the_api_accepts_can_be_invoiced_or_is_refused_cleanly(api, f
     issued = api.post(f"/api/v1/invoices/{invoice.json()['id']}/issue")
     assert issued.status_code in (200, 422), issued.content
     event(f"issue {issued.status_code} {issued.json().get('code', '')}")
+
+
+PRODUCT_FIELDS = {
+    "name": TEXT, "description": TEXT, "unit": st.sampled_from(["C62", "HUR", "DAY", "KGM", "XX"]),
+    "unit_price": DECIMALS, "vat_category": st.sampled_from(["S", "Z", "E", "AE", "K", "G", "O", "QQ"]),
+    "vat_rate": DECIMALS, "accounting_category": st.sampled_from(["goods", "services", "x"]),
+}  # fmt: skip
+
+
+@pytest.mark.slow
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(fields=st.fixed_dictionaries({}, optional=PRODUCT_FIELDS), quantity=DECIMALS)
+def test_a_product_the_api_accepts_can_be_invoiced_or_is_refused_cleanly(api, customer, fields, quantity):
+    body = {"sku": f"F{next(_CODES)}", "name": "Produit", "unit_price": "10", **fields}
+    before = database_state()
+    created = api.post("/api/v1/products", body)
+    assert created.status_code in (201, 422), created.content
+    event(
+        f"product {created.status_code} {created.json().get('code', '') if created.status_code == 422 else ''}"
+    )
+    if created.status_code == 422:
+        assert database_state() == before
+        return
+    line = {"product": created.json()["id"], "quantity": quantity}
+    before = database_state()
+    invoice = api.post("/api/v1/invoices", {"customer": str(customer.pk), "lines": [line]})
+    assert invoice.status_code in (201, 422), invoice.content
+    if invoice.status_code == 422:
+        assert database_state() == before
+        return
+    issued = api.post(f"/api/v1/invoices/{invoice.json()['id']}/issue")
+    assert issued.status_code in (200, 422), issued.content
+    event(f"issue {issued.status_code} {issued.json().get('code', '')}")
