@@ -127,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         case "createsuperuser":
             return _call("createsuperuser")
         case "apikey":
-            return _call(
+            return _call_reporting(
                 "apikey_create", "--entity", args.entity, "--scopes", args.scopes, "--name", args.name
             )
         case "audit":

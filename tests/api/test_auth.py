@@ -100,3 +100,12 @@ def test_apikey_create_command_refuses_unknown_scopes_and_unknown_companies(enti
             "apikey_create", "--entity", "Nobody", "--scopes", "customers:read", stdout=io.StringIO()
         )
     assert not ApiKey.objects.exists()
+
+
+def test_the_facturier_command_reports_an_unknown_company_without_a_traceback(entity, capsys):
+    from facturier.cli import main
+
+    assert main(["apikey", "create", "--entity", "Nobody", "--scopes", "customers:read"]) == 1
+    assert "No company matches 'Nobody'" in capsys.readouterr().err
+    assert main(["apikey", "create", "--entity", entity.siren, "--scopes", "customers:read"]) == 0
+    assert ApiKey.objects.get().entity == entity
