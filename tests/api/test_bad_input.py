@@ -243,3 +243,25 @@ def test_a_customer_or_product_name_with_a_control_character_is_refused(api, cus
     )
     assert_problem(response, 422, "invalid_character", field="name")
     assert database_state() == before
+
+
+def test_an_invoice_refused_by_e_invoice_validation_lists_the_findings_and_stays_a_draft(
+    api, entity, settings, shared_dir
+):
+    # given validation on issue with the official rules (the team's conformance folder)
+    settings.CONFORMANCE_DIR, settings.EINVOICE_VALIDATE_ON_ISSUE = str(shared_dir / "conformance"), True
+    # and a French business customer without its SIREN (BR-FR-11 needs it on a B2B invoice)
+    from facturier.parties.services import customer_create
+
+    buyer = customer_create(entity=entity, by=None, code="NOSIREN", name="Sans SIREN", address_line1="1 rue A",
+                            postcode="75001", city="Paris")  # fmt: skip
+    invoice = api.post("/api/v1/invoices", invoice_body(buyer)).json()
+    before = database_state()
+    # when it is issued
+    response = api.post(f"/api/v1/invoices/{invoice['id']}/issue")
+    # then the problem carries the rule findings and nothing was numbered or sealed
+    body = assert_problem(response, 422, "einvoice_invalid")
+    rules = {finding["rule"] for finding in body["findings"]}
+    assert any(rule.startswith("BR-FR-11") for rule in rules)
+    assert {"rule", "severity", "location", "message"} <= set(body["findings"][0])
+    assert database_state() == before
