@@ -6,6 +6,7 @@ import pytest
 from facturier.common.errors import Conflict, PermissionDenied, ValidationFailed
 from facturier.invoicing.models import Document, Status, TypeCode
 from facturier.invoicing.services import (
+    AllowanceChargeData,
     LineData,
     credit_note_create,
     document_convert,
@@ -121,6 +122,28 @@ def test_full_credit_note_cancels_the_invoice(draft_invoice, owner):
     assert credit_note.preceding_invoice == invoice
     credit_note = invoice_issue(invoice=credit_note, by=owner)
     assert credit_note.number.startswith("AV-")
+    invoice.refresh_from_db()
+    assert invoice.status == Status.CANCELLED
+
+
+def test_full_credit_note_mirrors_allowances_and_charges(entity, customer, product, owner):
+    # given an issued invoice with a 5 % allowance and a delivery charge
+    invoice = document_create(
+        entity=entity, kind="invoice", customer=customer, by=owner,
+        lines=[LineData(product=product, quantity=Decimal("2"))],
+        allowances_charges=[
+            AllowanceChargeData(reason="Remise fidélité", percent=Decimal("5")),
+            AllowanceChargeData(reason="Livraison", is_charge=True, amount=Decimal("35.00")),
+        ],
+    )  # fmt: skip
+    invoice = invoice_issue(invoice=invoice, by=owner)
+    # when it is credited in full
+    credit_note = invoice_issue(invoice=credit_note_create(invoice=invoice, by=owner), by=owner)
+    # then the credit note repeats the allowance and the charge, equals the invoice and cancels it
+    assert credit_note.allowance_total == invoice.allowance_total > 0
+    assert credit_note.charge_total == invoice.charge_total == Decimal("35.00")
+    assert credit_note.tax_inclusive == invoice.tax_inclusive
+    assert credit_note.note == f"Avoir sur facture {invoice.number}"
     invoice.refresh_from_db()
     assert invoice.status == Status.CANCELLED
 

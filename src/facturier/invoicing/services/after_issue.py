@@ -14,7 +14,7 @@ from facturier.common.errors import Conflict, ValidationFailed
 from facturier.invoicing.lifecycle import OPEN_RECEIVABLE, check_transition
 from facturier.invoicing.models import Document, Kind, Payment, Status, TypeCode
 from facturier.invoicing.services.common import authorize, locked, state_of
-from facturier.invoicing.services.drafts import LineData, _lines_of, document_create
+from facturier.invoicing.services.drafts import LineData, _allowances_of, _lines_of, document_create
 from facturier.invoicing.services.issuing import _transition
 
 ZERO = Decimal("0")
@@ -95,11 +95,19 @@ def invoice_resolve_dispute(*, invoice: Document, by: Any | None) -> Document:
     return _transition(invoice, target, by, "invoice.dispute_resolved")
 
 
+# The default note is part of the document, so it is written in the document's language.
+_CREDIT_NOTE_NOTE = {"fr": "Avoir sur facture {}", "en": "Credit note for invoice {}"}
+
+
 @transaction.atomic
 def credit_note_create(
     *, invoice: Document, by: Any | None, lines: list[LineData] | None = None, reason: str = ""
 ) -> Document:
-    """A draft credit note against an issued invoice: all its lines (full credit) or the lines given."""
+    """A draft credit note against an issued invoice: all its lines (full credit) or the lines given.
+
+    A full credit also takes over the document-level allowances and charges, so it mirrors the
+    invoice's totals exactly; a partial credit is just the lines given.
+    """
     invoice = locked(invoice)
     authorize(by, invoice.entity, Action.CREDIT)
     if invoice.kind != Kind.INVOICE or not invoice.is_sealed or invoice.is_credit_note:
@@ -112,9 +120,10 @@ def credit_note_create(
     credit_note = document_create(
         entity=invoice.entity, kind=Kind.INVOICE, type_code=TypeCode.CREDIT_NOTE, customer=invoice.customer, by=by,
         lines=lines if lines is not None else _lines_of(invoice), preceding_invoice=invoice,
+        allowances_charges=_allowances_of(invoice) if lines is None else [],
         currency=invoice.currency, exchange_rate=invoice.exchange_rate, language=invoice.language,
         payment_terms=invoice.payment_terms, buyer_reference=invoice.buyer_reference,
-        note=reason or f"Avoir sur facture {invoice.number}",
+        note=reason or _CREDIT_NOTE_NOTE.get(invoice.language, _CREDIT_NOTE_NOTE["en"]).format(invoice.number),
     )  # fmt: skip
     available = invoice.tax_inclusive - credited_amount(invoice)
     if credit_note.tax_inclusive > available:
