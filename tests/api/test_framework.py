@@ -31,6 +31,7 @@ def test_openapi_document_is_valid_json_listing_the_paths(client):
     issue = schema["paths"]["/api/v1/invoices/{document_id}/issue"]["post"]
     assert "application/problem+json" in issue["responses"]["default"]["content"]
     assert "code" in schema["components"]["schemas"]["Problem"]["required"]
+    assert "Idempotency-Key" in [parameter["name"] for parameter in issue["parameters"]]
 
 
 def test_docs_page_is_served_without_any_cdn(client):

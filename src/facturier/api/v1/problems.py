@@ -150,8 +150,19 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 }
 
 
+IDEMPOTENCY_PARAMETER: dict[str, Any] = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "maxLength": 255},
+    "description": "Any unique string (a UUID): a retry with the same key and body replays the first "
+    "response instead of acting twice; kept 24 hours.",
+}
+
+
 def _document_problems(api: NinjaAPI) -> None:
-    """Declare the problem+json body as every operation's error response in the OpenAPI document."""
+    """Declare in the OpenAPI document the problem+json error body of every operation and the
+    Idempotency-Key header every POST accepts."""
     build = api.get_openapi_schema
 
     def get_openapi_schema(**kwargs: Any) -> Any:
@@ -162,9 +173,11 @@ def _document_problems(api: NinjaAPI) -> None:
             "content": {CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
         }
         for operations in schema.get("paths", {}).values():
-            for operation in operations.values():
+            for method, operation in operations.items():
                 if isinstance(operation, dict) and "responses" in operation:
                     operation["responses"].setdefault("default", error)
+                if method == "post" and isinstance(operation, dict):
+                    operation.setdefault("parameters", []).append(IDEMPOTENCY_PARAMETER)
         return schema
 
     api.get_openapi_schema = get_openapi_schema  # type: ignore[method-assign]
