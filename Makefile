@@ -30,6 +30,9 @@ browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { \
 		if [ "$$(id -u)" = "0" ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 		else echo "chromium is missing: sudo apt-get install chromium (browser tests will be skipped)"; fi; }
+	@dpkg -s fonts-dejavu-core >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = "0" ]; then apt-get update -qq && apt-get install -y -qq fonts-dejavu-core >/dev/null; \
+		else echo "fonts-dejavu-core is missing: sudo apt-get install fonts-dejavu-core (PDF glyph tests will be skipped)"; fi; }
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check .
