@@ -117,6 +117,13 @@ def test_check_amount_refuses_too_many_integer_digits():
         check_amount(Decimal("-123456789012345"), field="total")
 
 
+def test_check_amount_refuses_more_significant_digits_than_every_database_keeps_exactly():
+    # 9 integer digits and 6 decimals fit; one digit more would be rounded by SQLite's float storage
+    assert check_amount(Decimal("123456789.123456"), places=6) == Decimal("123456789.123456")
+    with pytest.raises(AmountPrecisionError, match="16 significant digits, at most 15"):
+        check_amount(Decimal("12080253044.33696"), places=6, field="unit price")
+
+
 @pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity", "sNaN"])
 def test_check_amount_refuses_non_finite_values(value):
     with pytest.raises(AmountPrecisionError, match="finite"):

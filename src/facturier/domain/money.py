@@ -42,6 +42,11 @@ CURRENCY_CODES: frozenset[str] = frozenset(_EN16931_CURRENCY_TABLE.split())
 TWO_PLACES = Decimal("0.01")
 
 
+# SQLite stores decimals as 64-bit floats, exact to 15 significant digits: a longer amount would
+# come back different from what was written. Every amount is held to what all our databases keep.
+MAX_SIGNIFICANT_DIGITS = 15
+
+
 class InvalidCurrency(ValueError):
     """The text is not an ISO 4217 alphabetic currency code accepted on an invoice."""
 
@@ -95,6 +100,11 @@ def check_amount(
     if integer_digits > max_integer_digits:
         raise AmountPrecisionError(
             f"{field}: {value} has {integer_digits} integer digits, at most {max_integer_digits} allowed."
+        )
+    if integer_digits + decimals > MAX_SIGNIFICANT_DIGITS:
+        raise AmountPrecisionError(
+            f"{field}: {value} has {integer_digits + decimals} significant digits, "
+            f"at most {MAX_SIGNIFICANT_DIGITS} allowed."
         )
     return value
 
