@@ -10,9 +10,10 @@ from facturier.accounts.roles import Action
 from facturier.audit.services import audit_record
 from facturier.catalog.models import AccountingCategory, Product, VatCategory
 from facturier.catalog.units import UNIT_CODES
+from facturier.common.cleaning import full_clean_or_raise
 from facturier.common.errors import ValidationFailed
 from facturier.domain.money import AmountPrecisionError, check_amount, to_decimal
-from facturier.parties.services import authorize, full_clean_or_raise
+from facturier.parties.services import authorize
 
 PRODUCT_FIELDS = frozenset(
     {"sku", "name", "description", "unit", "unit_price", "vat_category", "vat_rate", "accounting_category",

@@ -5,10 +5,8 @@ it came in through. `by` is the acting user (checked against their role), an API
 checked by the API) or None for the system.
 """
 
-import re
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
 
 from facturier.accounts.models import LegalEntity
@@ -16,6 +14,7 @@ from facturier.accounts.roles import Action
 from facturier.accounts.selectors import require
 from facturier.accounts.services import clean_identifiers
 from facturier.audit.services import audit_record
+from facturier.common.cleaning import full_clean_or_raise
 from facturier.common.errors import ValidationFailed
 from facturier.domain.payment_terms import parse_terms
 from facturier.parties.models import Contact, Customer, Supplier, VatRegime
@@ -44,34 +43,6 @@ def authorize(by: Any | None, entity: LegalEntity, action: Action) -> None:
     """Users are checked against their role; API keys and system callers were authorized upstream."""
     if by is not None and getattr(by, "is_authenticated", False) and hasattr(by, "memberships"):
         require(by, entity, action)
-
-
-# Characters XML 1.0 cannot carry: a name or address holding one could never be put on an e-invoice.
-XML_INVALID_CHARACTER = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def full_clean_or_raise(instance: models.Model, *, exclude: list[str] | None = None) -> None:
-    """Run Django's field validation (lengths, choices, emails) and report the first problem by field.
-
-    Text fields are also refused when they hold control characters (they break e-invoice XML).
-    """
-    for model_field in instance._meta.concrete_fields:
-        value = getattr(instance, model_field.attname, None)
-        if isinstance(value, str) and XML_INVALID_CHARACTER.search(value):
-            raise ValidationFailed(
-                f"{model_field.verbose_name}: control characters are not allowed.", field=model_field.name,
-                code="invalid_character",
-            )  # fmt: skip
-    try:
-        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
-    except DjangoValidationError as error:
-        field, messages = next(iter(error.message_dict.items()))
-        codes = [e.code for e in error.error_dict.get(field, [])] if hasattr(error, "error_dict") else []
-        raise ValidationFailed(
-            " ".join(messages),
-            field=None if field == "__all__" else field,
-            code=codes[0] if codes else "invalid",
-        ) from error
 
 
 def _check_unknown(fields: dict[str, Any], allowed: frozenset[str]) -> None:

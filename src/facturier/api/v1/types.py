@@ -5,12 +5,13 @@ fraction are refused; integers are accepted. Precision limits (decimals, integer
 by the services, which name the field in their error.
 """
 
-import re
 from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError
+
+from facturier.common.cleaning import XML_INVALID_CHARACTER
 
 
 def _no_float(value: Any) -> Any:
@@ -35,12 +36,9 @@ DecimalOut = Annotated[
 ]
 """An amount, quantity or rate returned to the client, as a string without exponent."""
 
-# Characters XML 1.0 cannot carry: text that reaches an e-invoice (names, descriptions, notes) must not
-# hold them, or the invoice could be saved but never issued.
-XML_INVALID_CHARACTER = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
 
 def _xml_safe(value: str) -> str:
+    """Text that reaches an e-invoice must hold only what XML 1.0 carries, or it could never be issued."""
     found = XML_INVALID_CHARACTER.search(value)
     if found:
         raise PydanticCustomError(

@@ -5,15 +5,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 
 from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Action
 from facturier.audit.services import audit_record
 from facturier.catalog.models import Product
+from facturier.catalog.units import UNIT_CODES
+from facturier.common.cleaning import refuse_control_characters
 from facturier.common.errors import Conflict, ValidationFailed
 from facturier.domain.calculation import CalculationError
 from facturier.domain.money import AmountPrecisionError, InvalidCurrency, check_amount, validate_currency
+from facturier.domain.payment_terms import parse_terms
 from facturier.domain.tax.fr import treatment_for_regime
 from facturier.invoicing.lifecycle import check_editable, check_transition
 from facturier.invoicing.models import AllowanceCharge, Document, Kind, Line, Status, TypeCode
@@ -81,6 +84,14 @@ def _amount(value: Any, *, places: int, field: str) -> Decimal:
         raise ValidationFailed(str(error), field=field, code="invalid_amount") from error
 
 
+def _check_text(value: str, *, field: str, model: type[models.Model], name: str) -> None:
+    """Refuse text an e-invoice cannot carry or the column cannot hold, before anything is written."""
+    refuse_control_characters(value, field=field)
+    limit = getattr(model._meta.get_field(name), "max_length", None)
+    if limit is not None and len(value) > limit:
+        raise ValidationFailed(f"{field}: at most {limit} characters.", field=field, code="too_long")
+
+
 def _resolve_line(data: LineData, index: int, document: Document) -> _ResolvedLine:
     """Fill defaults from the product, apply the customer's VAT regime, validate amounts."""
     where = f"lines[{index}]"
@@ -95,6 +106,14 @@ def _resolve_line(data: LineData, index: int, document: Document) -> _ResolvedLi
     accounting_category = data.accounting_category or (product.accounting_category if product else "services")
     if not description.strip():
         raise ValidationFailed("A line needs a description.", field=f"{where}.description", code="required")
+    _check_text(description, field=f"{where}.description", model=Line, name="description")
+    unit = data.unit or (product.unit if product else "C62")
+    if unit not in UNIT_CODES:
+        raise ValidationFailed(
+            f"Unknown unit code '{unit}' (UN/ECE Recommendation 20).",
+            field=f"{where}.unit",
+            code="invalid_unit",
+        )
     if raw_price is None:
         raise ValidationFailed("A line needs a unit price.", field=f"{where}.unit_price", code="required")
     quantity = _amount(data.quantity, places=6, field=f"{where}.quantity")
@@ -112,6 +131,10 @@ def _resolve_line(data: LineData, index: int, document: Document) -> _ResolvedLi
         )
     category = data.vat_category or (product.vat_category if product else "S")
     rate = _amount(raw_rate, places=2, field=f"{where}.vat_rate")
+    if not Decimal(0) <= rate <= Decimal(100):
+        raise ValidationFailed(
+            "A VAT rate is between 0 and 100 %.", field=f"{where}.vat_rate", code="invalid_vat"
+        )
     treatment = treatment_for_regime(document.customer.vat_regime, goods=accounting_category == "goods")
     if treatment is not None:
         category, rate = treatment.category, treatment.rate if treatment.rate is not None else Decimal("0")
@@ -121,7 +144,7 @@ def _resolve_line(data: LineData, index: int, document: Document) -> _ResolvedLi
         )
     return _ResolvedLine(
         description=description, quantity=quantity, unit_price=unit_price,
-        unit=data.unit or (product.unit if product else "C62"), discount_percent=discount,
+        unit=unit, discount_percent=discount,
         vat_category=category, vat_rate=rate, product=product, accounting_category=accounting_category,
     )  # fmt: skip
 
@@ -134,7 +157,7 @@ def _write_lines(document: Document, lines: list[LineData]) -> None:
             document=document,
             position=index + 1,
             product=data.product,
-            description=data.description[:500],
+            description=data.description,
             quantity=data.quantity,
             unit=data.unit,
             unit_price=data.unit_price,
@@ -161,6 +184,7 @@ def _write_allowances_charges(document: Document, items: list[AllowanceChargeDat
         if amount < 0:
             raise ValidationFailed("Amounts of allowances and charges are positive.", field=f"{where}.amount",
                                    code="invalid_amount")  # fmt: skip
+        _check_text(item.reason, field=f"{where}.reason", model=AllowanceCharge, name="reason")
         AllowanceCharge.objects.create(
             document=document, is_charge=item.is_charge, reason=item.reason or ("Frais" if item.is_charge else "Remise"),
             amount=amount, percent=item.percent, base_amount=item.base_amount,
@@ -176,6 +200,16 @@ def _set_header(document: Document, values: dict[str, Any]) -> None:
         )
     for name, value in values.items():
         setattr(document, name, value)
+    for name in ("buyer_reference", "purchase_order_reference", "note", "payment_terms"):
+        _check_text(getattr(document, name) or "", field=name, model=Document, name=name)
+    if document.language not in ("fr", "en"):
+        raise ValidationFailed(
+            "The document language is 'fr' or 'en'.", field="language", code="invalid_language"
+        )
+    try:
+        parse_terms(document.payment_terms)
+    except ValueError as error:
+        raise ValidationFailed(str(error), field="payment_terms", code="invalid_payment_terms") from error
     try:
         document.currency = validate_currency(document.currency)
     except InvalidCurrency as error:

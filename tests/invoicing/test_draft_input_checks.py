@@ -1,0 +1,49 @@
+"""The invoicing services refuse what an e-invoice or the database cannot hold, whatever the caller
+(web form, API, import): a clear error naming the field, and nothing written."""
+
+from decimal import Decimal
+
+import pytest
+
+from facturier.common.errors import ValidationFailed
+from facturier.invoicing.models import Document, Line
+from facturier.invoicing.services import AllowanceChargeData, LineData, document_create
+
+
+def _create(entity, customer, owner, *, lines=None, allowances=(), **header):
+    return document_create(
+        entity=entity, kind="invoice", customer=customer, by=owner,
+        lines=lines or [LineData(description="Conseil", quantity=Decimal("1"), unit_price=Decimal("100"))],
+        allowances_charges=list(allowances), **header,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field", "code"),
+    [
+        ({"lines": [LineData(description="Bad\x00", unit_price=Decimal("1"))]}, "lines[0].description",
+         "invalid_character"),
+        ({"lines": [LineData(description="x" * 501, unit_price=Decimal("1"))]}, "lines[0].description", "too_long"),
+        ({"lines": [LineData(description="Kilos", unit="ZZZ", unit_price=Decimal("1"))]}, "lines[0].unit",
+         "invalid_unit"),
+        ({"lines": [LineData(description="Taux", vat_rate=Decimal("120"), unit_price=Decimal("1"))]},
+         "lines[0].vat_rate", "invalid_vat"),
+        ({"allowances": [AllowanceChargeData(reason="Remise\x07", amount=Decimal("1"))]},
+         "allowances_charges[0].reason", "invalid_character"),
+        ({"buyer_reference": "R" * 101}, "buyer_reference", "too_long"),
+        ({"note": "Bonjour\x1b[31m"}, "note", "invalid_character"),
+        ({"payment_terms": "someday"}, "payment_terms", "invalid_payment_terms"),
+        ({"language": "de"}, "language", "invalid_language"),
+    ],
+)  # fmt: skip
+def test_bad_draft_input_is_refused_naming_the_field_and_nothing_is_written(
+    entity, customer, owner, kwargs, field, code
+):
+    # given the documents and lines before
+    before = (Document.objects.count(), Line.objects.count())
+    # when a draft is created with the bad value
+    with pytest.raises(ValidationFailed) as refused:
+        _create(entity, customer, owner, **kwargs)
+    # then the error names the field and its code, and nothing was written
+    assert (refused.value.field, refused.value.code) == (field, code)
+    assert (Document.objects.count(), Line.objects.count()) == before
