@@ -6,6 +6,7 @@ Each subcommand maps onto a Django management command, so everything can also be
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -41,9 +42,19 @@ def _call_reporting(command: str, *args: str) -> int:
         return error.returncode or 1
 
 
+def _stop_on_sigterm() -> None:
+    """Turn SIGTERM (systemd, docker stop, kill) into the same clean exit as Ctrl+C."""
+
+    def _raise(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _raise)
+
+
 def _serve(port: int, *, with_worker: bool = True) -> int:
-    """Run the web server and, beside it, a background worker; stop both together."""
+    """Run the web server and, beside it, a background worker; stop both together (Ctrl+C or SIGTERM)."""
     worker = None
+    _stop_on_sigterm()
     if with_worker:
         worker = subprocess.Popen([sys.executable, "-m", "facturier.cli", "worker"])  # noqa: S603
     try:
