@@ -6,12 +6,15 @@ Parsers use it so that a missing mandatory term or a malformed value always beco
 
 from __future__ import annotations
 
+import binascii
+from base64 import b64decode
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
 from lxml import etree
 
+from facturier.domain.en16931.model import Attachment
 from facturier.domain.formats.errors import InvoiceParseError
 from facturier.domain.formats.lexical import decimal_from_text
 
@@ -68,3 +71,16 @@ class Node:
         if found is None or found.own_text() is None:
             return None
         return convert(found, term)
+
+
+def read_attachment(binary: Node | None) -> Attachment | None:
+    """BT-125 an attached document (base64 in both CII and UBL), with its BT-125-1/-2 attributes."""
+    if binary is None:
+        return None
+    try:
+        content = b64decode(binary.own_text() or "", validate=False)
+    except (binascii.Error, ValueError) as exc:
+        raise InvoiceParseError(f"BT-125 attached document is not valid base64: {exc}") from exc
+    return Attachment(
+        content=content, mime_code=binary.attr("mimeCode") or "", filename=binary.attr("filename") or ""
+    )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import binascii
-from base64 import b64decode
 from typing import Any
 
 from lxml import etree
@@ -41,7 +39,7 @@ from facturier.domain.formats.cii.read_parties import (
 from facturier.domain.formats.cii.read_payment import read_credit_transfers
 from facturier.domain.formats.errors import InvoiceParseError
 from facturier.domain.formats.safe_xml import DEFAULT_MAX_BYTES, parse_xml
-from facturier.domain.formats.xml_reader import Node
+from facturier.domain.formats.xml_reader import Node, read_attachment
 
 
 def _required(parent: Node, path: str, term: str) -> Node:
@@ -52,16 +50,7 @@ def _required(parent: Node, path: str, term: str) -> Node:
 
 
 def _attachment(document: Node) -> Attachment | None:
-    binary = document.find("ram:AttachmentBinaryObject")
-    if binary is None:
-        return None
-    try:
-        content = b64decode(binary.own_text() or "", validate=False)
-    except (binascii.Error, ValueError) as exc:
-        raise InvoiceParseError(f"BT-125 attached document is not valid base64: {exc}") from exc
-    return Attachment(
-        content=content, mime_code=binary.attr("mimeCode") or "", filename=binary.attr("filename") or ""
-    )
+    return read_attachment(document.find("ram:AttachmentBinaryObject"))
 
 
 def _references(agreement: Node) -> dict[str, Any]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import binascii
 import re
-from base64 import b64decode
 from typing import Any
 
 from lxml import etree
@@ -43,7 +41,7 @@ from facturier.domain.formats.ubl.read_parties import (
     read_seller,
     read_tax_representative,
 )
-from facturier.domain.formats.xml_reader import Node
+from facturier.domain.formats.xml_reader import Node, read_attachment
 
 _SUBJECT_NOTE = re.compile(r"^#([A-Z]{3})#(.*)$", re.DOTALL)
 
@@ -56,16 +54,7 @@ def _note(text: str) -> Note:
 
 
 def _attachment(reference: Node) -> Attachment | None:
-    binary = reference.find("cac:Attachment/cbc:EmbeddedDocumentBinaryObject")
-    if binary is None:
-        return None
-    try:
-        content = b64decode(binary.own_text() or "", validate=False)
-    except (binascii.Error, ValueError) as exc:
-        raise InvoiceParseError(f"BT-125 attached document is not valid base64: {exc}") from exc
-    return Attachment(
-        content=content, mime_code=binary.attr("mimeCode") or "", filename=binary.attr("filename") or ""
-    )
+    return read_attachment(reference.find("cac:Attachment/cbc:EmbeddedDocumentBinaryObject"))
 
 
 def _references(root: Node) -> dict[str, Any]:
