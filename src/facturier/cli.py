@@ -91,6 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--entity", required=True, help="entity name, SIREN or id")
     create.add_argument("--scopes", required=True, help="comma-separated, e.g. invoices:read,invoices:write")
     create.add_argument("--name", default="API key")
+    for action, text in (("list", "list a company's API keys"), ("revoke", "revoke an API key at once")):
+        manage_key = apikey_sub.add_parser(action, help=text)
+        manage_key.add_argument("--entity", required=True, help="entity name, SIREN or id")
+        if action == "revoke":
+            manage_key.add_argument("--prefix", required=True, help="the key's prefix, from 'apikey list'")
     audit = sub.add_parser("audit", help="audit trail tools")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     audit_sub.add_parser("verify", help="recompute the hash chains; exit 1 naming the first tampered record")
@@ -137,10 +142,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _call("db_worker")
         case "createsuperuser":
             return _call("createsuperuser")
-        case "apikey":
+        case "apikey" if args.apikey_command == "create":
             return _call_reporting(
                 "apikey_create", "--entity", args.entity, "--scopes", args.scopes, "--name", args.name
             )
+        case "apikey":
+            prefix = ["--prefix", args.prefix] if args.apikey_command == "revoke" else []
+            return _call_reporting("apikey_manage", args.apikey_command, "--entity", args.entity, *prefix)
         case "audit":
             return _call("audit_verify")
         case "import-einvoice":

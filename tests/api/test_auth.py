@@ -5,6 +5,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from facturier.accounts.models import ApiKey, LegalEntity
+from facturier.audit.models import AuditEvent
 from facturier.parties.models import Customer
 from tests.api.conftest import ApiClient, assert_problem, make_key
 
@@ -109,3 +110,27 @@ def test_the_facturier_command_reports_an_unknown_company_without_a_traceback(en
     assert "No company matches 'Nobody'" in capsys.readouterr().err
     assert main(["apikey", "create", "--entity", entity.siren, "--scopes", "customers:read"]) == 0
     assert ApiKey.objects.get().entity == entity
+
+
+def test_a_revoked_key_stops_working_at_once_and_stays_listed(entity, customer, capsys):
+    from facturier.cli import main
+
+    # given a working key
+    key, secret = make_key(entity, ["customers:read"], name="Leaked ERP key")
+    assert ApiClient(secret).get("/api/v1/customers").status_code == 200
+    # when an operator revokes it by its prefix
+    assert main(["apikey", "revoke", "--entity", entity.siren, "--prefix", key.prefix]) == 0
+    # then the API refuses it, the revocation is audited, and the list shows it revoked (never its secret)
+    assert ApiClient(secret).get("/api/v1/customers").status_code == 401
+    assert AuditEvent.objects.filter(action="apikey.revoked", object_id=str(key.pk)).exists()
+    capsys.readouterr()
+    assert main(["apikey", "list", "--entity", entity.siren]) == 0
+    listed = capsys.readouterr().out
+    assert key.prefix in listed
+    assert "revoked" in listed
+    assert secret not in listed
+    # and revoking it again, or a key of nobody, is a clear error
+    assert main(["apikey", "revoke", "--entity", entity.siren, "--prefix", key.prefix]) == 1
+    assert "already revoked" in capsys.readouterr().err
+    assert main(["apikey", "revoke", "--entity", entity.siren, "--prefix", "nope"]) == 1
+    assert "No API key 'nope'" in capsys.readouterr().err

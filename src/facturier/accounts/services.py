@@ -4,11 +4,12 @@ import secrets
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from facturier.accounts.models import ApiKey, LegalEntity, Membership
 from facturier.accounts.roles import Role
 from facturier.audit.services import audit_record
-from facturier.common.errors import ValidationFailed
+from facturier.common.errors import Conflict, NotFound, ValidationFailed
 from facturier.domain import identifiers
 from facturier.domain.money import InvalidCurrency, validate_currency
 
@@ -114,3 +115,19 @@ def api_key_create(
         entity=entity, actor=by, action="apikey.created", obj=key, after={"name": name, "scopes": scopes}
     )
     return key, full_key
+
+
+@transaction.atomic
+def api_key_revoke(*, entity: LegalEntity, prefix: str, by: Any | None) -> ApiKey:
+    """Revoke a key of ``entity`` by its public prefix: it stops working at once, and stays listed."""
+    key = ApiKey.objects.select_for_update().filter(entity=entity, prefix=prefix.strip()).first()
+    if key is None:
+        raise NotFound(f"No API key '{prefix}' in {entity.name}.", field="prefix", code="unknown_api_key")
+    if key.revoked_at is not None:
+        raise Conflict(
+            f"API key '{prefix}' was already revoked on {key.revoked_at:%Y-%m-%d}.", code="already_revoked"
+        )
+    key.revoked_at = timezone.now()
+    key.save(update_fields=["revoked_at", "updated_at"])
+    audit_record(entity=entity, actor=by, action="apikey.revoked", obj=key, after={"name": key.name})
+    return key
