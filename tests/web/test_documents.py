@@ -377,3 +377,48 @@ def test_live_totals_equal_the_saved_documents_totals_even_under_reverse_charge(
     assert [vat["label"].split()[0] for vat in preview["vat_breakdown"]] == ["AE", "S"]
     for name in ("line_total", "charge_total", "tax_exclusive", "tax_total", "tax_inclusive", "payable"):
         assert Decimal(preview[name]) == getattr(saved, name), name
+
+
+def test_issued_invoice_is_sent_as_an_e_invoice_from_its_page_and_the_history_says_so(
+    owner_client, draft_invoice, django_capture_on_commit_callbacks, mailoutbox
+):
+    # given an issued invoice of a customer reached by email
+    action(owner_client, draft_invoice, "issue")
+    draft_invoice.refresh_from_db()
+    draft_invoice.customer.email = "factures@martin.example"
+    draft_invoice.customer.save()
+    assert (
+        "Envoyer la facture électronique"
+        in owner_client.get(reverse("web:document-detail", kwargs={"pk": draft_invoice.pk})).content.decode()
+    )
+    # when the accountant clicks "Send e-invoice" (the sending runs once the request has committed)
+    with django_capture_on_commit_callbacks(execute=True):
+        action(owner_client, draft_invoice, "send")
+    # then the customer got the Factur-X PDF, the invoice is sent and its history names the channel
+    assert [message.to for message in mailoutbox] == [["factures@martin.example"]]
+    assert [name for name, _content, _type in mailoutbox[0].attachments] == [f"{draft_invoice.number}.pdf"]
+    draft_invoice.refresh_from_db()
+    assert draft_invoice.status == Status.SENT
+    page = owner_client.get(reverse("web:document-detail", kwargs={"pk": draft_invoice.pk})).content.decode()
+    assert "Envoi demandé" in page
+    assert "Facture électronique envoyée" in page
+    assert "E-mail → factures@martin.example" in page
+
+
+def test_lifecycle_statuses_show_their_code_and_label_in_the_history(owner_client, draft_invoice, owner):
+    from facturier.transmission.services import lifecycle_record
+
+    # given an issued invoice the customer's platform reports as refused, with a reason
+    invoice = invoice_issue(invoice=draft_invoice, by=owner)
+    lifecycle_record(
+        document=invoice,
+        code=210,
+        reason_code="DOUBLON",
+        reason_text="Facture en double",
+        source="manual",
+        by=owner,
+    )
+    # then its history shows the reform status in words, with the reason
+    page = owner_client.get(reverse("web:document-detail", kwargs={"pk": invoice.pk})).content.decode()
+    assert "210 Refusée" in page
+    assert "Facture en double" in page

@@ -8,6 +8,8 @@ from django import template
 from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext_lazy as _
 
+from facturier.domain.lifecycle import STATUSES
+from facturier.transmission.models import ChannelName
 from facturier.web.forms.parties import TERMS_LABELS
 from facturier.web.labels import status_text
 
@@ -80,7 +82,28 @@ EVENT_LABELS = {
     "declined": _("Declined"),
     "confirmed": _("Confirmed"),
     "lifecycle": _("Lifecycle status"),
+    "transmission_requested": _("Sending requested"),
+    "transmitted": _("E-invoice sent"),
+    "transmission_failed": _("Sending failed"),
+    "refused": _("Refused by the customer"),
 }
+
+
+@register.filter
+def lifecycle_label(code: Any) -> str:
+    """`210` -> "210 Refusée" (or "210 Refused" in English): the reform's status in the page's language."""
+    try:
+        info = STATUSES[int(code)]
+    except (KeyError, TypeError, ValueError):
+        return str(code)
+    label = info.label_fr if (get_language() or "fr").startswith("fr") else info.label_en
+    return f"{int(code)} {label}"
+
+
+@register.filter
+def channel_label(channel: str) -> str:
+    """`chorus_pro` -> "Chorus Pro": the transmission channel as its users know it."""
+    return str(dict(ChannelName.choices).get(channel, channel))
 
 
 @register.filter

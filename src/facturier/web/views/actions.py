@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from facturier.common.errors import BusinessError
 from facturier.invoicing import services
 from facturier.invoicing.models import Document, Kind, Status
+from facturier.transmission.services import transmission_request
 from facturier.web.access import EntityRequest, staff_view
 from facturier.web.error_messages import explain
 from facturier.web.forms.actions import PaymentForm, ReasonForm
@@ -66,6 +67,17 @@ def _mark_sent(request: EntityRequest, document: Document) -> Outcome:
     return services.invoice_mark_sent(invoice=document, by=request.user)
 
 
+def _send(request: EntityRequest, document: Document) -> Outcome:
+    """Send the e-invoice through the customer's channel (email, Chorus Pro or the platform), in the background."""
+    transmission = transmission_request(document=document, by=request.user)
+    messages.success(
+        request,
+        _("Sending through %(channel)s to %(recipient)s: the history shows when it has left.")
+        % {"channel": transmission.get_channel_display(), "recipient": transmission.recipient},
+    )
+    return document
+
+
 def _payment(request: EntityRequest, document: Document) -> Outcome:
     form = PaymentForm(request.POST)
     if not form.is_valid():
@@ -112,6 +124,7 @@ ACTIONS: dict[str, tuple[str, Handler]] = {
     "reject": ("approve", _reject),
     "issue": ("issue", _issue),
     "mark-sent": ("mark_sent", _mark_sent),
+    "send": ("send", _send),
     "payment": ("payment", _payment),
     "credit-note": ("credit", _credit),
     "delete": ("delete", _delete),

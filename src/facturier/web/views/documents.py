@@ -18,6 +18,9 @@ from facturier.web.forms.actions import PaymentForm, ReasonForm
 from facturier.web.listing import DocumentFilterForm, section_named, section_of
 from facturier.web.receivables import entity_today, is_overdue
 
+# Issued invoices and credit notes that can (still) be sent as e-invoices through the customer's channel.
+SENDABLE = frozenset({Status.ISSUED, Status.SENT})
+
 PAGE_SIZE = 25
 
 
@@ -75,6 +78,7 @@ def available_actions(request: EntityRequest, document: Document) -> dict[str, b
         "approve": invoice and status == Status.PENDING_APPROVAL and allowed(Action.APPROVE),
         "issue": invoice and (status == Status.APPROVED or (draft and not approval)) and allowed(Action.ISSUE),
         "mark_sent": invoice and status == Status.ISSUED and allowed(Action.ISSUE),
+        "send": invoice and sealed and status in SENDABLE and allowed(Action.ISSUE),
         "payment": invoice and not document.is_credit_note and status in OPEN_RECEIVABLE
         and allowed(Action.ISSUE),
         "credit": invoice and sealed and not document.is_credit_note and status != Status.CANCELLED
