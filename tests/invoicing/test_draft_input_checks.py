@@ -47,3 +47,30 @@ def test_bad_draft_input_is_refused_naming_the_field_and_nothing_is_written(
     # then the error names the field and its code, and nothing was written
     assert (refused.value.field, refused.value.code) == (field, code)
     assert (Document.objects.count(), Line.objects.count()) == before
+
+
+@pytest.mark.parametrize(
+    ("regime", "category", "expected"),
+    [
+        ("intra_eu_reverse_charge", "services", ("AE", Decimal("0.00"))),
+        ("intra_eu_reverse_charge", "goods", ("K", Decimal("0.00"))),
+        ("export", "goods", ("G", Decimal("0.00"))),
+        ("domestic", "services", ("S", Decimal("20.00"))),
+    ],
+)
+def test_a_document_level_charge_follows_the_customers_vat_regime(
+    entity, customer, owner, regime, category, expected
+):
+    # given a customer under a regime where no French VAT is due (or a domestic one)
+    customer.vat_regime = regime
+    customer.save()
+    # when an invoice with a delivery charge is drafted
+    invoice = _create(
+        entity, customer, owner,
+        lines=[LineData(description="Article", unit_price=Decimal("100"), accounting_category=category)],
+        allowances=[AllowanceChargeData(reason="Livraison", is_charge=True, amount=Decimal("15.00"))],
+    )  # fmt: skip
+    # then the charge bears the same VAT as the lines, so no French VAT is added where none is due
+    charge = invoice.allowances_charges.get()
+    assert (charge.vat_category, charge.vat_rate) == expected
+    assert {row["category"] for row in invoice.vat_breakdown} == {expected[0]}

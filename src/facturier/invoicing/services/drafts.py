@@ -92,8 +92,11 @@ def _check_text(value: str, *, field: str, model: type[models.Model], name: str)
         raise ValidationFailed(f"{field}: at most {limit} characters.", field=field, code="too_long")
 
 
-def _resolve_line(data: LineData, index: int, document: Document) -> _ResolvedLine:
-    """Fill defaults from the product, apply the customer's VAT regime, validate amounts."""
+def resolve_line(data: LineData, index: int, document: Document) -> _ResolvedLine:
+    """Fill defaults from the product, apply the customer's VAT regime, validate amounts.
+
+    Public so the editor's live totals resolve lines exactly as saving does.
+    """
     where = f"lines[{index}]"
     product = data.product
     if product is not None and product.entity_id != document.entity_id:
@@ -151,7 +154,7 @@ def _resolve_line(data: LineData, index: int, document: Document) -> _ResolvedLi
 
 def _write_lines(document: Document, lines: list[LineData]) -> None:
     document.lines.all().delete()
-    resolved = [_resolve_line(data, index, document) for index, data in enumerate(lines)]
+    resolved = [resolve_line(data, index, document) for index, data in enumerate(lines)]
     Line.objects.bulk_create(
         Line(
             document=document,
@@ -170,8 +173,28 @@ def _write_lines(document: Document, lines: list[LineData]) -> None:
     )
 
 
+def allowance_vat(
+    customer: Customer, item: AllowanceChargeData, line_vats: set[tuple[str, Decimal]]
+) -> tuple[str, Decimal]:
+    """The VAT of a document-level allowance or charge under the customer's regime.
+
+    Under reverse charge, export or exemption a charge bears no French VAT either: it takes the
+    category of the lines when they all share one (a delivery charge on goods exported is G),
+    else the regime's category for services. Domestic customers keep what was given.
+    ``line_vats`` are the (category, rate) pairs of the resolved lines.
+    """
+    services_treatment = treatment_for_regime(customer.vat_regime, goods=False)
+    if services_treatment is None:
+        return item.vat_category, item.vat_rate
+    if len(line_vats) == 1:
+        return next(iter(line_vats))
+    rate = services_treatment.rate if services_treatment.rate is not None else Decimal("0")
+    return services_treatment.category, rate
+
+
 def _write_allowances_charges(document: Document, items: list[AllowanceChargeData]) -> None:
     document.allowances_charges.all().delete()
+    line_vats = set(document.lines.values_list("vat_category", "vat_rate"))
     for index, item in enumerate(items):
         where = f"allowances_charges[{index}]"
         if (item.amount is None) == (item.percent is None):
@@ -185,10 +208,11 @@ def _write_allowances_charges(document: Document, items: list[AllowanceChargeDat
             raise ValidationFailed("Amounts of allowances and charges are positive.", field=f"{where}.amount",
                                    code="invalid_amount")  # fmt: skip
         _check_text(item.reason, field=f"{where}.reason", model=AllowanceCharge, name="reason")
+        vat_category, vat_rate = allowance_vat(document.customer, item, line_vats)
         AllowanceCharge.objects.create(
             document=document, is_charge=item.is_charge, reason=item.reason or ("Frais" if item.is_charge else "Remise"),
             amount=amount, percent=item.percent, base_amount=item.base_amount,
-            vat_category=item.vat_category, vat_rate=item.vat_rate,
+            vat_category=vat_category, vat_rate=vat_rate,
         )  # fmt: skip
 
 

@@ -20,7 +20,10 @@ from facturier.common.errors import BusinessError
 from facturier.domain.calculation import CalculationError, DocumentAllowanceCharge, LineInput, compute_totals
 from facturier.invoicing import services
 from facturier.invoicing.models import Document, Kind, Status, TypeCode
-from facturier.invoicing.services.drafts import _resolve_line  # the service's own: preview == what is saved
+from facturier.invoicing.services.drafts import (
+    allowance_vat,
+    resolve_line,
+)  # the service's own: preview == saved
 from facturier.parties.models import Customer
 from facturier.web.access import EntityRequest, staff_view
 from facturier.web.error_messages import explain
@@ -193,13 +196,15 @@ def document_totals(request: EntityRequest) -> JsonResponse:
     currency = header.get("currency") or (existing.currency if existing else request.entity.default_currency)
     prepaid = sum((d.tax_inclusive for d in header.get("deposits") or []), Decimal("0"))
     try:
-        resolved = [_resolve_line(line, index, draft) for index, line in enumerate(lines)]
+        resolved = [resolve_line(line, index, draft) for index, line in enumerate(lines)]
+        line_vats = {(r.vat_category, r.vat_rate) for r in resolved}
+        ac_vats = [allowance_vat(customer, ac, line_vats) for ac in acs]
         totals = compute_totals(
             [LineInput(quantity=r.quantity, unit_price=r.unit_price, vat_category=r.vat_category,
                        vat_rate=r.vat_rate, discount_percent=r.discount_percent) for r in resolved],
             [DocumentAllowanceCharge(is_charge=ac.is_charge, amount=ac.amount, percent=ac.percent,
-                                     vat_category=ac.vat_category, vat_rate=ac.vat_rate, reason=ac.reason)
-             for ac in acs],
+                                     vat_category=category, vat_rate=rate, reason=ac.reason)
+             for ac, (category, rate) in zip(acs, ac_vats, strict=True)],
             prepaid=prepaid,
         )  # fmt: skip
     except BusinessError as error:
