@@ -1,14 +1,20 @@
 """Writes on legal entities, memberships and API keys."""
 
+import functools
+import re
 import secrets
+import zoneinfo
+from pathlib import PurePath
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from facturier.accounts.models import ApiKey, LegalEntity, Membership
-from facturier.accounts.roles import Role
+from facturier.accounts.roles import Action, Role
+from facturier.accounts.selectors import require
 from facturier.audit.services import audit_record
+from facturier.common.cleaning import full_clean_or_raise
 from facturier.common.errors import Conflict, NotFound, ValidationFailed
 from facturier.domain import identifiers
 from facturier.domain.money import InvalidCurrency, validate_currency
@@ -131,3 +137,162 @@ def api_key_revoke(*, entity: LegalEntity, prefix: str, by: Any | None) -> ApiKe
     key.save(update_fields=["revoked_at", "updated_at"])
     audit_record(entity=entity, actor=by, action="apikey.revoked", obj=key, after={"name": key.name})
     return key
+
+
+# --- Company settings, maintained by the entity's administrators in the staff UI -----------------
+
+ENTITY_FIELDS = frozenset(
+    {
+        "name", "legal_form", "share_capital", "siren", "siret", "vat_number", "rcs", "address_line1",
+        "address_line2", "postcode", "city", "country", "email", "phone", "website", "iban", "bic", "logo",
+        "default_currency", "time_zone", "electronic_address_scheme", "electronic_address",
+        "requires_approval", "vat_on_debits", "late_penalty_rate", "early_payment_discount",
+        "einvoice_syntax", "facturx_profile", "brand_color", "footer_text",
+    }
+)  # fmt: skip
+MAX_LOGO_BYTES = 2 * 1024 * 1024  # what documents.render embeds; a bigger logo would be dropped from PDFs
+_LOGO_SIGNATURES = {".png": (b"\x89PNG\r\n\x1a\n",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",)}
+_HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_SCHEME = re.compile(r"^(\d{4}|EM)$")
+
+
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def entity_state(entity: LegalEntity) -> dict[str, Any]:
+    """What an audit event records of an entity: every editable field, the logo by its stored name."""
+    state = {name: getattr(entity, name) for name in sorted(ENTITY_FIELDS - {"logo"})}
+    state["logo"] = entity.logo.name or ""
+    return state
+
+
+def _authorize(by: Any | None, entity: LegalEntity) -> None:
+    """Users are checked against their role; the CLI, jobs and API keys were authorized by their caller."""
+    if by is not None and getattr(by, "is_authenticated", False) and hasattr(by, "memberships"):
+        require(by, entity, Action.MANAGE_ENTITY)
+
+
+def _check_logo(upload: Any) -> None:
+    """PNG, JPEG or SVG only, checked on the content (not just the name), and small enough for the PDF."""
+    suffix = PurePath(getattr(upload, "name", "") or "").suffix.lower()
+    size = getattr(upload, "size", None) or 0
+    if size > MAX_LOGO_BYTES:
+        raise ValidationFailed(
+            f"The logo is larger than {MAX_LOGO_BYTES // (1024 * 1024)} MB.",
+            field="logo",
+            code="logo_too_large",
+        )
+    upload.seek(0)
+    head = upload.read(512)
+    upload.seek(0)
+    if suffix == ".svg":
+        text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+        valid = text.startswith("<") and "<svg" in head.decode("utf-8", errors="replace").lower()
+    else:
+        valid = any(head.startswith(signature) for signature in _LOGO_SIGNATURES.get(suffix, ()))
+    if not valid:
+        raise ValidationFailed(
+            "The logo must be a PNG, JPEG or SVG image.", field="logo", code="invalid_logo_type"
+        )
+
+
+def _check_entity_settings(fields: dict[str, Any]) -> dict[str, Any]:
+    cleaned = dict(fields)
+    if "time_zone" in cleaned:
+        cleaned["time_zone"] = (cleaned["time_zone"] or "").strip()
+        if cleaned["time_zone"] not in _time_zones():
+            raise ValidationFailed(
+                f"Unknown time zone '{cleaned['time_zone']}' (an IANA name such as Europe/Paris).",
+                field="time_zone",
+                code="invalid_time_zone",
+            )
+    if "brand_color" in cleaned:
+        colour = (cleaned["brand_color"] or "").strip()
+        if not _HEX_COLOUR.match(colour):
+            raise ValidationFailed(
+                "The brand colour is written #rrggbb, e.g. #1f4e79.",
+                field="brand_color",
+                code="invalid_colour",
+            )
+        cleaned["brand_color"] = colour.lower()
+    if cleaned.get("electronic_address_scheme"):
+        scheme = cleaned["electronic_address_scheme"].strip().upper()
+        if not _SCHEME.match(scheme):
+            raise ValidationFailed(
+                "The e-invoicing address scheme is a 4-digit ISO 6523 code, e.g. 0225 (SIREN) or 0009 (SIRET).",
+                field="electronic_address_scheme",
+                code="invalid_scheme",
+            )
+        cleaned["electronic_address_scheme"] = scheme
+    if "share_capital" in cleaned and cleaned["share_capital"] is not None and cleaned["share_capital"] < 0:
+        raise ValidationFailed(
+            "The share capital cannot be negative.", field="share_capital", code="negative"
+        )
+    return cleaned
+
+
+@transaction.atomic
+def entity_update(*, entity: LegalEntity, by: Any | None, **fields: Any) -> LegalEntity:
+    """Change the company's settings (administrators only): all checked first, then one audited save.
+
+    ``logo`` is an uploaded file to store, ``False`` to remove the logo; absent leaves it as it is.
+    Issued invoices keep their seller snapshot: the new values apply to documents issued from now on.
+    """
+    entity = LegalEntity.objects.select_for_update().get(pk=entity.pk)
+    _authorize(by, entity)
+    unknown = sorted(set(fields) - ENTITY_FIELDS)
+    if unknown:
+        raise ValidationFailed(
+            f"Unknown fields: {', '.join(unknown)}.", field=unknown[0], code="unknown_field"
+        )
+    before = entity_state(entity)
+    logo = fields.pop("logo", None)
+    # a SIRET is checked against the SIREN kept, and an empty SIREN is taken from the SIRET
+    cleaned = clean_identifiers({"siren": entity.siren, "siret": entity.siret, **fields})
+    cleaned = _check_entity_settings({k: v for k, v in cleaned.items() if k in fields or k == "siren"})
+    for name, value in cleaned.items():
+        setattr(entity, name, value)
+    if bool(entity.electronic_address) != bool(entity.electronic_address_scheme):
+        raise ValidationFailed(
+            "An e-invoicing address needs both its scheme and its identifier.",
+            field="electronic_address_scheme" if entity.electronic_address else "electronic_address",
+            code="incomplete_electronic_address",
+        )
+    full_clean_or_raise(entity, exclude=["logo"])
+    if logo:
+        _check_logo(logo)
+        entity.logo.save(PurePath(logo.name).name, logo, save=False)
+    elif logo is False:
+        entity.logo = ""
+    entity.save()
+    audit_record(entity=entity, actor=by, action="entity.updated", obj=entity,
+                 before=before, after=entity_state(entity))  # fmt: skip
+    return entity
+
+
+@transaction.atomic
+def membership_change(*, entity: LegalEntity, user: Any, role: str, by: Any | None) -> Membership:
+    """Give ``user`` a role in ``entity`` (adding them if needed) through `membership_set`.
+
+    Administrators only; the last administrator cannot be demoted, or nobody could manage the company.
+    """
+    _authorize(by, entity)
+    try:
+        role = Role(role)
+    except ValueError:
+        raise ValidationFailed(f"Unknown role '{role}'.", field="role", code="invalid_role") from None
+    admins = list(
+        Membership.objects.select_for_update()
+        .filter(entity=entity, role=Role.ADMIN)
+        .values_list("user_id", flat=True)
+    )
+    if role != Role.ADMIN and admins == [user.pk]:
+        raise Conflict(
+            f"{user.get_username()} is the last administrator of {entity.name}: make someone else "
+            "administrator first.",
+            field="role",
+            code="last_admin",
+        )
+    return membership_set(entity=entity, user=user, role=role, by=by)

@@ -3,7 +3,7 @@
 from django.urls import URLPattern, URLResolver, path, register_converter
 
 from facturier.web import access
-from facturier.web.views import actions, documents, downloads, editor, home, inbox, parties
+from facturier.web.views import actions, company, documents, downloads, editor, home, inbox, parties
 
 
 class SectionConverter:
@@ -44,6 +44,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("documents/<uuid:pk>/edit/", editor.document_edit, name="document-edit"),
     path("documents/<uuid:pk>/<slug:action>/", actions.document_action, name="document-action"),
     path("documents/<uuid:pk>/download/<slug:fmt>/", downloads.document_download, name="document-download"),
+    path("company/", company.company_settings, name="company-settings"),
+    path("company/logo/", company.company_logo, name="company-logo"),
+    path("company/series/<uuid:pk>/", company.company_series, name="company-series"),
+    path("company/members/", company.company_member_add, name="company-member-add"),
+    path("company/members/<uuid:pk>/", company.company_member_role, name="company-member-role"),
     path("inbox/", inbox.inbox_list, name="inbox-list"),
     path("inbox/import/", inbox.inbox_upload, name="inbox-upload"),
     path("inbox/<uuid:pk>/", inbox.inbox_detail, name="inbox-detail"),

@@ -1,0 +1,121 @@
+"""Company settings forms. They shape the input only: `entity_update`, `numbering_series_update` and
+`membership_change` validate it (identifiers, time zone, colour, logo, patterns), and their errors come
+back onto the field they name."""
+
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+
+from facturier.accounts.models import LegalEntity
+from facturier.accounts.roles import Role
+from facturier.common.errors import BusinessError
+from facturier.domain.numbering import Reset
+from facturier.web.error_messages import explain
+from facturier.web.forms.parties import ServiceForm
+
+SECTIONS = {
+    "identity": ("name", "legal_form", "share_capital", "siren", "siret", "vat_number", "rcs"),
+    "contact": ("address_line1", "address_line2", "postcode", "city", "country", "email", "phone", "website"),
+    "bank": ("iban", "bic", "default_currency", "time_zone"),
+    "einvoicing": (
+        "electronic_address_scheme", "electronic_address", "einvoice_syntax", "facturx_profile",
+        "requires_approval", "vat_on_debits",
+    ),
+    "mentions": ("late_penalty_rate", "early_payment_discount"),
+    "branding": ("logo", "brand_color", "footer_text"),
+}  # fmt: skip
+
+
+def explain_company_error(error: BusinessError) -> str:
+    """The company services' refusals in the user's language; other errors as the staff UI words them."""
+    extra = {"period": error.extra.get("period", "")}
+    wordings = {
+        "invalid_time_zone": _("Unknown time zone: use an IANA name such as Europe/Paris."),
+        "invalid_colour": _("Write the colour as #rrggbb, e.g. #1f4e79."),
+        "invalid_scheme": _("The scheme is a 4-digit code: 0225 for a SIREN, 0009 for a SIRET."),
+        "incomplete_electronic_address": _(
+            "An e-invoicing address needs both its scheme and its identifier."
+        ),
+        "invalid_logo_type": _("The logo must be a PNG, JPEG or SVG image."),
+        "logo_too_large": _("The logo is larger than 2 MB."),
+        "siret_siren_mismatch": _("The SIRET must start with the SIREN."),
+        "last_admin": _("This is the last administrator: make someone else administrator first."),
+        "series_in_use": _(
+            "Numbers were already taken in period %(period)s: a legal sequence cannot change in the middle "
+            "of a period. Change it when the next period starts, before its first number."
+        ),
+        "invalid_pattern": _(
+            "This pattern cannot produce legal numbers: it needs {seq}, the year when numbering restarts every "
+            "year (and the month when monthly), and only letters, digits and + - _ /, at most 35 characters."
+        ),
+    }
+    wording = wordings.get(error.code)
+    return str(wording) % extra if wording is not None else explain(error)
+
+
+class CompanyErrors:
+    """`attach`: put a service error on the field it names, worded for the user."""
+
+    fields: dict[str, Any]
+
+    def attach(self, error: BusinessError) -> None:
+        self.add_error(  # type: ignore[attr-defined]
+            error.field if error.field in self.fields else None, explain_company_error(error)
+        )
+
+
+RESET_LABELS = {
+    Reset.YEARLY: _("Every year"),
+    Reset.MONTHLY: _("Every month"),
+    Reset.NEVER: _("Never"),
+}
+
+
+class CompanyForm(CompanyErrors, ServiceForm):
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+    logo = forms.FileField(
+        label=_("logo"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/svg+xml"}),
+        help_text=_("PNG, JPEG or SVG, 2 MB at most."),
+    )
+
+    class Meta:
+        model = LegalEntity
+        fields = tuple(name for section in SECTIONS.values() for name in section)
+        widgets = {
+            "footer_text": forms.Textarea(attrs={"rows": 2}),
+            "brand_color": forms.TextInput(attrs={"type": "color"}),
+            "time_zone": forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off"}),
+        }
+        help_texts = {
+            "time_zone": _("IANA name, e.g. Europe/Paris"),
+            "electronic_address_scheme": _("0225 for a SIREN, 0009 for a SIRET"),
+            "brand_color": "#rrggbb",
+        }
+
+    def values(self) -> dict[str, Any]:
+        """The changed fields for `entity_update`; the logo only when a file was sent or removed."""
+        values = super().values()
+        logo = values.pop("logo", None)
+        if isinstance(logo, UploadedFile) or logo is False:
+            values["logo"] = logo
+        return values
+
+
+class SeriesForm(CompanyErrors, forms.Form):
+    pattern = forms.CharField(label=_("Pattern"), max_length=60)
+    reset = forms.ChoiceField(
+        label=_("Numbering restarts"), choices=[(k.value, v) for k, v in RESET_LABELS.items()]
+    )
+
+
+class MemberAddForm(CompanyErrors, forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    role = forms.ChoiceField(label=_("role"), choices=Role.choices)
+
+
+class MemberRoleForm(CompanyErrors, forms.Form):
+    role = forms.ChoiceField(label=_("role"), choices=Role.choices)
