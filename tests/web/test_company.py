@@ -244,3 +244,106 @@ def test_an_admin_adds_an_existing_user_by_username(owner_client, entity):
     )
     assert "username" in response.context["member_form"].errors
     assert not Membership.objects.filter(user__username="personne").exists()
+
+
+# --- the Django admin, for superusers ---------------------------------------------------------------
+
+
+@pytest.fixture
+def superuser_client(client, db):
+    root = get_user_model().objects.create_superuser("root", "root@example.fr", "pw-root-123")
+    client.force_login(root)
+    return client
+
+
+def admin_form_data(client, url: str, **changes) -> dict:
+    form = client.get(url).context["adminform"].form
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        else:
+            data[name] = "" if value is None else value
+    return {**data, **changes}
+
+
+def test_a_superuser_changes_a_company_in_the_admin_through_the_audited_service(superuser_client, entity):
+    url = reverse("admin:accounts_legalentity_change", args=[entity.pk])
+    response = superuser_client.post(
+        url, admin_form_data(superuser_client, url, city="Lyon", postcode="69002")
+    )
+    assert response.status_code == 302
+    entity.refresh_from_db()
+    assert entity.city == "Lyon"
+    event = AuditEvent.objects.filter(action="entity.updated").get()
+    assert event.actor_label == "admin:root"
+    assert (event.before["city"], event.after["city"]) == ("Paris", "Lyon")
+
+
+def test_the_admin_refuses_an_invalid_siret_like_the_company_page(superuser_client, entity):
+    url = reverse("admin:accounts_legalentity_change", args=[entity.pk])
+    before = row(entity)
+    response = superuser_client.post(url, admin_form_data(superuser_client, url, siret="55210055400014"))
+    assert response.status_code == 200
+    assert "siret" in response.context["adminform"].form.errors
+    assert row(entity) == before
+    assert not AuditEvent.objects.filter(action="entity.updated").exists()
+
+
+def test_the_admin_is_for_superusers_only(client, owner, entity):
+    owner.is_staff = True
+    owner.save()
+    client.force_login(owner)
+    response = client.get(reverse("admin:accounts_legalentity_change", args=[entity.pk]))
+    assert response.status_code in {302, 403}
+
+
+def test_documents_are_read_only_in_the_admin(superuser_client, draft_invoice):
+    url = reverse("admin:invoicing_document_change", args=[draft_invoice.pk])
+    page = superuser_client.get(url)
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    assert superuser_client.post(url, {"note": "changed"}).status_code == 403
+
+
+def test_a_superuser_revokes_an_api_key_in_the_admin_and_it_is_audited(superuser_client, entity):
+    from facturier.accounts.models import ApiKey
+    from facturier.accounts.services import api_key_create
+
+    key, _secret = api_key_create(entity=entity, name="CRM", scopes=["invoices:read"], by=None)
+    response = superuser_client.post(
+        reverse("admin:accounts_apikey_changelist"), {"action": "revoke", "_selected_action": [str(key.pk)]}
+    )
+    assert response.status_code == 302
+    assert ApiKey.objects.get(pk=key.pk).revoked_at is not None
+    assert AuditEvent.objects.filter(action="apikey.revoked").get().actor_label == "admin:root"
+
+
+def test_a_superuser_edits_a_product_in_the_admin_through_the_catalog_service(superuser_client, product):
+    url = reverse("admin:catalog_product_change", args=[product.pk])
+    response = superuser_client.post(url, admin_form_data(superuser_client, url, unit_price="900.00"))
+    assert response.status_code == 302
+    product.refresh_from_db()
+    assert str(product.unit_price) == "900.000000"
+    assert AuditEvent.objects.filter(object_id=str(product.pk)).latest("position").actor_label == "admin:root"
+    # and the standard VAT category at 0 % is a form error, the product unchanged
+    response = superuser_client.post(
+        url, admin_form_data(superuser_client, url, vat_category="S", vat_rate="0.00")
+    )
+    assert response.status_code == 200
+    product.refresh_from_db()
+    assert str(product.unit_price) == "900.000000"
+
+
+def test_a_superuser_adds_a_customer_in_the_admin(superuser_client, entity):
+    from facturier.parties.models import Customer
+
+    url = reverse("admin:parties_customer_add")
+    data = admin_form_data(superuser_client, url, entity=str(entity.pk), code="C900", name="Client Admin SAS",
+                           address_line1="1 rue Neuve", postcode="75001", city="Paris", siren="443061841")  # fmt: skip
+    response = superuser_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    customer = Customer.objects.get(entity=entity, code="C900")
+    assert AuditEvent.objects.filter(object_id=str(customer.pk), action="customer.created").exists()

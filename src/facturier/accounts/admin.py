@@ -1,0 +1,83 @@
+"""Admin for superusers: companies and memberships through their services; API keys read-only
+(the secret is never stored; a key is created with `facturier apikey create` and shown once)."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from facturier.accounts.models import ApiKey, LegalEntity, Membership
+from facturier.accounts.services import (
+    ENTITY_FIELDS,
+    _check_entity_settings,
+    api_key_revoke,
+    entity_create,
+    entity_update,
+    membership_change,
+)
+from facturier.common.admin import AdminActor, ReadOnlyAdmin, ServiceAdmin
+
+
+@admin.register(LegalEntity)
+class LegalEntityAdmin(ServiceAdmin):
+    list_display = ("name", "legal_form", "siren", "city", "default_currency", "time_zone")
+    search_fields = ("name", "siren", "siret", "vat_number", "city")
+    fields = tuple(f.name for f in LegalEntity._meta.fields if f.name in ENTITY_FIELDS - {"logo"})
+    readonly_fields = ("logo",)  # uploaded from the company page, which checks the image
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def service_create(self, actor: AdminActor, fields: dict[str, Any]) -> LegalEntity:
+        return entity_create(by=actor, **_check_entity_settings(fields))
+
+    def service_update(self, actor: AdminActor, obj: Any, fields: dict[str, Any]) -> LegalEntity:
+        return entity_update(entity=obj, by=actor, **fields)
+
+
+@admin.register(Membership)
+class MembershipAdmin(ServiceAdmin):
+    list_display = ("user", "entity", "role")
+    list_filter = ("role", "entity")
+    search_fields = ("user__username", "entity__name")
+    fields = ("user", "entity", "role")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return ("user", "entity") if obj is not None else ()
+
+    def service_create(self, actor: AdminActor, fields: dict[str, Any]) -> Membership:
+        return membership_change(entity=fields["entity"], user=fields["user"], role=fields["role"], by=actor)
+
+    def service_update(self, actor: AdminActor, obj: Any, fields: dict[str, Any]) -> Membership:
+        return membership_change(
+            entity=obj.entity, user=obj.user, role=fields.get("role", obj.role), by=actor
+        )
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(ReadOnlyAdmin):
+    list_display = ("name", "prefix", "entity", "scopes", "last_used_at", "revoked_at")
+    list_filter = ("entity",)
+    search_fields = ("name", "prefix")
+    readonly_fields = (
+        "name",
+        "prefix",
+        "entity",
+        "digest",
+        "scopes",
+        "created_by",
+        "last_used_at",
+        "revoked_at",
+    )
+    actions = ("revoke",)
+
+    @admin.action(description="Revoke the selected keys")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
+        actor = AdminActor(request.user)
+        for key in queryset.filter(revoked_at__isnull=True).select_related("entity"):
+            api_key_revoke(entity=key.entity, prefix=key.prefix, by=actor)
+        self.message_user(request, "Revoked.")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # the changelist action needs it; the form itself has only read-only fields
+        return bool(getattr(request.user, "is_superuser", False))
