@@ -11,8 +11,8 @@ from django.http import HttpRequest
 from facturier.accounts.models import ApiKey, LegalEntity, Membership
 from facturier.accounts.services import (
     ENTITY_FIELDS,
-    _check_entity_settings,
     api_key_revoke,
+    check_entity_settings,
     entity_create,
     entity_update,
     membership_change,
@@ -29,7 +29,7 @@ class LegalEntityAdmin(ServiceAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def service_create(self, actor: AdminActor, fields: dict[str, Any]) -> LegalEntity:
-        return entity_create(by=actor, **_check_entity_settings(fields))
+        return entity_create(by=actor, **check_entity_settings(fields))
 
     def service_update(self, actor: AdminActor, obj: Any, fields: dict[str, Any]) -> LegalEntity:
         return entity_update(entity=obj, by=actor, **fields)

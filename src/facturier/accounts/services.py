@@ -185,7 +185,7 @@ def _check_logo(upload: Any) -> None:
             code="logo_too_large",
         )
     upload.seek(0)
-    head = upload.read(512)
+    head = upload.read(4096)
     upload.seek(0)
     if suffix == ".svg":
         text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
@@ -198,7 +198,8 @@ def _check_logo(upload: Any) -> None:
         )
 
 
-def _check_entity_settings(fields: dict[str, Any]) -> dict[str, Any]:
+def check_entity_settings(fields: dict[str, Any]) -> dict[str, Any]:
+    """Check and normalize the settings `clean_identifiers` does not know: time zone, colour, scheme."""
     cleaned = dict(fields)
     if "time_zone" in cleaned:
         cleaned["time_zone"] = (cleaned["time_zone"] or "").strip()
@@ -251,7 +252,7 @@ def entity_update(*, entity: LegalEntity, by: Any | None, **fields: Any) -> Lega
     logo = fields.pop("logo", None)
     # a SIRET is checked against the SIREN kept, and an empty SIREN is taken from the SIRET
     cleaned = clean_identifiers({"siren": entity.siren, "siret": entity.siret, **fields})
-    cleaned = _check_entity_settings({k: v for k, v in cleaned.items() if k in fields or k == "siren"})
+    cleaned = check_entity_settings({k: v for k, v in cleaned.items() if k in fields or k == "siren"})
     for name, value in cleaned.items():
         setattr(entity, name, value)
     if bool(entity.electronic_address) != bool(entity.electronic_address_scheme):
