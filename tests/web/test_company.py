@@ -61,6 +61,16 @@ def image_xobjects(pdf: bytes) -> int:
         )
 
 
+def page_contents(pdf: bytes) -> bytes:
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        streams = [
+            stream
+            for page in document.pages
+            for stream in ([page.Contents] if isinstance(page.Contents, pikepdf.Stream) else page.Contents)
+        ]
+        return b"".join(stream.read_bytes() for stream in streams)
+
+
 def test_an_admin_edits_the_company_and_sees_the_change(owner_client, entity):
     # given the administrator on the company page, in French by default
     page = owner_client.get(reverse("web:company-settings"))
@@ -347,3 +357,37 @@ def test_a_superuser_adds_a_customer_in_the_admin(superuser_client, entity):
     assert response.status_code == 302, response.context["adminform"].form.errors
     customer = Customer.objects.get(entity=entity, code="C900")
     assert AuditEvent.objects.filter(object_id=str(customer.pk), action="customer.created").exists()
+
+
+def test_the_company_page_speaks_english_when_chosen(owner_client, entity):
+    # given the administrator who picked English in the switcher
+    owner_client.cookies["django_language"] = "en"
+    response = owner_client.post(
+        reverse("web:company-settings"), form_data(owner_client, time_zone="Mars/Olympus")
+    )
+    # then the page and its errors are in English
+    page = response.content.decode()
+    assert "Numbering series" in page
+    assert "Unknown time zone: use an IANA name such as Europe/Paris." in page
+    # and in French by default
+    del owner_client.cookies["django_language"]
+    page = owner_client.get(reverse("web:company-settings")).content.decode()
+    assert "Séries de numérotation" in page
+    assert ">Société</a>" in page
+
+
+def test_an_svg_logo_is_drawn_on_the_pdf(owner_client, entity, draft_invoice, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    without = render_pdf(draft_invoice)
+    svg = (b'<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">'
+           b'<rect width="40" height="20" fill="#aa3300"/></svg>')  # fmt: skip
+    upload = SimpleUploadedFile("logo.svg", svg, content_type="image/svg+xml")
+    response = owner_client.post(reverse("web:company-settings"), {**form_data(owner_client), "logo": upload})
+    assert response.status_code == 302
+    logo = owner_client.get(reverse("web:company-logo"))
+    assert logo["Content-Type"] == "image/svg+xml"
+    assert "sandbox" in logo["Content-Security-Policy"]
+    draft_invoice.refresh_from_db()
+    # then the PDF draws its rectangle in the logo's colour (#aa3300 as an RGB fill), which it did not before
+    assert b"0.6666667 0.2 0 sc" not in page_contents(without)
+    assert b"0.6666667 0.2 0 sc" in page_contents(render_pdf(draft_invoice))

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from facturier.accounts.models import LegalEntity
@@ -74,9 +75,9 @@ RESET_LABELS = {
 
 
 class CompanyForm(CompanyErrors, ServiceForm):
-    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+    website = forms.URLField(label=capfirst(_("website")), required=False, assume_scheme="https")
     logo = forms.FileField(
-        label=_("logo"),
+        label=capfirst(_("logo")),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/svg+xml"}),
         help_text=_("PNG, JPEG or SVG, 2 MB at most."),
@@ -114,8 +115,8 @@ class SeriesForm(CompanyErrors, forms.Form):
 
 class MemberAddForm(CompanyErrors, forms.Form):
     username = forms.CharField(label=_("Username"), max_length=150)
-    role = forms.ChoiceField(label=_("role"), choices=Role.choices)
+    role = forms.ChoiceField(label=capfirst(_("role")), choices=Role.choices)
 
 
 class MemberRoleForm(CompanyErrors, forms.Form):
-    role = forms.ChoiceField(label=_("role"), choices=Role.choices)
+    role = forms.ChoiceField(label=capfirst(_("role")), choices=Role.choices)
