@@ -109,6 +109,9 @@ def build_invoices(count: int, seed: int = 7) -> list[str]:
                      description=rng.choice(["", "Prestation spéciale « sur mesure » & frais", "Livraison — zone 2"]))
             for _ in range(n_lines)
         ]  # fmt: skip
+        if customer.vat_regime == "export":  # goods (G) and services (O) cannot share an invoice (BR-O-11)
+            kind_of_sale = lines[0].product.accounting_category
+            lines = [line for line in lines if line.product.accounting_category == kind_of_sale]
         header: dict[str, object] = {}
         roll = rng.random()
         if roll < 0.05:

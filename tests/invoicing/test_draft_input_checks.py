@@ -74,3 +74,23 @@ def test_a_document_level_charge_follows_the_customers_vat_regime(
     charge = invoice.allowances_charges.get()
     assert (charge.vat_category, charge.vat_rate) == expected
     assert {row["category"] for row in invoice.vat_breakdown} == {expected[0]}
+
+
+def test_services_outside_the_scope_of_vat_cannot_share_an_invoice_with_goods(entity, customer, owner):
+    # given a customer outside the EU: goods are exports (G), services are outside the scope of VAT (O)
+    customer.vat_regime = "export"
+    customer.save()
+    before = Document.objects.count()
+    # when one invoice mixes both, then it is refused naming the rule, and nothing is written
+    with pytest.raises(ValidationFailed) as refused:
+        _create(entity, customer, owner, lines=[
+            LineData(description="Machine", unit_price=Decimal("900"), accounting_category="goods"),
+            LineData(description="Installation", unit_price=Decimal("300"), accounting_category="services"),
+        ])  # fmt: skip
+    assert (refused.value.field, refused.value.code) == ("lines", "vat_outside_scope_mixed")
+    assert "BR-O-11" in refused.value.message
+    assert Document.objects.count() == before
+    # and each kind of sale on its own invoice is fine
+    goods = _create(entity, customer, owner, lines=[
+        LineData(description="Machine", unit_price=Decimal("900"), accounting_category="goods")])  # fmt: skip
+    assert [row["category"] for row in goods.vat_breakdown] == ["G"]

@@ -155,6 +155,13 @@ def resolve_line(data: LineData, index: int, document: Document) -> _ResolvedLin
 def _write_lines(document: Document, lines: list[LineData]) -> None:
     document.lines.all().delete()
     resolved = [resolve_line(data, index, document) for index, data in enumerate(lines)]
+    categories = {line.vat_category for line in resolved}
+    if "O" in categories and len(categories) > 1:
+        raise ValidationFailed(
+            "Services outside the scope of French VAT (category O, e.g. services to a customer outside the EU) "
+            "cannot share an invoice with other VAT categories (EN 16931 BR-O-11): invoice them separately.",
+            field="lines", code="vat_outside_scope_mixed",
+        )  # fmt: skip
     Line.objects.bulk_create(
         Line(
             document=document,
