@@ -42,6 +42,7 @@ def test_an_admin_changes_the_company_and_the_change_is_audited(entity, owner):
     assert entity.iban == "FR7630004000031234567890143"
     assert entity.time_zone == "America/Martinique"
     assert entity.brand_color == "#aa3300"
+    assert entity.electronic_address_scheme == "0225"
     # and one audit event says what it was and what it became
     event = AuditEvent.objects.filter(action="entity.updated").get()
     assert event.before["name"] == "Atelier Dupont SAS"
@@ -67,6 +68,9 @@ def test_an_admin_changes_the_company_and_the_change_is_audited(entity, owner):
         ("electronic_address_scheme", "SIREN"),
         ("email", "not an email"),
         ("name", ""),
+        ("country", "France"),
+        ("country", "ZZ"),
+        ("rcs", "RCS Paris 732 829 320"),  # another company's SIREN
     ],
 )
 def test_bad_company_settings_are_refused_naming_the_field_and_nothing_changes(entity, owner, field, value):

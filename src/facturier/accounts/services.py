@@ -154,11 +154,21 @@ MAX_LOGO_BYTES = 2 * 1024 * 1024  # what documents.render embeds; a bigger logo 
 _LOGO_SIGNATURES = {".png": (b"\x89PNG\r\n\x1a\n",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",)}
 _HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _SCHEME = re.compile(r"^(\d{4}|EM)$")
+_NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "ZZ"})  # Babel's groupings and "unknown region"
 
 
 @functools.cache
 def _time_zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
+
+
+@functools.cache
+def _countries() -> frozenset[str]:
+    """ISO 3166 alpha-2 codes Babel knows, without its groupings (EU, UN...) and 'unknown' (ZZ)."""
+    from babel import Locale
+
+    codes = {str(code) for code in Locale("en").territories}
+    return frozenset(code for code in codes if len(code) == 2 and code.isalpha()) - _NOT_COUNTRIES
 
 
 def entity_state(entity: LegalEntity) -> dict[str, Any]:
@@ -208,6 +218,14 @@ def check_entity_settings(fields: dict[str, Any]) -> dict[str, Any]:
                 f"Unknown time zone '{cleaned['time_zone']}' (an IANA name such as Europe/Paris).",
                 field="time_zone",
                 code="invalid_time_zone",
+            )
+    if "country" in cleaned:
+        cleaned["country"] = (cleaned["country"] or "").strip().upper()
+        if cleaned["country"] not in _countries():
+            raise ValidationFailed(
+                f"Unknown country code '{cleaned['country']}' (ISO 3166, e.g. FR).",
+                field="country",
+                code="invalid_country",
             )
     if "brand_color" in cleaned:
         colour = (cleaned["brand_color"] or "").strip()
@@ -260,6 +278,13 @@ def entity_update(*, entity: LegalEntity, by: Any | None, **fields: Any) -> Lega
             "An e-invoicing address needs both its scheme and its identifier.",
             field="electronic_address_scheme" if entity.electronic_address else "electronic_address",
             code="incomplete_electronic_address",
+        )
+    rcs_digits = "".join(c for c in entity.rcs if c.isdigit())
+    if entity.rcs and entity.siren and not rcs_digits.endswith(entity.siren):
+        raise ValidationFailed(
+            f"The RCS registration must end with the SIREN {entity.siren}, e.g. RCS Paris {entity.siren}.",
+            field="rcs",
+            code="rcs_siren_mismatch",
         )
     full_clean_or_raise(entity, exclude=["logo"])
     if logo:

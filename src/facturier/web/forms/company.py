@@ -42,6 +42,8 @@ def explain_company_error(error: BusinessError) -> str:
         "invalid_logo_type": _("The logo must be a PNG, JPEG or SVG image."),
         "logo_too_large": _("The logo is larger than 2 MB."),
         "siret_siren_mismatch": _("The SIRET must start with the SIREN."),
+        "rcs_siren_mismatch": _("The RCS registration must end with the company's SIREN."),
+        "invalid_country": _("Unknown country: use its two-letter ISO code, e.g. FR."),
         "last_admin": _("This is the last administrator: make someone else administrator first."),
         "series_in_use": _(
             "Numbers were already taken in period %(period)s: a legal sequence cannot change in the middle "
