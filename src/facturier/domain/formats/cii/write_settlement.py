@@ -64,7 +64,8 @@ def _write_payment_means(settlement: etree._Element, payment: PaymentInstruction
 
 
 def _write_vat_breakdowns(settlement: etree._Element, invoice: Invoice) -> None:
-    for breakdown in invoice.vat_breakdowns:
+    """BT-7 and BT-8 are document-level: written once, in the first breakdown (CII-SR-461, CII-SR-462)."""
+    for index, breakdown in enumerate(invoice.vat_breakdowns):
         tax = W.child(settlement, "ram:ApplicableTradeTax")
         W.amount(tax, "ram:CalculatedAmount", breakdown.tax_amount)
         W.child(tax, "ram:TypeCode", VAT)
@@ -72,10 +73,10 @@ def _write_vat_breakdowns(settlement: etree._Element, invoice: Invoice) -> None:
         W.amount(tax, "ram:BasisAmount", breakdown.taxable_amount)
         W.child(tax, "ram:CategoryCode", breakdown.category_code)
         W.optional(tax, "ram:ExemptionReasonCode", breakdown.exemption_reason_code)
-        if invoice.tax_point_date is not None:
+        if index == 0 and invoice.tax_point_date is not None:
             point = W.child(tax, "ram:TaxPointDate")
             W.child(point, "udt:DateString", date_to_102(invoice.tax_point_date), {"format": "102"})
-        W.optional(tax, "ram:DueDateTypeCode", invoice.tax_point_date_code)
+        W.optional(tax, "ram:DueDateTypeCode", invoice.tax_point_date_code if index == 0 else None)
         W.amount(tax, "ram:RateApplicablePercent", breakdown.rate)
 
 

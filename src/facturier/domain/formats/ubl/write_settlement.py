@@ -67,7 +67,10 @@ def write_payment_means(root: etree._Element, invoice: Invoice) -> None:
         means = W.child(root, "cac:PaymentMeans")
         code = payment.means_code if payment is not None else None
         text = payment.means_text if payment is not None else None
-        W.child(means, "cbc:PaymentMeansCode", code or _UNDEFINED_MEANS, {"name": text})
+        # BT-82 the payment means text is document-level: once, on the first means (UBL-SR-46)
+        W.child(
+            means, "cbc:PaymentMeansCode", code or _UNDEFINED_MEANS, {"name": text if index == 0 else None}
+        )
         if index == 0 and credit_note_due is not None:
             W.child(means, "cbc:PaymentDueDate", credit_note_due.isoformat())
         W.optional(means, "cbc:PaymentID", payment.remittance_information if payment is not None else None)
