@@ -58,7 +58,7 @@ def test_the_command_fails_naming_refused_files_and_unknown_entities(entity, tmp
         )
     assert "REFUSED   evil.xml" in out.getvalue()
     assert ReceivedInvoice.objects.count() == 1
-    with pytest.raises(CommandError, match="No single entity"):
+    with pytest.raises(CommandError, match="No company matches"):
         call_command("import_einvoice", str(tmp_path / "good.xml"), "--entity", "nobody")
 
 

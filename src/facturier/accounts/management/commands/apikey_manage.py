@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from facturier.accounts.management.commands.apikey_create import find_entity
+from facturier.accounts.management.lookup import find_entity
 from facturier.accounts.models import ApiKey
 from facturier.accounts.services import api_key_revoke
 from facturier.common.errors import BusinessError

@@ -5,33 +5,18 @@ The exit code is 1 when anything was refused, so scripts notice.
 """
 
 import sys
-import uuid
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import Q
 from rich.console import Console
 from rich.progress import track
 
-from facturier.accounts.models import LegalEntity
+from facturier.accounts.management.lookup import find_entity
 from facturier.inbox.errors import InboxImportError
 from facturier.inbox.models import Channel
 from facturier.inbox.services import ImportItem, einvoice_import
-
-
-def resolve_entity(value: str) -> LegalEntity:
-    """An entity by id, SIREN or exact name (case-insensitive)."""
-    query = Q(siren=value) | Q(name__iexact=value)
-    try:
-        query |= Q(pk=uuid.UUID(value))
-    except ValueError:
-        pass
-    matches = list(LegalEntity.objects.filter(query)[:2])
-    if len(matches) != 1:
-        raise CommandError(f"No single entity matches {value!r} (give its id, SIREN or exact name).")
-    return matches[0]
 
 
 class Command(BaseCommand):
@@ -56,7 +41,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        entity = resolve_entity(options["entity"])
+        entity = find_entity(options["entity"])
         refused = 0
         files: Iterable[str] = options["files"]
         if len(options["files"]) > 1 and sys.stderr.isatty():  # a progress bar for people, lines for scripts

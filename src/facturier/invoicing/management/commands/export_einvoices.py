@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.progress import track
 
-from facturier.accounts.management.commands.apikey_create import find_entity
+from facturier.accounts.management.lookup import find_entity
 from facturier.accounts.models import LegalEntity
 from facturier.invoicing.einvoice import Syntax, cii_profile, document_filename, document_xml
 from facturier.invoicing.models import Document, Kind

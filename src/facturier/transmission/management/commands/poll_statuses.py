@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from facturier.inbox.management.commands.import_einvoice import resolve_entity
+from facturier.accounts.management.lookup import find_entity
 from facturier.transmission.polling import poll_all
 
 
@@ -21,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--entity", help="only this entity's invoices (id, SIREN or name)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        entity = resolve_entity(options["entity"]) if options["entity"] else None
+        entity = find_entity(options["entity"]) if options["entity"] else None
         summary = poll_all(entity=entity)
         self.stdout.write(f"{summary.polled} transmissions polled, {summary.recorded} new statuses recorded")
         for number in summary.unmatched:

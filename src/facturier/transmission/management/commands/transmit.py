@@ -14,8 +14,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 
+from facturier.accounts.management.lookup import find_entity
 from facturier.common.errors import BusinessError
-from facturier.inbox.management.commands.import_einvoice import resolve_entity
 from facturier.invoicing.models import Document, Kind
 from facturier.transmission.models import ChannelName, Transmission, TransmissionStatus
 from facturier.transmission.selectors import pending_transmissions
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--pending", action="store_true", help="send every transmission still due")
 
     def _documents(self, options: dict[str, Any]) -> list[Document]:
-        entity = resolve_entity(options["entity"]) if options["entity"] else None
+        entity = find_entity(options["entity"]) if options["entity"] else None
         documents = []
         for value in options["invoices"]:
             query = Q(number=value)
