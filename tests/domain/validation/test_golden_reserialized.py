@@ -16,6 +16,7 @@ from facturier.domain.formats.cii import serialize_cii
 from facturier.domain.formats.ubl import serialize_ubl
 from facturier.domain.validation import ArtefactStore, validate_xml
 
+from .conftest import CONFORMANCE
 from .test_golden_baseline import Case, _params
 
 
@@ -27,8 +28,21 @@ def _reserialize(source: bytes) -> bytes:
     return serialize_ubl(invoice)
 
 
+def _invoice_cases() -> list[object]:
+    """The baseline's cases that are invoices or credit notes (not PEPPOL ApplicationResponse messages)."""
+    cases = _params()
+    return [
+        param
+        for param in cases
+        if not (
+            isinstance(param.values[0], Case)
+            and b"ApplicationResponse" in (CONFORMANCE / param.values[0].file).read_bytes()[:4000]
+        )
+    ]
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("case", _params())
+@pytest.mark.parametrize("case", _invoice_cases())
 def test_reserialized_example_raises_no_new_error(
     case: Case, store: ArtefactStore, conformance_dir: Path
 ) -> None:
@@ -36,10 +50,7 @@ def test_reserialized_example_raises_no_new_error(
     source = (conformance_dir / case.file).read_bytes()
     before = validate_xml(source, rules=case.rules, profile=case.profile, store=store)
     # when it is parsed into the model and serialized again in its own syntax
-    try:
-        xml = _reserialize(source)
-    except ValueError as refused:  # a document our model refuses is covered by the parser tests
-        pytest.skip(f"not an invoice our parser accepts: {refused}")
+    xml = _reserialize(source)
     after = validate_xml(xml, rules=case.rules, profile=case.profile, store=store)
     # then no error-level rule fires that did not already fire on the source
     assert after.error_rule_ids() - before.error_rule_ids() == frozenset(), [
