@@ -2,12 +2,11 @@
 
 import uuid
 
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from facturier.accounts.models import LegalEntity
 from facturier.catalog.models import Product
-from facturier.common.errors import NotFound
+from facturier.common.lookup import get_visible
 
 
 def product_list(
@@ -29,8 +28,8 @@ def product_list(
 
 def product_get(*, entity: LegalEntity, pk: uuid.UUID | str) -> Product:
     """One product of `entity`; another entity's product is as unknown as a missing one."""
-    try:
-        product: Product = Product.objects.filter(entity=entity).get(pk=pk)
-    except (Product.DoesNotExist, ValidationError, ValueError) as error:
-        raise NotFound("Unknown product.", field="product", code="product_not_found") from error
+    product: Product = get_visible(
+        Product.objects.filter(entity=entity), pk, message="Unknown product.", field="product",
+        code="product_not_found",
+    )  # fmt: skip
     return product

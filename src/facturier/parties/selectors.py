@@ -2,11 +2,10 @@
 
 import uuid
 
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from facturier.accounts.models import LegalEntity
-from facturier.common.errors import NotFound
+from facturier.common.lookup import get_visible
 from facturier.parties.models import Contact, Customer, Supplier
 
 
@@ -33,10 +32,10 @@ def customer_list(
 
 def customer_get(*, entity: LegalEntity, pk: uuid.UUID | str) -> Customer:
     """One customer of `entity`; another entity's customer is as unknown as a missing one."""
-    try:
-        customer: Customer = Customer.objects.filter(entity=entity).get(pk=pk)
-    except (Customer.DoesNotExist, ValidationError, ValueError) as error:
-        raise NotFound("Unknown customer.", field="customer", code="customer_not_found") from error
+    customer: Customer = get_visible(
+        Customer.objects.filter(entity=entity), pk, message="Unknown customer.", field="customer",
+        code="customer_not_found",
+    )  # fmt: skip
     return customer
 
 
@@ -45,11 +44,13 @@ def contact_list(*, customer: Customer) -> QuerySet[Contact]:
 
 
 def contact_get(*, customer: Customer, pk: uuid.UUID | str) -> Contact:
-    try:
-        contact: Contact = contact_list(customer=customer).get(pk=pk)
-    except (Contact.DoesNotExist, ValidationError, ValueError) as error:
-        raise NotFound("Unknown contact.", field="contact", code="contact_not_found") from error
-    return contact
+    return get_visible(
+        contact_list(customer=customer),
+        pk,
+        message="Unknown contact.",
+        field="contact",
+        code="contact_not_found",
+    )
 
 
 def supplier_list(*, entity: LegalEntity, search: str = "") -> QuerySet[Supplier]:
@@ -63,8 +64,8 @@ def supplier_list(*, entity: LegalEntity, search: str = "") -> QuerySet[Supplier
 
 
 def supplier_get(*, entity: LegalEntity, pk: uuid.UUID | str) -> Supplier:
-    try:
-        supplier: Supplier = Supplier.objects.filter(entity=entity).get(pk=pk)
-    except (Supplier.DoesNotExist, ValidationError, ValueError) as error:
-        raise NotFound("Unknown supplier.", field="supplier", code="supplier_not_found") from error
+    supplier: Supplier = get_visible(
+        Supplier.objects.filter(entity=entity), pk, message="Unknown supplier.", field="supplier",
+        code="supplier_not_found",
+    )  # fmt: skip
     return supplier

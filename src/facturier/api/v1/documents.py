@@ -9,7 +9,6 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
@@ -26,6 +25,7 @@ from facturier.api.v1.document_schemas import (
 from facturier.api.v1.pagination import DEFAULT_LIMIT, paginate
 from facturier.catalog.selectors import product_get
 from facturier.common.errors import NotFound, ValidationFailed
+from facturier.common.lookup import get_visible
 from facturier.domain.payment_terms import parse_terms
 from facturier.invoicing import services
 from facturier.invoicing.models import Document, Kind, Status, TypeCode
@@ -65,16 +65,12 @@ def documents_of(entity: LegalEntity, resource: str) -> QuerySet[Document]:
 
 
 def document_get(request: HttpRequest, resource: str, document_id: str | uuid.UUID) -> Document:
-    try:
-        document: Document = (
-            documents_of(entity_of(request), resource)
-            .select_related("customer", "entity")
-            .prefetch_related("lines", "allowances_charges", "deposits")
-            .get(pk=document_id)
-        )
-    except (Document.DoesNotExist, DjangoValidationError, ValueError) as error:
-        raise NotFound("Unknown document.", code="document_not_found") from error
-    return document
+    documents = (
+        documents_of(entity_of(request), resource)
+        .select_related("customer", "entity")
+        .prefetch_related("lines", "allowances_charges", "deposits")
+    )
+    return get_visible(documents, document_id, message="Unknown document.", code="document_not_found")
 
 
 def reloaded(request: HttpRequest, resource: str, document: Document) -> Document:

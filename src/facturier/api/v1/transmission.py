@@ -7,7 +7,6 @@ import json
 import uuid
 from typing import Any, Literal
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
@@ -15,7 +14,7 @@ from ninja import Router, Schema, Status
 from facturier.api.v1.auth import entity_of, require_scope
 from facturier.api.v1.idempotency import idempotent
 from facturier.api.v1.problems import problem
-from facturier.common.errors import NotFound
+from facturier.common.lookup import get_visible
 from facturier.invoicing.models import Document, Kind
 from facturier.transmission.channels import accounts, channel_settings
 from facturier.transmission.models import LifecycleStatus, Transmission
@@ -61,13 +60,11 @@ class LifecycleOut(Schema):
 
 
 def _invoice(request: HttpRequest, invoice_id: str) -> Document:
-    try:
-        document: Document = Document.objects.filter(entity=entity_of(request), kind=Kind.INVOICE).get(
-            pk=invoice_id
-        )
-    except (Document.DoesNotExist, DjangoValidationError, ValueError) as error:
-        raise NotFound("Unknown invoice.", code="document_not_found") from error
-    return document
+    invoices = Document.objects.filter(entity=entity_of(request), kind=Kind.INVOICE)
+    invoice: Document = get_visible(
+        invoices, invoice_id, message="Unknown invoice.", code="document_not_found"
+    )
+    return invoice
 
 
 @router.post("/invoices/{invoice_id}/send", response={202: TransmissionOut}, operation_id="invoices_send",
