@@ -96,7 +96,7 @@ def test_a_failed_sending_shows_on_the_invoice_page_with_its_reason_time_and_a_r
     page = send_failing(owner_client, invoice, django_capture_on_commit_callbacks)
     # then the page has an alert saying why, when, and offering a retry
     assert 'id="sending-failure"' in page
-    assert "L'envoi par E-mail à factures@martin.example a échoué." in page
+    assert "Échec de l'envoi à factures@martin.example (E-mail)." in page
     assert "Le serveur a refusé la connexion : vérifiez son adresse et son port (EMAIL_URL" in page
     assert 'datetime="2026-03-02T10:15:00+01:00"' in page
     assert "1 tentative" in page
@@ -126,7 +126,7 @@ def test_retrying_once_the_server_is_configured_sends_and_clears_the_alert(
     settings.EMAIL_URL = "memory://"
     with django_capture_on_commit_callbacks(execute=True):
         response = action(owner_client, invoice, "send")
-    assert page_messages(response) == ["Envoi lancé par E-mail à factures@martin.example."]
+    assert page_messages(response) == ["Envoi lancé à factures@martin.example (E-mail)."]
     # then the invoice left and its page no longer shows the alert
     assert [message.to for message in mailoutbox] == [["factures@martin.example"]]
     assert 'id="sending-failure"' not in detail(owner_client, invoice)
@@ -164,3 +164,13 @@ def test_another_companys_failures_are_not_on_my_dashboard(
     page = client.get(reverse("web:dashboard")).content.decode()
     assert invoice.number not in page
     assert 'id="sending-failures"' not in page
+
+
+def test_a_sending_still_queued_says_so_on_the_invoice_page(owner_client, invoice) -> None:
+    # when the invoice is sent and the worker has not run yet (no on-commit callbacks executed here)
+    response = action(owner_client, invoice, "send")
+    # then the page says it is under way and that a failure will show there
+    assert page_messages(response) == ["Envoi lancé à factures@martin.example (E-mail)."]
+    page = response.content.decode()
+    assert 'id="sending-pending"' in page
+    assert "Envoi à factures@martin.example (E-mail) en cours ; cette page indiquera s'il échoue." in page
