@@ -17,7 +17,7 @@ from django.db.models import Model, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from facturier.web.numbers import NumberInputError, format_number, parse_number, ui_language
+from facturier.web.numbers import NumberInputError, format_number, parse_number
 
 
 class LocalizedNumberInput(forms.TextInput):
@@ -31,7 +31,8 @@ class LocalizedNumberInput(forms.TextInput):
     def format_value(self, value: Any) -> str | None:
         if isinstance(value, Decimal | int):
             return format_number(value)
-        return super().format_value(value)  # what was typed comes back as typed, errors and all
+        typed: str | None = super().format_value(value)
+        return typed  # what was typed comes back as typed, errors and all
 
 
 class LocalizedDecimalField(forms.DecimalField):
@@ -45,7 +46,7 @@ class LocalizedDecimalField(forms.DecimalField):
         ),
     }
 
-    def to_python(self, value: Any) -> Decimal | None:
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if value in self.empty_values:
             return None
         if isinstance(value, Decimal):
@@ -54,14 +55,12 @@ class LocalizedDecimalField(forms.DecimalField):
         try:
             return parse_number(text)
         except NumberInputError as error:
-            french = ui_language() == "fr"
-            if error.ambiguous:
-                digits = text.strip().replace(".", "").replace(",", "")
-                whole, _sep, part = text.strip().replace(",", ".").partition(".")
+            if error.ambiguous:  # "1.234": show both readings as this reader writes them
+                whole, _mark, part = text.strip().replace(",", ".").partition(".")
                 raise ValidationError(
                     self.error_messages["ambiguous"], code="ambiguous",
-                    params={"value": text, "grouped": format_number(Decimal(digits)),
-                            "decimal": f"{whole},{part}" if french else f"{whole}.{part}"},
+                    params={"value": text, "grouped": format_number(Decimal(whole + part)),
+                            "decimal": format_number(Decimal(f"{whole}.{part}"))},
                 ) from error  # fmt: skip
             raise ValidationError(
                 self.error_messages["invalid"], code="invalid",
