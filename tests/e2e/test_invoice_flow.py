@@ -92,6 +92,13 @@ def test_accountant_creates_issues_and_credits_an_invoice_in_the_browser(page):
     today = dt.datetime.now(ZoneInfo("Europe/Paris")).date()
     due = (today + dt.timedelta(days=30)).strftime("%d/%m/%Y")
     expect(page.locator("#live-due-date")).to_have_text(due)
+    # and other terms chosen move it, "45 jours fin de mois" to the end of the month 45 days on
+    page.select_option("#id_payment_terms", "45eom")
+    later = today + dt.timedelta(days=45)
+    end_of_month = (later.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    expect(page.locator("#live-due-date")).to_have_text(end_of_month.strftime("%d/%m/%Y"))
+    page.select_option("#id_payment_terms", "net30")
+    expect(page.locator("#live-due-date")).to_have_text(due)
     # and a row added then removed leaves no trace (its price typed the French way)
     page.click("button[data-add=lines]")
     page.fill("#id_lines-2-unit_price", "1 000,00")

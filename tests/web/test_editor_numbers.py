@@ -34,6 +34,19 @@ def test_a_number_written_in_a_language_reads_back_as_the_same_decimal(value, la
     assert parse_number(written, language) == value
 
 
+@given(
+    text=st.text(alphabet="0123456789 .,-+\u202f\xa0e", max_size=20), language=st.sampled_from(["fr", "en"])
+)
+def test_any_text_is_a_decimal_or_a_clear_refusal(text, language):
+    # whatever is typed, the answer is an exact Decimal or NumberInputError, never a crash or a float
+    try:
+        value = parse_number(text, language)
+    except NumberInputError:
+        return
+    assert isinstance(value, Decimal)
+    assert value.is_finite()
+
+
 @pytest.mark.parametrize(
     ("text", "language", "expected"),
     [
