@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from facturier.accounts.authorization import API_KEY_SCOPES
 from facturier.accounts.models import ApiKey, LegalEntity, Membership
 from facturier.accounts.roles import Action, Role
 from facturier.accounts.selectors import require
@@ -18,12 +19,6 @@ from facturier.common.cleaning import full_clean_or_raise
 from facturier.common.errors import Conflict, NotFound, ValidationFailed
 from facturier.domain import identifiers
 from facturier.domain.money import InvalidCurrency, validate_currency
-
-API_KEY_SCOPES = frozenset(
-    f"{resource}:{level}"
-    for resource in ("customers", "products", "quotes", "orders", "invoices", "credit_notes", "inbox")
-    for level in ("read", "write")
-) | {"*"}
 
 
 def clean_identifiers(data: dict[str, Any]) -> dict[str, Any]:

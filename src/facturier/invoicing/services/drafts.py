@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import models, transaction
 
+from facturier.accounts.authorization import user_and_key
 from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Action
 from facturier.audit.services import audit_record
@@ -303,6 +304,7 @@ def document_create(
         currency=customer.currency, language=customer.language, payment_terms=customer.payment_terms,
         vat_on_debits=entity.vat_on_debits, source=source, preceding_invoice=preceding_invoice,
     )  # fmt: skip
+    document.created_by, document.created_by_key = user_and_key(by)
     _set_header(document, header)
     if kind in (Kind.QUOTE, Kind.ORDER):
         taken = take_number(entity=entity, code=kind, day=document.issue_date or entity_today(entity))
