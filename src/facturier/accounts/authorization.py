@@ -1,8 +1,9 @@
 """Who may do what, for every kind of actor: the one check a service makes before it writes.
 
-Users act through their role in the entity (roles.py), API keys through their scopes, the system
-(`None`: jobs, the CLI, the demo loader) is trusted. On top of those, one rule holds for everyone:
-nobody approves a document they created or submitted, so an approval is always a second pair of eyes.
+Users act through their role in the entity (roles.py), API keys through their scopes; the system
+(`None`: jobs, the CLI, the demo loader) and superusers in the Django admin are trusted. On top of
+those, one rule holds for everyone: nobody approves a document they created or submitted, so an
+approval is always a second pair of eyes.
 The web UI and the API both reach this through the services; the UI also asks `is_author` to hide the
 button a service would refuse.
 """
@@ -63,6 +64,9 @@ def is_author(actor: Any | None, subject: Subject) -> bool:
 def authorize(actor: Any | None, action: Action, entity: LegalEntity, subject: Subject | None = None) -> None:
     """Raise PermissionDenied unless `actor` may do `action` in `entity` (on `subject`, when given).
 
+    `actor` is a user (their role in the entity decides), an ApiKey (its scopes), or one its caller
+    vouches for: None (the system: jobs, the CLI) or a superuser through the Django admin (AdminActor).
+
     Without a subject an API key was checked by the endpoint that took it (its scope there names the
     resource); with one, the key's scope is checked here, from the subject's resource.
     """
@@ -77,8 +81,8 @@ def authorize(actor: Any | None, action: Action, entity: LegalEntity, subject: S
                     code="insufficient_scope",
                     required_scope=scope,
                 )
-    elif actor is not None and getattr(actor, "is_authenticated", False) and hasattr(actor, "memberships"):
-        require(actor, entity, action)
+    elif hasattr(actor, "is_authenticated"):
+        require(actor, entity, action)  # a user, by their role; an anonymous visitor has none: refused
     if action == Action.APPROVE and subject is not None and is_author(actor, subject):
         raise PermissionDenied(
             "You created or submitted this document: someone else must approve it.",
