@@ -119,3 +119,12 @@ def draft_invoice(entity, customer, product, owner):
             LineData(description="Frais de déplacement", quantity=Decimal("1"), unit_price=Decimal("120.50")),
         ],
     )
+
+
+@pytest.fixture
+def approver(entity, owner):
+    """A second pair of eyes: nobody approves what they created or submitted, so tests that go through
+    approval have the owner create and submit, and this approver approve."""
+    user = get_user_model().objects.create_user("approver", "approver@example.fr", "pw-approver-123")
+    membership_set(entity=entity, user=user, role=Role.APPROVER, by=owner)
+    return user

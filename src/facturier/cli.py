@@ -89,7 +89,12 @@ def build_parser() -> argparse.ArgumentParser:
     apikey_sub = apikey.add_subparsers(dest="apikey_command", required=True)
     create = apikey_sub.add_parser("create", help="create an API key and print it once")
     create.add_argument("--entity", required=True, help="entity name, SIREN or id")
-    create.add_argument("--scopes", required=True, help="comma-separated, e.g. invoices:read,invoices:write")
+    create.add_argument(
+        "--scopes",
+        required=True,
+        help="comma-separated, e.g. invoices:read,invoices:write; invoices:approve and credit_notes:approve "
+        "(not implied by write) for a key that approves, never what it submitted itself",
+    )
     create.add_argument("--name", default="API key")
     for action, text in (("list", "list a company's API keys"), ("revoke", "revoke an API key at once")):
         manage_key = apikey_sub.add_parser(action, help=text)

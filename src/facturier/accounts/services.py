@@ -10,20 +10,14 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from facturier.accounts.authorization import API_KEY_SCOPES, authorize
 from facturier.accounts.models import ApiKey, LegalEntity, Membership
 from facturier.accounts.roles import Action, Role
-from facturier.accounts.selectors import require
 from facturier.audit.services import audit_record
 from facturier.common.cleaning import full_clean_or_raise
 from facturier.common.errors import Conflict, NotFound, ValidationFailed
 from facturier.domain import identifiers
 from facturier.domain.money import InvalidCurrency, validate_currency
-
-API_KEY_SCOPES = frozenset(
-    f"{resource}:{level}"
-    for resource in ("customers", "products", "quotes", "orders", "invoices", "credit_notes", "inbox")
-    for level in ("read", "write")
-) | {"*"}
 
 
 def clean_identifiers(data: dict[str, Any]) -> dict[str, Any]:
@@ -179,9 +173,8 @@ def entity_state(entity: LegalEntity) -> dict[str, Any]:
 
 
 def _authorize(by: Any | None, entity: LegalEntity) -> None:
-    """Users are checked against their role; the CLI, jobs and API keys were authorized by their caller."""
-    if by is not None and getattr(by, "is_authenticated", False) and hasattr(by, "memberships"):
-        require(by, entity, Action.MANAGE_ENTITY)
+    """Administrators only; the CLI and jobs (`None`) are trusted."""
+    authorize(by, Action.MANAGE_ENTITY, entity)
 
 
 def _check_logo(upload: Any) -> None:

@@ -21,9 +21,9 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from facturier.accounts.models import ApiKey, LegalEntity
+from facturier.accounts import authorization
+from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Action
-from facturier.accounts.selectors import require
 from facturier.audit.services import audit_record
 from facturier.common.errors import Conflict
 from facturier.inbox import containers, errors, reading
@@ -34,9 +34,8 @@ from facturier.inbox.suppliers import supplier_for_seller
 
 
 def _require(by: Any, entity: LegalEntity, action: Action) -> None:
-    """Users are checked against their role; an API key was checked for its scope by the API."""
-    if not isinstance(by, ApiKey):
-        require(by, entity, action)
+    """`accounts.authorization.authorize`; an API key was checked for its scope by the API."""
+    authorization.authorize(by, action, entity)
 
 
 @dataclass

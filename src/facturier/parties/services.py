@@ -9,9 +9,9 @@ from typing import Any
 
 from django.db import IntegrityError, models, transaction
 
+from facturier.accounts import authorization
 from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Action
-from facturier.accounts.selectors import require
 from facturier.accounts.services import clean_identifiers
 from facturier.audit.services import audit_record
 from facturier.common.cleaning import full_clean_or_raise
@@ -40,9 +40,8 @@ _IDENTIFIER_FIELDS = ("siren", "siret", "vat_number", "currency")
 
 
 def authorize(by: Any | None, entity: LegalEntity, action: Action) -> None:
-    """Users are checked against their role; API keys and system callers were authorized upstream."""
-    if by is not None and getattr(by, "is_authenticated", False) and hasattr(by, "memberships"):
-        require(by, entity, action)
+    """`accounts.authorization.authorize` in this app's argument order (API key scopes: checked upstream)."""
+    authorization.authorize(by, action, entity)
 
 
 def _check_unknown(fields: dict[str, Any], allowed: frozenset[str]) -> None:

@@ -4,6 +4,7 @@ from django.urls import URLPattern, URLResolver, path, register_converter
 
 from facturier.web import access
 from facturier.web.views import actions, company, documents, downloads, editor, home, inbox, lookup, parties
+from facturier.web.views.approvals import approval_decide, approval_detail, approval_list
 
 
 class SectionConverter:
@@ -50,6 +51,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("company/series/<uuid:pk>/", company.company_series, name="company-series"),
     path("company/members/", company.company_member_add, name="company-member-add"),
     path("company/members/<uuid:pk>/", company.company_member_role, name="company-member-role"),
+    path("approvals/", approval_list, name="approval-list"),
+    path("approvals/<uuid:pk>/", approval_detail, name="approval-detail"),
+    path("approvals/<uuid:pk>/<slug:decision>/", approval_decide, name="approval-decide"),
     path("inbox/", inbox.inbox_list, name="inbox-list"),
     path("inbox/import/", inbox.inbox_upload, name="inbox-upload"),
     path("inbox/<uuid:pk>/", inbox.inbox_detail, name="inbox-detail"),

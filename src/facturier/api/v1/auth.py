@@ -11,10 +11,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer
 
+from facturier.accounts.authorization import API_KEY_SCOPES, API_RESOURCES
 from facturier.accounts.models import ApiKey, LegalEntity
 from facturier.common.errors import BusinessError, PermissionDenied
 
-RESOURCES = ("customers", "products", "quotes", "orders", "invoices", "credit_notes", "inbox")
+RESOURCES = API_RESOURCES
 # Writing `last_used_at` on every request would turn each read into a write; once a minute is enough
 # to tell which keys are alive.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
@@ -64,15 +65,14 @@ class ApiKeyAuth(HttpBearer):
 
 
 def require_scope(request: HttpRequest, scope: str) -> ApiKey:
-    """Return the request's API key if it holds `scope` (`<resource>:read|write`), else refuse with 403.
+    """Return the request's API key if it holds `scope` (`<resource>:read|write|approve`), else refuse with 403.
 
-    A write scope implies the read scope of the same resource.
+    A write or approve scope implies the read scope of the same resource; write never implies approve.
     """
     key = getattr(request, "auth", None)
     if not isinstance(key, ApiKey):
         key = ApiKeyAuth()(request)
-    resource, _, level = scope.partition(":")
-    if resource not in RESOURCES or level not in ("read", "write"):
+    if scope not in API_KEY_SCOPES or scope == "*":
         raise ValueError(f"unknown scope {scope!r}")
     if not key.has_scope(scope):
         raise PermissionDenied(

@@ -38,6 +38,15 @@ RESOURCE_KIND = {
     "invoices": Kind.INVOICE,
     "credit_notes": Kind.INVOICE,
 }
+# Who created, submitted and approved a document: shown by DocumentOut, read with the document.
+ACTOR_FIELDS = (
+    "created_by",
+    "created_by_key",
+    "submitted_by",
+    "submitted_by_key",
+    "approved_by",
+    "approved_by_key",
+)
 NOT_HEADER = frozenset(
     {"customer", "lines", "allowances_charges", "deposits", "preceding_invoice", "type_code"}
 )
@@ -67,7 +76,7 @@ def documents_of(entity: LegalEntity, resource: str) -> QuerySet[Document]:
 def document_get(request: HttpRequest, resource: str, document_id: str | uuid.UUID) -> Document:
     documents = (
         documents_of(entity_of(request), resource)
-        .select_related("customer", "entity")
+        .select_related("customer", "entity", *ACTOR_FIELDS)
         .prefetch_related("lines", "allowances_charges", "deposits")
     )
     return get_visible(documents, document_id, message="Unknown document.", code="document_not_found")

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import models, transaction
 
+from facturier.accounts.authorization import user_and_key
 from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Action
 from facturier.audit.services import audit_record
@@ -316,6 +317,7 @@ def document_create(
         entity=entity, kind=Kind(kind), customer=customer, type_code=type_code if kind == Kind.INVOICE else "",
         **starting_terms(customer), vat_on_debits=entity.vat_on_debits, source=source, preceding_invoice=preceding_invoice,
     )  # fmt: skip
+    document.created_by, document.created_by_key = user_and_key(by)
     _set_header(document, header)
     if kind in (Kind.QUOTE, Kind.ORDER):
         taken = take_number(entity=entity, code=kind, day=document.issue_date or entity_today(entity))

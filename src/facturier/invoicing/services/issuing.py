@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from facturier.accounts.authorization import user_and_key
 from facturier.accounts.roles import Action
 from facturier.audit.services import audit_record
 from facturier.common.errors import Conflict, ValidationFailed
@@ -70,36 +71,55 @@ def _transition(document: Document, target: str, by: Any | None, action: str, **
 
 @transaction.atomic
 def invoice_submit(*, invoice: Document, by: Any | None) -> Document:
-    """Draft -> pending approval when the entity requires approval, else straight to approved."""
+    """Draft -> pending approval when the entity requires approval, else straight to approved.
+
+    The submitter (user or API key) is recorded: they may not approve it afterwards.
+    """
     invoice = locked(invoice)
     _require_invoice(invoice)
-    authorize(by, invoice.entity, Action.SUBMIT)
+    authorize(by, invoice.entity, Action.SUBMIT, invoice)
     _check_complete(invoice)
     target = Status.PENDING_APPROVAL if invoice.entity.requires_approval else Status.APPROVED
-    return _transition(invoice, target, by, "invoice.submitted", submitted_at=timezone.now())
+    user, key = user_and_key(by)
+    return _transition(invoice, target, by, "invoice.submitted", submitted_at=timezone.now(),
+                       submitted_by=user, submitted_by_key=key)  # fmt: skip
 
 
 @transaction.atomic
 def invoice_approve(*, invoice: Document, by: Any | None) -> Document:
+    """Pending approval -> approved, by someone other than whoever created or submitted it.
+
+    API keys need the `<resource>:approve` scope, which `<resource>:write` does not imply.
+    """
     invoice = locked(invoice)
     _require_invoice(invoice)
-    authorize(by, invoice.entity, Action.APPROVE)
+    authorize(by, invoice.entity, Action.APPROVE, invoice)
     _require_pending(invoice, Status.APPROVED)
-    user = by if getattr(by, "is_authenticated", False) else None
-    return _transition(
-        invoice, Status.APPROVED, by, "invoice.approved", approved_at=timezone.now(), approved_by=user
-    )
+    user, key = user_and_key(by)
+    return _transition(invoice, Status.APPROVED, by, "invoice.approved", approved_at=timezone.now(),
+                       approved_by=user, approved_by_key=key)  # fmt: skip
 
 
 @transaction.atomic
 def invoice_reject(*, invoice: Document, by: Any | None, reason: str) -> Document:
+    """Pending approval -> draft, with the approver's comment (kept on the document and in its history).
+
+    Its submitter may reject it too: that withdraws it, it approves nothing.
+    """
     invoice = locked(invoice)
     _require_invoice(invoice)
-    authorize(by, invoice.entity, Action.APPROVE)
+    authorize(by, invoice.entity, Action.REJECT, invoice)
     _require_pending(invoice, Status.DRAFT)
     if not reason.strip():
         raise ValidationFailed("Say why the invoice is rejected.", field="reason", code="required")
-    return _transition(invoice, Status.DRAFT, by, "invoice.rejected", rejection_reason=reason.strip())
+    comment = reason.strip()
+    before = state_of(invoice)
+    check_transition(invoice, Status.DRAFT)
+    invoice.status, invoice.rejection_reason = Status.DRAFT, comment
+    invoice.save()
+    audit_record(entity=invoice.entity, actor=by, action="invoice.rejected", obj=invoice, before=before,
+                 after={**state_of(invoice), "comment": comment})  # fmt: skip
+    return invoice
 
 
 @transaction.atomic

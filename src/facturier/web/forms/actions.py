@@ -20,3 +20,14 @@ class ReasonForm(forms.Form):
 
 class OptionalReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=1000, required=False)
+
+
+class RejectForm(forms.Form):
+    """Why a submitted document goes back to draft: required, kept on it and in its history."""
+
+    reason = forms.CharField(
+        label=_("Comment"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "required": True}),
+        help_text=_("Say what to correct: the document goes back to draft with this comment."),
+    )

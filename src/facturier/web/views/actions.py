@@ -21,7 +21,7 @@ from facturier.transmission.models import TransmissionStatus
 from facturier.transmission.services import transmission_request
 from facturier.web.access import EntityRequest, staff_view
 from facturier.web.error_messages import explain
-from facturier.web.forms.actions import PaymentForm, ReasonForm
+from facturier.web.forms.actions import PaymentForm, RejectForm
 from facturier.web.views.documents import available_actions, detail_context, entity_documents
 
 Outcome = Document | HttpResponse | None
@@ -50,7 +50,7 @@ def _approve(request: EntityRequest, document: Document) -> Outcome:
 
 
 def _reject(request: EntityRequest, document: Document) -> Outcome:
-    form = ReasonForm(request.POST)
+    form = RejectForm(request.POST)
     if not form.is_valid():
         return render(
             request, "web/documents/detail.html", detail_context(request, document, reject_form=form)
@@ -127,8 +127,9 @@ def _set_status(status: str) -> Handler:
 # action name -> (the button that must be visible, what it does)
 ACTIONS: dict[str, tuple[str, Handler]] = {
     "submit": ("submit", _submit),
-    "approve": ("approve", _approve),
-    "reject": ("approve", _reject),
+    # posted by its author anyway, approve is refused by the service with its own message (approval_by_submitter)
+    "approve": ("reject", _approve),
+    "reject": ("reject", _reject),
     "issue": ("issue", _issue),
     "mark-sent": ("mark_sent", _mark_sent),
     "send": ("send", _send),
