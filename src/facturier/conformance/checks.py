@@ -1,0 +1,62 @@
+"""Is what we got really the rule set? Every compiled schematron must compile and carry its rule ids.
+
+Saxon must be created in the process and thread that uses it and aborts after ``fork()``: the
+compiles run in a fresh *spawned* process, so the caller (the CLI, a test, a web worker) keeps a
+Saxon-free state and the staging folder's stylesheets are not cached under paths about to move.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import re
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from facturier.domain.validation.artefacts import ARTEFACTS, EXPECTED_RULE_IDS
+
+__all__ = ["compile_problems", "rule_id_problems", "stylesheet_problems"]
+
+
+def rule_id_problems(root: Path) -> list[str]:
+    """Stylesheets under ``root`` that lack a rule id they must carry."""
+    problems = []
+    for key, ids in EXPECTED_RULE_IDS.items():
+        path = root / ARTEFACTS[key].relpath
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        absent = [rule for rule in ids if not re.search(rf"(?<![A-Z0-9-]){re.escape(rule)}", text)]
+        if absent:
+            problems.append(f"{path.name} does not carry the rule(s) {', '.join(absent)}")
+    return problems
+
+
+def _compile_all(paths: list[str]) -> list[str]:
+    """Runs in the spawned process: compile each stylesheet, return what failed."""
+    from facturier.domain.validation.schematron import SchematronCompileError, warm_up
+
+    problems = []
+    for path in paths:
+        try:
+            warm_up([Path(path)])
+        except SchematronCompileError as exc:
+            problems.append(" ".join(str(exc).split())[:500])
+    return problems
+
+
+def compile_problems(root: Path) -> list[str]:
+    """Stylesheets under ``root`` that Saxon cannot compile."""
+    paths = [
+        str(root / spec.relpath)
+        for key, spec in ARTEFACTS.items()
+        if key.startswith("xslt/") and (root / spec.relpath).is_file()
+    ]
+    if not paths:
+        return []
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(_compile_all, paths).result()
+
+
+def stylesheet_problems(root: Path) -> list[str]:
+    """Everything wrong with the stylesheets under ``root`` (rule ids first: they are cheap)."""
+    return rule_id_problems(root) or compile_problems(root)
