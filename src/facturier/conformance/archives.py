@@ -89,8 +89,8 @@ def _unzip(archive: Path, writer: _Writer) -> None:
             if len(infos) > writer.limits.max_files:
                 raise UnsafeArchive(f"the archive holds more than {writer.limits.max_files} files")
             for info in infos:
-                mode = info.external_attr >> 16
-                if stat.S_ISLNK(mode) or (mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))):
+                kind = stat.S_IFMT(info.external_attr >> 16)  # 0 when the zip records no Unix mode
+                if kind not in (0, stat.S_IFREG, stat.S_IFDIR):
                     raise UnsafeArchive(f"the archive holds a link or special file: {info.filename!r}")
                 if info.is_dir():
                     writer.directory(info.filename)

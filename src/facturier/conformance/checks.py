@@ -32,16 +32,15 @@ def rule_id_problems(root: Path) -> list[str]:
 
 
 def _compile_all(paths: list[str]) -> list[str]:
-    """Runs in the spawned process: compile each stylesheet, return what failed."""
+    """Runs in the spawned process: compile each stylesheet; stop at the first that fails."""
     from facturier.domain.validation.schematron import SchematronCompileError, warm_up
 
-    problems = []
     for path in paths:
         try:
             warm_up([Path(path)])
         except SchematronCompileError as exc:
-            problems.append(" ".join(str(exc).split())[:500])
-    return problems
+            return [" ".join(str(exc).split())[:500]]
+    return []
 
 
 def compile_problems(root: Path) -> list[str]:

@@ -114,7 +114,8 @@ def configured_sources(
 ) -> tuple[Source, ...]:
     """The sources to install from: defaults, then settings, then environment, then the command line.
 
-    ``settings_overrides`` is ``FACTURIER_CONFORMANCE_SOURCES`` (``{name: {"url": ..., "sha256": ...}}``);
+    ``settings_overrides`` is ``FACTURIER_CONFORMANCE_SOURCES``
+    (``{name: {"url": ..., "sha256": ..., "checksum_url": ...}}``);
     the environment has ``FACTURIER_CONFORMANCE_URL_<NAME>`` and ``FACTURIER_CONFORMANCE_SHA256_<NAME>``
     (``-`` written ``_``). A new URL drops the default pin and checksum file unless they are given again.
     """
@@ -142,6 +143,8 @@ def configured_sources(
             if values.get("url") and values["url"] != source.url:
                 source = replace(source, url=values["url"], version=_guess_version(values["url"]), sha256="",
                                  checksum_url="")  # fmt: skip
+            if values.get("checksum_url"):
+                source = replace(source, checksum_url=values["checksum_url"])
             if values.get("sha256"):
                 if not _HEX.match(values["sha256"]):
                     raise SourceError(f"The SHA-256 of {name} must be 64 hexadecimal digits")
