@@ -19,7 +19,7 @@ from pathlib import Path
 ARCHIVES = {
     "en16931-cii": "en16931-cii-1.3.16.zip",
     "en16931-ubl": "en16931-ubl-1.3.16.zip",
-    "cii-d16b": "D16B_SCRDM__Subset__CII.zip",
+    "cii-d16b": "validation-1.3.16.zip",
     "ubl21": "UBL-2.1.zip",
     "fr-ctc": "France_RFE-1.4.0.04.tar.gz",
     "peppol": "phive-rules-peppol-4.6.1.jar",
@@ -53,9 +53,11 @@ def build_archives(shared: Path, out: Path) -> dict[str, str]:
         **_tree(en / "cii" / "xslt", "xslt"), "LICENSE.txt": en / "LICENSE.txt",
     })  # fmt: skip
     write_zip(out / ARCHIVES["en16931-ubl"], _tree(en / "ubl" / "xslt", "xslt"))
+    snapshot = "eInvoicing-EN16931-validation-1.3.16/cii"
     write_zip(out / ARCHIVES["cii-d16b"], {
-        **_tree(en / "cii" / "schema" / "D16B-coupled", "D16B SCRDM (Subset)/coupled clm"),
-        **_tree(en / "cii" / "schema" / "D16B-uncoupled", "D16B SCRDM (Subset)/uncoupled clm"),
+        **_tree(en / "cii" / "schema" / "D16B-coupled", f"{snapshot}/schema/D16B SCRDM (Subset)/coupled clm"),
+        **_tree(en / "cii" / "schema" / "D16B-uncoupled", f"{snapshot}/schema/D16B SCRDM (Subset)/uncoupled clm"),
+        **_tree(en / "cii" / "xslt", f"{snapshot}/xslt"),
     })  # fmt: skip
     write_zip(out / ARCHIVES["ubl21"], _tree(conf / "ubl21" / "xsd", "xsd"))
     fr = conf / "fr-ctc"

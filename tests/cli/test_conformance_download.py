@@ -67,11 +67,16 @@ def _free_port():
         return probe.getsockname()[1]
 
 
-def test_install_downloads_checks_and_records_every_rule_set(settings, data_dir, publisher, capsys):
-    base, digests, _folder = publisher
+def test_install_downloads_checks_and_records_every_rule_set(
+    settings, data_dir, publisher, shared_dir, capsys
+):
+    base, digests, folder = publisher
     _point_sources_at(settings, base, digests)
+    # given two sources taken from local copies: an archive and a folder
+    local_zip, local_folder = folder / ARCHIVES["ubl21"], shared_dir / "conformance" / "en16931" / "ubl"
     # when the operator installs the official rules
-    assert main(["conformance", "install"]) == 0
+    assert main(["conformance", "install", "--source", f"ubl21={local_zip}", "--source",
+                 f"en16931-ubl={local_folder}"]) == 0  # fmt: skip
     # then every artefact validation reads is in the data dir, taken from the right copies
     installed = data_dir / "conformance"
     ArtefactStore(installed, use_package=False).verify(
@@ -86,7 +91,12 @@ def test_install_downloads_checks_and_records_every_rule_set(settings, data_dir,
     assert by_name["en16931-cii"]["version"] == "1.3.16"
     assert by_name["en16931-cii"]["checksum"] == "pinned sha256"
     assert by_name["peppol"]["checksum"].startswith("sha1:")
-    assert all(by_name[name]["sha256"] == digests[name] for name in ARCHIVES)
+    assert all(by_name[name]["sha256"] == digests[name] for name in ARCHIVES if name != "en16931-ubl")
+    assert by_name["ubl21"]["url"] == str(local_zip)
+    assert (by_name["en16931-ubl"]["url"], by_name["en16931-ubl"]["sha256"]) == (
+        str(local_folder.resolve()),
+        "",
+    )
     assert by_name["fr-ctc"]["url"] == f"{base}/{ARCHIVES['fr-ctc']}"
     # and `verify` lists them
     capsys.readouterr()
@@ -229,3 +239,21 @@ def test_the_demo_says_in_one_line_that_it_validates_with_the_package_rules_when
 def test_an_unknown_source_name_is_refused(settings, data_dir, capsys):
     assert main(["conformance", "install", "--source", "xrechnung=https://example.org/x.zip"]) == 1
     assert "Unknown rule source 'xrechnung'" in capsys.readouterr().err
+
+
+def test_sources_are_configured_from_the_environment_and_checked(monkeypatch):
+    from facturier.conformance.sources import SourceError, configured_sources
+
+    # given a mirror and its pin in the environment
+    environ = {"FACTURIER_CONFORMANCE_URL_FR_CTC": "https://mirror.example/France_RFE-v1.4.0.05.zip",
+               "FACTURIER_CONFORMANCE_SHA256_FR_CTC": "AB" * 32}  # fmt: skip
+    sources = {source.name: source for source in configured_sources(environ=environ)}
+    # then that source points there, with the version read from the file name and the pin
+    assert sources["fr-ctc"].url == "https://mirror.example/France_RFE-v1.4.0.05.zip"
+    assert (sources["fr-ctc"].version, sources["fr-ctc"].sha256) == ("1.4.0.05", "ab" * 32)
+    # and a new URL drops the default pin of the file it replaces
+    mirrored = configured_sources(urls={"en16931-ubl": "https://mirror.example/en16931-ubl-1.3.17.zip"})
+    assert {s.name: s for s in mirrored}["en16931-ubl"].sha256 == ""
+    # and a malformed pin is refused
+    with pytest.raises(SourceError, match="64 hexadecimal digits"):
+        configured_sources(sha256s={"peppol": "abc"})

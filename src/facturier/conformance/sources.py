@@ -51,13 +51,15 @@ DEFAULT_SOURCES: tuple[Source, ...] = (
         version="1.3.16",
         sha256="bafada015efbc5248bf5e05ad2191e1d9833ef96e9dd5f4bce420a747342da85",
     ),
-    # The XSDs the EN 16931 README names for each syntax ("Used XML Schemas").
+    # The CII D16B schemas as the CEN repository redistributes them (cii/schema/, "uncoupled clm"):
+    # its tag snapshot is always there, where UNECE's own D16B zip has moved more than once.
     Source(
         "cii-d16b",
-        "UN/CEFACT CII D16B schemas",
-        "https://www.unece.org/fileadmin/DAM/cefact/xml_schemas/D16B_SCRDM__Subset__CII.zip",
-        version="D16B",
+        "UN/CEFACT CII D16B schemas (from the CEN EN 16931 repository)",
+        "https://github.com/ConnectingEurope/eInvoicing-EN16931/archive/refs/tags/validation-1.3.16.zip",
+        version="D16B (validation-1.3.16)",
     ),
+    # The UBL schemas the EN 16931 README names ("Used XML Schemas").
     Source(
         "ubl21",
         "OASIS UBL 2.1 schemas",
