@@ -77,8 +77,10 @@ def test_install_downloads_checks_and_records_every_rule_set(
     # when the operator installs the official rules
     assert main(["conformance", "install", "--source", f"ubl21={local_zip}", "--source",
                  f"en16931-ubl={local_folder}"]) == 0  # fmt: skip
-    # then every artefact validation reads is in the data dir, taken from the right copies
+    # then every artefact validation reads is in the data dir (a symlink swapped in one rename), taken
+    # from the right copies
     installed = data_dir / "conformance"
+    assert installed.is_symlink()
     ArtefactStore(installed, use_package=False).verify(
         [key for key in ARTEFACTS if "facturx" not in key or key.endswith("EN16931")]
     )

@@ -46,13 +46,32 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
+_RELEASE_PREFIX = ".conformance-"
+
+
 def _swap(staging: Path, target: Path) -> None:
-    retired = target.parent / f".conformance.old-{os.getpid()}"
-    shutil.rmtree(retired, ignore_errors=True)
-    if target.exists():
+    """Point ``target`` at the new release in one ``rename(2)`` of a symlink.
+
+    Each installation lives in its own folder (``.conformance-<time>-<pid>``) and ``target`` is a
+    symlink to it: a reader sees the old rules or the new ones, never a missing folder, and
+    long-running workers pick the new files up (compiled stylesheets are cached by resolved path).
+    The previous release is kept until the next installation, for readers still using it.
+    """
+    parent = target.parent
+    release = parent / f"{_RELEASE_PREFIX}{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%f}-{os.getpid()}"
+    staging.rename(release)
+    link = parent / f".conformance.link-{os.getpid()}"
+    link.unlink(missing_ok=True)
+    link.symlink_to(release.name)
+    previous = target.resolve() if target.is_symlink() else None
+    if target.exists() and not target.is_symlink():  # a folder from before releases were kept apart
+        retired = parent / f".conformance.old-{os.getpid()}"
         target.rename(retired)
-    staging.rename(target)
-    shutil.rmtree(retired, ignore_errors=True)
+        shutil.rmtree(retired, ignore_errors=True)
+    os.replace(link, target)
+    for old in parent.glob(f"{_RELEASE_PREFIX}*"):
+        if old.resolve() not in (release.resolve(), previous):
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def _verify(staging: Path) -> None:
