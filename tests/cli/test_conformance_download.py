@@ -223,7 +223,9 @@ def test_a_server_that_is_down_gives_a_clear_error_fast_and_keeps_the_previous_r
     assert sorted(p.name for p in previous.iterdir()) == ["manifest.json"]
 
 
-def test_the_demo_says_in_one_line_that_it_validates_with_the_package_rules_when_offline(settings, data_dir):
+def test_the_demo_says_in_one_line_that_it_validates_with_the_package_rules_when_offline(settings, data_dir,
+                                                                                       monkeypatch):  # fmt: skip
+    monkeypatch.setenv("FACTURIER_CONFORMANCE_DOWNLOAD", "1")  # the suite's default is never to download
     down = f"http://127.0.0.1:{_free_port()}/en16931-cii.zip"
     out = io.StringIO()
     # when the demo tries the download and the network is not there
@@ -259,3 +261,11 @@ def test_sources_are_configured_from_the_environment_and_checked(monkeypatch):
     # and a malformed pin is refused
     with pytest.raises(SourceError, match="64 hexadecimal digits"):
         configured_sources(sha256s={"peppol": "abc"})
+
+
+def test_the_demo_can_be_told_never_to_download(settings, data_dir, monkeypatch):
+    monkeypatch.setenv("FACTURIER_CONFORMANCE_DOWNLOAD", "0")
+    out = io.StringIO()
+    call_command("conformance", "install", "--if-missing", "--optional", stdout=out)
+    assert "downloads disabled by FACTURIER_CONFORMANCE_DOWNLOAD=0" in out.getvalue()
+    assert not (data_dir / "conformance").exists()

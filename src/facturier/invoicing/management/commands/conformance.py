@@ -90,6 +90,11 @@ class Command(BaseCommand):
         target = Path(settings.DATA_DIR) / "conformance"
         if options["if_missing"] and read_manifest(artefact_store().root) is not None:
             return
+        if options["optional"] and os.environ.get("FACTURIER_CONFORMANCE_DOWNLOAD", "1") == "0":
+            self.stdout.write(
+                FALLBACK_NOTE.format(reason="downloads disabled by FACTURIER_CONFORMANCE_DOWNLOAD=0")
+            )
+            return
         limits = _limits(options["timeout"])
         try:
             if options["path"]:
