@@ -269,3 +269,12 @@ def test_the_demo_can_be_told_never_to_download(settings, data_dir, monkeypatch)
     call_command("conformance", "install", "--if-missing", "--optional", stdout=out)
     assert "downloads disabled by FACTURIER_CONFORMANCE_DOWNLOAD=0" in out.getvalue()
     assert not (data_dir / "conformance").exists()
+
+
+def test_an_archive_over_the_size_limit_is_not_downloaded(settings, data_dir, publisher, capsys):
+    base, digests, _folder = publisher
+    _point_sources_at(settings, base, digests)
+    settings.FACTURIER_CONFORMANCE_MAX_BYTES = 1000
+    assert main(["conformance", "install"]) == 1
+    assert "over the 1000 bytes limit" in capsys.readouterr().err
+    assert not (data_dir / "conformance").exists()

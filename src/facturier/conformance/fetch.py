@@ -28,7 +28,7 @@ class FetchLimits:
     """Seconds to connect, and the longest silence while reading."""
     deadline: float = 600.0
     """Seconds for the whole download (a server trickling bytes cannot hold us forever)."""
-    max_bytes: int = 200 * 1024 * 1024
+    max_bytes: int = 300 * 1024 * 1024
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ def _limits(timeout: float | None) -> InstallLimits:
     fetch = FetchLimits(
         timeout=timeout or _setting("FACTURIER_CONFORMANCE_TIMEOUT", 30.0),
         deadline=_setting("FACTURIER_CONFORMANCE_DEADLINE", 600.0),
-        max_bytes=int(_setting("FACTURIER_CONFORMANCE_MAX_BYTES", 200 * 1024 * 1024)),
+        max_bytes=int(_setting("FACTURIER_CONFORMANCE_MAX_BYTES", 300 * 1024 * 1024)),
     )
     return InstallLimits(fetch=fetch)
 
