@@ -278,3 +278,17 @@ def test_an_archive_over_the_size_limit_is_not_downloaded(settings, data_dir, pu
     assert main(["conformance", "install"]) == 1
     assert "over the 1000 bytes limit" in capsys.readouterr().err
     assert not (data_dir / "conformance").exists()
+
+
+def test_a_schema_that_does_not_load_is_refused(settings, data_dir, publisher, shared_dir, capsys):
+    base, digests, folder = publisher
+    # given a UBL archive whose Invoice schema is truncated
+    xsd = shared_dir / "conformance" / "ubl21" / "xsd"
+    members = {f"xsd/{p.relative_to(xsd).as_posix()}": p for p in xsd.rglob("*.xsd")}
+    members["xsd/maindoc/UBL-Invoice-2.1.xsd"] = (xsd / "maindoc" / "UBL-Invoice-2.1.xsd").read_bytes()[:2000]
+    write_zip(folder / "bad-ubl.zip", members)
+    _point_sources_at(settings, base, digests, ubl21={"url": f"{base}/bad-ubl.zip"})
+    # then it is refused by name
+    assert main(["conformance", "install"]) == 1
+    assert "UBL-Invoice-2.1.xsd is not a usable schema" in capsys.readouterr().err
+    assert not (data_dir / "conformance").exists()

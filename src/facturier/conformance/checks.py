@@ -1,4 +1,5 @@
-"""Is what we got really the rule set? Every compiled schematron must compile and carry its rule ids.
+"""Is what we got really the rule set? Every schema must load, every compiled schematron must
+compile and carry its rule ids.
 
 Saxon must be created in the process and thread that uses it and aborts after ``fork()``: the
 compiles run in a fresh *spawned* process, so the caller (the CLI, a test, a web worker) keeps a
@@ -12,9 +13,11 @@ import re
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from lxml import etree
+
 from facturier.domain.validation.artefacts import ARTEFACTS, EXPECTED_RULE_IDS
 
-__all__ = ["compile_problems", "rule_id_problems", "stylesheet_problems"]
+__all__ = ["compile_problems", "rule_id_problems", "schema_problems", "content_problems"]
 
 
 def rule_id_problems(root: Path) -> list[str]:
@@ -56,6 +59,20 @@ def compile_problems(root: Path) -> list[str]:
         return pool.submit(_compile_all, paths).result()
 
 
-def stylesheet_problems(root: Path) -> list[str]:
-    """Everything wrong with the stylesheets under ``root`` (rule ids first: they are cheap)."""
-    return rule_id_problems(root) or compile_problems(root)
+def schema_problems(root: Path) -> list[str]:
+    """Schemas under ``root`` that lxml cannot load (with every schema they import)."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    problems = []
+    for key, spec in ARTEFACTS.items():
+        path = root / spec.relpath
+        if key.startswith("xsd/") and path.is_file():
+            try:
+                etree.XMLSchema(etree.parse(str(path), parser))
+            except (etree.XMLSchemaParseError, etree.XMLSyntaxError, OSError) as exc:
+                problems.append(f"{path.name} is not a usable schema: {' '.join(str(exc).split())[:300]}")
+    return problems
+
+
+def content_problems(root: Path) -> list[str]:
+    """Everything wrong with the schemas and stylesheets under ``root`` (cheap checks first)."""
+    return rule_id_problems(root) or schema_problems(root) or compile_problems(root)

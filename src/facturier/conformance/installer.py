@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from facturier.conformance.archives import ArchiveLimits, UnsafeArchive, unpack
-from facturier.conformance.checks import stylesheet_problems
+from facturier.conformance.checks import content_problems
 from facturier.conformance.fetch import FetchError, FetchLimits, check_published_checksum, fetch, is_remote
 from facturier.conformance.layout import LayoutError, place
 from facturier.conformance.manifest import InstalledSource, Manifest, write_manifest
@@ -80,7 +80,7 @@ def _verify(staging: Path) -> None:
         ArtefactStore(staging).verify()
     except ArtefactMissing as exc:
         raise InstallError(str(exc).split(". Validation cannot run")[0]) from exc
-    problems = stylesheet_problems(staging)
+    problems = content_problems(staging)
     if problems:
         raise InstallError("; ".join(problems))
 
