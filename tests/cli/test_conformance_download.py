@@ -93,6 +93,7 @@ def test_install_downloads_checks_and_records_every_rule_set(
     assert by_name["en16931-cii"]["version"] == "1.3.16"
     assert by_name["en16931-cii"]["checksum"] == "pinned sha256"
     assert by_name["peppol"]["checksum"].startswith("sha1:")
+    assert by_name["peppol"]["version"] == "4.6.1 (OpenPEPPOL 2026.5)"  # the newest rules in the jar
     assert all(by_name[name]["sha256"] == digests[name] for name in ARCHIVES if name != "en16931-ubl")
     assert by_name["ubl21"]["url"] == str(local_zip)
     assert (by_name["en16931-ubl"]["url"], by_name["en16931-ubl"]["sha256"]) == (

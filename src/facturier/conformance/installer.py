@@ -19,7 +19,7 @@ from pathlib import Path
 from facturier.conformance.archives import ArchiveLimits, UnsafeArchive, unpack
 from facturier.conformance.checks import content_problems
 from facturier.conformance.fetch import FetchError, FetchLimits, check_published_checksum, fetch, is_remote
-from facturier.conformance.layout import LayoutError, place
+from facturier.conformance.layout import LayoutError, place, release_labels
 from facturier.conformance.manifest import InstalledSource, Manifest, write_manifest
 from facturier.conformance.sources import DEFAULT_SOURCES, Source
 from facturier.domain.validation.artefacts import (
@@ -108,11 +108,11 @@ def _fetch_one(source: Source, work: Path, staging: Path, limits: InstallLimits)
         if fetched.path.is_dir()
         else unpack(fetched.path, work / f"{source.name}.d", limits.archive)
     )
-    place(source.name, root, staging)
+    labels = release_labels(source.name, place(source.name, root, staging))
     return InstalledSource(
         name=source.name,
         title=source.title,
-        version=source.version,
+        version=" ".join([source.version, *(f"({label})" for label in labels)]).strip(),
         url=source.url if is_remote(source.url) else str(Path(source.url).expanduser().resolve()),
         sha256=fetched.digests.get("sha256", ""),
         checksum=checked,

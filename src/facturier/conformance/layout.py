@@ -17,7 +17,7 @@ from pathlib import Path
 
 from facturier.domain.validation.artefacts import FACTURX_PROFILES
 
-__all__ = ["PIECES", "LayoutError", "Piece", "place"]
+__all__ = ["PIECES", "LayoutError", "Piece", "place", "release_labels"]
 
 
 class LayoutError(RuntimeError):
@@ -39,6 +39,9 @@ class Piece:
     """Substrings of the path that win when several copies match (then: newest version, shortest)."""
     avoid: tuple[str, ...] = ()
     required: bool = True
+    release_label: str = ""
+    """When set, the folder two levels above the marker names the rule set's release (a jar holding
+    several): recorded as ``"<label> <folder>"`` beside the archive's own version."""
 
 
 _PEPPOL_XSLT = (
@@ -154,7 +157,13 @@ PIECES: tuple[Piece, ...] = (
             ),  # fmt: skip
         )
     ),
-    Piece("peppol", "peppol/bis-billing-3.0.21/xslt", "xslt/PEPPOL-EN16931-UBL.xslt", files=_PEPPOL_XSLT),
+    Piece(
+        "peppol",
+        "peppol/bis-billing-3.0.21/xslt",
+        "xslt/PEPPOL-EN16931-UBL.xslt",
+        files=_PEPPOL_XSLT,
+        release_label="OpenPEPPOL",
+    ),  # fmt: skip
 )
 
 
@@ -203,6 +212,16 @@ def _copy(piece: Piece, root: Path, relpath: str, dest: Path) -> list[str]:
             shutil.copyfile(candidate, target / candidate.name)
             copied.append(f"{piece.target}/{candidate.name}")
     return copied
+
+
+def release_labels(source: str, placed: dict[str, str]) -> list[str]:
+    """``["OpenPEPPOL 2026.5"]``: the releases named by the folders the pieces were taken from."""
+    labels = []
+    for piece in PIECES:
+        chosen = placed.get(piece.target)
+        if piece.source == source and piece.release_label and chosen and chosen.count("/") >= 2:
+            labels.append(f"{piece.release_label} {chosen.split('/')[-3]}")
+    return labels
 
 
 def place(source: str, root: Path, dest: Path) -> dict[str, str]:
