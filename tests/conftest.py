@@ -1,5 +1,6 @@
 """Shared fixtures: a company with three kinds of users (owner, colleague, outsider), customers, products."""
 
+import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -28,6 +29,9 @@ def pytest_collection_modifyitems(config, items):
         if "postgres" in item.keywords:
             item.add_marker(skip)
 
+
+# Tests never reach the network: `facturier demo` run by a test must not fetch the official rules.
+os.environ.setdefault("FACTURIER_CONFORMANCE_DOWNLOAD", "0")
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
 
