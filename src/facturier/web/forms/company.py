@@ -14,6 +14,7 @@ from facturier.accounts.roles import Role
 from facturier.common.errors import BusinessError
 from facturier.domain.numbering import Reset
 from facturier.web.error_messages import explain
+from facturier.web.forms.localized import LocalizedDecimalField, country_choices
 from facturier.web.forms.parties import ServiceForm
 
 SECTIONS = {
@@ -77,6 +78,11 @@ RESET_LABELS = {
 
 
 class CompanyForm(CompanyErrors, ServiceForm):
+    share_capital = LocalizedDecimalField(
+        label=capfirst(LegalEntity._meta.get_field("share_capital").verbose_name), required=False,
+        max_digits=20, decimal_places=2, min_value=0,
+    )  # fmt: skip
+    country = forms.ChoiceField(label=capfirst(_("country")), choices=country_choices)
     website = forms.URLField(label=capfirst(_("website")), required=False, assume_scheme="https")
     logo = forms.FileField(
         label=capfirst(_("logo")),
