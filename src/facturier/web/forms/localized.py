@@ -74,7 +74,8 @@ class AmountInput(forms.TextInput):
     def format_value(self, value: Any) -> str | None:
         if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
             return format_amount(Decimal(value), page_language(), self.places)
-        return super().format_value(value)  # what the user typed, shown back as typed
+        shown: str | None = super().format_value(value)  # what the user typed, shown back as typed
+        return shown
 
 
 class LocalizedDecimalField(forms.DecimalField):
@@ -87,7 +88,7 @@ class LocalizedDecimalField(forms.DecimalField):
     def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
         return {}  # no min/max/step: they only make sense on type=number inputs
 
-    def to_python(self, value: Any) -> Decimal | None:
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if value in self.empty_values:
             return None
         if isinstance(value, Decimal):
