@@ -7,6 +7,8 @@ must read the same on every one of them.
 
 from __future__ import annotations
 
+from babel import Locale
+
 LANGUAGES = ("fr", "en")
 
 LABELS: dict[str, dict[str, str]] = {
@@ -122,3 +124,14 @@ def entity_wording(text: str, language: str) -> str:
 def vat_category_label(code: str, language: str) -> str:
     """`AE` -> "Autoliquidation" / "Reverse charge"; an unknown category is shown as it is."""
     return VAT_CATEGORIES["en" if language[:2].lower() == "en" else "fr"].get(code, code)
+
+
+_COUNTRY_LOCALES = {"fr": Locale.parse("fr_FR"), "en": Locale.parse("en_GB")}
+
+
+def country_label(code: str, language: str) -> str:
+    """`GB` -> "Royaume-Uni" / "United Kingdom" (Babel's CLDR names); an unknown code is printed as it is."""
+    if not code:
+        return ""
+    territories = _COUNTRY_LOCALES["en" if language[:2].lower() == "en" else "fr"].territories
+    return str(territories.get(code.upper(), code))
