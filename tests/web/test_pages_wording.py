@@ -175,11 +175,15 @@ def test_company_page_shows_share_capital_and_country_as_written_and_reads_them_
     # then the share capital reads "10 000,00" (not "10000.00") and the country is named
     assert 'value="10 000,00"' in page
     assert re.search(r'<option value="FR" selected>France</option>', page)
+    assert "SIREN, dans l&#x27;annuaire de la facturation électronique (0225)" in page
     # when the administrator types a French amount
-    owner_client.post(reverse("web:company-settings"), form_data(owner_client, share_capital="150 000,50"))
-    # then it is saved exactly
+    data = form_data(owner_client, share_capital="150 000,50", electronic_address_scheme="0225",
+                     electronic_address="552100554")  # fmt: skip
+    owner_client.post(reverse("web:company-settings"), data)
+    # then it is saved exactly, with the e-invoicing address chosen by name
     entity.refresh_from_db()
     assert entity.share_capital == Decimal("150000.50")
+    assert (entity.electronic_address_scheme, entity.electronic_address) == ("0225", "552100554")
 
 
 def test_lists_and_customer_page_name_codes(owner_client, entity, product, owner):

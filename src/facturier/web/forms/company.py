@@ -77,6 +77,15 @@ RESET_LABELS = {
 }
 
 
+# ISO 6523 schemes of a French company's e-invoicing address, by name (the number alone means nothing).
+ADDRESS_SCHEMES = [
+    ("", "—"),
+    ("0225", _("SIREN, in the e-invoicing directory (0225)")),
+    ("0009", _("SIRET (0009)")),
+    ("0088", _("GLN (0088)")),
+]
+
+
 class CompanyForm(CompanyErrors, ServiceForm):
     share_capital = LocalizedDecimalField(
         label=capfirst(LegalEntity._meta.get_field("share_capital").verbose_name), required=False,
@@ -101,9 +110,20 @@ class CompanyForm(CompanyErrors, ServiceForm):
         }
         help_texts = {
             "time_zone": _("IANA name, e.g. Europe/Paris"),
-            "electronic_address_scheme": _("0225 for a SIREN, 0009 for a SIRET"),
             "brand_color": "#rrggbb",
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        scheme = self.fields["electronic_address_scheme"]
+        current = self.instance.electronic_address_scheme if self.instance else ""
+        known = [code for code, _label in ADDRESS_SCHEMES]
+        extra = (
+            [(current, current)] if current and current not in known else []
+        )  # an older scheme stays valid
+        self.fields["electronic_address_scheme"] = forms.ChoiceField(
+            label=scheme.label, required=False, choices=[*ADDRESS_SCHEMES, *extra]
+        )
 
     def values(self) -> dict[str, Any]:
         """The changed fields for `entity_update`; the logo only when a file was sent or removed."""
