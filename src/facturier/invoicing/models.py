@@ -200,7 +200,14 @@ class Document(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return self.number or f"{self.get_kind_display()} ({_('draft')})"
+        return self.number or f"{self.noun} ({_('draft')})"
+
+    @property
+    def noun(self) -> str:
+        """What this document is called: a draft credit note is an "Avoir", not a "Facture"."""
+        if self.kind == Kind.INVOICE and self.type_code in TypeCode.values:
+            return str(TypeCode(self.type_code).label)
+        return str(self.get_kind_display())
 
     @property
     def is_sealed(self) -> bool:

@@ -27,6 +27,8 @@ from facturier.invoicing.totals import apply_totals
 from facturier.parties.models import Customer
 
 VAT_CATEGORIES = frozenset({"S", "Z", "E", "AE", "K", "G", "O", "L", "M"})
+QUOTE_VALIDITY = dt.timedelta(days=30)
+"""How long a quote stands when its author gives no date: printed as "Valable jusqu'au", editable."""
 
 
 @dataclass(frozen=True)
@@ -322,6 +324,8 @@ def document_create(
     if kind in (Kind.QUOTE, Kind.ORDER):
         taken = take_number(entity=entity, code=kind, day=document.issue_date or entity_today(entity))
         document.number, document.series, document.issue_date = taken.number, taken.series, taken.issue_date
+        if kind == Kind.QUOTE and document.valid_until is None:
+            document.valid_until = document.issue_date + QUOTE_VALIDITY
     else:
         document.issue_date = None
     document.save()

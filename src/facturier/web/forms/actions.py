@@ -5,9 +5,13 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from facturier.web.forms.localized import LocalizedDecimalField
+
 
 class PaymentForm(forms.Form):
-    amount = forms.DecimalField(label=_("Amount"), max_digits=20, decimal_places=2, min_value=Decimal("0.01"))
+    amount = LocalizedDecimalField(
+        label=_("Amount"), max_digits=20, decimal_places=2, min_value=Decimal("0.01")
+    )
     received_on = forms.DateField(
         label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
