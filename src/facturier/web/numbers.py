@@ -9,7 +9,7 @@ is refused with a message rather than guessed. Decimal only: a float never holds
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.numbers import format_decimal
 from django.utils.translation import get_language, to_locale
@@ -20,6 +20,7 @@ __all__ = ["NumberInputError", "format_number", "parse_number", "ui_language"]
 _SPACES = re.compile(r"[ \u00a0\u202f\u2009]+")
 _MINUS = ("-", "\u2212")
 _DIGITS = re.compile(r"[0-9]+")
+_CURRENCY_SIGNS = re.compile(r"[€$£]")
 
 
 @dataclass(frozen=True)
@@ -45,15 +46,22 @@ def ui_language(language: str | None = None) -> str:
     return code if code in _MARKS else "fr"
 
 
-def format_number(value: Decimal | int | str | None, language: str | None = None) -> str:
+def format_number(
+    value: Decimal | int | str | None, language: str | None = None, *, places: int | None = None
+) -> str:
     """`Decimal("1234.56")` -> `1 234,56` (fr, Babel's narrow no-break space) or `1,234.56` (en).
 
     Every digit given is kept (`0.25` stays `0,25`, `20.00` becomes `20`): what a person types.
+    With `places` (an amount: `places=2`) it is rounded half up and shows exactly that many decimals.
     """
     if value is None or value == "":
         return ""
+    if isinstance(value, float):
+        raise TypeError("numbers are Decimal, never float")
     number = Decimal(str(value))
-    if number == number.to_integral_value():
+    if places is not None:
+        number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    elif number == number.to_integral_value():
         number = number.quantize(Decimal(1))
     else:
         number = number.normalize()
@@ -83,7 +91,7 @@ def parse_number(text: str, language: str | None = None) -> Decimal:
     """
     marks = _MARKS[ui_language(language)]
     original = text
-    text = text.strip()
+    text = _CURRENCY_SIGNS.sub("", text).strip()  # "12,00 €" or "€99": the sign typed with the amount
     sign = ""
     if text.startswith(("+", *_MINUS)):
         sign, text = ("-" if text[0] in _MINUS else ""), text[1:].lstrip()

@@ -5,12 +5,12 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from facturier.web.forms.localized import LocalizedDecimalField
+from facturier.web.forms.fields import LocalizedDecimalField
 
 
 class PaymentForm(forms.Form):
     amount = LocalizedDecimalField(
-        label=_("Amount"), max_digits=20, decimal_places=2, min_value=Decimal("0.01")
+        label=_("Amount"), max_digits=20, decimal_places=2, min_value=Decimal("0.01"), amount=True
     )
     received_on = forms.DateField(
         label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

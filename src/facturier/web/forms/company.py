@@ -14,8 +14,21 @@ from facturier.accounts.roles import Role
 from facturier.common.errors import BusinessError
 from facturier.domain.numbering import Reset
 from facturier.web.error_messages import explain
-from facturier.web.forms.localized import LocalizedDecimalField, country_choices
+from facturier.web.forms.fields import LocalizedDecimalField
 from facturier.web.forms.parties import ServiceForm
+from facturier.web.templatetags.facturier_format import LOCALES, page_language
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """ISO 3166 countries named in the page's language, sorted by name (France, not FR)."""
+    names = LOCALES[page_language()].territories
+    countries = [
+        (code, str(name))
+        for code, name in names.items()
+        if len(code) == 2 and code.isalpha() and code != "ZZ"
+    ]
+    return sorted(countries, key=lambda item: item[1].casefold())
+
 
 SECTIONS = {
     "identity": ("name", "legal_form", "share_capital", "siren", "siret", "vat_number", "rcs"),
@@ -89,7 +102,7 @@ ADDRESS_SCHEMES = [
 class CompanyForm(CompanyErrors, ServiceForm):
     share_capital = LocalizedDecimalField(
         label=capfirst(LegalEntity._meta.get_field("share_capital").verbose_name), required=False,
-        max_digits=20, decimal_places=2, min_value=0,
+        max_digits=20, decimal_places=2, min_value=0, amount=True,
     )  # fmt: skip
     country = forms.ChoiceField(label=capfirst(_("country")), choices=country_choices)
     website = forms.URLField(label=capfirst(_("website")), required=False, assume_scheme="https")

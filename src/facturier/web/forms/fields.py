@@ -8,7 +8,7 @@ on the server when it names exactly one row (its code, SIREN, reference or full 
 """
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
@@ -25,18 +25,23 @@ class LocalizedNumberInput(forms.TextInput):
 
     input_type = "text"
 
-    def __init__(self, attrs: dict[str, Any] | None = None):
+    def __init__(self, attrs: dict[str, Any] | None = None, *, places: int | None = None):
         super().__init__({"inputmode": "decimal", "autocomplete": "off", "class": "num", **(attrs or {})})
+        self.places = places  # an amount shows exactly its decimals ("3 845,61", "150 000,00")
 
     def format_value(self, value: Any) -> str | None:
         if isinstance(value, Decimal | int):
-            return format_number(value)
+            return format_number(value, places=self.places)
         typed: str | None = super().format_value(value)
         return typed  # what was typed comes back as typed, errors and all
 
 
 class LocalizedDecimalField(forms.DecimalField):
-    """A Decimal typed as `1 234,56` / `1234,56` / `1 234.56` in French, `1,234.56` in English."""
+    """A Decimal typed as `1 234,56` / `1234,56` / `1 234.56` in French, `1,234.56` in English.
+
+    `amount=True` shows the value with exactly `decimal_places` decimals (a payment, a capital);
+    otherwise it shows the digits it has, as a quantity or a rate is written.
+    """
 
     widget = LocalizedNumberInput
     default_error_messages = {
@@ -45,6 +50,17 @@ class LocalizedDecimalField(forms.DecimalField):
             "“%(value)s” can be read two ways: write %(grouped)s for thousands or %(decimal)s for decimals."
         ),
     }
+
+    def __init__(self, *, amount: bool = False, **kwargs: Any):
+        if amount:
+            kwargs.setdefault("widget", LocalizedNumberInput(places=kwargs.get("decimal_places")))
+        super().__init__(**kwargs)
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        try:
+            return self.to_python(data) != (None if initial in self.empty_values else Decimal(str(initial)))
+        except (ValidationError, InvalidOperation):
+            return True
 
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if value in self.empty_values:
