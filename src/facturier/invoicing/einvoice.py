@@ -47,6 +47,7 @@ __all__ = [
     "finding_dict",
     "full_report",
     "invoice_xml",
+    "peppol_recipient",
     "store_report",
     "validate_document",
     "validate_for_issue",
@@ -81,9 +82,32 @@ def entity_format(document: Document) -> tuple[Syntax, str | None]:
     return "cii", cii_profile(document)
 
 
+# EN 16931 allows an email as electronic address (scheme EM); PEPPOL's EAS list does not (CL008).
+_NOT_PEPPOL_SCHEMES = frozenset({"EM", ""})
+
+
+def _peppol_buyer_address(buyer: m.Buyer) -> m.Identifier | None:
+    """BT-49 on PEPPOL: the buyer's address if PEPPOL routes on it, else its legal registration
+    (an ISO 6523 scheme such as 0183 for a Swiss UID is a PEPPOL participant scheme), else none."""
+    address = buyer.electronic_address
+    if address is not None and (address.scheme_id or "") not in _NOT_PEPPOL_SCHEMES:
+        return address
+    registration = buyer.legal_registration_id
+    if registration is not None and (registration.scheme_id or "").isdigit():
+        return m.Identifier(value=registration.value, scheme_id=registration.scheme_id)
+    return None
+
+
+def peppol_recipient(invoice: m.Invoice) -> m.Identifier | None:
+    """The buyer's PEPPOL participant identifier, or None when the buyer cannot be reached on PEPPOL
+    (a consumer or a business known only by its email): no PEPPOL invoice can be addressed to it."""
+    return _peppol_buyer_address(invoice.buyer)
+
+
 def _for_peppol(invoice: m.Invoice) -> m.Invoice:
-    """PEPPOL BIS 3 allows one note (R002), needs a buyer or order reference (R003) and keeps 384
-    for German parties (P0112): a corrective invoice is a 380 that references the corrected one."""
+    """PEPPOL BIS 3 allows one note (R002), needs a buyer or order reference (R003), an EAS-listed
+    buyer address (CL008) and keeps 384 for German parties (P0112): a corrective invoice is a 380
+    that references the corrected one."""
     note = (
         m.Note(text=" | ".join(n.text for n in invoice.notes if n.subject_code != "BAR"))
         if invoice.notes
@@ -96,6 +120,7 @@ def _for_peppol(invoice: m.Invoice) -> m.Invoice:
         notes=(note,) if note else (),
         buyer_reference=reference,
         type_code="380" if invoice.type_code == "384" else invoice.type_code,
+        buyer=replace(invoice.buyer, electronic_address=_peppol_buyer_address(invoice.buyer)),
     )
 
 
