@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 
 from facturier.accounts.models import LegalEntity
 from facturier.catalog.models import Product
+from facturier.common.errors import NotFound
 from facturier.common.lookup import get_visible
 
 
@@ -32,4 +33,12 @@ def product_get(*, entity: LegalEntity, pk: uuid.UUID | str) -> Product:
         Product.objects.filter(entity=entity), pk, message="Unknown product.", field="product",
         code="product_not_found",
     )  # fmt: skip
+    return product
+
+
+def product_get_by_code(*, entity: LegalEntity, code: str) -> Product:
+    """The product of `entity` whose reference (``sku``) is `code`; another entity's code is unknown here."""
+    product = Product.objects.filter(entity=entity, sku=code.strip()).first() if code.strip() else None
+    if product is None:
+        raise NotFound("Unknown product.", field="product_code", code="product_not_found")
     return product

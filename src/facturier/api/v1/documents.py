@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from facturier.accounts.models import LegalEntity
@@ -23,7 +24,7 @@ from facturier.api.v1.document_schemas import (
     LineIn,
 )
 from facturier.api.v1.pagination import DEFAULT_LIMIT, paginate
-from facturier.catalog.selectors import product_get
+from facturier.catalog.selectors import product_get, product_get_by_code
 from facturier.common.errors import NotFound, ValidationFailed
 from facturier.common.lookup import get_visible
 from facturier.domain.payment_terms import parse_terms
@@ -111,13 +112,22 @@ def line_data(entity: LegalEntity, lines: list[LineIn]) -> list[services.LineDat
     converted = []
     for index, line in enumerate(lines):
         values = line.model_dump(exclude_none=True)
-        if line.product is not None:
-            try:
+        code = values.pop("product_code", None)
+        if line.product is not None and code is not None:
+            raise ValidationFailed(
+                _("Give the product by its id or by its code, not both."),
+                field=f"lines[{index}].product_code", code="product_twice",
+            )  # fmt: skip
+        try:
+            if line.product is not None:
                 values["product"] = product_get(entity=entity, pk=line.product)
-            except NotFound as error:
-                raise ValidationFailed(
-                    "Unknown product.", field=f"lines[{index}].product", code="unknown_product"
-                ) from error
+            elif code is not None:
+                values["product"] = product_get_by_code(entity=entity, code=code)
+        except NotFound as error:
+            field = "product" if line.product is not None else "product_code"
+            raise ValidationFailed(
+                _("Unknown product."), field=f"lines[{index}].{field}", code="unknown_product"
+            ) from error
         converted.append(services.LineData(**values))
     return converted
 
