@@ -3,6 +3,7 @@
 import uuid
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from facturier.accounts.models import LegalEntity
 from facturier.catalog.models import Product
@@ -30,7 +31,7 @@ def product_list(
 def product_get(*, entity: LegalEntity, pk: uuid.UUID | str) -> Product:
     """One product of `entity`; another entity's product is as unknown as a missing one."""
     product: Product = get_visible(
-        Product.objects.filter(entity=entity), pk, message="Unknown product.", field="product",
+        Product.objects.filter(entity=entity), pk, message=_("Unknown product."), field="product",
         code="product_not_found",
     )  # fmt: skip
     return product
@@ -40,5 +41,5 @@ def product_get_by_code(*, entity: LegalEntity, code: str) -> Product:
     """The product of `entity` whose reference (``sku``) is `code`; another entity's code is unknown here."""
     product = Product.objects.filter(entity=entity, sku=code.strip()).first() if code.strip() else None
     if product is None:
-        raise NotFound("Unknown product.", field="product_code", code="product_not_found")
+        raise NotFound(_("Unknown product."), field="product_code", code="product_not_found")
     return product

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Literal, cast
 
 import pikepdf
+from django.utils.translation import gettext as _
 
 from facturier.inbox import errors
 from facturier.inbox.errors import InboxFileTooLarge, InboxImportError
@@ -37,13 +38,15 @@ def sniff(content: bytes) -> Kind:
     return "xml"
 
 
-def check_size(content: bytes, limits: InboxLimits, *, what: str = "file") -> None:
+def check_size(content: bytes, limits: InboxLimits) -> None:
     if len(content) > limits.max_file_bytes:
         raise InboxFileTooLarge(
-            f"The {what} is {len(content)} bytes, over the {limits.max_file_bytes} bytes limit.", field="file"
+            _("The file is %(count)s bytes, over the %(max_file_bytes)s bytes limit.")
+            % {"count": len(content), "max_file_bytes": limits.max_file_bytes},
+            field="file",
         )
     if not content or content.isspace():
-        raise InboxImportError(f"The {what} is empty.", code=errors.EMPTY_FILE, field="file")
+        raise InboxImportError(_("The file is empty."), code=errors.EMPTY_FILE, field="file")
 
 
 # --- PDF -----------------------------------------------------------------------------------------
@@ -61,7 +64,8 @@ def _bounded_stream_bytes(stream: pikepdf.Stream, limit: int) -> bytes:
         data = stream.read_bytes()
     if len(data) > limit:
         raise InboxImportError(
-            f"The XML embedded in the PDF is over the {limit} bytes limit.", code=errors.FILE_TOO_LARGE
+            _("The XML embedded in the PDF is over the %(limit)s bytes limit.") % {"limit": limit},
+            code=errors.FILE_TOO_LARGE,
         )
     return data
 
@@ -124,14 +128,16 @@ def extract_pdf_xml(content: bytes, limits: InboxLimits) -> PdfInvoice:
             candidates = standard or xml_attachments
             if not candidates:
                 raise InboxImportError(
-                    "This PDF carries no embedded invoice XML: it is not a Factur-X or ZUGFeRD invoice.",
+                    _("This PDF carries no embedded invoice XML: it is not a Factur-X or ZUGFeRD invoice."),
                     code=errors.PDF_NO_XML,
                 )
             if len(candidates) > 1:
                 names = ", ".join(sorted(candidates))
                 raise InboxImportError(
-                    f"This PDF carries several embedded XML files ({names}): which one is the invoice "
-                    "is ambiguous, so it is refused.",
+                    _(
+                        "This PDF carries several embedded XML files (%(names)s): which one is the invoice is ambiguous, so it is refused."
+                    )
+                    % {"names": names},
                     code=errors.PDF_SEVERAL_XML,
                 )
             ((name, spec),) = candidates.items()
@@ -142,7 +148,8 @@ def extract_pdf_xml(content: bytes, limits: InboxLimits) -> PdfInvoice:
         raise
     except Exception as exc:  # noqa: BLE001 - qpdf raises many kinds for broken files
         raise InboxImportError(
-            f"This PDF cannot be read ({type(exc).__name__}).", code=errors.PDF_UNREADABLE
+            _("This PDF cannot be read (%(name)s).") % {"name": type(exc).__name__},
+            code=errors.PDF_UNREADABLE,
         ) from exc
 
 
@@ -170,7 +177,9 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) ->
         data = handle.read(limit + 1)
     if len(data) > limit:
         raise InboxImportError(
-            f"{info.filename} unzips to more than {limit} bytes.", code=errors.ZIP_TOO_LARGE
+            _("%(filename)s unzips to more than %(limit)s bytes.")
+            % {"filename": info.filename, "limit": limit},
+            code=errors.ZIP_TOO_LARGE,
         )
     return data
 
@@ -178,23 +187,25 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) ->
 def _check_archive(infos: list[zipfile.ZipInfo], limits: InboxLimits) -> None:
     """Archive-wide bounds, from the central directory, before inflating anything."""
     if not infos:
-        raise InboxImportError("The zip archive holds no file.", code=errors.ZIP_EMPTY)
+        raise InboxImportError(_("The zip archive holds no file."), code=errors.ZIP_EMPTY)
     if len(infos) > limits.max_zip_members:
         raise InboxImportError(
-            f"The zip archive holds {len(infos)} files, over the limit of {limits.max_zip_members}.",
+            _("The zip archive holds %(count)s files, over the limit of %(max_zip_members)s.")
+            % {"count": len(infos), "max_zip_members": limits.max_zip_members},
             code=errors.ZIP_TOO_MANY_MEMBERS,
         )
     declared = sum(info.file_size for info in infos)
     if declared > limits.max_zip_total_bytes:
         raise InboxImportError(
-            f"The zip archive unzips to {declared} bytes, over the {limits.max_zip_total_bytes} bytes limit.",
+            _("The zip archive unzips to %(declared)s bytes, over the %(max_zip_total_bytes)s bytes limit.")
+            % {"declared": declared, "max_zip_total_bytes": limits.max_zip_total_bytes},
             code=errors.ZIP_TOO_LARGE,
         )
     for info in infos:
         if info.file_size > limits.max_zip_ratio * max(info.compress_size, 1) and info.file_size > 1024:
             raise InboxImportError(
-                f"{info.filename} expands {info.file_size // max(info.compress_size, 1)} times: "
-                "the archive looks like a zip bomb and is refused.",
+                _("%(filename)s expands %(value)s times: the archive looks like a zip bomb and is refused.")
+                % {"filename": info.filename, "value": info.file_size // max(info.compress_size, 1)},
                 code=errors.ZIP_BOMB,
             )
 
@@ -218,14 +229,17 @@ def zip_members(content: bytes, limits: InboxLimits) -> list[ZipMember]:
     declared = _declared_entry_count(content)
     if declared is not None and declared > limits.max_zip_members:
         raise InboxImportError(
-            f"The zip archive declares {declared} entries, over the limit of {limits.max_zip_members}.",
+            _("The zip archive declares %(declared)s entries, over the limit of %(max_zip_members)s.")
+            % {"declared": declared, "max_zip_members": limits.max_zip_members},
             code=errors.ZIP_TOO_MANY_MEMBERS,
         )
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         infos = [info for info in archive.infolist() if not info.is_dir()]
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, NotImplementedError) as exc:
-        raise InboxImportError(f"The zip archive cannot be read: {exc}", code=errors.ZIP_UNREADABLE) from exc
+        raise InboxImportError(
+            _("The zip archive cannot be read: %(exc)s") % {"exc": exc}, code=errors.ZIP_UNREADABLE
+        ) from exc
     _check_archive(infos, limits)
     members: list[ZipMember] = []
     inflated = 0

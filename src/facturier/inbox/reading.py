@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from facturier.domain.en16931.codes import Profile, profile_for_guideline
 from facturier.domain.en16931.model import Invoice, Seller
@@ -51,11 +52,11 @@ def parse_document(xml: bytes, *, max_bytes: int) -> ParsedDocument:
         invoice = detect_and_parse(xml, max_bytes=max_bytes)
     except InvoiceParseError as exc:
         raise InboxImportError(
-            f"This file is not a readable e-invoice: {exc}", code=errors.UNREADABLE_INVOICE
+            _("This file is not a readable e-invoice: %(exc)s") % {"exc": exc}, code=errors.UNREADABLE_INVOICE
         ) from exc
     except (RecursionError, MemoryError) as exc:  # pathological nesting: refuse, never crash
         raise InboxImportError(
-            "This file is not a readable e-invoice: its structure is too deep.",
+            _("This file is not a readable e-invoice: its structure is too deep."),
             code=errors.UNREADABLE_INVOICE,
         ) from exc
     profile = profile_for_guideline(invoice.specification_identifier)

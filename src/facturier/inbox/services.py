@@ -20,6 +20,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from facturier.accounts.models import ApiKey, LegalEntity
 from facturier.accounts.roles import Action
@@ -97,7 +98,8 @@ def _amount(value: Decimal, term: str) -> Decimal:
     """A document total rounded to cents for the inbox columns (the XML keeps the exact value)."""
     if not value.is_finite() or abs(value) >= _MAX_AMOUNT:
         raise InboxImportError(
-            f"The invoice total {term} ({value}) is out of range.", code=errors.UNREADABLE_INVOICE
+            _("The invoice total %(term)s (%(value)s) is out of range.") % {"term": term, "value": value},
+            code=errors.UNREADABLE_INVOICE,
         )
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
@@ -131,7 +133,8 @@ def _import_one(
     kind = containers.sniff(content)
     if kind == "zip":
         raise InboxImportError(
-            f"{filename} is an archive inside the archive: refused.", code="inbox_zip_nested"
+            _("%(filename)s is an archive inside the archive: refused.") % {"filename": filename},
+            code="inbox_zip_nested",
         )
     pdf = containers.extract_pdf_xml(content, limits) if kind == "pdf" else None
     xml = pdf.xml if pdf is not None else content
@@ -311,12 +314,14 @@ def received_invoice_decide(
     received = ReceivedInvoice.objects.select_for_update().get(pk=received.pk)
     status = ReceivedStatus.ACCEPTED if accept else ReceivedStatus.REJECTED
     if received.status in (ReceivedStatus.ACCEPTED, ReceivedStatus.REJECTED):
-        raise Conflict(f"This invoice was already {received.get_status_display().lower()}.")
+        raise Conflict(
+            _("This invoice was already %(lower)s.") % {"lower": received.get_status_display().lower()}
+        )
     if accept and received.status == ReceivedStatus.DUPLICATE:
-        raise Conflict("A duplicate cannot be accepted: accept the original invoice instead.")
+        raise Conflict(_("A duplicate cannot be accepted: accept the original invoice instead."))
     if not accept and not reason.strip():
         raise InboxImportError(
-            "Say why the invoice is rejected.", field="reason", code="inbox_reason_required"
+            _("Say why the invoice is rejected."), field="reason", code="inbox_reason_required"
         )
     before = {"status": received.status}
     received.status = status

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from facturier.common.errors import BusinessError, ValidationFailed
 from facturier.domain.en16931 import model as m
@@ -223,13 +224,22 @@ def validate_for_issue(document: Document) -> ValidationReport | None:
         report = full_report(document, syntax=syntax, profile=profile)
     except ArtefactMissing as error:
         raise ValidationFailed(
-            f"The e-invoice of {document} cannot be validated: {error}", code="einvoice_rules_missing"
+            _(
+                "The e-invoice of %(document)s cannot be validated: the official rules are not installed "
+                "(an administrator installs them with 'facturier conformance install PATH')."
+            )
+            % {"document": document},
+            code="einvoice_rules_missing",
         ) from error
     if report.errors:
         rules = ", ".join(sorted({f.rule_id for f in report.errors}))
         raise ValidationFailed(
-            f"The e-invoice ({syntax.upper()}{' ' + profile if profile else ''}) breaks {len(report.errors)} "
-            f"rule(s): {rules}. Nothing was issued.",
+            _("The e-invoice (%(format)s) breaks %(count)s rule(s): %(rules)s. Nothing was issued.")
+            % {
+                "format": f"{syntax.upper()} {profile}" if profile else syntax.upper(),
+                "count": len(report.errors),
+                "rules": rules,
+            },
             code="einvoice_invalid",
             findings=[finding_dict(f) for f in report.errors + report.warnings],
         )
@@ -275,7 +285,9 @@ def document_file(document: Document, fmt: str) -> tuple[bytes, str, str]:
         number = document.number or f"draft-{document.pk}"
         return render_pdf(document), "application/pdf", f"{number.replace('/', '-')}.pdf"
     if not document.is_sealed:
-        raise NotIssued(f"{document} is not issued yet: its e-invoice XML does not exist.")
+        raise NotIssued(
+            _("%(document)s is not issued yet: its e-invoice XML does not exist.") % {"document": document}
+        )
     syntax: Syntax = "ubl" if fmt == "ubl" else "cii"
     profile = cii_profile(document) if syntax == "cii" else None
     return (
@@ -288,13 +300,18 @@ def document_file(document: Document, fmt: str) -> tuple[bytes, str, str]:
 def validation_payload(document: Document, *, syntax: str | None = None) -> dict[str, object]:
     """The validation report as JSON: what ran, whether it passes, every finding with its rule id."""
     if syntax not in (None, "cii", "ubl"):
-        raise ValidationFailed("format is 'cii' or 'ubl'.", field="format", code="invalid_format")
+        raise ValidationFailed(_("format is 'cii' or 'ubl'."), field="format", code="invalid_format")
     chosen: Syntax = entity_format(document)[0] if syntax is None else ("ubl" if syntax == "ubl" else "cii")
     profile = cii_profile(document) if chosen == "cii" else None
     try:
         report = full_report(document, syntax=chosen, profile=profile)
     except ArtefactMissing as error:
-        raise RulesMissing(str(error)) from error
+        raise RulesMissing(
+            _(
+                "The official e-invoicing rules are not installed on this server (an administrator "
+                "installs them with 'facturier conformance install PATH')."
+            )
+        ) from error
     return {
         "document": str(document.pk),
         "number": document.number,

@@ -25,6 +25,7 @@ from facturier.api.v1.document_schemas import (
 )
 from facturier.api.v1.pagination import DEFAULT_LIMIT, paginate
 from facturier.catalog.selectors import product_get, product_get_by_code
+from facturier.common import domain_wording
 from facturier.common.errors import NotFound, ValidationFailed
 from facturier.common.lookup import get_visible
 from facturier.domain.payment_terms import parse_terms
@@ -71,7 +72,7 @@ def document_get(request: HttpRequest, resource: str, document_id: str | uuid.UU
         .select_related("customer", "entity")
         .prefetch_related("lines", "allowances_charges", "deposits")
     )
-    return get_visible(documents, document_id, message="Unknown document.", code="document_not_found")
+    return get_visible(documents, document_id, message=_("Unknown document."), code="document_not_found")
 
 
 def reloaded(request: HttpRequest, resource: str, document: Document) -> Document:
@@ -83,7 +84,9 @@ def filtered(documents: QuerySet[Document], filters: DocumentFilters) -> QuerySe
     if filters.status:
         if filters.status not in Status.values:
             raise ValidationFailed(
-                f"Unknown status '{filters.status}'.", field="status", code="invalid_choice"
+                _("Unknown status '%(status)s'.") % {"status": filters.status},
+                field="status",
+                code="invalid_choice",
             )
         documents = documents.filter(status=filters.status)
     if filters.type_code:
@@ -104,7 +107,7 @@ def customer_of(entity: LegalEntity, customer_id: uuid.UUID) -> Customer:
     try:
         return customer_get(entity=entity, pk=customer_id)
     except NotFound as error:
-        raise ValidationFailed("Unknown customer.", field="customer", code="unknown_customer") from error
+        raise ValidationFailed(_("Unknown customer."), field="customer", code="unknown_customer") from error
 
 
 def line_data(entity: LegalEntity, lines: list[LineIn]) -> list[services.LineData]:
@@ -140,7 +143,7 @@ def deposit_documents(entity: LegalEntity, ids: list[uuid.UUID]) -> list[Documen
     found = {d.pk: d for d in Document.objects.filter(entity=entity, kind=Kind.INVOICE, pk__in=ids)}
     missing = [str(pk) for pk in ids if pk not in found]
     if missing:
-        raise ValidationFailed(f"Unknown deposit invoices: {', '.join(missing)}", field="deposits",
+        raise ValidationFailed(_("Unknown deposit invoices: %(names)s") % {"names": ', '.join(missing)}, field="deposits",
                                code="invalid_deposit")  # fmt: skip
     return [found[pk] for pk in ids]
 
@@ -154,7 +157,11 @@ def header_of(payload: Schema, *, exclude_unset: bool) -> dict[str, Any]:
         try:
             header["payment_terms"] = parse_terms(header["payment_terms"]).code
         except ValueError as error:
-            raise ValidationFailed(str(error), field="payment_terms", code="invalid_payment_terms") from error
+            raise ValidationFailed(
+                domain_wording.payment_terms(header["payment_terms"]),
+                field="payment_terms",
+                code="invalid_payment_terms",
+            ) from error
     return header
 
 
@@ -191,7 +198,7 @@ def register_common(router: Router, resource: str) -> None:
             changes["allowances_charges"] = allowance_data(payload.allowances_charges)
         if document.kind == Kind.INVOICE and "valid_until" in changes:
             raise ValidationFailed(
-                "Only quotes have a validity date.", field="valid_until", code="unknown_field"
+                _("Only quotes have a validity date."), field="valid_until", code="unknown_field"
             )
         services.document_update(document=document, by=key, **changes)
         return reloaded(request, resource, document)

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
@@ -153,7 +154,9 @@ def inbox_upload(request: HttpRequest, file: File[UploadedFile]) -> Status[dict[
     limits = InboxLimits.from_settings()
     if file.size is not None and file.size > limits.max_file_bytes:
         raise InboxFileTooLarge(
-            f"The file is {file.size} bytes, over the {limits.max_file_bytes} bytes limit.", field="file"
+            _("The file is %(size)s bytes, over the %(max_file_bytes)s bytes limit.")
+            % {"size": file.size, "max_file_bytes": limits.max_file_bytes},
+            field="file",
         )
     content = file.read()
     result = einvoice_import(
