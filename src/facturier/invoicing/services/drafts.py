@@ -16,7 +16,7 @@ from facturier.catalog.units import UNIT_CODES
 from facturier.common import domain_wording
 from facturier.common.cleaning import refuse_control_characters
 from facturier.common.errors import Conflict, ValidationFailed
-from facturier.domain.calculation import CalculationError
+from facturier.domain.calculation import ZERO_RATE_CATEGORIES, CalculationError
 from facturier.domain.money import AmountPrecisionError, InvalidCurrency, check_amount, validate_currency
 from facturier.domain.payment_terms import parse_terms
 from facturier.domain.tax.fr import treatment_for_regime
@@ -159,6 +159,17 @@ def resolve_line(data: LineData, index: int, document: Document) -> _ResolvedLin
             field=f"{where}.vat_category",
             code="invalid_vat",
         )
+    if category == "S" and rate == 0:
+        raise ValidationFailed(
+            _("The standard VAT category needs a rate above zero."),
+            field=f"{where}.vat_rate",
+            code="invalid_vat",
+        )
+    if category in ZERO_RATE_CATEGORIES and rate != 0:
+        raise ValidationFailed(
+            _("VAT category %(category)s has a rate of 0.") % {"category": category},
+            field=f"{where}.vat_rate", code="invalid_vat",
+        )  # fmt: skip
     return _ResolvedLine(
         description=description, quantity=quantity, unit_price=unit_price,
         unit=unit, discount_percent=discount,
