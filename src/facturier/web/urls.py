@@ -3,7 +3,7 @@
 from django.urls import URLPattern, URLResolver, path, register_converter
 
 from facturier.web import access
-from facturier.web.views import actions, company, documents, downloads, editor, home, inbox, parties
+from facturier.web.views import actions, company, documents, downloads, editor, home, inbox, lookup, parties
 
 
 class SectionConverter:
@@ -40,6 +40,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("products/new/", parties.product_edit, name="product-create"),
     path("products/<uuid:pk>/edit/", parties.product_edit, name="product-edit"),
     path("documents/totals/", editor.document_totals, name="document-totals"),
+    path("lookup/<slug:source>/", lookup.lookup, name="lookup"),
     path("documents/<uuid:pk>/", documents.document_detail, name="document-detail"),
     path("documents/<uuid:pk>/edit/", editor.document_edit, name="document-edit"),
     path("documents/<uuid:pk>/<slug:action>/", actions.document_action, name="document-action"),

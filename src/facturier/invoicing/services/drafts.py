@@ -79,6 +79,20 @@ HEADER_FIELDS = frozenset(
 )  # fmt: skip
 
 
+CUSTOMER_TERMS = ("currency", "language", "payment_terms")
+
+
+def starting_terms(customer: Customer, document: Document | None = None) -> dict[str, str]:
+    """Currency, language and payment terms of a draft before the caller's own values apply.
+
+    A new document, or one that changes customer, takes the customer's (the VAT regime applies line
+    by line in `resolve_line`); otherwise the document keeps its own. The one rule for the API, the
+    editor and its live preview, so a due date never depends on the screen an invoice came from.
+    """
+    source: Any = document if document is not None and document.customer_id == customer.pk else customer
+    return {name: getattr(source, name) for name in CUSTOMER_TERMS}
+
+
 def _amount(value: Any, *, places: int, field: str) -> Decimal:
     try:
         return check_amount(Decimal(str(value)), places=places, max_integer_digits=14, field=field)
@@ -333,8 +347,7 @@ def document_create(
         raise ValidationFailed(_("Unknown customer."), field="customer", code="unknown_customer")
     document = Document(
         entity=entity, kind=Kind(kind), customer=customer, type_code=type_code if kind == Kind.INVOICE else "",
-        currency=customer.currency, language=customer.language, payment_terms=customer.payment_terms,
-        vat_on_debits=entity.vat_on_debits, source=source, preceding_invoice=preceding_invoice,
+        **starting_terms(customer), vat_on_debits=entity.vat_on_debits, source=source, preceding_invoice=preceding_invoice,
     )  # fmt: skip
     _set_header(document, header)
     if kind in (Kind.QUOTE, Kind.ORDER):
@@ -370,6 +383,8 @@ def document_update(
     if customer is not None:
         if customer.entity_id != document.entity_id:
             raise ValidationFailed(_("Unknown customer."), field="customer", code="unknown_customer")
+        for name, value in starting_terms(customer, document).items():
+            setattr(document, name, value)  # a new customer brings their terms, unless given below
         document.customer = customer
     if document.kind == Kind.INVOICE:
         header.pop("issue_date", None)
