@@ -39,7 +39,9 @@ def product_get(*, entity: LegalEntity, pk: uuid.UUID | str) -> Product:
 
 def product_get_by_code(*, entity: LegalEntity, code: str) -> Product:
     """The product of `entity` whose reference (``sku``) is `code`; another entity's code is unknown here."""
-    product = Product.objects.filter(entity=entity, sku=code.strip()).first() if code.strip() else None
+    product: Product | None = (
+        Product.objects.filter(entity=entity, sku=code.strip()).first() if code.strip() else None
+    )
     if product is None:
         raise NotFound(_("Unknown product."), field="product_code", code="product_not_found")
     return product

@@ -5,6 +5,8 @@ Body: `type`, `title`, `status`, `detail`, `instance`, plus `code`, `field` (the
 `current_status` of an illegal transition). Clients branch on `code`, never on `detail`, which is
 prose in the request's language: every human message of one answer (`title`, `detail`, field errors)
 is French or English as `Accept-Language` asks (LocaleMiddleware activates it; default French).
+`findings` of an e-invoice refusal quote the official rules (CEN, FNFE, PEPPOL publish them in English
+only): their `rule` id is what a client shows or looks up.
 """
 
 import json
