@@ -198,6 +198,18 @@ def test_ubl_entity_issues_invoices_checked_by_br_fr_and_peppol(entity, draft_in
     assert len(peppol.notes) == 1
 
 
+def test_ubl_entity_invoices_a_consumer_without_a_peppol_check(entity, owner):
+    # given a company that issues UBL and a consumer, who has no PEPPOL participant identifier
+    entity.einvoice_syntax = "ubl"
+    entity.save()
+    consumer = cases.customer(entity, "PRIV", kind="consumer")
+    # when an invoice to the consumer is issued, then it passes EN 16931 without the PEPPOL rules
+    invoice = cases.issued(entity, consumer, owner, [cases.line("40")])
+    stored = EinvoiceValidation.objects.get(document=invoice)
+    assert (stored.syntax, stored.is_valid) == ("ubl", True)
+    assert "peppol" not in stored.artefacts
+
+
 def test_extended_profile_entity_issues_extended_factur_x(entity, draft_invoice, owner):
     entity.facturx_profile = "EXTENDED"
     entity.save()

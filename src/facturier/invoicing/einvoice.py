@@ -182,9 +182,12 @@ def full_report(document: Document, *, syntax: Syntax, profile: str | None) -> V
 
     The French rules want BT-23 = S1/B1/M1 while PEPPOL wants its own process id, so PEPPOL is run
     on the PEPPOL customization of the same invoice (findings keep their ``source``).
+    A buyer with no PEPPOL participant identifier (a consumer, a business known by its email only)
+    cannot receive the PEPPOL variant, so it is not checked for one.
     """
     report = validation_report(document, syntax=syntax, profile=profile)
-    if syntax == "ubl" and (profile or "").upper() != "PEPPOL":
+    on_peppol = syntax == "ubl" and peppol_recipient(document_to_en16931(document)) is not None
+    if on_peppol and (profile or "").upper() != "PEPPOL":
         report = report.merged(validation_report(document, syntax="ubl", profile="PEPPOL"))
     return report
 
