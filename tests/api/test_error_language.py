@@ -137,3 +137,11 @@ def test_an_unlisted_pydantic_error_gets_a_generic_wording_not_english():
         assert (
             wording({"type": "some_new_pydantic_check", "msg": "Input should be nice"}) == "Valeur invalide."
         )
+
+
+def test_the_openapi_schema_documents_accept_language_on_every_operation(api):
+    schema = api.get("/api/v1/openapi.json").json()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            names = [parameter["name"] for parameter in operation.get("parameters", [])]
+            assert "Accept-Language" in names, (method, path)

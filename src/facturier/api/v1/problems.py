@@ -192,9 +192,18 @@ IDEMPOTENCY_PARAMETER: dict[str, Any] = {
 }
 
 
+LANGUAGE_PARAMETER: dict[str, Any] = {
+    "in": "header",
+    "name": "Accept-Language",
+    "required": False,
+    "schema": {"type": "string", "examples": ["fr", "en"]},
+    "description": "Language of every error message (`fr` or `en`); default French.",
+}
+
+
 def _document_problems(api: NinjaAPI) -> None:
-    """Declare in the OpenAPI document the problem+json error body of every operation and the
-    Idempotency-Key header every POST accepts."""
+    """Declare in the OpenAPI document the problem+json error body and the Accept-Language header of
+    every operation, and the Idempotency-Key header every POST accepts."""
     build = api.get_openapi_schema
 
     def get_openapi_schema(**kwargs: Any) -> Any:
@@ -208,6 +217,7 @@ def _document_problems(api: NinjaAPI) -> None:
             for method, operation in operations.items():
                 if isinstance(operation, dict) and "responses" in operation:
                     operation["responses"].setdefault("default", error)
+                    operation.setdefault("parameters", []).append(LANGUAGE_PARAMETER)
                 if method == "post" and isinstance(operation, dict):
                     operation.setdefault("parameters", []).append(IDEMPOTENCY_PARAMETER)
         return schema
