@@ -40,23 +40,25 @@ def demo(django_db_setup, django_db_blocker):
 
 @pytest.mark.slow
 def test_every_issued_demo_document_exported_as_peppol_passes_the_peppol_rules(demo, db, tmp_path, capsys):
-    # given the demo loaded (every kind of invoice and credit note the product issues)
-    issued = Document.objects.filter(entity=demo.entity, kind="invoice").exclude(seal_hash="")
-    unreachable = {d.number for d in issued.select_related("customer") if not _on_peppol(d.customer)}
-    numbers = set(issued.values_list("number", flat=True))
-    assert len(numbers) > 50
-    # when the operator exports them in the PEPPOL format
+    # given the demo loaded: both companies, every kind of invoice and credit note the product issues
+    issued = (
+        Document.objects.filter(kind="invoice").exclude(seal_hash="").select_related("entity", "customer")
+    )
+    expected = {(d.entity.siren, d.number) for d in issued if _on_peppol(d.customer)}
+    unreachable = {d.number for d in issued if not _on_peppol(d.customer)}
+    assert len(expected) > 100
+    # when the operator exports every company in the PEPPOL format
     out = tmp_path / "peppol"
-    assert main(["export", "--format", "peppol", "--out", str(out), "--entity", demo.entity.siren]) == 0
-    # then there is one PEPPOL BIS 3 file per issued document whose buyer is on PEPPOL
-    files = sorted(out.iterdir())
-    assert {path.name.removesuffix(".peppol.xml") for path in files} == numbers - unreachable
+    assert main(["export", "--format", "peppol", "--out", str(out)]) == 0
+    # then there is one PEPPOL BIS 3 file per issued document whose buyer is on PEPPOL, per company folder
+    files = sorted(out.rglob("*.peppol.xml"))
+    assert {(path.parent.name, path.name.removesuffix(".peppol.xml")) for path in files} == expected
     # and the others (consumers, a business known only by its email) are named, not silently left out
     printed = capsys.readouterr().out
     assert all(f"{number} not exported" in printed for number in unreachable)
     # and no file breaks a PEPPOL or EN 16931 rule
     store = ArtefactStore(SHARED / "conformance")
-    errors = {path.name: found for path in files if (found := _peppol_errors(path.read_bytes(), store))}
+    errors = {str(path): found for path in files if (found := _peppol_errors(path.read_bytes(), store))}
     assert errors == {}, "\n".join(f"{name}: {found}" for name, found in sorted(errors.items())[:10])
 
 
