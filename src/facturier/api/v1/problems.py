@@ -11,7 +11,6 @@ only): their `rule` id is what a client shows or looks up.
 
 import json
 import logging
-from http import HTTPStatus
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
@@ -43,7 +42,7 @@ def _titles() -> dict[int, str]:
 
 def title_of(status: int) -> str:
     """The problem's `title`: the status in the request's language."""
-    return _titles().get(status) or HTTPStatus(status).phrase
+    return _titles().get(status) or (_("Client error") if status < 500 else _("Server error"))
 
 
 def problem(
