@@ -132,8 +132,10 @@ def build_parser() -> argparse.ArgumentParser:
     conformance_install.add_argument("--sha256", action="append", default=[], metavar="NAME=HEX")
     conformance_install.add_argument("--timeout", type=float, help="seconds to wait for each server")
     conformance_sub.add_parser("verify", help="check every validation artefact is installed")
-    export = sub.add_parser("export", help="write every issued invoice of a company as Factur-X, CII or UBL")
-    export.add_argument("--format", required=True, choices=("facturx", "cii", "ubl"))
+    export = sub.add_parser(
+        "export", help="write every issued invoice of a company as Factur-X, CII, UBL or PEPPOL BIS 3 UBL"
+    )
+    export.add_argument("--format", required=True, choices=("facturx", "cii", "ubl", "peppol"))
     export.add_argument("--out", required=True, metavar="DIR")
     export.add_argument("--entity", help="entity id, SIREN or name (default: every entity)")
     transmit = sub.add_parser("transmit", help="send issued invoices (email, Chorus Pro, platform) now")

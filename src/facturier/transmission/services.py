@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from facturier.accounts.roles import Action
 from facturier.audit.services import audit_record
@@ -48,10 +49,10 @@ def transmission_request(*, document: Document, by: Any | None, channel: str | N
     document = locked(document)
     authorize(by, document.entity, Action.ISSUE)
     if document.kind != Kind.INVOICE or not document.is_sealed:
-        raise Conflict(f"{document} is not issued: only issued invoices and credit notes are sent.",
+        raise Conflict(_("%(document)s is not issued: only issued invoices and credit notes are sent.") % {"document": document},
                        code="not_issued", current_status=document.status)  # fmt: skip
     if document.status == Status.CANCELLED:
-        raise Conflict(f"{document} was cancelled by a credit note: it is not sent any more.",
+        raise Conflict(_("%(document)s was cancelled by a credit note: it is not sent any more.") % {"document": document},
                        code="not_sendable", current_status=document.status)  # fmt: skip
     route = route_for(document.customer, channel=channel)  # the customer has an address on it...
     check_configured(route.channel, entity=document.entity)  # ...and we can send on it: else refuse now
@@ -169,11 +170,15 @@ def lifecycle_record(
 ) -> LifecycleStatus | None:
     """Record one lifecycle status; None when it was already known (polls and messages repeat)."""
     if code not in STATUSES:
-        raise ValidationFailed(f"Unknown lifecycle status {code}.", field="code", code="unknown_status")
+        raise ValidationFailed(
+            _("Unknown lifecycle status %(code)s.") % {"code": code}, field="code", code="unknown_status"
+        )
     if code in NEEDS_REASON and not (reason_code or reason_text):
         if source == LifecycleSource.MANUAL:
             raise ValidationFailed(
-                f"Status {code} needs a reason.", field="reason_code", code="reason_required"
+                _("Status %(code)s needs a reason.") % {"code": code},
+                field="reason_code",
+                code="reason_required",
             )
         reason_code = "AUTRE"
     document = locked(document)

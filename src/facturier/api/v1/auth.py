@@ -9,6 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
 from facturier.accounts.authorization import API_KEY_SCOPES, API_RESOURCES
@@ -31,14 +32,14 @@ class Unauthenticated(BusinessError):
 def key_from_request(request: HttpRequest) -> ApiKey | None:
     """The active API key named by the request's bearer header, or None. Raises for a revoked key."""
     header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
+    scheme, _space, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
     key = ApiKey.objects.select_related("entity").filter(digest=ApiKey.digest_of(token.strip())).first()
     if key is None:
         return None
     if key.revoked_at is not None:
-        raise Unauthenticated("This API key has been revoked.", code="api_key_revoked")
+        raise Unauthenticated(_("This API key has been revoked."), code="api_key_revoked")
     return key
 
 
@@ -49,9 +50,9 @@ class ApiKeyAuth(HttpBearer):
         key = key_from_request(request)
         if key is None:
             message = (
-                "Invalid API key."
+                _("Invalid API key.")
                 if request.headers.get("Authorization")
-                else "Send an API key in the header 'Authorization: Bearer <key>'."
+                else _("Send an API key in the header 'Authorization: Bearer <key>'.")
             )
             raise Unauthenticated(message)
         now = timezone.now()
@@ -76,7 +77,9 @@ def require_scope(request: HttpRequest, scope: str) -> ApiKey:
         raise ValueError(f"unknown scope {scope!r}")
     if not key.has_scope(scope):
         raise PermissionDenied(
-            f"This API key lacks the scope '{scope}'.", code="insufficient_scope", required_scope=scope
+            _("This API key lacks the scope '%(scope)s'.") % {"scope": scope},
+            code="insufficient_scope",
+            required_scope=scope,
         )
     return key
 

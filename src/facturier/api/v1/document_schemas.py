@@ -32,11 +32,22 @@ UnitIn = Annotated[str, AfterValidator(_known_unit)]
 
 
 class LineIn(Schema):
-    """A line; what is left out comes from the product (description, price, unit, VAT)."""
+    """A line; what is left out comes from the product (description, price, unit, VAT).
+
+    The product is named by its id (`product`) or by its reference (`product_code`), as an ERP or
+    CRM on the other side usually only knows the reference.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    product: uuid.UUID | None = Field(None, description="a product of the catalogue")
+    product: uuid.UUID | None = Field(None, description="a product of the catalogue, by its id")
+    product_code: str | None = Field(
+        None,
+        max_length=50,
+        description="or the same product by its reference (`sku` in /products): give `product` or "
+        "`product_code`, not both",
+        examples=["CONSEIL-J"],
+    )
     description: TextIn = Field("", max_length=500)
     quantity: DecimalIn = Field(Decimal("1"), description="negative only on credit notes")
     unit_price: DecimalIn | None = Field(None, description="excl. VAT, at most 6 decimals")

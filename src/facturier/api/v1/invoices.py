@@ -4,6 +4,7 @@ Submit, approve, reject and issue also apply to credit notes under `/api/v1/cred
 """
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from facturier.api.v1.auth import entity_of, require_scope
@@ -96,7 +97,7 @@ def invoices_create(request: HttpRequest, payload: InvoiceCreateIn) -> Status[Do
             preceding = document_get(request, "invoices", payload.preceding_invoice)
         except NotFound as error:
             raise ValidationFailed(
-                "Unknown invoice.", field="preceding_invoice", code="unknown_invoice"
+                _("Unknown invoice."), field="preceding_invoice", code="unknown_invoice"
             ) from error
     invoice = services.document_create(
         entity=entity, kind=Kind.INVOICE, type_code=payload.type_code, customer=customer_of(entity, payload.customer),

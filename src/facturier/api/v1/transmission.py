@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from facturier.api.v1.auth import entity_of, require_scope
@@ -65,7 +66,7 @@ class LifecycleOut(Schema):
 def _invoice(request: HttpRequest, invoice_id: str) -> Document:
     invoices = Document.objects.filter(entity=entity_of(request), kind=Kind.INVOICE)
     invoice: Document = get_visible(
-        invoices, invoice_id, message="Unknown invoice.", code="document_not_found"
+        invoices, invoice_id, message=_("Unknown invoice."), code="document_not_found"
     )
     return invoice
 

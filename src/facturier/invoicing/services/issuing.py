@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from facturier.accounts.authorization import user_and_key
 from facturier.accounts.roles import Action
@@ -32,15 +33,17 @@ from facturier.invoicing.totals import apply_totals
 
 def _require_invoice(document: Document) -> None:
     if document.kind != Kind.INVOICE:
-        raise ValidationFailed(f"{document} is not an invoice.", code="not_an_invoice")
+        raise ValidationFailed(
+            _("%(document)s is not an invoice.") % {"document": document}, code="not_an_invoice"
+        )
 
 
 def _check_complete(document: Document) -> None:
     if not document.lines.exists():
-        raise ValidationFailed("An invoice needs at least one line.", field="lines", code="no_lines")
+        raise ValidationFailed(_("An invoice needs at least one line."), field="lines", code="no_lines")
     if document.is_credit_note and document.preceding_invoice is None:
         raise ValidationFailed(
-            "A credit note must reference the invoice it credits.",
+            _("A credit note must reference the invoice it credits."),
             field="preceding_invoice",
             code="missing_reference",
         )
@@ -50,8 +53,7 @@ def _require_pending(invoice: Document, target: str) -> None:
     """Approving and rejecting only apply to a submitted invoice."""
     if invoice.status != Status.PENDING_APPROVAL:
         raise Conflict(
-            f"Cannot move {invoice} from '{Status(invoice.status).label}' to '{Status(target).label}': "
-            "it is not pending approval.",
+            _("Cannot move %(invoice)s from '%(label)s' to '%(label2)s': it is not pending approval.") % {"invoice": invoice, "label": Status(invoice.status).label, "label2": Status(target).label},
             code="illegal_transition", current_status=invoice.status, requested_status=target,
         )  # fmt: skip
 
@@ -111,7 +113,7 @@ def invoice_reject(*, invoice: Document, by: Any | None, reason: str) -> Documen
     authorize(by, invoice.entity, Action.REJECT, invoice)
     _require_pending(invoice, Status.DRAFT)
     if not reason.strip():
-        raise ValidationFailed("Say why the invoice is rejected.", field="reason", code="required")
+        raise ValidationFailed(_("Say why the invoice is rejected."), field="reason", code="required")
     comment = reason.strip()
     before = state_of(invoice)
     check_transition(invoice, Status.DRAFT)
@@ -135,14 +137,14 @@ def invoice_issue(*, invoice: Document, by: Any | None, issue_date: dt.date | No
     authorize(by, entity, Action.ISSUE)
     if invoice.status == Status.DRAFT and entity.requires_approval:
         raise Conflict(
-            f"{invoice} must be approved before it is issued.",
+            _("%(invoice)s must be approved before it is issued.") % {"invoice": invoice},
             code="approval_required", current_status=invoice.status, requested_status=Status.ISSUED,
         )  # fmt: skip
     check_transition(invoice, Status.ISSUED)
     _check_complete(invoice)
     today = entity_today(entity)
     if issue_date is not None and issue_date > today:
-        raise ValidationFailed(f"An invoice cannot be issued in the future ({issue_date} is after {today}).",
+        raise ValidationFailed(_("An invoice cannot be issued in the future (%(issue_date)s is after %(today)s).") % {"issue_date": issue_date, "today": today},
                                field="issue_date", code="issue_date_in_future")  # fmt: skip
     before = state_of(invoice)
     apply_totals(invoice)
