@@ -66,7 +66,12 @@ def format_number(
     else:
         number = number.normalize()
     locale = to_locale(ui_language(language))
-    return str(format_decimal(number, locale=locale, decimal_quantization=False, group_separator=True))
+    pattern = None if places is None else "#,##0" + ("." + "0" * places if places else "")
+    return str(
+        format_decimal(
+            number, format=pattern, locale=locale, decimal_quantization=False, group_separator=True
+        )
+    )
 
 
 def _check_groups(integer: str, separators: str, text: str) -> str:
