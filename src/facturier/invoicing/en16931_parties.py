@@ -50,8 +50,12 @@ def address(line1: Any, line2: Any, postcode: Any, city: Any, country: Any) -> m
     )  # fmt: skip
 
 
-def seller(snapshot: dict[str, Any], lang: str) -> m.Seller:
-    """BG-4 from the seller snapshot; BT-33 carries the legal form, share capital and RCS mention."""
+def seller(snapshot: dict[str, Any], lang: str, *, with_vat_id: bool = True) -> m.Seller:
+    """BG-4 from the seller snapshot; BT-33 carries the legal form, share capital and RCS mention.
+
+    ``with_vat_id=False`` leaves BT-31 out (a document outside the scope of VAT, BR-O-02): the
+    seller is then identified by its SIREN (BT-30) and SIRET (BT-29), as BR-CO-26 and BR-FR-10 ask.
+    """
     siren = text(snapshot.get("siren"))
     legal_form = " ".join(
         part
@@ -75,7 +79,7 @@ def seller(snapshot: dict[str, Any], lang: str) -> m.Seller:
         name=snapshot.get("name") or "",
         identifiers=(m.Identifier(value=siret, scheme_id=SIRET_SCHEME),) if siret else (),
         legal_registration_id=m.Identifier(value=siren, scheme_id=SIREN_SCHEME) if siren else None,
-        vat_id=text(snapshot.get("vat_number")),
+        vat_id=text(snapshot.get("vat_number")) if with_vat_id else None,
         legal_form=legal_form or None,
         electronic_address=m.Identifier(value=endpoint, scheme_id=scheme or FR_CTC_ADDRESS_SCHEME)
         if endpoint
@@ -110,8 +114,8 @@ def _buyer_electronic_address(customer: dict[str, Any]) -> m.Identifier | None:
     return m.Identifier(value=email, scheme_id="EM") if email else None
 
 
-def buyer(customer: dict[str, Any]) -> m.Buyer:
-    """BG-7 from the customer snapshot."""
+def buyer(customer: dict[str, Any], *, with_vat_id: bool = True) -> m.Buyer:
+    """BG-7 from the customer snapshot; ``with_vat_id=False`` leaves BT-48 out (BR-O-02)."""
     siren = text(customer.get("siren"))
     registration = text(customer.get("registration_id"))
     legal_id = None
@@ -125,7 +129,7 @@ def buyer(customer: dict[str, Any]) -> m.Buyer:
         name=customer.get("name") or "",
         identifiers=(m.Identifier(value=siret, scheme_id=SIRET_SCHEME),) if siret else (),
         legal_registration_id=legal_id,
-        vat_id=text(customer.get("vat_number")),
+        vat_id=text(customer.get("vat_number")) if with_vat_id else None,
         electronic_address=_buyer_electronic_address(customer),
         address=address(
             customer.get("address_line1"),

@@ -25,7 +25,14 @@ from facturier.invoicing.en16931_parties import text as _text
 from facturier.invoicing.models import Document, Line, OperationCategory, TypeCode
 from facturier.invoicing.services.common import customer_snapshot, entity_today, seller_snapshot
 
-__all__ = ["BUSINESS_PROCESS", "document_to_en16931", "einvoice_treatment", "notes_for", "snapshots_of"]
+__all__ = [
+    "BUSINESS_PROCESS",
+    "document_to_en16931",
+    "einvoice_treatment",
+    "notes_for",
+    "snapshots_of",
+    "states_vat_ids",
+]
 
 # BT-23 "cadre de facturation" (XP Z12-012): 1 = ordinary invoice, 4 = final invoice after deposits.
 BUSINESS_PROCESS: dict[str, str] = {
@@ -111,6 +118,16 @@ def einvoice_treatment(category: str, customer: dict[str, Any], lang: str) -> tu
     generic = _GENERIC_EXEMPTIONS.get(category)
     text = reason or (generic[1] if lang == "en" else generic[0]) if generic else reason
     return None, text or ("Exonération de TVA" if lang == "fr" else "VAT exempt")
+
+
+def states_vat_ids(categories: set[str]) -> bool:
+    """Whether the e-invoice carries the seller's and buyer's VAT identifiers (BT-31, BT-48).
+
+    EN 16931 BR-O-02..04: a document with a line, allowance or charge "not subject to VAT" (O)
+    carries neither; such a document has no other category (BR-O-11, refused at draft time). The
+    printed invoice keeps the seller's VAT number (docs/vat-outside-scope.md).
+    """
+    return "O" not in categories
 
 
 def _rate(category: str, rate: Decimal | str) -> Decimal | None:
@@ -255,6 +272,9 @@ def document_to_en16931(document: Document) -> m.Invoice:
     accounting_currency = (document.entity.default_currency or "EUR").upper()
     foreign = document.currency.upper() != accounting_currency
     allowances, charges = _document_allowances(document, lines)
+    with_vat_ids = states_vat_ids(
+        categories | {ac.vat_category_code for ac in allowances + charges if ac.vat_category_code}
+    )
     tax_point_code = (
         TaxPointDateCode.INVOICE_DATE.value
         if document.vat_on_debits and document.operation_category != OperationCategory.GOODS
@@ -276,8 +296,8 @@ def document_to_en16931(document: Document) -> m.Invoice:
         business_process_type=process,
         specification_identifier=GUIDELINE_IDS[Profile.EN16931],
         preceding_invoices=_preceding(document),
-        seller=parties.seller(seller, lang),
-        buyer=parties.buyer(customer),
+        seller=parties.seller(seller, lang, with_vat_id=with_vat_ids),
+        buyer=parties.buyer(customer, with_vat_id=with_vat_ids),
         delivery=_delivery(document, customer, categories),
         payment_instructions=_payment(document, seller, number),
         allowances=allowances,
