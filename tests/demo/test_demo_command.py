@@ -10,6 +10,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
+TODAY = "2026-11-23T10:00:00+00:00"  # the determinism test's clock, in both of its processes
 
 
 def _env(data_dir: Path) -> dict[str, str]:
@@ -50,7 +51,7 @@ def test_facturier_demo_no_serve_loads_the_demo_once_and_prints_the_login(tmp_pa
 
 def _dump(data_dir: Path) -> list[str]:
     data_dir.mkdir()
-    run = subprocess.run([sys.executable, str(REPO / "tests" / "demo" / "dump_documents.py"), "0.2"], cwd=REPO,
+    run = subprocess.run([sys.executable, str(REPO / "tests" / "demo" / "dump_documents.py"), "0.2", TODAY], cwd=REPO,
                          env=_env(data_dir), capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
     assert run.returncode == 0, run.stderr[-3000:]
     return run.stdout.splitlines()

@@ -7,6 +7,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -27,10 +28,14 @@ SCALE = 0.2
 pytestmark = pytest.mark.slow  # one load of the demo at a fifth of its size: 5-10 s
 
 
+# The clock of this module (other days: test_demo_dates.py).
+TODAY = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
+
+
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     """One load for the whole module, rolled back at the end (each test runs in a savepoint inside)."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with time_machine.travel(TODAY), django_db_blocker.unblock(), transaction.atomic():
         result = load_demo(scale=SCALE)
         yield result
         transaction.set_rollback(True)

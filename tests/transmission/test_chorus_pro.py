@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 
 import pytest
+import time_machine
 from django.utils import translation
 
 from facturier.invoicing.models import Status
@@ -12,7 +14,7 @@ from facturier.transmission.channels import ENVIRONMENT
 from facturier.transmission.errors import ChannelNotConfigured
 from facturier.transmission.models import LifecycleStatus, Transmission, TransmissionStatus
 from facturier.transmission.polling import poll_transmissions
-from facturier.transmission.services import transmission_request
+from facturier.transmission.services import lifecycle_record, transmission_request
 from tests.transmission.fakes import chorus_pro
 
 
@@ -76,6 +78,44 @@ def test_polling_follows_the_invoice_through_chorus_pro(chorus, deposited, issue
     from facturier.audit.verify import verify_all
 
     assert verify_all() == []
+
+
+@pytest.mark.time_machine(dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.UTC))
+def test_an_invoice_deposited_when_it_is_already_tomorrow_in_paris_keeps_its_statuses_in_order(
+    chorus, deposited, issued_invoice
+) -> None:
+    # given an invoice deposited at 00:30 on 1 January in Paris (Chorus Pro's dateDepot says 2027-01-01),
+    # still 31 December in UTC
+    deposit = chorus.deposits[deposited.external_id]
+    # when it is made available minutes later, then suspended and paid weeks later
+    deposit.state, deposit.invoice_status = "IN_INTEGRE", "MISE_A_DISPOSITION"
+    poll_transmissions()
+    with time_machine.travel(dt.datetime(2027, 1, 20, 8, 0, tzinfo=dt.UTC)):
+        deposit.invoice_status = "SUSPENDUE"
+        poll_transmissions()
+    with time_machine.travel(dt.datetime(2027, 2, 3, 8, 0, tzinfo=dt.UTC)):
+        deposit.invoice_status = "MISE_EN_PAIEMENT"
+        poll_transmissions()
+    # then the statuses read in the order they happened, each dated when Chorus Pro told us
+    statuses = LifecycleStatus.objects.filter(document=issued_invoice)
+    assert [status.code for status in statuses] == [200, 203, 208, 211]
+    days = [status.occurred_at.date() for status in statuses]
+    assert days == [dt.date(2026, 12, 31), dt.date(2026, 12, 31), dt.date(2027, 1, 20), dt.date(2027, 2, 3)]
+
+
+def test_a_status_entered_by_hand_between_two_polls_does_not_repeat_the_chorus_pro_status(
+    chorus, deposited, issued_invoice, owner
+) -> None:
+    # given Chorus Pro reported the invoice made available
+    deposit = chorus.deposits[deposited.external_id]
+    deposit.state, deposit.invoice_status = "IN_INTEGRE", "MISE_A_DISPOSITION"
+    poll_transmissions()
+    # and then the accountant records by hand that the buyer approved it
+    lifecycle_record(document=issued_invoice, code=205, source="manual", by=owner)
+    # when Chorus Pro, polled again, still says "made available"
+    assert poll_transmissions().recorded == 0
+    # then nothing is recorded twice
+    assert _codes(issued_invoice) == [200, 203, 205]
 
 
 def test_a_buyer_refusal_moves_the_invoice_to_needs_action(chorus, deposited, issued_invoice) -> None:

@@ -71,7 +71,7 @@ def test_malformed_chorus_pro_answers_never_crash_the_status_mapping(report, fou
 
     statuses = flow_report_statuses(report)
     assert statuses is None or all(s.code == 213 for s in statuses)
-    assert all(s.code in STATUSES for s in invoice_statuses(found, None))
+    assert all(s.code in STATUSES for s in invoice_statuses(found))
 
 
 @given(flow=platform_flows)

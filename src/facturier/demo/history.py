@@ -63,6 +63,7 @@ class HistoryWriter:
         self.anchor = anchor
         self.customers_by_pk = {customer.pk: customer for customer in customers.values()}
         self.documents: dict[int, dict[str, Document]] = {}
+        self.last_status_at: dict[Any, dt.datetime] = {}
         self.deals: dict[int, Deal] = {}
 
     def play(self, deals: list[Deal], on_step: Callable[[], None] = lambda: None) -> int:
@@ -134,9 +135,14 @@ class HistoryWriter:
             customer.kind in ("business", "public") and customer.country == "FR"
         ):
             return
+        # 09:xx in the entity's time zone that day, never in the future (the anchor day is today and it may
+        # be early morning), never before the invoice's previous status (a fast payer's "cashed" does not
+        # come before "taken in charge").
         at = dt.datetime.combine(day, dt.time(9, code % 60), tzinfo=ZoneInfo(self.entity.time_zone))
+        at = max(min(at, timezone.now()), self.last_status_at.get(document.pk, at))
+        self.last_status_at[document.pk] = at
         lifecycle_record(document=document, code=code, source=LifecycleSource.CHANNEL, by=self.actors.accountant,
-                         occurred_at=min(at, timezone.now()))  # fmt: skip
+                         occurred_at=at)  # fmt: skip
 
     def _new_invoice(self, deal: Deal, day: dt.date, **header: Any) -> Document:
         customer = self.customers[deal.customer]

@@ -187,13 +187,15 @@ def lifecycle_record(
     known = LifecycleStatus.objects.filter(document=document)
     if known.filter(code=code, reason_code=reason_code, occurred_at=occurred_at).exists():
         return None
-    latest = known.order_by("-occurred_at", "-created_at").first()
+    # A poll telling the same thing again: compared with what the channel said last, so a status
+    # recorded by other means in between does not make the unchanged channel status count twice.
+    latest = known.filter(source=source).order_by("-occurred_at", "-created_at").first()
     if (
         source == LifecycleSource.CHANNEL
         and latest
         and (latest.code, latest.reason_code) == (code, reason_code)
     ):
-        return None  # a poll telling the same thing again
+        return None
     status = LifecycleStatus.objects.create(
         entity=document.entity, document=document, transmission=transmission, code=code,
         reason_code=reason_code[:30], reason_text=reason_text, occurred_at=occurred_at, source=source,

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
+from zoneinfo import ZoneInfo
 
 from tests.transmission.fakes.server import FakeServer, Request, Response
 
@@ -23,6 +24,7 @@ CLIENT_ID, CLIENT_SECRET = "piste-client", "piste-secret"
 LOGIN, PASSWORD = "TECH_1_compta@atelier.example", "cpro-p4ss"
 TOKEN = "piste-access-token"
 PENDING = "IN_DEPOT_PORTAIL_EN_ATTENTE_TRAITEMENT_SE_CPP"
+PARIS = ZoneInfo("Europe/Paris")  # Chorus Pro's dates are French calendar dates
 
 
 @dataclass
@@ -31,6 +33,7 @@ class Deposit:
     filename: str
     syntax: str
     content: bytes
+    deposited_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(PARIS).replace(microsecond=0))
     state: str = PENDING
     invoice_status: str = ""
     errors: list[dict[str, Any]] = field(default_factory=list)
@@ -87,9 +90,9 @@ class FakeChorusPro(FakeServer):
             return Response.of_json({"codeRetour": 20001, "libelle": f"Paramètres invalides {missing}"}, 400)
         content = base64.b64decode(body["fichierFlux"])
         number = f"CPP{len(self.deposits) + 1:019d}"
-        self.deposits[number] = Deposit(number, body["nomFichier"], body["syntaxeFlux"], content)
+        deposit = self.deposits[number] = Deposit(number, body["nomFichier"], body["syntaxeFlux"], content)
         return Response.of_json({"codeRetour": 0, "libelle": "TRAITE_SUCCES", "numeroFluxDepot": number,
-                                 "dateDepot": dt.date.today().isoformat(), "syntaxeFlux": body["syntaxeFlux"]})  # fmt: skip
+                                 "dateDepot": deposit.deposited_at.date().isoformat(), "syntaxeFlux": body["syntaxeFlux"]})  # fmt: skip
 
     def _report(self, body: dict[str, Any]) -> Response:
         deposit = self.deposits.get(str(body.get("numeroFluxDepot")))
@@ -97,7 +100,7 @@ class FakeChorusPro(FakeServer):
             return Response.of_json({"codeRetour": 20002, "libelle": "Flux inconnu"})
         return Response.of_json({
             "codeRetour": 0, "libelle": "TRAITE_SUCCES", "etatCourantDepotFlux": deposit.state,
-            "dateHeureEtatCourantFlux": "2026-11-23T10:30:00", "nomFichier": deposit.filename,
+            "dateHeureEtatCourantFlux": deposit.deposited_at.isoformat(), "nomFichier": deposit.filename,
             "listeErreurTechnique": deposit.errors, "listeErreurDP": [],
         })  # fmt: skip
 

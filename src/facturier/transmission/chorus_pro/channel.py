@@ -49,6 +49,9 @@ class ChorusProConfig:
 
 
 def _parse_date(value: Any) -> dt.datetime | None:
+    """A moment Chorus Pro gives, or None. A bare date (``dateDepot``) is no moment: read as midnight UTC
+    it would sort a deposit made in the evening after the statuses that follow it, so the status is dated
+    when we learn it instead."""
     if not isinstance(value, str) or not value:
         return None
     for fmt in (
@@ -56,7 +59,6 @@ def _parse_date(value: Any) -> dt.datetime | None:
         "%Y-%m-%dT%H:%M:%S%z",
         "%Y-%m-%dT%H:%M:%S",
         "%Y-%m-%d %H:%M",
-        "%Y-%m-%d",
     ):
         try:
             parsed = dt.datetime.strptime(value, fmt)  # noqa: DTZ007 - made aware just below
@@ -138,7 +140,7 @@ class ChorusProChannel:
             return statuses
         found = self._post(SEARCH_SUPPLIER_INVOICES, {"numeroFluxDepot": external_id},
                            "Chorus Pro invoice search")  # fmt: skip
-        return invoice_statuses(found, _parse_date(report.get("dateHeureEtatCourantFlux")))
+        return invoice_statuses(found)
 
     def receive(self, since: dt.datetime | None = None) -> list[Received]:
         return []  # Chorus Pro statuses are polled per flow
@@ -163,15 +165,19 @@ def flow_report_statuses(report: dict[str, Any]) -> list[StatusReport] | None:
     return None if state in FLOW_INTEGRATED else []
 
 
-def invoice_statuses(found: dict[str, Any], when: dt.datetime | None) -> list[StatusReport]:
-    """From ``rechercher/fournisseur``: the reform status of each invoice of the flow whose ``statut`` we know."""
+def invoice_statuses(found: dict[str, Any]) -> list[StatusReport]:
+    """From ``rechercher/fournisseur``: the reform status of each invoice of the flow whose ``statut`` we know.
+
+    An invoice status without its own date is dated when we learn it, never with the flow's date: that
+    one is when the flow was integrated, weeks before the invoice is suspended or paid, and it would
+    sort those statuses before the deposit."""
     reports = []
     for invoice in _dicts(found.get("listeFactures")):
         status = str(invoice.get("statut") or invoice.get("statutFacture") or "")
         code = INVOICE_STATUS_TO_LIFECYCLE.get(status)
         if code is not None:
             reports.append(
-                StatusReport(code, _parse_date(invoice.get("dateHeureEtatCourant")) or when,
+                StatusReport(code, _parse_date(invoice.get("dateHeureEtatCourant")),
                              DEFAULT_REASONS.get(status, ""), str(invoice.get("motif") or ""), status)
             )  # fmt: skip
     return reports
