@@ -16,7 +16,7 @@ from django.conf import settings
 
 from facturier.common.errors import BusinessError, ValidationFailed
 from facturier.domain.en16931 import model as m
-from facturier.domain.en16931.codes import PEPPOL_PROFILE_ID
+from facturier.domain.en16931.codes import PEPPOL_EAS_CODES, PEPPOL_PROFILE_ID
 from facturier.domain.formats.cii import serialize_cii
 from facturier.domain.formats.ubl import serialize_ubl
 from facturier.domain.validation import (
@@ -26,7 +26,7 @@ from facturier.domain.validation import (
     ValidationReport,
 )
 from facturier.invoicing.einvoice_runner import run_validation
-from facturier.invoicing.en16931_parties import bar_treatment
+from facturier.invoicing.en16931_parties import bar_treatment, buyer_electronic_address
 from facturier.invoicing.models import Document, EinvoiceValidation
 from facturier.invoicing.to_en16931 import document_to_en16931, snapshots_of
 
@@ -50,6 +50,7 @@ __all__ = [
     "store_report",
     "validate_document",
     "validate_for_issue",
+    "peppol_routed",
     "validation_report",
 ]
 
@@ -151,14 +152,22 @@ def validation_report(
     )  # fmt: skip
 
 
+def peppol_routed(document: Document) -> bool:
+    """Whether the buyer can receive the document over PEPPOL: its e-invoicing address (BT-49) has
+    a PEPPOL scheme. A customer known only by its email (or by no address) is not on the network."""
+    address = buyer_electronic_address(snapshots_of(document)[1])
+    return address is not None and address.scheme_id in PEPPOL_EAS_CODES
+
+
 def full_report(document: Document, *, syntax: Syntax, profile: str | None) -> ValidationReport:
     """What issuing checks: the XML as issued and, for UBL, its PEPPOL BIS 3 variant too.
 
     The French rules want BT-23 = S1/B1/M1 while PEPPOL wants its own process id, so PEPPOL is run
-    on the PEPPOL customization of the same invoice (findings keep their ``source``).
+    on the PEPPOL customization of the same invoice (findings keep their ``source``), for buyers
+    reachable over PEPPOL only (PEPPOL BIS rules govern what travels on that network).
     """
     report = validation_report(document, syntax=syntax, profile=profile)
-    if syntax == "ubl" and (profile or "").upper() != "PEPPOL":
+    if syntax == "ubl" and (profile or "").upper() != "PEPPOL" and peppol_routed(document):
         report = report.merged(validation_report(document, syntax="ubl", profile="PEPPOL"))
     return report
 

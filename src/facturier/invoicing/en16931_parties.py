@@ -11,7 +11,15 @@ from typing import Any
 
 from facturier.domain.en16931 import model as m
 
-__all__ = ["FRENCH_COUNTRY_CODES", "address", "bar_treatment", "buyer", "seller", "text"]
+__all__ = [
+    "FRENCH_COUNTRY_CODES",
+    "address",
+    "bar_treatment",
+    "buyer",
+    "buyer_electronic_address",
+    "seller",
+    "text",
+]
 
 
 def text(value: Any) -> str | None:
@@ -97,7 +105,7 @@ def seller(snapshot: dict[str, Any], lang: str, *, with_vat_id: bool = True) -> 
     )
 
 
-def _buyer_electronic_address(customer: dict[str, Any]) -> m.Identifier | None:
+def buyer_electronic_address(customer: dict[str, Any]) -> m.Identifier | None:
     """The customer's own e-invoicing address, else SIREN (0225), else its VAT number, else its email."""
     endpoint = text(customer.get("electronic_address"))
     if endpoint:
@@ -130,7 +138,7 @@ def buyer(customer: dict[str, Any], *, with_vat_id: bool = True) -> m.Buyer:
         identifiers=(m.Identifier(value=siret, scheme_id=SIRET_SCHEME),) if siret else (),
         legal_registration_id=legal_id,
         vat_id=text(customer.get("vat_number")) if with_vat_id else None,
-        electronic_address=_buyer_electronic_address(customer),
+        electronic_address=buyer_electronic_address(customer),
         address=address(
             customer.get("address_line1"),
             customer.get("address_line2"),

@@ -21,6 +21,7 @@ __all__ = [
     "REGIMES",
     "STANDARD_RATES",
     "TERRITORIES",
+    "VAT_CATEGORIES",
     "OutsideFrenchVatTerritory",
     "VatTreatment",
     "allowed_rates",
@@ -39,6 +40,10 @@ METRO, GUADELOUPE, MARTINIQUE, REUNION, GUYANE, MAYOTTE, CORSICA = (
     "FR-CORSE",
 )
 TERRITORIES: frozenset[str] = frozenset({METRO, GUADELOUPE, MARTINIQUE, REUNION, GUYANE, MAYOTTE, CORSICA})
+
+# The EN 16931 VAT categories a French seller uses (BR-FR-15): not L (Canary Islands IGIC) nor M
+# (Ceuta and Melilla IPSI), which are Spanish taxes.
+VAT_CATEGORIES: frozenset[str] = frozenset({"S", "Z", "E", "AE", "K", "G", "O"})
 
 
 def _rates(*texts: str) -> frozenset[Decimal]:

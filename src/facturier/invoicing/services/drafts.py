@@ -15,17 +15,16 @@ from facturier.catalog.units import UNIT_CODES
 from facturier.common.cleaning import refuse_control_characters
 from facturier.common.errors import Conflict, ValidationFailed
 from facturier.domain.calculation import CalculationError
+from facturier.domain.en16931.vat_rules import buyer_identifier_problem
 from facturier.domain.money import AmountPrecisionError, InvalidCurrency, check_amount, validate_currency
 from facturier.domain.payment_terms import parse_terms
-from facturier.domain.tax.fr import treatment_for_regime
+from facturier.domain.tax.fr import VAT_CATEGORIES, treatment_for_regime
 from facturier.invoicing.lifecycle import check_editable, check_transition
 from facturier.invoicing.models import AllowanceCharge, Document, Kind, Line, Status, TypeCode
 from facturier.invoicing.numbering import take_number
 from facturier.invoicing.services.common import authorize, entity_today, locked, state_of
 from facturier.invoicing.totals import apply_totals
 from facturier.parties.models import Customer
-
-VAT_CATEGORIES = frozenset({"S", "Z", "E", "AE", "K", "G", "O", "L", "M"})
 
 
 @dataclass(frozen=True)
@@ -92,6 +91,28 @@ def _check_text(value: str, *, field: str, model: type[models.Model], name: str)
         raise ValidationFailed(f"{field}: at most {limit} characters.", field=field, code="too_long")
 
 
+def _check_category(category: str, *, field: str) -> None:
+    if category not in VAT_CATEGORIES:
+        raise ValidationFailed(
+            f"Unknown VAT category '{category}' (a French invoice uses {', '.join(sorted(VAT_CATEGORIES))}).",
+            field=field, code="invalid_vat",
+        )  # fmt: skip
+
+
+def check_category_for_buyer(customer: Customer, category: str, *, field: str) -> None:
+    """Refuse a VAT category the customer's identifiers cannot support (reverse charge for a consumer)."""
+    problem = buyer_identifier_problem(
+        category,
+        buyer_vat_id=bool(customer.vat_number.strip()),
+        buyer_legal_id=bool(customer.siren.strip() or customer.registration_id.strip()),
+    )
+    if problem:
+        raise ValidationFailed(
+            f"{problem}: add it to the customer or choose another VAT category.",
+            field=field, code="vat_category_needs_buyer_id",
+        )  # fmt: skip
+
+
 def resolve_line(data: LineData, index: int, document: Document) -> _ResolvedLine:
     """Fill defaults from the product, apply the customer's VAT regime, validate amounts.
 
@@ -141,10 +162,8 @@ def resolve_line(data: LineData, index: int, document: Document) -> _ResolvedLin
     treatment = treatment_for_regime(document.customer.vat_regime, goods=accounting_category == "goods")
     if treatment is not None:
         category, rate = treatment.category, treatment.rate if treatment.rate is not None else Decimal("0")
-    if category not in VAT_CATEGORIES:
-        raise ValidationFailed(
-            f"Unknown VAT category '{category}'.", field=f"{where}.vat_category", code="invalid_vat"
-        )
+    _check_category(category, field=f"{where}.vat_category")
+    check_category_for_buyer(document.customer, category, field=f"{where}.vat_category")
     return _ResolvedLine(
         description=description, quantity=quantity, unit_price=unit_price,
         unit=unit, discount_percent=discount,
@@ -216,6 +235,8 @@ def _write_allowances_charges(document: Document, items: list[AllowanceChargeDat
                                    code="invalid_amount")  # fmt: skip
         _check_text(item.reason, field=f"{where}.reason", model=AllowanceCharge, name="reason")
         vat_category, vat_rate = allowance_vat(document.customer, item, line_vats)
+        _check_category(vat_category, field=f"{where}.vat_category")
+        check_category_for_buyer(document.customer, vat_category, field=f"{where}.vat_category")
         AllowanceCharge.objects.create(
             document=document, is_charge=item.is_charge, reason=item.reason or ("Frais" if item.is_charge else "Remise"),
             amount=amount, percent=item.percent, base_amount=item.base_amount,
