@@ -30,6 +30,23 @@ def _create(entity, customer, owner, *, lines=None, allowances=(), **header):
          "lines[0].vat_rate", "invalid_vat"),
         ({"allowances": [AllowanceChargeData(reason="Remise\x07", amount=Decimal("1"))]},
          "allowances_charges[0].reason", "invalid_character"),
+        # the VAT a French invoice can state (found by test_every_draft_issues: BR-FR-15, BR-FR-16, BR-S-05,
+        # BR-E-05, BR-IC-02): Spanish categories, rates not in force, a rate on a category without VAT
+        ({"lines": [LineData(description="IGIC", vat_category="L", vat_rate=Decimal("0"), unit_price=Decimal("1"))]},
+         "lines[0].vat_category", "invalid_vat"),
+        ({"lines": [LineData(description="Taux", vat_rate=Decimal("3"), unit_price=Decimal("1"))]},
+         "lines[0].vat_rate", "invalid_vat"),
+        ({"lines": [LineData(description="Zéro", vat_rate=Decimal("0"), unit_price=Decimal("1"))]},
+         "lines[0].vat_rate", "invalid_vat"),
+        ({"lines": [LineData(description="Exo", vat_category="E", vat_rate=Decimal("20"), unit_price=Decimal("1"))]},
+         "lines[0].vat_rate", "invalid_vat"),
+        ({"lines": [LineData(description="LIC", vat_category="K", vat_rate=Decimal("0"), unit_price=Decimal("1"))]},
+         "lines[0].vat_category", "vat_category_needs_buyer_id"),
+        ({"allowances": [AllowanceChargeData(reason="Port", amount=Decimal("5"), is_charge=True, vat_category="M",
+                                             vat_rate=Decimal("0"))]}, "allowances_charges[0].vat_category",
+         "invalid_vat"),
+        ({"allowances": [AllowanceChargeData(reason="Port", amount=Decimal("5"), vat_rate=Decimal("19.6"))]},
+         "allowances_charges[0].vat_rate", "invalid_vat"),
         ({"buyer_reference": "R" * 101}, "buyer_reference", "too_long"),
         ({"note": "Bonjour\x1b[31m"}, "note", "invalid_character"),
         ({"payment_terms": "someday"}, "payment_terms", "invalid_payment_terms"),
@@ -63,6 +80,7 @@ def test_a_document_level_charge_follows_the_customers_vat_regime(
 ):
     # given a customer under a regime where no French VAT is due (or a domestic one)
     customer.vat_regime = regime
+    customer.vat_number = "DE123456789" if regime == "intra_eu_reverse_charge" else ""
     customer.save()
     # when an invoice with a delivery charge is drafted
     invoice = _create(

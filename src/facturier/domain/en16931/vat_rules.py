@@ -23,5 +23,5 @@ def buyer_identifier_problem(category: str, *, buyer_vat_id: bool, buyer_legal_i
     rule, legal_id_is_enough = _NEEDS[category]
     if buyer_vat_id or (legal_id_is_enough and buyer_legal_id):
         return None
-    missing = "a VAT number or a registration number (SIREN)" if legal_id_is_enough else "a VAT number"
+    missing = "VAT number or registration number (SIREN)" if legal_id_is_enough else "VAT number"
     return f"VAT category {category} needs the customer's {missing} (EN 16931 {rule})"

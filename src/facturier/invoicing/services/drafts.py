@@ -18,7 +18,7 @@ from facturier.domain.calculation import CalculationError
 from facturier.domain.en16931.vat_rules import buyer_identifier_problem
 from facturier.domain.money import AmountPrecisionError, InvalidCurrency, check_amount, validate_currency
 from facturier.domain.payment_terms import parse_terms
-from facturier.domain.tax.fr import VAT_CATEGORIES, treatment_for_regime
+from facturier.domain.tax.fr import VAT_CATEGORIES, rate_problem, treatment_for_regime
 from facturier.invoicing.lifecycle import check_editable, check_transition
 from facturier.invoicing.models import AllowanceCharge, Document, Kind, Line, Status, TypeCode
 from facturier.invoicing.numbering import take_number
@@ -99,6 +99,12 @@ def _check_category(category: str, *, field: str) -> None:
         )  # fmt: skip
 
 
+def _check_rate(category: str, rate: Decimal, *, field: str) -> None:
+    problem = rate_problem(category, rate)
+    if problem:
+        raise ValidationFailed(problem, field=field, code="invalid_vat")
+
+
 def check_category_for_buyer(customer: Customer, category: str, *, field: str) -> None:
     """Refuse a VAT category the customer's identifiers cannot support (reverse charge for a consumer)."""
     problem = buyer_identifier_problem(
@@ -163,6 +169,7 @@ def resolve_line(data: LineData, index: int, document: Document) -> _ResolvedLin
     if treatment is not None:
         category, rate = treatment.category, treatment.rate if treatment.rate is not None else Decimal("0")
     _check_category(category, field=f"{where}.vat_category")
+    _check_rate(category, rate, field=f"{where}.vat_rate")
     check_category_for_buyer(document.customer, category, field=f"{where}.vat_category")
     return _ResolvedLine(
         description=description, quantity=quantity, unit_price=unit_price,
@@ -171,16 +178,22 @@ def resolve_line(data: LineData, index: int, document: Document) -> _ResolvedLin
     )  # fmt: skip
 
 
+def _check_outside_scope_alone(categories: set[str], *, field: str) -> None:
+    """Category O (not subject to VAT) is the only category of its document (BR-O-11..14)."""
+    if "O" in categories and len(categories) > 1:
+        raise ValidationFailed(
+            "Services outside the scope of French VAT (category O, e.g. services to a customer outside the EU) "
+            "cannot share an invoice with other VAT categories (EN 16931 BR-O-11 to BR-O-14): invoice them "
+            "separately.",
+            field=field, code="vat_outside_scope_mixed",
+        )  # fmt: skip
+
+
 def _write_lines(document: Document, lines: list[LineData]) -> None:
     document.lines.all().delete()
     resolved = [resolve_line(data, index, document) for index, data in enumerate(lines)]
     categories = {line.vat_category for line in resolved}
-    if "O" in categories and len(categories) > 1:
-        raise ValidationFailed(
-            "Services outside the scope of French VAT (category O, e.g. services to a customer outside the EU) "
-            "cannot share an invoice with other VAT categories (EN 16931 BR-O-11): invoice them separately.",
-            field="lines", code="vat_outside_scope_mixed",
-        )  # fmt: skip
+    _check_outside_scope_alone(categories, field="lines")
     Line.objects.bulk_create(
         Line(
             document=document,
@@ -236,6 +249,9 @@ def _write_allowances_charges(document: Document, items: list[AllowanceChargeDat
         _check_text(item.reason, field=f"{where}.reason", model=AllowanceCharge, name="reason")
         vat_category, vat_rate = allowance_vat(document.customer, item, line_vats)
         _check_category(vat_category, field=f"{where}.vat_category")
+        _check_rate(vat_category, vat_rate, field=f"{where}.vat_rate")
+        _check_outside_scope_alone({vat_category} | {category for category, _rate in line_vats},
+                                   field=f"{where}.vat_category")  # fmt: skip
         check_category_for_buyer(document.customer, vat_category, field=f"{where}.vat_category")
         AllowanceCharge.objects.create(
             document=document, is_charge=item.is_charge, reason=item.reason or ("Frais" if item.is_charge else "Remise"),
