@@ -18,9 +18,9 @@ from facturier.parties.models import Customer
 from facturier.parties.services import customer_create
 from tests.conftest import make_entity
 
-SELLERS = ("metro", "metro_ubl", "metro_extended", "reunion")
+SELLERS = ("metro", "metro_ubl", "metro_extended", "reunion", "no_vat_number")
 CUSTOMER_KINDS = ("b2b", "b2c", "public", "eu", "export", "dom", "corsica", "exempt")
-FLOWS = ("invoice", "deposit_then_final", "credit_full", "credit_partial", "corrective")
+FLOWS = ("invoice", "deposit_then_final", "credit_full", "credit_partial", "corrective", "from_quote")
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,9 @@ def seller_entity(kind: str, cache: dict[str, LegalEntity], admin: Any) -> Legal
     if kind in cache:
         return cache[kind]
     siren = {"metro": "552100554", "metro_ubl": "732829320", "metro_extended": "542065479",
-             "reunion": "542107651"}[kind]  # fmt: skip
-    entity = make_entity(name=f"Vendeur {kind} SAS", siren=siren, admin_user=admin)
+             "reunion": "542107651", "no_vat_number": "443061841"}[kind]  # fmt: skip
+    extra = {"vat_number": ""} if kind == "no_vat_number" else {}
+    entity = make_entity(name=f"Vendeur {kind} SAS", siren=siren, admin_user=admin, **extra)
     changes: dict[str, Any] = {}
     if kind == "metro_ubl":
         changes["einvoice_syntax"] = "ubl"

@@ -8,6 +8,7 @@ import pytest
 from facturier.common.errors import ValidationFailed
 from facturier.invoicing.models import Document, Line
 from facturier.invoicing.services import AllowanceChargeData, LineData, document_create
+from facturier.parties.models import Customer
 
 
 def _create(entity, customer, owner, *, lines=None, allowances=(), **header):
@@ -112,3 +113,22 @@ def test_services_outside_the_scope_of_vat_cannot_share_an_invoice_with_goods(en
     goods = _create(entity, customer, owner, lines=[
         LineData(description="Machine", unit_price=Decimal("900"), accounting_category="goods")])  # fmt: skip
     assert [row["category"] for row in goods.vat_breakdown] == ["G"]
+
+
+def test_a_company_without_vat_number_cannot_charge_vat_but_can_invoice_exempt(owner):
+    # given a company without a VAT number (franchise en base, CGI art. 293 B)
+    from tests.conftest import make_entity
+
+    entity = make_entity(name="Micro Conseil", siren="443061841", vat_number="", admin_user=owner)
+    buyer = Customer.objects.create(entity=entity, code="C1", name="Client", siren="732829320",
+                                    address_line1="1 rue", postcode="75001", city="Paris")  # fmt: skip
+    # when it drafts a standard-rated line, then it is refused naming the line's category (BR-S-02)
+    with pytest.raises(ValidationFailed) as refused:
+        _create(entity, buyer, owner)
+    assert (refused.value.field, refused.value.code) == (
+        "lines[0].vat_category",
+        "vat_category_needs_seller_vat_number",
+    )
+    # and an exempt line (art. 293 B) is accepted
+    line = LineData(description="Conseil", unit_price=Decimal("100"), vat_category="E", vat_rate=Decimal("0"))
+    assert _create(entity, buyer, owner, lines=[line]).vat_breakdown[0]["category"] == "E"

@@ -15,7 +15,7 @@ from facturier.catalog.units import UNIT_CODES
 from facturier.common.cleaning import refuse_control_characters
 from facturier.common.errors import Conflict, ValidationFailed
 from facturier.domain.calculation import CalculationError
-from facturier.domain.en16931.vat_rules import buyer_identifier_problem
+from facturier.domain.en16931.vat_rules import buyer_identifier_problem, seller_identifier_problem
 from facturier.domain.money import AmountPrecisionError, InvalidCurrency, check_amount, validate_currency
 from facturier.domain.payment_terms import parse_terms
 from facturier.domain.tax.fr import VAT_CATEGORIES, rate_problem, treatment_for_regime
@@ -105,8 +105,19 @@ def _check_rate(category: str, rate: Decimal, *, field: str) -> None:
         raise ValidationFailed(problem, field=field, code="invalid_vat")
 
 
-def check_category_for_buyer(customer: Customer, category: str, *, field: str) -> None:
-    """Refuse a VAT category the customer's identifiers cannot support (reverse charge for a consumer)."""
+def check_category_for_parties(document: Document, category: str, *, field: str) -> None:
+    """Refuse a VAT category the parties' identifiers cannot support (reverse charge for a consumer,
+    VAT charged by a company without a VAT number)."""
+    seller_problem = seller_identifier_problem(
+        category, seller_vat_id=bool(document.entity.vat_number.strip())
+    )
+    if seller_problem:
+        raise ValidationFailed(
+            f"{seller_problem}: add it to the company's settings or choose another VAT category "
+            "(E with the exemption's reason, e.g. art. 293 B du CGI).",
+            field=field, code="vat_category_needs_seller_vat_number",
+        )  # fmt: skip
+    customer = document.customer
     problem = buyer_identifier_problem(
         category,
         buyer_vat_id=bool(customer.vat_number.strip()),
@@ -170,7 +181,7 @@ def resolve_line(data: LineData, index: int, document: Document) -> _ResolvedLin
         category, rate = treatment.category, treatment.rate if treatment.rate is not None else Decimal("0")
     _check_category(category, field=f"{where}.vat_category")
     _check_rate(category, rate, field=f"{where}.vat_rate")
-    check_category_for_buyer(document.customer, category, field=f"{where}.vat_category")
+    check_category_for_parties(document, category, field=f"{where}.vat_category")
     return _ResolvedLine(
         description=description, quantity=quantity, unit_price=unit_price,
         unit=unit, discount_percent=discount,
@@ -252,7 +263,7 @@ def _write_allowances_charges(document: Document, items: list[AllowanceChargeDat
         _check_rate(vat_category, vat_rate, field=f"{where}.vat_rate")
         _check_outside_scope_alone({vat_category} | {category for category, _rate in line_vats},
                                    field=f"{where}.vat_category")  # fmt: skip
-        check_category_for_buyer(document.customer, vat_category, field=f"{where}.vat_category")
+        check_category_for_parties(document, vat_category, field=f"{where}.vat_category")
         AllowanceCharge.objects.create(
             document=document, is_charge=item.is_charge, reason=item.reason or ("Frais" if item.is_charge else "Remise"),
             amount=amount, percent=item.percent, base_amount=item.base_amount,
