@@ -156,7 +156,7 @@ _CODES = itertools.count()
 
 @pytest.mark.slow
 @settings(
-    max_examples=int(os.environ.get("EVERY_DRAFT_EXAMPLES", "300")),
+    max_examples=int(os.environ.get("EVERY_DRAFT_EXAMPLES", "500")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
     phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
