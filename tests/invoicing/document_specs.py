@@ -20,7 +20,15 @@ from tests.conftest import make_entity
 
 SELLERS = ("metro", "metro_ubl", "metro_extended", "reunion", "no_vat_number")
 CUSTOMER_KINDS = ("b2b", "b2c", "public", "eu", "export", "dom", "corsica", "exempt")
-FLOWS = ("invoice", "deposit_then_final", "credit_full", "credit_partial", "corrective", "from_quote")
+FLOWS = (
+    "invoice",
+    "deposit_then_final",
+    "credit_full",
+    "credit_partial",
+    "corrective",
+    "from_quote",
+    "customer_changed",
+)
 
 
 @dataclass(frozen=True)

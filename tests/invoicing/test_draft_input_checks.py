@@ -7,7 +7,7 @@ import pytest
 
 from facturier.common.errors import ValidationFailed
 from facturier.invoicing.models import Document, Line
-from facturier.invoicing.services import AllowanceChargeData, LineData, document_create
+from facturier.invoicing.services import AllowanceChargeData, LineData, document_create, document_update
 from facturier.parties.models import Customer
 
 
@@ -132,3 +132,18 @@ def test_a_company_without_vat_number_cannot_charge_vat_but_can_invoice_exempt(o
     # and an exempt line (art. 293 B) is accepted
     line = LineData(description="Conseil", unit_price=Decimal("100"), vat_category="E", vat_rate=Decimal("0"))
     assert _create(entity, buyer, owner, lines=[line]).vat_breakdown[0]["category"] == "E"
+
+
+def test_a_draft_given_to_a_customer_under_another_vat_regime_needs_its_lines_again(entity, customer, owner):
+    # given a draft at 20 % for a French business
+    draft = _create(entity, customer, owner)
+    export = Customer.objects.create(entity=entity, code="US1", name="Acme Inc.", address_line1="1 Main St",
+                                     postcode="10001", city="New York", country="US", vat_regime="export")  # fmt: skip
+    # when it is given to a customer outside the EU without its lines, then it is refused naming the lines
+    with pytest.raises(ValidationFailed) as refused:
+        document_update(document=draft, by=owner, customer=export)
+    assert (refused.value.field, refused.value.code) == ("lines", "lines_required_for_new_customer")
+    # and with its lines, they take the new customer's VAT (services outside the scope of VAT)
+    updated = document_update(document=draft, by=owner, customer=export, lines=[
+        LineData(description="Conseil", unit_price=Decimal("100"))])  # fmt: skip
+    assert [row["category"] for row in updated.vat_breakdown] == ["O"]

@@ -4,7 +4,8 @@ Hypothesis drafts documents for every kind of customer (French B2B and B2C, publ
 reverse charge, export, La Réunion, Corsica, exempt with a reason) and seller (mainland in CII
 EN16931, EXTENDED or UBL, La Réunion, without a VAT number), every VAT category and French rate,
 foreign currencies, line discounts, document allowances and charges, deposits then the final
-invoice, full and partial credit notes, corrective invoices and quotes converted to invoices. Each
+invoice, full and partial credit notes, corrective invoices, quotes converted to invoices and drafts
+given to another customer. Each
 is drafted through the real services and issued: issuing validates the XML with the full official
 rule set of ../shared/conformance (XSD, EN 16931, BR-FR; PEPPOL BIS for a UBL seller's customers
 reachable on PEPPOL). Either the drafting service refuses the document with an error naming the
@@ -25,7 +26,13 @@ from hypothesis import strategies as st
 
 from facturier.common.errors import BusinessError
 from facturier.invoicing.models import Document, TypeCode
-from facturier.invoicing.services import credit_note_create, document_convert, document_create, invoice_issue
+from facturier.invoicing.services import (
+    credit_note_create,
+    document_convert,
+    document_create,
+    document_update,
+    invoice_issue,
+)
 from tests.invoicing.document_specs import (
     CUSTOMER_KINDS,
     FLOWS,
@@ -89,7 +96,11 @@ class Refused(Exception):
 def _draft(**kwargs: Any) -> Document:
     maker = credit_note_create if "invoice" in kwargs else document_create
     try:
-        if kwargs.pop("via_quote", False):
+        first_customer, via_quote = kwargs.pop("first_customer", None), kwargs.pop("via_quote", False)
+        if first_customer is not None:  # drafted for another customer, then given to this one
+            draft = document_create(**{**kwargs, "customer": first_customer})
+            return document_update(document=draft, by=kwargs["by"], customer=kwargs["customer"])
+        if via_quote:
             quote = document_create(**{**kwargs, "kind": "quote"})
             return document_convert(document=quote, to_kind="invoice", by=kwargs["by"])
         return maker(**kwargs)
@@ -130,8 +141,13 @@ def issue_all(spec: DocSpec, entities: dict[str, Any], owner: Any, code: str) ->
         deposit = _draft(**common, lines=deposit_lines, type_code=TypeCode.DEPOSIT)
         deposits = [_issue(deposit, owner)]
         issued += deposits
+    first = (
+        make_customer(entity, replace(spec, customer="b2b"), f"{code}-1", owner)
+        if spec.flow == "customer_changed"
+        else None
+    )
     invoice = _issue(_draft(**common, lines=drafted, allowances_charges=charges, deposits=deposits,
-                            via_quote=spec.flow == "from_quote"), owner)  # fmt: skip
+                            via_quote=spec.flow == "from_quote", first_customer=first), owner)  # fmt: skip
     issued.append(invoice)
     if spec.flow == "credit_full":
         issued.append(_issue(_draft(invoice=invoice, by=owner), owner))
@@ -180,6 +196,10 @@ _CODES = itertools.count()
 @example(spec=DocSpec(seller="no_vat_number", customer="exempt", flow="credit_partial"))
 # BR-IC-11, BR-IC-12: an intra-Community allowance on other lines had no delivery date and country
 @example(spec=DocSpec(allowances=(AllowanceSpec("5.00", category="K", rate="0.00"),)))
+# BR-AE-02: a draft given to a consumer kept its reverse-charge line (lines are checked again now)
+@example(
+    spec=DocSpec(customer="b2c", flow="customer_changed", lines=(LineSpec("100", rate="0", category="AE"),))
+)
 # BR-FR-15: category L (Canary Islands IGIC) was accepted; it is refused at draft now
 @example(spec=DocSpec(lines=(LineSpec("0.01"), LineSpec("0.01", rate="0", category="L"))))
 def test_every_document_the_drafting_services_accept_issues(entities, owner, spec):

@@ -15,14 +15,19 @@ from facturier.catalog.units import UNIT_CODES
 from facturier.common.cleaning import refuse_control_characters
 from facturier.common.errors import Conflict, ValidationFailed
 from facturier.domain.calculation import CalculationError
-from facturier.domain.en16931.vat_rules import buyer_identifier_problem, seller_identifier_problem
 from facturier.domain.money import AmountPrecisionError, InvalidCurrency, check_amount, validate_currency
 from facturier.domain.payment_terms import parse_terms
-from facturier.domain.tax.fr import VAT_CATEGORIES, rate_problem, treatment_for_regime
+from facturier.domain.tax.fr import treatment_for_regime
 from facturier.invoicing.lifecycle import check_editable, check_transition
 from facturier.invoicing.models import AllowanceCharge, Document, Kind, Line, Status, TypeCode
 from facturier.invoicing.numbering import take_number
 from facturier.invoicing.services.common import authorize, entity_today, locked, state_of
+from facturier.invoicing.services.draft_vat import (
+    check_category,
+    check_category_for_parties,
+    check_outside_scope_alone,
+    check_rate,
+)
 from facturier.invoicing.totals import apply_totals
 from facturier.parties.models import Customer
 
@@ -91,45 +96,6 @@ def _check_text(value: str, *, field: str, model: type[models.Model], name: str)
         raise ValidationFailed(f"{field}: at most {limit} characters.", field=field, code="too_long")
 
 
-def _check_category(category: str, *, field: str) -> None:
-    if category not in VAT_CATEGORIES:
-        raise ValidationFailed(
-            f"Unknown VAT category '{category}' (a French invoice uses {', '.join(sorted(VAT_CATEGORIES))}).",
-            field=field, code="invalid_vat",
-        )  # fmt: skip
-
-
-def _check_rate(category: str, rate: Decimal, *, field: str) -> None:
-    problem = rate_problem(category, rate)
-    if problem:
-        raise ValidationFailed(problem, field=field, code="invalid_vat")
-
-
-def check_category_for_parties(document: Document, category: str, *, field: str) -> None:
-    """Refuse a VAT category the parties' identifiers cannot support (reverse charge for a consumer,
-    VAT charged by a company without a VAT number)."""
-    seller_problem = seller_identifier_problem(
-        category, seller_vat_id=bool(document.entity.vat_number.strip())
-    )
-    if seller_problem:
-        raise ValidationFailed(
-            f"{seller_problem}: add it to the company's settings or choose another VAT category "
-            "(E with the exemption's reason, e.g. art. 293 B du CGI).",
-            field=field, code="vat_category_needs_seller_vat_number",
-        )  # fmt: skip
-    customer = document.customer
-    problem = buyer_identifier_problem(
-        category,
-        buyer_vat_id=bool(customer.vat_number.strip()),
-        buyer_legal_id=bool(customer.siren.strip() or customer.registration_id.strip()),
-    )
-    if problem:
-        raise ValidationFailed(
-            f"{problem}: add it to the customer or choose another VAT category.",
-            field=field, code="vat_category_needs_buyer_id",
-        )  # fmt: skip
-
-
 def resolve_line(data: LineData, index: int, document: Document) -> _ResolvedLine:
     """Fill defaults from the product, apply the customer's VAT regime, validate amounts.
 
@@ -179,8 +145,8 @@ def resolve_line(data: LineData, index: int, document: Document) -> _ResolvedLin
     treatment = treatment_for_regime(document.customer.vat_regime, goods=accounting_category == "goods")
     if treatment is not None:
         category, rate = treatment.category, treatment.rate if treatment.rate is not None else Decimal("0")
-    _check_category(category, field=f"{where}.vat_category")
-    _check_rate(category, rate, field=f"{where}.vat_rate")
+    check_category(category, field=f"{where}.vat_category")
+    check_rate(category, rate, field=f"{where}.vat_rate")
     check_category_for_parties(document, category, field=f"{where}.vat_category")
     return _ResolvedLine(
         description=description, quantity=quantity, unit_price=unit_price,
@@ -189,22 +155,11 @@ def resolve_line(data: LineData, index: int, document: Document) -> _ResolvedLin
     )  # fmt: skip
 
 
-def _check_outside_scope_alone(categories: set[str], *, field: str) -> None:
-    """Category O (not subject to VAT) is the only category of its document (BR-O-11..14)."""
-    if "O" in categories and len(categories) > 1:
-        raise ValidationFailed(
-            "Services outside the scope of French VAT (category O, e.g. services to a customer outside the EU) "
-            "cannot share an invoice with other VAT categories (EN 16931 BR-O-11 to BR-O-14): invoice them "
-            "separately.",
-            field=field, code="vat_outside_scope_mixed",
-        )  # fmt: skip
-
-
 def _write_lines(document: Document, lines: list[LineData]) -> None:
     document.lines.all().delete()
     resolved = [resolve_line(data, index, document) for index, data in enumerate(lines)]
     categories = {line.vat_category for line in resolved}
-    _check_outside_scope_alone(categories, field="lines")
+    check_outside_scope_alone(categories, field="lines")
     Line.objects.bulk_create(
         Line(
             document=document,
@@ -259,9 +214,9 @@ def _write_allowances_charges(document: Document, items: list[AllowanceChargeDat
                                    code="invalid_amount")  # fmt: skip
         _check_text(item.reason, field=f"{where}.reason", model=AllowanceCharge, name="reason")
         vat_category, vat_rate = allowance_vat(document.customer, item, line_vats)
-        _check_category(vat_category, field=f"{where}.vat_category")
-        _check_rate(vat_category, vat_rate, field=f"{where}.vat_rate")
-        _check_outside_scope_alone({vat_category} | {category for category, _rate in line_vats},
+        check_category(vat_category, field=f"{where}.vat_category")
+        check_rate(vat_category, vat_rate, field=f"{where}.vat_rate")
+        check_outside_scope_alone({vat_category} | {category for category, _rate in line_vats},
                                    field=f"{where}.vat_category")  # fmt: skip
         check_category_for_parties(document, vat_category, field=f"{where}.vat_category")
         AllowanceCharge.objects.create(
@@ -382,9 +337,10 @@ def document_update(
     authorize(by, document.entity, Action.EDIT_DOCUMENTS)
     check_editable(document)
     before = state_of(document)
-    if customer is not None:
+    if customer is not None and customer.pk != document.customer_id:
         if customer.entity_id != document.entity_id:
             raise ValidationFailed("Unknown customer.", field="customer", code="unknown_customer")
+        lines, allowances_charges = _restated_for(document, customer, lines, allowances_charges)
         document.customer = customer
     if document.kind == Kind.INVOICE:
         header.pop("issue_date", None)
@@ -399,6 +355,30 @@ def document_update(
     audit_record(entity=document.entity, actor=by, action=f"{document.kind}.updated", obj=document,
                  before=before, after=state_of(document))  # fmt: skip
     return document
+
+
+def _restated_for(
+    document: Document,
+    customer: Customer,
+    lines: list[LineData] | None,
+    allowances_charges: list[AllowanceChargeData] | None,
+) -> tuple[list[LineData], list[AllowanceChargeData]]:
+    """The lines and allowances to write for a new customer: their VAT depends on who buys.
+
+    Kept lines are checked again for the new customer (a reverse-charge line for a consumer is
+    refused); under another VAT regime their category and rate cannot be restated from what was
+    stored for the old one, so the caller gives them again.
+    """
+    if lines is None and customer.vat_regime != document.customer.vat_regime:
+        raise ValidationFailed(
+            f"{customer} is taxed under another VAT regime than {document.customer}: "
+            "give the lines again so their VAT follows the new customer.",
+            field="lines", code="lines_required_for_new_customer",
+        )  # fmt: skip
+    return (
+        lines if lines is not None else _lines_of(document),
+        allowances_charges if allowances_charges is not None else _allowances_of(document),
+    )
 
 
 @transaction.atomic
