@@ -219,3 +219,16 @@ def test_extended_profile_entity_issues_extended_factur_x(entity, draft_invoice,
     assert "facturx-EXTENDED" in stored.artefacts
     xml = document_xml(invoice, syntax="cii", profile="EXTENDED")
     assert b"urn:cen.eu:en16931:2017#conformant#urn:factur-x.eu:1p0:extended" in xml
+
+
+def test_ubl_entity_checks_peppol_only_for_customers_reachable_on_peppol(entity, owner):
+    # given a company that issues UBL and a consumer known only by email (not on the PEPPOL network)
+    entity.einvoice_syntax = "ubl"
+    entity.save()
+    consumer = cases.customer(entity, "B2C1", kind="consumer")
+    # when an invoice is issued to it, then it issues: PEPPOL BIS (CL008 refuses an email address) is not run
+    invoice = cases.issued(entity, consumer, owner, [cases.line("100")])
+    stored = EinvoiceValidation.objects.get(document=invoice)
+    assert stored.is_valid
+    assert "peppol" not in stored.artefacts
+    assert "en16931-ubl" in stored.artefacts

@@ -46,3 +46,36 @@ def identifier(error: InvalidIdentifier) -> str:
 def calculation() -> str:
     """The totals cannot be computed (the services check categories and rates first, so this is rare)."""
     return _("The VAT categories, rates or discounts of the lines cannot form a valid invoice.")
+
+
+def vat_rate(category: str, rate: object, french_rates: str) -> str:
+    """A rate that cannot go with its VAT category on a French invoice (BR-FR-16, BR-x-05)."""
+    if category != "S":
+        return _("VAT category %(category)s has a 0 %% rate, not %(rate)s %%.") % {
+            "category": category, "rate": rate,
+        }  # fmt: skip
+    if not rate:
+        return _(
+            "VAT category S (standard) needs a rate above 0 %: a 0 % line is category Z, E or another exemption."
+        )
+    return _("%(rate)s %% is not a French VAT rate (%(rates)s).") % {"rate": rate, "rates": french_rates}
+
+
+def vat_parties(category: str, rule: str, *, missing: str) -> str:
+    """A VAT category the parties' identifiers cannot support; ``missing`` says whose number is missing."""
+    messages = {
+        "seller": _(
+            "VAT category %(category)s needs the company's VAT number (EN 16931 %(rule)s): add it to the "
+            "company's settings or choose another VAT category (E with the exemption's reason, e.g. "
+            "art. 293 B du CGI)."
+        ),
+        "buyer_vat": _(
+            "VAT category %(category)s needs the customer's VAT number (EN 16931 %(rule)s): add it to the "
+            "customer or choose another VAT category."
+        ),
+        "buyer_any": _(
+            "VAT category %(category)s needs the customer's VAT number or registration number (SIREN) "
+            "(EN 16931 %(rule)s): add it to the customer or choose another VAT category."
+        ),
+    }
+    return messages[missing] % {"category": category, "rule": rule}

@@ -17,7 +17,7 @@ from facturier.catalog.units import UNIT_CODES
 from facturier.common import domain_wording
 from facturier.common.cleaning import refuse_control_characters
 from facturier.common.errors import Conflict, ValidationFailed
-from facturier.domain.calculation import ZERO_RATE_CATEGORIES, CalculationError
+from facturier.domain.calculation import CalculationError
 from facturier.domain.money import AmountPrecisionError, InvalidCurrency, check_amount, validate_currency
 from facturier.domain.payment_terms import parse_terms
 from facturier.domain.tax.fr import treatment_for_regime
@@ -25,10 +25,15 @@ from facturier.invoicing.lifecycle import check_editable, check_transition
 from facturier.invoicing.models import AllowanceCharge, Document, Kind, Line, Status, TypeCode
 from facturier.invoicing.numbering import take_number
 from facturier.invoicing.services.common import authorize, entity_today, locked, state_of
+from facturier.invoicing.services.draft_vat import (
+    check_category,
+    check_category_for_parties,
+    check_outside_scope_alone,
+    check_rate,
+)
 from facturier.invoicing.totals import apply_totals
 from facturier.parties.models import Customer
 
-VAT_CATEGORIES = frozenset({"S", "Z", "E", "AE", "K", "G", "O", "L", "M"})
 QUOTE_VALIDITY = dt.timedelta(days=30)
 """How long a quote stands when its author gives no date: printed as "Valable jusqu'au", editable."""
 
@@ -170,23 +175,9 @@ def resolve_line(data: LineData, index: int, document: Document) -> _ResolvedLin
     treatment = treatment_for_regime(document.customer.vat_regime, goods=accounting_category == "goods")
     if treatment is not None:
         category, rate = treatment.category, treatment.rate if treatment.rate is not None else Decimal("0")
-    if category not in VAT_CATEGORIES:
-        raise ValidationFailed(
-            _("Unknown VAT category '%(category)s'.") % {"category": category},
-            field=f"{where}.vat_category",
-            code="invalid_vat",
-        )
-    if category == "S" and rate == 0:
-        raise ValidationFailed(
-            _("The standard VAT category needs a rate above zero."),
-            field=f"{where}.vat_rate",
-            code="invalid_vat",
-        )
-    if category in ZERO_RATE_CATEGORIES and rate != 0:
-        raise ValidationFailed(
-            _("VAT category %(category)s has a rate of 0.") % {"category": category},
-            field=f"{where}.vat_rate", code="invalid_vat",
-        )  # fmt: skip
+    check_category(category, field=f"{where}.vat_category")
+    check_rate(category, rate, field=f"{where}.vat_rate")
+    check_category_for_parties(document, category, field=f"{where}.vat_category")
     return _ResolvedLine(
         description=description, quantity=quantity, unit_price=unit_price,
         unit=unit, discount_percent=discount,
@@ -198,12 +189,7 @@ def _write_lines(document: Document, lines: list[LineData]) -> None:
     document.lines.all().delete()
     resolved = [resolve_line(data, index, document) for index, data in enumerate(lines)]
     categories = {line.vat_category for line in resolved}
-    if "O" in categories and len(categories) > 1:
-        raise ValidationFailed(
-            _("Services outside the scope of French VAT (category O, e.g. services to a customer outside the EU) "
-            "cannot share an invoice with other VAT categories (EN 16931 BR-O-11): invoice them separately."),
-            field="lines", code="vat_outside_scope_mixed",
-        )  # fmt: skip
+    check_outside_scope_alone(categories, field="lines")
     Line.objects.bulk_create(
         Line(
             document=document,
@@ -258,6 +244,11 @@ def _write_allowances_charges(document: Document, items: list[AllowanceChargeDat
                                    code="invalid_amount")  # fmt: skip
         _check_text(item.reason, field=f"{where}.reason", model=AllowanceCharge, name="reason")
         vat_category, vat_rate = allowance_vat(document.customer, item, line_vats)
+        check_category(vat_category, field=f"{where}.vat_category")
+        check_rate(vat_category, vat_rate, field=f"{where}.vat_rate")
+        check_outside_scope_alone({vat_category} | {category for category, _rate in line_vats},
+                                   field=f"{where}.vat_category")  # fmt: skip
+        check_category_for_parties(document, vat_category, field=f"{where}.vat_category")
         AllowanceCharge.objects.create(
             document=document, is_charge=item.is_charge, reason=item.reason or ("Frais" if item.is_charge else "Remise"),
             amount=amount, percent=item.percent, base_amount=item.base_amount,
@@ -386,9 +377,10 @@ def document_update(
     authorize(by, document.entity, Action.EDIT_DOCUMENTS)
     check_editable(document)
     before = state_of(document)
-    if customer is not None:
+    if customer is not None and customer.pk != document.customer_id:
         if customer.entity_id != document.entity_id:
             raise ValidationFailed(_("Unknown customer."), field="customer", code="unknown_customer")
+        lines, allowances_charges = _restated_for(document, customer, lines, allowances_charges)
         for name, value in starting_terms(customer, document).items():
             setattr(document, name, value)  # a new customer brings their terms, unless given below
         document.customer = customer
@@ -405,6 +397,33 @@ def document_update(
     audit_record(entity=document.entity, actor=by, action=f"{document.kind}.updated", obj=document,
                  before=before, after=state_of(document))  # fmt: skip
     return document
+
+
+def _restated_for(
+    document: Document,
+    customer: Customer,
+    lines: list[LineData] | None,
+    allowances_charges: list[AllowanceChargeData] | None,
+) -> tuple[list[LineData], list[AllowanceChargeData]]:
+    """The lines and allowances to write for a new customer: their VAT depends on who buys.
+
+    Kept lines are checked again for the new customer (a reverse-charge line for a consumer is
+    refused); under another VAT regime their category and rate cannot be restated from what was
+    stored for the old one, so the caller gives them again.
+    """
+    if lines is None and customer.vat_regime != document.customer.vat_regime:
+        raise ValidationFailed(
+            _(
+                "%(new)s is taxed under another VAT regime than %(old)s: give the lines again so their VAT "
+                "follows the new customer."
+            )
+            % {"new": customer, "old": document.customer},
+            field="lines", code="lines_required_for_new_customer",
+        )  # fmt: skip
+    return (
+        lines if lines is not None else _lines_of(document),
+        allowances_charges if allowances_charges is not None else _allowances_of(document),
+    )
 
 
 @transaction.atomic
