@@ -12,6 +12,7 @@ from facturier.audit.models import AuditEvent
 from facturier.catalog.models import Product
 from facturier.invoicing.models import AllowanceCharge, Document, Line, NumberingSeries, SequenceCounter
 from facturier.invoicing.services import invoice_issue
+from facturier.invoicing.services.drafts import MAX_AMOUNT
 from facturier.parties.models import Customer, Supplier
 from tests.api.conftest import assert_problem
 
@@ -196,8 +197,9 @@ def test_any_quantity_is_stored_exactly_or_refused_without_a_trace(api, customer
     # property: the API never rounds a quantity behind the client's back, and a refusal writes nothing
     before = database_state()
     response = api.post("/api/v1/invoices", invoice_body(customer, quantity=str(quantity), unit_price="1"))
-    fits = quantity == quantity.quantize(Decimal("0.000001")) and abs(quantity) < Decimal(10) ** 14
-    if fits and quantity >= 0:
+    # an e-invoice quantity has at most 4 decimals (BR-FR-DEC-02) and a line at most MAX_AMOUNT
+    fits = quantity == quantity.quantize(Decimal("0.0001")) and abs(quantity) < Decimal(10) ** 14
+    if fits and 0 <= quantity <= MAX_AMOUNT:
         assert response.status_code == 201, response.content
         assert Decimal(response.json()["lines"][0]["quantity"]) == quantity
     else:
@@ -207,7 +209,9 @@ def test_any_quantity_is_stored_exactly_or_refused_without_a_trace(api, customer
 
 
 def body_code(quantity, fits):
-    return "invalid_amount" if not fits else "negative_quantity"
+    if not fits:
+        return "invalid_amount"
+    return "negative_quantity" if quantity < 0 else "amount_too_large"
 
 
 @pytest.mark.parametrize(

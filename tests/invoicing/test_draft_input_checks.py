@@ -48,6 +48,12 @@ def _create(entity, customer, owner, *, lines=None, allowances=(), **header):
          "invalid_vat"),
         ({"allowances": [AllowanceChargeData(reason="Port", amount=Decimal("5"), vat_rate=Decimal("19.6"))]},
          "allowances_charges[0].vat_rate", "invalid_vat"),
+        # BR-FR-DEC-02 (4 decimals in a quantity), BR-27 (no negative price), BR-CO-15 (amounts the validator adds up)
+        ({"lines": [LineData(description="Q", quantity=Decimal("0.33333"), unit_price=Decimal("1"))]},
+         "lines[0].quantity", "invalid_amount"),
+        ({"lines": [LineData(description="P", unit_price=Decimal("-1"))]}, "lines[0].unit_price", "negative_price"),
+        ({"lines": [LineData(description="G", quantity=Decimal("2500000"), unit_price=Decimal("3333333.33"))]},
+         "lines[0].quantity", "amount_too_large"),
         ({"buyer_reference": "R" * 101}, "buyer_reference", "too_long"),
         ({"note": "Bonjour\x1b[31m"}, "note", "invalid_character"),
         ({"payment_terms": "someday"}, "payment_terms", "invalid_payment_terms"),

@@ -52,8 +52,12 @@ pytestmark = pytest.mark.usefixtures("installed_rules")
 
 FRENCH_RATES = ["20", "10", "5.5", "2.1", "8.5", "1.75", "1.05", "13", "0.9"]
 _line = {
-    "price": st.decimals(min_value=Decimal("0.01"), max_value=Decimal("20000"), places=2).map(str),
-    "quantity": st.sampled_from(["1", "2", "0.5", "3.25", "12", "150"]),
+    "price": st.one_of(  # mostly ordinary prices, sometimes 6 decimals, huge or negative
+        *[st.decimals(min_value=Decimal("0.01"), max_value=Decimal("20000"), places=2)] * 6,
+        st.decimals(min_value=Decimal("-500"), max_value=Decimal("99999999"), places=6),
+    ).map(str),
+    "quantity": st.sampled_from(["1", "1", "2", "0.5", "3.25", "12", "150", "0.3333", "1", "2", "5", "7.5"]
+                                + ["0.333333", "2500000"]),
     "goods": st.booleans(), "discount": st.sampled_from(["0", "0", "5", "12.5", "100"]),
 }  # fmt: skip
 lines = st.one_of(
@@ -200,6 +204,12 @@ _CODES = itertools.count()
 @example(
     spec=DocSpec(customer="b2c", flow="customer_changed", lines=(LineSpec("100", rate="0", category="AE"),))
 )
+# BR-FR-DEC-02: a quantity with 6 decimals (BT-129 has at most 4) is refused at draft
+@example(spec=DocSpec(lines=(LineSpec("0.01", quantity="0.333333"),)))
+# BR-27, BR-FR-DEC-03: a negative unit price is refused at draft
+@example(spec=DocSpec(lines=(LineSpec("-0.000001"),)))
+# BR-CO-15: totals of 10^13 do not add up in the validator's doubles: amounts are capped at draft
+@example(spec=DocSpec(lines=(LineSpec("0.01"), LineSpec("3333333.333334", quantity="2500000"))))
 # BR-FR-15: category L (Canary Islands IGIC) was accepted; it is refused at draft now
 @example(spec=DocSpec(lines=(LineSpec("0.01"), LineSpec("0.01", rate="0", category="L"))))
 def test_every_document_the_drafting_services_accept_issues(entities, owner, spec):

@@ -17,7 +17,7 @@ from facturier.catalog.units import UNIT_CODES
 from facturier.common import domain_wording
 from facturier.common.cleaning import refuse_control_characters
 from facturier.common.errors import Conflict, ValidationFailed
-from facturier.domain.calculation import CalculationError
+from facturier.domain.calculation import CalculationError, Totals
 from facturier.domain.money import AmountPrecisionError, InvalidCurrency, check_amount, validate_currency
 from facturier.domain.payment_terms import parse_terms
 from facturier.domain.tax.fr import treatment_for_regime
@@ -151,7 +151,8 @@ def resolve_line(data: LineData, index: int, document: Document) -> _ResolvedLin
         )
     if raw_price is None:
         raise ValidationFailed(_("A line needs a unit price."), field=f"{where}.unit_price", code="required")
-    quantity = _amount(data.quantity, places=6, field=f"{where}.quantity")
+    # BR-FR-DEC-02: an e-invoice quantity (BT-129) has at most 4 decimals
+    quantity = _amount(data.quantity, places=4, field=f"{where}.quantity")
     unit_price = _amount(raw_price, places=6, field=f"{where}.unit_price")
     discount = _amount(data.discount_percent, places=2, field=f"{where}.discount_percent")
     if quantity < 0 and not document.is_credit_note:
@@ -160,6 +161,11 @@ def resolve_line(data: LineData, index: int, document: Document) -> _ResolvedLin
             field=f"{where}.quantity",
             code="negative_quantity",
         )
+    if unit_price < 0:
+        raise ValidationFailed(
+            _("A unit price is not negative (EN 16931 BR-27): a deduction is an allowance or a credit note."),
+            field=f"{where}.unit_price", code="negative_price",
+        )  # fmt: skip
     if not Decimal(0) <= discount <= Decimal(100):
         raise ValidationFailed(
             _("A discount is between 0 and 100 %."),
@@ -300,10 +306,29 @@ def _recompute(document: Document, deposits: list[Document] | None = None) -> No
         document.deposits.set(deposits)
         document.prepaid = sum((deposit.tax_inclusive for deposit in deposits), Decimal("0"))
     try:
-        apply_totals(document)
+        totals = apply_totals(document)
     except CalculationError as error:
         raise ValidationFailed(domain_wording.calculation(), field="lines", code="invalid_vat") from error
+    _check_size(totals)
     document.save()
+
+
+# The official rules add amounts as XPath doubles (15-16 significant digits): beyond a hundred
+# billion the totals no longer reconcile to the cent in the validator (BR-CO-15 fails).
+MAX_AMOUNT = Decimal("99999999999.99")
+
+
+def _check_size(totals: Totals) -> None:
+    for index, line in enumerate(totals.lines):
+        if abs(line.gross_amount) > MAX_AMOUNT:
+            raise ValidationFailed(_("A line amount is at most %(max)s.") % {"max": MAX_AMOUNT}, field=f"lines[{index}].quantity",
+                                   code="amount_too_large")  # fmt: skip
+    if max(abs(totals.line_total), abs(totals.tax_inclusive), abs(totals.payable)) > MAX_AMOUNT:
+        raise ValidationFailed(
+            _("A document total is at most %(max)s.") % {"max": MAX_AMOUNT},
+            field="lines",
+            code="amount_too_large",
+        )
 
 
 def _check_deposits(document: Document, deposits: list[Document]) -> None:
