@@ -30,6 +30,18 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the product's default language (French), whatever the one before activated:
+    a request with `Accept-Language: en` or a command leaves its language on the thread."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 # Tests never reach the network: `facturier demo` run by a test must not fetch the official rules.
 os.environ.setdefault("FACTURIER_CONFORMANCE_DOWNLOAD", "0")
 
