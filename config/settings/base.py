@@ -6,6 +6,7 @@ from pathlib import Path
 from django.utils.translation import gettext_lazy as _
 
 from config.settings.database import database_from_env
+from config.settings.email import email_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DATA_DIR = Path(os.environ.get("FACTURIER_DATA_DIR", "var")).resolve()
@@ -96,6 +97,14 @@ MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Email: EMAIL_URL sets EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT... (config/settings/email.py); unset, no
+# email is sent and sending an invoice by email is refused, naming it. Invoices leave from
+# DEFAULT_FROM_EMAIL when it is set, else from the company's own email address.
+EMAIL_URL = os.environ.get("EMAIL_URL", "")
+globals().update(email_settings(EMAIL_URL))
+if os.environ.get("DEFAULT_FROM_EMAIL"):
+    DEFAULT_FROM_EMAIL = os.environ["DEFAULT_FROM_EMAIL"]
 
 LOGGING = {
     "version": 1,

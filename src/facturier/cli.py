@@ -66,8 +66,21 @@ def _serve(port: int, *, with_worker: bool = True) -> int:
             worker.wait(timeout=10)
 
 
+def _conformance_options(args: argparse.Namespace) -> list[str]:
+    if args.conformance_command != "install":
+        return []
+    options = [args.path] if args.path else []
+    options += [f"--source={value}" for value in args.source] + [f"--sha256={value}" for value in args.sha256]
+    return options + ([f"--timeout={args.timeout}"] if args.timeout else [])
+
+
+DEMO_DOWNLOAD_TIMEOUT = "5"
+
+
 def _demo(args: argparse.Namespace) -> int:
     _call("migrate", "--no-input", "-v", "0")
+    # The official rules when the network allows (a few seconds at most), else one line saying so.
+    _call("conformance", "install", "--if-missing", "--optional", f"--timeout={DEMO_DOWNLOAD_TIMEOUT}")
     code = _call("load_demo", "--port", str(args.port))
     if code or args.no_serve:
         return code
@@ -89,7 +102,12 @@ def build_parser() -> argparse.ArgumentParser:
     apikey_sub = apikey.add_subparsers(dest="apikey_command", required=True)
     create = apikey_sub.add_parser("create", help="create an API key and print it once")
     create.add_argument("--entity", required=True, help="entity name, SIREN or id")
-    create.add_argument("--scopes", required=True, help="comma-separated, e.g. invoices:read,invoices:write")
+    create.add_argument(
+        "--scopes",
+        required=True,
+        help="comma-separated, e.g. invoices:read,invoices:write; invoices:approve and credit_notes:approve "
+        "(not implied by write) for a key that approves, never what it submitted itself",
+    )
     create.add_argument("--name", default="API key")
     for action, text in (("list", "list a company's API keys"), ("revoke", "revoke an API key at once")):
         manage_key = apikey_sub.add_parser(action, help=text)
@@ -107,12 +125,17 @@ def build_parser() -> argparse.ArgumentParser:
     conformance = sub.add_parser("conformance", help="official e-invoice validation rules (XSD, schematron)")
     conformance_sub = conformance.add_subparsers(dest="conformance_command", required=True)
     conformance_install = conformance_sub.add_parser(
-        "install", help="copy the artefacts from PATH into the data dir"
+        "install", help="download the official rules (or copy them from PATH) into the data dir"
     )
-    conformance_install.add_argument("path", metavar="PATH")
+    conformance_install.add_argument("path", metavar="PATH", nargs="?", help="local folder or archive")
+    conformance_install.add_argument("--source", action="append", default=[], metavar="NAME=URL_OR_PATH")
+    conformance_install.add_argument("--sha256", action="append", default=[], metavar="NAME=HEX")
+    conformance_install.add_argument("--timeout", type=float, help="seconds to wait for each server")
     conformance_sub.add_parser("verify", help="check every validation artefact is installed")
-    export = sub.add_parser("export", help="write every issued invoice of a company as Factur-X, CII or UBL")
-    export.add_argument("--format", required=True, choices=("facturx", "cii", "ubl"))
+    export = sub.add_parser(
+        "export", help="write every issued invoice of a company as Factur-X, CII, UBL or PEPPOL BIS 3 UBL"
+    )
+    export.add_argument("--format", required=True, choices=("facturx", "cii", "ubl", "peppol"))
     export.add_argument("--out", required=True, metavar="DIR")
     export.add_argument("--entity", help="entity id, SIREN or name (default: every entity)")
     transmit = sub.add_parser("transmit", help="send issued invoices (email, Chorus Pro, platform) now")
@@ -154,8 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         case "import-einvoice":
             return _call_reporting("import_einvoice", *args.files, "--entity", args.entity)
         case "conformance":
-            extra = [args.path] if args.conformance_command == "install" else []
-            return _call_reporting("conformance", args.conformance_command, *extra)
+            return _call_reporting("conformance", args.conformance_command, *_conformance_options(args))
         case "export":
             entity = ["--entity", args.entity] if args.entity else []
             return _call_reporting("export_einvoices", "--format", args.format, "--out", args.out, *entity)

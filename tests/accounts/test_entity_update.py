@@ -167,7 +167,7 @@ def test_a_pattern_cannot_change_once_the_series_numbered_an_invoice_this_period
     with pytest.raises(Conflict) as refused:
         numbering_series_update(series=invoice_series(entity), by=owner, pattern="X-{YYYY}-{seq:05}")
     assert refused.value.code == "series_in_use"
-    assert "middle of a period" in refused.value.message
+    assert "en cours de période" in refused.value.message  # French by default
     assert invoice_series(entity).pattern == "FAC-{YYYY}-{seq:05}"
     assert not AuditEvent.objects.filter(action="numbering_series.updated").exists()
 

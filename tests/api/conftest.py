@@ -9,6 +9,7 @@ from facturier.accounts.models import ApiKey
 from facturier.api.v1.auth import RESOURCES
 
 ALL_SCOPES = [f"{resource}:write" for resource in RESOURCES]
+APPROVE_SCOPES = ["invoices:approve", "credit_notes:approve"]
 
 
 def make_key(entity, scopes, name="test key"):
@@ -53,6 +54,13 @@ class ApiClient:
 @pytest.fixture
 def api(entity):
     key, secret = make_key(entity, ALL_SCOPES)
+    return ApiClient(secret, key)
+
+
+@pytest.fixture
+def approver_api(entity):
+    """A second key, of the approving system: it may approve and reject, what `api` (write scopes) may not."""
+    key, secret = make_key(entity, APPROVE_SCOPES, name="approval workflow")
     return ApiClient(secret, key)
 
 

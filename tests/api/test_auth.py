@@ -94,7 +94,7 @@ def test_apikey_create_command_prints_a_working_key_once(entity, customer):
 
 
 def test_apikey_create_command_refuses_unknown_scopes_and_unknown_companies(entity):
-    with pytest.raises(CommandError, match="Unknown scopes"):
+    with pytest.raises(CommandError, match="Périmètres inconnus"):
         call_command("apikey_create", "--entity", entity.name, "--scopes", "everything", stdout=io.StringIO())
     with pytest.raises(CommandError, match="No company matches"):
         call_command(
@@ -131,6 +131,6 @@ def test_a_revoked_key_stops_working_at_once_and_stays_listed(entity, customer, 
     assert secret not in listed
     # and revoking it again, or a key of nobody, is a clear error
     assert main(["apikey", "revoke", "--entity", entity.siren, "--prefix", key.prefix]) == 1
-    assert "already revoked" in capsys.readouterr().err
+    assert "déjà été révoquée" in capsys.readouterr().err
     assert main(["apikey", "revoke", "--entity", entity.siren, "--prefix", "nope"]) == 1
-    assert "No API key 'nope'" in capsys.readouterr().err
+    assert "Aucune clé d'API « nope »" in capsys.readouterr().err

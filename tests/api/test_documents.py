@@ -17,7 +17,7 @@ def _invoice_body(customer, product, **extra):
     }
 
 
-def test_full_flow_create_submit_approve_issue_and_credit(api, entity, customer, product):
+def test_full_flow_create_submit_approve_issue_and_credit(api, approver_api, entity, customer, product):
     # given an entity that requires approval
     entity.requires_approval = True
     entity.save()
@@ -29,9 +29,9 @@ def test_full_flow_create_submit_approve_issue_and_credit(api, entity, customer,
     assert invoice["tax_inclusive"] == "3204.60"
     assert invoice["lines"][0]["unit_price"] == "850.000000"
     url = f"/api/v1/invoices/{invoice['id']}"
-    # then it goes through submit, approve and issue
+    # then it goes through submit, approve (by the approving system's key) and issue
     assert api.post(f"{url}/submit").json()["status"] == "pending_approval"
-    assert api.post(f"{url}/approve").json()["status"] == "approved"
+    assert approver_api.post(f"{url}/approve").json()["status"] == "approved"
     issued = api.post(f"{url}/issue")
     assert issued.status_code == 200, issued.content
     issued = issued.json()
@@ -48,15 +48,18 @@ def test_full_flow_create_submit_approve_issue_and_credit(api, entity, customer,
     )
     credit_url = f"/api/v1/credit_notes/{credit['id']}"
     api.post(f"{credit_url}/submit")
-    api.post(f"{credit_url}/approve")
+    approver_api.post(f"{credit_url}/approve")
     issued_credit = api.post(f"{credit_url}/issue").json()
     assert issued_credit["number"].startswith("AV") or issued_credit["number"]
     assert api.get(url).json()["status"] == "cancelled"
-    # and everything was done by the API key, as the audit trail says
-    labels = set(
-        AuditEvent.objects.filter(action__startswith="invoice.").values_list("actor_label", flat=True)
-    )
-    assert labels == {f"apikey:{api.key.prefix}"}
+    # and everything was done by the API keys, as the audit trail says
+    events = AuditEvent.objects.filter(action__startswith="invoice.")
+    assert set(events.exclude(action="invoice.approved").values_list("actor_label", flat=True)) == {
+        f"apikey:{api.key.prefix}"
+    }
+    assert set(events.filter(action="invoice.approved").values_list("actor_label", flat=True)) == {
+        f"apikey:{approver_api.key.prefix}"
+    }
 
 
 def test_quote_converts_to_order_then_invoice_keeping_the_links(api, customer, product):
@@ -151,10 +154,10 @@ def test_creating_an_invoice_twice_with_the_same_idempotency_key_creates_one(api
     assert Document.objects.filter(kind="invoice").count() == 1
 
 
-def test_approval_actions_are_refused_when_not_pending(api, draft_invoice):
-    response = api.post(f"/api/v1/invoices/{draft_invoice.pk}/approve")
+def test_approval_actions_are_refused_when_not_pending(approver_api, draft_invoice):
+    response = approver_api.post(f"/api/v1/invoices/{draft_invoice.pk}/approve")
     assert_problem(response, 409, "illegal_transition")
-    response = api.post(f"/api/v1/invoices/{draft_invoice.pk}/reject", {"reason": ""})
+    response = approver_api.post(f"/api/v1/invoices/{draft_invoice.pk}/reject", {"reason": ""})
     assert_problem(response, 409, "illegal_transition")
 
 

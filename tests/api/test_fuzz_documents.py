@@ -99,6 +99,9 @@ def test_a_customer_the_api_accepts_can_be_invoiced_or_is_refused_cleanly(api, f
     if customer["currency"] != "EUR":
         invoice_body["exchange_rate"] = "1.1"
     invoice = api.post("/api/v1/invoices", invoice_body)
+    if invoice.status_code == 422:  # a customer whose identifiers the VAT category needs are missing
+        assert_problem(invoice, 422, "vat_category_needs_buyer_id", field="lines[0].vat_category")
+        return
     assert invoice.status_code == 201, invoice.content
     issued = api.post(f"/api/v1/invoices/{invoice.json()['id']}/issue")
     assert issued.status_code in (200, 422), issued.content
@@ -136,3 +139,17 @@ def test_a_product_the_api_accepts_can_be_invoiced_or_is_refused_cleanly(api, cu
     issued = api.post(f"/api/v1/invoices/{invoice.json()['id']}/issue")
     assert issued.status_code in (200, 422), issued.content
     event(f"issue {issued.status_code} {issued.json().get('code', '')}")
+
+
+def test_a_reverse_charge_customer_without_vat_number_is_refused_at_draft_naming_the_line(api):
+    # given an EU business customer under reverse charge whose VAT number (and registration) is unknown
+    created = api.post("/api/v1/customers", {"code": "EUNOVAT", "name": "Client UE", "address_line1": "1 Markt",
+                                             "postcode": "1000", "city": "Brussel", "country": "BE",
+                                             "vat_regime": "intra_eu_reverse_charge"})  # fmt: skip
+    assert created.status_code == 201, created.content
+    # when a services invoice is drafted, then it is refused naming the line's VAT category (BR-AE-02)
+    before = database_state()
+    invoice = api.post("/api/v1/invoices", {"customer": created.json()["id"],
+                                            "lines": [{"description": "Conseil", "unit_price": "100"}]})  # fmt: skip
+    assert_problem(invoice, 422, "vat_category_needs_buyer_id", field="lines[0].vat_category")
+    assert database_state() == before

@@ -9,8 +9,10 @@ from facturier.domain.tax.fr import (
     NORMAL_RATE,
     STANDARD_RATES,
     TERRITORIES,
+    VAT_CATEGORIES,
     OutsideFrenchVatTerritory,
     allowed_rates,
+    rate_problem,
     territory_for_postcode,
     treatment_for_regime,
     treatment_for_territory,
@@ -245,3 +247,27 @@ def test_every_treatment_is_accepted_by_the_totals_calculation(regime, goods):
     line = LineInput(D("2"), D("50"), treatment.category, treatment.rate or D("0"))
     totals = compute_totals([line])
     assert (totals.tax_exclusive, totals.tax_total) == (D("100.00"), D("0.00"))
+
+
+@pytest.mark.parametrize("rate", ["20", "10", "5.5", "2.1", "13", "0.9", "8.5", "1.75", "1.05"])
+def test_every_french_rate_goes_with_the_standard_category(rate):
+    assert rate_problem("S", D(rate)) is None
+
+
+@pytest.mark.parametrize(
+    ("category", "rate", "says"),
+    [
+        ("S", "3", "not a French VAT rate"),
+        ("S", "19.6", "not a French VAT rate"),  # repealed in 2014 (BR-FR-16 still lists it)
+        ("S", "0", "above 0 %"),  # BR-S-05
+        ("E", "20", "0 % rate"),  # BR-E-05
+        ("O", "5.5", "0 % rate"),
+    ],
+)
+def test_a_rate_the_category_cannot_have_is_explained(category, rate, says):
+    assert says in (rate_problem(category, D(rate)) or "")
+
+
+def test_french_invoices_use_neither_igic_nor_ipsi():
+    # BR-FR-15: S, E, AE, K, G, O, Z only
+    assert VAT_CATEGORIES == {"S", "E", "AE", "K", "G", "O", "Z"}

@@ -56,10 +56,11 @@ def environment(data_dir: Path) -> dict[str, str]:
     return env
 
 
-def prepare(data_dir: Path) -> dict[str, str]:
-    """Migrate the new database and create the company, user, customer and product."""
+def prepare(data_dir: Path, more_setup: str = "") -> dict[str, str]:
+    """Migrate the new database and create the company, user, customer and product (and what
+    `more_setup`, Python run after SETUP, adds for one test module)."""
     env = environment(data_dir)
-    for command in (["-m", "facturier.cli", "migrate"], ["-c", SETUP]):
+    for command in (["-m", "facturier.cli", "migrate"], ["-c", SETUP + more_setup]):
         done = subprocess.run(  # noqa: S603
             [sys.executable, *command], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120
         )

@@ -1,7 +1,9 @@
 """In a real browser: sign in, create an invoice with lines and live totals, issue it, credit it."""
 
+import datetime as dt
 import re
 import shutil
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -61,11 +63,21 @@ def test_accountant_creates_issues_and_credits_an_invoice_in_the_browser(page):
     page.click("button[type=submit].primary")
     expect(page.locator("h1")).to_contain_text("Tableau de bord")
 
-    # when they create an invoice: a product line, then a free line
+    # when they create an invoice: the customer found by part of its name, a product by part of its
+    # reference, then a free line
     page.goto("/invoices/new/")
-    page.select_option("#id_customer", label="Boulangerie Martin SARL")
-    page.select_option("#id_lines-0-product", label="CONSEIL-J — Journée de conseil")
+    page.locator("#id_customer").press_sequentially("boul")
+    page.click("#id_customer-suggestions [role=option]:has-text('Boulangerie Martin SARL')")
+    expect(page.locator("#id_customer")).to_have_value("Boulangerie Martin SARL")
+    # then the customer's terms are filled in (this customer is on 30 days net)
+    expect(page.locator("#id_payment_terms")).to_have_value("net30")
+    expect(page.locator("#id_currency")).to_have_value("EUR")
+    page.locator("#id_lines-0-product").press_sequentially("conseil")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_lines-0-product")).to_have_value("CONSEIL-J — Journée de conseil")
     expect(page.locator("#id_lines-0-unit_price")).to_have_value("850")
+    expect(page.locator("#id_lines-0-description")).to_have_value("Journée de conseil")
     page.fill("#id_lines-0-quantity", "2")
     total = page.locator("#live-total-incl")
     expect(total).to_have_text(re.compile(r"2\s040,00\s€"))
@@ -76,9 +88,20 @@ def test_accountant_creates_issues_and_credits_an_invoice_in_the_browser(page):
     # then the live total follows, computed by the server
     expect(total).to_have_text(re.compile(r"2\s160,00\s€"))
     assert money_text(page.locator("[data-total=tax_exclusive]").inner_text()) == "1 800,00 €"
-    # and a row added then removed leaves no trace
+    # and the due date the invoice will get, were it issued today
+    today = dt.datetime.now(ZoneInfo("Europe/Paris")).date()
+    due = (today + dt.timedelta(days=30)).strftime("%d/%m/%Y")
+    expect(page.locator("#live-due-date")).to_have_text(due)
+    # and other terms chosen move it, "45 jours fin de mois" to the end of the month 45 days on
+    page.select_option("#id_payment_terms", "45eom")
+    later = today + dt.timedelta(days=45)
+    end_of_month = (later.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    expect(page.locator("#live-due-date")).to_have_text(end_of_month.strftime("%d/%m/%Y"))
+    page.select_option("#id_payment_terms", "net30")
+    expect(page.locator("#live-due-date")).to_have_text(due)
+    # and a row added then removed leaves no trace (its price typed the French way)
     page.click("button[data-add=lines]")
-    page.fill("#id_lines-2-unit_price", "1000")
+    page.fill("#id_lines-2-unit_price", "1 000,00")
     expect(total).to_have_text(re.compile(r"3\s360,00\s€"))
     page.click("tr[data-prefix=lines-2] .remove-row")
     expect(total).to_have_text(re.compile(r"2\s160,00\s€"))
@@ -92,6 +115,7 @@ def test_accountant_creates_issues_and_credits_an_invoice_in_the_browser(page):
     number = page.locator("#document-number").inner_text()
     assert re.fullmatch(r"[A-Za-z0-9+\-_/]{1,35}", number)
     assert money_text(page.locator("#total-incl").inner_text()) == "2 160,00 €"
+    assert due in page.content()  # the due date shown while editing is the one issued
 
     # when they create a credit note against it and issue it
     page.click("button[data-action=credit-note]")

@@ -6,6 +6,7 @@ import io
 import zipfile
 
 import pytest
+from django.utils import translation
 
 from facturier.inbox import errors
 from facturier.inbox.errors import InboxImportError
@@ -25,7 +26,8 @@ XXE = b"""<?xml version="1.0"?>
 
 
 def _refused(entity, owner, content: bytes, filename: str = "in.xml") -> InboxImportError:
-    with pytest.raises(InboxImportError) as caught:
+    """The refusal, in English (the French messages are checked in test_translations.py)."""
+    with translation.override("en"), pytest.raises(InboxImportError) as caught:
         einvoice_import(entity=entity, by=owner, filename=filename, content=content)
     return caught.value
 

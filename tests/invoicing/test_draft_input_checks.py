@@ -7,7 +7,8 @@ import pytest
 
 from facturier.common.errors import ValidationFailed
 from facturier.invoicing.models import Document, Line
-from facturier.invoicing.services import AllowanceChargeData, LineData, document_create
+from facturier.invoicing.services import AllowanceChargeData, LineData, document_create, document_update
+from facturier.parties.models import Customer
 
 
 def _create(entity, customer, owner, *, lines=None, allowances=(), **header):
@@ -30,6 +31,23 @@ def _create(entity, customer, owner, *, lines=None, allowances=(), **header):
          "lines[0].vat_rate", "invalid_vat"),
         ({"allowances": [AllowanceChargeData(reason="Remise\x07", amount=Decimal("1"))]},
          "allowances_charges[0].reason", "invalid_character"),
+        # the VAT a French invoice can state (found by test_every_draft_issues: BR-FR-15, BR-FR-16, BR-S-05,
+        # BR-E-05, BR-IC-02): Spanish categories, rates not in force, a rate on a category without VAT
+        ({"lines": [LineData(description="IGIC", vat_category="L", vat_rate=Decimal("0"), unit_price=Decimal("1"))]},
+         "lines[0].vat_category", "invalid_vat"),
+        ({"lines": [LineData(description="Taux", vat_rate=Decimal("3"), unit_price=Decimal("1"))]},
+         "lines[0].vat_rate", "invalid_vat"),
+        ({"lines": [LineData(description="Zéro", vat_rate=Decimal("0"), unit_price=Decimal("1"))]},
+         "lines[0].vat_rate", "invalid_vat"),
+        ({"lines": [LineData(description="Exo", vat_category="E", vat_rate=Decimal("20"), unit_price=Decimal("1"))]},
+         "lines[0].vat_rate", "invalid_vat"),
+        ({"lines": [LineData(description="LIC", vat_category="K", vat_rate=Decimal("0"), unit_price=Decimal("1"))]},
+         "lines[0].vat_category", "vat_category_needs_buyer_id"),
+        ({"allowances": [AllowanceChargeData(reason="Port", amount=Decimal("5"), is_charge=True, vat_category="M",
+                                             vat_rate=Decimal("0"))]}, "allowances_charges[0].vat_category",
+         "invalid_vat"),
+        ({"allowances": [AllowanceChargeData(reason="Port", amount=Decimal("5"), vat_rate=Decimal("19.6"))]},
+         "allowances_charges[0].vat_rate", "invalid_vat"),
         ({"buyer_reference": "R" * 101}, "buyer_reference", "too_long"),
         ({"note": "Bonjour\x1b[31m"}, "note", "invalid_character"),
         ({"payment_terms": "someday"}, "payment_terms", "invalid_payment_terms"),
@@ -63,6 +81,7 @@ def test_a_document_level_charge_follows_the_customers_vat_regime(
 ):
     # given a customer under a regime where no French VAT is due (or a domestic one)
     customer.vat_regime = regime
+    customer.vat_number = "DE123456789" if regime == "intra_eu_reverse_charge" else ""
     customer.save()
     # when an invoice with a delivery charge is drafted
     invoice = _create(
@@ -94,3 +113,37 @@ def test_services_outside_the_scope_of_vat_cannot_share_an_invoice_with_goods(en
     goods = _create(entity, customer, owner, lines=[
         LineData(description="Machine", unit_price=Decimal("900"), accounting_category="goods")])  # fmt: skip
     assert [row["category"] for row in goods.vat_breakdown] == ["G"]
+
+
+def test_a_company_without_vat_number_cannot_charge_vat_but_can_invoice_exempt(owner):
+    # given a company without a VAT number (franchise en base, CGI art. 293 B)
+    from tests.conftest import make_entity
+
+    entity = make_entity(name="Micro Conseil", siren="443061841", vat_number="", admin_user=owner)
+    buyer = Customer.objects.create(entity=entity, code="C1", name="Client", siren="732829320",
+                                    address_line1="1 rue", postcode="75001", city="Paris")  # fmt: skip
+    # when it drafts a standard-rated line, then it is refused naming the line's category (BR-S-02)
+    with pytest.raises(ValidationFailed) as refused:
+        _create(entity, buyer, owner)
+    assert (refused.value.field, refused.value.code) == (
+        "lines[0].vat_category",
+        "vat_category_needs_seller_vat_number",
+    )
+    # and an exempt line (art. 293 B) is accepted
+    line = LineData(description="Conseil", unit_price=Decimal("100"), vat_category="E", vat_rate=Decimal("0"))
+    assert _create(entity, buyer, owner, lines=[line]).vat_breakdown[0]["category"] == "E"
+
+
+def test_a_draft_given_to_a_customer_under_another_vat_regime_needs_its_lines_again(entity, customer, owner):
+    # given a draft at 20 % for a French business
+    draft = _create(entity, customer, owner)
+    export = Customer.objects.create(entity=entity, code="US1", name="Acme Inc.", address_line1="1 Main St",
+                                     postcode="10001", city="New York", country="US", vat_regime="export")  # fmt: skip
+    # when it is given to a customer outside the EU without its lines, then it is refused naming the lines
+    with pytest.raises(ValidationFailed) as refused:
+        document_update(document=draft, by=owner, customer=export)
+    assert (refused.value.field, refused.value.code) == ("lines", "lines_required_for_new_customer")
+    # and with its lines, they take the new customer's VAT (services outside the scope of VAT)
+    updated = document_update(document=draft, by=owner, customer=export, lines=[
+        LineData(description="Conseil", unit_price=Decimal("100"))])  # fmt: skip
+    assert [row["category"] for row in updated.vat_breakdown] == ["O"]

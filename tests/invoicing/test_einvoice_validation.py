@@ -167,7 +167,7 @@ def test_issuing_fails_closed_when_the_rules_are_not_installed(
     settings.DATA_DIR, settings.CONFORMANCE_DIR, settings.EINVOICE_VALIDATE_ON_ISSUE = tmp_path, None, True
     monkeypatch.setattr("facturier.domain.validation.artefacts.facturx_package_dir", lambda: None)
     # when an invoice is issued, then it is refused with the command that fixes it
-    with pytest.raises(ValidationFailed, match="facturier conformance install PATH") as refused:
+    with pytest.raises(ValidationFailed, match="facturier conformance install") as refused:
         invoice_issue(invoice=draft_invoice, by=owner)
     assert refused.value.code == "einvoice_rules_missing"
     draft_invoice.refresh_from_db()
@@ -198,6 +198,18 @@ def test_ubl_entity_issues_invoices_checked_by_br_fr_and_peppol(entity, draft_in
     assert len(peppol.notes) == 1
 
 
+def test_ubl_entity_invoices_a_consumer_without_a_peppol_check(entity, owner):
+    # given a company that issues UBL and a consumer, who has no PEPPOL participant identifier
+    entity.einvoice_syntax = "ubl"
+    entity.save()
+    consumer = cases.customer(entity, "PRIV", kind="consumer")
+    # when an invoice to the consumer is issued, then it passes EN 16931 without the PEPPOL rules
+    invoice = cases.issued(entity, consumer, owner, [cases.line("40")])
+    stored = EinvoiceValidation.objects.get(document=invoice)
+    assert (stored.syntax, stored.is_valid) == ("ubl", True)
+    assert "peppol" not in stored.artefacts
+
+
 def test_extended_profile_entity_issues_extended_factur_x(entity, draft_invoice, owner):
     entity.facturx_profile = "EXTENDED"
     entity.save()
@@ -207,3 +219,16 @@ def test_extended_profile_entity_issues_extended_factur_x(entity, draft_invoice,
     assert "facturx-EXTENDED" in stored.artefacts
     xml = document_xml(invoice, syntax="cii", profile="EXTENDED")
     assert b"urn:cen.eu:en16931:2017#conformant#urn:factur-x.eu:1p0:extended" in xml
+
+
+def test_ubl_entity_checks_peppol_only_for_customers_reachable_on_peppol(entity, owner):
+    # given a company that issues UBL and a consumer known only by email (not on the PEPPOL network)
+    entity.einvoice_syntax = "ubl"
+    entity.save()
+    consumer = cases.customer(entity, "B2C1", kind="consumer")
+    # when an invoice is issued to it, then it issues: PEPPOL BIS (CL008 refuses an email address) is not run
+    invoice = cases.issued(entity, consumer, owner, [cases.line("100")])
+    stored = EinvoiceValidation.objects.get(document=invoice)
+    assert stored.is_valid
+    assert "peppol" not in stored.artefacts
+    assert "en16931-ubl" in stored.artefacts

@@ -40,7 +40,7 @@ def _errors(document, syntax, profile):
 
 
 def test_services_to_a_us_business_are_submitted_approved_issued_and_partially_credited(
-    entity, owner, colleague
+    entity, owner, colleague, approver
 ):
     # given a company that needs approval and a draft for services to Northwind (US), in USD
     entity.requires_approval = True
@@ -51,9 +51,9 @@ def test_services_to_a_us_business_are_submitted_approved_issued_and_partially_c
         lines=[cases.line("1500", description="Consulting days", quantity="3"),
                cases.line("250", description="Remote support")],
     )  # fmt: skip
-    # when an accountant submits it and the owner approves and issues it
+    # when an accountant submits it, an approver approves it and the owner issues it
     invoice_submit(invoice=draft, by=colleague)
-    invoice_approve(invoice=draft, by=owner)
+    invoice_approve(invoice=draft, by=approver)
     invoice = invoice_issue(invoice=draft, by=owner)
     # then it is outside the scope of French VAT (O, VATEX-EU-O, art. 259-1) and valid everywhere
     assert invoice.status == "issued"
@@ -77,7 +77,7 @@ def test_services_to_a_us_business_are_submitted_approved_issued_and_partially_c
         invoice=invoice, by=owner, lines=[cases.line("250", description="Remote support")]
     )
     invoice_submit(invoice=note, by=colleague)
-    invoice_approve(invoice=note, by=owner)
+    invoice_approve(invoice=note, by=approver)
     note = invoice_issue(invoice=note, by=owner)
     assert (note.type_code, note.tax_inclusive) == ("381", Decimal("250.00"))
     for syntax, profile in FORMATS:

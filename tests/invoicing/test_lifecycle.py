@@ -57,7 +57,7 @@ def test_issuing_twice_is_refused_and_changes_nothing(draft_invoice, owner):
     assert Document.objects.filter(number__startswith="FAC-").count() == 1
 
 
-def test_approval_flow_when_entity_requires_it(draft_invoice, owner, entity):
+def test_approval_flow_when_entity_requires_it(draft_invoice, owner, approver, entity):
     # given an entity that requires approval
     entity.requires_approval = True
     entity.save()
@@ -72,15 +72,15 @@ def test_approval_flow_when_entity_requires_it(draft_invoice, owner, entity):
     assert invoice.status == Status.DRAFT
     assert invoice.rejection_reason == "Mauvais tarif"
     invoice = invoice_submit(invoice=invoice, by=owner)
-    invoice = invoice_approve(invoice=invoice, by=owner)
+    invoice = invoice_approve(invoice=invoice, by=approver)
     assert invoice.status == Status.APPROVED
-    assert invoice.approved_by == owner
+    assert invoice.approved_by == approver
     assert invoice_issue(invoice=invoice, by=owner).status == Status.ISSUED
 
 
-def test_approving_a_draft_names_both_states(draft_invoice, owner):
+def test_approving_a_draft_names_both_states(draft_invoice, approver):
     with pytest.raises(Conflict) as error:
-        invoice_approve(invoice=draft_invoice, by=owner)
+        invoice_approve(invoice=draft_invoice, by=approver)
     assert "Brouillon" in error.value.message or "Draft" in error.value.message
     assert error.value.extra == {"current_status": "draft", "requested_status": "approved"}
 

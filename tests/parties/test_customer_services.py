@@ -144,9 +144,9 @@ def test_selectors_never_show_another_entitys_customers(entity, customer, make_o
     other = make_other_customer
     assert list(customer_list(entity=entity)) == [customer]
     assert list(customer_list(entity=entity, search="martin")) == [customer]
-    with pytest.raises(Exception, match="Unknown customer"):
+    with pytest.raises(Exception, match="Client inconnu"):
         customer_get(entity=entity, pk=other.pk)
-    with pytest.raises(Exception, match="Unknown customer"):
+    with pytest.raises(Exception, match="Client inconnu"):
         customer_get(entity=entity, pk="not-a-uuid")
 
 

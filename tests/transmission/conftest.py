@@ -30,9 +30,9 @@ def platform_api() -> Iterator[FakePlatform]:
 
 @pytest.fixture
 def channels(settings, chorus: FakeChorusPro, platform_api: FakePlatform):  # type: ignore[no-untyped-def]
+    settings.DEFAULT_FROM_EMAIL = "factures@dupont.example"
     settings.FACTURIER_TRANSMISSION = {
         "timeout": 2, "retries": 1, "backoff": 0,
-        "email": {"from_email": "factures@dupont.example"},
         "chorus_pro": {
             "api_url": chorus.url, "token_url": f"{chorus.url}/api/oauth/token",
             "client_id": chorus_pro.CLIENT_ID, "client_secret": chorus_pro.CLIENT_SECRET,

@@ -16,6 +16,7 @@ from facturier.transmission.services import lifecycle_record, transmission_reque
 from tests.api.conftest import ApiClient, make_key
 from tests.domain.lifecycle.builders import status_message
 from tests.transmission.conftest import WEBHOOK_KEY
+from tests.transmission.test_email import closed_port
 
 WEBHOOK = "/api/v1/transmission/pdp/webhook"
 
@@ -64,6 +65,54 @@ def test_a_draft_cannot_be_sent(api, draft_invoice) -> None:
     response = api.post(f"/api/v1/invoices/{draft_invoice.pk}/send")
     assert response.status_code == 409
     assert response.json()["code"] == "not_issued"
+
+
+def test_send_without_email_url_is_a_422_naming_the_setting_and_queues_nothing(
+    api, channels, settings, issued_invoice, django_capture_on_commit_callbacks
+) -> None:
+    # given no mail server configured
+    settings.EMAIL_URL = ""
+    # when an English-speaking client asks for the invoice to be emailed
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = api.post(f"/api/v1/invoices/{issued_invoice.pk}/send", {"channel": "email"},
+                            headers={"Accept-Language": "en"})  # fmt: skip
+    # then it is refused at once with a stable code, the setting to configure and a readable detail
+    assert response.status_code == 422, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert (body["code"], body["field"], body["channel"], body["missing"]) == (
+        "channel_not_configured", "EMAIL_URL", "email", ["EMAIL_URL"],
+    )  # fmt: skip
+    assert body["detail"] == "Sending by email is not configured: set EMAIL_URL (see the README)."
+    # and nothing was queued
+    assert callbacks == []
+    assert not Transmission.objects.exists()
+
+
+def test_send_to_a_customer_without_email_is_a_422_naming_the_field(
+    api, channels, customer, issued_invoice
+) -> None:
+    customer.email = ""
+    customer.save()
+    response = api.post(f"/api/v1/invoices/{issued_invoice.pk}/send", {"channel": "email"})
+    assert response.status_code == 422
+    assert (response.json()["code"], response.json()["field"]) == ("missing_email", "email")
+    assert not Transmission.objects.exists()
+
+
+def test_a_failure_after_acceptance_shows_its_code_in_the_lifecycle(
+    api, channels, settings, issued_invoice, django_capture_on_commit_callbacks
+) -> None:
+    # given a mail server nobody listens on
+    settings.EMAIL_URL = f"smtp://127.0.0.1:{closed_port()}"
+    # when the invoice is sent: accepted, then failed in the background
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(f"/api/v1/invoices/{issued_invoice.pk}/send", {"channel": "email"})
+    assert response.status_code == 202
+    # then the lifecycle tells why, as a code clients can branch on
+    (transmission,) = api.get(f"/api/v1/invoices/{issued_invoice.pk}/lifecycle").json()["transmissions"]
+    assert (transmission["status"], transmission["last_error_code"]) == ("failed", "connection_refused")
+    assert "Connection refused" in transmission["last_error"]
 
 
 def _signed_post(body: bytes, *, key: str = WEBHOOK_KEY, timestamp: int | None = None):  # type: ignore[no-untyped-def]

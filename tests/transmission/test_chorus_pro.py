@@ -7,8 +7,11 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from facturier.invoicing.models import Status
+from facturier.transmission.channels import ENVIRONMENT
+from facturier.transmission.errors import ChannelNotConfigured
 from facturier.transmission.models import LifecycleStatus, Transmission, TransmissionStatus
 from facturier.transmission.polling import poll_transmissions
 from facturier.transmission.services import lifecycle_record, transmission_request
@@ -174,15 +177,22 @@ def test_a_silent_gateway_times_out_with_a_clear_error(chorus, channels, public_
     assert transmission.last_error == "OAuth2 token: no answer within 0.2 s"
 
 
-def test_unconfigured_chorus_pro_is_a_clear_failure(settings, public_customer, issued_invoice,
-                                                    django_capture_on_commit_callbacks, monkeypatch) -> None:  # fmt: skip
+def test_unconfigured_chorus_pro_is_refused_at_once_naming_the_settings(
+    settings, public_customer, issued_invoice, django_capture_on_commit_callbacks, monkeypatch
+) -> None:
+    # given no Chorus Pro account configured, neither in settings nor in the environment
     settings.FACTURIER_TRANSMISSION = {}
-    for var in ("CHORUS_PRO_API_URL", "CHORUS_PRO_TOKEN_URL", "CHORUS_PRO_CLIENT_ID"):
+    for var in ENVIRONMENT["chorus_pro"].values():
         monkeypatch.delenv(var, raising=False)
-    with django_capture_on_commit_callbacks(execute=True):
-        transmission_request(document=issued_invoice, by=None)
-    error = Transmission.objects.get(document=issued_invoice).last_error
-    assert error.startswith("Chorus Pro is not configured: set CHORUS_PRO_API_URL")
+    # when sending is requested (in English)
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(ChannelNotConfigured) as refused:
+            transmission_request(document=issued_invoice, by=None)
+    # then it is refused before anything is queued, naming what to set
+    assert refused.value.message.startswith("Chorus Pro is not configured: set CHORUS_PRO_API_URL")
+    assert (refused.value.code, refused.value.field) == ("channel_not_configured", "CHORUS_PRO_API_URL")
+    assert callbacks == []
+    assert not Transmission.objects.exists()
 
 
 def test_each_company_deposits_with_its_own_technical_account(chorus, channels, public_customer, issued_invoice,

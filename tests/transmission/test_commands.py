@@ -78,3 +78,34 @@ def test_subscribing_to_platform_events_prints_the_signing_key(platform_api, cha
     assert webhook["callbackUrl"] == "https://facturier.example/api/v1/transmission/pdp/webhook"
     assert webhook["flowTypes"] == ["CustomerInvoice", "CustomerInvoiceLC"]
     assert capsys.readouterr().out.strip().endswith(webhook["signingKey"])
+
+
+def test_transmit_refuses_at_once_when_email_is_not_configured(
+    channels, settings, issued_invoice, entity, capsys
+) -> None:
+    # given an invoice to a customer known by email, and no mail server configured
+    settings.EMAIL_URL = ""
+    # when it is sent from the command line
+    code = main(["transmit", issued_invoice.number, "--entity", entity.siren])
+    # then the line names the setting to configure, and nothing was queued
+    out = capsys.readouterr().out
+    assert code == 1
+    assert f"REFUSED  {issued_invoice}: L'envoi par e-mail n'est pas configuré" in out
+    assert "EMAIL_URL" in out
+    assert "[channel_not_configured]" in out
+    assert not Transmission.objects.exists()
+
+
+def test_transmit_explains_a_failure_after_acceptance(
+    channels, settings, issued_invoice, entity, capsys
+) -> None:
+    from tests.transmission.test_email import closed_port
+
+    # given a mail server nobody listens on
+    settings.EMAIL_URL = f"smtp://127.0.0.1:{closed_port()}"
+    # when the invoice is sent from the command line, then the line explains the failure and keeps the detail
+    assert main(["transmit", issued_invoice.number, "--entity", entity.siren]) == 1
+    out = capsys.readouterr().out
+    assert "FAILED   " in out
+    assert "Le serveur a refusé la connexion" in out
+    assert "Connection refused" in out

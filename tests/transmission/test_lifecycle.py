@@ -85,7 +85,7 @@ def test_a_manual_refusal_must_give_its_reason(issued_invoice, owner) -> None:
 
 
 def test_an_unknown_status_code_is_refused(issued_invoice, owner) -> None:
-    with pytest.raises(ValidationFailed, match="Unknown lifecycle status 299"):
+    with pytest.raises(ValidationFailed, match="Statut de cycle de vie inconnu 299"):
         lifecycle_record(document=issued_invoice, code=299, source="manual", by=owner)
 
 

@@ -6,9 +6,12 @@ import hashlib
 import json
 
 import pytest
+from django.utils import translation
 
 from facturier.domain.lifecycle import build_cdar
 from facturier.invoicing.models import Status
+from facturier.transmission.channels import ENVIRONMENT
+from facturier.transmission.errors import ChannelNotConfigured
 from facturier.transmission.models import LifecycleStatus, Transmission, TransmissionStatus
 from facturier.transmission.polling import poll_all, poll_transmissions
 from facturier.transmission.services import transmission_request
@@ -43,6 +46,27 @@ def test_invoice_to_a_networked_customer_is_submitted_as_a_flow(
     assert flow["sha256"] == hashlib.sha256(content).hexdigest()
     # and the transmission is sent, addressed to the customer's electronic address
     assert (submitted.status, submitted.recipient) == (TransmissionStatus.SENT, "0225:443061841")
+
+
+def test_an_unconfigured_platform_is_refused_at_once_naming_its_settings(
+    settings, networked_customer, issued_invoice, monkeypatch
+) -> None:
+    # given the platform's API is known but neither a token nor OAuth2 credentials are
+    settings.FACTURIER_TRANSMISSION = {"pdp": {"api_url": "https://pdp.example/flow"}}
+    for var in ENVIRONMENT["pdp"].values():
+        monkeypatch.delenv(var, raising=False)
+    # when the invoice is sent, then it is refused in French, naming what to set, and nothing is queued
+    with translation.override("fr"), pytest.raises(ChannelNotConfigured) as refused:
+        transmission_request(document=issued_invoice, by=None)
+    assert refused.value.message == (
+        "Le canal Plateforme agréée (PA/PDP) n'est pas configuré : définissez PDP_TOKEN_URL, PDP_CLIENT_ID, "
+        "PDP_CLIENT_SECRET (voir le README)."
+    )
+    assert refused.value.extra == {
+        "channel": "pdp",
+        "missing": ["PDP_TOKEN_URL", "PDP_CLIENT_ID", "PDP_CLIENT_SECRET"],
+    }
+    assert not Transmission.objects.exists()
 
 
 def test_acknowledgement_ok_is_deposited_and_error_is_rejected(

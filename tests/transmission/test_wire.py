@@ -1,17 +1,14 @@
-"""Wire-level pieces: webhook signatures, EMAIL_URL, Chorus Pro status mapping."""
+"""Wire-level pieces: webhook signatures, Chorus Pro status mapping (EMAIL_URL: test_email_url.py)."""
 
 from __future__ import annotations
 
 import time
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from facturier.domain.lifecycle import STATUSES
-from facturier.transmission.base import ChannelError
 from facturier.transmission.chorus_pro.statuses import DEFAULT_REASONS, INVOICE_STATUS_TO_LIFECYCLE
-from facturier.transmission.email.channel import connection_options
 from facturier.transmission.pdp import signature
 
 NOW = 1_795_000_000
@@ -33,15 +30,6 @@ def test_a_signature_outside_five_minutes_is_refused() -> None:
     assert signature.verify(b"{}", signed, str(NOW), b"k" * 32, now=NOW + 299)
     assert not signature.verify(b"{}", signed, str(NOW), b"k" * 32, now=NOW + 301)
     assert not signature.verify(b"{}", signed, "not-a-number", b"k" * 32, now=time.time())
-
-
-def test_email_url_gives_the_smtp_connection() -> None:
-    options = connection_options("smtp+tls://factures%40dupont.example:s3cr%2Ft@mail.example:587", 5)
-    assert options == {"host": "mail.example", "port": 587, "username": "factures@dupont.example",
-                       "password": "s3cr/t", "use_tls": True, "use_ssl": False, "timeout": 5}  # fmt: skip
-    assert connection_options("smtps://mail.example", 5)["port"] == 465
-    with pytest.raises(ChannelError, match="unsupported scheme"):
-        connection_options("http://mail.example", 5)
 
 
 def test_every_chorus_pro_status_maps_to_a_reform_status_with_its_required_reason() -> None:

@@ -13,7 +13,7 @@ from django.db import connection
 
 from facturier.transmission.models import Transmission, TransmissionStatus
 from facturier.transmission.services import transmission_request
-from tests.transmission.test_email import Inbox, _free_port
+from tests.transmission.test_email import Inbox, closed_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,7 +26,7 @@ def test_a_database_worker_process_sends_the_requested_invoice(
     # given the database task backend and a real SMTP server
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     inbox = Inbox()
-    smtp = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    smtp = Controller(inbox, hostname="127.0.0.1", port=closed_port())
     smtp.start()
     try:
         # when sending is requested: the commit puts the task in the database, nothing is sent yet

@@ -164,7 +164,7 @@ def test_user_edits_a_draft_and_an_issued_invoice_has_no_edit_page(owner_client,
     page = owner_client.get(url)
     assert page.context["editor"].lines.initial_form_count() == 2
     assert 'name="lines-0-vat_rate" value="20"' in page.content.decode()  # never "2E+1"
-    assert 'name="lines-1-unit_price" value="120.5"' in page.content.decode()
+    assert 'name="lines-1-unit_price" value="120,5"' in page.content.decode()  # in French
     data = editor_data(
         draft_invoice.customer, [{"description": "Audit", "quantity": "2", "unit_price": "400"}]
     )

@@ -52,7 +52,7 @@ def test_approver_approves_a_submitted_invoice_but_cannot_issue_it(
     invoice_submit(invoice=draft_invoice, by=owner)
     client = member_client("approver")
     page = client.get(reverse("web:document-detail", kwargs={"pk": draft_invoice.pk}))
-    assert buttons(page) == {"approve"}
+    assert buttons(page) == {"approve", "reject"}
     client.post(reverse("web:document-action", kwargs={"pk": draft_invoice.pk, "action": "approve"}))
     draft_invoice.refresh_from_db()
     assert draft_invoice.status == "approved"

@@ -118,8 +118,9 @@ class ApiKey(BaseModel):
         return hashlib.sha256(secret.encode()).hexdigest()
 
     def has_scope(self, scope: str) -> bool:
+        """`write` and `approve` each imply `read` of their resource; neither implies the other."""
         resource, _, level = scope.partition(":")
         granted = set(self.scopes)
-        if scope in granted or f"{resource}:write" in granted and level == "read":
+        if scope in granted or "*" in granted:
             return True
-        return "*" in granted
+        return level == "read" and bool({f"{resource}:write", f"{resource}:approve"} & granted)

@@ -22,6 +22,9 @@ class Action(models.TextChoices):
     EDIT_DOCUMENTS = "edit_documents", _("Edit quotes, orders and draft invoices")
     SUBMIT = "submit", _("Submit for approval")
     APPROVE = "approve", _("Approve or reject")
+    # Rejecting only sends a document back to draft: its submitter may do it (to withdraw it), while
+    # approving it is refused to them (accounts.authorization).
+    REJECT = "reject", _("Reject")
     ISSUE = "issue", _("Issue invoices")
     CREDIT = "credit", _("Create credit notes")
     MANAGE_ENTITY = "manage_entity", _("Manage the company")
@@ -35,6 +38,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.EDIT_DOCUMENTS: frozenset({Role.ADMIN, Role.ACCOUNTANT, Role.SALES}),
     Action.SUBMIT: frozenset({Role.ADMIN, Role.ACCOUNTANT, Role.SALES}),
     Action.APPROVE: frozenset({Role.ADMIN, Role.APPROVER}),
+    Action.REJECT: frozenset({Role.ADMIN, Role.APPROVER}),
     Action.ISSUE: frozenset({Role.ADMIN, Role.ACCOUNTANT}),
     Action.CREDIT: frozenset({Role.ADMIN, Role.ACCOUNTANT}),
     Action.MANAGE_ENTITY: frozenset({Role.ADMIN}),

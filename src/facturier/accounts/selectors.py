@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from facturier.accounts.models import LegalEntity, Membership
 from facturier.accounts.roles import Action, role_allows
@@ -37,4 +38,7 @@ def require(user: AnyUser | None, entity: LegalEntity, action: Action) -> None:
     if user is None:
         return
     if not can(user, entity, action):
-        raise PermissionDenied(f"Your role does not allow '{action.label}' in {entity.name}.")
+        raise PermissionDenied(
+            _("Your role does not allow '%(label)s' in %(name)s.")
+            % {"label": action.label, "name": entity.name}
+        )

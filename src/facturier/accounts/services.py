@@ -9,21 +9,17 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from facturier.accounts.authorization import API_KEY_SCOPES, authorize
 from facturier.accounts.models import ApiKey, LegalEntity, Membership
 from facturier.accounts.roles import Action, Role
-from facturier.accounts.selectors import require
 from facturier.audit.services import audit_record
+from facturier.common import domain_wording
 from facturier.common.cleaning import full_clean_or_raise
 from facturier.common.errors import Conflict, NotFound, ValidationFailed
 from facturier.domain import identifiers
 from facturier.domain.money import InvalidCurrency, validate_currency
-
-API_KEY_SCOPES = frozenset(
-    f"{resource}:{level}"
-    for resource in ("customers", "products", "quotes", "orders", "invoices", "credit_notes", "inbox")
-    for level in ("read", "write")
-) | {"*"}
 
 
 def clean_identifiers(data: dict[str, Any]) -> dict[str, Any]:
@@ -46,17 +42,21 @@ def clean_identifiers(data: dict[str, Any]) -> dict[str, Any]:
         try:
             cleaned[field] = validate(value)
         except identifiers.InvalidIdentifier as error:
-            raise ValidationFailed(str(error), field=field, code=f"invalid_{field}") from error
+            raise ValidationFailed(
+                domain_wording.identifier(error), field=field, code=f"invalid_{field}"
+            ) from error
     for field in ("currency", "default_currency"):
         if cleaned.get(field):
             try:
                 cleaned[field] = validate_currency(cleaned[field])
             except InvalidCurrency as error:
-                raise ValidationFailed(str(error), field=field, code="invalid_currency") from error
+                raise ValidationFailed(
+                    domain_wording.currency(cleaned[field]), field=field, code="invalid_currency"
+                ) from error
     siren, siret = cleaned.get("siren"), cleaned.get("siret")
     if siren and siret and not siret.startswith(siren):
         raise ValidationFailed(
-            "The SIRET must start with the SIREN.", field="siret", code="siret_siren_mismatch"
+            _("The SIRET must start with the SIREN."), field="siret", code="siret_siren_mismatch"
         )
     if siret and not siren:
         cleaned["siren"] = siret[:9]
@@ -102,7 +102,8 @@ def api_key_create(
     unknown = sorted(set(scopes) - API_KEY_SCOPES)
     if unknown or not scopes:
         raise ValidationFailed(
-            f"Unknown scopes: {', '.join(unknown) or '(none given)'}. Known: {', '.join(sorted(API_KEY_SCOPES))}",
+            _("Unknown scopes: %(value)s. Known: %(names)s")
+            % {"value": ", ".join(unknown) or "(none given)", "names": ", ".join(sorted(API_KEY_SCOPES))},
             field="scopes",
             code="invalid_scope",
         )
@@ -128,10 +129,16 @@ def api_key_revoke(*, entity: LegalEntity, prefix: str, by: Any | None) -> ApiKe
     """Revoke a key of ``entity`` by its public prefix: it stops working at once, and stays listed."""
     key = ApiKey.objects.select_for_update().filter(entity=entity, prefix=prefix.strip()).first()
     if key is None:
-        raise NotFound(f"No API key '{prefix}' in {entity.name}.", field="prefix", code="unknown_api_key")
+        raise NotFound(
+            _("No API key '%(prefix)s' in %(name)s.") % {"prefix": prefix, "name": entity.name},
+            field="prefix",
+            code="unknown_api_key",
+        )
     if key.revoked_at is not None:
         raise Conflict(
-            f"API key '{prefix}' was already revoked on {key.revoked_at:%Y-%m-%d}.", code="already_revoked"
+            _("API key '%(prefix)s' was already revoked on %(revoked_at)s.")
+            % {"prefix": prefix, "revoked_at": format(key.revoked_at, "%Y-%m-%d")},
+            code="already_revoked",
         )
     key.revoked_at = timezone.now()
     key.save(update_fields=["revoked_at", "updated_at"])
@@ -179,9 +186,8 @@ def entity_state(entity: LegalEntity) -> dict[str, Any]:
 
 
 def _authorize(by: Any | None, entity: LegalEntity) -> None:
-    """Users are checked against their role; the CLI, jobs and API keys were authorized by their caller."""
-    if by is not None and getattr(by, "is_authenticated", False) and hasattr(by, "memberships"):
-        require(by, entity, Action.MANAGE_ENTITY)
+    """Administrators only; the CLI and jobs (`None`) are trusted."""
+    authorize(by, Action.MANAGE_ENTITY, entity)
 
 
 def _check_logo(upload: Any) -> None:
@@ -190,7 +196,7 @@ def _check_logo(upload: Any) -> None:
     size = getattr(upload, "size", None) or 0
     if size > MAX_LOGO_BYTES:
         raise ValidationFailed(
-            f"The logo is larger than {MAX_LOGO_BYTES // (1024 * 1024)} MB.",
+            _("The logo is larger than %(value)s MB.") % {"value": MAX_LOGO_BYTES // (1024 * 1024)},
             field="logo",
             code="logo_too_large",
         )
@@ -204,7 +210,7 @@ def _check_logo(upload: Any) -> None:
         valid = any(head.startswith(signature) for signature in _LOGO_SIGNATURES.get(suffix, ()))
     if not valid:
         raise ValidationFailed(
-            "The logo must be a PNG, JPEG or SVG image.", field="logo", code="invalid_logo_type"
+            _("The logo must be a PNG, JPEG or SVG image."), field="logo", code="invalid_logo_type"
         )
 
 
@@ -215,7 +221,8 @@ def check_entity_settings(fields: dict[str, Any]) -> dict[str, Any]:
         cleaned["time_zone"] = (cleaned["time_zone"] or "").strip()
         if cleaned["time_zone"] not in _time_zones():
             raise ValidationFailed(
-                f"Unknown time zone '{cleaned['time_zone']}' (an IANA name such as Europe/Paris).",
+                _("Unknown time zone '%(time_zone)s' (an IANA name such as Europe/Paris).")
+                % {"time_zone": cleaned["time_zone"]},
                 field="time_zone",
                 code="invalid_time_zone",
             )
@@ -223,7 +230,8 @@ def check_entity_settings(fields: dict[str, Any]) -> dict[str, Any]:
         cleaned["country"] = (cleaned["country"] or "").strip().upper()
         if cleaned["country"] not in _countries():
             raise ValidationFailed(
-                f"Unknown country code '{cleaned['country']}' (ISO 3166, e.g. FR).",
+                _("Unknown country code '%(country)s' (ISO 3166, e.g. FR).")
+                % {"country": cleaned["country"]},
                 field="country",
                 code="invalid_country",
             )
@@ -231,7 +239,7 @@ def check_entity_settings(fields: dict[str, Any]) -> dict[str, Any]:
         colour = (cleaned["brand_color"] or "").strip()
         if not _HEX_COLOUR.match(colour):
             raise ValidationFailed(
-                "The brand colour is written #rrggbb, e.g. #1f4e79.",
+                _("The brand colour is written #rrggbb, e.g. #1f4e79."),
                 field="brand_color",
                 code="invalid_colour",
             )
@@ -240,14 +248,16 @@ def check_entity_settings(fields: dict[str, Any]) -> dict[str, Any]:
         scheme = cleaned["electronic_address_scheme"].strip().upper()
         if not _SCHEME.match(scheme):
             raise ValidationFailed(
-                "The e-invoicing address scheme is a 4-digit ISO 6523 code, e.g. 0225 (SIREN) or 0009 (SIRET).",
+                _(
+                    "The e-invoicing address scheme is a 4-digit ISO 6523 code, e.g. 0225 (SIREN) or 0009 (SIRET)."
+                ),
                 field="electronic_address_scheme",
                 code="invalid_scheme",
             )
         cleaned["electronic_address_scheme"] = scheme
     if "share_capital" in cleaned and cleaned["share_capital"] is not None and cleaned["share_capital"] < 0:
         raise ValidationFailed(
-            "The share capital cannot be negative.", field="share_capital", code="negative"
+            _("The share capital cannot be negative."), field="share_capital", code="negative"
         )
     return cleaned
 
@@ -264,7 +274,9 @@ def entity_update(*, entity: LegalEntity, by: Any | None, **fields: Any) -> Lega
     unknown = sorted(set(fields) - ENTITY_FIELDS)
     if unknown:
         raise ValidationFailed(
-            f"Unknown fields: {', '.join(unknown)}.", field=unknown[0], code="unknown_field"
+            _("Unknown fields: %(names)s.") % {"names": ", ".join(unknown)},
+            field=unknown[0],
+            code="unknown_field",
         )
     before = entity_state(entity)
     logo = fields.pop("logo", None)
@@ -275,14 +287,15 @@ def entity_update(*, entity: LegalEntity, by: Any | None, **fields: Any) -> Lega
         setattr(entity, name, value)
     if bool(entity.electronic_address) != bool(entity.electronic_address_scheme):
         raise ValidationFailed(
-            "An e-invoicing address needs both its scheme and its identifier.",
+            _("An e-invoicing address needs both its scheme and its identifier."),
             field="electronic_address_scheme" if entity.electronic_address else "electronic_address",
             code="incomplete_electronic_address",
         )
     rcs_digits = "".join(c for c in entity.rcs if c.isdigit())
     if entity.rcs and entity.siren and not rcs_digits.endswith(entity.siren):
         raise ValidationFailed(
-            f"The RCS registration must end with the SIREN {entity.siren}, e.g. RCS Paris {entity.siren}.",
+            _("The RCS registration must end with the SIREN %(siren)s, e.g. RCS Paris %(siren)s.")
+            % {"siren": entity.siren},
             field="rcs",
             code="rcs_siren_mismatch",
         )
@@ -308,7 +321,9 @@ def membership_change(*, entity: LegalEntity, user: Any, role: str, by: Any | No
     try:
         role = Role(role)
     except ValueError:
-        raise ValidationFailed(f"Unknown role '{role}'.", field="role", code="invalid_role") from None
+        raise ValidationFailed(
+            _("Unknown role '%(role)s'.") % {"role": role}, field="role", code="invalid_role"
+        ) from None
     admins = list(
         Membership.objects.select_for_update()
         .filter(entity=entity, role=Role.ADMIN)
@@ -316,8 +331,8 @@ def membership_change(*, entity: LegalEntity, user: Any, role: str, by: Any | No
     )
     if role != Role.ADMIN and admins == [user.pk]:
         raise Conflict(
-            f"{user.get_username()} is the last administrator of {entity.name}: make someone else "
-            "administrator first.",
+            _("%(username)s is the last administrator of %(name)s: make someone else administrator first.")
+            % {"username": user.get_username(), "name": entity.name},
             field="role",
             code="last_admin",
         )

@@ -3,9 +3,11 @@
 import uuid
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from facturier.accounts.models import LegalEntity
 from facturier.catalog.models import Product
+from facturier.common.errors import NotFound
 from facturier.common.lookup import get_visible
 
 
@@ -29,7 +31,17 @@ def product_list(
 def product_get(*, entity: LegalEntity, pk: uuid.UUID | str) -> Product:
     """One product of `entity`; another entity's product is as unknown as a missing one."""
     product: Product = get_visible(
-        Product.objects.filter(entity=entity), pk, message="Unknown product.", field="product",
+        Product.objects.filter(entity=entity), pk, message=_("Unknown product."), field="product",
         code="product_not_found",
     )  # fmt: skip
+    return product
+
+
+def product_get_by_code(*, entity: LegalEntity, code: str) -> Product:
+    """The product of `entity` whose reference (``sku``) is `code`; another entity's code is unknown here."""
+    product: Product | None = (
+        Product.objects.filter(entity=entity, sku=code.strip()).first() if code.strip() else None
+    )
+    if product is None:
+        raise NotFound(_("Unknown product."), field="product_code", code="product_not_found")
     return product

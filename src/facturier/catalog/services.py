@@ -4,12 +4,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Action
 from facturier.audit.services import audit_record
 from facturier.catalog.models import AccountingCategory, Product, VatCategory
 from facturier.catalog.units import UNIT_CODES
+from facturier.common import domain_wording
 from facturier.common.cleaning import full_clean_or_raise
 from facturier.common.errors import ValidationFailed
 from facturier.domain.money import AmountPrecisionError, check_amount, to_decimal
@@ -31,7 +33,11 @@ def _decimal(value: Any, *, field: str, places: int, integer_digits: int) -> Dec
             to_decimal(value), places=places, max_integer_digits=integer_digits, field=field
         )
     except (AmountPrecisionError, TypeError, ValueError) as error:
-        raise ValidationFailed(str(error), field=field, code="invalid_amount") from error
+        raise ValidationFailed(
+            domain_wording.amount(field, places=places, integer_digits=integer_digits),
+            field=field,
+            code="invalid_amount",
+        ) from error
     # Exact: check_amount guarantees the value has at most `places` significant decimals.
     return amount.quantize(Decimal(1).scaleb(-places))
 
@@ -40,7 +46,9 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(fields) - PRODUCT_FIELDS)
     if unknown:
         raise ValidationFailed(
-            f"Unknown fields: {', '.join(unknown)}", field=unknown[0], code="unknown_field"
+            _("Unknown fields: %(names)s") % {"names": ", ".join(unknown)},
+            field=unknown[0],
+            code="unknown_field",
         )
     cleaned = dict(fields)
     if "unit_price" in fields:
@@ -53,19 +61,26 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     if "vat_rate" in fields:
         rate = _decimal(fields["vat_rate"], field="vat_rate", places=2, integer_digits=3)
         if not Decimal(0) <= rate <= Decimal(100):
-            raise ValidationFailed("A VAT rate is between 0 and 100 %.", field="vat_rate", code="invalid_vat")
+            raise ValidationFailed(
+                _("A VAT rate is between 0 and 100 %."), field="vat_rate", code="invalid_vat"
+            )
         cleaned["vat_rate"] = rate
     if "unit" in fields and fields["unit"] not in UNIT_CODES:
         raise ValidationFailed(
-            f"Unknown unit code '{fields['unit']}' (UN/ECE Rec 20).", field="unit", code="invalid_unit"
+            _("Unknown unit code '%(unit)s' (UN/ECE Rec 20).") % {"unit": fields["unit"]},
+            field="unit",
+            code="invalid_unit",
         )
     if "vat_category" in fields and fields["vat_category"] not in VatCategory.values:
         raise ValidationFailed(
-            f"Unknown VAT category '{fields['vat_category']}'.", field="vat_category", code="invalid_vat"
+            _("Unknown VAT category '%(vat_category)s'.") % {"vat_category": fields["vat_category"]},
+            field="vat_category",
+            code="invalid_vat",
         )
     if "accounting_category" in fields and fields["accounting_category"] not in AccountingCategory.values:
         raise ValidationFailed(
-            f"Unknown accounting category '{fields['accounting_category']}'.",
+            _("Unknown accounting category '%(accounting_category)s'.")
+            % {"accounting_category": fields["accounting_category"]},
             field="accounting_category",
             code="invalid_choice",
         )
@@ -78,13 +93,15 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
 def _check(product: Product) -> None:
     if product.vat_category == VatCategory.STANDARD and product.vat_rate == 0:
         raise ValidationFailed(
-            "The standard VAT category needs a rate above zero.", field="vat_rate", code="invalid_vat"
+            _("The standard VAT category needs a rate above zero."), field="vat_rate", code="invalid_vat"
         )
     full_clean_or_raise(product, exclude=["entity"])
     clash = Product.objects.filter(entity_id=product.entity_id, sku=product.sku).exclude(pk=product.pk)
     if clash.exists():
         raise ValidationFailed(
-            f"The reference '{product.sku}' is already used.", field="sku", code="duplicate_sku"
+            _("The reference '%(sku)s' is already used.") % {"sku": product.sku},
+            field="sku",
+            code="duplicate_sku",
         )
 
 

@@ -7,6 +7,7 @@ import re
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 
 from facturier.common.errors import ValidationFailed
 
@@ -18,7 +19,9 @@ def refuse_control_characters(value: str, *, field: str, label: str | None = Non
     """Raise ValidationFailed naming ``field`` if ``value`` holds a character XML cannot carry."""
     if XML_INVALID_CHARACTER.search(value):
         raise ValidationFailed(
-            f"{label or field}: control characters are not allowed.", field=field, code="invalid_character"
+            _("%(value)s: control characters are not allowed.") % {"value": label or field},
+            field=field,
+            code="invalid_character",
         )
 
 

@@ -72,7 +72,7 @@ def validation_policy(log: Callable[[str], None]) -> Iterator[bool]:
     except ArtefactMissing:
         log(
             "Note: the e-invoicing rules could not be found, so the demo invoices are issued "
-            "without validation (install them with: facturier conformance install PATH)."
+            "without validation (install them with: facturier conformance install)."
         )
         with override_settings(EINVOICE_VALIDATE_ON_ISSUE=False):
             yield False

@@ -13,7 +13,7 @@ from babel.numbers import format_currency
 
 from facturier.accounts.models import LegalEntity
 from facturier.documents.formatting import Formatter, address_lines, breakable, group_iban, is_hex_colour
-from facturier.documents.labels import labels_for, unit_label
+from facturier.documents.labels import country_label, labels_for, unit_label, vat_category_label
 from facturier.documents.mentions import exemption_mention, legal_footer, payment_mentions
 from facturier.domain.payment_terms import parse_terms
 from facturier.invoicing.models import Document, Kind, TypeCode
@@ -112,7 +112,10 @@ def _vat(document: Document, buyer: dict[str, str], fmt: Formatter) -> list[dict
     for vat in document.vat_breakdown or []:
         category = vat["category"]
         rate = fmt.rate(vat["rate"]) if category != "O" else ""
-        label = " ".join(part for part in (rate, f"({category})" if category != "S" else "") if part)
+        name = (
+            vat_category_label(category, fmt.language) if category != "S" else ""
+        )  # "Autoliquidation", not "AE"
+        label = " ".join(part for part in (rate, f"({name})" if name else "") if part)
         rows.append({
             "label": label, "base": fmt.money(vat["taxable_amount"]), "amount": fmt.money(vat["tax_amount"]),
             "mention": exemption_mention(category, buyer["vat_regime"], buyer["exemption_reason"], fmt.language),
@@ -176,7 +179,7 @@ def _meta(document: Document, labels: dict[str, str], fmt: Formatter) -> list[li
     return [row for row in rows if row[1]]
 
 
-def _party(buyer: dict[str, str], labels: dict[str, str], home: str) -> dict[str, Any]:
+def _party(buyer: dict[str, str], labels: dict[str, str], home: str, language: str) -> dict[str, Any]:
     ids = [[labels[key], buyer[key]] for key in ("siret", "siren", "vat_number") if buyer[key]]
     if buyer["siret"] and buyer["siren"]:
         ids = [row for row in ids if row[0] != labels["siren"]]
@@ -185,15 +188,16 @@ def _party(buyer: dict[str, str], labels: dict[str, str], home: str) -> dict[str
     if buyer["code"]:
         ids.append([labels["customer_code"], buyer["code"]])
     lines = address_lines(buyer["address_line1"], buyer["address_line2"], buyer["postcode"], buyer["city"],
-                     buyer["country"], home)  # fmt: skip
+                          country_label(buyer["country"], language), country_label(home, language))  # fmt: skip
     return {"name": buyer["name"], "lines": lines, "ids": ids}
 
 
-def _delivery(buyer: dict[str, str], home: str) -> dict[str, Any] | None:
+def _delivery(buyer: dict[str, str], home: str, language: str) -> dict[str, Any] | None:
     if not buyer["delivery_line1"]:
         return None
     lines = address_lines(buyer["delivery_line1"], buyer["delivery_line2"], buyer["delivery_postcode"],
-                     buyer["delivery_city"], buyer["delivery_country"] or buyer["country"], home)  # fmt: skip
+                          buyer["delivery_city"], country_label(buyer["delivery_country"] or buyer["country"], language),
+                          country_label(home, language))  # fmt: skip
     return {"name": buyer["name"], "lines": lines, "ids": []}
 
 
@@ -249,13 +253,13 @@ def build_context(document: Document, *, qr: bool, logo: str | None) -> dict[str
                 seller["address_line2"],
                 seller["postcode"],
                 seller["city"],
-                seller["country"],
-                "FR",
+                country_label(seller["country"], language),
+                country_label("FR", language),
             ),
             "ids": _seller_identity(seller, labels, fmt),
         },  # fmt: skip
-        "buyer": _party(buyer, labels, seller["country"] or "FR"),
-        "delivery": _delivery(buyer, seller["country"] or "FR"),
+        "buyer": _party(buyer, labels, seller["country"] or "FR", language),
+        "delivery": _delivery(buyer, seller["country"] or "FR", language),
         "references": _references(document, labels, fmt),
         **lines,
         "vat": _vat(document, buyer, fmt),

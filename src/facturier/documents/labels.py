@@ -7,6 +7,8 @@ must read the same on every one of them.
 
 from __future__ import annotations
 
+from babel import Locale
+
 LANGUAGES = ("fr", "en")
 
 LABELS: dict[str, dict[str, str]] = {
@@ -81,6 +83,21 @@ UNITS: dict[str, dict[str, str]] = {
     },
 }  # fmt: skip
 
+# VAT categories (UNTDID 5305, BT-118) by name, for the staff UI and the printed VAT breakdown.
+VAT_CATEGORIES: dict[str, dict[str, str]] = {
+    "fr": {
+        "S": "TVA", "Z": "Taux zéro", "E": "Exonéré", "AE": "Autoliquidation",
+        "K": "Livraison intracommunautaire", "G": "Export hors UE", "O": "Hors champ de la TVA",
+        "L": "IGIC (Canaries)", "M": "IPSI (Ceuta et Melilla)",
+    },
+    "en": {
+        "S": "VAT", "Z": "Zero rated", "E": "Exempt", "AE": "Reverse charge",
+        "K": "Intra-community supply", "G": "Export outside the EU", "O": "Outside the scope of VAT",
+        "L": "IGIC (Canary Islands)", "M": "IPSI (Ceuta and Melilla)",
+    },
+}  # fmt: skip
+
+
 # Entity defaults are written in French; English documents get the equivalent wording.
 ENGLISH_DEFAULTS = {
     "3 fois le taux d'intérêt légal": "three times the French statutory interest rate",
@@ -102,3 +119,19 @@ def entity_wording(text: str, language: str) -> str:
     if language[:2].lower() == "en":
         return ENGLISH_DEFAULTS.get(text.strip(), text)
     return text
+
+
+def vat_category_label(code: str, language: str) -> str:
+    """`AE` -> "Autoliquidation" / "Reverse charge"; an unknown category is shown as it is."""
+    return VAT_CATEGORIES["en" if language[:2].lower() == "en" else "fr"].get(code, code)
+
+
+_COUNTRY_LOCALES = {"fr": Locale.parse("fr_FR"), "en": Locale.parse("en_GB")}
+
+
+def country_label(code: str, language: str) -> str:
+    """`GB` -> "Royaume-Uni" / "United Kingdom" (Babel's CLDR names); an unknown code is printed as it is."""
+    if not code:
+        return ""
+    territories = _COUNTRY_LOCALES["en" if language[:2].lower() == "en" else "fr"].territories
+    return str(territories.get(code.upper(), code))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Literal, cast
 
 import pikepdf
+from django.utils.translation import gettext as _
 
 from facturier.inbox import errors
 from facturier.inbox.errors import InboxFileTooLarge, InboxImportError
@@ -37,13 +38,15 @@ def sniff(content: bytes) -> Kind:
     return "xml"
 
 
-def check_size(content: bytes, limits: InboxLimits, *, what: str = "file") -> None:
+def check_size(content: bytes, limits: InboxLimits) -> None:
     if len(content) > limits.max_file_bytes:
         raise InboxFileTooLarge(
-            f"The {what} is {len(content)} bytes, over the {limits.max_file_bytes} bytes limit.", field="file"
+            _("The file is %(size)s bytes, over the %(limit)s bytes limit.")
+            % {"size": len(content), "limit": limits.max_file_bytes},
+            field="file",
         )
     if not content or content.isspace():
-        raise InboxImportError(f"The {what} is empty.", code=errors.EMPTY_FILE, field="file")
+        raise InboxImportError(_("The file is empty."), code=errors.EMPTY_FILE, field="file")
 
 
 # --- PDF -----------------------------------------------------------------------------------------
@@ -61,7 +64,8 @@ def _bounded_stream_bytes(stream: pikepdf.Stream, limit: int) -> bytes:
         data = stream.read_bytes()
     if len(data) > limit:
         raise InboxImportError(
-            f"The XML embedded in the PDF is over the {limit} bytes limit.", code=errors.FILE_TOO_LARGE
+            _("The XML embedded in the PDF is over the %(limit)s bytes limit.") % {"limit": limit},
+            code=errors.FILE_TOO_LARGE,
         )
     return data
 
@@ -124,14 +128,17 @@ def extract_pdf_xml(content: bytes, limits: InboxLimits) -> PdfInvoice:
             candidates = standard or xml_attachments
             if not candidates:
                 raise InboxImportError(
-                    "This PDF carries no embedded invoice XML: it is not a Factur-X or ZUGFeRD invoice.",
+                    _("This PDF carries no embedded invoice XML: it is not a Factur-X or ZUGFeRD invoice."),
                     code=errors.PDF_NO_XML,
                 )
             if len(candidates) > 1:
                 names = ", ".join(sorted(candidates))
                 raise InboxImportError(
-                    f"This PDF carries several embedded XML files ({names}): which one is the invoice "
-                    "is ambiguous, so it is refused.",
+                    _(
+                        "This PDF carries several embedded XML files (%(names)s): which one is the invoice "
+                        "is ambiguous, so it is refused."
+                    )
+                    % {"names": names},
                     code=errors.PDF_SEVERAL_XML,
                 )
             ((name, spec),) = candidates.items()
@@ -142,7 +149,8 @@ def extract_pdf_xml(content: bytes, limits: InboxLimits) -> PdfInvoice:
         raise
     except Exception as exc:  # noqa: BLE001 - qpdf raises many kinds for broken files
         raise InboxImportError(
-            f"This PDF cannot be read ({type(exc).__name__}).", code=errors.PDF_UNREADABLE
+            _("This PDF cannot be read (%(error)s).") % {"error": type(exc).__name__},
+            code=errors.PDF_UNREADABLE,
         ) from exc
 
 
@@ -170,7 +178,8 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) ->
         data = handle.read(limit + 1)
     if len(data) > limit:
         raise InboxImportError(
-            f"{info.filename} unzips to more than {limit} bytes.", code=errors.ZIP_TOO_LARGE
+            _("%(name)s unzips to more than %(limit)s bytes.") % {"name": info.filename, "limit": limit},
+            code=errors.ZIP_TOO_LARGE,
         )
     return data
 
@@ -178,23 +187,25 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) ->
 def _check_archive(infos: list[zipfile.ZipInfo], limits: InboxLimits) -> None:
     """Archive-wide bounds, from the central directory, before inflating anything."""
     if not infos:
-        raise InboxImportError("The zip archive holds no file.", code=errors.ZIP_EMPTY)
+        raise InboxImportError(_("The zip archive holds no file."), code=errors.ZIP_EMPTY)
     if len(infos) > limits.max_zip_members:
         raise InboxImportError(
-            f"The zip archive holds {len(infos)} files, over the limit of {limits.max_zip_members}.",
+            _("The zip archive holds %(count)s files, over the limit of %(limit)s.")
+            % {"count": len(infos), "limit": limits.max_zip_members},
             code=errors.ZIP_TOO_MANY_MEMBERS,
         )
     declared = sum(info.file_size for info in infos)
     if declared > limits.max_zip_total_bytes:
         raise InboxImportError(
-            f"The zip archive unzips to {declared} bytes, over the {limits.max_zip_total_bytes} bytes limit.",
+            _("The zip archive unzips to %(size)s bytes, over the %(limit)s bytes limit.")
+            % {"size": declared, "limit": limits.max_zip_total_bytes},
             code=errors.ZIP_TOO_LARGE,
         )
     for info in infos:
         if info.file_size > limits.max_zip_ratio * max(info.compress_size, 1) and info.file_size > 1024:
             raise InboxImportError(
-                f"{info.filename} expands {info.file_size // max(info.compress_size, 1)} times: "
-                "the archive looks like a zip bomb and is refused.",
+                _("%(name)s expands %(ratio)s times: the archive looks like a zip bomb and is refused.")
+                % {"name": info.filename, "ratio": info.file_size // max(info.compress_size, 1)},
                 code=errors.ZIP_BOMB,
             )
 
@@ -218,14 +229,17 @@ def zip_members(content: bytes, limits: InboxLimits) -> list[ZipMember]:
     declared = _declared_entry_count(content)
     if declared is not None and declared > limits.max_zip_members:
         raise InboxImportError(
-            f"The zip archive declares {declared} entries, over the limit of {limits.max_zip_members}.",
+            _("The zip archive declares %(count)s entries, over the limit of %(limit)s.")
+            % {"count": declared, "limit": limits.max_zip_members},
             code=errors.ZIP_TOO_MANY_MEMBERS,
         )
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         infos = [info for info in archive.infolist() if not info.is_dir()]
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, NotImplementedError) as exc:
-        raise InboxImportError(f"The zip archive cannot be read: {exc}", code=errors.ZIP_UNREADABLE) from exc
+        raise InboxImportError(
+            _("The zip archive cannot be read: %(error)s") % {"error": exc}, code=errors.ZIP_UNREADABLE
+        ) from exc
     _check_archive(infos, limits)
     members: list[ZipMember] = []
     inflated = 0
@@ -234,7 +248,8 @@ def zip_members(content: bytes, limits: InboxLimits) -> list[ZipMember]:
             name = info.filename
             if _unsafe_name(name):
                 error = InboxImportError(
-                    f"Unsafe file name in the archive: {name!r}.", code=errors.ZIP_UNSAFE_NAME
+                    _("Unsafe file name in the archive: %(name)s.") % {"name": repr(name)},
+                    code=errors.ZIP_UNSAFE_NAME,
                 )
                 members.append(ZipMember(name=name, error=error))
                 continue
@@ -253,13 +268,17 @@ def zip_members(content: bytes, limits: InboxLimits) -> list[ZipMember]:
                 RuntimeError,
                 zlib.error,
             ) as exc:
-                error = InboxImportError(f"{name} cannot be unzipped: {exc}", code=errors.ZIP_UNREADABLE)
+                error = InboxImportError(
+                    _("%(name)s cannot be unzipped: %(error)s") % {"name": name, "error": exc},
+                    code=errors.ZIP_UNREADABLE,
+                )
                 members.append(ZipMember(name=name, error=error))
                 continue
             inflated += len(data)
             if sniff(data) == "zip" or name.lower().endswith(".zip"):
                 error = InboxImportError(
-                    f"{name} is an archive inside the archive: refused.", code=errors.ZIP_NESTED
+                    _("%(name)s is an archive inside the archive: refused.") % {"name": name},
+                    code=errors.ZIP_NESTED,
                 )
                 members.append(ZipMember(name=name, error=error))
                 continue

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from facturier.domain.en16931.codes import Profile, profile_for_guideline
 from facturier.domain.en16931.model import Invoice, Seller
@@ -22,8 +23,15 @@ from facturier.domain.identifiers import (
     validate_siren,
     validate_vat_number,
 )
-from facturier.domain.validation import ArtefactStore, Finding, ValidationReport, validate_xml
-from facturier.inbox import errors
+from facturier.domain.validation import (
+    ArtefactMissing,
+    ArtefactStore,
+    Finding,
+    ValidationReport,
+    validate_xml,
+)
+from facturier.domain.validation.artefacts import INSTALL_COMMAND
+from facturier.inbox import errors, messages
 from facturier.inbox.errors import InboxImportError
 from facturier.inbox.models import ReceivedFormat, ValidationOutcome
 
@@ -51,11 +59,12 @@ def parse_document(xml: bytes, *, max_bytes: int) -> ParsedDocument:
         invoice = detect_and_parse(xml, max_bytes=max_bytes)
     except InvoiceParseError as exc:
         raise InboxImportError(
-            f"This file is not a readable e-invoice: {exc}", code=errors.UNREADABLE_INVOICE
+            _("This file is not a readable e-invoice: %(error)s") % {"error": exc},
+            code=errors.UNREADABLE_INVOICE,
         ) from exc
     except (RecursionError, MemoryError) as exc:  # pathological nesting: refuse, never crash
         raise InboxImportError(
-            "This file is not a readable e-invoice: its structure is too deep.",
+            _("This file is not a readable e-invoice: its structure is too deep."),
             code=errors.UNREADABLE_INVOICE,
         ) from exc
     profile = profile_for_guideline(invoice.specification_identifier)
@@ -127,12 +136,12 @@ def artefact_store() -> ArtefactStore:
     return ArtefactStore.for_data_dir(Path(settings.DATA_DIR))
 
 
-def _inbox_finding(rule_id: str, severity: str, message: str) -> dict[str, Any]:
+def _inbox_finding(rule_id: str, severity: str, message_id: str, **params: Any) -> dict[str, Any]:
     return {
         "rule_id": rule_id,
         "severity": severity,
         "location": "/",
-        "message": message,
+        **messages.message_fields(message_id, **params),
         "source": "inbox",
         "line": None,
         "assertion_id": None,
@@ -146,7 +155,7 @@ def profile_findings(parsed: ParsedDocument) -> list[dict[str, Any]]:
             _inbox_finding(
                 "INBOX-PROFILE",
                 "error",
-                "Factur-X MINIMUM is not an invoice: ask the supplier for an EN 16931 or EXTENDED invoice.",
+                messages.MINIMUM_NOT_INVOICE,
             )
         ]
     if parsed.profile == Profile.BASIC_WL:
@@ -154,7 +163,7 @@ def profile_findings(parsed: ParsedDocument) -> list[dict[str, Any]]:
             _inbox_finding(
                 "INBOX-PROFILE",
                 "warning",
-                "Factur-X BASIC WL carries no invoice lines; it is only tolerated during the first year.",
+                messages.BASIC_WL_TOLERATED,
             )
         ]
     if not parsed.profile:
@@ -162,7 +171,8 @@ def profile_findings(parsed: ParsedDocument) -> list[dict[str, Any]]:
             _inbox_finding(
                 "INBOX-PROFILE",
                 "warning",
-                f"Unknown specification identifier (BT-24) {parsed.invoice.specification_identifier!r}.",
+                messages.UNKNOWN_SPECIFICATION,
+                value=repr(parsed.invoice.specification_identifier),
             )
         ]
     return []
@@ -175,7 +185,7 @@ def pdf_findings(parsed: ParsedDocument, conformance_level: str | None) -> list[
             _inbox_finding(
                 "INBOX-PDF-XMP",
                 "warning",
-                "The PDF does not declare its Factur-X conformance level (fx:ConformanceLevel) in its XMP.",
+                messages.PDF_NO_LEVEL,
             )
         ]
     declared = conformance_level.upper().replace(" ", "").replace("-", "").replace("_", "")
@@ -184,7 +194,9 @@ def pdf_findings(parsed: ParsedDocument, conformance_level: str | None) -> list[
             _inbox_finding(
                 "INBOX-PDF-PROFILE",
                 "warning",
-                f"The PDF declares the profile {conformance_level!r} but its XML follows {parsed.profile}.",
+                messages.PDF_WRONG_PROFILE,
+                declared=repr(conformance_level),
+                profile=parsed.profile,
             )
         ]
     return []
@@ -206,7 +218,9 @@ def buyer_findings(invoice: Invoice, *, entity_siren: str, entity_vat: str) -> l
         _inbox_finding(
             "INBOX-BUYER",
             "warning",
-            f"The buyer ({buyer.name}, {', '.join(sorted(ids))}) is not this company.",
+            messages.OTHER_BUYER,
+            name=buyer.name,
+            ids=", ".join(sorted(ids)),
         )
     ]
 
@@ -226,11 +240,16 @@ def run_validation(xml: bytes, parsed: ParsedDocument) -> tuple[str, dict[str, A
         )
     except Exception as exc:  # noqa: BLE001 - ArtefactMissing, Saxon errors: fail closed, keep the file
         logger.warning("validation of a received invoice could not run: %s", exc)
+        text = (
+            messages.message_fields(messages.RULES_NOT_INSTALLED, command=INSTALL_COMMAND)
+            if isinstance(exc, ArtefactMissing)
+            else messages.message_fields(messages.VALIDATION_NOT_RUN, reason=exc)
+        )
         failure = Finding(
             rule_id="VALIDATION-NOT-RUN",
             severity="fatal",
             location="/",
-            message=f"Validation could not run: {exc}",
+            message=text["message"],
             source="inbox",
         )
         return ValidationOutcome.NOT_RUN, {
@@ -239,7 +258,7 @@ def run_validation(xml: bytes, parsed: ParsedDocument) -> tuple[str, dict[str, A
             "artefacts": [],
             "error_count": 1,
             "warning_count": 0,
-            "findings": [failure.to_dict()],
+            "findings": [{**failure.to_dict(), **text, "detail": str(exc)}],
         }
     data = report.to_dict()
     data["ran"] = True

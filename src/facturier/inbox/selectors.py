@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from facturier.accounts.models import LegalEntity
 from facturier.common.errors import NotFound
@@ -19,4 +20,4 @@ def received_invoice_get(*, entity: LegalEntity, pk: Any) -> ReceivedInvoice:
     try:
         return received_invoices(entity=entity).get(pk=pk)
     except (ReceivedInvoice.DoesNotExist, ValueError, TypeError) as exc:
-        raise NotFound("No such received invoice.") from exc
+        raise NotFound(_("No such received invoice.")) from exc

@@ -20,10 +20,11 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from facturier.accounts.models import ApiKey, LegalEntity
+from facturier.accounts import authorization
+from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Action
-from facturier.accounts.selectors import require
 from facturier.audit.services import audit_record
 from facturier.common.errors import Conflict
 from facturier.inbox import containers, errors, reading
@@ -34,9 +35,8 @@ from facturier.inbox.suppliers import supplier_for_seller
 
 
 def _require(by: Any, entity: LegalEntity, action: Action) -> None:
-    """Users are checked against their role; an API key was checked for its scope by the API."""
-    if not isinstance(by, ApiKey):
-        require(by, entity, action)
+    """`accounts.authorization.authorize`; an API key was checked for its scope by the API."""
+    authorization.authorize(by, action, entity)
 
 
 @dataclass
@@ -97,7 +97,8 @@ def _amount(value: Decimal, term: str) -> Decimal:
     """A document total rounded to cents for the inbox columns (the XML keeps the exact value)."""
     if not value.is_finite() or abs(value) >= _MAX_AMOUNT:
         raise InboxImportError(
-            f"The invoice total {term} ({value}) is out of range.", code=errors.UNREADABLE_INVOICE
+            _("The invoice total %(term)s (%(value)s) is out of range.") % {"term": term, "value": value},
+            code=errors.UNREADABLE_INVOICE,
         )
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
@@ -131,7 +132,8 @@ def _import_one(
     kind = containers.sniff(content)
     if kind == "zip":
         raise InboxImportError(
-            f"{filename} is an archive inside the archive: refused.", code="inbox_zip_nested"
+            _("%(name)s is an archive inside the archive: refused.") % {"name": filename},
+            code="inbox_zip_nested",
         )
     pdf = containers.extract_pdf_xml(content, limits) if kind == "pdf" else None
     xml = pdf.xml if pdf is not None else content
@@ -311,12 +313,14 @@ def received_invoice_decide(
     received = ReceivedInvoice.objects.select_for_update().get(pk=received.pk)
     status = ReceivedStatus.ACCEPTED if accept else ReceivedStatus.REJECTED
     if received.status in (ReceivedStatus.ACCEPTED, ReceivedStatus.REJECTED):
-        raise Conflict(f"This invoice was already {received.get_status_display().lower()}.")
+        raise Conflict(
+            _("This invoice was already %(status)s.") % {"status": received.get_status_display().lower()}
+        )
     if accept and received.status == ReceivedStatus.DUPLICATE:
-        raise Conflict("A duplicate cannot be accepted: accept the original invoice instead.")
+        raise Conflict(_("A duplicate cannot be accepted: accept the original invoice instead."))
     if not accept and not reason.strip():
         raise InboxImportError(
-            "Say why the invoice is rejected.", field="reason", code="inbox_reason_required"
+            _("Say why the invoice is rejected."), field="reason", code="inbox_reason_required"
         )
     before = {"status": received.status}
     received.status = status

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from facturier.common.errors import BusinessError, ValidationFailed
 from facturier.domain.en16931 import model as m
@@ -47,6 +48,7 @@ __all__ = [
     "finding_dict",
     "full_report",
     "invoice_xml",
+    "peppol_recipient",
     "store_report",
     "validate_document",
     "validate_for_issue",
@@ -81,9 +83,32 @@ def entity_format(document: Document) -> tuple[Syntax, str | None]:
     return "cii", cii_profile(document)
 
 
+# EN 16931 allows an email as electronic address (scheme EM); PEPPOL's EAS list does not (CL008).
+_NOT_PEPPOL_SCHEMES = frozenset({"EM", ""})
+
+
+def _peppol_buyer_address(buyer: m.Buyer) -> m.Identifier | None:
+    """BT-49 on PEPPOL: the buyer's address if PEPPOL routes on it, else its legal registration
+    (an ISO 6523 scheme such as 0183 for a Swiss UID is a PEPPOL participant scheme), else none."""
+    address = buyer.electronic_address
+    if address is not None and (address.scheme_id or "") not in _NOT_PEPPOL_SCHEMES:
+        return address
+    registration = buyer.legal_registration_id
+    if registration is not None and (registration.scheme_id or "").isdigit():
+        return m.Identifier(value=registration.value, scheme_id=registration.scheme_id)
+    return None
+
+
+def peppol_recipient(invoice: m.Invoice) -> m.Identifier | None:
+    """The buyer's PEPPOL participant identifier, or None when the buyer cannot be reached on PEPPOL
+    (a consumer or a business known only by its email): no PEPPOL invoice can be addressed to it."""
+    return _peppol_buyer_address(invoice.buyer)
+
+
 def _for_peppol(invoice: m.Invoice) -> m.Invoice:
-    """PEPPOL BIS 3 allows one note (R002), needs a buyer or order reference (R003) and keeps 384
-    for German parties (P0112): a corrective invoice is a 380 that references the corrected one."""
+    """PEPPOL BIS 3 allows one note (R002), needs a buyer or order reference (R003), an EAS-listed
+    buyer address (CL008) and keeps 384 for German parties (P0112): a corrective invoice is a 380
+    that references the corrected one."""
     note = (
         m.Note(text=" | ".join(n.text for n in invoice.notes if n.subject_code != "BAR"))
         if invoice.notes
@@ -96,6 +121,7 @@ def _for_peppol(invoice: m.Invoice) -> m.Invoice:
         notes=(note,) if note else (),
         buyer_reference=reference,
         type_code="380" if invoice.type_code == "384" else invoice.type_code,
+        buyer=replace(invoice.buyer, electronic_address=_peppol_buyer_address(invoice.buyer)),
     )
 
 
@@ -156,9 +182,12 @@ def full_report(document: Document, *, syntax: Syntax, profile: str | None) -> V
 
     The French rules want BT-23 = S1/B1/M1 while PEPPOL wants its own process id, so PEPPOL is run
     on the PEPPOL customization of the same invoice (findings keep their ``source``).
+    A buyer with no PEPPOL participant identifier (a consumer, a business known by its email only)
+    cannot receive the PEPPOL variant, so it is not checked for one.
     """
     report = validation_report(document, syntax=syntax, profile=profile)
-    if syntax == "ubl" and (profile or "").upper() != "PEPPOL":
+    on_peppol = syntax == "ubl" and peppol_recipient(document_to_en16931(document)) is not None
+    if on_peppol and (profile or "").upper() != "PEPPOL":
         report = report.merged(validation_report(document, syntax="ubl", profile="PEPPOL"))
     return report
 
@@ -198,13 +227,22 @@ def validate_for_issue(document: Document) -> ValidationReport | None:
         report = full_report(document, syntax=syntax, profile=profile)
     except ArtefactMissing as error:
         raise ValidationFailed(
-            f"The e-invoice of {document} cannot be validated: {error}", code="einvoice_rules_missing"
+            _(
+                "The e-invoice of %(document)s cannot be validated: the official rules are not installed "
+                "(an administrator installs them with 'facturier conformance install PATH')."
+            )
+            % {"document": document},
+            code="einvoice_rules_missing",
         ) from error
     if report.errors:
         rules = ", ".join(sorted({f.rule_id for f in report.errors}))
         raise ValidationFailed(
-            f"The e-invoice ({syntax.upper()}{' ' + profile if profile else ''}) breaks {len(report.errors)} "
-            f"rule(s): {rules}. Nothing was issued.",
+            _("The e-invoice (%(format)s) breaks %(count)s rule(s): %(rules)s. Nothing was issued.")
+            % {
+                "format": f"{syntax.upper()} {profile}" if profile else syntax.upper(),
+                "count": len(report.errors),
+                "rules": rules,
+            },
             code="einvoice_invalid",
             findings=[finding_dict(f) for f in report.errors + report.warnings],
         )
@@ -250,7 +288,9 @@ def document_file(document: Document, fmt: str) -> tuple[bytes, str, str]:
         number = document.number or f"draft-{document.pk}"
         return render_pdf(document), "application/pdf", f"{number.replace('/', '-')}.pdf"
     if not document.is_sealed:
-        raise NotIssued(f"{document} is not issued yet: its e-invoice XML does not exist.")
+        raise NotIssued(
+            _("%(document)s is not issued yet: its e-invoice XML does not exist.") % {"document": document}
+        )
     syntax: Syntax = "ubl" if fmt == "ubl" else "cii"
     profile = cii_profile(document) if syntax == "cii" else None
     return (
@@ -263,13 +303,18 @@ def document_file(document: Document, fmt: str) -> tuple[bytes, str, str]:
 def validation_payload(document: Document, *, syntax: str | None = None) -> dict[str, object]:
     """The validation report as JSON: what ran, whether it passes, every finding with its rule id."""
     if syntax not in (None, "cii", "ubl"):
-        raise ValidationFailed("format is 'cii' or 'ubl'.", field="format", code="invalid_format")
+        raise ValidationFailed(_("format is 'cii' or 'ubl'."), field="format", code="invalid_format")
     chosen: Syntax = entity_format(document)[0] if syntax is None else ("ubl" if syntax == "ubl" else "cii")
     profile = cii_profile(document) if chosen == "cii" else None
     try:
         report = full_report(document, syntax=chosen, profile=profile)
     except ArtefactMissing as error:
-        raise RulesMissing(str(error)) from error
+        raise RulesMissing(
+            _(
+                "The official e-invoicing rules are not installed on this server (an administrator "
+                "installs them with 'facturier conformance install PATH')."
+            )
+        ) from error
     return {
         "document": str(document.pk),
         "number": document.number,

@@ -11,7 +11,15 @@ from typing import Any
 
 from facturier.domain.en16931 import model as m
 
-__all__ = ["FRENCH_COUNTRY_CODES", "address", "bar_treatment", "buyer", "seller", "text"]
+__all__ = [
+    "FRENCH_COUNTRY_CODES",
+    "address",
+    "bar_treatment",
+    "buyer",
+    "buyer_electronic_address",
+    "seller",
+    "text",
+]
 
 
 def text(value: Any) -> str | None:
@@ -53,7 +61,8 @@ def address(line1: Any, line2: Any, postcode: Any, city: Any, country: Any) -> m
 def seller(snapshot: dict[str, Any], lang: str, *, with_vat_id: bool = True) -> m.Seller:
     """BG-4 from the seller snapshot; BT-33 carries the legal form, share capital and RCS mention.
 
-    ``with_vat_id=False`` leaves BT-31 out (a document outside the scope of VAT, BR-O-02): the
+    A seller without a VAT number gives its SIREN as tax registration identifier (BT-32), which
+    BR-E-02 accepts for its exempt invoices. ``with_vat_id=False`` leaves BT-31 out (a document outside the scope of VAT, BR-O-02): the
     seller is then identified by its SIREN (BT-30) and SIRET (BT-29), as BR-CO-26 and BR-FR-10 ask.
     """
     siren = text(snapshot.get("siren"))
@@ -75,11 +84,14 @@ def seller(snapshot: dict[str, Any], lang: str, *, with_vat_id: bool = True) -> 
     if endpoint is None and siren:
         scheme, endpoint = FR_CTC_ADDRESS_SCHEME, siren
     siret = text(snapshot.get("siret"))
+    vat_id = text(snapshot.get("vat_number"))
     return m.Seller(
         name=snapshot.get("name") or "",
         identifiers=(m.Identifier(value=siret, scheme_id=SIRET_SCHEME),) if siret else (),
         legal_registration_id=m.Identifier(value=siren, scheme_id=SIREN_SCHEME) if siren else None,
-        vat_id=text(snapshot.get("vat_number")) if with_vat_id else None,
+        vat_id=vat_id if with_vat_id else None,
+        # a seller without a VAT number (franchise en base) states its SIREN for tax purposes (BR-E-02)
+        tax_registration_id=siren if vat_id is None else None,
         legal_form=legal_form or None,
         electronic_address=m.Identifier(value=endpoint, scheme_id=scheme or FR_CTC_ADDRESS_SCHEME)
         if endpoint
@@ -97,7 +109,7 @@ def seller(snapshot: dict[str, Any], lang: str, *, with_vat_id: bool = True) -> 
     )
 
 
-def _buyer_electronic_address(customer: dict[str, Any]) -> m.Identifier | None:
+def buyer_electronic_address(customer: dict[str, Any]) -> m.Identifier | None:
     """The customer's own e-invoicing address, else SIREN (0225), else its VAT number, else its email."""
     endpoint = text(customer.get("electronic_address"))
     if endpoint:
@@ -130,7 +142,7 @@ def buyer(customer: dict[str, Any], *, with_vat_id: bool = True) -> m.Buyer:
         identifiers=(m.Identifier(value=siret, scheme_id=SIRET_SCHEME),) if siret else (),
         legal_registration_id=legal_id,
         vat_id=text(customer.get("vat_number")) if with_vat_id else None,
-        electronic_address=_buyer_electronic_address(customer),
+        electronic_address=buyer_electronic_address(customer),
         address=address(
             customer.get("address_line1"),
             customer.get("address_line2"),

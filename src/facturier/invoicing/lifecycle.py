@@ -1,5 +1,7 @@
 """Which status may follow which, per kind of document. Services consult this before any change."""
 
+from django.utils.translation import gettext as _
+
 from facturier.common.errors import Conflict
 from facturier.invoicing.models import Document, Kind, Status
 
@@ -43,7 +45,8 @@ def check_transition(document: Document, target: str) -> None:
         current = Status(document.status).label
         requested = Status(target).label
         raise Conflict(
-            f"Cannot move {document} from '{current}' to '{requested}'.",
+            _("Cannot move %(document)s from '%(current)s' to '%(requested)s'.")
+            % {"document": document, "current": current, "requested": requested},
             code="illegal_transition",
             current_status=document.status,
             requested_status=target,
@@ -53,8 +56,10 @@ def check_transition(document: Document, target: str) -> None:
 def check_editable(document: Document) -> None:
     if document.is_sealed or document.status not in EDITABLE:
         raise Conflict(
-            f"{document} is '{Status(document.status).label}' and can no longer be edited; "
-            "issued invoices are corrected with a credit note.",
+            _(
+                "%(document)s is '%(label)s' and can no longer be edited; issued invoices are corrected with a credit note."
+            )
+            % {"document": document, "label": Status(document.status).label},
             code="document_not_editable",
             current_status=document.status,
         )

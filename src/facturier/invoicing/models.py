@@ -156,10 +156,27 @@ class Document(TenantModel):
     payable = models.DecimalField(_("amount due"), max_digits=20, decimal_places=2, default=Decimal("0"))
     vat_breakdown = models.JSONField(default=list, blank=True)
     amount_paid = models.DecimalField(_("amount paid"), max_digits=20, decimal_places=2, default=Decimal("0"))
+    # Who created, submitted and approved it: a user or an API key (both empty: the system). Approval
+    # is refused to whoever created or submitted it (accounts.authorization).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by_key = models.ForeignKey(
+        "accounts.ApiKey", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    submitted_by_key = models.ForeignKey(
+        "accounts.ApiKey", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     approved_at = models.DateTimeField(null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_by_key = models.ForeignKey(
+        "accounts.ApiKey", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     rejection_reason = models.TextField(blank=True)
     issued_at = models.DateTimeField(null=True, blank=True)
@@ -183,7 +200,14 @@ class Document(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return self.number or f"{self.get_kind_display()} ({_('draft')})"
+        return self.number or f"{self.noun} ({_('draft')})"
+
+    @property
+    def noun(self) -> str:
+        """What this document is called: a draft credit note is an "Avoir", not a "Facture"."""
+        if self.kind == Kind.INVOICE and self.type_code in TypeCode.values:
+            return str(TypeCode(self.type_code).label)
+        return str(self.get_kind_display())
 
     @property
     def is_sealed(self) -> bool:
@@ -196,6 +220,18 @@ class Document(TenantModel):
     @property
     def outstanding(self) -> Decimal:
         return self.payable - self.amount_paid
+
+    def scope_resource(self) -> str:
+        """The API resource this document is served under, whose scopes an API key needs to act on it."""
+        if self.kind == Kind.INVOICE:
+            return "credit_notes" if self.is_credit_note else "invoices"
+        return f"{self.kind}s"
+
+    def authors(self) -> frozenset[str]:
+        """Who created or submitted it, as `accounts.authorization.actor_ref` names them."""
+        refs = {f"user:{self.created_by_id}", f"user:{self.submitted_by_id}",
+                f"apikey:{self.created_by_key_id}", f"apikey:{self.submitted_by_key_id}"}  # fmt: skip
+        return frozenset(ref for ref in refs if not ref.endswith(":None"))
 
 
 class Line(BaseModel):

@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from facturier.accounts.models import LegalEntity
 from facturier.common.errors import Conflict
@@ -51,8 +52,10 @@ def take_number(*, entity: LegalEntity, code: str, day: dt.date) -> TakenNumber:
     series = NumberingSeries.objects.select_for_update().get(entity=entity, code=code)
     if series.last_issue_date and day < series.last_issue_date:
         raise Conflict(
-            f"Cannot number a document dated {day} in series '{code}': a document dated "
-            f"{series.last_issue_date} was already numbered (numbering must be chronological).",
+            _(
+                "Cannot number a document dated %(day)s in series '%(code)s': a document dated %(last_issue_date)s was already numbered (numbering must be chronological)."
+            )
+            % {"day": day, "code": code, "last_issue_date": series.last_issue_date},
             code="numbering_not_chronological",
         )
     pattern = NumberPattern(series.pattern, Reset(series.reset))

@@ -266,15 +266,16 @@ def document_to_en16931(document: Document) -> m.Invoice:
     lines = list(document.lines.select_related("product").all())
     issue_date = document.issue_date or entity_today(document.entity)  # a preview of a draft
     number = document.number or "DRAFT"
-    categories = {line.vat_category for line in lines}
     has_deposits = bool(document.pk) and document.prepaid > 0
     process = BUSINESS_PROCESS.get(document.operation_category, "S") + ("4" if has_deposits else "1")
     accounting_currency = (document.entity.default_currency or "EUR").upper()
     foreign = document.currency.upper() != accounting_currency
     allowances, charges = _document_allowances(document, lines)
-    with_vat_ids = states_vat_ids(
-        categories | {ac.vat_category_code for ac in allowances + charges if ac.vat_category_code}
-    )
+    # the VAT categories of lines, allowances and charges alike (BR-O-02..04, BR-IC-11/12 look at all)
+    categories = {line.vat_category for line in lines} | {
+        ac.vat_category_code for ac in allowances + charges if ac.vat_category_code
+    }
+    with_vat_ids = states_vat_ids(categories)
     tax_point_code = (
         TaxPointDateCode.INVOICE_DATE.value
         if document.vat_on_debits and document.operation_category != OperationCategory.GOODS

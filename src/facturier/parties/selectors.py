@@ -3,6 +3,7 @@
 import uuid
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from facturier.accounts.models import LegalEntity
 from facturier.common.lookup import get_visible
@@ -33,7 +34,7 @@ def customer_list(
 def customer_get(*, entity: LegalEntity, pk: uuid.UUID | str) -> Customer:
     """One customer of `entity`; another entity's customer is as unknown as a missing one."""
     customer: Customer = get_visible(
-        Customer.objects.filter(entity=entity), pk, message="Unknown customer.", field="customer",
+        Customer.objects.filter(entity=entity), pk, message=_("Unknown customer."), field="customer",
         code="customer_not_found",
     )  # fmt: skip
     return customer
@@ -47,7 +48,7 @@ def contact_get(*, customer: Customer, pk: uuid.UUID | str) -> Contact:
     return get_visible(
         contact_list(customer=customer),
         pk,
-        message="Unknown contact.",
+        message=_("Unknown contact."),
         field="contact",
         code="contact_not_found",
     )
@@ -65,7 +66,7 @@ def supplier_list(*, entity: LegalEntity, search: str = "") -> QuerySet[Supplier
 
 def supplier_get(*, entity: LegalEntity, pk: uuid.UUID | str) -> Supplier:
     supplier: Supplier = get_visible(
-        Supplier.objects.filter(entity=entity), pk, message="Unknown supplier.", field="supplier",
+        Supplier.objects.filter(entity=entity), pk, message=_("Unknown supplier."), field="supplier",
         code="supplier_not_found",
     )  # fmt: skip
     return supplier

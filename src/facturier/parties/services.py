@@ -8,12 +8,14 @@ checked by the API) or None for the system.
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext as _
 
+from facturier.accounts import authorization
 from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Action
-from facturier.accounts.selectors import require
 from facturier.accounts.services import clean_identifiers
 from facturier.audit.services import audit_record
+from facturier.common import domain_wording
 from facturier.common.cleaning import full_clean_or_raise
 from facturier.common.errors import ValidationFailed
 from facturier.domain.payment_terms import parse_terms
@@ -40,16 +42,17 @@ _IDENTIFIER_FIELDS = ("siren", "siret", "vat_number", "currency")
 
 
 def authorize(by: Any | None, entity: LegalEntity, action: Action) -> None:
-    """Users are checked against their role; API keys and system callers were authorized upstream."""
-    if by is not None and getattr(by, "is_authenticated", False) and hasattr(by, "memberships"):
-        require(by, entity, action)
+    """`accounts.authorization.authorize` in this app's argument order (API key scopes: checked upstream)."""
+    authorization.authorize(by, action, entity)
 
 
 def _check_unknown(fields: dict[str, Any], allowed: frozenset[str]) -> None:
     unknown = sorted(set(fields) - allowed)
     if unknown:
         raise ValidationFailed(
-            f"Unknown fields: {', '.join(unknown)}", field=unknown[0], code="unknown_field"
+            _("Unknown fields: %(names)s") % {"names": ", ".join(unknown)},
+            field=unknown[0],
+            code="unknown_field",
         )
 
 
@@ -73,13 +76,17 @@ def _clean_customer_fields(fields: dict[str, Any], current: Customer | None) -> 
     ):
         if not cleaned["siret"].startswith(current.siren):
             raise ValidationFailed(
-                "The SIRET must start with the SIREN.", field="siret", code="siret_siren_mismatch"
+                _("The SIRET must start with the SIREN."), field="siret", code="siret_siren_mismatch"
             )
     if "payment_terms" in fields:
         try:
             cleaned["payment_terms"] = parse_terms(str(fields["payment_terms"])).code
         except ValueError as error:
-            raise ValidationFailed(str(error), field="payment_terms", code="invalid_payment_terms") from error
+            raise ValidationFailed(
+                domain_wording.payment_terms(str(fields["payment_terms"])),
+                field="payment_terms",
+                code="invalid_payment_terms",
+            ) from error
     for name in ("country", "delivery_country"):
         if fields.get(name):
             cleaned[name] = str(fields[name]).strip().upper()
@@ -89,13 +96,13 @@ def _clean_customer_fields(fields: dict[str, Any], current: Customer | None) -> 
 def _check_customer(customer: Customer) -> None:
     if customer.vat_regime == VatRegime.EXEMPT and not customer.exemption_reason.strip():
         raise ValidationFailed(
-            "An exempt customer needs the exemption reason printed on invoices.",
+            _("An exempt customer needs the exemption reason printed on invoices."),
             field="exemption_reason",
             code="required",
         )
     if bool(customer.electronic_address) != bool(customer.electronic_address_scheme):
         raise ValidationFailed(
-            "An e-invoicing address needs both its scheme and its identifier.",
+            _("An e-invoicing address needs both its scheme and its identifier."),
             field="electronic_address_scheme" if customer.electronic_address else "electronic_address",
             code="incomplete_electronic_address",
         )
@@ -103,7 +110,9 @@ def _check_customer(customer: Customer) -> None:
     clash = Customer.objects.filter(entity_id=customer.entity_id, code=customer.code).exclude(pk=customer.pk)
     if clash.exists():
         raise ValidationFailed(
-            f"The customer code '{customer.code}' is already used.", field="code", code="duplicate_code"
+            _("The customer code '%(code)s' is already used.") % {"code": customer.code},
+            field="code",
+            code="duplicate_code",
         )
 
 
@@ -114,7 +123,7 @@ def _save_unique(instance: models.Model, *, field: str) -> None:
             instance.save()
     except IntegrityError as error:
         raise ValidationFailed(
-            f"This {field} is already used.", field=field, code=f"duplicate_{field}"
+            _("This %(field)s is already used.") % {"field": field}, field=field, code=f"duplicate_{field}"
         ) from error
 
 
@@ -222,7 +231,7 @@ def supplier_update(*, supplier: Supplier, by: Any | None, **fields: Any) -> Sup
         .exclude(pk=supplier.pk)
         .exists()
     ):
-        raise ValidationFailed("Another supplier has this SIREN.", field="siren", code="duplicate_siren")
+        raise ValidationFailed(_("Another supplier has this SIREN."), field="siren", code="duplicate_siren")
     _save_unique(supplier, field="siren")
     audit_record(entity=supplier.entity, actor=by, action="supplier.updated", obj=supplier,
                  before=before, after=_supplier_state(supplier))  # fmt: skip

@@ -16,13 +16,20 @@ from facturier.domain.lifecycle import StatusEvent
 
 
 class ChannelError(Exception):
-    """A channel could not do what was asked. ``retryable``: a later attempt may succeed."""
+    """A channel could not do what was asked. ``retryable``: a later attempt may succeed.
 
-    def __init__(self, message: str, *, retryable: bool = False, status: int | None = None) -> None:
+    ``message`` is the technical detail (English, kept for the record); ``code`` names the kind of
+    failure (``transmission.failures.Failure``) so pages explain it in the reader's language.
+    """
+
+    def __init__(
+        self, message: str, *, retryable: bool = False, status: int | None = None, code: str = "channel_error"
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.retryable = retryable
         self.status = status
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,10 @@ class Received:
 
 
 class Channel(Protocol):
+    """A channel adapter. Besides these methods, each adapter class has a static
+    ``missing_settings(values) -> list[str]``: the settings (environment variable names) it cannot
+    work without, checked by ``channels.check_configured`` before a sending is accepted."""
+
     name: str
 
     def send(self, delivery: Delivery) -> SendReceipt:

@@ -1,7 +1,9 @@
 """Build the configured channel objects from settings (and the environment, for deployments).
 
-``FACTURIER_TRANSMISSION`` (a dict per channel) wins over the environment variables named below;
-a channel whose endpoint is not configured raises a clear ``ChannelError`` when used.
+Email is configured by ``EMAIL_URL`` and ``DEFAULT_FROM_EMAIL`` (config/settings). For Chorus Pro and
+the platform, ``FACTURIER_TRANSMISSION`` (a dict per channel) wins over the environment variables
+named below. ``check_configured`` refuses a sending at once when a setting is missing; a channel
+found unconfigured later, when used, raises a ``ChannelError`` coded ``channel_not_configured``.
 """
 
 from __future__ import annotations
@@ -10,15 +12,19 @@ import json
 import os
 from typing import Any
 
-from django.conf import settings
+from django.conf import global_settings, settings
+from django.utils.translation import gettext as _
 
 from facturier.transmission.base import Channel, ChannelError
 from facturier.transmission.chorus_pro.channel import ChorusProChannel, ChorusProConfig
 from facturier.transmission.email.channel import EmailChannel, EmailConfig
+from facturier.transmission.errors import ChannelNotConfigured
 from facturier.transmission.httpclient import HttpPolicy
+from facturier.transmission.models import ChannelName
 from facturier.transmission.pdp.channel import PdpChannel, PdpConfig
 
 ENVIRONMENT = {
+    "email": {"url": "EMAIL_URL", "from_email": "DEFAULT_FROM_EMAIL"},
     "chorus_pro": {
         "api_url": "CHORUS_PRO_API_URL",
         "token_url": "CHORUS_PRO_TOKEN_URL",
@@ -74,28 +80,74 @@ def http_policy() -> HttpPolicy:
     )
 
 
-def _require(name: str, values: dict[str, Any], *keys: str) -> None:
-    missing = [ENVIRONMENT[name].get(key, key) for key in keys if not values.get(key)]
-    if missing:
-        raise ChannelError(f"{name.replace('_', ' ').title()} is not configured: set {', '.join(missing)}")
+ADAPTERS: dict[str, Any] = {"email": EmailChannel, "chorus_pro": ChorusProChannel, "pdp": PdpChannel}
+"""Channel name -> adapter class; each has ``missing_settings(values)``, the one check of its setup."""
 
 
-def get_channel(name: str, siren: str = "") -> Channel:
-    """The channel as configured for the entity with this SIREN (or the installation's account)."""
+def email_sender(entity: Any | None) -> str:
+    """``DEFAULT_FROM_EMAIL`` when the installation set one, else the company's own address."""
+    configured = str(settings.DEFAULT_FROM_EMAIL or "")
+    if configured and configured != global_settings.DEFAULT_FROM_EMAIL:
+        return configured
+    return str(getattr(entity, "email", "") or "")
+
+
+def _values(name: str, siren: str, entity: Any | None) -> dict[str, Any]:
     if name == "email":
-        options = channel_settings("email")
-        return EmailChannel(
-            EmailConfig(
-                from_email=options.get("from_email") or settings.DEFAULT_FROM_EMAIL,
-                url=options.get("url")
-                or getattr(settings, "EMAIL_URL", "")
-                or os.environ.get("EMAIL_URL", ""),
-                timeout=http_policy().timeout,
-            )
+        return {"url": settings.EMAIL_URL, "from_email": email_sender(entity)}
+    return channel_settings(name, siren or str(getattr(entity, "siren", "") or ""))
+
+
+def _missing(name: str, values: dict[str, Any]) -> list[str]:
+    """The environment variables to set for ``name`` to work with ``values`` (empty: it is ready)."""
+    if name not in ADAPTERS:
+        raise ChannelError(f"Unknown transmission channel {name!r}")
+    names = ENVIRONMENT[name]
+    return [names.get(key, key) for key in ADAPTERS[name].missing_settings(values)]
+
+
+def _refusal(name: str, missing: list[str]) -> str:
+    """Why the channel cannot be used and what to set, in the user's language."""
+    if name == "email" and "EMAIL_URL" in missing:
+        return _("Sending by email is not configured: set EMAIL_URL (see the README).")
+    if name == "email":
+        return _(
+            "Sending by email has no sender address: set DEFAULT_FROM_EMAIL, or the company's email "
+            "address in its settings."
         )
+    return _("%(channel)s is not configured: set %(settings)s (see the README).") % {
+        "channel": dict(ChannelName.choices).get(name, name),
+        "settings": ", ".join(missing),
+    }
+
+
+def check_configured(name: str, *, entity: Any | None = None, siren: str = "") -> None:
+    """Refuse at once (ChannelNotConfigured, a 422) when channel ``name`` lacks a setting for ``entity``.
+
+    Called by ``transmission_request`` before anything is queued, so the web page, the API and
+    ``facturier transmit`` all give the same answer, naming what to configure.
+    """
+    missing = _missing(name, _values(name, siren, entity))
+    if missing:
+        raise ChannelNotConfigured(_refusal(name, missing), channel=name, missing=missing)
+
+
+def get_channel(name: str, siren: str = "", *, entity: Any | None = None) -> Channel:
+    """The channel as configured for the entity with this SIREN (or the installation's account).
+
+    Raises ChannelError (code ``channel_not_configured``) when a setting is missing: by the time a
+    worker runs, the configuration may have changed since the request was accepted.
+    """
+    values = _values(name, siren, entity)
+    missing = _missing(name, values)
+    if missing:
+        title = {"email": "Email", "chorus_pro": "Chorus Pro", "pdp": "Pdp"}[name]
+        raise ChannelError(
+            f"{title} is not configured: set {', '.join(missing)}", code="channel_not_configured"
+        )
+    if name == "email":
+        return EmailChannel(EmailConfig(from_email=values["from_email"], url=values["url"]))
     if name == "chorus_pro":
-        values = channel_settings(name, siren)
-        _require(name, values, "api_url", "token_url", "client_id", "client_secret", "login", "password")
         user_id = values.get("user_id")
         return ChorusProChannel(
             ChorusProConfig(
@@ -104,19 +156,11 @@ def get_channel(name: str, siren: str = "") -> Channel:
                 user_id=int(user_id) if user_id else None, policy=http_policy(),
             )
         )  # fmt: skip
-    if name == "pdp":
-        values = channel_settings(name, siren)
-        _require(name, values, "api_url")
-        if not (values.get("token") or values.get("token_url")):
-            raise ChannelError(
-                "Pdp is not configured: set PDP_TOKEN or PDP_TOKEN_URL with the client id/secret"
-            )
-        return PdpChannel(
-            PdpConfig(
-                api_url=values["api_url"], token_url=values.get("token_url", ""),
-                client_id=values.get("client_id", ""), client_secret=values.get("client_secret", ""),
-                token=values.get("token", ""), organization_id=values.get("organization_id", ""),
-                policy=http_policy(),
-            )
-        )  # fmt: skip
-    raise ChannelError(f"Unknown transmission channel {name!r}")
+    return PdpChannel(
+        PdpConfig(
+            api_url=values["api_url"], token_url=values.get("token_url", ""),
+            client_id=values.get("client_id", ""), client_secret=values.get("client_secret", ""),
+            token=values.get("token", ""), organization_id=values.get("organization_id", ""),
+            policy=http_policy(),
+        )
+    )  # fmt: skip

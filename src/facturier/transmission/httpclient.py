@@ -39,6 +39,17 @@ def _server_error(response: requests.Response) -> str:
     return str(data)[:200]
 
 
+def _connection_failure(exc: requests.ConnectionError) -> str:
+    """``connection_refused`` when nothing listens there (the usual misconfiguration), else ``network_error``."""
+    return "connection_refused" if "refused" in str(exc).lower() else "network_error"
+
+
+def _status_failure(status: int) -> str:
+    if status in (401, 403):
+        return "authentication_failed"
+    return "remote_error" if status >= 500 else "remote_refused"
+
+
 def request(
     session: requests.Session,
     method: str,
@@ -59,17 +70,21 @@ def request(
                 method, url, headers=dict(headers or {}), timeout=policy.timeout, **kwargs
             )
         except requests.Timeout:
-            last = ChannelError(f"{operation}: no answer within {policy.timeout:g} s", retryable=True)
+            last = ChannelError(
+                f"{operation}: no answer within {policy.timeout:g} s", retryable=True, code="timeout"
+            )
             continue
         except requests.ConnectionError as exc:
-            last = ChannelError(f"{operation}: cannot connect ({exc.__class__.__name__})", retryable=True)
+            last = ChannelError(f"{operation}: cannot connect ({exc.__class__.__name__})", retryable=True,
+                                code=_connection_failure(exc))  # fmt: skip
             continue
         if response.status_code < 400:
             return response
         message = f"{operation}: HTTP {response.status_code} {_server_error(response)}".rstrip()
+        code = _status_failure(response.status_code)
         if response.status_code in TRANSIENT_STATUSES:
-            last = ChannelError(message, retryable=True, status=response.status_code)
+            last = ChannelError(message, retryable=True, status=response.status_code, code=code)
             continue
-        raise ChannelError(message, retryable=False, status=response.status_code)
+        raise ChannelError(message, retryable=False, status=response.status_code, code=code)
     assert last is not None
     raise last

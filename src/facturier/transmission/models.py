@@ -37,6 +37,7 @@ class Transmission(TenantModel):
     external_id = models.CharField(_("identifier on the channel"), max_length=100, blank=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    last_error_code = models.CharField(_("last error code"), max_length=40, blank=True)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     last_polled_at = models.DateTimeField(null=True, blank=True)

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from facturier.accounts.models import LegalEntity
 from facturier.common.errors import ValidationFailed
@@ -106,12 +107,12 @@ def lifecycle_from_cdar(
         message = parse_cdar(data)
     except LifecycleMessageError as exc:
         raise ValidationFailed(
-            f"Unreadable lifecycle message: {exc}", field="file", code="invalid_cdar"
+            _("Unreadable lifecycle message: %(exc)s") % {"exc": exc}, field="file", code="invalid_cdar"
         ) from exc
     if validate:
         errors = check_cdar(data)
         if errors:
-            raise ValidationFailed("The lifecycle message breaks the CDAR rules.", field="file",
+            raise ValidationFailed(_("The lifecycle message breaks the CDAR rules."), field="file",
                                    code="invalid_cdar", findings=errors)  # fmt: skip
     summary = PollSummary()
     record_events(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
-from facturier.invoicing.models import Document
+from facturier.invoicing.models import Document, Status
 from facturier.transmission.models import LifecycleStatus, Transmission, TransmissionStatus
 
 
@@ -24,3 +24,27 @@ def pending_transmissions(*, entity: Any | None = None) -> QuerySet[Transmission
     """Rows the database says must still be sent (the sweeper re-enqueues them)."""
     rows = Transmission.objects.filter(status__in=[TransmissionStatus.PENDING, TransmissionStatus.SENDING])
     return rows.filter(entity=entity) if entity is not None else rows
+
+
+def latest_transmission(document: Document) -> Transmission | None:
+    """The sending of ``document`` that moved last (its state is what the invoice page tells)."""
+    latest: Transmission | None = transmissions_of(document).order_by("-updated_at").first()
+    return latest
+
+
+def failed_sendings(*, entity: Any) -> QuerySet[Transmission]:
+    """The entity's invoices whose last sending failed, latest failure first.
+
+    A failure followed by a success on another channel is over; an invoice cancelled by a credit
+    note is not to be sent any more.
+    """
+    later_success = Transmission.objects.filter(
+        document=OuterRef("document"), status=TransmissionStatus.SENT, updated_at__gt=OuterRef("updated_at")
+    )
+    return (
+        Transmission.objects.filter(entity=entity, status=TransmissionStatus.FAILED)
+        .exclude(document__status=Status.CANCELLED)
+        .exclude(Exists(later_success))
+        .select_related("document", "document__customer")
+        .order_by("-updated_at")
+    )

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from facturier.accounts.roles import Action
 from facturier.audit.services import audit_record
@@ -24,7 +25,8 @@ from facturier.invoicing.lifecycle import TRANSITIONS
 from facturier.invoicing.models import Document, Kind, Status
 from facturier.invoicing.services.common import authorize, locked, state_of
 from facturier.transmission.base import ChannelError, StatusReport
-from facturier.transmission.channels import get_channel
+from facturier.transmission.channels import check_configured, get_channel
+from facturier.transmission.failures import Failure
 from facturier.transmission.models import LifecycleSource, LifecycleStatus, Transmission, TransmissionStatus
 from facturier.transmission.payload import build_delivery, build_payload
 from facturier.transmission.routing import route_for
@@ -47,12 +49,13 @@ def transmission_request(*, document: Document, by: Any | None, channel: str | N
     document = locked(document)
     authorize(by, document.entity, Action.ISSUE)
     if document.kind != Kind.INVOICE or not document.is_sealed:
-        raise Conflict(f"{document} is not issued: only issued invoices and credit notes are sent.",
+        raise Conflict(_("%(document)s is not issued: only issued invoices and credit notes are sent.") % {"document": document},
                        code="not_issued", current_status=document.status)  # fmt: skip
     if document.status == Status.CANCELLED:
-        raise Conflict(f"{document} was cancelled by a credit note: it is not sent any more.",
+        raise Conflict(_("%(document)s was cancelled by a credit note: it is not sent any more.") % {"document": document},
                        code="not_sendable", current_status=document.status)  # fmt: skip
-    route = route_for(document.customer, channel=channel)
+    route = route_for(document.customer, channel=channel)  # the customer has an address on it...
+    check_configured(route.channel, entity=document.entity)  # ...and we can send on it: else refuse now
     transmission: Transmission
     transmission, created = Transmission.objects.select_for_update().get_or_create(
         document=document, channel=route.channel,
@@ -96,18 +99,23 @@ def transmission_deliver(*, transmission_id: str) -> Transmission | None:
         return None
     document = transmission.document
     try:
-        channel = get_channel(transmission.channel, document.entity.siren)
+        channel = get_channel(transmission.channel, document.entity.siren, entity=document.entity)
         route = route_for(document.customer, channel=transmission.channel)
         receipt = channel.send(build_delivery(document, route, build_payload(document)))
-    except (ChannelError, ValidationFailed) as exc:
-        return _failed(transmission, exc.message)
+    except ChannelError as exc:
+        return _failed(transmission, exc.code, exc.message)
+    except ValidationFailed as exc:  # the customer lost its address, or the e-invoice is invalid
+        code = Failure.MISSING_ADDRESS if exc.code.startswith("missing_") else Failure.INVALID_INVOICE
+        return _failed(transmission, code, exc.message)
     except Exception as exc:  # rendering or validation blew up: record it, never leave the row 'sending'
         logger.exception("transmission %s failed", transmission.pk)
-        return _failed(transmission, f"{exc.__class__.__name__}: {exc}")
+        return _failed(transmission, Failure.INTERNAL_ERROR, f"{exc.__class__.__name__}: {exc}")
     with transaction.atomic():
         transmission.status, transmission.external_id = TS.SENT, receipt.external_id
-        transmission.sent_at, transmission.last_error = timezone.now(), ""
-        transmission.save(update_fields=["status", "external_id", "sent_at", "last_error", "updated_at"])
+        transmission.sent_at, transmission.last_error, transmission.last_error_code = timezone.now(), "", ""
+        transmission.save(
+            update_fields=["status", "external_id", "sent_at", "last_error", "last_error_code", "updated_at"]
+        )
         audit_record(entity=document.entity, actor=None, action="invoice.transmitted", obj=document,
                      after={"channel": transmission.channel, "external_id": receipt.external_id})  # fmt: skip
         _mark_sent(document)
@@ -116,12 +124,15 @@ def transmission_deliver(*, transmission_id: str) -> Transmission | None:
     return transmission
 
 
-def _failed(transmission: Transmission, message: str) -> Transmission:
+def _failed(transmission: Transmission, code: str, message: str) -> Transmission:
+    """Record the failure: its code (shown translated) and the channel's own words (for support)."""
     with transaction.atomic():
         transmission.status, transmission.last_error = TS.FAILED, message[:2000]
-        transmission.save(update_fields=["status", "last_error", "updated_at"])
+        transmission.last_error_code = str(code)
+        transmission.save(update_fields=["status", "last_error", "last_error_code", "updated_at"])
         audit_record(entity=transmission.entity, actor=None, action="invoice.transmission_failed",
-                     obj=transmission.document, after={"channel": transmission.channel, "error": message[:500]})  # fmt: skip
+                     obj=transmission.document, after={"channel": transmission.channel, "error_code": str(code),
+                                                       "error": message[:500]})  # fmt: skip
     return transmission
 
 
@@ -159,11 +170,15 @@ def lifecycle_record(
 ) -> LifecycleStatus | None:
     """Record one lifecycle status; None when it was already known (polls and messages repeat)."""
     if code not in STATUSES:
-        raise ValidationFailed(f"Unknown lifecycle status {code}.", field="code", code="unknown_status")
+        raise ValidationFailed(
+            _("Unknown lifecycle status %(code)s.") % {"code": code}, field="code", code="unknown_status"
+        )
     if code in NEEDS_REASON and not (reason_code or reason_text):
         if source == LifecycleSource.MANUAL:
             raise ValidationFailed(
-                f"Status {code} needs a reason.", field="reason_code", code="reason_required"
+                _("Status %(code)s needs a reason.") % {"code": code},
+                field="reason_code",
+                code="reason_required",
             )
         reason_code = "AUTRE"
     document = locked(document)

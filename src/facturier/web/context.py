@@ -6,13 +6,21 @@ from typing import Any
 from django.http import HttpRequest
 
 from facturier.accounts.roles import Action, role_allows
+from facturier.invoicing.selectors import awaiting_approval_by
 
 
 def current_entity(request: HttpRequest) -> dict[str, Any]:
     role: str = getattr(request, "role", "")
+    entity = getattr(request, "entity", None)
+
+    def approvals_waiting() -> int:
+        """The count next to "To approve" in the menu; a callable, so only pages that show it count."""
+        return awaiting_approval_by(request.user, entity).count() if entity is not None else 0
+
     return {
-        "current_entity": getattr(request, "entity", None),
+        "current_entity": entity,
         "user_entities": getattr(request, "user_entities", ()),
         "current_role": role,
         "can": {action.value: bool(role) and role_allows(role, action) for action in Action},
+        "approvals_waiting": approvals_waiting,
     }

@@ -23,6 +23,7 @@ def _wordings() -> dict[str, str]:
         "overpayment": _("The payment exceeds the amount still due."),
         "not_payable": _("This invoice is not awaiting payment."),
         "permission_denied": _("Your role does not allow this action."),
+        "approval_by_submitter": _("You created or submitted this document: someone else must approve it."),
         "credit_exceeds_invoice": _("The credit note exceeds what remains to credit on the invoice."),
         "already_credited": _("This invoice is already fully credited."),
         "document_not_deletable": _("Only draft invoices can be deleted."),

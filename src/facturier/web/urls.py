@@ -3,7 +3,8 @@
 from django.urls import URLPattern, URLResolver, path, register_converter
 
 from facturier.web import access
-from facturier.web.views import actions, company, documents, downloads, editor, home, inbox, parties
+from facturier.web.views import actions, company, documents, downloads, editor, home, inbox, lookup, parties
+from facturier.web.views.approvals import approval_decide, approval_detail, approval_list
 
 
 class SectionConverter:
@@ -40,6 +41,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("products/new/", parties.product_edit, name="product-create"),
     path("products/<uuid:pk>/edit/", parties.product_edit, name="product-edit"),
     path("documents/totals/", editor.document_totals, name="document-totals"),
+    path("lookup/<slug:source>/", lookup.lookup, name="lookup"),
     path("documents/<uuid:pk>/", documents.document_detail, name="document-detail"),
     path("documents/<uuid:pk>/edit/", editor.document_edit, name="document-edit"),
     path("documents/<uuid:pk>/<slug:action>/", actions.document_action, name="document-action"),
@@ -49,6 +51,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("company/series/<uuid:pk>/", company.company_series, name="company-series"),
     path("company/members/", company.company_member_add, name="company-member-add"),
     path("company/members/<uuid:pk>/", company.company_member_role, name="company-member-role"),
+    path("approvals/", approval_list, name="approval-list"),
+    path("approvals/<uuid:pk>/", approval_detail, name="approval-detail"),
+    path("approvals/<uuid:pk>/<slug:decision>/", approval_decide, name="approval-decide"),
     path("inbox/", inbox.inbox_list, name="inbox-list"),
     path("inbox/import/", inbox.inbox_upload, name="inbox-upload"),
     path("inbox/<uuid:pk>/", inbox.inbox_detail, name="inbox-detail"),

@@ -9,12 +9,14 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
+from facturier.accounts.authorization import API_KEY_SCOPES, API_RESOURCES
 from facturier.accounts.models import ApiKey, LegalEntity
 from facturier.common.errors import BusinessError, PermissionDenied
 
-RESOURCES = ("customers", "products", "quotes", "orders", "invoices", "credit_notes", "inbox")
+RESOURCES = API_RESOURCES
 # Writing `last_used_at` on every request would turn each read into a write; once a minute is enough
 # to tell which keys are alive.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
@@ -30,14 +32,14 @@ class Unauthenticated(BusinessError):
 def key_from_request(request: HttpRequest) -> ApiKey | None:
     """The active API key named by the request's bearer header, or None. Raises for a revoked key."""
     header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
+    scheme, _space, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
     key = ApiKey.objects.select_related("entity").filter(digest=ApiKey.digest_of(token.strip())).first()
     if key is None:
         return None
     if key.revoked_at is not None:
-        raise Unauthenticated("This API key has been revoked.", code="api_key_revoked")
+        raise Unauthenticated(_("This API key has been revoked."), code="api_key_revoked")
     return key
 
 
@@ -48,9 +50,9 @@ class ApiKeyAuth(HttpBearer):
         key = key_from_request(request)
         if key is None:
             message = (
-                "Invalid API key."
+                _("Invalid API key.")
                 if request.headers.get("Authorization")
-                else "Send an API key in the header 'Authorization: Bearer <key>'."
+                else _("Send an API key in the header 'Authorization: Bearer <key>'.")
             )
             raise Unauthenticated(message)
         now = timezone.now()
@@ -64,19 +66,20 @@ class ApiKeyAuth(HttpBearer):
 
 
 def require_scope(request: HttpRequest, scope: str) -> ApiKey:
-    """Return the request's API key if it holds `scope` (`<resource>:read|write`), else refuse with 403.
+    """Return the request's API key if it holds `scope` (`<resource>:read|write|approve`), else refuse with 403.
 
-    A write scope implies the read scope of the same resource.
+    A write or approve scope implies the read scope of the same resource; write never implies approve.
     """
     key = getattr(request, "auth", None)
     if not isinstance(key, ApiKey):
         key = ApiKeyAuth()(request)
-    resource, _, level = scope.partition(":")
-    if resource not in RESOURCES or level not in ("read", "write"):
+    if scope not in API_KEY_SCOPES or scope == "*":
         raise ValueError(f"unknown scope {scope!r}")
     if not key.has_scope(scope):
         raise PermissionDenied(
-            f"This API key lacks the scope '{scope}'.", code="insufficient_scope", required_scope=scope
+            _("This API key lacks the scope '%(scope)s'.") % {"scope": scope},
+            code="insufficient_scope",
+            required_scope=scope,
         )
     return key
 

@@ -1,6 +1,7 @@
 """`/api/v1/credit_notes`: credit notes (type 381) against issued invoices, and their lifecycle."""
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from facturier.api.v1.auth import entity_of, require_scope
@@ -23,7 +24,7 @@ def credit_notes_create(request: HttpRequest, payload: CreditNoteCreateIn) -> St
     try:
         invoice = document_get(request, "invoices", payload.invoice)
     except NotFound as error:
-        raise ValidationFailed("Unknown invoice.", field="invoice", code="unknown_invoice") from error
+        raise ValidationFailed(_("Unknown invoice."), field="invoice", code="unknown_invoice") from error
     lines = line_data(entity_of(request), payload.lines) if payload.lines is not None else None
     credit_note = services.credit_note_create(invoice=invoice, by=key, lines=lines, reason=payload.reason)
     return Status(201, reloaded(request, "credit_notes", credit_note))

@@ -14,6 +14,7 @@ from pydantic import AfterValidator, ConfigDict
 from pydantic_core import PydanticCustomError
 
 from facturier.api.v1.types import DecimalIn, DecimalOut, TextIn
+from facturier.audit.services import actor_label
 from facturier.catalog.units import UNIT_CODES
 
 ExchangeRateIn = Annotated[DecimalIn, Field(gt=0, max_digits=20, decimal_places=6)]
@@ -31,11 +32,22 @@ UnitIn = Annotated[str, AfterValidator(_known_unit)]
 
 
 class LineIn(Schema):
-    """A line; what is left out comes from the product (description, price, unit, VAT)."""
+    """A line; what is left out comes from the product (description, price, unit, VAT).
+
+    The product is named by its id (`product`) or by its reference (`product_code`), as an ERP or
+    CRM on the other side usually only knows the reference.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    product: uuid.UUID | None = Field(None, description="a product of the catalogue")
+    product: uuid.UUID | None = Field(None, description="a product of the catalogue, by its id")
+    product_code: str | None = Field(
+        None,
+        max_length=50,
+        description="or the same product by its reference (`sku` in /products): give `product` or "
+        "`product_code`, not both",
+        examples=["CONSEIL-J"],
+    )
     description: TextIn = Field("", max_length=500)
     quantity: DecimalIn = Field(Decimal("1"), description="negative only on credit notes")
     unit_price: DecimalIn | None = Field(None, description="excl. VAT, at most 6 decimals")
@@ -186,6 +198,12 @@ class VatBreakdownOut(Schema):
     tax_amount: str
 
 
+def _actor_name(user: Any, key: Any) -> str | None:
+    """A document's user or API key as the audit trail names it; None when neither is recorded."""
+    actor = user or key
+    return None if actor is None else actor_label(actor)
+
+
 class DocumentSummaryOut(Schema):
     id: uuid.UUID
     kind: str
@@ -238,6 +256,22 @@ class DocumentOut(DocumentSummaryOut):
     prepaid: DecimalOut
     vat_breakdown: list[VatBreakdownOut]
     issued_at: dt.datetime | None
+    created_by: str | None = Field(description="`user:<username>` or `apikey:<prefix>`; null: the system")
+    submitted_by: str | None = Field(description="who submitted it for approval, named as `created_by`")
+    approved_by: str | None = Field(description="who approved it: never its creator nor its submitter")
+    rejection_reason: str = Field(description="the comment of the last rejection, if it was rejected")
+
+    @staticmethod
+    def resolve_created_by(obj: Any) -> str | None:
+        return _actor_name(obj.created_by, obj.created_by_key)
+
+    @staticmethod
+    def resolve_submitted_by(obj: Any) -> str | None:
+        return _actor_name(obj.submitted_by, obj.submitted_by_key)
+
+    @staticmethod
+    def resolve_approved_by(obj: Any) -> str | None:
+        return _actor_name(obj.approved_by, obj.approved_by_key)
 
     @staticmethod
     def resolve_source(obj: Any) -> uuid.UUID | None:

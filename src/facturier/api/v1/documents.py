@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from facturier.accounts.models import LegalEntity
@@ -23,7 +24,8 @@ from facturier.api.v1.document_schemas import (
     LineIn,
 )
 from facturier.api.v1.pagination import DEFAULT_LIMIT, paginate
-from facturier.catalog.selectors import product_get
+from facturier.catalog.selectors import product_get, product_get_by_code
+from facturier.common import domain_wording
 from facturier.common.errors import NotFound, ValidationFailed
 from facturier.common.lookup import get_visible
 from facturier.domain.payment_terms import parse_terms
@@ -38,6 +40,15 @@ RESOURCE_KIND = {
     "invoices": Kind.INVOICE,
     "credit_notes": Kind.INVOICE,
 }
+# Who created, submitted and approved a document: shown by DocumentOut, read with the document.
+ACTOR_FIELDS = (
+    "created_by",
+    "created_by_key",
+    "submitted_by",
+    "submitted_by_key",
+    "approved_by",
+    "approved_by_key",
+)
 NOT_HEADER = frozenset(
     {"customer", "lines", "allowances_charges", "deposits", "preceding_invoice", "type_code"}
 )
@@ -67,10 +78,10 @@ def documents_of(entity: LegalEntity, resource: str) -> QuerySet[Document]:
 def document_get(request: HttpRequest, resource: str, document_id: str | uuid.UUID) -> Document:
     documents = (
         documents_of(entity_of(request), resource)
-        .select_related("customer", "entity")
+        .select_related("customer", "entity", *ACTOR_FIELDS)
         .prefetch_related("lines", "allowances_charges", "deposits")
     )
-    return get_visible(documents, document_id, message="Unknown document.", code="document_not_found")
+    return get_visible(documents, document_id, message=_("Unknown document."), code="document_not_found")
 
 
 def reloaded(request: HttpRequest, resource: str, document: Document) -> Document:
@@ -82,7 +93,9 @@ def filtered(documents: QuerySet[Document], filters: DocumentFilters) -> QuerySe
     if filters.status:
         if filters.status not in Status.values:
             raise ValidationFailed(
-                f"Unknown status '{filters.status}'.", field="status", code="invalid_choice"
+                _("Unknown status '%(status)s'.") % {"status": filters.status},
+                field="status",
+                code="invalid_choice",
             )
         documents = documents.filter(status=filters.status)
     if filters.type_code:
@@ -103,7 +116,7 @@ def customer_of(entity: LegalEntity, customer_id: uuid.UUID) -> Customer:
     try:
         return customer_get(entity=entity, pk=customer_id)
     except NotFound as error:
-        raise ValidationFailed("Unknown customer.", field="customer", code="unknown_customer") from error
+        raise ValidationFailed(_("Unknown customer."), field="customer", code="unknown_customer") from error
 
 
 def line_data(entity: LegalEntity, lines: list[LineIn]) -> list[services.LineData]:
@@ -111,13 +124,22 @@ def line_data(entity: LegalEntity, lines: list[LineIn]) -> list[services.LineDat
     converted = []
     for index, line in enumerate(lines):
         values = line.model_dump(exclude_none=True)
-        if line.product is not None:
-            try:
+        code = values.pop("product_code", None)
+        if line.product is not None and code is not None:
+            raise ValidationFailed(
+                _("Give the product by its id or by its code, not both."),
+                field=f"lines[{index}].product_code", code="product_twice",
+            )  # fmt: skip
+        try:
+            if line.product is not None:
                 values["product"] = product_get(entity=entity, pk=line.product)
-            except NotFound as error:
-                raise ValidationFailed(
-                    "Unknown product.", field=f"lines[{index}].product", code="unknown_product"
-                ) from error
+            elif code is not None:
+                values["product"] = product_get_by_code(entity=entity, code=code)
+        except NotFound as error:
+            field = "product" if line.product is not None else "product_code"
+            raise ValidationFailed(
+                _("Unknown product."), field=f"lines[{index}].{field}", code="unknown_product"
+            ) from error
         converted.append(services.LineData(**values))
     return converted
 
@@ -130,7 +152,7 @@ def deposit_documents(entity: LegalEntity, ids: list[uuid.UUID]) -> list[Documen
     found = {d.pk: d for d in Document.objects.filter(entity=entity, kind=Kind.INVOICE, pk__in=ids)}
     missing = [str(pk) for pk in ids if pk not in found]
     if missing:
-        raise ValidationFailed(f"Unknown deposit invoices: {', '.join(missing)}", field="deposits",
+        raise ValidationFailed(_("Unknown deposit invoices: %(names)s") % {"names": ', '.join(missing)}, field="deposits",
                                code="invalid_deposit")  # fmt: skip
     return [found[pk] for pk in ids]
 
@@ -144,7 +166,11 @@ def header_of(payload: Schema, *, exclude_unset: bool) -> dict[str, Any]:
         try:
             header["payment_terms"] = parse_terms(header["payment_terms"]).code
         except ValueError as error:
-            raise ValidationFailed(str(error), field="payment_terms", code="invalid_payment_terms") from error
+            raise ValidationFailed(
+                domain_wording.payment_terms(header["payment_terms"]),
+                field="payment_terms",
+                code="invalid_payment_terms",
+            ) from error
     return header
 
 
@@ -181,7 +207,7 @@ def register_common(router: Router, resource: str) -> None:
             changes["allowances_charges"] = allowance_data(payload.allowances_charges)
         if document.kind == Kind.INVOICE and "valid_until" in changes:
             raise ValidationFailed(
-                "Only quotes have a validity date.", field="valid_until", code="unknown_field"
+                _("Only quotes have a validity date."), field="valid_until", code="unknown_field"
             )
         services.document_update(document=document, by=key, **changes)
         return reloaded(request, resource, document)

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja.decorators import decorate_view
 
 from facturier.api.models import IdempotencyRecord
@@ -43,7 +44,7 @@ def _replay(request: HttpRequest, record: IdempotencyRecord, fingerprint: str) -
     if record.request_hash != fingerprint:
         return problem(
             request, status=422, code="idempotency_key_reused", field=HEADER,
-            detail="This Idempotency-Key was already used for a different request.",
+            detail=_("This Idempotency-Key was already used for a different request."),
         )  # fmt: skip
     response = HttpResponse(record.body, status=record.status_code, content_type=record.content_type)
     response[REPLAY_HEADER] = "true"
@@ -67,7 +68,7 @@ def run_once(run: Callable[..., Any]) -> Callable[..., Any]:
             return run(request, *args, **kwargs)
         if len(idempotency_key) > MAX_KEY_LENGTH:
             return problem(request, status=422, code="invalid_idempotency_key", field=HEADER,
-                           detail=f"An Idempotency-Key has at most {MAX_KEY_LENGTH} characters.")  # fmt: skip
+                           detail=_("An Idempotency-Key has at most %(max)s characters.") % {"max": MAX_KEY_LENGTH})  # fmt: skip
         fingerprint = request_fingerprint(request)
         with transaction.atomic():
             try:

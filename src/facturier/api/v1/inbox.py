@@ -15,6 +15,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
@@ -138,7 +139,8 @@ def _refuse_oversize_body(view: Callable[..., Any]) -> Callable[..., Any]:
             limit = InboxLimits.from_settings().max_file_bytes
             return problem(
                 request, status=413, code=FILE_TOO_LARGE, field="file",
-                detail=f"The request body is {length} bytes, over the {limit} bytes file limit.",
+                detail=_("The request body is %(length)s bytes, over the %(limit)s bytes file limit.")
+                % {"length": length, "limit": limit},
             )  # fmt: skip
         return view(request, *args, **kwargs)
 
@@ -153,7 +155,9 @@ def inbox_upload(request: HttpRequest, file: File[UploadedFile]) -> Status[dict[
     limits = InboxLimits.from_settings()
     if file.size is not None and file.size > limits.max_file_bytes:
         raise InboxFileTooLarge(
-            f"The file is {file.size} bytes, over the {limits.max_file_bytes} bytes limit.", field="file"
+            _("The file is %(size)s bytes, over the %(limit)s bytes limit.")
+            % {"size": file.size, "limit": limits.max_file_bytes},
+            field="file",
         )
     content = file.read()
     result = einvoice_import(

@@ -4,6 +4,7 @@ Submit, approve, reject and issue also apply to credit notes under `/api/v1/cred
 """
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from facturier.api.v1.auth import entity_of, require_scope
@@ -32,6 +33,18 @@ router = Router(tags=["invoices"])
 register_common(router, "invoices")
 
 
+APPROVE_DESCRIPTION = (
+    "Needs the `{resource}:approve` scope, which `{resource}:write` does not include: give it to the key "
+    "of the approving system or person, not to the one that creates and submits. Refused with 403 "
+    "`approval_by_submitter` when this key created or submitted the document (someone else must approve "
+    "it), 403 `insufficient_scope` without the scope, 409 `illegal_transition` when it is not pending approval."
+)
+REJECT_DESCRIPTION = (
+    "Needs the `{resource}:approve` scope. The `reason` is kept on the document and in its history. "
+    "The key that submitted the document may reject it (it withdraws it); it may not approve it."
+)
+
+
 def register_actions(router: Router, resource: str) -> None:
     """Submit, approve, reject and issue: the same lifecycle for invoices and credit notes."""
 
@@ -44,17 +57,19 @@ def register_actions(router: Router, resource: str) -> None:
         return reloaded(request, resource, invoice)
 
     @router.post(f"/{resource}/{{document_id}}/approve", response=DocumentOut,
-                 operation_id=f"{resource}_approve", summary="Approve a submitted document")  # fmt: skip
+                 operation_id=f"{resource}_approve", summary="Approve a submitted document",
+                 description=APPROVE_DESCRIPTION.format(resource=resource))  # fmt: skip
     def approve(request: HttpRequest, document_id: str) -> Document:
-        key = require_scope(request, f"{resource}:write")
+        key = require_scope(request, f"{resource}:approve")
         invoice = document_get(request, resource, document_id)
         services.invoice_approve(invoice=invoice, by=key)
         return reloaded(request, resource, invoice)
 
     @router.post(f"/{resource}/{{document_id}}/reject", response=DocumentOut, operation_id=f"{resource}_reject",
-                 summary="Send a submitted document back to draft, saying why")  # fmt: skip
+                 summary="Send a submitted document back to draft, saying why",
+                 description=REJECT_DESCRIPTION.format(resource=resource))  # fmt: skip
     def reject(request: HttpRequest, document_id: str, payload: RejectIn) -> Document:
-        key = require_scope(request, f"{resource}:write")
+        key = require_scope(request, f"{resource}:approve")
         invoice = document_get(request, resource, document_id)
         services.invoice_reject(invoice=invoice, by=key, reason=payload.reason)
         return reloaded(request, resource, invoice)
@@ -82,7 +97,7 @@ def invoices_create(request: HttpRequest, payload: InvoiceCreateIn) -> Status[Do
             preceding = document_get(request, "invoices", payload.preceding_invoice)
         except NotFound as error:
             raise ValidationFailed(
-                "Unknown invoice.", field="preceding_invoice", code="unknown_invoice"
+                _("Unknown invoice."), field="preceding_invoice", code="unknown_invoice"
             ) from error
     invoice = services.document_create(
         entity=entity, kind=Kind.INVOICE, type_code=payload.type_code, customer=customer_of(entity, payload.customer),

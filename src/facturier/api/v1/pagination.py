@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from facturier.common.errors import ValidationFailed
 
@@ -43,16 +44,22 @@ def decode_cursor(cursor: str) -> tuple[dt.datetime, uuid.UUID]:
         created_at = dt.datetime.fromisoformat(data["c"])
         pk = uuid.UUID(data["i"])
     except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError) as error:
-        raise ValidationFailed("This cursor is not valid.", field="cursor", code="invalid_cursor") from error
+        raise ValidationFailed(
+            _("This cursor is not valid."), field="cursor", code="invalid_cursor"
+        ) from error
     if created_at.tzinfo is None:
-        raise ValidationFailed("This cursor is not valid.", field="cursor", code="invalid_cursor")
+        raise ValidationFailed(_("This cursor is not valid."), field="cursor", code="invalid_cursor")
     return created_at, pk
 
 
 def paginate(request: HttpRequest, queryset: QuerySet[M], *, cursor: str | None, limit: int) -> Page[M]:
     """One page of `queryset` after `cursor`, and the absolute URL of the next page (None at the end)."""
     if not 1 <= limit <= MAX_LIMIT:
-        raise ValidationFailed(f"limit is between 1 and {MAX_LIMIT}.", field="limit", code="invalid_limit")
+        raise ValidationFailed(
+            _("limit is between 1 and %(max)s.") % {"max": MAX_LIMIT},
+            field="limit",
+            code="invalid_limit",
+        )
     rows = queryset.order_by("-created_at", "-id")
     if cursor:
         created_at, pk = decode_cursor(cursor)

@@ -3,21 +3,26 @@
 Body: `type`, `title`, `status`, `detail`, `instance`, plus `code`, `field` (the offending input, as
 `lines[0].quantity`) and any extra data the error carries (e.g. `findings` of e-invoice validation,
 `current_status` of an illegal transition). Clients branch on `code`, never on `detail`, which is
-prose and may be translated.
+prose in the request's language: every human message of one answer (`title`, `detail`, field errors)
+is French or English as `Accept-Language` asks (LocaleMiddleware activates it; default French).
+`findings` of an e-invoice refusal quote the official rules (CEN, FNFE, PEPPOL publish them in English
+only): their `rule` id is what a client shows or looks up.
 """
 
 import json
 import logging
-from http import HTTPStatus
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from facturier.api.v1.schema_errors import wording
 from facturier.common.errors import BusinessError
 
 logger = logging.getLogger(__name__)
@@ -26,13 +31,27 @@ CONTENT_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:facturier:problem:"
 
 
+def _titles() -> dict[int, str]:
+    return {
+        400: _("Bad request"), 401: _("Authentication required"), 403: _("Forbidden"), 404: _("Not found"),
+        405: _("Method not allowed"), 409: _("Conflict"), 413: _("Content too large"),
+        415: _("Unsupported media type"), 422: _("Invalid input"), 429: _("Too many requests"),
+        500: _("Internal server error"), 502: _("Bad gateway"), 503: _("Service unavailable"),
+    }  # fmt: skip
+
+
+def title_of(status: int) -> str:
+    """The problem's `title`: the status in the request's language."""
+    return _titles().get(status) or (_("Client error") if status < 500 else _("Server error"))
+
+
 def problem(
     request: HttpRequest, *, status: int, code: str, detail: str, field: str | None = None, **extra: Any
 ) -> HttpResponse:
     """Build the problem+json response. Extra keys never overwrite the standard members."""
     body: dict[str, Any] = {
         "type": TYPE_PREFIX + code,
-        "title": HTTPStatus(status).phrase,
+        "title": title_of(status),
         "status": status,
         "detail": detail,
         "instance": request.get_full_path(),
@@ -43,6 +62,7 @@ def problem(
     response = HttpResponse(
         json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False), status=status, content_type=CONTENT_TYPE
     )
+    response["Content-Language"] = get_language() or "fr"
     if status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="facturier"'  # RFC 6750
     return response
@@ -79,12 +99,12 @@ def _validation_error(request: HttpRequest, error: Any) -> HttpResponse:
     errors = [
         {
             "field": field_path(item.get("loc", ())),
-            "message": item.get("msg", ""),
+            "message": wording(item),
             "type": item.get("type", ""),
         }
         for item in error.errors
     ]
-    first = errors[0] if errors else {"field": None, "message": "Invalid input."}
+    first = errors[0] if errors else {"field": None, "message": _("Invalid input.")}
     return problem(
         request,
         status=422,
@@ -96,13 +116,19 @@ def _validation_error(request: HttpRequest, error: Any) -> HttpResponse:
 
 
 def _authentication_error(request: HttpRequest, error: Any) -> HttpResponse:
-    return problem(request, status=401, code="unauthenticated", detail="Authentication required.")
+    return problem(request, status=401, code="unauthenticated", detail=_("Authentication required."))
 
 
 def _http_error(request: HttpRequest, error: Any) -> HttpResponse:
+    """django-ninja's own refusals (unreadable body...): their English text is replaced by ours."""
     code = {400: "bad_request", 401: "unauthenticated", 403: "permission_denied", 404: "not_found"}
+    message = str(getattr(error, "message", "") or error)
+    if message.startswith("Cannot parse request body"):
+        detail = _("The request body cannot be read: send valid JSON.")
+    else:
+        detail = title_of(error.status_code) + "."
     return problem(
-        request, status=error.status_code, code=code.get(error.status_code, "http_error"), detail=str(error)
+        request, status=error.status_code, code=code.get(error.status_code, "http_error"), detail=detail
     )
 
 
@@ -111,23 +137,28 @@ def _database_refused(request: HttpRequest, error: Any) -> HttpResponse:
     logger.warning("Database refused a value on %s %s: %s", request.method, request.path, error)
     return problem(
         request, status=422, code="value_out_of_range",
-        detail="A value is too long or out of range for its field.",
+        detail=_("A value is too long or out of range for its field."),
     )  # fmt: skip
 
 
 def _not_found(request: HttpRequest, error: Any) -> HttpResponse:
-    return problem(request, status=404, code="not_found", detail="Not found.")
+    return problem(request, status=404, code="not_found", detail=_("Not found."))
 
 
 def _forbidden(request: HttpRequest, error: Any) -> HttpResponse:
-    return problem(request, status=403, code="permission_denied", detail=str(error) or "Forbidden.")
+    return problem(
+        request, status=403, code="permission_denied", detail=_("Your role does not allow this action.")
+    )
 
 
 def _unexpected(request: HttpRequest, error: Any) -> HttpResponse:
     """A bug: log it with its traceback, tell the client nothing about the internals."""
     logger.exception("Unexpected error on %s %s", request.method, request.path, exc_info=error)
     return problem(
-        request, status=500, code="internal_error", detail="An unexpected error occurred; it has been logged."
+        request,
+        status=500,
+        code="internal_error",
+        detail=_("An unexpected error occurred; it has been logged."),
     )
 
 
@@ -160,9 +191,18 @@ IDEMPOTENCY_PARAMETER: dict[str, Any] = {
 }
 
 
+LANGUAGE_PARAMETER: dict[str, Any] = {
+    "in": "header",
+    "name": "Accept-Language",
+    "required": False,
+    "schema": {"type": "string", "examples": ["fr", "en"]},
+    "description": "Language of every error message (`fr` or `en`); default French.",
+}
+
+
 def _document_problems(api: NinjaAPI) -> None:
-    """Declare in the OpenAPI document the problem+json error body of every operation and the
-    Idempotency-Key header every POST accepts."""
+    """Declare in the OpenAPI document the problem+json error body and the Accept-Language header of
+    every operation, and the Idempotency-Key header every POST accepts."""
     build = api.get_openapi_schema
 
     def get_openapi_schema(**kwargs: Any) -> Any:
@@ -176,6 +216,7 @@ def _document_problems(api: NinjaAPI) -> None:
             for method, operation in operations.items():
                 if isinstance(operation, dict) and "responses" in operation:
                     operation["responses"].setdefault("default", error)
+                    operation.setdefault("parameters", []).append(LANGUAGE_PARAMETER)
                 if method == "post" and isinstance(operation, dict):
                     operation.setdefault("parameters", []).append(IDEMPOTENCY_PARAMETER)
         return schema

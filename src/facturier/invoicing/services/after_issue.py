@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from facturier.accounts.roles import Action
 from facturier.audit.services import audit_record
@@ -48,14 +49,16 @@ def payment_record(
     authorize(by, invoice.entity, Action.ISSUE)
     if invoice.status not in OPEN_RECEIVABLE:
         raise Conflict(
-            f"{invoice} is not awaiting payment.", code="not_payable", current_status=invoice.status
+            _("%(invoice)s is not awaiting payment.") % {"invoice": invoice},
+            code="not_payable",
+            current_status=invoice.status,
         )
     if amount <= 0 or amount.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise ValidationFailed("A payment is a positive amount with at most 2 decimals.", field="amount",
+        raise ValidationFailed(_("A payment is a positive amount with at most 2 decimals."), field="amount",
                                code="invalid_amount")  # fmt: skip
     outstanding = outstanding_amount(invoice)
     if amount > outstanding:
-        raise ValidationFailed(f"The payment ({amount}) exceeds the amount still due ({outstanding}).",
+        raise ValidationFailed(_("The payment (%(amount)s) exceeds the amount still due (%(outstanding)s).") % {"amount": amount, "outstanding": outstanding},
                                field="amount", code="overpayment")  # fmt: skip
     payment = Payment.objects.create(
         document=invoice, amount=amount, received_on=received_on, reference=reference
@@ -111,11 +114,13 @@ def credit_note_create(
     invoice = locked(invoice)
     authorize(by, invoice.entity, Action.CREDIT)
     if invoice.kind != Kind.INVOICE or not invoice.is_sealed or invoice.is_credit_note:
-        raise Conflict(f"{invoice} is not an issued invoice: only issued invoices are credited.",
+        raise Conflict(_("%(invoice)s is not an issued invoice: only issued invoices are credited.") % {"invoice": invoice},
                        code="not_creditable", current_status=invoice.status)  # fmt: skip
     if invoice.status == Status.CANCELLED:
         raise Conflict(
-            f"{invoice} is already fully credited.", code="already_credited", current_status=invoice.status
+            _("%(invoice)s is already fully credited.") % {"invoice": invoice},
+            code="already_credited",
+            current_status=invoice.status,
         )
     credit_note = document_create(
         entity=invoice.entity, kind=Kind.INVOICE, type_code=TypeCode.CREDIT_NOTE, customer=invoice.customer, by=by,
@@ -128,7 +133,7 @@ def credit_note_create(
     available = invoice.tax_inclusive - credited_amount(invoice)
     if credit_note.tax_inclusive > available:
         raise ValidationFailed(
-            f"The credit note ({credit_note.tax_inclusive}) exceeds what remains to credit on {invoice} ({available}).",
+            _("The credit note (%(tax_inclusive)s) exceeds what remains to credit on %(invoice)s (%(available)s).") % {"tax_inclusive": credit_note.tax_inclusive, "invoice": invoice, "available": available},
             field="lines", code="credit_exceeds_invoice",
         )  # fmt: skip
     return credit_note
@@ -147,6 +152,6 @@ def quote_set_status(*, quote: Document, status: str, by: Any | None) -> Documen
     quote = locked(quote)
     authorize(by, quote.entity, Action.EDIT_DOCUMENTS)
     if quote.kind not in (Kind.QUOTE, Kind.ORDER) or status == Status.CONVERTED:
-        raise Conflict("Only quotes and orders change status this way.", code="illegal_transition")
+        raise Conflict(_("Only quotes and orders change status this way."), code="illegal_transition")
     check_transition(quote, status)
     return _transition(quote, status, by, f"{quote.kind}.{status}")

@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from facturier.accounts import authorization
 from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Action
-from facturier.accounts.selectors import require
 from facturier.invoicing.models import Document
 
 
@@ -23,10 +23,12 @@ def entity_today(entity: LegalEntity) -> dt.date:
     return timezone.localdate(timezone=ZoneInfo(entity.time_zone))
 
 
-def authorize(by: Any | None, entity: LegalEntity, action: Action) -> None:
-    """Users are checked against their role; API keys and system callers were authorized upstream."""
-    if by is not None and getattr(by, "is_authenticated", False) and hasattr(by, "memberships"):
-        require(by, entity, action)
+def authorize(by: Any | None, entity: LegalEntity, action: Action, subject: Document | None = None) -> None:
+    """`accounts.authorization.authorize`, in the argument order the invoicing services have always used.
+
+    Pass the document as `subject` when who made it matters (approval) or an API key's scope is checked here.
+    """
+    authorization.authorize(by, action, entity, subject)
 
 
 def state_of(document: Document) -> dict[str, Any]:

@@ -6,12 +6,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
+from facturier.accounts.authorization import user_and_key
 from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Action
 from facturier.audit.services import audit_record
 from facturier.catalog.models import Product
 from facturier.catalog.units import UNIT_CODES
+from facturier.common import domain_wording
 from facturier.common.cleaning import refuse_control_characters
 from facturier.common.errors import Conflict, ValidationFailed
 from facturier.domain.calculation import CalculationError
@@ -22,10 +25,17 @@ from facturier.invoicing.lifecycle import check_editable, check_transition
 from facturier.invoicing.models import AllowanceCharge, Document, Kind, Line, Status, TypeCode
 from facturier.invoicing.numbering import take_number
 from facturier.invoicing.services.common import authorize, entity_today, locked, state_of
+from facturier.invoicing.services.draft_vat import (
+    check_category,
+    check_category_for_parties,
+    check_outside_scope_alone,
+    check_rate,
+)
 from facturier.invoicing.totals import apply_totals
 from facturier.parties.models import Customer
 
-VAT_CATEGORIES = frozenset({"S", "Z", "E", "AE", "K", "G", "O", "L", "M"})
+QUOTE_VALIDITY = dt.timedelta(days=30)
+"""How long a quote stands when its author gives no date: printed as "Valable jusqu'au", editable."""
 
 
 @dataclass(frozen=True)
@@ -77,11 +87,27 @@ HEADER_FIELDS = frozenset(
 )  # fmt: skip
 
 
+CUSTOMER_TERMS = ("currency", "language", "payment_terms")
+
+
+def starting_terms(customer: Customer, document: Document | None = None) -> dict[str, str]:
+    """Currency, language and payment terms of a draft before the caller's own values apply.
+
+    A new document, or one that changes customer, takes the customer's (the VAT regime applies line
+    by line in `resolve_line`); otherwise the document keeps its own. The one rule for the API, the
+    editor and its live preview, so a due date never depends on the screen an invoice came from.
+    """
+    source: Any = document if document is not None and document.customer_id == customer.pk else customer
+    return {name: getattr(source, name) for name in CUSTOMER_TERMS}
+
+
 def _amount(value: Any, *, places: int, field: str) -> Decimal:
     try:
         return check_amount(Decimal(str(value)), places=places, max_integer_digits=14, field=field)
     except (AmountPrecisionError, ArithmeticError, ValueError) as error:
-        raise ValidationFailed(str(error), field=field, code="invalid_amount") from error
+        raise ValidationFailed(
+            domain_wording.amount(field, places=places, integer_digits=14), field=field, code="invalid_amount"
+        ) from error
 
 
 def _check_text(value: str, *, field: str, model: type[models.Model], name: str) -> None:
@@ -89,7 +115,11 @@ def _check_text(value: str, *, field: str, model: type[models.Model], name: str)
     refuse_control_characters(value, field=field)
     limit = getattr(model._meta.get_field(name), "max_length", None)
     if limit is not None and len(value) > limit:
-        raise ValidationFailed(f"{field}: at most {limit} characters.", field=field, code="too_long")
+        raise ValidationFailed(
+            _("%(field)s: at most %(limit)s characters.") % {"field": field, "limit": limit},
+            field=field,
+            code="too_long",
+        )
 
 
 def resolve_line(data: LineData, index: int, document: Document) -> _ResolvedLine:
@@ -100,7 +130,7 @@ def resolve_line(data: LineData, index: int, document: Document) -> _ResolvedLin
     where = f"lines[{index}]"
     product = data.product
     if product is not None and product.entity_id != document.entity_id:
-        raise ValidationFailed("Unknown product.", field=f"{where}.product", code="unknown_product")
+        raise ValidationFailed(_("Unknown product."), field=f"{where}.product", code="unknown_product")
     description = data.description or (product.name if product else "")
     raw_price = data.unit_price if data.unit_price is not None else (product.unit_price if product else None)
     raw_rate = (
@@ -108,43 +138,46 @@ def resolve_line(data: LineData, index: int, document: Document) -> _ResolvedLin
     )
     accounting_category = data.accounting_category or (product.accounting_category if product else "services")
     if not description.strip():
-        raise ValidationFailed("A line needs a description.", field=f"{where}.description", code="required")
+        raise ValidationFailed(
+            _("A line needs a description."), field=f"{where}.description", code="required"
+        )
     _check_text(description, field=f"{where}.description", model=Line, name="description")
     unit = data.unit or (product.unit if product else "C62")
     if unit not in UNIT_CODES:
         raise ValidationFailed(
-            f"Unknown unit code '{unit}' (UN/ECE Recommendation 20).",
+            _("Unknown unit code '%(unit)s' (UN/ECE Recommendation 20).") % {"unit": unit},
             field=f"{where}.unit",
             code="invalid_unit",
         )
     if raw_price is None:
-        raise ValidationFailed("A line needs a unit price.", field=f"{where}.unit_price", code="required")
+        raise ValidationFailed(_("A line needs a unit price."), field=f"{where}.unit_price", code="required")
     quantity = _amount(data.quantity, places=6, field=f"{where}.quantity")
     unit_price = _amount(raw_price, places=6, field=f"{where}.unit_price")
     discount = _amount(data.discount_percent, places=2, field=f"{where}.discount_percent")
     if quantity < 0 and not document.is_credit_note:
         raise ValidationFailed(
-            "Quantities cannot be negative on an invoice; use a credit note.",
+            _("Quantities cannot be negative on an invoice; use a credit note."),
             field=f"{where}.quantity",
             code="negative_quantity",
         )
     if not Decimal(0) <= discount <= Decimal(100):
         raise ValidationFailed(
-            "A discount is between 0 and 100 %.", field=f"{where}.discount_percent", code="invalid_discount"
+            _("A discount is between 0 and 100 %."),
+            field=f"{where}.discount_percent",
+            code="invalid_discount",
         )
     category = data.vat_category or (product.vat_category if product else "S")
     rate = _amount(raw_rate, places=2, field=f"{where}.vat_rate")
     if not Decimal(0) <= rate <= Decimal(100):
         raise ValidationFailed(
-            "A VAT rate is between 0 and 100 %.", field=f"{where}.vat_rate", code="invalid_vat"
+            _("A VAT rate is between 0 and 100 %."), field=f"{where}.vat_rate", code="invalid_vat"
         )
     treatment = treatment_for_regime(document.customer.vat_regime, goods=accounting_category == "goods")
     if treatment is not None:
         category, rate = treatment.category, treatment.rate if treatment.rate is not None else Decimal("0")
-    if category not in VAT_CATEGORIES:
-        raise ValidationFailed(
-            f"Unknown VAT category '{category}'.", field=f"{where}.vat_category", code="invalid_vat"
-        )
+    check_category(category, field=f"{where}.vat_category")
+    check_rate(category, rate, field=f"{where}.vat_rate")
+    check_category_for_parties(document, category, field=f"{where}.vat_category")
     return _ResolvedLine(
         description=description, quantity=quantity, unit_price=unit_price,
         unit=unit, discount_percent=discount,
@@ -156,12 +189,7 @@ def _write_lines(document: Document, lines: list[LineData]) -> None:
     document.lines.all().delete()
     resolved = [resolve_line(data, index, document) for index, data in enumerate(lines)]
     categories = {line.vat_category for line in resolved}
-    if "O" in categories and len(categories) > 1:
-        raise ValidationFailed(
-            "Services outside the scope of French VAT (category O, e.g. services to a customer outside the EU) "
-            "cannot share an invoice with other VAT categories (EN 16931 BR-O-11): invoice them separately.",
-            field="lines", code="vat_outside_scope_mixed",
-        )  # fmt: skip
+    check_outside_scope_alone(categories, field="lines")
     Line.objects.bulk_create(
         Line(
             document=document,
@@ -206,16 +234,21 @@ def _write_allowances_charges(document: Document, items: list[AllowanceChargeDat
         where = f"allowances_charges[{index}]"
         if (item.amount is None) == (item.percent is None):
             raise ValidationFailed(
-                "Give either an amount or a percent.", field=where, code="invalid_allowance"
+                _("Give either an amount or a percent."), field=where, code="invalid_allowance"
             )
         amount = (
             _amount(item.amount, places=2, field=f"{where}.amount") if item.amount is not None else Decimal(0)
         )
         if amount < 0:
-            raise ValidationFailed("Amounts of allowances and charges are positive.", field=f"{where}.amount",
+            raise ValidationFailed(_("Amounts of allowances and charges are positive."), field=f"{where}.amount",
                                    code="invalid_amount")  # fmt: skip
         _check_text(item.reason, field=f"{where}.reason", model=AllowanceCharge, name="reason")
         vat_category, vat_rate = allowance_vat(document.customer, item, line_vats)
+        check_category(vat_category, field=f"{where}.vat_category")
+        check_rate(vat_category, vat_rate, field=f"{where}.vat_rate")
+        check_outside_scope_alone({vat_category} | {category for category, _rate in line_vats},
+                                   field=f"{where}.vat_category")  # fmt: skip
+        check_category_for_parties(document, vat_category, field=f"{where}.vat_category")
         AllowanceCharge.objects.create(
             document=document, is_charge=item.is_charge, reason=item.reason or ("Frais" if item.is_charge else "Remise"),
             amount=amount, percent=item.percent, base_amount=item.base_amount,
@@ -227,7 +260,9 @@ def _set_header(document: Document, values: dict[str, Any]) -> None:
     unknown = set(values) - HEADER_FIELDS
     if unknown:
         raise ValidationFailed(
-            f"Unknown fields: {', '.join(sorted(unknown))}", field=sorted(unknown)[0], code="unknown_field"
+            _("Unknown fields: %(names)s") % {"names": ", ".join(sorted(unknown))},
+            field=sorted(unknown)[0],
+            code="unknown_field",
         )
     for name, value in values.items():
         setattr(document, name, value)
@@ -235,21 +270,27 @@ def _set_header(document: Document, values: dict[str, Any]) -> None:
         _check_text(getattr(document, name) or "", field=name, model=Document, name=name)
     if document.language not in ("fr", "en"):
         raise ValidationFailed(
-            "The document language is 'fr' or 'en'.", field="language", code="invalid_language"
+            _("The document language is 'fr' or 'en'."), field="language", code="invalid_language"
         )
     try:
         parse_terms(document.payment_terms)
     except ValueError as error:
-        raise ValidationFailed(str(error), field="payment_terms", code="invalid_payment_terms") from error
+        raise ValidationFailed(
+            domain_wording.payment_terms(document.payment_terms),
+            field="payment_terms",
+            code="invalid_payment_terms",
+        ) from error
     try:
         document.currency = validate_currency(document.currency)
     except InvalidCurrency as error:
-        raise ValidationFailed(str(error), field="currency", code="invalid_currency") from error
+        raise ValidationFailed(
+            domain_wording.currency(document.currency), field="currency", code="invalid_currency"
+        ) from error
     if document.currency == document.entity.default_currency:
         document.exchange_rate = None
     elif document.exchange_rate is None or Decimal(document.exchange_rate) <= 0:
         raise ValidationFailed(
-            f"An invoice in {document.currency} needs the exchange rate to {document.entity.default_currency}.",
+            _("An invoice in %(currency)s needs the exchange rate to %(default_currency)s.") % {"currency": document.currency, "default_currency": document.entity.default_currency},
             field="exchange_rate", code="exchange_rate_required",
         )  # fmt: skip
 
@@ -261,7 +302,7 @@ def _recompute(document: Document, deposits: list[Document] | None = None) -> No
     try:
         apply_totals(document)
     except CalculationError as error:
-        raise ValidationFailed(str(error), field="lines", code="invalid_vat") from error
+        raise ValidationFailed(domain_wording.calculation(), field="lines", code="invalid_vat") from error
     document.save()
 
 
@@ -273,7 +314,7 @@ def _check_deposits(document: Document, deposits: list[Document]) -> None:
             TypeCode.DEPOSIT,
         ) or not deposit.is_sealed:
             raise ValidationFailed(
-                f"{deposit} is not an issued deposit invoice of this customer.",
+                _("%(deposit)s is not an issued deposit invoice of this customer.") % {"deposit": deposit},
                 field="deposits",
                 code="invalid_deposit",
             )
@@ -297,16 +338,18 @@ def document_create(
     """Create a draft quote, order or invoice. Quotes and orders are numbered now; invoices at issue."""
     authorize(by, entity, Action.EDIT_DOCUMENTS)
     if customer.entity_id != entity.pk:
-        raise ValidationFailed("Unknown customer.", field="customer", code="unknown_customer")
+        raise ValidationFailed(_("Unknown customer."), field="customer", code="unknown_customer")
     document = Document(
         entity=entity, kind=Kind(kind), customer=customer, type_code=type_code if kind == Kind.INVOICE else "",
-        currency=customer.currency, language=customer.language, payment_terms=customer.payment_terms,
-        vat_on_debits=entity.vat_on_debits, source=source, preceding_invoice=preceding_invoice,
+        **starting_terms(customer), vat_on_debits=entity.vat_on_debits, source=source, preceding_invoice=preceding_invoice,
     )  # fmt: skip
+    document.created_by, document.created_by_key = user_and_key(by)
     _set_header(document, header)
     if kind in (Kind.QUOTE, Kind.ORDER):
         taken = take_number(entity=entity, code=kind, day=document.issue_date or entity_today(entity))
         document.number, document.series, document.issue_date = taken.number, taken.series, taken.issue_date
+        if kind == Kind.QUOTE and document.valid_until is None:
+            document.valid_until = document.issue_date + QUOTE_VALIDITY
     else:
         document.issue_date = None
     document.save()
@@ -334,9 +377,12 @@ def document_update(
     authorize(by, document.entity, Action.EDIT_DOCUMENTS)
     check_editable(document)
     before = state_of(document)
-    if customer is not None:
+    if customer is not None and customer.pk != document.customer_id:
         if customer.entity_id != document.entity_id:
-            raise ValidationFailed("Unknown customer.", field="customer", code="unknown_customer")
+            raise ValidationFailed(_("Unknown customer."), field="customer", code="unknown_customer")
+        lines, allowances_charges = _restated_for(document, customer, lines, allowances_charges)
+        for name, value in starting_terms(customer, document).items():
+            setattr(document, name, value)  # a new customer brings their terms, unless given below
         document.customer = customer
     if document.kind == Kind.INVOICE:
         header.pop("issue_date", None)
@@ -353,12 +399,39 @@ def document_update(
     return document
 
 
+def _restated_for(
+    document: Document,
+    customer: Customer,
+    lines: list[LineData] | None,
+    allowances_charges: list[AllowanceChargeData] | None,
+) -> tuple[list[LineData], list[AllowanceChargeData]]:
+    """The lines and allowances to write for a new customer: their VAT depends on who buys.
+
+    Kept lines are checked again for the new customer (a reverse-charge line for a consumer is
+    refused); under another VAT regime their category and rate cannot be restated from what was
+    stored for the old one, so the caller gives them again.
+    """
+    if lines is None and customer.vat_regime != document.customer.vat_regime:
+        raise ValidationFailed(
+            _(
+                "%(new)s is taxed under another VAT regime than %(old)s: give the lines again so their VAT "
+                "follows the new customer."
+            )
+            % {"new": customer, "old": document.customer},
+            field="lines", code="lines_required_for_new_customer",
+        )  # fmt: skip
+    return (
+        lines if lines is not None else _lines_of(document),
+        allowances_charges if allowances_charges is not None else _allowances_of(document),
+    )
+
+
 @transaction.atomic
 def document_delete_draft(*, document: Document, by: Any | None) -> None:
     document = locked(document)
     authorize(by, document.entity, Action.EDIT_DOCUMENTS)
     if document.kind != Kind.INVOICE or document.status != Status.DRAFT or document.is_sealed:
-        raise Conflict("Only draft invoices can be deleted.", code="document_not_deletable")
+        raise Conflict(_("Only draft invoices can be deleted."), code="document_not_deletable")
     audit_record(
         entity=document.entity, actor=by, action="invoice.deleted", obj=document, before=state_of(document)
     )
@@ -405,7 +478,9 @@ def document_convert(*, document: Document, to_kind: str, by: Any | None, type_c
     allowed: dict[str, set[str]] = {Kind.QUOTE: {Kind.ORDER, Kind.INVOICE}, Kind.ORDER: {Kind.INVOICE}}
     if to_kind not in allowed.get(document.kind, set()):
         raise Conflict(
-            f"A {document.get_kind_display()} cannot become a {to_kind}.", code="illegal_conversion"
+            _("A %(kind_display)s cannot become a %(to_kind)s.")
+            % {"kind_display": document.get_kind_display(), "to_kind": to_kind},
+            code="illegal_conversion",
         )
     check_transition(document, Status.CONVERTED)
     header = {

@@ -9,7 +9,9 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from facturier.accounts.authorization import user_and_key
 from facturier.accounts.roles import Action
 from facturier.audit.services import audit_record
 from facturier.common.errors import Conflict, ValidationFailed
@@ -31,15 +33,17 @@ from facturier.invoicing.totals import apply_totals
 
 def _require_invoice(document: Document) -> None:
     if document.kind != Kind.INVOICE:
-        raise ValidationFailed(f"{document} is not an invoice.", code="not_an_invoice")
+        raise ValidationFailed(
+            _("%(document)s is not an invoice.") % {"document": document}, code="not_an_invoice"
+        )
 
 
 def _check_complete(document: Document) -> None:
     if not document.lines.exists():
-        raise ValidationFailed("An invoice needs at least one line.", field="lines", code="no_lines")
+        raise ValidationFailed(_("An invoice needs at least one line."), field="lines", code="no_lines")
     if document.is_credit_note and document.preceding_invoice is None:
         raise ValidationFailed(
-            "A credit note must reference the invoice it credits.",
+            _("A credit note must reference the invoice it credits."),
             field="preceding_invoice",
             code="missing_reference",
         )
@@ -49,8 +53,7 @@ def _require_pending(invoice: Document, target: str) -> None:
     """Approving and rejecting only apply to a submitted invoice."""
     if invoice.status != Status.PENDING_APPROVAL:
         raise Conflict(
-            f"Cannot move {invoice} from '{Status(invoice.status).label}' to '{Status(target).label}': "
-            "it is not pending approval.",
+            _("Cannot move %(invoice)s from '%(label)s' to '%(label2)s': it is not pending approval.") % {"invoice": invoice, "label": Status(invoice.status).label, "label2": Status(target).label},
             code="illegal_transition", current_status=invoice.status, requested_status=target,
         )  # fmt: skip
 
@@ -70,36 +73,55 @@ def _transition(document: Document, target: str, by: Any | None, action: str, **
 
 @transaction.atomic
 def invoice_submit(*, invoice: Document, by: Any | None) -> Document:
-    """Draft -> pending approval when the entity requires approval, else straight to approved."""
+    """Draft -> pending approval when the entity requires approval, else straight to approved.
+
+    The submitter (user or API key) is recorded: they may not approve it afterwards.
+    """
     invoice = locked(invoice)
     _require_invoice(invoice)
-    authorize(by, invoice.entity, Action.SUBMIT)
+    authorize(by, invoice.entity, Action.SUBMIT, invoice)
     _check_complete(invoice)
     target = Status.PENDING_APPROVAL if invoice.entity.requires_approval else Status.APPROVED
-    return _transition(invoice, target, by, "invoice.submitted", submitted_at=timezone.now())
+    user, key = user_and_key(by)
+    return _transition(invoice, target, by, "invoice.submitted", submitted_at=timezone.now(),
+                       submitted_by=user, submitted_by_key=key)  # fmt: skip
 
 
 @transaction.atomic
 def invoice_approve(*, invoice: Document, by: Any | None) -> Document:
+    """Pending approval -> approved, by someone other than whoever created or submitted it.
+
+    API keys need the `<resource>:approve` scope, which `<resource>:write` does not imply.
+    """
     invoice = locked(invoice)
     _require_invoice(invoice)
-    authorize(by, invoice.entity, Action.APPROVE)
+    authorize(by, invoice.entity, Action.APPROVE, invoice)
     _require_pending(invoice, Status.APPROVED)
-    user = by if getattr(by, "is_authenticated", False) else None
-    return _transition(
-        invoice, Status.APPROVED, by, "invoice.approved", approved_at=timezone.now(), approved_by=user
-    )
+    user, key = user_and_key(by)
+    return _transition(invoice, Status.APPROVED, by, "invoice.approved", approved_at=timezone.now(),
+                       approved_by=user, approved_by_key=key)  # fmt: skip
 
 
 @transaction.atomic
 def invoice_reject(*, invoice: Document, by: Any | None, reason: str) -> Document:
+    """Pending approval -> draft, with the approver's comment (kept on the document and in its history).
+
+    Its submitter may reject it too: that withdraws it, it approves nothing.
+    """
     invoice = locked(invoice)
     _require_invoice(invoice)
-    authorize(by, invoice.entity, Action.APPROVE)
+    authorize(by, invoice.entity, Action.REJECT, invoice)
     _require_pending(invoice, Status.DRAFT)
     if not reason.strip():
-        raise ValidationFailed("Say why the invoice is rejected.", field="reason", code="required")
-    return _transition(invoice, Status.DRAFT, by, "invoice.rejected", rejection_reason=reason.strip())
+        raise ValidationFailed(_("Say why the invoice is rejected."), field="reason", code="required")
+    comment = reason.strip()
+    before = state_of(invoice)
+    check_transition(invoice, Status.DRAFT)
+    invoice.status, invoice.rejection_reason = Status.DRAFT, comment
+    invoice.save()
+    audit_record(entity=invoice.entity, actor=by, action="invoice.rejected", obj=invoice, before=before,
+                 after={**state_of(invoice), "comment": comment})  # fmt: skip
+    return invoice
 
 
 @transaction.atomic
@@ -115,14 +137,14 @@ def invoice_issue(*, invoice: Document, by: Any | None, issue_date: dt.date | No
     authorize(by, entity, Action.ISSUE)
     if invoice.status == Status.DRAFT and entity.requires_approval:
         raise Conflict(
-            f"{invoice} must be approved before it is issued.",
+            _("%(invoice)s must be approved before it is issued.") % {"invoice": invoice},
             code="approval_required", current_status=invoice.status, requested_status=Status.ISSUED,
         )  # fmt: skip
     check_transition(invoice, Status.ISSUED)
     _check_complete(invoice)
     today = entity_today(entity)
     if issue_date is not None and issue_date > today:
-        raise ValidationFailed(f"An invoice cannot be issued in the future ({issue_date} is after {today}).",
+        raise ValidationFailed(_("An invoice cannot be issued in the future (%(issue_date)s is after %(today)s).") % {"issue_date": issue_date, "today": today},
                                field="issue_date", code="issue_date_in_future")  # fmt: skip
     before = state_of(invoice)
     apply_totals(invoice)

@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from facturier.accounts.roles import Action
 from facturier.audit.services import audit_record
@@ -24,7 +25,7 @@ def _period_end(period: str) -> dt.date:
     """The last day a counter's period covers ("2026", "2026-11"); "all" never ends."""
     if period == "all":
         return dt.date.max
-    year, _, month = period.partition("-")
+    year, _dash, month = period.partition("-")
     if not month:
         return dt.date(int(year), 12, 31)
     return dt.date(int(year), int(month), calendar.monthrange(int(year), int(month))[1])
@@ -55,7 +56,7 @@ def numbering_series_update(
         new_reset = Reset(series.reset if reset is None else reset)
     except ValueError:
         raise ValidationFailed(
-            f"Unknown reset policy '{reset}'.", field="reset", code="invalid_reset"
+            _("Unknown reset policy '%(reset)s'.") % {"reset": reset}, field="reset", code="invalid_reset"
         ) from None
     try:
         NumberPattern(new_pattern, new_reset)
@@ -66,9 +67,10 @@ def numbering_series_update(
     busy = open_period_counters(series, entity_today(series.entity))
     if busy:
         raise Conflict(
-            f"The series '{series.code}' already numbered {busy[-1].last_value} document(s) in period "
-            f"{busy[-1].period}: a legal sequence cannot change in the middle of a period. Change it when "
-            "the next period starts, before its first number.",
+            _(
+                "The series '%(code)s' already numbered %(last_value)s document(s) in period %(period)s: a legal sequence cannot change in the middle of a period. Change it when the next period starts, before its first number."
+            )
+            % {"code": series.code, "last_value": busy[-1].last_value, "period": busy[-1].period},
             field="pattern",
             code="series_in_use",
             period=busy[-1].period,

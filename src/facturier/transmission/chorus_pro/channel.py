@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,6 +71,12 @@ def _parse_date(value: Any) -> dt.datetime | None:
 class ChorusProChannel:
     name = "chorus_pro"
 
+    @staticmethod
+    def missing_settings(values: Mapping[str, Any]) -> list[str]:
+        """The PISTE application (OAuth2 client) and the Chorus Pro technical account."""
+        required = ("api_url", "token_url", "client_id", "client_secret", "login", "password")
+        return [key for key in required if not values.get(key)]
+
     def __init__(self, config: ChorusProConfig, session: requests.Session | None = None) -> None:
         self.config = config
         self.session = session or requests.Session()
@@ -104,7 +111,8 @@ class ChorusProChannel:
             raise ChannelError(f"{operation}: unexpected answer from Chorus Pro")
         if data.get("codeRetour") not in (None, 0, "0"):
             raise ChannelError(
-                f"{operation}: Chorus Pro error {data.get('codeRetour')} {data.get('libelle', '')}".strip()
+                f"{operation}: Chorus Pro error {data.get('codeRetour')} {data.get('libelle', '')}".strip(),
+                code="remote_refused",
             )
         return data
 

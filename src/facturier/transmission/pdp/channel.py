@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -65,6 +66,14 @@ def _parse_datetime(value: Any) -> dt.datetime | None:
 
 class PdpChannel:
     name = "pdp"
+
+    @staticmethod
+    def missing_settings(values: Mapping[str, Any]) -> list[str]:
+        """The platform's API, and either a static token or OAuth2 client credentials."""
+        required = ["api_url"]
+        if not values.get("token"):
+            required += ["token_url", "client_id", "client_secret"]
+        return [key for key in required if not values.get(key)]
 
     def __init__(self, config: PdpConfig, session: requests.Session | None = None) -> None:
         self.config = config

@@ -14,7 +14,21 @@ from facturier.accounts.roles import Role
 from facturier.common.errors import BusinessError
 from facturier.domain.numbering import Reset
 from facturier.web.error_messages import explain
+from facturier.web.forms.fields import LocalizedDecimalField
 from facturier.web.forms.parties import ServiceForm
+from facturier.web.templatetags.facturier_format import LOCALES, page_language
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """ISO 3166 countries named in the page's language, sorted by name (France, not FR)."""
+    names = LOCALES[page_language()].territories
+    countries = [
+        (code, str(name))
+        for code, name in names.items()
+        if len(code) == 2 and code.isalpha() and code != "ZZ"
+    ]
+    return sorted(countries, key=lambda item: item[1].casefold())
+
 
 SECTIONS = {
     "identity": ("name", "legal_form", "share_capital", "siren", "siret", "vat_number", "rcs"),
@@ -76,7 +90,21 @@ RESET_LABELS = {
 }
 
 
+# ISO 6523 schemes of a French company's e-invoicing address, by name (the number alone means nothing).
+ADDRESS_SCHEMES = [
+    ("", "—"),
+    ("0225", _("SIREN, in the e-invoicing directory (0225)")),
+    ("0009", _("SIRET (0009)")),
+    ("0088", _("GLN (0088)")),
+]
+
+
 class CompanyForm(CompanyErrors, ServiceForm):
+    share_capital = LocalizedDecimalField(
+        label=capfirst(LegalEntity._meta.get_field("share_capital").verbose_name), required=False,
+        max_digits=20, decimal_places=2, min_value=0, amount=True,
+    )  # fmt: skip
+    country = forms.ChoiceField(label=capfirst(_("country")), choices=country_choices)
     website = forms.URLField(label=capfirst(_("website")), required=False, assume_scheme="https")
     logo = forms.FileField(
         label=capfirst(_("logo")),
@@ -95,9 +123,20 @@ class CompanyForm(CompanyErrors, ServiceForm):
         }
         help_texts = {
             "time_zone": _("IANA name, e.g. Europe/Paris"),
-            "electronic_address_scheme": _("0225 for a SIREN, 0009 for a SIRET"),
             "brand_color": "#rrggbb",
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        scheme = self.fields["electronic_address_scheme"]
+        current = self.instance.electronic_address_scheme if self.instance else ""
+        known = [code for code, _label in ADDRESS_SCHEMES]
+        extra = (
+            [(current, current)] if current and current not in known else []
+        )  # an older scheme stays valid
+        self.fields["electronic_address_scheme"] = forms.ChoiceField(
+            label=scheme.label, required=False, choices=[*ADDRESS_SCHEMES, *extra]
+        )
 
     def values(self) -> dict[str, Any]:
         """The changed fields for `entity_update`; the logo only when a file was sent or removed."""

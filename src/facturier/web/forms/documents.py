@@ -17,12 +17,16 @@ from facturier.accounts.models import LegalEntity
 from facturier.catalog.models import Product
 from facturier.catalog.units import UNIT_CHOICES
 from facturier.common.errors import BusinessError
+from facturier.domain.payment_terms import parse_terms
 from facturier.invoicing.models import Document, Kind, TypeCode
 from facturier.invoicing.services import AllowanceChargeData, LineData
+from facturier.invoicing.services.drafts import CUSTOMER_TERMS
 from facturier.parties.models import Customer
 from facturier.web.access import of_entity
 from facturier.web.error_messages import explain
+from facturier.web.forms.fields import LocalizedDecimalField, PickerField
 from facturier.web.forms.parties import payment_terms_choices
+from facturier.web.numbers import ui_language
 
 INVOICE_TYPES = [
     (TypeCode.COMMERCIAL.value, _("Invoice (380)")),
@@ -33,18 +37,64 @@ FIELD_PATH = re.compile(r"(lines|allowances_charges)\[(\d+)\](?:\.(\w+))?")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def customer_label(customer: Customer) -> str:
+    """How a customer is named in the picker: its name (the code and SIREN are in the suggestion)."""
+    return customer.name
+
+
+def product_label(product: Product) -> str:
+    return f"{product.sku} — {product.name}"
+
+
+class CustomerPicker(PickerField):
+    def label_from_instance(self, obj: Any) -> str:
+        return customer_label(obj)
+
+
+class ProductPicker(PickerField):
+    def label_from_instance(self, obj: Any) -> str:
+        return product_label(obj)
+
+
+def terms_choice(code: str) -> tuple[str, str]:
+    """A payment-terms option: the preset's label, else the terms in words ("20 jours net")."""
+    label = dict(payment_terms_choices()).get(code)
+    return code, label if label is not None else parse_terms(code).describe(ui_language())
+
+
+def _terms_choices(codes: set[str]) -> list[tuple[str, str]]:
+    """The presets, plus any other readable terms in play (a customer on "net20" keeps them)."""
+    choices = [("", str(_("The customer's terms"))), *payment_terms_choices()]
+    known = {code for code, _label in choices}
+    for code in sorted(codes - known):
+        try:
+            choices.append(terms_choice(code))
+        except ValueError:
+            continue  # unreadable: the field reports it
+    return choices
+
+
 class DocumentHeaderForm(forms.Form):
-    customer = forms.ModelChoiceField(
-        label=_("Customer"), queryset=Customer.objects.none(), empty_label=_("Choose a customer")
-    )
+    """The header. Currency, language and payment terms left empty are the customer's (the service
+    applies them, as it does for the API); the editor fills them in when a customer is picked."""
+
+    customer = CustomerPicker(
+        label=_("Customer"), queryset=Customer.objects.none(), source="customers",
+        exact_fields=("code", "siren", "name"),
+    )  # fmt: skip
     type_code = forms.ChoiceField(label=_("Type"), choices=INVOICE_TYPES, required=False)
-    currency = forms.CharField(label=_("Currency"), max_length=3, initial="EUR")
-    exchange_rate = forms.DecimalField(
+    currency = forms.CharField(
+        label=_("Currency"), max_length=3, required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("The customer's"), "size": 4}),
+    )  # fmt: skip
+    exchange_rate = LocalizedDecimalField(
         label=_("Exchange rate"), required=False, max_digits=20, decimal_places=6, min_value=Decimal("0")
     )
-    payment_terms = forms.ChoiceField(
-        label=_("Payment terms"), choices=payment_terms_choices, initial="net30"
-    )
+    language = forms.ChoiceField(
+        label=_("Document language"), required=False,
+        choices=[("", _("The customer's language")), ("fr", "Français"), ("en", "English")],
+    )  # fmt: skip
+    payment_terms = forms.ChoiceField(label=_("Payment terms"), required=False)
     issue_date = forms.DateField(label=_("Date"), required=False, widget=DATE)
     valid_until = forms.DateField(label=_("Valid until"), required=False, widget=DATE)
     delivery_date = forms.DateField(label=_("Delivery date"), required=False, widget=DATE)
@@ -64,7 +114,8 @@ class DocumentHeaderForm(forms.Form):
         self.entity, self.kind = entity, kind
         customers = of_entity(Customer, entity).filter(is_active=True)
         self.fields["customer"].queryset = customers  # type: ignore[attr-defined]
-        self.fields["currency"].initial = entity.default_currency
+        in_play = {self.initial.get("payment_terms"), self.data.get(self.add_prefix("payment_terms"))}
+        self.fields["payment_terms"].choices = _terms_choices({c for c in in_play if c})  # type: ignore[attr-defined]
         deposits = self._deposits(customers) if kind == Kind.INVOICE and not is_credit_note else None
         if deposits is not None and deposits.exists():
             self.fields["deposits"].queryset = deposits  # type: ignore[attr-defined]
@@ -97,11 +148,19 @@ class DocumentHeaderForm(forms.Form):
     def clean_currency(self) -> str:
         return str(self.cleaned_data["currency"]).upper()
 
-    def header_values(self) -> dict[str, Any]:
-        """The keyword arguments for document_create / document_update (customer, lines apart)."""
+    def header_values(self, *, customer_changed: bool = False) -> dict[str, Any]:
+        """The keyword arguments for document_create / document_update (customer, lines apart).
+
+        Currency, language and terms left empty are not sent, so the service applies the customer's;
+        when a draft changes customer, those still as they were are not sent either: the new
+        customer's apply, unless the user chose others.
+        """
         data = dict(self.cleaned_data)
         for name in ("customer", "deposits", "type_code"):
             data.pop(name, None)
+        for name in CUSTOMER_TERMS:
+            if not data.get(name) or (customer_changed and name not in self.changed_data):
+                data.pop(name, None)
         for optional in ("issue_date", "valid_until", "delivery_date"):
             if optional in data and data[optional] is None:
                 data.pop(optional)
@@ -118,45 +177,25 @@ def label_cells(form: forms.Form) -> None:
         field.widget.attrs.setdefault("aria-label", str(field.label))
 
 
-class ProductSelect(forms.Select):
-    """Options carry the product's defaults so the editor can prefill a line as soon as it is picked."""
-
-    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        option = super().create_option(name, value, *args, **kwargs)
-        product = getattr(value, "instance", None)
-        if isinstance(product, Product):
-            option["attrs"].update(
-                {
-                    "data-description": product.name,
-                    "data-price": plain(product.unit_price),
-                    "data-unit": product.unit,
-                    "data-vat": plain(product.vat_rate),
-                }
-            )
-        return option
-
-
 class LineForm(forms.Form):
-    product = forms.ModelChoiceField(
-        label=_("Product"),
-        queryset=Product.objects.none(),
-        required=False,
-        widget=ProductSelect,
-        empty_label=_("Free line"),
-    )
+    product = ProductPicker(
+        label=_("Product"), queryset=Product.objects.none(), required=False, source="products",
+        exact_fields=("sku", "name"),
+    )  # fmt: skip
     description = forms.CharField(label=_("Description"), max_length=500, required=False)
-    quantity = forms.DecimalField(label=_("Quantity"), max_digits=20, decimal_places=6, initial=1)
+    quantity = LocalizedDecimalField(label=_("Quantity"), max_digits=20, decimal_places=6, initial=1)
     unit = forms.ChoiceField(label=_("Unit"), choices=[("", "—"), *UNIT_CHOICES], required=False)
-    unit_price = forms.DecimalField(label=_("Unit price"), max_digits=20, decimal_places=6, required=False)
-    discount_percent = forms.DecimalField(
+    unit_price = LocalizedDecimalField(label=_("Unit price"), max_digits=20, decimal_places=6, required=False)
+    discount_percent = LocalizedDecimalField(
         label=_("Discount %"), max_digits=5, decimal_places=2, required=False
     )
-    vat_rate = forms.DecimalField(label=_("VAT %"), max_digits=5, decimal_places=2, required=False)
+    vat_rate = LocalizedDecimalField(label=_("VAT %"), max_digits=5, decimal_places=2, required=False)
 
     def __init__(self, *args: Any, entity: LegalEntity, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["product"].queryset = _product_choices(entity)  # type: ignore[attr-defined]
         label_cells(self)
+        self.fields["product"].widget.attrs["placeholder"] = _("Free line, or search a product")
 
     def line_data(self) -> LineData:
         data = self.cleaned_data
@@ -179,9 +218,9 @@ class AllowanceChargeForm(forms.Form):
         initial="0",
     )
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
-    amount = forms.DecimalField(label=_("Amount"), max_digits=20, decimal_places=2, required=False)
-    percent = forms.DecimalField(label=_("Percent"), max_digits=5, decimal_places=2, required=False)
-    vat_rate = forms.DecimalField(
+    amount = LocalizedDecimalField(label=_("Amount"), max_digits=20, decimal_places=2, required=False)
+    percent = LocalizedDecimalField(label=_("Percent"), max_digits=5, decimal_places=2, required=False)
+    vat_rate = LocalizedDecimalField(
         label=_("VAT %"), max_digits=5, decimal_places=2, initial=Decimal("20"), required=False
     )
 
@@ -228,21 +267,16 @@ AllowanceChargeFormSet = cast(
 )
 
 
-def plain(value: Decimal) -> str:
-    """20.00 -> "20", 0.2500 -> "0.25": what a person types (never the "2E+1" of Decimal.normalize)."""
-    return format(value.normalize(), "f")
-
-
 def lines_initial(document: Document) -> list[dict[str, Any]]:
     return [
         {
             "product": line.product_id,
             "description": line.description,
-            "quantity": plain(line.quantity),
+            "quantity": line.quantity,  # Decimals: the widget writes them in the reader's language
             "unit": line.unit,
-            "unit_price": plain(line.unit_price),
-            "discount_percent": plain(line.discount_percent),
-            "vat_rate": plain(line.vat_rate),
+            "unit_price": line.unit_price,
+            "discount_percent": line.discount_percent,
+            "vat_rate": line.vat_rate,
         }
         for line in document.lines.all()
     ]
@@ -253,9 +287,9 @@ def allowances_initial(document: Document) -> list[dict[str, Any]]:
         {
             "is_charge": "1" if ac.is_charge else "0",
             "reason": ac.reason,
-            "amount": None if ac.percent is not None else plain(ac.amount),
-            "percent": None if ac.percent is None else plain(ac.percent),
-            "vat_rate": plain(ac.vat_rate),
+            "amount": None if ac.percent is not None else ac.amount,
+            "percent": ac.percent,
+            "vat_rate": ac.vat_rate,
         }
         for ac in document.allowances_charges.all()
     ]

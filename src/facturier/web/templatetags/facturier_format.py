@@ -1,52 +1,159 @@
-"""Amounts and statuses as a French (or English) reader expects them: `1 234,50 €`."""
+"""Amounts, dates, rates and codes as a French (or English) reader expects them: `1 234,50 €`, `06/12/2026`,
+`TVA 20 %`, `Avoir`. The one place where the staff UI turns values into text (Babel, Decimal in, never float).
+"""
 
-from decimal import Decimal, InvalidOperation
+import datetime as dt
+from decimal import Decimal
 from typing import Any
 
+from babel import Locale
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal, format_percent
 from django import template
-from django.utils.translation import get_language, to_locale
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from facturier.documents.labels import vat_category_label
 from facturier.domain.lifecycle import STATUSES
 from facturier.transmission.models import ChannelName
 from facturier.web.forms.parties import TERMS_LABELS
-from facturier.web.labels import status_text
+from facturier.web.labels import (
+    document_noun,
+    event_text,
+    scheme_text,
+    severity_text,
+    status_text,
+    type_code_text,
+)
 
 register = template.Library()
 
+# English pages read day first (en_GB), like the PDF: 6 Dec 2026, never 12/6/2026.
+LOCALES = {"fr": Locale.parse("fr_FR"), "en": Locale.parse("en_GB")}
+DATE_PATTERNS = {"fr": "dd/MM/yyyy", "en": "d MMM yyyy"}
+MOMENT_PATTERNS = {"fr": "dd/MM/yyyy HH:mm", "en": "d MMM yyyy, HH:mm"}
 
-def babel_locale() -> str:
-    return to_locale(get_language() or "fr")
+
+def page_language() -> str:
+    """The active language reduced to the two the product speaks (anything else reads French)."""
+    return "en" if (get_language() or "fr").lower().startswith("en") else "fr"
+
+
+def babel_locale() -> Locale:
+    return LOCALES[page_language()]
+
+
+def as_decimal(value: Any) -> Decimal | None:
+    """A template value as a Decimal: Decimal, int or a decimal string; a float is a bug, not an amount."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, float):
+        raise TypeError("amounts are Decimal, never float")
+    return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
 @register.filter
 def money(amount: Any, currency: str = "EUR") -> str:
-    """Format an amount in the active language; empty for None."""
-    if amount is None or amount == "":
+    """`1 234,56 €` / `€1,234.56`, with the currency's own decimals (JPY none); empty for None."""
+    value = as_decimal(amount)
+    if value is None:
         return ""
-    try:
-        value = Decimal(str(amount))
-    except InvalidOperation:
-        return str(amount)
     return str(format_currency(value, currency or "EUR", locale=babel_locale()))
 
 
 @register.filter
 def quantity(value: Any) -> str:
     """A quantity without trailing zeros: 3, 1,5, 0,25."""
-    if value is None or value == "":
+    number = as_decimal(value)
+    if number is None:
         return ""
-    number = Decimal(str(value)).normalize()
-    return format_decimal(number, locale=babel_locale(), decimal_quantization=False)
+    return str(format_decimal(number.normalize(), locale=babel_locale(), decimal_quantization=False))
 
 
 @register.filter
 def percent(value: Any) -> str:
     """A rate given in percent: `20 %` in French, `20%` in English, decimals kept (2,1 %)."""
+    number = as_decimal(value)
+    if number is None:
+        return ""
+    return str(format_percent(number / 100, locale=babel_locale(), decimal_quantization=False))
+
+
+@register.filter
+def day(value: dt.date | None) -> str:
+    """A date, day first in both languages: `06/12/2026`, `6 Dec 2026`; empty for None."""
     if value is None or value == "":
         return ""
-    return str(format_percent(Decimal(str(value)) / 100, locale=babel_locale(), decimal_quantization=False))
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return str(format_date(value, DATE_PATTERNS[page_language()], locale=babel_locale()))
+
+
+@register.filter
+def moment(value: dt.datetime | None) -> str:
+    """A point in time in the current time zone: `06/12/2026 14:05`, `6 Dec 2026, 14:05`."""
+    if value is None or value == "":
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return str(format_datetime(local, MOMENT_PATTERNS[page_language()], locale=babel_locale()))
+
+
+@register.filter
+def vat_label(category: str, rate: Any = None) -> str:
+    """`S` 20 -> `TVA 20 %`; other categories by name (`Autoliquidation`, `Exonéré`), their 0 % left out."""
+    label = vat_category_label(str(category or "S"), page_language())
+    if str(category or "S") in ("S", "L", "M") and as_decimal(rate) is not None:
+        return f"{label} {percent(rate)}"
+    return label
+
+
+@register.filter
+def country_name(code: str) -> str:
+    """`BE` -> `Belgique` / `Belgium`; an unknown code is shown as it is."""
+    if not code:
+        return ""
+    return str(babel_locale().territories.get(str(code).upper(), code))
+
+
+@register.filter
+def currency_name(code: str) -> str:
+    """`EUR` -> `euro (EUR)`: the name, with the ISO code accountants also use."""
+    if not code:
+        return ""
+    name = babel_locale().currencies.get(str(code).upper())
+    return f"{name} ({code})" if name else str(code)
+
+
+@register.filter
+def type_code_label(code: str) -> str:
+    """UNTDID 1001 document type (BT-3): `380` -> `Facture`, `381` -> `Avoir`."""
+    return type_code_text(str(code or ""))
+
+
+@register.filter
+def noun(document: Any) -> str:
+    """What the document is called: Facture, Avoir, Facture d'acompte, Facture rectificative, Devis, Commande."""
+    return document_noun(document.kind, document.type_code)
+
+
+@register.filter
+def doc_title(document: Any) -> str:
+    """`Avoir AV-2026-00001`, or `Avoir (brouillon)` before it has a number."""
+    name = document_noun(document.kind, document.type_code)
+    if document.number:
+        return f"{name} {document.number}"
+    return f"{name} ({_('draft')})"
+
+
+@register.filter
+def scheme_label(code: str) -> str:
+    return scheme_text(str(code or ""))
+
+
+@register.filter
+def severity_label(severity: str) -> str:
+    return severity_text(str(severity or ""))
 
 
 @register.simple_tag(takes_context=True)
@@ -110,6 +217,13 @@ def channel_label(channel: str) -> str:
 def event_label(action: str) -> str:
     """`invoice.issued` -> "Issued"; unknown actions are shown as they are."""
     return str(EVENT_LABELS.get(str(action).rpartition(".")[2], action))
+
+
+@register.filter
+def event_for(action: str, document: Any) -> str:
+    """`invoice.issued` on a credit note -> "Émis", on an invoice -> "Émise"; other events as `event_label`."""
+    name = str(action).rpartition(".")[2]
+    return event_text(name, document.kind, document.type_code) or event_label(action)
 
 
 @register.filter

@@ -17,10 +17,11 @@ from django.views.decorators.http import require_POST
 from facturier.common.errors import BusinessError
 from facturier.invoicing import services
 from facturier.invoicing.models import Document, Kind, Status
+from facturier.transmission.models import TransmissionStatus
 from facturier.transmission.services import transmission_request
 from facturier.web.access import EntityRequest, staff_view
 from facturier.web.error_messages import explain
-from facturier.web.forms.actions import PaymentForm, ReasonForm
+from facturier.web.forms.actions import PaymentForm, RejectForm
 from facturier.web.views.documents import available_actions, detail_context, entity_documents
 
 Outcome = Document | HttpResponse | None
@@ -49,7 +50,7 @@ def _approve(request: EntityRequest, document: Document) -> Outcome:
 
 
 def _reject(request: EntityRequest, document: Document) -> Outcome:
-    form = ReasonForm(request.POST)
+    form = RejectForm(request.POST)
     if not form.is_valid():
         return render(
             request, "web/documents/detail.html", detail_context(request, document, reject_form=form)
@@ -68,13 +69,19 @@ def _mark_sent(request: EntityRequest, document: Document) -> Outcome:
 
 
 def _send(request: EntityRequest, document: Document) -> Outcome:
-    """Send the e-invoice through the customer's channel (email, Chorus Pro or the platform), in the background."""
+    """Send the e-invoice through the customer's channel (email, Chorus Pro or the platform), in the background.
+
+    A channel that is not configured, or a customer with no address on it, is refused at once (the
+    service raises; the message names what to set). Once accepted, the page's sending alert says
+    how it went: a failure shows there with its reason and a retry button.
+    """
     transmission = transmission_request(document=document, by=request.user)
-    messages.success(
-        request,
-        _("Sending through %(channel)s to %(recipient)s: the history shows when it has left.")
-        % {"channel": transmission.get_channel_display(), "recipient": transmission.recipient},
-    )
+    transmission.refresh_from_db()  # the task may already have run (immediate backend, fast worker)
+    values = {"channel": transmission.get_channel_display(), "recipient": transmission.recipient}
+    if transmission.status == TransmissionStatus.SENT:
+        messages.success(request, _("Sent through %(channel)s to %(recipient)s.") % values)
+    elif transmission.status != TransmissionStatus.FAILED:  # a failure is the page's alert
+        messages.success(request, _("Sending through %(channel)s to %(recipient)s has started.") % values)
     return document
 
 
@@ -120,8 +127,9 @@ def _set_status(status: str) -> Handler:
 # action name -> (the button that must be visible, what it does)
 ACTIONS: dict[str, tuple[str, Handler]] = {
     "submit": ("submit", _submit),
-    "approve": ("approve", _approve),
-    "reject": ("approve", _reject),
+    # posted by its author anyway, approve is refused by the service with its own message (approval_by_submitter)
+    "approve": ("reject", _approve),
+    "reject": ("reject", _reject),
     "issue": ("issue", _issue),
     "mark-sent": ("mark_sent", _mark_sent),
     "send": ("send", _send),

@@ -8,13 +8,14 @@ from django.db.models import F, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from facturier.accounts.authorization import is_author
 from facturier.accounts.roles import Action, role_allows
 from facturier.audit.models import AuditEvent
 from facturier.invoicing.lifecycle import OPEN_RECEIVABLE
 from facturier.invoicing.models import Document, Kind, Status
 from facturier.invoicing.services.after_issue import outstanding_amount
 from facturier.web.access import EntityRequest, of_entity, staff_view
-from facturier.web.forms.actions import PaymentForm, ReasonForm
+from facturier.web.forms.actions import PaymentForm, RejectForm
 from facturier.web.listing import DocumentFilterForm, section_named, section_of
 from facturier.web.receivables import entity_today, is_overdue
 
@@ -75,7 +76,9 @@ def available_actions(request: EntityRequest, document: Document) -> dict[str, b
         "edit": draft and allowed(Action.EDIT_DOCUMENTS),
         "delete": draft and invoice and allowed(Action.EDIT_DOCUMENTS),
         "submit": draft and invoice and approval and allowed(Action.SUBMIT),
-        "approve": invoice and status == Status.PENDING_APPROVAL and allowed(Action.APPROVE),
+        "approve": invoice and status == Status.PENDING_APPROVAL and allowed(Action.APPROVE)
+        and not is_author(request.user, document),
+        "reject": invoice and status == Status.PENDING_APPROVAL and allowed(Action.REJECT),
         "issue": invoice and (status == Status.APPROVED or (draft and not approval)) and allowed(Action.ISSUE),
         "mark_sent": invoice and status == Status.ISSUED and allowed(Action.ISSUE),
         "send": invoice and sealed and status in SENDABLE and allowed(Action.ISSUE),
@@ -111,7 +114,8 @@ def detail_context(request: EntityRequest, document: Document, **extra: Any) -> 
         "actions": available_actions(request, document),
         "payment_form": extra.pop("payment_form", None)
         or PaymentForm(initial={"received_on": entity_today(request.entity), "amount": outstanding}),
-        "reject_form": extra.pop("reject_form", None) or ReasonForm(),
+        "reject_form": extra.pop("reject_form", None) or RejectForm(),
+        "own_submission": document.status == Status.PENDING_APPROVAL and is_author(request.user, document),
         **extra,
     }
 

@@ -12,19 +12,25 @@ from typing import Any
 
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from facturier.accounts.roles import Action, role_allows
-from facturier.common.errors import BusinessError
+from facturier.common.errors import BusinessError, NotFound
 from facturier.domain.calculation import CalculationError, DocumentAllowanceCharge, LineInput, compute_totals
+from facturier.domain.payment_terms import parse_terms
 from facturier.invoicing import services
 from facturier.invoicing.models import Document, Kind, Status, TypeCode
-from facturier.invoicing.services.drafts import (
+from facturier.invoicing.services.common import entity_today
+from facturier.invoicing.services.drafts import (  # the service's own: preview == saved
+    CUSTOMER_TERMS,
     allowance_vat,
     resolve_line,
-)  # the service's own: preview == saved
+    starting_terms,
+)
 from facturier.parties.models import Customer
+from facturier.parties.selectors import customer_get
 from facturier.web.access import EntityRequest, staff_view
 from facturier.web.error_messages import explain
 from facturier.web.forms.documents import (
@@ -36,6 +42,7 @@ from facturier.web.forms.documents import (
     lines_initial,
 )
 from facturier.web.listing import section_named, section_of
+from facturier.web.numbers import ui_language
 from facturier.web.templatetags.facturier_format import money, percent
 from facturier.web.views.documents import entity_documents
 
@@ -50,12 +57,12 @@ class Editor:
         initial: dict[str, Any] = {}
         if document is not None:
             initial = {name: getattr(document, name) for name in (
-                "currency", "exchange_rate", "payment_terms", "issue_date", "valid_until", "delivery_date",
-                "buyer_reference", "purchase_order_reference", "note", "type_code")}  # fmt: skip
+                "currency", "exchange_rate", "language", "payment_terms", "issue_date", "valid_until",
+                "delivery_date", "buyer_reference", "purchase_order_reference", "note", "type_code")}  # fmt: skip
             initial["customer"] = document.customer_id
             initial["deposits"] = list(document.deposits.all())
-        elif request.GET.get("customer"):
-            initial["customer"] = request.GET["customer"]
+        elif chosen := _customer_in_query(request):
+            initial = {"customer": chosen.pk, **starting_terms(chosen)}
         self.header = DocumentHeaderForm(
             data, entity=entity, kind=kind, is_credit_note=credit_note, initial=initial
         )
@@ -66,17 +73,23 @@ class Editor:
         self.allowances = AllowanceChargeFormSet(
             data, entity=entity, prefix="ac", initial=allowances_initial(document) if document else []
         )
+        self.document = document
 
     def is_valid(self) -> bool:
         results = [self.header.is_valid(), self.lines.is_valid(), self.allowances.is_valid()]
         return all(results)
+
+    @property
+    def customer_changed(self) -> bool:
+        chosen = self.header.cleaned_data.get("customer")
+        return self.document is not None and chosen is not None and chosen.pk != self.document.customer_id
 
     def values(self) -> dict[str, Any]:
         kept_lines, kept_acs = self.lines.kept_forms(), self.allowances.kept_forms()
         values: dict[str, Any] = {
             "lines": [form.line_data() for form in kept_lines],
             "allowances_charges": [form.allowance_charge_data() for form in kept_acs],
-            **self.header.header_values(),
+            **self.header.header_values(customer_changed=self.customer_changed),
         }
         if "deposits" in self.header.cleaned_data:
             values["deposits"] = list(self.header.cleaned_data["deposits"])
@@ -84,6 +97,14 @@ class Editor:
 
     def attach(self, error: BusinessError) -> None:
         attach_error(error, self.header, self.lines.kept_forms(), self.allowances.kept_forms())
+
+
+def _customer_in_query(request: EntityRequest) -> Customer | None:
+    """`?customer=<id>` (the "new invoice" button of a customer's page), if it is one of ours."""
+    try:
+        return customer_get(entity=request.entity, pk=uuid.UUID(request.GET.get("customer", "")))
+    except (ValueError, NotFound):
+        return None
 
 
 def _render(
@@ -184,21 +205,23 @@ def document_totals(request: EntityRequest) -> JsonResponse:
     if not (editor.lines.is_valid() and editor.allowances.is_valid()):
         return JsonResponse({"ok": False, "errors": [_("Complete the highlighted fields.")]})
     header = editor.header.cleaned_data if header_valid else {}
-    customer = header.get("customer") or (existing.customer if existing else Customer(entity=request.entity))
+    customer = header.get("customer") or (existing.customer if existing else None)
+    terms = _terms_in_effect(editor, customer, existing, header_valid=header_valid)
     type_code = existing.type_code if existing else header.get("type_code") or TypeCode.COMMERCIAL
-    draft = Document(entity=request.entity, customer=customer, kind=kind, type_code=type_code)
+    draft = Document(entity=request.entity, customer=customer or Customer(entity=request.entity), kind=kind,
+                     type_code=type_code)  # fmt: skip
     # rows still being typed (neither a product nor a price yet) do not count, and a missing description
     # is not an error yet: it is one when saving
     kept = [form for form in editor.lines.kept_forms() if form.cleaned_data.get("product") or
             form.cleaned_data.get("unit_price") is not None]  # fmt: skip
     lines = [replace(line, description=line.description or "—") for line in (f.line_data() for f in kept)]
     acs = [form.allowance_charge_data() for form in editor.allowances.kept_forms()]
-    currency = header.get("currency") or (existing.currency if existing else request.entity.default_currency)
+    currency = terms.get("currency") or request.entity.default_currency
     prepaid = sum((d.tax_inclusive for d in header.get("deposits") or []), Decimal("0"))
     try:
         resolved = [resolve_line(line, index, draft) for index, line in enumerate(lines)]
         line_vats = {(r.vat_category, r.vat_rate) for r in resolved}
-        ac_vats = [allowance_vat(customer, ac, line_vats) for ac in acs]
+        ac_vats = [allowance_vat(draft.customer, ac, line_vats) for ac in acs]
         totals = compute_totals(
             [LineInput(quantity=r.quantity, unit_price=r.unit_price, vat_category=r.vat_category,
                        vat_rate=r.vat_rate, discount_percent=r.discount_percent) for r in resolved],
@@ -213,4 +236,35 @@ def document_totals(request: EntityRequest) -> JsonResponse:
         return JsonResponse({"ok": False, "errors": [str(error)]})
     nets = _amounts(totals, currency)
     nets["lines"] = dict(zip((form.prefix for form in kept), nets["lines"], strict=True))
-    return JsonResponse({"ok": True, "currency": currency, **nets})
+    return JsonResponse({"ok": True, "currency": currency, **nets, **_due(request, draft, existing, terms)})
+
+
+def _terms_in_effect(
+    editor: Editor, customer: Customer | None, existing: Document | None, *, header_valid: bool
+) -> dict[str, str]:
+    """Currency, language and terms the document will have once saved: the service's starting
+    values (the customer's, or the draft's own) under what the form says, as saving applies them."""
+    if customer is None:
+        return {}
+    terms = starting_terms(customer, existing)
+    if header_valid:
+        given = editor.header.header_values(customer_changed=editor.customer_changed)
+        terms.update({name: given[name] for name in CUSTOMER_TERMS if name in given})
+    return terms
+
+
+def _due(
+    request: EntityRequest, draft: Document, existing: Document | None, terms: dict[str, str]
+) -> dict[str, str]:
+    """The due date an invoice would get if issued today, computed as issuing computes it."""
+    if draft.kind != Kind.INVOICE or draft.is_credit_note or not terms.get("payment_terms"):
+        return {"due_date": "—", "payment_terms": ""}
+    try:
+        agreed = parse_terms(terms["payment_terms"])
+    except ValueError:
+        return {"due_date": "—", "payment_terms": ""}
+    day = (existing.issue_date if existing else None) or entity_today(request.entity)
+    return {
+        "due_date": date_format(agreed.due_date(day), "SHORT_DATE_FORMAT"),
+        "payment_terms": agreed.describe(ui_language()),
+    }

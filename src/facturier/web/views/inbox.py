@@ -15,6 +15,7 @@ from facturier.common.errors import BusinessError, NotFound
 from facturier.inbox import selectors
 from facturier.inbox.errors import InboxFileTooLarge
 from facturier.inbox.limits import InboxLimits
+from facturier.inbox.messages import finding_text
 from facturier.inbox.models import Channel, ReceivedInvoice, ReceivedStatus
 from facturier.inbox.services import einvoice_import, received_invoice_decide
 from facturier.inbox.uploads import declared_length_over_limit
@@ -106,7 +107,7 @@ def inbox_detail(request: EntityRequest, pk: str) -> HttpResponse:
         "web/inbox/detail.html",
         {
             "received": received,
-            "findings": received.findings,
+            "findings": [{**finding, "text": finding_text(finding)} for finding in received.findings],
             "validation_ran": bool(report.get("ran")),
             "artefacts": report.get("artefacts", []),
             "decidable": decidable and role_allows(request.role, Action.ISSUE),

@@ -15,7 +15,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--entity", required=True, help="company name, SIREN or id")
         parser.add_argument(
-            "--scopes", required=True, help="comma-separated, e.g. invoices:read,invoices:write"
+            "--scopes",
+            required=True,
+            help="comma-separated, e.g. invoices:read,invoices:write; invoices:approve and credit_notes:approve "
+            "(not implied by write) for a key that approves, never what it submitted itself",
         )
         parser.add_argument("--name", default="API key", help="a label to recognise the key later")
 

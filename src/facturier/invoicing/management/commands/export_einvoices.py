@@ -1,4 +1,10 @@
-"""`facturier export --format facturx|cii|ubl --out DIR [--entity ...]`: every issued document, one file each."""
+"""`facturier export --format facturx|cii|ubl|peppol --out DIR [--entity ...]`: every issued document, one file each.
+
+``peppol`` writes the PEPPOL BIS Billing 3.0 UBL a PEPPOL-routed customer receives: the same
+``document_xml(..., syntax="ubl", profile="PEPPOL")`` that issuing validates, as ``<number>.peppol.xml``.
+A document whose buyer has no PEPPOL participant identifier (a consumer, a business known only by its
+email) cannot travel on PEPPOL: it is not written, and the command names it.
+"""
 
 from pathlib import Path
 from typing import Any
@@ -8,10 +14,17 @@ from rich.progress import track
 
 from facturier.accounts.management.lookup import find_entity
 from facturier.accounts.models import LegalEntity
-from facturier.invoicing.einvoice import Syntax, cii_profile, document_filename, document_xml
+from facturier.invoicing.einvoice import (
+    Syntax,
+    cii_profile,
+    document_filename,
+    document_xml,
+    peppol_recipient,
+)
 from facturier.invoicing.models import Document, Kind
+from facturier.invoicing.to_en16931 import document_to_en16931
 
-FORMATS = ("facturx", "cii", "ubl")
+FORMATS = ("facturx", "cii", "ubl", "peppol")
 
 
 def issued_documents(entity: LegalEntity) -> Any:
@@ -24,13 +37,19 @@ def issued_documents(entity: LegalEntity) -> Any:
     )
 
 
-def export_document(document: Document, fmt: str, out: Path) -> Path:
-    """Write one document's file into ``out``; the file name is its number."""
+def export_document(document: Document, fmt: str, out: Path) -> Path | None:
+    """Write one document's file into ``out``; the file name is its number (None: not exportable)."""
     if fmt == "facturx":
         from facturier.documents.render import render_pdf
 
         target = out / f"{document.number.replace('/', '-')}.pdf"
         target.write_bytes(render_pdf(document))
+        return target
+    if fmt == "peppol":
+        if peppol_recipient(document_to_en16931(document)) is None:
+            return None
+        target = out / f"{document.number.replace('/', '-')}.peppol.xml"
+        target.write_bytes(document_xml(document, syntax="ubl", profile="PEPPOL"))
         return target
     syntax: Syntax = "ubl" if fmt == "ubl" else "cii"
     profile = None if syntax == "ubl" else cii_profile(document)
@@ -40,7 +59,7 @@ def export_document(document: Document, fmt: str, out: Path) -> Path:
 
 
 class Command(BaseCommand):
-    help = "Export every issued invoice and credit note as Factur-X PDF, CII or UBL files."
+    help = "Export every issued invoice and credit note as Factur-X PDF, CII, UBL or PEPPOL BIS 3 UBL files."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--format", required=True, choices=FORMATS, dest="fmt")
@@ -52,13 +71,20 @@ class Command(BaseCommand):
         entities = [find_entity(options["entity"])] if options["entity"] else list(LegalEntity.objects.all())
         if not entities:
             raise CommandError("No company to export.")
-        written = 0
+        written, skipped = 0, []
         for entity in entities:
             folder = out if len(entities) == 1 else out / (entity.siren or str(entity.pk))
             folder.mkdir(parents=True, exist_ok=True)
             documents = list(issued_documents(entity))
             shown = self.stdout.isatty() and len(documents) > 20
             for document in track(documents, description=entity.name, disable=not shown):
-                export_document(document, options["fmt"], folder)
-                written += 1
+                if export_document(document, options["fmt"], folder) is None:
+                    skipped.append(document)
+                else:
+                    written += 1
         self.stdout.write(f"{written} file(s) written to {out}.")
+        for document in skipped:
+            self.stdout.write(
+                f"{document.number} not exported: {document.customer.name} has no PEPPOL participant "
+                "identifier (an e-invoicing address or a registration number with an ISO 6523 scheme)."
+            )

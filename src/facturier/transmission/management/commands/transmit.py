@@ -17,6 +17,7 @@ from django.db.models import Q
 from facturier.accounts.management.lookup import find_entity
 from facturier.common.errors import BusinessError
 from facturier.invoicing.models import Document, Kind
+from facturier.transmission.failures import failure_label
 from facturier.transmission.models import ChannelName, Transmission, TransmissionStatus
 from facturier.transmission.selectors import pending_transmissions
 from facturier.transmission.services import transmission_deliver, transmission_request
@@ -56,9 +57,10 @@ class Command(BaseCommand):
             self.stdout.write(f"SKIPPED  {label}: nothing to send")
             return True
         if transmission.status == TransmissionStatus.FAILED:
-            self.stdout.write(
-                self.style.ERROR(f"FAILED   {label} via {transmission.channel}: {transmission.last_error}")
-            )
+            reason = failure_label(transmission.last_error_code)
+            self.stdout.write(self.style.ERROR(
+                f"FAILED   {label} via {transmission.channel}: {reason} ({transmission.last_error})"
+            ))  # fmt: skip
             return False
         self.stdout.write(f"{transmission.status.upper():<8} {label} via {transmission.channel} "
                           f"to {transmission.recipient} ({transmission.external_id})")  # fmt: skip

@@ -1,6 +1,7 @@
-/* The document editor: add/remove rows, prefill from the product, and live totals.
- * Totals are never computed here: the form is posted to the server, which runs the same
- * calculation as saving, and the figures it returns are displayed as they are. */
+/* The document editor: add/remove rows, fill in what comes with a chosen customer or product
+ * (picker.js finds them), and live totals. Totals, due dates and numbers are never computed or
+ * parsed here: the form is posted to the server, which runs the same code as saving, and what it
+ * returns is displayed as it is. */
 (function () {
   "use strict";
   const form = document.getElementById("document-form");
@@ -33,14 +34,23 @@
     schedule();
   }
 
-  function prefill(select) {
-    const option = select.options[select.selectedIndex];
-    if (!option || !option.dataset.price) return;
-    const row = select.closest("tr");
-    field(row, "description").value = option.dataset.description;
-    field(row, "unit_price").value = option.dataset.price;
-    field(row, "unit").value = option.dataset.unit;
-    field(row, "vat_rate").value = option.dataset.vat;
+  function setValue(input, value, label) {
+    if (!input || value === undefined || value === null) return;
+    if (input.tagName === "SELECT" && value &&
+        !Array.from(input.options).some(function (o) { return o.value === value; })) {
+      input.add(new Option(label || value, value));  // terms agreed with this customer only
+    }
+    input.value = value;
+  }
+
+  function fill(picker, item) {
+    const row = picker.closest("tr[data-row]");
+    const choices = item.choices || {};
+    Object.keys(item.fill || {}).forEach(function (name) {
+      const input = row ? field(row, name) : form.querySelector("[name='" + name + "']");
+      const choice = choices[name];
+      setValue(input, item.fill[name], choice ? choice[1] : null);
+    });
   }
 
   function show(data) {
@@ -51,6 +61,11 @@
       return;
     }
     error.hidden = true;
+    const due = document.getElementById("live-due-date");
+    if (due) {
+      due.textContent = data.due_date || "—";
+      document.getElementById("live-terms").textContent = data.payment_terms || "";
+    }
     form.querySelectorAll("[data-total]").forEach(function (cell) {
       cell.textContent = data.display[cell.dataset.total];
     });
@@ -96,10 +111,11 @@
     const remove = event.target.closest(".remove-row");
     if (remove) removeRow(remove.closest("tr"));
   });
-  form.addEventListener("change", function (event) {
-    if (event.target.matches("select[name$='-product']")) prefill(event.target);
+  form.addEventListener("picker:chosen", function (event) {
+    fill(event.target, event.detail);
     schedule();
   });
+  form.addEventListener("change", schedule);
   form.addEventListener("input", schedule);
   refresh();
 })();
