@@ -160,6 +160,7 @@ def test_partial_credit_note_leaves_invoice_open_and_cannot_exceed_it(draft_invo
     assert error.value.code == "credit_exceeds_invoice"
 
 
+@pytest.mark.time_machine(dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC))
 def test_payments_move_invoice_to_partially_paid_then_paid(draft_invoice, owner):
     invoice = invoice_issue(invoice=draft_invoice, by=owner)
     payment_record(invoice=invoice, amount=Decimal("1000.00"), received_on=dt.date.today(), by=owner)

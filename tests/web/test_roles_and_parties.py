@@ -1,8 +1,10 @@
 """Buttons follow the role table, the dashboard adds up receivables, and customers and products are
 edited through their services."""
 
+import datetime as dt
 from decimal import Decimal
 
+import pytest
 from django.urls import reverse
 
 from facturier.audit.models import AuditEvent
@@ -69,10 +71,9 @@ def test_rejecting_needs_a_reason(owner_client, draft_invoice, entity, owner):
     assert (draft_invoice.status, draft_invoice.rejection_reason) == ("draft", "Mauvais client")
 
 
+@pytest.mark.time_machine(dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC))
 def test_dashboard_shows_outstanding_overdue_and_counts(owner_client, entity, customer, product, owner):
     # given an invoice issued long ago (overdue) and a draft
-    import datetime as dt
-
     old = document_create(entity=entity, kind=Kind.INVOICE, customer=customer, by=owner,
                           lines=[LineData(product=product, quantity=Decimal("1"))])  # fmt: skip
     invoice_issue(invoice=old, by=owner, issue_date=dt.date.today() - dt.timedelta(days=90))
