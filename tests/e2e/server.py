@@ -2,12 +2,16 @@
 with one company, user, customer and product, served by `facturier manage runserver` on a free port."""
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 USERNAME, PASSWORD = "marie", "pw-marie-e2e-1"
@@ -88,3 +92,38 @@ def start(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
             time.sleep(0.2)
     server.terminate()
     raise RuntimeError(f"the server did not answer within 30 s: {log.read_text()}")
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# flags a closed network needs: no background connections that would be refused many at a time
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@contextmanager
+def running(data_dir: Path, more_setup: str = "") -> Iterator[str]:
+    """A prepared server for one test module; yields its base URL and stops it afterwards."""
+    env = prepare(data_dir, more_setup)
+    port = free_port()
+    process = start(env, port, data_dir / "server.log")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@contextmanager
+def browser_tab(base_url: str, **context_options: Any) -> Iterator[Any]:
+    """A tab of Debian's chromium (Playwright) on `base_url`, with a generous timeout: CI machines are busy."""
+    import pytest
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        context = browser.new_context(base_url=base_url, **context_options)
+        context.set_default_timeout(20_000)
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+            browser.close()

@@ -10,7 +10,6 @@ import pytest
 
 from tests.e2e import server
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PHONE = {"width": 390, "height": 844}
 # Screenshots to look at (not compared): /tmp/approvals-*.png, or FACTURIER_SCREENSHOTS=<dir>.
 SHOTS = Path(os.environ.get("FACTURIER_SCREENSHOTS", "/tmp"))  # noqa: S108
@@ -83,30 +82,16 @@ def money_text(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("facturier-e2e-approvals")
-    env = server.prepare(data_dir, MORE_SETUP)
-    port = server.free_port()
-    process = server.start(env, port, data_dir / "server.log")
-    yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(timeout=10)
+    with server.running(tmp_path_factory.mktemp("facturier-e2e-approvals"), MORE_SETUP) as url:
+        yield url
 
 
 @pytest.fixture
 def phone(base_url):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )  # fmt: skip
-        context = browser.new_context(base_url=base_url, viewport=PHONE, device_scale_factor=2,
-                                      is_mobile=True, has_touch=True, locale="fr-FR")  # fmt: skip
-        context.set_default_timeout(20_000)
-        tab = context.new_page()
+    with server.browser_tab(
+        base_url, viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="fr-FR"
+    ) as tab:
         yield tab
-        context.close()
-        browser.close()
 
 
 def test_an_approver_approves_and_rejects_from_a_phone(phone):

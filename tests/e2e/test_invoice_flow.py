@@ -9,7 +9,6 @@ import pytest
 
 from tests.e2e import server
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
@@ -27,30 +26,15 @@ def money_text(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("facturier-e2e")
-    env = server.prepare(data_dir)
-    port = server.free_port()
-    process = server.start(env, port, data_dir / "server.log")
-    yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(timeout=10)
+    with server.running(tmp_path_factory.mktemp("facturier-e2e")) as url:
+        yield url
 
 
 @pytest.fixture
 def page(base_url):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )  # fmt: skip
-        context = browser.new_context(base_url=base_url, locale="en-US")  # French all the same: the default
-        context.set_default_timeout(20_000)  # generous: CI machines are busy
-        tab = context.new_page()
-        tab.on("dialog", lambda dialog: dialog.accept())
+    with server.browser_tab(base_url, locale="en-US") as tab:
+        tab.on("dialog", lambda dialog: dialog.accept())  # French all the same: the default language
         yield tab
-        context.close()
-        browser.close()
 
 
 def test_accountant_creates_issues_and_credits_an_invoice_in_the_browser(page):
@@ -73,6 +57,8 @@ def test_accountant_creates_issues_and_credits_an_invoice_in_the_browser(page):
     expect(page.locator("#id_payment_terms")).to_have_value("net30")
     expect(page.locator("#id_currency")).to_have_value("EUR")
     page.locator("#id_lines-0-product").press_sequentially("conseil")
+    # (the keyboard picks the suggestion once it is shown: Enter before that would submit the form)
+    expect(page.locator("#id_lines-0-product-suggestions [role=option]").first).to_be_visible()
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     expect(page.locator("#id_lines-0-product")).to_have_value("CONSEIL-J — Journée de conseil")

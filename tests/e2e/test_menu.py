@@ -6,7 +6,6 @@ import pytest
 
 from tests.e2e import server
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
@@ -19,29 +18,14 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("facturier-menu")
-    env = server.prepare(data_dir)
-    port = server.free_port()
-    process = server.start(env, port, data_dir / "server.log")
-    yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(timeout=10)
+    with server.running(tmp_path_factory.mktemp("facturier-menu")) as url:
+        yield url
 
 
 @pytest.fixture
 def page(base_url):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )  # fmt: skip
-        context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 800})
-        context.set_default_timeout(20_000)
-        tab = context.new_page()
+    with server.browser_tab(base_url, viewport={"width": 1280, "height": 800}) as tab:
         yield tab
-        context.close()
-        browser.close()
 
 
 def menu_tops(page) -> list[int]:
