@@ -23,7 +23,7 @@ from facturier.domain.payment_terms import parse_terms
 from facturier.domain.tax.fr import treatment_for_regime
 from facturier.invoicing.lifecycle import check_editable, check_transition
 from facturier.invoicing.models import AllowanceCharge, Document, Kind, Line, Status, TypeCode
-from facturier.invoicing.numbering import take_number
+from facturier.invoicing.numbering import check_document_date, take_number
 from facturier.invoicing.services.common import authorize, entity_today, locked, state_of
 from facturier.invoicing.services.draft_vat import (
     check_category,
@@ -411,6 +411,8 @@ def document_update(
         document.customer = customer
     if document.kind == Kind.INVOICE:
         header.pop("issue_date", None)
+    elif header.get("issue_date") is not None:
+        check_document_date(document.entity, header["issue_date"])  # a numbered quote or order re-dated
     _set_header(document, header)
     if lines is not None:
         _write_lines(document, lines)
