@@ -10,10 +10,11 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.urls import reverse
 
 from facturier.common.errors import ValidationFailed
 from facturier.invoicing import services
-from facturier.invoicing.models import Kind
+from facturier.invoicing.models import Document, Kind
 from facturier.invoicing.services.drafts import LineData
 from tests.api.conftest import ALL_SCOPES, ApiClient, assert_problem, make_key
 
@@ -122,3 +123,22 @@ def _issued_invoice(entity, owner, customer, day):
     draft = services.document_create(entity=entity, kind=Kind.INVOICE, customer=customer, by=owner,
                                      lines=[LineData(description="Conseil", quantity=Decimal("1"), unit_price=Decimal("100"))])  # fmt: skip
     return services.invoice_issue(invoice=draft, by=owner, issue_date=day)
+
+
+@pytest.mark.django_db
+def test_the_editor_shows_the_refusal_on_the_quotes_date(client, owner, customer):
+    # given the staff editor, on 6 December in Paris
+    client.force_login(owner)
+    data = {
+        "customer": str(customer.pk), "currency": "", "language": "", "payment_terms": "", "exchange_rate": "",
+        "issue_date": "31/12/9999",
+        "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0", "ac-TOTAL_FORMS": "0", "ac-INITIAL_FORMS": "0",
+        "lines-0-description": "Conseil", "lines-0-quantity": "1", "lines-0-unit_price": "100",
+    }  # fmt: skip
+    with time_machine.travel(PARIS_STILL_6TH, tick=False):
+        # when a quote dated 9999 is saved
+        response = client.post(reverse("web:document-create", kwargs={"slug": "quotes"}), data)
+    # then the form comes back with the error on the date, and no quote was numbered
+    assert response.status_code == 200
+    assert "9999-12-31" in response.context["editor"].header.errors["issue_date"][0]
+    assert not Document.objects.exists()
