@@ -112,3 +112,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Numbering is chronological per series, so one document dated far ahead would block its series:
+# quotes, orders, invoices, credit notes and deposits may be dated at most this many days after the
+# entity's today (its own time zone).
+FACTURIER_NUMBERING_FUTURE_DAYS = int(os.environ.get("FACTURIER_NUMBERING_FUTURE_DAYS", "0"))
+# Lines per document (API and editor alike): beyond it totals and e-invoices get slow for no real use.
+FACTURIER_MAX_DOCUMENT_LINES = int(os.environ.get("FACTURIER_MAX_DOCUMENT_LINES", "1000"))
+# Largest request body Django reads (bytes); the API answers 413 `request_too_large` beyond it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("FACTURIER_MAX_REQUEST_BYTES", str(2_621_440)))

@@ -3,16 +3,23 @@
 Gapless because the number is taken in the same transaction that issues the document: if anything
 fails, the counter rolls back with it. Chronological because the series row is locked while the
 issue date is computed, and a date before the series' last issue date is refused.
+
+Because of that second rule a single document dated far ahead would block its series for good, so every
+numbered kind (quotes, orders, invoices, credit notes, deposits) goes through one date window here: no
+later than today in the entity's time zone plus `FACTURIER_NUMBERING_FUTURE_DAYS` (default 0).
 """
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from facturier.accounts.models import LegalEntity
-from facturier.common.errors import Conflict
+from facturier.common.errors import Conflict, ValidationFailed
 from facturier.domain.numbering import NumberPattern, Reset
 from facturier.domain.sealing import GENESIS_HASH
 from facturier.invoicing.models import NumberingSeries, SequenceCounter
@@ -37,6 +44,24 @@ def default_series_for(entity: LegalEntity) -> list[NumberingSeries]:
     ]
 
 
+def latest_document_date(entity: LegalEntity) -> dt.date:
+    """The last day a numbered document may bear: the entity's today plus the configured tolerance."""
+    today = timezone.localdate(timezone=ZoneInfo(entity.time_zone))
+    return today + dt.timedelta(days=settings.FACTURIER_NUMBERING_FUTURE_DAYS)
+
+
+def check_document_date(entity: LegalEntity, day: dt.date) -> None:
+    """Refuse (422 `issue_date_in_future`, field `issue_date`) a date after `latest_document_date`."""
+    latest = latest_document_date(entity)
+    if day > latest:
+        raise ValidationFailed(
+            _("A document cannot be dated later than %(latest)s (%(issue_date)s was given).")
+            % {"latest": latest, "issue_date": day},
+            field="issue_date",
+            code="issue_date_in_future",
+        )
+
+
 @dataclass(frozen=True)
 class TakenNumber:
     series: NumberingSeries  # locked for the rest of the transaction
@@ -45,9 +70,10 @@ class TakenNumber:
 
 
 def take_number(*, entity: LegalEntity, code: str, day: dt.date) -> TakenNumber:
-    """Lock the series, check chronology, increment the period's counter and format the number."""
+    """Check the date window, lock the series, check chronology, increment the period's counter, format."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("take_number must run inside the issuing transaction")
+    check_document_date(entity, day)
     default_series_for(entity)
     series = NumberingSeries.objects.select_for_update().get(entity=entity, code=code)
     if series.last_issue_date and day < series.last_issue_date:

@@ -9,6 +9,7 @@ import uuid
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+from django.conf import settings
 from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict
 from pydantic_core import PydanticCustomError
@@ -58,6 +59,17 @@ class LineIn(Schema):
     accounting_category: Literal["goods", "services"] | None = None
 
 
+LineListIn = Annotated[
+    list[LineIn],
+    Field(
+        json_schema_extra={"maxItems": settings.FACTURIER_MAX_DOCUMENT_LINES},
+        description="at most FACTURIER_MAX_DOCUMENT_LINES lines (1000 by default): more is refused "
+        "(422 `too_many_lines`, field `lines`)",
+    ),
+]
+"""A document's lines. The drafting service enforces the bound, so the API and the editor share it."""
+
+
 class AllowanceChargeIn(Schema):
     """A document-level allowance (discount) or charge: an amount, or a percent of the lines."""
 
@@ -87,7 +99,7 @@ class HeaderIn(Schema):
 
 class QuoteCreateIn(HeaderIn):
     customer: uuid.UUID
-    lines: list[LineIn]
+    lines: LineListIn
     allowances_charges: list[AllowanceChargeIn] = []
     issue_date: dt.date | None = Field(None, description="default: today")
     valid_until: dt.date | None = None
@@ -95,7 +107,7 @@ class QuoteCreateIn(HeaderIn):
 
 class OrderCreateIn(HeaderIn):
     customer: uuid.UUID
-    lines: list[LineIn]
+    lines: LineListIn
     allowances_charges: list[AllowanceChargeIn] = []
     issue_date: dt.date | None = Field(None, description="default: today")
 
@@ -105,7 +117,7 @@ class InvoiceCreateIn(HeaderIn):
     type_code: Literal["380", "384", "386"] = Field(
         "380", description="380 invoice, 384 corrective invoice, 386 deposit invoice"
     )
-    lines: list[LineIn]
+    lines: LineListIn
     allowances_charges: list[AllowanceChargeIn] = []
     deposits: list[uuid.UUID] = Field(
         [], description="issued deposit invoices deducted by this final invoice"
@@ -117,14 +129,14 @@ class CreditNoteCreateIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     invoice: uuid.UUID = Field(description="the issued invoice credited")
-    lines: list[LineIn] | None = Field(None, description="default: every line of the invoice (full credit)")
+    lines: LineListIn | None = Field(None, description="default: every line of the invoice (full credit)")
     reason: TextIn = ""
 
 
 class CreditNoteFromInvoiceIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    lines: list[LineIn] | None = Field(None, description="default: every line of the invoice (full credit)")
+    lines: LineListIn | None = Field(None, description="default: every line of the invoice (full credit)")
     reason: TextIn = ""
 
 
@@ -132,7 +144,7 @@ class DocumentUpdateIn(HeaderIn):
     """Only the fields sent change; `lines` and `allowances_charges` replace the whole lists."""
 
     customer: uuid.UUID | None = None
-    lines: list[LineIn] | None = None
+    lines: LineListIn | None = None
     allowances_charges: list[AllowanceChargeIn] | None = None
     issue_date: dt.date | None = Field(None, description="quotes and orders only")
     valid_until: dt.date | None = None

@@ -16,6 +16,7 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -23,7 +24,7 @@ from ninja.decorators import decorate_view
 
 from facturier.api.models import IdempotencyRecord
 from facturier.api.v1.auth import Unauthenticated, key_from_request
-from facturier.api.v1.problems import problem
+from facturier.api.v1.problems import problem, request_too_large
 
 HEADER = "Idempotency-Key"
 REPLAY_HEADER = "Idempotent-Replayed"
@@ -69,7 +70,10 @@ def run_once(run: Callable[..., Any]) -> Callable[..., Any]:
         if len(idempotency_key) > MAX_KEY_LENGTH:
             return problem(request, status=422, code="invalid_idempotency_key", field=HEADER,
                            detail=_("An Idempotency-Key has at most %(max)s characters.") % {"max": MAX_KEY_LENGTH})  # fmt: skip
-        fingerprint = request_fingerprint(request)
+        try:
+            fingerprint = request_fingerprint(request)
+        except RequestDataTooBig:  # read here, before the operation's own error handling
+            return request_too_large(request)
         with transaction.atomic():
             try:
                 with transaction.atomic():

@@ -13,7 +13,8 @@ import json
 import logging
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -141,6 +142,15 @@ def _database_refused(request: HttpRequest, error: Any) -> HttpResponse:
     )  # fmt: skip
 
 
+def request_too_large(request: HttpRequest, error: Any = None) -> HttpResponse:
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE: Django refuses to read it, the client learns the limit."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return problem(
+        request, status=413, code="request_too_large", max_bytes=limit,
+        detail=_("The request body is larger than the %(max)s bytes allowed.") % {"max": limit},
+    )  # fmt: skip
+
+
 def _not_found(request: HttpRequest, error: Any) -> HttpResponse:
     return problem(request, status=404, code="not_found", detail=_("Not found."))
 
@@ -232,6 +242,7 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(AuthenticationError, _authentication_error)
     api.add_exception_handler(HttpError, _http_error)
     api.add_exception_handler(DataError, _database_refused)
+    api.add_exception_handler(RequestDataTooBig, request_too_large)
     api.add_exception_handler(Http404, _not_found)
     api.add_exception_handler(ObjectDoesNotExist, _not_found)
     api.add_exception_handler(PermissionDenied, _forbidden)

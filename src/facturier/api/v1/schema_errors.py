@@ -49,7 +49,7 @@ def _wordings() -> dict[str, str]:
         "model_attributes_type": _("Send an object."),
         "json_invalid": _("The request body is not valid JSON."),
         "invalid_unit": _("Unknown unit code (UN/ECE Rec 20), e.g. C62, HUR, DAY."),
-        "invalid_character": _("Control character U+%(code)04X is not allowed in text."),
+        "invalid_character": _("Control character U+%(code)s is not allowed in text."),
     }
 
 

@@ -43,8 +43,8 @@ def _xml_safe(value: str) -> str:
     if found:
         raise PydanticCustomError(
             "invalid_character",
-            "Control character U+{code:04X} is not allowed in text.",
-            {"code": ord(found.group())},
+            "Control character U+{code} is not allowed in text.",  # pydantic fills {name}, no format spec
+            {"code": f"{ord(found.group()):04X}"},
         )
     return value
 

@@ -18,7 +18,7 @@ from facturier.common.errors import Conflict, ValidationFailed
 from facturier.domain.payment_terms import parse_terms
 from facturier.invoicing.lifecycle import check_transition
 from facturier.invoicing.models import Document, Kind, Status, TypeCode
-from facturier.invoicing.numbering import take_number
+from facturier.invoicing.numbering import check_document_date, take_number
 from facturier.invoicing.sealing import seal
 from facturier.invoicing.services.common import (
     authorize,
@@ -129,7 +129,7 @@ def invoice_issue(*, invoice: Document, by: Any | None, issue_date: dt.date | No
     """Number, snapshot, seal. Refused unless approved (or a draft when the entity needs no approval).
 
     `issue_date` (default: today in the entity's time zone) lets imports and the demo backfill issue
-    "as of" a past day; a future day is refused, and numbering refuses a day before the series' last one.
+    "as of" a past day; a day after the numbering window is refused, and so is a day before the series' last one.
     """
     invoice = locked(invoice)
     _require_invoice(invoice)
@@ -143,9 +143,8 @@ def invoice_issue(*, invoice: Document, by: Any | None, issue_date: dt.date | No
     check_transition(invoice, Status.ISSUED)
     _check_complete(invoice)
     today = entity_today(entity)
-    if issue_date is not None and issue_date > today:
-        raise ValidationFailed(_("An invoice cannot be issued in the future (%(issue_date)s is after %(today)s).") % {"issue_date": issue_date, "today": today},
-                               field="issue_date", code="issue_date_in_future")  # fmt: skip
+    if issue_date is not None:
+        check_document_date(entity, issue_date)  # before totals and snapshots; take_number checks it too
     before = state_of(invoice)
     apply_totals(invoice)
     series_code = "credit_note" if invoice.type_code == TypeCode.CREDIT_NOTE else "invoice"
