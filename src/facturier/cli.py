@@ -134,18 +134,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="facturier", description="Facturier: invoicing and receivables.")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="create or upgrade the database schema")
-    demo = sub.add_parser(
-        "demo",
-        help="migrate, load the demo company and serve it on 127.0.0.1 (development settings: a local "
-        "demo, never a production server; use 'serve' for that)",
+    demo_help = (
+        "migrate, load the demo company and serve it on 127.0.0.1 (development settings: a local "
+        "demo, never a production server; use 'serve' for that)"
     )
+    demo = sub.add_parser("demo", help=demo_help, description=demo_help)
     demo.add_argument("--no-serve", action="store_true", help="load the demo data and exit")
     demo.add_argument("--port", type=int, default=8000)
-    serve = sub.add_parser(
-        "serve",
-        help="run the web server (gunicorn) and a background worker, with production settings: "
-        "SECRET_KEY required",
+    serve_help = (
+        "run the web server (gunicorn) and a background worker, with production settings: SECRET_KEY required"
     )
+    serve = sub.add_parser("serve", help=serve_help, description=serve_help)
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument(
