@@ -11,7 +11,8 @@ from config.settings.email import email_settings
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DATA_DIR = Path(os.environ.get("FACTURIER_DATA_DIR", "var")).resolve()
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-insecure-change-me-in-production")
+_DEV_SECRET_KEY = "dev-insecure-change-me-in-production"  # noqa: S105 - refused by production settings
+SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET_KEY)
 DEBUG = os.environ.get("DEBUG", "0") == "1"
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -47,7 +49,17 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "facturier.web.security.ContentSecurityPolicyMiddleware",
 ]
+
+# Every page: scripts, styles and images from this site only, never framed, forms posted here only
+# (facturier/web/security.py sends it; templates carry no inline script, handler or style attribute).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'"
+)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -93,6 +105,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+# WhiteNoise serves static files from the apps themselves (no collectstatic needed) in development and
+# tests; production settings serve the compressed, hashed copies `facturier serve` collects.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
 

@@ -1,12 +1,48 @@
-"""Production settings: everything that matters must come from the environment."""
+"""Production settings: what `facturier serve` runs by default. Everything that matters comes from the
+environment, and `manage.py check --deploy` is clean under them (tests/cli/test_production.py)."""
 
 import os
 
+from django.core.exceptions import ImproperlyConfigured
+
 from config.settings.base import *  # noqa: F403
+from config.settings.base import _DEV_SECRET_KEY
 
 DEBUG = False
-SECRET_KEY = os.environ["SECRET_KEY"]
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set to a long random value in production (50+ characters, e.g. "
+        "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'), or use --dev"
+    )
+
+
+def _flag(name: str, default: str) -> bool:
+    return os.environ.get(name, default).strip().lower() in {"1", "true", "yes", "on"}
+
+
+# Behind a reverse proxy that terminates TLS (nginx, Caddy, a load balancer), the proxy's
+# `X-Forwarded-Proto: https` tells Django the request was secure. Trusted only when said so: a client
+# reaching the server directly could send that header itself.
+if _flag("FACTURIER_BEHIND_TLS_PROXY", "0"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Plain-HTTP requests are redirected to HTTPS; FACTURIER_SSL_REDIRECT=0 tries production settings over
+# plain HTTP on 127.0.0.1 (or leaves the redirect to the proxy).
+SECURE_SSL_REDIRECT = _flag("FACTURIER_SSL_REDIRECT", "1")
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = int(os.environ.get("FACTURIER_HSTS_SECONDS", str(365 * 24 * 3600)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# Preloading is the apex domain owner's decision (hstspreload.org), not an invoicing server's.
+SECURE_HSTS_PRELOAD = _flag("FACTURIER_HSTS_PRELOAD", "0")
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# Static files: collected by `facturier serve` into $FACTURIER_DATA_DIR/static with hashed names (cached
+# for a year by browsers) and precompressed; WhiteNoise serves them from there.
+WHITENOISE_USE_FINDERS = False
+WHITENOISE_AUTOREFRESH = False
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}

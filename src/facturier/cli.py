@@ -12,10 +12,22 @@ import sys
 from collections.abc import Sequence
 
 DEFAULT_SETTINGS = "config.settings.dev"
+PRODUCTION_SETTINGS = "config.settings.prod"
 
 
-def _django_setup() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
+def _settings_module(args: argparse.Namespace) -> str:
+    """`serve` runs production settings unless asked for development (`--dev`, or an explicit
+    DJANGO_SETTINGS_MODULE); every other command, `demo` included, defaults to development settings."""
+    if args.command == "serve" and args.dev:
+        return DEFAULT_SETTINGS
+    default = PRODUCTION_SETTINGS if args.command == "serve" else DEFAULT_SETTINGS
+    return os.environ.get("DJANGO_SETTINGS_MODULE") or default
+
+
+def _django_setup(settings_module: str) -> None:
+    """Load the settings; a configuration mistake (no SECRET_KEY in production, a mistyped EMAIL_URL)
+    raises ImproperlyConfigured, which `main` prints as one line."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
     import django
 
     django.setup()
@@ -51,19 +63,50 @@ def _stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, _raise)
 
 
-def _serve(port: int, *, with_worker: bool = True) -> int:
-    """Run the web server and, beside it, a background worker; stop both together (Ctrl+C or SIGTERM)."""
-    worker = None
+def _gunicorn(host: str, port: int, workers: int) -> list[str]:
+    """The production WSGI server's command line: gunicorn, its sync workers forked from one master."""
+    return [
+        sys.executable, "-m", "gunicorn", "config.wsgi:application",
+        f"--bind={host}:{port}", f"--workers={workers}", "--graceful-timeout=10",
+        "--access-logfile=-", "--error-logfile=-", "--no-control-socket",
+    ]  # fmt: skip
+
+
+def _serve(port: int, *, host: str = "127.0.0.1", workers: int = 2, with_worker: bool = True) -> int:
+    """Run gunicorn and, beside it, a background worker; stop both together (Ctrl+C or SIGTERM).
+
+    Static files are collected first under production settings (unchanged files are skipped, so a
+    restart takes a second); WhiteNoise serves them from the apps directly in development.
+    """
+    from django.conf import settings
+    from django.db import connections
+
+    if not settings.WHITENOISE_USE_FINDERS:
+        _call("collectstatic", "--no-input", "-v", "0")
+    if not settings.DEBUG and settings.SECURE_SSL_REDIRECT and not settings.SECURE_PROXY_SSL_HEADER:
+        print(
+            "note: plain-HTTP requests are redirected to HTTPS; behind a TLS proxy set "
+            "FACTURIER_BEHIND_TLS_PROXY=1, to try it over plain HTTP set FACTURIER_SSL_REDIRECT=0",
+            flush=True,
+        )
+    connections.close_all()  # the children open their own
     _stop_on_sigterm()
+    worker = None
     if with_worker:
         worker = subprocess.Popen([sys.executable, "-m", "facturier.cli", "worker"])  # noqa: S603
+    web = subprocess.Popen(_gunicorn(host, port, workers))  # noqa: S603
     try:
-        print(f"Facturier is running on http://127.0.0.1:{port}/  (Ctrl+C to stop)", flush=True)
-        return _call("runserver", f"127.0.0.1:{port}", "--noreload", "--insecure")
+        print(f"Facturier is running on http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
+        return web.wait()
+    except KeyboardInterrupt:
+        return 0
     finally:
-        if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=10)
+        for child in (web, worker):
+            if child is not None and child.poll() is None:
+                child.terminate()
+        for child in (web, worker):
+            if child is not None:
+                child.wait(timeout=15)
 
 
 def _conformance_options(args: argparse.Namespace) -> list[str]:
@@ -91,11 +134,30 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="facturier", description="Facturier: invoicing and receivables.")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="create or upgrade the database schema")
-    demo = sub.add_parser("demo", help="migrate, load the demo company and serve it")
+    demo_help = (
+        "migrate, load the demo company and serve it on 127.0.0.1 (development settings: a local "
+        "demo, never a production server; use 'serve' for that)"
+    )
+    demo = sub.add_parser("demo", help=demo_help, description=demo_help)
     demo.add_argument("--no-serve", action="store_true", help="load the demo data and exit")
     demo.add_argument("--port", type=int, default=8000)
-    serve = sub.add_parser("serve", help="run the web server and a background worker")
+    serve_help = (
+        "run the web server (gunicorn) and a background worker, with production settings: SECRET_KEY required"
+    )
+    serve = sub.add_parser("serve", help=serve_help, description=serve_help)
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("WEB_CONCURRENCY", "2")),
+        help="web worker processes (default: WEB_CONCURRENCY or 2)",
+    )
+    serve.add_argument(
+        "--dev",
+        action="store_true",
+        help="development settings (DEBUG on, a fixed secret key): never in production",
+    )
     sub.add_parser("worker", help="run a background worker (Django Tasks, database backend)")
     sub.add_parser("createsuperuser", help="create an administrator account")
     apikey = sub.add_parser("apikey", help="manage API keys")
@@ -152,7 +214,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    _django_setup()
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        _django_setup(_settings_module(args))
+    except ImproperlyConfigured as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     match args.command:
         case "migrate":
             return _call("migrate", "--no-input")
@@ -160,7 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _demo(args)
         case "serve":
             _call("migrate", "--no-input", "-v", "0")
-            return _serve(args.port)
+            return _serve(args.port, host=args.host, workers=args.workers)
         case "worker":
             return _call("db_worker")
         case "createsuperuser":

@@ -1,6 +1,8 @@
-"""`facturier serve` runs the web server and a worker together, and stops both together."""
+"""`facturier serve` runs gunicorn and a worker together, serves the static files, and stops both together."""
 
 import os
+import re
+import secrets
 import signal
 import subprocess
 import sys
@@ -26,20 +28,32 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+def _get(url: str) -> tuple[str, dict[str, str]]:
+    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - a local test server
+        return response.read().decode(), dict(response.headers)
+
+
 @pytest.mark.slow
-def test_sigterm_stops_the_server_and_its_worker(tmp_path):
-    # given a migrated data dir and `facturier serve` running on a free port
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+@pytest.mark.parametrize("options", [[], ["--dev"]], ids=["production", "development"])
+def test_sigterm_stops_the_server_and_its_worker(tmp_path, options):
+    # given a migrated data dir and `facturier serve` running on a free port, with production settings
+    # (a real secret key, plain HTTP on 127.0.0.1) or development ones
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+    }
     env.update(
         FACTURIER_DATA_DIR=str(tmp_path),
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        DJANGO_SETTINGS_MODULE="config.settings.dev",  # a real task backend, as users run it
+        SECRET_KEY=secrets.token_urlsafe(50),
+        FACTURIER_SSL_REDIRECT="0",
     )
     cli = [sys.executable, "-m", "facturier.cli"]
     subprocess.run([*cli, "migrate"], cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
     port = free_port()
     workers: list[int] = []
-    server = subprocess.Popen([*cli, "serve", "--port", str(port)], cwd=ROOT, env=env,
+    server = subprocess.Popen([*cli, "serve", "--port", str(port), *options], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     try:
         deadline = time.monotonic() + 60
@@ -48,8 +62,20 @@ def test_sigterm_stops_the_server_and_its_worker(tmp_path):
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=2)  # noqa: S310
                 break
             except OSError:
+                assert server.poll() is None, "the server stopped"
                 assert time.monotonic() < deadline, "the server did not start"
                 time.sleep(0.3)
+        # then the login page links its stylesheet, which the server itself serves (WhiteNoise): under
+        # production settings a hashed, compressed copy cached for a year
+        page, headers = _get(f"http://127.0.0.1:{port}/login/")
+        assert "default-src 'self'" in headers["Content-Security-Policy"]
+        stylesheet = re.search(r'href="(/static/web/app[.\w]*\.css)"', page)
+        assert stylesheet, page
+        css, css_headers = _get(f"http://127.0.0.1:{port}{stylesheet.group(1)}")
+        assert ".logo-preview" in css
+        if not options:
+            assert re.fullmatch(r"/static/web/app\.[0-9a-f]{12}\.css", stylesheet.group(1))
+            assert "max-age=315360000" in css_headers["Cache-Control"]
         workers = _children(server.pid)
         assert workers, "no worker process was started beside the server"
         time.sleep(1)
