@@ -127,3 +127,14 @@ def browser_tab(base_url: str, **context_options: Any) -> Iterator[Any]:
         finally:
             context.close()
             browser.close()
+
+
+def sign_in(page: Any, username: str = USERNAME, password: str = PASSWORD) -> None:
+    """Sign in through the login page and wait for the (French) dashboard."""
+    from playwright.sync_api import expect
+
+    page.goto("/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit].primary")
+    expect(page.locator("h1")).to_contain_text("Tableau de bord")

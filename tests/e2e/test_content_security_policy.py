@@ -42,11 +42,7 @@ def test_the_pages_work_under_the_content_security_policy(base_url):
         page.on("pageerror", lambda error: reported.append(str(error)))
 
         # given the accountant signed in, on the dashboard served with the policy
-        page.goto("/login/")
-        page.fill("#id_username", server.USERNAME)
-        page.fill("#id_password", server.PASSWORD)
-        page.click("button[type=submit].primary")
-        expect(page.locator("h1")).to_contain_text("Tableau de bord")
+        server.sign_in(page)
         response = page.reload()
         assert "script-src 'self'" in response.headers["content-security-policy"]
 

@@ -41,11 +41,7 @@ def test_accountant_creates_issues_and_credits_an_invoice_in_the_browser(page):
     from playwright.sync_api import expect
 
     # given the accountant signs in
-    page.goto("/login/")
-    page.fill("#id_username", server.USERNAME)
-    page.fill("#id_password", server.PASSWORD)
-    page.click("button[type=submit].primary")
-    expect(page.locator("h1")).to_contain_text("Tableau de bord")
+    server.sign_in(page)
 
     # when they create an invoice: the customer found by part of its name, a product by part of its
     # reference, then a free line

@@ -39,11 +39,7 @@ def test_the_main_menu_is_one_line_at_1280_px_in_french_and_in_english(page):
     from playwright.sync_api import expect
 
     # given an administrator (who sees every entry, Company included) signed in, in French by default
-    page.goto("/login/")
-    page.fill("#id_username", server.USERNAME)
-    page.fill("#id_password", server.PASSWORD)
-    page.click("button[type=submit].primary")
-    expect(page.locator("h1")).to_contain_text("Tableau de bord")
+    server.sign_in(page)
 
     # then every French entry shares one top offset, and the bar is one row high
     tops = menu_tops(page)
