@@ -16,12 +16,13 @@ from facturier.domain.numbering import Reset
 from facturier.web.error_messages import explain
 from facturier.web.forms.fields import LocalizedDecimalField
 from facturier.web.forms.parties import ServiceForm
-from facturier.web.templatetags.facturier_format import LOCALES, page_language
+from facturier.web.numbers import ui_language
+from facturier.web.templatetags.facturier_format import LOCALES
 
 
 def country_choices() -> list[tuple[str, str]]:
     """ISO 3166 countries named in the page's language, sorted by name (France, not FR)."""
-    names = LOCALES[page_language()].territories
+    names = LOCALES[ui_language()].territories
     countries = [
         (code, str(name))
         for code, name in names.items()

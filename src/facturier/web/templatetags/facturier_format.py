@@ -8,7 +8,7 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_currency, format_percent
 from django import template
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -26,6 +26,7 @@ from facturier.web.labels import (
     status_text,
     type_code_text,
 )
+from facturier.web.numbers import format_number, ui_language
 
 register = template.Library()
 
@@ -35,13 +36,8 @@ DATE_PATTERNS = {"fr": "dd/MM/yyyy", "en": "d MMM yyyy"}
 MOMENT_PATTERNS = {"fr": "dd/MM/yyyy HH:mm", "en": "d MMM yyyy, HH:mm"}
 
 
-def page_language() -> str:
-    """The active language reduced to the two the product speaks (anything else reads French)."""
-    return "en" if (get_language() or "fr").lower().startswith("en") else "fr"
-
-
 def babel_locale() -> Locale:
-    return LOCALES[page_language()]
+    return LOCALES[ui_language()]
 
 
 def as_decimal(value: Any) -> Decimal | None:
@@ -66,9 +62,7 @@ def money(amount: Any, currency: str = "EUR") -> str:
 def quantity(value: Any) -> str:
     """A quantity without trailing zeros: 3, 1,5, 0,25."""
     number = as_decimal(value)
-    if number is None:
-        return ""
-    return str(format_decimal(number.normalize(), locale=babel_locale(), decimal_quantization=False))
+    return "" if number is None else format_number(number)
 
 
 @register.filter
@@ -87,7 +81,7 @@ def day(value: dt.date | None) -> str:
         return ""
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return str(format_date(value, DATE_PATTERNS[page_language()], locale=babel_locale()))
+    return str(format_date(value, DATE_PATTERNS[ui_language()], locale=babel_locale()))
 
 
 @register.filter
@@ -96,13 +90,13 @@ def moment(value: dt.datetime | None) -> str:
     if value is None or value == "":
         return ""
     local = timezone.localtime(value) if timezone.is_aware(value) else value
-    return str(format_datetime(local, MOMENT_PATTERNS[page_language()], locale=babel_locale()))
+    return str(format_datetime(local, MOMENT_PATTERNS[ui_language()], locale=babel_locale()))
 
 
 @register.filter
 def vat_label(category: str, rate: Any = None) -> str:
     """`S` 20 -> `TVA 20 %`; other categories by name (`Autoliquidation`, `Exonéré`), their 0 % left out."""
-    label = vat_category_label(str(category or "S"), page_language())
+    label = vat_category_label(str(category or "S"), ui_language())
     if str(category or "S") in ("S", "L", "M") and as_decimal(rate) is not None:
         return f"{label} {percent(rate)}"
     return label
