@@ -6,7 +6,6 @@ BR-S-02...), category O beside another one (BR-O-11..14). docs/every-draft-issue
 defects of issue 6 these came from.
 """
 
-import re
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -37,12 +36,6 @@ def check_rate(category: str, rate: Decimal, *, field: str) -> None:
         )
 
 
-def _rule(problem: str) -> str:
-    """The EN 16931 rule id the domain named in its (English, developer-facing) explanation."""
-    found = re.search(r"BR-[A-Z0-9-]+", problem)
-    return found.group(0) if found else ""
-
-
 def check_category_for_parties(document: Document, category: str, *, field: str) -> None:
     """Refuse a VAT category the parties' identifiers cannot support (reverse charge for a consumer,
     VAT charged by a company without a VAT number)."""
@@ -51,7 +44,7 @@ def check_category_for_parties(document: Document, category: str, *, field: str)
     )
     if seller_problem:
         raise ValidationFailed(
-            domain_wording.vat_parties(category, _rule(seller_problem), missing="seller"),
+            domain_wording.vat_parties(category, seller_problem.rule, missing=seller_problem.missing),
             field=field, code="vat_category_needs_seller_vat_number",
         )  # fmt: skip
     customer = document.customer
@@ -61,9 +54,8 @@ def check_category_for_parties(document: Document, category: str, *, field: str)
         buyer_legal_id=bool(customer.siren.strip() or customer.registration_id.strip()),
     )
     if problem:
-        whose = "buyer_any" if "registration number" in problem else "buyer_vat"
         raise ValidationFailed(
-            domain_wording.vat_parties(category, _rule(problem), missing=whose),
+            domain_wording.vat_parties(category, problem.rule, missing=problem.missing),
             field=field, code="vat_category_needs_buyer_id",
         )  # fmt: skip
 
