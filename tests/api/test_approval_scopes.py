@@ -41,8 +41,10 @@ def test_a_key_with_invoices_approve_cannot_approve_its_own_submission(approval_
     key, secret = make_key(approval_entity, ["invoices:write", "invoices:approve"])
     client = ApiClient(secret, key)
     url = _created_and_submitted(client, customer, product)
-    # when it approves it, then it is refused: someone else must approve it
-    body = assert_problem(client.post(f"{url}/approve"), 403, "approval_by_submitter")
+    # when it approves it (asking for English), then it is refused: someone else must approve it
+    body = assert_problem(
+        client.post(f"{url}/approve", headers={"Accept-Language": "en"}), 403, "approval_by_submitter"
+    )
     assert "someone else must approve" in body["detail"]
     assert client.get(url).json()["status"] == "pending_approval"
 

@@ -10,6 +10,8 @@ button a service would refuse.
 
 from typing import Any, Protocol
 
+from django.utils.translation import gettext as _
+
 from facturier.accounts.models import ApiKey, LegalEntity
 from facturier.accounts.roles import Action
 from facturier.accounts.selectors import require
@@ -72,12 +74,12 @@ def authorize(actor: Any | None, action: Action, entity: LegalEntity, subject: S
     """
     if isinstance(actor, ApiKey):
         if actor.entity_id != entity.pk:
-            raise PermissionDenied(f"This API key does not belong to {entity.name}.")
+            raise PermissionDenied(_("This API key does not belong to %(entity)s.") % {"entity": entity.name})
         if subject is not None:
             scope = f"{subject.scope_resource()}:{_SCOPE_LEVEL.get(action, 'write')}"
             if not actor.has_scope(scope):
                 raise PermissionDenied(
-                    f"This API key lacks the scope '{scope}'.",
+                    _("This API key lacks the scope '%(scope)s'.") % {"scope": scope},
                     code="insufficient_scope",
                     required_scope=scope,
                 )
@@ -85,6 +87,6 @@ def authorize(actor: Any | None, action: Action, entity: LegalEntity, subject: S
         require(actor, entity, action)  # a user, by their role; an anonymous visitor has none: refused
     if action == Action.APPROVE and subject is not None and is_author(actor, subject):
         raise PermissionDenied(
-            "You created or submitted this document: someone else must approve it.",
+            _("You created or submitted this document: someone else must approve it."),
             code="approval_by_submitter",
         )
