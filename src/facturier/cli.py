@@ -158,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="development settings (DEBUG on, a fixed secret key): never in production",
     )
-    sub.add_parser("worker", help="run a background worker (Django Tasks, database backend)")
+    sub.add_parser("worker", help="run a background worker (Django Tasks, database backend) with the scheduler")
     sub.add_parser("createsuperuser", help="create an administrator account")
     apikey = sub.add_parser("apikey", help="manage API keys")
     apikey_sub = apikey.add_subparsers(dest="apikey_command", required=True)
@@ -230,7 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _call("migrate", "--no-input", "-v", "0")
             return _serve(args.port, host=args.host, workers=args.workers)
         case "worker":
-            return _call("db_worker")
+            return _call("run_worker")
         case "createsuperuser":
             return _call("createsuperuser")
         case "apikey" if args.apikey_command == "create":

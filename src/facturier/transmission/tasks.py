@@ -28,3 +28,17 @@ def read_platform_flow(flow_id: str, siren: str = "") -> int:
     from facturier.transmission.polling import receive_lifecycle_flow
 
     return receive_lifecycle_flow(flow_id=flow_id, siren=siren).recorded
+
+
+@task()
+def send_pending_transmissions() -> dict[str, int]:
+    """The sweep of sendings the database says are due (lost from the queue, or left by a dead worker)."""
+    from facturier.transmission.selectors import pending_transmissions
+
+    sent = failed = 0
+    for row in pending_transmissions().only("pk"):
+        delivered = transmission_deliver(transmission_id=str(row.pk))
+        if delivered is not None:
+            sent += delivered.status == "sent"
+            failed += delivered.status == "failed"
+    return {"sent": sent, "failed": failed}
