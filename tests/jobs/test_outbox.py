@@ -11,7 +11,7 @@ from facturier.invoicing.services import LineData, document_create, invoice_issu
 from facturier.jobs.models import ConsumerCursor, OutboxEvent
 from facturier.jobs.outbox import outbox_consume, outbox_read
 from facturier.parties.services import customer_create
-from tests.conftest import make_entity
+from tests.jobs.conftest import committed_db
 
 
 def _new_customer(entity, name):
@@ -23,7 +23,7 @@ def _types(**filters):
     return list(OutboxEvent.objects.filter(**filters).order_by("tx", "position").values_list("type", flat=True))
 
 
-@pytest.mark.django_db
+@committed_db
 def test_every_audit_record_writes_one_outbox_event_with_a_stable_type(entity, customer, product):
     # given a draft invoice
     draft = document_create(entity=entity, kind="invoice", customer=customer, by=None,
@@ -39,7 +39,7 @@ def test_every_audit_record_writes_one_outbox_event_with_a_stable_type(entity, c
     assert _types(entity=entity)[:2] == ["entity.created", "membership.set"]
 
 
-@pytest.mark.django_db
+@committed_db
 def test_a_credit_note_is_its_own_subject(entity, customer, product):
     # given an issued invoice and its credit note
     invoice = invoice_issue(invoice=document_create(entity=entity, kind="invoice", customer=customer, by=None,
@@ -54,7 +54,7 @@ def test_a_credit_note_is_its_own_subject(entity, customer, product):
     assert _types(subject_id=str(credit.pk), type="invoice.issued") == []
 
 
-@pytest.mark.django_db
+@committed_db
 def test_a_rolled_back_change_leaves_no_event(entity):
     # given the events so far
     before = OutboxEvent.objects.count()
@@ -66,7 +66,7 @@ def test_a_rolled_back_change_leaves_no_event(entity):
     assert OutboxEvent.objects.count() == before
 
 
-@pytest.mark.django_db
+@committed_db
 def test_a_consumer_reads_each_event_once_in_order_and_resumes_from_its_cursor(entity):
     # given a few events
     for name in ("Alpha", "Beta", "Gamma"):
@@ -84,7 +84,7 @@ def test_a_consumer_reads_each_event_once_in_order_and_resumes_from_its_cursor(e
     assert [e.position for e in outbox_read(consumer="webhooks", limit=1000)] == everything
 
 
-@pytest.mark.django_db
+@committed_db
 def test_a_failing_handler_leaves_the_cursor_so_the_events_come_again(entity):
     # given one event
     _new_customer(entity, "Delta")
@@ -100,3 +100,43 @@ def test_a_failing_handler_leaves_the_cursor_so_the_events_come_again(entity):
     again: list[int] = []
     outbox_consume(consumer="dunning", handle=lambda batch: again.extend(e.position for e in batch), limit=1000)
     assert again == pending
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_event_committed_late_is_not_stepped_over_by_the_cursor():
+    import threading
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from facturier.jobs.outbox import outbox_publish
+
+    def publish(name):
+        return outbox_publish(type=name, entity=None, subject_type="test", subject_id=name, payload={},
+                              occurred_at=timezone.now())  # fmt: skip
+
+    written, release = threading.Event(), threading.Event()
+
+    def slow_writer():
+        with transaction.atomic():
+            publish("early.but_slow")
+            written.set()
+            release.wait(10)
+        connection.close()
+
+    # given a transaction that wrote an event and has not committed yet
+    thread = threading.Thread(target=slow_writer)
+    thread.start()
+    written.wait(10)
+    # and a later event committed at once
+    publish("late.but_quick")
+    seen: list[str] = []
+    # when the consumer reads now
+    outbox_consume(consumer="c", handle=lambda batch: seen.extend(e.type for e in batch))
+    # then it waits for the older transaction instead of stepping over it
+    assert seen == []
+    release.set()
+    thread.join()
+    outbox_consume(consumer="c", handle=lambda batch: seen.extend(e.type for e in batch))
+    assert seen == ["early.but_slow", "late.but_quick"]
