@@ -50,13 +50,16 @@ def test_a_resumed_run_skips_the_chunks_already_done():
     # given a run whose worker died after two of its four chunks
     run, _ = job_start(key="k", task="tests.jobs.sample_tasks.slow_chunks", args={"n": 4})
     JobChunk.objects.bulk_create([JobChunk(run=run, key=f"chunk-{i:03d}") for i in range(4)])
-    JobChunk.objects.filter(key__in=["chunk-000", "chunk-001"]).update(done_at=dt.datetime(2026, 6, 1, tzinfo=UTC))
+    JobChunk.objects.filter(key__in=["chunk-000", "chunk-001"]).update(
+        done_at=dt.datetime(2026, 6, 1, tzinfo=UTC)
+    )
     JobRun.objects.filter(pk=run.pk).update(done=2)
     # when it runs again
     job_execute(run_id=run.pk)
     # then only the two missing chunks ran
     assert sorted(OutboxEvent.objects.filter(type="test.chunk").values_list("subject_id", flat=True)) == [
-        "chunk-002", "chunk-003"
+        "chunk-002",
+        "chunk-003",
     ]
     run.refresh_from_db()
     assert (run.done, run.total, run.status) == (4, 4, RunStatus.DONE)
@@ -95,7 +98,9 @@ def test_the_sweeper_requeues_a_run_left_running_by_a_dead_worker(django_capture
 
 def _database_url() -> str:
     db = connection.settings_dict
-    return f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    return (
+        f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
 
 
 def _wait_for(condition, timeout: float) -> None:
@@ -111,7 +116,9 @@ def _wait_for(condition, timeout: float) -> None:
 def test_a_worker_killed_mid_run_is_resumed_by_another_and_every_chunk_runs_once(settings):
     # given a job of twelve slow chunks on the database queue
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    run, _ = job_start(key="import:big", task="tests.jobs.sample_tasks.slow_chunks", args={"n": 12, "pause": 0.4})
+    run, _ = job_start(
+        key="import:big", task="tests.jobs.sample_tasks.slow_chunks", args={"n": 12, "pause": 0.4}
+    )
     env = {**os.environ, "DATABASE_URL": _database_url(), "DJANGO_SETTINGS_MODULE": "config.settings.dev",
            "FACTURIER_SCHEDULER_SECONDS": "0.5", "FACTURIER_JOB_STALE_SECONDS": "3"}  # fmt: skip
     command = [sys.executable, "-m", "facturier.cli", "worker"]
@@ -123,7 +130,8 @@ def test_a_worker_killed_mid_run_is_resumed_by_another_and_every_chunk_runs_once
         first.send_signal(signal.SIGKILL)
         first.wait(10)
     stopped_at = JobRun.objects.get(pk=run.pk)
-    assert stopped_at.status == RunStatus.RUNNING and stopped_at.done < 12
+    assert stopped_at.status == RunStatus.RUNNING
+    assert stopped_at.done < 12
     # and another worker starts: its sweeper sees the dead run and queues it again
     second = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:

@@ -52,7 +52,10 @@ def test_a_month_end_schedule_fires_once_on_the_last_evening_of_each_month_acros
         for day in (dt.datetime(2026, 11, 30, 21, tzinfo=UTC), dt.datetime(2026, 12, 31, 21, tzinfo=UTC)):
             _tick_through(day, day + dt.timedelta(hours=6), dt.timedelta(minutes=20))
     # then it fired once per month end, at 23:00 Paris (22:00 UTC in winter)
-    assert _periods(schedule) == [dt.datetime(2026, 11, 30, 22, tzinfo=UTC), dt.datetime(2026, 12, 31, 22, tzinfo=UTC)]
+    assert _periods(schedule) == [
+        dt.datetime(2026, 11, 30, 22, tzinfo=UTC),
+        dt.datetime(2026, 12, 31, 22, tzinfo=UTC),
+    ]
     assert set(JobRun.objects.values_list("status", flat=True)) == {RunStatus.DONE}
 
 
@@ -95,7 +98,9 @@ def test_an_hourly_interval_counts_real_hours_across_a_dst_change():
     _tick_through(dt.datetime(2026, 10, 24, 22, 1, tzinfo=UTC), dt.datetime(2026, 10, 25, 3, 59, tzinfo=UTC),
                   dt.timedelta(minutes=7))  # fmt: skip
     # then it fired once per real hour (six hours, though the wall clock shows five)
-    assert _periods(schedule) == [dt.datetime(2026, 10, 24, 22, tzinfo=UTC) + dt.timedelta(hours=h) for h in range(6)]
+    assert _periods(schedule) == [
+        dt.datetime(2026, 10, 24, 22, tzinfo=UTC) + dt.timedelta(hours=h) for h in range(6)
+    ]
 
 
 @pytest.mark.django_db
@@ -139,7 +144,9 @@ def test_the_shipped_schedules_are_created_once_and_a_users_change_is_kept():
     assert schedules_sync() == 0
     # then the user's choice stands
     assert set(Schedule.objects.values_list("name", "enabled")) == {
-        ("poll-statuses", False), ("send-pending-transmissions", True), ("purge-idempotency-keys", True)
+        ("poll-statuses", False),
+        ("send-pending-transmissions", True),
+        ("purge-idempotency-keys", True),
     }
 
 
@@ -166,7 +173,9 @@ def test_schedulers_in_several_processes_fire_each_period_once_on_sqlite(tmp_pat
     # given a migrated SQLite database file shared by four worker processes
     url = f"sqlite:///{tmp_path / 'race.sqlite3'}"
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
-    subprocess.run([sys.executable, "-m", "django", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "django", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=300
+    )
     # when they all tick at the same instants
     fired = _race(url)
     # then each period was fired by exactly one of them, and the database holds one run per period
@@ -181,7 +190,9 @@ def test_schedulers_in_several_processes_fire_each_period_once_on_sqlite(tmp_pat
 def test_schedulers_in_several_processes_fire_each_period_once_on_postgresql():
     # given four worker processes on the PostgreSQL test database
     db = connection.settings_dict
-    url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    url = (
+        f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
     # when they all tick at the same instants
     fired = _race(url)
     # then each period was fired by exactly one of them

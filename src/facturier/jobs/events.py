@@ -83,7 +83,7 @@ for _subject in ("invoice", "credit_note"):
 
 def subject_name(obj: Any) -> str:
     """The public name of the audited object: documents by kind (a credit note is its own subject)."""
-    label = obj._meta.label_lower
+    label = str(obj._meta.label_lower)
     if label == "invoicing.document":
         kind = str(getattr(obj, "kind", "invoice"))
         if kind == "invoice" and str(getattr(obj, "type_code", "")) in CREDIT_NOTE_TYPE_CODES:

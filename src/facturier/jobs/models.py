@@ -97,7 +97,9 @@ class JobRun(models.Model):
     key = models.CharField(max_length=255, unique=True)
     task = models.CharField(max_length=200)
     args = models.JSONField(default=dict, blank=True)
-    schedule = models.ForeignKey(Schedule, on_delete=models.SET_NULL, null=True, blank=True, related_name="runs")
+    schedule = models.ForeignKey(
+        Schedule, on_delete=models.SET_NULL, null=True, blank=True, related_name="runs"
+    )
     period = models.DateTimeField(null=True, blank=True)
     entity = models.ForeignKey(
         "accounts.LegalEntity", on_delete=models.CASCADE, null=True, blank=True, related_name="+"

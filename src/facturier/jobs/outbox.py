@@ -21,18 +21,28 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import connection, models, transaction
-from django.db.models import Q
-from django.db.models.expressions import RawSQL
+from django.db.models import BigIntegerField, Func, Q
 
 from facturier.jobs.events import event_type, subject_name
 from facturier.jobs.models import ConsumerCursor, OutboxEvent
 
-_CURRENT_TX = "pg_current_xact_id()::text::bigint"
-_OLDEST_RUNNING_TX = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+
+class _CurrentTx(Func):
+    """PostgreSQL: the id of the writing transaction."""
+
+    template = "pg_current_xact_id()::text::bigint"
+    output_field = BigIntegerField()
+
+
+class _OldestRunningTx(Func):
+    """PostgreSQL: every transaction below this id has committed or aborted."""
+
+    template = "(SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint)"
+    output_field = BigIntegerField()
 
 
 def _current_tx() -> Any:
-    return RawSQL(_CURRENT_TX, ()) if connection.vendor == "postgresql" else 0
+    return _CurrentTx() if connection.vendor == "postgresql" else 0
 
 
 def outbox_publish(
@@ -76,7 +86,7 @@ def _after(cursor: ConsumerCursor) -> models.QuerySet[OutboxEvent]:
         Q(tx__gt=cursor.last_tx) | Q(tx=cursor.last_tx, position__gt=cursor.last_position)
     )
     if connection.vendor == "postgresql":
-        rows = rows.filter(tx__lt=RawSQL(_OLDEST_RUNNING_TX, ()))
+        rows = rows.filter(tx__lt=_OldestRunningTx())
     return rows.order_by("tx", "position")
 
 

@@ -30,7 +30,12 @@ def parse_rule(text: str, *, anchor_local: dt.datetime) -> rrule:
 
 
 def current_period(
-    *, now: dt.datetime, anchor: dt.datetime, tz: ZoneInfo, rule: str = "", interval: dt.timedelta | None = None
+    *,
+    now: dt.datetime,
+    anchor: dt.datetime,
+    tz: ZoneInfo,
+    rule: str = "",
+    interval: dt.timedelta | None = None,
 ) -> dt.datetime | None:
     """The start (UTC) of the period containing ``now``, or None before the first one."""
     if now < anchor and not rule:
@@ -42,7 +47,7 @@ def current_period(
         return (anchor + count * interval).astimezone(dt.UTC)
     anchor_local = anchor.astimezone(tz).replace(tzinfo=None)
     now_local = now.astimezone(tz).replace(tzinfo=None)
-    occurrence = parse_rule(rule, anchor_local=anchor_local).before(now_local, inc=True)
+    occurrence: dt.datetime | None = parse_rule(rule, anchor_local=anchor_local).before(now_local, inc=True)
     if occurrence is None:
         return None
     return occurrence.replace(tzinfo=tz).astimezone(dt.UTC)

@@ -54,7 +54,7 @@ def schedules_sync(*, now: dt.datetime | None = None) -> int:
 
 
 def schedule_zone(schedule: Schedule) -> ZoneInfo:
-    if schedule.entity_id is not None:
+    if schedule.entity is not None:
         return ZoneInfo(schedule.entity.time_zone)
     return ZoneInfo(settings.TIME_ZONE)
 

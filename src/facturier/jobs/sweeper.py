@@ -55,7 +55,9 @@ def sweep(*, now: dt.datetime | None = None) -> SweepSummary:
         )
         JobRun.objects.filter(pk__in=stale).update(status=RunStatus.QUEUED, queued_at=now)
         lost = list(
-            JobRun.objects.filter(status=RunStatus.QUEUED, queued_at__lt=stale_before).values_list("pk", flat=True)
+            JobRun.objects.filter(status=RunStatus.QUEUED, queued_at__lt=stale_before).values_list(
+                "pk", flat=True
+            )
         )
         JobRun.objects.filter(pk__in=lost).update(queued_at=now)
         for run_id in [*stale, *lost]:

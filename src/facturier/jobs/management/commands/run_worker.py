@@ -48,7 +48,9 @@ class Command(BaseCommand):
         stop = threading.Event()
         if not options["no_scheduler"]:
             every = float(getattr(settings, "FACTURIER_SCHEDULER_SECONDS", 30))
-            thread = threading.Thread(target=scheduler_loop, args=(stop, every), name="scheduler", daemon=True)
+            thread = threading.Thread(
+                target=scheduler_loop, args=(stop, every), name="scheduler", daemon=True
+            )
             thread.start()
         try:
             worker_options = ["--batch"] if options["batch"] else []
