@@ -24,7 +24,8 @@ def test_jobs_list_prints_schedules_and_runs_with_their_progress():
     # when the jobs are listed
     call_command("jobs", "list", stdout=out)
     # then both show, the run with its progress
-    assert "poll-statuses" in out.getvalue() and "every 900 s" in out.getvalue()
+    assert "poll-statuses" in out.getvalue()
+    assert "every 900 s" in out.getvalue()
     assert "running       3/4       75%  import:statement-7" in out.getvalue()
 
 
