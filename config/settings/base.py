@@ -129,6 +129,9 @@ FACTURIER_SCHEDULES = [
 FACTURIER_SCHEDULER_SECONDS = float(os.environ.get("FACTURIER_SCHEDULER_SECONDS", "30"))
 FACTURIER_JOB_STALE_SECONDS = int(os.environ.get("FACTURIER_JOB_STALE_SECONDS", "300"))
 FACTURIER_TASK_STALE_SECONDS = int(os.environ.get("FACTURIER_TASK_STALE_SECONDS", "3600"))
+# Connector credentials of each company are encrypted in the database with this key (Fernet; several
+# comma-separated keys rotate). Unset: a key file created in the data dir (facturier/common/secrets.py).
+FACTURIER_CREDENTIALS_KEY = os.environ.get("FACTURIER_CREDENTIALS_KEY", "")
 
 # Email: EMAIL_URL sets EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT... (config/settings/email.py); unset, no
 # email is sent and sending an invoice by email is refused, naming it. Invoices leave from

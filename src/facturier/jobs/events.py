@@ -29,6 +29,7 @@ CREDIT_NOTE_TYPE_CODES = frozenset({"381"})
 EVENT_TYPES: dict[str, str] = {
     "entity.created": "A legal entity (company) was created.",
     "entity.updated": "A company's settings changed.",
+    "entity.credentials_set": "A company's connector account (Chorus Pro, platform) was stored; never the secret.",
     "membership.set": "A user's role in a company was set.",
     "api_key.created": "An API key was created.",
     "api_key.revoked": "An API key was revoked.",

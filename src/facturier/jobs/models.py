@@ -144,3 +144,26 @@ class JobChunk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}:{self.key}"
+
+
+class ConnectorCredential(models.Model):
+    """A company's own account on a connector (Chorus Pro, a platform...), encrypted at rest.
+
+    ``secret`` is a Fernet token of the JSON settings (``common.secrets``); the key is outside the
+    database. Kept with the jobs because the jobs are what call the connectors on the company's behalf.
+    """
+
+    entity = models.ForeignKey("accounts.LegalEntity", on_delete=models.CASCADE, related_name="+")
+    connector = models.CharField(max_length=40)
+    secret = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "connector"], name="one_credential_per_entity_connector"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity_id}:{self.connector}"
