@@ -209,6 +209,12 @@ def build_parser() -> argparse.ArgumentParser:
     transmit.add_argument("--pending", action="store_true", help="send every transmission still due")
     poll = sub.add_parser("poll-statuses", help="record the lifecycle statuses of sent invoices")
     poll.add_argument("--entity", help="only this entity (id, SIREN or name)")
+    credentials = sub.add_parser("credentials", help="a company's own connector accounts, stored encrypted")
+    credentials_sub = credentials.add_subparsers(dest="credentials_command", required=True)
+    credentials_set = credentials_sub.add_parser("set", help="store a company's account (KEY=- reads stdin)")
+    credentials_set.add_argument("--entity", required=True, help="entity id, SIREN or name")
+    credentials_set.add_argument("--connector", required=True, choices=("chorus_pro", "pdp"))
+    credentials_set.add_argument("values", nargs="+", metavar="KEY=VALUE")
     jobs = sub.add_parser("jobs", help="background jobs: list runs and schedules, run a schedule now")
     jobs_sub = jobs.add_subparsers(dest="jobs_command", required=True)
     jobs_sub.add_parser("list", help="the latest job runs with their progress, and the schedules")
@@ -265,6 +271,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _call_reporting("transmit", *options)
         case "poll-statuses":
             return _call_reporting("poll_statuses", *(["--entity", args.entity] if args.entity else []))
+        case "credentials":
+            return _call_reporting(
+                "connector_credentials", "--entity", args.entity, "--connector", args.connector, *args.values
+            )
         case "jobs":
             schedule = [args.schedule] if args.jobs_command == "run" else []
             return _call_reporting("jobs", args.jobs_command, *schedule)

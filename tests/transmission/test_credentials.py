@@ -100,3 +100,22 @@ def test_a_secret_under_another_key_is_refused_not_misread(key, settings, entity
         decrypt_json(ConnectorCredential.objects.get().secret)
     settings.FACTURIER_CREDENTIALS_KEY += "," + key
     assert decrypt_json(ConnectorCredential.objects.get().secret) == {"token": "t"}
+
+
+def test_the_credentials_command_reads_a_secret_from_stdin(key, entity, monkeypatch):
+    import io
+
+    from django.core.management import call_command
+
+    # given the secret on standard input
+    monkeypatch.setattr("sys.stdin", io.StringIO("pw-from-stdin\n"))
+    out = io.StringIO()
+    # when the account is stored from the command line
+    call_command("connector_credentials", "--entity", entity.siren, "--connector", "chorus_pro",
+                 "login=TECH_9", "password=-", stdout=out)  # fmt: skip
+    # then it is stored encrypted, the secret never printed
+    assert decrypt_json(ConnectorCredential.objects.get().secret) == {
+        "login": "TECH_9",
+        "password": "pw-from-stdin",
+    }
+    assert "pw-from-stdin" not in out.getvalue()
