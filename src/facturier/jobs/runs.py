@@ -102,14 +102,29 @@ def heartbeat(run: JobRun) -> None:
     JobRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now())
 
 
-def run_chunks(run: JobRun, chunks: Iterable[str], handle: Callable[[str], Any]) -> JobRun:
-    """Do every chunk not yet done, each in one transaction with its mark; safe to call again."""
+def run_chunks(
+    run: JobRun, chunks: Iterable[str], handle: Callable[[str], Any], *, atomic: bool = True
+) -> JobRun:
+    """Do every chunk not yet done; safe to call again.
+
+    ``atomic``: the chunk's database work and its mark commit together (exactly once). Chunks that talk
+    to the network pass ``atomic=False``: no transaction stays open (nor SQLite's write lock held) during
+    the I/O, the mark follows the work, and a crash in between repeats that chunk (at least once; such
+    chunks are idempotent, like polling).
+    """
     keys = list(dict.fromkeys(chunks))
     JobChunk.objects.bulk_create([JobChunk(run=run, key=key) for key in keys], ignore_conflicts=True)
     JobRun.objects.filter(pk=run.pk).update(total=len(keys))
     pending = set(JobChunk.objects.filter(run=run, done_at__isnull=True).values_list("key", flat=True))
     for key in keys:
         if key not in pending:
+            continue
+        if not atomic:
+            handle(key)
+            marked = JobChunk.objects.filter(run=run, key=key, done_at__isnull=True).update(
+                done_at=timezone.now()
+            )
+            JobRun.objects.filter(pk=run.pk).update(done=F("done") + marked, heartbeat_at=timezone.now())
             continue
         with transaction.atomic():
             marked = JobChunk.objects.filter(run=run, key=key, done_at__isnull=True).update(
