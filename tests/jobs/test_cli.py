@@ -64,3 +64,17 @@ def test_the_worker_scheduler_creates_the_shipped_schedules_and_fires_them(setti
     # then the schedule exists and its first period ran
     assert Schedule.objects.get().name == "tick"
     assert JobRun.objects.get().status == RunStatus.DONE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_jobs_run_executes_a_schedules_job_now_and_reports_it():
+    # given a schedule whose job has three chunks
+    Schedule.objects.create(name="import", task="tests.jobs.sample_tasks.slow_chunks", args={"n": 3},
+                            interval_seconds=3600, anchor=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))  # fmt: skip
+    out = io.StringIO()
+    # when it is run by hand
+    call_command("jobs", "run", "import", stdout=out)
+    # then its run finished with every chunk, and the command said so
+    run = JobRun.objects.get()
+    assert (run.status, run.done, run.total) == (RunStatus.DONE, 3, 3)
+    assert out.getvalue().startswith("done manual:import:")
