@@ -144,3 +144,26 @@ def test_a_worker_killed_mid_run_is_resumed_by_another_and_every_chunk_runs_once
     assert (run.done, run.total, run.attempts) == (12, 12, 2)
     chunks = list(OutboxEvent.objects.filter(type="test.chunk").values_list("subject_id", flat=True))
     assert sorted(chunks) == [f"chunk-{i:03d}" for i in range(12)]
+
+
+@pytest.mark.django_db
+def test_the_sweeper_puts_back_a_task_left_running_by_a_killed_worker(settings):
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    # given a task a worker started at 10:00 and never finished
+    settings.FACTURIER_TASK_STALE_SECONDS = 3600
+    started = dt.datetime(2026, 6, 1, 10, tzinfo=UTC)
+    stuck = DBTaskResult.objects.create(
+        status=TaskResultStatus.RUNNING, started_at=started, args_kwargs={"args": [1], "kwargs": {}},
+        task_path="facturier.jobs.tasks.execute_job_run", backend_name="default", queue_name="default",
+        run_after=started, exception_class_path="", traceback="",
+    )  # fmt: skip
+    # when the sweeper passes at 10:30, then at 11:01
+    with time_machine.travel(dt.datetime(2026, 6, 1, 10, 30, tzinfo=UTC), tick=False):
+        assert sweep().stale_tasks == 0
+    with time_machine.travel(dt.datetime(2026, 6, 1, 11, 1, tzinfo=UTC), tick=False):
+        assert sweep().stale_tasks == 1
+    # then the task is ready to be claimed again
+    stuck.refresh_from_db()
+    assert stuck.status == TaskResultStatus.READY
