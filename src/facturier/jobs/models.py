@@ -7,6 +7,7 @@ scale"). Every row here is keyed so that running the same thing twice finds the 
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -65,7 +66,7 @@ class Schedule(models.Model):
     entity = models.ForeignKey(
         "accounts.LegalEntity", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    anchor = models.DateTimeField(help_text="periods are counted from this instant")
+    anchor = models.DateTimeField(default=timezone.now, help_text="periods are counted from this instant")
     enabled = models.BooleanField(_("enabled"), default=True)
     last_period = models.DateTimeField(null=True, blank=True)
 
