@@ -34,3 +34,17 @@ def test_a_member_who_does_not_manage_the_company_finds_no_jobs_page(colleague, 
     client.force_login(colleague)
     # then the page does not exist for them
     assert client.get("/jobs/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_superuser_sees_schedules_runs_and_events_in_the_admin(entity):
+    from django.contrib.auth import get_user_model
+
+    # given a superuser and a run
+    admin_user = get_user_model().objects.create_superuser("root", "root@example.fr", "pw-root-123")
+    JobRun.objects.create(key="schedule:purge:2026-06-01T03:15:00Z", task="x")
+    client = Client()
+    client.force_login(admin_user)
+    # then the admin lists open
+    for model in ("schedule", "jobrun", "outboxevent"):
+        assert client.get(f"/admin/jobs/{model}/").status_code == 200
