@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from facturier.jobs.events import EVENT_TYPES
+from facturier.jobs.events import ACTION_SUBJECTS, EVENT_TYPES
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "facturier"
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "events.md"
@@ -22,7 +22,7 @@ def _audited_actions() -> set[str]:
 
 
 def test_every_audited_action_maps_to_a_registered_event_type():
-    subjects = {"apikey": "api_key", "inbox": "received_invoice"}
+    subjects = ACTION_SUBJECTS
     missing = []
     for action in _audited_actions():
         obj, verb = action.split(".", 1)

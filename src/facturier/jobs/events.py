@@ -2,7 +2,9 @@
 
 An audit action is ``<object>.<verb>`` (``invoice.issued``); the event type is ``<subject>.<verb>``
 where the subject names the business object as integrators know it: a document becomes ``quote``,
-``order``, ``invoice`` or ``credit_note`` from its kind and type code, other models their own name.
+``order``, ``invoice`` or ``credit_note`` from its kind and type code (the audit says ``invoice.issued``
+for a credit note too); otherwise the action's own prefix is the subject, with the few spellings
+integrators should not see renamed (``ACTION_SUBJECTS``: ``apikey`` -> ``api_key``).
 ``EVENT_TYPES`` documents every type (docs/events.md is the reader's version); a test checks that
 each audited action of the code maps to a registered type, so a new action cannot ship unnamed.
 """
@@ -11,18 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-SUBJECTS: dict[str, str] = {
-    "accounts.legalentity": "entity",
-    "accounts.membership": "membership",
-    "accounts.apikey": "api_key",
-    "parties.customer": "customer",
-    "parties.contact": "contact",
-    "parties.supplier": "supplier",
-    "catalog.product": "product",
-    "invoicing.numberingseries": "numbering_series",
-    "inbox.receivedinvoice": "received_invoice",
-}
-"""Model label -> subject name; ``invoicing.document`` is resolved by ``subject_name``."""
+ACTION_SUBJECTS: dict[str, str] = {"apikey": "api_key", "inbox": "received_invoice"}
+"""Audit action prefix -> public subject name, where they differ."""
+DOCUMENT_LABEL = "invoicing.document"
 
 CREDIT_NOTE_TYPE_CODES = frozenset({"381"})
 
@@ -46,6 +39,14 @@ EVENT_TYPES: dict[str, str] = {
     "received_invoice.received": "A supplier e-invoice was received into the inbox.",
     "received_invoice.accepted": "A received supplier invoice was accepted.",
     "received_invoice.rejected": "A received supplier invoice was rejected.",
+    "two_factor.enrolled": "A user turned on two-factor authentication.",
+    "two_factor.disabled": "A user turned off two-factor authentication.",
+    "two_factor.reset": "An administrator reset a user's two-factor authentication.",
+    "two_factor.policy_changed": "A company's two-factor policy changed.",
+    "two_factor.recovery_code_used": "A user signed in with a recovery code.",
+    "two_factor.recovery_codes_regenerated": "A user regenerated their recovery codes.",
+    "login.locked": "Sign-ins to an account were locked after repeated failures.",
+    "login.unlocked": "A locked account was unlocked.",
 }
 for _subject in ("quote", "order", "invoice", "credit_note"):
     EVENT_TYPES |= {
@@ -82,18 +83,18 @@ for _subject in ("invoice", "credit_note"):
     }
 
 
-def subject_name(obj: Any) -> str:
-    """The public name of the audited object: documents by kind (a credit note is its own subject)."""
-    label = str(obj._meta.label_lower)
-    if label == "invoicing.document":
+def subject_name(action: str, obj: Any) -> str:
+    """The public name of the audited subject: documents by kind (a credit note is its own subject)."""
+    if str(obj._meta.label_lower) == DOCUMENT_LABEL:
         kind = str(getattr(obj, "kind", "invoice"))
         if kind == "invoice" and str(getattr(obj, "type_code", "")) in CREDIT_NOTE_TYPE_CODES:
             return "credit_note"
         return kind
-    return SUBJECTS.get(label, label.split(".")[-1])
+    prefix = action.split(".", 1)[0]
+    return ACTION_SUBJECTS.get(prefix, prefix)
 
 
 def event_type(action: str, obj: Any) -> str:
     """``invoice.issued`` on a credit note -> ``credit_note.issued``; ``inbox.received`` -> ``received_invoice.received``."""
     verb = action.split(".", 1)[-1]
-    return f"{subject_name(obj)}.{verb}"
+    return f"{subject_name(action, obj)}.{verb}"

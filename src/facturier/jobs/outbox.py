@@ -76,7 +76,8 @@ def publish_audited(*, audit_event: Any, obj: models.Model) -> OutboxEvent:
         "after": audit_event.after,
     }
     return outbox_publish(
-        type=event_type(audit_event.action, obj), entity=audit_event.entity, subject_type=subject_name(obj),
+        type=event_type(audit_event.action, obj), entity=audit_event.entity,
+        subject_type=subject_name(audit_event.action, obj),
         subject_id=str(obj.pk), payload=payload, occurred_at=audit_event.occurred_at,
     )  # fmt: skip
 
