@@ -168,7 +168,9 @@ def test_a_forwarded_for_header_is_ignored_unless_a_proxy_is_trusted(client):
     for n in range(20):
         _sign_in(client, f"u{n}", "wrong", address="198.51.100.20", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}")
     # then its real address is blocked, whatever the header claims next
-    answer = _sign_in(client, "colleague", "pw-colleague-123", "198.51.100.20", HTTP_X_FORWARDED_FOR="10.9.9.9")
+    answer = _sign_in(
+        client, "colleague", "pw-colleague-123", "198.51.100.20", HTTP_X_FORWARDED_FOR="10.9.9.9"
+    )
     assert "adresse réseau" in _errors(answer)[0]
 
 
@@ -178,9 +180,13 @@ def test_behind_a_trusted_proxy_the_client_is_the_address_it_forwarded(client):
     # given one trusted proxy (127.0.0.1) that appends the client's address to X-Forwarded-For,
     # when one client makes 20 failures, forging an extra address in front each time
     for n in range(20):
-        _sign_in(client, f"u{n}", "wrong", address="127.0.0.1", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}, 198.51.100.30")
+        _sign_in(
+            client, f"u{n}", "wrong", address="127.0.0.1", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}, 198.51.100.30"
+        )
     # then that client is blocked, and another client behind the same proxy is not
-    blocked = _sign_in(client, "colleague", "pw-colleague-123", "127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.30")
+    blocked = _sign_in(
+        client, "colleague", "pw-colleague-123", "127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.30"
+    )
     assert "adresse réseau" in _errors(blocked)[0]
     _sign_in(client, "colleague", "pw-colleague-123", "127.0.0.1", HTTP_X_FORWARDED_FOR="192.0.2.1")
     assert _signed_in(client)

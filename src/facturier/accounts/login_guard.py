@@ -71,26 +71,35 @@ def limit_for(scope: str) -> Limit:
 def _message(scope: str, minutes: int, at: str) -> str:
     values = {"minutes": minutes, "time": at}
     if scope == Scope.ACCOUNT:
-        return ngettext(
-            "Too many failed sign-in attempts for this account: it is locked. Try again in %(minutes)d "
-            "minute (at %(time)s), or ask an administrator of your company to unlock it.",
-            "Too many failed sign-in attempts for this account: it is locked. Try again in %(minutes)d "
-            "minutes (at %(time)s), or ask an administrator of your company to unlock it.",
-            minutes,
-        ) % values
+        return (
+            ngettext(
+                "Too many failed sign-in attempts for this account: it is locked. Try again in %(minutes)d "
+                "minute (at %(time)s), or ask an administrator of your company to unlock it.",
+                "Too many failed sign-in attempts for this account: it is locked. Try again in %(minutes)d "
+                "minutes (at %(time)s), or ask an administrator of your company to unlock it.",
+                minutes,
+            )
+            % values
+        )
     if scope == Scope.ADDRESS:
-        return ngettext(
-            "Too many failed sign-in attempts from your network address: signing in from it is blocked. "
-            "Try again in %(minutes)d minute (at %(time)s), or ask your administrator to unblock it.",
-            "Too many failed sign-in attempts from your network address: signing in from it is blocked. "
-            "Try again in %(minutes)d minutes (at %(time)s), or ask your administrator to unblock it.",
+        return (
+            ngettext(
+                "Too many failed sign-in attempts from your network address: signing in from it is blocked. "
+                "Try again in %(minutes)d minute (at %(time)s), or ask your administrator to unblock it.",
+                "Too many failed sign-in attempts from your network address: signing in from it is blocked. "
+                "Try again in %(minutes)d minutes (at %(time)s), or ask your administrator to unblock it.",
+                minutes,
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "Too many invalid API keys from your network address. Try again in %(minutes)d minute (at %(time)s).",
+            "Too many invalid API keys from your network address. Try again in %(minutes)d minutes (at %(time)s).",
             minutes,
-        ) % values
-    return ngettext(
-        "Too many invalid API keys from your network address. Try again in %(minutes)d minute (at %(time)s).",
-        "Too many invalid API keys from your network address. Try again in %(minutes)d minutes (at %(time)s).",
-        minutes,
-    ) % values
+        )
+        % values
+    )
 
 
 class LoginBlocked(BusinessError):
@@ -154,7 +163,8 @@ def _raise_if_locked(keys: list[tuple[str, str]]) -> None:
     match = Q()
     for scope, key in keys:
         match |= Q(scope=scope, key=key)
-    locks = LoginThrottle.objects.filter(match, locked_until__gt=now).values_list("scope", "locked_until")
+    rows = LoginThrottle.objects.filter(match, locked_until__gt=now).values_list("scope", "locked_until")
+    locks = [(scope, until) for scope, until in rows if until is not None]
     if locks:
         # the account's message first when both hold: it is the one the person can act on
         scope, until = max(locks, key=lambda lock: (lock[0] == Scope.ACCOUNT, lock[1]))
@@ -259,7 +269,7 @@ def locked_accounts(usernames: list[str]) -> dict[str, dt.datetime]:
     rows = LoginThrottle.objects.filter(
         scope=Scope.ACCOUNT, key__in=keys, locked_until__gt=timezone.now()
     ).values_list("key", "locked_until")
-    return {keys[key]: until for key, until in rows}
+    return {keys[key]: until for key, until in rows if until is not None}
 
 
 @transaction.atomic
