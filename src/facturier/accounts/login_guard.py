@@ -235,6 +235,7 @@ class SignInAttempt:
             [(Scope.ACCOUNT, self._account_key()), (Scope.ADDRESS, _digest(Scope.ADDRESS, self.address))]
         )
 
+    @transaction.atomic  # one commit for both counts
     def failed(self) -> LoginBlocked | None:
         """Count a wrong password; returns the refusal to show when this failure locked something."""
         account = _fail(
