@@ -110,11 +110,13 @@ def test_a_quiet_day_forgets_the_growing_lock_length(entity):
     for offset in (dt.timedelta(0), dt.timedelta(minutes=20)):
         with time_machine.travel(NOON + offset, tick=False):
             blocked = [attempt.failed() for _ in range(5)][-1]
-    assert blocked is not None and blocked.until == NOON + dt.timedelta(minutes=50)
+    assert blocked is not None
+    assert blocked.until == NOON + dt.timedelta(minutes=50)
     # when a whole day passes without a failure, then the next lock is a first one again
     with time_machine.travel(NOON + dt.timedelta(days=1, hours=1), tick=False):
         blocked = [attempt.failed() for _ in range(5)][-1]
-        assert blocked is not None and blocked.until == NOON + dt.timedelta(days=1, hours=1, minutes=15)
+        assert blocked is not None
+        assert blocked.until == NOON + dt.timedelta(days=1, hours=1, minutes=15)
 
 
 @pytest.mark.django_db
