@@ -246,6 +246,8 @@ def test_the_command_line_unlocks_a_user_and_an_address(client, capsys):
     assert _signed_in(client)
     # and without a name or an address the command says what it needs
     assert main(["unlock-user"]) != 0
+    # and the locks and unlocks written to the audit trail keep its chains whole
+    assert main(["audit", "verify"]) == 0
 
 
 @time_machine.travel(NOON, tick=False)
