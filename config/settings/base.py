@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.settings.database import database_from_env
 from config.settings.email import email_settings
+from config.settings.login_throttle import *  # noqa: F403
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DATA_DIR = Path(os.environ.get("FACTURIER_DATA_DIR", "var")).resolve()

@@ -124,3 +124,34 @@ class ApiKey(BaseModel):
         if scope in granted or "*" in granted:
             return True
         return level == "read" and bool({f"{resource}:write", f"{resource}:approve"} & granted)
+
+
+class LoginThrottle(BaseModel):
+    """Recent failed sign-ins of one account name or one client address, and its lock.
+
+    One row per (scope, key), updated in place: counting never reads a growing history, and every web
+    worker sees the same counts. The key is a keyed digest (accounts/login_guard.py), so neither the
+    usernames people mistype (sometimes their password) nor client addresses are stored in clear.
+    Single failures are not audited; locks and unlocks are.
+    """
+
+    class Scope(models.TextChoices):
+        ACCOUNT = "account", _("account")
+        ADDRESS = "address", _("address")
+        API_ADDRESS = "api_address", _("API address")
+
+    scope = models.CharField(max_length=12, choices=Scope.choices)
+    key = models.CharField(max_length=64)
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField()
+    last_failure_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+    # consecutive locks: each one lasts twice the previous (a quiet day starts again from the first)
+    lockouts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="one_login_throttle_per_key")]
+        indexes = [models.Index(fields=["last_failure_at"], name="login_throttle_last_failure")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key[:8]}"

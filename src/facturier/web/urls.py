@@ -51,6 +51,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("company/series/<uuid:pk>/", company.company_series, name="company-series"),
     path("company/members/", company.company_member_add, name="company-member-add"),
     path("company/members/<uuid:pk>/", company.company_member_role, name="company-member-role"),
+    path("company/members/<uuid:pk>/unlock/", company.company_member_unlock, name="company-member-unlock"),
     path("approvals/", approval_list, name="approval-list"),
     path("approvals/<uuid:pk>/", approval_detail, name="approval-detail"),
     path("approvals/<uuid:pk>/<slug:decision>/", approval_decide, name="approval-decide"),

@@ -7,12 +7,14 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 
 from facturier.web.access import EntityRequest, site_language_first, staff_view
+from facturier.web.forms.login import LoginForm
 from facturier.web.receivables import dashboard_for
 
 
 class LoginView(auth_views.LoginView):
     template_name = "web/login.html"
     redirect_authenticated_user = True
+    authentication_form = LoginForm  # throttled: accounts/login_guard.py
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         site_language_first(request)
