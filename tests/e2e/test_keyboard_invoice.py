@@ -100,7 +100,9 @@ class Keyboard:
             self.page.keyboard.press("Shift+Tab" if backwards else "Tab")
             self.tabs += 1
             self.check(f"tab towards {selector}")
-            if self.page.evaluate("s => !!document.activeElement && document.activeElement.matches(s)", selector):
+            if self.page.evaluate(
+                "s => !!document.activeElement && document.activeElement.matches(s)", selector
+            ):
                 return
         raise AssertionError(f"{selector} not reached in {limit} tab presses on {self.page.url}")
 
@@ -185,7 +187,9 @@ def test_an_invoice_is_created_submitted_approved_and_issued_with_the_keyboard_a
     keys.tab_to("tr[data-prefix=lines-1] .remove-row")
     keys.press("Enter", "remove the line")
     expect(page.locator("tr[data-prefix=lines-1]")).to_be_hidden()
-    focused = page.evaluate("document.activeElement && document.activeElement.matches('button[data-add=lines]')")
+    focused = page.evaluate(
+        "document.activeElement && document.activeElement.matches('button[data-add=lines]')"
+    )
     if not focused:
         keys.problems.append("removing a line did not move focus to the add-line button")
     # and saves the draft

@@ -30,10 +30,13 @@ def _first_field_id(form: forms.BaseForm) -> str:
 def form_problems(form: forms.BaseForm, *, row: str = "") -> list[Problem]:
     """The errors of one form, in the order of its fields; `row` names an editor row ("Line 2")."""
     prefix = f"{row} — " if row else ""
-    problems = [Problem(f"{prefix}{error}", _first_field_id(form) if row else "") for error in form.non_field_errors()]
+    problems = [
+        Problem(f"{prefix}{error}", _first_field_id(form) if row else "") for error in form.non_field_errors()
+    ]
     for bound in form:
         for error in bound.errors:
-            problems.append(Problem(f"{prefix}{bound.label}: {error}", str(bound.id_for_label or bound.auto_id or "")))
+            text = _("%(label)s: %(error)s") % {"label": bound.label, "error": error}
+            problems.append(Problem(f"{prefix}{text}", str(bound.id_for_label or bound.auto_id or "")))
     return problems
 
 
@@ -46,8 +49,8 @@ def formset_problems(formset: forms.BaseFormSet, *, row_label: str) -> list[Prob
                 for error in formset.non_form_errors()]  # fmt: skip
     number = 0
     for form in formset.forms:
-        if formset.can_delete and formset._should_delete_form(form):
-            continue
+        if getattr(form, "cleaned_data", {}).get("DELETE", False):
+            continue  # removed in the page: not shown, not counted
         number += 1
         problems.extend(form_problems(form, row=row_label % {"number": number}))
     return problems
