@@ -136,3 +136,17 @@ def test_saving_submitting_and_approving_are_confirmed_politely(owner_client, en
     assert "Approbation enregistrée" in status_region(response)
     invoice.refresh_from_db()
     assert invoice.status == Status.APPROVED
+
+
+def test_seldom_used_header_fields_are_folded_unless_they_hold_something(owner_client, entity, customer):
+    url = reverse("web:document-create", kwargs={"slug": "invoices"})
+    # when a new invoice is started: currency, references and note are folded behind one tab stop
+    page = parse(owner_client.get(url))
+    folded = page.get_element_by_id("more-fields")
+    assert folded.get("open") is None
+    assert folded.xpath(".//*[@id='id_buyer_reference']") and folded.xpath(".//*[@id='id_note']")
+    # when a save fails with a buyer reference typed: they are shown, what was typed with them
+    data = editor_data(customer, [{"description": "Conseil", "quantity": "deux"}], buyer_reference="BR-12")
+    page = parse(owner_client.post(url, data))
+    assert page.get_element_by_id("more-fields").get("open") is not None
+    assert page.get_element_by_id("id_buyer_reference").get("value") == "BR-12"

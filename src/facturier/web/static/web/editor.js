@@ -159,7 +159,11 @@
     const link = event.target.closest(".error-summary a[href^='#']");
     if (!link) return;
     const target = document.getElementById(link.getAttribute("href").slice(1));
-    if (target) { event.preventDefault(); target.focus(); }
+    if (!target) return;
+    event.preventDefault();
+    const folded = target.closest("details");
+    if (folded) folded.open = true;
+    target.focus();
   });
 
   // a field focused under the sticky save bar is scrolled above it
