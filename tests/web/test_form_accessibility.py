@@ -144,7 +144,8 @@ def test_seldom_used_header_fields_are_folded_unless_they_hold_something(owner_c
     page = parse(owner_client.get(url))
     folded = page.get_element_by_id("more-fields")
     assert folded.get("open") is None
-    assert folded.xpath(".//*[@id='id_buyer_reference']") and folded.xpath(".//*[@id='id_note']")
+    assert folded.xpath(".//*[@id='id_buyer_reference']")
+    assert folded.xpath(".//*[@id='id_note']")
     # when a save fails with a buyer reference typed: they are shown, what was typed with them
     data = editor_data(customer, [{"description": "Conseil", "quantity": "deux"}], buyer_reference="BR-12")
     page = parse(owner_client.post(url, data))
