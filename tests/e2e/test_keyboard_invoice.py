@@ -256,3 +256,33 @@ def test_an_invoice_is_created_submitted_approved_and_issued_with_the_keyboard_a
     # and focus was visible, and not under the sticky bar, at every step
     assert keys.problems == []
     assert keys.tabs <= TAB_CEILING
+
+
+def test_a_failed_save_takes_the_focus_to_a_summary_whose_links_lead_to_the_fields(page):
+    from playwright.sync_api import expect
+
+    keys = Keyboard(page)
+    sign_in(keys, server.USERNAME, server.PASSWORD)
+    # given a new invoice with a line but no customer
+    page.goto("/invoices/new/")
+    expect(page.locator("#id_customer")).to_be_focused()  # its first field
+    keys.tab_to("#id_lines-0-description")
+    keys.type("Conseil")
+    # when it is saved from the keyboard
+    keys.tab_to("#save-document")
+    keys.follow("the failed save")
+    # then the focus is on the summary of what to correct, shown where it can be seen
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_have_attribute("role", "alert")
+    expect(summary.locator("a[href='#id_customer']")).to_be_visible()
+    # and its link takes the focus to the customer box, described by its error
+    keys.tab_to("#error-summary a[href='#id_customer']")
+    keys.press("Enter", "follow the summary's link")
+    customer = page.locator("#id_customer")
+    expect(customer).to_be_focused()
+    expect(customer).to_have_attribute("aria-invalid", "true")
+    error_id = customer.get_attribute("aria-describedby")
+    assert error_id == "id_customer_error"
+    expect(page.locator(f"#{error_id}")).to_be_visible()
+    assert keys.problems == []
