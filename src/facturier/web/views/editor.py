@@ -10,6 +10,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
+from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
@@ -41,6 +42,7 @@ from facturier.web.forms.documents import (
     attach_error,
     lines_initial,
 )
+from facturier.web.forms.summary import Problem, error_summary
 from facturier.web.listing import section_named, section_of
 from facturier.web.numbers import ui_language
 from facturier.web.templatetags.facturier_format import money, percent
@@ -98,6 +100,16 @@ class Editor:
     def attach(self, error: BusinessError) -> None:
         attach_error(error, self.header, self.lines.kept_forms(), self.allowances.kept_forms())
 
+    def problems(self) -> list[Problem]:
+        """What the error summary lists after a failed save (nothing before the first save)."""
+        if not self.header.is_bound:
+            return []
+        return error_summary(
+            self.header,
+            (self.lines, _("Line %(number)s")),
+            (self.allowances, _("Allowance or charge %(number)s")),
+        )
+
 
 def _customer_in_query(request: EntityRequest) -> Customer | None:
     """`?customer=<id>` (the "new invoice" button of a customer's page), if it is one of ours."""
@@ -110,10 +122,14 @@ def _customer_in_query(request: EntityRequest) -> Customer | None:
 def _render(
     request: EntityRequest, editor: Editor, *, section: Any, document: Document | None
 ) -> HttpResponse:
+    problems = editor.problems()
+    customer = editor.header.fields["customer"]
+    if not problems and not customer.disabled:  # the first field; after a failed save, the summary
+        customer.widget.attrs["autofocus"] = True
     return render(
         request,
         "web/documents/form.html",
-        {"editor": editor, "section": section, "document": document,
+        {"editor": editor, "section": section, "document": document, "problems": problems,
          "totals_url_query": f"?document={document.pk}" if document else ""},
     )  # fmt: skip
 
@@ -141,6 +157,7 @@ def document_create(request: EntityRequest, slug: str) -> HttpResponse:
         except BusinessError as error:
             editor.attach(error)
         else:
+            messages.success(request, _("Draft saved."))
             return redirect("web:document-detail", pk=document.pk)
     return _render(request, editor, section=section, document=None)
 
@@ -160,6 +177,7 @@ def document_edit(request: EntityRequest, pk: str) -> HttpResponse:
         except BusinessError as error:
             editor.attach(error)
         else:
+            messages.success(request, _("Draft saved."))
             return redirect("web:document-detail", pk=document.pk)
     return _render(request, editor, section=section_of(document), document=document)
 
