@@ -1,5 +1,6 @@
 """Every write on quotes, orders, invoices and credit notes. One transaction each, audited."""
 
+from facturier.invoicing.lines import AllowanceChargeData, LineData
 from facturier.invoicing.services.after_issue import (
     credit_note_create,
     invoice_dispute,
@@ -9,8 +10,6 @@ from facturier.invoicing.services.after_issue import (
     quote_set_status,
 )
 from facturier.invoicing.services.drafts import (
-    AllowanceChargeData,
-    LineData,
     document_convert,
     document_create,
     document_delete_draft,

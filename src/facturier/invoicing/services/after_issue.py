@@ -13,9 +13,10 @@ from facturier.accounts.roles import Action
 from facturier.audit.services import audit_record
 from facturier.common.errors import Conflict, ValidationFailed
 from facturier.invoicing.lifecycle import OPEN_RECEIVABLE, check_transition
+from facturier.invoicing.lines import LineData, allowances_of, lines_of
 from facturier.invoicing.models import Document, Kind, Payment, Status, TypeCode
 from facturier.invoicing.services.common import authorize, locked, state_of
-from facturier.invoicing.services.drafts import LineData, _allowances_of, _lines_of, document_create
+from facturier.invoicing.services.drafts import document_create
 from facturier.invoicing.services.issuing import _transition
 
 ZERO = Decimal("0")
@@ -124,8 +125,8 @@ def credit_note_create(
         )
     credit_note = document_create(
         entity=invoice.entity, kind=Kind.INVOICE, type_code=TypeCode.CREDIT_NOTE, customer=invoice.customer, by=by,
-        lines=lines if lines is not None else _lines_of(invoice), preceding_invoice=invoice,
-        allowances_charges=_allowances_of(invoice) if lines is None else [],
+        lines=lines if lines is not None else lines_of(invoice), preceding_invoice=invoice,
+        allowances_charges=allowances_of(invoice) if lines is None else [],
         currency=invoice.currency, exchange_rate=invoice.exchange_rate, language=invoice.language,
         payment_terms=invoice.payment_terms, buyer_reference=invoice.buyer_reference,
         note=reason or _CREDIT_NOTE_NOTE.get(invoice.language, _CREDIT_NOTE_NOTE["en"]).format(invoice.number),

@@ -22,14 +22,10 @@ from facturier.common.errors import BusinessError, NotFound
 from facturier.domain.calculation import CalculationError, DocumentAllowanceCharge, LineInput, compute_totals
 from facturier.domain.payment_terms import parse_terms
 from facturier.invoicing import services
+from facturier.invoicing.lines import allowance_vat, resolve_line  # the service's own: preview == saved
 from facturier.invoicing.models import Document, Kind, Status, TypeCode
 from facturier.invoicing.services.common import entity_today
-from facturier.invoicing.services.drafts import (  # the service's own: preview == saved
-    CUSTOMER_TERMS,
-    allowance_vat,
-    resolve_line,
-    starting_terms,
-)
+from facturier.invoicing.services.drafts import CUSTOMER_TERMS, starting_terms
 from facturier.parties.models import Customer
 from facturier.parties.selectors import customer_get
 from facturier.web.access import EntityRequest, staff_view
