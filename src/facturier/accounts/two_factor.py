@@ -47,11 +47,11 @@ def totp_device(user: Any) -> TOTPDevice | None:
 
 
 def is_enrolled(user: Any) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 def recovery_codes_left(user: Any) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return int(StaticToken.objects.filter(device__user=user, device__confirmed=True).count())
 
 
 def entities_requiring(user: Any) -> list[LegalEntity]:
@@ -120,8 +120,7 @@ def two_factor_check(*, user: Any, code: str) -> CodeCheck:
     if not allowed:
         return CodeCheck(device=None, locked_until=(details or {}).get("locked_until"))
     if not device.verify_token(code):
-        _allowed, details = device.verify_is_allowed()
-        return CodeCheck(device=None, locked_until=(details or {}).get("locked_until"))
+        return CodeCheck(device=None)  # counted: the next try waits 1, 2, 4... seconds
     if isinstance(device, StaticDevice):
         _audit_user(user, by=user, action="two_factor.recovery_code_used",
                     after={"codes_left": device.token_set.count()})  # fmt: skip
@@ -166,9 +165,9 @@ def totp_enrollment_confirm(*, user: Any, device: TOTPDevice, code: str) -> list
         raise Conflict(_("Two-factor authentication is already set up."), code="two_factor_enrolled")
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
-        accepted = device.verify_token(normalize_code(code))
-    if not accepted:
         allowed, details = device.verify_is_allowed()
+        accepted = allowed and device.verify_token(normalize_code(code))
+    if not accepted:
         raise _wrong_code(CodeCheck(device=None, locked_until=None if allowed else details["locked_until"]))
     return _enroll(user=user, device=device)
 
@@ -314,7 +313,9 @@ def two_factor_policy_set(*, entity: LegalEntity, policy: str, by: Any | None) -
 
 def _audit_user(user: Any, *, by: Any | None, action: str, after: dict[str, Any]) -> None:
     """One event per entity the user is a member of (the global chain when they have none)."""
-    entities = list(LegalEntity.objects.filter(memberships__user__pk=user.pk).order_by("pk"))
+    entities: list[LegalEntity | None] = list(
+        LegalEntity.objects.filter(memberships__user__pk=user.pk).order_by("pk")
+    )
     record = {"user": user.get_username(), **after}
     account = get_user_model().objects.get(pk=user.pk)
     for entity in entities or [None]:
