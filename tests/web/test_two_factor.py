@@ -225,6 +225,19 @@ def test_an_enrolled_user_gives_a_code_after_the_password(entity, owner, clock):
     assert client.get("/invoices/").status_code == 200
 
 
+def test_a_password_alone_cannot_enroll_another_authenticator(entity, owner, clock):
+    # given an enrolled user, and someone who knows only their password
+    enroll(owner, clock)
+    client, _response = sign_in("owner")
+    # when that someone opens the enrollment page or posts a code to it
+    page = client.get("/account/two-factor/setup/")
+    posted = client.post("/account/two-factor/setup/", {"code": "123456"})
+    # then they are sent to the code page, and no other authenticator is created
+    assert page["Location"].startswith("/account/two-factor/verify/")
+    assert posted["Location"].startswith("/account/two-factor/verify/")
+    assert TOTPDevice.objects.filter(user=owner).count() == 1
+
+
 def test_a_wrong_code_is_refused_and_the_next_try_must_wait(entity, owner, clock):
     # given an enrolled administrator after the password
     enroll(owner, clock)
