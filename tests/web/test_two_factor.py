@@ -179,6 +179,10 @@ def test_enrollment_shows_a_qr_code_and_the_key_then_confirms_with_a_first_code(
     wrong = client.post("/account/two-factor/setup/", {"code": "000000", "next": "/invoices/"})
     assert wrong.status_code == 200
     assert "Ce code n’est pas valide" in wrong.content.decode()
+    # the input names its help and its error, which screen readers read with it
+    described = re.search(r'<input [^>]*aria-describedby="([^"]+)"[^>]*id="id_code"', wrong.content.decode())
+    for target in described.group(1).split():
+        assert f'id="{target}"' in wrong.content.decode(), target
     assert not two_factor.is_enrolled(owner)
 
     # when the app's current code is typed (after the 1 s the wrong one costs)
