@@ -162,3 +162,12 @@ def test_a_user_without_company_is_audited_in_the_global_chain(db, clock):
     user = get_user_model().objects.create_user("lonely", "lonely@example.fr", "pw-lonely-123")
     enroll(user, clock)
     assert AuditEvent.objects.get(action="two_factor.enrolled").entity is None
+
+
+def test_second_factors_are_not_in_the_django_admin():
+    # the admin would show TOTP keys and recovery codes and change them without an audit event
+    from django.contrib import admin
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    assert not admin.site.is_registered(TOTPDevice)
+    assert not admin.site.is_registered(StaticDevice)
