@@ -10,7 +10,9 @@ member of: each company's administrators see what happened to the accounts that 
 """
 
 import secrets
+from base64 import b32encode
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -70,8 +72,6 @@ def policy_requires(policy: str, role: str) -> bool:
 
 def format_secret(device: TOTPDevice) -> str:
     """The key in base32, by groups of four, for typing into an app when the QR code cannot be scanned."""
-    from base64 import b32encode
-
     text = b32encode(device.bin_key).decode().rstrip("=")
     return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
 
@@ -93,7 +93,7 @@ class CodeCheck:
     """The outcome of one code: the device that accepted it, or why none did."""
 
     device: TOTPDevice | StaticDevice | None
-    locked_until: Any = None  # a datetime while the device refuses every code after wrong ones
+    locked_until: datetime | None = None  # while the device refuses every code after wrong ones
 
     @property
     def ok(self) -> bool:
