@@ -24,6 +24,19 @@ class FacturxProfile(models.TextChoices):
     EXTENDED = "EXTENDED", "EXTENDED"
 
 
+class TwoFactorPolicy(models.TextChoices):
+    """Who must sign in with a second factor (a TOTP code) to work in an entity.
+
+    Administrators and accountants can issue invoices, change bank details and manage members: a stolen
+    password alone must not be enough for them. A user bound by any of their memberships enrolls before
+    they can work anywhere (accounts.two_factor).
+    """
+
+    OPTIONAL = "optional", _("Optional for everyone")
+    ADMINS_AND_ACCOUNTANTS = "admins_accountants", _("Required for administrators and accountants")
+    EVERYONE = "everyone", _("Required for every member")
+
+
 class LegalEntity(BaseModel):
     """A company invoicing through Facturier. Every business row belongs to one."""
 
@@ -67,6 +80,12 @@ class LegalEntity(BaseModel):
     )
     brand_color = models.CharField(_("brand colour"), max_length=7, default="#1f4e79")
     footer_text = models.TextField(_("document footer"), blank=True)
+    two_factor_policy = models.CharField(
+        _("two-factor authentication"),
+        max_length=20,
+        choices=TwoFactorPolicy.choices,
+        default=TwoFactorPolicy.OPTIONAL,
+    )
 
     class Meta:
         verbose_name = _("legal entity")

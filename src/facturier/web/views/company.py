@@ -28,6 +28,7 @@ from facturier.invoicing.services.common import entity_today
 from facturier.invoicing.services.numbering_settings import numbering_series_update, open_period_counters
 from facturier.web.access import EntityRequest, staff_view
 from facturier.web.forms.company import SECTIONS, CompanyForm, MemberAddForm, MemberRoleForm, SeriesForm
+from facturier.web.views.company_two_factor import two_factor_section
 
 SERIES_LABELS = {
     "invoice": gettext_lazy("Invoices and deposits"),
@@ -97,6 +98,7 @@ def _page(request: EntityRequest, *, status: int = 200, **forms: Any) -> HttpRes
                 for m in members
             ],  # fmt: skip
             "member_form": forms.get("member_form") or MemberAddForm(prefix="new"),
+            "two_factor": two_factor_section(request, forms.get("two_factor_form")),
         },
         status=status,
     )

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from facturier.web.access import EntityRequest, site_language_first, staff_view
 from facturier.web.forms.login import LoginForm
 from facturier.web.receivables import dashboard_for
+from facturier.web.two_factor import after_password
 
 
 class LoginView(auth_views.LoginView):
@@ -19,6 +20,10 @@ class LoginView(auth_views.LoginView):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         site_language_first(request)
         return super().dispatch(request, *args, **kwargs)
+
+    def get_success_url(self) -> str:
+        """After the password, the second step when the user has one (web/two_factor.py)."""
+        return after_password(self.request, super().get_success_url())
 
 
 login = LoginView.as_view()
