@@ -1,7 +1,7 @@
 """Every page of the staff UI, as the accessibility gate (test_accessibility.py) visits it, and every other
-named URL of `web/urls.py` with the reason it is not a page.
+named URL of the site (but the admin, the API and the language switch) with the reason it is not a page.
 
-A page added to `web/urls.py` must be listed here, in PAGES (the gate then checks it) or in NOT_PAGES (with the
+A page added to `web/urls.py` (or to a future customer portal) must be listed here, in PAGES (the gate then checks it) or in NOT_PAGES (with the
 reason): test_accessibility_pages.py fails otherwise, and the gate checks that NOT_PAGES entries really render
 no HTML page on GET. Keys such as "customer" or "issued" name the objects SETUP creates; their ids are written to
 `ids.json` in the server's data directory.
@@ -22,7 +22,7 @@ SECTIONS = ("quotes", "orders", "invoices", "credit-notes")
 class Page:
     """One URL to check: a named route, its plain arguments, and those that are ids of SETUP's objects."""
 
-    name: str
+    name: str  # with its namespace: "web:customer-detail"
     kwargs: dict[str, str] = dataclasses.field(default_factory=dict)
     ids: dict[str, str] = dataclasses.field(default_factory=dict)
     query: str = ""
@@ -32,69 +32,69 @@ class Page:
         from django.urls import reverse
 
         kwargs = {**self.kwargs, **{key: known_ids[object_key] for key, object_key in self.ids.items()}}
-        return reverse(f"web:{self.name}", kwargs=kwargs) + self.query
+        return reverse(self.name, kwargs=kwargs) + self.query
 
     @property
     def label(self) -> str:
         details = [*self.kwargs.values(), *self.ids.values()]
-        return self.name + (f" ({', '.join(details)})" if details else "")
+        return self.name.removeprefix("web:") + (f" ({', '.join(details)})" if details else "")
 
 
 PAGES: tuple[Page, ...] = (
-    Page("login", signed_in=False),
-    Page("dashboard"),
-    Page("customer-list"),
-    Page("customer-create"),
-    Page("customer-detail", ids={"pk": "customer"}),
-    Page("customer-edit", ids={"pk": "customer"}),
-    Page("product-list"),
-    Page("product-create"),
-    Page("product-edit", ids={"pk": "product"}),
-    *(Page("document-list", kwargs={"slug": slug}) for slug in SECTIONS),
+    Page("web:login", signed_in=False),
+    Page("web:dashboard"),
+    Page("web:customer-list"),
+    Page("web:customer-create"),
+    Page("web:customer-detail", ids={"pk": "customer"}),
+    Page("web:customer-edit", ids={"pk": "customer"}),
+    Page("web:product-list"),
+    Page("web:product-create"),
+    Page("web:product-edit", ids={"pk": "product"}),
+    *(Page("web:document-list", kwargs={"slug": slug}) for slug in SECTIONS),
     # credit notes are made from an invoice (document-action "credit"), not from a blank page
-    *(Page("document-create", kwargs={"slug": slug}) for slug in SECTIONS if slug != "credit-notes"),
-    Page("document-detail", ids={"pk": "draft"}),
-    Page("document-detail", ids={"pk": "quote"}),
-    Page("document-detail", ids={"pk": "pending"}),
-    Page("document-detail", ids={"pk": "issued"}),
-    Page("document-edit", ids={"pk": "draft"}),
-    Page("document-download", kwargs={"fmt": "validation"}, ids={"pk": "issued"}),
-    Page("company-settings"),
-    Page("approval-list"),
-    Page("approval-detail", ids={"pk": "pending"}),
-    Page("inbox-list"),
-    Page("inbox-upload"),
-    Page("inbox-detail", ids={"pk": "received"}),
+    *(Page("web:document-create", kwargs={"slug": slug}) for slug in SECTIONS if slug != "credit-notes"),
+    Page("web:document-detail", ids={"pk": "draft"}),
+    Page("web:document-detail", ids={"pk": "quote"}),
+    Page("web:document-detail", ids={"pk": "pending"}),
+    Page("web:document-detail", ids={"pk": "issued"}),
+    Page("web:document-edit", ids={"pk": "draft"}),
+    Page("web:document-download", kwargs={"fmt": "validation"}, ids={"pk": "issued"}),
+    Page("web:company-settings"),
+    Page("web:approval-list"),
+    Page("web:approval-detail", ids={"pk": "pending"}),
+    Page("web:inbox-list"),
+    Page("web:inbox-upload"),
+    Page("web:inbox-detail", ids={"pk": "received"}),
 )
 
 # name -> (why it is no page, the arguments of a GET that shows it)
 NOT_PAGES: dict[str, tuple[str, Page]] = {
-    "logout": ("POST only", Page("logout")),
-    "switch-entity": ("POST only", Page("switch-entity")),
-    "customer-contact-add": ("POST only", Page("customer-contact-add", ids={"pk": "customer"})),
-    "customer-contact-delete": (
+    "web:logout": ("POST only", Page("web:logout")),
+    "web:switch-entity": ("POST only", Page("web:switch-entity")),
+    "web:customer-contact-add": ("POST only", Page("web:customer-contact-add", ids={"pk": "customer"})),
+    "web:customer-contact-delete": (
         "POST only",
-        Page("customer-contact-delete", ids={"pk": "customer", "contact_pk": "contact"}),
+        Page("web:customer-contact-delete", ids={"pk": "customer", "contact_pk": "contact"}),
     ),
-    "document-totals": ("JSON for the editor, POST only", Page("document-totals")),
-    "lookup": ("JSON for the pickers", Page("lookup", kwargs={"source": "customers"})),
-    "document-action": (
+    "web:document-totals": ("JSON for the editor, POST only", Page("web:document-totals")),
+    "web:lookup": ("JSON for the pickers", Page("web:lookup", kwargs={"source": "customers"})),
+    "web:document-action": (
         "POST only",
-        Page("document-action", kwargs={"action": "submit"}, ids={"pk": "draft"}),
+        Page("web:document-action", kwargs={"action": "submit"}, ids={"pk": "draft"}),
     ),
-    "company-logo": ("an image", Page("company-logo")),
-    "company-series": ("POST only", Page("company-series", ids={"pk": "series"})),
-    "company-member-add": ("POST only", Page("company-member-add")),
-    "company-member-role": ("POST only", Page("company-member-role", ids={"pk": "membership"})),
-    "approval-decide": (
+    "web:company-logo": ("an image", Page("web:company-logo")),
+    "web:company-series": ("POST only", Page("web:company-series", ids={"pk": "series"})),
+    "web:company-member-add": ("POST only", Page("web:company-member-add")),
+    "web:company-member-role": ("POST only", Page("web:company-member-role", ids={"pk": "membership"})),
+    "web:approval-decide": (
         "POST only",
-        Page("approval-decide", kwargs={"decision": "approve"}, ids={"pk": "pending"}),
+        Page("web:approval-decide", kwargs={"decision": "approve"}, ids={"pk": "pending"}),
     ),
-    "inbox-original": ("the received file", Page("inbox-original", ids={"pk": "received"})),
-    "inbox-decide": ("POST only", Page("inbox-decide", ids={"pk": "received"})),
+    "web:inbox-original": ("the received file", Page("web:inbox-original", ids={"pk": "received"})),
+    "web:inbox-decide": ("POST only", Page("web:inbox-decide", ids={"pk": "received"})),
 }
 # document-download is a page for fmt=validation (in PAGES) and a file otherwise
-FILES = (Page("document-download", kwargs={"fmt": "pdf"}, ids={"pk": "issued"}),)
+FILES = (Page("web:document-download", kwargs={"fmt": "pdf"}, ids={"pk": "issued"}),)
 
 # Data for the detail pages: a contact, a draft and a quote, an invoice awaiting approval (submitted by
 # another member, so Marie may approve it), an issued invoice and a received supplier invoice. Run after
