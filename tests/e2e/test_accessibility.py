@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from tests.e2e import accessibility_pages, server
-from tests.e2e.accessibility_pages import FILES, NOT_PAGES, PAGES
+from tests.e2e.accessibility_pages import FILES, NOT_PAGES, PAGES, Page
 
 AXE_VERSION = "4.14.1"  # raise it on purpose: a new axe-core may bring new rules
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -128,6 +128,56 @@ def _save(language: str, width: str, found: dict[str, list[dict[str, Any]]]) -> 
         Path(REPORT_DIR, f"axe-{language}-{width}.json").write_text(json.dumps(counts, indent=1))
 
 
+INVOICE_EDITOR = Page("web:document-create", kwargs={"slug": "invoices"})
+
+
+def _main_menu_open(page: Any, ids: dict[str, str]) -> None:
+    page.goto("/")
+    page.click("#nav-toggle")
+
+
+def _user_menu_open(page: Any, ids: dict[str, str]) -> None:
+    page.goto("/")
+    page.click("#user-menu summary")
+
+
+def _saved_empty(form: Page, button: str = "main button[type=submit].primary") -> Any:
+    def reach(page: Any, ids: dict[str, str]) -> None:
+        page.goto(form.url(ids))
+        page.click(button)
+
+    return reach
+
+
+def _customer_saved(page: Any, ids: dict[str, str]) -> None:
+    page.goto(Page("web:customer-edit", ids={"pk": "customer"}).url(ids))
+    page.click("main button[type=submit].primary")
+    page.locator(".messages").wait_for()
+
+
+def _picker_open(page: Any, ids: dict[str, str]) -> None:
+    page.goto(INVOICE_EDITOR.url(ids))
+    page.locator("#id_customer").press_sequentially("boul")
+    page.locator("#id_customer-suggestions [role=option]").first.wait_for()
+
+
+BOTH = set(WIDTHS)
+# label -> (how to reach the state from any page, at which widths); none of them changes the data for good
+STATES = {
+    "dashboard, main menu open": (_main_menu_open, {"phone"}),
+    "dashboard, account menu open": (_user_menu_open, BOTH),
+    "customer-create, saved empty (errors)": (_saved_empty(Page("web:customer-create")), BOTH),
+    "product-create, saved empty (errors)": (_saved_empty(Page("web:product-create")), BOTH),
+    "document-create (invoices), saved empty (errors)": (
+        _saved_empty(INVOICE_EDITOR, "#save-document"),
+        BOTH,
+    ),
+    "inbox-upload, sent without a file (error)": (_saved_empty(Page("web:inbox-upload")), BOTH),
+    "customer-edit, saved (confirmation)": (_customer_saved, BOTH),
+    "document-create (invoices), customer suggestions": (_picker_open, BOTH),
+}
+
+
 @pytest.mark.parametrize("width", list(WIDTHS))
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_every_page_of_the_staff_ui_passes_axe_wcag_21_aa(site, axe_script, language, width):
@@ -151,11 +201,12 @@ def test_every_page_of_the_staff_ui_passes_axe_wcag_21_aa(site, axe_script, lang
             # then axe-core finds nothing against WCAG 2.1 A and AA
             violations = axe_violations(page)
             found[entry.label] = violations
-        if width == "phone":
-            # and neither with the folded main menu open
-            page.goto("/")
-            page.locator("#nav-toggle:visible, .nav-toggle-label:visible").first.click()
-            found["dashboard, menu open"] = axe_violations(page)
+        # and neither in the states a page reaches after a click: menus open, errors and confirmations shown
+        for label, (reach, widths) in STATES.items():
+            if width in widths:
+                reach(page, ids)
+                page.wait_for_load_state("networkidle")
+                found[label] = axe_violations(page)
     _save(language, width, found)
     failures = {label: violations for label, violations in found.items() if violations}
     assert not failures, f"axe-core ({language}, {width}):\n{report(failures)}"
