@@ -15,6 +15,7 @@ from typing import Any
 from tests.e2e import server
 
 APPROVER, APPROVER_PASSWORD = "paul", "pw-paul-e2e-1"
+NEWCOMER, NEWCOMER_PASSWORD = "lea", "pw-lea-e2e-1"  # a member of no company yet
 SECTIONS = ("quotes", "orders", "invoices", "credit-notes")
 
 
@@ -96,7 +97,7 @@ NOT_PAGES: dict[str, tuple[str, Page]] = {
 # document-download is a page for fmt=validation (in PAGES) and a file otherwise
 FILES = (Page("web:document-download", kwargs={"fmt": "pdf"}, ids={"pk": "issued"}),)
 
-# Data for the detail pages: a contact, a draft and a quote, an invoice awaiting approval (submitted by
+# Data for the detail pages: a user in no company, a contact, a draft and a quote, an invoice awaiting approval (submitted by
 # another member, so Marie may approve it), an issued invoice and a received supplier invoice. Run after
 # server.SETUP; writes the objects' ids to ids.json in the data directory.
 SETUP = f"""
@@ -117,6 +118,7 @@ entity_update(entity=entity, by=None, requires_approval=True)
 paul = get_user_model().objects.create_user({APPROVER!r}, "paul@example.fr", {APPROVER_PASSWORD!r},
                                             first_name="Paul", last_name="Girard")
 membership_set(entity=entity, user=paul, role=Role.ACCOUNTANT, by=user)
+get_user_model().objects.create_user({NEWCOMER!r}, "lea@example.fr", {NEWCOMER_PASSWORD!r})
 customer = Customer.objects.get(entity=entity, code="C001")
 contact = contact_create(customer=customer, by=None, name="Claire Martin", email="claire@martin.example")
 product = Product.objects.get(sku="CONSEIL-J")

@@ -83,10 +83,10 @@ def site(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
         yield url, accessibility_pages.read_ids(data_dir)
 
 
-def sign_in(page: Any) -> None:
+def sign_in(page: Any, username: str = server.USERNAME, password: str = server.PASSWORD) -> None:
     page.goto("/login/")
-    page.fill("#id_username", server.USERNAME)
-    page.fill("#id_password", server.PASSWORD)
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
     page.click("button[type=submit].primary")
     page.wait_for_url("**/")
 
@@ -161,6 +161,15 @@ def _picker_open(page: Any, ids: dict[str, str]) -> None:
     page.locator("#id_customer-suggestions [role=option]").first.wait_for()
 
 
+def _no_company(page: Any, ids: dict[str, str]) -> None:
+    """Signs Marie out: keep it the last state."""
+    page.goto("/")
+    page.click("#user-menu summary")
+    page.click("#sign-out")
+    page.wait_for_url("**/login/**")
+    sign_in(page, accessibility_pages.NEWCOMER, accessibility_pages.NEWCOMER_PASSWORD)
+
+
 BOTH = set(WIDTHS)
 # label -> (how to reach the state from any page, at which widths); none of them changes the data for good
 STATES = {
@@ -175,6 +184,7 @@ STATES = {
     "inbox-upload, sent without a file (error)": (_saved_empty(Page("web:inbox-upload")), BOTH),
     "customer-edit, saved (confirmation)": (_customer_saved, BOTH),
     "document-create (invoices), customer suggestions": (_picker_open, BOTH),
+    "dashboard of a user in no company": (_no_company, BOTH),
 }
 
 
