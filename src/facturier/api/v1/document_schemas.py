@@ -231,7 +231,12 @@ class DocumentSummaryOut(Schema):
     tax_total: DecimalOut
     tax_inclusive: DecimalOut
     payable: DecimalOut
-    amount_paid: DecimalOut
+    amount_paid: DecimalOut = Field(description="payments allocated to it")
+    amount_credited: DecimalOut = Field(description="issued credit notes against it")
+    balance: DecimalOut = Field(description="amount due less payments and credit notes")
+    settlement: str | None = Field(
+        description="issued invoices: unpaid, partially_paid, paid or overpaid (derived from allocations)"
+    )
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -243,6 +248,19 @@ class DocumentSummaryOut(Schema):
     @staticmethod
     def resolve_customer_name(obj: Any) -> str:
         return str(obj.customer_snapshot.get("name") or obj.customer.name)
+
+    @staticmethod
+    def resolve_amount_paid(obj: Any) -> Any:
+        return obj.paid_amount
+
+    @staticmethod
+    def resolve_amount_credited(obj: Any) -> Any:
+        return obj.credited_amount
+
+    @staticmethod
+    def resolve_settlement(obj: Any) -> str | None:
+        receivable = obj.is_sealed and obj.kind == "invoice" and not obj.is_credit_note
+        return str(obj.settlement) if receivable else None
 
 
 class DocumentOut(DocumentSummaryOut):
