@@ -216,6 +216,11 @@ def _actor_name(user: Any, key: Any) -> str | None:
     return None if actor is None else actor_label(actor)
 
 
+def cents(amount: Any) -> Decimal:
+    """A sum read from the database, to the cent (SQLite returns sums unscaled)."""
+    return Decimal(amount).quantize(Decimal("0.01"))
+
+
 class DocumentSummaryOut(Schema):
     id: uuid.UUID
     kind: str
@@ -250,12 +255,16 @@ class DocumentSummaryOut(Schema):
         return str(obj.customer_snapshot.get("name") or obj.customer.name)
 
     @staticmethod
-    def resolve_amount_paid(obj: Any) -> Any:
-        return obj.paid_amount
+    def resolve_amount_paid(obj: Any) -> Decimal:
+        return cents(obj.paid_amount)
 
     @staticmethod
-    def resolve_amount_credited(obj: Any) -> Any:
-        return obj.credited_amount
+    def resolve_amount_credited(obj: Any) -> Decimal:
+        return cents(obj.credited_amount)
+
+    @staticmethod
+    def resolve_balance(obj: Any) -> Decimal:
+        return cents(obj.balance)
 
     @staticmethod
     def resolve_settlement(obj: Any) -> str | None:
