@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "facturier.parties",
     "facturier.catalog",
     "facturier.invoicing",
+    "facturier.payments",
     "facturier.api",
     "facturier.web",
     "facturier.inbox",

@@ -6,7 +6,6 @@ from facturier.invoicing.services.after_issue import (
     invoice_dispute,
     invoice_mark_sent,
     invoice_resolve_dispute,
-    payment_record,
     quote_set_status,
 )
 from facturier.invoicing.services.drafts import (
@@ -37,6 +36,5 @@ __all__ = [
     "invoice_reject",
     "invoice_resolve_dispute",
     "invoice_submit",
-    "payment_record",
     "quote_set_status",
 ]

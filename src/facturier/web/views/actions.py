@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from facturier.common.errors import BusinessError
 from facturier.invoicing import services
 from facturier.invoicing.models import Document, Kind, Status
+from facturier.payments.services import payment_record_for_invoice
 from facturier.transmission.models import TransmissionStatus
 from facturier.transmission.services import transmission_request
 from facturier.web.access import EntityRequest, staff_view
@@ -100,7 +101,7 @@ def _payment(request: EntityRequest, document: Document) -> Outcome:
         return render(
             request, "web/documents/detail.html", detail_context(request, document, payment_form=form)
         )
-    services.payment_record(invoice=document, by=request.user, **form.cleaned_data)
+    payment_record_for_invoice(invoice=document, by=request.user, **form.cleaned_data)
     messages.success(request, _("Payment recorded."))
     return document
 
