@@ -47,6 +47,8 @@ EVENT_TYPES: dict[str, str] = {
     "two_factor.recovery_codes_regenerated": "A user regenerated their recovery codes.",
     "login.locked": "Sign-ins to an account were locked after repeated failures.",
     "login.unlocked": "A locked account was unlocked.",
+    "payment.received": "A payment was recorded (bank transfer, card, cheque...).",
+    "payment.reversed": "A recorded payment was reversed.",
 }
 for _subject in ("quote", "order", "invoice", "credit_note"):
     EVENT_TYPES |= {
@@ -78,7 +80,8 @@ for _subject in ("invoice", "credit_note"):
         f"{_subject}.disputed": f"The {_name} is disputed.",
         f"{_subject}.dispute_reason": f"The reason of the {_name}'s dispute was recorded.",
         f"{_subject}.dispute_resolved": f"The {_name}'s dispute was resolved.",
-        f"{_subject}.payment_recorded": f"A payment of the {_name} was recorded.",
+        f"{_subject}.payment_recorded": f"A payment was allocated to the {_name}.",
+        f"{_subject}.payment_unallocated": f"A payment's allocation to the {_name} was removed.",
         f"{_subject}.cancelled_by_credit_note": f"The {_name} was cancelled by a credit note.",
     }
 
