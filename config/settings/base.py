@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "facturier.web",
     "facturier.inbox",
     "facturier.transmission",
+    "facturier.jobs",
 ]
 
 MIDDLEWARE = [
@@ -126,6 +127,24 @@ MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Jobs (facturier/jobs): the schedules every installation starts with (created once by `facturier
+# worker`, then editable), how often each worker ticks the scheduler and sweeper, and after how long
+# without a heartbeat a job run, or a task still marked running, is taken for dead and re-queued.
+FACTURIER_SCHEDULES = [
+    {"name": "poll-statuses", "task": "facturier.transmission.tasks.poll_lifecycle_statuses",
+     "interval_seconds": 900},
+    {"name": "send-pending-transmissions", "task": "facturier.transmission.tasks.send_pending_transmissions",
+     "interval_seconds": 600},
+    {"name": "purge-idempotency-keys", "task": "facturier.api.tasks.purge_idempotency_keys",
+     "rrule": "FREQ=DAILY;BYHOUR=3;BYMINUTE=15"},
+]  # fmt: skip
+FACTURIER_SCHEDULER_SECONDS = float(os.environ.get("FACTURIER_SCHEDULER_SECONDS", "30"))
+FACTURIER_JOB_STALE_SECONDS = int(os.environ.get("FACTURIER_JOB_STALE_SECONDS", "300"))
+FACTURIER_TASK_STALE_SECONDS = int(os.environ.get("FACTURIER_TASK_STALE_SECONDS", "3600"))
+# Connector credentials of each company are encrypted in the database with this key (Fernet; several
+# comma-separated keys rotate). Unset: a key file created in the data dir (facturier/common/secrets.py).
+FACTURIER_CREDENTIALS_KEY = os.environ.get("FACTURIER_CREDENTIALS_KEY", "")
 
 # Email: EMAIL_URL sets EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT... (config/settings/email.py); unset, no
 # email is sent and sending an invoice by email is refused, naming it. Invoices leave from

@@ -66,6 +66,7 @@ PAGES: tuple[Page, ...] = (
     Page("web:inbox-list"),
     Page("web:inbox-upload"),
     Page("web:inbox-detail", ids={"pk": "received"}),
+    Page("web:job-list"),
 )
 
 # name -> (why it is no page, the arguments of a GET that shows it)

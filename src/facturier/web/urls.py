@@ -3,7 +3,18 @@
 from django.urls import URLPattern, URLResolver, path, register_converter
 
 from facturier.web import access
-from facturier.web.views import actions, company, documents, downloads, editor, home, inbox, lookup, parties
+from facturier.web.views import (
+    actions,
+    company,
+    documents,
+    downloads,
+    editor,
+    home,
+    inbox,
+    jobs,
+    lookup,
+    parties,
+)
 from facturier.web.views.approvals import approval_decide, approval_detail, approval_list
 from facturier.web.views.company_two_factor import company_two_factor_policy, company_two_factor_reset
 from facturier.web.views.two_factor import (
@@ -74,6 +85,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("approvals/", approval_list, name="approval-list"),
     path("approvals/<uuid:pk>/", approval_detail, name="approval-detail"),
     path("approvals/<uuid:pk>/<slug:decision>/", approval_decide, name="approval-decide"),
+    path("jobs/", jobs.job_list, name="job-list"),
     path("inbox/", inbox.inbox_list, name="inbox-list"),
     path("inbox/import/", inbox.inbox_upload, name="inbox-upload"),
     path("inbox/<uuid:pk>/", inbox.inbox_detail, name="inbox-detail"),
