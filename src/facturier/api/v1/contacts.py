@@ -7,6 +7,7 @@ from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
 from facturier.api.v1.auth import entity_of, require_scope
+from facturier.api.v1.types import required_text, text
 from facturier.parties import selectors, services
 from facturier.parties.models import Contact
 
@@ -16,10 +17,10 @@ router = Router(tags=["customers"])
 class ContactCreateIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    name: str
-    role: str = ""
-    email: str = ""
-    phone: str = ""
+    name: required_text(150)  # type: ignore[valid-type]
+    role: text(100) = ""  # type: ignore[valid-type]
+    email: text(254) = ""  # type: ignore[valid-type]
+    phone: text(30) = ""  # type: ignore[valid-type]
     is_billing_contact: bool = False
 
 
@@ -28,10 +29,10 @@ class ContactUpdateIn(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = None
-    role: str | None = None
-    email: str | None = None
-    phone: str | None = None
+    name: required_text(150) | None = None  # type: ignore[valid-type]
+    role: text(100) | None = None  # type: ignore[valid-type]
+    email: text(254) | None = None  # type: ignore[valid-type]
+    phone: text(30) | None = None  # type: ignore[valid-type]
     is_billing_contact: bool | None = None
 
 
