@@ -217,3 +217,23 @@ def test_a_key_with_the_scope_still_gets_422_for_an_invalid_body(entity):
     _key, secret = make_key(entity, ["customers:write"])
     response = ApiClient(secret).post("/api/v1/customers", {"name": 12})
     assert_problem(response, 422, "validation_error")
+
+
+def test_a_null_in_an_update_leaves_the_field_as_it_is(api, product):
+    # the schema lets every field of an update be null: it means "not changed", never a 422
+    response = api.patch(
+        f"/api/v1/products/{product.pk}", {"unit": None, "vat_category": None, "name": "Audit"}
+    )
+    assert response.status_code == 200, response.content
+    product.refresh_from_db()
+    assert (product.name, product.unit, product.vat_category) == ("Audit", "DAY", "S")
+
+
+def test_an_integral_json_number_is_taken_as_the_integer_it_is(api, customer):
+    # JSON Schema counts 12.0 as an integer; 12.5 stays refused (a binary float)
+    line = {"description": "Conseil", "quantity": 2.0, "unit_price": 100}
+    response = api.post("/api/v1/invoices", {"customer": str(customer.pk), "lines": [line]})
+    assert response.status_code == 201, response.content
+    line["quantity"] = 2.5
+    response = api.post("/api/v1/invoices", {"customer": str(customer.pk), "lines": [line]})
+    assert_problem(response, 422, "validation_error", field="lines[0].quantity")

@@ -25,7 +25,7 @@ class ContactCreateIn(Schema):
 
 
 class ContactUpdateIn(Schema):
-    """Only the fields sent are changed."""
+    """Only the fields sent are changed; a null leaves its field as it is."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -72,7 +72,9 @@ def contacts_update(
 ) -> Contact:
     key = require_scope(request, "customers:write")
     contact = _contact(request, customer_id, contact_id)
-    return services.contact_update(contact=contact, by=key, **payload.model_dump(exclude_unset=True))
+    return services.contact_update(
+        contact=contact, by=key, **payload.model_dump(exclude_unset=True, exclude_none=True)
+    )
 
 
 @router.delete("/customers/{customer_id}/contacts/{contact_id}", response={204: None},

@@ -69,7 +69,7 @@ class CustomerCreateIn(CustomerFields):
 
 
 class CustomerUpdateIn(Schema):
-    """Only the fields sent are changed."""
+    """Only the fields sent are changed; a null leaves its field as it is."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -184,4 +184,6 @@ def customers_read(request: HttpRequest, customer_id: str) -> Customer:
 def customers_update(request: HttpRequest, customer_id: str, payload: CustomerUpdateIn) -> Customer:
     key = require_scope(request, "customers:write")
     customer = selectors.customer_get(entity=entity_of(request), pk=customer_id)
-    return services.customer_update(customer=customer, by=key, **payload.model_dump(exclude_unset=True))
+    return services.customer_update(
+        customer=customer, by=key, **payload.model_dump(exclude_unset=True, exclude_none=True)
+    )

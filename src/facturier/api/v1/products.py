@@ -42,7 +42,7 @@ class ProductCreateIn(Schema):
 
 
 class ProductUpdateIn(Schema):
-    """Only the fields sent are changed."""
+    """Only the fields sent are changed; a null leaves its field as it is."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -119,4 +119,6 @@ def products_read(request: HttpRequest, product_id: str) -> Product:
 def products_update(request: HttpRequest, product_id: str, payload: ProductUpdateIn) -> Product:
     key = require_scope(request, "products:write")
     product = selectors.product_get(entity=entity_of(request), pk=product_id)
-    return services.product_update(product=product, by=key, **payload.model_dump(exclude_unset=True))
+    return services.product_update(
+        product=product, by=key, **payload.model_dump(exclude_unset=True, exclude_none=True)
+    )

@@ -44,7 +44,7 @@ class SupplierOut(Schema):
 
 
 class SupplierUpdateIn(Schema):
-    """Only the fields sent are changed; identifiers and the IBAN are validated."""
+    """Only the fields sent are changed (a null leaves its field as it is); identifiers and the IBAN are validated."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -96,4 +96,6 @@ def suppliers_read(request: HttpRequest, supplier_id: str) -> Supplier:
 def suppliers_update(request: HttpRequest, supplier_id: str, payload: SupplierUpdateIn) -> Supplier:
     key = require_scope(request, "inbox:write")
     supplier = selectors.supplier_get(entity=entity_of(request), pk=supplier_id)
-    return services.supplier_update(supplier=supplier, by=key, **payload.model_dump(exclude_unset=True))
+    return services.supplier_update(
+        supplier=supplier, by=key, **payload.model_dump(exclude_unset=True, exclude_none=True)
+    )

@@ -54,6 +54,8 @@ def _decimal_type(
     compiled = re.compile(pattern)
 
     def check(value: Any) -> Any:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # JSON Schema counts 12.0 as an integer: it is exactly 12
         value = _no_float(value)
         text = str(value) if isinstance(value, int) else value
         if isinstance(text, str) and not compiled.fullmatch(text):
