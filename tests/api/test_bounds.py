@@ -237,3 +237,12 @@ def test_an_integral_json_number_is_taken_as_the_integer_it_is(api, customer):
     line["quantity"] = 2.5
     response = api.post("/api/v1/invoices", {"customer": str(customer.pk), "lines": [line]})
     assert_problem(response, 422, "validation_error", field="lines[0].quantity")
+
+
+@pytest.mark.parametrize("value", [0, 1, "true", "yes"])
+def test_a_boolean_in_a_body_is_true_or_false_only(api, customer, value):
+    # lax parsing took 0 and "yes" for booleans although the schema says boolean
+    response = api.post(
+        f"/api/v1/customers/{customer.pk}/contacts", {"name": "Anne", "is_billing_contact": value}
+    )
+    assert_problem(response, 422, "validation_error", field="is_billing_contact")

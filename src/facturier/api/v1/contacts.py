@@ -4,7 +4,7 @@ import uuid
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StrictBool
 
 from facturier.api.v1.auth import entity_of, require_scope
 from facturier.api.v1.types import required_text, text
@@ -21,7 +21,7 @@ class ContactCreateIn(Schema):
     role: text(100) = ""  # type: ignore[valid-type]
     email: text(254) = ""  # type: ignore[valid-type]
     phone: text(30) = ""  # type: ignore[valid-type]
-    is_billing_contact: bool = False
+    is_billing_contact: StrictBool = False
 
 
 class ContactUpdateIn(Schema):
@@ -33,7 +33,7 @@ class ContactUpdateIn(Schema):
     role: text(100) | None = None  # type: ignore[valid-type]
     email: text(254) | None = None  # type: ignore[valid-type]
     phone: text(30) | None = None  # type: ignore[valid-type]
-    is_billing_contact: bool | None = None
+    is_billing_contact: StrictBool | None = None
 
 
 class ContactOut(Schema):

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StrictBool
 
 from facturier.api.v1.auth import entity_of, require_scope
 from facturier.api.v1.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate
@@ -54,7 +54,7 @@ class CustomerFields(Schema):
     electronic_address_scheme: text(10) = ""  # type: ignore[valid-type]
     electronic_address: text(100) = ""  # type: ignore[valid-type]
     service_code: text(100) = ""  # type: ignore[valid-type]
-    is_active: bool = True
+    is_active: StrictBool = True
     notes: text() = ""  # type: ignore[valid-type]
 
 
@@ -101,7 +101,7 @@ class CustomerUpdateIn(Schema):
     electronic_address_scheme: text(10) | None = None  # type: ignore[valid-type]
     electronic_address: text(100) | None = None  # type: ignore[valid-type]
     service_code: text(100) | None = None  # type: ignore[valid-type]
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
     notes: text() | None = None  # type: ignore[valid-type]
 
 

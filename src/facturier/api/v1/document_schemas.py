@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StrictBool
 
 from facturier.api.v1.types import (
     AmountIn,
@@ -74,7 +74,7 @@ class AllowanceChargeIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     reason: text(200) = ""  # type: ignore[valid-type]
-    is_charge: bool = False
+    is_charge: StrictBool = False
     amount: AmountIn | None = Field(None, description="at most 2 decimals")
     percent: PercentIn | None = None
     base_amount: BaseAmountIn | None = None

@@ -7,7 +7,7 @@ from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StrictBool
 
 from facturier.api.v1.auth import entity_of, require_scope
 from facturier.api.v1.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate
@@ -38,7 +38,7 @@ class ProductCreateIn(Schema):
     vat_category: VatCategoryIn = Field("S", description="EN 16931 VAT category: S, Z, E, AE, K, G, O")
     vat_rate: PercentIn = Decimal("20.00")
     accounting_category: AccountingCategoryIn = Field("services", description="goods or services")
-    is_active: bool = True
+    is_active: StrictBool = True
 
 
 class ProductUpdateIn(Schema):
@@ -54,7 +54,7 @@ class ProductUpdateIn(Schema):
     vat_category: VatCategoryIn | None = None
     vat_rate: PercentIn | None = None
     accounting_category: AccountingCategoryIn | None = None
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
 
 
 class ProductOut(Schema):

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StrictBool
 
 from facturier.api.v1.auth import entity_of, require_scope
 from facturier.api.v1.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate
@@ -63,7 +63,7 @@ class SupplierUpdateIn(Schema):
     electronic_address_scheme: text(10) | None = None  # type: ignore[valid-type]
     electronic_address: text(100) | None = None  # type: ignore[valid-type]
     iban: text(50) | None = None  # type: ignore[valid-type]
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
     notes: text() | None = None  # type: ignore[valid-type]
 
 
