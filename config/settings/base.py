@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.settings.database import database_from_env
 from config.settings.email import email_settings
+from config.settings.login_throttle import *  # noqa: F403
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DATA_DIR = Path(os.environ.get("FACTURIER_DATA_DIR", "var")).resolve()
@@ -27,16 +28,21 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "facturier.common",
     "facturier.audit",
     "facturier.accounts",
     "facturier.parties",
     "facturier.catalog",
     "facturier.invoicing",
+    "facturier.payments",
     "facturier.api",
     "facturier.web",
     "facturier.inbox",
     "facturier.transmission",
+    "facturier.jobs",
 ]
 
 MIDDLEWARE = [
@@ -47,9 +53,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "facturier.web.security.ContentSecurityPolicyMiddleware",
+    # after sessions, auth and OTP: a session still owing its second factor reaches only the sign-in steps
+    "facturier.web.two_factor.TwoFactorMiddleware",
 ]
 
 # Every page: scripts, styles and images from this site only, never framed, forms posted here only
@@ -95,6 +104,11 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:dashboard"
 LOGOUT_REDIRECT_URL = "web:login"
+# Two-factor authentication (accounts/two_factor.py, docs/two-factor.md): the name authenticator apps show
+# next to the account; a wrong code locks the device for 1, 2, 4, 8... seconds (django-otp's throttling).
+OTP_TOTP_ISSUER = os.environ.get("FACTURIER_OTP_ISSUER", "Facturier")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
@@ -113,6 +127,24 @@ MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Jobs (facturier/jobs): the schedules every installation starts with (created once by `facturier
+# worker`, then editable), how often each worker ticks the scheduler and sweeper, and after how long
+# without a heartbeat a job run, or a task still marked running, is taken for dead and re-queued.
+FACTURIER_SCHEDULES = [
+    {"name": "poll-statuses", "task": "facturier.transmission.tasks.poll_lifecycle_statuses",
+     "interval_seconds": 900},
+    {"name": "send-pending-transmissions", "task": "facturier.transmission.tasks.send_pending_transmissions",
+     "interval_seconds": 600},
+    {"name": "purge-idempotency-keys", "task": "facturier.api.tasks.purge_idempotency_keys",
+     "rrule": "FREQ=DAILY;BYHOUR=3;BYMINUTE=15"},
+]  # fmt: skip
+FACTURIER_SCHEDULER_SECONDS = float(os.environ.get("FACTURIER_SCHEDULER_SECONDS", "30"))
+FACTURIER_JOB_STALE_SECONDS = int(os.environ.get("FACTURIER_JOB_STALE_SECONDS", "300"))
+FACTURIER_TASK_STALE_SECONDS = int(os.environ.get("FACTURIER_TASK_STALE_SECONDS", "3600"))
+# Connector credentials of each company are encrypted in the database with this key (Fernet; several
+# comma-separated keys rotate). Unset: a key file created in the data dir (facturier/common/secrets.py).
+FACTURIER_CREDENTIALS_KEY = os.environ.get("FACTURIER_CREDENTIALS_KEY", "")
 
 # Email: EMAIL_URL sets EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT... (config/settings/email.py); unset, no
 # email is sent and sending an invoice by email is refused, naming it. Invoices leave from

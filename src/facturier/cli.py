@@ -158,7 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="development settings (DEBUG on, a fixed secret key): never in production",
     )
-    sub.add_parser("worker", help="run a background worker (Django Tasks, database backend)")
+    sub.add_parser(
+        "worker", help="run a background worker (Django Tasks, database backend) with the scheduler"
+    )
     sub.add_parser("createsuperuser", help="create an administrator account")
     apikey = sub.add_parser("apikey", help="manage API keys")
     apikey_sub = apikey.add_subparsers(dest="apikey_command", required=True)
@@ -176,6 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
         manage_key.add_argument("--entity", required=True, help="entity name, SIREN or id")
         if action == "revoke":
             manage_key.add_argument("--prefix", required=True, help="the key's prefix, from 'apikey list'")
+    unlock = sub.add_parser("unlock-user", help="lift a sign-in lock (too many failed attempts) now")
+    unlock.add_argument("username", nargs="?", metavar="USERNAME")
+    unlock.add_argument("--address", help="unblock this client IP address instead (or as well)")
     audit = sub.add_parser("audit", help="audit trail tools")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     audit_sub.add_parser("verify", help="recompute the hash chains; exit 1 naming the first tampered record")
@@ -207,6 +212,17 @@ def build_parser() -> argparse.ArgumentParser:
     transmit.add_argument("--pending", action="store_true", help="send every transmission still due")
     poll = sub.add_parser("poll-statuses", help="record the lifecycle statuses of sent invoices")
     poll.add_argument("--entity", help="only this entity (id, SIREN or name)")
+    credentials = sub.add_parser("credentials", help="a company's own connector accounts, stored encrypted")
+    credentials_sub = credentials.add_subparsers(dest="credentials_command", required=True)
+    credentials_set = credentials_sub.add_parser("set", help="store a company's account (KEY=- reads stdin)")
+    credentials_set.add_argument("--entity", required=True, help="entity id, SIREN or name")
+    credentials_set.add_argument("--connector", required=True, choices=("chorus_pro", "pdp"))
+    credentials_set.add_argument("values", nargs="+", metavar="KEY=VALUE")
+    jobs = sub.add_parser("jobs", help="background jobs: list runs and schedules, run a schedule now")
+    jobs_sub = jobs.add_subparsers(dest="jobs_command", required=True)
+    jobs_sub.add_parser("list", help="the latest job runs with their progress, and the schedules")
+    jobs_run = jobs_sub.add_parser("run", help="run a schedule's job now, with a progress bar")
+    jobs_run.add_argument("schedule", help="schedule name, e.g. poll-statuses")
     manage = sub.add_parser("manage", help="run any Django management command")
     manage.add_argument("args", nargs=argparse.REMAINDER)
     return parser
@@ -230,7 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _call("migrate", "--no-input", "-v", "0")
             return _serve(args.port, host=args.host, workers=args.workers)
         case "worker":
-            return _call("db_worker")
+            return _call("run_worker")
         case "createsuperuser":
             return _call("createsuperuser")
         case "apikey" if args.apikey_command == "create":
@@ -240,6 +256,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         case "apikey":
             prefix = ["--prefix", args.prefix] if args.apikey_command == "revoke" else []
             return _call_reporting("apikey_manage", args.apikey_command, "--entity", args.entity, *prefix)
+        case "unlock-user":
+            address = ["--address", args.address] if args.address else []
+            return _call_reporting("unlock_user", *([args.username] if args.username else []), *address)
         case "audit":
             return _call("audit_verify")
         case "import-einvoice":
@@ -258,6 +277,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _call_reporting("transmit", *options)
         case "poll-statuses":
             return _call_reporting("poll_statuses", *(["--entity", args.entity] if args.entity else []))
+        case "credentials":
+            return _call_reporting(
+                "connector_credentials", "--entity", args.entity, "--connector", args.connector, *args.values
+            )
+        case "jobs":
+            schedule = [args.schedule] if args.jobs_command == "run" else []
+            return _call_reporting("jobs", args.jobs_command, *schedule)
         case "manage":
             return _call(*args.args)
     return 2

@@ -211,3 +211,23 @@ def test_each_company_deposits_with_its_own_technical_account(chorus, channels, 
         base64.b64decode(call.headers["cpro-account"]).decode() == f"{chorus_pro.LOGIN}:{chorus_pro.PASSWORD}"
     )
     assert Transmission.objects.get(document=issued_invoice).status == TransmissionStatus.SENT
+
+
+def test_the_scheduled_poll_runs_one_chunk_per_company_and_shows_its_progress(
+    chorus, deposited, issued_invoice, django_capture_on_commit_callbacks
+) -> None:
+    from facturier.jobs.models import JobRun, RunStatus
+    from facturier.jobs.runs import job_execute, job_start
+
+    # given Chorus Pro made the deposited invoice available
+    deposit = chorus.deposits[deposited.external_id]
+    deposit.state, deposit.invoice_status = "IN_INTEGRE", "MISE_A_DISPOSITION"
+    # when the poll-statuses schedule's job runs
+    run, _ = job_start(
+        key="schedule:poll-statuses:test", task="facturier.transmission.tasks.poll_lifecycle_statuses"
+    )
+    assert job_execute(run_id=run.pk) == RunStatus.DONE
+    # then the status was recorded, and the run shows its chunks: the company, then the platform's flows
+    run = JobRun.objects.get(pk=run.pk)
+    assert (run.done, run.total, run.result) == (2, 2, {"polled": 1, "recorded": 1, "errors": 0})
+    assert _codes(issued_invoice) == [200, 203]

@@ -9,6 +9,7 @@ from django.utils import timezone
 from facturier.audit.chain import lock_chain
 from facturier.audit.models import AuditEvent
 from facturier.domain.sealing import canonical_json, chain_hash
+from facturier.jobs.outbox import publish_audited
 
 
 def actor_label(by: Any | None) -> str:
@@ -61,4 +62,5 @@ def audit_record(
         head.last_hash = event.hash
         head.length = event.position
         head.save(update_fields=["last_hash", "length"])
+        publish_audited(audit_event=event, obj=obj)  # the outbox event, in this same transaction
         return event

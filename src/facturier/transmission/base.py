@@ -12,24 +12,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from facturier.common.http import OutboundError
 from facturier.domain.lifecycle import StatusEvent
 
 
-class ChannelError(Exception):
+class ChannelError(OutboundError):
     """A channel could not do what was asked. ``retryable``: a later attempt may succeed.
 
     ``message`` is the technical detail (English, kept for the record); ``code`` names the kind of
     failure (``transmission.failures.Failure``) so pages explain it in the reader's language.
     """
-
-    def __init__(
-        self, message: str, *, retryable: bool = False, status: int | None = None, code: str = "channel_error"
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.retryable = retryable
-        self.status = status
-        self.code = code
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 Email is configured by ``EMAIL_URL`` and ``DEFAULT_FROM_EMAIL`` (config/settings). For Chorus Pro and
 the platform, ``FACTURIER_TRANSMISSION`` (a dict per channel) wins over the environment variables
-named below. ``check_configured`` refuses a sending at once when a setting is missing; a channel
+named below, and a company's own account stored in the database (``transmission.credentials``,
+encrypted) wins over both; the per-SIREN environment accounts remain a fallback. ``check_configured`` refuses a sending at once when a setting is missing; a channel
 found unconfigured later, when used, raises a ``ChannelError`` coded ``channel_not_configured``.
 """
 
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from facturier.transmission.base import Channel, ChannelError
 from facturier.transmission.chorus_pro.channel import ChorusProChannel, ChorusProConfig
+from facturier.transmission.credentials import sirens_with_credentials, stored_credentials
 from facturier.transmission.email.channel import EmailChannel, EmailConfig
 from facturier.transmission.errors import ChannelNotConfigured
 from facturier.transmission.httpclient import HttpPolicy
@@ -50,7 +52,15 @@ ACCOUNTS_ENVIRONMENT = {"chorus_pro": "CHORUS_PRO_ACCOUNTS", "pdp": "PDP_ACCOUNT
 
 
 def accounts(name: str) -> dict[str, dict[str, Any]]:
-    """Per-entity overrides of a channel's settings, keyed by the entity's SIREN."""
+    """Per-entity overrides of a channel's settings, keyed by the entity's SIREN: the legacy environment
+    and settings accounts, then the accounts stored (encrypted) in the database, which win."""
+    found = _legacy_accounts(name)
+    for siren in sirens_with_credentials(name):
+        found[siren] = {**found.get(siren, {}), **stored_credentials(name, siren=siren)}
+    return found
+
+
+def _legacy_accounts(name: str) -> dict[str, dict[str, Any]]:
     configured: dict[str, Any] = getattr(settings, "FACTURIER_TRANSMISSION", {}).get(name, {})
     raw = os.environ.get(ACCOUNTS_ENVIRONMENT.get(name, ""), "")
     try:
@@ -61,13 +71,16 @@ def accounts(name: str) -> dict[str, dict[str, Any]]:
     return {str(siren): dict(values) for siren, values in merged.items() if isinstance(values, dict)}
 
 
-def channel_settings(name: str, siren: str = "") -> dict[str, Any]:
-    """The channel's settings for one entity: its own account (by SIREN) over the installation's."""
+def channel_settings(name: str, siren: str = "", *, entity: Any | None = None) -> dict[str, Any]:
+    """The channel's settings for one entity: its stored account, else its environment account (by
+    SIREN), over the installation's."""
     configured: dict[str, Any] = getattr(settings, "FACTURIER_TRANSMISSION", {}).get(name, {})
     from_env = {key: os.environ.get(var, "") for key, var in ENVIRONMENT.get(name, {}).items()}
     values = {**from_env, **{k: v for k, v in configured.items() if k != "accounts"}}
     if siren:
-        values.update(accounts(name).get(siren, {}))
+        values.update(_legacy_accounts(name).get(siren, {}))
+    if siren or entity is not None:
+        values.update(stored_credentials(name, entity=entity, siren=siren))
     return values
 
 
@@ -95,7 +108,7 @@ def email_sender(entity: Any | None) -> str:
 def _values(name: str, siren: str, entity: Any | None) -> dict[str, Any]:
     if name == "email":
         return {"url": settings.EMAIL_URL, "from_email": email_sender(entity)}
-    return channel_settings(name, siren or str(getattr(entity, "siren", "") or ""))
+    return channel_settings(name, siren or str(getattr(entity, "siren", "") or ""), entity=entity)
 
 
 def _missing(name: str, values: dict[str, Any]) -> list[str]:

@@ -48,3 +48,15 @@ def failed_sendings(*, entity: Any) -> QuerySet[Transmission]:
         .select_related("document", "document__customer")
         .order_by("-updated_at")
     )
+
+
+def polled_entities() -> QuerySet[Any]:
+    """Ids of the companies with sent invoices to follow on Chorus Pro or the platform (one poll chunk each)."""
+    from facturier.transmission.polling import FINISHED, POLLED_CHANNELS
+
+    return (
+        Transmission.objects.filter(status=TransmissionStatus.SENT, channel__in=POLLED_CHANNELS)
+        .exclude(document__status__in=FINISHED)
+        .values("entity_id")
+        .distinct()
+    )

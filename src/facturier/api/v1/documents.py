@@ -33,6 +33,7 @@ from facturier.invoicing import services
 from facturier.invoicing.models import Document, Kind, Status, TypeCode
 from facturier.parties.models import Customer
 from facturier.parties.selectors import customer_get
+from facturier.payments.selectors import Settlement, settled_as, with_settlement
 
 RESOURCE_KIND = {
     "quotes": Kind.QUOTE,
@@ -50,6 +51,7 @@ ACTOR_FIELDS = (
     "approved_by_key",
 )
 StatusIn = choice(Status.values)
+SettlementIn = choice(Settlement.values)
 NOT_HEADER = frozenset(
     {"customer", "lines", "allowances_charges", "deposits", "preceding_invoice", "type_code"}
 )
@@ -57,6 +59,9 @@ NOT_HEADER = frozenset(
 
 class DocumentFilters(Schema):
     status: StatusIn | None = Field(None, description="the document's lifecycle status")  # type: ignore[valid-type]
+    settlement: SettlementIn | None = Field(  # type: ignore[valid-type]
+        None, description="issued invoices: unpaid, partially_paid, paid or overpaid"
+    )
     type_code: Literal["380", "381", "384", "386"] | None = Field(
         None, description="invoices: 380, 384 or 386"
     )
@@ -69,8 +74,8 @@ class DocumentFilters(Schema):
 
 
 def documents_of(entity: LegalEntity, resource: str) -> QuerySet[Document]:
-    """The slice of the entity's documents a resource shows."""
-    documents = Document.objects.filter(entity=entity, kind=RESOURCE_KIND[resource])
+    """The slice of the entity's documents a resource shows, with how far each is settled."""
+    documents = with_settlement(Document.objects.filter(entity=entity, kind=RESOURCE_KIND[resource]))
     if resource == "credit_notes":
         return documents.filter(type_code=TypeCode.CREDIT_NOTE)
     if resource == "invoices":
@@ -101,6 +106,14 @@ def filtered(documents: QuerySet[Document], filters: DocumentFilters) -> QuerySe
                 code="invalid_choice",
             )
         documents = documents.filter(status=filters.status)
+    if filters.settlement:
+        if filters.settlement not in Settlement.values:
+            raise ValidationFailed(
+                _("Unknown settlement '%(settlement)s'.") % {"settlement": filters.settlement},
+                field="settlement",
+                code="invalid_choice",
+            )
+        documents = settled_as(documents, filters.settlement)
     if filters.type_code:
         documents = documents.filter(type_code=filters.type_code)
     if filters.customer:

@@ -1,0 +1,103 @@
+"""Stable event type names, derived from what the audit trail records.
+
+An audit action is ``<object>.<verb>`` (``invoice.issued``); the event type is ``<subject>.<verb>``
+where the subject names the business object as integrators know it: a document becomes ``quote``,
+``order``, ``invoice`` or ``credit_note`` from its kind and type code (the audit says ``invoice.issued``
+for a credit note too); otherwise the action's own prefix is the subject, with the few spellings
+integrators should not see renamed (``ACTION_SUBJECTS``: ``apikey`` -> ``api_key``).
+``EVENT_TYPES`` documents every type (docs/events.md is the reader's version); a test checks that
+each audited action of the code maps to a registered type, so a new action cannot ship unnamed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ACTION_SUBJECTS: dict[str, str] = {"apikey": "api_key", "inbox": "received_invoice"}
+"""Audit action prefix -> public subject name, where they differ."""
+DOCUMENT_LABEL = "invoicing.document"
+
+CREDIT_NOTE_TYPE_CODES = frozenset({"381"})
+
+EVENT_TYPES: dict[str, str] = {
+    "entity.created": "A legal entity (company) was created.",
+    "entity.updated": "A company's settings changed.",
+    "entity.credentials_set": "A company's connector account (Chorus Pro, platform) was stored; never the secret.",
+    "membership.set": "A user's role in a company was set.",
+    "api_key.created": "An API key was created.",
+    "api_key.revoked": "An API key was revoked.",
+    "customer.created": "A customer was created.",
+    "customer.updated": "A customer changed.",
+    "contact.created": "A customer contact was created.",
+    "contact.updated": "A customer contact changed.",
+    "contact.deleted": "A customer contact was deleted.",
+    "supplier.created": "A supplier was created (by hand or from a received e-invoice).",
+    "supplier.updated": "A supplier changed.",
+    "product.created": "A product was created.",
+    "product.updated": "A product changed.",
+    "numbering_series.updated": "A numbering series' format changed.",
+    "received_invoice.received": "A supplier e-invoice was received into the inbox.",
+    "received_invoice.accepted": "A received supplier invoice was accepted.",
+    "received_invoice.rejected": "A received supplier invoice was rejected.",
+    "two_factor.enrolled": "A user turned on two-factor authentication.",
+    "two_factor.disabled": "A user turned off two-factor authentication.",
+    "two_factor.reset": "An administrator reset a user's two-factor authentication.",
+    "two_factor.policy_changed": "A company's two-factor policy changed.",
+    "two_factor.recovery_code_used": "A user signed in with a recovery code.",
+    "two_factor.recovery_codes_regenerated": "A user regenerated their recovery codes.",
+    "login.locked": "Sign-ins to an account were locked after repeated failures.",
+    "login.unlocked": "A locked account was unlocked.",
+    "payment.received": "A payment was recorded (bank transfer, card, cheque...).",
+    "payment.reversed": "A recorded payment was reversed.",
+}
+for _subject in ("quote", "order", "invoice", "credit_note"):
+    EVENT_TYPES |= {
+        f"{_subject}.created": f"A draft {_subject.replace('_', ' ')} was created.",
+        f"{_subject}.updated": f"A draft {_subject.replace('_', ' ')} changed.",
+        f"{_subject}.deleted": f"A draft {_subject.replace('_', ' ')} was deleted.",
+    }
+for _subject in ("quote", "order"):
+    EVENT_TYPES |= {
+        f"{_subject}.converted": f"The {_subject} was converted into the next document.",
+        f"{_subject}.sent": f"The {_subject} was sent to the customer.",
+        f"{_subject}.accepted": f"The customer accepted the {_subject}.",
+        f"{_subject}.declined": f"The customer declined the {_subject}.",
+        f"{_subject}.confirmed": f"The {_subject} was confirmed.",
+    }
+for _subject in ("invoice", "credit_note"):
+    _name = _subject.replace("_", " ")
+    EVENT_TYPES |= {
+        f"{_subject}.submitted": f"The {_name} was submitted for approval.",
+        f"{_subject}.approved": f"The {_name} was approved.",
+        f"{_subject}.rejected": f"The {_name} was sent back to draft by its approver.",
+        f"{_subject}.issued": f"The {_name} was issued: numbered, sealed, immutable.",
+        f"{_subject}.sent": f"The {_name} reached its recipient (email, Chorus Pro, platform).",
+        f"{_subject}.transmission_requested": f"Sending the {_name} was requested.",
+        f"{_subject}.transmitted": f"The channel accepted the {_name}.",
+        f"{_subject}.transmission_failed": f"Sending the {_name} failed.",
+        f"{_subject}.lifecycle": f"A lifecycle status (CDAR) of the {_name} was recorded.",
+        f"{_subject}.refused": f"The {_name} was refused or rejected by the recipient or platform.",
+        f"{_subject}.disputed": f"The {_name} is disputed.",
+        f"{_subject}.dispute_reason": f"The reason of the {_name}'s dispute was recorded.",
+        f"{_subject}.dispute_resolved": f"The {_name}'s dispute was resolved.",
+        f"{_subject}.payment_recorded": f"A payment was allocated to the {_name}.",
+        f"{_subject}.payment_unallocated": f"A payment's allocation to the {_name} was removed.",
+        f"{_subject}.cancelled_by_credit_note": f"The {_name} was cancelled by a credit note.",
+    }
+
+
+def subject_name(action: str, obj: Any) -> str:
+    """The public name of the audited subject: documents by kind (a credit note is its own subject)."""
+    if str(obj._meta.label_lower) == DOCUMENT_LABEL:
+        kind = str(getattr(obj, "kind", "invoice"))
+        if kind == "invoice" and str(getattr(obj, "type_code", "")) in CREDIT_NOTE_TYPE_CODES:
+            return "credit_note"
+        return kind
+    prefix = action.split(".", 1)[0]
+    return ACTION_SUBJECTS.get(prefix, prefix)
+
+
+def event_type(action: str, obj: Any) -> str:
+    """``invoice.issued`` on a credit note -> ``credit_note.issued``; ``inbox.received`` -> ``received_invoice.received``."""
+    verb = action.split(".", 1)[-1]
+    return f"{subject_name(action, obj)}.{verb}"
