@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-fast lint format browser-deps clean
+.PHONY: demo test test-fast lint format browser-deps clean api-fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ browser-deps:
 	@dpkg -s fonts-dejavu-core >/dev/null 2>&1 || { \
 		if [ "$$(id -u)" = "0" ]; then apt-get update -qq && apt-get install -y -qq fonts-dejavu-core >/dev/null; \
 		else echo "fonts-dejavu-core is missing: sudo apt-get install fonts-dejavu-core (PDF glyph tests will be skipped)"; fi; }
+
+## Schemathesis, every check, over the whole /api/v1/openapi.json against a freshly seeded live server
+## (docs/api-fuzzing.md); API_FUZZ_EXAMPLES test cases per operation and phase
+API_FUZZ_EXAMPLES ?= 50
+api-fuzz: $(STAMP)
+	$(BIN)/python bench/api_fuzz.py --max-examples $(API_FUZZ_EXAMPLES)
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check .

@@ -157,7 +157,7 @@ def test_creating_an_invoice_twice_with_the_same_idempotency_key_creates_one(api
 def test_approval_actions_are_refused_when_not_pending(approver_api, draft_invoice):
     response = approver_api.post(f"/api/v1/invoices/{draft_invoice.pk}/approve")
     assert_problem(response, 409, "illegal_transition")
-    response = approver_api.post(f"/api/v1/invoices/{draft_invoice.pk}/reject", {"reason": ""})
+    response = approver_api.post(f"/api/v1/invoices/{draft_invoice.pk}/reject", {"reason": "Wrong price"})
     assert_problem(response, 409, "illegal_transition")
 
 

@@ -107,5 +107,5 @@ def test_a_control_character_is_named_by_its_code_point():
 def test_the_api_names_the_control_character_in_the_clients_language(api, customer, language, message):
     response = api.post("/api/v1/quotes", quote_body(customer, description="a\x01b"),
                         headers={"Accept-Language": language})  # fmt: skip
-    problem = assert_problem(response, 422, "validation_error", field="lines[0].description")
+    problem = assert_problem(response, 422, "invalid_character", field="lines[0].description")
     assert problem["errors"][0]["message"] == message

@@ -2,6 +2,12 @@
 
 A key belongs to one legal entity: every request authenticated with it sees that entity's rows only.
 Only the SHA-256 digest of a key is stored, so the lookup is by digest; revoked keys are refused.
+
+The scope an operation needs is checked here, with the key, before django-ninja reads and validates
+the body: a key without the scope learns nothing about what a valid body looks like (403, not 422).
+It follows from the URL: the first path segment names the resource, the method reads or writes,
+`/approve` and `/reject` need the approve scope. The views still call `require_scope` for the scopes
+the URL does not show (converting a quote to an invoice needs `invoices:write` too).
 """
 
 import datetime as dt
@@ -44,6 +50,40 @@ def key_from_request(request: HttpRequest) -> ApiKey | None:
     return key
 
 
+# First path segment under /api/v1/ -> the resource whose scope guards it.
+RESOURCE_OF_SEGMENT = {resource: resource for resource in RESOURCES} | {"suppliers": "inbox"}
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+APPROVAL_ACTIONS = frozenset({"approve", "reject"})
+
+
+def scope_of(method: str, path: str) -> str | None:
+    """The scope an API request needs, from its method and path; None for a path no resource owns."""
+    segments = [segment for segment in path.split("/api/v1/", 1)[-1].split("/") if segment]
+    resource = RESOURCE_OF_SEGMENT.get(segments[0]) if segments else None
+    if resource is None:
+        return None
+    if method.upper() in READ_METHODS:
+        return f"{resource}:read"
+    if resource == "invoices" and segments[-1] == "credit-note":
+        return "credit_notes:write"
+    if segments[-1] in APPROVAL_ACTIONS and len(segments) == 3:
+        scope = f"{resource}:approve"
+        return scope if scope in API_KEY_SCOPES else f"{resource}:write"
+    return f"{resource}:write"
+
+
+def check_scope(key: ApiKey, scope: str) -> None:
+    """Refuse with 403 `insufficient_scope` unless the key holds `scope`."""
+    if scope not in API_KEY_SCOPES or scope == "*":
+        raise ValueError(f"unknown scope {scope!r}")
+    if not key.has_scope(scope):
+        raise PermissionDenied(
+            _("This API key lacks the scope '%(scope)s'.") % {"scope": scope},
+            code="insufficient_scope",
+            required_scope=scope,
+        )
+
+
 class ApiKeyAuth(HttpBearer):
     """django-ninja security scheme: puts the ApiKey in `request.auth`."""
 
@@ -65,6 +105,9 @@ class ApiKeyAuth(HttpBearer):
         if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
             ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
             key.last_used_at = now
+        scope = scope_of(request.method or "GET", request.path)
+        if scope is not None:
+            check_scope(key, scope)
         return key
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:  # pragma: no cover - __call__ does it
@@ -79,14 +122,7 @@ def require_scope(request: HttpRequest, scope: str) -> ApiKey:
     key = getattr(request, "auth", None)
     if not isinstance(key, ApiKey):
         key = ApiKeyAuth()(request)
-    if scope not in API_KEY_SCOPES or scope == "*":
-        raise ValueError(f"unknown scope {scope!r}")
-    if not key.has_scope(scope):
-        raise PermissionDenied(
-            _("This API key lacks the scope '%(scope)s'.") % {"scope": scope},
-            code="insufficient_scope",
-            required_scope=scope,
-        )
+    check_scope(key, scope)
     return key
 
 

@@ -4,9 +4,10 @@ import uuid
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StrictBool
 
 from facturier.api.v1.auth import entity_of, require_scope
+from facturier.api.v1.types import required_text, text
 from facturier.parties import selectors, services
 from facturier.parties.models import Contact
 
@@ -16,23 +17,23 @@ router = Router(tags=["customers"])
 class ContactCreateIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    name: str
-    role: str = ""
-    email: str = ""
-    phone: str = ""
-    is_billing_contact: bool = False
+    name: required_text(150)  # type: ignore[valid-type]
+    role: text(100) = ""  # type: ignore[valid-type]
+    email: text(254) = ""  # type: ignore[valid-type]
+    phone: text(30) = ""  # type: ignore[valid-type]
+    is_billing_contact: StrictBool = False
 
 
 class ContactUpdateIn(Schema):
-    """Only the fields sent are changed."""
+    """Only the fields sent are changed; a null leaves its field as it is."""
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = None
-    role: str | None = None
-    email: str | None = None
-    phone: str | None = None
-    is_billing_contact: bool | None = None
+    name: required_text(150) | None = None  # type: ignore[valid-type]
+    role: text(100) | None = None  # type: ignore[valid-type]
+    email: text(254) | None = None  # type: ignore[valid-type]
+    phone: text(30) | None = None  # type: ignore[valid-type]
+    is_billing_contact: StrictBool | None = None
 
 
 class ContactOut(Schema):
@@ -71,7 +72,9 @@ def contacts_update(
 ) -> Contact:
     key = require_scope(request, "customers:write")
     contact = _contact(request, customer_id, contact_id)
-    return services.contact_update(contact=contact, by=key, **payload.model_dump(exclude_unset=True))
+    return services.contact_update(
+        contact=contact, by=key, **payload.model_dump(exclude_unset=True, exclude_none=True)
+    )
 
 
 @router.delete("/customers/{customer_id}/contacts/{contact_id}", response={204: None},

@@ -11,25 +11,23 @@ from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from ninja import Field, Schema
-from pydantic import AfterValidator, ConfigDict
-from pydantic_core import PydanticCustomError
+from pydantic import ConfigDict, StrictBool
 
-from facturier.api.v1.types import DecimalIn, DecimalOut, TextIn
+from facturier.api.v1.types import (
+    AmountIn,
+    BaseAmountIn,
+    CurrencyIn,
+    DateIn,
+    DecimalIn,
+    DecimalOut,
+    ExchangeRateIn,
+    PercentIn,
+    UnitIn,
+    VatCategoryIn,
+    required_text,
+    text,
+)
 from facturier.audit.services import actor_label
-from facturier.catalog.units import UNIT_CODES
-
-ExchangeRateIn = Annotated[DecimalIn, Field(gt=0, max_digits=20, decimal_places=6)]
-PercentIn = Annotated[DecimalIn, Field(ge=0, le=100)]
-BaseAmountIn = Annotated[DecimalIn, Field(max_digits=16, decimal_places=2)]
-
-
-def _known_unit(code: str) -> str:
-    if code not in UNIT_CODES:
-        raise PydanticCustomError("invalid_unit", "Unknown unit code (UN/ECE Rec 20), e.g. C62, HUR, DAY.")
-    return code
-
-
-UnitIn = Annotated[str, AfterValidator(_known_unit)]
 
 
 class LineIn(Schema):
@@ -49,12 +47,12 @@ class LineIn(Schema):
         "`product_code`, not both",
         examples=["CONSEIL-J"],
     )
-    description: TextIn = Field("", max_length=500)
+    description: text(500) = ""  # type: ignore[valid-type]
     quantity: DecimalIn = Field(Decimal("1"), description="negative only on credit notes")
     unit_price: DecimalIn | None = Field(None, description="excl. VAT, at most 6 decimals")
     unit: UnitIn | None = Field(None, description="UN/ECE Rec 20 code")
-    discount_percent: DecimalIn = Decimal("0")
-    vat_category: str | None = Field(None, max_length=2)
+    discount_percent: PercentIn = Decimal("0")
+    vat_category: VatCategoryIn | None = None
     vat_rate: PercentIn | None = None
     accounting_category: Literal["goods", "services"] | None = None
 
@@ -75,41 +73,41 @@ class AllowanceChargeIn(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    reason: TextIn = Field("", max_length=200)
-    is_charge: bool = False
-    amount: DecimalIn | None = Field(None, description="at most 2 decimals")
+    reason: text(200) = ""  # type: ignore[valid-type]
+    is_charge: StrictBool = False
+    amount: AmountIn | None = Field(None, description="at most 2 decimals")
     percent: PercentIn | None = None
     base_amount: BaseAmountIn | None = None
-    vat_category: str = Field("S", max_length=2)
+    vat_category: VatCategoryIn = "S"
     vat_rate: PercentIn = Decimal("20.00")
 
 
 class HeaderIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    currency: str | None = Field(None, description="ISO 4217; default: the customer's currency")
+    currency: CurrencyIn | None = Field(None, description="ISO 4217; default: the customer's currency")
     exchange_rate: ExchangeRateIn | None = Field(None, description="to the company currency, if different")
     language: Literal["fr", "en"] | None = None
-    payment_terms: str | None = Field(None, max_length=20, description="net30, 45eom, eom45, netN...")
-    delivery_date: dt.date | None = None
-    buyer_reference: TextIn | None = Field(None, max_length=100)
-    purchase_order_reference: TextIn | None = Field(None, max_length=100)
-    note: TextIn | None = None
+    payment_terms: text(20) | None = Field(None, description="net30, 45eom, eom45, netN...")  # type: ignore[valid-type]
+    delivery_date: DateIn | None = None
+    buyer_reference: text(100) | None = None  # type: ignore[valid-type]
+    purchase_order_reference: text(100) | None = None  # type: ignore[valid-type]
+    note: text() | None = None  # type: ignore[valid-type]
 
 
 class QuoteCreateIn(HeaderIn):
     customer: uuid.UUID
     lines: LineListIn
     allowances_charges: list[AllowanceChargeIn] = []
-    issue_date: dt.date | None = Field(None, description="default: today")
-    valid_until: dt.date | None = None
+    issue_date: DateIn | None = Field(None, description="default: today")
+    valid_until: DateIn | None = None
 
 
 class OrderCreateIn(HeaderIn):
     customer: uuid.UUID
     lines: LineListIn
     allowances_charges: list[AllowanceChargeIn] = []
-    issue_date: dt.date | None = Field(None, description="default: today")
+    issue_date: DateIn | None = Field(None, description="default: today")
 
 
 class InvoiceCreateIn(HeaderIn):
@@ -130,14 +128,14 @@ class CreditNoteCreateIn(Schema):
 
     invoice: uuid.UUID = Field(description="the issued invoice credited")
     lines: LineListIn | None = Field(None, description="default: every line of the invoice (full credit)")
-    reason: TextIn = ""
+    reason: text() = ""  # type: ignore[valid-type]
 
 
 class CreditNoteFromInvoiceIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     lines: LineListIn | None = Field(None, description="default: every line of the invoice (full credit)")
-    reason: TextIn = ""
+    reason: text() = ""  # type: ignore[valid-type]
 
 
 class DocumentUpdateIn(HeaderIn):
@@ -146,20 +144,20 @@ class DocumentUpdateIn(HeaderIn):
     customer: uuid.UUID | None = None
     lines: LineListIn | None = None
     allowances_charges: list[AllowanceChargeIn] | None = None
-    issue_date: dt.date | None = Field(None, description="quotes and orders only")
-    valid_until: dt.date | None = None
+    issue_date: DateIn | None = Field(None, description="quotes and orders only")
+    valid_until: DateIn | None = None
 
 
 class IssueIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    issue_date: dt.date | None = Field(None, description="default: today in the company's time zone")
+    issue_date: DateIn | None = Field(None, description="default: today in the company's time zone")
 
 
 class RejectIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    reason: TextIn
+    reason: required_text(1000)  # type: ignore[valid-type]
 
 
 class ConvertIn(Schema):

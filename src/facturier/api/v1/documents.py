@@ -5,9 +5,8 @@ Quotes, orders, invoices and credit notes are one table (`invoicing.Document`); 
 of it, and an id of another slice (or of another company) is answered 404 like an unknown id.
 """
 
-import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -23,7 +22,8 @@ from facturier.api.v1.document_schemas import (
     DocumentUpdateIn,
     LineIn,
 )
-from facturier.api.v1.pagination import DEFAULT_LIMIT, paginate
+from facturier.api.v1.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate
+from facturier.api.v1.types import DateIn, choice, text
 from facturier.catalog.selectors import product_get, product_get_by_code
 from facturier.common import domain_wording
 from facturier.common.errors import NotFound, ValidationFailed
@@ -50,25 +50,27 @@ ACTOR_FIELDS = (
     "approved_by",
     "approved_by_key",
 )
+StatusIn = choice(Status.values)
+SettlementIn = choice(Settlement.values)
 NOT_HEADER = frozenset(
     {"customer", "lines", "allowances_charges", "deposits", "preceding_invoice", "type_code"}
 )
 
 
 class DocumentFilters(Schema):
-    status: str | None = Field(
-        None, description="draft, pending_approval, approved, issued, sent, disputed..."
-    )
-    settlement: str | None = Field(
+    status: StatusIn | None = Field(None, description="the document's lifecycle status")  # type: ignore[valid-type]
+    settlement: SettlementIn | None = Field(  # type: ignore[valid-type]
         None, description="issued invoices: unpaid, partially_paid, paid or overpaid"
     )
-    type_code: str | None = Field(None, description="invoices: 380, 384 or 386")
+    type_code: Literal["380", "381", "384", "386"] | None = Field(
+        None, description="invoices: 380, 384 or 386"
+    )
     customer: uuid.UUID | None = None
-    date_from: dt.date | None = Field(None, description="issue date on or after")
-    date_to: dt.date | None = Field(None, description="issue date on or before")
-    search: str = Field("", description="number or customer name")
-    cursor: str | None = None
-    limit: int = DEFAULT_LIMIT
+    date_from: DateIn | None = Field(None, description="issue date on or after (YYYY-MM-DD)")
+    date_to: DateIn | None = Field(None, description="issue date on or before (YYYY-MM-DD)")
+    search: text(200) = Field("", description="number or customer name")  # type: ignore[valid-type]
+    cursor: Cursor | None = None
+    limit: Limit = DEFAULT_LIMIT
 
 
 def documents_of(entity: LegalEntity, resource: str) -> QuerySet[Document]:

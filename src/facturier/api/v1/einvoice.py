@@ -5,7 +5,7 @@ issued document; `validation` re-runs the official rules on the document's XML a
 structured report (it also works on a draft: "would this issue?").
 """
 
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
@@ -29,7 +29,9 @@ def _register(resource: str) -> None:
 
     @router.get(f"/{resource}/{{document_id}}/validation", operation_id=f"{resource}_validation",
                 summary="Validation report: XSD, EN 16931, BR-FR (and Factur-X profile / PEPPOL) findings")  # fmt: skip
-    def validation(request: HttpRequest, document_id: str, format: str | None = None) -> dict[str, Any]:
+    def validation(
+        request: HttpRequest, document_id: str, format: Literal["cii", "ubl"] | None = None
+    ) -> dict[str, Any]:
         require_scope(request, f"{resource}:read")
         return validation_payload(document_get(request, resource, document_id), syntax=format)
 

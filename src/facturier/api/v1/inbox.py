@@ -11,7 +11,7 @@ import functools
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.text import get_valid_filename
@@ -21,7 +21,7 @@ from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
 
 from facturier.api.v1.auth import entity_of, require_scope
-from facturier.api.v1.pagination import DEFAULT_LIMIT, paginate
+from facturier.api.v1.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate
 from facturier.api.v1.problems import problem
 from facturier.inbox import selectors
 from facturier.inbox.errors import FILE_TOO_LARGE, InboxFileTooLarge
@@ -110,9 +110,9 @@ class ReceivedPageOut(Schema):
 
 
 class InboxFilters(Schema):
-    status: str | None = Field(None, description="received, needs_review, accepted, rejected, duplicate")
-    cursor: str | None = None
-    limit: int = DEFAULT_LIMIT
+    status: Literal["received", "needs_review", "accepted", "rejected", "duplicate"] | None = None
+    cursor: Cursor | None = None
+    limit: Limit = DEFAULT_LIMIT
 
 
 def _item(item: ImportItem) -> dict[str, Any]:

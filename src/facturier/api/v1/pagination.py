@@ -11,12 +11,13 @@ import datetime as dt
 import json
 import uuid
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 from urllib.parse import urlencode
 
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from pydantic import Field
 
 from facturier.common.errors import ValidationFailed
 
@@ -24,6 +25,13 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 
 M = TypeVar("M", bound=Model)
+
+Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT, description=f"rows per page, 1 to {MAX_LIMIT}")]
+"""The `limit` query parameter of every list: its bounds are in the schema and checked before the view."""
+Cursor = Annotated[
+    str, Field(max_length=200, pattern="^[A-Za-z0-9_-]*$", description="`next` of the last page")
+]
+"""An opaque page cursor (URL-safe base64); its content is checked by `decode_cursor`."""
 
 
 @dataclass(frozen=True)

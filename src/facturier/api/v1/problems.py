@@ -99,6 +99,36 @@ def _business_error(request: HttpRequest, error: Any) -> HttpResponse:
     return response
 
 
+# Schema errors that keep the stable code the services gave them before the schema checked them.
+CODE_OF_TYPE = {
+    "invalid_currency": "invalid_currency",
+    "invalid_unit": "invalid_unit",
+    "invalid_character": "invalid_character",
+    "decimal_format": "invalid_amount",
+}
+QUERY_CODES = {
+    ("limit", "greater_than_equal"): "invalid_limit",
+    ("limit", "less_than_equal"): "invalid_limit",
+    ("cursor", "string_pattern_mismatch"): "invalid_cursor",
+    ("cursor", "string_too_long"): "invalid_cursor",
+}
+
+
+def _validation_code(item: dict[str, Any]) -> str:
+    """`validation_error`, or the older stable code of the same refusal (clients branch on codes)."""
+    kind = str(item.get("type", ""))
+    loc = list(item.get("loc", ()))
+    if kind in CODE_OF_TYPE:
+        return CODE_OF_TYPE[kind]
+    if loc and loc[0] == "query":
+        name = str(loc[-1])
+        if (name, kind) in QUERY_CODES:
+            return QUERY_CODES[(name, kind)]
+        if kind in ("literal_error", "enum"):
+            return "invalid_choice"
+    return "validation_error"
+
+
 def _validation_error(request: HttpRequest, error: Any) -> HttpResponse:
     errors = [
         {
@@ -112,7 +142,7 @@ def _validation_error(request: HttpRequest, error: Any) -> HttpResponse:
     return problem(
         request,
         status=422,
-        code="validation_error",
+        code=_validation_code(error.errors[0] if error.errors else {}),
         detail=f"{first['field']}: {first['message']}" if first["field"] else str(first["message"]),
         field=first["field"] or None,
         errors=errors,

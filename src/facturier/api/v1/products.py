@@ -3,48 +3,58 @@
 import datetime as dt
 import uuid
 from decimal import Decimal
+from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StrictBool
 
 from facturier.api.v1.auth import entity_of, require_scope
-from facturier.api.v1.pagination import DEFAULT_LIMIT, paginate
-from facturier.api.v1.types import DecimalIn, DecimalOut
+from facturier.api.v1.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate
+from facturier.api.v1.types import (
+    DecimalIn,
+    DecimalOut,
+    PercentIn,
+    UnitIn,
+    VatCategoryIn,
+    required_text,
+    text,
+)
 from facturier.catalog import selectors, services
 from facturier.catalog.models import Product
 
 router = Router(tags=["products"])
+AccountingCategoryIn = Literal["goods", "services"]
 
 
 class ProductCreateIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    sku: str = Field(description="the company's reference for the product")
-    name: str
-    description: str = ""
-    unit: str = Field("C62", description="UN/ECE Rec 20 unit code (C62 unit, HUR hour, DAY day...)")
+    sku: required_text(50) = Field(description="the company's reference for the product")  # type: ignore[valid-type]
+    name: required_text(200)  # type: ignore[valid-type]
+    description: text() = ""  # type: ignore[valid-type]
+    unit: UnitIn = Field("C62", description="UN/ECE Rec 20 unit code (C62 unit, HUR hour, DAY day...)")
     unit_price: DecimalIn = Field(description="excl. VAT, at most 6 decimals")
-    vat_category: str = Field("S", description="EN 16931 VAT category: S, Z, E, AE, K, G, O")
-    vat_rate: DecimalIn = Decimal("20.00")
-    accounting_category: str = Field("services", description="goods or services")
-    is_active: bool = True
+    vat_category: VatCategoryIn = Field("S", description="EN 16931 VAT category: S, Z, E, AE, K, G, O")
+    vat_rate: PercentIn = Decimal("20.00")
+    accounting_category: AccountingCategoryIn = Field("services", description="goods or services")
+    is_active: StrictBool = True
 
 
 class ProductUpdateIn(Schema):
-    """Only the fields sent are changed."""
+    """Only the fields sent are changed; a null leaves its field as it is."""
 
     model_config = ConfigDict(extra="forbid")
 
-    sku: str | None = None
-    name: str | None = None
-    description: str | None = None
-    unit: str | None = None
+    sku: required_text(50) | None = None  # type: ignore[valid-type]
+    name: required_text(200) | None = None  # type: ignore[valid-type]
+    description: text() | None = None  # type: ignore[valid-type]
+    unit: UnitIn | None = None
     unit_price: DecimalIn | None = None
-    vat_category: str | None = None
-    vat_rate: DecimalIn | None = None
-    accounting_category: str | None = None
-    is_active: bool | None = None
+    vat_category: VatCategoryIn | None = None
+    vat_rate: PercentIn | None = None
+    accounting_category: AccountingCategoryIn | None = None
+    is_active: StrictBool | None = None
 
 
 class ProductOut(Schema):
@@ -68,11 +78,11 @@ class ProductPageOut(Schema):
 
 
 class ProductFilters(Schema):
-    search: str = Field("", description="reference, name or description")
+    search: text(200) = Field("", description="reference, name or description")  # type: ignore[valid-type]
     is_active: bool | None = None
-    vat_category: str | None = None
-    cursor: str | None = None
-    limit: int = DEFAULT_LIMIT
+    vat_category: VatCategoryIn | None = None
+    cursor: Cursor | None = None
+    limit: Limit = DEFAULT_LIMIT
 
 
 @router.get("/products", response=ProductPageOut, operation_id="products_list")
@@ -109,4 +119,6 @@ def products_read(request: HttpRequest, product_id: str) -> Product:
 def products_update(request: HttpRequest, product_id: str, payload: ProductUpdateIn) -> Product:
     key = require_scope(request, "products:write")
     product = selectors.product_get(entity=entity_of(request), pk=product_id)
-    return services.product_update(product=product, by=key, **payload.model_dump(exclude_unset=True))
+    return services.product_update(
+        product=product, by=key, **payload.model_dump(exclude_unset=True, exclude_none=True)
+    )

@@ -50,6 +50,19 @@ def _wordings() -> dict[str, str]:
         "json_invalid": _("The request body is not valid JSON."),
         "invalid_unit": _("Unknown unit code (UN/ECE Rec 20), e.g. C62, HUR, DAY."),
         "invalid_character": _("Control character U+%(code)s is not allowed in text."),
+        "invalid_currency": _("Unknown currency code (ISO 4217), e.g. EUR."),
+        "string_blank": _("This field cannot be blank."),
+        "decimal_format": _(
+            'Send a decimal number as a string, e.g. "12.50", with at most %(whole)s digits before '
+            "the decimal point and %(places)s after it."
+        ),
+        "decimal_not_positive": _(
+            'Send a decimal number greater than 0 as a string, e.g. "1.25", with at most %(whole)s '
+            "digits before the decimal point and %(places)s after it."
+        ),
+        "percent_format": _(
+            'Send a percentage from 0 to 100 as a string, e.g. "20.00", with at most %(places)s decimals.'
+        ),
     }
 
 

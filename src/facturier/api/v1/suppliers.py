@@ -5,13 +5,15 @@ Read and correct only: suppliers are created from received e-invoices.
 
 import datetime as dt
 import uuid
+from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StrictBool
 
 from facturier.api.v1.auth import entity_of, require_scope
-from facturier.api.v1.pagination import DEFAULT_LIMIT, paginate
+from facturier.api.v1.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate
+from facturier.api.v1.types import required_text, text
 from facturier.parties import selectors, services
 from facturier.parties.models import Supplier
 
@@ -42,27 +44,27 @@ class SupplierOut(Schema):
 
 
 class SupplierUpdateIn(Schema):
-    """Only the fields sent are changed; identifiers and the IBAN are validated."""
+    """Only the fields sent are changed (a null leaves its field as it is); identifiers and the IBAN are validated."""
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = None
-    siren: str | None = None
-    siret: str | None = None
-    vat_number: str | None = None
-    registration_id: str | None = None
-    registration_scheme: str | None = None
-    address_line1: str | None = None
-    address_line2: str | None = None
-    postcode: str | None = None
-    city: str | None = None
-    country: str | None = None
-    email: str | None = None
-    electronic_address_scheme: str | None = None
-    electronic_address: str | None = None
-    iban: str | None = None
-    is_active: bool | None = None
-    notes: str | None = None
+    name: required_text(200) | None = None  # type: ignore[valid-type]
+    siren: text(20) | None = None  # type: ignore[valid-type]
+    siret: text(30) | None = None  # type: ignore[valid-type]
+    vat_number: text(30) | None = None  # type: ignore[valid-type]
+    registration_id: text(50) | None = None  # type: ignore[valid-type]
+    registration_scheme: text(10) | None = None  # type: ignore[valid-type]
+    address_line1: text(200) | None = None  # type: ignore[valid-type]
+    address_line2: text(200) | None = None  # type: ignore[valid-type]
+    postcode: text(20) | None = None  # type: ignore[valid-type]
+    city: text(100) | None = None  # type: ignore[valid-type]
+    country: Annotated[str, Field(max_length=2, pattern="^(?:[A-Z]{2})?$")] | None = None
+    email: text(254) | None = None  # type: ignore[valid-type]
+    electronic_address_scheme: text(10) | None = None  # type: ignore[valid-type]
+    electronic_address: text(100) | None = None  # type: ignore[valid-type]
+    iban: text(50) | None = None  # type: ignore[valid-type]
+    is_active: StrictBool | None = None
+    notes: text() | None = None  # type: ignore[valid-type]
 
 
 class SupplierPageOut(Schema):
@@ -71,9 +73,9 @@ class SupplierPageOut(Schema):
 
 
 class SupplierFilters(Schema):
-    search: str = Field("", description="name, SIREN or VAT number")
-    cursor: str | None = None
-    limit: int = DEFAULT_LIMIT
+    search: text(200) = Field("", description="name, SIREN or VAT number")  # type: ignore[valid-type]
+    cursor: Cursor | None = None
+    limit: Limit = DEFAULT_LIMIT
 
 
 @router.get("/suppliers", response=SupplierPageOut, operation_id="suppliers_list")
@@ -94,4 +96,6 @@ def suppliers_read(request: HttpRequest, supplier_id: str) -> Supplier:
 def suppliers_update(request: HttpRequest, supplier_id: str, payload: SupplierUpdateIn) -> Supplier:
     key = require_scope(request, "inbox:write")
     supplier = selectors.supplier_get(entity=entity_of(request), pk=supplier_id)
-    return services.supplier_update(supplier=supplier, by=key, **payload.model_dump(exclude_unset=True))
+    return services.supplier_update(
+        supplier=supplier, by=key, **payload.model_dump(exclude_unset=True, exclude_none=True)
+    )
