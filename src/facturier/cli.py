@@ -178,7 +178,11 @@ def build_parser() -> argparse.ArgumentParser:
             manage_key.add_argument("--prefix", required=True, help="the key's prefix, from 'apikey list'")
     audit = sub.add_parser("audit", help="audit trail tools")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
-    audit_sub.add_parser("verify", help="recompute the hash chains; exit 1 naming the first tampered record")
+    audit_sub.add_parser(
+        "verify", help="check seals, numbering, audit coverage and checkpoints; exit 1 naming what was changed"
+    )
+    audit_sub.add_parser("checkpoint", help="write a signed checkpoint of every chain (run it daily)")
+    audit_sub.add_parser("keygen", help="create the seal key file, or put a new current key first (rotation)")
     receive = sub.add_parser(
         "import-einvoice", help="import supplier e-invoices (PDF, XML, zip) into the inbox"
     )
@@ -241,7 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             prefix = ["--prefix", args.prefix] if args.apikey_command == "revoke" else []
             return _call_reporting("apikey_manage", args.apikey_command, "--entity", args.entity, *prefix)
         case "audit":
-            return _call("audit_verify")
+            return _call_reporting(f"audit_{args.audit_command}")
         case "import-einvoice":
             return _call_reporting("import_einvoice", *args.files, "--entity", args.entity)
         case "conformance":

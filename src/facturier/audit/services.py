@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from facturier.audit.chain import lock_chain
 from facturier.audit.models import AuditEvent
-from facturier.domain.sealing import canonical_json, chain_hash
+from facturier.audit.keys import keyring
+from facturier.domain.sealing import canonical_json, seal_mac
 
 
 def actor_label(by: Any | None) -> str:
@@ -37,6 +38,7 @@ def audit_record(
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event to the entity's audit chain, in the caller's transaction."""
+    keys = keyring()  # read before the chain is locked
     with transaction.atomic():
         key = f"audit:{entity.pk}" if entity is not None else "audit:global"
         head = lock_chain(key)
@@ -56,7 +58,8 @@ def audit_record(
             position=head.length + 1,
             previous_hash=head.last_hash,
         )
-        event.hash = chain_hash(event.previous_hash, event.sealed_content())
+        event.key_id = keys.current_id
+        event.hash = seal_mac(keys.current, event.previous_hash, event.sealed_content())
         event.save(force_insert=True)
         head.last_hash = event.hash
         head.length = event.position

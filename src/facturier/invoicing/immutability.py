@@ -16,7 +16,7 @@ SEALED_DOCUMENT_FIELDS = (
     "tax_total", "tax_total_accounting", "tax_inclusive", "prepaid", "payable", "vat_breakdown",
     "seal_position", "seal_previous_hash",
 )  # fmt: skip
-SEALED_COLUMNS = (*SEALED_DOCUMENT_FIELDS, "seal_hash")
+SEALED_COLUMNS = (*SEALED_DOCUMENT_FIELDS, "seal_hash", "seal_key_id")
 DOCUMENT = "invoicing_document"
 CHILD_TABLES = ("invoicing_line", "invoicing_allowancecharge")
 AUDIT = "audit_auditevent"
@@ -102,3 +102,19 @@ def install(schema_editor) -> None:  # type: ignore[no-untyped-def]
     statements = postgresql_statements() if vendor == "postgresql" else sqlite_statements()
     for statement in statements:
         schema_editor.execute(statement, params=None)
+
+
+def uninstall(schema_editor) -> None:  # type: ignore[no-untyped-def]
+    """Migration entry point: drop the triggers `install` creates (to change the sealed columns)."""
+    vendor = schema_editor.connection.vendor
+    statements = postgresql_statements() if vendor == "postgresql" else sqlite_statements()
+    for statement in statements:
+        words = statement.split()
+        if words[:2] != ["CREATE", "TRIGGER"]:
+            continue
+        name = words[2]
+        if vendor == "postgresql":
+            table = words[words.index("ON") + 1]
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}", params=None)
+        else:
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}", params=None)
