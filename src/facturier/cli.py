@@ -179,7 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="audit trail tools")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     audit_sub.add_parser(
-        "verify", help="check seals, numbering, audit coverage and checkpoints; exit 1 naming what was changed"
+        "verify",
+        help="check seals, numbering, audit coverage and checkpoints; exit 1 naming what was changed",
     )
     audit_sub.add_parser("checkpoint", help="write a signed checkpoint of every chain (run it daily)")
     audit_sub.add_parser("keygen", help="create the seal key file, or put a new current key first (rotation)")

@@ -71,7 +71,8 @@ def test_keygen_rotates_the_key_file(key_file, draft_invoice, owner):
     call_command("audit_keygen", stdout=io.StringIO())
     # then a new key comes first, the others are kept, and what the older ones sealed still verifies
     lines = key_file.read_text().splitlines()
-    assert len(lines) == 3 and lines[1:] == before
+    assert len(lines) == 3
+    assert lines[1:] == before
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert old.seal_key_id == before[0].partition(":")[0]
     assert verify_all() == []
@@ -96,8 +97,12 @@ def test_a_checkpoint_is_written_when_an_issue_commits(draft_invoice, owner, ent
     checkpoint = json.loads(files[0].read_text())
     series = checkpoint["chains"][f"series:{invoice.series_id}"]
     assert (series["length"], series["head"], series["code"]) == (1, invoice.seal_hash, "invoice")
-    assert checkpoint["chains"][f"audit:{entity.pk}"]["length"] == AuditEvent.objects.filter(entity=entity).count()
-    assert checkpoint["reason"] == "issue" and checkpoint["signature"]
+    assert (
+        checkpoint["chains"][f"audit:{entity.pk}"]["length"]
+        == AuditEvent.objects.filter(entity=entity).count()
+    )
+    assert checkpoint["reason"] == "issue"
+    assert checkpoint["signature"]
 
 
 def test_the_checkpoint_command_adds_files_and_never_overwrites(draft_invoice, owner, entity):
@@ -150,11 +155,14 @@ def test_an_altered_checkpoint_file_is_reported(draft_invoice, owner, entity):
 
 
 def test_production_refuses_to_start_without_a_seal_key(tmp_path):
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "FACTURIER_SEAL"))}
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "FACTURIER_SEAL"))
+    }
     env.update(FACTURIER_DATA_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
                SECRET_KEY=secrets.token_urlsafe(50))  # fmt: skip
     done = subprocess.run([sys.executable, "-m", "facturier.cli", "serve", "--port", "1"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)  # fmt: skip
     assert done.returncode != 0
-    assert "No seal key" in done.stderr and "facturier audit keygen" in done.stderr
+    assert "No seal key" in done.stderr
+    assert "facturier audit keygen" in done.stderr
     assert not (tmp_path / "keys").exists(), "production never makes a key up"

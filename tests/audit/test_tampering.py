@@ -50,7 +50,9 @@ def delete_document(document: Document) -> list[tuple[str, list]]:
         statements.append((f"DELETE FROM {table} WHERE {column} = %s", [db_id(document.pk)]))
     through = Document.deposits.through
     for field in through._meta.concrete_fields[1:]:
-        statements.append((f"DELETE FROM {through._meta.db_table} WHERE {field.column} = %s", [db_id(document.pk)]))
+        statements.append(
+            (f"DELETE FROM {through._meta.db_table} WHERE {field.column} = %s", [db_id(document.pk)])
+        )
     return [*statements, ("DELETE FROM invoicing_document WHERE id = %s", [db_id(document.pk)])]
 
 
@@ -126,7 +128,9 @@ def test_deleting_a_numbering_series_row_is_named(invoices):
 
 
 def test_deleting_a_chain_head_row_is_named(invoices, entity):
-    attack(("DELETE FROM audit_chainhead WHERE key = %s", [audit_key(entity)]),)
+    attack(
+        ("DELETE FROM audit_chainhead WHERE key = %s", [audit_key(entity)]),
+    )
     code, output = verify()
     assert code == 1
     assert_named(output, "chain-head", audit_key(entity))
@@ -140,7 +144,11 @@ def test_inserting_an_unsealed_sent_document_is_named(invoices, entity):
                  "seal_previous_hash": "''", "seal_key_id": "''"}  # fmt: skip
     select = ", ".join(overrides.get(column, column) for column in columns)
     forged_id = uuid.uuid4()
-    params = [db_id(forged_id) if column == "id" else "FAC-2099-99999" for column in columns if column in ("id", "number")]
+    params = [
+        db_id(forged_id) if column == "id" else "FAC-2099-99999"
+        for column in columns
+        if column in ("id", "number")
+    ]
     attack((f"INSERT INTO invoicing_document ({', '.join(columns)}) SELECT {select} FROM invoicing_document WHERE id = %s",
             [*params, db_id(template.pk)]),)  # fmt: skip
     assert Document.objects.get(pk=forged_id).status == "sent"
@@ -173,7 +181,9 @@ def test_changing_a_total_and_recomputing_every_later_hash_is_named(invoices):
     assert_named(output, "document-seal", first.number)
 
 
-def test_appending_a_forged_invoice_with_a_correct_unkeyed_hash_is_named(invoices, entity, customer, product, owner):
+def test_appending_a_forged_invoice_with_a_correct_unkeyed_hash_is_named(
+    invoices, entity, customer, product, owner
+):
     # given a draft the attacker turns into the next invoice of the series, counter and head included
     draft = document_create(entity=entity, kind="invoice", customer=customer, by=owner,
                             lines=[LineData(product=product, quantity=Decimal("9"))])  # fmt: skip
@@ -197,7 +207,9 @@ def test_appending_a_forged_invoice_with_a_correct_unkeyed_hash_is_named(invoice
 
 
 def test_changing_a_total_without_recomputing_is_named(invoices):
-    attack(("UPDATE invoicing_document SET tax_inclusive = %s WHERE id = %s", ["1.00", db_id(invoices[1].pk)]),)
+    attack(
+        ("UPDATE invoicing_document SET tax_inclusive = %s WHERE id = %s", ["1.00", db_id(invoices[1].pk)]),
+    )
     code, output = verify()
     assert code == 1
     assert_named(output, "document-seal", invoices[1].number)
@@ -205,7 +217,9 @@ def test_changing_a_total_without_recomputing_is_named(invoices):
 
 def test_editing_an_audit_event_is_named(invoices):
     event = AuditEvent.objects.get(action="invoice.issued", object_id=str(invoices[0].pk))
-    attack(("UPDATE audit_auditevent SET actor_label = %s WHERE id = %s", ["user:nobody", db_id(event.pk)]),)
+    attack(
+        ("UPDATE audit_auditevent SET actor_label = %s WHERE id = %s", ["user:nobody", db_id(event.pk)]),
+    )
     code, output = verify()
     assert code == 1
     assert_named(output, "event-seal", str(event.pk))
@@ -222,7 +236,9 @@ def test_deleting_a_middle_invoice_is_named(invoices):
 
 def test_deleting_a_middle_audit_event_is_named(invoices, entity):
     middle = AuditEvent.objects.get(action="invoice.issued", object_id=str(invoices[1].pk))
-    attack(("DELETE FROM audit_auditevent WHERE id = %s", [db_id(middle.pk)]),)
+    attack(
+        ("DELETE FROM audit_auditevent WHERE id = %s", [db_id(middle.pk)]),
+    )
     code, output = verify()
     assert code == 1
     assert_named(output, "chain-position", audit_key(entity))
@@ -231,7 +247,9 @@ def test_deleting_a_middle_audit_event_is_named(invoices, entity):
 
 def test_changing_a_line_is_named(invoices):
     line = invoices[0].lines.first()
-    attack(("UPDATE invoicing_line SET quantity = %s WHERE id = %s", ["30", db_id(line.pk)]),)
+    attack(
+        ("UPDATE invoicing_line SET quantity = %s WHERE id = %s", ["30", db_id(line.pk)]),
+    )
     code, output = verify()
     assert code == 1
     assert_named(output, "document-seal", invoices[0].number)
@@ -239,7 +257,8 @@ def test_changing_a_line_is_named(invoices):
 
 def test_the_head_rows_agree_with_the_chains(invoices, entity):
     # the tampers above are judged against this state: heads at the end of their chains
-    assert ChainHead.objects.get(key=audit_key(entity)).length == AuditEvent.objects.filter(
-        chain_key=audit_key(entity)
-    ).count()
+    assert (
+        ChainHead.objects.get(key=audit_key(entity)).length
+        == AuditEvent.objects.filter(chain_key=audit_key(entity)).count()
+    )
     assert NumberingSeries.objects.get(pk=invoices[0].series_id).chain_length == 3

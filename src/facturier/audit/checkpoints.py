@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import secrets
+import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -49,7 +50,8 @@ def entity_state(entity_id: str) -> dict[str, Any]:
     if head is not None:
         chains[head.key] = {"length": head.length, "head": head.last_hash}
     if entity_id != GLOBAL:
-        for series in NumberingSeries.objects.filter(entity_id=entity_id).prefetch_related("counters"):
+        all_series = NumberingSeries.objects.filter(entity_id=uuid.UUID(entity_id))
+        for series in all_series.prefetch_related("counters"):
             chains[f"series:{series.pk}"] = {
                 "code": series.code,
                 "length": series.chain_length,
@@ -98,7 +100,9 @@ class _AfterIssue:
 def checkpoint_after_commit(entity: Any) -> None:
     """Schedule a checkpoint of `entity` once the issuing transaction commits (once per transaction)."""
     connection = transaction.get_connection()
-    pending = next((cb for _sids, cb, _robust in connection.run_on_commit if isinstance(cb, _AfterIssue)), None)
+    pending = next(
+        (cb for _sids, cb, _robust in connection.run_on_commit if isinstance(cb, _AfterIssue)), None
+    )
     if pending is None:
         pending = _AfterIssue()
         transaction.on_commit(pending, robust=True)  # a failed write is logged, never undoes the issue
@@ -143,10 +147,12 @@ def _check_chain(record: str, chain: str, state: dict[str, Any]) -> Iterator[Bre
 
     length, head = int(state["length"]), state["head"]
     if chain.startswith("audit:"):
-        at_position = AuditEvent.objects.filter(chain_key=chain, position=length).values_list("hash", flat=True)
+        at_position = AuditEvent.objects.filter(chain_key=chain, position=length).values_list(
+            "hash", flat=True
+        )
         current = ChainHead.objects.filter(key=chain).values_list("length", flat=True).first()
     else:
-        series_id = chain.removeprefix("series:")
+        series_id = uuid.UUID(chain.removeprefix("series:"))
         at_position = Document.objects.filter(series_id=series_id, seal_position=length).values_list("seal_hash", flat=True)  # fmt: skip
         current = NumberingSeries.objects.filter(pk=series_id).values_list("chain_length", flat=True).first()
         for period, value in sorted(state.get("counters", {}).items()):
@@ -155,7 +161,11 @@ def _check_chain(record: str, chain: str, state: dict[str, Any]) -> Iterator[Bre
                 yield Breach("checkpoint-truncation", f"series {state.get('code', series_id)} {period}",
                              _("its counter is at %(now)s, below the %(value)s of %(record)s")
                              % {"now": now, "value": value, "record": record}, chain)  # fmt: skip
-    name = f"audit chain {chain}" if chain.startswith("audit:") else f"series {state.get('code', chain)} ({chain})"
+    name = (
+        f"audit chain {chain}"
+        if chain.startswith("audit:")
+        else f"series {state.get('code', chain)} ({chain})"
+    )
     if current is None:
         yield Breach("checkpoint-truncation", name, _("the chain is gone, though %(record)s recorded %(length)s records")
                      % {"record": record, "length": length}, chain)  # fmt: skip

@@ -15,12 +15,16 @@ import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
 from facturier.audit.models import AuditEvent
 from facturier.audit.verify import Breach
 from facturier.domain.numbering import NumberPattern, Reset
+
+if TYPE_CHECKING:
+    from facturier.invoicing.models import NumberingSeries
 
 UNSEALED_STATUSES = ("draft", "pending_approval", "approved")
 ISSUE_ACTION = "invoice.issued"
@@ -52,7 +56,7 @@ def _sequence_pattern(pattern: str) -> re.Pattern[str]:
     for match in re.finditer(r"\{(YYYY|YY|MM|seq(?::0\d)?)\}", pattern):
         parts.append(re.escape(pattern[last : match.start()]))
         field = match.group(1)
-        parts.append(r"(?P<seq>\d+)" if field.startswith("seq") else r"\d{%d}" % (4 if field == "YYYY" else 2))
+        parts.append(r"(?P<seq>\d+)" if field.startswith("seq") else rf"\d{{{4 if field == 'YYYY' else 2}}}")
         last = match.end()
     parts.append(re.escape(pattern[last:]))
     return re.compile("^" + "".join(parts) + "$")
@@ -69,9 +73,9 @@ def _numbering() -> Iterator[Breach]:
     from facturier.invoicing.models import Document, NumberingSeries, SequenceCounter
 
     series_by_id = {series.pk: series for series in NumberingSeries.objects.select_related("entity")}
-    numbers: dict[tuple[object, str], list[tuple[int, str]]] = defaultdict(list)
+    numbers: dict[tuple[Any, str], list[tuple[int, str]]] = defaultdict(list)
     numbered = Document.objects.exclude(number="").values_list("series_id", "number", "issue_date", "pk")
-    missing_series: dict[object, int] = defaultdict(int)
+    missing_series: dict[Any, int] = defaultdict(int)
     for series_id, number, issue_date, pk in numbered.iterator(chunk_size=2000):
         series = series_by_id.get(series_id)
         if series is None:
@@ -96,16 +100,26 @@ def _numbering() -> Iterator[Breach]:
         yield from _series_period(series, key[1], numbers.get(key, []), counters.get(key))
 
 
-def _series_period(series, period: str, taken: list[tuple[int, str]], counter: int | None) -> Iterator[Breach]:  # type: ignore[no-untyped-def]
+def _series_period(
+    series: "NumberingSeries", period: str, taken: list[tuple[int, str]], counter: int | None
+) -> Iterator[Breach]:
     label = f"series {series.entity.name}/{series.code} {period}"
     if counter is None:
-        yield Breach("counter-missing", label, _("documents are numbered in this period but its counter row is missing"))
+        yield Breach(
+            "counter-missing",
+            label,
+            _("documents are numbered in this period but its counter row is missing"),
+        )
         return
     pattern = NumberPattern(series.pattern, Reset(series.reset))
     seen: dict[int, str] = {}
     for sequence, number in sorted(taken):
         if sequence in seen:
-            yield Breach("number-duplicate", f"document {number}", _("number used twice in %(label)s") % {"label": label})
+            yield Breach(
+                "number-duplicate",
+                f"document {number}",
+                _("number used twice in %(label)s") % {"label": label},
+            )
         elif sequence > counter:
             yield Breach("number-beyond-counter", f"document {number}",
                          _("number beyond the series counter (%(counter)s): not taken by the application")
@@ -117,7 +131,9 @@ def _series_period(series, period: str, taken: list[tuple[int, str]], counter: i
                      _("number missing in %(label)s (the counter is at %(counter)s): the document was deleted")
                      % {"label": label, "counter": counter})  # fmt: skip
     if len(holes) > 20:
-        yield Breach("number-gap", label, _("%(count)s more numbers are missing") % {"count": len(holes) - 20})
+        yield Breach(
+            "number-gap", label, _("%(count)s more numbers are missing") % {"count": len(holes) - 20}
+        )
 
 
 def _event_coverage() -> Iterator[Breach]:

@@ -115,4 +115,3 @@ def keyring() -> KeyRing:
     if not pairs:
         raise ImproperlyConfigured(f"The seal key source is empty: {key_file()}")
     return KeyRing(keys=dict(pairs), current_id=pairs[0][0])
-

@@ -7,8 +7,8 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from facturier.audit.chain import lock_chain
-from facturier.audit.models import AuditEvent
 from facturier.audit.keys import keyring
+from facturier.audit.models import AuditEvent
 from facturier.domain.sealing import canonical_json, seal_mac
 
 

@@ -65,7 +65,9 @@ def verify_events(keys: KeyRing) -> Iterator[Breach]:
     chains = set(AuditEvent.objects.values_list("chain_key", flat=True).distinct()) | set(heads)
     for chain in sorted(chains):
         previous, position = GENESIS_HASH, 0
-        for event in AuditEvent.objects.filter(chain_key=chain).order_by("position").iterator(chunk_size=1000):
+        for event in (
+            AuditEvent.objects.filter(chain_key=chain).order_by("position").iterator(chunk_size=1000)
+        ):
             position += 1
             record = f"audit event {event.pk} ({event.action} on {event.object_repr})"
             breach = _link_breach(chain, event.position, record, position, previous, event.previous_hash)
@@ -78,7 +80,9 @@ def verify_events(keys: KeyRing) -> Iterator[Breach]:
         else:
             head = heads.get(chain)
             if head is None:
-                yield Breach("chain-head", f"audit chain {chain}", _("its chain head row is missing"), chain, position)
+                yield Breach(
+                    "chain-head", f"audit chain {chain}", _("its chain head row is missing"), chain, position
+                )
             elif (head.length, head.last_hash) != (position, previous):
                 yield Breach("chain-head", f"audit chain {chain}",
                              _("the head says %(length)s records, the chain has %(position)s: records are missing "
@@ -106,7 +110,7 @@ def verify_documents(keys: KeyRing) -> Iterator[Breach]:
         for document in documents.iterator(chunk_size=500):
             position += 1
             record = f"document {document.number} ({document.pk})"
-            breach = _link_breach(chain, document.seal_position, record, position, previous,  # type: ignore[arg-type]
+            breach = _link_breach(chain, document.seal_position or 0, record, position, previous,
                                   document.seal_previous_hash)  # fmt: skip
             reason = None if breach else check_seal(keys, document.seal_key_id, document.seal_previous_hash,
                                                     document.seal_hash, sealed_content(document))  # fmt: skip

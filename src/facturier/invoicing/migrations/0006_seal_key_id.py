@@ -51,14 +51,18 @@ def reseal(apps, schema_editor):  # type: ignore[no-untyped-def]
         )
 
     for series in NumberingSeries.objects.all():
-        documents = Document.objects.filter(series=series).exclude(seal_position=None).order_by("seal_position")
+        documents = (
+            Document.objects.filter(series=series).exclude(seal_position=None).order_by("seal_position")
+        )
         rows = ((d, d.seal_previous_hash, d.seal_hash) for d in documents)
         head = _reseal_chain(rows, sealed_content, keys, save_document)
         if head is not None and series.chain_length:
             NumberingSeries.objects.filter(pk=series.pk).update(chain_hash=head)
 
     def save_event(event, previous, new_hash):  # type: ignore[no-untyped-def]
-        AuditEvent.objects.filter(pk=event.pk).update(previous_hash=previous, hash=new_hash, key_id=keys.current_id)
+        AuditEvent.objects.filter(pk=event.pk).update(
+            previous_hash=previous, hash=new_hash, key_id=keys.current_id
+        )
 
     for chain in ChainHead.objects.filter(key__startswith="audit:"):
         events = AuditEvent.objects.filter(chain_key=chain.key).order_by("position")

@@ -14,5 +14,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         paths = write_checkpoints(reason="command")
         self.stdout.write(
-            _("%(count)s checkpoint(s) written to %(folder)s") % {"count": len(paths), "folder": checkpoint_dir()}
+            _("%(count)s checkpoint(s) written to %(folder)s")
+            % {"count": len(paths), "folder": checkpoint_dir()}
         )

@@ -19,7 +19,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if getattr(settings, "FACTURIER_SEAL_KEYS", ""):
             raise CommandError(
-                _("The seal keys come from FACTURIER_SEAL_KEYS: rotate by putting a new kid:secret first there.")
+                _(
+                    "The seal keys come from FACTURIER_SEAL_KEYS: rotate by putting a new kid:secret first there."
+                )
             )
         key_id = rotate()
         self.stdout.write(

@@ -20,11 +20,16 @@ class Command(BaseCommand):
         if not breaches:
             self.stdout.write(
                 self.style.SUCCESS(
-                    _("OK: every issued document and audit event matches its seal, numbering and checkpoints.")
+                    _(
+                        "OK: every issued document and audit event matches its seal, numbering and checkpoints."
+                    )
                 )
             )
             return
         for breach in breaches:
             self.stderr.write(f"TAMPERED: {breach}")
-        self.stderr.write(_("%(count)s finding(s): the database was changed outside the application.") % {"count": len(breaches)})
+        self.stderr.write(
+            _("%(count)s finding(s): the database was changed outside the application.")
+            % {"count": len(breaches)}
+        )
         sys.exit(1)
