@@ -16,17 +16,20 @@ def drop_triggers(apps, schema_editor):  # type: ignore[no-untyped-def]
     uninstall(schema_editor)
 
 
-def _reseal_chain(records, content_of, keys, save):  # type: ignore[no-untyped-def]
-    """Reseal `records` (in chain order) while their legacy chain verifies; return the new last seal."""
+def _reseal_chain(records, content_of, keys, save, previous_field):  # type: ignore[no-untyped-def]
+    """Reseal `records` (in chain order) while their legacy chain verifies; return the new last seal.
+
+    A document's content includes its previous seal, so it is read again once that link is the new one.
+    """
     from facturier.domain.sealing import GENESIS_HASH, chain_hash, seal_mac
 
     legacy, new = GENESIS_HASH, GENESIS_HASH
     for record, previous, stored in records:
-        content = content_of(record)
-        if previous != legacy or chain_hash(previous, content) != stored:
+        if previous != legacy or chain_hash(previous, content_of(record)) != stored:
             return None
         legacy = stored
-        new_hash = seal_mac(keys.current, new, content)
+        setattr(record, previous_field, new)
+        new_hash = seal_mac(keys.current, new, content_of(record))
         save(record, new, new_hash)
         new = new_hash
     return new
@@ -55,7 +58,7 @@ def reseal(apps, schema_editor):  # type: ignore[no-untyped-def]
             Document.objects.filter(series=series).exclude(seal_position=None).order_by("seal_position")
         )
         rows = ((d, d.seal_previous_hash, d.seal_hash) for d in documents)
-        head = _reseal_chain(rows, sealed_content, keys, save_document)
+        head = _reseal_chain(rows, sealed_content, keys, save_document, "seal_previous_hash")
         if head is not None and series.chain_length:
             NumberingSeries.objects.filter(pk=series.pk).update(chain_hash=head)
 
@@ -67,7 +70,7 @@ def reseal(apps, schema_editor):  # type: ignore[no-untyped-def]
     for chain in ChainHead.objects.filter(key__startswith="audit:"):
         events = AuditEvent.objects.filter(chain_key=chain.key).order_by("position")
         rows = ((e, e.previous_hash, e.hash) for e in events)
-        head = _reseal_chain(rows, event_sealed_content, keys, save_event)
+        head = _reseal_chain(rows, event_sealed_content, keys, save_event, "previous_hash")
         if head is not None and chain.length:
             ChainHead.objects.filter(pk=chain.pk).update(last_hash=head)
 
