@@ -166,3 +166,15 @@ def test_production_refuses_to_start_without_a_seal_key(tmp_path):
     assert "No seal key" in done.stderr
     assert "facturier audit keygen" in done.stderr
     assert not (tmp_path / "keys").exists(), "production never makes a key up"
+
+
+@pytest.mark.parametrize("keys", ["k1:short", ":" + "a" * 40, f"{KEY_1},{KEY_1}"])
+def test_malformed_or_repeated_seal_keys_are_refused_without_showing_the_secret(keys):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from facturier.audit.keys import parse_keys
+
+    with pytest.raises(ImproperlyConfigured) as refused:
+        parse_keys(keys)
+    assert "aaaa" not in str(refused.value)
+    assert "short" not in str(refused.value)

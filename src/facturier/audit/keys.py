@@ -48,8 +48,10 @@ def parse_keys(text: str) -> list[tuple[str, bytes]]:
         if not key_id or len(key_id) > 40 or len(secret) < MIN_SECRET_LENGTH:
             raise ImproperlyConfigured(
                 f"Seal keys are 'kid:secret' with a key id of 1-40 characters and a secret of at least "
-                f"{MIN_SECRET_LENGTH} characters (entry starting {entry[:6]!r}...)"
+                f"{MIN_SECRET_LENGTH} characters (key id {key_id[:40]!r})"
             )
+        if any(key_id == known for known, _secret in pairs):
+            raise ImproperlyConfigured(f"The seal key id {key_id!r} is given twice")
         pairs.append((key_id, secret.encode()))
     return pairs
 
