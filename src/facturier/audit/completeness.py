@@ -74,7 +74,9 @@ def _numbering() -> Iterator[Breach]:
 
     series_by_id = {series.pk: series for series in NumberingSeries.objects.select_related("entity")}
     numbers: dict[tuple[Any, str], list[tuple[int, str]]] = defaultdict(list)
-    numbered = Document.objects.exclude(number="").values_list("series_id", "number", "issue_date", "pk")
+    numbered = (
+        Document.objects.exclude(number="").order_by().values_list("series_id", "number", "issue_date", "pk")
+    )
     missing_series: dict[Any, int] = defaultdict(int)
     for series_id, number, issue_date, pk in numbered.iterator(chunk_size=2000):
         series = series_by_id.get(series_id)
@@ -142,7 +144,11 @@ def _event_coverage() -> Iterator[Breach]:
     issued: set[str] = set()
     mentioned: set[str] = set()
     statuses: set[tuple[str, str]] = set()
-    events = AuditEvent.objects.filter(object_type=DOCUMENT_TYPE).values_list("object_id", "action", "after")
+    events = (
+        AuditEvent.objects.filter(object_type=DOCUMENT_TYPE)
+        .order_by()
+        .values_list("object_id", "action", "after")
+    )
     for object_id, action, after in events.iterator(chunk_size=2000):
         mentioned.add(object_id)
         if action == ISSUE_ACTION:
@@ -150,7 +156,9 @@ def _event_coverage() -> Iterator[Breach]:
         if isinstance(after, dict) and "status" in after:
             statuses.add((object_id, after["status"]))
     sealed: set[str] = set()
-    documents = Document.objects.exclude(number="").values_list("pk", "number", "status", "seal_hash")
+    documents = (
+        Document.objects.exclude(number="").order_by().values_list("pk", "number", "status", "seal_hash")
+    )
     for pk, number, status, seal_hash in documents.iterator(chunk_size=2000):
         key, record = str(pk), f"document {number} ({pk})"
         if seal_hash:

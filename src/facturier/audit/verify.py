@@ -62,7 +62,7 @@ def _link_breach(chain: str, position: int, record: str, expected_position: int,
 def verify_events(keys: KeyRing) -> Iterator[Breach]:
     """Walk every audit chain found in the events or the heads; yield the first breach of each."""
     heads = {head.key: head for head in ChainHead.objects.filter(key__startswith="audit:")}
-    chains = set(AuditEvent.objects.values_list("chain_key", flat=True).distinct()) | set(heads)
+    chains = set(AuditEvent.objects.order_by().values_list("chain_key", flat=True).distinct()) | set(heads)
     for chain in sorted(chains):
         previous, position = GENESIS_HASH, 0
         for event in (
@@ -97,7 +97,7 @@ def verify_documents(keys: KeyRing) -> Iterator[Breach]:
 
     series_by_id = {series.pk: series for series in NumberingSeries.objects.select_related("entity")}
     sealed = Document.objects.exclude(seal_position=None)
-    series_ids = set(sealed.values_list("series_id", flat=True).distinct()) | set(series_by_id)
+    series_ids = set(sealed.order_by().values_list("series_id", flat=True).distinct()) | set(series_by_id)
     for series_id in sorted(series_ids, key=str):
         series = series_by_id.get(series_id)
         chain = f"{series.entity.name}/{series.code}" if series else f"series {series_id}"
