@@ -38,7 +38,7 @@ class KeyRing:
 
 def parse_keys(text: str) -> list[tuple[str, bytes]]:
     """`kid:secret` pairs, in order. A malformed or short entry is a configuration error, never skipped."""
-    pairs = []
+    pairs: list[tuple[str, bytes]] = []
     for raw in text.replace(",", "\n").splitlines():
         entry = raw.strip()
         if not entry or entry.startswith("#"):
