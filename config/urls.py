@@ -4,6 +4,9 @@ from django.contrib import admin
 from django.urls import include, path
 
 from facturier.api.v1.api import api
+from facturier.web.forms.login import AdminLoginForm
+
+admin.site.login_form = AdminLoginForm  # the admin's sign-in is throttled like the staff UI's
 
 urlpatterns = [
     path("admin/", admin.site.urls),

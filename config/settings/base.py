@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.settings.database import database_from_env
 from config.settings.email import email_settings
+from config.settings.login_throttle import *  # noqa: F403
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DATA_DIR = Path(os.environ.get("FACTURIER_DATA_DIR", "var")).resolve()
@@ -27,12 +28,16 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "facturier.common",
     "facturier.audit",
     "facturier.accounts",
     "facturier.parties",
     "facturier.catalog",
     "facturier.invoicing",
+    "facturier.payments",
     "facturier.api",
     "facturier.web",
     "facturier.inbox",
@@ -47,9 +52,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "facturier.web.security.ContentSecurityPolicyMiddleware",
+    # after sessions, auth and OTP: a session still owing its second factor reaches only the sign-in steps
+    "facturier.web.two_factor.TwoFactorMiddleware",
 ]
 
 # Every page: scripts, styles and images from this site only, never framed, forms posted here only
@@ -95,6 +103,11 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:dashboard"
 LOGOUT_REDIRECT_URL = "web:login"
+# Two-factor authentication (accounts/two_factor.py, docs/two-factor.md): the name authenticator apps show
+# next to the account; a wrong code locks the device for 1, 2, 4, 8... seconds (django-otp's throttling).
+OTP_TOTP_ISSUER = os.environ.get("FACTURIER_OTP_ISSUER", "Facturier")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]

@@ -39,6 +39,8 @@ def _flag(name: str, default: str) -> bool:
 # reaching the server directly could send that header itself.
 if _flag("FACTURIER_BEHIND_TLS_PROXY", "0"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # ...and the same proxy names the client in X-Forwarded-For (sign-in throttling counts per address)
+    FACTURIER_TRUSTED_PROXY_HOPS = int(os.environ.get("FACTURIER_TRUSTED_PROXY_HOPS", "1"))
 # Plain-HTTP requests are redirected to HTTPS; FACTURIER_SSL_REDIRECT=0 tries production settings over
 # plain HTTP on 127.0.0.1 (or leaves the redirect to the proxy).
 SECURE_SSL_REDIRECT = _flag("FACTURIER_SSL_REDIRECT", "1")

@@ -176,6 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
         manage_key.add_argument("--entity", required=True, help="entity name, SIREN or id")
         if action == "revoke":
             manage_key.add_argument("--prefix", required=True, help="the key's prefix, from 'apikey list'")
+    unlock = sub.add_parser("unlock-user", help="lift a sign-in lock (too many failed attempts) now")
+    unlock.add_argument("username", nargs="?", metavar="USERNAME")
+    unlock.add_argument("--address", help="unblock this client IP address instead (or as well)")
     audit = sub.add_parser("audit", help="audit trail tools")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     audit_sub.add_parser(
@@ -245,6 +248,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         case "apikey":
             prefix = ["--prefix", args.prefix] if args.apikey_command == "revoke" else []
             return _call_reporting("apikey_manage", args.apikey_command, "--entity", args.entity, *prefix)
+        case "unlock-user":
+            address = ["--address", args.address] if args.address else []
+            return _call_reporting("unlock_user", *([args.username] if args.username else []), *address)
         case "audit":
             return _call_reporting(f"audit_{args.audit_command}")
         case "import-einvoice":

@@ -24,11 +24,16 @@ from django.core.management import call_command  # noqa: E402
 
 from facturier.demo.loader import load_demo  # noqa: E402
 from facturier.invoicing.models import Document  # noqa: E402
+from facturier.payments.selectors import with_settlement  # noqa: E402
 
 call_command("migrate", "--no-input", "-v", "0")
 with time_machine.travel(dt.datetime.fromisoformat(sys.argv[2])) if len(sys.argv) > 2 else nullcontext():
     load_demo(scale=float(sys.argv[1]))
 fields = ("entity__name", "kind", "type_code", "number", "status", "customer__code", "issue_date", "due_date",
-          "tax_exclusive", "tax_total", "tax_inclusive", "prepaid", "payable", "amount_paid", "vat_breakdown")  # fmt: skip
-for row in Document.objects.order_by("entity__name", "kind", "number", "tax_inclusive").values_list(*fields):
+          "tax_exclusive", "tax_total", "tax_inclusive", "prepaid", "payable", "paid_amount", "vat_breakdown")  # fmt: skip
+for row in (
+    with_settlement(Document.objects.all())
+    .order_by("entity__name", "kind", "number", "tax_inclusive")
+    .values_list(*fields)
+):
     print(json.dumps(row, default=str))

@@ -22,7 +22,8 @@ from facturier.demo.customers import CUSTOMERS
 from facturier.demo.loader import MAIN_DEALS, SEED, anchor_day, load_demo
 from facturier.demo.products import PRODUCTS
 from facturier.demo.scenario import PATHS, PAYMENTS, Planner
-from facturier.invoicing.models import Document, EinvoiceValidation, Payment
+from facturier.invoicing.models import Document, EinvoiceValidation
+from facturier.payments.models import Allocation
 from facturier.transmission.models import LifecycleStatus
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -118,7 +119,9 @@ def test_the_demo_loads_on_any_day_with_its_history_up_to_that_day(instant, full
         assert [sequence for sequence, _day in numbers] == list(range(1, len(numbers) + 1))
         assert [day for _sequence, day in numbers] == sorted(day for _sequence, day in numbers)
     # and payments were received between the invoice's issue and today
-    for received_on, issue_date in Payment.objects.values_list("received_on", "document__issue_date"):
+    for received_on, issue_date in Allocation.objects.values_list(
+        "payment__received_on", "document__issue_date"
+    ):
         assert issue_date <= received_on <= today
     # and platform statuses are in the past, in the order of the story (deposited, taken in charge, cashed)
     stories: dict[int, list[int]] = defaultdict(list)

@@ -20,8 +20,10 @@ from facturier.catalog.units import UNIT_CODES
 from facturier.demo.loader import anchor_day, load_demo
 from facturier.domain import identifiers
 from facturier.domain.numbering import is_legal_number
-from facturier.invoicing.models import Document, EinvoiceValidation, Payment, Status, TypeCode
+from facturier.invoicing.models import Document, EinvoiceValidation, Status, TypeCode
 from facturier.parties.models import Contact, Customer
+from facturier.payments.models import Allocation
+from facturier.payments.selectors import Settlement, settled_as, settlement_of, still_owed
 from facturier.transmission.models import LifecycleStatus
 
 SCALE = 0.2
@@ -146,8 +148,8 @@ def test_demo_documents_cover_the_whole_quote_to_cash_cycle(main):
     assert final is not None
     assert final.prepaid > 0
     assert final.deposits.get().type_code == TypeCode.DEPOSIT
-    assert invoices.filter(status=Status.PAID).exists()
-    assert invoices.filter(status=Status.PARTIALLY_PAID).exists()
+    assert settled_as(invoices, Settlement.PAID).exists()
+    assert settled_as(invoices, Settlement.PARTIALLY_PAID).exists()
     assert invoices.filter(status=Status.DISPUTED).exists()
     assert invoices.filter(status=Status.CANCELLED).exists()
     assert documents.filter(status=Status.DRAFT, kind="invoice").exists()
@@ -162,14 +164,10 @@ def test_demo_history_spans_two_years_up_to_today_with_overdue_invoices(main):
     dates = _issued(main).values_list("issue_date", flat=True)
     assert min(dates) < today - dt.timedelta(days=500)
     assert max(dates) <= today
-    overdue = (
-        _issued(main)
-        .filter(status__in=[Status.SENT, Status.PARTIALLY_PAID, Status.DISPUTED], due_date__lt=today)
-        .exclude(type_code=TypeCode.CREDIT_NOTE)
-    )
+    overdue = still_owed(_issued(main).exclude(type_code=TypeCode.CREDIT_NOTE)).filter(due_date__lt=today)
     assert overdue.exists()
-    late = Payment.objects.filter(document__entity=main, received_on__gt=dt.date.min)
-    assert any(payment.received_on > payment.document.due_date for payment in late)
+    late = Allocation.objects.filter(document__entity=main).select_related("payment", "document")
+    assert any(allocation.payment.received_on > allocation.document.due_date for allocation in late)
 
 
 def test_recent_invoices_carry_their_platform_lifecycle_statuses(main):
@@ -183,7 +181,7 @@ def test_recent_invoices_carry_their_platform_lifecycle_statuses(main):
     for invoice in e_invoiced:
         codes = set(LifecycleStatus.objects.filter(document=invoice).values_list("code", flat=True))
         assert {200, 204} <= codes
-        assert (212 in codes) == (invoice.status == Status.PAID)
+        assert (212 in codes) == (settlement_of(invoice).settlement == Settlement.PAID)
     # sales to consumers and abroad are e-reported: no platform statuses
     assert not LifecycleStatus.objects.filter(document__customer__kind="consumer").exists()
     assert not LifecycleStatus.objects.exclude(document__customer__country="FR").exists()

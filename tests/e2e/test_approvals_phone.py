@@ -103,7 +103,7 @@ def test_an_approver_approves_and_rejects_from_a_phone(phone):
     phone.fill("#id_password", APPROVER_PASSWORD)
     phone.click("button[type=submit].primary")
     # when they open the folded menu, then "À approuver" counts the two invoices waiting
-    phone.click("label.nav-toggle-label")
+    phone.click("#nav-toggle")
     entry = phone.locator("#nav-approvals")
     expect(entry).to_contain_text("À approuver")
     expect(entry.locator(".nav-count")).to_have_text("2")

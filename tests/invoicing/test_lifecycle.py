@@ -16,7 +16,6 @@ from facturier.invoicing.services import (
     invoice_issue,
     invoice_reject,
     invoice_submit,
-    payment_record,
 )
 
 
@@ -158,20 +157,6 @@ def test_partial_credit_note_leaves_invoice_open_and_cannot_exceed_it(draft_invo
     with pytest.raises(ValidationFailed) as error:
         credit_note_create(invoice=invoice, by=owner)
     assert error.value.code == "credit_exceeds_invoice"
-
-
-@pytest.mark.time_machine(dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC))
-def test_payments_move_invoice_to_partially_paid_then_paid(draft_invoice, owner):
-    invoice = invoice_issue(invoice=draft_invoice, by=owner)
-    payment_record(invoice=invoice, amount=Decimal("1000.00"), received_on=dt.date.today(), by=owner)
-    invoice.refresh_from_db()
-    assert invoice.status == Status.PARTIALLY_PAID
-    assert invoice.amount_paid == Decimal("1000.00")
-    with pytest.raises(ValidationFailed):
-        payment_record(invoice=invoice, amount=Decimal("9999.00"), received_on=dt.date.today(), by=owner)
-    payment_record(invoice=invoice, amount=Decimal("2204.60"), received_on=dt.date.today(), by=owner)
-    invoice.refresh_from_db()
-    assert invoice.status == Status.PAID
 
 
 def test_final_invoice_deducts_issued_deposit(entity, customer, owner):

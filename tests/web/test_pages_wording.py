@@ -10,7 +10,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from facturier.documents.render import render_pdf
-from facturier.invoicing.models import Kind, Payment, TypeCode
+from facturier.invoicing.models import Kind, TypeCode
 from facturier.invoicing.services import (
     LineData,
     credit_note_create,
@@ -19,6 +19,7 @@ from facturier.invoicing.services import (
     invoice_issue,
 )
 from facturier.parties.models import Customer
+from facturier.payments.models import Allocation
 from tests.documents.pdftext import text_of
 
 MARCH_6 = dt.date(2026, 3, 6)  # day and month differ: a month-first date would show
@@ -89,7 +90,7 @@ def test_payment_amount_is_offered_and_read_as_the_reader_writes_it(
         url, {"amount": "1 000,50", "received_on": "2026-03-20", "reference": "VIR"}, follow=True
     )
     # then exactly 1000.50 is recorded, and the English page offers the rest the English way
-    assert list(Payment.objects.filter(document=invoice).values_list("amount", flat=True)) == [
+    assert list(Allocation.objects.filter(document=invoice).values_list("amount", flat=True)) == [
         Decimal("1000.50")
     ]
     assert 'value="1,039.50"' in page_of(in_english(owner_client), invoice)

@@ -7,6 +7,8 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from facturier.accounts.models import ApiKey, LegalEntity, Membership
 from facturier.accounts.services import (
@@ -81,3 +83,11 @@ class ApiKeyAdmin(ReadOnlyAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # the changelist action needs it; the form itself has only read-only fields
         return bool(getattr(request.user, "is_superuser", False))
+
+
+# django-otp registers its devices in the admin, where a superuser would read other users' TOTP keys and
+# recovery codes and change them without an audit event: second factors are managed only through
+# accounts.two_factor (the account page, an administrator's reset, `facturier manage two_factor_reset`).
+for _device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device_model):
+        admin.site.unregister(_device_model)

@@ -24,6 +24,19 @@ class FacturxProfile(models.TextChoices):
     EXTENDED = "EXTENDED", "EXTENDED"
 
 
+class TwoFactorPolicy(models.TextChoices):
+    """Who must sign in with a second factor (a TOTP code) to work in an entity.
+
+    Administrators and accountants can issue invoices, change bank details and manage members: a stolen
+    password alone must not be enough for them. A user bound by any of their memberships enrolls before
+    they can work anywhere (accounts.two_factor).
+    """
+
+    OPTIONAL = "optional", _("Optional for everyone")
+    ADMINS_AND_ACCOUNTANTS = "admins_accountants", _("Required for administrators and accountants")
+    EVERYONE = "everyone", _("Required for every member")
+
+
 class LegalEntity(BaseModel):
     """A company invoicing through Facturier. Every business row belongs to one."""
 
@@ -67,6 +80,12 @@ class LegalEntity(BaseModel):
     )
     brand_color = models.CharField(_("brand colour"), max_length=7, default="#1f4e79")
     footer_text = models.TextField(_("document footer"), blank=True)
+    two_factor_policy = models.CharField(
+        _("two-factor authentication"),
+        max_length=20,
+        choices=TwoFactorPolicy.choices,
+        default=TwoFactorPolicy.OPTIONAL,
+    )
 
     class Meta:
         verbose_name = _("legal entity")
@@ -124,3 +143,34 @@ class ApiKey(BaseModel):
         if scope in granted or "*" in granted:
             return True
         return level == "read" and bool({f"{resource}:write", f"{resource}:approve"} & granted)
+
+
+class LoginThrottle(BaseModel):
+    """Recent failed sign-ins of one account name or one client address, and its lock.
+
+    One row per (scope, key), updated in place: counting never reads a growing history, and every web
+    worker sees the same counts. The key is a keyed digest (accounts/login_guard.py), so neither the
+    usernames people mistype (sometimes their password) nor client addresses are stored in clear.
+    Single failures are not audited; locks and unlocks are.
+    """
+
+    class Scope(models.TextChoices):
+        ACCOUNT = "account", _("account")
+        ADDRESS = "address", _("address")
+        API_ADDRESS = "api_address", _("API address")
+
+    scope = models.CharField(max_length=12, choices=Scope.choices)
+    key = models.CharField(max_length=64)
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField()
+    last_failure_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+    # consecutive locks: each one lasts twice the previous (a quiet day starts again from the first)
+    lockouts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="one_login_throttle_per_key")]
+        indexes = [models.Index(fields=["last_failure_at"], name="login_throttle_last_failure")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key[:8]}"

@@ -27,6 +27,7 @@ class Action(models.TextChoices):
     REJECT = "reject", _("Reject")
     ISSUE = "issue", _("Issue invoices")
     CREDIT = "credit", _("Create credit notes")
+    RECORD_PAYMENT = "record_payment", _("Record payments")
     MANAGE_ENTITY = "manage_entity", _("Manage the company")
 
 
@@ -41,6 +42,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.REJECT: frozenset({Role.ADMIN, Role.APPROVER}),
     Action.ISSUE: frozenset({Role.ADMIN, Role.ACCOUNTANT}),
     Action.CREDIT: frozenset({Role.ADMIN, Role.ACCOUNTANT}),
+    Action.RECORD_PAYMENT: frozenset({Role.ADMIN, Role.ACCOUNTANT}),
     Action.MANAGE_ENTITY: frozenset({Role.ADMIN}),
 }
 

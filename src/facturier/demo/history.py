@@ -32,11 +32,11 @@ from facturier.invoicing.services import (
     invoice_mark_sent,
     invoice_resolve_dispute,
     invoice_submit,
-    payment_record,
     quote_set_status,
 )
-from facturier.invoicing.services.after_issue import outstanding_amount
 from facturier.parties.models import Customer
+from facturier.payments.selectors import settlement_of
+from facturier.payments.services import payment_record_for_invoice
 from facturier.transmission.models import LifecycleSource
 from facturier.transmission.services import lifecycle_record
 
@@ -217,15 +217,15 @@ class HistoryWriter:
     def _pay(self, invoice: Document | None, step: Step) -> None:
         if invoice is None:
             return
-        outstanding = outstanding_amount(invoice).quantize(CENT)  # sums come back unscaled on SQLite
+        outstanding = settlement_of(invoice).balance
         amount = (
             outstanding
             if step.fraction is None
             else (outstanding * step.fraction).quantize(CENT, ROUND_HALF_UP)
         )
         if amount > 0:
-            payment_record(invoice=invoice, amount=amount, received_on=step.day, by=self.actors.accountant,
-                           reference=f"VIR {invoice.number} {invoice.customer.name[:40]}")  # fmt: skip
+            payment_record_for_invoice(invoice=invoice, amount=amount, received_on=step.day, by=self.actors.accountant,
+                                       reference=f"VIR {invoice.number} {invoice.customer.name[:40]}")  # fmt: skip
             if amount == outstanding:
                 self._platform_status(invoice, 212, step.day)  # Encaissée
 

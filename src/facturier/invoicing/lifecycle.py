@@ -11,13 +11,12 @@ TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
         S.DRAFT: frozenset({S.PENDING_APPROVAL, S.APPROVED, S.ISSUED}),
         S.PENDING_APPROVAL: frozenset({S.APPROVED, S.DRAFT}),
         S.APPROVED: frozenset({S.ISSUED, S.DRAFT}),
-        S.ISSUED: frozenset({S.SENT, S.PARTIALLY_PAID, S.PAID, S.DISPUTED, S.CANCELLED, S.REFUSED}),
-        S.SENT: frozenset({S.PARTIALLY_PAID, S.PAID, S.DISPUTED, S.CANCELLED, S.REFUSED}),
-        S.PARTIALLY_PAID: frozenset({S.PAID, S.DISPUTED, S.CANCELLED}),
-        S.DISPUTED: frozenset({S.SENT, S.PARTIALLY_PAID, S.PAID, S.CANCELLED, S.REFUSED}),
+        S.ISSUED: frozenset({S.SENT, S.DISPUTED, S.CANCELLED, S.REFUSED}),
+        S.SENT: frozenset({S.DISPUTED, S.CANCELLED, S.REFUSED}),
+        # a resolved dispute goes back to where the invoice was: sent, or issued if it never was
+        S.DISPUTED: frozenset({S.ISSUED, S.SENT, S.CANCELLED, S.REFUSED}),
         # refused by the buyer (CDAR 210) or rejected by a platform (213): credit it, invoice again
         S.REFUSED: frozenset({S.CANCELLED, S.SENT}),
-        S.PAID: frozenset({S.CANCELLED}),
         S.CANCELLED: frozenset(),
     },
     Kind.QUOTE: {
@@ -35,7 +34,8 @@ TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
 }
 
 EDITABLE = frozenset({S.DRAFT})
-OPEN_RECEIVABLE = frozenset({S.ISSUED, S.SENT, S.PARTIALLY_PAID, S.DISPUTED})
+# Where an issued invoice may still be owed; whether it is paid is its settlement (payments.selectors).
+OPEN_RECEIVABLE = frozenset({S.ISSUED, S.SENT, S.DISPUTED})
 
 
 def check_transition(document: Document, target: str) -> None:

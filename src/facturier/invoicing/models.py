@@ -31,8 +31,6 @@ class Status(models.TextChoices):
     APPROVED = "approved", _("Approved")
     ISSUED = "issued", _("Issued")
     SENT = "sent", _("Sent")
-    PARTIALLY_PAID = "partially_paid", _("Partially paid")
-    PAID = "paid", _("Paid")
     DISPUTED = "disputed", _("Disputed")
     CANCELLED = "cancelled", _("Cancelled by credit note")
     REFUSED = "refused", _("Refused or rejected: action needed")
@@ -155,7 +153,6 @@ class Document(TenantModel):
     )
     payable = models.DecimalField(_("amount due"), max_digits=20, decimal_places=2, default=Decimal("0"))
     vat_breakdown = models.JSONField(default=list, blank=True)
-    amount_paid = models.DecimalField(_("amount paid"), max_digits=20, decimal_places=2, default=Decimal("0"))
     # Who created, submitted and approved it: a user or an API key (both empty: the system). Approval
     # is refused to whoever created or submitted it (accounts.authorization).
     created_by = models.ForeignKey(
@@ -218,10 +215,6 @@ class Document(TenantModel):
     def is_credit_note(self) -> bool:
         return self.type_code == TypeCode.CREDIT_NOTE
 
-    @property
-    def outstanding(self) -> Decimal:
-        return self.payable - self.amount_paid
-
     def scope_resource(self) -> str:
         """The API resource this document is served under, whose scopes an API key needs to act on it."""
         if self.kind == Kind.INVOICE:
@@ -275,18 +268,6 @@ class AllowanceCharge(BaseModel):
 
     def __str__(self) -> str:
         return f"{'+' if self.is_charge else '-'}{self.amount} {self.reason}"
-
-
-class Payment(BaseModel):
-    """A payment received against an invoice (full bank reconciliation comes with the banking app)."""
-
-    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="payments")
-    amount = models.DecimalField(max_digits=20, decimal_places=2)
-    received_on = models.DateField()
-    reference = models.CharField(max_length=140, blank=True)
-
-    def __str__(self) -> str:
-        return f"{self.amount} on {self.received_on}"
 
 
 class EinvoiceValidation(TenantModel):

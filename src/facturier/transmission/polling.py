@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from facturier.accounts.models import LegalEntity
 from facturier.common.errors import ValidationFailed
 from facturier.domain.lifecycle import LifecycleMessageError, StatusEvent, parse_cdar
+from facturier.domain.lifecycle.statuses import LifecycleCode
 from facturier.domain.validation import ArtefactMissing, ArtefactStore, validate_cdar
 from facturier.invoicing.models import Document, Kind, Status
 from facturier.transmission.base import ChannelError
@@ -34,8 +35,8 @@ from facturier.transmission.pdp.channel import PdpChannel, acknowledgement_statu
 from facturier.transmission.services import lifecycle_record, record_report
 
 logger = logging.getLogger(__name__)
-FINISHED = frozenset({Status.PAID, Status.CANCELLED, Status.REFUSED})
-"""Invoices whose story is over: no need to ask about them any more."""
+FINISHED = frozenset({Status.CANCELLED, Status.REFUSED})
+"""Invoices whose story is over: no need to ask about them any more (nor once 212 Encaissée is known)."""
 POLLED_CHANNELS = (ChannelName.CHORUS_PRO, ChannelName.PDP)
 
 
@@ -124,8 +125,10 @@ def lifecycle_from_cdar(
 def poll_transmissions(*, entity: LegalEntity | None = None) -> PollSummary:
     """Ask Chorus Pro and the platform where each sent, unfinished invoice is now."""
     summary = PollSummary()
-    sent = Transmission.objects.filter(status=TransmissionStatus.SENT, channel__in=POLLED_CHANNELS).exclude(
-        document__status__in=FINISHED
+    sent = (
+        Transmission.objects.filter(status=TransmissionStatus.SENT, channel__in=POLLED_CHANNELS)
+        .exclude(document__status__in=FINISHED)
+        .exclude(document__lifecycle_statuses__code=LifecycleCode.ENCAISSEE)
     )
     if entity is not None:
         sent = sent.filter(entity=entity)

@@ -17,14 +17,17 @@ _MASCULINE: dict[str, Promise] = {
     S.APPROVED: pgettext_lazy("masculine document", "Approved"),
     S.ISSUED: pgettext_lazy("masculine document", "Issued"),
     S.SENT: pgettext_lazy("masculine document", "Sent"),
-    S.PARTIALLY_PAID: pgettext_lazy("masculine document", "Partially paid"),
-    S.PAID: pgettext_lazy("masculine document", "Paid"),
     S.DISPUTED: pgettext_lazy("masculine document", "Disputed"),
     S.CANCELLED: pgettext_lazy("masculine document", "Cancelled by credit note"),
     S.ACCEPTED: pgettext_lazy("masculine document", "Accepted"),
     S.DECLINED: pgettext_lazy("masculine document", "Declined"),
     S.CONFIRMED: pgettext_lazy("masculine document", "Confirmed"),
     S.CONVERTED: pgettext_lazy("masculine document", "Converted"),
+    # settlement (payments.selectors.Settlement), derived from allocations, worded like a status
+    "unpaid": pgettext_lazy("masculine document", "Unpaid"),
+    "partially_paid": pgettext_lazy("masculine document", "Partially paid"),
+    "paid": pgettext_lazy("masculine document", "Paid"),
+    "overpaid": pgettext_lazy("masculine document", "Overpaid"),
 }
 _FEMININE: dict[str, Promise] = {
     S.DRAFT: pgettext_lazy("feminine document", "Draft"),
@@ -32,14 +35,17 @@ _FEMININE: dict[str, Promise] = {
     S.APPROVED: pgettext_lazy("feminine document", "Approved"),
     S.ISSUED: pgettext_lazy("feminine document", "Issued"),
     S.SENT: pgettext_lazy("feminine document", "Sent"),
-    S.PARTIALLY_PAID: pgettext_lazy("feminine document", "Partially paid"),
-    S.PAID: pgettext_lazy("feminine document", "Paid"),
     S.DISPUTED: pgettext_lazy("feminine document", "Disputed"),
     S.CANCELLED: pgettext_lazy("feminine document", "Cancelled by credit note"),
     S.ACCEPTED: pgettext_lazy("feminine document", "Accepted"),
     S.DECLINED: pgettext_lazy("feminine document", "Declined"),
     S.CONFIRMED: pgettext_lazy("feminine document", "Confirmed"),
     S.CONVERTED: pgettext_lazy("feminine document", "Converted"),
+    # settlement (payments.selectors.Settlement), derived from allocations, worded like a status
+    "unpaid": pgettext_lazy("feminine document", "Unpaid"),
+    "partially_paid": pgettext_lazy("feminine document", "Partially paid"),
+    "paid": pgettext_lazy("feminine document", "Paid"),
+    "overpaid": pgettext_lazy("feminine document", "Overpaid"),
 }
 
 

@@ -14,10 +14,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from facturier.accounts.models import LegalEntity
-from facturier.invoicing.lifecycle import OPEN_RECEIVABLE
 from facturier.invoicing.models import Document, Kind, Status, TypeCode
 from facturier.invoicing.services.common import entity_today
 from facturier.parties.models import Customer
+from facturier.payments.selectors import Settlement, settled_as, still_owed, with_settlement
 from facturier.web.access import of_entity
 from facturier.web.labels import status_text
 
@@ -38,13 +38,15 @@ class Section:
             rows = rows.filter(type_code=TypeCode.CREDIT_NOTE)
         elif self.credit_notes is False:
             rows = rows.exclude(type_code=TypeCode.CREDIT_NOTE)
-        return rows.select_related("customer")
+        return with_settlement(rows.select_related("customer"))
 
 
 S = Status
 OPEN, OVERDUE = "open", "overdue"  # derived filters: awaiting payment, and past the due date
-_INVOICE_STATUSES = (S.DRAFT, S.PENDING_APPROVAL, S.APPROVED, S.ISSUED, S.SENT, S.PARTIALLY_PAID, S.PAID,
-                     S.DISPUTED, S.CANCELLED)  # fmt: skip
+_INVOICE_STATUSES = (S.DRAFT, S.PENDING_APPROVAL, S.APPROVED, S.ISSUED, S.SENT, S.DISPUTED, S.CANCELLED,
+                     S.REFUSED)  # fmt: skip
+# Filters on settlement, derived from payments (payments.selectors), offered beside the statuses
+PARTIALLY_PAID, PAID = Settlement.PARTIALLY_PAID.value, Settlement.PAID.value
 _QUOTE_STATUSES = (S.DRAFT, S.SENT, S.ACCEPTED, S.DECLINED, S.CONVERTED)
 SECTIONS = {
     section.slug: section
@@ -94,7 +96,12 @@ class DocumentFilterForm(forms.Form):
             *((s, status_text(s, section.kind, type_code)) for s in section.statuses),
         ]
         if section.credit_notes is False:
-            choices += [(OPEN, _("Awaiting payment")), (OVERDUE, _("Overdue"))]
+            choices += [
+                (PARTIALLY_PAID, status_text(PARTIALLY_PAID, section.kind)),
+                (PAID, status_text(PAID, section.kind)),
+                (OPEN, _("Awaiting payment")),
+                (OVERDUE, _("Overdue")),
+            ]
         self.fields["status"].choices = choices  # type: ignore[attr-defined]
         self.fields["customer"].queryset = of_entity(Customer, entity)  # type: ignore[attr-defined]
 
@@ -106,8 +113,11 @@ class DocumentFilterForm(forms.Form):
         if data.get("q"):
             term = data["q"].strip()
             rows = rows.filter(Q(number__icontains=term) | Q(customer__name__icontains=term))
-        if data.get("status") in (OPEN, OVERDUE):
-            rows = rows.filter(status__in=OPEN_RECEIVABLE)
+        if data.get("status") in (PARTIALLY_PAID, PAID):
+            settled = [Settlement.PAID, Settlement.OVERPAID] if data["status"] == PAID else [PARTIALLY_PAID]
+            rows = settled_as(rows, *settled)
+        elif data.get("status") in (OPEN, OVERDUE):
+            rows = still_owed(rows)
             if data["status"] == OVERDUE:
                 rows = rows.filter(due_date__lt=entity_today(self.entity))
         elif data.get("status"):

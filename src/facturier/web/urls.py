@@ -5,6 +5,14 @@ from django.urls import URLPattern, URLResolver, path, register_converter
 from facturier.web import access
 from facturier.web.views import actions, company, documents, downloads, editor, home, inbox, lookup, parties
 from facturier.web.views.approvals import approval_decide, approval_detail, approval_list
+from facturier.web.views.company_two_factor import company_two_factor_policy, company_two_factor_reset
+from facturier.web.views.two_factor import (
+    two_factor_account,
+    two_factor_disable,
+    two_factor_regenerate,
+    two_factor_setup,
+    two_factor_verify,
+)
 
 
 class SectionConverter:
@@ -51,6 +59,18 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("company/series/<uuid:pk>/", company.company_series, name="company-series"),
     path("company/members/", company.company_member_add, name="company-member-add"),
     path("company/members/<uuid:pk>/", company.company_member_role, name="company-member-role"),
+    path("company/members/<uuid:pk>/unlock/", company.company_member_unlock, name="company-member-unlock"),
+    path("company/two-factor/", company_two_factor_policy, name="company-two-factor"),
+    path(
+        "company/members/<uuid:pk>/two-factor-reset/",
+        company_two_factor_reset,
+        name="company-member-two-factor-reset",
+    ),
+    path("account/two-factor/", two_factor_account, name="two-factor-account"),
+    path("account/two-factor/setup/", two_factor_setup, name="two-factor-setup"),
+    path("account/two-factor/verify/", two_factor_verify, name="two-factor-verify"),
+    path("account/two-factor/recovery-codes/", two_factor_regenerate, name="two-factor-regenerate"),
+    path("account/two-factor/disable/", two_factor_disable, name="two-factor-disable"),
     path("approvals/", approval_list, name="approval-list"),
     path("approvals/<uuid:pk>/", approval_detail, name="approval-detail"),
     path("approvals/<uuid:pk>/<slug:decision>/", approval_decide, name="approval-decide"),

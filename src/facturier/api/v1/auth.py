@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
+from facturier.accounts import login_guard
 from facturier.accounts.authorization import API_KEY_SCOPES, API_RESOURCES
 from facturier.accounts.models import ApiKey, LegalEntity
 from facturier.common.errors import BusinessError, PermissionDenied
@@ -47,8 +48,13 @@ class ApiKeyAuth(HttpBearer):
     """django-ninja security scheme: puts the ApiKey in `request.auth`."""
 
     def __call__(self, request: HttpRequest) -> Any:
+        if request.headers.get("Authorization"):
+            # an address that sent too many unknown keys gets 429 before any key is looked up
+            login_guard.check_api_address(request)
         key = key_from_request(request)
         if key is None:
+            if request.headers.get("Authorization"):
+                login_guard.api_key_refused(request)
             message = (
                 _("Invalid API key.")
                 if request.headers.get("Authorization")

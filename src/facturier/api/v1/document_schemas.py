@@ -216,6 +216,11 @@ def _actor_name(user: Any, key: Any) -> str | None:
     return None if actor is None else actor_label(actor)
 
 
+def cents(amount: Any) -> Decimal:
+    """A sum read from the database, to the cent (SQLite returns sums unscaled)."""
+    return Decimal(amount).quantize(Decimal("0.01"))
+
+
 class DocumentSummaryOut(Schema):
     id: uuid.UUID
     kind: str
@@ -231,7 +236,12 @@ class DocumentSummaryOut(Schema):
     tax_total: DecimalOut
     tax_inclusive: DecimalOut
     payable: DecimalOut
-    amount_paid: DecimalOut
+    amount_paid: DecimalOut = Field(description="payments allocated to it")
+    amount_credited: DecimalOut = Field(description="issued credit notes against it")
+    balance: DecimalOut = Field(description="amount due less payments and credit notes")
+    settlement: str | None = Field(
+        description="issued invoices: unpaid, partially_paid, paid or overpaid (derived from allocations)"
+    )
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -243,6 +253,23 @@ class DocumentSummaryOut(Schema):
     @staticmethod
     def resolve_customer_name(obj: Any) -> str:
         return str(obj.customer_snapshot.get("name") or obj.customer.name)
+
+    @staticmethod
+    def resolve_amount_paid(obj: Any) -> Decimal:
+        return cents(obj.paid_amount)
+
+    @staticmethod
+    def resolve_amount_credited(obj: Any) -> Decimal:
+        return cents(obj.credited_amount)
+
+    @staticmethod
+    def resolve_balance(obj: Any) -> Decimal:
+        return cents(obj.balance)
+
+    @staticmethod
+    def resolve_settlement(obj: Any) -> str | None:
+        receivable = obj.is_sealed and obj.kind == "invoice" and not obj.is_credit_note
+        return str(obj.settlement) if receivable else None
 
 
 class DocumentOut(DocumentSummaryOut):

@@ -33,6 +33,7 @@ from facturier.invoicing import services
 from facturier.invoicing.models import Document, Kind, Status, TypeCode
 from facturier.parties.models import Customer
 from facturier.parties.selectors import customer_get
+from facturier.payments.selectors import Settlement, settled_as, with_settlement
 
 RESOURCE_KIND = {
     "quotes": Kind.QUOTE,
@@ -55,7 +56,12 @@ NOT_HEADER = frozenset(
 
 
 class DocumentFilters(Schema):
-    status: str | None = Field(None, description="draft, pending_approval, approved, issued, sent, paid...")
+    status: str | None = Field(
+        None, description="draft, pending_approval, approved, issued, sent, disputed..."
+    )
+    settlement: str | None = Field(
+        None, description="issued invoices: unpaid, partially_paid, paid or overpaid"
+    )
     type_code: str | None = Field(None, description="invoices: 380, 384 or 386")
     customer: uuid.UUID | None = None
     date_from: dt.date | None = Field(None, description="issue date on or after")
@@ -66,8 +72,8 @@ class DocumentFilters(Schema):
 
 
 def documents_of(entity: LegalEntity, resource: str) -> QuerySet[Document]:
-    """The slice of the entity's documents a resource shows."""
-    documents = Document.objects.filter(entity=entity, kind=RESOURCE_KIND[resource])
+    """The slice of the entity's documents a resource shows, with how far each is settled."""
+    documents = with_settlement(Document.objects.filter(entity=entity, kind=RESOURCE_KIND[resource]))
     if resource == "credit_notes":
         return documents.filter(type_code=TypeCode.CREDIT_NOTE)
     if resource == "invoices":
@@ -98,6 +104,14 @@ def filtered(documents: QuerySet[Document], filters: DocumentFilters) -> QuerySe
                 code="invalid_choice",
             )
         documents = documents.filter(status=filters.status)
+    if filters.settlement:
+        if filters.settlement not in Settlement.values:
+            raise ValidationFailed(
+                _("Unknown settlement '%(settlement)s'.") % {"settlement": filters.settlement},
+                field="settlement",
+                code="invalid_choice",
+            )
+        documents = settled_as(documents, filters.settlement)
     if filters.type_code:
         documents = documents.filter(type_code=filters.type_code)
     if filters.customer:

@@ -86,7 +86,7 @@ def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
 
 
 def _business_error(request: HttpRequest, error: Any) -> HttpResponse:
-    return problem(
+    response = problem(
         request,
         status=error.status,
         code=error.code,
@@ -94,6 +94,9 @@ def _business_error(request: HttpRequest, error: Any) -> HttpResponse:
         field=error.field,
         **error.extra,
     )
+    if error.status == 429 and "retry_after" in error.extra:
+        response["Retry-After"] = str(error.extra["retry_after"])  # RFC 9110: seconds to wait
+    return response
 
 
 def _validation_error(request: HttpRequest, error: Any) -> HttpResponse:

@@ -81,7 +81,7 @@ def install_triggers(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("invoicing", "0005_document_created_submitted_by"),
+        ("invoicing", "0006_settlement_derived"),
         ("audit", "0002_keyed_seals"),
     ]
 

@@ -1,16 +1,14 @@
 """Every write on quotes, orders, invoices and credit notes. One transaction each, audited."""
 
+from facturier.invoicing.lines import AllowanceChargeData, LineData
 from facturier.invoicing.services.after_issue import (
     credit_note_create,
     invoice_dispute,
     invoice_mark_sent,
     invoice_resolve_dispute,
-    payment_record,
     quote_set_status,
 )
 from facturier.invoicing.services.drafts import (
-    AllowanceChargeData,
-    LineData,
     document_convert,
     document_create,
     document_delete_draft,
@@ -38,6 +36,5 @@ __all__ = [
     "invoice_reject",
     "invoice_resolve_dispute",
     "invoice_submit",
-    "payment_record",
     "quote_set_status",
 ]

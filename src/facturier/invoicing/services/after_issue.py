@@ -1,6 +1,8 @@
-"""What happens to an issued invoice: sent, paid, disputed, credited. Its content never changes."""
+"""What happens to an issued invoice: sent, disputed, credited. Its content never changes.
 
-import datetime as dt
+Payments are not a status: they are allocations (`payments`), from which settlement is derived.
+"""
+
 from decimal import Decimal
 from typing import Any
 
@@ -12,10 +14,11 @@ from django.utils.translation import gettext as _
 from facturier.accounts.roles import Action
 from facturier.audit.services import audit_record
 from facturier.common.errors import Conflict, ValidationFailed
-from facturier.invoicing.lifecycle import OPEN_RECEIVABLE, check_transition
-from facturier.invoicing.models import Document, Kind, Payment, Status, TypeCode
-from facturier.invoicing.services.common import authorize, locked, state_of
-from facturier.invoicing.services.drafts import LineData, _allowances_of, _lines_of, document_create
+from facturier.invoicing.lifecycle import check_transition
+from facturier.invoicing.lines import LineData, allowances_of, lines_of
+from facturier.invoicing.models import Document, Kind, Status, TypeCode
+from facturier.invoicing.services.common import authorize, locked
+from facturier.invoicing.services.drafts import document_create
 from facturier.invoicing.services.issuing import _transition
 
 ZERO = Decimal("0")
@@ -29,50 +32,11 @@ def credited_amount(invoice: Document) -> Decimal:
     return total or ZERO
 
 
-def outstanding_amount(invoice: Document) -> Decimal:
-    return invoice.payable - invoice.amount_paid - credited_amount(invoice)
-
-
 @transaction.atomic
 def invoice_mark_sent(*, invoice: Document, by: Any | None) -> Document:
     invoice = locked(invoice)
     authorize(by, invoice.entity, Action.ISSUE)
     return _transition(invoice, Status.SENT, by, "invoice.sent", sent_at=timezone.now())
-
-
-@transaction.atomic
-def payment_record(
-    *, invoice: Document, amount: Decimal, received_on: dt.date, by: Any | None, reference: str = ""
-) -> Payment:
-    """Record a payment received; the invoice becomes partially paid or paid."""
-    invoice = locked(invoice)
-    authorize(by, invoice.entity, Action.ISSUE)
-    if invoice.status not in OPEN_RECEIVABLE:
-        raise Conflict(
-            _("%(invoice)s is not awaiting payment.") % {"invoice": invoice},
-            code="not_payable",
-            current_status=invoice.status,
-        )
-    if amount <= 0 or amount.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise ValidationFailed(_("A payment is a positive amount with at most 2 decimals."), field="amount",
-                               code="invalid_amount")  # fmt: skip
-    outstanding = outstanding_amount(invoice)
-    if amount > outstanding:
-        raise ValidationFailed(_("The payment (%(amount)s) exceeds the amount still due (%(outstanding)s).") % {"amount": amount, "outstanding": outstanding},
-                               field="amount", code="overpayment")  # fmt: skip
-    payment = Payment.objects.create(
-        document=invoice, amount=amount, received_on=received_on, reference=reference
-    )
-    target = Status.PAID if amount == outstanding else Status.PARTIALLY_PAID
-    if target != invoice.status:
-        _transition(invoice, target, by, "invoice.payment_recorded", amount_paid=invoice.amount_paid + amount)
-    else:
-        before = state_of(invoice)
-        invoice.amount_paid += amount
-        invoice.save(update_fields=["amount_paid", "updated_at"])
-        audit_record(entity=invoice.entity, actor=by, action="invoice.payment_recorded", obj=invoice,
-                     before=before, after=state_of(invoice))  # fmt: skip
-    return payment
 
 
 @transaction.atomic
@@ -94,7 +58,7 @@ def invoice_dispute(*, invoice: Document, by: Any | None, reason: str) -> Docume
 def invoice_resolve_dispute(*, invoice: Document, by: Any | None) -> Document:
     invoice = locked(invoice)
     authorize(by, invoice.entity, Action.ISSUE)
-    target = Status.PARTIALLY_PAID if invoice.amount_paid > 0 else Status.SENT
+    target = Status.SENT if invoice.sent_at else Status.ISSUED
     return _transition(invoice, target, by, "invoice.dispute_resolved")
 
 
@@ -124,8 +88,8 @@ def credit_note_create(
         )
     credit_note = document_create(
         entity=invoice.entity, kind=Kind.INVOICE, type_code=TypeCode.CREDIT_NOTE, customer=invoice.customer, by=by,
-        lines=lines if lines is not None else _lines_of(invoice), preceding_invoice=invoice,
-        allowances_charges=_allowances_of(invoice) if lines is None else [],
+        lines=lines if lines is not None else lines_of(invoice), preceding_invoice=invoice,
+        allowances_charges=allowances_of(invoice) if lines is None else [],
         currency=invoice.currency, exchange_rate=invoice.exchange_rate, language=invoice.language,
         payment_terms=invoice.payment_terms, buyer_reference=invoice.buyer_reference,
         note=reason or _CREDIT_NOTE_NOTE.get(invoice.language, _CREDIT_NOTE_NOTE["en"]).format(invoice.number),

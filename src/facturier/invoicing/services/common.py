@@ -40,7 +40,6 @@ def state_of(document: Document) -> dict[str, Any]:
         "tax_exclusive": document.tax_exclusive,
         "tax_inclusive": document.tax_inclusive,
         "payable": document.payable,
-        "amount_paid": document.amount_paid,
     }
 
 

@@ -1,83 +1,39 @@
 """Creating and editing documents while they are drafts, and converting quote -> order -> invoice."""
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-from django.db import models, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from facturier.accounts.authorization import user_and_key
 from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Action
 from facturier.audit.services import audit_record
-from facturier.catalog.models import Product
-from facturier.catalog.units import UNIT_CODES
 from facturier.common import domain_wording
-from facturier.common.cleaning import refuse_control_characters
 from facturier.common.errors import Conflict, ValidationFailed
 from facturier.domain.calculation import CalculationError, Totals
-from facturier.domain.money import AmountPrecisionError, InvalidCurrency, check_amount, validate_currency
+from facturier.domain.money import InvalidCurrency, validate_currency
 from facturier.domain.payment_terms import parse_terms
-from facturier.domain.tax.fr import treatment_for_regime
 from facturier.invoicing.lifecycle import check_editable, check_transition
-from facturier.invoicing.models import AllowanceCharge, Document, Kind, Line, Status, TypeCode
+from facturier.invoicing.lines import (
+    AllowanceChargeData,
+    LineData,
+    allowances_of,
+    check_text,
+    lines_of,
+    write_allowances_charges,
+    write_lines,
+)
+from facturier.invoicing.models import Document, Kind, Status, TypeCode
 from facturier.invoicing.numbering import check_document_date, take_number
 from facturier.invoicing.services.common import authorize, entity_today, locked, state_of
-from facturier.invoicing.services.draft_vat import (
-    check_category,
-    check_category_for_parties,
-    check_outside_scope_alone,
-    check_rate,
-)
 from facturier.invoicing.totals import apply_totals
 from facturier.parties.models import Customer
 
 QUOTE_VALIDITY = dt.timedelta(days=30)
 """How long a quote stands when its author gives no date: printed as "Valable jusqu'au", editable."""
-
-
-@dataclass(frozen=True)
-class LineData:
-    """One line as given by a form, the API or a conversion. Product values fill what is left empty."""
-
-    description: str = ""
-    quantity: Decimal = Decimal("1")
-    unit_price: Decimal | None = None
-    unit: str | None = None
-    discount_percent: Decimal = Decimal("0")
-    vat_category: str | None = None
-    vat_rate: Decimal | None = None
-    product: Product | None = None
-    accounting_category: str | None = None
-
-
-@dataclass(frozen=True)
-class _ResolvedLine:
-    """A line once product defaults, the VAT regime and validation have been applied."""
-
-    description: str
-    quantity: Decimal
-    unit_price: Decimal
-    unit: str
-    discount_percent: Decimal
-    vat_category: str
-    vat_rate: Decimal
-    product: Product | None
-    accounting_category: str
-
-
-@dataclass(frozen=True)
-class AllowanceChargeData:
-    reason: str
-    amount: Decimal | None = None
-    percent: Decimal | None = None
-    is_charge: bool = False
-    vat_category: str = "S"
-    vat_rate: Decimal = Decimal("20.00")
-    base_amount: Decimal | None = None
 
 
 HEADER_FIELDS = frozenset(
@@ -102,180 +58,6 @@ def starting_terms(customer: Customer, document: Document | None = None) -> dict
     return {name: getattr(source, name) for name in CUSTOMER_TERMS}
 
 
-def _amount(value: Any, *, places: int, field: str) -> Decimal:
-    try:
-        return check_amount(Decimal(str(value)), places=places, max_integer_digits=14, field=field)
-    except (AmountPrecisionError, ArithmeticError, ValueError) as error:
-        raise ValidationFailed(
-            domain_wording.amount(field, places=places, integer_digits=14), field=field, code="invalid_amount"
-        ) from error
-
-
-def _check_text(value: str, *, field: str, model: type[models.Model], name: str) -> None:
-    """Refuse text an e-invoice cannot carry or the column cannot hold, before anything is written."""
-    refuse_control_characters(value, field=field)
-    limit = getattr(model._meta.get_field(name), "max_length", None)
-    if limit is not None and len(value) > limit:
-        raise ValidationFailed(
-            _("%(field)s: at most %(limit)s characters.") % {"field": field, "limit": limit},
-            field=field,
-            code="too_long",
-        )
-
-
-def resolve_line(data: LineData, index: int, document: Document) -> _ResolvedLine:
-    """Fill defaults from the product, apply the customer's VAT regime, validate amounts.
-
-    Public so the editor's live totals resolve lines exactly as saving does.
-    """
-    where = f"lines[{index}]"
-    product = data.product
-    if product is not None and product.entity_id != document.entity_id:
-        raise ValidationFailed(_("Unknown product."), field=f"{where}.product", code="unknown_product")
-    description = data.description or (product.name if product else "")
-    raw_price = data.unit_price if data.unit_price is not None else (product.unit_price if product else None)
-    raw_rate = (
-        data.vat_rate if data.vat_rate is not None else (product.vat_rate if product else Decimal("20"))
-    )
-    accounting_category = data.accounting_category or (product.accounting_category if product else "services")
-    if not description.strip():
-        raise ValidationFailed(
-            _("A line needs a description."), field=f"{where}.description", code="required"
-        )
-    _check_text(description, field=f"{where}.description", model=Line, name="description")
-    unit = data.unit or (product.unit if product else "C62")
-    if unit not in UNIT_CODES:
-        raise ValidationFailed(
-            _("Unknown unit code '%(unit)s' (UN/ECE Recommendation 20).") % {"unit": unit},
-            field=f"{where}.unit",
-            code="invalid_unit",
-        )
-    if raw_price is None:
-        raise ValidationFailed(_("A line needs a unit price."), field=f"{where}.unit_price", code="required")
-    # BR-FR-DEC-02: an e-invoice quantity (BT-129) has at most 4 decimals
-    quantity = _amount(data.quantity, places=4, field=f"{where}.quantity")
-    unit_price = _amount(raw_price, places=6, field=f"{where}.unit_price")
-    discount = _amount(data.discount_percent, places=2, field=f"{where}.discount_percent")
-    if quantity < 0 and not document.is_credit_note:
-        raise ValidationFailed(
-            _("Quantities cannot be negative on an invoice; use a credit note."),
-            field=f"{where}.quantity",
-            code="negative_quantity",
-        )
-    if unit_price < 0:
-        raise ValidationFailed(
-            _("A unit price is not negative (EN 16931 BR-27): a deduction is an allowance or a credit note."),
-            field=f"{where}.unit_price", code="negative_price",
-        )  # fmt: skip
-    if not Decimal(0) <= discount <= Decimal(100):
-        raise ValidationFailed(
-            _("A discount is between 0 and 100 %."),
-            field=f"{where}.discount_percent",
-            code="invalid_discount",
-        )
-    category = data.vat_category or (product.vat_category if product else "S")
-    rate = _amount(raw_rate, places=2, field=f"{where}.vat_rate")
-    if not Decimal(0) <= rate <= Decimal(100):
-        raise ValidationFailed(
-            _("A VAT rate is between 0 and 100 %."), field=f"{where}.vat_rate", code="invalid_vat"
-        )
-    treatment = treatment_for_regime(document.customer.vat_regime, goods=accounting_category == "goods")
-    if treatment is not None:
-        category, rate = treatment.category, treatment.rate if treatment.rate is not None else Decimal("0")
-    check_category(category, field=f"{where}.vat_category")
-    check_rate(category, rate, field=f"{where}.vat_rate")
-    check_category_for_parties(document, category, field=f"{where}.vat_category")
-    return _ResolvedLine(
-        description=description, quantity=quantity, unit_price=unit_price,
-        unit=unit, discount_percent=discount,
-        vat_category=category, vat_rate=rate, product=product, accounting_category=accounting_category,
-    )  # fmt: skip
-
-
-def check_line_count(count: int) -> None:
-    """At most FACTURIER_MAX_DOCUMENT_LINES lines (API and editor alike): 10,000 took 16 s to create."""
-    limit = settings.FACTURIER_MAX_DOCUMENT_LINES
-    if count > limit:
-        raise ValidationFailed(
-            _("A document has at most %(max)s lines (%(count)s were given).")
-            % {"max": limit, "count": count},
-            field="lines",
-            code="too_many_lines",
-        )
-
-
-def _write_lines(document: Document, lines: list[LineData]) -> None:
-    check_line_count(len(lines))
-    document.lines.all().delete()
-    resolved = [resolve_line(data, index, document) for index, data in enumerate(lines)]
-    categories = {line.vat_category for line in resolved}
-    check_outside_scope_alone(categories, field="lines")
-    Line.objects.bulk_create(
-        Line(
-            document=document,
-            position=index + 1,
-            product=data.product,
-            description=data.description,
-            quantity=data.quantity,
-            unit=data.unit,
-            unit_price=data.unit_price,
-            discount_percent=data.discount_percent,
-            vat_category=data.vat_category,
-            vat_rate=data.vat_rate,
-            accounting_category=data.accounting_category,
-        )
-        for index, data in enumerate(resolved)
-    )
-
-
-def allowance_vat(
-    customer: Customer, item: AllowanceChargeData, line_vats: set[tuple[str, Decimal]]
-) -> tuple[str, Decimal]:
-    """The VAT of a document-level allowance or charge under the customer's regime.
-
-    Under reverse charge, export or exemption a charge bears no French VAT either: it takes the
-    category of the lines when they all share one (a delivery charge on goods exported is G),
-    else the regime's category for services. Domestic customers keep what was given.
-    ``line_vats`` are the (category, rate) pairs of the resolved lines.
-    """
-    services_treatment = treatment_for_regime(customer.vat_regime, goods=False)
-    if services_treatment is None:
-        return item.vat_category, item.vat_rate
-    if len(line_vats) == 1:
-        return next(iter(line_vats))
-    rate = services_treatment.rate if services_treatment.rate is not None else Decimal("0")
-    return services_treatment.category, rate
-
-
-def _write_allowances_charges(document: Document, items: list[AllowanceChargeData]) -> None:
-    document.allowances_charges.all().delete()
-    line_vats = set(document.lines.values_list("vat_category", "vat_rate"))
-    for index, item in enumerate(items):
-        where = f"allowances_charges[{index}]"
-        if (item.amount is None) == (item.percent is None):
-            raise ValidationFailed(
-                _("Give either an amount or a percent."), field=where, code="invalid_allowance"
-            )
-        amount = (
-            _amount(item.amount, places=2, field=f"{where}.amount") if item.amount is not None else Decimal(0)
-        )
-        if amount < 0:
-            raise ValidationFailed(_("Amounts of allowances and charges are positive."), field=f"{where}.amount",
-                                   code="invalid_amount")  # fmt: skip
-        _check_text(item.reason, field=f"{where}.reason", model=AllowanceCharge, name="reason")
-        vat_category, vat_rate = allowance_vat(document.customer, item, line_vats)
-        check_category(vat_category, field=f"{where}.vat_category")
-        check_rate(vat_category, vat_rate, field=f"{where}.vat_rate")
-        check_outside_scope_alone({vat_category} | {category for category, _rate in line_vats},
-                                   field=f"{where}.vat_category")  # fmt: skip
-        check_category_for_parties(document, vat_category, field=f"{where}.vat_category")
-        AllowanceCharge.objects.create(
-            document=document, is_charge=item.is_charge, reason=item.reason or ("Frais" if item.is_charge else "Remise"),
-            amount=amount, percent=item.percent, base_amount=item.base_amount,
-            vat_category=vat_category, vat_rate=vat_rate,
-        )  # fmt: skip
-
-
 def _set_header(document: Document, values: dict[str, Any]) -> None:
     unknown = set(values) - HEADER_FIELDS
     if unknown:
@@ -287,7 +69,7 @@ def _set_header(document: Document, values: dict[str, Any]) -> None:
     for name, value in values.items():
         setattr(document, name, value)
     for name in ("buyer_reference", "purchase_order_reference", "note", "payment_terms"):
-        _check_text(getattr(document, name) or "", field=name, model=Document, name=name)
+        check_text(getattr(document, name) or "", field=name, model=Document, name=name)
     if document.language not in ("fr", "en"):
         raise ValidationFailed(
             _("The document language is 'fr' or 'en'."), field="language", code="invalid_language"
@@ -392,8 +174,8 @@ def document_create(
     else:
         document.issue_date = None
     document.save()
-    _write_lines(document, list(lines))
-    _write_allowances_charges(document, list(allowances_charges))
+    write_lines(document, list(lines))
+    write_allowances_charges(document, list(allowances_charges))
     _check_deposits(document, list(deposits))
     _recompute(document, list(deposits))
     audit_record(entity=entity, actor=by, action=f"{kind}.created", obj=document, after=state_of(document))
@@ -429,9 +211,9 @@ def document_update(
         check_document_date(document.entity, header["issue_date"])  # a numbered quote or order re-dated
     _set_header(document, header)
     if lines is not None:
-        _write_lines(document, lines)
+        write_lines(document, lines)
     if allowances_charges is not None:
-        _write_allowances_charges(document, allowances_charges)
+        write_allowances_charges(document, allowances_charges)
     if deposits is not None:
         _check_deposits(document, deposits)
     _recompute(document, deposits)
@@ -462,8 +244,8 @@ def _restated_for(
             field="lines", code="lines_required_for_new_customer",
         )  # fmt: skip
     return (
-        lines if lines is not None else _lines_of(document),
-        allowances_charges if allowances_charges is not None else _allowances_of(document),
+        lines if lines is not None else lines_of(document),
+        allowances_charges if allowances_charges is not None else allowances_of(document),
     )
 
 
@@ -477,38 +259,6 @@ def document_delete_draft(*, document: Document, by: Any | None) -> None:
         entity=document.entity, actor=by, action="invoice.deleted", obj=document, before=state_of(document)
     )
     document.delete()
-
-
-def _lines_of(document: Document) -> list[LineData]:
-    return [
-        LineData(
-            description=line.description,
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            unit=line.unit,
-            discount_percent=line.discount_percent,
-            vat_category=line.vat_category,
-            vat_rate=line.vat_rate,
-            product=line.product,
-            accounting_category=line.accounting_category,
-        )  # fmt: skip
-        for line in document.lines.all()
-    ]
-
-
-def _allowances_of(document: Document) -> list[AllowanceChargeData]:
-    return [
-        AllowanceChargeData(
-            reason=ac.reason,
-            amount=None if ac.percent is not None else ac.amount,
-            percent=ac.percent,
-            is_charge=ac.is_charge,
-            vat_category=ac.vat_category,
-            vat_rate=ac.vat_rate,
-            base_amount=ac.base_amount,
-        )  # fmt: skip
-        for ac in document.allowances_charges.all()
-    ]
 
 
 @transaction.atomic
@@ -532,8 +282,8 @@ def document_convert(*, document: Document, to_kind: str, by: Any | None, type_c
     if to_kind != Kind.INVOICE and issue_date is not None:
         header["issue_date"] = issue_date
     created = document_create(
-        entity=document.entity, kind=to_kind, customer=document.customer, by=by, lines=_lines_of(document),
-        allowances_charges=_allowances_of(document), type_code=type_code, source=document, **header,
+        entity=document.entity, kind=to_kind, customer=document.customer, by=by, lines=lines_of(document),
+        allowances_charges=allowances_of(document), type_code=type_code, source=document, **header,
     )  # fmt: skip
     before = state_of(document)
     document.status = Status.CONVERTED

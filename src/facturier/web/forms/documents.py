@@ -145,6 +145,31 @@ class DocumentHeaderForm(forms.Form):
             return rows  # none chosen yet (or garbage, which the customer field reports)
         return rows.filter(customer__in=customers.filter(pk=customer_pk))
 
+    # Filled in from the customer or seldom needed: folded under one tab stop ("More details"), so
+    # that the keyboard goes from the customer to the lines in a few presses (issue 12)
+    MORE = (
+        "currency",
+        "exchange_rate",
+        "language",
+        "delivery_date",
+        "buyer_reference",
+        "purchase_order_reference",
+    )
+
+    def main_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name not in self.MORE and name != "note"]
+
+    def more_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.MORE if name in self.fields]
+
+    def more_open(self) -> bool:
+        """Unfolded when one of them has an error, or a value the customer did not bring."""
+        folded = [*self.more_fields(), self["note"]]
+        if any(bound.errors for bound in folded):
+            return True
+        own = ("exchange_rate", "delivery_date", "buyer_reference", "purchase_order_reference", "note")
+        return any(bound.value() not in (None, "") for bound in folded if bound.name in own)
+
     def clean_currency(self) -> str:
         return str(self.cleaned_data["currency"]).upper()
 

@@ -227,6 +227,21 @@ def status_of(document: Any) -> str:
 
 
 @register.filter
+def settlement_of(document: Any) -> str:
+    """How far an issued invoice is paid ("Payée", "Partiellement payée"); "" when that says nothing:
+    a draft, a quote, a credit note, or an invoice nobody has paid yet (its status says enough)."""
+    settlement = getattr(document, "settlement", None)
+    if (
+        not document.is_sealed
+        or document.is_credit_note
+        or document.kind != "invoice"
+        or settlement in (None, "unpaid")
+    ):
+        return ""
+    return status_text(settlement, document.kind, document.type_code)
+
+
+@register.filter
 def status_for(status: str, document: Any) -> str:
     """Another status (e.g. before/after in the history) as worded for this document."""
     return status_text(status, document.kind, document.type_code)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from facturier.common.errors import BusinessError
 from facturier.invoicing import services
 from facturier.invoicing.models import Document, Kind, Status
+from facturier.payments.services import payment_record_for_invoice
 from facturier.transmission.models import TransmissionStatus
 from facturier.transmission.services import transmission_request
 from facturier.web.access import EntityRequest, staff_view
@@ -42,11 +43,18 @@ def show_error(request: EntityRequest, error: BusinessError) -> None:
 
 
 def _submit(request: EntityRequest, document: Document) -> Outcome:
-    return services.invoice_submit(invoice=document, by=request.user)
+    submitted = services.invoice_submit(invoice=document, by=request.user)
+    if submitted.status == Status.APPROVED:  # the company does not require approval
+        messages.success(request, _("Approved: it can now be issued."))
+    else:
+        messages.success(request, _("Submitted for approval: someone else will approve it."))
+    return submitted
 
 
 def _approve(request: EntityRequest, document: Document) -> Outcome:
-    return services.invoice_approve(invoice=document, by=request.user)
+    approved = services.invoice_approve(invoice=document, by=request.user)
+    messages.success(request, _("Approved: it can now be issued."))
+    return approved
 
 
 def _reject(request: EntityRequest, document: Document) -> Outcome:
@@ -55,7 +63,9 @@ def _reject(request: EntityRequest, document: Document) -> Outcome:
         return render(
             request, "web/documents/detail.html", detail_context(request, document, reject_form=form)
         )
-    return services.invoice_reject(invoice=document, by=request.user, reason=form.cleaned_data["reason"])
+    rejected = services.invoice_reject(invoice=document, by=request.user, reason=form.cleaned_data["reason"])
+    messages.success(request, _("Sent back to draft."))
+    return rejected
 
 
 def _issue(request: EntityRequest, document: Document) -> Outcome:
@@ -91,7 +101,7 @@ def _payment(request: EntityRequest, document: Document) -> Outcome:
         return render(
             request, "web/documents/detail.html", detail_context(request, document, payment_form=form)
         )
-    services.payment_record(invoice=document, by=request.user, **form.cleaned_data)
+    payment_record_for_invoice(invoice=document, by=request.user, **form.cleaned_data)
     messages.success(request, _("Payment recorded."))
     return document
 

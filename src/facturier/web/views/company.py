@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from facturier.accounts.login_guard import locked_accounts, unlock_account
 from facturier.accounts.models import LegalEntity, Membership
 from facturier.accounts.roles import Action, role_allows
 from facturier.accounts.services import entity_update, membership_change
@@ -27,6 +28,7 @@ from facturier.invoicing.services.common import entity_today
 from facturier.invoicing.services.numbering_settings import numbering_series_update, open_period_counters
 from facturier.web.access import EntityRequest, staff_view
 from facturier.web.forms.company import SECTIONS, CompanyForm, MemberAddForm, MemberRoleForm, SeriesForm
+from facturier.web.views.company_two_factor import two_factor_section
 
 SERIES_LABELS = {
     "invoice": gettext_lazy("Invoices and deposits"),
@@ -77,6 +79,7 @@ def _page(request: EntityRequest, *, status: int = 200, **forms: Any) -> HttpRes
         Membership.objects.filter(entity=request.entity).select_related("user").order_by("user__username")
     )
     role_form, role_pk = forms.get("role_form"), forms.get("role_pk")
+    locks = locked_accounts([m.user.get_username() for m in members])
     return render(
         request,
         "web/company/settings.html",
@@ -90,10 +93,12 @@ def _page(request: EntityRequest, *, status: int = 200, **forms: Any) -> HttpRes
                     "form": role_form
                     if role_form and str(m.pk) == role_pk
                     else MemberRoleForm(initial={"role": m.role}, prefix=str(m.pk)),
+                    "locked_until": locks.get(m.user.get_username()),
                 }
                 for m in members
             ],  # fmt: skip
             "member_form": forms.get("member_form") or MemberAddForm(prefix="new"),
+            "two_factor": two_factor_section(request, forms.get("two_factor_form")),
         },
         status=status,
     )
@@ -176,6 +181,20 @@ def company_member_role(request: EntityRequest, pk: str) -> HttpResponse:
             messages.success(request, _("Member saved."))
             return redirect("web:company-settings")
     return _page(request, role_form=form, role_pk=str(membership.pk))
+
+
+@require_POST
+@staff_view
+def company_member_unlock(request: EntityRequest, pk: str) -> HttpResponse:
+    """Lift a member's sign-in lock (too many failed attempts) before it expires; audited."""
+    _require_admin(request)
+    membership = Membership.objects.filter(entity=request.entity, pk=pk).select_related("user").first()
+    if membership is None:
+        raise Http404
+    username = membership.user.get_username()
+    unlock_account(username=username, by=request.user, entity=request.entity)
+    messages.success(request, _("%(username)s can sign in again.") % {"username": username})
+    return redirect("web:company-settings")
 
 
 @staff_view

@@ -13,7 +13,8 @@ from facturier.accounts.roles import Action, role_allows
 from facturier.audit.models import AuditEvent
 from facturier.invoicing.lifecycle import OPEN_RECEIVABLE
 from facturier.invoicing.models import Document, Kind, Status
-from facturier.invoicing.services.after_issue import outstanding_amount
+from facturier.payments.models import Allocation
+from facturier.payments.selectors import settlement_of
 from facturier.web.access import EntityRequest, of_entity, staff_view
 from facturier.web.forms.actions import PaymentForm, RejectForm
 from facturier.web.listing import DocumentFilterForm, section_named, section_of
@@ -82,8 +83,8 @@ def available_actions(request: EntityRequest, document: Document) -> dict[str, b
         "issue": invoice and (status == Status.APPROVED or (draft and not approval)) and allowed(Action.ISSUE),
         "mark_sent": invoice and status == Status.ISSUED and allowed(Action.ISSUE),
         "send": invoice and sealed and status in SENDABLE and allowed(Action.ISSUE),
-        "payment": invoice and not document.is_credit_note and status in OPEN_RECEIVABLE
-        and allowed(Action.ISSUE),
+        "payment": invoice and sealed and not document.is_credit_note and status in OPEN_RECEIVABLE
+        and allowed(Action.RECORD_PAYMENT),
         "credit": invoice and sealed and not document.is_credit_note and status != Status.CANCELLED
         and allowed(Action.CREDIT),
         "to_order": document.kind == Kind.QUOTE and status not in (Status.CONVERTED, Status.DECLINED)
@@ -98,7 +99,9 @@ def available_actions(request: EntityRequest, document: Document) -> dict[str, b
 
 def detail_context(request: EntityRequest, document: Document, **extra: Any) -> dict[str, Any]:
     invoice_like = document.kind == Kind.INVOICE
-    outstanding = outstanding_amount(document) if document.is_sealed and invoice_like else None
+    settled = settlement_of(document) if document.is_sealed and invoice_like else None
+    outstanding = settled.balance if settled else None
+    document.settlement = settled.settlement.value if settled else None  # type: ignore[attr-defined]
     return {
         "document": document,
         "section": section_of(document),
@@ -107,7 +110,11 @@ def detail_context(request: EntityRequest, document: Document, **extra: Any) -> 
         "lineage": _lineage(document),
         "derived": document.derived.all(),
         "credit_notes": document.corrections.all() if invoice_like else [],
-        "payments": document.payments.order_by("received_on") if invoice_like else [],
+        "payments": Allocation.objects.filter(document=document)
+        .select_related("payment")
+        .order_by("payment__received_on", "created_at")
+        if invoice_like
+        else [],
         "outstanding": outstanding,
         "overdue": is_overdue(document, entity_today(request.entity)),
         "history": history_of(document).select_related("actor"),

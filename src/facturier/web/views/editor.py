@@ -10,6 +10,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
+from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
@@ -21,14 +22,10 @@ from facturier.common.errors import BusinessError, NotFound
 from facturier.domain.calculation import CalculationError, DocumentAllowanceCharge, LineInput, compute_totals
 from facturier.domain.payment_terms import parse_terms
 from facturier.invoicing import services
+from facturier.invoicing.lines import allowance_vat, resolve_line  # the service's own: preview == saved
 from facturier.invoicing.models import Document, Kind, Status, TypeCode
 from facturier.invoicing.services.common import entity_today
-from facturier.invoicing.services.drafts import (  # the service's own: preview == saved
-    CUSTOMER_TERMS,
-    allowance_vat,
-    resolve_line,
-    starting_terms,
-)
+from facturier.invoicing.services.drafts import CUSTOMER_TERMS, starting_terms
 from facturier.parties.models import Customer
 from facturier.parties.selectors import customer_get
 from facturier.web.access import EntityRequest, staff_view
@@ -41,6 +38,7 @@ from facturier.web.forms.documents import (
     attach_error,
     lines_initial,
 )
+from facturier.web.forms.summary import Problem, error_summary
 from facturier.web.listing import section_named, section_of
 from facturier.web.numbers import ui_language
 from facturier.web.templatetags.facturier_format import money, percent
@@ -98,6 +96,16 @@ class Editor:
     def attach(self, error: BusinessError) -> None:
         attach_error(error, self.header, self.lines.kept_forms(), self.allowances.kept_forms())
 
+    def problems(self) -> list[Problem]:
+        """What the error summary lists after a failed save (nothing before the first save)."""
+        if not self.header.is_bound:
+            return []
+        return error_summary(
+            self.header,
+            (self.lines, _("Line %(number)s")),
+            (self.allowances, _("Allowance or charge %(number)s")),
+        )
+
 
 def _customer_in_query(request: EntityRequest) -> Customer | None:
     """`?customer=<id>` (the "new invoice" button of a customer's page), if it is one of ours."""
@@ -110,10 +118,14 @@ def _customer_in_query(request: EntityRequest) -> Customer | None:
 def _render(
     request: EntityRequest, editor: Editor, *, section: Any, document: Document | None
 ) -> HttpResponse:
+    problems = editor.problems()
+    customer = editor.header.fields["customer"]
+    if not problems and not customer.disabled:  # the first field; after a failed save, the summary
+        customer.widget.attrs["autofocus"] = True
     return render(
         request,
         "web/documents/form.html",
-        {"editor": editor, "section": section, "document": document,
+        {"editor": editor, "section": section, "document": document, "problems": problems,
          "totals_url_query": f"?document={document.pk}" if document else ""},
     )  # fmt: skip
 
@@ -141,6 +153,7 @@ def document_create(request: EntityRequest, slug: str) -> HttpResponse:
         except BusinessError as error:
             editor.attach(error)
         else:
+            messages.success(request, _("Draft saved."))
             return redirect("web:document-detail", pk=document.pk)
     return _render(request, editor, section=section, document=None)
 
@@ -160,6 +173,7 @@ def document_edit(request: EntityRequest, pk: str) -> HttpResponse:
         except BusinessError as error:
             editor.attach(error)
         else:
+            messages.success(request, _("Draft saved."))
             return redirect("web:document-detail", pk=document.pk)
     return _render(request, editor, section=section_of(document), document=document)
 

@@ -18,9 +18,15 @@ from facturier.common.errors import BusinessError, NotFound
 from facturier.parties import selectors as party_selectors
 from facturier.parties import services as party_services
 from facturier.parties.models import Customer
+from facturier.payments.selectors import (
+    receivables_of,
+    statement_of_account,
+    unallocated_credit,
+    with_settlement,
+)
 from facturier.web.access import EntityRequest, staff_view
 from facturier.web.forms.parties import ContactForm, CustomerForm, ProductForm
-from facturier.web.receivables import entity_today, is_overdue, open_invoices, outstanding_of
+from facturier.web.receivables import entity_today, is_overdue
 from facturier.web.views.documents import entity_documents
 
 PAGE_SIZE = 25
@@ -65,9 +71,11 @@ def _customer_page(
     request: EntityRequest, customer: Customer, contact_form: ContactForm | None = None
 ) -> HttpResponse:
     today = entity_today(request.entity)
-    documents = list(entity_documents(request).filter(customer=customer).order_by("-created_at")[:50])
+    documents = list(
+        with_settlement(entity_documents(request).filter(customer=customer)).order_by("-created_at")[:50]
+    )
     for document in documents:
-        document.overdue = is_overdue(document, today)  # type: ignore[attr-defined]
+        document.overdue = is_overdue(document, today)
     return render(
         request,
         "web/customers/detail.html",
@@ -76,7 +84,9 @@ def _customer_page(
             "contacts": party_selectors.contact_list(customer=customer),
             "contact_form": contact_form or ContactForm(),
             "documents": documents,
-            "outstanding": outstanding_of(open_invoices(request.entity).filter(customer=customer)),
+            "outstanding": receivables_of(request.entity, today, customer=customer).outstanding,
+            "credit": unallocated_credit(customer),
+            "statement": statement_of_account(customer),
         },
     )
 

@@ -1,14 +1,22 @@
 /* The document editor: add/remove rows, fill in what comes with a chosen customer or product
  * (picker.js finds them), and live totals. Totals, due dates and numbers are never computed or
  * parsed here: the form is posted to the server, which runs the same code as saving, and what it
- * returns is displayed as it is. */
+ * returns is displayed as it is.
+ * For keyboard and screen-reader users (issue 12): a removed row hands the focus to the next row or
+ * to the "add" button and says so; the total incl. VAT is announced once typing pauses, not every
+ * figure on every keystroke; the error summary's links focus their field; the focused field is
+ * never left under the sticky save bar; tables that scroll sideways can be focused and scrolled. */
 (function () {
   "use strict";
   const form = document.getElementById("document-form");
   if (!form) return;
   const csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+  const announcer = document.getElementById("editor-announcer");
+  const saveBar = form.querySelector(".form-actions");
   let timer = null;
   let sequence = 0;
+  let announceTimer = null;
+  let announced = null;
 
   function field(row, name) {
     return row.querySelector("[name$='-" + name + "']");
@@ -27,10 +35,27 @@
     return row;
   }
 
+  function firstField(row) {
+    return row.querySelector("select, input:not([type=hidden]):not([type=checkbox]), textarea");
+  }
+
+  function announce(text) {
+    // cleared first, so that the same words said twice are said again
+    announcer.textContent = "";
+    window.setTimeout(function () { announcer.textContent = text; }, 50);
+  }
+
   function removeRow(row) {
     const del = row.querySelector("input[name$='-DELETE']");
     if (del) del.checked = true;
     row.hidden = true;
+    const prefix = row.closest("tbody[data-formset]").dataset.formset;
+    // the focus goes on to the next row still shown, else to the "add" button below the table
+    let next = row.nextElementSibling;
+    while (next && next.hidden) next = next.nextElementSibling;
+    const target = next ? firstField(next) : form.querySelector("[data-add='" + prefix + "']");
+    if (target) target.focus();
+    announce(form.dataset[prefix === "lines" ? "lineRemoved" : "acRemoved"] || "");
     schedule();
   }
 
@@ -53,13 +78,24 @@
     });
   }
 
-  function show(data) {
+  function announceLater(text) {
+    // once typing pauses, and only what changed: the grand total or the reason there is none
+    window.clearTimeout(announceTimer);
+    announceTimer = window.setTimeout(function () {
+      if (text !== announced) { announced = text; announce(text); }
+    }, 1500);
+  }
+
+  function show(data, initial) {
     const error = document.getElementById("totals-error");
     if (!data.ok) {
       error.textContent = (data.errors || []).join(" ");
       error.hidden = false;
+      if (!initial) announceLater(error.textContent);
       return;
     }
+    const total = form.dataset.totalLabel + " " + data.display.tax_inclusive;
+    if (initial) announced = total; else announceLater(total);
     error.hidden = true;
     const due = document.getElementById("live-due-date");
     if (due) {
@@ -87,7 +123,7 @@
     });
   }
 
-  function refresh() {
+  function refresh(initial) {
     const mine = ++sequence;
     fetch(form.dataset.totalsUrl, {
       method: "POST",
@@ -96,7 +132,7 @@
       credentials: "same-origin",
     })
       .then(function (response) { return response.json(); })
-      .then(function (data) { if (mine === sequence) show(data); })
+      .then(function (data) { if (mine === sequence) show(data, initial === true); })
       .catch(function () { /* the next edit retries */ });
   }
 
@@ -117,5 +153,39 @@
   });
   form.addEventListener("change", schedule);
   form.addEventListener("input", schedule);
-  refresh();
+
+  // the error summary's links focus their field (a link to an id only scrolls to it)
+  form.addEventListener("click", function (event) {
+    const link = event.target.closest(".error-summary a[href^='#']");
+    if (!link) return;
+    const target = document.getElementById(link.getAttribute("href").slice(1));
+    if (!target) return;
+    event.preventDefault();
+    const folded = target.closest("details");
+    if (folded) folded.open = true;
+    target.focus();
+  });
+
+  // a field focused under the sticky save bar is scrolled above it
+  form.addEventListener("focusin", function (event) {
+    if (!saveBar || saveBar.contains(event.target)) return;
+    const bar = saveBar.getBoundingClientRect();
+    const box = event.target.getBoundingClientRect();
+    if (box.bottom > bar.top - 8) window.scrollBy(0, box.bottom - bar.top + 16);
+  });
+
+  // a table wider than its box scrolls sideways: it is then a tab stop, so the keyboard can scroll it;
+  // one that fits does not scroll at all, so a picker's suggestions are not cut off at its edge
+  function scrollRegions() {
+    form.querySelectorAll("[data-scroll-region]").forEach(function (region) {
+      region.classList.remove("scrolls");
+      const scrolls = region.scrollWidth > region.clientWidth + 1;
+      region.classList.toggle("scrolls", scrolls);
+      if (scrolls) region.setAttribute("tabindex", "0"); else region.removeAttribute("tabindex");
+    });
+  }
+  window.addEventListener("resize", scrollRegions);
+  form.addEventListener("click", function () { window.setTimeout(scrollRegions, 0); });
+  scrollRegions();
+  refresh(true);
 })();

@@ -84,7 +84,13 @@
     options.forEach(function (o) { o.setAttribute("aria-selected", "false"); });
     index = (index + step + options.length) % options.length;
     options[index].setAttribute("aria-selected", "true");
-    options[index].scrollIntoView({block: "nearest"});
+    // scroll the list alone: scrollIntoView would also scroll the table and the page around it
+    const list = parts(search).list;
+    const option = options[index];
+    if (option.offsetTop < list.scrollTop) list.scrollTop = option.offsetTop;
+    else if (option.offsetTop + option.offsetHeight > list.scrollTop + list.clientHeight) {
+      list.scrollTop = option.offsetTop + option.offsetHeight - list.clientHeight;
+    }
     search.setAttribute("aria-activedescendant", options[index].id);
   }
 

@@ -1,0 +1,223 @@
+"""The one receivables selector: what each customer owes, on which document, since when.
+
+Settlement is derived, never stored: a document's balance is its amount due (BT-115) less the
+payments allocated to it and the issued credit notes that refer to it (BT-25). Every figure here is
+one SQL query whatever the history's size: balances are correlated sub-queries, the aged balance a
+conditional aggregate, so the dashboard, the API and later collections read the same numbers.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.db.models import Case, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from facturier.accounts.models import LegalEntity
+from facturier.invoicing.lifecycle import OPEN_RECEIVABLE
+from facturier.invoicing.models import Document, Kind, TypeCode
+from facturier.parties.models import Customer
+from facturier.payments.models import Allocation, Payment
+
+ZERO = Decimal("0.00")
+AMOUNT = DecimalField(max_digits=20, decimal_places=2)
+AGE_BUCKETS = ("not_due", "1_30", "31_60", "61_90", "over_90")
+
+
+class Settlement(models.TextChoices):
+    UNPAID = "unpaid", _("Unpaid")
+    PARTIALLY_PAID = "partially_paid", _("Partially paid")
+    PAID = "paid", _("Paid")
+    OVERPAID = "overpaid", _("Overpaid")
+
+
+def _sum_of(queryset: QuerySet, group: str, column: str) -> Coalesce:  # type: ignore[type-arg]
+    """SUM(column) of the rows of `queryset` grouped by `group`, as a correlated sub-query (0 when none)."""
+    total = queryset.values(group).annotate(total=Sum(column)).values("total")[:1]
+    return Coalesce(Subquery(total, output_field=AMOUNT), Value(ZERO), output_field=AMOUNT)
+
+
+# Documents annotated by `with_settlement` (typed loosely: django-stubs cannot see annotations).
+SettledDocuments = QuerySet[Any]
+
+
+def with_settlement(documents: QuerySet[Document]) -> SettledDocuments:
+    """Annotate `paid_amount`, `credited_amount`, `balance` and `settlement` on each document."""
+    paid = _sum_of(Allocation.objects.filter(document=OuterRef("pk")), "document", "amount")
+    credited = _sum_of(
+        Document.objects.filter(
+            preceding_invoice=OuterRef("pk"), type_code=TypeCode.CREDIT_NOTE, seal_hash__gt=""
+        ),
+        "preceding_invoice",
+        "tax_inclusive",
+    )
+    return documents.annotate(paid_amount=paid, credited_amount=credited).annotate(
+        balance=F("payable") - F("paid_amount") - F("credited_amount"),
+        settlement=Case(
+            When(Q(paid_amount=0, credited_amount=0) & Q(payable__gt=0), then=Value(Settlement.UNPAID.value)),
+            When(balance__gt=0, then=Value(Settlement.PARTIALLY_PAID.value)),
+            When(balance=0, then=Value(Settlement.PAID.value)),
+            default=Value(Settlement.OVERPAID.value),
+            output_field=models.CharField(),
+        ),
+    )
+
+
+def settled_as(documents: QuerySet[Document], *settlements: str) -> SettledDocuments:
+    """Issued documents whose settlement is one of `settlements` (annotated if not yet)."""
+    annotated: SettledDocuments = (
+        documents if "settlement" in documents.query.annotations else with_settlement(documents)
+    )
+    return annotated.filter(seal_hash__gt="", settlement__in=settlements)
+
+
+def still_owed(documents: QuerySet[Document]) -> SettledDocuments:
+    """Issued invoices that may be owed and have a balance left (annotated if not yet)."""
+    annotated: SettledDocuments = (
+        documents if "balance" in documents.query.annotations else with_settlement(documents)
+    )
+    return annotated.filter(status__in=OPEN_RECEIVABLE, seal_hash__gt="", balance__gt=0)
+
+
+@dataclass(frozen=True)
+class DocumentSettlement:
+    payable: Decimal
+    paid: Decimal
+    credited: Decimal
+    balance: Decimal
+    settlement: Settlement
+
+    @property
+    def settled(self) -> Decimal:
+        return self.paid + self.credited
+
+
+def settlement_of(document: Document) -> DocumentSettlement:
+    """How far an issued document is settled, read fresh from the database."""
+    row = with_settlement(Document.objects.filter(pk=document.pk)).values(
+        "payable", "paid_amount", "credited_amount", "balance", "settlement"
+    )[0]
+    cent = Decimal("0.01")
+    return DocumentSettlement(
+        payable=Decimal(row["payable"]).quantize(cent),
+        paid=Decimal(row["paid_amount"]).quantize(cent),
+        credited=Decimal(row["credited_amount"]).quantize(cent),
+        balance=Decimal(row["balance"]).quantize(cent),
+        settlement=Settlement(row["settlement"]),
+    )
+
+
+def receivable_invoices(entity: LegalEntity) -> QuerySet[Document]:
+    """Issued invoices that can still be owed (credit notes excluded: they reduce what is owed)."""
+    return Document.objects.filter(
+        entity=entity, kind=Kind.INVOICE, status__in=OPEN_RECEIVABLE, seal_hash__gt=""
+    ).exclude(type_code=TypeCode.CREDIT_NOTE)
+
+
+def open_items(entity: LegalEntity, *, customer: Customer | None = None) -> SettledDocuments:
+    """Issued invoices with something still to pay, oldest due first, balances annotated."""
+    invoices = receivable_invoices(entity)
+    if customer is not None:
+        invoices = invoices.filter(customer=customer)
+    return still_owed(invoices).order_by("due_date", "issue_date", "number")
+
+
+def is_overdue(document: Document, today: dt.date) -> bool:
+    """Past its due date and still awaiting payment (`balance` annotated, or read fresh)."""
+    if document.status not in OPEN_RECEIVABLE or document.is_credit_note or document.due_date is None:
+        return False
+    balance = getattr(document, "balance", None)
+    if balance is None:
+        balance = settlement_of(document).balance
+    return document.due_date < today and balance > 0
+
+
+@dataclass(frozen=True)
+class Receivables:
+    outstanding: Decimal
+    overdue: Decimal
+    overdue_count: int
+    aged: dict[str, Decimal]
+
+
+def receivables_of(entity: LegalEntity, today: dt.date, *, customer: Customer | None = None) -> Receivables:
+    """Outstanding, overdue and the aged balance (days past due) in one aggregate query."""
+    items = open_items(entity, customer=customer).order_by()
+    late = Q(due_date__lt=today)
+
+    def band(low: int, high: int | None) -> Q:
+        condition = Q(due_date__lte=today - dt.timedelta(days=low))
+        return condition if high is None else condition & Q(due_date__gt=today - dt.timedelta(days=high + 1))
+
+    bands = {
+        "not_due": Q(due_date__gte=today) | Q(due_date__isnull=True),
+        "1_30": band(1, 30),
+        "31_60": band(31, 60),
+        "61_90": band(61, 90),
+        "over_90": band(91, None),
+    }
+    sums = items.aggregate(
+        outstanding=Sum("balance"),
+        overdue=Sum("balance", filter=late),
+        overdue_count=models.Count("pk", filter=late),
+        **{f"aged_{name}": Sum("balance", filter=condition) for name, condition in bands.items()},
+    )
+    cent = Decimal("0.01")
+
+    def amount(key: str) -> Decimal:
+        return Decimal(sums[key] or ZERO).quantize(cent)
+
+    return Receivables(
+        outstanding=amount("outstanding"),
+        overdue=amount("overdue"),
+        overdue_count=sums["overdue_count"] or 0,
+        aged={name: amount(f"aged_{name}") for name in AGE_BUCKETS},
+    )
+
+
+def unallocated_credit(customer: Customer) -> Decimal:
+    """Money received from the customer and not yet applied to any document (their credit with us)."""
+    allocated = _sum_of(Allocation.objects.filter(payment=OuterRef("pk")), "payment", "amount")
+    payments = Payment.objects.filter(customer=customer, reversed_at__isnull=True).annotate(
+        allocated=allocated
+    )
+    total = payments.aggregate(total=Sum(F("amount") - F("allocated"), output_field=AMOUNT))["total"]
+    return Decimal(total or ZERO).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    day: dt.date
+    label: str
+    reference: str
+    debit: Decimal
+    credit: Decimal
+    balance: Decimal
+
+
+def statement_of_account(customer: Customer) -> list[StatementLine]:
+    """Every issued invoice (debit), credit note and payment (credit) of a customer, with a running balance."""
+    movements: list[tuple[dt.date, str, str, Decimal, Decimal]] = []
+    issued = Document.objects.filter(customer=customer, kind=Kind.INVOICE, seal_hash__gt="")
+    for document in issued.only("issue_date", "number", "type_code", "payable", "tax_inclusive"):
+        if document.is_credit_note:
+            movements.append(
+                (document.issue_date, str(document.noun), document.number, ZERO, document.tax_inclusive)
+            )
+        else:
+            movements.append(
+                (document.issue_date, str(document.noun), document.number, document.payable, ZERO)
+            )
+    for payment in Payment.objects.filter(customer=customer, reversed_at__isnull=True):
+        debit, credit = (ZERO, payment.amount) if payment.amount > 0 else (-payment.amount, ZERO)
+        movements.append((payment.received_on, str(_("Payment")), payment.reference, debit, credit))
+    movements.sort(key=lambda movement: (movement[0], movement[3] == ZERO))
+    balance = ZERO
+    lines = []
+    for day, label, reference, debit, credit in movements:
+        balance += debit - credit
+        lines.append(StatementLine(day, label, reference, debit, credit, balance))
+    return lines

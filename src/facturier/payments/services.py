@@ -1,0 +1,214 @@
+"""Recording, allocating, unallocating and reversing payments: audited, one transaction each.
+
+An allocation locks the invoice row first, so two clerks applying money to the same invoice at once
+queue up and the second sees the first's allocation (no invoice is ever allocated beyond its balance).
+"""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from facturier.accounts import authorization
+from facturier.accounts.models import LegalEntity
+from facturier.accounts.roles import Action
+from facturier.audit.services import audit_record
+from facturier.common.errors import Conflict, ValidationFailed
+from facturier.invoicing.lifecycle import OPEN_RECEIVABLE
+from facturier.invoicing.models import Document, Kind
+from facturier.invoicing.services.common import locked
+from facturier.parties.models import Customer
+from facturier.payments import errors
+from facturier.payments.models import Allocation, Method, Payment
+from facturier.payments.selectors import settlement_of, unallocated_credit
+
+CENT = Decimal("0.01")
+
+
+def _state(payment: Payment) -> dict[str, Any]:
+    return {
+        "customer": str(payment.customer_id),
+        "received_on": payment.received_on,
+        "amount": payment.amount,
+        "currency": payment.currency,
+        "method": payment.method,
+        "reference": payment.reference,
+        "payer": payment.payer,
+        "reversed": payment.is_reversed,
+    }
+
+
+def _check_amount(amount: Decimal, *, allow_negative: bool = False) -> None:
+    if amount == 0 or (amount < 0 and not allow_negative) or amount != amount.quantize(CENT):
+        raise ValidationFailed(
+            _("A payment is a positive amount with at most 2 decimals."),
+            field="amount",
+            code=errors.INVALID_AMOUNT,
+        )
+
+
+def _allocate(payment: Payment, document: Document, amount: Decimal, by: Any | None) -> Allocation:
+    """Apply `amount` of `payment` to `document` (the caller holds the payment's transaction)."""
+    document = locked(document)
+    if document.entity_id != payment.entity_id or document.customer_id != payment.customer_id:
+        raise ValidationFailed(
+            _("%(document)s is not a document of this payment's customer.") % {"document": document},
+            field="document", code=errors.WRONG_CUSTOMER,
+        )  # fmt: skip
+    if document.kind != Kind.INVOICE or document.is_credit_note or not document.is_sealed:
+        raise Conflict(
+            _("%(document)s is not an issued invoice.") % {"document": document}, code=errors.NOT_PAYABLE
+        )
+    if document.status not in OPEN_RECEIVABLE:
+        raise Conflict(
+            _("%(invoice)s is not awaiting payment.") % {"invoice": document},
+            code=errors.NOT_PAYABLE, current_status=document.status,
+        )  # fmt: skip
+    if document.currency != payment.currency:
+        raise ValidationFailed(
+            _("%(invoice)s is in %(currency)s, the payment in %(paid)s.")
+            % {"invoice": document, "currency": document.currency, "paid": payment.currency},
+            field="currency", code=errors.CURRENCY_MISMATCH,
+        )  # fmt: skip
+    _check_amount(amount)
+    before = settlement_of(document)
+    if amount > before.balance:
+        raise ValidationFailed(
+            _("The payment (%(amount)s) exceeds the amount still due (%(outstanding)s).")
+            % {"amount": amount, "outstanding": before.balance},
+            field="amount", code=errors.OVERPAYMENT,
+        )  # fmt: skip
+    allocation, created = Allocation.objects.get_or_create(
+        entity=payment.entity, payment=payment, document=document, defaults={"amount": amount}
+    )
+    if not created:
+        allocation.amount += amount
+        allocation.save(update_fields=["amount", "updated_at"])
+    after = settlement_of(document)
+    audit_record(
+        entity=document.entity, actor=by, action="invoice.payment_recorded", obj=document,
+        before={"paid": before.paid, "settlement": before.settlement.value},
+        after={"payment": str(payment.pk), "amount": amount, "paid": after.paid, "settlement": after.settlement.value},
+    )  # fmt: skip
+    return allocation
+
+
+def _check_allocations_fit(payment: Payment, allocations: list[tuple[Document, Decimal]]) -> None:
+    if sum((amount for _document, amount in allocations), Decimal(0)) > payment.amount:
+        raise ValidationFailed(
+            _("The allocations exceed the payment (%(amount)s).") % {"amount": payment.amount},
+            field="allocations", code=errors.OVER_ALLOCATION,
+        )  # fmt: skip
+
+
+@transaction.atomic
+def payment_record(
+    *,
+    entity: LegalEntity,
+    customer: Customer,
+    amount: Decimal,
+    received_on: dt.date,
+    by: Any | None,
+    currency: str | None = None,
+    method: str = Method.TRANSFER,
+    reference: str = "",
+    payer: str = "",
+    allocations: list[tuple[Document, Decimal]] | None = None,
+) -> Payment:
+    """Money received from a customer, applied to the documents given; the rest stays as their credit."""
+    authorization.authorize(by, Action.RECORD_PAYMENT, entity)
+    if customer.entity_id != entity.pk:
+        raise ValidationFailed(_("Unknown customer."), field="customer", code=errors.WRONG_CUSTOMER)
+    _check_amount(amount)
+    payment = Payment.objects.create(
+        entity=entity, customer=customer, amount=amount, currency=currency or entity.default_currency,
+        received_on=received_on, method=method, reference=reference, payer=payer,
+    )  # fmt: skip
+    _check_allocations_fit(payment, allocations or [])
+    audit_record(entity=entity, actor=by, action="payment.received", obj=payment, after=_state(payment))
+    for document, part in allocations or []:
+        _allocate(payment, document, part, by)
+    return payment
+
+
+@transaction.atomic
+def payment_record_for_invoice(
+    *,
+    invoice: Document,
+    amount: Decimal,
+    received_on: dt.date,
+    by: Any | None,
+    reference: str = "",
+    method: str = Method.TRANSFER,
+) -> Payment:
+    """The common case: a payment of one invoice, in its currency, never more than what it still owes."""
+    return payment_record(
+        entity=invoice.entity, customer=invoice.customer, amount=amount, received_on=received_on, by=by,
+        currency=invoice.currency, method=method, reference=reference, allocations=[(invoice, amount)],
+    )  # fmt: skip
+
+
+@transaction.atomic
+def payment_allocate(*, payment: Payment, document: Document, amount: Decimal, by: Any | None) -> Allocation:
+    """Apply part of a payment's unallocated amount (the customer's credit) to an invoice."""
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    authorization.authorize(by, Action.RECORD_PAYMENT, payment.entity)
+    if payment.is_reversed:
+        raise Conflict(_("This payment was reversed."), code=errors.ALREADY_REVERSED)
+    allocated = sum((allocation.amount for allocation in payment.allocations.all()), Decimal(0))
+    if allocated + amount > payment.amount:
+        raise ValidationFailed(
+            _("Only %(available)s of this payment is left to allocate.") % {"available": payment.amount - allocated},
+            field="amount", code=errors.OVER_ALLOCATION,
+        )  # fmt: skip
+    return _allocate(payment, document, amount, by)
+
+
+@transaction.atomic
+def allocation_remove(*, allocation: Allocation, by: Any | None) -> None:
+    """Take an allocation back: the invoice is owed again, the money returns to the customer's credit."""
+    allocation = (
+        Allocation.objects.select_for_update().select_related("payment", "document").get(pk=allocation.pk)
+    )
+    authorization.authorize(by, Action.RECORD_PAYMENT, allocation.payment.entity)
+    document = locked(allocation.document)
+    before = settlement_of(document)
+    allocation.delete()
+    after = settlement_of(document)
+    audit_record(
+        entity=document.entity, actor=by, action="invoice.payment_unallocated", obj=document,
+        before={"paid": before.paid, "settlement": before.settlement.value},
+        after={"payment": str(allocation.payment_id), "amount": allocation.amount, "paid": after.paid,
+               "settlement": after.settlement.value},
+    )  # fmt: skip
+
+
+@transaction.atomic
+def payment_reverse(*, payment: Payment, by: Any | None, reason: str) -> Payment:
+    """A payment recorded by mistake or returned by the bank: its allocations are removed, it stays on record."""
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    authorization.authorize(by, Action.RECORD_PAYMENT, payment.entity)
+    if payment.is_reversed:
+        raise Conflict(_("This payment was reversed."), code=errors.ALREADY_REVERSED)
+    before = _state(payment)
+    for allocation in list(payment.allocations.all()):
+        allocation_remove(allocation=allocation, by=by)
+    payment.reversed_at = timezone.now()
+    payment.reversal_reason = reason[:200]
+    payment.save(update_fields=["reversed_at", "reversal_reason", "updated_at"])
+    audit_record(entity=payment.entity, actor=by, action="payment.reversed", obj=payment, before=before,
+                 after={**_state(payment), "reason": payment.reversal_reason})  # fmt: skip
+    return payment
+
+
+__all__ = [
+    "allocation_remove",
+    "payment_allocate",
+    "payment_record",
+    "payment_record_for_invoice",
+    "payment_reverse",
+    "unallocated_credit",
+]

@@ -1,0 +1,158 @@
+"""Every page of the staff UI, as the accessibility gate (test_accessibility.py) visits it, and every other
+named URL of the site (but the admin, the API and the language switch) with the reason it is not a page.
+
+A page added to `web/urls.py` (or to a future customer portal) must be listed here, in PAGES (the gate then checks it) or in NOT_PAGES (with the
+reason): test_accessibility_pages.py fails otherwise, and the gate checks that NOT_PAGES entries really render
+no HTML page on GET. Keys such as "customer" or "issued" name the objects SETUP creates; their ids are written to
+`ids.json` in the server's data directory.
+"""
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.e2e import server
+
+APPROVER, APPROVER_PASSWORD = "paul", "pw-paul-e2e-1"
+NEWCOMER, NEWCOMER_PASSWORD = "lea", "pw-lea-e2e-1"  # a member of no company yet
+SECTIONS = ("quotes", "orders", "invoices", "credit-notes")
+
+
+@dataclasses.dataclass(frozen=True)
+class Page:
+    """One URL to check: a named route, its plain arguments, and those that are ids of SETUP's objects."""
+
+    name: str  # with its namespace: "web:customer-detail"
+    kwargs: dict[str, str] = dataclasses.field(default_factory=dict)
+    ids: dict[str, str] = dataclasses.field(default_factory=dict)
+    query: str = ""
+    signed_in: bool = True
+
+    def url(self, known_ids: dict[str, str]) -> str:
+        from django.urls import reverse
+
+        kwargs = {**self.kwargs, **{key: known_ids[object_key] for key, object_key in self.ids.items()}}
+        return reverse(self.name, kwargs=kwargs) + self.query
+
+    @property
+    def label(self) -> str:
+        details = [*self.kwargs.values(), *self.ids.values()]
+        return self.name.removeprefix("web:") + (f" ({', '.join(details)})" if details else "")
+
+
+PAGES: tuple[Page, ...] = (
+    Page("web:login", signed_in=False),
+    Page("web:dashboard"),
+    Page("web:customer-list"),
+    Page("web:customer-create"),
+    Page("web:customer-detail", ids={"pk": "customer"}),
+    Page("web:customer-edit", ids={"pk": "customer"}),
+    Page("web:product-list"),
+    Page("web:product-create"),
+    Page("web:product-edit", ids={"pk": "product"}),
+    *(Page("web:document-list", kwargs={"slug": slug}) for slug in SECTIONS),
+    # credit notes are made from an invoice (document-action "credit"), not from a blank page
+    *(Page("web:document-create", kwargs={"slug": slug}) for slug in SECTIONS if slug != "credit-notes"),
+    Page("web:document-detail", ids={"pk": "draft"}),
+    Page("web:document-detail", ids={"pk": "quote"}),
+    Page("web:document-detail", ids={"pk": "pending"}),
+    Page("web:document-detail", ids={"pk": "issued"}),
+    Page("web:document-edit", ids={"pk": "draft"}),
+    Page("web:document-download", kwargs={"fmt": "validation"}, ids={"pk": "issued"}),
+    Page("web:company-settings"),
+    Page("web:approval-list"),
+    Page("web:approval-detail", ids={"pk": "pending"}),
+    Page("web:inbox-list"),
+    Page("web:inbox-upload"),
+    Page("web:inbox-detail", ids={"pk": "received"}),
+)
+
+# name -> (why it is no page, the arguments of a GET that shows it)
+NOT_PAGES: dict[str, tuple[str, Page]] = {
+    "web:logout": ("POST only", Page("web:logout")),
+    "web:switch-entity": ("POST only", Page("web:switch-entity")),
+    "web:customer-contact-add": ("POST only", Page("web:customer-contact-add", ids={"pk": "customer"})),
+    "web:customer-contact-delete": (
+        "POST only",
+        Page("web:customer-contact-delete", ids={"pk": "customer", "contact_pk": "contact"}),
+    ),
+    "web:document-totals": ("JSON for the editor, POST only", Page("web:document-totals")),
+    "web:lookup": ("JSON for the pickers", Page("web:lookup", kwargs={"source": "customers"})),
+    "web:document-action": (
+        "POST only",
+        Page("web:document-action", kwargs={"action": "submit"}, ids={"pk": "draft"}),
+    ),
+    "web:company-logo": ("an image", Page("web:company-logo")),
+    "web:company-series": ("POST only", Page("web:company-series", ids={"pk": "series"})),
+    "web:company-member-add": ("POST only", Page("web:company-member-add")),
+    "web:company-member-role": ("POST only", Page("web:company-member-role", ids={"pk": "membership"})),
+    "web:approval-decide": (
+        "POST only",
+        Page("web:approval-decide", kwargs={"decision": "approve"}, ids={"pk": "pending"}),
+    ),
+    "web:inbox-original": ("the received file", Page("web:inbox-original", ids={"pk": "received"})),
+    "web:inbox-decide": ("POST only", Page("web:inbox-decide", ids={"pk": "received"})),
+}
+# document-download is a page for fmt=validation (in PAGES) and a file otherwise
+FILES = (Page("web:document-download", kwargs={"fmt": "pdf"}, ids={"pk": "issued"}),)
+
+# Data for the detail pages: a user in no company, a contact, a draft and a quote, an invoice awaiting approval (submitted by
+# another member, so Marie may approve it), an issued invoice and a received supplier invoice. Run after
+# server.SETUP; writes the objects' ids to ids.json in the data directory.
+SETUP = f"""
+import json, os
+from pathlib import Path
+from facturier.accounts.models import Membership
+from facturier.accounts.roles import Role
+from facturier.accounts.services import entity_update, membership_set
+from facturier.catalog.models import Product
+from facturier.inbox.services import einvoice_import
+from facturier.invoicing.models import NumberingSeries
+from facturier.invoicing.services import LineData, document_create, invoice_approve, invoice_issue, invoice_submit
+from facturier.parties.models import Customer
+from facturier.parties.services import contact_create
+from tests.inbox.builders import cii_bytes
+
+entity_update(entity=entity, by=None, requires_approval=True)
+paul = get_user_model().objects.create_user({APPROVER!r}, "paul@example.fr", {APPROVER_PASSWORD!r},
+                                            first_name="Paul", last_name="Girard")
+membership_set(entity=entity, user=paul, role=Role.ACCOUNTANT, by=user)
+get_user_model().objects.create_user({NEWCOMER!r}, "lea@example.fr", {NEWCOMER_PASSWORD!r})
+customer = Customer.objects.get(entity=entity, code="C001")
+contact = contact_create(customer=customer, by=None, name="Claire Martin", email="claire@martin.example")
+product = Product.objects.get(sku="CONSEIL-J")
+
+
+def invoice(kind="invoice", by=user):
+    return document_create(entity=entity, kind=kind, customer=customer, by=by, lines=[
+        LineData(product=product, quantity=Decimal("2")),
+        LineData(description="Déplacement", quantity=Decimal("1"), unit_price=Decimal("120.00"),
+                 vat_rate=Decimal("20.00")),
+    ])
+
+
+draft = invoice()
+quote = invoice("quote")
+pending = invoice_submit(invoice=invoice(by=paul), by=paul)
+issued = invoice(by=paul)
+invoice_submit(invoice=issued, by=paul)
+invoice_approve(invoice=issued, by=user)
+issued = invoice_issue(invoice=issued, by=user)
+received = einvoice_import(entity=entity, by=user, filename="FA-42.xml", content=cii_bytes()).records[0]
+ids = dict(
+    customer=customer.pk, contact=contact.pk, product=product.pk, draft=draft.pk, quote=quote.pk,
+    pending=pending.pk, issued=issued.pk, received=received.pk,
+    series=NumberingSeries.objects.filter(entity=entity).first().pk,
+    membership=Membership.objects.get(entity=entity, user=paul).pk,
+)
+Path(os.environ["FACTURIER_DATA_DIR"], "ids.json").write_text(json.dumps({{k: str(v) for k, v in ids.items()}}))
+"""
+
+
+def read_ids(data_dir: Path) -> dict[str, str]:
+    ids: dict[str, Any] = json.loads((data_dir / "ids.json").read_text())
+    return ids
+
+
+__all__ = ["FILES", "NOT_PAGES", "PAGES", "SETUP", "Page", "read_ids", "server"]
