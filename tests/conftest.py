@@ -42,6 +42,12 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def _own_checkpoints(settings, tmp_path_factory):
+    """Each test's checkpoints in a folder of its own: checkpoints outlive the test database they describe."""
+    settings.FACTURIER_CHECKPOINT_DIR = tmp_path_factory.mktemp("checkpoints")
+
+
 # Tests never reach the network: `facturier demo` run by a test must not fetch the official rules.
 os.environ.setdefault("FACTURIER_CONFORMANCE_DOWNLOAD", "0")
 

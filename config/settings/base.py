@@ -169,3 +169,11 @@ FACTURIER_NUMBERING_FUTURE_DAYS = int(os.environ.get("FACTURIER_NUMBERING_FUTURE
 FACTURIER_MAX_DOCUMENT_LINES = int(os.environ.get("FACTURIER_MAX_DOCUMENT_LINES", "1000"))
 # Largest request body Django reads (bytes); the API answers 413 `request_too_large` beyond it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("FACTURIER_MAX_REQUEST_BYTES", str(2_621_440)))
+
+# Seal keys (docs/audit.md): the secrets of the document and audit seals live outside the database.
+# `kid:secret` pairs, the first one current; else the key file, created on first use outside production.
+FACTURIER_SEAL_KEYS = os.environ.get("FACTURIER_SEAL_KEYS", "")
+FACTURIER_SEAL_KEY_FILE = os.environ.get("FACTURIER_SEAL_KEY_FILE") or None  # default DATA_DIR/keys/seal-keys
+FACTURIER_SEAL_KEY_AUTOCREATE = True
+# Signed checkpoints of every chain, written after each issue and by `facturier audit checkpoint`.
+FACTURIER_CHECKPOINT_DIR = os.environ.get("FACTURIER_CHECKPOINT_DIR") or None  # default DATA_DIR/checkpoints

@@ -2,6 +2,7 @@
 environment, and `manage.py check --deploy` is clean under them (tests/cli/test_production.py)."""
 
 import os
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -15,6 +16,17 @@ if SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY))
     raise ImproperlyConfigured(
         "SECRET_KEY must be set to a long random value in production (50+ characters, e.g. "
         "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'), or use --dev"
+    )
+
+# Seals are keyed with a secret kept outside the database. In production it is never made up on the fly
+# (a server whose data dir is wiped on redeploy would seal with a new key each time): it comes from
+# FACTURIER_SEAL_KEYS or from a key file created once with `facturier audit keygen` and backed up.
+FACTURIER_SEAL_KEY_AUTOCREATE = False
+_SEAL_KEY_FILE = Path(FACTURIER_SEAL_KEY_FILE or DATA_DIR / "keys" / "seal-keys")  # noqa: F405
+if not FACTURIER_SEAL_KEYS and not _SEAL_KEY_FILE.is_file():  # noqa: F405
+    raise ImproperlyConfigured(
+        f"No seal key: set FACTURIER_SEAL_KEYS=kid:secret (a secret of 32+ characters) or create the key "
+        f"file {_SEAL_KEY_FILE} once with `facturier audit keygen` and back it up (docs/audit.md), or use --dev"
     )
 
 

@@ -13,3 +13,7 @@ LANGUAGE_CODE = "fr"
 _SHARED_CONFORMANCE = BASE_DIR.parent / "shared" / "conformance"  # noqa: F405
 CONFORMANCE_DIR = str(_SHARED_CONFORMANCE) if _SHARED_CONFORMANCE.is_dir() else None
 EINVOICE_VALIDATE_ON_ISSUE = _SHARED_CONFORMANCE.is_dir()
+
+# One fixed seal key for the whole run (tests of key files and rotation override these settings);
+# checkpoints go to each test's own temporary folder (tests/conftest.py).
+FACTURIER_SEAL_KEYS = "test-2026:tests-only-seal-secret-0123456789abcdef"

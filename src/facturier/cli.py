@@ -183,7 +183,12 @@ def build_parser() -> argparse.ArgumentParser:
     unlock.add_argument("--address", help="unblock this client IP address instead (or as well)")
     audit = sub.add_parser("audit", help="audit trail tools")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
-    audit_sub.add_parser("verify", help="recompute the hash chains; exit 1 naming the first tampered record")
+    audit_sub.add_parser(
+        "verify",
+        help="check seals, numbering, audit coverage and checkpoints; exit 1 naming what was changed",
+    )
+    audit_sub.add_parser("checkpoint", help="write a signed checkpoint of every chain (run it daily)")
+    audit_sub.add_parser("keygen", help="create the seal key file, or put a new current key first (rotation)")
     receive = sub.add_parser(
         "import-einvoice", help="import supplier e-invoices (PDF, XML, zip) into the inbox"
     )
@@ -260,7 +265,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             address = ["--address", args.address] if args.address else []
             return _call_reporting("unlock_user", *([args.username] if args.username else []), *address)
         case "audit":
-            return _call("audit_verify")
+            return _call_reporting(f"audit_{args.audit_command}")
         case "import-einvoice":
             return _call_reporting("import_einvoice", *args.files, "--entity", args.entity)
         case "conformance":

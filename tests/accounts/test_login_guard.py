@@ -59,6 +59,7 @@ def _production_setting(tmp_path, **env: str) -> str:
         DJANGO_SETTINGS_MODULE="config.settings.prod",
         SECRET_KEY=secrets.token_urlsafe(50),
         FACTURIER_DATA_DIR=str(tmp_path),
+        FACTURIER_SEAL_KEYS=f"guard-test:{secrets.token_urlsafe(32)}",  # production needs a seal key
         **env,
     )
     code = "from django.conf import settings; print(settings.FACTURIER_TRUSTED_PROXY_HOPS)"

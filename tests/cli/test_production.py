@@ -17,6 +17,7 @@ def _env(tmp_path, **values: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "SECRET_KEY"}}
     env.update(FACTURIER_DATA_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    env["FACTURIER_SEAL_KEYS"] = f"prod-test:{secrets.token_urlsafe(32)}"  # production needs a seal key
     env.update(values)
     return env
 

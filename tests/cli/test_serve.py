@@ -48,6 +48,7 @@ def test_sigterm_stops_the_server_and_its_worker(tmp_path, options):
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         SECRET_KEY=secrets.token_urlsafe(50),
         FACTURIER_SSL_REDIRECT="0",
+        FACTURIER_SEAL_KEYS=f"serve-test:{secrets.token_urlsafe(32)}",
     )
     cli = [sys.executable, "-m", "facturier.cli"]
     subprocess.run([*cli, "migrate"], cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)

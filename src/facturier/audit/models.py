@@ -1,5 +1,7 @@
 """Append-only, hash-chained audit events (who, when, what, before/after)."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -39,6 +41,7 @@ class AuditEvent(BaseModel):
     position = models.PositiveBigIntegerField()
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    key_id = models.CharField(max_length=40, blank=True, default="")
 
     class Meta:
         ordering = ["chain_key", "position"]
@@ -51,18 +54,25 @@ class AuditEvent(BaseModel):
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
 
     def sealed_content(self) -> dict[str, object]:
-        """What the hash covers: every column but the hash itself."""
-        return {
-            "id": str(self.id),
-            "entity": str(self.entity_id) if self.entity_id else None,
-            "actor": self.actor_label,
-            "action": self.action,
-            "object_type": self.object_type,
-            "object_id": self.object_id,
-            "object_repr": self.object_repr,
-            "before": self.before,
-            "after": self.after,
-            "occurred_at": self.occurred_at,
-            "chain_key": self.chain_key,
-            "position": self.position,
-        }
+        return event_sealed_content(self)
+
+
+def event_sealed_content(event: Any) -> dict[str, object]:
+    """What an event's seal covers: every column but the seal and its key id (a wrong key id fails anyway).
+
+    A function, not only a method, so that migrations can reseal with their historical models.
+    """
+    return {
+        "id": str(event.id),
+        "entity": str(event.entity_id) if event.entity_id else None,
+        "actor": event.actor_label,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "object_repr": event.object_repr,
+        "before": event.before,
+        "after": event.after,
+        "occurred_at": event.occurred_at,
+        "chain_key": event.chain_key,
+        "position": event.position,
+    }

@@ -7,8 +7,9 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from facturier.audit.chain import lock_chain
+from facturier.audit.keys import keyring
 from facturier.audit.models import AuditEvent
-from facturier.domain.sealing import canonical_json, chain_hash
+from facturier.domain.sealing import canonical_json, seal_mac
 from facturier.jobs.outbox import publish_audited
 
 
@@ -38,6 +39,7 @@ def audit_record(
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event to the entity's audit chain, in the caller's transaction."""
+    keys = keyring()  # read before the chain is locked
     with transaction.atomic():
         key = f"audit:{entity.pk}" if entity is not None else "audit:global"
         head = lock_chain(key)
@@ -57,7 +59,8 @@ def audit_record(
             position=head.length + 1,
             previous_hash=head.last_hash,
         )
-        event.hash = chain_hash(event.previous_hash, event.sealed_content())
+        event.key_id = keys.current_id
+        event.hash = seal_mac(keys.current, event.previous_hash, event.sealed_content())
         event.save(force_insert=True)
         head.last_hash = event.hash
         head.length = event.position

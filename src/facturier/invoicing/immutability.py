@@ -16,14 +16,17 @@ SEALED_DOCUMENT_FIELDS = (
     "tax_total", "tax_total_accounting", "tax_inclusive", "prepaid", "payable", "vat_breakdown",
     "seal_position", "seal_previous_hash",
 )  # fmt: skip
-SEALED_COLUMNS = (*SEALED_DOCUMENT_FIELDS, "seal_hash")
+SEALED_COLUMNS = (*SEALED_DOCUMENT_FIELDS, "seal_hash", "seal_key_id")
+# What migration 0002 protected, before seals were keyed (0006_seal_key_id): a trigger naming a column
+# that does not exist yet fails at the first UPDATE in between.
+UNKEYED_SEALED_COLUMNS = (*SEALED_DOCUMENT_FIELDS, "seal_hash")
 DOCUMENT = "invoicing_document"
 CHILD_TABLES = ("invoicing_line", "invoicing_allowancecharge")
 AUDIT = "audit_auditevent"
 
 
-def sqlite_statements() -> Iterable[str]:
-    changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in SEALED_COLUMNS)
+def sqlite_statements(columns: tuple[str, ...] = SEALED_COLUMNS) -> Iterable[str]:
+    changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in columns)
     yield (
         f"CREATE TRIGGER {DOCUMENT}_sealed_update BEFORE UPDATE ON {DOCUMENT} "
         f"FOR EACH ROW WHEN OLD.seal_hash <> '' AND ({changed}) "
@@ -48,9 +51,9 @@ def sqlite_statements() -> Iterable[str]:
         )
 
 
-def postgresql_statements() -> Iterable[str]:
-    old = ", ".join(f"OLD.{c}" for c in SEALED_COLUMNS)
-    new = ", ".join(f"NEW.{c}" for c in SEALED_COLUMNS)
+def postgresql_statements(columns: tuple[str, ...] = SEALED_COLUMNS) -> Iterable[str]:
+    old = ", ".join(f"OLD.{c}" for c in columns)
+    new = ", ".join(f"NEW.{c}" for c in columns)
     yield f"""
         CREATE OR REPLACE FUNCTION facturier_document_immutable() RETURNS trigger AS $$
         BEGIN
@@ -96,9 +99,25 @@ def postgresql_statements() -> Iterable[str]:
     )
 
 
-def install(schema_editor) -> None:  # type: ignore[no-untyped-def]
+def install(schema_editor, columns: tuple[str, ...] = SEALED_COLUMNS) -> None:  # type: ignore[no-untyped-def]
     """Migration entry point: create the triggers for the connection's database."""
+    vendor = schema_editor.connection.vendor
+    statements = postgresql_statements(columns) if vendor == "postgresql" else sqlite_statements(columns)
+    for statement in statements:
+        schema_editor.execute(statement, params=None)
+
+
+def uninstall(schema_editor) -> None:  # type: ignore[no-untyped-def]
+    """Migration entry point: drop the triggers `install` creates (to change the sealed columns)."""
     vendor = schema_editor.connection.vendor
     statements = postgresql_statements() if vendor == "postgresql" else sqlite_statements()
     for statement in statements:
-        schema_editor.execute(statement, params=None)
+        words = statement.split()
+        if words[:2] != ["CREATE", "TRIGGER"]:
+            continue
+        name = words[2]
+        if vendor == "postgresql":
+            table = words[words.index("ON") + 1]
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}", params=None)
+        else:
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}", params=None)

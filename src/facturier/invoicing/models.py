@@ -181,6 +181,7 @@ class Document(TenantModel):
     seal_position = models.PositiveBigIntegerField(null=True, blank=True)
     seal_previous_hash = models.CharField(max_length=64, blank=True)
     seal_hash = models.CharField(max_length=64, blank=True)
+    seal_key_id = models.CharField(max_length=40, blank=True, default="")
 
     class Meta:
         ordering = ["-issue_date", "-created_at"]

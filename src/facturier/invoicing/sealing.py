@@ -1,4 +1,4 @@
-"""The seal of an issued document: a hash of its full legal content chained to the series' previous one.
+"""The seal of an issued document: a keyed MAC of its full legal content chained to the series' previous one.
 
 `sealed_content` reads only what the database stores, normalized (Decimals at their column's scale),
 so that `facturier audit verify` recomputes exactly the same bytes later from the rows alone.
@@ -9,7 +9,8 @@ from typing import Any
 
 from django.db import models
 
-from facturier.domain.sealing import chain_hash
+from facturier.audit.keys import KeyRing
+from facturier.domain.sealing import seal_mac
 from facturier.invoicing.immutability import SEALED_DOCUMENT_FIELDS
 from facturier.invoicing.models import AllowanceCharge, Document, Line, NumberingSeries
 
@@ -39,6 +40,8 @@ def _normalized(instance: models.Model, name: str) -> Any:
 
 
 def sealed_content(document: Document) -> dict[str, Any]:
+    """Everything a document's seal covers. The one place that says so: issuing, `audit verify` and
+    the key migration all call it, so extending the seal (e.g. with stored files' hashes) is done here."""
     lines: list[Line] = sorted(document.lines.all(), key=lambda line: line.position)
     allowances: list[AllowanceCharge] = sorted(
         document.allowances_charges.all(), key=lambda ac: (ac.is_charge, str(ac.pk))
@@ -54,10 +57,11 @@ def sealed_content(document: Document) -> dict[str, Any]:
     }
 
 
-def seal(document: Document, series: NumberingSeries) -> None:
+def seal(document: Document, series: NumberingSeries, keys: KeyRing) -> None:
     """Chain the document to its (locked) series and store the seal; the caller saves both."""
     document.seal_position = series.chain_length + 1
     document.seal_previous_hash = series.chain_hash
-    document.seal_hash = chain_hash(document.seal_previous_hash, sealed_content(document))
+    document.seal_key_id = keys.current_id
+    document.seal_hash = seal_mac(keys.current, document.seal_previous_hash, sealed_content(document))
     series.chain_length = document.seal_position
     series.chain_hash = document.seal_hash

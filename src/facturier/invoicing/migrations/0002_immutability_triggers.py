@@ -2,11 +2,11 @@
 
 from django.db import migrations
 
-from facturier.invoicing.immutability import install
+from facturier.invoicing.immutability import UNKEYED_SEALED_COLUMNS, install
 
 
 def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
-    install(schema_editor)
+    install(schema_editor, UNKEYED_SEALED_COLUMNS)
 
 
 class Migration(migrations.Migration):

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 
 from facturier.accounts.authorization import user_and_key
 from facturier.accounts.roles import Action
+from facturier.audit.checkpoints import checkpoint_after_commit
+from facturier.audit.keys import keyring
 from facturier.audit.services import audit_record
 from facturier.common.errors import Conflict, ValidationFailed
 from facturier.domain.payment_terms import parse_terms
@@ -148,6 +150,7 @@ def invoice_issue(*, invoice: Document, by: Any | None, issue_date: dt.date | No
     before = state_of(invoice)
     apply_totals(invoice)
     series_code = "credit_note" if invoice.type_code == TypeCode.CREDIT_NOTE else "invoice"
+    keys = keyring()  # read before the series is locked: the lock covers numbering and sealing only
     taken = take_number(entity=entity, code=series_code, day=issue_date or today)
     invoice.number, invoice.series, invoice.issue_date = taken.number, taken.series, taken.issue_date
     invoice.due_date = parse_terms(invoice.payment_terms).due_date(taken.issue_date)
@@ -161,11 +164,12 @@ def invoice_issue(*, invoice: Document, by: Any | None, issue_date: dt.date | No
     from facturier.invoicing.einvoice import entity_format, store_report, validate_for_issue
 
     report = validate_for_issue(invoice)  # an error-level finding rolls the whole issue back
-    seal(invoice, taken.series)
+    seal(invoice, taken.series, keys)
     Document.objects.filter(pk=invoice.pk).update(
         seal_position=invoice.seal_position,
         seal_previous_hash=invoice.seal_previous_hash,
         seal_hash=invoice.seal_hash,
+        seal_key_id=invoice.seal_key_id,
     )
     taken.series.save(update_fields=["chain_hash", "chain_length"])
     if report is not None:
@@ -174,6 +178,7 @@ def invoice_issue(*, invoice: Document, by: Any | None, issue_date: dt.date | No
     audit_record(
         entity=entity, actor=by, action="invoice.issued", obj=invoice, before=before, after=state_of(invoice)
     )
+    checkpoint_after_commit(entity)
     if invoice.is_credit_note:
         from facturier.invoicing.services.after_issue import apply_issued_credit_note
 

@@ -1,0 +1,178 @@
+"""Signed checkpoints written outside the database, so that truncation is detectable.
+
+A checkpoint states, for one legal entity at one moment, how long each of its chains was and which seal
+ended it: its audit chain and the document chain of each numbering series, with the series' counters.
+It is signed (HMAC-SHA256 with the current seal key, its key id written beside it) and written to
+`FACTURIER_CHECKPOINT_DIR` (default `$FACTURIER_DATA_DIR/checkpoints`)`/<entity id>/` as a new file that
+is never overwritten. Someone who deletes the last records of a chain and sets its head back leaves a
+database that is consistent in itself but shorter than the last checkpoint: `audit verify` reports it.
+
+Written after every transaction that issued documents (`checkpoint_after_commit`) and by
+`facturier audit checkpoint` (daily, from cron or a stored schedule calling `write_checkpoints`).
+"""
+
+import datetime as dt
+import json
+import logging
+import os
+import secrets
+import uuid
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from facturier.audit.keys import KeyRing, keyring
+from facturier.audit.models import AuditEvent, ChainHead
+from facturier.audit.verify import Breach
+from facturier.domain.sealing import GENESIS_HASH, same_mac, sign
+
+FORMAT = "facturier-checkpoint/1"
+GLOBAL = "global"
+logger = logging.getLogger(__name__)
+
+
+def checkpoint_dir() -> Path:
+    configured = getattr(settings, "FACTURIER_CHECKPOINT_DIR", None)
+    return Path(configured) if configured else Path(settings.DATA_DIR) / "checkpoints"
+
+
+def entity_state(entity_id: str) -> dict[str, Any]:
+    """The chains of one entity (or `global`) as they are now in the database."""
+    from facturier.invoicing.models import NumberingSeries
+
+    chains: dict[str, Any] = {}
+    head = ChainHead.objects.filter(key=f"audit:{entity_id}").first()
+    if head is not None:
+        chains[head.key] = {"length": head.length, "head": head.last_hash}
+    if entity_id != GLOBAL:
+        all_series = NumberingSeries.objects.filter(entity_id=uuid.UUID(entity_id))
+        for series in all_series.prefetch_related("counters"):
+            chains[f"series:{series.pk}"] = {
+                "code": series.code,
+                "length": series.chain_length,
+                "head": series.chain_hash or GENESIS_HASH,
+                "counters": {counter.period: counter.last_value for counter in series.counters.all()},
+            }
+    return chains
+
+
+def write_checkpoint(entity_id: str, *, keys: KeyRing | None = None, reason: str = "scheduled") -> Path:
+    """Write one signed checkpoint of one entity as a new read-only file; return its path."""
+    keys = keys or keyring()
+    now = timezone.now()
+    body = {"format": FORMAT, "entity": entity_id, "written_at": now.isoformat(), "reason": reason,
+            "chains": entity_state(entity_id), "key_id": keys.current_id}  # fmt: skip
+    document = {**body, "signature": sign(keys.current, body)}
+    folder = checkpoint_dir() / entity_id
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{now.astimezone(dt.UTC):%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(4)}.json"
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
+    with os.fdopen(descriptor, "w") as handle:
+        json.dump(document, handle, indent=1, sort_keys=True)
+    return path
+
+
+def write_checkpoints(entity_ids: Iterable[str] | None = None, *, reason: str = "scheduled") -> list[Path]:
+    """Checkpoint the given entities (default: every entity and the global chain). For schedulers and cron."""
+    from facturier.accounts.models import LegalEntity
+
+    if entity_ids is None:
+        entity_ids = [GLOBAL, *(str(pk) for pk in LegalEntity.objects.values_list("pk", flat=True))]
+    keys = keyring()
+    return [write_checkpoint(str(entity_id), keys=keys, reason=reason) for entity_id in entity_ids]
+
+
+class _AfterIssue:
+    """The on-commit callback of one transaction: one checkpoint per entity that issued in it."""
+
+    def __init__(self) -> None:
+        self.entity_ids: set[str] = set()
+
+    def __call__(self) -> None:
+        write_checkpoints(sorted(self.entity_ids), reason="issue")
+
+
+def checkpoint_after_commit(entity: Any) -> None:
+    """Schedule a checkpoint of `entity` once the issuing transaction commits (once per transaction)."""
+    connection = transaction.get_connection()
+    pending = next(
+        (cb for _sids, cb, _robust in connection.run_on_commit if isinstance(cb, _AfterIssue)), None
+    )
+    if pending is None:
+        pending = _AfterIssue()
+        transaction.on_commit(pending, robust=True)  # a failed write is logged, never undoes the issue
+    pending.entity_ids.add(str(entity.pk))
+
+
+def latest_checkpoints() -> Iterator[tuple[str, Path]]:
+    """The newest checkpoint file of each entity folder."""
+    root = checkpoint_dir()
+    if not root.is_dir():
+        return
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        names = sorted(p.name for p in folder.glob("*.json"))
+        if names:
+            yield folder.name, folder / names[-1]
+
+
+def verify_checkpoints(keys: KeyRing) -> Iterator[Breach]:
+    """Compare the database with the latest checkpoint of each entity."""
+    for entity_id, path in latest_checkpoints():
+        record = f"checkpoint {entity_id}/{path.name}"
+        try:
+            document = json.loads(path.read_text())
+            body = {name: value for name, value in document.items() if name != "signature"}
+            key = keys.get(document["key_id"])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            yield Breach("checkpoint-signature", record, _("the checkpoint file is unreadable"))
+            continue
+        if key is None:
+            yield Breach("checkpoint-signature", record,
+                         _("signed with an unknown key id %(key_id)r") % {"key_id": document["key_id"]})  # fmt: skip
+            continue
+        if not same_mac(sign(key, body), str(document.get("signature", ""))):
+            yield Breach("checkpoint-signature", record, _("the checkpoint file was altered (bad signature)"))
+            continue
+        for chain, state in sorted(body.get("chains", {}).items()):
+            yield from _check_chain(record, chain, state)
+
+
+def _check_chain(record: str, chain: str, state: dict[str, Any]) -> Iterator[Breach]:
+    from facturier.invoicing.models import Document, NumberingSeries, SequenceCounter
+
+    length, head = int(state["length"]), state["head"]
+    if chain.startswith("audit:"):
+        at_position = AuditEvent.objects.filter(chain_key=chain, position=length).values_list(
+            "hash", flat=True
+        )
+        current = ChainHead.objects.filter(key=chain).values_list("length", flat=True).first()
+    else:
+        series_id = uuid.UUID(chain.removeprefix("series:"))
+        at_position = Document.objects.filter(series_id=series_id, seal_position=length).values_list("seal_hash", flat=True)  # fmt: skip
+        current = NumberingSeries.objects.filter(pk=series_id).values_list("chain_length", flat=True).first()
+        for period, value in sorted(state.get("counters", {}).items()):
+            now = SequenceCounter.objects.filter(series_id=series_id, period=period).values_list("last_value", flat=True).first()  # fmt: skip
+            if now is None or now < value:
+                yield Breach("checkpoint-truncation", f"series {state.get('code', series_id)} {period}",
+                             _("its counter is at %(now)s, below the %(value)s of %(record)s")
+                             % {"now": now, "value": value, "record": record}, chain)  # fmt: skip
+    name = (
+        f"audit chain {chain}"
+        if chain.startswith("audit:")
+        else f"series {state.get('code', chain)} ({chain})"
+    )
+    if current is None:
+        yield Breach("checkpoint-truncation", name, _("the chain is gone, though %(record)s recorded %(length)s records")
+                     % {"record": record, "length": length}, chain)  # fmt: skip
+    elif current < length:
+        yield Breach("checkpoint-truncation", name, _("%(current)s records, fewer than the %(length)s of %(record)s")
+                     % {"current": current, "length": length, "record": record}, chain, length)  # fmt: skip
+    if length and list(at_position) != [head]:
+        yield Breach("checkpoint-truncation", name,
+                     _("the record at position %(length)s is not the one sealed in %(record)s (removed or replaced)")
+                     % {"length": length, "record": record}, chain, length)  # fmt: skip
