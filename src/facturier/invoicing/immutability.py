@@ -17,7 +17,7 @@ SEALED_DOCUMENT_FIELDS = (
     "seal_position", "seal_previous_hash",
 )  # fmt: skip
 SEALED_COLUMNS = (*SEALED_DOCUMENT_FIELDS, "seal_hash", "seal_key_id")
-# What migration 0002 protected, before seals were keyed (0006_seal_key_id): a trigger naming a column
+# What migration 0002 protected, before seals were keyed (0007_seal_key_id): a trigger naming a column
 # that does not exist yet fails at the first UPDATE in between.
 UNKEYED_SEALED_COLUMNS = (*SEALED_DOCUMENT_FIELDS, "seal_hash")
 DOCUMENT = "invoicing_document"

@@ -1,6 +1,6 @@
 """Audit events are sealed with a keyed MAC; each records the id of the key that sealed it.
 
-Existing events are resealed with the current key by `invoicing.0006_seal_key_id`, which also owns the
+Existing events are resealed with the current key by `invoicing.0007_seal_key_id`, which also owns the
 immutability triggers that must be lifted for it.
 """
 
