@@ -1,5 +1,7 @@
 """Test settings: fast hashing, immediate tasks, in-memory email."""
 
+import tempfile
+
 from config.settings.base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S303 - tests only, speed
@@ -13,3 +15,12 @@ LANGUAGE_CODE = "fr"
 _SHARED_CONFORMANCE = BASE_DIR.parent / "shared" / "conformance"  # noqa: F405
 CONFORMANCE_DIR = str(_SHARED_CONFORMANCE) if _SHARED_CONFORMANCE.is_dir() else None
 EINVOICE_VALIDATE_ON_ISSUE = _SHARED_CONFORMANCE.is_dir()
+
+# Issued files go to a folder of this test process, never to ./var (tests that inspect them use their own).
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "issued": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": tempfile.mkdtemp(prefix="facturier-issued-")},
+    },
+}

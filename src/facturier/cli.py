@@ -207,6 +207,12 @@ def build_parser() -> argparse.ArgumentParser:
     transmit.add_argument("--pending", action="store_true", help="send every transmission still due")
     poll = sub.add_parser("poll-statuses", help="record the lifecycle statuses of sent invoices")
     poll.add_argument("--entity", help="only this entity (id, SIREN or name)")
+    documents = sub.add_parser("documents", help="issued files (XML, Factur-X PDF)")
+    documents_sub = documents.add_subparsers(dest="documents_command", required=True)
+    sweep = documents_sub.add_parser(
+        "sweep", help="queue the Factur-X PDF of every issued document that has none stored yet"
+    )
+    sweep.add_argument("--inline", action="store_true", help="render here instead of queueing tasks")
     manage = sub.add_parser("manage", help="run any Django management command")
     manage.add_argument("args", nargs=argparse.REMAINDER)
     return parser
@@ -258,6 +264,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _call_reporting("transmit", *options)
         case "poll-statuses":
             return _call_reporting("poll_statuses", *(["--entity", args.entity] if args.entity else []))
+        case "documents":
+            return _call_reporting("documents_sweep", *(["--inline"] if args.inline else []))
         case "manage":
             return _call(*args.args)
     return 2

@@ -92,4 +92,6 @@ def verify_documents() -> Iterator[Breach]:
 
 
 def verify_all() -> list[Breach]:
-    return [*verify_documents(), *verify_events()]
+    from facturier.documents.integrity import verify_stored_files  # the issued files' bytes
+
+    return [*verify_documents(), *verify_events(), *verify_stored_files()]

@@ -36,7 +36,8 @@ __all__ = [
     "DOWNLOAD_FORMATS",
     "NotIssued",
     "RulesMissing",
-    "document_file",
+    "issued_xml_files",
+    "validated_kinds",
     "validation_payload",
     "FILE_EXTENSIONS",
     "Syntax",
@@ -177,18 +178,49 @@ def validation_report(
     )  # fmt: skip
 
 
-def full_report(document: Document, *, syntax: Syntax, profile: str | None) -> ValidationReport:
+def issued_xml_files(document: Document) -> dict[str, bytes]:
+    """Every XML a reader may ask of an issued document, serialized once from one EN 16931 mapping:
+    ``cii`` (the Factur-X profile's), ``ubl`` and, when the buyer is reachable on PEPPOL, ``peppol``.
+
+    Issuing validates these very bytes and stores them (``facturier.documents``): downloads, exports
+    and transmissions read them back instead of serializing live data again.
+    """
+    invoice = document_to_en16931(document)
+    files = {
+        "cii": invoice_xml(invoice, syntax="cii", profile=cii_profile(document)),
+        "ubl": invoice_xml(invoice, syntax="ubl"),
+    }
+    if peppol_recipient(invoice) is not None:
+        files["peppol"] = invoice_xml(invoice, syntax="ubl", profile="PEPPOL")
+    return files
+
+
+def validated_kinds(document: Document, files: dict[str, bytes]) -> set[str]:
+    """The files of ``issued_xml_files`` that issuing runs the official rules on (``full_report``)."""
+    syntax, _profile = entity_format(document)
+    return {syntax, "peppol"} & set(files) if syntax == "ubl" else {syntax}
+
+
+def full_report(
+    document: Document, *, syntax: Syntax, profile: str | None, files: dict[str, bytes] | None = None
+) -> ValidationReport:
     """What issuing checks: the XML as issued and, for UBL, its PEPPOL BIS 3 variant too.
 
     The French rules want BT-23 = S1/B1/M1 while PEPPOL wants its own process id, so PEPPOL is run
     on the PEPPOL customization of the same invoice (findings keep their ``source``).
     A buyer with no PEPPOL participant identifier (a consumer, a business known by its email only)
     cannot receive the PEPPOL variant, so it is not checked for one.
+    ``files`` (from ``issued_xml_files``) are the bytes to check when issuing: those then get stored.
     """
-    report = validation_report(document, syntax=syntax, profile=profile)
-    on_peppol = syntax == "ubl" and peppol_recipient(document_to_en16931(document)) is not None
+    main = files.get(syntax) if files is not None and (profile or "").upper() != "PEPPOL" else None
+    report = validation_report(document, syntax=syntax, profile=profile, xml=main)
+    if files is not None:
+        on_peppol = syntax == "ubl" and "peppol" in files
+    else:
+        on_peppol = syntax == "ubl" and peppol_recipient(document_to_en16931(document)) is not None
     if on_peppol and (profile or "").upper() != "PEPPOL":
-        report = report.merged(validation_report(document, syntax="ubl", profile="PEPPOL"))
+        peppol = files.get("peppol") if files is not None else None
+        report = report.merged(validation_report(document, syntax="ubl", profile="PEPPOL", xml=peppol))
     return report
 
 
@@ -214,7 +246,9 @@ def finding_dict(finding: Finding) -> dict[str, str | int | None]:
     }
 
 
-def validate_for_issue(document: Document) -> ValidationReport | None:
+def validate_for_issue(
+    document: Document, *, files: dict[str, bytes] | None = None
+) -> ValidationReport | None:
     """Run inside the issuing transaction: errors refuse the issue, nothing is written.
 
     Returns the report (its warnings are then stored), or None when the deployment turned the check
@@ -224,7 +258,7 @@ def validate_for_issue(document: Document) -> ValidationReport | None:
         return None
     syntax, profile = entity_format(document)
     try:
-        report = full_report(document, syntax=syntax, profile=profile)
+        report = full_report(document, syntax=syntax, profile=profile, files=files)
     except ArtefactMissing as error:
         raise ValidationFailed(
             _(
@@ -273,31 +307,6 @@ class RulesMissing(BusinessError):
 
     code = "einvoice_rules_missing"
     status = 503
-
-
-def document_file(document: Document, fmt: str) -> tuple[bytes, str, str]:
-    """(content, content type, file name) of a document as ``pdf``, ``cii`` or ``ubl``.
-
-    The PDF of an issued invoice is its Factur-X; a draft's PDF is a watermarked preview.
-    """
-    if fmt not in ("pdf", "cii", "ubl"):
-        raise ValueError(f"unknown format {fmt!r}")
-    if fmt == "pdf":
-        from facturier.documents.render import render_pdf
-
-        number = document.number or f"draft-{document.pk}"
-        return render_pdf(document), "application/pdf", f"{number.replace('/', '-')}.pdf"
-    if not document.is_sealed:
-        raise NotIssued(
-            _("%(document)s is not issued yet: its e-invoice XML does not exist.") % {"document": document}
-        )
-    syntax: Syntax = "ubl" if fmt == "ubl" else "cii"
-    profile = cii_profile(document) if syntax == "cii" else None
-    return (
-        document_xml(document, syntax=syntax, profile=profile),
-        CONTENT_TYPES[syntax],
-        document_filename(document, syntax),
-    )
 
 
 def validation_payload(document: Document, *, syntax: str | None = None) -> dict[str, object]:

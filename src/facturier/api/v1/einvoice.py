@@ -12,7 +12,8 @@ from ninja import Router
 
 from facturier.api.v1.auth import require_scope
 from facturier.api.v1.documents import document_get
-from facturier.invoicing.einvoice import document_file, validation_payload
+from facturier.documents.files import document_file
+from facturier.invoicing.einvoice import validation_payload
 
 router = Router(tags=["e-invoices"])
 

@@ -7,11 +7,11 @@ only; a document of another entity does not exist (404).
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
+from facturier.documents.files import document_file
 from facturier.invoicing.einvoice import (
     DOWNLOAD_FORMATS,
     NotIssued,
     RulesMissing,
-    document_file,
     validation_payload,
 )
 from facturier.invoicing.models import Document, Kind
