@@ -42,13 +42,18 @@ def sha256_of(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def _write_once(name: str, content: bytes) -> None:
+def _write_once(name: str, content: bytes, digest: str) -> None:
     storage = issued_storage()
     if storage.exists(name):
         with storage.open(name, "rb") as handle:
-            if handle.read() != content:
-                raise StoredFileConflict(f"{name} already holds other bytes; stored files are write-once")
-        return
+            existing = handle.read()
+        if existing == content:
+            return
+        if sha256_of(existing).startswith(digest[:16]) or StoredFile.objects.filter(name=name).exists():
+            raise StoredFileConflict(f"{name} already holds other bytes; stored files are write-once")
+        # Bytes that do not hash to their own name and that no row names: the partial write of a worker
+        # killed mid-save on a local disk. They were never stored; the complete file replaces them.
+        storage.delete(name)
     saved = storage.save(name, ContentFile(content))
     if saved != name:  # a concurrent writer took the name between exists() and save()
         storage.delete(saved)
@@ -58,7 +63,7 @@ def store_file(*, document: Document, kind: FileKind, content: bytes, validated:
     """Store the bytes and their row; idempotent for the same (document, kind) and bytes."""
     digest = sha256_of(content)
     name = f"{document.entity_id}/{document.pk}/{kind.value}-{digest[:16]}.{EXTENSIONS[kind]}"
-    _write_once(name, content)
+    _write_once(name, content, digest)
     existing = StoredFile.objects.filter(document=document, kind=kind).first()
     if existing is not None:
         if existing.sha256 != digest:
