@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from uuid import UUID
 
 from facturier.audit.verify import Breach
 from facturier.documents.models import FileKind, StoredFile
@@ -30,7 +31,7 @@ def _digest(name: str) -> tuple[str, int] | None:
     return sha.hexdigest(), size
 
 
-def _embedded_xml_breach(stored: StoredFile, cii_hashes: dict[object, str]) -> str | None:
+def _embedded_xml_breach(stored: StoredFile, cii_hashes: dict[UUID, str]) -> str | None:
     sealed = cii_hashes.get(stored.document_id)
     if sealed is None:
         return None
