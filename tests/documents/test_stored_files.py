@@ -17,6 +17,7 @@ from facturier.documents.sweeper import documents_missing_pdf, render_missing_pd
 from facturier.domain.facturx import extract_invoice_xml
 from facturier.invoicing.services import LineData
 from tests.documents.conftest import issue
+from tests.documents.pdftext import image_count, text_of
 from tests.web.test_company import png_bytes
 
 
@@ -136,3 +137,30 @@ def test_a_draft_pdf_is_a_preview_and_stores_nothing(issued_dir, draft_invoice):
     assert (content_type, content[:4]) == ("application/pdf", b"%PDF")
     assert not StoredFile.objects.exists()
     assert not issued_dir.exists() or storages["issued"].listdir("") == ([], [])
+
+
+def test_a_pdf_rendered_after_a_branding_change_prints_the_branding_of_the_issue(
+    issued_dir, entity, customer, product, owner, settings, tmp_path
+):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    # given a company with a logo and a footer that issues an invoice (its PDF task has not run yet)
+    entity.footer_text = "Pied de page du jour d'émission"
+    entity.logo.save("logo.png", ContentFile(png_bytes()))
+    entity.save()
+    invoice = issue(entity, customer, owner, [LineData(product=product, quantity=1)])
+    # when the company removes its logo and changes its footer before the PDF is rendered
+    entity.logo.delete()
+    entity.footer_text = "Nouveau pied de page"
+    entity.brand_color = "#aa0000"
+    entity.save()
+    invoice.refresh_from_db()
+    pdf, _type, _name = document_file(invoice, "pdf")
+    # then the PDF prints the logo and footer the invoice was issued with
+    text = text_of(pdf)
+    assert "Pied de page du jour d'émission" in text
+    assert "Nouveau pied de page" not in text
+    assert image_count(pdf) >= 1
+    # and the logo is kept with the invoice's files, sealed with them
+    logo = StoredFile.objects.get(document=invoice, kind=FileKind.LOGO)
+    assert (issued_dir / logo.name).read_bytes() == png_bytes()
+    assert verify_all() == []

@@ -50,9 +50,12 @@ def verify_stored_files() -> Iterator[Breach]:
     """Yield one breach per stored file whose bytes are missing or differ from its recorded hash."""
     rows = StoredFile.objects.select_related("document").order_by("created_at", "name")
     cii_hashes = dict(StoredFile.objects.filter(kind=FileKind.CII).values_list("document_id", "sha256"))
+    digests: dict[str, tuple[str, int] | None] = {}
     for position, stored in enumerate(rows.iterator(chunk_size=500), start=1):
         record = f"{stored.get_kind_display()} of {stored.document.number} ({stored.name})"
-        found = _digest(stored.name)
+        if stored.name not in digests:  # a logo's file is shared: hashed once
+            digests[stored.name] = _digest(stored.name)
+        found = digests[stored.name]
         if found is None:
             yield Breach(CHAIN, position, record, "the file is missing")
         elif found != (stored.sha256, stored.size):

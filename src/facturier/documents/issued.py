@@ -13,6 +13,7 @@ import logging
 
 from django.db import transaction
 
+from facturier.documents.branding import entity_logo
 from facturier.documents.models import FileKind, StoredFile
 from facturier.documents.stored import read_file, store_file, stored_file
 from facturier.invoicing.models import Document, Kind
@@ -25,12 +26,19 @@ def has_issued_files(document: Document) -> bool:
     return document.kind == Kind.INVOICE and document.is_sealed
 
 
-def store_issued_xml(*, document: Document, files: dict[str, bytes], validated: set[str]) -> list[StoredFile]:
-    """Inside the issuing transaction, before the seal: the XML exactly as validated."""
-    return [
+def store_issued_files(
+    *, document: Document, files: dict[str, bytes], validated: set[str]
+) -> list[StoredFile]:
+    """Inside the issuing transaction, before the seal: the XML exactly as validated, and the logo the
+    PDF will print (the colours and footer are in the seller snapshot)."""
+    stored = [
         store_file(document=document, kind=FileKind(kind), content=content, validated=kind in validated)
         for kind, content in sorted(files.items())
     ]
+    logo = entity_logo(document.entity)
+    if logo is not None:
+        stored.append(store_file(document=document, kind=FileKind.LOGO, content=logo[0], extension=logo[1]))
+    return stored
 
 
 def schedule_pdf(document: Document) -> None:

@@ -18,10 +18,11 @@ class FileKind(models.TextChoices):
     UBL = "ubl", _("UBL XML")
     PEPPOL = "peppol", _("PEPPOL BIS 3 UBL XML")
     FACTURX = "facturx", _("Factur-X PDF")
+    LOGO = "logo", _("logo at issue")
 
 
 # Written at issue, before the seal: their hashes are part of the sealed content.
-SEALED_KINDS = (FileKind.CII, FileKind.UBL, FileKind.PEPPOL)
+SEALED_KINDS = (FileKind.CII, FileKind.UBL, FileKind.PEPPOL, FileKind.LOGO)
 
 
 class StoredFileImmutable(Exception):
@@ -33,7 +34,8 @@ class StoredFile(models.Model):
     entity = models.ForeignKey("accounts.LegalEntity", on_delete=models.PROTECT, related_name="+")
     document = models.ForeignKey("invoicing.Document", on_delete=models.PROTECT, related_name="stored_files")
     kind = models.CharField(_("kind"), max_length=10, choices=FileKind.choices)
-    name = models.CharField(_("storage name"), max_length=255, unique=True)
+    # A logo's bytes are shared by the documents issued with it; every other name is one document's.
+    name = models.CharField(_("storage name"), max_length=255, db_index=True)
     size = models.PositiveBigIntegerField(_("size in bytes"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     validated = models.BooleanField(

@@ -21,6 +21,7 @@ EXTENSIONS = {
     FileKind.UBL: "ubl.xml",
     FileKind.PEPPOL: "peppol.xml",
     FileKind.FACTURX: "pdf",
+    FileKind.LOGO: "",
 }
 CONTENT_TYPES = {
     FileKind.CII: "application/xml",
@@ -59,10 +60,18 @@ def _write_once(name: str, content: bytes, digest: str) -> None:
         storage.delete(saved)
 
 
-def store_file(*, document: Document, kind: FileKind, content: bytes, validated: bool = False) -> StoredFile:
-    """Store the bytes and their row; idempotent for the same (document, kind) and bytes."""
+def store_file(
+    *, document: Document, kind: FileKind, content: bytes, validated: bool = False, extension: str = ""
+) -> StoredFile:
+    """Store the bytes and their row; idempotent for the same (document, kind) and bytes.
+
+    A logo is named by its content alone (``extension``: its image format), shared across documents.
+    """
     digest = sha256_of(content)
-    name = f"{document.entity_id}/{document.pk}/{kind.value}-{digest[:16]}.{EXTENSIONS[kind]}"
+    if kind == FileKind.LOGO:
+        name = f"{document.entity_id}/logos/logo-{digest[:16]}.{extension}"
+    else:
+        name = f"{document.entity_id}/{document.pk}/{kind.value}-{digest[:16]}.{EXTENSIONS[kind]}"
     _write_once(name, content, digest)
     existing = StoredFile.objects.filter(document=document, kind=kind).first()
     if existing is not None:

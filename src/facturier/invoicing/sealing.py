@@ -56,12 +56,14 @@ def sealed_content(document: Document) -> dict[str, Any]:
 
 
 def _stored_files(document: Document) -> dict[str, Any]:
-    """The SHA-256 of the XML stored at issue (documents.StoredFile, written before the seal).
+    """The SHA-256 of the XML (and logo) stored at issue (documents.StoredFile, written before the seal).
 
     Absent for documents issued before files were stored, so their seals still verify; the Factur-X PDF,
     rendered after the seal, is checked by `audit verify` against its file and the sealed CII instead.
     """
-    rows = document.stored_files.filter(kind__in=("cii", "ubl", "peppol")).values_list("kind", "sha256")
+    rows = document.stored_files.filter(kind__in=("cii", "ubl", "peppol", "logo")).values_list(
+        "kind", "sha256"
+    )
     hashes = dict(sorted(rows))
     return {"stored_files": hashes} if hashes else {}
 

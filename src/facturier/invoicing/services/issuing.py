@@ -158,7 +158,7 @@ def invoice_issue(*, invoice: Document, by: Any | None, issue_date: dt.date | No
     invoice.issued_at = timezone.now()
     invoice.save()
     invoice.refresh_from_db()  # seal what the database stores, normalized by its column types
-    from facturier.documents.issued import schedule_pdf, store_issued_xml
+    from facturier.documents.issued import schedule_pdf, store_issued_files
     from facturier.invoicing.einvoice import (
         entity_format,
         issued_xml_files,
@@ -170,7 +170,7 @@ def invoice_issue(*, invoice: Document, by: Any | None, issue_date: dt.date | No
     files = issued_xml_files(invoice)  # serialized once: these bytes are validated, stored and sealed
     report = validate_for_issue(invoice, files=files)  # an error-level finding rolls the whole issue back
     validated = validated_kinds(invoice, files) if report is not None else set()
-    store_issued_xml(document=invoice, files=files, validated=validated)
+    store_issued_files(document=invoice, files=files, validated=validated)
     seal(invoice, taken.series)
     Document.objects.filter(pk=invoice.pk).update(
         seal_position=invoice.seal_position,
