@@ -67,8 +67,23 @@ def test_a_stored_file_row_changed_in_the_database_breaks_the_documents_seal(ent
     # given an issued invoice whose CII is stored and sealed
     invoice = invoice_issue(invoice=draft_invoice, by=owner)
     # when someone rewrites the recorded hash of its CII directly in the database
-    StoredFile.objects.filter(document=invoice, kind=FileKind.CII).update(sha256="0" * 64)
+    cii = StoredFile.objects.get(document=invoice, kind=FileKind.CII)
+    StoredFile.objects.filter(pk=cii.pk).update(sha256="0" * 64)
     # then audit verify names the document's seal (and the file no longer matching its row)
     reasons = [str(breach) for breach in verify_all()]
     assert any(invoice.number in reason and "modified after it was sealed" in reason for reason in reasons)
-    assert any("CII XML" in reason and "expected SHA-256" in reason for reason in reasons)
+    assert any(cii.name in reason and "expected SHA-256" in reason for reason in reasons)
+
+
+def test_the_validation_report_of_an_issued_invoice_checks_the_stored_xml(
+    entity, draft_invoice, owner, validated_xml
+):
+    # given an issued invoice (its XML validated once at issue)
+    invoice = invoice_issue(invoice=draft_invoice, by=owner)
+    stored = StoredFile.objects.get(document=invoice, kind=FileKind.CII)
+    validated_xml.clear()
+    # when its validation report is asked through the API
+    body = _api(entity).get(f"/api/v1/invoices/{invoice.pk}/validation").json()
+    # then the rules ran on the stored bytes
+    assert body["is_valid"] is True
+    assert [hashlib.sha256(data).hexdigest() for data in validated_xml] == [stored.sha256]

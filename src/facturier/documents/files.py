@@ -45,6 +45,14 @@ def issued_xml(document: Document, kind: FileKind) -> bytes | None:
     return document_xml(document, syntax="ubl")
 
 
+def stored_xml(document: Document) -> dict[str, bytes] | None:
+    """The XML files stored at issue by kind (what a validation report of an issued document checks),
+    or None when there are none (a draft, or a document issued before files were stored)."""
+    rows = document.stored_files.filter(kind__in=(FileKind.CII, FileKind.UBL, FileKind.PEPPOL))
+    files = {row.kind: read_file(row) for row in rows}
+    return files or None
+
+
 def document_file(document: Document, fmt: str) -> tuple[bytes, str, str]:
     """(content, content type, file name) of a document as ``pdf``, ``cii`` or ``ubl``.
 

@@ -244,14 +244,19 @@ class RulesMissing(BusinessError):
     status = 503
 
 
-def validation_payload(document: Document, *, syntax: str | None = None) -> dict[str, object]:
-    """The validation report as JSON: what ran, whether it passes, every finding with its rule id."""
+def validation_payload(
+    document: Document, *, syntax: str | None = None, files: dict[str, bytes] | None = None
+) -> dict[str, object]:
+    """The validation report as JSON: what ran, whether it passes, every finding with its rule id.
+
+    ``files``: the XML stored at issue (``documents.files.stored_xml``), checked instead of a new one.
+    """
     if syntax not in (None, "cii", "ubl"):
         raise ValidationFailed(_("format is 'cii' or 'ubl'."), field="format", code="invalid_format")
     chosen: Syntax = entity_format(document)[0] if syntax is None else ("ubl" if syntax == "ubl" else "cii")
     profile = cii_profile(document) if chosen == "cii" else None
     try:
-        report = full_report(document, syntax=chosen, profile=profile)
+        report = full_report(document, syntax=chosen, profile=profile, files=files)
     except ArtefactMissing as error:
         raise RulesMissing(
             _(
