@@ -12,6 +12,7 @@ from facturier.documents.models import FileKind, StoredFile
 from facturier.invoicing import einvoice
 from facturier.invoicing.sealing import sealed_content
 from facturier.invoicing.services import invoice_issue
+from tests.audit.test_verify import _bypass_triggers_and_run, _pk
 from tests.invoicing.einvoice_cases import installed_rules  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.usefixtures("installed_rules")
@@ -66,9 +67,11 @@ def test_downloaded_xml_is_byte_identical_to_the_one_validated_at_issue_and_seal
 def test_a_stored_file_row_changed_in_the_database_breaks_the_documents_seal(entity, draft_invoice, owner):
     # given an issued invoice whose CII is stored and sealed
     invoice = invoice_issue(invoice=draft_invoice, by=owner)
-    # when someone rewrites the recorded hash of its CII directly in the database
+    # when someone rewrites the recorded hash of its CII directly in the database (guards disabled)
     cii = StoredFile.objects.get(document=invoice, kind=FileKind.CII)
-    StoredFile.objects.filter(pk=cii.pk).update(sha256="0" * 64)
+    _bypass_triggers_and_run(
+        "UPDATE documents_storedfile SET sha256 = %s WHERE id = %s", ["0" * 64, _pk(cii.pk)]
+    )
     # then audit verify names the document's seal (and the file no longer matching its row)
     reasons = [str(breach) for breach in verify_all()]
     assert any(invoice.number in reason and "modified after it was sealed" in reason for reason in reasons)
@@ -87,3 +90,11 @@ def test_the_validation_report_of_an_issued_invoice_checks_the_stored_xml(
     # then the rules ran on the stored bytes
     assert body["is_valid"] is True
     assert [hashlib.sha256(data).hexdigest() for data in validated_xml] == [stored.sha256]
+
+
+def test_a_stored_file_row_cannot_be_updated_in_the_database(draft_invoice, owner):
+    from django.db import IntegrityError, transaction
+
+    invoice = invoice_issue(invoice=draft_invoice, by=owner)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StoredFile.objects.filter(document=invoice, kind=FileKind.CII).update(sha256="0" * 64)

@@ -5,6 +5,25 @@ import uuid
 from django.db import migrations, models
 
 
+def write_once(apps, schema_editor):  # type: ignore[no-untyped-def]
+    """A stored file's row is never updated (the model refuses too): its hash is what the seal covers."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            "CREATE OR REPLACE FUNCTION facturier_stored_file_write_once() RETURNS trigger AS $$ BEGIN "
+            "RAISE EXCEPTION 'stored files are write-once' USING ERRCODE = 'integrity_constraint_violation'; "
+            "END $$ LANGUAGE plpgsql"
+        )
+        schema_editor.execute(
+            "CREATE TRIGGER documents_storedfile_write_once BEFORE UPDATE ON documents_storedfile "
+            "FOR EACH ROW EXECUTE FUNCTION facturier_stored_file_write_once()"
+        )
+    elif schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute(
+            "CREATE TRIGGER documents_storedfile_write_once BEFORE UPDATE ON documents_storedfile "
+            "BEGIN SELECT RAISE(ABORT, 'stored files are write-once'); END"
+        )
+
+
 class Migration(migrations.Migration):
 
     initial = True
@@ -34,4 +53,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('document', 'kind'), name='documents_one_file_per_kind')],
             },
         ),
+        migrations.RunPython(write_once, migrations.RunPython.noop),
     ]
