@@ -164,3 +164,19 @@ def test_a_pdf_rendered_after_a_branding_change_prints_the_branding_of_the_issue
     logo = StoredFile.objects.get(document=invoice, kind=FileKind.LOGO)
     assert (issued_dir / logo.name).read_bytes() == png_bytes()
     assert verify_all() == []
+
+
+def test_a_document_issued_before_files_were_stored_gets_its_pdf_once_and_its_xml_on_request(
+    issued_dir, issued_invoice
+):
+    # given an invoice issued before this version: no stored files at all
+    StoredFile.objects.filter(document=issued_invoice).delete()
+    # when the sweeper renders its PDF
+    assert render_missing_pdfs(inline=True) == 1
+    # then its PDF is stored once and served from then on, and its XML is still served (serialized)
+    pdf = StoredFile.objects.get(document=issued_invoice, kind=FileKind.FACTURX)
+    assert document_file(issued_invoice, "pdf")[0] == (issued_dir / pdf.name).read_bytes()
+    assert document_file(issued_invoice, "cii")[0].startswith(b"<?xml")
+    assert list(StoredFile.objects.filter(document=issued_invoice).values_list("kind", flat=True)) == [
+        "facturx"
+    ]

@@ -12,7 +12,7 @@ from pathlib import PurePath
 
 from facturier.accounts.models import LegalEntity
 from facturier.documents.models import FileKind
-from facturier.documents.stored import read_file, stored_file
+from facturier.documents.stored import read_file, stored_at_issue, stored_file
 from facturier.invoicing.models import Document, Kind
 
 logger = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ def document_logo(document: Document) -> tuple[bytes, str] | None:
     Documents issued before files were stored have no snapshot at all: they print today's logo.
     """
     issued = document.kind == Kind.INVOICE and document.is_sealed
-    if issued and document.stored_files.exists():
+    if issued and stored_at_issue(document):
         stored = stored_file(document, FileKind.LOGO)
         if stored is None:
             return None

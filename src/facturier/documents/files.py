@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from facturier.documents.issued import ensure_pdf, has_issued_files
 from facturier.documents.models import FileKind
-from facturier.documents.stored import CONTENT_TYPES, read_file, stored_file
+from facturier.documents.stored import CONTENT_TYPES, read_file, stored_at_issue, stored_file
 from facturier.invoicing.einvoice import NotIssued, document_filename
 from facturier.invoicing.models import Document
 
@@ -31,7 +31,7 @@ def issued_xml(document: Document, kind: FileKind) -> bytes | None:
     stored = stored_file(document, kind)
     if stored is not None:
         return read_file(stored)
-    if document.stored_files.exists():  # issued with stored files, but not in this kind
+    if stored_at_issue(document):  # stored at issue, but not in this kind (a buyer not on PEPPOL)
         return None
     from facturier.invoicing.einvoice import cii_profile, document_xml, peppol_recipient
     from facturier.invoicing.to_en16931 import document_to_en16931

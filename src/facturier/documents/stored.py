@@ -102,3 +102,9 @@ def stored_bytes(document: Document, kind: FileKind) -> bytes | None:
     """The bytes the document was issued as in that kind, or None if none were stored."""
     stored = stored_file(document, kind)
     return None if stored is None else read_file(stored)
+
+
+def stored_at_issue(document: Document) -> bool:
+    """Whether the document's files were stored when it was issued (its CII is always among them);
+    documents issued before files were stored have none, or only a PDF rendered afterwards."""
+    return StoredFile.objects.filter(document=document, kind=FileKind.CII).exists()
