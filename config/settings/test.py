@@ -1,8 +1,10 @@
 """Test settings: fast hashing, immediate tasks, in-memory email."""
 
+import os
 import tempfile
 
 from config.settings.base import *  # noqa: F403
+from config.settings.storage import issued_storage
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S303 - tests only, speed
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -16,11 +18,7 @@ _SHARED_CONFORMANCE = BASE_DIR.parent / "shared" / "conformance"  # noqa: F405
 CONFORMANCE_DIR = str(_SHARED_CONFORMANCE) if _SHARED_CONFORMANCE.is_dir() else None
 EINVOICE_VALIDATE_ON_ISSUE = _SHARED_CONFORMANCE.is_dir()
 
-# Issued files go to a folder of this test process, never to ./var (tests that inspect them use their own).
-STORAGES = {
-    **STORAGES,  # noqa: F405
-    "issued": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": tempfile.mkdtemp(prefix="facturier-issued-")},
-    },
-}
+# Issued files go to a folder of this test run, never to ./var. Set in the environment so that the worker and
+# issuer processes tests start (whatever their settings) read and write the same folder.
+os.environ.setdefault("FACTURIER_STORAGE_URL", "file://" + tempfile.mkdtemp(prefix="facturier-issued-"))
+STORAGES = {**STORAGES, "issued": issued_storage(DATA_DIR)}  # noqa: F405

@@ -72,7 +72,7 @@ def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def _kill_and_recover(tmp_path: Path, database_url: str, query: Query, workers: int) -> None:
-    env = {**os.environ, "FACTURIER_DATA_DIR": str(tmp_path), "DATABASE_URL": database_url,
+    env = {**os.environ, "FACTURIER_DATA_DIR": str(tmp_path), "DATABASE_URL": database_url, "FACTURIER_STORAGE_URL": "",
            "DJANGO_SETTINGS_MODULE": "tests.documents.worker_settings", "PYTHONPATH": str(ROOT)}  # fmt: skip
     migrated = _run(env, "-m", "facturier.cli", "migrate")
     assert migrated.returncode == 0, migrated.stderr[-2000:]
