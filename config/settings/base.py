@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from config.settings.database import database_from_env
 from config.settings.email import email_settings
 from config.settings.login_throttle import *  # noqa: F403
+from config.settings.storage import storages
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DATA_DIR = Path(os.environ.get("FACTURIER_DATA_DIR", "var")).resolve()
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "facturier.catalog",
     "facturier.invoicing",
     "facturier.payments",
+    "facturier.documents",
     "facturier.api",
     "facturier.web",
     "facturier.inbox",
@@ -125,6 +127,8 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
+# Issued files (XML, Factur-X PDF) live in the `issued` storage: FACTURIER_STORAGE_URL, see storage.py.
+STORAGES = storages(DATA_DIR)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -57,6 +57,7 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 WHITENOISE_USE_FINDERS = False
 WHITENOISE_AUTOREFRESH = False
 STORAGES = {
+    **STORAGES,  # noqa: F405 - keeps `issued`
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }

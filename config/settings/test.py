@@ -1,6 +1,10 @@
 """Test settings: fast hashing, immediate tasks, in-memory email."""
 
+import os
+import tempfile
+
 from config.settings.base import *  # noqa: F403
+from config.settings.storage import issued_storage
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S303 - tests only, speed
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -17,3 +21,7 @@ EINVOICE_VALIDATE_ON_ISSUE = _SHARED_CONFORMANCE.is_dir()
 # One fixed seal key for the whole run (tests of key files and rotation override these settings);
 # checkpoints go to each test's own temporary folder (tests/conftest.py).
 FACTURIER_SEAL_KEYS = "test-2026:tests-only-seal-secret-0123456789abcdef"
+# Issued files go to a folder of this test run, never to ./var. Set in the environment so that the worker and
+# issuer processes tests start (whatever their settings) read and write the same folder.
+os.environ.setdefault("FACTURIER_STORAGE_URL", "file://" + tempfile.mkdtemp(prefix="facturier-issued-"))
+STORAGES = {**STORAGES, "issued": issued_storage(DATA_DIR)}  # noqa: F405

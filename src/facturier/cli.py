@@ -228,6 +228,12 @@ def build_parser() -> argparse.ArgumentParser:
     jobs_sub.add_parser("list", help="the latest job runs with their progress, and the schedules")
     jobs_run = jobs_sub.add_parser("run", help="run a schedule's job now, with a progress bar")
     jobs_run.add_argument("schedule", help="schedule name, e.g. poll-statuses")
+    documents = sub.add_parser("documents", help="issued files (XML, Factur-X PDF)")
+    documents_sub = documents.add_subparsers(dest="documents_command", required=True)
+    sweep = documents_sub.add_parser(
+        "sweep", help="queue the Factur-X PDF of every issued document that has none stored yet"
+    )
+    sweep.add_argument("--inline", action="store_true", help="render here instead of queueing tasks")
     manage = sub.add_parser("manage", help="run any Django management command")
     manage.add_argument("args", nargs=argparse.REMAINDER)
     return parser
@@ -289,6 +295,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         case "jobs":
             schedule = [args.schedule] if args.jobs_command == "run" else []
             return _call_reporting("jobs", args.jobs_command, *schedule)
+        case "documents":
+            return _call_reporting("documents_sweep", *(["--inline"] if args.inline else []))
         case "manage":
             return _call(*args.args)
     return 2

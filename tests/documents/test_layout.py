@@ -191,19 +191,19 @@ def test_an_invoice_of_80_lines_runs_over_several_pages_with_the_table_header_re
     assert "Prestation n°80" in "".join(pages)
 
 
-def test_the_entity_logo_colour_and_footer_are_used(issued_invoice, settings, tmp_path):
+def test_the_entity_logo_colour_and_footer_are_used(make_issued, entity, product, settings, tmp_path):
     import segno
     from django.core.files.base import ContentFile
 
     settings.MEDIA_ROOT = str(tmp_path)
-    entity = issued_invoice.entity
     png = tmp_path / "logo.png"
     segno.make("LOGO").save(str(png), scale=6)
     entity.logo.save("logo.png", ContentFile(png.read_bytes()), save=False)
     entity.footer_text = "Merci de votre confiance — www.dupont.example"
     entity.brand_color = "#aa3300"
     entity.save()
-    pdf = render_pdf(issued_invoice)
+    # an issued invoice prints the branding of its issue (tests/documents/test_stored_files.py)
+    pdf = render_pdf(make_issued([LineData(product=product, quantity=Decimal("1"))]))
     assert image_count(pdf) >= 1
     assert "Merci de votre confiance" in text_of(pdf)
 

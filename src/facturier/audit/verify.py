@@ -132,6 +132,13 @@ def verify_all() -> list[Breach]:
     """Every finding of every check; empty when the database is intact."""
     from facturier.audit.checkpoints import verify_checkpoints
     from facturier.audit.completeness import verify_completeness
+    from facturier.documents.integrity import verify_stored_files  # the issued files' bytes
 
     keys = keyring()
-    return [*verify_documents(keys), *verify_events(keys), *verify_completeness(), *verify_checkpoints(keys)]
+    return [
+        *verify_documents(keys),
+        *verify_events(keys),
+        *verify_completeness(),
+        *verify_checkpoints(keys),
+        *verify_stored_files(),
+    ]

@@ -235,10 +235,12 @@ def build_context(document: Document, *, qr: bool, logo: str | None) -> dict[str
         rows.append([labels["reference"], number])
         payment = {"rows": [row for row in rows if row[1]], "qr": qr}
     lines = _lines(document, labels, fmt)
+    branding = document.seller_snapshot or {}  # an issued document prints its branding as it was at issue
+    colour = branding.get("brand_color", entity.brand_color)
     return {
         "lang": language,
         "labels": labels,
-        "brand_color": entity.brand_color if is_hex_colour(entity.brand_color) else "#1f4e79",
+        "brand_color": colour if is_hex_colour(colour) else "#1f4e79",
         "logo": logo,
         "title": title,
         "doc_title": f"{title} {number}",
@@ -270,5 +272,5 @@ def build_context(document: Document, *, qr: bool, logo: str | None) -> dict[str
         "mentions": payment_mentions(document, seller, buyer, language),
         "acceptance": labels["quote_acceptance"] if document.kind == Kind.QUOTE else "",
         "legal_footer": legal_footer(seller, labels, fmt),
-        "footer": entity.footer_text or "",
+        "footer": branding.get("footer_text", entity.footer_text) or "",
     }

@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from decimal import Decimal
-from pathlib import PurePath
 
 import typst
 
+from facturier.documents.branding import document_logo
 from facturier.documents.context import build_context
 from facturier.documents.engine import Attachment, compile_pdf, workspace
 from facturier.documents.epc import epc_payload, epc_qr_svg
@@ -23,8 +23,6 @@ from facturier.invoicing.models import Document, Kind
 logger = logging.getLogger(__name__)
 
 TEMPLATE = "document.typ"
-LOGO_TYPES = {".png": "png", ".jpg": "jpg", ".jpeg": "jpg", ".gif": "gif", ".svg": "svg"}
-MAX_LOGO_BYTES = 2 * 1024 * 1024
 
 
 def facturx_profile(document: Document) -> str:
@@ -56,21 +54,8 @@ def epc_qr_for(document: Document) -> str | None:
 
 
 def _logo(document: Document) -> str | None:
-    logo = document.entity.logo
-    if not logo:
-        return None
-    extension = LOGO_TYPES.get(PurePath(logo.name or "").suffix.lower())
-    if extension is None:
-        return None
-    try:
-        with logo.open("rb") as handle:
-            data = handle.read(MAX_LOGO_BYTES + 1)
-    except OSError:
-        logger.warning("logo of %s unreadable; rendering without it", document.entity_id)
-        return None
-    if len(data) > MAX_LOGO_BYTES:
-        return None
-    return workspace().image(data, extension)
+    logo = document_logo(document)
+    return None if logo is None else workspace().image(*logo)
 
 
 def _timestamp(document: Document) -> dt.datetime:

@@ -8,18 +8,13 @@ the artefacts installed by ``facturier conformance install PATH``. Missing artef
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
-from typing import Literal
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from facturier.common.errors import BusinessError, ValidationFailed
-from facturier.domain.en16931 import model as m
-from facturier.domain.en16931.codes import PEPPOL_PROFILE_ID
-from facturier.domain.formats.cii import serialize_cii
-from facturier.domain.formats.ubl import serialize_ubl
+from facturier.domain.formats.outgoing import Syntax, invoice_xml, peppol_recipient
 from facturier.domain.validation import (
     ArtefactMissing,
     ArtefactStore,
@@ -36,7 +31,8 @@ __all__ = [
     "DOWNLOAD_FORMATS",
     "NotIssued",
     "RulesMissing",
-    "document_file",
+    "issued_xml_files",
+    "validated_kinds",
     "validation_payload",
     "FILE_EXTENSIONS",
     "Syntax",
@@ -55,12 +51,8 @@ __all__ = [
     "validation_report",
 ]
 
-Syntax = Literal["cii", "ubl"]
 CONTENT_TYPES = {"cii": "application/xml", "ubl": "application/xml"}
 FILE_EXTENSIONS = {"cii": "cii.xml", "ubl": "ubl.xml"}
-
-# BT-8 is written as UNTDID 2005 in UBL and as UNTDID 2475 in CII.
-_TAX_POINT_CII = {"3": "5", "35": "29", "432": "72"}
 
 
 def artefact_store() -> ArtefactStore:
@@ -81,62 +73,6 @@ def entity_format(document: Document) -> tuple[Syntax, str | None]:
     if getattr(document.entity, "einvoice_syntax", "cii") == "ubl":
         return "ubl", None
     return "cii", cii_profile(document)
-
-
-# EN 16931 allows an email as electronic address (scheme EM); PEPPOL's EAS list does not (CL008).
-_NOT_PEPPOL_SCHEMES = frozenset({"EM", ""})
-
-
-def _peppol_buyer_address(buyer: m.Buyer) -> m.Identifier | None:
-    """BT-49 on PEPPOL: the buyer's address if PEPPOL routes on it, else its legal registration
-    (an ISO 6523 scheme such as 0183 for a Swiss UID is a PEPPOL participant scheme), else none."""
-    address = buyer.electronic_address
-    if address is not None and (address.scheme_id or "") not in _NOT_PEPPOL_SCHEMES:
-        return address
-    registration = buyer.legal_registration_id
-    if registration is not None and (registration.scheme_id or "").isdigit():
-        return m.Identifier(value=registration.value, scheme_id=registration.scheme_id)
-    return None
-
-
-def peppol_recipient(invoice: m.Invoice) -> m.Identifier | None:
-    """The buyer's PEPPOL participant identifier, or None when the buyer cannot be reached on PEPPOL
-    (a consumer or a business known only by its email): no PEPPOL invoice can be addressed to it."""
-    return _peppol_buyer_address(invoice.buyer)
-
-
-def _for_peppol(invoice: m.Invoice) -> m.Invoice:
-    """PEPPOL BIS 3 allows one note (R002), needs a buyer or order reference (R003), an EAS-listed
-    buyer address (CL008) and keeps 384 for German parties (P0112): a corrective invoice is a 380
-    that references the corrected one."""
-    note = (
-        m.Note(text=" | ".join(n.text for n in invoice.notes if n.subject_code != "BAR"))
-        if invoice.notes
-        else None
-    )
-    reference = invoice.buyer_reference or (None if invoice.purchase_order_reference else invoice.number)
-    return replace(
-        invoice,
-        business_process_type=PEPPOL_PROFILE_ID,
-        notes=(note,) if note else (),
-        buyer_reference=reference,
-        type_code="380" if invoice.type_code == "384" else invoice.type_code,
-        buyer=replace(invoice.buyer, electronic_address=_peppol_buyer_address(invoice.buyer)),
-    )
-
-
-def invoice_xml(invoice: m.Invoice, *, syntax: Syntax, profile: str | None = None) -> bytes:
-    """Serialize a mapped invoice. UBL ``profile="PEPPOL"`` writes the PEPPOL BIS customization."""
-    if syntax == "cii":
-        code = invoice.tax_point_date_code
-        if code in _TAX_POINT_CII:
-            invoice = replace(invoice, tax_point_date_code=_TAX_POINT_CII[code])
-        return serialize_cii(invoice, profile=profile or "EN16931")
-    if syntax != "ubl":
-        raise ValueError(f"unknown syntax {syntax!r}: use 'cii' or 'ubl'")
-    if (profile or "").upper() == "PEPPOL":
-        return serialize_ubl(_for_peppol(invoice), profile="PEPPOL")
-    return serialize_ubl(invoice, profile="EN16931")
 
 
 def document_xml(document: Document, *, syntax: Syntax, profile: str | None = None) -> bytes:
@@ -177,18 +113,49 @@ def validation_report(
     )  # fmt: skip
 
 
-def full_report(document: Document, *, syntax: Syntax, profile: str | None) -> ValidationReport:
+def issued_xml_files(document: Document) -> dict[str, bytes]:
+    """Every XML a reader may ask of an issued document, serialized once from one EN 16931 mapping:
+    ``cii`` (the Factur-X profile's), ``ubl`` and, when the buyer is reachable on PEPPOL, ``peppol``.
+
+    Issuing validates these very bytes and stores them (``facturier.documents``): downloads, exports
+    and transmissions read them back instead of serializing live data again.
+    """
+    invoice = document_to_en16931(document)
+    files = {
+        "cii": invoice_xml(invoice, syntax="cii", profile=cii_profile(document)),
+        "ubl": invoice_xml(invoice, syntax="ubl"),
+    }
+    if peppol_recipient(invoice) is not None:
+        files["peppol"] = invoice_xml(invoice, syntax="ubl", profile="PEPPOL")
+    return files
+
+
+def validated_kinds(document: Document, files: dict[str, bytes]) -> set[str]:
+    """The files of ``issued_xml_files`` that issuing runs the official rules on (``full_report``)."""
+    syntax, _profile = entity_format(document)
+    return {syntax, "peppol"} & set(files) if syntax == "ubl" else {syntax}
+
+
+def full_report(
+    document: Document, *, syntax: Syntax, profile: str | None, files: dict[str, bytes] | None = None
+) -> ValidationReport:
     """What issuing checks: the XML as issued and, for UBL, its PEPPOL BIS 3 variant too.
 
     The French rules want BT-23 = S1/B1/M1 while PEPPOL wants its own process id, so PEPPOL is run
     on the PEPPOL customization of the same invoice (findings keep their ``source``).
     A buyer with no PEPPOL participant identifier (a consumer, a business known by its email only)
     cannot receive the PEPPOL variant, so it is not checked for one.
+    ``files`` (from ``issued_xml_files``) are the bytes to check when issuing: those then get stored.
     """
-    report = validation_report(document, syntax=syntax, profile=profile)
-    on_peppol = syntax == "ubl" and peppol_recipient(document_to_en16931(document)) is not None
+    main = files.get(syntax) if files is not None and (profile or "").upper() != "PEPPOL" else None
+    report = validation_report(document, syntax=syntax, profile=profile, xml=main)
+    if files is not None:
+        on_peppol = syntax == "ubl" and "peppol" in files
+    else:
+        on_peppol = syntax == "ubl" and peppol_recipient(document_to_en16931(document)) is not None
     if on_peppol and (profile or "").upper() != "PEPPOL":
-        report = report.merged(validation_report(document, syntax="ubl", profile="PEPPOL"))
+        peppol = files.get("peppol") if files is not None else None
+        report = report.merged(validation_report(document, syntax="ubl", profile="PEPPOL", xml=peppol))
     return report
 
 
@@ -214,7 +181,9 @@ def finding_dict(finding: Finding) -> dict[str, str | int | None]:
     }
 
 
-def validate_for_issue(document: Document) -> ValidationReport | None:
+def validate_for_issue(
+    document: Document, *, files: dict[str, bytes] | None = None
+) -> ValidationReport | None:
     """Run inside the issuing transaction: errors refuse the issue, nothing is written.
 
     Returns the report (its warnings are then stored), or None when the deployment turned the check
@@ -224,7 +193,7 @@ def validate_for_issue(document: Document) -> ValidationReport | None:
         return None
     syntax, profile = entity_format(document)
     try:
-        report = full_report(document, syntax=syntax, profile=profile)
+        report = full_report(document, syntax=syntax, profile=profile, files=files)
     except ArtefactMissing as error:
         raise ValidationFailed(
             _(
@@ -275,39 +244,19 @@ class RulesMissing(BusinessError):
     status = 503
 
 
-def document_file(document: Document, fmt: str) -> tuple[bytes, str, str]:
-    """(content, content type, file name) of a document as ``pdf``, ``cii`` or ``ubl``.
+def validation_payload(
+    document: Document, *, syntax: str | None = None, files: dict[str, bytes] | None = None
+) -> dict[str, object]:
+    """The validation report as JSON: what ran, whether it passes, every finding with its rule id.
 
-    The PDF of an issued invoice is its Factur-X; a draft's PDF is a watermarked preview.
+    ``files``: the XML stored at issue (``documents.files.stored_xml``), checked instead of a new one.
     """
-    if fmt not in ("pdf", "cii", "ubl"):
-        raise ValueError(f"unknown format {fmt!r}")
-    if fmt == "pdf":
-        from facturier.documents.render import render_pdf
-
-        number = document.number or f"draft-{document.pk}"
-        return render_pdf(document), "application/pdf", f"{number.replace('/', '-')}.pdf"
-    if not document.is_sealed:
-        raise NotIssued(
-            _("%(document)s is not issued yet: its e-invoice XML does not exist.") % {"document": document}
-        )
-    syntax: Syntax = "ubl" if fmt == "ubl" else "cii"
-    profile = cii_profile(document) if syntax == "cii" else None
-    return (
-        document_xml(document, syntax=syntax, profile=profile),
-        CONTENT_TYPES[syntax],
-        document_filename(document, syntax),
-    )
-
-
-def validation_payload(document: Document, *, syntax: str | None = None) -> dict[str, object]:
-    """The validation report as JSON: what ran, whether it passes, every finding with its rule id."""
     if syntax not in (None, "cii", "ubl"):
         raise ValidationFailed(_("format is 'cii' or 'ubl'."), field="format", code="invalid_format")
     chosen: Syntax = entity_format(document)[0] if syntax is None else ("ubl" if syntax == "ubl" else "cii")
     profile = cii_profile(document) if chosen == "cii" else None
     try:
-        report = full_report(document, syntax=chosen, profile=profile)
+        report = full_report(document, syntax=chosen, profile=profile, files=files)
     except ArtefactMissing as error:
         raise RulesMissing(
             _(

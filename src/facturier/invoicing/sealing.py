@@ -54,7 +54,21 @@ def sealed_content(document: Document) -> dict[str, Any]:
             {name: _normalized(ac, name) for name in SEALED_ALLOWANCE_FIELDS} for ac in allowances
         ],
         "deposits": sorted(str(pk) for pk in document.deposits.values_list("pk", flat=True)),
+        **_stored_files(document),
     }
+
+
+def _stored_files(document: Document) -> dict[str, Any]:
+    """The SHA-256 of the XML (and logo) stored at issue (documents.StoredFile, written before the seal).
+
+    Absent for documents issued before files were stored, so their seals still verify; the Factur-X PDF,
+    rendered after the seal, is checked by `audit verify` against its file and the sealed CII instead.
+    """
+    rows = document.stored_files.filter(kind__in=("cii", "ubl", "peppol", "logo")).values_list(
+        "kind", "sha256"
+    )
+    hashes = dict(sorted(rows))
+    return {"stored_files": hashes} if hashes else {}
 
 
 def seal(document: Document, series: NumberingSeries, keys: KeyRing) -> None:

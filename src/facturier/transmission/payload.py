@@ -1,8 +1,9 @@
 """The file an invoice leaves as, and the message around it.
 
-Preferably the Factur-X PDF (``facturier.documents.render.render_pdf``); when PDF rendering is not
-installed, the entity's e-invoice XML (``facturier.invoicing.einvoice.document_xml``). Both are
-looked up at call time so this app does not force an import order on the apps it relies on.
+The Factur-X PDF stored at issue (``facturier.documents.files.issued_pdf``: the bytes every reader gets,
+never re-rendered from live data); when the documents app is not installed, the entity's e-invoice XML
+(``facturier.invoicing.einvoice.document_xml``). Both are looked up at call time so this app does not
+force an import order on the apps it relies on.
 """
 
 from __future__ import annotations
@@ -34,9 +35,9 @@ def safe_filename(number: str) -> str:
 
 def build_payload(document: Document) -> Payload:
     base = safe_filename(document.number)
-    render_pdf = _optional("facturier.documents.render", "render_pdf")
-    if render_pdf is not None:
-        return Payload(render_pdf(document), f"{base}.pdf", "facturx", "application/pdf")
+    issued_pdf = _optional("facturier.documents.files", "issued_pdf")
+    if issued_pdf is not None:
+        return Payload(issued_pdf(document), f"{base}.pdf", "facturx", "application/pdf")
     document_xml = _optional("facturier.invoicing.einvoice", "document_xml")
     entity_format = _optional("facturier.invoicing.einvoice", "entity_format")
     if document_xml is None:

@@ -1,8 +1,9 @@
 """`GET /api/v1/invoices/{id}/pdf|cii|ubl|validation` (and the same under `/credit_notes`).
 
 The PDF is the Factur-X (PDF/A-3B with its XML); `cii` and `ubl` are the bare e-invoice XML of an
-issued document; `validation` re-runs the official rules on the document's XML and returns the
-structured report (it also works on a draft: "would this issue?").
+issued document, as stored at issue; `validation` re-runs the official rules on the document's XML
+(the stored one once issued) and returns the structured report (it also works on a draft: "would this
+issue?").
 """
 
 from typing import Any, Literal
@@ -12,7 +13,8 @@ from ninja import Router
 
 from facturier.api.v1.auth import require_scope
 from facturier.api.v1.documents import document_get
-from facturier.invoicing.einvoice import document_file, validation_payload
+from facturier.documents.files import document_file, stored_xml
+from facturier.invoicing.einvoice import validation_payload
 
 router = Router(tags=["e-invoices"])
 
@@ -33,7 +35,8 @@ def _register(resource: str) -> None:
         request: HttpRequest, document_id: str, format: Literal["cii", "ubl"] | None = None
     ) -> dict[str, Any]:
         require_scope(request, f"{resource}:read")
-        return validation_payload(document_get(request, resource, document_id), syntax=format)
+        document = document_get(request, resource, document_id)
+        return validation_payload(document, syntax=format, files=stored_xml(document))
 
 
 def _register_file(resource: str, fmt: str, summary: str) -> None:

@@ -83,6 +83,8 @@ class Migration(migrations.Migration):
     dependencies = [
         ("invoicing", "0006_settlement_derived"),
         ("audit", "0002_keyed_seals"),
+        # resealing calls the live `sealed_content`, which reads the stored files' table
+        ("documents", "0001_initial"),
     ]
 
     operations = [

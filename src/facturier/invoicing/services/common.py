@@ -48,6 +48,7 @@ def seller_snapshot(entity: LegalEntity) -> dict[str, Any]:
         "name", "legal_form", "share_capital", "siren", "siret", "vat_number", "rcs", "address_line1",
         "address_line2", "postcode", "city", "country", "email", "phone", "iban", "bic",
         "electronic_address_scheme", "electronic_address", "late_penalty_rate", "early_payment_discount",
+        "brand_color", "footer_text",  # the branding printed on the PDF, as it was at issue
     )  # fmt: skip
     return {name: "" if getattr(entity, name) is None else str(getattr(entity, name)) for name in fields}
 

@@ -161,9 +161,19 @@ def invoice_issue(*, invoice: Document, by: Any | None, issue_date: dt.date | No
     invoice.issued_at = timezone.now()
     invoice.save()
     invoice.refresh_from_db()  # seal what the database stores, normalized by its column types
-    from facturier.invoicing.einvoice import entity_format, store_report, validate_for_issue
+    from facturier.documents.issued import schedule_pdf, store_issued_files
+    from facturier.invoicing.einvoice import (
+        entity_format,
+        issued_xml_files,
+        store_report,
+        validate_for_issue,
+        validated_kinds,
+    )
 
-    report = validate_for_issue(invoice)  # an error-level finding rolls the whole issue back
+    files = issued_xml_files(invoice)  # serialized once: these bytes are validated, stored and sealed
+    report = validate_for_issue(invoice, files=files)  # an error-level finding rolls the whole issue back
+    validated = validated_kinds(invoice, files) if report is not None else set()
+    store_issued_files(document=invoice, files=files, validated=validated)
     seal(invoice, taken.series, keys)
     Document.objects.filter(pk=invoice.pk).update(
         seal_position=invoice.seal_position,
@@ -183,4 +193,5 @@ def invoice_issue(*, invoice: Document, by: Any | None, issue_date: dt.date | No
         from facturier.invoicing.services.after_issue import apply_issued_credit_note
 
         apply_issued_credit_note(credit_note=invoice, by=by)
+    schedule_pdf(invoice)  # the Factur-X PDF is rendered by a task once this commits
     return invoice

@@ -7,11 +7,11 @@ only; a document of another entity does not exist (404).
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
+from facturier.documents.files import document_file, stored_xml
 from facturier.invoicing.einvoice import (
     DOWNLOAD_FORMATS,
     NotIssued,
     RulesMissing,
-    document_file,
     validation_payload,
 )
 from facturier.invoicing.models import Document, Kind
@@ -42,7 +42,9 @@ def _validation(request: EntityRequest, document: Document) -> HttpResponse:
     """The report as a page (or JSON with ?format=json), in the entity's syntax or ?syntax=cii|ubl."""
     syntax = request.GET.get("syntax") or None
     try:
-        report = validation_payload(document, syntax=syntax if syntax in ("cii", "ubl") else None)
+        report = validation_payload(
+            document, syntax=syntax if syntax in ("cii", "ubl") else None, files=stored_xml(document)
+        )
     except RulesMissing as error:
         return render(request, "web/einvoice_validation.html", {"document": document, "missing": error.message},
                       status=503)  # fmt: skip

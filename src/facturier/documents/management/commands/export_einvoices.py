@@ -1,7 +1,9 @@
 """`facturier export --format facturx|cii|ubl|peppol --out DIR [--entity ...]`: every issued document, one file each.
 
+Every file is the one stored at issue (``documents.files``): the XML validated then, the Factur-X PDF
+rendered once after it; nothing is serialized again from today's data.
 ``peppol`` writes the PEPPOL BIS Billing 3.0 UBL a PEPPOL-routed customer receives: the same
-``document_xml(..., syntax="ubl", profile="PEPPOL")`` that issuing validates, as ``<number>.peppol.xml``.
+PEPPOL variant stored at issue, as ``<number>.peppol.xml``.
 A document whose buyer has no PEPPOL participant identifier (a consumer, a business known only by its
 email) cannot travel on PEPPOL: it is not written, and the command names it.
 """
@@ -14,15 +16,10 @@ from rich.progress import track
 
 from facturier.accounts.management.lookup import find_entity
 from facturier.accounts.models import LegalEntity
-from facturier.invoicing.einvoice import (
-    Syntax,
-    cii_profile,
-    document_filename,
-    document_xml,
-    peppol_recipient,
-)
+from facturier.documents.files import issued_pdf, issued_xml
+from facturier.documents.models import FileKind
+from facturier.invoicing.einvoice import document_filename
 from facturier.invoicing.models import Document, Kind
-from facturier.invoicing.to_en16931 import document_to_en16931
 
 FORMATS = ("facturx", "cii", "ubl", "peppol")
 
@@ -39,22 +36,20 @@ def issued_documents(entity: LegalEntity) -> Any:
 
 def export_document(document: Document, fmt: str, out: Path) -> Path | None:
     """Write one document's file into ``out``; the file name is its number (None: not exportable)."""
+    base = document.number.replace("/", "-")
     if fmt == "facturx":
-        from facturier.documents.render import render_pdf
-
-        target = out / f"{document.number.replace('/', '-')}.pdf"
-        target.write_bytes(render_pdf(document))
+        target = out / f"{base}.pdf"
+        target.write_bytes(issued_pdf(document))
         return target
-    if fmt == "peppol":
-        if peppol_recipient(document_to_en16931(document)) is None:
-            return None
-        target = out / f"{document.number.replace('/', '-')}.peppol.xml"
-        target.write_bytes(document_xml(document, syntax="ubl", profile="PEPPOL"))
-        return target
-    syntax: Syntax = "ubl" if fmt == "ubl" else "cii"
-    profile = None if syntax == "ubl" else cii_profile(document)
-    target = out / document_filename(document, syntax)
-    target.write_bytes(document_xml(document, syntax=syntax, profile=profile))
+    content = issued_xml(document, FileKind(fmt))
+    if content is None:  # only the PEPPOL variant may be missing: the buyer cannot be reached on PEPPOL
+        return None
+    target = out / (
+        f"{base}.peppol.xml"
+        if fmt == "peppol"
+        else document_filename(document, "ubl" if fmt == "ubl" else "cii")
+    )
+    target.write_bytes(content)
     return target
 
 

@@ -1,0 +1,54 @@
+"""The company logo printed on a document: today's for a draft, the one snapshotted at issue otherwise.
+
+At issue the logo's bytes are stored once per content (``<entity>/logos/logo-<sha256>.<ext>``, shared
+by every document issued with it) and a ``logo`` row links each document to them, sealed with its XML:
+a logo replaced or removed later never changes an issued invoice's PDF.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import PurePath
+
+from facturier.accounts.models import LegalEntity
+from facturier.documents.models import FileKind
+from facturier.documents.stored import read_file, stored_at_issue, stored_file
+from facturier.invoicing.models import Document, Kind
+
+logger = logging.getLogger(__name__)
+
+LOGO_TYPES = {".png": "png", ".jpg": "jpg", ".jpeg": "jpg", ".gif": "gif", ".svg": "svg"}
+MAX_LOGO_BYTES = 2 * 1024 * 1024
+
+
+def entity_logo(entity: LegalEntity) -> tuple[bytes, str] | None:
+    """(bytes, Typst image format) of the company's current logo, or None (none, unreadable, too big)."""
+    logo = entity.logo
+    if not logo:
+        return None
+    extension = LOGO_TYPES.get(PurePath(logo.name or "").suffix.lower())
+    if extension is None:
+        return None
+    try:
+        with logo.open("rb") as handle:
+            data = handle.read(MAX_LOGO_BYTES + 1)
+    except OSError:
+        logger.warning("logo of %s unreadable; rendering without it", entity.pk)
+        return None
+    if len(data) > MAX_LOGO_BYTES:
+        return None
+    return data, extension
+
+
+def document_logo(document: Document) -> tuple[bytes, str] | None:
+    """The logo to print: the snapshot of an issued document (none if it had none), else the live one.
+
+    Documents issued before files were stored have no snapshot at all: they print today's logo.
+    """
+    issued = document.kind == Kind.INVOICE and document.is_sealed
+    if issued and stored_at_issue(document):
+        stored = stored_file(document, FileKind.LOGO)
+        if stored is None:
+            return None
+        return read_file(stored), PurePath(stored.name).suffix.lstrip(".")
+    return entity_logo(document.entity)

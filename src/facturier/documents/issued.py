@@ -1,0 +1,72 @@
+"""The files of an issued invoice or credit note: stored at issue, the PDF rendered once afterwards.
+
+Issuing (``invoicing.services.issuing``) hands over the XML it validated; it is stored before the
+seal, which then covers its hash. The Factur-X PDF embeds the stored CII byte for byte; it is rendered
+by a task queued on commit (``documents.tasks``), by the sweeper for any a lost task left missing, or by
+the first download that finds it missing (rendered there and stored, so nobody waits on a file that
+never comes and every later reader gets these same bytes).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+from facturier.documents.branding import entity_logo
+from facturier.documents.models import FileKind, StoredFile
+from facturier.documents.stored import read_file, store_file, stored_file
+from facturier.invoicing.models import Document, Kind
+
+logger = logging.getLogger(__name__)
+
+
+def has_issued_files(document: Document) -> bool:
+    """Issued invoices and credit notes are kept as files; quotes, orders and drafts are not."""
+    return document.kind == Kind.INVOICE and document.is_sealed
+
+
+def store_issued_files(
+    *, document: Document, files: dict[str, bytes], validated: set[str]
+) -> list[StoredFile]:
+    """Inside the issuing transaction, before the seal: the XML exactly as validated, and the logo the
+    PDF will print (the colours and footer are in the seller snapshot)."""
+    stored = [
+        store_file(document=document, kind=FileKind(kind), content=content, validated=kind in validated)
+        for kind, content in sorted(files.items())
+    ]
+    logo = entity_logo(document.entity)
+    if logo is not None:
+        stored.append(store_file(document=document, kind=FileKind.LOGO, content=logo[0], extension=logo[1]))
+    return stored
+
+
+def schedule_pdf(document: Document) -> None:
+    """Queue the Factur-X rendering once the issue is committed (never for a rolled-back issue)."""
+    from facturier.documents.tasks import render_issued_pdf
+
+    document_id = str(document.pk)
+    transaction.on_commit(lambda: render_issued_pdf.enqueue(document_id))
+
+
+def issued_cii(document: Document) -> bytes:
+    """The CII stored at issue; a document issued before files were stored gets its XML serialized."""
+    stored = stored_file(document, FileKind.CII)
+    if stored is not None:
+        return read_file(stored)
+    from facturier.invoicing.einvoice import cii_profile, document_xml
+
+    return document_xml(document, syntax="cii", profile=cii_profile(document))
+
+
+def ensure_pdf(document: Document) -> StoredFile:
+    """The stored Factur-X PDF of an issued document, rendered and stored first if missing (idempotent)."""
+    existing = stored_file(document, FileKind.FACTURX)
+    if existing is not None:
+        return existing
+    from facturier.documents.render import render_pdf
+
+    pdf = render_pdf(document, xml=issued_cii(document))
+    stored = store_file(document=document, kind=FileKind.FACTURX, content=pdf)
+    logger.info("stored the Factur-X PDF of %s (%s)", document.number, stored.name)
+    return stored
