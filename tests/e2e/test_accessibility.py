@@ -186,6 +186,13 @@ def _picker_open(page: Any, ids: dict[str, str]) -> None:
     page.locator("#id_customer-suggestions [role=option]").first.wait_for()
 
 
+def _company_members(page: Any, ids: dict[str, str]) -> None:
+    """The company page as SETUP left it: Jules's sign-in is locked, Hugo has a second factor."""
+    page.goto(Page("web:company-settings").url(ids))
+    page.locator(".member-lock button[type=submit]").wait_for()
+    page.locator(f"#two-factor-{accessibility_pages.ENROLLED} button[type=submit]").wait_for()
+
+
 def _two_factor_set_up(page: Any, ids: dict[str, str]) -> None:
     """Ines sets up an authenticator: the recovery codes are shown once (she turns it off again below)."""
     from django_otp.oath import totp
@@ -252,6 +259,7 @@ STATES = {
     "inbox-upload, sent without a file (error)": (_saved_empty(Page("web:inbox-upload")), BOTH),
     "customer-edit, saved (confirmation)": (_customer_saved, BOTH),
     "document-create (invoices), customer suggestions": (_picker_open, BOTH),
+    "company-settings, a member locked out and one with a second factor": (_company_members, BOTH),
     "two-factor-setup, set up (recovery codes shown once)": (_two_factor_set_up, BOTH),
     "two-factor-account of a member with a second factor": (_two_factor_account, BOTH),
     "two-factor-account, wrong code (error)": (_two_factor_wrong_code, BOTH),
@@ -312,6 +320,13 @@ def test_every_page_of_the_staff_ui_passes_axe_wcag_21_aa(site, axe_script, lang
                 page.wait_for_load_state("networkidle")
             found[f"{entry.label} as {user}"] = page_violations(page, entry, ids, language, width)
             assert page.url.startswith(f"{base_url}{entry.url(ids)}"), f"{entry.label}: {page.url}"
+        # and (the last user is Hugo) his second step when the recovery code he types is wrong
+        assert user == accessibility_pages.ENROLLED
+        page.click("details.recovery summary")
+        page.fill("#id_recovery_code", "wrong-code")
+        page.click("#recovery-form button[type=submit]")
+        page.locator("#id_recovery_code[aria-invalid=true]").wait_for()
+        found["two-factor-verify, wrong recovery code (error) as hugo"] = axe_violations(page)
     _save(language, width, found)
     failures = {label: violations for label, violations in found.items() if violations}
     assert not failures, f"axe-core ({language}, {width}):\n{report(failures)}"
