@@ -49,8 +49,15 @@ def test_a_customer_saved_without_a_name_is_summarised_with_a_link_to_the_field(
 
 def test_a_customer_refused_by_the_service_is_summarised_too(owner_client, entity, customer):
     # given a second customer whose code is changed to the first one's
-    other = Customer.objects.create(entity=entity, code="C002", name="Épicerie Durand", country="FR",
-                                   address_line1="8 rue Neuve", postcode="75011", city="Paris")
+    other = Customer.objects.create(
+        entity=entity,
+        code="C002",
+        name="Épicerie Durand",
+        country="FR",
+        address_line1="8 rue Neuve",
+        postcode="75011",
+        city="Paris",
+    )
     url = reverse("web:customer-edit", kwargs={"pk": other.pk})
     data = dict(parse(owner_client.get(url)).get_element_by_id("customer-form").form_values())
     data["code"] = customer.code
