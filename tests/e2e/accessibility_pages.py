@@ -16,6 +16,16 @@ from tests.e2e import server
 
 APPROVER, APPROVER_PASSWORD = "paul", "pw-paul-e2e-1"
 NEWCOMER, NEWCOMER_PASSWORD = "lea", "pw-lea-e2e-1"  # a member of no company yet
+ENROLLED, ENROLLED_PASSWORD = "hugo", "pw-hugo-e2e-1"  # has an authenticator: signing in asks for a code
+ENROLLING, ENROLLING_PASSWORD = "ines", "pw-ines-e2e-1"  # sets one up in the gate's states, then turns it off
+LOCKED = "jules"  # a member whose sign-in is locked after too many failed attempts
+PASSWORDS = {
+    server.USERNAME: server.PASSWORD,
+    APPROVER: APPROVER_PASSWORD,
+    NEWCOMER: NEWCOMER_PASSWORD,
+    ENROLLED: ENROLLED_PASSWORD,
+    ENROLLING: ENROLLING_PASSWORD,
+}
 SECTIONS = ("quotes", "orders", "invoices", "credit-notes")
 
 
@@ -28,6 +38,8 @@ class Page:
     ids: dict[str, str] = dataclasses.field(default_factory=dict)
     query: str = ""
     signed_in: bool = True
+    # who is signed in when the gate shows it (a page some users reach only, such as the second sign-in step)
+    user: str = server.USERNAME
 
     def url(self, known_ids: dict[str, str]) -> str:
         from django.urls import reverse
@@ -67,6 +79,13 @@ PAGES: tuple[Page, ...] = (
     Page("web:inbox-upload"),
     Page("web:inbox-detail", ids={"pk": "received"}),
     Page("web:job-list"),
+    # Marie has no second factor: the account page offers to set one up, the set-up page shows the key
+    Page("web:two-factor-account"),
+    Page("web:two-factor-setup"),
+    # Hugo has one: after his password, every page sends him to the second step until he types a code
+    Page("web:two-factor-verify", query="?next=/", user=ENROLLED),
+    # the states behind a form (recovery codes shown once, the account page of an enrolled member, the
+    # lockout message on the login page) are STATES of test_accessibility.py
 )
 
 # name -> (why it is no page, the arguments of a GET that shows it)
@@ -94,17 +113,32 @@ NOT_PAGES: dict[str, tuple[str, Page]] = {
     ),
     "web:inbox-original": ("the received file", Page("web:inbox-original", ids={"pk": "received"})),
     "web:inbox-decide": ("POST only", Page("web:inbox-decide", ids={"pk": "received"})),
+    "web:company-member-unlock": ("POST only", Page("web:company-member-unlock", ids={"pk": "locked"})),
+    "web:company-two-factor": ("POST only", Page("web:company-two-factor")),
+    "web:company-member-two-factor-reset": (
+        "POST only",
+        Page("web:company-member-two-factor-reset", ids={"pk": "enrolled"}),
+    ),
+    # the recovery codes it answers with are a state of the gate (shown after setting up)
+    "web:two-factor-regenerate": ("POST only", Page("web:two-factor-regenerate")),
+    "web:two-factor-disable": ("POST only", Page("web:two-factor-disable")),
 }
 # document-download is a page for fmt=validation (in PAGES) and a file otherwise
 FILES = (Page("web:document-download", kwargs={"fmt": "pdf"}, ids={"pk": "issued"}),)
 
-# Data for the detail pages: a user in no company, a contact, a draft and a quote, an invoice awaiting approval (submitted by
+# Data for the detail pages: a user in no company, a member with a second factor (Hugo), one who sets it up
+# in the gate (Ines), one whose sign-in is locked (Jules, locked for a day: the gate runs longer than a lock), a contact, a draft and a quote, an invoice awaiting approval (submitted by
 # another member, so Marie may approve it), an issued invoice and a received supplier invoice. Run after
 # server.SETUP; writes the objects' ids to ids.json in the data directory.
 SETUP = f"""
 import json, os
 from pathlib import Path
-from facturier.accounts.models import Membership
+import datetime as dt
+from django.utils import timezone
+from django_otp.oath import totp
+from facturier.accounts import two_factor
+from facturier.accounts.login_guard import SignInAttempt
+from facturier.accounts.models import LoginThrottle, Membership
 from facturier.accounts.roles import Role
 from facturier.accounts.services import entity_update, membership_set
 from facturier.catalog.models import Product
@@ -120,6 +154,17 @@ paul = get_user_model().objects.create_user({APPROVER!r}, "paul@example.fr", {AP
                                             first_name="Paul", last_name="Girard")
 membership_set(entity=entity, user=paul, role=Role.ACCOUNTANT, by=user)
 get_user_model().objects.create_user({NEWCOMER!r}, "lea@example.fr", {NEWCOMER_PASSWORD!r})
+hugo = get_user_model().objects.create_user({ENROLLED!r}, "hugo@example.fr", {ENROLLED_PASSWORD!r})
+membership_set(entity=entity, user=hugo, role=Role.SALES, by=user)
+device = two_factor.totp_enrollment_start(user=hugo)
+two_factor.totp_enrollment_confirm(user=hugo, device=device, code=f"{{totp(device.bin_key):06d}}")
+ines = get_user_model().objects.create_user({ENROLLING!r}, "ines@example.fr", {ENROLLING_PASSWORD!r})
+membership_set(entity=entity, user=ines, role=Role.SALES, by=user)
+jules = get_user_model().objects.create_user({LOCKED!r}, "jules@example.fr", "pw-jules-e2e-1")
+membership_set(entity=entity, user=jules, role=Role.SALES, by=user)
+while SignInAttempt(username={LOCKED!r}, address="192.0.2.7").failed() is None:
+    pass
+LoginThrottle.objects.filter(locked_until__isnull=False).update(locked_until=timezone.now() + dt.timedelta(days=1))
 customer = Customer.objects.get(entity=entity, code="C001")
 contact = contact_create(customer=customer, by=None, name="Claire Martin", email="claire@martin.example")
 product = Product.objects.get(sku="CONSEIL-J")
@@ -146,6 +191,8 @@ ids = dict(
     pending=pending.pk, issued=issued.pk, received=received.pk,
     series=NumberingSeries.objects.filter(entity=entity).first().pk,
     membership=Membership.objects.get(entity=entity, user=paul).pk,
+    enrolled=Membership.objects.get(entity=entity, user=hugo).pk,
+    locked=Membership.objects.get(entity=entity, user=jules).pk,
 )
 Path(os.environ["FACTURIER_DATA_DIR"], "ids.json").write_text(json.dumps({{k: str(v) for k, v in ids.items()}}))
 """

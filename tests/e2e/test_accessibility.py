@@ -7,6 +7,7 @@ accessibility_pages.py; test_accessibility_pages.py makes sure a new page cannot
 See docs/accessibility.md.
 """
 
+import base64
 import contextlib
 import fcntl
 import json
@@ -83,12 +84,19 @@ def site(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
         yield url, accessibility_pages.read_ids(data_dir)
 
 
-def sign_in(page: Any, username: str = server.USERNAME, password: str = server.PASSWORD) -> None:
+def sign_in(page: Any, username: str = server.USERNAME, password: str = "") -> None:
     page.goto("/login/")
     page.fill("#id_username", username)
-    page.fill("#id_password", password)
+    page.fill("#id_password", password or accessibility_pages.PASSWORDS[username])
     page.click("button[type=submit].primary")
     page.wait_for_url("**/")
+
+
+def sign_out(page: Any) -> None:
+    """Forget the session (the language cookie stays): the next sign-in starts from the login page."""
+    language = [cookie for cookie in page.context.cookies() if cookie["name"] == "django_language"]
+    page.context.clear_cookies()
+    page.context.add_cookies(language)
 
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:
@@ -178,13 +186,63 @@ def _picker_open(page: Any, ids: dict[str, str]) -> None:
     page.locator("#id_customer-suggestions [role=option]").first.wait_for()
 
 
+def _company_members(page: Any, ids: dict[str, str]) -> None:
+    """The company page as SETUP left it: Jules's sign-in is locked, Hugo has a second factor."""
+    page.goto(Page("web:company-settings").url(ids))
+    page.locator(".member-lock button[type=submit]").wait_for()
+    page.locator(f"#two-factor-{accessibility_pages.ENROLLED} button[type=submit]").wait_for()
+
+
+def _two_factor_set_up(page: Any, ids: dict[str, str]) -> None:
+    """Ines sets up an authenticator: the recovery codes are shown once (she turns it off again below)."""
+    from django_otp.oath import totp
+
+    sign_out(page)
+    sign_in(page, accessibility_pages.ENROLLING)
+    page.goto(Page("web:two-factor-setup").url(ids))
+    secret = page.locator("#totp-secret").inner_text().replace(" ", "")
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    page.fill("#id_code", f"{totp(key):06d}")
+    page.click("#setup-form button[type=submit]")
+    page.locator("#recovery-codes").wait_for()
+    _recovery_codes[:] = page.locator("#recovery-codes code").all_inner_texts()
+
+
+def _two_factor_account(page: Any, ids: dict[str, str]) -> None:
+    page.goto(Page("web:two-factor-account").url(ids))
+
+
+def _two_factor_wrong_code(page: Any, ids: dict[str, str]) -> None:
+    page.goto(Page("web:two-factor-account").url(ids))
+    page.fill("#id_regenerate-code", "000000")
+    page.click("#regenerate button[type=submit]")
+    page.locator("#regenerate .error, #regenerate [aria-invalid=true]").first.wait_for()
+
+
+def _two_factor_turned_off(page: Any, ids: dict[str, str]) -> None:
+    """Ines turns it off with a recovery code: the data is as SETUP left it."""
+    page.goto(Page("web:two-factor-account").url(ids))
+    page.fill("#id_disable-code", _recovery_codes.pop())
+    page.click("#disable button[type=submit]")
+    page.locator(".messages").wait_for()
+
+
+def _login_locked(page: Any, ids: dict[str, str]) -> None:
+    sign_out(page)
+    page.goto("/login/")
+    page.fill("#id_username", accessibility_pages.LOCKED)
+    page.fill("#id_password", "any password")
+    page.click("button[type=submit].primary")
+    page.locator(".login-card .errors").wait_for()
+
+
 def _no_company(page: Any, ids: dict[str, str]) -> None:
     """Signs Marie out: keep it the last state."""
-    page.goto("/")
-    page.click("#user-menu summary")
-    page.click("#sign-out")
-    page.wait_for_url("**/login/**")
-    sign_in(page, accessibility_pages.NEWCOMER, accessibility_pages.NEWCOMER_PASSWORD)
+    sign_out(page)
+    sign_in(page, accessibility_pages.NEWCOMER)
+
+
+_recovery_codes: list[str] = []
 
 
 BOTH = set(WIDTHS)
@@ -201,8 +259,28 @@ STATES = {
     "inbox-upload, sent without a file (error)": (_saved_empty(Page("web:inbox-upload")), BOTH),
     "customer-edit, saved (confirmation)": (_customer_saved, BOTH),
     "document-create (invoices), customer suggestions": (_picker_open, BOTH),
+    "company-settings, a member locked out and one with a second factor": (_company_members, BOTH),
+    "two-factor-setup, set up (recovery codes shown once)": (_two_factor_set_up, BOTH),
+    "two-factor-account of a member with a second factor": (_two_factor_account, BOTH),
+    "two-factor-account, wrong code (error)": (_two_factor_wrong_code, BOTH),
+    "two-factor-account, turned off (confirmation)": (_two_factor_turned_off, BOTH),
+    "login, account locked (message)": (_login_locked, BOTH),
     "dashboard of a user in no company": (_no_company, BOTH),
 }
+
+
+def page_violations(page: Any, entry: Page, ids: dict[str, str], language: str, width: str) -> list[Any]:
+    # when the page is shown
+    response = page.goto(entry.url(ids))
+    assert response is not None
+    assert response.ok, f"{entry.label}: HTTP {response.status}"
+    page.wait_for_load_state("networkidle")
+    assert page.locator("html").get_attribute("lang") == language, entry.label
+    # then axe-core finds nothing against WCAG 2.1 A and AA
+    violations = axe_violations(page)
+    if width == "phone":
+        violations += reflow_violations(page)
+    return violations
 
 
 @pytest.mark.parametrize("width", list(WIDTHS))
@@ -214,28 +292,41 @@ def test_every_page_of_the_staff_ui_passes_axe_wcag_21_aa(site, axe_script, lang
         # given axe-core loaded in every page (an init script is not subject to the site's CSP)
         page.context.add_init_script(script=axe_script)
         page.context.add_cookies([{"name": "django_language", "value": language, "url": base_url}])
-        signed_in = False
-        for entry in sorted(PAGES, key=lambda entry: entry.signed_in):
-            if entry.signed_in and not signed_in:
-                sign_in(page)
-                signed_in = True
-            # when the page is shown
-            response = page.goto(entry.url(ids))
-            assert response is not None
-            assert response.ok, f"{entry.label}: HTTP {response.status}"
-            page.wait_for_load_state("networkidle")
-            assert page.locator("html").get_attribute("lang") == language, entry.label
-            # then axe-core finds nothing against WCAG 2.1 A and AA
-            violations = axe_violations(page)
-            if width == "phone":
-                violations += reflow_violations(page)
-            found[entry.label] = violations
+        signed_out = [entry for entry in PAGES if not entry.signed_in]
+        marie = [entry for entry in PAGES if entry.signed_in and entry.user == server.USERNAME]
+        others = sorted((entry for entry in PAGES if entry.signed_in and entry.user != server.USERNAME),
+                        key=lambda entry: entry.user)  # fmt: skip
+        for entry in signed_out:
+            found[entry.label] = page_violations(page, entry, ids, language, width)
+        sign_in(page)
+        for entry in marie:
+            found[entry.label] = page_violations(page, entry, ids, language, width)
         # and neither in the states a page reaches after a click: menus open, errors and confirmations shown
         for label, (reach, widths) in STATES.items():
             if width in widths:
                 reach(page, ids)
                 page.wait_for_load_state("networkidle")
                 found[label] = axe_violations(page)
+        # and the pages only other users reach (signing in is their first step)
+        user = ""
+        for entry in others:
+            if entry.user != user:
+                sign_out(page)
+                user = entry.user
+                page.goto("/login/")
+                page.fill("#id_username", user)
+                page.fill("#id_password", accessibility_pages.PASSWORDS[user])
+                page.click("button[type=submit].primary")
+                page.wait_for_load_state("networkidle")
+            found[f"{entry.label} as {user}"] = page_violations(page, entry, ids, language, width)
+            assert page.url.startswith(f"{base_url}{entry.url(ids)}"), f"{entry.label}: {page.url}"
+        # and (the last user is Hugo) his second step when the recovery code he types is wrong
+        assert user == accessibility_pages.ENROLLED
+        page.click("details.recovery summary")
+        page.fill("#id_recovery_code", "wrong-code")
+        page.click("#recovery-form button[type=submit]")
+        page.locator("#id_recovery_code[aria-invalid=true]").wait_for()
+        found["two-factor-verify, wrong recovery code (error) as hugo"] = axe_violations(page)
     _save(language, width, found)
     failures = {label: violations for label, violations in found.items() if violations}
     assert not failures, f"axe-core ({language}, {width}):\n{report(failures)}"

@@ -26,6 +26,7 @@ from facturier.payments.selectors import (
 )
 from facturier.web.access import EntityRequest, staff_view
 from facturier.web.forms.parties import ContactForm, CustomerForm, ProductForm
+from facturier.web.forms.summary import error_summary
 from facturier.web.receivables import entity_today, is_overdue
 from facturier.web.views.documents import entity_documents
 
@@ -109,7 +110,11 @@ def customer_edit(request: EntityRequest, pk: str | None = None) -> HttpResponse
         else:
             messages.success(request, _("Customer saved."))
             return redirect("web:customer-detail", pk=customer.pk)
-    return render(request, "web/customers/form.html", {"form": form, "customer": customer})
+    return render(
+        request,
+        "web/customers/form.html",
+        {"form": form, "customer": customer, "problems": error_summary(form) if form.is_bound else []},
+    )
 
 
 @require_POST
@@ -163,4 +168,8 @@ def product_edit(request: EntityRequest, pk: str | None = None) -> HttpResponse:
         else:
             messages.success(request, _("Product saved."))
             return redirect("web:product-list")
-    return render(request, "web/products/form.html", {"form": form, "product": product})
+    return render(
+        request,
+        "web/products/form.html",
+        {"form": form, "product": product, "problems": error_summary(form) if form.is_bound else []},
+    )

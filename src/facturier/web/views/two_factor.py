@@ -157,6 +157,8 @@ def two_factor_account(request: HttpRequest) -> HttpResponse:
 
 def _account_page(request: HttpRequest, *, status: int = 200, **forms: Any) -> HttpResponse:
     device = two_factor.totp_device(request.user)
+    for form in forms.values():  # a code refused: the focus goes back to it, under its error
+        form.fields["code"].widget.attrs["autofocus"] = True
     return render(
         request,
         "web/two_factor/account.html",

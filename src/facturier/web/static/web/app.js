@@ -1,6 +1,6 @@
 /* Behaviour every page shares, kept out of the HTML so that the Content-Security-Policy can forbid inline
  * scripts and handlers: a <select data-autosubmit> posts its form when changed, a <form data-confirm="…">
- * asks before it is posted, the menu button folds the main menu on small screens, and a region that scrolls
+ * asks before it is posted, an error summary's link focuses its field, the menu button folds the main menu on small screens, and a region that scrolls
  * sideways can be reached and scrolled with the keyboard. */
 (function () {
   "use strict";
@@ -11,6 +11,18 @@
   document.addEventListener("submit", function (event) {
     const form = event.target;
     if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) event.preventDefault();
+  });
+  /* The error summary's links (web/includes/error_summary.html) focus their field: a link to an id only
+   * scrolls to it. A field folded in a <details> is unfolded first. */
+  document.addEventListener("click", function (event) {
+    const link = event.target.closest ? event.target.closest(".error-summary a[href^='#']") : null;
+    if (!link) return;
+    const target = document.getElementById(link.getAttribute("href").slice(1));
+    if (!target) return;
+    event.preventDefault();
+    const folded = target.closest("details");
+    if (folded) folded.open = true;
+    target.focus();
   });
 
   /* The menu button (base.html): a real button that says whether the menu is open (aria-expanded) and which

@@ -154,17 +154,7 @@
   form.addEventListener("change", schedule);
   form.addEventListener("input", schedule);
 
-  // the error summary's links focus their field (a link to an id only scrolls to it)
-  form.addEventListener("click", function (event) {
-    const link = event.target.closest(".error-summary a[href^='#']");
-    if (!link) return;
-    const target = document.getElementById(link.getAttribute("href").slice(1));
-    if (!target) return;
-    event.preventDefault();
-    const folded = target.closest("details");
-    if (folded) folded.open = true;
-    target.focus();
-  });
+  // the error summary's links focus their field: app.js, on every page
 
   // a field focused under the sticky save bar is scrolled above it
   form.addEventListener("focusin", function (event) {
