@@ -64,7 +64,10 @@ def load(invoices: int, customers: int) -> None:
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     result = load_demo()
-    print(f"demo: {'loaded' if result.loaded else 'present'} ({time.perf_counter() - started:.0f} s)", flush=True)
+    print(
+        f"demo: {'loaded' if result.loaded else 'present'} ({time.perf_counter() - started:.0f} s)",
+        flush=True,
+    )
     if invoices and not SequenceCounter.objects.filter(last_value__gt=0, period__lt="2020").exists():
         from scale_history import load_history
 
@@ -107,30 +110,36 @@ def pages() -> tuple[list[tuple[str, str]], str, str]:
     session = client.cookies["sessionid"].value
     _key, api_key = api_key_create(entity=entity, name=f"bench {secrets.token_hex(3)}", by=None,
                                    scopes=["invoices:read", "customers:read", "credit_notes:read"])  # fmt: skip
-    invoice = Document.objects.filter(entity=entity, type_code="380", seal_position__isnull=False).latest("created_at")
+    invoice = Document.objects.filter(entity=entity, type_code="380", seal_position__isnull=False).latest(
+        "created_at"
+    )
     customer = Customer.objects.filter(entity=entity).order_by("created_at").last()
     assert customer is not None
     word = quote(customer.name.split()[0][:5])
-    return [
-        ("dashboard /", "/"),
-        ("invoice list /invoices/", "/invoices/"),
-        ("invoice search (web) ?q=", f"/invoices/?q={word}"),
-        ("credit note list", "/credit-notes/"),
-        ("quote list", "/quotes/"),
-        ("customer list /customers/", "/customers/"),
-        ("customer search (web)", f"/customers/?q={word}"),
-        ("product list", "/products/"),
-        ("invoice detail", f"/documents/{invoice.pk}/"),
-        ("customer detail", f"/customers/{customer.pk}/"),
-        ("new invoice /invoices/new/", "/invoices/new/"),
-        ("API invoices?limit=50", "/api/v1/invoices?limit=50"),
-        ("API invoice search", f"/api/v1/invoices?limit=50&search={word}"),
-        ("API invoice detail", f"/api/v1/invoices/{invoice.pk}"),
-        ("API credit_notes?limit=50", "/api/v1/credit_notes?limit=50"),
-        ("API customers?limit=50", "/api/v1/customers?limit=50"),
-        ("API customer search", f"/api/v1/customers?limit=50&search={word}"),
-        ("API customer detail", f"/api/v1/customers/{customer.pk}"),
-    ], session, api_key
+    return (
+        [
+            ("dashboard /", "/"),
+            ("invoice list /invoices/", "/invoices/"),
+            ("invoice search (web) ?q=", f"/invoices/?q={word}"),
+            ("credit note list", "/credit-notes/"),
+            ("quote list", "/quotes/"),
+            ("customer list /customers/", "/customers/"),
+            ("customer search (web)", f"/customers/?q={word}"),
+            ("product list", "/products/"),
+            ("invoice detail", f"/documents/{invoice.pk}/"),
+            ("customer detail", f"/customers/{customer.pk}/"),
+            ("new invoice /invoices/new/", "/invoices/new/"),
+            ("API invoices?limit=50", "/api/v1/invoices?limit=50"),
+            ("API invoice search", f"/api/v1/invoices?limit=50&search={word}"),
+            ("API invoice detail", f"/api/v1/invoices/{invoice.pk}"),
+            ("API credit_notes?limit=50", "/api/v1/credit_notes?limit=50"),
+            ("API customers?limit=50", "/api/v1/customers?limit=50"),
+            ("API customer search", f"/api/v1/customers?limit=50&search={word}"),
+            ("API customer detail", f"/api/v1/customers/{customer.pk}"),
+        ],
+        session,
+        api_key,
+    )
 
 
 def headers_for(path: str, session: str, api_key: str) -> dict[str, str]:
@@ -139,7 +148,8 @@ def headers_for(path: str, session: str, api_key: str) -> dict[str, str]:
     return {"Cookie": f"sessionid={session}", "Accept-Language": "fr"}
 
 
-def count_queries(path: str, session: str, api_key: str) -> int:
+def count_queries(path: str, session: str, api_key: str) -> tuple[int, float]:
+    """How many SQL queries one request runs, and their summed time in ms (in-process, one client)."""
     from django.db import connection, reset_queries
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -150,8 +160,8 @@ def count_queries(path: str, session: str, api_key: str) -> int:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path)
     if response.status_code != 200:
-        return -response.status_code
-    return len(queries)
+        return -response.status_code, 0.0
+    return len(queries), sum(float(query["time"]) for query in queries.captured_queries) * 1000
 
 
 def fetch(port: int, path: str, headers: dict[str, str]) -> tuple[float, int, int]:
@@ -186,7 +196,7 @@ def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
 
 def measure(port: int, targets: list[tuple[str, str]], session: str, api_key: str, *, requests: int,
             clients: int) -> None:  # fmt: skip
-    print(f"\n| what | p50 ms | p95 ms | KB | queries |\n|---|---|---|---|---|")
+    print("\n| what | p50 ms | p95 ms | KB | queries | SQL ms |\n|---|---|---|---|---|---|")
     with ThreadPoolExecutor(clients) as pool:
         for label, path in targets:
             headers = headers_for(path, session, api_key)
@@ -196,12 +206,15 @@ def measure(port: int, targets: list[tuple[str, str]], session: str, api_key: st
             statuses = {status for _seconds, status, _size in results}
             p95 = times[min(len(times) - 1, round(len(times) * 0.95) - 1)]
             status = "" if statuses == {200} else f" (HTTP {sorted(statuses)})"
+            count, sql_ms = count_queries(path, session, api_key)
             print(f"| {label}{status} | {statistics.median(times) * 1000:.0f} | {p95 * 1000:.0f} | "
-                  f"{results[0][2] / 1024:.0f} | {count_queries(path, session, api_key)} |", flush=True)  # fmt: skip
+                  f"{results[0][2] / 1024:.0f} | {count} | {sql_ms:.0f} |", flush=True)  # fmt: skip
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database", required=True, help="postgres://... (created if missing)")
     parser.add_argument("--invoices", type=int, default=100_000)
     parser.add_argument("--customers", type=int, default=10_000)

@@ -20,7 +20,13 @@ from typing import Any
 CENT = Decimal("0.01")
 WORDS = ("Atelier", "Conseil", "Durand", "Martin", "Bernard", "Lefèvre", "Nova", "Horizon", "Boréal",
          "Granit", "Azur", "Cèdre", "Orion", "Vega", "Lumen", "Delta", "Helios", "Pivot", "Sextant")  # fmt: skip
-CITIES = (("75011", "Paris"), ("69003", "Lyon"), ("33000", "Bordeaux"), ("59000", "Lille"), ("44000", "Nantes"))
+CITIES = (
+    ("75011", "Paris"),
+    ("69003", "Lyon"),
+    ("33000", "Bordeaux"),
+    ("59000", "Lille"),
+    ("44000", "Nantes"),
+)
 FORMS = ("SARL", "SAS", "SA", "EURL", "SCOP")
 
 
@@ -53,7 +59,7 @@ def _load_entity(entity: Any, invoices: int, customers: int, rng: random.Random,
     first_demo = (
         Document.objects.filter(entity=entity, seal_position__isnull=False).order_by("issue_date").first()
     )
-    last_year = (first_demo.issue_date.year if first_demo else dt.date.today().year) - 1
+    last_year = (first_demo.issue_date.year if first_demo else dt.datetime.now(dt.UTC).year) - 1
     seller = first_demo.seller_snapshot if first_demo else {"name": entity.name}
     log(f"{entity.name}: {customers} customers, {invoices} invoices over {last_year - 9}-{last_year}")
     people = _customers(entity, customers, rng)
@@ -142,7 +148,10 @@ def _credit_notes(entity: Any, series: Any, invoices: list[Any], rng: random.Ran
 
     picked = rng.sample(invoices, len(invoices) * 3 // 100)
     dated = sorted(
-        ((min(i.issue_date + dt.timedelta(days=rng.randrange(1, 20)), dt.date(last_year, 12, 31)), i) for i in picked),
+        (
+            (min(i.issue_date + dt.timedelta(days=rng.randrange(1, 20)), dt.date(last_year, 12, 31)), i)
+            for i in picked
+        ),
         key=lambda pair: pair[0],
     )
     counters: dict[int, int] = defaultdict(int)
@@ -191,7 +200,9 @@ def _seal_and_rechain(series: Any, docs: list[Any], lines: dict[Any, list[Any]])
     for doc in demo:
         seal(doc, series)
         Document.objects.filter(pk=doc.pk).update(
-            seal_position=doc.seal_position, seal_previous_hash=doc.seal_previous_hash, seal_hash=doc.seal_hash
+            seal_position=doc.seal_position,
+            seal_previous_hash=doc.seal_previous_hash,
+            seal_hash=doc.seal_hash,
         )
     if not demo and docs:
         series.last_issue_date = docs[-1].issue_date
@@ -223,17 +234,36 @@ def _audit(entity: Any, docs: list[Any], payments: list[Any], rng: random.Random
     from facturier.domain.sealing import GENESIS_HASH, chain_hash
 
     key = f"audit:{entity.pk}"
-    events = [
-        AuditEvent(entity=entity, actor_label="system", action="invoice.issued", object_type="invoicing.document",
-                   object_id=str(doc.pk), object_repr=doc.number, after={"number": doc.number, "status": "issued"},
-                   occurred_at=doc.issued_at, chain_key=key)  # fmt: skip
-        for doc in docs
-    ] + [
-        AuditEvent(entity=entity, actor_label="system", action="payment.recorded", object_type="payments.payment",
-                   object_id=str(p.pk), object_repr=str(p)[:200], after={"amount": str(p.amount)},
-                   occurred_at=_at(p.received_on, rng), chain_key=key)  # fmt: skip
-        for p in payments
-    ]
+    events = (
+        [
+            AuditEvent(
+                entity=entity,
+                actor_label="system",
+                action="invoice.issued",
+                object_type="invoicing.document",
+                object_id=str(doc.pk),
+                object_repr=doc.number,
+                after={"number": doc.number, "status": "issued"},
+                occurred_at=doc.issued_at,
+                chain_key=key,
+            )  # fmt: skip
+            for doc in docs
+        ]
+        + [
+            AuditEvent(
+                entity=entity,
+                actor_label="system",
+                action="payment.recorded",
+                object_type="payments.payment",
+                object_id=str(p.pk),
+                object_repr=str(p)[:200],
+                after={"amount": str(p.amount)},
+                occurred_at=_at(p.received_on, rng),
+                chain_key=key,
+            )  # fmt: skip
+            for p in payments
+        ]
+    )
     events.sort(key=lambda event: event.occurred_at)
     demo = list(AuditEvent.objects.filter(chain_key=key).order_by("position"))
     previous = GENESIS_HASH
@@ -245,7 +275,9 @@ def _audit(entity: Any, docs: list[Any], payments: list[Any], rng: random.Random
             position=event.position, previous_hash=event.previous_hash, hash=event.hash
         )
     AuditEvent.objects.bulk_create(events, batch_size=5000)
-    ChainHead.objects.update_or_create(key=key, defaults={"last_hash": previous, "length": len(events) + len(demo)})
+    ChainHead.objects.update_or_create(
+        key=key, defaults={"last_hash": previous, "length": len(events) + len(demo)}
+    )
     return len(events)
 
 

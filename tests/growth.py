@@ -25,7 +25,9 @@ def grow(entity, product, owner, *, up_to: int) -> None:
         invoice = document_create(entity=entity, kind=Kind.INVOICE, customer=customer, by=owner, lines=lines)
         invoice = invoice_issue(invoice=invoice, by=owner, issue_date=ISSUED_ON)
         if n % 2:
-            payment_record_for_invoice(invoice=invoice, amount=Decimal("10.00"), received_on=ISSUED_ON, by=owner)
+            payment_record_for_invoice(
+                invoice=invoice, amount=Decimal("10.00"), received_on=ISSUED_ON, by=owner
+            )
         if n % 3 == 0:
             credit_note = credit_note_create(invoice=invoice, by=owner)
             invoice_issue(invoice=credit_note, by=owner, issue_date=ISSUED_ON)
