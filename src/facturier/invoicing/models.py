@@ -195,6 +195,12 @@ class Document(TenantModel):
         indexes = [
             models.Index(fields=["entity", "kind", "status"]),
             models.Index(fields=["entity", "issue_date"]),
+            # the API lists (cursor on created_at, id) and the dashboard's latest documents
+            models.Index(fields=["entity", "kind", "-created_at", "-id"], name="document_newest_created"),
+            # the web lists: issue date newest first, drafts on top (read backwards on PostgreSQL)
+            models.Index(
+                fields=["entity", "kind", "issue_date", "created_at"], name="document_by_issue_date"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -62,6 +62,7 @@ class Customer(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["entity", "code"], name="unique_customer_code_per_entity")
         ]
+        indexes = [models.Index(fields=["entity", "name"], name="customer_by_name")]
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
 
