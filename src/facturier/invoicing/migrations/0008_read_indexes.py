@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0004_two_factor_policy"),
-        ("invoicing", "0006_settlement_derived"),
+        ("invoicing", "0007_seal_key_id"),
         ("parties", "0002_supplier"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
