@@ -3,7 +3,7 @@
 What it writes is what the services would have written had this history been issued before the demo:
 invoices with lines, numbered gapless per series and year; credit notes referencing them; payments with
 allocations (settlement is derived from them); audit events. Seals come from `invoicing.sealing.seal`
-and audit hashes from `AuditEvent.sealed_content` + `chain_hash`: the history takes the first positions
+and audit hashes from `AuditEvent.sealed_content` keyed with the seal key (`seal_mac`): the history takes the first positions
 of each chain and the demo's own documents and events are re-chained after it, so `facturier audit
 verify` passes. Triggers are switched off for the load only (`session_replication_role = replica`):
 bulk SQL, PostgreSQL only.
@@ -182,9 +182,12 @@ def _counters(series: Any, counters: dict[int, int]) -> None:
 
 def _seal_and_rechain(series: Any, docs: list[Any], lines: dict[Any, list[Any]]) -> None:
     """Seal the history with the project's own `seal`, then the demo's documents after it, in order."""
+    from facturier.audit.keys import keyring
     from facturier.domain.sealing import GENESIS_HASH
     from facturier.invoicing.models import Document
     from facturier.invoicing.sealing import seal
+
+    keys = keyring()
 
     demo = list(
         Document.objects.filter(series=series, seal_position__isnull=False)
@@ -196,12 +199,13 @@ def _seal_and_rechain(series: Any, docs: list[Any], lines: dict[Any, list[Any]])
         doc._prefetched_objects_cache = {
             "lines": lines[doc], "allowances_charges": [], "deposits": Document.objects.none()
         }  # fmt: skip
-        seal(doc, series)
+        seal(doc, series, keys)
     for doc in demo:
-        seal(doc, series)
+        seal(doc, series, keys)
         Document.objects.filter(pk=doc.pk).update(
             seal_position=doc.seal_position,
             seal_previous_hash=doc.seal_previous_hash,
+            seal_key_id=doc.seal_key_id,
             seal_hash=doc.seal_hash,
         )
     if not demo and docs:
@@ -230,8 +234,11 @@ def _payments(entity: Any, docs: list[Any], rng: random.Random, last_day: dt.dat
 
 def _audit(entity: Any, docs: list[Any], payments: list[Any], rng: random.Random) -> int:
     """History events take the chain's first positions; the demo's events are re-chained after them."""
+    from facturier.audit.keys import keyring
     from facturier.audit.models import AuditEvent, ChainHead
-    from facturier.domain.sealing import GENESIS_HASH, chain_hash
+    from facturier.domain.sealing import GENESIS_HASH, seal_mac
+
+    keys = keyring()
 
     key = f"audit:{entity.pk}"
     events = (
@@ -269,10 +276,11 @@ def _audit(entity: Any, docs: list[Any], payments: list[Any], rng: random.Random
     previous = GENESIS_HASH
     for position, event in enumerate(events + demo, start=1):
         event.position, event.previous_hash = position, previous
-        event.hash = previous = chain_hash(previous, event.sealed_content())
+        event.key_id = keys.current_id
+        event.hash = previous = seal_mac(keys.current, previous, event.sealed_content())
     for event in reversed(demo):
         AuditEvent.objects.filter(pk=event.pk).update(
-            position=event.position, previous_hash=event.previous_hash, hash=event.hash
+            position=event.position, previous_hash=event.previous_hash, key_id=event.key_id, hash=event.hash
         )
     AuditEvent.objects.bulk_create(events, batch_size=5000)
     ChainHead.objects.update_or_create(
