@@ -12,7 +12,12 @@ from facturier.invoicing.models import Document
 from facturier.payments.models import Allocation, Payment
 from facturier.payments.selectors import Settlement, settlement_of
 
-BEFORE = [("invoicing", "0005_document_created_submitted_by"), ("payments", None)]
+# the schema the settlement migration upgrades (the accounts of then: later columns would be NOT NULL here)
+BEFORE = [
+    ("invoicing", "0005_document_created_submitted_by"),
+    ("payments", None),
+    ("accounts", "0002_einvoice_settings"),
+]
 
 
 @pytest.mark.slow

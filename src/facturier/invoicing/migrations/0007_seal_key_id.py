@@ -9,7 +9,7 @@ sealed columns.
 
 from django.db import migrations, models
 
-from facturier.invoicing.immutability import install, uninstall
+from facturier.invoicing.immutability import UNKEYED_SEALED_COLUMNS, install, uninstall
 
 
 def drop_triggers(apps, schema_editor):  # type: ignore[no-untyped-def]
@@ -79,6 +79,11 @@ def install_triggers(apps, schema_editor):  # type: ignore[no-untyped-def]
     install(schema_editor)
 
 
+def install_unkeyed_triggers(apps, schema_editor):  # type: ignore[no-untyped-def]
+    """Going back: the triggers of before, which do not name the column this migration adds."""
+    install(schema_editor, UNKEYED_SEALED_COLUMNS)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("invoicing", "0006_settlement_derived"),
@@ -88,12 +93,12 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(drop_triggers, migrations.RunPython.noop),
+        migrations.RunPython(drop_triggers, install_unkeyed_triggers),
         migrations.AddField(
             model_name="document",
             name="seal_key_id",
             field=models.CharField(blank=True, default="", max_length=40),
         ),
         migrations.RunPython(reseal, migrations.RunPython.noop),
-        migrations.RunPython(install_triggers, migrations.RunPython.noop),
+        migrations.RunPython(install_triggers, drop_triggers),
     ]
