@@ -9,6 +9,8 @@ design, so `positive_data_acceptance` is left to the documented command, which r
 """
 
 import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 schemathesis = pytest.importorskip("schemathesis")
@@ -20,6 +22,18 @@ from tests.api.conftest import make_key  # noqa: E402
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 MAX_EXAMPLES = 6
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Requests go through the WSGI app itself, whose request signals close the database connection at
+    the end of each request; on PostgreSQL that is the test's own connection (Django's test client
+    disconnects the same handler for the same reason)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

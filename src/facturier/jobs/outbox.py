@@ -10,7 +10,7 @@ idempotent by ``event_id``.
 Order on PostgreSQL: positions are taken at insert time but transactions commit in any order, so a
 plain ``position > cursor`` could step over an event whose transaction commits later. Each row
 therefore carries its transaction id and consumers only read transactions older than the oldest one
-still running (``pg_snapshot_xmin``), ordered by ``(tx, position)``: every event that could still
+of this database still running (``_OldestRunningTx``), ordered by ``(tx, position)``: every event that could still
 appear sorts after the cursor. SQLite has one writer at a time, so position order is commit order.
 """
 
@@ -35,9 +35,22 @@ class _CurrentTx(Func):
 
 
 class _OldestRunningTx(Func):
-    """PostgreSQL: every transaction below this id has committed or aborted."""
+    """PostgreSQL: every transaction of this database below this id has committed or aborted.
 
-    template = "(SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint)"
+    Transaction ids are server-wide, so ``pg_snapshot_xmin`` alone would let a long transaction in any
+    other database of the server hold every consumer back. Only this database's running transactions
+    (``pg_stat_activity.backend_xid``, 32-bit: matched on the low 32 bits of the snapshot's 64-bit
+    in-progress ids) can still write events here; with none running, everything below the snapshot's
+    ``xmax`` is settled.
+    """
+
+    template = (
+        "(SELECT COALESCE(MIN(running::text::bigint), pg_snapshot_xmax(pg_current_snapshot())::text::bigint)"
+        " FROM pg_snapshot_xip(pg_current_snapshot()) AS running"
+        " WHERE running::text::bigint %%%% 4294967296 IN ("
+        "SELECT backend_xid::text::bigint FROM pg_stat_activity"
+        " WHERE datname = current_database() AND backend_xid IS NOT NULL))"
+    )
     output_field = BigIntegerField()
 
 
