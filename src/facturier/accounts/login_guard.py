@@ -290,16 +290,21 @@ def unlock_account(*, username: str, by: Any | None, entity: LegalEntity | None 
     if row is None:
         return False
     locked = row.locked_until is not None and row.locked_until > timezone.now()
+    _lift(row, entity=entity, by=by, who={"username": username})
+    return locked
+
+
+def _lift(row: LoginThrottle, *, entity: Any | None, by: Any | None, who: dict[str, str]) -> None:
+    """Audit the unlock of one throttle row (whose counts it records), then forget the row."""
     audit_record(
         entity=entity,
         actor=by,
         action="login.unlocked",
         obj=row,
         before={"locked_until": row.locked_until, "failures": row.failures, "lockouts": row.lockouts},
-        after={"scope": Scope.ACCOUNT, "username": username, "locked_until": None},
+        after={"scope": row.scope, **who, "locked_until": None},
     )
     row.delete()
-    return locked
 
 
 @transaction.atomic
@@ -314,13 +319,5 @@ def unlock_address(*, address: str, by: Any | None) -> bool:
     )
     now = timezone.now()
     for row in rows:
-        audit_record(
-            entity=None,
-            actor=by,
-            action="login.unlocked",
-            obj=row,
-            before={"locked_until": row.locked_until, "failures": row.failures, "lockouts": row.lockouts},
-            after={"scope": row.scope, "address": network, "locked_until": None},
-        )
-        row.delete()
+        _lift(row, entity=None, by=by, who={"address": network})
     return any(row.locked_until is not None and row.locked_until > now for row in rows)
