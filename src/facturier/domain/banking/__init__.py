@@ -1,0 +1,1 @@
+"""Bank statements as plain data: the parsers of every format a bank sends, pure (no Django)."""
