@@ -239,7 +239,9 @@ def document_totals(request: EntityRequest) -> JsonResponse:
     acs = [form.allowance_charge_data() for form in editor.allowances.kept_forms()]
     currency = terms.get("currency") or request.entity.default_currency
     draft.currency = currency
-    draft.exchange_rate = header.get("exchange_rate") if header_valid else getattr(existing, "exchange_rate", None)
+    draft.exchange_rate = (
+        header.get("exchange_rate") if header_valid else getattr(existing, "exchange_rate", None)
+    )
     draft.prepaid = sum((d.tax_inclusive for d in header.get("deposits") or []), Decimal("0"))
     try:
         totals = draft_totals(draft, lines, acs)
