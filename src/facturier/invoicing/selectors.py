@@ -23,6 +23,7 @@ from facturier.accounts.roles import Action
 from facturier.audit.models import AuditEvent
 from facturier.common.errors import PermissionDenied, ValidationFailed
 from facturier.domain.calculation import DocumentAllowanceCharge, LineInput, Totals, compute_totals
+from facturier.invoicing import services  # before `lines`, which imports services.draft_vat (a cycle)
 from facturier.invoicing.lifecycle import (
     OPEN_RECEIVABLE,
     SENDABLE,
@@ -31,7 +32,7 @@ from facturier.invoicing.lifecycle import (
     is_editable,
     is_issued_invoice,
 )
-from facturier.invoicing.lines import AllowanceChargeData, LineData, allowance_vat, resolve_line
+from facturier.invoicing.lines import allowance_vat, resolve_line
 from facturier.invoicing.models import Document, Kind, Status, TypeCode
 from facturier.parties.models import Customer
 
@@ -127,7 +128,7 @@ def history_of(document: Document) -> QuerySet[AuditEvent]:
 
 
 def draft_totals(
-    draft: Document, lines: list[LineData], allowances_charges: list[AllowanceChargeData]
+    draft: Document, lines: list[services.LineData], allowances_charges: list[services.AllowanceChargeData]
 ) -> Totals:
     """The totals `draft` (unsaved: its header as the editor has it) would have with these lines:
     each resolved as saving resolves it (product defaults, the customer's VAT regime), then the same
