@@ -205,13 +205,18 @@ def available_actions(actor: Any | None, document: Document) -> dict[str, bool]:
     }  # fmt: skip
 
 
+def pending_approval(entity: LegalEntity) -> QuerySet[Document]:
+    """Invoices and credit notes of `entity` waiting for an approver's decision."""
+    return Document.objects.filter(entity=entity, kind=Kind.INVOICE, status=Status.PENDING_APPROVAL)
+
+
 def awaiting_approval_by(actor: Any | None, entity: LegalEntity) -> QuerySet[Document]:
     """Invoices and credit notes of `entity` pending approval that `actor` may decide on: not the ones
     they created or submitted (nobody approves their own), oldest submission first.
 
     The actor's role is the caller's business (the menu shows this only to roles that approve).
     """
-    documents = Document.objects.filter(entity=entity, kind=Kind.INVOICE, status=Status.PENDING_APPROVAL)
+    documents = pending_approval(entity)
     user, key = user_and_key(actor)
     if user is not None:
         documents = documents.exclude(created_by=user).exclude(submitted_by=user)
