@@ -53,7 +53,7 @@ class _Reader:
     def findall(self, el: etree._Element | None, path: str) -> list[etree._Element]:
         if el is None:
             return []
-        return el.findall(_path(self.ns, path))
+        return list(el.findall(_path(self.ns, path)))
 
     def text(self, el: etree._Element | None, *paths: str) -> str:
         """The stripped text of the first of `paths` present under `el`, or ""."""
@@ -104,7 +104,9 @@ def _sign(indicator: str, *, what: str) -> int:
         return 1
     if indicator == "DBIT":
         return -1
-    raise StatementError(f"{what} has no valid credit/debit indicator ({indicator[:10]!r}).", code="malformed")
+    raise StatementError(
+        f"{what} has no valid credit/debit indicator ({indicator[:10]!r}).", code="malformed"
+    )
 
 
 def load_xml(data: bytes) -> etree._Element:
@@ -116,7 +118,9 @@ def load_xml(data: bytes) -> etree._Element:
         )
     head = bytes(data).replace(b"\x00", b"")
     if any(marker in head for marker in _FORBIDDEN_MARKUP):
-        raise StatementError("DOCTYPE and ENTITY declarations are not allowed in a bank statement.", code="forbidden_xml")
+        raise StatementError(
+            "DOCTYPE and ENTITY declarations are not allowed in a bank statement.", code="forbidden_xml"
+        )
     try:
         return parse_xml(bytes(data), max_bytes=MAX_STATEMENT_BYTES)
     except InvoiceParseError as exc:
@@ -130,13 +134,17 @@ def parse_camt(data: bytes) -> list[ParsedStatement]:
     ns = etree.QName(root).namespace or ""
     match = _NAMESPACE.match(ns)
     if match is None or etree.QName(root).localname != "Document":
-        raise StatementError("This XML file is not an ISO 20022 camt.052/053/054 message.", code="unknown_format")
+        raise StatementError(
+            "This XML file is not an ISO 20022 camt.052/053/054 message.", code="unknown_format"
+        )
     message, version = match.group(1), match.group(2)
     fmt = f"{message}.001.{version}"
     wrapper, child = _CONTAINERS[message]
     r = _Reader(ns)
     # Version 001.01 suffixes the element with its version (BkToCstmrAcctRptV01).
-    body = next((el for el in root if isinstance(el.tag, str) and etree.QName(el).localname.startswith(wrapper)), None)
+    body = next(
+        (el for el in root if isinstance(el.tag, str) and etree.QName(el).localname.startswith(wrapper)), None
+    )
     if body is None:
         raise StatementError(f"The {fmt} message has no {wrapper} element.", code="malformed")
     statements = []
@@ -192,7 +200,11 @@ def _statement(r: _Reader, stmt: etree._Element, fmt: str) -> ParsedStatement:
 def _transaction_code(r: _Reader, el: etree._Element | None) -> str:
     domain = r.text(el, "BkTxCd/Domn/Cd")
     if domain:
-        return "-".join(p for p in (domain, r.text(el, "BkTxCd/Domn/Fmly/Cd"), r.text(el, "BkTxCd/Domn/Fmly/SubFmlyCd")) if p)
+        return "-".join(
+            p
+            for p in (domain, r.text(el, "BkTxCd/Domn/Fmly/Cd"), r.text(el, "BkTxCd/Domn/Fmly/SubFmlyCd"))
+            if p
+        )
     return r.text(el, "BkTxCd/Prtry/Cd")
 
 
@@ -227,8 +239,14 @@ def _entry(r: _Reader, entry: etree._Element, currency: str, created: dt.date | 
     entry_info = r.text(entry, "AddtlNtryInf")
     charges = _charges(r, entry)
     details = r.findall(entry, "NtryDtls/TxDtls")
-    tx_amounts = [_tx_amount(r, tx) for tx in details]
-    split = len(details) > 1 and all(a is not None for a in tx_amounts)
+    tx_amounts = [_tx_amount(r, tx) for tx in details] if len(details) > 1 else []
+    signed = [
+        a[0] * (_sign(r.text(tx, "CdtDbtInd"), what="A transaction") if r.text(tx, "CdtDbtInd") else sign)
+        for tx, a in zip(details, tx_amounts, strict=True)
+        if a is not None and a[1] in ("", ccy)
+    ]
+    # A batch is split only when its transactions add up to the entry, in the entry's currency.
+    split = len(details) > 1 and len(signed) == len(details) and sum(signed, Decimal(0)) == amount[0] * sign
     if not split:
         tx = details[0] if details else None
         return [
@@ -237,13 +255,11 @@ def _entry(r: _Reader, entry: etree._Element, currency: str, created: dt.date | 
                   charges=charges, sign=sign, reversal=r.text(entry, "RvslInd").lower() == "true")
         ]  # fmt: skip
     lines = []
-    for tx, tx_amount in zip(details, tx_amounts, strict=True):
-        assert tx_amount is not None
-        tx_sign = _sign(r.text(tx, "CdtDbtInd"), what="A transaction") if r.text(tx, "CdtDbtInd") else sign
+    for tx, tx_amount in zip(details, signed, strict=True):
         lines.append(
-            _line(r, tx, booking=booking, value_date=value_date, amount=tx_amount[0] * tx_sign,
-                  currency=tx_amount[1] or ccy, reference=r.text(tx, "Refs/AcctSvcrRef"),
-                  code=_transaction_code(r, tx) or entry_code, info=entry_info, charges=None, sign=tx_sign,
+            _line(r, tx, booking=booking, value_date=value_date, amount=tx_amount, currency=ccy,
+                  reference=r.text(tx, "Refs/AcctSvcrRef"), code=_transaction_code(r, tx) or entry_code,
+                  info=entry_info, charges=None, sign=1 if tx_amount >= 0 else -1,
                   reversal=r.text(entry, "RvslInd").lower() == "true")
         )  # fmt: skip
     return lines

@@ -9,11 +9,11 @@ are +0..+9, ``}`` and ``J``..``R`` are -0..-9; the number of decimals is in colu
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Any
 
-from facturier.domain.banking._text import MAX_LINES_PER_FILE, decode_text, ddmmyy, join_text
+from facturier.domain.banking._text import MAX_LINES_PER_FILE, ddmmyy, decode_text, join_text
 from facturier.domain.banking.statement import ParsedStatement, StatementError, StatementLine
 
 RECORD_LENGTH = 120
@@ -69,11 +69,18 @@ def _records(text: str) -> list[str]:
         if not line.strip():
             continue
         # Some banks send the records without line breaks, or several on one line.
-        while len(line) > RECORD_LENGTH and line[RECORD_LENGTH : RECORD_LENGTH + 2] in ("01", "04", "05", "07"):
+        while len(line) > RECORD_LENGTH and line[RECORD_LENGTH : RECORD_LENGTH + 2] in (
+            "01",
+            "04",
+            "05",
+            "07",
+        ):
             records.append(line[:RECORD_LENGTH])
             line = line[RECORD_LENGTH:]
         if len(line) > RECORD_LENGTH and line[RECORD_LENGTH:].strip():
-            raise StatementError(f"A CFONB record is longer than {RECORD_LENGTH} characters.", code="malformed")
+            raise StatementError(
+                f"A CFONB record is longer than {RECORD_LENGTH} characters.", code="malformed"
+            )
         records.append(line[:RECORD_LENGTH].ljust(RECORD_LENGTH))
         if len(records) > 4 * MAX_LINES_PER_FILE:
             raise StatementError("The CFONB file holds too many records.", code="too_large")
@@ -128,7 +135,9 @@ def parse_cfonb120(data: bytes) -> list[ParsedStatement]:
             )
         elif kind == "04":
             if current is None:
-                raise StatementError(f"Record {number}: a movement (04) outside a statement (01...07).", code="malformed")
+                raise StatementError(
+                    f"Record {number}: a movement (04) outside a statement (01...07).", code="malformed"
+                )
             _close_line(current)
             current.lines.append(_movement(record, number, current))
             total += 1
@@ -136,11 +145,15 @@ def parse_cfonb120(data: bytes) -> list[ParsedStatement]:
                 raise StatementError(f"The file holds over {MAX_LINES_PER_FILE} movements.", code="too_large")
         elif kind == "05":
             if current is None or not current.lines:
-                raise StatementError(f"Record {number}: a complement (05) without its movement (04).", code="malformed")
+                raise StatementError(
+                    f"Record {number}: a complement (05) without its movement (04).", code="malformed"
+                )
             current.extra.append(record)
         elif kind == "07":
             if current is None:
-                raise StatementError(f"Record {number}: a statement end (07) without its start (01).", code="malformed")
+                raise StatementError(
+                    f"Record {number}: a statement end (07) without its start (01).", code="malformed"
+                )
             _close_line(current)
             decimals = _decimals(record, number)
             statements.append(
@@ -160,7 +173,9 @@ def parse_cfonb120(data: bytes) -> list[ParsedStatement]:
         else:
             raise StatementError(f"Record {number}: unknown CFONB record type {kind!r}.", code="malformed")
     if current is not None:
-        raise StatementError("The CFONB file ends inside a statement (no 07 record): truncated?", code="truncated")
+        raise StatementError(
+            "The CFONB file ends inside a statement (no 07 record): truncated?", code="truncated"
+        )
     if not statements:
         raise StatementError("The CFONB file holds no statement.", code="no_statement")
     return statements
@@ -191,21 +206,38 @@ def _close_line(current: _Open) -> None:
         return
     line = current.lines[-1]
     remittance = [line.remittance]
-    updates: dict[str, str] = {}
+    updates: dict[str, Any] = {}
+    names: dict[str, str] = {}
     for record in current.extra:
         qualifier, content = record[45:48], record[48:118]
-        if qualifier in ("NPY", "NBE", "NPO", "NBU") and re.fullmatch(r"[A-Z]{3}", qualifier):
-            mine = "NPY" if line.amount > 0 else "NBE"
-            if qualifier == mine and "counterparty_name" not in updates:
-                updates["counterparty_name"] = join_text(content)
+        if qualifier in ("NPY", "NBE"):
+            names[qualifier] = names.get(qualifier) or join_text(content)
         elif qualifier == "RCN" and "end_to_end_id" not in updates:
             updates["end_to_end_id"] = content[:35].strip()
             remittance.append(content)
         elif qualifier in _REMITTANCE_QUALIFIERS:
             remittance.append(content)
-        elif qualifier in ("IPY", "IBE", "IPO", "IBU", "MMO", "CBE", "BDB", "LEM", "ICS", "RUM", "DRF"):
+        elif qualifier in (
+            "NPO",
+            "NBU",
+            "IPY",
+            "IBE",
+            "IPO",
+            "IBU",
+            "MMO",
+            "CBE",
+            "BDB",
+            "LEM",
+            "ICS",
+            "RUM",
+            "DRF",
+        ):
             continue
         else:
             remittance.append(record[45:118])
+    # The payer of a credit, the payee of a debit; else whichever name the bank gave.
+    mine, other = ("NPY", "NBE") if line.amount > 0 else ("NBE", "NPY")
+    if names.get(mine) or names.get(other):
+        updates["counterparty_name"] = names.get(mine) or names.get(other, "")
     current.lines[-1] = replace(line, remittance=join_text(*remittance), **updates)
     current.extra = []

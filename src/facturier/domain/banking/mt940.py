@@ -46,7 +46,8 @@ _ISO_RETURN = re.compile(r"\b([A-Z]{2}[0-9]{2}|MS0[23]|FF0[1-5]|SL01|RR0[1-4])\b
 def is_mt940(text_head: bytes) -> bool:
     head = text_head.lstrip(b"\xef\xbb\xbf\r\n\t \x01")
     return head.startswith(b"{1:") or (
-        re.search(rb"(?m)^:20:", head) is not None and re.search(rb"(?m)^:(25|60[FM]|61|28C?):", head) is not None
+        re.search(rb"(?m)^:20:", head) is not None
+        and re.search(rb"(?m)^:(25|60[FM]|61|28C?):", head) is not None
     )
 
 
@@ -77,7 +78,9 @@ def _fields(text: str) -> list[tuple[str, str]]:
         match = _TAG.match(line.lstrip())
         if match:
             fields.append((match.group(1), [match.group(2)]))
-        elif stripped in ("-", "-}", "}", "") or stripped.startswith(("{1:", "{2:", "{3:", "{4:", "{5:", "-}{5:")):
+        elif stripped in ("-", "-}", "}", "") or stripped.startswith(
+            ("{1:", "{2:", "{3:", "{4:", "{5:", "-}{5:")
+        ):
             continue
         elif fields:
             fields[-1][1].append(line)
@@ -103,7 +106,9 @@ def parse_mt940(data: bytes) -> list[ParsedStatement]:
                 continue
         if tag == "25":
             if current.lines or current.pending is not None:
-                raise StatementError("An account field (:25:) comes after the statement lines.", code="malformed")
+                raise StatementError(
+                    "An account field (:25:) comes after the statement lines.", code="malformed"
+                )
             _account(current, value)
         elif tag in ("28", "28C"):
             current.number = value.strip()
@@ -159,7 +164,11 @@ def _balance(value: str, tag: str) -> tuple[Decimal, str, dt.date]:
         raise StatementError(f"Invalid MT940 balance :{tag}: {value.strip()[:40]!r}.", code="malformed")
     mark, day, currency, amount = match.groups()
     value_ = _amount(amount)
-    return (-value_ if mark == "D" else value_), currency or "", yymmdd(day, what=f"date of :{tag}:", clamp=True)
+    return (
+        (-value_ if mark == "D" else value_),
+        currency or "",
+        yymmdd(day, what=f"date of :{tag}:", clamp=True),
+    )
 
 
 def _amount(text: str) -> Decimal:
@@ -212,6 +221,9 @@ def _flush(builder: _Builder) -> None:
     amount = pending["amount"]
     assert isinstance(amount, Decimal)
     reason = details.get("return_reason", "")
+    extra = str(pending["extra"])
+    if not details.get("iban") and looks_like_iban(extra):  # Rabobank: counterparty IBAN after :61:
+        details["iban"] = normalise_iban(extra)
     builder.lines.append(
         StatementLine(
             booking_date=pending["booking"],  # type: ignore[arg-type]
@@ -235,9 +247,7 @@ def _flush(builder: _Builder) -> None:
 def _finish(builder: _Builder) -> ParsedStatement:
     _flush(builder)
     # Lines were built before :62F: could give the currency: fill it in.
-    lines = tuple(
-        line if line.currency else _with_currency(line, builder.currency) for line in builder.lines
-    )
+    lines = tuple(line if line.currency else _with_currency(line, builder.currency) for line in builder.lines)
     return ParsedStatement(
         format="mt942" if builder.mt942 and builder.opening is None else "mt940",
         account_iban=builder.account,
@@ -279,9 +289,7 @@ def _german(flat: str) -> dict[str, str]:
     subfields: dict[str, list[str]] = {}
     for i in range(1, len(parts) - 1, 2):
         subfields.setdefault(parts[i], []).append(parts[i + 1])
-    purpose = "".join(
-        "".join(subfields.get(f"{n:02d}", [])) for n in [*range(20, 30), *range(60, 64)]
-    )
+    purpose = "".join("".join(subfields.get(f"{n:02d}", [])) for n in [*range(20, 30), *range(60, 64)])
     out["description"] = join_text("".join(subfields.get("00", [])))
     out["bic"] = "".join(subfields.get("30", [])).strip()
     account = "".join(subfields.get("31", [])).strip()

@@ -77,6 +77,7 @@ def parse_ofx(data: bytes) -> list[ParsedStatement]:
         root, fmt = _from_sgml(raw), "ofx1"
     statements = []
     total = 0
+    # ORIGCURRENCY only informs: TRNAMT is then in CURDEF. CURRENCY means TRNAMT is in that currency.
     for rs in root.iter("STMTRS") + root.iter("CCSTMTRS"):
         statement = _statement(rs, fmt)
         total += len(statement.lines)
@@ -85,7 +86,11 @@ def parse_ofx(data: bytes) -> list[ParsedStatement]:
         statements.append(statement)
     if not statements:
         status = next((s for s in root.iter("STATUS") if s.text_of("CODE") not in ("", "0")), None)
-        detail = f" (the bank answered error {status.text_of('CODE')}: {status.text_of('MESSAGE')})" if status else ""
+        detail = (
+            f" (the bank answered error {status.text_of('CODE')}: {status.text_of('MESSAGE')})"
+            if status
+            else ""
+        )
         raise StatementError(
             f"This OFX file holds no bank or credit-card statement{detail}.", code="no_statement"
         )
@@ -161,7 +166,11 @@ def _statement(rs: _Node, fmt: str) -> ParsedStatement:
     acct = rs.find("BANKACCTFROM") or rs.find("CCACCTFROM")
     account = acct.text_of("ACCTID") if acct is not None else ""
     iban = normalise_iban(account) if looks_like_iban(account) else ""
-    number = "" if iban else join_text(*(acct.text_of(t) for t in ("BANKID", "BRANCHID", "ACCTID")) if acct else "")
+    number = (
+        ""
+        if iban
+        else join_text(*(acct.text_of(t) for t in ("BANKID", "BRANCHID", "ACCTID")) if acct else "")
+    )
     tranlist = rs.find("BANKTRANLIST")
     lines = []
     for trn in tranlist.iter("STMTTRN") if tranlist is not None else []:
@@ -202,8 +211,10 @@ def _line(trn: _Node, currency: str) -> StatementLine:
     return StatementLine(
         booking_date=_date(posted, what="posting date"),
         amount=_amount(amount_text, what="amount"),
-        currency=(trn.text_of("CURRENCY/CURSYM") or trn.text_of("ORIGCURRENCY/CURSYM") or currency).upper(),
-        value_date=_date(avail, what="availability date") if avail else (_date(user, what="date") if user else None),
+        currency=(trn.text_of("CURRENCY/CURSYM") or currency).upper(),
+        value_date=_date(avail, what="availability date")
+        if avail
+        else (_date(user, what="date") if user else None),
         bank_reference=trn.text_of("FITID"),
         counterparty_name=name,
         counterparty_iban=normalise_iban(counter) if looks_like_iban(counter) else "",

@@ -18,7 +18,7 @@ _HEAD_BYTES = 4096
 
 
 def detect_format(data: bytes) -> str:
-    """"camt", "ofx", "mt940" or "cfonb120" from the first bytes of `data`, or "" when none fits."""
+    """ "camt", "ofx", "mt940" or "cfonb120" from the first bytes of `data`, or "" when none fits."""
     head = bytes(data[:_HEAD_BYTES])
     stripped = head.lstrip(b"\xef\xbb\xbf\xff\xfe\r\n\t \x00")
     if is_ofx(head):
@@ -56,4 +56,6 @@ def parse_statement(data: bytes, *, filename: str = "") -> list[ParsedStatement]
         raise
     except (ValueError, IndexError, KeyError, TypeError, ArithmeticError, RecursionError) as exc:
         # A parser bug must not turn a bad file into a crash: report the file as unreadable.
-        raise StatementError(f"{filename or 'This file'} could not be read as {fmt}: {exc}", code="malformed") from exc
+        raise StatementError(
+            f"{filename or 'This file'} could not be read as {fmt}: {exc}", code="malformed"
+        ) from exc
