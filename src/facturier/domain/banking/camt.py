@@ -163,7 +163,7 @@ def parse_camt(data: bytes) -> list[ParsedStatement]:
 def _statement(r: _Reader, stmt: etree._Element, fmt: str) -> ParsedStatement:
     acct = r.find(stmt, "Acct")
     iban = normalise_iban(r.text(acct, "Id/IBAN"))
-    other = r.text(acct, "Id/Othr/Id")
+    other = r.text(acct, "Id/Othr/Id", "Id/PrtryAcct/Id")
     currency = r.text(acct, "Ccy").upper()
     opening = closing = None
     for bal in r.findall(stmt, "Bal"):
@@ -180,8 +180,12 @@ def _statement(r: _Reader, stmt: etree._Element, fmt: str) -> ParsedStatement:
     created = r.date(stmt, "CreDtTm")
     period_start = r.date(stmt, "FrToDt/FrDtTm")
     period_end = r.date(stmt, "FrToDt/ToDtTm")
+    entries = r.findall(stmt, "Ntry")
+    if not currency and entries:  # notifications may give the currency on the amounts only
+        first = r.amount(entries[0])
+        currency = first[1] if first else ""
     lines: list[StatementLine] = []
-    for entry in r.findall(stmt, "Ntry"):
+    for entry in entries:
         lines.extend(_entry(r, entry, currency, created))
     return ParsedStatement(
         format=fmt,
@@ -242,7 +246,7 @@ def _entry(r: _Reader, entry: etree._Element, currency: str, created: dt.date | 
     tx_amounts = [_tx_amount(r, tx) for tx in details] if len(details) > 1 else []
     signed = [
         a[0] * (_sign(r.text(tx, "CdtDbtInd"), what="A transaction") if r.text(tx, "CdtDbtInd") else sign)
-        for tx, a in zip(details, tx_amounts, strict=True)
+        for tx, a in zip(details, tx_amounts, strict=False)
         if a is not None and a[1] in ("", ccy)
     ]
     # A batch is split only when its transactions add up to the entry, in the entry's currency.
@@ -258,7 +262,7 @@ def _entry(r: _Reader, entry: etree._Element, currency: str, created: dt.date | 
     for tx, tx_amount in zip(details, signed, strict=True):
         lines.append(
             _line(r, tx, booking=booking, value_date=value_date, amount=tx_amount, currency=ccy,
-                  reference=r.text(tx, "Refs/AcctSvcrRef"), code=_transaction_code(r, tx) or entry_code,
+                  reference=r.text(tx, "Refs/AcctSvcrRef"), code=entry_code or _transaction_code(r, tx),
                   info=entry_info, charges=None, sign=1 if tx_amount >= 0 else -1,
                   reversal=r.text(entry, "RvslInd").lower() == "true")
         )  # fmt: skip
