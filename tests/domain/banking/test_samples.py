@@ -102,6 +102,26 @@ def test_camt_samples_match_genkgo_expected_results(expected_json: Path) -> None
     record_id = next((r["getId"] for r in records), statements[-1].statement_id)
     lines = list(by_id[record_id].lines)
     for entry in entries:
+        amount, currency = _genkgo_money(entry["getAmount"])
+        taken = _take_entry(lines, amount)
+        assert all(line.currency == currency for line in taken)
+        booking = (entry.get("getBookingDate") or entry.get("getValueDate") or {}).get("0")
+        if booking:
+            assert taken[0].booking_date.isoformat() == booking[:10]
+        if entry.get("getValueDate"):
+            assert taken[0].value_date and taken[0].value_date.isoformat() == entry["getValueDate"]["0"][:10]
+        if len(taken) == 1:
+            reference = entry.get("getReference") or entry.get("getAccountServicerReference") or ""
+            if reference:
+                assert taken[0].bank_reference == reference
+            first = entry.get("getTransactionDetail")
+            detail = first if isinstance(first, dict) else {}
+            end_to_end = (detail.get("getReference") or {}).get("getEndToEndId")
+            if end_to_end not in (None, "NOTPROVIDED"):
+                assert taken[0].end_to_end_id == end_to_end
+            reason = (detail.get("getReturnInformation") or {}).get("getCode")
+            if reason:
+                assert taken[0].return_reason == reason
     assert lines == [], "lines no genkgo entry accounts for"
 
 
