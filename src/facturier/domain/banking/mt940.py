@@ -32,7 +32,7 @@ _LINE = re.compile(
     r"^(?P<value>[0-9]{6})(?P<entry>[0-9]{4})?(?P<mark>R?[CD]|E[CD])(?P<funds>[A-Z])?"
     r"(?P<amount>[0-9][0-9.]*,?[0-9]*)(?P<type>[NFS][A-Z0-9]{3})?(?P<ref>[^/]*?)(?://(?P<bankref>.*))?$"
 )
-_NOREF = {"", "NONREF", "NOTPROVIDED"}
+_NOREF = {"", "NONREF", "NOTPROVIDED", "EREF", "PREF", "MARF"}  # Rabobank: "see :86: EREF", not a reference
 _DUTCH_KEYS = (
     "EREF|PREF|MARF|CSID|CNTP|REMI|RTRN|BENM|ORDP|TRCD|ISDT|NAME|IBAN|BIC|ADDR|PURP|ULTC|ULTD|ULTB|SVCL|"
     "CDTRREFTP|CDTRREF|CD|ISSR|ID|BUSP|FX|ORDI|BENI|EXCH|CHGS|ABNA|ACCW|OCMT"
@@ -111,7 +111,7 @@ def parse_mt940(data: bytes) -> list[ParsedStatement]:
                 )
             _account(current, value)
         elif tag in ("28", "28C"):
-            current.number = value.strip()
+            current.number = "".join(value.split())
         elif tag in ("60F", "60M", "60"):
             amount, currency, day = _balance(value, tag)
             current.opening, current.start, current.seen_any = amount, day, True

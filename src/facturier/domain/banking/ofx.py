@@ -202,7 +202,6 @@ def _line(trn: _Node, currency: str) -> StatementLine:
     amount_text = trn.text_of("TRNAMT")
     if not amount_text:
         raise StatementError("An OFX transaction has no amount (TRNAMT).", code="malformed")
-    user = trn.text_of("DTUSER")
     avail = trn.text_of("DTAVAIL")
     name = trn.text_of("NAME") or trn.text_of("PAYEE/NAME")
     memo = trn.text_of("MEMO")
@@ -212,13 +211,11 @@ def _line(trn: _Node, currency: str) -> StatementLine:
         booking_date=_date(posted, what="posting date"),
         amount=_amount(amount_text, what="amount"),
         currency=(trn.text_of("CURRENCY/CURSYM") or currency).upper(),
-        value_date=_date(avail, what="availability date")
-        if avail
-        else (_date(user, what="date") if user else None),
+        value_date=_date(avail, what="availability date") if avail else None,
         bank_reference=trn.text_of("FITID"),
         counterparty_name=name,
         counterparty_iban=normalise_iban(counter) if looks_like_iban(counter) else "",
         bank_transaction_code=trn.text_of("TRNTYPE"),
         remittance=memo,
-        description=join_text(name, memo, trn.text_of("CHECKNUM"), trn.text_of("REFNUM")),
+        description=join_text(name, trn.text_of("CHECKNUM"), trn.text_of("REFNUM")),
     )
