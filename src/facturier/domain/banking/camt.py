@@ -298,7 +298,12 @@ def _line(
     sign: int,
     reversal: bool,
 ) -> StatementLine:
-    name, iban, bic = _party(r, tx, "Dbtr" if sign > 0 else "Cdtr")
+    # The other party: the payer of a credit, the payee of a debit; a return reverses the roles.
+    returned = reversal or r.find(tx, "RtrInf") is not None
+    mine, other = ("Dbtr", "Cdtr") if (sign > 0) != returned else ("Cdtr", "Dbtr")
+    name, iban, bic = _party(r, tx, mine)
+    if not (name or iban):
+        name, iban, bic = _party(r, tx, other)
     end_to_end = r.text(tx, "Refs/EndToEndId")
     if end_to_end.upper() == "NOTPROVIDED":
         end_to_end = ""

@@ -19,6 +19,7 @@ from facturier.domain.banking.statement import ParsedStatement, StatementError, 
 RECORD_LENGTH = 120
 _POSITIVE = "{ABCDEFGHI"
 _NEGATIVE = "}JKLMNOPQR"
+_CODES = (b"01", b"04", b"05", b"07")
 _REMITTANCE_QUALIFIERS = {"LIB", "LCC", "LC2", "LCS", "LCZ", "RCN", "REF"}
 
 
@@ -50,15 +51,16 @@ def encode_amount(amount: Decimal, decimals: int) -> str:
 
 
 def is_cfonb120(head: bytes) -> bool:
+    """Whether the start of a file looks like CFONB 120 records (with or without line breaks)."""
     lines = [line for line in head.replace(b"\r", b"\n").split(b"\n") if line.strip()][:3]
     if not lines:
         return False
     first = lines[0]
+    records = [first[i : i + RECORD_LENGTH] for i in range(0, min(len(first), 3 * RECORD_LENGTH), RECORD_LENGTH)]
     return (
-        first[:2] in (b"01", b"04", b"05", b"07")
-        and first[2:7].isdigit()
-        and 30 <= len(first.rstrip()) <= RECORD_LENGTH * 4
-        and all(line[:2] in (b"01", b"04", b"05", b"07") for line in lines)
+        first[2:7].isdigit()
+        and len(first.rstrip()) >= 30
+        and all(record[:2] in _CODES for record in records + lines[1:])
     )
 
 
