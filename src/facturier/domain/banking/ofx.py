@@ -141,6 +141,8 @@ def _from_sgml(raw: bytes) -> _Node:
     ofx = root.find("OFX")
     if ofx is None:
         raise StatementError("This OFX file has no <OFX> body.", code="malformed")
+    if "</OFX>" not in text[-4096:].upper():
+        raise StatementError("The OFX file ends before its closing </OFX> tag: truncated?", code="truncated")
     return ofx
 
 
