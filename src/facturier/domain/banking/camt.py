@@ -34,52 +34,74 @@ def is_camt(head: bytes) -> bool:
     return b"urn:iso:std:iso:20022:tech:xsd:camt.05" in head.replace(b"\x00", b"")
 
 
-@lru_cache(maxsize=512)
-def _path(ns: str, path: str) -> str:
-    return "/".join(part if part in (".", "..") else f"{{{ns}}}{part}" for part in path.split("/"))
+class _N:
+    """One element as plain Python data: lookups on it are dict gets (lxml lookups cost microseconds each)."""
+
+    __slots__ = ("ccy", "kids", "text")
+
+    def __init__(self, text: str | None, ccy: str | None, kids: dict[str, list[_N]]) -> None:
+        self.text, self.ccy, self.kids = text, ccy, kids
+
+
+def _convert(el: etree._Element, skip: str = "") -> _N:
+    kids: dict[str, list[_N]] = {}
+    for child in el:
+        tag = child.tag
+        if isinstance(tag, str) and tag != skip:
+            kids.setdefault(tag.rpartition("}")[2], []).append(_convert(child))
+    return _N(el.text, el.get("Ccy"), kids)
+
+
+@lru_cache(maxsize=1024)
+def _steps(path: str) -> tuple[str, ...]:
+    return tuple(path.split("/"))
 
 
 class _Reader:
-    """Namespace-bound lookups on one camt document."""
+    """Lookups by paths of local names (the namespace was checked once, on the root)."""
 
-    def __init__(self, ns: str) -> None:
-        self.ns = ns
+    def find(self, el: _N | None, path: str) -> _N | None:
+        for step in _steps(path):
+            if el is None:
+                return None
+            found = el.kids.get(step)
+            el = found[0] if found else None
+        return el
 
-    def find(self, el: etree._Element | None, path: str) -> etree._Element | None:
-        if el is None:
-            return None
-        return el.find(_path(self.ns, path))
+    def findall(self, el: _N | None, path: str) -> list[_N]:
+        *parents, last = _steps(path)
+        for step in parents:
+            if el is None:
+                return []
+            found = el.kids.get(step)
+            el = found[0] if found else None
+        return list(el.kids.get(last, ())) if el is not None else []
 
-    def findall(self, el: etree._Element | None, path: str) -> list[etree._Element]:
-        if el is None:
-            return []
-        return list(el.findall(_path(self.ns, path)))
-
-    def text(self, el: etree._Element | None, *paths: str) -> str:
-        """The stripped text of the first of `paths` present under `el`, or ""."""
-        if el is None:
-            return ""
+    def text(self, el: _N | None, *paths: str) -> str:
+        """The text of the first of `paths` present under `el`, whitespace collapsed, or ""."""
         for path in paths:
-            found = el.find(_path(self.ns, path))
-            if found is not None and found.text and found.text.strip():
-                return " ".join(found.text.split())
+            found = self.find(el, path)
+            if found is not None:
+                value = found.text
+                if value and not value.isspace():
+                    return " ".join(value.split())
         return ""
 
-    def texts(self, el: etree._Element | None, path: str) -> list[str]:
+    def texts(self, el: _N | None, path: str) -> list[str]:
         return [" ".join(t.text.split()) for t in self.findall(el, path) if t.text and t.text.strip()]
 
-    def date(self, el: etree._Element | None, *paths: str) -> dt.date | None:
+    def date(self, el: _N | None, *paths: str) -> dt.date | None:
         for path in paths:
             value = self.text(el, path)
             if value:
                 return _iso_date(value)
         return None
 
-    def amount(self, el: etree._Element | None, path: str = "Amt") -> tuple[Decimal, str] | None:
+    def amount(self, el: _N | None, path: str = "Amt") -> tuple[Decimal, str] | None:
         found = self.find(el, path)
         if found is None or not (found.text or "").strip():
             return None
-        return _decimal(found.text or ""), (found.get("Ccy") or "").strip().upper()
+        return _decimal(found.text or ""), (found.ccy or "").strip().upper()
 
 
 def _iso_date(value: str) -> dt.date:
@@ -140,7 +162,7 @@ def parse_camt(data: bytes) -> list[ParsedStatement]:
     message, version = match.group(1), match.group(2)
     fmt = f"{message}.001.{version}"
     wrapper, child = _CONTAINERS[message]
-    r = _Reader(ns)
+    r = _Reader()
     # Version 001.01 suffixes the element with its version (BkToCstmrAcctRptV01).
     body = next(
         (el for el in root if isinstance(el.tag, str) and etree.QName(el).localname.startswith(wrapper)), None
@@ -149,8 +171,8 @@ def parse_camt(data: bytes) -> list[ParsedStatement]:
         raise StatementError(f"The {fmt} message has no {wrapper} element.", code="malformed")
     statements = []
     count = 0
-    for stmt in r.findall(body, child):
-        parsed = _statement(r, stmt, fmt)
+    for stmt in body.iterchildren(f"{{{ns}}}{child}"):
+        parsed = _statement(r, stmt, fmt, f"{{{ns}}}Ntry")
         count += len(parsed.lines)
         if count > MAX_LINES_PER_FILE:
             raise StatementError(f"The file holds over {MAX_LINES_PER_FILE} movements.", code="too_large")
@@ -160,7 +182,9 @@ def parse_camt(data: bytes) -> list[ParsedStatement]:
     return statements
 
 
-def _statement(r: _Reader, stmt: etree._Element, fmt: str) -> ParsedStatement:
+def _statement(r: _Reader, element: etree._Element, fmt: str, entry_tag: str) -> ParsedStatement:
+    # The statement's header as plain data; its entries are converted one at a time (bounded memory).
+    stmt = _convert(element, skip=entry_tag)
     acct = r.find(stmt, "Acct")
     iban = normalise_iban(r.text(acct, "Id/IBAN"))
     other = r.text(acct, "Id/Othr/Id", "Id/PrtryAcct/Id")
@@ -180,12 +204,13 @@ def _statement(r: _Reader, stmt: etree._Element, fmt: str) -> ParsedStatement:
     created = r.date(stmt, "CreDtTm")
     period_start = r.date(stmt, "FrToDt/FrDtTm")
     period_end = r.date(stmt, "FrToDt/ToDtTm")
-    entries = r.findall(stmt, "Ntry")
-    if not currency and entries:  # notifications may give the currency on the amounts only
-        first = r.amount(entries[0])
-        currency = first[1] if first else ""
+    entries = element.iterchildren(entry_tag)
     lines: list[StatementLine] = []
-    for entry in entries:
+    for entry_element in entries:
+        entry = _convert(entry_element)
+        if not currency:  # notifications may give the currency on the amounts only
+            first = r.amount(entry)
+            currency = first[1] if first else ""
         lines.extend(_entry(r, entry, currency, created))
     return ParsedStatement(
         format=fmt,
@@ -201,7 +226,7 @@ def _statement(r: _Reader, stmt: etree._Element, fmt: str) -> ParsedStatement:
     )
 
 
-def _transaction_code(r: _Reader, el: etree._Element | None) -> str:
+def _transaction_code(r: _Reader, el: _N | None) -> str:
     domain = r.text(el, "BkTxCd/Domn/Cd")
     if domain:
         return "-".join(
@@ -212,7 +237,7 @@ def _transaction_code(r: _Reader, el: etree._Element | None) -> str:
     return r.text(el, "BkTxCd/Prtry/Cd")
 
 
-def _charges(r: _Reader, entry: etree._Element) -> Decimal | None:
+def _charges(r: _Reader, entry: _N) -> Decimal | None:
     chrgs = r.find(entry, "Chrgs")
     if chrgs is None:
         return None
@@ -224,7 +249,7 @@ def _charges(r: _Reader, entry: etree._Element) -> Decimal | None:
     return sum(found, Decimal(0)) if found else None
 
 
-def _entry(r: _Reader, entry: etree._Element, currency: str, created: dt.date | None) -> list[StatementLine]:
+def _entry(r: _Reader, entry: _N, currency: str, created: dt.date | None) -> list[StatementLine]:
     status = r.text(entry, "Sts/Cd", "Sts")
     if status in _SKIPPED_STATUSES:
         return []
@@ -269,11 +294,11 @@ def _entry(r: _Reader, entry: etree._Element, currency: str, created: dt.date | 
     return lines
 
 
-def _tx_amount(r: _Reader, tx: etree._Element) -> tuple[Decimal, str] | None:
+def _tx_amount(r: _Reader, tx: _N) -> tuple[Decimal, str] | None:
     return r.amount(tx, "Amt") or r.amount(tx, "AmtDtls/TxAmt/Amt")
 
 
-def _party(r: _Reader, tx: etree._Element | None, role: str) -> tuple[str, str, str]:
+def _party(r: _Reader, tx: _N | None, role: str) -> tuple[str, str, str]:
     parties = r.find(tx, "RltdPties")
     name = r.text(parties, f"{role}/Nm", f"{role}/Pty/Nm", f"{role}/Agt/FinInstnId/Nm")
     acct = r.find(parties, f"{role}Acct")
@@ -285,7 +310,7 @@ def _party(r: _Reader, tx: etree._Element | None, role: str) -> tuple[str, str, 
 
 def _line(
     r: _Reader,
-    tx: etree._Element | None,
+    tx: _N | None,
     *,
     booking: dt.date,
     value_date: dt.date | None,
