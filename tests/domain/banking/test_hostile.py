@@ -138,12 +138,15 @@ _INSERTS = st.sampled_from(
 
 
 def _only_statement_errors(parser: Callable[[bytes], list[ParsedStatement]], data: bytes) -> None:
+    error: StatementError | None = None
+    result: list[ParsedStatement] = []
     try:
         result = parser(data)
     except StatementError as exc:
-        assert exc.code and str(exc)
-        return
-    assert isinstance(result, list)
+        error = exc
+    if error is not None:
+        assert error.code
+        assert str(error)
     for statement in result:
         assert isinstance(statement, ParsedStatement)
 

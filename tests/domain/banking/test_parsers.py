@@ -13,7 +13,8 @@ from tests.domain.banking import documents
 
 
 def _balanced(statement: ParsedStatement) -> bool:
-    assert statement.opening_balance is not None and statement.closing_balance is not None
+    assert statement.opening_balance is not None
+    assert statement.closing_balance is not None
     return (
         statement.opening_balance + sum((x.amount for x in statement.lines), Decimal(0))
         == statement.closing_balance

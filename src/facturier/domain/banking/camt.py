@@ -43,12 +43,27 @@ class _N:
         self.text, self.ccy, self.kids = text, ccy, kids
 
 
+_UNUSED = frozenset(
+    ["PstlAdr", "CtctDtls", "OrgId", "PrvtId", "RltdDts", "RltdPric", "RltdQties", "Purp", "Tax", "FinInstrmId",
+     "CorpActn", "SfkpgAcct", "CshDpst", "CardTx", "NtryDtlsCardTx", "TechInptChanl", "RfrdDocInf", "RfrdDocAmt",
+     "Invcr", "Invcee", "GrnshmtRmt", "TaxRmt", "RltdRmtInf", "AcctOwnr", "Svcr", "SplmtryData", "Intrst",
+     "Avlbty", "CdtLine", "TxsSummry", "AddtlStmtInf", "RptgSrc", "CardTx"]
+)  # fmt: skip
+"""Parts of a camt entry no StatementLine field comes from: not converted (real files are full of them)."""
+
+
 def _convert(el: etree._Element, skip: str = "") -> _N:
     kids: dict[str, list[_N]] = {}
     for child in el:
         tag = child.tag
-        if isinstance(tag, str) and tag != skip:
-            kids.setdefault(tag.rpartition("}")[2], []).append(_convert(child))
+        if tag.__class__ is str and tag != skip:
+            local = tag.rpartition("}")[2]
+            if local not in _UNUSED:
+                found = kids.get(local)
+                if found is None:
+                    kids[local] = [_convert(child)]
+                else:
+                    found.append(_convert(child))
     return _N(el.text, el.get("Ccy"), kids)
 
 

@@ -56,7 +56,9 @@ def is_cfonb120(head: bytes) -> bool:
     if not lines:
         return False
     first = lines[0]
-    records = [first[i : i + RECORD_LENGTH] for i in range(0, min(len(first), 3 * RECORD_LENGTH), RECORD_LENGTH)]
+    records = [
+        first[i : i + RECORD_LENGTH] for i in range(0, min(len(first), 3 * RECORD_LENGTH), RECORD_LENGTH)
+    ]
     return (
         first[2:7].isdigit()
         and len(first.rstrip()) >= 30
