@@ -212,3 +212,20 @@ def test_bad_files_are_refused_with_a_stable_code(data: bytes, code: str) -> Non
         parse_statement(data, filename="upload.dat")
     assert refused.value.code == code
     assert str(refused.value)
+
+
+def test_ofx1_empty_leaf_tags_do_not_swallow_their_siblings() -> None:
+    data = documents.OFX1.replace(b"<MEMO>R\xe8glement F2026-0042", b"<MEMO><CHECKNUM>42")
+    [statement] = parse_statement(data)
+    credit = statement.lines[0]
+    assert (credit.remittance, credit.bank_reference, credit.counterparty_name) == (
+        "",
+        "FIT-1",
+        "Société Générale Client",
+    )
+    assert credit.description == "Société Générale Client 42"
+
+
+def test_mt940_customer_reference_may_hold_a_single_slash() -> None:
+    data = documents.MT940.replace(b":61:260303C0,50NMSCNONREF", b":61:260303C0,50NMSCAB/12")
+    assert parse_statement(data)[0].lines[2].bank_reference == "AB/12"

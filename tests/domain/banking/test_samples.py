@@ -289,3 +289,12 @@ def test_cfonb120_silarhi_overpunch_balance() -> None:
     statements = _one("cfonb120/silarhi-cfonb-parser/complex-test.txt")
     assert statements[0].opening_balance == Decimal("16695.65")  # 0000000166956E
     assert statements[0].lines[0].remittance == "PRLV SEPA ONLINE SAS DEDIBOX 3706114"
+
+
+def test_camt053_returned_direct_debits_keep_their_reason_code() -> None:
+    statements = _one("camt/OCA-bank-statement-import/test-camt053.xml")
+    returned = [line for line in statements[0].lines if line.return_reason]
+    assert [(line.amount, line.return_reason) for line in returned] == [
+        (Decimal("-564.05"), "AC06"),
+        (Decimal("-100.00"), "AC06"),
+    ]

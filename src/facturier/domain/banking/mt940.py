@@ -30,7 +30,7 @@ _TAG = re.compile(r"^:([0-9]{2}[A-Z]?):(.*)$")
 _BALANCE = re.compile(r"^([CD])([0-9]{6})([A-Z]{3})?([0-9][0-9.]*,?[0-9]*)$")
 _LINE = re.compile(
     r"^(?P<value>[0-9]{6})(?P<entry>[0-9]{4})?(?P<mark>R?[CD]|E[CD])(?P<funds>[A-Z])?"
-    r"(?P<amount>[0-9][0-9.]*,?[0-9]*)(?P<type>[NFS][A-Z0-9]{3})?(?P<ref>[^/]*?)(?://(?P<bankref>.*))?$"
+    r"(?P<amount>[0-9][0-9.]*,?[0-9]*)(?P<type>[NFS][A-Z0-9]{3})?(?P<ref>(?:(?!//).)*)(?://(?P<bankref>.*))?$"
 )
 _NOREF = {"", "NONREF", "NOTPROVIDED", "EREF", "PREF", "MARF"}  # Rabobank: "see :86: EREF", not a reference
 _DUTCH_KEYS = (

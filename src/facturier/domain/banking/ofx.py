@@ -27,6 +27,12 @@ from facturier.domain.banking.statement import ParsedStatement, StatementError, 
 
 _TOKEN = re.compile(r"<(/?)([A-Za-z0-9_.]{1,64})\s*>([^<]*)")
 _MAX_DEPTH = 64
+_LEAVES = frozenset(
+    "NAME MEMO CHECKNUM REFNUM FITID TRNAMT DTPOSTED DTUSER DTAVAIL TRNTYPE CURDEF ACCTID BANKID BRANCHID "
+    "ACCTTYPE ACCTKEY BALAMT DTASOF DTSTART DTEND CURSYM CURRATE CODE SEVERITY MESSAGE TRNUID SRVRTID "
+    "CORRECTFITID CORRECTACTION SIC PAYEEID EXTDNAME INV401KSOURCE DTSERVER LANGUAGE".split()
+)
+"""Elements that never hold others: an empty one (``<MEMO>`` then the next tag) must not swallow its siblings."""
 _CHARSETS = {"1252": "cp1252", "ISO-8859-1": "latin-1", "8859-1": "latin-1", "UTF-8": "utf-8", "NONE": ""}
 
 
@@ -134,7 +140,7 @@ def _from_sgml(raw: bytes) -> _Node:
             continue
         node = _Node(tag, content.strip())
         stack[-1].children.append(node)
-        if not node.text:  # an aggregate (or an empty leaf, closed again by its parent's end tag)
+        if not node.text and tag not in _LEAVES:  # an aggregate
             if len(stack) > _MAX_DEPTH:
                 raise StatementError("The OFX file nests too deep.", code="malformed")
             stack.append(node)
