@@ -176,3 +176,18 @@ def test_mutated_statements_give_statements_or_statement_error(
     # then every parser (not only the matching one) reads it or refuses it with StatementError
     _only_statement_errors(parser, mutated)
     _only_statement_errors(parse_statement, mutated)
+
+
+@pytest.mark.parametrize(
+    "data", [documents.MT940 + b"\x00\x00junk", documents.CFONB120 + b"\x00"], ids=["mt940", "cfonb"]
+)
+def test_binary_bytes_in_a_text_statement_are_an_encoding_error(data: bytes) -> None:
+    with pytest.raises(StatementError) as refused:
+        parse_statement(data)
+    assert refused.value.code == "encoding"
+
+
+def test_cp1252_and_latin1_text_is_decoded() -> None:
+    # "é" is 0xE9 in both; "€" is 0x80 in Windows-1252 only
+    data = documents.MT940.replace(b"Zinsen", b"Int\xe9r\xeats 5\x80")
+    assert parse_statement(data)[0].lines[2].remittance == "Intérêts 5€"
