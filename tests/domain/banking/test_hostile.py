@@ -75,9 +75,12 @@ def test_deeply_nested_ofx1_is_refused() -> None:
     ids=["camt053", "camt054", "ofx2"],
 )
 def test_truncated_xml_is_refused(data: bytes) -> None:
-    for cut in (10, len(data) // 3, len(data) // 2, len(data) - 20):
-        with pytest.raises(StatementError):
+    for cut in (len(data) // 3, len(data) // 2, len(data) - 20):
+        with pytest.raises(StatementError) as refused:
             parse_statement(data[:cut])
+        assert refused.value.code == "truncated", str(refused.value)
+    with pytest.raises(StatementError):
+        parse_statement(data[:10])
 
 
 def test_wrongly_encoded_xml_is_refused() -> None:

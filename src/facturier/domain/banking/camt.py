@@ -27,6 +27,7 @@ _OPENING = ("OPBD", "PRCD", "ITBD")
 _CLOSING = ("CLBD",)
 _SKIPPED_STATUSES = {"PDNG", "INFO", "FUTR"}
 _FORBIDDEN_MARKUP = (b"<!DOCTYPE", b"<!ENTITY")
+_CLOSED = re.compile(rb"</([A-Za-z_][\w.-]*:)?(Document|OFX)\s*>\s*$")
 
 
 def is_camt(head: bytes) -> bool:
@@ -47,7 +48,7 @@ _UNUSED = frozenset(
     ["PstlAdr", "CtctDtls", "OrgId", "PrvtId", "RltdDts", "RltdPric", "RltdQties", "Purp", "Tax", "FinInstrmId",
      "CorpActn", "SfkpgAcct", "CshDpst", "CardTx", "NtryDtlsCardTx", "TechInptChanl", "RfrdDocInf", "RfrdDocAmt",
      "Invcr", "Invcee", "GrnshmtRmt", "TaxRmt", "RltdRmtInf", "AcctOwnr", "Svcr", "SplmtryData", "Intrst",
-     "Avlbty", "CdtLine", "TxsSummry", "AddtlStmtInf", "RptgSrc", "CardTx"]
+     "Avlbty", "CdtLine", "TxsSummry", "AddtlStmtInf", "RptgSrc"]
 )  # fmt: skip
 """Parts of a camt entry no StatementLine field comes from: not converted (real files are full of them)."""
 
@@ -162,7 +163,12 @@ def load_xml(data: bytes) -> etree._Element:
         return parse_xml(bytes(data), max_bytes=MAX_STATEMENT_BYTES)
     except InvoiceParseError as exc:
         message = str(exc)
-        code = "encoding" if ("encoding" in message.lower() or "unreadable" in message) else "malformed"
+        if "encoding" in message.lower() or "unreadable" in message:
+            code = "encoding"
+        elif not _CLOSED.search(bytes(data[-256:]).replace(b"\x00", b"")):
+            code = "truncated"  # the document does not end with its root's end tag
+        else:
+            code = "malformed"
         raise StatementError(f"The XML statement cannot be read: {message}", code=code) from exc
 
 
