@@ -15,6 +15,7 @@ MAX_STATEMENT_BYTES = 64 * 1024 * 1024
 MAX_LINES_PER_FILE = 500_000
 """Most movements one file may hold, whatever its format (bounds memory on hostile text files)."""
 
+_CENT = Decimal("0.01")
 _AMOUNT_TEXT = re.compile(r"^[0-9]{1,18}(?:[.,][0-9]{0,6})?$")
 
 
@@ -59,9 +60,12 @@ def parse_amount(text: str, *, what: str = "amount") -> Decimal:
     if not _AMOUNT_TEXT.match(value):
         raise StatementError(f"Invalid {what}: {text.strip()[:40]!r}.", code="malformed")
     try:
-        return Decimal(value.replace(",", "."))
+        amount = Decimal(value.replace(",", "."))
     except InvalidOperation as exc:  # pragma: no cover - the regex already guards
         raise StatementError(f"Invalid {what}: {value[:40]!r}.", code="malformed") from exc
+    # "9," and "9,00" are the same amount: written alike, so the line's natural key does not depend on it
+    exponent = amount.as_tuple().exponent
+    return amount.quantize(_CENT) if isinstance(exponent, int) and exponent > -2 else amount
 
 
 def make_date(year: int, month: int, day: int, *, what: str = "date") -> dt.date:
