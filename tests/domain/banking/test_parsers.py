@@ -232,5 +232,7 @@ def test_mt940_customer_reference_may_hold_a_single_slash() -> None:
 
 
 def test_mt940_amounts_are_written_alike_whatever_the_decimals_given() -> None:
-    short = documents.MT940.replace(b":61:260303C0,50NMSC", b":61:260303C1,NMSC").replace(b"1150,00", b"1150,50")
+    short = documents.MT940.replace(b":61:260303C0,50NMSC", b":61:260303C1,NMSC").replace(
+        b"1150,00", b"1150,50"
+    )
     assert str(parse_statement(short)[0].lines[2].amount) == "1.00"
