@@ -9,6 +9,7 @@ R-transactions (returns, rejects, reversals) keep their ISO reason code in `retu
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -147,104 +148,181 @@ def _sign(indicator: str, *, what: str) -> int:
     )
 
 
-def load_xml(data: bytes) -> etree._Element:
-    """Parse untrusted statement XML through the project's hardened parser, mapping its errors."""
+def _refuse_unsafe(data: bytes) -> None:
     if len(data) > MAX_STATEMENT_BYTES:
         raise StatementError(
             f"The file is {len(data)} bytes, over the {MAX_STATEMENT_BYTES} bytes a statement may have.",
             code="too_large",
         )
-    head = bytes(data).replace(b"\x00", b"")
+    head = bytes(data).replace(b"\x00", b"")  # also catches UTF-16 encoded declarations
     if any(marker in head for marker in _FORBIDDEN_MARKUP):
         raise StatementError(
             "DOCTYPE and ENTITY declarations are not allowed in a bank statement.", code="forbidden_xml"
         )
+
+
+def _xml_error(message: str, data: bytes) -> StatementError:
+    if "encoding" in message.lower() or "unreadable" in message:
+        code = "encoding"
+    elif not _CLOSED.search(bytes(data[-256:]).replace(b"\x00", b"")):
+        code = "truncated"  # the document does not end with its root's end tag
+    else:
+        code = "malformed"
+    return StatementError(f"The XML statement cannot be read: {message}", code=code)
+
+
+def load_xml(data: bytes) -> etree._Element:
+    """Parse untrusted statement XML through the project's hardened parser, mapping its errors."""
+    _refuse_unsafe(data)
     try:
         return parse_xml(bytes(data), max_bytes=MAX_STATEMENT_BYTES)
     except InvoiceParseError as exc:
-        message = str(exc)
-        if "encoding" in message.lower() or "unreadable" in message:
-            code = "encoding"
-        elif not _CLOSED.search(bytes(data[-256:]).replace(b"\x00", b"")):
-            code = "truncated"  # the document does not end with its root's end tag
-        else:
-            code = "malformed"
-        raise StatementError(f"The XML statement cannot be read: {message}", code=code) from exc
+        raise _xml_error(str(exc), data) from exc
+
+
+def _stream(data: bytes) -> etree.iterparse:
+    """The hardening of `domain/formats/safe_xml.py` (no DTD, no entity, no network, libxml2's default depth
+    and text limits; DOCTYPE/ENTITY refused beforehand by `_refuse_unsafe`), in streaming form: entries are
+    read and dropped one at a time, so memory follows the lines kept, not libxml2's tree of the whole file."""
+    return etree.iterparse(
+        io.BytesIO(bytes(data)),
+        events=("end",),
+        tag=["{*}Ntry", "{*}Stmt", "{*}Ntfctn", "{*}Rpt"],
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_blank_text=True,
+        remove_comments=True,
+        remove_pis=True,
+    )
+
+
+class _Message:
+    """What the root element says: the message, its version, where its statements are."""
+
+    def __init__(self, root: etree._Element) -> None:
+        qname = etree.QName(root)
+        match = _NAMESPACE.match(qname.namespace or "")
+        if match is None or qname.localname != "Document":
+            raise StatementError(
+                "This XML file is not an ISO 20022 camt.052/053/054 message.", code="unknown_format"
+            )
+        message, version = match.group(1), match.group(2)
+        self.root = root
+        self.format = f"{message}.001.{version}"
+        self.wrapper, self.child = _CONTAINERS[message]
+        self.container_tag = f"{{{qname.namespace}}}{self.child}"
+        self.entry_tag = f"{{{qname.namespace}}}Ntry"
+
+    def is_statement(self, el: etree._Element | None) -> bool:
+        """Whether `el` is a statement of the message body (001.01 suffixes the body: BkToCstmrAcctRptV01)."""
+        if el is None or el.tag != self.container_tag:
+            return False
+        body = el.getparent()
+        return (
+            body is not None
+            and body.getparent() is self.root
+            and str(body.tag).rpartition("}")[2].startswith(self.wrapper)
+        )
 
 
 def parse_camt(data: bytes) -> list[ParsedStatement]:
-    root = load_xml(data)
-    ns = etree.QName(root).namespace or ""
-    match = _NAMESPACE.match(ns)
-    if match is None or etree.QName(root).localname != "Document":
-        raise StatementError(
-            "This XML file is not an ISO 20022 camt.052/053/054 message.", code="unknown_format"
-        )
-    message, version = match.group(1), match.group(2)
-    fmt = f"{message}.001.{version}"
-    wrapper, child = _CONTAINERS[message]
+    _refuse_unsafe(data)
     r = _Reader()
-    # Version 001.01 suffixes the element with its version (BkToCstmrAcctRptV01).
-    body = next(
-        (el for el in root if isinstance(el.tag, str) and etree.QName(el).localname.startswith(wrapper)), None
-    )
-    if body is None:
-        raise StatementError(f"The {fmt} message has no {wrapper} element.", code="malformed")
-    statements = []
+    message: _Message | None = None
+    current: _Open | None = None
+    statements: list[ParsedStatement] = []
     count = 0
-    for stmt in body.iterchildren(f"{{{ns}}}{child}"):
-        parsed = _statement(r, stmt, fmt, f"{{{ns}}}Ntry")
-        count += len(parsed.lines)
-        if count > MAX_LINES_PER_FILE:
-            raise StatementError(f"The file holds over {MAX_LINES_PER_FILE} movements.", code="too_large")
-        statements.append(parsed)
+    events = _stream(data)
+    try:
+        for _, el in events:
+            if message is None:
+                message = _Message(el.getroottree().getroot())
+            parent = el.getparent()
+            if el.tag == message.entry_tag and message.is_statement(parent):
+                if current is None or current.element is not parent:
+                    current = _Open(r, parent, message)
+                current.add(_convert(el))
+                count += 1
+                if count > MAX_LINES_PER_FILE:
+                    raise StatementError(
+                        f"The file holds over {MAX_LINES_PER_FILE} movements.", code="too_large"
+                    )
+                el.clear()
+                parent.remove(el)
+            elif message.is_statement(el):
+                if current is None or current.element is not el:
+                    current = _Open(r, el, message)
+                statements.append(current.finish())
+                current = None
+                el.clear()
+                if parent is not None:
+                    parent.remove(el)
+    except etree.XMLSyntaxError as exc:
+        raise _xml_error(str(exc), data) from exc
+    except (ValueError, LookupError) as exc:  # bad encoding declaration, unknown codec
+        if isinstance(exc, StatementError):
+            raise
+        raise StatementError(f"The XML statement cannot be read: {exc}", code="encoding") from exc
+    if message is None:
+        message = _Message(events.root)
     if not statements:
-        raise StatementError(f"The {fmt} message holds no {child} (statement).", code="no_statement")
+        raise StatementError(
+            f"The {message.format} message holds no {message.child} (statement).", code="no_statement"
+        )
     return statements
 
 
-def _statement(r: _Reader, element: etree._Element, fmt: str, entry_tag: str) -> ParsedStatement:
-    # The statement's header as plain data; its entries are converted one at a time (bounded memory).
-    stmt = _convert(element, skip=entry_tag)
-    acct = r.find(stmt, "Acct")
-    iban = normalise_iban(r.text(acct, "Id/IBAN"))
-    other = r.text(acct, "Id/Othr/Id", "Id/PrtryAcct/Id")
-    currency = r.text(acct, "Ccy").upper()
-    opening = closing = None
-    for bal in r.findall(stmt, "Bal"):
-        code = r.text(bal, "Tp/CdOrPrtry/Cd")
-        amount = r.amount(bal)
-        if amount is None:
-            continue
-        value = amount[0] * _sign(r.text(bal, "CdtDbtInd"), what="A balance")
-        if code in _OPENING and opening is None:
-            opening = value
-        elif code in _CLOSING and closing is None:
-            closing = value
-        currency = currency or amount[1]
-    created = r.date(stmt, "CreDtTm")
-    period_start = r.date(stmt, "FrToDt/FrDtTm")
-    period_end = r.date(stmt, "FrToDt/ToDtTm")
-    entries = element.iterchildren(entry_tag)
-    lines: list[StatementLine] = []
-    for entry_element in entries:
-        entry = _convert(entry_element)
-        if not currency:  # notifications may give the currency on the amounts only
-            first = r.amount(entry)
-            currency = first[1] if first else ""
-        lines.extend(_entry(r, entry, currency, created))
-    return ParsedStatement(
-        format=fmt,
-        account_iban=iban,
-        account_number="" if iban else other,
-        currency=currency,
-        statement_id=r.text(stmt, "Id"),
-        period_start=period_start,
-        period_end=period_end,
-        opening_balance=opening,
-        closing_balance=closing,
-        lines=tuple(lines),
-    )
+class _Open:
+    """A statement being read: its header as plain data, then its entries one at a time."""
+
+    def __init__(self, r: _Reader, element: etree._Element, message: _Message) -> None:
+        self.r, self.element, self.format = r, element, message.format
+        # At the first entry's end the header (Id, Acct, Bal...: before the entries in every version) is complete.
+        stmt = _convert(element, skip=message.entry_tag)
+        acct = r.find(stmt, "Acct")
+        self.iban = normalise_iban(r.text(acct, "Id/IBAN"))
+        self.other = r.text(acct, "Id/Othr/Id", "Id/PrtryAcct/Id")
+        self.currency = r.text(acct, "Ccy").upper()
+        self.opening: Decimal | None = None
+        self.closing: Decimal | None = None
+        for bal in r.findall(stmt, "Bal"):
+            code = r.text(bal, "Tp/CdOrPrtry/Cd")
+            amount = r.amount(bal)
+            if amount is None:
+                continue
+            value = amount[0] * _sign(r.text(bal, "CdtDbtInd"), what="A balance")
+            if code in _OPENING and self.opening is None:
+                self.opening = value
+            elif code in _CLOSING and self.closing is None:
+                self.closing = value
+            self.currency = self.currency or amount[1]
+        self.created = r.date(stmt, "CreDtTm")
+        self.period_start = r.date(stmt, "FrToDt/FrDtTm")
+        self.period_end = r.date(stmt, "FrToDt/ToDtTm")
+        self.statement_id = r.text(stmt, "Id")
+        self.lines: list[StatementLine] = []
+
+    def add(self, entry: _N) -> None:
+        if not self.currency:  # notifications may give the currency on the amounts only
+            first = self.r.amount(entry)
+            self.currency = first[1] if first else ""
+        self.lines.extend(_entry(self.r, entry, self.currency, self.created))
+
+    def finish(self) -> ParsedStatement:
+        return ParsedStatement(
+            format=self.format,
+            account_iban=self.iban,
+            account_number="" if self.iban else self.other,
+            currency=self.currency,
+            statement_id=self.statement_id,
+            period_start=self.period_start,
+            period_end=self.period_end,
+            opening_balance=self.opening,
+            closing_balance=self.closing,
+            lines=tuple(self.lines),
+        )
 
 
 def _transaction_code(r: _Reader, el: _N | None) -> str:
