@@ -106,7 +106,7 @@ def main() -> int:
     print(f"parse + natural keys: best {best:.2f} s, worst {worst:.2f} s wall over {args.repeat} runs "
           f"({args.lines / best:,.0f} lines/s); CPU time best {min(cpu):.2f} s")  # fmt: skip
     print(f"peak Python memory while parsing (tracemalloc, Python objects): {peak / 1e6:.1f} MB")
-    print(f"process peak RSS (includes libxml2's tree and the generated file): {rss_after / 1024:.0f} MB "
+    print(f"process peak RSS (the generated file and earlier runs included): {rss_after / 1024:.0f} MB "
           f"(was {rss_before / 1024:.0f} MB before the measured run)")  # fmt: skip
     print(f"machine load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     # The wall time depends on what else runs on the machine: the goal is checked on the CPU time spent.
