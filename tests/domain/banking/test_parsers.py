@@ -236,3 +236,16 @@ def test_mt940_amounts_are_written_alike_whatever_the_decimals_given() -> None:
         b"1150,00", b"1150,50"
     )
     assert str(parse_statement(short)[0].lines[2].amount) == "1.00"
+
+
+def test_camt_entries_outside_a_statement_are_ignored_and_statements_kept_apart() -> None:
+    # given a second statement without entries, and an entry smuggled into the group header
+    data = documents.CAMT053_V8.replace(
+        b"<GrpHdr><MsgId>MSG-1</MsgId>",
+        b"<GrpHdr><MsgId>MSG-1</MsgId><Ntry><Amt Ccy='EUR'>5.00</Amt><CdtDbtInd>CRDT</CdtDbtInd></Ntry>",
+    ).replace(
+        b"</Stmt>",
+        b"</Stmt><Stmt><Id>STMT-2</Id><Acct><Id><IBAN>FR7630006000011234567890189</IBAN></Id></Acct></Stmt>",
+    )
+    first, second = parse_statement(data)
+    assert (len(first.lines), second.statement_id, second.lines) == (4, "STMT-2", ())
