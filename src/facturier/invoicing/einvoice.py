@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from facturier.common.errors import BusinessError, ValidationFailed
 from facturier.domain.formats.outgoing import Syntax, invoice_xml, peppol_recipient
+from facturier.domain.formats.outgoing import facturx_profile as _facturx_profile
 from facturier.domain.validation import (
     ArtefactMissing,
     ArtefactStore,
@@ -65,7 +66,7 @@ def artefact_store() -> ArtefactStore:
 
 def cii_profile(document: Document) -> str:
     """The Factur-X profile of the document's entity (EN16931 unless it chose EXTENDED)."""
-    return (getattr(document.entity, "facturx_profile", "") or "EN16931").upper()
+    return _facturx_profile(getattr(document.entity, "facturx_profile", ""))
 
 
 def entity_format(document: Document) -> tuple[Syntax, str | None]:
