@@ -29,6 +29,8 @@ NS = {
     "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
     "udt": "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100",
 }
+
+
 def _plain(text: str) -> str:
     """As ``text_of`` prints it: French thin and no-break spaces become plain spaces."""
     return " ".join(text.replace("\u202f", " ").replace("\xa0", " ").split())
@@ -175,7 +177,13 @@ def test_every_amount_and_identifier_printed_is_the_one_in_the_embedded_xml(bran
     assert printed <= xml_amounts, printed - xml_amounts
     # and the totals the XML states are all printed: net, VAT, gross, due
     root = etree.fromstring(cii)
-    for term in ("LineTotalAmount", "TaxBasisTotalAmount", "TaxTotalAmount", "GrandTotalAmount", "DuePayableAmount"):
+    for term in (
+        "LineTotalAmount",
+        "TaxBasisTotalAmount",
+        "TaxTotalAmount",
+        "GrandTotalAmount",
+        "DuePayableAmount",
+    ):
         (value,) = root.xpath(f"//ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:{term}/text()",
                               namespaces=NS)  # fmt: skip
         assert money(Decimal(str(value))) in text, term

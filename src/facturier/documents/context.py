@@ -194,8 +194,11 @@ def _vat(invoice: m.Invoice, buyer: dict[str, str], fmt: Formatter) -> list[dict
     return rows
 
 
-def _totals(document: Document, invoice: m.Invoice, labels: dict[str, str], fmt: Formatter) -> list[list[Any]]:
-    """BG-22 as the XML states it; the deposits deducted are named by their BG-3 references."""
+def _totals(
+    document: Document, invoice: m.Invoice, labels: dict[str, str], fmt: Formatter
+) -> list[list[Any]]:
+    """BG-22 as the XML states it; the deposits it deducts (BT-113) itemized from the deposit invoices,
+    whose numbers are its BG-3 references (their amounts are in their own XML, not in this one)."""
     rows: list[list[Any]] = []
     totals = invoice.totals
     items = [(False, item) for item in invoice.allowances] + [(True, item) for item in invoice.charges]
@@ -281,9 +284,7 @@ def _delivery(buyer: dict[str, str], home: str, language: str) -> dict[str, Any]
     return {"name": buyer["name"], "lines": lines, "ids": []}
 
 
-def _references(
-    document: Document, invoice: m.Invoice, labels: dict[str, str], fmt: Formatter
-) -> list[str]:
+def _references(document: Document, invoice: m.Invoice, labels: dict[str, str], fmt: Formatter) -> list[str]:
     """The invoice a credit note or corrective invoice corrects: the first BG-3 reference (the others
     are the deposits a final invoice deducts, printed with the totals)."""
     if document.preceding_invoice_id is None or not invoice.preceding_invoices:
@@ -335,8 +336,10 @@ def build_context(
         "logo": logo,
         "title": title,
         "doc_title": f"{title} {number}",
-        "keywords": [document.kind, (invoice.type_code if document.kind == Kind.INVOICE else document.type_code)
-                     or document.kind],  # fmt: skip
+        "keywords": [
+            document.kind,
+            (invoice.type_code if document.kind == Kind.INVOICE else document.type_code) or document.kind,
+        ],  # fmt: skip
         "number": number,
         "draft": document.kind == Kind.INVOICE and not document.number,
         "meta": _meta(document, invoice, labels, fmt),
