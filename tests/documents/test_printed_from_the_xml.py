@@ -5,11 +5,13 @@ plain XPath, not with our own parser), and its look from the branding snapshotte
 it again after the company changed its logo, colours, footer or mentions gives the same bytes.
 """
 
+import itertools
 import re
 from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
+from hypothesis import HealthCheck, assume, given, settings
 from lxml import etree
 
 from facturier.documents.formatting import Formatter, group_iban
@@ -22,6 +24,7 @@ from facturier.domain.facturx import extract_invoice_xml
 from facturier.invoicing.services import AllowanceChargeData, LineData
 from tests.documents.conftest import issue
 from tests.documents.pdftext import image_count, text_of
+from tests.invoicing import test_every_draft_issues as every_draft
 from tests.web.test_company import png_bytes
 
 NS = {
@@ -194,3 +197,37 @@ def test_every_amount_and_identifier_printed_is_the_one_in_the_embedded_xml(bran
         assert money(Decimal(net)) in text
         quantity = _text(line, "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity/text()")
         assert _plain(formatter.number(Decimal(quantity))) in text
+
+
+_SPEC_CODES = itertools.count()
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(spec=every_draft.documents())
+def test_whatever_was_issued_its_pdf_prints_the_totals_lines_and_vat_of_its_xml(issued_dir, owner, spec):
+    # given any document the drafting services accept (every seller, customer, currency, flow), issued
+    try:
+        documents = every_draft.issue_all(spec, {}, owner, f"P{next(_SPEC_CODES)}")
+    except every_draft.Refused:
+        assume(False)
+    for document in documents:
+        # when its Factur-X PDF is rendered
+        pdf = read_file(ensure_pdf(document))
+        _name, cii = extract_invoice_xml(pdf)
+        root = etree.fromstring(cii)
+        text = text_of(pdf)
+        formatter = Formatter("en" if spec.language == "en" else "fr", document.currency)
+        # then the totals, each VAT row and each line net amount it prints are the XML's
+        summation = "//ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:"
+        amounts = [_text(root, f"{summation}{term}/text()") for term in ("TaxBasisTotalAmount", "GrandTotalAmount",
+                                                                          "DuePayableAmount")]  # fmt: skip
+        amounts += [str(v) for v in root.xpath(f"{summation}TaxTotalAmount[@currencyID='{document.currency}']/text()",
+                                               namespaces=NS)]  # fmt: skip
+        amounts += [
+            str(v) for v in root.xpath("//ram:ApplicableTradeTax/ram:CalculatedAmount/text()", namespaces=NS)
+        ]
+        amounts += [str(v) for v in root.xpath("//ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount"
+                                               "/text()", namespaces=NS)]  # fmt: skip
+        for amount in amounts:
+            assert _plain(formatter.money(Decimal(amount))) in text, (document.number, amount)
+        assert _text(root, "/rsm:CrossIndustryInvoice/rsm:ExchangedDocument/ram:ID/text()") in text
