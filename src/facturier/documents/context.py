@@ -97,7 +97,8 @@ def _seller(document: Document, invoice: m.Invoice) -> dict[str, str]:
 
 def _buyer(document: Document, invoice: m.Invoice) -> dict[str, str]:
     """The buyer as the XML states it (BG-7, BG-13); the snapshot taken at issue (the live record for
-    a draft) for its code, kind and VAT regime."""
+    a draft) for its code, kind and VAT regime, and for its VAT number on a document outside the scope
+    of VAT, whose XML leaves it out (BR-O-02) while the printed invoice keeps it, as for the seller."""
     snapshot = document.customer_snapshot or {}
     if all(name in snapshot for name in _BUYER_FIELDS):
         values = {name: str(snapshot[name] or "") for name in _BUYER_FIELDS}
@@ -111,7 +112,7 @@ def _buyer(document: Document, invoice: m.Invoice) -> dict[str, str]:
         name=party.name, siret=_scheme(party.identifiers, SIRET_SCHEME),
         siren=registration.value if registration is not None and is_siren else "",
         registration_id=registration.value if registration is not None and not is_siren else "",
-        vat_number=_s(party.vat_id), **_address(party.address),
+        vat_number=party.vat_id or values["vat_number"], **_address(party.address),
     )  # fmt: skip
     delivery = invoice.delivery
     if values["delivery_line1"] and delivery is not None and delivery.address is not None:
