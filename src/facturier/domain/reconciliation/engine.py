@@ -1,0 +1,302 @@
+"""`reconcile(lines, items)`: one Match per bank line, in the lines' order.
+
+Each candidate (one open item, or several of one customer) is scored by adding the weight of its
+evidence in log-odds — how the line quotes it, how the amounts compare, who paid, the dates — to
+a prior that a random item is not the one; the score is the logistic of that sum. The weights are
+chosen so that a single kind of evidence is never enough to reconcile without a human: an exact
+invoice number with the exact amount is, a payer's name with the exact and only matching amount
+of that customer is, a typo'd number needs the amount and the payer. Two candidates within
+`AMBIGUITY_MARGIN` of each other make the line ambiguous: never reconciled automatically.
+Automatic matches then take the items' open amounts in order of confidence, so one item is never
+automatically paid twice in a run; the line that finds the item already taken becomes a proposal.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from facturier.domain.reconciliation.evidence import (
+    ALIAS,
+    EXACT,
+    FUZZY,
+    NAME,
+    NORMALISED,
+    RF,
+    SIMILAR,
+    LineEvidence,
+    find_mistyped_references,
+    find_payers,
+    find_references,
+)
+from facturier.domain.reconciliation.index import Index
+from facturier.domain.reconciliation.subset_sum import subsets_within
+from facturier.domain.reconciliation.types import (
+    Allocation,
+    BankLine,
+    CustomerHints,
+    Match,
+    OpenItem,
+    Reason,
+    Rules,
+    Status,
+)
+
+PRIOR = -4.0
+REFERENCE_WEIGHT = {RF: 6.0, EXACT: 5.0, NORMALISED: 4.5, FUZZY: 2.5}
+PARTLY_QUOTED_GROUP = 2.0
+NAME_WEIGHT = {NAME: 3.0, ALIAS: 3.0, SIMILAR: 1.5}
+IBAN_WEIGHT = 3.5
+BOTH_PAYER_SIGNS = 0.5
+IBAN_OF_ANOTHER_CUSTOMER = -3.0
+UNIQUE_AMOUNT_FOR_CUSTOMER = 1.5
+PAID_BEFORE_ISSUE = -2.0
+UNQUOTED_GROUP_AMOUNT_CAP = 1.5
+AMBIGUITY_MARGIN = 1.0
+MAX_ITEMS_PER_CUSTOMER = 200  # beyond, a customer's items are only candidates by reference
+MAX_ITEMS_IN_SEARCH = 30  # the oldest items of a customer the subset-sum looks at
+MAX_AMOUNT_ONLY = 3  # an amount shared by more items says nothing
+CERTAIN_AMOUNTS = {"amount_exact", "amount_writeoff", "amount_fee", "amount_within_tolerance"}
+
+
+@dataclass
+class Candidate:
+    positions: tuple[int, ...]
+    customer: str
+    weight: float
+    reasons: list[Reason]
+    allocations: tuple[Allocation, ...]
+    difference: Decimal
+    difference_kind: str
+    amount_code: str
+
+    @property
+    def score(self) -> float:
+        return round(1.0 / (1.0 + math.exp(-self.weight)), 4)
+
+
+def _money(amount: Decimal) -> str:
+    return str(amount)
+
+
+def _compare_amounts(
+    line: BankLine, items: Sequence[OpenItem], rules: Rules
+) -> tuple[str, float, list[Decimal], Decimal, str]:
+    """(reason code, weight, allocated amounts, difference, difference kind) of paying `items` with the line."""
+    opens = [item.open_amount for item in items]
+    difference = line.amount - sum(opens, Decimal(0))
+    if difference == 0:
+        return "amount_exact", 2.5, opens, difference, ""
+    if difference > 0:
+        if difference <= rules.writeoff_tolerance:
+            return "amount_within_tolerance", 2.0, opens, difference, "credit"
+        return "overpayment", -0.5, opens, difference, "credit"
+    if -difference <= rules.writeoff_tolerance:
+        return "amount_writeoff", 2.3, opens, difference, "writeoff"
+    if -difference <= rules.fee_tolerance:
+        return "amount_fee", 2.0, opens, difference, "fee"
+    # a partial payment: the oldest items first, never more than the line
+    left, parts = line.amount, []
+    for amount in opens:
+        part = min(amount, left)
+        parts.append(part)
+        left -= part
+    return "partial_payment", -0.5, parts, Decimal(0), ""
+
+
+def _payer_weight(customer: str, evidence: LineEvidence) -> tuple[float, list[Reason]]:
+    weight, reasons = 0.0, []
+    by_iban = customer in evidence.iban_customers
+    if by_iban:
+        weight = IBAN_WEIGHT
+        reasons.append(Reason("iban_known", {"customer": customer}))
+    named = evidence.names.get(customer)
+    if named:
+        kind, similarity = named
+        weight = max(weight, NAME_WEIGHT[kind]) + (BOTH_PAYER_SIGNS if by_iban else 0.0)
+        reasons.append(Reason(kind, {"customer": customer, "similarity": similarity}))
+    if evidence.iban_customers and not by_iban:
+        weight += IBAN_OF_ANOTHER_CUSTOMER
+        reasons.append(Reason("iban_other_customer", {"customers": sorted(evidence.iban_customers)}))
+    return weight, reasons
+
+
+def _candidate(
+    line: BankLine,
+    positions: tuple[int, ...],
+    index: Index,
+    evidence: LineEvidence,
+    rules: Rules,
+) -> Candidate:
+    items = [index.items[position] for position in positions]
+    items.sort(key=lambda item: (item.due_date or item.issue_date, item.issue_date, item.key))
+    customer = items[0].customer_key
+    reasons: list[Reason] = []
+    quotes = [evidence.references.get(position) for position in positions]
+    quoted = [quote for quote in quotes if quote is not None]
+    for position, quote in zip(positions, quotes, strict=True):
+        if quote is not None:
+            number = index.items[position].number
+            reasons.append(Reason(quote.kind, {"number": number, "text": quote.text}))
+    if quoted and len(quoted) == len(positions):
+        weight = min(REFERENCE_WEIGHT[quote.kind] for quote in quoted)
+    elif quoted:
+        weight = PARTLY_QUOTED_GROUP
+    else:
+        weight = 0.0
+    if len(items) > 1:
+        reasons.append(Reason("grouped_payment", {"count": len(items)}))
+    code, amount_weight, parts, difference, kind = _compare_amounts(line, items, rules)
+    if len(items) > 1 and not quoted:
+        amount_weight = min(amount_weight, UNQUOTED_GROUP_AMOUNT_CAP)
+    weight += amount_weight
+    total = sum((item.open_amount for item in items), Decimal(0))
+    reasons.append(
+        Reason(code, {"amount": _money(line.amount), "open": _money(total), "difference": _money(difference)})
+    )
+    payer_weight, payer_reasons = _payer_weight(customer, evidence)
+    weight += payer_weight
+    reasons.extend(payer_reasons)
+    if code == "amount_exact" and len(items) == 1 and payer_weight >= NAME_WEIGHT[NAME]:
+        twins = [
+            other
+            for other in index.by_customer[customer]
+            if index.items[other].currency == line.currency
+            and index.items[other].open_amount == items[0].open_amount
+        ]
+        if len(twins) == 1:
+            weight += UNIQUE_AMOUNT_FOR_CUSTOMER
+            reasons.append(Reason("amount_unique_for_customer", {"customer": customer}))
+    if any(item.issue_date > line.booking_date for item in items):
+        weight += PAID_BEFORE_ISSUE
+        reasons.append(Reason("paid_before_issue", {"date": line.booking_date.isoformat()}))
+    allocations = tuple(
+        Allocation(item.key, part) for item, part in zip(items, parts, strict=True) if part > 0
+    )
+    return Candidate(
+        positions, customer, weight + PRIOR, reasons, allocations, difference, kind, code
+    )
+
+
+def _customer_items(index: Index, customer: str, currency: str) -> list[int]:
+    return [position for position in index.by_customer.get(customer, []) if index.items[position].currency == currency]
+
+
+def _candidates(line: BankLine, index: Index, rules: Rules) -> list[Candidate]:
+    evidence = LineEvidence()
+    find_references(line, index, evidence)
+    find_payers(line, index, evidence)
+    payer_customers = evidence.payer_customers()
+
+    def singles() -> dict[tuple[int, ...], Candidate]:
+        positions = set(evidence.references)
+        for customer in payer_customers:
+            mine = _customer_items(index, customer, line.currency)
+            if len(mine) <= MAX_ITEMS_PER_CUSTOMER:
+                positions.update(mine)
+        same_amount = index.by_amount.get((line.currency, line.amount), [])
+        if len(same_amount) <= MAX_AMOUNT_ONLY:
+            positions.update(same_amount)
+        return {(p,): _candidate(line, (p,), index, evidence, rules) for p in sorted(positions)}
+
+    found = singles()
+    certain = any(
+        candidate.amount_code in CERTAIN_AMOUNTS and evidence.references[candidate.positions[0]].kind != FUZZY
+        for candidate in found.values()
+        if candidate.positions[0] in evidence.references
+    )
+    if not certain:
+        find_mistyped_references(line, index, evidence)
+        found = singles()
+    # several items quoted together, per customer
+    quoted_by_customer: dict[str, list[int]] = {}
+    for position in sorted(evidence.references):
+        quoted_by_customer.setdefault(index.items[position].customer_key, []).append(position)
+    for positions in quoted_by_customer.values():
+        if 2 <= len(positions) <= 2 * rules.max_items_in_sum:
+            key = tuple(positions)
+            found[key] = _candidate(line, key, index, evidence, rules)
+    if not any(candidate.amount_code in CERTAIN_AMOUNTS for candidate in found.values()):
+        customers = sorted(set(payer_customers) | set(quoted_by_customer))[:5]
+        for customer in customers:
+            mine = _customer_items(index, customer, line.currency)
+            mine.sort(key=lambda p: (index.items[p].due_date or index.items[p].issue_date, index.items[p].key))
+            mine = mine[:MAX_ITEMS_IN_SEARCH]
+            amounts = [index.items[p].open_amount for p in mine]
+            low = line.amount - rules.writeoff_tolerance
+            high = line.amount + max(rules.fee_tolerance, rules.writeoff_tolerance)
+            for subset in subsets_within(amounts, low, high, max_size=rules.max_items_in_sum):
+                key = tuple(sorted(mine[at] for at in subset))
+                if key not in found:
+                    found[key] = _candidate(line, key, index, evidence, rules)
+    return sorted(
+        found.values(),
+        key=lambda candidate: (-candidate.weight, [index.items[p].key for p in candidate.positions]),
+    )
+
+
+def _decide(line: BankLine, candidates: list[Candidate], index: Index, rules: Rules) -> Match:
+    if not candidates:
+        return Match(line.key, Status.UNMATCHED, reasons=(Reason("no_candidate"),))
+    best = candidates[0]
+    if len(candidates) > 1:
+        second = candidates[1]
+        if best.weight - second.weight < AMBIGUITY_MARGIN and second.score >= rules.propose_threshold:
+            others = [[index.items[p].key for p in candidate.positions] for candidate in candidates[:3]]
+            reasons = (Reason("ambiguous", {"candidates": others}), *best.reasons)
+            return Match(line.key, Status.UNMATCHED, score=best.score, reasons=reasons)
+    if best.score >= rules.auto_threshold:
+        status = Status.AUTO
+    elif best.score >= rules.propose_threshold:
+        status = Status.PROPOSED
+    else:
+        return Match(line.key, Status.UNMATCHED, score=best.score, reasons=tuple(best.reasons))
+    return Match(
+        line.key,
+        status,
+        allocations=best.allocations,
+        score=best.score,
+        reasons=tuple(best.reasons),
+        difference=best.difference,
+        difference_kind=best.difference_kind,
+        customer_key=best.customer,
+    )
+
+
+def _settle(matches: list[Match], items: Iterable[OpenItem]) -> list[Match]:
+    """Automatic matches take what is open, most confident first; a line too late becomes a proposal."""
+    open_amounts = {item.key: item.open_amount for item in items}
+    automatic = sorted(
+        (position for position, match in enumerate(matches) if match.status is Status.AUTO),
+        key=lambda position: (-matches[position].score, position),
+    )
+    for position in automatic:
+        match = matches[position]
+        if all(allocation.amount <= open_amounts[allocation.item_key] for allocation in match.allocations):
+            for allocation in match.allocations:
+                open_amounts[allocation.item_key] -= allocation.amount
+        else:
+            taken = [a.item_key for a in match.allocations if a.amount > open_amounts[a.item_key]]
+            reason = Reason("item_already_allocated", {"items": taken})
+            matches[position] = replace(match, status=Status.PROPOSED, reasons=(reason, *match.reasons))
+    return matches
+
+
+def reconcile(
+    lines: Sequence[BankLine],
+    items: Iterable[OpenItem],
+    *,
+    hints: Sequence[CustomerHints] = (),
+    rules: Rules = Rules(),  # noqa: B008 - frozen, never mutated
+) -> list[Match]:
+    """One Match per bank line, same order. Debits and zero amounts are left unmatched."""
+    index = Index.build(items, hints)
+    matches = []
+    for line in lines:
+        if line.amount <= 0:
+            matches.append(Match(line.key, Status.UNMATCHED, reasons=(Reason("not_a_credit"),)))
+            continue
+        matches.append(_decide(line, _candidates(line, index, rules), index, rules))
+    return _settle(matches, index.items)

@@ -1,0 +1,112 @@
+"""The open items and what is known about customers, indexed once per run.
+
+Every lookup the engine makes is a dictionary access (by number key, RF reference, customer,
+amount, IBAN, payer-name key or word), so a run costs about lines x (words in the remittance),
+never lines x items. Items are sorted by their key first: the order the caller passes them in
+never changes a result.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from facturier.domain.reconciliation.normalise import (
+    compact_key,
+    iban_key,
+    loose_key,
+    name_key,
+    name_tokens,
+)
+from facturier.domain.reconciliation.types import CustomerHints, OpenItem
+
+# a payer-name word shared by more customers than this says nothing about who paid
+MAX_WORD_FREQUENCY = 50
+
+
+@dataclass
+class Index:
+    items: tuple[OpenItem, ...]
+    by_compact: dict[str, list[int]]
+    by_loose: dict[str, list[int]]
+    by_rf: dict[str, list[int]]
+    by_customer: dict[str, list[int]]
+    by_amount: dict[tuple[str, Decimal], list[int]]
+    customers_by_iban: dict[str, set[str]]
+    customers_by_name: dict[str, set[str]]  # name key -> customers
+    aliases: set[tuple[str, str]]  # (name key, customer) learned from manual matches
+    customers_by_word: dict[str, list[str]]
+    customer_words: dict[str, list[frozenset[str]]]  # every name and alias of a customer, as words
+    number_prefixes: frozenset[str]  # first three characters of the compact numbers
+    compact_lengths: tuple[int, int]
+
+    @classmethod
+    def build(cls, items: Iterable[OpenItem], hints: Sequence[CustomerHints] = ()) -> Index:
+        ordered = tuple(sorted(items, key=lambda item: item.key))
+        by_compact: dict[str, list[int]] = defaultdict(list)
+        by_loose: dict[str, list[int]] = defaultdict(list)
+        by_rf: dict[str, list[int]] = defaultdict(list)
+        by_customer: dict[str, list[int]] = defaultdict(list)
+        by_amount: dict[tuple[str, Decimal], list[int]] = defaultdict(list)
+        names: dict[str, str] = {}
+        for position, item in enumerate(ordered):
+            compact = compact_key(item.number)
+            if compact:
+                by_compact[compact].append(position)
+                by_loose[loose_key(item.number)].append(position)
+            if item.rf_reference:
+                by_rf[compact_key(item.rf_reference)].append(position)
+            by_customer[item.customer_key].append(position)
+            by_amount[(item.currency, item.open_amount)].append(position)
+            names.setdefault(item.customer_key, item.customer_name)
+        lengths = [len(key) for key in by_compact] or [0]
+
+        customers_by_iban: dict[str, set[str]] = defaultdict(set)
+        customers_by_name: dict[str, set[str]] = defaultdict(set)
+        customer_words: dict[str, list[frozenset[str]]] = defaultdict(list)
+        aliases: set[tuple[str, str]] = set()
+
+        def add_name(customer: str, name: str) -> str:
+            key = name_key(name)
+            if key and customer not in customers_by_name[key]:
+                customers_by_name[key].add(customer)
+                customer_words[customer].append(name_tokens(name))
+            return key
+
+        for customer in sorted(names):
+            add_name(customer, names[customer])
+        for hint in sorted(hints, key=lambda hint: hint.customer_key):
+            for iban in sorted(hint.ibans):
+                if iban_key(iban):
+                    customers_by_iban[iban_key(iban)].add(hint.customer_key)
+            for alias in sorted(hint.names):
+                key = add_name(hint.customer_key, alias)
+                if key:
+                    aliases.add((key, hint.customer_key))
+
+        word_customers: dict[str, list[str]] = defaultdict(list)
+        for customer in sorted(customer_words):
+            for word in sorted(frozenset().union(*customer_words[customer])):
+                word_customers[word].append(customer)
+        customers_by_word = {
+            word: customers
+            for word, customers in word_customers.items()
+            if len(customers) <= MAX_WORD_FREQUENCY
+        }
+        return cls(
+            items=ordered,
+            by_compact=dict(by_compact),
+            by_loose=dict(by_loose),
+            by_rf=dict(by_rf),
+            by_customer=dict(by_customer),
+            by_amount=dict(by_amount),
+            customers_by_iban=dict(customers_by_iban),
+            customers_by_name=dict(customers_by_name),
+            aliases=aliases,
+            customers_by_word=customers_by_word,
+            customer_words=dict(customer_words),
+            number_prefixes=frozenset(key[:3] for key in by_compact),
+            compact_lengths=(min(lengths), max(lengths)),
+        )
