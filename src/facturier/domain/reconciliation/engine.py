@@ -14,7 +14,7 @@ automatically paid twice in a run; the line that finds the item already taken be
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -45,9 +45,10 @@ from facturier.domain.reconciliation.types import (
 )
 
 PRIOR = -4.0
-REFERENCE_WEIGHT = {RF: 6.0, EXACT: 5.0, NORMALISED: 4.5, FUZZY: 2.5}
-PARTLY_QUOTED_GROUP = 2.0
+REFERENCE_WEIGHT = {RF: 6.0, EXACT: 5.0, NORMALISED: 4.5, FUZZY: 3.0}
+PARTLY_QUOTED_GROUP = 3.0
 NAME_WEIGHT = {NAME: 3.0, ALIAS: 3.0, SIMILAR: 1.5}
+NAME_CUT_SHORT = 3.0  # every word matches, the last one truncated by the bank
 IBAN_WEIGHT = 3.5
 BOTH_PAYER_SIGNS = 0.5
 IBAN_OF_ANOTHER_CUSTOMER = -3.0
@@ -55,9 +56,10 @@ UNIQUE_AMOUNT_FOR_CUSTOMER = 1.5
 PAID_BEFORE_ISSUE = -2.0
 UNQUOTED_GROUP_AMOUNT_CAP = 1.5
 AMBIGUITY_MARGIN = 1.0
-MAX_ITEMS_PER_CUSTOMER = 200  # beyond, a customer's items are only candidates by reference
+MAX_CUSTOMERS_IN_SEARCH = 5  # customers whose items the subset-sum tries for one line
 MAX_ITEMS_IN_SEARCH = 30  # the oldest items of a customer the subset-sum looks at
 MAX_AMOUNT_ONLY = 3  # an amount shared by more items says nothing
+MAX_OWING = 50  # customers owing the line's amount whose names are compared with the payer's
 CERTAIN_AMOUNTS = {"amount_exact", "amount_writeoff", "amount_fee", "amount_within_tolerance"}
 
 
@@ -66,19 +68,22 @@ class Candidate:
     positions: tuple[int, ...]
     customer: str
     weight: float
-    reasons: list[Reason]
-    allocations: tuple[Allocation, ...]
+    amount_code: str
+    items: list[OpenItem]  # in allocation order: oldest due date first
+    parts: list[Decimal]
     difference: Decimal
     difference_kind: str
-    amount_code: str
+    explain: Callable[[], list[Reason]]  # built for the chosen candidate only
 
     @property
     def score(self) -> float:
         return round(1.0 / (1.0 + math.exp(-self.weight)), 4)
 
-
-def _money(amount: Decimal) -> str:
-    return str(amount)
+    @property
+    def allocations(self) -> tuple[Allocation, ...]:
+        return tuple(
+            Allocation(item.key, part) for item, part in zip(self.items, self.parts, strict=True) if part > 0
+        )
 
 
 def _compare_amounts(
@@ -92,7 +97,8 @@ def _compare_amounts(
     if difference > 0:
         if difference <= rules.writeoff_tolerance:
             return "amount_within_tolerance", 2.0, opens, difference, "credit"
-        return "overpayment", -0.5, opens, difference, "credit"
+        # paying a little more happens; paying twice the invoice is more likely paying something else
+        return "overpayment", -0.5 if difference * 4 <= line.amount else -2.0, opens, difference, "credit"
     if -difference <= rules.writeoff_tolerance:
         return "amount_writeoff", 2.3, opens, difference, "writeoff"
     if -difference <= rules.fee_tolerance:
@@ -115,7 +121,8 @@ def _payer_weight(customer: str, evidence: LineEvidence) -> tuple[float, list[Re
     named = evidence.names.get(customer)
     if named:
         kind, similarity = named
-        weight = max(weight, NAME_WEIGHT[kind]) + (BOTH_PAYER_SIGNS if by_iban else 0.0)
+        name_weight = NAME_CUT_SHORT if kind == SIMILAR and similarity >= 1.0 else NAME_WEIGHT[kind]
+        weight = max(weight, name_weight) + (BOTH_PAYER_SIGNS if by_iban else 0.0)
         reasons.append(Reason(kind, {"customer": customer, "similarity": similarity}))
     if evidence.iban_customers and not by_iban:
         weight += IBAN_OF_ANOTHER_CUSTOMER
@@ -131,85 +138,82 @@ def _candidate(
     rules: Rules,
 ) -> Candidate:
     items = [index.items[position] for position in positions]
-    items.sort(key=lambda item: (item.due_date or item.issue_date, item.issue_date, item.key))
+    if len(items) > 1:
+        items.sort(key=lambda item: (item.due_date or item.issue_date, item.issue_date, item.key))
     customer = items[0].customer_key
-    reasons: list[Reason] = []
-    quotes = [evidence.references.get(position) for position in positions]
-    quoted = [quote for quote in quotes if quote is not None]
-    for position, quote in zip(positions, quotes, strict=True):
-        if quote is not None:
-            number = index.items[position].number
-            reasons.append(Reason(quote.kind, {"number": number, "text": quote.text}))
-    if quoted and len(quoted) == len(positions):
-        weight = min(REFERENCE_WEIGHT[quote.kind] for quote in quoted)
-    elif quoted:
+    quotes = [(index.items[p], evidence.references[p]) for p in positions if p in evidence.references]
+    if quotes and len(quotes) == len(positions):
+        weight = min(REFERENCE_WEIGHT[quote.kind] for _item, quote in quotes)
+    elif quotes:
         weight = PARTLY_QUOTED_GROUP
     else:
         weight = 0.0
-    if len(items) > 1:
-        reasons.append(Reason("grouped_payment", {"count": len(items)}))
     code, amount_weight, parts, difference, kind = _compare_amounts(line, items, rules)
-    if len(items) > 1 and not quoted:
+    if len(items) > 1 and not quotes:
         amount_weight = min(amount_weight, UNQUOTED_GROUP_AMOUNT_CAP)
     weight += amount_weight
-    total = sum((item.open_amount for item in items), Decimal(0))
-    reasons.append(
-        Reason(code, {"amount": _money(line.amount), "open": _money(total), "difference": _money(difference)})
-    )
-    payer_weight, payer_reasons = _payer_weight(customer, evidence)
+    if customer not in evidence.payer_cache:
+        evidence.payer_cache[customer] = _payer_weight(customer, evidence)
+    payer_weight, payer_reasons = evidence.payer_cache[customer]
     weight += payer_weight
-    reasons.extend(payer_reasons)
-    if code == "amount_exact" and len(items) == 1 and payer_weight >= NAME_WEIGHT[NAME]:
-        twins = [
-            other
-            for other in index.by_customer[customer]
-            if index.items[other].currency == line.currency
-            and index.items[other].open_amount == items[0].open_amount
-        ]
-        if len(twins) == 1:
-            weight += UNIQUE_AMOUNT_FOR_CUSTOMER
+    unique = False
+    if code == "amount_exact" and len(items) == 1 and payer_weight >= NAME_CUT_SHORT:
+        amount = items[0].open_amount
+        unique = len(index.customer_items_between(customer, line.currency, amount, amount)) == 1
+        weight += UNIQUE_AMOUNT_FOR_CUSTOMER if unique else 0.0
+    early = any(item.issue_date > line.booking_date for item in items)
+    weight += PAID_BEFORE_ISSUE if early else 0.0
+
+    def explain() -> list[Reason]:
+        reasons = [Reason(quote.kind, {"number": item.number, "text": quote.text}) for item, quote in quotes]
+        if len(items) > 1:
+            reasons.append(Reason("grouped_payment", {"count": len(items)}))
+        total = sum((item.open_amount for item in items), Decimal(0))
+        amounts = {"amount": str(line.amount), "open": str(total), "difference": str(difference)}
+        reasons.append(Reason(code, amounts))
+        reasons.extend(payer_reasons)
+        if unique:
             reasons.append(Reason("amount_unique_for_customer", {"customer": customer}))
-    if any(item.issue_date > line.booking_date for item in items):
-        weight += PAID_BEFORE_ISSUE
-        reasons.append(Reason("paid_before_issue", {"date": line.booking_date.isoformat()}))
-    allocations = tuple(
-        Allocation(item.key, part) for item, part in zip(items, parts, strict=True) if part > 0
-    )
-    return Candidate(
-        positions, customer, weight + PRIOR, reasons, allocations, difference, kind, code
-    )
+        if early:
+            reasons.append(Reason("paid_before_issue", {"date": line.booking_date.isoformat()}))
+        return reasons
 
-
-def _customer_items(index: Index, customer: str, currency: str) -> list[int]:
-    return [position for position in index.by_customer.get(customer, []) if index.items[position].currency == currency]
+    return Candidate(positions, customer, weight + PRIOR, code, items, parts, difference, kind, explain)
 
 
 def _candidates(line: BankLine, index: Index, rules: Rules) -> list[Candidate]:
     evidence = LineEvidence()
     find_references(line, index, evidence)
-    find_payers(line, index, evidence)
+    same_amount = index.by_amount.get((line.currency, line.amount), [])
+    owing = {index.items[at].customer_key for at in same_amount[:MAX_OWING]}
+    find_payers(line, index, evidence, owing)
     payer_customers = evidence.payer_customers()
+    # what a customer's item must owe for the payer alone to point at it (exact, fee or cents away)
+    low = line.amount - rules.writeoff_tolerance
+    high = line.amount + max(rules.fee_tolerance, rules.writeoff_tolerance)
 
-    def singles() -> dict[tuple[int, ...], Candidate]:
+    found: dict[tuple[int, ...], Candidate] = {}
+
+    def singles() -> None:
         positions = set(evidence.references)
         for customer in payer_customers:
-            mine = _customer_items(index, customer, line.currency)
-            if len(mine) <= MAX_ITEMS_PER_CUSTOMER:
-                positions.update(mine)
-        same_amount = index.by_amount.get((line.currency, line.amount), [])
+            positions.update(index.customer_items_between(customer, line.currency, low, high))
         if len(same_amount) <= MAX_AMOUNT_ONLY:
             positions.update(same_amount)
-        return {(p,): _candidate(line, (p,), index, evidence, rules) for p in sorted(positions)}
+        for position in positions:
+            if (position,) not in found or position in evidence.requoted:
+                found[(position,)] = _candidate(line, (position,), index, evidence, rules)
 
-    found = singles()
+    singles()
     certain = any(
         candidate.amount_code in CERTAIN_AMOUNTS and evidence.references[candidate.positions[0]].kind != FUZZY
         for candidate in found.values()
         if candidate.positions[0] in evidence.references
     )
     if not certain:
-        find_mistyped_references(line, index, evidence)
-        found = singles()
+        evidence.requoted = set()
+        find_mistyped_references(line, index, evidence, set(payer_customers), low, high)
+        singles()
     # several items quoted together, per customer
     quoted_by_customer: dict[str, list[int]] = {}
     for position in sorted(evidence.references):
@@ -219,16 +223,14 @@ def _candidates(line: BankLine, index: Index, rules: Rules) -> list[Candidate]:
             key = tuple(positions)
             found[key] = _candidate(line, key, index, evidence, rules)
     if not any(candidate.amount_code in CERTAIN_AMOUNTS for candidate in found.values()):
-        customers = sorted(set(payer_customers) | set(quoted_by_customer))[:5]
-        for customer in customers:
-            mine = _customer_items(index, customer, line.currency)
-            mine.sort(key=lambda p: (index.items[p].due_date or index.items[p].issue_date, index.items[p].key))
-            mine = mine[:MAX_ITEMS_IN_SEARCH]
-            amounts = [index.items[p].open_amount for p in mine]
-            low = line.amount - rules.writeoff_tolerance
-            high = line.amount + max(rules.fee_tolerance, rules.writeoff_tolerance)
+        for customer in sorted(set(payer_customers) | set(quoted_by_customer))[:MAX_CUSTOMERS_IN_SEARCH]:
+            quoted = quoted_by_customer.get(customer, [])[:MAX_ITEMS_IN_SEARCH]
+            oldest = quoted + [
+                at for at in index.customer_items(customer, line.currency) if at not in evidence.references
+            ][: MAX_ITEMS_IN_SEARCH - len(quoted)]
+            amounts = [index.items[at].open_amount for at in oldest]
             for subset in subsets_within(amounts, low, high, max_size=rules.max_items_in_sum):
-                key = tuple(sorted(mine[at] for at in subset))
+                key = tuple(sorted(oldest[at] for at in subset))
                 if key not in found:
                     found[key] = _candidate(line, key, index, evidence, rules)
     return sorted(
@@ -245,20 +247,20 @@ def _decide(line: BankLine, candidates: list[Candidate], index: Index, rules: Ru
         second = candidates[1]
         if best.weight - second.weight < AMBIGUITY_MARGIN and second.score >= rules.propose_threshold:
             others = [[index.items[p].key for p in candidate.positions] for candidate in candidates[:3]]
-            reasons = (Reason("ambiguous", {"candidates": others}), *best.reasons)
+            reasons = (Reason("ambiguous", {"candidates": others}), *best.explain())
             return Match(line.key, Status.UNMATCHED, score=best.score, reasons=reasons)
     if best.score >= rules.auto_threshold:
         status = Status.AUTO
     elif best.score >= rules.propose_threshold:
         status = Status.PROPOSED
     else:
-        return Match(line.key, Status.UNMATCHED, score=best.score, reasons=tuple(best.reasons))
+        return Match(line.key, Status.UNMATCHED, score=best.score, reasons=tuple(best.explain()))
     return Match(
         line.key,
         status,
         allocations=best.allocations,
         score=best.score,
-        reasons=tuple(best.reasons),
+        reasons=tuple(best.explain()),
         difference=best.difference,
         difference_kind=best.difference_kind,
         customer_key=best.customer,

@@ -10,11 +10,14 @@ compares the line with every item.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
 
 from facturier.domain.reconciliation.index import Index
 from facturier.domain.reconciliation.normalise import (
+    compact_key,
     iban_key,
     name_key,
     name_tokens,
@@ -39,6 +42,7 @@ SIMILAR = "name_similar"
 
 _DIGITS = "0123456789"
 NAME_SIMILARITY = 0.6
+MIN_CUT_NAME = 12  # a payer name cut short by the bank identifies a customer from this many characters
 
 
 @dataclass
@@ -52,6 +56,8 @@ class LineEvidence:
     references: dict[int, Quote] = field(default_factory=dict)  # item position -> best quote
     names: dict[str, tuple[str, float]] = field(default_factory=dict)  # customer -> (kind, similarity)
     iban_customers: frozenset[str] = frozenset()  # customers known to pay from the line's IBAN
+    requoted: set[int] = field(default_factory=set)  # items whose quote changed since the last look
+    payer_cache: dict[str, Any] = field(default_factory=dict)  # the engine's per-customer payer weight
 
     def payer_customers(self) -> list[str]:
         return sorted(self.iban_customers | self.names.keys())
@@ -60,6 +66,7 @@ class LineEvidence:
         known = self.references.get(position)
         if known is None or REFERENCE_RANK[kind] < REFERENCE_RANK[known.kind]:
             self.references[position] = Quote(kind, text)
+            self.requoted.add(position)
 
 
 def _texts(line: BankLine) -> list[str]:
@@ -89,21 +96,29 @@ def find_references(line: BankLine, index: Index, evidence: LineEvidence) -> Non
 
 
 def _variants(word: str) -> Iterator[str]:
-    """Every string one edit away from `word`: digits replaced or added, any character dropped, swaps."""
+    """Strings one typo away from `word`: a digit replaced, two neighbours swapped, a character too many.
+
+    (A digit the payer left out is found when it was a leading zero, by the loose key.)
+    """
     for at in range(len(word)):
         yield word[:at] + word[at + 1 :]
         if at + 1 < len(word) and word[at] != word[at + 1]:
             yield word[:at] + word[at + 1] + word[at] + word[at + 2 :]
         if word[at].isdigit():
+            head, tail = word[:at], word[at + 1 :]
             for digit in _DIGITS:
                 if digit != word[at]:
-                    yield word[:at] + digit + word[at + 1 :]
-    for at in range(len(word) + 1):
-        for digit in _DIGITS:
-            yield word[:at] + digit + word[at:]
+                    yield head + digit + tail
 
 
-def find_mistyped_references(line: BankLine, index: Index, evidence: LineEvidence) -> None:
+def find_mistyped_references(
+    line: BankLine, index: Index, evidence: LineEvidence, payers: set[str], low: Decimal, high: Decimal
+) -> None:
+    """Numbers one typo away, kept when the item is the payer's or owes about the line's amount.
+
+    Invoice numbers are sequential, so most typos land on some other real invoice: only the payer
+    or the amount can tell which one was meant.
+    """
     shortest, longest = index.compact_lengths
     seen: set[str] = set()
     for text in _texts(line):
@@ -111,15 +126,22 @@ def find_mistyped_references(line: BankLine, index: Index, evidence: LineEvidenc
             if compact in seen or not shortest - 1 <= len(compact) <= longest + 1:
                 continue
             seen.add(compact)
-            if compact[:3] not in index.number_prefixes and compact[1:4] not in index.number_prefixes:
+            if compact[:3] not in index.number_prefixes:
                 continue  # the typo search is for words shaped like our numbers
             for variant in _variants(compact):
-                for position in _in_currency(index, index.by_compact.get(variant, []), line.currency):
-                    evidence.quote(position, FUZZY, compact)
+                for position in index.by_compact.get(variant, ()):
+                    item = index.items[position]
+                    if item.currency == line.currency and (
+                        item.customer_key in payers or low <= item.open_amount <= high
+                    ):
+                        evidence.quote(position, FUZZY, compact)
 
 
-def _similarity(payer: frozenset[str], customer: frozenset[str]) -> float:
-    """Share of words in common; a word the bank cut short counts when it starts a customer's word."""
+def _similarity(payer: frozenset[str], compact: str, customer: tuple[frozenset[str], str]) -> float:
+    """Share of words in common; a name or word the bank cut short counts when it starts the customer's."""
+    customer, customer_compact = customer
+    if len(compact) >= MIN_CUT_NAME and customer_compact.startswith(compact):
+        return 1.0
     common = len(payer & customer)
     for word in payer - customer:
         if len(word) >= 3 and any(other.startswith(word) for other in customer - payer):
@@ -127,7 +149,8 @@ def _similarity(payer: frozenset[str], customer: frozenset[str]) -> float:
     return common / max(len(payer), len(customer))
 
 
-def find_payers(line: BankLine, index: Index, evidence: LineEvidence) -> None:
+def find_payers(line: BankLine, index: Index, evidence: LineEvidence, owing: Iterable[str] = ()) -> None:
+    """Customers known by the line's IBAN, or by its payer's name (`owing`: customers owing the amount)."""
     if line.counterparty_iban:
         customers = index.customers_by_iban.get(iban_key(line.counterparty_iban), set())
         evidence.iban_customers = frozenset(customers)
@@ -142,7 +165,9 @@ def find_payers(line: BankLine, index: Index, evidence: LineEvidence) -> None:
         return
     words = name_tokens(line.counterparty_name)
     candidates = {customer for word in words for customer in index.customers_by_word.get(word, [])}
+    candidates.update(owing)
+    compact = compact_key(line.counterparty_name)
     for customer in sorted(candidates):
-        best = max(_similarity(words, known) for known in index.customer_words[customer])
+        best = max(_similarity(words, compact, known) for known in index.customer_words[customer])
         if best >= NAME_SIMILARITY:
             evidence.names[customer] = (SIMILAR, round(best, 2))

@@ -8,8 +8,10 @@ never changes a result.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -22,6 +24,10 @@ from facturier.domain.reconciliation.normalise import (
 )
 from facturier.domain.reconciliation.types import CustomerHints, OpenItem
 
+def _due(item: OpenItem) -> tuple[dt.date, dt.date]:
+    return (item.due_date or item.issue_date, item.issue_date)
+
+
 # a payer-name word shared by more customers than this says nothing about who paid
 MAX_WORD_FREQUENCY = 50
 
@@ -32,15 +38,25 @@ class Index:
     by_compact: dict[str, list[int]]
     by_loose: dict[str, list[int]]
     by_rf: dict[str, list[int]]
-    by_customer: dict[str, list[int]]
+    by_customer: dict[tuple[str, str], list[int]]  # (customer, currency) -> oldest due first
+    customer_amounts: dict[tuple[str, str], tuple[list[Decimal], list[int]]]  # sorted by amount
     by_amount: dict[tuple[str, Decimal], list[int]]
     customers_by_iban: dict[str, set[str]]
     customers_by_name: dict[str, set[str]]  # name key -> customers
     aliases: set[tuple[str, str]]  # (name key, customer) learned from manual matches
     customers_by_word: dict[str, list[str]]
-    customer_words: dict[str, list[frozenset[str]]]  # every name and alias of a customer, as words
+    customer_words: dict[str, list[tuple[frozenset[str], str]]]  # every name and alias: (words, compact)
     number_prefixes: frozenset[str]  # first three characters of the compact numbers
     compact_lengths: tuple[int, int]
+
+    def customer_items(self, customer: str, currency: str) -> list[int]:
+        """The customer's items in that currency, oldest due date first."""
+        return self.by_customer.get((customer, currency), [])
+
+    def customer_items_between(self, customer: str, currency: str, low: Decimal, high: Decimal) -> list[int]:
+        """The customer's items in that currency whose open amount is within [low, high]."""
+        amounts, positions = self.customer_amounts.get((customer, currency), ([], []))
+        return positions[bisect_left(amounts, low) : bisect_right(amounts, high)]
 
     @classmethod
     def build(cls, items: Iterable[OpenItem], hints: Sequence[CustomerHints] = ()) -> Index:
@@ -48,7 +64,7 @@ class Index:
         by_compact: dict[str, list[int]] = defaultdict(list)
         by_loose: dict[str, list[int]] = defaultdict(list)
         by_rf: dict[str, list[int]] = defaultdict(list)
-        by_customer: dict[str, list[int]] = defaultdict(list)
+        by_customer: dict[tuple[str, str], list[int]] = defaultdict(list)
         by_amount: dict[tuple[str, Decimal], list[int]] = defaultdict(list)
         names: dict[str, str] = {}
         for position, item in enumerate(ordered):
@@ -58,21 +74,29 @@ class Index:
                 by_loose[loose_key(item.number)].append(position)
             if item.rf_reference:
                 by_rf[compact_key(item.rf_reference)].append(position)
-            by_customer[item.customer_key].append(position)
+            by_customer[(item.customer_key, item.currency)].append(position)
             by_amount[(item.currency, item.open_amount)].append(position)
             names.setdefault(item.customer_key, item.customer_name)
         lengths = [len(key) for key in by_compact] or [0]
+        customer_amounts: dict[tuple[str, str], tuple[list[Decimal], list[int]]] = {}
+        for mine in by_customer.values():
+            mine.sort(key=lambda at: (_due(ordered[at]), ordered[at].key))
+            by_amount_order = sorted(mine, key=lambda at: (ordered[at].open_amount, ordered[at].key))
+            customer_amounts[(ordered[mine[0]].customer_key, ordered[mine[0]].currency)] = (
+                [ordered[at].open_amount for at in by_amount_order],
+                by_amount_order,
+            )
 
         customers_by_iban: dict[str, set[str]] = defaultdict(set)
         customers_by_name: dict[str, set[str]] = defaultdict(set)
-        customer_words: dict[str, list[frozenset[str]]] = defaultdict(list)
+        customer_words: dict[str, list[tuple[frozenset[str], str]]] = defaultdict(list)
         aliases: set[tuple[str, str]] = set()
 
         def add_name(customer: str, name: str) -> str:
             key = name_key(name)
             if key and customer not in customers_by_name[key]:
                 customers_by_name[key].add(customer)
-                customer_words[customer].append(name_tokens(name))
+                customer_words[customer].append((name_tokens(name), compact_key(name)))
             return key
 
         for customer in sorted(names):
@@ -88,7 +112,7 @@ class Index:
 
         word_customers: dict[str, list[str]] = defaultdict(list)
         for customer in sorted(customer_words):
-            for word in sorted(frozenset().union(*customer_words[customer])):
+            for word in sorted(frozenset().union(*(words for words, _ in customer_words[customer]))):
                 word_customers[word].append(customer)
         customers_by_word = {
             word: customers
@@ -101,6 +125,7 @@ class Index:
             by_loose=dict(by_loose),
             by_rf=dict(by_rf),
             by_customer=dict(by_customer),
+            customer_amounts=customer_amounts,
             by_amount=dict(by_amount),
             customers_by_iban=dict(customers_by_iban),
             customers_by_name=dict(customers_by_name),

@@ -18,6 +18,7 @@ _TOKEN = re.compile(r"[A-Z0-9]+")
 _RUN = re.compile(r"[A-Z]+|[0-9]+")
 _RF_START = re.compile(r"RF[0-9]{2}")
 _NOT_ALNUM = re.compile(r"[^A-Z0-9]")
+_LEADING_ZEROS = re.compile(r"(?:^|(?<=\.))0+(?=[0-9])")
 
 MAX_WINDOW = 4  # an invoice number split by the payer into at most this many words
 
@@ -41,31 +42,26 @@ def compact_key(text: str) -> str:
     return _NOT_ALNUM.sub("", fold(text))
 
 
-def _loose_runs(tokens: list[str]) -> str:
-    runs: list[str] = []
-    for token in tokens:
-        for run in _RUN.findall(token):
-            runs.append((run.lstrip("0") or "0") if run[0].isdigit() else run)
-    return ".".join(runs)
-
-
 def loose_key(text: str) -> str:
-    return _loose_runs(_TOKEN.findall(fold(text)))
+    return _LEADING_ZEROS.sub("", ".".join(_RUN.findall(fold(text))))
 
 
 def reference_windows(text: str) -> Iterator[tuple[str, str]]:
     """(compact, loose) keys of every run of 1 to MAX_WINDOW consecutive words that holds a digit."""
     tokens = _TOKEN.findall(fold(text))
+    runs = [_LEADING_ZEROS.sub("", ".".join(_RUN.findall(token))) for token in tokens]
+    digits = [any(char.isdigit() for char in token) for token in tokens]
     count = len(tokens)
     for start in range(count):
+        has_digit = False
         for end in range(start + 1, min(start + MAX_WINDOW, count) + 1):
-            window = tokens[start:end]
-            compact = "".join(window)
+            has_digit = has_digit or digits[end - 1]
+            if not has_digit:
+                continue
+            compact = "".join(tokens[start:end])
             if len(compact) > 40:
                 break
-            if not any(char.isdigit() for char in compact):
-                continue
-            yield compact, _loose_runs(window)
+            yield compact, ".".join(runs[start:end])
 
 
 def rf_candidates(text: str) -> Iterator[str]:
