@@ -8,21 +8,21 @@ never changes a result.
 
 from __future__ import annotations
 
+import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from facturier.domain.reconciliation.normalise import (
     compact_key,
     iban_key,
-    loose_key,
-    name_key,
     name_tokens,
+    number_keys,
 )
 from facturier.domain.reconciliation.types import CustomerHints, OpenItem
+
 
 def _due(item: OpenItem) -> tuple[dt.date, dt.date]:
     return (item.due_date or item.issue_date, item.issue_date)
@@ -38,8 +38,7 @@ class Index:
     by_compact: dict[str, list[int]]
     by_loose: dict[str, list[int]]
     by_rf: dict[str, list[int]]
-    by_customer: dict[tuple[str, str], list[int]]  # (customer, currency) -> oldest due first
-    customer_amounts: dict[tuple[str, str], tuple[list[Decimal], list[int]]]  # sorted by amount
+    by_customer: dict[tuple[str, str], list[int]]  # (customer, currency) -> positions
     by_amount: dict[tuple[str, Decimal], list[int]]
     customers_by_iban: dict[str, set[str]]
     customers_by_name: dict[str, set[str]]  # name key -> customers
@@ -48,14 +47,27 @@ class Index:
     customer_words: dict[str, list[tuple[frozenset[str], str]]]  # every name and alias: (words, compact)
     number_prefixes: frozenset[str]  # first three characters of the compact numbers
     compact_lengths: tuple[int, int]
+    _by_due: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    _by_open_amount: dict[tuple[str, str], tuple[list[Decimal], list[int]]] = field(default_factory=dict)
 
     def customer_items(self, customer: str, currency: str) -> list[int]:
         """The customer's items in that currency, oldest due date first."""
-        return self.by_customer.get((customer, currency), [])
+        mine = self._by_due.get((customer, currency))
+        if mine is None:
+            items = self.items
+            mine = sorted(self.by_customer.get((customer, currency), []), key=lambda at: (_due(items[at]), at))
+            self._by_due[(customer, currency)] = mine
+        return mine
 
     def customer_items_between(self, customer: str, currency: str, low: Decimal, high: Decimal) -> list[int]:
         """The customer's items in that currency whose open amount is within [low, high]."""
-        amounts, positions = self.customer_amounts.get((customer, currency), ([], []))
+        known = self._by_open_amount.get((customer, currency))
+        if known is None:
+            items = self.items
+            positions = sorted(self.by_customer.get((customer, currency), []), key=lambda at: items[at].open_amount)
+            known = ([items[at].open_amount for at in positions], positions)
+            self._by_open_amount[(customer, currency)] = known
+        amounts, positions = known
         return positions[bisect_left(amounts, low) : bisect_right(amounts, high)]
 
     @classmethod
@@ -68,24 +80,17 @@ class Index:
         by_amount: dict[tuple[str, Decimal], list[int]] = defaultdict(list)
         names: dict[str, str] = {}
         for position, item in enumerate(ordered):
-            compact = compact_key(item.number)
+            compact, loose = number_keys(item.number)
             if compact:
                 by_compact[compact].append(position)
-                by_loose[loose_key(item.number)].append(position)
+                by_loose[loose].append(position)
             if item.rf_reference:
-                by_rf[compact_key(item.rf_reference)].append(position)
+                by_rf[item.rf_reference.replace(" ", "").upper()].append(position)
             by_customer[(item.customer_key, item.currency)].append(position)
             by_amount[(item.currency, item.open_amount)].append(position)
-            names.setdefault(item.customer_key, item.customer_name)
+            if item.customer_key not in names:
+                names[item.customer_key] = item.customer_name
         lengths = [len(key) for key in by_compact] or [0]
-        customer_amounts: dict[tuple[str, str], tuple[list[Decimal], list[int]]] = {}
-        for mine in by_customer.values():
-            mine.sort(key=lambda at: (_due(ordered[at]), ordered[at].key))
-            by_amount_order = sorted(mine, key=lambda at: (ordered[at].open_amount, ordered[at].key))
-            customer_amounts[(ordered[mine[0]].customer_key, ordered[mine[0]].currency)] = (
-                [ordered[at].open_amount for at in by_amount_order],
-                by_amount_order,
-            )
 
         customers_by_iban: dict[str, set[str]] = defaultdict(set)
         customers_by_name: dict[str, set[str]] = defaultdict(set)
@@ -93,10 +98,11 @@ class Index:
         aliases: set[tuple[str, str]] = set()
 
         def add_name(customer: str, name: str) -> str:
-            key = name_key(name)
+            words = name_tokens(name)
+            key = " ".join(sorted(words))
             if key and customer not in customers_by_name[key]:
                 customers_by_name[key].add(customer)
-                customer_words[customer].append((name_tokens(name), compact_key(name)))
+                customer_words[customer].append((words, compact_key(name)))
             return key
 
         for customer in sorted(names):
@@ -125,7 +131,6 @@ class Index:
             by_loose=dict(by_loose),
             by_rf=dict(by_rf),
             by_customer=dict(by_customer),
-            customer_amounts=customer_amounts,
             by_amount=dict(by_amount),
             customers_by_iban=dict(customers_by_iban),
             customers_by_name=dict(customers_by_name),

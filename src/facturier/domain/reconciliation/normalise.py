@@ -42,6 +42,12 @@ def compact_key(text: str) -> str:
     return _NOT_ALNUM.sub("", fold(text))
 
 
+def number_keys(number: str) -> tuple[str, str]:
+    """(compact, loose) keys of an invoice number."""
+    folded = fold(number)
+    return _NOT_ALNUM.sub("", folded), _LEADING_ZEROS.sub("", ".".join(_RUN.findall(folded)))
+
+
 def loose_key(text: str) -> str:
     return _LEADING_ZEROS.sub("", ".".join(_RUN.findall(fold(text))))
 
