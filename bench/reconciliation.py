@@ -78,7 +78,9 @@ def _iban(rng: random.Random) -> str:
     return "FR76" + "".join(rng.choice(string.digits) for _ in range(23))
 
 
-def generate_items(rng: random.Random, count: int) -> tuple[list[OpenItem], dict[str, str], list[CustomerHints]]:
+def generate_items(
+    rng: random.Random, count: int
+) -> tuple[list[OpenItem], dict[str, str], list[CustomerHints]]:
     customers: dict[str, str] = {}
     names: set[str] = set()
     while len(customers) < count // 4:
@@ -95,7 +97,9 @@ def generate_items(rng: random.Random, count: int) -> tuple[list[OpenItem], dict
     items: list[OpenItem] = []
     sequence = Counter[str]()
     while len(items) < count:
-        customer = rng.choice(keys) if rng.random() < 0.7 else rng.choice(keys[: len(keys) // 50])  # big accounts
+        customer = (
+            rng.choice(keys) if rng.random() < 0.7 else rng.choice(keys[: len(keys) // 50])
+        )  # big accounts
         issue = dt.date(2025, 1, 1) + dt.timedelta(days=rng.randint(0, 420))
         if rng.random() < 0.85:  # issued by Facturier, RF printed
             series = f"FAC-{issue.year}"
@@ -126,9 +130,7 @@ def generate_items(rng: random.Random, count: int) -> tuple[list[OpenItem], dict
             )
         )
     hints = [
-        CustomerHints(customer, ibans=frozenset({_iban(rng)}))
-        for customer in keys
-        if rng.random() < 0.4
+        CustomerHints(customer, ibans=frozenset({_iban(rng)})) for customer in keys if rng.random() < 0.4
     ]
     return items, customers, hints
 
@@ -148,7 +150,12 @@ def _reformat(rng: random.Random, number: str) -> str:
 def _typo(rng: random.Random, number: str) -> str:
     digits = [at for at, char in enumerate(number) if char.isdigit()]
     at = rng.choice(digits[-5:])
-    if rng.random() < 0.5 and at + 1 < len(number) and number[at + 1].isdigit() and number[at] != number[at + 1]:
+    if (
+        rng.random() < 0.5
+        and at + 1 < len(number)
+        and number[at + 1].isdigit()
+        and number[at] != number[at + 1]
+    ):
         return number[:at] + number[at + 1] + number[at] + number[at + 2 :]
     return number[:at] + rng.choice([d for d in string.digits if d != number[at]]) + number[at + 1 :]
 
@@ -165,7 +172,9 @@ def _payer_name(rng: random.Random, name: str) -> str:
 
 
 def _remittance(rng: random.Random, reference: str) -> str:
-    text = rng.choice(["Facture {}", "{}", "Paiement facture n {}", "REGLEMENT {} MERCI", "Fact. {} / commande"])
+    text = rng.choice(
+        ["Facture {}", "{}", "Paiement facture n {}", "REGLEMENT {} MERCI", "Fact. {} / commande"]
+    )
     text = text.format(reference)
     return text.upper() if rng.random() < 0.3 else text
 
@@ -211,7 +220,9 @@ def generate_statement(  # noqa: C901 - one branch per kind of line keeps the ge
         expected: object = None
         if kind in {"exact", "reformatted", "typo", "partial", "fees", "cents_short", "overpayment"}:
             item = fresh()
-            reference = {"exact": item.number, "reformatted": _reformat(rng, item.number)}.get(kind, item.number)
+            reference = {"exact": item.number, "reformatted": _reformat(rng, item.number)}.get(
+                kind, item.number
+            )
             if kind == "typo":
                 reference = _typo(rng, item.number)
             amount = item.open_amount
@@ -258,7 +269,12 @@ def generate_statement(  # noqa: C901 - one branch per kind of line keeps the ge
             item = fresh(alone)
             if kind == "name_only":
                 line = BankLine(
-                    key, booking, item.open_amount, "EUR", "VIREMENT", counterparty_name=_payer_name(rng, item.customer_name)
+                    key,
+                    booking,
+                    item.open_amount,
+                    "EUR",
+                    "VIREMENT",
+                    counterparty_name=_payer_name(rng, item.customer_name),
                 )
             elif kind == "iban_only":
                 item_iban = known_iban.get(item.customer_key)
@@ -266,11 +282,18 @@ def generate_statement(  # noqa: C901 - one branch per kind of line keeps the ge
                     hints.append(CustomerHints(item.customer_key, ibans=frozenset({_iban(rng)})))
                     item_iban = next(iter(hints[-1].ibans))
                     known_iban[item.customer_key] = item_iban
-                line = BankLine(key, booking, item.open_amount, "EUR", "VIR SEPA", counterparty_iban=item_iban)
+                line = BankLine(
+                    key, booking, item.open_amount, "EUR", "VIR SEPA", counterparty_iban=item_iban
+                )
             else:
                 text = _remittance(rng, item.number)
                 line = BankLine(
-                    key, booking, item.open_amount, "EUR", text[: text.upper().index(item.number[:6]) + 6], **payer(item)
+                    key,
+                    booking,
+                    item.open_amount,
+                    "EUR",
+                    text[: text.upper().index(item.number[:6]) + 6],
+                    **payer(item),
                 )
             expected = frozenset({item.key})
         elif kind == AMBIGUOUS:
@@ -287,16 +310,32 @@ def generate_statement(  # noqa: C901 - one branch per kind of line keeps the ge
             )
             extra.append(twin)
             by_customer[item.customer_key].append(twin)
-            line = BankLine(key, booking, item.open_amount, "EUR", "Virement", counterparty_name=item.customer_name)
+            line = BankLine(
+                key, booking, item.open_amount, "EUR", "Virement", counterparty_name=item.customer_name
+            )
             expected = AMBIGUOUS
         elif kind == "wrong_currency":
             item = fresh()
-            line = BankLine(key, booking, item.open_amount, "USD", f"Invoice {item.number}", counterparty_name=item.customer_name)
+            line = BankLine(
+                key,
+                booking,
+                item.open_amount,
+                "USD",
+                f"Invoice {item.number}",
+                counterparty_name=item.customer_name,
+            )
         else:  # unrelated
-            text = rng.choice(["Remboursement", "CB 4973 0812 {}", "LOYER {}-03", "PRLV SEPA {}", "COTISATION"])
+            text = rng.choice(
+                ["Remboursement", "CB 4973 0812 {}", "LOYER {}-03", "PRLV SEPA {}", "COTISATION"]
+            )
             amount = Decimal(rng.randint(100, 900000)) / 100
             line = BankLine(
-                key, booking, amount, "EUR", text.format(rng.randint(1000, 99999)), counterparty_name=rng.choice(UNRELATED_PAYERS)
+                key,
+                booking,
+                amount,
+                "EUR",
+                text.format(rng.randint(1000, 99999)),
+                counterparty_name=rng.choice(UNRELATED_PAYERS),
             )
         lines.append(line)
         truth[key] = expected
@@ -306,7 +345,9 @@ def generate_statement(  # noqa: C901 - one branch per kind of line keeps the ge
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--lines", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=11)
@@ -315,7 +356,9 @@ def main() -> None:
     rng = random.Random(options.seed)
     items, customers, hints = generate_items(rng, options.items)
     lines, truth, kinds = generate_statement(rng, items, customers, hints, options.lines)
-    print(f"{len(items)} open items, {len(customers)} customers, {len(hints)} with a known IBAN; {len(lines)} lines")
+    print(
+        f"{len(items)} open items, {len(customers)} customers, {len(hints)} with a known IBAN; {len(lines)} lines"
+    )
 
     started, cpu_started = time.perf_counter(), time.process_time()
     matches = reconcile(lines, items, hints=hints)
@@ -335,15 +378,15 @@ def main() -> None:
     totals = Counter[str]()
     for line, match in zip(lines, matches, strict=True):
         expected = truth[line.key]
-        matchable = isinstance(expected, frozenset)
+        is_matchable = isinstance(expected, frozenset)
         got = frozenset(allocation.item_key for allocation in match.allocations)
         outcome = match.status.value
         if match.status is not Status.UNMATCHED:
-            outcome += "_ok" if matchable and got == expected else "_wrong"
+            outcome += "_ok" if is_matchable and got == expected else "_wrong"
         per_kind[kinds[line.key]][outcome] += 1
         totals[outcome] += 1
-        totals["matchable"] += matchable
-        if not matchable and match.status is Status.AUTO:
+        totals["matchable"] += is_matchable
+        if not is_matchable and match.status is Status.AUTO:
             totals["auto_on_unmatchable"] += 1
     auto = totals["auto_ok"] + totals["auto_wrong"]
     proposed = totals["proposed_ok"] + totals["proposed_wrong"]
@@ -353,14 +396,18 @@ def main() -> None:
         return f"{100 * part / whole:.2f} %" if whole else "n/a"
 
     print(f"matchable lines: {matchable}; ambiguous, unrelated or wrong currency: {len(lines) - matchable}")
-    print(f"auto: {auto} lines, precision {share(totals['auto_ok'], auto)}, recall {share(totals['auto_ok'], matchable)}")
+    print(
+        f"auto: {auto} lines, precision {share(totals['auto_ok'], auto)}, recall {share(totals['auto_ok'], matchable)}"
+    )
     print(f"proposed: {proposed} lines, precision {share(totals['proposed_ok'], proposed)}")
     print(
         "auto or proposed correctly: "
         f"{share(totals['auto_ok'] + totals['proposed_ok'], matchable)} of the matchable lines"
     )
     print(f"share of matchable lines reconciled automatically: {share(totals['auto_ok'], matchable)}")
-    print(f"ambiguous, unrelated or wrong-currency lines reconciled automatically: {totals['auto_on_unmatchable']}")
+    print(
+        f"ambiguous, unrelated or wrong-currency lines reconciled automatically: {totals['auto_on_unmatchable']}"
+    )
     columns = ["auto_ok", "auto_wrong", "proposed_ok", "proposed_wrong", "unmatched"]
     print(f"\n{'kind':<16}{'lines':>7}" + "".join(f"{column:>15}" for column in columns))
     for kind in KINDS:

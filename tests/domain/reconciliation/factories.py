@@ -9,7 +9,17 @@ from facturier.domain.reconciliation import BankLine, OpenItem
 PAID_ON = dt.date(2026, 3, 2)
 
 
-def item(key, number, amount, *, customer="c1", name="Boulangerie Martin SARL", currency="EUR", rf=False, issued=None):
+def item(
+    key,
+    number,
+    amount,
+    *,
+    customer="c1",
+    name="Boulangerie Martin SARL",
+    currency="EUR",
+    rf=False,
+    issued=None,
+):
     return OpenItem(
         key=key,
         number=number,

@@ -49,9 +49,9 @@ def test_a_number_too_long_for_a_reference_is_refused():
         from_invoice_number("--/")
 
 
-numbers = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-/_ ", max_size=30).filter(
-    lambda text: 1 <= sum(char.isalnum() for char in text) <= 21
-)
+numbers = st.text(
+    alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-/_ ", max_size=30
+).filter(lambda text: 1 <= sum(char.isalnum() for char in text) <= 21)
 
 
 @given(numbers)
@@ -66,5 +66,7 @@ def test_any_single_character_changed_is_detected(number, data):
     # MOD 97-10 detects every single substitution
     reference = from_invoice_number(number)
     at = data.draw(st.integers(min_value=2, max_value=len(reference) - 1))
-    replacement = data.draw(st.sampled_from("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ").filter(lambda c: c != reference[at]))
+    replacement = data.draw(
+        st.sampled_from("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ").filter(lambda c: c != reference[at])
+    )
     assert not is_valid(reference[:at] + replacement + reference[at + 1 :])

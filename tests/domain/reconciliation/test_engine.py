@@ -145,7 +145,10 @@ def test_ambiguous_line_is_never_reconciled_automatically():
 
 
 def test_two_items_with_the_same_number_are_ambiguous_unless_the_payer_tells():
-    items = [item("a", "2026-1", "100.00"), item("b", "2026-1", "100.00", customer="c9", name="Zorbal Optique")]
+    items = [
+        item("a", "2026-1", "100.00"),
+        item("b", "2026-1", "100.00", customer="c9", name="Zorbal Optique"),
+    ]
     assert only(reconcile([line("100.00", "2026-1")], items)).status is Status.UNMATCHED
     named = only(reconcile([line("100.00", "2026-1", payer="ZORBAL OPTIQUE")], items))
     assert named.status is Status.AUTO
@@ -195,6 +198,10 @@ def test_an_iban_known_for_another_customer_weighs_against():
     from facturier.domain.reconciliation import CustomerHints
 
     hints = [CustomerHints("c2", ibans=frozenset({"FR7630006000011234567890189"}))]
-    match = only(reconcile([line("1200.00", "FAC-2026-00042", iban="FR76 3000 6000 0112 3456 7890 189")], book(), hints=hints))
+    match = only(
+        reconcile(
+            [line("1200.00", "FAC-2026-00042", iban="FR76 3000 6000 0112 3456 7890 189")], book(), hints=hints
+        )
+    )
     assert match.status is Status.PROPOSED
     assert "iban_other_customer" in codes(match)

@@ -11,7 +11,9 @@ def test_manual_match_teaches_the_payer_iban_and_name_to_the_next_run():
     assert reconcile([first], book())[0].status is Status.UNMATCHED
     # when the clerk matches it by hand to Kavenor Transports
     hints = learn(first, "c3")
-    assert hints == CustomerHints("c3", frozenset({"FR7630006000011234567890189"}), frozenset({"HOLDING GRUPO NORTE"}))
+    assert hints == CustomerHints(
+        "c3", frozenset({"FR7630006000011234567890189"}), frozenset({"HOLDING GRUPO NORTE"})
+    )
     # then next month's payment from that IBAN, or under that name, is reconciled automatically
     by_iban = line("455.10", "VIR SEPA", iban=IBAN, key="next")
     by_name = line("455.10", "VIR SEPA", payer="Holding Grupo Norte", key="other")
@@ -23,7 +25,10 @@ def test_manual_match_teaches_the_payer_iban_and_name_to_the_next_run():
 
 
 def test_learning_merges_with_what_was_known_and_ignores_repeats():
-    known = [CustomerHints("c3", frozenset({"FR7612"}), frozenset({"Grupo Norte"})), CustomerHints("c9", frozenset({"X"}))]
+    known = [
+        CustomerHints("c3", frozenset({"FR7612"}), frozenset({"Grupo Norte"})),
+        CustomerHints("c9", frozenset({"X"})),
+    ]
     hints = learn(line("1", payer="GRUPO  NORTE", iban="fr76 12"), "c3", known)
     assert hints == CustomerHints("c3", frozenset({"FR7612"}), frozenset({"Grupo Norte"}))
     hints = learn(line("1", payer="Norte SL"), "c3", known)

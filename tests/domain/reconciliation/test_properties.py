@@ -41,7 +41,14 @@ def statements(draw, items):
         target = draw(st.sampled_from(items))
         remittance = draw(
             st.sampled_from(
-                [target.number, target.number.lower().replace("-", " "), "VIREMENT", "FAC-2026-000", "", "FAC 2026 7"]
+                [
+                    target.number,
+                    target.number.lower().replace("-", " "),
+                    "VIREMENT",
+                    "FAC-2026-000",
+                    "",
+                    "FAC 2026 7",
+                ]
             )
         )
         amount = draw(
@@ -91,7 +98,9 @@ def test_never_allocates_more_than_the_line_or_what_is_open(case):
             for allocation in match.allocations:
                 automatic[allocation.item_key] += allocation.amount
         if match.allocations:
-            currencies = {item.currency for item in items if item.key in {a.item_key for a in match.allocations}}
+            currencies = {
+                item.currency for item in items if item.key in {a.item_key for a in match.allocations}
+            }
             assert currencies == {line.currency}
     # across the run, automatic matches never pay an item beyond what is open
     assert all(total <= open_amounts[key] for key, total in automatic.items())
@@ -132,6 +141,13 @@ def test_two_identical_candidates_are_never_automatic(items, data):
         currency=twin.currency,
         issue_date=twin.issue_date,
     )
-    line = BankLine("l", dt.date(2026, 3, 1), twin.open_amount, twin.currency, "VIREMENT", counterparty_name=twin.customer_name)
+    line = BankLine(
+        "l",
+        dt.date(2026, 3, 1),
+        twin.open_amount,
+        twin.currency,
+        "VIREMENT",
+        counterparty_name=twin.customer_name,
+    )
     match = reconcile([line], [*items, double])[0]
     assert match.status is not Status.AUTO

@@ -225,9 +225,14 @@ def _candidates(line: BankLine, index: Index, rules: Rules) -> list[Candidate]:
     if not any(candidate.amount_code in CERTAIN_AMOUNTS for candidate in found.values()):
         for customer in sorted(set(payer_customers) | set(quoted_by_customer))[:MAX_CUSTOMERS_IN_SEARCH]:
             quoted = quoted_by_customer.get(customer, [])[:MAX_ITEMS_IN_SEARCH]
-            oldest = quoted + [
-                at for at in index.customer_items(customer, line.currency) if at not in evidence.references
-            ][: MAX_ITEMS_IN_SEARCH - len(quoted)]
+            oldest = (
+                quoted
+                + [
+                    at
+                    for at in index.customer_items(customer, line.currency)
+                    if at not in evidence.references
+                ][: MAX_ITEMS_IN_SEARCH - len(quoted)]
+            )
             amounts = [index.items[at].open_amount for at in oldest]
             for subset in subsets_within(amounts, low, high, max_size=rules.max_items_in_sum):
                 key = tuple(sorted(oldest[at] for at in subset))

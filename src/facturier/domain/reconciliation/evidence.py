@@ -137,9 +137,9 @@ def find_mistyped_references(
                         evidence.quote(position, FUZZY, compact)
 
 
-def _similarity(payer: frozenset[str], compact: str, customer: tuple[frozenset[str], str]) -> float:
+def _similarity(payer: frozenset[str], compact: str, known: tuple[frozenset[str], str]) -> float:
     """Share of words in common; a name or word the bank cut short counts when it starts the customer's."""
-    customer, customer_compact = customer
+    customer, customer_compact = known
     if len(compact) >= MIN_CUT_NAME and customer_compact.startswith(compact):
         return 1.0
     common = len(payer & customer)

@@ -55,7 +55,9 @@ class Index:
         mine = self._by_due.get((customer, currency))
         if mine is None:
             items = self.items
-            mine = sorted(self.by_customer.get((customer, currency), []), key=lambda at: (_due(items[at]), at))
+            mine = sorted(
+                self.by_customer.get((customer, currency), []), key=lambda at: (_due(items[at]), at)
+            )
             self._by_due[(customer, currency)] = mine
         return mine
 
@@ -64,7 +66,9 @@ class Index:
         known = self._by_open_amount.get((customer, currency))
         if known is None:
             items = self.items
-            positions = sorted(self.by_customer.get((customer, currency), []), key=lambda at: items[at].open_amount)
+            positions = sorted(
+                self.by_customer.get((customer, currency), []), key=lambda at: items[at].open_amount
+            )
             known = ([items[at].open_amount for at in positions], positions)
             self._by_open_amount[(customer, currency)] = known
         amounts, positions = known
