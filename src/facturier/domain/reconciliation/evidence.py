@@ -10,7 +10,7 @@ compares the line with every item.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -57,6 +57,7 @@ class LineEvidence:
     names: dict[str, tuple[str, float]] = field(default_factory=dict)  # customer -> (kind, similarity)
     iban_customers: frozenset[str] = frozenset()  # customers known to pay from the line's IBAN
     requoted: set[int] = field(default_factory=set)  # items whose quote changed since the last look
+    windows: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # per text, computed once
     payer_cache: dict[str, Any] = field(default_factory=dict)  # the engine's per-customer payer weight
 
     def payer_customers(self) -> list[str]:
@@ -73,25 +74,26 @@ def _texts(line: BankLine) -> list[str]:
     return [text for text in (line.structured_reference, line.remittance, line.end_to_end_id) if text]
 
 
-def _in_currency(index: Index, positions: list[int], currency: str) -> Iterator[int]:
+def _in_currency(index: Index, positions: Sequence[int], currency: str) -> Iterator[int]:
     return (position for position in positions if index.items[position].currency == currency)
 
 
 def find_references(line: BankLine, index: Index, evidence: LineEvidence) -> None:
     for text in _texts(line):
         for rf in rf_candidates(text):
-            for position in _in_currency(index, index.by_rf.get(rf, []), line.currency):
+            for position in _in_currency(index, index.by_rf.get(rf), line.currency):
                 evidence.quote(position, RF, rf)
             # an RF Facturier did not store, but built from an invoice number
-            for position in _in_currency(index, index.by_compact.get(rf[4:], []), line.currency):
+            for position in _in_currency(index, index.by_compact.get(rf[4:]), line.currency):
                 evidence.quote(position, EXACT, rf)
         for payload in rf_payloads(text):
-            for position in _in_currency(index, index.by_compact.get(payload, []), line.currency):
+            for position in _in_currency(index, index.by_compact.get(payload), line.currency):
                 evidence.quote(position, NORMALISED, payload)
-        for compact, loose in reference_windows(text):
-            for position in _in_currency(index, index.by_compact.get(compact, []), line.currency):
+        evidence.windows[text] = list(reference_windows(text))
+        for compact, loose in evidence.windows[text]:
+            for position in _in_currency(index, index.by_compact.get(compact), line.currency):
                 evidence.quote(position, EXACT, compact)
-            for position in _in_currency(index, index.by_loose.get(loose, []), line.currency):
+            for position in _in_currency(index, index.by_loose.get(loose), line.currency):
                 evidence.quote(position, NORMALISED, compact)
 
 
@@ -122,14 +124,14 @@ def find_mistyped_references(
     shortest, longest = index.compact_lengths
     seen: set[str] = set()
     for text in _texts(line):
-        for compact, _loose in reference_windows(text):
+        for compact, _loose in evidence.windows.get(text) or reference_windows(text):
             if compact in seen or not shortest - 1 <= len(compact) <= longest + 1:
                 continue
             seen.add(compact)
             if compact[:3] not in index.number_prefixes:
                 continue  # the typo search is for words shaped like our numbers
             for variant in _variants(compact):
-                for position in index.by_compact.get(variant, ()):
+                for position in index.by_compact.get(variant):
                     item = index.items[position]
                     if item.currency == line.currency and (
                         item.customer_key in payers or low <= item.open_amount <= high
@@ -164,7 +166,7 @@ def find_payers(line: BankLine, index: Index, evidence: LineEvidence, owing: Ite
     if exact:
         return
     words = name_tokens(line.counterparty_name)
-    candidates = {customer for word in words for customer in index.customers_by_word.get(word, [])}
+    candidates = {customer for word in words for customer in index.customers_by_word.get(word, ())}
     candidates.update(owing)
     compact = compact_key(line.counterparty_name)
     for customer in sorted(candidates):

@@ -32,12 +32,37 @@ def _due(item: OpenItem) -> tuple[dt.date, dt.date]:
 MAX_WORD_FREQUENCY = 50
 
 
+class Postings:
+    """Key -> item positions, light for keys that are nearly all unique (one int, a list only for repeats)."""
+
+    __slots__ = ("_many", "_one")
+
+    def __init__(self) -> None:
+        self._one: dict[str, int] = {}
+        self._many: dict[str, list[int]] = {}
+
+    def add(self, key: str, position: int) -> None:
+        known = self._one.setdefault(key, position)
+        if known != position:
+            self._many.setdefault(key, [known]).append(position)
+
+    def get(self, key: str) -> Sequence[int]:
+        many = self._many.get(key)
+        if many is not None:
+            return many
+        one = self._one.get(key)
+        return () if one is None else (one,)
+
+    def keys(self) -> Iterable[str]:
+        return self._one.keys()
+
+
 @dataclass
 class Index:
     items: tuple[OpenItem, ...]
-    by_compact: dict[str, list[int]]
-    by_loose: dict[str, list[int]]
-    by_rf: dict[str, list[int]]
+    by_compact: Postings
+    by_loose: Postings
+    by_rf: Postings
     by_customer: dict[tuple[str, str], list[int]]  # (customer, currency) -> positions
     by_amount: dict[tuple[str, Decimal], list[int]]
     customers_by_iban: dict[str, set[str]]
@@ -77,24 +102,23 @@ class Index:
     @classmethod
     def build(cls, items: Iterable[OpenItem], hints: Sequence[CustomerHints] = ()) -> Index:
         ordered = tuple(sorted(items, key=lambda item: item.key))
-        by_compact: dict[str, list[int]] = defaultdict(list)
-        by_loose: dict[str, list[int]] = defaultdict(list)
-        by_rf: dict[str, list[int]] = defaultdict(list)
+        by_compact, by_loose, by_rf = Postings(), Postings(), Postings()
         by_customer: dict[tuple[str, str], list[int]] = defaultdict(list)
         by_amount: dict[tuple[str, Decimal], list[int]] = defaultdict(list)
         names: dict[str, str] = {}
         for position, item in enumerate(ordered):
             compact, loose = number_keys(item.number)
             if compact:
-                by_compact[compact].append(position)
-                by_loose[loose].append(position)
+                by_compact.add(compact, position)
+                by_loose.add(loose, position)
             if item.rf_reference:
-                by_rf[item.rf_reference.replace(" ", "").upper()].append(position)
-            by_customer[(item.customer_key, item.currency)].append(position)
-            by_amount[(item.currency, item.open_amount)].append(position)
-            if item.customer_key not in names:
-                names[item.customer_key] = item.customer_name
-        lengths = [len(key) for key in by_compact] or [0]
+                by_rf.add(item.rf_reference.replace(" ", "").upper(), position)
+            customer, currency = item.customer_key, item.currency
+            by_customer[(customer, currency)].append(position)
+            by_amount[(currency, item.open_amount)].append(position)
+            if customer not in names:
+                names[customer] = item.customer_name
+        lengths = [len(key) for key in by_compact.keys()] or [0]
 
         customers_by_iban: dict[str, set[str]] = defaultdict(set)
         customers_by_name: dict[str, set[str]] = defaultdict(set)
@@ -131,9 +155,9 @@ class Index:
         }
         return cls(
             items=ordered,
-            by_compact=dict(by_compact),
-            by_loose=dict(by_loose),
-            by_rf=dict(by_rf),
+            by_compact=by_compact,
+            by_loose=by_loose,
+            by_rf=by_rf,
             by_customer=dict(by_customer),
             by_amount=dict(by_amount),
             customers_by_iban=dict(customers_by_iban),
@@ -141,6 +165,6 @@ class Index:
             aliases=aliases,
             customers_by_word=customers_by_word,
             customer_words=dict(customer_words),
-            number_prefixes=frozenset(key[:3] for key in by_compact),
+            number_prefixes=frozenset(key[:3] for key in by_compact.keys()),
             compact_lengths=(min(lengths), max(lengths)),
         )
