@@ -18,8 +18,8 @@ table per kind of line.
 from __future__ import annotations
 
 import argparse
-import os
 import datetime as dt
+import os
 import random
 import string
 import time
