@@ -28,7 +28,15 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 
 from facturier.domain import creditor_reference
-from facturier.domain.reconciliation import BankLine, CustomerHints, OpenItem, Status, reconcile
+from facturier.domain.reconciliation import (
+    BankLine,
+    CustomerHints,
+    Match,
+    OpenItem,
+    Status,
+    learn,
+    reconcile,
+)
 from facturier.domain.reconciliation.index import Index
 
 TRADES = (
@@ -53,7 +61,8 @@ UNRELATED_PAYERS = [
     "",
 ]
 KINDS = {  # share of the statement
-    "exact": 0.21,
+    "exact": 0.19,
+    "new_payer": 0.02,  # a payer the engine has never seen (a parent company), no reference
     "reformatted": 0.10,
     "typo": 0.07,
     "rf": 0.10,
@@ -187,7 +196,8 @@ def generate_statement(  # noqa: C901 - one branch per kind of line keeps the ge
     customers: dict[str, str],
     hints: list[CustomerHints],
     count: int,
-) -> tuple[list[BankLine], dict[str, object], dict[str, str]]:
+) -> tuple[list[BankLine], dict[str, object], dict[str, str], list[BankLine], dict[str, object]]:
+    """The statement, its truth and kinds, and next month's lines from this month's new payers (and their truth)."""
     known_iban = {hint.customer_key: next(iter(hint.ibans)) for hint in hints}
     by_customer: dict[str, list[OpenItem]] = defaultdict(list)
     for item in items:
@@ -217,6 +227,8 @@ def generate_statement(  # noqa: C901 - one branch per kind of line keeps the ge
     plan = (plan + ["exact"] * count)[:count]
     rng.shuffle(plan)
     extra: list[OpenItem] = []
+    follow_ups: list[BankLine] = []
+    follow_truth: dict[str, object] = {}
     for number, kind in enumerate(plan):
         key = f"line:{number:06d}"
         expected: object = None
@@ -316,6 +328,43 @@ def generate_statement(  # noqa: C901 - one branch per kind of line keeps the ge
                 key, booking, item.open_amount, "EUR", "Virement", counterparty_name=item.customer_name
             )
             expected = AMBIGUOUS
+        elif kind == "new_payer":
+
+            def alone_in_customer(item: OpenItem) -> bool:
+                return [i.open_amount for i in by_customer[item.customer_key]].count(item.open_amount) == 1
+
+            item = fresh(alone_in_customer)
+            payer_name, payer_iban = f"{_brand(rng).upper()} HOLDING", _iban(rng)
+            line = BankLine(
+                key,
+                booking,
+                item.open_amount,
+                "EUR",
+                "VIR SEPA",
+                counterparty_name=payer_name,
+                counterparty_iban=payer_iban,
+            )
+            expected = frozenset({item.key})
+            later = [
+                other
+                for other in by_customer[item.customer_key]
+                if other.key not in used and alone_in_customer(other) and other.issue_date <= booking
+            ]
+            if later:
+                used.add(later[0].key)
+                follow_key = f"next:{number:06d}"
+                follow_ups.append(
+                    BankLine(
+                        follow_key,
+                        booking + dt.timedelta(days=30),
+                        later[0].open_amount,
+                        "EUR",
+                        "VIR SEPA",
+                        counterparty_name=payer_name if rng.random() < 0.5 else "",
+                        counterparty_iban=payer_iban,
+                    )
+                )
+                follow_truth[follow_key] = frozenset({later[0].key})
         elif kind == "wrong_currency":
             item = fresh()
             line = BankLine(
@@ -343,7 +392,44 @@ def generate_statement(  # noqa: C901 - one branch per kind of line keeps the ge
         truth[key] = expected
         kinds[key] = kind
     items.extend(extra)
-    return lines, truth, kinds
+    return lines, truth, kinds, follow_ups, follow_truth
+
+
+def _learning(
+    lines: list[BankLine],
+    matches: list[Match],
+    truth: dict[str, object],
+    items: list[OpenItem],
+    hints: list[CustomerHints],
+    follow_ups: list[BankLine],
+    follow_truth: dict[str, object],
+) -> None:
+    """The clerk matches by hand what was not reconciled automatically; next month's run learns from it."""
+    customer_of = {item.key: item.customer_key for item in items}
+    learned = {hint.customer_key: hint for hint in hints}
+    for line, match in zip(lines, matches, strict=True):
+        expected = truth[line.key]
+        if not isinstance(expected, frozenset):
+            continue
+        if match.status is Status.AUTO and frozenset(a.item_key for a in match.allocations) == expected:
+            continue
+        customer = customer_of[next(iter(sorted(expected)))]
+        known = [learned[customer]] if customer in learned else []
+        learned[customer] = learn(line, customer, known)
+
+    def automatic(matches: list[Match]) -> int:
+        return sum(
+            match.status is Status.AUTO
+            and frozenset(a.item_key for a in match.allocations) == follow_truth[line.key]
+            for line, match in zip(follow_ups, matches, strict=True)
+        )
+
+    before = automatic(reconcile(follow_ups, items, hints=hints))
+    after = automatic(reconcile(follow_ups, items, hints=list(learned.values())))
+    print(
+        f"learning: next month, {len(follow_ups)} payments from this month's new payers: "
+        f"{before} reconciled automatically without learning, {after} after learning from the manual matches"
+    )
 
 
 def main() -> None:
@@ -357,7 +443,9 @@ def main() -> None:
     options = parser.parse_args()
     rng = random.Random(options.seed)
     items, customers, hints = generate_items(rng, options.items)
-    lines, truth, kinds = generate_statement(rng, items, customers, hints, options.lines)
+    lines, truth, kinds, follow_ups, follow_truth = generate_statement(
+        rng, items, customers, hints, options.lines
+    )
     print(
         f"{len(items)} open items, {len(customers)} customers, {len(hints)} with a known IBAN; {len(lines)} lines"
     )
@@ -415,6 +503,7 @@ def main() -> None:
     print(
         f"ambiguous, unrelated or wrong-currency lines reconciled automatically: {totals['auto_on_unmatchable']}"
     )
+    _learning(lines, matches, truth, items, hints, follow_ups, follow_truth)
     columns = ["auto_ok", "auto_wrong", "proposed_ok", "proposed_wrong", "unmatched"]
     print(f"\n{'kind':<16}{'lines':>7}" + "".join(f"{column:>15}" for column in columns))
     for kind in KINDS:
