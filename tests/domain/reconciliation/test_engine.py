@@ -113,9 +113,9 @@ def test_tolerances_come_from_the_rules():
     assert "partial_payment" in codes(match)
 
 
-def test_overpayment_is_kept_as_customer_credit():
+def test_overpayment_is_proposed_with_the_excess_as_customer_credit():
     match = only(reconcile([line("1250.00", "FAC-2026-00042", payer="Boulangerie Martin")], book()))
-    assert match.status is Status.AUTO
+    assert match.status is Status.PROPOSED
     assert match.allocations == (Allocation("i1", Decimal("1200.00")),)
     assert match.difference == Decimal("50.00")
     assert match.difference_kind == "credit"

@@ -7,7 +7,8 @@ chosen so that a single kind of evidence is never enough to reconcile without a 
 invoice number with the exact amount is, a payer's name with the exact and only matching amount
 of that customer is, a typo'd number needs the amount and the payer. Two candidates within
 `AMBIGUITY_MARGIN` of each other make the line ambiguous: never reconciled automatically.
-Automatic matches then take the items' open amounts in order of confidence, so one item is never
+Money beyond what is owed (more than the write-off tolerance) is kept as customer credit only
+after a human looked: an overpayment is at most proposed. Automatic matches then take the items' open amounts in order of confidence, so one item is never
 automatically paid twice in a run; the line that finds the item already taken becomes a proposal.
 """
 
@@ -149,8 +150,10 @@ def _candidate(
     else:
         weight = 0.0
     code, amount_weight, parts, difference, kind = _compare_amounts(line, items, rules)
-    if len(items) > 1 and not quotes:
-        amount_weight = min(amount_weight, UNQUOTED_GROUP_AMOUNT_CAP)
+    if len(items) > 1 and len(quotes) < len(items):
+        # a customer's items often add up to about any amount: only an exact sum says much
+        cap = UNQUOTED_GROUP_AMOUNT_CAP if not quotes else amount_weight
+        amount_weight = min(amount_weight, cap) if code == "amount_exact" else min(amount_weight, 0.0)
     weight += amount_weight
     if customer not in evidence.payer_cache:
         evidence.payer_cache[customer] = _payer_weight(customer, evidence)
@@ -254,7 +257,7 @@ def _decide(line: BankLine, candidates: list[Candidate], index: Index, rules: Ru
             others = [[index.items[p].key for p in candidate.positions] for candidate in candidates[:3]]
             reasons = (Reason("ambiguous", {"candidates": others}), *best.explain())
             return Match(line.key, Status.UNMATCHED, score=best.score, reasons=reasons)
-    if best.score >= rules.auto_threshold:
+    if best.score >= rules.auto_threshold and best.amount_code != "overpayment":
         status = Status.AUTO
     elif best.score >= rules.propose_threshold:
         status = Status.PROPOSED
