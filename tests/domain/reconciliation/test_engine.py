@@ -205,3 +205,11 @@ def test_an_iban_known_for_another_customer_weighs_against():
     )
     assert match.status is Status.PROPOSED
     assert "iban_other_customer" in codes(match)
+
+
+def test_grouped_payment_with_a_cut_remittance_is_completed_from_the_payers_other_items():
+    # given a remittance cut short by the bank after the first number, and the exact total of three invoices
+    match = only(reconcile([line("440.40", "Factures FAC-2026-00043 FAC-2", payer="Dupont Freres")], book()))
+    # then the quoted invoice and the two that complete the amount are reconciled together
+    assert match.status is Status.AUTO
+    assert sorted(a.item_key for a in match.allocations) == ["i2", "i3", "i4"]

@@ -184,6 +184,37 @@ def _candidate(
     return Candidate(positions, customer, weight + PRIOR, code, items, parts, difference, kind, explain)
 
 
+def _search_groups(
+    line: BankLine,
+    customer: str,
+    quoted: list[int],
+    index: Index,
+    evidence: LineEvidence,
+    rules: Rules,
+    found: dict[tuple[int, ...], Candidate],
+) -> None:
+    """Several items of the customer adding up to the line: the quoted ones, completed by the oldest."""
+    forced = [at for at in quoted if index.items[at].open_amount < line.amount][: rules.max_items_in_sum - 1]
+    taken = sum((index.items[at].open_amount for at in forced), Decimal(0))
+    low = line.amount - rules.writeoff_tolerance - taken
+    high = line.amount + max(rules.fee_tolerance, rules.writeoff_tolerance) - taken
+    if high <= 0:
+        return
+    pool = [
+        at
+        for at in index.customer_items(customer, line.currency)
+        if at not in forced and index.items[at].open_amount <= high
+    ][:MAX_ITEMS_IN_SEARCH]
+    amounts = [index.items[at].open_amount for at in pool]
+    smallest = max(2 - len(forced), 1)
+    for subset in subsets_within(
+        amounts, low, high, min_size=smallest, max_size=rules.max_items_in_sum - len(forced)
+    ):
+        key = tuple(sorted([*forced, *(pool[at] for at in subset)]))
+        if key not in found:
+            found[key] = _candidate(line, key, index, evidence, rules)
+
+
 def _candidates(line: BankLine, index: Index, rules: Rules) -> list[Candidate]:
     evidence = LineEvidence()
     find_references(line, index, evidence)
@@ -217,30 +248,24 @@ def _candidates(line: BankLine, index: Index, rules: Rules) -> list[Candidate]:
         evidence.requoted = set()
         find_mistyped_references(line, index, evidence, set(payer_customers), low, high)
         singles()
-    # several items quoted together, per customer
+    # several items quoted together, per customer: with and without the numbers found by a typo
     quoted_by_customer: dict[str, list[int]] = {}
+    surely_quoted: dict[str, list[int]] = {}
     for position in sorted(evidence.references):
-        quoted_by_customer.setdefault(index.items[position].customer_key, []).append(position)
-    for positions in quoted_by_customer.values():
-        if 2 <= len(positions) <= 2 * rules.max_items_in_sum:
-            key = tuple(positions)
-            found[key] = _candidate(line, key, index, evidence, rules)
-    if not any(candidate.amount_code in CERTAIN_AMOUNTS for candidate in found.values()):
+        customer = index.items[position].customer_key
+        quoted_by_customer.setdefault(customer, []).append(position)
+        if evidence.references[position].kind != FUZZY:
+            surely_quoted.setdefault(customer, []).append(position)
+    for positions in [*quoted_by_customer.values(), *surely_quoted.values()]:
+        if 2 <= len(positions) <= 2 * rules.max_items_in_sum and tuple(positions) not in found:
+            found[tuple(positions)] = _candidate(line, tuple(positions), index, evidence, rules)
+    if not any(
+        candidate.amount_code in CERTAIN_AMOUNTS and candidate.score >= rules.propose_threshold
+        for candidate in found.values()
+    ):
         for customer in sorted(set(payer_customers) | set(quoted_by_customer))[:MAX_CUSTOMERS_IN_SEARCH]:
-            quoted = quoted_by_customer.get(customer, [])[:MAX_ITEMS_IN_SEARCH]
-            oldest = (
-                quoted
-                + [
-                    at
-                    for at in index.customer_items(customer, line.currency)
-                    if at not in evidence.references
-                ][: MAX_ITEMS_IN_SEARCH - len(quoted)]
-            )
-            amounts = [index.items[at].open_amount for at in oldest]
-            for subset in subsets_within(amounts, low, high, max_size=rules.max_items_in_sum):
-                key = tuple(sorted(oldest[at] for at in subset))
-                if key not in found:
-                    found[key] = _candidate(line, key, index, evidence, rules)
+            forced = surely_quoted.get(customer, [])
+            _search_groups(line, customer, forced, index, evidence, rules, found)
     return sorted(
         found.values(),
         key=lambda candidate: (-candidate.weight, [index.items[p].key for p in candidate.positions]),
