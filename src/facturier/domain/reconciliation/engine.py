@@ -14,6 +14,7 @@ automatically paid twice in a run; the line that finds the item already taken be
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -327,11 +328,19 @@ def reconcile(
     rules: Rules = Rules(),  # noqa: B008 - frozen, never mutated
 ) -> list[Match]:
     """One Match per bank line, same order. Debits and zero amounts are left unmatched."""
-    index = Index.build(items, hints)
-    matches = []
-    for line in lines:
-        if line.amount <= 0:
-            matches.append(Match(line.key, Status.UNMATCHED, reasons=(Reason("not_a_credit"),)))
-            continue
-        matches.append(_decide(line, _candidates(line, index, rules), index, rules))
-    return _settle(matches, index.items)
+    # The run allocates many small objects and frees them by reference counting, none in cycles: the
+    # cyclic collector would only walk the index again and again (measured: a fifth of the time).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        index = Index.build(items, hints)
+        matches = []
+        for line in lines:
+            if line.amount <= 0:
+                matches.append(Match(line.key, Status.UNMATCHED, reasons=(Reason("not_a_credit"),)))
+                continue
+            matches.append(_decide(line, _candidates(line, index, rules), index, rules))
+        return _settle(matches, index.items)
+    finally:
+        if collecting:
+            gc.enable()

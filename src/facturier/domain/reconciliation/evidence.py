@@ -130,7 +130,10 @@ def find_mistyped_references(
             seen.add(compact)
             if compact[:3] not in index.number_prefixes:
                 continue  # the typo search is for words shaped like our numbers
+            known = index.by_compact.first
             for variant in _variants(compact):
+                if variant not in known:
+                    continue
                 for position in index.by_compact.get(variant):
                     item = index.items[position]
                     if item.currency == line.currency and (

@@ -35,14 +35,14 @@ MAX_WORD_FREQUENCY = 50
 class Postings:
     """Key -> item positions, light for keys that are nearly all unique (one int, a list only for repeats)."""
 
-    __slots__ = ("_many", "_one")
+    __slots__ = ("_many", "first")
 
     def __init__(self) -> None:
-        self._one: dict[str, int] = {}
+        self.first: dict[str, int] = {}  # every key -> its first position (for a quick `in`)
         self._many: dict[str, list[int]] = {}
 
     def add(self, key: str, position: int) -> None:
-        known = self._one.setdefault(key, position)
+        known = self.first.setdefault(key, position)
         if known != position:
             self._many.setdefault(key, [known]).append(position)
 
@@ -50,11 +50,11 @@ class Postings:
         many = self._many.get(key)
         if many is not None:
             return many
-        one = self._one.get(key)
+        one = self.first.get(key)
         return () if one is None else (one,)
 
     def keys(self) -> Iterable[str]:
-        return self._one.keys()
+        return self.first.keys()
 
 
 @dataclass
