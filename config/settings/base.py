@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "facturier.inbox",
     "facturier.transmission",
     "facturier.jobs",
+    "facturier.demo",  # the `load_demo` command (no models)
 ]
 
 MIDDLEWARE = [
