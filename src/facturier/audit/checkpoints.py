@@ -9,7 +9,7 @@ is never overwritten. Someone who deletes the last records of a chain and sets i
 database that is consistent in itself but shorter than the last checkpoint: `audit verify` reports it.
 
 Written after every transaction that issued documents (`checkpoint_after_commit`) and by
-`facturier audit checkpoint` (daily, from cron or a stored schedule calling `write_checkpoints`).
+`facturier audit checkpoint`, and daily by the stored schedule `audit-checkpoint` (`audit.tasks`).
 """
 
 import datetime as dt
