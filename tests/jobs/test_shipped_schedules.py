@@ -1,12 +1,14 @@
 """The shipped schedules: every periodic chore is a stored schedule the worker fires once per period."""
 
 import datetime as dt
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.utils.module_loading import import_string
 
+from facturier.accounts.models import LegalEntity
 from facturier.jobs.models import JobRun, RunStatus, Schedule
 from facturier.jobs.runs import job_execute
 from facturier.jobs.scheduler import default_specs, fire_due, schedules_sync
@@ -28,7 +30,8 @@ def test_every_periodic_chore_ships_as_a_schedule_of_a_task_that_exists():
     # daily audit checkpoint are all there, each naming a task the worker can import
     assert {name: spec.task for name, spec in specs.items()} == SHIPPED
     for spec in specs.values():
-        assert callable(import_string(spec.task))
+        task = import_string(spec.task)
+        assert callable(getattr(task, "func", task))  # a django_tasks Task: the worker runs its function
 
 
 def _runs(name: str) -> list[dt.datetime]:
@@ -79,12 +82,14 @@ def test_the_sweep_and_checkpoint_runs_do_their_work(entity, settings):
     sweep = JobRun.objects.get(schedule__name="documents-sweep")
     assert job_execute(run_id=checkpoint.pk) == RunStatus.DONE
     assert job_execute(run_id=sweep.pk) == RunStatus.DONE
-    # then a checkpoint file was written for the global chain and for the company
+    # then a checkpoint file was written for the global chain and for every company
     checkpoint.refresh_from_db()
     sweep.refresh_from_db()
-    assert checkpoint.result == 2
-    folders = {path.name for path in settings.FACTURIER_CHECKPOINT_DIR.iterdir()}
-    assert folders == {"global", str(entity.pk)}
+    companies = {str(pk) for pk in LegalEntity.objects.values_list("pk", flat=True)}
+    assert str(entity.pk) in companies
+    assert checkpoint.result == len(companies) + 1
+    folders = {path.name for path in Path(settings.FACTURIER_CHECKPOINT_DIR).iterdir()}
+    assert folders == {"global", *companies}
     # and the sweep found no issued document missing its PDF
     assert sweep.result == 0
     assert Schedule.objects.filter(name="audit-checkpoint", last_period__isnull=False).exists()
