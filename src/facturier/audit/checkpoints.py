@@ -138,7 +138,7 @@ def _check_chain(record: str, chain: str, state: dict[str, Any]) -> Iterator[Bre
     if not chain.startswith("audit:"):
         source = chain_source_for(chain)
         if source is None:
-            yield Breach("checkpoint-signature", record,
+            yield Breach("checkpoint-unknown-chain", record,
                          _("it records a chain %(chain)s no installed app knows") % {"chain": chain}, chain)  # fmt: skip
             return
         yield from source.check(record, chain, state)
