@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from facturier.accounts import authorization
@@ -26,7 +27,15 @@ from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Action
 from facturier.audit.services import actor_label, audit_record
 from facturier.banking import errors
-from facturier.banking.models import NATURAL_KEY_LENGTH, BankAccount, BankLine, Channel, StatementImport
+from facturier.banking.bulk import insert_ignoring_conflicts
+from facturier.banking.models import (
+    NATURAL_KEY_LENGTH,
+    BankAccount,
+    BankLine,
+    Channel,
+    LineStatus,
+    StatementImport,
+)
 from facturier.common.errors import BusinessError, Conflict, ValidationFailed
 from facturier.domain.banking.csv_statement import CsvMapping, parse_csv
 from facturier.domain.banking.parse import parse_statement
@@ -249,7 +258,8 @@ def _keys(account: BankAccount, lines: Iterable[StatementLine]) -> list[str]:
     return keys
 
 
-def _bank_line(account: BankAccount, source: StatementImport, key: str, line: StatementLine, at: int) -> BankLine:
+def _bank_line(account: BankAccount, key: str, line: StatementLine, at: int) -> dict[str, Any]:
+    """The stored values of one line (the account's currency, amounts to the cent), or a refusal."""
     amount, currency = line.amount, (line.currency or account.currency).upper()
     if currency != account.currency:
         raise ValidationFailed(
@@ -262,17 +272,16 @@ def _bank_line(account: BankAccount, source: StatementImport, key: str, line: St
             _("Line %(line)s: %(amount)s is not an amount of at most 2 decimals.") % {"line": at, "amount": amount},
             field="file", code=errors.STATEMENT_UNREADABLE,
         )  # fmt: skip
-    return BankLine(
-        entity_id=account.entity_id, account=account, statement_import=source, natural_key=key,
-        booking_date=line.booking_date, value_date=line.value_date, amount=amount, currency=account.currency,
-        bank_reference=line.bank_reference[:255], end_to_end_id=line.end_to_end_id[:140],
-        structured_reference=line.structured_reference[:140], remittance=line.remittance,
-        counterparty_name=line.counterparty_name[:200], counterparty_iban=line.counterparty_iban[:34],
-        counterparty_bic=line.counterparty_bic[:11], transaction_code=line.bank_transaction_code[:50],
-        return_reason=line.return_reason[:10],
-        charges=line.charges.quantize(CENT) if line.charges is not None else None,
-        description=line.description,
-    )  # fmt: skip
+    return {
+        "natural_key": key, "booking_date": line.booking_date, "value_date": line.value_date, "amount": amount,
+        "bank_reference": line.bank_reference[:255], "end_to_end_id": line.end_to_end_id[:140],
+        "structured_reference": line.structured_reference[:140], "remittance": line.remittance,
+        "counterparty_name": line.counterparty_name[:200], "counterparty_iban": line.counterparty_iban[:34],
+        "counterparty_bic": line.counterparty_bic[:11], "transaction_code": line.bank_transaction_code[:50],
+        "return_reason": line.return_reason[:10],
+        "charges": line.charges.quantize(CENT) if line.charges is not None else None,
+        "description": line.description,
+    }  # fmt: skip
 
 
 def _store(source: StatementImport, account: BankAccount, statement: ParsedStatement) -> None:
@@ -284,11 +293,18 @@ def _store(source: StatementImport, account: BankAccount, statement: ParsedState
         chunk = keys[start : start + LOOKUP_CHUNK]
         existing |= set(BankLine.objects.filter(account=account, natural_key__in=chunk).values_list("natural_key", flat=True))
     fresh = [
-        _bank_line(account, source, key, line, at)
+        _bank_line(account, key, line, at)
         for at, (key, line) in enumerate(zip(keys, lines, strict=True), start=1)
         if key not in existing
     ]
-    BankLine.objects.bulk_create(fresh, batch_size=1000, ignore_conflicts=True)  # a concurrent import: no double
+    if fresh:
+        now = timezone.now()
+        common = {
+            "entity_id": account.entity_id, "account_id": account.pk, "statement_import_id": source.pk,
+            "currency": account.currency, "created_at": now, "updated_at": now, "status": LineStatus.UNRECONCILED,
+            "score": None, "reasons": [], "proposed_allocations": [],
+        }  # fmt: skip
+        insert_ignoring_conflicts(BankLine, fresh, common=common)  # a concurrent import of the same lines: skipped
     source.new_lines = BankLine.objects.filter(statement_import=source).count() if fresh else 0
     source.duplicate_lines = len(lines) - source.new_lines
 
