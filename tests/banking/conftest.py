@@ -70,3 +70,6 @@ def fake_formats(monkeypatch):
 
     monkeypatch.setattr("facturier.banking.services.parse_statement", parse)
     return known
+
+
+from tests.web.conftest import member_client, outsider_client, owner_client  # noqa: E402, F401 - the web fixtures
