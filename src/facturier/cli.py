@@ -210,7 +210,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     statements.add_argument("files", nargs="+", metavar="FILE")
     statements.add_argument("--entity", required=True, help="entity id, SIREN or name")
-    statements.add_argument("--account", metavar="IBAN", help="the account, when the file does not name it (CSV)")
+    statements.add_argument(
+        "--account", metavar="IBAN", help="the account, when the file does not name it (CSV)"
+    )
     statements.add_argument(
         "--no-reconcile", action="store_true",
         help="do not reconcile the new lines after the import (reconciliation is not shipped yet: no effect)",
@@ -302,8 +304,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             options += [*(["--csv-mapping", args.csv_mapping] if args.csv_mapping else [])]
             return _call_reporting("bank_account_add", *options)
         case "import-statement":
-            options = [*args.files, "--entity", args.entity, *(["--account", args.account] if args.account else [])]
-            return _call_reporting("import_statement", *options, *(["--no-reconcile"] if args.no_reconcile else []))
+            options = [
+                *args.files,
+                "--entity",
+                args.entity,
+                *(["--account", args.account] if args.account else []),
+            ]
+            return _call_reporting(
+                "import_statement", *options, *(["--no-reconcile"] if args.no_reconcile else [])
+            )
         case "conformance":
             return _call_reporting("conformance", args.conformance_command, *_conformance_options(args))
         case "export":

@@ -55,7 +55,9 @@ def line(day: int, amount: str, reference: str = "", text: str = "", **extra) ->
 
 
 def statement(*lines: StatementLine, iban: str = IBAN, **extra) -> ParsedStatement:
-    return ParsedStatement(format="camt.053.001.02", account_iban=iban, currency="EUR", lines=tuple(lines), **extra)
+    return ParsedStatement(
+        format="camt.053.001.02", account_iban=iban, currency="EUR", lines=tuple(lines), **extra
+    )
 
 
 @pytest.fixture

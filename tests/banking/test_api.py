@@ -79,7 +79,9 @@ def test_a_key_sees_only_its_companys_lines_and_accounts(entity, account):
 
 def test_a_bank_account_is_added_through_the_api_with_its_iban_checked(entity):
     client = _client(entity, ["bank:write"])
-    bad = client.post("/api/v1/bank-accounts", {"iban": "FR76 0000 0000 0000"}, content_type="application/json")
+    bad = client.post(
+        "/api/v1/bank-accounts", {"iban": "FR76 0000 0000 0000"}, content_type="application/json"
+    )
     assert bad.status_code == 422
     assert bad.json()["code"] == "invalid_iban"
     created = client.post("/api/v1/bank-accounts", {"iban": "FR76 3000 6000 0112 3456 7890 189", "name": "Main"},

@@ -23,7 +23,14 @@ def test_an_account_is_added_then_statements_imported_from_the_command_line(enti
     assert BankAccount.objects.get().csv_mapping["encoding"] == "latin-1"
     # when two statements are imported, the second overlapping the first
     (tmp_path / "a.csv").write_bytes(csv_bytes())
-    (tmp_path / "b.csv").write_bytes(csv_bytes([("09/11/2026", "", "7,00", "VIR Y", ""), ("03/11/2026", "", "1 200,00", "VIR FA-2026-0001", "BOULANGERIE MARTIN")]))
+    (tmp_path / "b.csv").write_bytes(
+        csv_bytes(
+            [
+                ("09/11/2026", "", "7,00", "VIR Y", ""),
+                ("03/11/2026", "", "1 200,00", "VIR FA-2026-0001", "BOULANGERIE MARTIN"),
+            ]
+        )
+    )
     code = main(["import-statement", str(tmp_path / "a.csv"), str(tmp_path / "b.csv"), str(tmp_path / "a.csv"),
                  "--entity", entity.siren, "--account", IBAN, "--no-reconcile"])  # fmt: skip
     # then each file has its line and nothing is stored twice

@@ -28,7 +28,9 @@ def test_a_signed_amount_file_gives_signed_lines_with_the_banks_reference():
     assert first.natural_key("FR76...") == "ref:TX1"
 
 
-@pytest.mark.parametrize(("text", "amount"), [("(12.50)", "-12.50"), ("12.50-", "-12.50"), ("1 234.5", "1234.5")])
+@pytest.mark.parametrize(
+    ("text", "amount"), [("(12.50)", "-12.50"), ("12.50-", "-12.50"), ("1 234.5", "1234.5")]
+)
 def test_accounting_notations_of_amounts_are_read(text, amount):
     data = f'date,amount,id,label,iban\n2026-11-03,"{text}",T,x,\n'.encode()
     assert parse_csv(data, SIGNED).lines[0].amount == Decimal(amount)
@@ -36,7 +38,7 @@ def test_accounting_notations_of_amounts_are_read(text, amount):
 
 def test_a_debit_is_money_out_whatever_its_printed_sign():
     mapping = CsvMapping(date_column="d", debit_column="out", credit_column="in", delimiter=";")
-    parsed = parse_csv("d;out;in\n03/11/2026;-5,00;\n03/11/2026;7,00;\n04/11/2026;;9,10\n".encode(), mapping)
+    parsed = parse_csv(b"d;out;in\n03/11/2026;-5,00;\n03/11/2026;7,00;\n04/11/2026;;9,10\n", mapping)
     assert [line.amount for line in parsed.lines] == [Decimal("-5.00"), Decimal("-7.00"), Decimal("9.10")]
 
 
@@ -71,7 +73,10 @@ def test_a_mapping_survives_its_json_form():
         (b'date,amount,id,label,iban\n2026-11-03,"1.00,T,x,\n', "malformed"),
         (b"date,amount,id,label,iban\n2026-11-03,1e400,T,x,\n", "malformed"),
         (b"date,amount,id,label,iban\n2026-11-03,NaN,T,x,\n", "malformed"),
-        (b"date,amount,id,label,iban\n2026-11-03,1.00,T,x,\n2026-11-03,1.00,T,x," + b"y" * 3000 + b"\n", "malformed"),
+        (
+            b"date,amount,id,label,iban\n2026-11-03,1.00,T,x,\n2026-11-03,1.00,T,x," + b"y" * 3000 + b"\n",
+            "malformed",
+        ),
     ],
 )
 def test_hostile_or_broken_files_are_refused_with_a_code(data, code):

@@ -24,7 +24,9 @@ def test_a_csv_statement_is_imported_with_the_accounts_saved_mapping(entity, acc
     result = _import(entity, csv_bytes(), filename="export.csv")
     # then each row is a signed line of the account, waiting for reconciliation
     assert (result.new_lines, result.duplicate_lines, result.already_imported) == (3, 0, False)
-    rows = list(BankLine.objects.order_by("booking_date").values_list("amount", "remittance", "counterparty_name"))
+    rows = list(
+        BankLine.objects.order_by("booking_date").values_list("amount", "remittance", "counterparty_name")
+    )
     assert rows == [
         (Decimal("1200.00"), "VIR FA-2026-0001", "BOULANGERIE MARTIN"),
         (Decimal("-12.50"), "FRAIS TENUE DE COMPTE", ""),
@@ -71,7 +73,9 @@ def test_two_identical_movements_of_one_day_are_both_kept_and_still_imported_onc
     _import(entity, csv_bytes([coffee, coffee]), filename="a.csv")
     assert BankLine.objects.count() == 2
     # when a longer statement holding the same two is imported
-    result = _import(entity, csv_bytes([coffee, coffee, ("08/11/2026", "", "10,00", "VIR X", "")]), filename="b.csv")
+    result = _import(
+        entity, csv_bytes([coffee, coffee, ("08/11/2026", "", "10,00", "VIR X", "")]), filename="b.csv"
+    )
     # then only the third line is new
     assert (result.new_lines, result.duplicate_lines) == (1, 2)
     assert BankLine.objects.count() == 3
@@ -80,7 +84,9 @@ def test_two_identical_movements_of_one_day_are_both_kept_and_still_imported_onc
 def test_a_statement_finds_its_account_by_iban_and_lines_by_bank_reference(entity, account, fake_formats):
     # given a camt statement of the account, then a later one overlapping it by one entry
     fake_formats[b"day1"] = [statement(line(3, "100.00", "REF-1"), line(4, "-20.00", "REF-2"))]
-    fake_formats[b"day2"] = [statement(line(4, "-20.00", "REF-2", text="now with text"), line(5, "50.00", "REF-3"))]
+    fake_formats[b"day2"] = [
+        statement(line(4, "-20.00", "REF-2", text="now with text"), line(5, "50.00", "REF-3"))
+    ]
     first = _import(entity, b"day1")
     second = _import(entity, b"day2")
     # then the bank's references identify the lines: the repeated entry is not stored twice
@@ -98,7 +104,10 @@ def test_a_file_with_two_accounts_fills_each(entity, account, fake_formats):
 
 
 def test_a_statement_of_an_unknown_account_is_refused_and_nothing_is_written(entity, account, fake_formats):
-    fake_formats[b"mixed"] = [statement(line(3, "1.00", "A")), statement(line(3, "2.00", "B"), iban=UNKNOWN_IBAN)]
+    fake_formats[b"mixed"] = [
+        statement(line(3, "1.00", "A")),
+        statement(line(3, "2.00", "B"), iban=UNKNOWN_IBAN),
+    ]
     with pytest.raises(ValidationFailed) as refused:
         _import(entity, b"mixed")
     assert refused.value.code == "unknown_bank_account"

@@ -36,17 +36,23 @@ def test_the_scheduled_job_imports_dropped_files_and_moves_them(entity, account,
     # given the shipped schedules, and two files dropped in the company's folder (one unreadable)
     with time_machine.travel(dt.datetime(2026, 11, 23, 8, 0, tzinfo=UTC), tick=False):
         schedules_sync()
-    assert Schedule.objects.get(name="import-statements").task == "facturier.banking.tasks.import_watched_statements"
+    assert (
+        Schedule.objects.get(name="import-statements").task
+        == "facturier.banking.tasks.import_watched_statements"
+    )
     _drop(root, entity, "export.csv", csv_bytes())
     _drop(root, entity, "junk.csv", b"not;a;statement\n")
     _drop(root, entity, "half-copied.csv.part", b"...")
     # when the worker ticks
-    with django_capture_on_commit_callbacks(execute=True), time_machine.travel(
-        dt.datetime(2026, 11, 23, 8, 6, tzinfo=UTC), tick=False
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        time_machine.travel(dt.datetime(2026, 11, 23, 8, 6, tzinfo=UTC), tick=False),
     ):
         runs = fire_due()
     # then the job ran: the good file is imported and in done/, the bad one in failed/ with its reason
-    run = JobRun.objects.get(pk=next(run.pk for run in runs if run.task.endswith("import_watched_statements")))
+    run = JobRun.objects.get(
+        pk=next(run.pk for run in runs if run.task.endswith("import_watched_statements"))
+    )
     assert run.status == RunStatus.DONE, run.error
     assert run.result == {"imported": 1, "already": 0, "failed": 1, "new_lines": 3}
     company = folder_name(entity)
@@ -59,8 +65,9 @@ def test_the_scheduled_job_imports_dropped_files_and_moves_them(entity, account,
     assert (failure.filename, failure.channel, failure.account) == ("junk.csv", Channel.FOLDER, None)
     # when the same export is dropped again and the next period fires
     _drop(root, entity, "export.csv", csv_bytes())
-    with django_capture_on_commit_callbacks(execute=True), time_machine.travel(
-        dt.datetime(2026, 11, 23, 8, 12, tzinfo=UTC), tick=False
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        time_machine.travel(dt.datetime(2026, 11, 23, 8, 12, tzinfo=UTC), tick=False),
     ):
         fire_due()
     # then it is recognised, moved beside the first (renamed), and nothing is duplicated
@@ -71,7 +78,9 @@ def test_the_scheduled_job_imports_dropped_files_and_moves_them(entity, account,
 def test_a_file_imported_but_not_moved_before_a_crash_is_only_moved(entity, account, root):
     # given a file whose import committed, but the worker died before moving it
     path = _drop(root, entity, "export.csv", csv_bytes())
-    statement_import(entity=entity, by=None, filename="export.csv", content=path.read_bytes(), channel=Channel.FOLDER)
+    statement_import(
+        entity=entity, by=None, filename="export.csv", content=path.read_bytes(), channel=Channel.FOLDER
+    )
     # when the job runs again
     summary = import_watched()
     # then nothing is imported twice and the file is in done/

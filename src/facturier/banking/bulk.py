@@ -23,7 +23,7 @@ def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
     if kind in TEXT_TYPES:
         return None
     if kind == "DateField":
-        return ops.adapt_datefield_value  # type: ignore[no-any-return]
+        return ops.adapt_datefield_value
     if kind == "DecimalField":
         places, digits = field.decimal_places, field.max_digits  # type: ignore[attr-defined]
         return lambda value: ops.adapt_decimalfield_value(value, digits, places)
@@ -33,7 +33,11 @@ def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
 
 
 def insert_ignoring_conflicts(
-    model: type[models.Model], rows: Sequence[dict[str, Any]], *, common: dict[str, Any], batch_size: int = 1000
+    model: type[models.Model],
+    rows: Sequence[dict[str, Any]],
+    *,
+    common: dict[str, Any],
+    batch_size: int = 1000,
 ) -> None:
     """Insert `rows` (attname -> value) with the `common` values; rows that conflict are skipped."""
     fields = [field for field in model._meta.concrete_fields if field.attname != "id"]
@@ -41,8 +45,12 @@ def insert_ignoring_conflicts(
     constants = {field.attname: field.get_db_prep_save(common[field.attname], connection) for field in fields
                  if field.attname in common}  # fmt: skip
     converters = [_converter(field) for field in varying]
-    id_of = _converter(model._meta.pk) or (lambda value: value)  # type: ignore[arg-type]
-    columns = ["id", *(field.column for field in varying), *(field.column for field in fields if field.attname in common)]
+    id_of = _converter(model._meta.pk) or (lambda value: value)
+    columns = [
+        "id",
+        *(str(field.column) for field in varying),
+        *(str(field.column) for field in fields if field.attname in common),
+    ]
     quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
     placeholders = ", ".join(["%s"] * len(columns))
     table = connection.ops.quote_name(model._meta.db_table)
@@ -51,7 +59,9 @@ def insert_ignoring_conflicts(
     params = []
     for row in rows:
         values = [
-            row[field.attname] if convert is None or row[field.attname] is None else convert(row[field.attname])
+            row[field.attname]
+            if convert is None or row[field.attname] is None
+            else convert(row[field.attname])
             for field, convert in zip(varying, converters, strict=True)
         ]
         params.append([id_of(uuid.uuid4()), *values, *tail])

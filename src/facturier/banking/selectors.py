@@ -15,12 +15,13 @@ from facturier.domain.identifiers import InvalidIdentifier, validate_iban
 
 
 def bank_accounts(*, entity: LegalEntity) -> QuerySet[BankAccount]:
-    return BankAccount.objects.for_entity(entity).order_by("name", "iban")
+    return BankAccount.objects.filter(entity=entity).order_by("name", "iban")
 
 
 def bank_account_get(*, entity: LegalEntity, pk: uuid.UUID | str) -> BankAccount:
     try:
-        return BankAccount.objects.for_entity(entity).get(pk=pk)
+        account: BankAccount = BankAccount.objects.filter(entity=entity).get(pk=pk)
+        return account
     except (BankAccount.DoesNotExist, ValueError, TypeError):
         raise NotFound(_("Unknown bank account."), code="unknown_bank_account") from None
 
@@ -28,9 +29,9 @@ def bank_account_get(*, entity: LegalEntity, pk: uuid.UUID | str) -> BankAccount
 def bank_account_find(*, entity: LegalEntity, reference: str) -> BankAccount:
     """The account an operator names: its IBAN (any spacing), its bank account number, or its id."""
     reference = "".join(reference.split())
-    accounts = BankAccount.objects.for_entity(entity)
+    accounts = BankAccount.objects.filter(entity=entity)
     try:
-        found = accounts.filter(iban=validate_iban(reference)).first()
+        found: BankAccount | None = accounts.filter(iban=validate_iban(reference)).first()
     except InvalidIdentifier:
         found = accounts.filter(account_number=reference).first()
     if found is None:
@@ -47,13 +48,13 @@ def bank_account_find(*, entity: LegalEntity, reference: str) -> BankAccount:
 
 
 def statement_imports(*, entity: LegalEntity) -> QuerySet[StatementImport]:
-    return StatementImport.objects.for_entity(entity).select_related("account").order_by("-created_at")
+    return StatementImport.objects.filter(entity=entity).select_related("account").order_by("-created_at")
 
 
 def bank_lines(
     *, entity: LegalEntity, account: BankAccount | None = None, status: str | None = None
 ) -> QuerySet[BankLine]:
-    rows = BankLine.objects.for_entity(entity).select_related("account")
+    rows = BankLine.objects.filter(entity=entity).select_related("account")
     if account is not None:
         rows = rows.filter(account=account)
     if status:
@@ -65,5 +66,5 @@ def line_counts(*, entity: LegalEntity) -> dict[str, Any]:
     """How many lines each status holds (for the banking page's summary)."""
     from django.db.models import Count
 
-    rows = BankLine.objects.for_entity(entity).values("status").annotate(n=Count("id"))
+    rows = BankLine.objects.filter(entity=entity).values("status").annotate(n=Count("id"))
     return {row["status"]: row["n"] for row in rows}

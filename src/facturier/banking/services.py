@@ -112,8 +112,10 @@ def bank_account_add(
         )  # fmt: skip
     currency = (currency or entity.default_currency).strip().upper()
     if len(currency) != 3 or not currency.isalpha():
-        raise ValidationFailed(_("A currency is a 3-letter ISO code."), field="currency", code=errors.INVALID_CURRENCY)
-    existing = BankAccount.objects.for_entity(entity)
+        raise ValidationFailed(
+            _("A currency is a 3-letter ISO code."), field="currency", code=errors.INVALID_CURRENCY
+        )
+    existing = BankAccount.objects.filter(entity=entity)
     if (iban and existing.filter(iban=iban).exists()) or (
         account_number and existing.filter(account_number=account_number).exists()
     ):
@@ -123,7 +125,9 @@ def bank_account_add(
         name=(name.strip() or (f"{iban[:4]}…{iban[-4:]}" if iban else account_number))[:100],
         csv_mapping=_checked_mapping(csv_mapping),
     )  # fmt: skip
-    audit_record(entity=entity, actor=by, action="bank_account.added", obj=account, after=_account_state(account))
+    audit_record(
+        entity=entity, actor=by, action="bank_account.added", obj=account, after=_account_state(account)
+    )
     return account
 
 
@@ -181,13 +185,14 @@ def _mapping_of(account: BankAccount) -> CsvMapping:
 def _csv_account(entity: LegalEntity, account: BankAccount | None) -> BankAccount:
     if account is not None:
         return account
-    mapped = list(BankAccount.objects.for_entity(entity).filter(csv_mapping__isnull=False)[:2])
+    mapped = list(BankAccount.objects.filter(entity=entity).filter(csv_mapping__isnull=False)[:2])
     if len(mapped) != 1:
         raise ValidationFailed(
             _("A CSV file does not name its bank account: choose the account to import it into."),
             field="account", code=errors.CSV_MAPPING_MISSING,
         )  # fmt: skip
-    return mapped[0]
+    first: BankAccount = mapped[0]
+    return first
 
 
 def _parse(
@@ -236,7 +241,8 @@ def _account_for(entity: LegalEntity, statement: ParsedStatement, given: BankAcc
             _("This statement does not name its account: choose the account to import it into."),
             field="account", code=errors.UNKNOWN_ACCOUNT,
         )  # fmt: skip
-    for candidate in BankAccount.objects.for_entity(entity):
+    candidate: BankAccount
+    for candidate in BankAccount.objects.filter(entity=entity):
         if _matches(candidate, statement):
             return candidate
     raise ValidationFailed(
@@ -291,7 +297,11 @@ def _store(source: StatementImport, account: BankAccount, statement: ParsedState
     existing: set[str] = set()
     for start in range(0, len(keys), LOOKUP_CHUNK):
         chunk = keys[start : start + LOOKUP_CHUNK]
-        existing |= set(BankLine.objects.filter(account=account, natural_key__in=chunk).values_list("natural_key", flat=True))
+        existing |= set(
+            BankLine.objects.filter(account=account, natural_key__in=chunk).values_list(
+                "natural_key", flat=True
+            )
+        )
     fresh = [
         _bank_line(account, key, line, at)
         for at, (key, line) in enumerate(zip(keys, lines, strict=True), start=1)
@@ -304,13 +314,19 @@ def _store(source: StatementImport, account: BankAccount, statement: ParsedState
             "currency": account.currency, "created_at": now, "updated_at": now, "status": LineStatus.UNRECONCILED,
             "score": None, "reasons": [], "proposed_allocations": [],
         }  # fmt: skip
-        insert_ignoring_conflicts(BankLine, fresh, common=common)  # a concurrent import of the same lines: skipped
+        insert_ignoring_conflicts(
+            BankLine, fresh, common=common
+        )  # a concurrent import of the same lines: skipped
     source.new_lines = BankLine.objects.filter(statement_import=source).count() if fresh else 0
     source.duplicate_lines = len(lines) - source.new_lines
 
 
 def _previous(entity: LegalEntity, sha256: str) -> list[StatementImport]:
-    return list(StatementImport.objects.for_entity(entity).filter(sha256=sha256, error="").select_related("account"))
+    return list(
+        StatementImport.objects.filter(entity=entity)
+        .filter(sha256=sha256, error="")
+        .select_related("account")
+    )
 
 
 def _check_size(content: bytes) -> None:
@@ -319,7 +335,8 @@ def _check_size(content: bytes) -> None:
     limit = max_statement_bytes()
     if len(content) > limit:
         raise StatementFileTooLarge(
-            _("The file is %(size)s bytes, over the %(limit)s bytes limit.") % {"size": len(content), "limit": limit},
+            _("The file is %(size)s bytes, over the %(limit)s bytes limit.")
+            % {"size": len(content), "limit": limit},
             field="file",
         )
 
@@ -349,7 +366,9 @@ def statement_import(
     if previous:
         return ImportResult(filename=filename, sha256=sha256, imports=previous, already_imported=True)
     parsed = _parse(entity, content, filename, account)
-    targets = [(statement, target or _account_for(entity, statement, account)) for statement, target in parsed]
+    targets = [
+        (statement, target or _account_for(entity, statement, account)) for statement, target in parsed
+    ]
     user, _key = authorization.user_and_key(by)
     result = ImportResult(filename=filename, sha256=sha256)
     for statement, target in targets:

@@ -15,4 +15,6 @@ def import_watched_statements(job_run: Any = None) -> dict[str, int]:
 
     if job_run is None:
         return import_watched().as_dict()
-    return import_watched(run_chunks=lambda keys, handle: run_chunks(job_run, keys, handle, atomic=False)).as_dict()
+    return import_watched(
+        run_chunks=lambda keys, handle: run_chunks(job_run, keys, handle, atomic=False)
+    ).as_dict()

@@ -98,12 +98,16 @@ def import_file(path: Path, *, root: Path, entities: dict[str, LegalEntity], sum
         return
     content = path.read_bytes()
     try:
-        result = statement_import(entity=entity, by=None, filename=path.name, content=content, channel=Channel.FOLDER)
+        result = statement_import(
+            entity=entity, by=None, filename=path.name, content=content, channel=Channel.FOLDER
+        )
     except BusinessError as error:
         statement_import_failed(entity=entity, by=None, filename=path.name, content=content,
                                 error=f"{error.message} [{error.code}]", channel=Channel.FOLDER)  # fmt: skip
         moved = _move(path, root / "failed" / company)
-        moved.with_name(moved.name + ".error.txt").write_text(f"{error.message} [{error.code}]\n", encoding="utf-8")
+        moved.with_name(moved.name + ".error.txt").write_text(
+            f"{error.message} [{error.code}]\n", encoding="utf-8"
+        )
         summary.failed += 1
         summary.errors.append(f"{company}/{path.name}: {error.message}")
         return
@@ -114,7 +118,9 @@ def import_file(path: Path, *, root: Path, entities: dict[str, LegalEntity], sum
 
 
 def import_watched(
-    *, root: Path | None = None, run_chunks: Callable[[list[str], Callable[[str], None]], object] | None = None
+    *,
+    root: Path | None = None,
+    run_chunks: Callable[[list[str], Callable[[str], None]], object] | None = None,
 ) -> FolderSummary:
     """Import every file waiting in the watched folder; `run_chunks` makes each file a chunk of a job run."""
     root = root or statements_dir()

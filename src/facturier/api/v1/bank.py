@@ -150,7 +150,9 @@ def bank_accounts_add(request: HttpRequest, payload: BankAccountIn) -> Status[Ba
     return Status(201, account)
 
 
-@router.post("/bank-statements", response={200: UploadOut, 201: UploadOut}, operation_id="bank_statements_upload")
+@router.post(
+    "/bank-statements", response={200: UploadOut, 201: UploadOut}, operation_id="bank_statements_upload"
+)
 def bank_statements_upload(
     request: HttpRequest, file: File[UploadedFile], account: Form[str] = ""
 ) -> Status[dict[str, Any]]:
@@ -188,7 +190,9 @@ def bank_lines_list(request: HttpRequest, filters: Query[LineFilters]) -> dict[s
     """The bank lines, newest imported first; filter by account and reconciliation status."""
     require_scope(request, "bank:read")
     entity = entity_of(request)
-    account = selectors.bank_account_find(entity=entity, reference=filters.account) if filters.account else None
+    account = (
+        selectors.bank_account_find(entity=entity, reference=filters.account) if filters.account else None
+    )
     rows = selectors.bank_lines(entity=entity, account=account, status=filters.status)
     page = paginate(request, rows, cursor=filters.cursor, limit=filters.limit)
     return {"items": page.items, "next": page.next}

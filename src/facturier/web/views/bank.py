@@ -27,7 +27,9 @@ def _require_writer(request: EntityRequest) -> None:
 @staff_view
 def bank_home(request: EntityRequest) -> HttpResponse:
     counts = selectors.line_counts(entity=request.entity)
-    imports = Paginator(selectors.statement_imports(entity=request.entity), 20).get_page(request.GET.get("page"))
+    imports = Paginator(selectors.statement_imports(entity=request.entity), 20).get_page(
+        request.GET.get("page")
+    )
     return render(request, "web/bank/home.html", {
         "accounts": selectors.bank_accounts(entity=request.entity), "imports": imports,
         "counts": [(value, label, counts.get(value, 0)) for value, label in LineStatus.choices],
@@ -65,7 +67,9 @@ def bank_upload(request: EntityRequest) -> HttpResponse:
     account = next((a for a in accounts if str(a.pk) == form.cleaned_data["account"]), None)
     try:
         if upload.size is not None and upload.size > max_statement_bytes():
-            raise BusinessError(_("The file is over the %(limit)s bytes limit.") % {"limit": max_statement_bytes()})
+            raise BusinessError(
+                _("The file is over the %(limit)s bytes limit.") % {"limit": max_statement_bytes()}
+            )
         result = statement_import(entity=request.entity, by=request.user, filename=upload.name or "statement",
                                   content=upload.read(), account=account, channel=Channel.UPLOAD)  # fmt: skip
     except BusinessError as error:

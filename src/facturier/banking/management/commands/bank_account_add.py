@@ -20,8 +20,12 @@ class Command(BaseCommand):
         parser.add_argument("--bic", default="", help="the bank's BIC")
         parser.add_argument("--name", default="", help="a name for the account, e.g. 'Main account'")
         parser.add_argument("--currency", default=None, help="ISO code (default: the company's currency)")
-        parser.add_argument("--account-number", default="", help="for a bank without IBAN: its account number")
-        parser.add_argument("--csv-mapping", default=None, metavar="FILE.json", help="how to read its CSV exports")
+        parser.add_argument(
+            "--account-number", default="", help="for a bank without IBAN: its account number"
+        )
+        parser.add_argument(
+            "--csv-mapping", default=None, metavar="FILE.json", help="how to read its CSV exports"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         entity = find_entity(options["entity"])
@@ -40,4 +44,6 @@ class Command(BaseCommand):
             )  # fmt: skip
         except BusinessError as error:
             raise CommandError(f"{error.message} [{error.code}]") from None
-        self.stdout.write(f"ADDED     {account.name} {account.identifier} ({account.currency}) id {account.pk}")
+        self.stdout.write(
+            f"ADDED     {account.name} {account.identifier} ({account.currency}) id {account.pk}"
+        )

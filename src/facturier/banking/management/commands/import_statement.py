@@ -26,12 +26,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", nargs="+", help="statement files")
         parser.add_argument("--entity", required=True, help="entity id, SIREN or name")
-        parser.add_argument("--account", default=None, help="IBAN (or number) of the account, when the file names none")
+        parser.add_argument(
+            "--account", default=None, help="IBAN (or number) of the account, when the file names none"
+        )
         parser.add_argument("--no-reconcile", action="store_true", help="do not reconcile after the import")
 
     def _line(self, result: ImportResult) -> str:
         if result.already_imported:
-            return f"ALREADY   {result.filename}: this file was imported before ({result.duplicate_lines} lines)"
+            return (
+                f"ALREADY   {result.filename}: this file was imported before ({result.duplicate_lines} lines)"
+            )
         parts = [
             f"{item.account.identifier if item.account else '?'} {item.format}: {item.new_lines} new, "
             f"{item.duplicate_lines} already imported"
@@ -58,7 +62,12 @@ class Command(BaseCommand):
                 continue
             try:
                 result = statement_import(
-                    entity=entity, by=None, filename=path.name, content=content, account=account, channel=Channel.CLI
+                    entity=entity,
+                    by=None,
+                    filename=path.name,
+                    content=content,
+                    account=account,
+                    channel=Channel.CLI,
                 )
             except BusinessError as error:
                 reason = error.extra.get("reason")
