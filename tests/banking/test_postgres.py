@@ -21,7 +21,9 @@ def test_two_simultaneous_overlapping_imports_store_each_line_once(entity, fake_
     # given two statements sharing 500 of their 1,000 lines
     bank_account_add(entity=entity, by=None, iban=IBAN)
     fake_formats[b"first"] = [statement(*[line(1 + n % 28, f"{n + 1}.00", f"R{n}") for n in range(1000)])]
-    fake_formats[b"second"] = [statement(*[line(1 + n % 28, f"{n + 1}.00", f"R{n}") for n in range(500, 1500)])]
+    fake_formats[b"second"] = [
+        statement(*[line(1 + n % 28, f"{n + 1}.00", f"R{n}") for n in range(500, 1500)])
+    ]
     barrier = threading.Barrier(2)
     counts: list[tuple[int, int]] = []
     failures: list[BaseException] = []
