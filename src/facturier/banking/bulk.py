@@ -90,11 +90,11 @@ def _copy_then_insert(table: str, quoted: str, values: Iterator[list[Any]]) -> N
     (COPY itself cannot skip them; binding 10,000 rows of parameters client-side is what is slow)."""
     scratch = connection.ops.quote_name(f"bulk_{uuid.uuid4().hex}")
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE {scratch} AS SELECT {quoted} FROM {table} WITH NO DATA")
-        with cursor.cursor.copy(f"COPY {scratch} ({quoted}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+        create = f"CREATE TEMPORARY TABLE {scratch} AS SELECT {quoted} FROM {table} WITH NO DATA"  # noqa: S608
+        cursor.execute(create)
+        with cursor.cursor.copy(f"COPY {scratch} ({quoted}) FROM STDIN") as copy:
             for row in values:
                 copy.write_row(row)
-        cursor.execute(
-            f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM {scratch} ON CONFLICT DO NOTHING"
-        )  # noqa: S608
+        insert = f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM {scratch} ON CONFLICT DO NOTHING"  # noqa: S608
+        cursor.execute(insert)
         cursor.execute(f"DROP TABLE {scratch}")
