@@ -105,3 +105,13 @@ def test_the_company_folder_may_be_named_by_its_slug_too(entity, account, root):
     (folder / "export.csv").write_bytes(csv_bytes())
     assert import_watched().imported == 1
     assert (root / "done" / "atelier-dupont-sas" / "export.csv").exists()
+
+
+def test_an_oversize_file_is_moved_to_failed_without_being_read(entity, account, root, settings):
+    settings.FACTURIER_STATEMENT_MAX_BYTES = 100
+    _drop(root, entity, "huge.csv", csv_bytes())
+    summary = import_watched()
+    assert summary.failed == 1
+    company = folder_name(entity)
+    assert "statement_file_too_large" in (root / "failed" / company / "huge.csv.error.txt").read_text()
+    assert not BankLine.objects.exists()

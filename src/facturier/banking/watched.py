@@ -21,7 +21,12 @@ from django.utils.text import slugify
 
 from facturier.accounts.models import LegalEntity
 from facturier.banking.models import Channel
-from facturier.banking.services import statement_import, statement_import_failed
+from facturier.banking.services import (
+    StatementFileTooLarge,
+    max_statement_bytes,
+    statement_import,
+    statement_import_failed,
+)
 from facturier.common.errors import BusinessError
 
 logger = logging.getLogger(__name__)
@@ -69,7 +74,7 @@ def pending_files(root: Path | None = None) -> list[Path]:
     for folder in sorted(path for path in inbox.iterdir() if path.is_dir()):
         files += sorted(
             path for path in folder.iterdir()
-            if path.is_file() and not path.name.startswith(".") and not path.name.endswith(PENDING_SUFFIXES)
+            if path.is_file() and not path.is_symlink() and not path.name.startswith(".") and not path.name.endswith(PENDING_SUFFIXES)
         )  # fmt: skip
     return files
 
@@ -96,12 +101,17 @@ def import_file(path: Path, *, root: Path, entities: dict[str, LegalEntity], sum
         logger.warning("watched folder %s names no company: %s left in place", company, path.name)
         summary.errors.append(f"{company}/{path.name}: no company '{company}'")
         return
-    content = path.read_bytes()
     try:
+        if path.stat().st_size > max_statement_bytes():  # refused without reading it into memory
+            raise StatementFileTooLarge(
+                f"The file is {path.stat().st_size} bytes, over the {max_statement_bytes()} bytes limit."
+            )
+        content = path.read_bytes()
         result = statement_import(
             entity=entity, by=None, filename=path.name, content=content, channel=Channel.FOLDER
         )
     except BusinessError as error:
+        content = b"" if isinstance(error, StatementFileTooLarge) else path.read_bytes()
         statement_import_failed(entity=entity, by=None, filename=path.name, content=content,
                                 error=f"{error.message} [{error.code}]", channel=Channel.FOLDER)  # fmt: skip
         moved = _move(path, root / "failed" / company)

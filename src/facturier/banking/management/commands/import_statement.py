@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from facturier.accounts.management.lookup import find_entity
 from facturier.banking.models import Channel
 from facturier.banking.selectors import bank_account_find
-from facturier.banking.services import ImportResult, statement_import
+from facturier.banking.services import ImportResult, max_statement_bytes, statement_import
 from facturier.common.errors import BusinessError
 from facturier.jobs.progress import progress_bar
 
@@ -55,6 +55,12 @@ class Command(BaseCommand):
         for name in progress_bar(options["files"], label="Importing", minimum=2):
             path = Path(name)
             try:
+                if path.stat().st_size > max_statement_bytes():
+                    self.stderr.write(
+                        self.style.ERROR(f"REFUSED   {name}: over the {max_statement_bytes()} bytes limit")
+                    )
+                    refused += 1
+                    continue
                 content = path.read_bytes()
             except OSError as exc:
                 self.stderr.write(self.style.ERROR(f"REFUSED   {name}: cannot read it ({exc.strerror})"))
