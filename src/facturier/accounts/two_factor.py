@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from facturier.accounts.authorization import authorize
+from facturier.accounts.actor import Actor, SYSTEM
+from facturier.accounts.authorization import authorize, user_and_key
 from facturier.accounts.models import LegalEntity, Membership, TwoFactorPolicy
 from facturier.accounts.roles import Action, Role
 from facturier.audit.services import audit_record
@@ -219,27 +220,28 @@ def two_factor_disable(*, user: Any, code: str) -> None:
 
 
 @transaction.atomic
-def two_factor_reset(*, entity: LegalEntity, user: Any, by: Any | None) -> None:
+def two_factor_reset(*, entity: LegalEntity, user: Any, by: Actor) -> None:
     """An administrator removes a colleague's second factor (a lost phone); they enroll again at their
     next sign-in when a policy requires it.
 
     Only for a colleague whose every company is one `by` administers: the administrator of one company
     cannot weaken an account that also acts for another. Their own second factor is removed with a code
-    (`two_factor_disable`), or by the server's operator (`facturier manage two_factor_reset`, `by=None`).
+    (`two_factor_disable`), or by the server's operator (`facturier manage two_factor_reset`, `by=SYSTEM`).
     """
     authorize(by, Action.MANAGE_ENTITY, entity)
     if not Membership.objects.filter(entity=entity, user__pk=user.pk).exists():
         raise NotFound(
             _("This user is not a member of %(name)s.") % {"name": entity.name}, code="not_a_member"
         )
-    if by is not None and getattr(by, "pk", None) == user.pk:
+    acting_user, _key = user_and_key(by)
+    if acting_user is not None and acting_user.pk == user.pk:
         raise Conflict(
             _("Turn off your own two-factor authentication from your account page, with a code."),
             code="reset_own_two_factor",
         )
-    if by is not None:
+    if acting_user is not None:
         administered = set(
-            Membership.objects.filter(user__pk=by.pk, role=Role.ADMIN).values_list("entity_id", flat=True)
+            Membership.objects.filter(user__pk=acting_user.pk, role=Role.ADMIN).values_list("entity_id", flat=True)
         )
         theirs = set(Membership.objects.filter(user__pk=user.pk).values_list("entity_id", flat=True))
         if theirs - administered:
@@ -267,11 +269,11 @@ def two_factor_reset_by_operator(*, user: Any) -> None:
             _("%(username)s has no two-factor authentication to reset.") % {"username": user.get_username()},
             code="two_factor_not_enrolled",
         )
-    _remove_devices(user=user, by=None, action="two_factor.reset", after={"from_entity": ""})
+    _remove_devices(user=user, by=SYSTEM, action="two_factor.reset", after={"from_entity": ""})
 
 
 @transaction.atomic
-def _remove_devices(*, user: Any, by: Any | None, action: str, after: dict[str, Any]) -> None:
+def _remove_devices(*, user: Any, by: Actor, action: str, after: dict[str, Any]) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     _audit_user(user, by=by, action=action, after=after)
@@ -281,7 +283,7 @@ def _remove_devices(*, user: Any, by: Any | None, action: str, after: dict[str, 
 
 
 @transaction.atomic
-def two_factor_policy_set(*, entity: LegalEntity, policy: str, by: Any | None) -> LegalEntity:
+def two_factor_policy_set(*, entity: LegalEntity, policy: str, by: Actor) -> LegalEntity:
     """Set who must use a second factor in `entity` (administrators only, audited).
 
     An administrator the new policy binds must have enrolled first, so that requiring it can never lock
@@ -295,7 +297,8 @@ def two_factor_policy_set(*, entity: LegalEntity, policy: str, by: Any | None) -
             field="two_factor_policy",
             code="invalid_two_factor_policy",
         )
-    if by is not None and policy_requires(policy, Role.ADMIN) and not is_enrolled(by):
+    acting_user, _key = user_and_key(by)
+    if acting_user is not None and policy_requires(policy, Role.ADMIN) and not is_enrolled(acting_user):
         raise Conflict(
             _("Set up two-factor authentication for yourself before requiring it."),
             field="two_factor_policy",
@@ -311,7 +314,7 @@ def two_factor_policy_set(*, entity: LegalEntity, policy: str, by: Any | None) -
     return entity
 
 
-def _audit_user(user: Any, *, by: Any | None, action: str, after: dict[str, Any]) -> None:
+def _audit_user(user: Any, *, by: Actor, action: str, after: dict[str, Any]) -> None:
     """One event per entity the user is a member of (the global chain when they have none)."""
     entities: list[LegalEntity | None] = list(
         LegalEntity.objects.filter(memberships__user__pk=user.pk).order_by("pk")

@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from facturier.accounts.actor import as_actor
 from facturier.accounts.roles import Action, role_allows
 from facturier.common.errors import BusinessError, NotFound
 from facturier.domain.calculation import CalculationError, DocumentAllowanceCharge, LineInput, compute_totals
@@ -148,7 +149,7 @@ def document_create(request: EntityRequest, slug: str) -> HttpResponse:
         try:
             document = services.document_create(
                 entity=request.entity, kind=section.kind, customer=editor.header.cleaned_data["customer"],
-                by=request.user, type_code=type_code, **values,
+                by=as_actor(request.user), type_code=type_code, **values,
             )  # fmt: skip
         except BusinessError as error:
             editor.attach(error)
@@ -169,7 +170,7 @@ def document_edit(request: EntityRequest, pk: str) -> HttpResponse:
         values = editor.values()
         customer = editor.header.cleaned_data.get("customer")
         try:
-            services.document_update(document=document, by=request.user, customer=customer, **values)
+            services.document_update(document=document, by=as_actor(request.user), customer=customer, **values)
         except BusinessError as error:
             editor.attach(error)
         else:
