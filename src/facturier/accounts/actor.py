@@ -229,4 +229,3 @@ def as_admin(superuser: Any) -> AdminActor:
     if not getattr(superuser, "is_superuser", False):
         raise TypeError("only a superuser acts through the Django admin")
     return AdminActor(superuser.get_username())
-

@@ -49,7 +49,9 @@ class MembershipAdmin(ServiceAdmin):
         return ("user", "entity") if obj is not None else ()
 
     def service_create(self, superuser: Any, fields: dict[str, Any]) -> Membership:
-        return membership_change(entity=fields["entity"], user=fields["user"], role=fields["role"], by=as_admin(superuser))
+        return membership_change(
+            entity=fields["entity"], user=fields["user"], role=fields["role"], by=as_admin(superuser)
+        )
 
     def service_update(self, superuser: Any, obj: Any, fields: dict[str, Any]) -> Membership:
         return membership_change(

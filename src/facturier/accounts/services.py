@@ -102,9 +102,7 @@ def membership_set(*, entity: LegalEntity, user: Any, role: str, by: Actor) -> M
 
 
 @transaction.atomic
-def api_key_create(
-    *, entity: LegalEntity, name: str, scopes: list[str], by: Actor
-) -> tuple[ApiKey, str]:
+def api_key_create(*, entity: LegalEntity, name: str, scopes: list[str], by: Actor) -> tuple[ApiKey, str]:
     """Create an API key; returns the row and the full secret, which is never stored and shown only once."""
     authorize(by, Action.MANAGE_ENTITY, entity)
     unknown = sorted(set(scopes) - API_KEY_SCOPES)

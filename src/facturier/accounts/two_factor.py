@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from facturier.accounts.actor import Actor, SYSTEM
+from facturier.accounts.actor import SYSTEM, Actor, as_actor
 from facturier.accounts.authorization import authorize, user_and_key
 from facturier.accounts.models import LegalEntity, Membership, TwoFactorPolicy
 from facturier.accounts.roles import Action, Role
@@ -123,7 +123,7 @@ def two_factor_check(*, user: Any, code: str) -> CodeCheck:
     if not device.verify_token(code):
         return CodeCheck(device=None)  # counted: the next try waits 1, 2, 4... seconds
     if isinstance(device, StaticDevice):
-        _audit_user(user, by=user, action="two_factor.recovery_code_used",
+        _audit_user(user, by=as_actor(user), action="two_factor.recovery_code_used",
                     after={"codes_left": device.token_set.count()})  # fmt: skip
     return CodeCheck(device=device)
 
@@ -179,7 +179,7 @@ def _enroll(*, user: Any, device: TOTPDevice) -> list[str]:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     codes = _new_recovery_codes(user)
-    _audit_user(user, by=user, action="two_factor.enrolled", after={"recovery_codes": len(codes)})
+    _audit_user(user, by=as_actor(user), action="two_factor.enrolled", after={"recovery_codes": len(codes)})
     return codes
 
 
@@ -205,7 +205,9 @@ def _regenerate(*, user: Any) -> list[str]:
     if not is_enrolled(user):
         raise Conflict(_("Two-factor authentication is not set up."), code="two_factor_not_enrolled")
     codes = _new_recovery_codes(user)
-    _audit_user(user, by=user, action="two_factor.recovery_codes_regenerated", after={"count": len(codes)})
+    _audit_user(
+        user, by=as_actor(user), action="two_factor.recovery_codes_regenerated", after={"count": len(codes)}
+    )
     return codes
 
 
@@ -216,7 +218,7 @@ def two_factor_disable(*, user: Any, code: str) -> None:
     """The user removes their authenticator and recovery codes, proving it with a code. Where a policy
     requires a second factor they are asked to set up a new one at once (a new phone)."""
     require_code(user=user, code=code)
-    _remove_devices(user=user, by=user, action="two_factor.disabled", after={})
+    _remove_devices(user=user, by=as_actor(user), action="two_factor.disabled", after={})
 
 
 @transaction.atomic
@@ -241,7 +243,9 @@ def two_factor_reset(*, entity: LegalEntity, user: Any, by: Actor) -> None:
         )
     if acting_user is not None:
         administered = set(
-            Membership.objects.filter(user__pk=acting_user.pk, role=Role.ADMIN).values_list("entity_id", flat=True)
+            Membership.objects.filter(user__pk=acting_user.pk, role=Role.ADMIN).values_list(
+                "entity_id", flat=True
+            )
         )
         theirs = set(Membership.objects.filter(user__pk=user.pk).values_list("entity_id", flat=True))
         if theirs - administered:

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from facturier.accounts.actor import Actor
+from facturier.accounts.authorization import authorize
 from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Action
 from facturier.audit.services import audit_record
@@ -16,7 +17,6 @@ from facturier.common import domain_wording
 from facturier.common.cleaning import full_clean_or_raise
 from facturier.common.errors import ValidationFailed
 from facturier.domain.money import AmountPrecisionError, check_amount, to_decimal
-from facturier.accounts.authorization import authorize
 
 PRODUCT_FIELDS = frozenset(
     {"sku", "name", "description", "unit", "unit_price", "vat_category", "vat_rate", "accounting_category",

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
-from facturier.accounts.actor import SYSTEM
+from facturier.accounts.actor import SYSTEM, as_actor
 from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Role
 from facturier.accounts.services import entity_create, membership_set
@@ -113,5 +113,5 @@ def create_entities(rng: random.Random) -> tuple[LegalEntity, LegalEntity, dict[
     second = entity_create(by=SYSTEM, admin_user=admin, **second_fields)
     for role, user in users.items():
         if role != Role.ADMIN:
-            membership_set(entity=main, user=user, role=role, by=admin)
+            membership_set(entity=main, user=user, role=role, by=as_actor(admin))
     return main, second, users

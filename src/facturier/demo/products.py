@@ -3,7 +3,6 @@ training, each with its UN/ECE Rec 20 unit, and a smaller catalogue for the trai
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from facturier.accounts.actor import Actor
 from facturier.accounts.models import LegalEntity

@@ -5,8 +5,6 @@ the seller carries no identifier at all, the exact name. A new supplier is creat
 seller's data and audited like any other write.
 """
 
-from typing import Any
-
 from django.db import IntegrityError, transaction
 
 from facturier.accounts.actor import Actor

@@ -16,7 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from facturier.accounts.actor import Actor, SYSTEM
+from facturier.accounts.actor import SYSTEM, Actor
 from facturier.accounts.models import LegalEntity
 from facturier.common.errors import ValidationFailed
 from facturier.domain.lifecycle import LifecycleMessageError, StatusEvent, parse_cdar

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from facturier.accounts.actor import Actor, SYSTEM
+from facturier.accounts.actor import SYSTEM, Actor
 from facturier.accounts.authorization import authorize
 from facturier.accounts.roles import Action
 from facturier.audit.services import audit_record

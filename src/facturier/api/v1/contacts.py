@@ -63,7 +63,9 @@ def contacts_create(request: HttpRequest, customer_id: str, payload: ContactCrea
     key = require_scope(request, "customers:write")
     customer = selectors.customer_get(entity=entity_of(request), pk=customer_id)
     fields = payload.model_dump()
-    return Status(201, services.contact_create(customer=customer, by=as_actor(key), name=fields.pop("name"), **fields))
+    return Status(
+        201, services.contact_create(customer=customer, by=as_actor(key), name=fields.pop("name"), **fields)
+    )
 
 
 @router.patch("/customers/{customer_id}/contacts/{contact_id}", response=ContactOut,

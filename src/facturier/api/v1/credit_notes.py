@@ -27,5 +27,7 @@ def credit_notes_create(request: HttpRequest, payload: CreditNoteCreateIn) -> St
     except NotFound as error:
         raise ValidationFailed(_("Unknown invoice."), field="invoice", code="unknown_invoice") from error
     lines = line_data(entity_of(request), payload.lines) if payload.lines is not None else None
-    credit_note = services.credit_note_create(invoice=invoice, by=as_actor(key), lines=lines, reason=payload.reason)
+    credit_note = services.credit_note_create(
+        invoice=invoice, by=as_actor(key), lines=lines, reason=payload.reason
+    )
     return Status(201, reloaded(request, "credit_notes", credit_note))

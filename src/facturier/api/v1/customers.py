@@ -170,7 +170,11 @@ def customers_create(request: HttpRequest, payload: CustomerCreateIn) -> Status[
     key = require_scope(request, "customers:write")
     fields = payload.model_dump(exclude_none=True)
     customer = services.customer_create(
-        entity=entity_of(request), by=as_actor(key), code=fields.pop("code"), name=fields.pop("name"), **fields
+        entity=entity_of(request),
+        by=as_actor(key),
+        code=fields.pop("code"),
+        name=fields.pop("name"),
+        **fields,
     )
     return Status(201, customer)
 

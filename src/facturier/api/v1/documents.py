@@ -235,5 +235,7 @@ def register_common(router: Router, resource: str) -> None:
                        summary=f"Delete a draft ({label})")  # fmt: skip
         def delete_document(request: HttpRequest, document_id: str) -> HttpResponse:
             key = require_scope(request, f"{resource}:write")
-            services.document_delete_draft(document=document_get(request, resource, document_id), by=as_actor(key))
+            services.document_delete_draft(
+                document=document_get(request, resource, document_id), by=as_actor(key)
+            )
             return HttpResponse(status=204)

@@ -117,5 +117,7 @@ def invoices_credit_note(
     key = require_scope(request, "credit_notes:write")
     invoice = document_get(request, "invoices", document_id)
     lines = line_data(entity_of(request), payload.lines) if payload.lines is not None else None
-    credit_note = services.credit_note_create(invoice=invoice, by=as_actor(key), lines=lines, reason=payload.reason)
+    credit_note = services.credit_note_create(
+        invoice=invoice, by=as_actor(key), lines=lines, reason=payload.reason
+    )
     return Status(201, reloaded(request, "credit_notes", credit_note))

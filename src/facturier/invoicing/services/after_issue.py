@@ -4,7 +4,6 @@ Payments are not a status: they are allocations (`payments`), from which settlem
 """
 
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum

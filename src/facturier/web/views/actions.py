@@ -64,7 +64,9 @@ def _reject(request: EntityRequest, document: Document) -> Outcome:
         return render(
             request, "web/documents/detail.html", detail_context(request, document, reject_form=form)
         )
-    rejected = services.invoice_reject(invoice=document, by=as_actor(request.user), reason=form.cleaned_data["reason"])
+    rejected = services.invoice_reject(
+        invoice=document, by=as_actor(request.user), reason=form.cleaned_data["reason"]
+    )
     messages.success(request, _("Sent back to draft."))
     return rejected
 

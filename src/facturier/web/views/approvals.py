@@ -105,7 +105,9 @@ def approval_decide(request: EntityRequest, pk: str, decision: str) -> HttpRespo
             form = RejectForm(request.POST)
             if not form.is_valid():
                 return _detail_page(request, document, reject_form=form)
-            services.invoice_reject(invoice=document, by=as_actor(request.user), reason=form.cleaned_data["reason"])
+            services.invoice_reject(
+                invoice=document, by=as_actor(request.user), reason=form.cleaned_data["reason"]
+            )
             messages.success(request, _("%(document)s sent back to draft.") % {"document": _label(document)})
         else:
             raise Http404

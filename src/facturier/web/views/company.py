@@ -153,7 +153,10 @@ def company_member_add(request: EntityRequest) -> HttpResponse:
         else:
             try:
                 membership_change(
-                    entity=request.entity, user=user, role=form.cleaned_data["role"], by=as_actor(request.user)
+                    entity=request.entity,
+                    user=user,
+                    role=form.cleaned_data["role"],
+                    by=as_actor(request.user),
                 )
             except BusinessError as error:
                 form.attach(error)
@@ -174,7 +177,10 @@ def company_member_role(request: EntityRequest, pk: str) -> HttpResponse:
     if form.is_valid():
         try:
             membership_change(
-                entity=request.entity, user=membership.user, role=form.cleaned_data["role"], by=as_actor(request.user)
+                entity=request.entity,
+                user=membership.user,
+                role=form.cleaned_data["role"],
+                by=as_actor(request.user),
             )
         except BusinessError as error:
             form.attach(error)

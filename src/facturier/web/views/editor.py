@@ -170,7 +170,9 @@ def document_edit(request: EntityRequest, pk: str) -> HttpResponse:
         values = editor.values()
         customer = editor.header.cleaned_data.get("customer")
         try:
-            services.document_update(document=document, by=as_actor(request.user), customer=customer, **values)
+            services.document_update(
+                document=document, by=as_actor(request.user), customer=customer, **values
+            )
         except BusinessError as error:
             editor.attach(error)
         else:

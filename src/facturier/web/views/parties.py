@@ -105,7 +105,9 @@ def customer_edit(request: EntityRequest, pk: str | None = None) -> HttpResponse
                     entity=request.entity, by=as_actor(request.user), **form.values()
                 )
             else:
-                customer = party_services.customer_update(customer=customer, by=as_actor(request.user), **form.values())
+                customer = party_services.customer_update(
+                    customer=customer, by=as_actor(request.user), **form.values()
+                )
         except BusinessError as error:
             form.attach(error)
         else:
@@ -161,7 +163,9 @@ def product_edit(request: EntityRequest, pk: str | None = None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             if product is None:
-                catalog_services.product_create(entity=request.entity, by=as_actor(request.user), **form.values())
+                catalog_services.product_create(
+                    entity=request.entity, by=as_actor(request.user), **form.values()
+                )
             else:
                 catalog_services.product_update(product=product, by=as_actor(request.user), **form.values())
         except BusinessError as error:
