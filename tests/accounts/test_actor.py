@@ -25,7 +25,8 @@ from facturier.catalog.services import product_create
 from facturier.common.errors import PermissionDenied
 from facturier.invoicing.models import Document
 from facturier.invoicing.services import LineData, document_create, document_update, invoice_issue
-from facturier.parties.services import customer_create, customer_update
+from facturier.parties.models import Supplier
+from facturier.parties.services import customer_create, customer_update, supplier_update
 from tests.api.conftest import make_key
 
 ADDRESS = {"address_line1": "1 rue du Port", "postcode": "44000", "city": "Nantes", "country": "FR"}
@@ -193,3 +194,12 @@ def test_the_audit_trail_records_each_kind_of_actor(entity, customer, owner):
     assert [(event.actor_label, event.actor_id) for event in events] == [
         ("user:owner", owner.pk), (key.label, None), ("system", None)
     ]  # fmt: skip
+
+
+def test_suppliers_are_corrected_with_the_inbox_scope(entity):
+    # suppliers come with received invoices: their API (and so their service) needs `inbox:write`
+    supplier = Supplier.objects.create(entity=entity, name="Fournisseur", **ADDRESS)
+    supplier_update(supplier=supplier, by=as_actor(make_key(entity, ["inbox:write"])[0]), notes="ok")
+    with pytest.raises(PermissionDenied) as refused:
+        supplier_update(supplier=supplier, by=as_actor(make_key(entity, ["customers:write"])[0]), notes="no")
+    assert refused.value.extra["required_scope"] == "inbox:write"

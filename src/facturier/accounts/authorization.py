@@ -132,6 +132,7 @@ def authorize(
             action == Action.VIEW
             and acting.entity_id == entity.pk
             and subject is not None
+            and getattr(subject, "entity_id", None) == entity.pk
             and getattr(subject, "customer_id", None) == acting.customer_id
         ):
             raise PermissionDenied(

@@ -208,7 +208,7 @@ def supplier_update(*, supplier: Supplier, by: Actor, **fields: Any) -> Supplier
     """Correct a supplier (created from its e-invoices). A changed IBAN is validated and audited: paying
     a supplier on a swapped bank account is the classic invoice fraud."""
     supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
-    authorize(by, Action.EDIT_PARTIES, supplier.entity)
+    authorize(by, Action.EDIT_PARTIES, supplier.entity, resource="inbox")  # suppliers come with the inbox
     _check_unknown(fields, SUPPLIER_FIELDS)
     before = _supplier_state(supplier)
     identifiers = ("siren", "siret", "vat_number", "iban")
