@@ -6,6 +6,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from facturier.accounts.actor import Actor
 from facturier.accounts.authorization import authorize
 from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Action
@@ -111,7 +112,7 @@ def product_state(product: Product) -> dict[str, Any]:
 
 @transaction.atomic
 def product_create(
-    *, entity: LegalEntity, by: Any | None, sku: str, name: str, unit_price: Decimal | str, **fields: Any
+    *, entity: LegalEntity, by: Actor, sku: str, name: str, unit_price: Decimal | str, **fields: Any
 ) -> Product:
     """Create a product or service of `entity`. A price never arrives as a float."""
     authorize(by, Action.EDIT_CATALOG, entity)
@@ -124,7 +125,7 @@ def product_create(
 
 
 @transaction.atomic
-def product_update(*, product: Product, by: Any | None, **fields: Any) -> Product:
+def product_update(*, product: Product, by: Actor, **fields: Any) -> Product:
     """Change a product. Lines already on documents keep their own copy of price and VAT."""
     product = Product.objects.select_for_update().get(pk=product.pk)
     authorize(by, Action.EDIT_CATALOG, product.entity)

@@ -12,7 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from facturier.accounts import authorization
+from facturier.accounts.actor import Actor
+from facturier.accounts.authorization import authorize
 from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Action
 from facturier.audit.services import audit_record
@@ -50,7 +51,7 @@ def _check_amount(amount: Decimal, *, allow_negative: bool = False) -> None:
         )
 
 
-def _allocate(payment: Payment, document: Document, amount: Decimal, by: Any | None) -> Allocation:
+def _allocate(payment: Payment, document: Document, amount: Decimal, by: Actor) -> Allocation:
     """Apply `amount` of `payment` to `document` (the caller holds the payment's transaction)."""
     document = locked(document)
     if document.entity_id != payment.entity_id or document.customer_id != payment.customer_id:
@@ -111,7 +112,7 @@ def payment_record(
     customer: Customer,
     amount: Decimal,
     received_on: dt.date,
-    by: Any | None,
+    by: Actor,
     currency: str | None = None,
     method: str = Method.TRANSFER,
     reference: str = "",
@@ -119,7 +120,7 @@ def payment_record(
     allocations: list[tuple[Document, Decimal]] | None = None,
 ) -> Payment:
     """Money received from a customer, applied to the documents given; the rest stays as their credit."""
-    authorization.authorize(by, Action.RECORD_PAYMENT, entity)
+    authorize(by, Action.RECORD_PAYMENT, entity)
     if customer.entity_id != entity.pk:
         raise ValidationFailed(_("Unknown customer."), field="customer", code=errors.WRONG_CUSTOMER)
     _check_amount(amount)
@@ -140,7 +141,7 @@ def payment_record_for_invoice(
     invoice: Document,
     amount: Decimal,
     received_on: dt.date,
-    by: Any | None,
+    by: Actor,
     reference: str = "",
     method: str = Method.TRANSFER,
 ) -> Payment:
@@ -152,10 +153,10 @@ def payment_record_for_invoice(
 
 
 @transaction.atomic
-def payment_allocate(*, payment: Payment, document: Document, amount: Decimal, by: Any | None) -> Allocation:
+def payment_allocate(*, payment: Payment, document: Document, amount: Decimal, by: Actor) -> Allocation:
     """Apply part of a payment's unallocated amount (the customer's credit) to an invoice."""
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
-    authorization.authorize(by, Action.RECORD_PAYMENT, payment.entity)
+    authorize(by, Action.RECORD_PAYMENT, payment.entity)
     if payment.is_reversed:
         raise Conflict(_("This payment was reversed."), code=errors.ALREADY_REVERSED)
     allocated = sum((allocation.amount for allocation in payment.allocations.all()), Decimal(0))
@@ -168,12 +169,12 @@ def payment_allocate(*, payment: Payment, document: Document, amount: Decimal, b
 
 
 @transaction.atomic
-def allocation_remove(*, allocation: Allocation, by: Any | None) -> None:
+def allocation_remove(*, allocation: Allocation, by: Actor) -> None:
     """Take an allocation back: the invoice is owed again, the money returns to the customer's credit."""
     allocation = (
         Allocation.objects.select_for_update().select_related("payment", "document").get(pk=allocation.pk)
     )
-    authorization.authorize(by, Action.RECORD_PAYMENT, allocation.payment.entity)
+    authorize(by, Action.RECORD_PAYMENT, allocation.payment.entity)
     document = locked(allocation.document)
     before = settlement_of(document)
     allocation.delete()
@@ -187,10 +188,10 @@ def allocation_remove(*, allocation: Allocation, by: Any | None) -> None:
 
 
 @transaction.atomic
-def payment_reverse(*, payment: Payment, by: Any | None, reason: str) -> Payment:
+def payment_reverse(*, payment: Payment, by: Actor, reason: str) -> Payment:
     """A payment recorded by mistake or returned by the bank: its allocations are removed, it stays on record."""
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
-    authorization.authorize(by, Action.RECORD_PAYMENT, payment.entity)
+    authorize(by, Action.RECORD_PAYMENT, payment.entity)
     if payment.is_reversed:
         raise Conflict(_("This payment was reversed."), code=errors.ALREADY_REVERSED)
     before = _state(payment)
