@@ -12,7 +12,9 @@ def pain_schema(shared_dir: Path):
 
     def schema(version: str) -> etree.XMLSchema:
         if version not in cache:
-            cache[version] = etree.XMLSchema(etree.parse(str(shared_dir / "datasets/sepa/xsd" / f"{version}.xsd")))
+            cache[version] = etree.XMLSchema(
+                etree.parse(str(shared_dir / "datasets/sepa/xsd" / f"{version}.xsd"))
+            )
         return cache[version]
 
     return schema

@@ -22,7 +22,10 @@ class SepaCreditor(TenantModel):
 
     creditor_id = models.CharField(_("SEPA creditor identifier (ICS)"), max_length=35)
     pain008_version = models.CharField(
-        _("direct debit file format"), max_length=20, choices=Pain008Version.choices, default=Pain008Version.V08
+        _("direct debit file format"),
+        max_length=20,
+        choices=Pain008Version.choices,
+        default=Pain008Version.V08,
     )
     prenotification_days = models.PositiveSmallIntegerField(_("pre-notification (days before)"), default=14)
 
@@ -92,7 +95,9 @@ class SepaFile(TenantModel):
 
     class Meta:
         ordering = ["-execution_date", "-created_at"]
-        constraints = [models.UniqueConstraint(fields=["entity", "message_id"], name="unique_sepa_message_id")]
+        constraints = [
+            models.UniqueConstraint(fields=["entity", "message_id"], name="unique_sepa_message_id")
+        ]
 
     def __str__(self) -> str:
         return self.message_id
@@ -122,16 +127,24 @@ class DirectDebitCollection(TenantModel):
     )
     sequence = models.CharField(max_length=4, blank=True)
     notified_at = models.DateTimeField(null=True, blank=True)
-    file = models.ForeignKey(SepaFile, on_delete=models.PROTECT, null=True, blank=True, related_name="collections")
-    payment = models.ForeignKey("payments.Payment", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    file = models.ForeignKey(
+        SepaFile, on_delete=models.PROTECT, null=True, blank=True, related_name="collections"
+    )
+    payment = models.ForeignKey(
+        "payments.Payment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     return_reason = models.CharField(max_length=4, blank=True)
 
     class Meta:
         ordering = ["collection_date", "created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["entity", "end_to_end_id"], name="unique_direct_debit_end_to_end"),
             models.UniqueConstraint(
-                fields=["document"], condition=~models.Q(status="returned"), name="one_live_collection_per_invoice"
+                fields=["entity", "end_to_end_id"], name="unique_direct_debit_end_to_end"
+            ),
+            models.UniqueConstraint(
+                fields=["document"],
+                condition=~models.Q(status="returned"),
+                name="one_live_collection_per_invoice",
             ),
         ]
         indexes = [models.Index(fields=["entity", "collection_date", "status"])]
@@ -149,11 +162,15 @@ class CreditTransferOrder(TenantModel):
     """Money to send: a refund to a customer or the payment of a received supplier invoice."""
 
     kind = models.CharField(max_length=10, choices=TransferKind.choices)
-    customer = models.ForeignKey("parties.Customer", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    customer = models.ForeignKey(
+        "parties.Customer", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     received_invoice = models.ForeignKey(
         "inbox.ReceivedInvoice", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    payment = models.ForeignKey("payments.Payment", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    payment = models.ForeignKey(
+        "payments.Payment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     creditor_name = models.CharField(max_length=140)
     iban = models.CharField("IBAN", max_length=34)
     bic = models.CharField("BIC", max_length=11, blank=True)
@@ -161,7 +178,9 @@ class CreditTransferOrder(TenantModel):
     remittance = models.CharField(max_length=140, blank=True)
     end_to_end_id = models.CharField(max_length=35)
     execution_date = models.DateField()
-    file = models.ForeignKey(SepaFile, on_delete=models.PROTECT, null=True, blank=True, related_name="transfers")
+    file = models.ForeignKey(
+        SepaFile, on_delete=models.PROTECT, null=True, blank=True, related_name="transfers"
+    )
 
     class Meta:
         ordering = ["execution_date", "created_at"]

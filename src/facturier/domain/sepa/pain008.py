@@ -111,7 +111,9 @@ def build_pain008(message: CollectionMessage, version: Pain008Version = "pain.00
     w.sub(header, "CreDtTm", message.created_at.replace(microsecond=0).isoformat())
     w.sub(header, "NbOfTxs", str(len(message.transactions)))
     w.sub(header, "CtrlSum", amount_text(message.control_sum))
-    w.path(header, "InitgPty/Nm", checked_name(message.initiating_party or message.creditor.name, field="name"))
+    w.path(
+        header, "InitgPty/Nm", checked_name(message.initiating_party or message.creditor.name, field="name")
+    )
     for batch in message.batches:
         info = w.sub(w.root, "PmtInf")
         w.sub(info, "PmtInfId", checked_id(batch.payment_info_id, field="payment_info_id"))
