@@ -13,7 +13,11 @@ from facturier.inbox.models import ReceivedStatus
 from facturier.inbox.services import einvoice_import
 from facturier.payments.models import CreditTransferOrder, Payment
 from facturier.payments.selectors import unallocated_credit
-from facturier.payments.sepa_transfers import credit_transfer_file_generate, refund_order, supplier_payment_order
+from facturier.payments.sepa_transfers import (
+    credit_transfer_file_generate,
+    refund_order,
+    supplier_payment_order,
+)
 from facturier.payments.services import payment_record
 from tests.inbox.builders import cii_bytes
 from tests.sepa.conftest import assert_valid
@@ -31,7 +35,9 @@ def inbox_dirs(settings, tmp_path):
 
 @pytest.fixture
 def credit(entity, customer, owner):
-    return payment_record(entity=entity, customer=customer, amount=Decimal("500.00"), received_on=DAY, by=owner)
+    return payment_record(
+        entity=entity, customer=customer, amount=Decimal("500.00"), received_on=DAY, by=owner
+    )
 
 
 @pytest.fixture
@@ -48,7 +54,9 @@ def test_a_refund_and_a_supplier_payment_make_one_valid_transfer_file(
     entity, customer, owner, credit, supplier_invoice, pain_schema
 ):
     # given a customer credit of 500 refunded for 120, and an accepted supplier invoice
-    refund = refund_order(customer=customer, amount=Decimal("120.00"), iban=IBAN, execution_date=DAY, by=owner)
+    refund = refund_order(
+        customer=customer, amount=Decimal("120.00"), iban=IBAN, execution_date=DAY, by=owner
+    )
     supplier = supplier_payment_order(received_invoice=supplier_invoice, execution_date=DAY, by=owner)
     # then the refund is a negative payment: the customer's credit is 380
     assert Payment.objects.get(pk=refund.payment_id).amount == Decimal("-120.00")
