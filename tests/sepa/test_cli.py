@@ -30,7 +30,8 @@ def test_sepa_dd_collect_writes_a_valid_file_once(collectable, entity, tmp_path,
     # then the file is written, valid, and the progress says what happened
     assert_valid(pain_schema("pain.008.001.08"), out.read_bytes())
     printed = capsys.readouterr().out
-    assert "[1/2] scheduled and pre-notified 1 invoice(s)" in printed and "3204.60 EUR" in printed
+    assert "[1/2] scheduled and pre-notified 1 invoice(s)" in printed
+    assert "3204.60 EUR" in printed
     # and running it again collects nothing twice
     assert main(["sepa-dd-collect", "--entity", entity.siren, "--date", "2027-01-08"]) == 0
     assert "nothing left to collect" in capsys.readouterr().out

@@ -93,14 +93,16 @@ def test_an_invoice_due_is_scheduled_notified_filed_and_booked_as_a_payment(
     ((recipients, message),) = smtp.messages
     assert recipients == ["factures@martin.example"]
     body = message.get_body(("plain",)).get_content()
-    assert (
-        "3204.60" in body and "2027-01-08" in body and "UMR-MARTIN-0001" in body and "FR72ZZZ123456" in body
-    )
+    assert "3204.60" in body
+    assert "2027-01-08" in body
+    assert "UMR-MARTIN-0001" in body
+    assert "FR72ZZZ123456" in body
     collection.refresh_from_db()
     assert collection.notified_at is not None
     # when the file is generated: pain.008.001.08, valid, a first collection (FRST)
     sepa_file = collection_file_generate(entity=entity, collection_date=COLLECTION, by=owner)
-    assert sepa_file is not None and sepa_file.version == "pain.008.001.08"
+    assert sepa_file is not None
+    assert sepa_file.version == "pain.008.001.08"
     content = bytes(sepa_file.content)
     assert_valid(pain_schema("pain.008.001.08"), content)
     assert etree.fromstring(content).xpath("//*[local-name()='SeqTp']/text()") == ["FRST"]
@@ -168,10 +170,12 @@ def test_a_returned_direct_debit_reverses_the_payment_and_reopens_the_invoice_wi
         entity=entity, end_to_end_id=collection.end_to_end_id, reason="AM04", by=None
     )
     # then the invoice is owed again, the reason is kept and shown in its history
-    assert returned.status == CollectionStatus.RETURNED and returned.return_reason == "AM04"
+    assert returned.status == CollectionStatus.RETURNED
+    assert returned.return_reason == "AM04"
     assert settlement_of(invoice).settlement == Settlement.UNPAID
     returned.payment.refresh_from_db()
-    assert returned.payment.is_reversed and "AM04 - Insufficient funds" in returned.payment.reversal_reason
+    assert returned.payment.is_reversed
+    assert "AM04 - Insufficient funds" in returned.payment.reversal_reason
     event = AuditEvent.objects.get(action="invoice.direct_debit_returned", object_id=str(invoice.pk))
     assert event.after["reason"] == "AM04"
     # and reading the same return again changes nothing

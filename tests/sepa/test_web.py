@@ -36,7 +36,8 @@ def test_a_mandate_is_added_then_revoked_from_the_customer_page(owner_client, cu
         "bic": "",
     }
     answer = owner_client.post(url, data)
-    assert answer.status_code == 200 and "Invalid IBAN" in answer.content.decode()
+    assert answer.status_code == 200
+    assert "Invalid IBAN" in answer.content.decode()
     assert not Mandate.objects.exists()
     # when it is right, then the customer page lists it
     answer = owner_client.post(url, data | {"iban": IBAN}, follow=True)
@@ -61,9 +62,11 @@ def test_the_files_page_lists_and_downloads_generated_files(
     )
     sepa_file = credit_transfer_file_generate(entity=entity, execution_date=dt.date(2026, 11, 23), by=owner)
     page = owner_client.get(reverse("web:sepa-files")).content.decode()
-    assert sepa_file.filename in page and "FR72ZZZ123456" in page
+    assert sepa_file.filename in page
+    assert "FR72ZZZ123456" in page
     download = owner_client.get(reverse("web:sepa-file-download", kwargs={"pk": sepa_file.pk}))
-    assert download["Content-Type"] == "application/xml" and download.content == bytes(sepa_file.content)
+    assert download["Content-Type"] == "application/xml"
+    assert download.content == bytes(sepa_file.content)
     # an outsider finds nothing
     client.force_login(outsider)
     assert client.get(reverse("web:sepa-file-download", kwargs={"pk": sepa_file.pk})).status_code == 404

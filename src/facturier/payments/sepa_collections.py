@@ -274,7 +274,7 @@ def handle_direct_debit_return(
 
     Idempotent: the same return read twice (two statement imports) changes nothing the second time."""
     authorization.authorize(by, Action.RECORD_PAYMENT, entity)
-    collection = (
+    collection: DirectDebitCollection | None = (
         DirectDebitCollection.objects.select_for_update().select_related("document", "payment")
         .filter(entity=entity, end_to_end_id=end_to_end_id.strip()).first()
     )  # fmt: skip

@@ -90,7 +90,7 @@ def sepa_creditor_set(
 
 
 def sepa_creditor_of(entity: LegalEntity) -> SepaCreditor:
-    creditor = SepaCreditor.objects.filter(entity=entity).first()
+    creditor: SepaCreditor | None = SepaCreditor.objects.filter(entity=entity).first()
     if creditor is None:
         raise Conflict(_("Set the company's SEPA creditor identifier first."), code=errors.NO_CREDITOR_ID)
     return creditor
@@ -162,7 +162,8 @@ def mandate_revoke(*, mandate: Mandate, by: Any | None, reason: str = "") -> Man
 
 
 def mandate_expires_on(mandate: Mandate) -> dt.date:
-    return (mandate.last_collected_on or mandate.signed_on) + EXPIRY
+    expires: dt.date = (mandate.last_collected_on or mandate.signed_on) + EXPIRY
+    return expires
 
 
 def mandate_usable(mandate: Mandate, on: dt.date, by: Any | None = None) -> bool:
