@@ -40,7 +40,7 @@ def test_sepa_dd_collect_writes_a_valid_file_once(collectable, entity, tmp_path,
 
 def test_sepa_dd_collect_fails_without_creditor_identifier(entity, capsys):
     assert main(["sepa-dd-collect", "--entity", entity.siren, "--date", "2027-01-08"]) == 1
-    assert "creditor identifier" in capsys.readouterr().err
+    assert "[no_creditor_id]" in capsys.readouterr().err
 
 
 def test_sepa_dd_collect_refuses_a_bad_date_and_has_help(entity, capsys):

@@ -25,7 +25,7 @@ def owner_client(client, owner, entity):
 
 def test_a_mandate_is_added_then_revoked_from_the_customer_page(owner_client, customer):
     page = owner_client.get(reverse("web:customer-detail", kwargs={"pk": customer.pk}))
-    assert "No mandate." in page.content.decode()
+    assert "Aucun mandat." in page.content.decode()
     # when a mandate is entered with a bad IBAN, then the form says so and nothing is stored
     url = reverse("web:customer-mandate-add", kwargs={"pk": customer.pk})
     data = {
