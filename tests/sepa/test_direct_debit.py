@@ -29,7 +29,7 @@ from facturier.payments.sepa_collections import (
     collections_schedule,
     handle_direct_debit_return,
 )
-from facturier.payments.sepa_mandates import mandate_create, mandate_revoke, sepa_creditor_set
+from facturier.payments.sepa_mandates import mandate_create, mandate_revoke, mandate_usable, sepa_creditor_set
 from tests.sepa.conftest import assert_valid
 
 TODAY = dt.date(2026, 11, 23)
@@ -240,3 +240,37 @@ def test_collections_need_the_pre_notification_delay(entity, owner, invoice, man
 def test_only_accountants_and_admins_collect(entity, outsider, colleague, invoice, mandate):
     with pytest.raises(PermissionDenied):
         collections_schedule(entity=entity, collection_date=COLLECTION, by=outsider)
+
+
+def test_the_collection_from_the_mandates_end_is_final_and_uses_it_up(
+    entity, owner, customer, product, creditor, smtp, pain_schema, django_capture_on_commit_callbacks
+):
+    # given a mandate ending in February, already used once in January
+    mandate_create(customer=customer, reference="UMR-END", signed_on=dt.date(2026, 10, 1), iban=DEBTOR_IBAN,
+                   ends_on=dt.date(2027, 2, 1), by=owner)  # fmt: skip
+
+    def collect(date):
+        draft = document_create(entity=entity, kind="invoice", customer=customer, by=owner,
+                                lines=[LineData(product=product, quantity=Decimal("1"))])  # fmt: skip
+        invoice_issue(invoice=draft, by=owner)
+        schedule(entity, owner, django_capture_on_commit_callbacks, date=date)
+        return collection_file_generate(entity=entity, collection_date=date, by=owner)
+
+    assert collect(COLLECTION) is not None
+    # when the next collection falls after its end, then it is FNAL (valid in the file)
+    final = collect(dt.date(2027, 2, 8))
+    assert etree.fromstring(bytes(final.content)).xpath("//*[local-name()='SeqTp']/text()") == ["FNAL"]
+    assert_valid(pain_schema("pain.008.001.08"), bytes(final.content))
+    # and nothing more is collected with it
+    assert collect(dt.date(2027, 3, 8)) is None
+
+
+def test_a_one_off_mandate_collects_once(entity, owner, customer, invoice, creditor, smtp,
+                                         django_capture_on_commit_callbacks):  # fmt: skip
+    mandate_create(customer=customer, reference="UMR-ONCE", signed_on=dt.date(2026, 10, 1), iban=DEBTOR_IBAN,
+                   one_off=True, by=owner)  # fmt: skip
+    schedule(entity, owner, django_capture_on_commit_callbacks)
+    sepa_file = collection_file_generate(entity=entity, collection_date=COLLECTION, by=owner)
+    assert etree.fromstring(bytes(sepa_file.content)).xpath("//*[local-name()='SeqTp']/text()") == ["OOFF"]
+    mandate = Mandate.objects.get()
+    assert mandate_usable(mandate, dt.date(2027, 2, 1)) is False

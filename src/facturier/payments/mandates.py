@@ -55,6 +55,10 @@ class Mandate(TenantModel):
     signed_on = models.DateField(_("signature date"))
     scheme = models.CharField(_("scheme"), max_length=4, choices=Scheme.choices, default=Scheme.CORE)
     one_off = models.BooleanField(_("one-off mandate"), default=False)
+    ends_on = models.DateField(
+        _("last collection from"), null=True, blank=True,
+        help_text=_("The first collection on or after this date is the final one (FNAL)."),
+    )  # fmt: skip
     debtor_name = models.CharField(_("account holder"), max_length=140)
     iban = models.CharField("IBAN", max_length=34)
     bic = models.CharField("BIC", max_length=11, blank=True)

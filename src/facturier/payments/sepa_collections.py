@@ -200,7 +200,7 @@ def collection_file_generate(
         if mandate.status != MandateStatus.ACTIVE:
             raise Conflict(_("Mandate %(umr)s is not active.") % {"umr": mandate.reference},
                            code=errors.MANDATE_NOT_ACTIVE)  # fmt: skip
-        collection.sequence = next_sequence(mandate)
+        collection.sequence = next_sequence(mandate, collection_date)
         groups[(mandate.scheme, collection.sequence)].append(DirectDebit(
             end_to_end_id=collection.end_to_end_id, amount=collection.amount, mandate_id=mandate.reference,
             mandate_signed_on=mandate.signed_on,
@@ -275,7 +275,7 @@ def handle_direct_debit_return(
     Idempotent: the same return read twice (two statement imports) changes nothing the second time."""
     authorization.authorize(by, Action.RECORD_PAYMENT, entity)
     collection: DirectDebitCollection | None = (
-        DirectDebitCollection.objects.select_for_update().select_related("document", "payment")
+        DirectDebitCollection.objects.select_for_update(of=("self",)).select_related("document", "payment")
         .filter(entity=entity, end_to_end_id=end_to_end_id.strip()).first()
     )  # fmt: skip
     if collection is None:

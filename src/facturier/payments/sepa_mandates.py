@@ -98,8 +98,8 @@ def sepa_creditor_of(entity: LegalEntity) -> SepaCreditor:
 
 def _state(mandate: Mandate) -> dict[str, Any]:
     return {"customer": str(mandate.customer_id), "reference": mandate.reference, "signed_on": mandate.signed_on,
-            "scheme": mandate.scheme, "one_off": mandate.one_off, "iban": mandate.iban, "bic": mandate.bic,
-            "status": mandate.status}  # fmt: skip
+            "scheme": mandate.scheme, "one_off": mandate.one_off, "ends_on": mandate.ends_on, "iban": mandate.iban,
+            "bic": mandate.bic, "status": mandate.status}  # fmt: skip
 
 
 @transaction.atomic
@@ -114,6 +114,7 @@ def mandate_create(
     debtor_name: str = "",
     scheme: str = Scheme.CORE,
     one_off: bool = False,
+    ends_on: dt.date | None = None,
 ) -> Mandate:
     """Record a signed mandate; its reference (UMR) is unique for the creditor."""
     entity = customer.entity
@@ -126,12 +127,14 @@ def mandate_create(
         raise ValidationFailed(_("Unknown scheme."), field="scheme")
     if signed_on > timezone.localdate():
         raise ValidationFailed(_("The signature date is in the future."), field="signed_on")
+    if ends_on is not None and ends_on < signed_on:
+        raise ValidationFailed(_("The mandate ends before it was signed."), field="ends_on")
     compact_iban, compact_bic = checked_iban(iban), checked_bic(bic)
     try:
         with transaction.atomic():
             mandate = Mandate.objects.create(
                 entity=entity, customer=customer, reference=umr, signed_on=signed_on, scheme=scheme, one_off=one_off,
-                debtor_name=(debtor_name or customer.name)[:140], iban=compact_iban, bic=compact_bic,
+                ends_on=ends_on, debtor_name=(debtor_name or customer.name)[:140], iban=compact_iban, bic=compact_bic,
             )  # fmt: skip
     except IntegrityError as error:
         raise ValidationFailed(_("A mandate with this reference already exists."), field="reference",
@@ -166,9 +169,18 @@ def mandate_expires_on(mandate: Mandate) -> dt.date:
     return expires
 
 
+def _used(mandate: Mandate) -> Any:
+    return DirectDebitCollection.objects.filter(
+        mandate=mandate, status__in=[CollectionStatus.SUBMITTED, CollectionStatus.BOOKED]
+    )
+
+
 def mandate_usable(mandate: Mandate, on: dt.date, by: Any | None = None) -> bool:
-    """Active and not expired at `on`; an expired one is marked so (audited) on the way."""
-    if mandate.status != MandateStatus.ACTIVE:
+    """Active, not used up (after OOFF or FNAL) and not expired at `on`; an expired one is marked so (audited)."""
+    if (
+        mandate.status != MandateStatus.ACTIVE
+        or _used(mandate).filter(sequence__in=["OOFF", "FNAL"]).exists()
+    ):
         return False
     if on < mandate_expires_on(mandate):
         return True
@@ -180,11 +192,12 @@ def mandate_usable(mandate: Mandate, on: dt.date, by: Any | None = None) -> bool
     return False
 
 
-def next_sequence(mandate: Mandate) -> str:
-    """OOFF, FRST or RCUR from what was already collected (booked or in a file) with the mandate."""
+def next_sequence(mandate: Mandate, collection_date: dt.date) -> str:
+    """OOFF, FRST, RCUR or FNAL from what was already collected (booked or in a file) with the mandate."""
     if mandate.one_off:
         return "OOFF"
-    used = DirectDebitCollection.objects.filter(
-        mandate=mandate, status__in=[CollectionStatus.SUBMITTED, CollectionStatus.BOOKED]
-    )
-    return "RCUR" if used.exists() else "FRST"
+    if not _used(mandate).exists():
+        return "FRST"
+    if mandate.ends_on is not None and collection_date >= mandate.ends_on:
+        return "FNAL"
+    return "RCUR"

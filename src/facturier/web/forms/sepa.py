@@ -12,8 +12,11 @@ from facturier.web.forms.parties import ServiceForm
 class MandateForm(ServiceForm):
     class Meta:
         model = Mandate
-        fields = ("reference", "signed_on", "scheme", "one_off", "debtor_name", "iban", "bic")
-        widgets = {"signed_on": forms.DateInput(attrs={"type": "date"})}
+        fields = ("reference", "signed_on", "scheme", "one_off", "ends_on", "debtor_name", "iban", "bic")
+        widgets = {
+            "signed_on": forms.DateInput(attrs={"type": "date"}),
+            "ends_on": forms.DateInput(attrs={"type": "date"}),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
