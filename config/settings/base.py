@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "facturier.inbox",
     "facturier.transmission",
     "facturier.jobs",
+    "facturier.demo",  # the `load_demo` command (no models)
 ]
 
 MIDDLEWARE = [
@@ -142,6 +143,10 @@ FACTURIER_SCHEDULES = [
      "interval_seconds": 600},
     {"name": "purge-idempotency-keys", "task": "facturier.api.tasks.purge_idempotency_keys",
      "rrule": "FREQ=DAILY;BYHOUR=3;BYMINUTE=15"},
+    {"name": "documents-sweep", "task": "facturier.documents.tasks.sweep_missing_pdfs",
+     "interval_seconds": 600},
+    {"name": "audit-checkpoint", "task": "facturier.audit.tasks.write_daily_checkpoints",
+     "rrule": "FREQ=DAILY;BYHOUR=2;BYMINUTE=30"},
 ]  # fmt: skip
 FACTURIER_SCHEDULER_SECONDS = float(os.environ.get("FACTURIER_SCHEDULER_SECONDS", "30"))
 FACTURIER_JOB_STALE_SECONDS = int(os.environ.get("FACTURIER_JOB_STALE_SECONDS", "300"))

@@ -19,6 +19,7 @@ from facturier.audit.services import audit_record
 from facturier.common.errors import Conflict, ValidationFailed
 from facturier.domain.payment_terms import parse_terms
 from facturier.invoicing import errors
+from facturier.invoicing.hooks import issued_files_keeper
 from facturier.invoicing.lifecycle import awaits_approval, check_transition
 from facturier.invoicing.models import Document, Kind, Status, TypeCode
 from facturier.invoicing.numbering import check_document_date, take_number
@@ -162,7 +163,6 @@ def invoice_issue(*, invoice: Document, by: Any | None, issue_date: dt.date | No
     invoice.issued_at = timezone.now()
     invoice.save()
     invoice.refresh_from_db()  # seal what the database stores, normalized by its column types
-    from facturier.documents.issued import schedule_pdf, store_issued_files
     from facturier.invoicing.einvoice import (
         entity_format,
         issued_xml_files,
@@ -174,7 +174,8 @@ def invoice_issue(*, invoice: Document, by: Any | None, issue_date: dt.date | No
     files = issued_xml_files(invoice)  # serialized once: these bytes are validated, stored and sealed
     report = validate_for_issue(invoice, files=files)  # an error-level finding rolls the whole issue back
     validated = validated_kinds(invoice, files) if report is not None else set()
-    store_issued_files(document=invoice, files=files, validated=validated)
+    keeper = issued_files_keeper()  # the documents app (invoicing.hooks)
+    keeper.store(document=invoice, files=files, validated=validated)
     seal(invoice, taken.series, keys)
     Document.objects.filter(pk=invoice.pk).update(
         seal_position=invoice.seal_position,
@@ -194,5 +195,5 @@ def invoice_issue(*, invoice: Document, by: Any | None, issue_date: dt.date | No
         from facturier.invoicing.services.after_issue import apply_issued_credit_note
 
         apply_issued_credit_note(credit_note=invoice, by=by)
-    schedule_pdf(invoice)  # the Factur-X PDF is rendered by a task once this commits
+    keeper.schedule_pdf(invoice)  # the Factur-X PDF is rendered by a task once this commits
     return invoice
