@@ -23,6 +23,7 @@ from facturier.domain.sepa import (
     validate_creditor_id,
 )
 from facturier.domain.sepa.charset import ALLOWED
+from facturier.domain.sepa.creditor_id import creditor_id_check_digits
 from tests.sepa.conftest import assert_valid
 
 NOW = dt.datetime(2026, 12, 7, 9, 30, tzinfo=dt.UTC)
@@ -148,3 +149,19 @@ def test_creditor_identifiers_are_checked_mod_97(value, valid):
     assert creditor_id_is_valid(value) is valid
     if valid:
         assert validate_creditor_id(value) == value.replace(" ", "").upper()
+
+
+@given(
+    st.sampled_from(["FR", "DE", "BE", "ES"]),
+    st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", min_size=1, max_size=28),
+    st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", min_size=3, max_size=3),
+)
+def test_any_identifier_with_its_computed_check_digits_is_valid_and_a_changed_digit_is_not(
+    country, national, code
+):
+    length = {"FR": 6, "DE": 11}.get(country)
+    national = (national * 11)[:length] if length else national
+    digits = creditor_id_check_digits(country, national)
+    assert creditor_id_is_valid(f"{country}{digits}{code}{national}")
+    wrong = f"{(int(digits) + 1) % 100:02d}"
+    assert not creditor_id_is_valid(f"{country}{wrong}{code}{national}")
