@@ -23,7 +23,6 @@ from facturier.accounts.roles import Action
 from facturier.audit.services import audit_record
 from facturier.common.errors import Conflict, ValidationFailed
 from facturier.domain.sepa import CreditTransfer, Party, SepaError, TransferMessage, build_pain001
-from facturier.inbox.models import ReceivedInvoice, ReceivedStatus
 from facturier.parties.models import Customer
 from facturier.payments import errors
 from facturier.payments.mandates import CreditTransferOrder, SepaFile, SepaFileKind, TransferKind
@@ -32,6 +31,8 @@ from facturier.payments.selectors import unallocated_credit
 from facturier.payments.sepa_mandates import checked_bic, checked_iban
 
 CENT = Decimal("0.01")
+# inbox.ReceivedStatus.ACCEPTED: payments and inbox are sibling layers, so the inbox is not imported here
+ACCEPTED = "accepted"
 
 
 def _check_amount(amount: Decimal) -> None:
@@ -92,15 +93,15 @@ def refund_order(
 @transaction.atomic
 def supplier_payment_order(
     *,
-    received_invoice: ReceivedInvoice,
+    received_invoice: Any,
     execution_date: dt.date,
     by: Any | None,
     amount: Decimal | None = None,
 ) -> CreditTransferOrder:
-    """Pay an accepted supplier invoice of the inbox to the supplier's IBAN."""
+    """Pay an accepted supplier invoice of the inbox (an `inbox.ReceivedInvoice`) to the supplier's IBAN."""
     entity = received_invoice.entity
     authorization.authorize(by, Action.RECORD_PAYMENT, entity)
-    if received_invoice.status != ReceivedStatus.ACCEPTED:
+    if received_invoice.status != ACCEPTED:
         raise Conflict(_("Only an accepted supplier invoice is paid."), code=errors.NOT_PAYABLE)
     if received_invoice.currency != "EUR":
         raise ValidationFailed(
