@@ -274,3 +274,29 @@ def test_a_one_off_mandate_collects_once(entity, owner, customer, invoice, credi
     assert etree.fromstring(bytes(sepa_file.content)).xpath("//*[local-name()='SeqTp']/text()") == ["OOFF"]
     mandate = Mandate.objects.get()
     assert mandate_usable(mandate, dt.date(2027, 2, 1)) is False
+
+
+def test_a_reject_before_booking_drops_the_collection_without_a_payment(
+    entity, owner, invoice, mandate, smtp, django_capture_on_commit_callbacks
+):
+    (collection,) = schedule(entity, owner, django_capture_on_commit_callbacks)
+    collection_file_generate(entity=entity, collection_date=COLLECTION, by=owner)
+    # when the debtor's bank rejects it before settlement (account closed)
+    returned = handle_direct_debit_return(
+        entity=entity, end_to_end_id=collection.end_to_end_id, reason="ac04", by=None
+    )
+    # then no payment was ever recorded and the invoice is still owed
+    assert (returned.status, returned.return_reason, returned.payment) == (
+        CollectionStatus.RETURNED,
+        "AC04",
+        None,
+    )
+    assert settlement_of(invoice).settlement == Settlement.UNPAID
+
+
+def test_a_return_of_an_unknown_collection_is_not_found(entity):
+    from facturier.common.errors import NotFound
+
+    with pytest.raises(NotFound) as error:
+        handle_direct_debit_return(entity=entity, end_to_end_id="NOPE-1", reason="AM04", by=None)
+    assert error.value.code == "unknown_collection"
