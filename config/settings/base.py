@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "facturier.transmission",
     "facturier.jobs",
     "facturier.demo",  # the `load_demo` command (no models)
+    "facturier.banking",
 ]
 
 MIDDLEWARE = [
@@ -147,7 +148,12 @@ FACTURIER_SCHEDULES = [
      "interval_seconds": 600},
     {"name": "audit-checkpoint", "task": "facturier.audit.tasks.write_daily_checkpoints",
      "rrule": "FREQ=DAILY;BYHOUR=2;BYMINUTE=30"},
+    {"name": "import-statements", "task": "facturier.banking.tasks.import_watched_statements",
+     "interval_seconds": int(os.environ.get("FACTURIER_STATEMENTS_POLL_SECONDS", "300"))},
 ]  # fmt: skip
+# Bank statements: the watched folder (statements/inbox/<SIREN or company slug>/) and the largest file read.
+FACTURIER_STATEMENTS_DIR = os.environ.get("FACTURIER_STATEMENTS_DIR") or str(DATA_DIR / "statements")
+FACTURIER_STATEMENT_MAX_BYTES = int(os.environ.get("FACTURIER_STATEMENT_MAX_BYTES", str(50 * 1024 * 1024)))
 FACTURIER_SCHEDULER_SECONDS = float(os.environ.get("FACTURIER_SCHEDULER_SECONDS", "30"))
 FACTURIER_JOB_STALE_SECONDS = int(os.environ.get("FACTURIER_JOB_STALE_SECONDS", "300"))
 FACTURIER_TASK_STALE_SECONDS = int(os.environ.get("FACTURIER_TASK_STALE_SECONDS", "3600"))

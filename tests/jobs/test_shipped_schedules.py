@@ -20,6 +20,7 @@ SHIPPED = {
     "purge-idempotency-keys": "facturier.api.tasks.purge_idempotency_keys",
     "documents-sweep": "facturier.documents.tasks.sweep_missing_pdfs",
     "audit-checkpoint": "facturier.audit.tasks.write_daily_checkpoints",
+    "import-statements": "facturier.banking.tasks.import_watched_statements",
 }
 
 
@@ -27,7 +28,7 @@ def test_every_periodic_chore_ships_as_a_schedule_of_a_task_that_exists():
     # given the shipped schedules
     specs = {spec.name: spec for spec in default_specs()}
     # then the status polling, the pending transmissions, the idempotency purge, the PDF sweeper and the
-    # daily audit checkpoint are all there, each naming a task the worker can import
+    # daily audit checkpoint and the watched statement folders are all there, each naming a task the worker can import
     assert {name: spec.task for name, spec in specs.items()} == SHIPPED
     for spec in specs.values():
         task = import_string(spec.task)
@@ -58,6 +59,7 @@ def test_the_worker_fires_each_shipped_schedule_once_per_period(entity):
     assert sweeps == [start + dt.timedelta(minutes=10 * i) for i in range(26 * 6 + 1)]
     assert polls == [start + dt.timedelta(minutes=15 * i) for i in range(26 * 4 + 1)]
     assert len(_runs("send-pending-transmissions")) == 26 * 6 + 1
+    assert len(_runs("import-statements")) == 26 * 12 + 1  # the watched statement folders, every 5 minutes
     # and the daily chores once a day, at their Paris wall-clock time
     assert _runs("audit-checkpoint") == [
         dt.datetime(2026, 6, 1, 2, 30, tzinfo=PARIS),

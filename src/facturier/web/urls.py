@@ -5,6 +5,7 @@ from django.urls import URLPattern, URLResolver, path, register_converter
 from facturier.web import access
 from facturier.web.views import (
     actions,
+    bank,
     company,
     documents,
     downloads,
@@ -100,6 +101,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("sepa/", sepa.sepa_files, name="sepa-files"),
     path("sepa/<uuid:pk>/download/", sepa.sepa_file_download, name="sepa-file-download"),
+    path("bank/", bank.bank_home, name="bank-home"),
+    path("bank/accounts/new/", bank.bank_account_create, name="bank-account-create"),
+    path("bank/import/", bank.bank_upload, name="bank-upload"),
+    path("bank/lines/", bank.bank_line_list, name="bank-lines"),
     path("<section:slug>/", documents.document_list, name="document-list"),
     path("<section:slug>/new/", editor.document_create, name="document-create"),
 ]
