@@ -300,3 +300,18 @@ def test_a_return_of_an_unknown_collection_is_not_found(entity):
     with pytest.raises(NotFound) as error:
         handle_direct_debit_return(entity=entity, end_to_end_id="NOPE-1", reason="AM04", by=None)
     assert error.value.code == "unknown_collection"
+
+
+def test_the_pre_notification_delay_is_a_company_setting(
+    entity, owner, invoice, mandate, smtp, django_capture_on_commit_callbacks
+):
+    # given a company that agreed a 5-day pre-notification with its customers
+    sepa_creditor_set(entity=entity, creditor_id="FR72ZZZ123456", by=owner, prenotification_days=5)
+    due = (
+        invoice.due_date if invoice.due_date > TODAY + dt.timedelta(days=5) else TODAY + dt.timedelta(days=5)
+    )
+    # then a collection 5 days ahead is scheduled and notified
+    (collection,) = schedule(entity, owner, django_capture_on_commit_callbacks, date=due)
+    collection.refresh_from_db()
+    assert collection.notified_at is not None
+    assert len(smtp.messages) == 1
