@@ -78,6 +78,8 @@ PAGES: tuple[Page, ...] = (
     Page("web:inbox-list"),
     Page("web:inbox-upload"),
     Page("web:inbox-detail", ids={"pk": "received"}),
+    Page("web:customer-mandate-add", ids={"pk": "customer"}),
+    Page("web:sepa-files"),
     Page("web:job-list"),
     Page("web:bank-home"),
     Page("web:bank-account-create"),
@@ -126,6 +128,11 @@ NOT_PAGES: dict[str, tuple[str, Page]] = {
     # the recovery codes it answers with are a state of the gate (shown after setting up)
     "web:two-factor-regenerate": ("POST only", Page("web:two-factor-regenerate")),
     "web:two-factor-disable": ("POST only", Page("web:two-factor-disable")),
+    "web:customer-mandate-revoke": (
+        "POST only",
+        Page("web:customer-mandate-revoke", ids={"pk": "customer", "mandate_pk": "mandate"}),
+    ),
+    "web:sepa-file-download": ("the pain XML file", Page("web:sepa-file-download", ids={"pk": "sepa_file"})),
 }
 # document-download is a page for fmt=validation (in PAGES) and a file otherwise
 FILES = (Page("web:document-download", kwargs={"fmt": "pdf"}, ids={"pk": "issued"}),)
@@ -190,9 +197,19 @@ invoice_submit(invoice=issued, by=paul)
 invoice_approve(invoice=issued, by=user)
 issued = invoice_issue(invoice=issued, by=user)
 received = einvoice_import(entity=entity, by=user, filename="FA-42.xml", content=cii_bytes()).records[0]
+from facturier.payments.sepa_mandates import mandate_create, sepa_creditor_set
+from facturier.payments.sepa_transfers import credit_transfer_file_generate, refund_order
+from facturier.payments.services import payment_record
+sepa_creditor_set(entity=entity, creditor_id="FR72ZZZ123456", by=None)
+mandate = mandate_create(customer=customer, reference="UMR-E2E-1", signed_on=dt.date(2025, 1, 15),
+                         iban="DE89370400440532013000", by=None)
+payment_record(entity=entity, customer=customer, amount=Decimal("50.00"), received_on=dt.date(2025, 1, 15), by=None)
+refund_order(customer=customer, amount=Decimal("20.00"), iban="DE89370400440532013000",
+             execution_date=dt.date(2025, 1, 20), by=None)
+sepa_file = credit_transfer_file_generate(entity=entity, execution_date=dt.date(2025, 1, 20), by=None)
 ids = dict(
     customer=customer.pk, contact=contact.pk, product=product.pk, draft=draft.pk, quote=quote.pk,
-    pending=pending.pk, issued=issued.pk, received=received.pk,
+    pending=pending.pk, issued=issued.pk, received=received.pk, mandate=mandate.pk, sepa_file=sepa_file.pk,
     series=NumberingSeries.objects.filter(entity=entity).first().pk,
     membership=Membership.objects.get(entity=entity, user=paul).pk,
     enrolled=Membership.objects.get(entity=entity, user=hugo).pk,

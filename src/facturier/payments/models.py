@@ -67,3 +67,36 @@ class Allocation(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.amount} of {self.payment_id} to {self.document_id}"
+
+
+# SEPA direct debit and credit transfer models (issue 10 §8), kept in their own module.
+from facturier.payments.mandates import (  # noqa: E402
+    CollectionStatus,
+    CreditTransferOrder,
+    DirectDebitCollection,
+    Mandate,
+    MandateStatus,
+    Pain008Version,
+    Scheme,
+    SepaCreditor,
+    SepaFile,
+    SepaFileKind,
+    TransferKind,
+)
+
+__all__ = [
+    "Allocation",
+    "CollectionStatus",
+    "CreditTransferOrder",
+    "DirectDebitCollection",
+    "Mandate",
+    "MandateStatus",
+    "Method",
+    "Pain008Version",
+    "Payment",
+    "Scheme",
+    "SepaCreditor",
+    "SepaFile",
+    "SepaFileKind",
+    "TransferKind",
+]
