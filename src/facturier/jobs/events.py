@@ -49,6 +49,14 @@ EVENT_TYPES: dict[str, str] = {
     "login.unlocked": "A locked account was unlocked.",
     "payment.received": "A payment was recorded (bank transfer, card, cheque...).",
     "payment.reversed": "A recorded payment was reversed.",
+    "payment.refunded": "Money was refunded to a customer (a negative payment).",
+    "open_item.imported": "An unpaid invoice from the previous tool was imported as an open item.",
+    "open_item.payment_recorded": "A payment was allocated to an imported open item.",
+    "open_item.payment_unallocated": "A payment's allocation to an imported open item was removed.",
+    "credit_note.offset": "An issued credit note was applied to another invoice of the customer.",
+    "invoice.payment_refunded": "Money was refunded on an overpaid invoice.",
+    "invoice.exchange_difference": "A small exchange difference was written off to settle an invoice.",
+    "invoice.receipt_sent": "The customer was emailed a receipt for a paid invoice.",
 }
 for _subject in ("quote", "order", "invoice", "credit_note"):
     EVENT_TYPES |= {
