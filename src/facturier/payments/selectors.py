@@ -256,3 +256,66 @@ def statement_of_account(customer: Customer) -> list[StatementLine]:
         balance += debit - credit
         lines.append(StatementLine(day, label, reference, debit, credit, balance))
     return lines
+
+
+def payment_list(
+    *,
+    entity: LegalEntity,
+    customer: Customer | None = None,
+    method: str = "",
+    received_from: dt.date | None = None,
+    received_to: dt.date | None = None,
+    state: str = "",
+    search: str = "",
+) -> QuerySet[Any]:
+    """The entity's payments, newest first, with `allocated` (net of refunds) annotated.
+
+    `state`: `unallocated` (money left as credit), `allocated` (fully), `refund`, `reversed`.
+    """
+    allocated = _sum_of(Allocation.objects.filter(payment=OuterRef("pk")), "payment", "amount")
+    payments = (
+        Payment.objects.filter(entity=entity).select_related("customer", "credit_note").annotate(allocated=allocated)
+    )
+    if customer is not None:
+        payments = payments.filter(customer=customer)
+    if method:
+        payments = payments.filter(method=method)
+    if received_from is not None:
+        payments = payments.filter(received_on__gte=received_from)
+    if received_to is not None:
+        payments = payments.filter(received_on__lte=received_to)
+    if search:
+        payments = payments.filter(
+            Q(reference__icontains=search) | Q(payer__icontains=search) | Q(customer__name__icontains=search)
+        )
+    live = payments.filter(reversed_at__isnull=True)
+    match state:
+        case "unallocated":
+            payments = live.filter(amount__gt=0).filter(amount__gt=F("allocated"))
+        case "allocated":
+            payments = live.filter(amount__gt=0, amount=F("allocated"))
+        case "refund":
+            payments = live.filter(amount__lt=0)
+        case "reversed":
+            payments = payments.filter(reversed_at__isnull=False)
+    return payments.order_by("-received_on", "-created_at")
+
+
+def payment_get(*, entity: LegalEntity, pk: Any) -> Payment:
+    """One payment of `entity`; another entity's is as unknown as a missing one."""
+    from facturier.common.lookup import get_visible
+
+    payment: Payment = get_visible(
+        Payment.objects.filter(entity=entity).select_related("customer", "credit_note"), pk,
+        message=str(_("Unknown payment.")), code="payment_not_found",
+    )  # fmt: skip
+    return payment
+
+
+def allocations_of(payment: Payment) -> QuerySet[Allocation]:
+    return payment.allocations.select_related("document", "open_item").order_by("created_at")
+
+
+def payable_targets(entity: LegalEntity, customer: Customer) -> list[Any]:
+    """What a payment of `customer` can be allocated to: their open invoices, then imported open items."""
+    return [*open_items(entity, customer=customer), *imported_open_items(entity, customer=customer)]

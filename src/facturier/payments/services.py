@@ -183,8 +183,12 @@ def _allocate_to(
     return _allocate(payment, target, amount, by, write_off_difference=write_off_difference)
 
 
-def _check_allocations_fit(payment: Payment, allocations: list[tuple[Target, Decimal]]) -> None:
-    if sum((amount for _document, amount in allocations), Decimal(0)) > payment.amount:
+# A part of a payment: (target, amount), or (target, amount, write_off_difference).
+AllocationRequest = tuple[Target, Decimal] | tuple[Target, Decimal, bool]
+
+
+def _check_allocations_fit(payment: Payment, allocations: list[AllocationRequest]) -> None:
+    if sum((request[1] for request in allocations), Decimal(0)) > payment.amount:
         raise ValidationFailed(
             _("The allocations exceed the payment (%(amount)s).") % {"amount": payment.amount},
             field="allocations", code=errors.OVER_ALLOCATION,
@@ -203,7 +207,7 @@ def payment_record(
     method: str = Method.TRANSFER,
     reference: str = "",
     payer: str = "",
-    allocations: list[tuple[Target, Decimal]] | None = None,
+    allocations: list[AllocationRequest] | None = None,
 ) -> Payment:
     """Money received from a customer, applied to the documents given; the rest stays as their credit."""
     authorization.authorize(by, Action.RECORD_PAYMENT, entity)
@@ -216,8 +220,9 @@ def payment_record(
     )  # fmt: skip
     _check_allocations_fit(payment, allocations or [])
     audit_record(entity=entity, actor=by, action="payment.received", obj=payment, after=_state(payment))
-    for target, part in allocations or []:
-        _allocate_to(payment, target, part, by)
+    for request in allocations or []:
+        write_off = bool(request[2]) if len(request) == 3 else False  # noqa: PLR2004 - the optional flag
+        _allocate_to(payment, request[0], request[1], by, write_off_difference=write_off)
     return payment
 
 

@@ -13,6 +13,7 @@ from facturier.api.v1 import (
     inbox,
     invoices,
     orders,
+    payments,
     problems,
     products,
     quotes,
@@ -44,3 +45,4 @@ api.add_router("", suppliers.router)
 api.add_router("", inbox.router)
 api.add_router("", transmission.router)
 api.add_router("", einvoice.router)
+api.add_router("", payments.router)
