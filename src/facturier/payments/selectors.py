@@ -274,7 +274,10 @@ def payment_list(
     """
     allocated = _sum_of(Allocation.objects.filter(payment=OuterRef("pk")), "payment", "amount")
     payments = (
-        Payment.objects.filter(entity=entity).select_related("customer", "credit_note").annotate(allocated=allocated)
+        Payment.objects.filter(entity=entity)
+        .select_related("customer", "credit_note")
+        .annotate(allocated=allocated)
+        .annotate(left=F("amount") - F("allocated"))
     )
     if customer is not None:
         payments = payments.filter(customer=customer)

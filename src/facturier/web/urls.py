@@ -14,6 +14,7 @@ from facturier.web.views import (
     jobs,
     lookup,
     parties,
+    payments,
 )
 from facturier.web.views.approvals import approval_decide, approval_detail, approval_list
 from facturier.web.views.company_two_factor import company_two_factor_policy, company_two_factor_reset
@@ -91,6 +92,18 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("inbox/<uuid:pk>/", inbox.inbox_detail, name="inbox-detail"),
     path("inbox/<uuid:pk>/original/", inbox.inbox_original, name="inbox-original"),
     path("inbox/<uuid:pk>/decide/", inbox.inbox_decide, name="inbox-decide"),
+    path("payments/", payments.payment_list, name="payment-list"),
+    path("payments/new/", payments.payment_create, name="payment-create"),
+    path("payments/<uuid:pk>/", payments.payment_detail, name="payment-detail"),
+    path("payments/<uuid:pk>/allocate/", payments.payment_allocate, name="payment-allocate"),
+    path(
+        "payments/<uuid:pk>/allocations/<uuid:allocation_pk>/remove/",
+        payments.payment_unallocate,
+        name="payment-unallocate",
+    ),
+    path("payments/<uuid:pk>/reverse/", payments.payment_reverse, name="payment-reverse"),
+    path("invoices/<uuid:pk>/apply-credit/", payments.credit_apply, name="invoice-apply-credit"),
+    path("customers/<uuid:pk>/statement/", payments.customer_statement, name="customer-statement"),
     path("<section:slug>/", documents.document_list, name="document-list"),
     path("<section:slug>/new/", editor.document_create, name="document-create"),
 ]

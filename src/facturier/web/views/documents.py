@@ -13,6 +13,7 @@ from facturier.accounts.roles import Action, role_allows
 from facturier.audit.models import AuditEvent
 from facturier.invoicing.lifecycle import OPEN_RECEIVABLE
 from facturier.invoicing.models import Document, Kind, Status
+from facturier.payments.credit import available_credit
 from facturier.payments.models import Allocation
 from facturier.payments.selectors import settlement_of
 from facturier.web.access import EntityRequest, of_entity, staff_view
@@ -116,6 +117,9 @@ def detail_context(request: EntityRequest, document: Document, **extra: Any) -> 
         if invoice_like
         else [],
         "outstanding": outstanding,
+        "customer_credit": available_credit(document.customer, document.currency)
+        if settled is not None and outstanding and outstanding > 0 and not document.is_credit_note
+        else None,
         "overdue": is_overdue(document, entity_today(request.entity)),
         "history": history_of(document).select_related("actor"),
         "actions": available_actions(request, document),
