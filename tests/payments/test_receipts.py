@@ -99,8 +99,9 @@ def test_paid_again_after_an_unallocation_sends_no_second_receipt(
 def test_no_receipt_when_the_company_turned_them_off(
     smtp, invoice, entity, owner, django_capture_on_commit_callbacks
 ):
-    entity.send_payment_receipts = False
-    entity.save(update_fields=["send_payment_receipts"])
+    from facturier.accounts.services import entity_update
+
+    entity_update(entity=entity, by=owner, send_payment_receipts=False)
     invoice.entity.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
         payment_record_for_invoice(invoice=invoice, amount=Decimal("3204.60"), received_on=DAY, by=owner)
