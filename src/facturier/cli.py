@@ -201,7 +201,11 @@ def build_parser() -> argparse.ArgumentParser:
     open_items.add_argument("file", metavar="FILE")
     open_items.add_argument("--entity", required=True, help="entity id, SIREN or name")
     open_items.add_argument(
-        "--map", action="append", default=[], metavar="OLD=NEW", help="a column of the file and our name for it"
+        "--map",
+        action="append",
+        default=[],
+        metavar="OLD=NEW",
+        help="a column of the file and our name for it",
     )
     conformance = sub.add_parser("conformance", help="official e-invoice validation rules (XSD, schematron)")
     conformance_sub = conformance.add_subparsers(dest="conformance_command", required=True)

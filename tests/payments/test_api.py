@@ -15,6 +15,7 @@ def api(entity):
     key, secret = make_key(entity, ALL_SCOPES)
     return ApiClient(secret, key)
 
+
 pytestmark = pytest.mark.time_machine(dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC))
 
 
@@ -42,7 +43,9 @@ def test_a_payment_is_recorded_with_its_allocations_and_read_back(api, customer,
 
 def test_the_list_filters_by_customer_state_and_dates(api, customer, invoice):
     paid = _record(api, customer, invoice).json()
-    assert [p["id"] for p in api.get("/api/v1/payments", {"state": "unallocated"}).json()["items"]] == [paid["id"]]
+    assert [p["id"] for p in api.get("/api/v1/payments", {"state": "unallocated"}).json()["items"]] == [
+        paid["id"]
+    ]
     assert api.get("/api/v1/payments", {"state": "allocated"}).json()["items"] == []
     assert len(api.get("/api/v1/payments", {"customer": str(customer.pk)}).json()["items"]) == 1
     assert api.get("/api/v1/payments", {"received_from": "2026-11-21"}).json()["items"] == []
@@ -66,7 +69,9 @@ def test_unallocate_allocate_and_reverse(api, customer, invoice):
     assert response.status_code == 200, response.content
     assert response.json()["reversed_at"] is not None
     assert settlement_of(invoice).settlement == Settlement.UNPAID
-    assert_problem(api.post(f"/api/v1/payments/{payment['id']}/reverse", {"reason": "again"}), 409, "already_reversed")
+    assert_problem(
+        api.post(f"/api/v1/payments/{payment['id']}/reverse", {"reason": "again"}), 409, "already_reversed"
+    )
 
 
 def test_a_refund_of_credit(api, customer, invoice):
@@ -75,7 +80,8 @@ def test_a_refund_of_credit(api, customer, invoice):
         "customer": str(customer.pk), "amount": "95.40", "refunded_on": "2026-11-23",
     })  # fmt: skip
     assert response.status_code == 201, response.content
-    assert response.json()["amount"] == "-95.40" and response.json()["is_refund"] is True
+    assert response.json()["amount"] == "-95.40"
+    assert response.json()["is_refund"] is True
     too_much = api.post("/api/v1/payments/refunds", {
         "customer": str(customer.pk), "amount": "500.00", "refunded_on": "2026-11-23",
     })  # fmt: skip
@@ -83,9 +89,13 @@ def test_a_refund_of_credit(api, customer, invoice):
 
 
 def test_bad_input_is_refused_and_nothing_written(api, customer, invoice):
-    assert_problem(_record(api, customer, invoice, amount="100.00", allocated="200.00"), 422, "over_allocation")
+    assert_problem(
+        _record(api, customer, invoice, amount="100.00", allocated="200.00"), 422, "over_allocation"
+    )
     assert_problem(_record(api, customer, invoice, amount="4000.00", allocated="3300.00"), 422, "overpayment")
-    response = api.post("/api/v1/payments", {"customer": str(customer.pk), "amount": "-5.00", "received_on": "2026-11-20"})
+    response = api.post(
+        "/api/v1/payments", {"customer": str(customer.pk), "amount": "-5.00", "received_on": "2026-11-20"}
+    )
     assert response.status_code == 422
     assert not Payment.objects.exists()
 

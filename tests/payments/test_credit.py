@@ -54,11 +54,14 @@ def test_a_refund_of_credit_is_a_negative_payment_that_uses_it_up(invoice, entit
     # given 100 of credit
     payment_record(entity=entity, customer=customer, amount=Decimal("100.00"), received_on=DAY, by=owner)
     # when 60 are refunded, then 50 more asked
-    refund = payment_refund(customer=customer, amount=Decimal("60.00"), refunded_on=DAY, by=owner, reference="VIR-1")
+    refund = payment_refund(
+        customer=customer, amount=Decimal("60.00"), refunded_on=DAY, by=owner, reference="VIR-1"
+    )
     with pytest.raises(ValidationFailed) as refused:
         payment_refund(customer=customer, amount=Decimal("50.00"), refunded_on=DAY, by=owner)
     # then the refund is recorded as -60, 40 of credit is left, the second refund was refused, and audited
-    assert refund.amount == Decimal("-60.00") and refund.is_refund
+    assert refund.amount == Decimal("-60.00")
+    assert refund.is_refund
     assert refused.value.code == "insufficient_credit"
     assert available_credit(customer, "EUR") == Decimal("40.00")
     assert unallocated_credit(customer) == Decimal("40.00")
@@ -85,7 +88,9 @@ def test_a_paid_then_credited_invoice_is_overpaid_and_its_refund_settles_it(invo
     assert refused.value.code == "not_overpaid"
 
 
-def test_a_credit_note_that_left_its_invoice_overpaid_offsets_another_invoice(invoice, entity, customer, owner):
+def test_a_credit_note_that_left_its_invoice_overpaid_offsets_another_invoice(
+    invoice, entity, customer, owner
+):
     # given a paid invoice, then credited by 600 (+20 % VAT = 720): it is overpaid by 720
     payment_record_for_invoice(invoice=invoice, amount=Decimal("3204.60"), received_on=DAY, by=owner)
     lines = [LineData(description="Remise", quantity=Decimal("1"), unit_price=Decimal("600.00"))]
@@ -97,7 +102,8 @@ def test_a_credit_note_that_left_its_invoice_overpaid_offsets_another_invoice(in
     # then the second invoice is paid, the first is overpaid by 120 only, and no money appeared as credit
     assert settlement_of(second).settlement == Settlement.PAID
     assert settlement_of(invoice).balance == Decimal("-120.00")
-    assert offset.method == "compensation" and offset.amount == Decimal("0.00")
+    assert offset.method == "compensation"
+    assert offset.amount == Decimal("0.00")
     assert unallocated_credit(customer) == Decimal("0.00")
     assert OutboxEvent.objects.filter(type="credit_note.offset", subject_id=str(credit_note.pk)).count() == 1
     # and more than what is left of it is refused
@@ -119,9 +125,13 @@ def test_reversing_an_offset_puts_the_credit_back_on_the_credited_invoice(invoic
     assert settlement_of(invoice).balance == Decimal("-3204.60")
 
 
-def test_a_foreign_currency_payment_a_little_short_is_settled_with_an_exchange_difference(entity, customer, owner):
+def test_a_foreign_currency_payment_a_little_short_is_settled_with_an_exchange_difference(
+    entity, customer, owner
+):
     # given an invoice of 1,200 USD
-    invoice = _small_invoice(entity, customer, owner, "1000.00", currency="USD", exchange_rate=Decimal("1.08"))
+    invoice = _small_invoice(
+        entity, customer, owner, "1000.00", currency="USD", exchange_rate=Decimal("1.08")
+    )
     assert invoice.payable == Decimal("1200.00")
     # when 1,195.50 USD arrive (the banks kept 4.50) and the difference is written off
     payment_record_for_invoice(invoice=invoice, amount=Decimal("1195.50"), received_on=DAY, by=owner,
@@ -140,7 +150,9 @@ def test_an_exchange_difference_is_refused_when_large_or_in_the_companys_own_cur
         payment_record_for_invoice(invoice=invoice, amount=Decimal("3200.00"), received_on=DAY, by=owner,
                                    write_off_difference=True)  # fmt: skip
     assert refused.value.code == "difference_not_allowed"
-    dollars = _small_invoice(entity, customer, owner, "1000.00", currency="USD", exchange_rate=Decimal("1.08"))
+    dollars = _small_invoice(
+        entity, customer, owner, "1000.00", currency="USD", exchange_rate=Decimal("1.08")
+    )
     # more than 1 % of 1,200 is not a small difference
     with pytest.raises(ValidationFailed) as refused:
         payment_record_for_invoice(invoice=dollars, amount=Decimal("1180.00"), received_on=DAY, by=owner,

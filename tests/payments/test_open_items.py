@@ -36,7 +36,8 @@ def test_importing_open_items_creates_customers_remembers_ibans_and_counts_them_
     assert [item.number for item in result.created] == ["OLD-001", "OLD-002"]
     assert OpenItem.objects.get(number="OLD-001").customer == customer
     (created,) = result.customers_created
-    assert created.name == "Garage Lefèvre" and created.entity == entity
+    assert created.name == "Garage Lefèvre"
+    assert created.entity == entity
     assert OpenItem.objects.get(number="OLD-002").rf_reference == ""
     assert OpenItem.objects.get(number="OLD-001").rf_reference == "RF18539007547034"
     # their IBANs are remembered for reconciliation
@@ -44,7 +45,8 @@ def test_importing_open_items_creates_customers_remembers_ibans_and_counts_them_
     # and they count in outstanding, overdue and the aged balance
     figures = receivables_of(entity, TODAY)
     assert figures.outstanding == Decimal("1680.50")
-    assert figures.overdue == Decimal("1200.00") and figures.overdue_count == 1
+    assert figures.overdue == Decimal("1200.00")
+    assert figures.overdue_count == 1
     assert figures.aged["61_90"] == Decimal("1200.00")
     assert figures.aged["not_due"] == Decimal("480.50")
 
@@ -52,7 +54,9 @@ def test_importing_open_items_creates_customers_remembers_ibans_and_counts_them_
 def test_importing_the_same_file_twice_writes_nothing_the_second_time(entity, customer):
     open_items_import(entity=entity, content=HEADER + ROWS, by=None)
     again = open_items_import(entity=entity, content=HEADER + ROWS, by=None)
-    assert again.created == [] and len(again.already) == 2 and again.customers_created == []
+    assert again.created == []
+    assert len(again.already) == 2
+    assert again.customers_created == []
     assert OpenItem.objects.count() == 2
     assert Customer.objects.filter(entity=entity).count() == 2
 
@@ -89,7 +93,10 @@ def test_the_same_number_with_another_amount_is_refused_on_reimport(entity, cust
 def test_columns_of_another_name_are_mapped(entity, customer):
     header = HEADER.replace("invoice_number", "Numero").replace("amount", "TTC")
     result = open_items_import(
-        entity=entity, content=header + ROWS, by=None, column_map={"Numero": "invoice_number", "TTC": "amount"}
+        entity=entity,
+        content=header + ROWS,
+        by=None,
+        column_map={"Numero": "invoice_number", "TTC": "amount"},
     )
     assert len(result.created) == 2
 

@@ -14,7 +14,12 @@ from aiosmtpd.controller import Controller
 from facturier.audit.models import AuditEvent
 from facturier.invoicing.services import invoice_issue
 from facturier.jobs.models import JobRun, RunStatus
-from facturier.payments.services import allocation_remove, payment_allocate, payment_record, payment_record_for_invoice
+from facturier.payments.services import (
+    allocation_remove,
+    payment_allocate,
+    payment_record,
+    payment_record_for_invoice,
+)
 
 DAY = dt.date(2026, 11, 23)
 pytestmark = pytest.mark.time_machine(dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC))
@@ -72,7 +77,9 @@ def test_the_payment_that_settles_an_invoice_emails_one_receipt_in_its_language(
     assert AuditEvent.objects.filter(action="invoice.receipt_sent", object_id=str(invoice.pk)).count() == 1
 
 
-def test_a_receipt_is_in_english_for_an_english_invoice(smtp, draft_invoice, owner, django_capture_on_commit_callbacks):
+def test_a_receipt_is_in_english_for_an_english_invoice(
+    smtp, draft_invoice, owner, django_capture_on_commit_callbacks
+):
     draft_invoice.language = "en"
     draft_invoice.save(update_fields=["language"])
     invoice = invoice_issue(invoice=draft_invoice, by=owner)
@@ -115,7 +122,9 @@ def test_a_rolled_back_payment_sends_nothing(smtp, invoice, owner, django_captur
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         try:
             with transaction.atomic():
-                payment_record_for_invoice(invoice=invoice, amount=Decimal("3204.60"), received_on=DAY, by=owner)
+                payment_record_for_invoice(
+                    invoice=invoice, amount=Decimal("3204.60"), received_on=DAY, by=owner
+                )
                 raise RuntimeError("the clerk's request failed after recording")
         except RuntimeError:
             pass

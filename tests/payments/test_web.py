@@ -36,7 +36,8 @@ def test_a_payment_recorded_on_the_invoice_page_is_shown_there_with_its_allocati
     payment = Payment.objects.get()
     assert payment.method == "cheque"
     page = response.content.decode()
-    assert 'id="invoice-payments"' in page and "VIR 7" in page
+    assert 'id="invoice-payments"' in page
+    assert "VIR 7" in page
     assert reverse("web:payment-detail", kwargs={"pk": payment.pk}) in page
 
 
@@ -49,7 +50,8 @@ def test_recording_allocating_unallocating_and_reversing_from_the_payment_pages(
         "reference": "VIR 8", "payer": "MARTIN",
     })  # fmt: skip
     payment = Payment.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("web:payment-detail", kwargs={"pk": payment.pk})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("web:payment-detail", kwargs={"pk": payment.pk})
     # its page offers the customer's open invoice
     page = owner_client.get(response["Location"]).content.decode()
     assert invoice.number in page
@@ -63,13 +65,16 @@ def test_recording_allocating_unallocating_and_reversing_from_the_payment_pages(
     assert response.status_code == 200
     # unallocate
     allocation = payment.allocations.get()
-    owner_client.post(reverse("web:payment-unallocate", kwargs={"pk": payment.pk, "allocation_pk": allocation.pk}))
+    owner_client.post(
+        reverse("web:payment-unallocate", kwargs={"pk": payment.pk, "allocation_pk": allocation.pk})
+    )
     assert settlement_of(invoice).settlement == Settlement.UNPAID
     # reverse
     response = owner_client.post(reverse("web:payment-reverse", kwargs={"pk": payment.pk}), {"reason": "bounced"},
                                  follow=True)  # fmt: skip
     payment.refresh_from_db()
-    assert payment.is_reversed and payment.reversal_reason == "bounced"
+    assert payment.is_reversed
+    assert payment.reversal_reason == "bounced"
     assert page_messages(response)[-1] == "Paiement contrepassé."
 
 
@@ -78,11 +83,15 @@ def test_the_list_shows_and_filters_payments(owner_client, invoice, entity, cust
                    reference="CHQ-1")  # fmt: skip
     page = owner_client.get(reverse("web:payment-list")).content.decode()
     assert "CHQ-1" in page
-    assert "CHQ-1" not in owner_client.get(reverse("web:payment-list"), {"state": "allocated"}).content.decode()
+    assert (
+        "CHQ-1" not in owner_client.get(reverse("web:payment-list"), {"state": "allocated"}).content.decode()
+    )
     assert "CHQ-1" in owner_client.get(reverse("web:payment-list"), {"q": "chq"}).content.decode()
 
 
-def test_the_customers_credit_is_applied_from_the_invoice_page(owner_client, invoice, entity, customer, owner):
+def test_the_customers_credit_is_applied_from_the_invoice_page(
+    owner_client, invoice, entity, customer, owner
+):
     payment_record(entity=entity, customer=customer, amount=Decimal("200.00"), received_on=DAY, by=owner)
     page = owner_client.get(reverse("web:document-detail", kwargs={"pk": invoice.pk})).content.decode()
     assert 'id="apply-credit"' in page
@@ -96,19 +105,26 @@ def test_the_statement_of_account_is_a_printable_page(owner_client, invoice, ent
     response = owner_client.get(reverse("web:customer-statement", kwargs={"pk": customer.pk}))
     page = response.content.decode()
     assert response.status_code == 200
-    assert "data-print" in page and "VIR 9" in page and invoice.number in page
+    assert "data-print" in page
+    assert "VIR 9" in page
+    assert invoice.number in page
     assert "2\u202f204,60\xa0€" in page
 
 
 def test_other_companies_and_sales_people_cannot_reach_payments(
     client, outsider, invoice, entity, customer, owner, member_client
 ):
-    payment = payment_record(entity=entity, customer=customer, amount=Decimal("50.00"), received_on=DAY, by=owner)
+    payment = payment_record(
+        entity=entity, customer=customer, amount=Decimal("50.00"), received_on=DAY, by=owner
+    )
     client.force_login(outsider)
     assert client.get(reverse("web:payment-detail", kwargs={"pk": payment.pk})).status_code == 404
     assert client.get(reverse("web:customer-statement", kwargs={"pk": customer.pk})).status_code == 404
     sales = member_client("sales")
-    assert sales.post(reverse("web:payment-reverse", kwargs={"pk": payment.pk}), {"reason": "x"}).status_code == 404
+    assert (
+        sales.post(reverse("web:payment-reverse", kwargs={"pk": payment.pk}), {"reason": "x"}).status_code
+        == 404
+    )
     assert sales.get(reverse("web:payment-create")).status_code == 404
 
 

@@ -76,7 +76,9 @@ def credit_apply(
         if isinstance(target, OpenItem):
             from facturier.payments.selectors import open_items_with_balance
 
-            due = open_items_with_balance(OpenItem.objects.filter(pk=target.pk)).values_list("balance", flat=True)[0]
+            due = open_items_with_balance(OpenItem.objects.filter(pk=target.pk)).values_list(
+                "balance", flat=True
+            )[0]
         else:
             due = settlement_of(target).balance
         amount = min(available, Decimal(due).quantize(CENT))
@@ -137,7 +139,9 @@ def payment_refund(
         entity=customer.entity, customer=customer, amount=-amount, currency=currency, received_on=refunded_on,
         method=method, reference=reference, payer=customer.name,
     )  # fmt: skip
-    audit_record(entity=customer.entity, actor=by, action="payment.refunded", obj=refund, after=_state(refund))
+    audit_record(
+        entity=customer.entity, actor=by, action="payment.refunded", obj=refund, after=_state(refund)
+    )
     if invoice is not None:
         Allocation.objects.create(entity=customer.entity, payment=refund, document=invoice, amount=-amount)
         after = settlement_of(invoice)
@@ -154,14 +158,16 @@ def _offset_left(credit_note: Document) -> Decimal:
     applied = Allocation.objects.filter(payment__credit_note=credit_note, payment__reversed_at__isnull=True)
     total = applied.exclude(document=credit_note.preceding_invoice_id).aggregate(total=Sum("amount"))["total"]
     left = credit_note.tax_inclusive - (total or ZERO)
-    if credit_note.preceding_invoice_id:
+    if credit_note.preceding_invoice is not None:
         excess = -settlement_of(credit_note.preceding_invoice).balance
         left = min(left, max(excess, ZERO))
     return Decimal(left).quantize(CENT)
 
 
 @transaction.atomic
-def credit_note_offset(*, credit_note: Document, invoice: Document, amount: Decimal, by: Any | None) -> Payment:
+def credit_note_offset(
+    *, credit_note: Document, invoice: Document, amount: Decimal, by: Any | None
+) -> Payment:
     """Apply an issued credit note to another invoice of the same customer (a compensation)."""
     credit_note = locked(credit_note)
     authorization.authorize(by, Action.RECORD_PAYMENT, credit_note.entity)
@@ -177,16 +183,21 @@ def credit_note_offset(*, credit_note: Document, invoice: Document, amount: Deci
             _("Only %(available)s of this credit note is left to apply.") % {"available": left},
             field="amount", code=errors.OVER_ALLOCATION,
         )  # fmt: skip
-    takes_back = credit_note.preceding_invoice_id is not None
+    preceding = credit_note.preceding_invoice
+    if credit_note.issue_date is None:  # pragma: no cover - an issued credit note has its date
+        raise Conflict(_("%(document)s is not an issued credit note.") % {"document": credit_note},
+                       code=errors.NOT_A_CREDIT_NOTE)  # fmt: skip
+    takes_back = preceding is not None
     payment = Payment.objects.create(
         entity=credit_note.entity, customer=credit_note.customer, currency=credit_note.currency,
         amount=ZERO if takes_back else amount, received_on=credit_note.issue_date, method=Method.COMPENSATION,
         reference=credit_note.number, credit_note=credit_note,
     )  # fmt: skip
     _allocate(payment, invoice, amount, by)
-    if takes_back:
-        preceding = locked(credit_note.preceding_invoice)
-        Allocation.objects.create(entity=payment.entity, payment=payment, document=preceding, amount=-amount)
+    if preceding is not None:
+        Allocation.objects.create(
+            entity=payment.entity, payment=payment, document=locked(preceding), amount=-amount
+        )
     audit_record(
         entity=credit_note.entity, actor=by, action="invoice.offset", obj=credit_note,
         after={"invoice": invoice.number, "amount": amount, "payment": str(payment.pk)},

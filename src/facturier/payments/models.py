@@ -119,9 +119,7 @@ class Allocation(TenantModel):
         OpenItem, on_delete=models.PROTECT, related_name="allocations", null=True, blank=True
     )
     amount = models.DecimalField(_("amount"), max_digits=20, decimal_places=2)
-    difference = models.DecimalField(
-        _("exchange difference"), max_digits=20, decimal_places=2, default=0
-    )
+    difference = models.DecimalField(_("exchange difference"), max_digits=20, decimal_places=2, default=0)
 
     class Meta:
         ordering = ["created_at"]

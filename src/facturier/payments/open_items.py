@@ -69,7 +69,9 @@ def _date(value: str, name: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise ValueError(_("%(column)s '%(value)s' is not an ISO date (YYYY-MM-DD)") % {"column": name, "value": value}) from None
+        raise ValueError(
+            _("%(column)s '%(value)s' is not an ISO date (YYYY-MM-DD)") % {"column": name, "value": value}
+        ) from None
 
 
 def _row(line: int, values: dict[str, str]) -> Row:
@@ -78,7 +80,10 @@ def _row(line: int, values: dict[str, str]) -> Row:
             raise ValueError(_("%(column)s is empty") % {"column": name})
     amount_text = values["amount"]
     if not AMOUNT.match(amount_text):
-        raise ValueError(_("amount '%(value)s' is not a positive amount with a dot and at most 2 decimals") % {"value": amount_text})
+        raise ValueError(
+            _("amount '%(value)s' is not a positive amount with a dot and at most 2 decimals")
+            % {"value": amount_text}
+        )
     try:
         amount = Decimal(amount_text)
     except InvalidOperation:  # pragma: no cover - the pattern above already refused it
@@ -96,7 +101,9 @@ def _row(line: int, values: dict[str, str]) -> Row:
         try:
             iban = str(IBAN(values["customer_iban"]).compact)
         except ValueError:
-            raise ValueError(_("customer_iban '%(value)s' is not a valid IBAN") % {"value": values["customer_iban"]}) from None
+            raise ValueError(
+                _("customer_iban '%(value)s' is not a valid IBAN") % {"value": values["customer_iban"]}
+            ) from None
     issue_date, due_date = _date(values["issue_date"], "issue_date"), _date(values["due_date"], "due_date")
     if due_date < issue_date:
         raise ValueError(_("due_date is before issue_date"))
@@ -127,12 +134,16 @@ def parse_open_items(content: bytes | str, column_map: dict[str, str] | None = N
     missing = [name for name in COLUMNS if name not in names]
     if missing:
         _refuse([_("line 1: missing columns %(names)s") % {"names": ", ".join(missing)}])
-    rows, problems, seen = [], [], {}
+    rows, problems = [], []
+    seen: dict[str, int] = {}
     for line, values in enumerate(reader, start=2):
         if not any(value.strip() for value in values):
             continue
         if len(values) != len(names):
-            problems.append(_("line %(line)s: %(count)s values for %(columns)s columns") % {"line": line, "count": len(values), "columns": len(names)})
+            problems.append(
+                _("line %(line)s: %(count)s values for %(columns)s columns")
+                % {"line": line, "count": len(values), "columns": len(names)}
+            )
             continue
         try:
             row = _row(line, {name: value.strip() for name, value in zip(names, values, strict=True)})
@@ -140,7 +151,10 @@ def parse_open_items(content: bytes | str, column_map: dict[str, str] | None = N
             problems.append(_("line %(line)s: %(problem)s") % {"line": line, "problem": error})
             continue
         if row.number in seen:
-            problems.append(_("line %(line)s: invoice %(number)s is already on line %(first)s") % {"line": line, "number": row.number, "first": seen[row.number]})
+            problems.append(
+                _("line %(line)s: invoice %(number)s is already on line %(first)s")
+                % {"line": line, "number": row.number, "first": seen[row.number]}
+            )
             continue
         seen[row.number] = line
         rows.append(row)
@@ -153,11 +167,16 @@ def _customer_for(entity: LegalEntity, row: Row, by: Any | None, result: ImportR
     found = (
         Customer.objects.filter(entity=entity, siren=row.siren).order_by("created_at").first()
         if row.siren
-        else Customer.objects.filter(entity=entity, name__iexact=row.customer_name).order_by("created_at").first()
+        else Customer.objects.filter(entity=entity, name__iexact=row.customer_name)
+        .order_by("created_at")
+        .first()
     )
     if found is not None:
-        return found
-    base = f"IMP-{row.siren}" if row.siren else "IMP-" + re.sub(r"[^A-Z0-9]", "", row.customer_name.upper())[:20]
+        existing: Customer = found
+        return existing
+    base = (
+        f"IMP-{row.siren}" if row.siren else "IMP-" + re.sub(r"[^A-Z0-9]", "", row.customer_name.upper())[:20]
+    )
     code, suffix = base, 1
     while Customer.objects.filter(entity=entity, code=code).exists():
         suffix += 1
@@ -166,7 +185,9 @@ def _customer_for(entity: LegalEntity, row: Row, by: Any | None, result: ImportR
     customer = Customer.objects.create(
         entity=entity, code=code, name=row.customer_name, siren=row.siren, currency=row.currency
     )
-    audit_record(entity=entity, actor=by, action="customer.created", obj=customer, after=customer_state(customer))
+    audit_record(
+        entity=entity, actor=by, action="customer.created", obj=customer, after=customer_state(customer)
+    )
     result.customers_created.append(customer)
     return customer
 
@@ -187,13 +208,21 @@ def _remember_iban(entity: LegalEntity, customer: Customer, row: Row) -> None:
 
 @transaction.atomic
 def open_items_import(
-    *, entity: LegalEntity, content: bytes | str, by: Any | None, filename: str = "", column_map: dict[str, str] | None = None
+    *,
+    entity: LegalEntity,
+    content: bytes | str,
+    by: Any | None,
+    filename: str = "",
+    column_map: dict[str, str] | None = None,
 ) -> ImportResult:
     """Import the open items of a CSV file (see the module's docstring); all or nothing."""
     authorization.authorize(by, Action.RECORD_PAYMENT, entity)
     rows = parse_open_items(content, column_map)
     result = ImportResult()
-    existing = {item.number: item for item in OpenItem.objects.filter(entity=entity, number__in=[r.number for r in rows])}
+    existing = {
+        item.number: item
+        for item in OpenItem.objects.filter(entity=entity, number__in=[r.number for r in rows])
+    }
     for row in rows:
         customer = _customer_for(entity, row, by, result)
         _remember_iban(entity, customer, row)

@@ -169,7 +169,7 @@ def receivables_of(entity: LegalEntity, today: dt.date, *, customer: Customer | 
     invoices = open_items(entity, customer=customer).order_by().values("balance", "due_date")
     imported = imported_open_items(entity, customer=customer).order_by().values("balance", "due_date")
     parts = [invoices.query.sql_with_params(), imported.query.sql_with_params()]
-    union = " UNION ALL ".join(f"SELECT * FROM ({sql}) AS part{i}" for i, (sql, _p) in enumerate(parts))
+    union = " UNION ALL ".join(f"SELECT * FROM ({sql}) AS part{i}" for i, (sql, _p) in enumerate(parts))  # noqa: S608 - compiled by the ORM
     union_params = [param for _sql, params in parts for param in params]
 
     def day(days: int) -> Any:
@@ -241,14 +241,20 @@ def statement_of_account(customer: Customer) -> list[StatementLine]:
                 (document.issue_date, str(document.noun), document.number, document.payable, ZERO)
             )
     for item in OpenItem.objects.filter(customer=customer):
-        movements.append((item.issue_date, str(_("Invoice (before Facturier)")), item.number, item.amount, ZERO))
+        movements.append(
+            (item.issue_date, str(_("Invoice (before Facturier)")), item.number, item.amount, ZERO)
+        )
     # A credit note applied to other invoices is already on the statement as the credit note itself.
     payments = Payment.objects.filter(customer=customer, reversed_at__isnull=True, credit_note__isnull=True)
     for payment in payments:
         if payment.amount > 0:
-            movements.append((payment.received_on, str(_("Payment")), payment.reference, ZERO, payment.amount))
+            movements.append(
+                (payment.received_on, str(_("Payment")), payment.reference, ZERO, payment.amount)
+            )
         else:
-            movements.append((payment.received_on, str(_("Refund")), payment.reference, -payment.amount, ZERO))
+            movements.append(
+                (payment.received_on, str(_("Refund")), payment.reference, -payment.amount, ZERO)
+            )
     movements.sort(key=lambda movement: (movement[0], movement[3] == ZERO))
     balance = ZERO
     lines = []
@@ -301,7 +307,8 @@ def payment_list(
             payments = live.filter(amount__lt=0)
         case "reversed":
             payments = payments.filter(reversed_at__isnull=False)
-    return payments.order_by("-received_on", "-created_at")
+    ordered: QuerySet[Any] = payments.order_by("-received_on", "-created_at")
+    return ordered
 
 
 def payment_get(*, entity: LegalEntity, pk: Any) -> Payment:

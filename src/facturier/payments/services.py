@@ -27,7 +27,12 @@ from facturier.parties.models import Customer
 from facturier.payments import errors
 from facturier.payments.models import Allocation, Method, OpenItem, Payment
 from facturier.payments.receipts import receipt_schedule
-from facturier.payments.selectors import Settlement, open_items_with_balance, settlement_of, unallocated_credit
+from facturier.payments.selectors import (
+    Settlement,
+    open_items_with_balance,
+    settlement_of,
+    unallocated_credit,
+)
 
 CENT = Decimal("0.01")
 EXCHANGE_DIFFERENCE_RATE = Decimal("0.01")
@@ -75,7 +80,12 @@ def _exchange_difference(document: Document, amount: Decimal, balance: Decimal) 
 
 
 def _allocate(
-    payment: Payment, document: Document, amount: Decimal, by: Any | None, *, write_off_difference: bool = False
+    payment: Payment,
+    document: Document,
+    amount: Decimal,
+    by: Any | None,
+    *,
+    write_off_difference: bool = False,
 ) -> Allocation:
     """Apply `amount` of `payment` to `document` (the caller holds the payment's transaction).
 
@@ -111,7 +121,9 @@ def _allocate(
             % {"amount": amount, "outstanding": before.balance},
             field="amount", code=errors.OVERPAYMENT,
         )  # fmt: skip
-    difference = _exchange_difference(document, amount, before.balance) if write_off_difference else Decimal(0)
+    difference = (
+        _exchange_difference(document, amount, before.balance) if write_off_difference else Decimal(0)
+    )
     allocation, created = Allocation.objects.get_or_create(
         entity=payment.entity, payment=payment, document=document,
         defaults={"amount": amount, "difference": difference},
@@ -151,7 +163,9 @@ def _allocate_open_item(payment: Payment, item: OpenItem, amount: Decimal, by: A
             field="currency", code=errors.CURRENCY_MISMATCH,
         )  # fmt: skip
     _check_amount(amount)
-    balance = open_items_with_balance(OpenItem.objects.filter(pk=item.pk)).values_list("balance", flat=True)[0]
+    balance = open_items_with_balance(OpenItem.objects.filter(pk=item.pk)).values_list("balance", flat=True)[
+        0
+    ]
     balance = Decimal(balance).quantize(CENT)
     if amount > balance:
         raise ValidationFailed(

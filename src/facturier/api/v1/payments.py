@@ -17,7 +17,16 @@ from pydantic import ConfigDict, StrictBool
 from facturier.accounts.models import LegalEntity
 from facturier.api.v1.auth import entity_of, require_scope
 from facturier.api.v1.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate
-from facturier.api.v1.types import PositiveAmountIn as AmountIn, CurrencyIn, DateIn, DecimalOut, required_text, text
+from facturier.api.v1.types import (
+    CurrencyIn,
+    DateIn,
+    DecimalOut,
+    required_text,
+    text,
+)
+from facturier.api.v1.types import (
+    PositiveAmountIn as AmountIn,
+)
 from facturier.common.errors import ValidationFailed
 from facturier.common.lookup import get_visible
 from facturier.invoicing.models import Document, Kind
@@ -170,16 +179,20 @@ def _target(entity: LegalEntity, allocation: AllocationIn) -> Document | OpenIte
             _("Give either a document or an open item."), field="allocations", code="invalid_allocation"
         )
     if allocation.open_item is not None:
-        return get_visible(
+        item: OpenItem = get_visible(
             OpenItem.objects.filter(entity=entity), allocation.open_item, message=_("Unknown open item."),
             code="open_item_not_found", field="open_item",
         )  # fmt: skip
+        return item
     return _invoice(entity, allocation.document)
 
 
 def _invoice(entity: LegalEntity, pk: uuid.UUID | None) -> Document:
     documents = Document.objects.filter(entity=entity, kind=Kind.INVOICE).select_related("entity", "customer")
-    return get_visible(documents, str(pk), message=_("Unknown document."), code="document_not_found", field="document")
+    document: Document = get_visible(
+        documents, str(pk), message=_("Unknown document."), code="document_not_found", field="document"
+    )
+    return document
 
 
 def _payment(request: HttpRequest, payment_id: str) -> Payment:
@@ -234,7 +247,9 @@ def payments_read(request: HttpRequest, payment_id: str) -> Payment:
     return _payment(request, payment_id)
 
 
-@router.post("/payments/{payment_id}/allocations", response={201: PaymentOut}, operation_id="payments_allocate")
+@router.post(
+    "/payments/{payment_id}/allocations", response={201: PaymentOut}, operation_id="payments_allocate"
+)
 def payments_allocate(request: HttpRequest, payment_id: str, payload: AllocationIn) -> Status[Payment]:
     key = require_scope(request, "payments:write")
     payment = _payment(request, payment_id)
@@ -246,13 +261,18 @@ def payments_allocate(request: HttpRequest, payment_id: str, payload: Allocation
 
 
 @router.delete(
-    "/payments/{payment_id}/allocations/{allocation_id}", response=PaymentOut, operation_id="payments_unallocate"
+    "/payments/{payment_id}/allocations/{allocation_id}",
+    response=PaymentOut,
+    operation_id="payments_unallocate",
 )
 def payments_unallocate(request: HttpRequest, payment_id: str, allocation_id: str) -> Payment:
     key = require_scope(request, "payments:write")
     payment = _payment(request, payment_id)
     allocation = get_visible(
-        payment.allocations.all(), allocation_id, message=_("Unknown allocation."), code="allocation_not_found"
+        payment.allocations.all(),
+        allocation_id,
+        message=_("Unknown allocation."),
+        code="allocation_not_found",
     )
     services.allocation_remove(allocation=allocation, by=key)
     return _payment(request, payment_id)

@@ -42,7 +42,9 @@ class PaymentCreateForm(forms.Form):
     reference = forms.CharField(label=_("Bank reference"), max_length=140, required=False)
     payer = forms.CharField(label=_("Payer"), max_length=200, required=False)
 
-    def __init__(self, *args: Any, entity: LegalEntity, initial_customer: Customer | None = None, **kwargs: Any):
+    def __init__(
+        self, *args: Any, entity: LegalEntity, initial_customer: Customer | None = None, **kwargs: Any
+    ):
         super().__init__(*args, **kwargs)
         field = self.fields["customer"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above

@@ -53,11 +53,14 @@ def _target(request: EntityRequest, value: str) -> Document | OpenItem:
     """`document:<id>` or `open_item:<id>`, of this entity."""
     kind, _sep, pk = value.partition(":")
     try:
+        target: Document | OpenItem
         if kind == "open_item":
-            return OpenItem.objects.get(entity=request.entity, pk=pk)
-        return Document.objects.select_related("entity", "customer").get(
-            entity=request.entity, kind=Kind.INVOICE, pk=pk
-        )
+            target = OpenItem.objects.get(entity=request.entity, pk=pk)
+        else:
+            target = Document.objects.select_related("entity", "customer").get(
+                entity=request.entity, kind=Kind.INVOICE, pk=pk
+            )
+        return target
     except (Document.DoesNotExist, OpenItem.DoesNotExist, ValueError):
         raise Http404 from None
 

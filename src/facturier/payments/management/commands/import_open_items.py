@@ -34,7 +34,11 @@ class Command(BaseCommand):
         parser.add_argument("file", help=f"CSV with the header {','.join(COLUMNS)}")
         parser.add_argument("--entity", required=True, help="entity id, SIREN or name")
         parser.add_argument(
-            "--map", action="append", default=[], metavar="OLD=NEW", help="a column of the file and our name for it"
+            "--map",
+            action="append",
+            default=[],
+            metavar="OLD=NEW",
+            help="a column of the file and our name for it",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
