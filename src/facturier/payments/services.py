@@ -286,7 +286,7 @@ def payment_allocate(
 def allocation_remove(*, allocation: Allocation, by: Any | None) -> None:
     """Take an allocation back: the invoice is owed again, the money returns to the customer's credit."""
     allocation = (
-        Allocation.objects.select_for_update()
+        Allocation.objects.select_for_update(of=("self",))
         .select_related("payment", "document", "open_item")
         .get(pk=allocation.pk)
     )
