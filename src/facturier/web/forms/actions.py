@@ -17,7 +17,12 @@ class PaymentForm(forms.Form):
         label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     reference = forms.CharField(label=_("Reference"), max_length=140, required=False)
-    method = forms.ChoiceField(label=_("Method"), choices=Method.choices, initial=Method.TRANSFER)
+    method = forms.ChoiceField(
+        label=_("Method"), choices=Method.choices, initial=Method.TRANSFER, required=False
+    )
+
+    def clean_method(self) -> str:
+        return str(self.cleaned_data.get("method") or Method.TRANSFER)
 
 
 class ReasonForm(forms.Form):
