@@ -112,3 +112,25 @@ def test_keys_need_the_payments_scope_and_see_only_their_company(entity, custome
     other = LegalEntity.objects.exclude(pk=entity.pk).get()
     _other_key, other_secret = make_key(other, ["payments:write"])
     assert_problem(ApiClient(other_secret).get(f"/api/v1/payments/{payment['id']}"), 404, "payment_not_found")
+
+
+def test_receivables_and_open_items_include_the_imported_invoices(api, entity, customer, invoice):
+    from facturier.payments.open_items import open_items_import
+
+    csv = (
+        "invoice_number,customer_name,customer_siren,customer_iban,issue_date,due_date,amount,currency,rf_reference\n"
+        "OLD-001,Boulangerie Martin SARL,443061841,,2026-08-01,2026-08-31,1200.00,EUR,\n"
+    )
+    open_items_import(entity=entity, content=csv, by=None)
+    body = api.get("/api/v1/receivables", {"on": "2026-11-23"}).json()
+    assert body["outstanding"] == "4404.60"  # the issued invoice (3,204.60) and the old one (1,200)
+    assert body["aged"]["61_90"] == "1200.00"
+    items = api.get("/api/v1/open-items").json()["items"]
+    assert [(item["number"], item["balance"]) for item in items] == [("OLD-001", "1200.00")]
+    # a payment is allocated to it through the API
+    response = api.post("/api/v1/payments", {
+        "customer": str(customer.pk), "amount": "200.00", "received_on": "2026-11-20",
+        "allocations": [{"open_item": items[0]["id"], "amount": "200.00"}],
+    })  # fmt: skip
+    assert response.status_code == 201, response.content
+    assert api.get("/api/v1/open-items").json()["items"][0]["balance"] == "1000.00"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest
@@ -30,6 +31,7 @@ from facturier.api.v1.types import (
 from facturier.common.errors import ValidationFailed
 from facturier.common.lookup import get_visible
 from facturier.invoicing.models import Document, Kind
+from facturier.invoicing.services.common import entity_today
 from facturier.parties.selectors import customer_get
 from facturier.payments import credit, selectors, services
 from facturier.payments.models import Allocation, Method, OpenItem, Payment
@@ -173,6 +175,51 @@ class PaymentFilters(Schema):
     limit: Limit = DEFAULT_LIMIT
 
 
+class ReceivablesOut(Schema):
+    currency: str
+    outstanding: DecimalOut
+    overdue: DecimalOut
+    overdue_count: int
+    aged: dict[str, DecimalOut] = Field(description="not_due, 1_30, 31_60, 61_90, over_90 (days past due)")
+
+
+class ReceivablesFilters(Schema):
+    customer: uuid.UUID | None = None
+    on: DateIn | None = Field(None, description="the day the ages are counted from; default: today")
+
+
+class OpenItemOut(Schema):
+    id: uuid.UUID
+    number: str
+    customer: uuid.UUID
+    issue_date: dt.date
+    due_date: dt.date
+    amount: DecimalOut
+    currency: str
+    rf_reference: str
+    balance: DecimalOut
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_customer(obj: OpenItem) -> uuid.UUID:
+        return obj.customer_id
+
+    @staticmethod
+    def resolve_balance(obj: OpenItem) -> Decimal:
+        return Decimal(getattr(obj, "balance", obj.amount)).quantize(Decimal("0.01"))
+
+
+class OpenItemPageOut(Schema):
+    items: list[OpenItemOut]
+    next: str | None = Field(None, description="URL of the next page; absent on the last page")
+
+
+class OpenItemFilters(Schema):
+    customer: uuid.UUID | None = None
+    cursor: Cursor | None = None
+    limit: Limit = DEFAULT_LIMIT
+
+
 def _target(entity: LegalEntity, allocation: AllocationIn) -> Document | OpenItem:
     if (allocation.document is None) == (allocation.open_item is None):
         raise ValidationFailed(
@@ -197,6 +244,30 @@ def _invoice(entity: LegalEntity, pk: uuid.UUID | None) -> Document:
 
 def _payment(request: HttpRequest, payment_id: str) -> Payment:
     return selectors.payment_get(entity=entity_of(request), pk=payment_id)
+
+
+@router.get("/receivables", response=ReceivablesOut, operation_id="receivables_read")
+def receivables_read(request: HttpRequest, filters: Query[ReceivablesFilters]) -> dict[str, object]:
+    """Outstanding, overdue and the aged balance: issued invoices and imported open items."""
+    require_scope(request, "payments:read")
+    entity = entity_of(request)
+    customer = customer_get(entity=entity, pk=filters.customer) if filters.customer else None
+    figures = selectors.receivables_of(entity, filters.on or entity_today(entity), customer=customer)
+    return {
+        "currency": entity.default_currency, "outstanding": figures.outstanding, "overdue": figures.overdue,
+        "overdue_count": figures.overdue_count, "aged": figures.aged,
+    }  # fmt: skip
+
+
+@router.get("/open-items", response=OpenItemPageOut, operation_id="open_items_list")
+def open_items_list(request: HttpRequest, filters: Query[OpenItemFilters]) -> dict[str, object]:
+    """Unpaid invoices imported from the previous tool (`facturier import-open-items`) still owed."""
+    require_scope(request, "payments:read")
+    entity = entity_of(request)
+    customer = customer_get(entity=entity, pk=filters.customer) if filters.customer else None
+    items = selectors.imported_open_items(entity, customer=customer)
+    page = paginate(request, items, cursor=filters.cursor, limit=filters.limit)
+    return {"items": page.items, "next": page.next}
 
 
 @router.get("/payments", response=PaymentPageOut, operation_id="payments_list")
