@@ -142,3 +142,17 @@ def member_client(client, entity, owner):
         return client
 
     return sign_in
+
+
+def test_the_dashboard_counts_the_imported_open_items(owner_client, entity, customer):
+    from facturier.payments.open_items import open_items_import
+
+    csv = (
+        "invoice_number,customer_name,customer_siren,customer_iban,issue_date,due_date,amount,currency,rf_reference\n"
+        "OLD-001,Boulangerie Martin SARL,443061841,,2026-08-01,2026-08-31,1200.00,EUR,\n"
+    )
+    open_items_import(entity=entity, content=csv, by=None)
+    board = owner_client.get(reverse("web:dashboard")).context["board"]
+    assert board.outstanding == Decimal("1200.00")
+    assert board.overdue == Decimal("1200.00")
+    assert board.overdue_count == 1
