@@ -89,11 +89,14 @@ def test_the_qr_code_printed_on_the_invoice_scans_back_to_the_transfer_details(i
     from PIL import Image
 
     from facturier.documents import engine
+    from facturier.documents.branding import document_branding
     from facturier.documents.context import build_context
+    from facturier.invoicing.to_en16931 import document_to_en16931
 
     # given the first page of the invoice rasterized by the same template
     qr = epc_qr_for(issued_invoice)
-    data = build_context(issued_invoice, qr=True, logo=None)
+    data = build_context(issued_invoice, document_to_en16931(issued_invoice), branding=document_branding(issued_invoice),
+                         qr=True, logo=None)  # fmt: skip
     space = engine.workspace()
     page = space.compiler.compile(
         input=space.sources["document.typ"], format="png", ppi=110,

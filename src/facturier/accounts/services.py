@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from facturier.accounts.authorization import API_KEY_SCOPES, authorize
+from facturier.accounts.hooks import set_up_entity
 from facturier.accounts.models import ApiKey, LegalEntity, Membership
 from facturier.accounts.roles import Action, Role
 from facturier.audit.services import audit_record
@@ -65,14 +66,14 @@ def clean_identifiers(data: dict[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def entity_create(*, by: Any | None, admin_user: Any | None = None, **fields: Any) -> LegalEntity:
-    """Create a legal entity (identifiers validated) and make `admin_user` its administrator."""
-    from facturier.invoicing.numbering import default_series_for
+    """Create a legal entity (identifiers validated) and make `admin_user` its administrator.
 
+    The apps above set it up through `accounts.hooks` (invoicing: its default numbering series)."""
     fields = clean_identifiers(fields)
     entity = LegalEntity(**fields)
     entity.full_clean(exclude=["logo"])
     entity.save()
-    default_series_for(entity)
+    set_up_entity(entity)
     if admin_user is not None:
         Membership.objects.create(user=admin_user, entity=entity, role=Role.ADMIN)
     audit_record(entity=entity, actor=by, action="entity.created", obj=entity, after={"name": entity.name})

@@ -1,4 +1,8 @@
-"""The company logo printed on a document: today's for a draft, the one snapshotted at issue otherwise.
+"""The branding printed on a document: today's for a draft, the one snapshotted at issue otherwise.
+
+Branding is the logo, the colour and the footer text. The colour and the footer are in the seller
+snapshot taken at issue (with the legal identity and the mentions the entity configured: late
+penalties, early-payment discount); the logo is stored as a file (below).
 
 At issue the logo's bytes are stored once per content (``<entity>/logos/logo-<sha256>.<ext>``, shared
 by every document issued with it) and a ``logo`` row links each document to them, sealed with its XML:
@@ -8,15 +12,18 @@ a logo replaced or removed later never changes an issued invoice's PDF.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import PurePath
 
 from facturier.accounts.models import LegalEntity
+from facturier.documents.formatting import is_hex_colour
 from facturier.documents.models import FileKind
 from facturier.documents.stored import read_file, stored_at_issue, stored_file
 from facturier.invoicing.models import Document, Kind
 
 logger = logging.getLogger(__name__)
 
+DEFAULT_COLOUR = "#1f4e79"
 LOGO_TYPES = {".png": "png", ".jpg": "jpg", ".jpeg": "jpg", ".gif": "gif", ".svg": "svg"}
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 
@@ -52,3 +59,27 @@ def document_logo(document: Document) -> tuple[bytes, str] | None:
             return None
         return read_file(stored), PurePath(stored.name).suffix.lstrip(".")
     return entity_logo(document.entity)
+
+
+@dataclass(frozen=True)
+class Branding:
+    """What a document looks like, apart from its content: colour, footer text, logo (bytes, format)."""
+
+    colour: str
+    footer: str
+    logo: tuple[bytes, str] | None
+
+
+def document_branding(document: Document) -> Branding:
+    """The branding of an issued document as it was at issue; a draft, quote or order gets today's.
+
+    Only a document issued before the branding was snapshotted falls back to today's values.
+    """
+    snapshot = document.seller_snapshot or {}
+    entity = document.entity
+    colour = str(snapshot.get("brand_color", entity.brand_color) or "")
+    return Branding(
+        colour=colour if is_hex_colour(colour) else DEFAULT_COLOUR,
+        footer=str(snapshot.get("footer_text", entity.footer_text) or ""),
+        logo=document_logo(document),
+    )

@@ -33,16 +33,18 @@ def issued_xml(document: Document, kind: FileKind) -> bytes | None:
         return read_file(stored)
     if stored_at_issue(document):  # stored at issue, but not in this kind (a buyer not on PEPPOL)
         return None
-    from facturier.invoicing.einvoice import cii_profile, document_xml, peppol_recipient
+    from facturier.documents.render import facturx_profile
+    from facturier.domain.formats.outgoing import invoice_xml, peppol_recipient
     from facturier.invoicing.to_en16931 import document_to_en16931
 
+    invoice = document_to_en16931(document)
     if kind == FileKind.CII:
-        return document_xml(document, syntax="cii", profile=cii_profile(document))
+        return invoice_xml(invoice, syntax="cii", profile=facturx_profile(document))
     if kind == FileKind.PEPPOL:
-        if peppol_recipient(document_to_en16931(document)) is None:
+        if peppol_recipient(invoice) is None:
             return None
-        return document_xml(document, syntax="ubl", profile="PEPPOL")
-    return document_xml(document, syntax="ubl")
+        return invoice_xml(invoice, syntax="ubl", profile="PEPPOL")
+    return invoice_xml(invoice, syntax="ubl")
 
 
 def stored_xml(document: Document) -> dict[str, bytes] | None:

@@ -54,13 +54,19 @@ def issued_cii(document: Document) -> bytes:
     stored = stored_file(document, FileKind.CII)
     if stored is not None:
         return read_file(stored)
-    from facturier.invoicing.einvoice import cii_profile, document_xml
+    from facturier.documents.render import facturx_profile
+    from facturier.domain.formats.outgoing import invoice_xml
+    from facturier.invoicing.to_en16931 import document_to_en16931
 
-    return document_xml(document, syntax="cii", profile=cii_profile(document))
+    return invoice_xml(document_to_en16931(document), syntax="cii", profile=facturx_profile(document))
 
 
 def ensure_pdf(document: Document) -> StoredFile:
-    """The stored Factur-X PDF of an issued document, rendered and stored first if missing (idempotent)."""
+    """The stored Factur-X PDF of an issued document, rendered and stored first if missing (idempotent).
+
+    The PDF embeds the CII stored at issue and prints what that CII says, with the branding
+    snapshotted at issue: rendered now or again after a lost file, it is the same document.
+    """
     existing = stored_file(document, FileKind.FACTURX)
     if existing is not None:
         return existing

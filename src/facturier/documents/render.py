@@ -1,7 +1,16 @@
 """Render a document to PDF: issued invoices and credit notes as Factur-X (PDF/A-3B + XML).
 
+The printed content and the embedded XML come from one EN 16931 model: the XML given (the CII stored
+at issue) is parsed back and printed, or the document is mapped to the model which is then both
+serialized and printed. The look comes from the branding snapshotted at issue. So the PDF of an
+issued document says what its XML says, and rendering it again, today or in ten years, after the
+company changed its logo, colours, footer or mentions, gives the same content.
+
 Quotes, orders and draft invoices are printed as PDF/A-3B without XML: a draft has no
 number yet, so it carries a "draft" watermark and is never a valid e-invoice.
+
+This module uses the pure format work of ``facturier.domain.formats`` (not ``invoicing.einvoice``,
+which is about validation and reports), so rendering and e-invoicing never import each other.
 """
 
 from __future__ import annotations
@@ -12,13 +21,17 @@ from decimal import Decimal
 
 import typst
 
-from facturier.documents.branding import document_logo
+from facturier.documents.branding import Branding, document_branding
 from facturier.documents.context import build_context
 from facturier.documents.engine import Attachment, compile_pdf, workspace
 from facturier.documents.epc import epc_payload, epc_qr_svg
+from facturier.domain.en16931 import model as m
 from facturier.domain.facturx import XML_FILENAME, FacturXMetadata, add_facturx_metadata
-from facturier.invoicing.einvoice import document_xml
+from facturier.domain.formats import detect_and_parse
+from facturier.domain.formats.outgoing import declared_profile, invoice_xml
+from facturier.domain.formats.outgoing import facturx_profile as chosen_profile
 from facturier.invoicing.models import Document, Kind
+from facturier.invoicing.to_en16931 import document_to_en16931
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +40,7 @@ TEMPLATE = "document.typ"
 
 def facturx_profile(document: Document) -> str:
     """The entity's Factur-X profile: EN 16931 unless it chose EXTENDED."""
-    return (getattr(document.entity, "facturx_profile", "") or "EN16931").upper()
+    return chosen_profile(getattr(document.entity, "facturx_profile", ""))
 
 
 def is_facturx(document: Document) -> bool:
@@ -35,27 +48,31 @@ def is_facturx(document: Document) -> bool:
     return document.kind == Kind.INVOICE and bool(document.number)
 
 
-def epc_qr_for(document: Document) -> str | None:
-    """The SEPA transfer QR of an invoice with something to pay in euros to an IBAN."""
-    if not is_facturx(document) or document.is_credit_note or document.currency != "EUR":
+def _epc_qr(document: Document, invoice: m.Invoice) -> str | None:
+    """The SEPA transfer QR of an invoice with something to pay in euros to an IBAN (all from the XML)."""
+    if not is_facturx(document) or invoice.is_credit_note or invoice.currency_code != "EUR":
         return None
-    seller = document.seller_snapshot or {}
-    iban = seller.get("iban") or document.entity.iban
-    if not iban or document.payable <= Decimal("0"):
+    instructions = invoice.payment_instructions
+    if instructions is None or not instructions.credit_transfers or invoice.totals.amount_due <= Decimal(0):
         return None
+    transfer = instructions.credit_transfers[0]
     payload = epc_payload(
-        name=seller.get("name") or document.entity.name,
-        iban=iban,
-        bic=seller.get("bic") or document.entity.bic,
-        amount=document.payable,
-        remittance=document.number,
+        name=transfer.account_name or invoice.seller.name,
+        iban=transfer.account_id,
+        bic=transfer.service_provider_id or "",
+        amount=invoice.totals.amount_due,
+        remittance=instructions.remittance_information or invoice.number,
     )
     return epc_qr_svg(payload)
 
 
-def _logo(document: Document) -> str | None:
-    logo = document_logo(document)
-    return None if logo is None else workspace().image(*logo)
+def epc_qr_for(document: Document, invoice: m.Invoice | None = None) -> str | None:
+    """The SEPA transfer QR printed on the document (``invoice``: its model, mapped if not given)."""
+    return _epc_qr(document, invoice if invoice is not None else document_to_en16931(document))
+
+
+def _logo(branding: Branding) -> str | None:
+    return None if branding.logo is None else workspace().image(*branding.logo)
 
 
 def _timestamp(document: Document) -> dt.datetime:
@@ -66,17 +83,24 @@ def _timestamp(document: Document) -> dt.datetime:
 def render_pdf(document: Document, *, xml: bytes | None = None, profile: str | None = None) -> bytes:
     """The PDF of a document; for an issued invoice or credit note, a Factur-X PDF/A-3B.
 
-    `xml` and `profile` default to the entity's Factur-X profile and the document's own CII
-    (`facturier.invoicing.einvoice.document_xml`); tests and exports may pass them.
+    ``xml``: the CII to embed (the one stored at issue); the PDF then prints what it says, in the
+    profile it declares unless ``profile`` is given. Without it, the document's EN 16931 mapping is
+    serialized in ``profile`` (by default the entity's Factur-X profile) and printed.
     """
-    qr = epc_qr_for(document)
-    data = build_context(document, qr=qr is not None, logo=_logo(document))
+    if xml is not None and is_facturx(document):
+        invoice = detect_and_parse(xml)
+        chosen = (profile or declared_profile(invoice)).upper()
+    else:
+        invoice = document_to_en16931(document)
+        chosen = (profile or facturx_profile(document)).upper()
+    branding = document_branding(document)
+    qr = _epc_qr(document, invoice)
+    data = build_context(document, invoice, branding=branding, qr=qr is not None, logo=_logo(branding))
     inputs = {"qr": qr or ""}
     if not is_facturx(document):
         return _compile(data, (), inputs, _timestamp(document))
-    chosen = (profile or facturx_profile(document)).upper()
     if xml is None:
-        xml = document_xml(document, syntax="cii", profile=chosen)
+        xml = invoice_xml(invoice, syntax="cii", profile=chosen)
     attachment = Attachment(name=XML_FILENAME, content=xml.decode("utf-8"), description="Factur-X invoice")
     pdf = _compile(data, (attachment,), inputs, _timestamp(document))
     return add_facturx_metadata(pdf, FacturXMetadata.for_profile(chosen))

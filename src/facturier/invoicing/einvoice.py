@@ -4,6 +4,11 @@
 (+ the Factur-X profile for CII, + PEPPOL for a UBL document in the PEPPOL customization) against
 the artefacts installed by ``facturier conformance install PATH``. Missing artefacts raise
 ``ArtefactMissing`` naming that command: validation fails closed.
+
+The format work itself (``invoice_xml``, the PEPPOL adjustments, the CII tax-point codes, the
+Factur-X profile choice) is pure and lives in ``facturier.domain.formats.outgoing``; this module only
+picks what to serialize and validate for a document. It never imports ``facturier.documents``, and
+rendering never imports it (tests/documents/test_import_boundaries.py).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from facturier.common.errors import BusinessError, ValidationFailed
 from facturier.domain.formats.outgoing import Syntax, invoice_xml, peppol_recipient
+from facturier.domain.formats.outgoing import facturx_profile as _facturx_profile
 from facturier.domain.validation import (
     ArtefactMissing,
     ArtefactStore,
@@ -35,7 +41,6 @@ __all__ = [
     "validated_kinds",
     "validation_payload",
     "FILE_EXTENSIONS",
-    "Syntax",
     "artefact_store",
     "document_filename",
     "document_xml",
@@ -43,8 +48,6 @@ __all__ = [
     "entity_format",
     "finding_dict",
     "full_report",
-    "invoice_xml",
-    "peppol_recipient",
     "store_report",
     "validate_document",
     "validate_for_issue",
@@ -65,7 +68,7 @@ def artefact_store() -> ArtefactStore:
 
 def cii_profile(document: Document) -> str:
     """The Factur-X profile of the document's entity (EN16931 unless it chose EXTENDED)."""
-    return (getattr(document.entity, "facturx_profile", "") or "EN16931").upper()
+    return _facturx_profile(getattr(document.entity, "facturx_profile", ""))
 
 
 def entity_format(document: Document) -> tuple[Syntax, str | None]:

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 
 from facturier.common.errors import Conflict
+from facturier.invoicing import errors
 from facturier.invoicing.models import Document, Kind, Status
 
 S = Status
@@ -36,30 +37,51 @@ TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
 EDITABLE = frozenset({S.DRAFT})
 # Where an issued invoice may still be owed; whether it is paid is its settlement (payments.selectors).
 OPEN_RECEIVABLE = frozenset({S.ISSUED, S.SENT, S.DISPUTED})
+# Issued invoices and credit notes that can (still) be sent as e-invoices through the customer's channel.
+SENDABLE = frozenset({S.ISSUED, S.SENT})
+
+
+def can_move(document: Document, target: str) -> bool:
+    """Whether the lifecycle lets `document` go to `target` now (what `check_transition` enforces)."""
+    return target in TRANSITIONS[document.kind].get(document.status, frozenset())
+
+
+def is_editable(document: Document) -> bool:
+    """Only an unsealed draft changes; what was issued is corrected with a credit note."""
+    return not document.is_sealed and document.status in EDITABLE
+
+
+def is_issued_invoice(document: Document) -> bool:
+    """An issued invoice that is not a credit note: what payments settle and credit notes correct."""
+    return document.kind == Kind.INVOICE and not document.is_credit_note and document.is_sealed
+
+
+def awaits_approval(document: Document) -> bool:
+    """A draft invoice of an entity that requires approval must be approved before it is issued."""
+    return document.status == S.DRAFT and document.entity.requires_approval
 
 
 def check_transition(document: Document, target: str) -> None:
     """Raise Conflict naming the current and requested states if the move is not allowed."""
-    allowed = TRANSITIONS[document.kind].get(document.status, frozenset())
-    if target not in allowed:
+    if not can_move(document, target):
         current = Status(document.status).label
         requested = Status(target).label
         raise Conflict(
             _("Cannot move %(document)s from '%(current)s' to '%(requested)s'.")
             % {"document": document, "current": current, "requested": requested},
-            code="illegal_transition",
+            code=errors.ILLEGAL_TRANSITION,
             current_status=document.status,
             requested_status=target,
         )
 
 
 def check_editable(document: Document) -> None:
-    if document.is_sealed or document.status not in EDITABLE:
+    if not is_editable(document):
         raise Conflict(
             _(
                 "%(document)s is '%(label)s' and can no longer be edited; issued invoices are corrected with a credit note."
             )
             % {"document": document, "label": Status(document.status).label},
-            code="document_not_editable",
+            code=errors.DOCUMENT_NOT_EDITABLE,
             current_status=document.status,
         )

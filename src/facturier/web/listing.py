@@ -1,19 +1,21 @@
-"""Document lists: which documents a list shows (per kind), and its filters and search.
+"""Document lists of the staff UI: the sections (per kind) and their filter form.
 
-Every queryset starts from `of_entity(Document, entity)`: a list never shows another
-entity's rows, whatever the query string says.
+Which rows a section shows and how they are filtered, searched and ordered is
+`invoicing.selectors` (shared with the API); settlement filters are `payments.selectors`. This
+module only turns the query string into those calls.
 """
 
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from facturier.accounts.models import LegalEntity
+from facturier.invoicing import selectors
 from facturier.invoicing.models import Document, Kind, Status, TypeCode
 from facturier.invoicing.services.common import entity_today
 from facturier.parties.models import Customer
@@ -33,11 +35,7 @@ class Section:
     credit_notes: bool | None = None  # None: not an invoice list
 
     def documents(self, entity: LegalEntity) -> QuerySet[Document]:
-        rows = of_entity(Document, entity).filter(kind=self.kind)
-        if self.credit_notes is True:
-            rows = rows.filter(type_code=TypeCode.CREDIT_NOTE)
-        elif self.credit_notes is False:
-            rows = rows.exclude(type_code=TypeCode.CREDIT_NOTE)
+        rows = selectors.documents_in(entity, kind=self.kind, credit_notes=self.credit_notes)
         return with_settlement(rows.select_related("customer"))
 
 
@@ -110,22 +108,17 @@ class DocumentFilterForm(forms.Form):
         if not self.is_valid():
             return rows
         data = self.cleaned_data
-        if data.get("q"):
-            term = data["q"].strip()
-            rows = rows.filter(Q(number__icontains=term) | Q(customer__name__icontains=term))
-        if data.get("status") in (PARTIALLY_PAID, PAID):
+        status = data.get("status") or ""
+        if status in (PARTIALLY_PAID, PAID):
             settled = [Settlement.PAID, Settlement.OVERPAID] if data["status"] == PAID else [PARTIALLY_PAID]
             rows = settled_as(rows, *settled)
-        elif data.get("status") in (OPEN, OVERDUE):
+        elif status in (OPEN, OVERDUE):
             rows = still_owed(rows)
-            if data["status"] == OVERDUE:
+            if status == OVERDUE:
                 rows = rows.filter(due_date__lt=entity_today(self.entity))
-        elif data.get("status"):
-            rows = rows.filter(status=data["status"])
-        if data.get("customer"):
-            rows = rows.filter(customer=data["customer"])
-        if data.get("date_from"):
-            rows = rows.filter(issue_date__gte=data["date_from"])
-        if data.get("date_to"):
-            rows = rows.filter(issue_date__lte=data["date_to"])
-        return rows
+        lifecycle_status = "" if status in (PARTIALLY_PAID, PAID, OPEN, OVERDUE) else status
+        filters = selectors.DocumentFilters(
+            status=lifecycle_status, customer=data.get("customer"), date_from=data.get("date_from"),
+            date_to=data.get("date_to"), search=data.get("q") or "",
+        )  # fmt: skip
+        return selectors.filtered(rows, filters)

@@ -28,6 +28,7 @@ from facturier.api.v1.types import (
     text,
 )
 from facturier.audit.services import actor_label
+from facturier.invoicing.lifecycle import is_issued_invoice
 
 
 class LineIn(Schema):
@@ -266,8 +267,7 @@ class DocumentSummaryOut(Schema):
 
     @staticmethod
     def resolve_settlement(obj: Any) -> str | None:
-        receivable = obj.is_sealed and obj.kind == "invoice" and not obj.is_credit_note
-        return str(obj.settlement) if receivable else None
+        return str(obj.settlement) if is_issued_invoice(obj) else None
 
 
 class DocumentOut(DocumentSummaryOut):

@@ -8,7 +8,7 @@ of it, and an id of another slice (or of another company) is answered 404 like a
 import uuid
 from typing import Any, Literal
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
@@ -29,18 +29,12 @@ from facturier.common import domain_wording
 from facturier.common.errors import NotFound, ValidationFailed
 from facturier.common.lookup import get_visible
 from facturier.domain.payment_terms import parse_terms
-from facturier.invoicing import services
-from facturier.invoicing.models import Document, Kind, Status, TypeCode
+from facturier.invoicing import selectors, services
+from facturier.invoicing.models import Document, Kind, Status
 from facturier.parties.models import Customer
 from facturier.parties.selectors import customer_get
 from facturier.payments.selectors import Settlement, settled_as, with_settlement
 
-RESOURCE_KIND = {
-    "quotes": Kind.QUOTE,
-    "orders": Kind.ORDER,
-    "invoices": Kind.INVOICE,
-    "credit_notes": Kind.INVOICE,
-}
 # Who created, submitted and approved a document: shown by DocumentOut, read with the document.
 ACTOR_FIELDS = (
     "created_by",
@@ -75,12 +69,7 @@ class DocumentFilters(Schema):
 
 def documents_of(entity: LegalEntity, resource: str) -> QuerySet[Document]:
     """The slice of the entity's documents a resource shows, with how far each is settled."""
-    documents = with_settlement(Document.objects.filter(entity=entity, kind=RESOURCE_KIND[resource]))
-    if resource == "credit_notes":
-        return documents.filter(type_code=TypeCode.CREDIT_NOTE)
-    if resource == "invoices":
-        return documents.exclude(type_code=TypeCode.CREDIT_NOTE)
-    return documents
+    return with_settlement(selectors.documents_of(entity, resource))
 
 
 def document_get(request: HttpRequest, resource: str, document_id: str | uuid.UUID) -> Document:
@@ -98,14 +87,14 @@ def reloaded(request: HttpRequest, resource: str, document: Document) -> Documen
 
 
 def filtered(documents: QuerySet[Document], filters: DocumentFilters) -> QuerySet[Document]:
-    if filters.status:
-        if filters.status not in Status.values:
-            raise ValidationFailed(
-                _("Unknown status '%(status)s'.") % {"status": filters.status},
-                field="status",
-                code="invalid_choice",
-            )
-        documents = documents.filter(status=filters.status)
+    """The query's filters, through the selectors the web lists use too (settlement: payments')."""
+    documents = selectors.filtered(
+        documents,
+        selectors.DocumentFilters(
+            status=filters.status or "", type_code=filters.type_code or "", customer=filters.customer,
+            date_from=filters.date_from, date_to=filters.date_to, search=filters.search,
+        ),
+    )  # fmt: skip
     if filters.settlement:
         if filters.settlement not in Settlement.values:
             raise ValidationFailed(
@@ -114,18 +103,7 @@ def filtered(documents: QuerySet[Document], filters: DocumentFilters) -> QuerySe
                 code="invalid_choice",
             )
         documents = settled_as(documents, filters.settlement)
-    if filters.type_code:
-        documents = documents.filter(type_code=filters.type_code)
-    if filters.customer:
-        documents = documents.filter(customer_id=filters.customer)
-    if filters.date_from:
-        documents = documents.filter(issue_date__gte=filters.date_from)
-    if filters.date_to:
-        documents = documents.filter(issue_date__lte=filters.date_to)
-    if filters.search.strip():
-        term = filters.search.strip()
-        documents = documents.filter(Q(number__icontains=term) | Q(customer__name__icontains=term))
-    return documents.select_related("customer")
+    return documents
 
 
 def customer_of(entity: LegalEntity, customer_id: uuid.UUID) -> Customer:

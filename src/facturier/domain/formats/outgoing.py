@@ -10,16 +10,39 @@ from dataclasses import replace
 from typing import Literal
 
 from facturier.domain.en16931 import model as m
-from facturier.domain.en16931.codes import PEPPOL_PROFILE_ID
+from facturier.domain.en16931.codes import PEPPOL_PROFILE_ID, profile_for_guideline
 from facturier.domain.formats.cii import serialize_cii
 from facturier.domain.formats.ubl import serialize_ubl
 
-__all__ = ["TAX_POINT_CII", "Syntax", "for_peppol", "invoice_xml", "peppol_recipient"]
+__all__ = [
+    "DEFAULT_FACTURX_PROFILE",
+    "TAX_POINT_CII",
+    "Syntax",
+    "declared_profile",
+    "facturx_profile",
+    "for_peppol",
+    "invoice_xml",
+    "peppol_recipient",
+]
 
 Syntax = Literal["cii", "ubl"]
 
 # BT-8 is written as UNTDID 2005 in UBL and as UNTDID 2475 in CII.
 TAX_POINT_CII = {"3": "5", "35": "29", "432": "72"}
+
+
+DEFAULT_FACTURX_PROFILE = "EN16931"
+
+
+def facturx_profile(chosen: str | None) -> str:
+    """The Factur-X profile an entity issues in: the one it chose (EXTENDED...), else EN 16931."""
+    return (chosen or DEFAULT_FACTURX_PROFILE).upper()
+
+
+def declared_profile(invoice: m.Invoice) -> str:
+    """The profile an invoice's BT-24 declares (what a parsed CII was written in), EN 16931 if unknown."""
+    profile = profile_for_guideline(invoice.specification_identifier)
+    return DEFAULT_FACTURX_PROFILE if profile is None else profile.value
 
 
 # EN 16931 allows an email as electronic address (scheme EM); PEPPOL's EAS list does not (CL008).

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from facturier.accounts.roles import Action
 from facturier.audit.services import audit_record
 from facturier.common.errors import Conflict, ValidationFailed
-from facturier.invoicing.lifecycle import check_transition
+from facturier.invoicing import errors
+from facturier.invoicing.lifecycle import check_transition, is_issued_invoice
 from facturier.invoicing.lines import LineData, allowances_of, lines_of
 from facturier.invoicing.models import Document, Kind, Status, TypeCode
 from facturier.invoicing.services.common import authorize, locked
@@ -77,13 +78,13 @@ def credit_note_create(
     """
     invoice = locked(invoice)
     authorize(by, invoice.entity, Action.CREDIT)
-    if invoice.kind != Kind.INVOICE or not invoice.is_sealed or invoice.is_credit_note:
+    if not is_issued_invoice(invoice):
         raise Conflict(_("%(invoice)s is not an issued invoice: only issued invoices are credited.") % {"invoice": invoice},
-                       code="not_creditable", current_status=invoice.status)  # fmt: skip
+                       code=errors.NOT_CREDITABLE, current_status=invoice.status)  # fmt: skip
     if invoice.status == Status.CANCELLED:
         raise Conflict(
             _("%(invoice)s is already fully credited.") % {"invoice": invoice},
-            code="already_credited",
+            code=errors.ALREADY_CREDITED,
             current_status=invoice.status,
         )
     credit_note = document_create(
@@ -98,7 +99,7 @@ def credit_note_create(
     if credit_note.tax_inclusive > available:
         raise ValidationFailed(
             _("The credit note (%(tax_inclusive)s) exceeds what remains to credit on %(invoice)s (%(available)s).") % {"tax_inclusive": credit_note.tax_inclusive, "invoice": invoice, "available": available},
-            field="lines", code="credit_exceeds_invoice",
+            field="lines", code=errors.CREDIT_EXCEEDS_INVOICE,
         )  # fmt: skip
     return credit_note
 
@@ -116,6 +117,6 @@ def quote_set_status(*, quote: Document, status: str, by: Any | None) -> Documen
     quote = locked(quote)
     authorize(by, quote.entity, Action.EDIT_DOCUMENTS)
     if quote.kind not in (Kind.QUOTE, Kind.ORDER) or status == Status.CONVERTED:
-        raise Conflict(_("Only quotes and orders change status this way."), code="illegal_transition")
+        raise Conflict(_("Only quotes and orders change status this way."), code=errors.ILLEGAL_TRANSITION)
     check_transition(quote, status)
     return _transition(quote, status, by, f"{quote.kind}.{status}")

@@ -16,7 +16,8 @@ from facturier.common.errors import Conflict, ValidationFailed
 from facturier.domain.calculation import CalculationError, Totals
 from facturier.domain.money import InvalidCurrency, validate_currency
 from facturier.domain.payment_terms import parse_terms
-from facturier.invoicing.lifecycle import check_editable, check_transition
+from facturier.invoicing import errors
+from facturier.invoicing.lifecycle import check_editable, check_transition, is_editable
 from facturier.invoicing.lines import (
     AllowanceChargeData,
     LineData,
@@ -159,7 +160,7 @@ def document_create(
     """Create a draft quote, order or invoice. Quotes and orders are numbered now; invoices at issue."""
     authorize(by, entity, Action.EDIT_DOCUMENTS)
     if customer.entity_id != entity.pk:
-        raise ValidationFailed(_("Unknown customer."), field="customer", code="unknown_customer")
+        raise ValidationFailed(_("Unknown customer."), field="customer", code=errors.UNKNOWN_CUSTOMER)
     document = Document(
         entity=entity, kind=Kind(kind), customer=customer, type_code=type_code if kind == Kind.INVOICE else "",
         **starting_terms(customer), vat_on_debits=entity.vat_on_debits, source=source, preceding_invoice=preceding_invoice,
@@ -200,7 +201,7 @@ def document_update(
     before = state_of(document)
     if customer is not None and customer.pk != document.customer_id:
         if customer.entity_id != document.entity_id:
-            raise ValidationFailed(_("Unknown customer."), field="customer", code="unknown_customer")
+            raise ValidationFailed(_("Unknown customer."), field="customer", code=errors.UNKNOWN_CUSTOMER)
         lines, allowances_charges = _restated_for(document, customer, lines, allowances_charges)
         for name, value in starting_terms(customer, document).items():
             setattr(document, name, value)  # a new customer brings their terms, unless given below
@@ -253,8 +254,8 @@ def _restated_for(
 def document_delete_draft(*, document: Document, by: Any | None) -> None:
     document = locked(document)
     authorize(by, document.entity, Action.EDIT_DOCUMENTS)
-    if document.kind != Kind.INVOICE or document.status != Status.DRAFT or document.is_sealed:
-        raise Conflict(_("Only draft invoices can be deleted."), code="document_not_deletable")
+    if document.kind != Kind.INVOICE or not is_editable(document):
+        raise Conflict(_("Only draft invoices can be deleted."), code=errors.DOCUMENT_NOT_DELETABLE)
     audit_record(
         entity=document.entity, actor=by, action="invoice.deleted", obj=document, before=state_of(document)
     )
@@ -271,7 +272,7 @@ def document_convert(*, document: Document, to_kind: str, by: Any | None, type_c
         raise Conflict(
             _("A %(kind_display)s cannot become a %(to_kind)s.")
             % {"kind_display": document.get_kind_display(), "to_kind": to_kind},
-            code="illegal_conversion",
+            code=errors.ILLEGAL_CONVERSION,
         )
     check_transition(document, Status.CONVERTED)
     header = {

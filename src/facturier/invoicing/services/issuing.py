@@ -18,7 +18,9 @@ from facturier.audit.keys import keyring
 from facturier.audit.services import audit_record
 from facturier.common.errors import Conflict, ValidationFailed
 from facturier.domain.payment_terms import parse_terms
-from facturier.invoicing.lifecycle import check_transition
+from facturier.invoicing import errors
+from facturier.invoicing.hooks import issued_files_keeper
+from facturier.invoicing.lifecycle import awaits_approval, check_transition
 from facturier.invoicing.models import Document, Kind, Status, TypeCode
 from facturier.invoicing.numbering import check_document_date, take_number
 from facturier.invoicing.sealing import seal
@@ -36,18 +38,18 @@ from facturier.invoicing.totals import apply_totals
 def _require_invoice(document: Document) -> None:
     if document.kind != Kind.INVOICE:
         raise ValidationFailed(
-            _("%(document)s is not an invoice.") % {"document": document}, code="not_an_invoice"
+            _("%(document)s is not an invoice.") % {"document": document}, code=errors.NOT_AN_INVOICE
         )
 
 
 def _check_complete(document: Document) -> None:
     if not document.lines.exists():
-        raise ValidationFailed(_("An invoice needs at least one line."), field="lines", code="no_lines")
+        raise ValidationFailed(_("An invoice needs at least one line."), field="lines", code=errors.NO_LINES)
     if document.is_credit_note and document.preceding_invoice is None:
         raise ValidationFailed(
             _("A credit note must reference the invoice it credits."),
             field="preceding_invoice",
-            code="missing_reference",
+            code=errors.MISSING_REFERENCE,
         )
 
 
@@ -56,7 +58,7 @@ def _require_pending(invoice: Document, target: str) -> None:
     if invoice.status != Status.PENDING_APPROVAL:
         raise Conflict(
             _("Cannot move %(invoice)s from '%(label)s' to '%(label2)s': it is not pending approval.") % {"invoice": invoice, "label": Status(invoice.status).label, "label2": Status(target).label},
-            code="illegal_transition", current_status=invoice.status, requested_status=target,
+            code=errors.ILLEGAL_TRANSITION, current_status=invoice.status, requested_status=target,
         )  # fmt: skip
 
 
@@ -115,7 +117,7 @@ def invoice_reject(*, invoice: Document, by: Any | None, reason: str) -> Documen
     authorize(by, invoice.entity, Action.REJECT, invoice)
     _require_pending(invoice, Status.DRAFT)
     if not reason.strip():
-        raise ValidationFailed(_("Say why the invoice is rejected."), field="reason", code="required")
+        raise ValidationFailed(_("Say why the invoice is rejected."), field="reason", code=errors.REQUIRED)
     comment = reason.strip()
     before = state_of(invoice)
     check_transition(invoice, Status.DRAFT)
@@ -137,10 +139,10 @@ def invoice_issue(*, invoice: Document, by: Any | None, issue_date: dt.date | No
     _require_invoice(invoice)
     entity = invoice.entity
     authorize(by, entity, Action.ISSUE)
-    if invoice.status == Status.DRAFT and entity.requires_approval:
+    if awaits_approval(invoice):
         raise Conflict(
             _("%(invoice)s must be approved before it is issued.") % {"invoice": invoice},
-            code="approval_required", current_status=invoice.status, requested_status=Status.ISSUED,
+            code=errors.APPROVAL_REQUIRED, current_status=invoice.status, requested_status=Status.ISSUED,
         )  # fmt: skip
     check_transition(invoice, Status.ISSUED)
     _check_complete(invoice)
@@ -161,7 +163,6 @@ def invoice_issue(*, invoice: Document, by: Any | None, issue_date: dt.date | No
     invoice.issued_at = timezone.now()
     invoice.save()
     invoice.refresh_from_db()  # seal what the database stores, normalized by its column types
-    from facturier.documents.issued import schedule_pdf, store_issued_files
     from facturier.invoicing.einvoice import (
         entity_format,
         issued_xml_files,
@@ -173,7 +174,8 @@ def invoice_issue(*, invoice: Document, by: Any | None, issue_date: dt.date | No
     files = issued_xml_files(invoice)  # serialized once: these bytes are validated, stored and sealed
     report = validate_for_issue(invoice, files=files)  # an error-level finding rolls the whole issue back
     validated = validated_kinds(invoice, files) if report is not None else set()
-    store_issued_files(document=invoice, files=files, validated=validated)
+    keeper = issued_files_keeper()  # the documents app (invoicing.hooks)
+    keeper.store(document=invoice, files=files, validated=validated)
     seal(invoice, taken.series, keys)
     Document.objects.filter(pk=invoice.pk).update(
         seal_position=invoice.seal_position,
@@ -193,5 +195,5 @@ def invoice_issue(*, invoice: Document, by: Any | None, issue_date: dt.date | No
         from facturier.invoicing.services.after_issue import apply_issued_credit_note
 
         apply_issued_credit_note(credit_note=invoice, by=by)
-    schedule_pdf(invoice)  # the Factur-X PDF is rendered by a task once this commits
+    keeper.schedule_pdf(invoice)  # the Factur-X PDF is rendered by a task once this commits
     return invoice

@@ -17,13 +17,14 @@ from django.views.decorators.http import require_POST
 from facturier.common.errors import BusinessError
 from facturier.invoicing import services
 from facturier.invoicing.models import Document, Kind, Status
+from facturier.invoicing.selectors import available_actions
 from facturier.payments.services import payment_record_for_invoice
 from facturier.transmission.models import TransmissionStatus
 from facturier.transmission.services import transmission_request
 from facturier.web.access import EntityRequest, staff_view
 from facturier.web.error_messages import explain
 from facturier.web.forms.actions import PaymentForm, RejectForm
-from facturier.web.views.documents import available_actions, detail_context, entity_documents
+from facturier.web.views.documents import detail_context, entity_documents
 
 Outcome = Document | HttpResponse | None
 Handler = Callable[[EntityRequest, Document], Outcome]
@@ -162,7 +163,7 @@ def document_action(request: EntityRequest, pk: str, action: str) -> HttpRespons
         raise Http404
     document = get_object_or_404(entity_documents(request), pk=pk)
     button, handler = ACTIONS[action]
-    if not available_actions(request, document)[button]:
+    if not available_actions(request.user, document)[button]:
         messages.error(request, _("This action is not available for this document or your role."))
         return redirect("web:document-detail", pk=document.pk)
     outcome: Any

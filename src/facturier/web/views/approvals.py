@@ -18,9 +18,9 @@ from facturier.accounts.roles import Action, role_allows
 from facturier.common.errors import BusinessError
 from facturier.domain.payment_terms import parse_terms
 from facturier.invoicing import services
-from facturier.invoicing.models import Document, Kind, Status
-from facturier.invoicing.selectors import awaiting_approval_by
-from facturier.web.access import EntityRequest, of_entity, staff_view
+from facturier.invoicing.models import Document
+from facturier.invoicing.selectors import awaiting_approval_by, pending_approval
+from facturier.web.access import EntityRequest, staff_view
 from facturier.web.error_messages import explain
 from facturier.web.forms.actions import RejectForm
 from facturier.web.receivables import entity_today
@@ -34,7 +34,7 @@ def _require_approver(request: EntityRequest) -> None:
 
 
 def _pending(request: EntityRequest, pk: str) -> Document:
-    documents = of_entity(Document, request.entity).filter(kind=Kind.INVOICE, status=Status.PENDING_APPROVAL)
+    documents = pending_approval(request.entity)
     return get_object_or_404(documents.select_related("customer", "submitted_by", "submitted_by_key"), pk=pk)
 
 

@@ -1,18 +1,19 @@
 """Quotes, orders, invoices and credit notes: lists with filters, search and pages, and the detail page
-with its links (quote -> order -> invoice -> credit notes), payments, history and action buttons."""
+with its links (quote -> order -> invoice -> credit notes), payments, history and action buttons.
+
+What these pages show is read through `invoicing.selectors` (and `payments.selectors` for money owed):
+the views only turn requests into those calls and render the answers."""
 
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from facturier.accounts.authorization import is_author
-from facturier.accounts.roles import Action, role_allows
-from facturier.audit.models import AuditEvent
-from facturier.invoicing.lifecycle import OPEN_RECEIVABLE
 from facturier.invoicing.models import Document, Kind, Status
+from facturier.invoicing.selectors import available_actions, history_of, lineage_of, newest_first
 from facturier.payments.credit import available_credit
 from facturier.payments.models import Allocation
 from facturier.payments.selectors import settlement_of
@@ -20,9 +21,6 @@ from facturier.web.access import EntityRequest, of_entity, staff_view
 from facturier.web.forms.actions import PaymentForm, RejectForm
 from facturier.web.listing import DocumentFilterForm, section_named, section_of
 from facturier.web.receivables import entity_today, is_overdue
-
-# Issued invoices and credit notes that can (still) be sent as e-invoices through the customer's channel.
-SENDABLE = frozenset({Status.ISSUED, Status.SENT})
 
 PAGE_SIZE = 25
 
@@ -35,8 +33,7 @@ def entity_documents(request: EntityRequest) -> QuerySet[Document]:
 def document_list(request: EntityRequest, slug: str) -> HttpResponse:
     section = section_named(slug)
     filters = DocumentFilterForm(request.GET or None, entity=request.entity, section=section)
-    newest_first = F("issue_date").desc(nulls_first=True)  # drafts (no date yet) on top
-    rows = filters.apply(section.documents(request.entity)).order_by(newest_first, "-created_at")
+    rows = newest_first(filters.apply(section.documents(request.entity)))
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     today = entity_today(request.entity)
     for document in page:
@@ -46,56 +43,6 @@ def document_list(request: EntityRequest, slug: str) -> HttpResponse:
         "web/documents/list.html",
         {"section": section, "filters": filters, "page": page, "may_create": slug != "credit-notes"},
     )
-
-
-def _lineage(document: Document) -> list[Document]:
-    """The documents this one came from, oldest first (quote, order...)."""
-    chain: list[Document] = []
-    current = document.source
-    while current is not None and len(chain) < 10:
-        chain.insert(0, current)
-        current = current.source
-    return chain
-
-
-def history_of(document: Document) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(
-        entity=document.entity, object_type=document._meta.label_lower, object_id=str(document.pk)
-    ).order_by("occurred_at", "position")
-
-
-def available_actions(request: EntityRequest, document: Document) -> dict[str, bool]:
-    """The buttons this user sees on this document: allowed by their role and by its state."""
-    role, status, sealed = request.role, document.status, document.is_sealed
-
-    def allowed(action: Action) -> bool:
-        return role_allows(role, action)
-
-    draft = status == Status.DRAFT and not sealed
-    invoice = document.kind == Kind.INVOICE
-    approval = request.entity.requires_approval
-    return {
-        "edit": draft and allowed(Action.EDIT_DOCUMENTS),
-        "delete": draft and invoice and allowed(Action.EDIT_DOCUMENTS),
-        "submit": draft and invoice and approval and allowed(Action.SUBMIT),
-        "approve": invoice and status == Status.PENDING_APPROVAL and allowed(Action.APPROVE)
-        and not is_author(request.user, document),
-        "reject": invoice and status == Status.PENDING_APPROVAL and allowed(Action.REJECT),
-        "issue": invoice and (status == Status.APPROVED or (draft and not approval)) and allowed(Action.ISSUE),
-        "mark_sent": invoice and status == Status.ISSUED and allowed(Action.ISSUE),
-        "send": invoice and sealed and status in SENDABLE and allowed(Action.ISSUE),
-        "payment": invoice and sealed and not document.is_credit_note and status in OPEN_RECEIVABLE
-        and allowed(Action.RECORD_PAYMENT),
-        "credit": invoice and sealed and not document.is_credit_note and status != Status.CANCELLED
-        and allowed(Action.CREDIT),
-        "to_order": document.kind == Kind.QUOTE and status not in (Status.CONVERTED, Status.DECLINED)
-        and allowed(Action.EDIT_DOCUMENTS),
-        "to_invoice": document.kind in (Kind.QUOTE, Kind.ORDER)
-        and status not in (Status.CONVERTED, Status.DECLINED) and allowed(Action.EDIT_DOCUMENTS),
-        "quote_status": document.kind == Kind.QUOTE and status in (Status.DRAFT, Status.SENT)
-        and allowed(Action.EDIT_DOCUMENTS),
-        "confirm": document.kind == Kind.ORDER and status == Status.DRAFT and allowed(Action.EDIT_DOCUMENTS),
-    }  # fmt: skip
 
 
 def detail_context(request: EntityRequest, document: Document, **extra: Any) -> dict[str, Any]:
@@ -108,7 +55,7 @@ def detail_context(request: EntityRequest, document: Document, **extra: Any) -> 
         "section": section_of(document),
         "lines": document.lines.all(),
         "allowances_charges": document.allowances_charges.all(),
-        "lineage": _lineage(document),
+        "lineage": lineage_of(document),
         "derived": document.derived.all(),
         "credit_notes": document.corrections.all() if invoice_like else [],
         "payments": Allocation.objects.filter(document=document)
@@ -121,8 +68,8 @@ def detail_context(request: EntityRequest, document: Document, **extra: Any) -> 
         if settled is not None and outstanding and outstanding > 0 and not document.is_credit_note
         else None,
         "overdue": is_overdue(document, entity_today(request.entity)),
-        "history": history_of(document).select_related("actor"),
-        "actions": available_actions(request, document),
+        "history": history_of(document),
+        "actions": available_actions(request.user, document),
         "payment_form": extra.pop("payment_form", None)
         or PaymentForm(initial={"received_on": entity_today(request.entity), "amount": outstanding}),
         "reject_form": extra.pop("reject_form", None) or RejectForm(),

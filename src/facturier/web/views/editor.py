@@ -1,8 +1,9 @@
 """Creating and editing a draft document: header, lines, document-level allowances and charges.
 
-The live totals of the editor come from `document_totals`, which resolves each line exactly as saving
-would (product defaults, the customer's VAT regime) and runs the same EN 16931 calculation: the
-figures on screen are the figures the document will have.
+The live totals of the editor come from `document_totals`, which asks `invoicing.selectors.draft_totals`
+to resolve each line exactly as saving would (product defaults, the customer's VAT regime) and run the
+same EN 16931 calculation at the document's exchange rate: the figures on screen are the figures the
+document will have.
 """
 
 import uuid
@@ -19,11 +20,11 @@ from django.views.decorators.http import require_POST
 
 from facturier.accounts.roles import Action, role_allows
 from facturier.common.errors import BusinessError, NotFound
-from facturier.domain.calculation import CalculationError, DocumentAllowanceCharge, LineInput, compute_totals
+from facturier.domain.calculation import CalculationError, Totals
 from facturier.domain.payment_terms import parse_terms
 from facturier.invoicing import services
-from facturier.invoicing.lines import allowance_vat, resolve_line  # the service's own: preview == saved
-from facturier.invoicing.models import Document, Kind, Status, TypeCode
+from facturier.invoicing.models import Document, Kind, TypeCode
+from facturier.invoicing.selectors import available_actions, draft_totals
 from facturier.invoicing.services.common import entity_today
 from facturier.invoicing.services.drafts import CUSTOMER_TERMS, starting_terms
 from facturier.parties.models import Customer
@@ -161,9 +162,8 @@ def document_create(request: EntityRequest, slug: str) -> HttpResponse:
 @staff_view
 def document_edit(request: EntityRequest, pk: str) -> HttpResponse:
     document = get_object_or_404(entity_documents(request), pk=pk)
-    _refuse(request)
-    if document.status != Status.DRAFT or document.is_sealed:
-        raise Http404
+    if not available_actions(request.user, document)["edit"]:
+        raise Http404  # no longer a draft, or not for this role: the button is hidden, a forged URL finds nothing
     editor = Editor(request, kind=document.kind, document=document)
     if request.method == "POST" and editor.is_valid():
         values = editor.values()
@@ -178,12 +178,18 @@ def document_edit(request: EntityRequest, pk: str) -> HttpResponse:
     return _render(request, editor, section=section_of(document), document=document)
 
 
-def _amounts(totals: Any, currency: str) -> dict[str, Any]:
+def _amounts(totals: Totals, currency: str, accounting_currency: str) -> dict[str, Any]:
     names = ("line_total", "allowance_total", "charge_total", "tax_exclusive", "tax_total", "tax_inclusive",
              "prepaid", "payable")  # fmt: skip
+    accounting = totals.tax_total_accounting  # BT-111: only for a document in another currency
     return {
         **{name: format(getattr(totals, name), "f") for name in names},
-        "display": {name: money(getattr(totals, name), currency) for name in names},
+        "tax_total_accounting": None if accounting is None else format(accounting, "f"),
+        "accounting_currency": accounting_currency,
+        "display": {
+            **{name: money(getattr(totals, name), currency) for name in names},
+            "tax_total_accounting": "" if accounting is None else money(accounting, accounting_currency),
+        },
         "lines": [money(line.net_amount, currency) for line in totals.lines],
         "vat_breakdown": [
             {
@@ -231,24 +237,18 @@ def document_totals(request: EntityRequest) -> JsonResponse:
     lines = [replace(line, description=line.description or "—") for line in (f.line_data() for f in kept)]
     acs = [form.allowance_charge_data() for form in editor.allowances.kept_forms()]
     currency = terms.get("currency") or request.entity.default_currency
-    prepaid = sum((d.tax_inclusive for d in header.get("deposits") or []), Decimal("0"))
+    draft.currency = currency
+    draft.exchange_rate = (
+        header.get("exchange_rate") if header_valid else getattr(existing, "exchange_rate", None)
+    )
+    draft.prepaid = sum((d.tax_inclusive for d in header.get("deposits") or []), Decimal("0"))
     try:
-        resolved = [resolve_line(line, index, draft) for index, line in enumerate(lines)]
-        line_vats = {(r.vat_category, r.vat_rate) for r in resolved}
-        ac_vats = [allowance_vat(draft.customer, ac, line_vats) for ac in acs]
-        totals = compute_totals(
-            [LineInput(quantity=r.quantity, unit_price=r.unit_price, vat_category=r.vat_category,
-                       vat_rate=r.vat_rate, discount_percent=r.discount_percent) for r in resolved],
-            [DocumentAllowanceCharge(is_charge=ac.is_charge, amount=ac.amount, percent=ac.percent,
-                                     vat_category=category, vat_rate=rate, reason=ac.reason)
-             for ac, (category, rate) in zip(acs, ac_vats, strict=True)],
-            prepaid=prepaid,
-        )  # fmt: skip
+        totals = draft_totals(draft, lines, acs)
     except BusinessError as error:
         return JsonResponse({"ok": False, "errors": [explain(error)], "field": error.field})
     except CalculationError as error:
         return JsonResponse({"ok": False, "errors": [str(error)]})
-    nets = _amounts(totals, currency)
+    nets = _amounts(totals, currency, request.entity.default_currency)
     nets["lines"] = dict(zip((form.prefix for form in kept), nets["lines"], strict=True))
     return JsonResponse({"ok": True, "currency": currency, **nets, **_due(request, draft, existing, terms)})
 

@@ -105,6 +105,10 @@
     form.querySelectorAll("[data-total]").forEach(function (cell) {
       cell.textContent = data.display[cell.dataset.total];
     });
+    // the VAT in the company's currency, at the document's exchange rate, as the issued invoice shows it
+    form.querySelectorAll("[data-accounting]").forEach(function (cell) {
+      cell.hidden = data.tax_total_accounting === null;
+    });
     form.querySelectorAll("tr[data-prefix^='lines-']").forEach(function (row) {
       const net = row.querySelector("[data-line-net]");
       if (net) net.textContent = data.lines[row.dataset.prefix] || "—";
