@@ -85,6 +85,10 @@ PAGES: tuple[Page, ...] = (
     Page("web:bank-account-create"),
     Page("web:bank-upload"),
     Page("web:bank-lines"),
+    Page("web:payment-list"),
+    Page("web:payment-create"),
+    Page("web:payment-detail", ids={"pk": "payment"}),
+    Page("web:customer-statement", ids={"pk": "customer"}),
     # Marie has no second factor: the account page offers to set one up, the set-up page shows the key
     Page("web:two-factor-account"),
     Page("web:two-factor-setup"),
@@ -133,6 +137,13 @@ NOT_PAGES: dict[str, tuple[str, Page]] = {
         Page("web:customer-mandate-revoke", ids={"pk": "customer", "mandate_pk": "mandate"}),
     ),
     "web:sepa-file-download": ("the pain XML file", Page("web:sepa-file-download", ids={"pk": "sepa_file"})),
+    "web:payment-allocate": ("POST only", Page("web:payment-allocate", ids={"pk": "payment"})),
+    "web:payment-unallocate": (
+        "POST only",
+        Page("web:payment-unallocate", ids={"pk": "payment", "allocation_pk": "allocation"}),
+    ),
+    "web:payment-reverse": ("POST only", Page("web:payment-reverse", ids={"pk": "payment"})),
+    "web:invoice-apply-credit": ("POST only", Page("web:invoice-apply-credit", ids={"pk": "issued"})),
 }
 # document-download is a page for fmt=validation (in PAGES) and a file otherwise
 FILES = (Page("web:document-download", kwargs={"fmt": "pdf"}, ids={"pk": "issued"}),)
@@ -158,6 +169,7 @@ from facturier.invoicing.models import NumberingSeries
 from facturier.invoicing.services import LineData, document_create, invoice_approve, invoice_issue, invoice_submit
 from facturier.parties.models import Customer
 from facturier.parties.services import contact_create
+from facturier.payments.services import payment_record
 from tests.inbox.builders import cii_bytes
 
 entity_update(entity=entity, by=None, requires_approval=True)
@@ -196,6 +208,8 @@ issued = invoice(by=paul)
 invoice_submit(invoice=issued, by=paul)
 invoice_approve(invoice=issued, by=user)
 issued = invoice_issue(invoice=issued, by=user)
+payment = payment_record(entity=entity, customer=customer, amount=Decimal("500.00"), received_on=issued.issue_date,
+                         by=user, reference="VIR-E2E", allocations=[(issued, Decimal("400.00"))])
 received = einvoice_import(entity=entity, by=user, filename="FA-42.xml", content=cii_bytes()).records[0]
 from facturier.payments.sepa_mandates import mandate_create, sepa_creditor_set
 from facturier.payments.sepa_transfers import credit_transfer_file_generate, refund_order
@@ -210,6 +224,7 @@ sepa_file = credit_transfer_file_generate(entity=entity, execution_date=dt.date(
 ids = dict(
     customer=customer.pk, contact=contact.pk, product=product.pk, draft=draft.pk, quote=quote.pk,
     pending=pending.pk, issued=issued.pk, received=received.pk, mandate=mandate.pk, sepa_file=sepa_file.pk,
+    payment=payment.pk, allocation=payment.allocations.get().pk,
     series=NumberingSeries.objects.filter(entity=entity).first().pk,
     membership=Membership.objects.get(entity=entity, user=paul).pk,
     enrolled=Membership.objects.get(entity=entity, user=hugo).pk,

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
         ('inbox', '0001_initial'),
         ('invoicing', '0008_read_indexes'),
         ('parties', '0003_read_indexes'),
-        ('payments', '0001_initial'),
+        ('payments', '0002_open_items'),
     ]
 
     operations = [

@@ -15,6 +15,7 @@ from facturier.accounts.actor import as_actor
 from facturier.accounts.authorization import is_author
 from facturier.invoicing.models import Document, Kind, Status
 from facturier.invoicing.selectors import available_actions, history_of, lineage_of, newest_first
+from facturier.payments.credit import available_credit
 from facturier.payments.models import Allocation
 from facturier.payments.selectors import settlement_of
 from facturier.web.access import EntityRequest, of_entity, staff_view
@@ -64,6 +65,9 @@ def detail_context(request: EntityRequest, document: Document, **extra: Any) -> 
         if invoice_like
         else [],
         "outstanding": outstanding,
+        "customer_credit": available_credit(document.customer, document.currency)
+        if settled is not None and outstanding and outstanding > 0 and not document.is_credit_note
+        else None,
         "overdue": is_overdue(document, entity_today(request.entity)),
         "history": history_of(document),
         "actions": available_actions(as_actor(request.user), document),
