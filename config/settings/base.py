@@ -142,6 +142,8 @@ FACTURIER_SCHEDULES = [
      "interval_seconds": 600},
     {"name": "purge-idempotency-keys", "task": "facturier.api.tasks.purge_idempotency_keys",
      "rrule": "FREQ=DAILY;BYHOUR=3;BYMINUTE=15"},
+    {"name": "provider-events", "task": "facturier.payments.checkout_tasks.process_pending_provider_events",
+     "interval_seconds": 300},
 ]  # fmt: skip
 FACTURIER_SCHEDULER_SECONDS = float(os.environ.get("FACTURIER_SCHEDULER_SECONDS", "30"))
 FACTURIER_JOB_STALE_SECONDS = int(os.environ.get("FACTURIER_JOB_STALE_SECONDS", "300"))
@@ -149,6 +151,8 @@ FACTURIER_TASK_STALE_SECONDS = int(os.environ.get("FACTURIER_TASK_STALE_SECONDS"
 # Connector credentials of each company are encrypted in the database with this key (Fernet; several
 # comma-separated keys rotate). Unset: a key file created in the data dir (facturier/common/secrets.py).
 FACTURIER_CREDENTIALS_KEY = os.environ.get("FACTURIER_CREDENTIALS_KEY", "")
+# The address customers reach this site at: the pay links printed on invoices and put in emails start with it.
+FACTURIER_PUBLIC_URL = os.environ.get("FACTURIER_PUBLIC_URL", "http://localhost:8000")
 
 # Email: EMAIL_URL sets EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT... (config/settings/email.py); unset, no
 # email is sent and sending an invoice by email is refused, naming it. Invoices leave from

@@ -49,6 +49,10 @@ EVENT_TYPES: dict[str, str] = {
     "login.unlocked": "A locked account was unlocked.",
     "payment.received": "A payment was recorded (bank transfer, card, cheque...).",
     "payment.reversed": "A recorded payment was reversed.",
+    "payment.checkout_created": "An online payment checkout (Stripe, PayPal) was opened for an invoice.",
+    "payment.checkout_paid": "An online checkout was paid: the payment was recorded with the provider's fee.",
+    "payment.checkout_failed": "An online checkout failed or expired without payment.",
+    "payment.checkout_refused": "A provider reported a payment whose amount or currency differs: not recorded.",
 }
 for _subject in ("quote", "order", "invoice", "credit_note"):
     EVENT_TYPES |= {

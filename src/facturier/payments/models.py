@@ -67,3 +67,8 @@ class Allocation(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.amount} of {self.payment_id} to {self.document_id}"
+
+
+from facturier.payments.checkout_models import Checkout, CheckoutStatus, Provider, ProviderEvent  # noqa: E402
+
+__all__ = ["Allocation", "Checkout", "CheckoutStatus", "Method", "Payment", "Provider", "ProviderEvent"]
