@@ -75,9 +75,9 @@ def provider_event_process(*, event_pk: str) -> str:
     if adapter is None:
         return _finish(event, "not_configured")
     normalized = adapter.normalize(event.payload)
-    known = Checkout.objects.filter(entity=event.entity, provider=event.provider,
-                                    provider_id=normalized.checkout_id).exists()  # fmt: skip
-    if known and normalized.kind in (EventKind.PAID, EventKind.APPROVED):
+    open_checkout = Checkout.objects.filter(entity=event.entity, provider=event.provider,
+                                            provider_id=normalized.checkout_id, payment__isnull=True).exists()  # fmt: skip
+    if open_checkout and normalized.kind in (EventKind.PAID, EventKind.APPROVED):
         normalized = adapter.complete(normalized)  # calls out: before any lock
     return checkout_apply(entity=event.entity, provider=event.provider, event=normalized, stored=event)
 

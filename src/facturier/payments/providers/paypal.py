@@ -164,8 +164,8 @@ class PayPalProvider:
             order = self._call("POST", f"/v2/checkout/orders/{order_id}/capture", "PayPal capture", json={},
                                headers={"PayPal-Request-Id": f"facturier-capture-{order_id}"})  # fmt: skip
         except ProviderError as exc:
-            if exc.status == 422 and "ORDER_ALREADY_CAPTURED" in exc.message:
-                return base  # captured before: PAYMENT.CAPTURE.COMPLETED records it
+            if exc.status == 422:  # ORDER_ALREADY_CAPTURED (its PAYMENT.CAPTURE.COMPLETED records it), or not approved
+                return base
             raise
         unit = (order.get("purchase_units") or [{}])[0]
         captures = (unit.get("payments") or {}).get("captures") or []
