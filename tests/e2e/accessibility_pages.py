@@ -86,9 +86,13 @@ PAGES: tuple[Page, ...] = (
     Page("web:two-factor-verify", query="?next=/", user=ENROLLED),
     # the states behind a form (recovery codes shown once, the account page of an enrolled member, the
     # lockout message on the login page) are STATES of test_accessibility.py
+    # the customer's pay link and the page they return to (this company takes no online payment: a notice)
+    Page("payments:pay", ids={"token": "pay_token"}, signed_in=False),
+    Page("payments:pay-done", ids={"token": "pay_token"}, signed_in=False),
 )
 
 # name -> (why it is no page, the arguments of a GET that shows it)
+_NIL = "00000000-0000-0000-0000-000000000000"
 NOT_PAGES: dict[str, tuple[str, Page]] = {
     "web:logout": ("POST only", Page("web:logout")),
     "web:switch-entity": ("POST only", Page("web:switch-entity")),
@@ -122,6 +126,14 @@ NOT_PAGES: dict[str, tuple[str, Page]] = {
     # the recovery codes it answers with are a state of the gate (shown after setting up)
     "web:two-factor-regenerate": ("POST only", Page("web:two-factor-regenerate")),
     "web:two-factor-disable": ("POST only", Page("web:two-factor-disable")),
+    "payments:stripe-webhook": (
+        "POST only (Stripe's webhook)",
+        Page("payments:stripe-webhook", kwargs={"entity": _NIL}),
+    ),
+    "payments:paypal-webhook": (
+        "POST only (PayPal's webhook)",
+        Page("payments:paypal-webhook", kwargs={"entity": _NIL}),
+    ),
 }
 # document-download is a page for fmt=validation (in PAGES) and a file otherwise
 FILES = (Page("web:document-download", kwargs={"fmt": "pdf"}, ids={"pk": "issued"}),)
@@ -147,6 +159,7 @@ from facturier.invoicing.models import NumberingSeries
 from facturier.invoicing.services import LineData, document_create, invoice_approve, invoice_issue, invoice_submit
 from facturier.parties.models import Customer
 from facturier.parties.services import contact_create
+from facturier.payments.online import pay_token
 from tests.inbox.builders import cii_bytes
 
 entity_update(entity=entity, by=None, requires_approval=True)
@@ -193,6 +206,7 @@ ids = dict(
     membership=Membership.objects.get(entity=entity, user=paul).pk,
     enrolled=Membership.objects.get(entity=entity, user=hugo).pk,
     locked=Membership.objects.get(entity=entity, user=jules).pk,
+    pay_token=pay_token(issued),
 )
 Path(os.environ["FACTURIER_DATA_DIR"], "ids.json").write_text(json.dumps({{k: str(v) for k, v in ids.items()}}))
 """

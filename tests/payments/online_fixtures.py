@@ -43,16 +43,32 @@ def paypal():
 
 @pytest.fixture
 def stripe_account(online, entity, owner, stripe):
-    connector_credentials_set(entity=entity, connector="stripe", by=owner, values={
-        "secret_key": stripe_fake.SECRET_KEY, "webhook_secret": stripe_fake.WEBHOOK_SECRET, "api_base": stripe.url})
+    connector_credentials_set(
+        entity=entity,
+        connector="stripe",
+        by=owner,
+        values={
+            "secret_key": stripe_fake.SECRET_KEY,
+            "webhook_secret": stripe_fake.WEBHOOK_SECRET,
+            "api_base": stripe.url,
+        },
+    )
     return stripe
 
 
 @pytest.fixture
 def paypal_account(online, entity, owner, paypal):
-    connector_credentials_set(entity=entity, connector="paypal", by=owner, values={
-        "client_id": paypal_fake.CLIENT_ID, "client_secret": paypal_fake.CLIENT_SECRET,
-        "webhook_id": paypal_fake.WEBHOOK_ID, "api_base": paypal.url})
+    connector_credentials_set(
+        entity=entity,
+        connector="paypal",
+        by=owner,
+        values={
+            "client_id": paypal_fake.CLIENT_ID,
+            "client_secret": paypal_fake.CLIENT_SECRET,
+            "webhook_id": paypal_fake.WEBHOOK_ID,
+            "api_base": paypal.url,
+        },
+    )
     return paypal
 
 
@@ -62,5 +78,6 @@ def pay_path(invoice, **query: str) -> str:
 
 
 def post_webhook(provider: str, entity, body: bytes, headers: dict[str, str]):
-    return Client().post(f"/webhooks/{provider}/{entity.pk}", data=body, content_type="application/json",
-                         headers=headers)
+    return Client().post(
+        f"/webhooks/{provider}/{entity.pk}", data=body, content_type="application/json", headers=headers
+    )

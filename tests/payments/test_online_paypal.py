@@ -13,16 +13,12 @@ from facturier.payments.checkout_models import Checkout, CheckoutStatus, Provide
 from facturier.payments.models import Method, Payment
 from facturier.payments.online import pay_token
 from facturier.payments.selectors import Settlement, settlement_of
-from tests.payments.online_fixtures import (  # noqa: F401 (fixtures)
-    invoice,
-    online,
-    pay_path,
-    paypal,
-    paypal_account,
-    post_webhook,
-)
+from tests.payments.online_fixtures import pay_path, post_webhook
 
-pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC), tick=True)]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.time_machine(dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC), tick=True),
+]
 DUE = Decimal("3204.60")
 FEE = (DUE * Decimal("0.029") + Decimal("0.35")).quantize(Decimal("0.01"))
 
@@ -39,17 +35,23 @@ def _deliver(fake, entity, event, **kwargs):
     return post_webhook("paypal", entity, json.dumps(event).encode(), fake.headers(event, **kwargs))
 
 
-def test_the_pay_link_creates_a_paypal_order_for_the_balance_with_a_client_credentials_token(invoice, paypal_account):
+def test_the_pay_link_creates_a_paypal_order_for_the_balance_with_a_client_credentials_token(
+    invoice, paypal_account
+):
     checkout = _open_checkout(invoice)
     # then PayPal was asked for a token once, then for an order to capture of 3,204.60 EUR for this invoice
     assert len(paypal_account.calls("POST", "/v1/oauth2/token")) == 1
     (created,) = paypal_account.calls("POST", "/v2/checkout/orders")
     unit = created.json()["purchase_units"][0]
     assert created.json()["intent"] == "CAPTURE"
-    assert unit["amount"] == {"currency_code": "EUR", "value": "3204.60"} and unit["custom_id"] == str(invoice.pk)
+    assert unit["amount"] == {"currency_code": "EUR", "value": "3204.60"}
+    assert unit["custom_id"] == str(invoice.pk)
     context = created.json()["payment_source"]["paypal"]["experience_context"]
-    assert urlsplit(context["return_url"]).path == reverse("payments:pay-done", kwargs={"token": pay_token(invoice)})
-    assert checkout.url.endswith(f"/checkoutnow?token={checkout.provider_id}") and checkout.provider == "paypal"
+    assert urlsplit(context["return_url"]).path == reverse(
+        "payments:pay-done", kwargs={"token": pay_token(invoice)}
+    )
+    assert checkout.url.endswith(f"/checkoutnow?token={checkout.provider_id}")
+    assert checkout.provider == "paypal"
 
 
 def test_the_buyer_returning_from_paypal_captures_the_order_and_the_webhook_then_changes_nothing(
@@ -62,7 +64,8 @@ def test_the_buyer_returning_from_paypal_captures_the_order_and_the_webhook_then
     done = reverse("payments:pay-done", kwargs={"token": pay_token(invoice)})
     response = Client().get(done, {"token": checkout.provider_id, "PayerID": "QYR5Z8XDVJNXQ"})
     # then the order is captured and the payment recorded with PayPal's fee
-    assert response.status_code == 200 and "la facture est réglée" in response.content.decode()
+    assert response.status_code == 200
+    assert "la facture est réglée" in response.content.decode()
     payment = Payment.objects.get()
     assert (payment.amount, payment.method) == (DUE, Method.PAYPAL)
     checkout.refresh_from_db()
@@ -74,7 +77,8 @@ def test_the_buyer_returning_from_paypal_captures_the_order_and_the_webhook_then
         assert _deliver(paypal_account, invoice.entity, event).status_code == 200
     # then still one payment, and the return page reloaded does not capture again
     Client().get(done, {"token": checkout.provider_id})
-    assert Payment.objects.count() == 1 and settlement_of(invoice).settlement == Settlement.PAID
+    assert Payment.objects.count() == 1
+    assert settlement_of(invoice).settlement == Settlement.PAID
     assert len(paypal_account.calls("POST", f"/v2/checkout/orders/{checkout.provider_id}/capture")) == 1
     assert ProviderEvent.objects.get().outcome == "already_recorded"
 
@@ -112,7 +116,9 @@ def test_a_capture_completed_before_the_order_approval_reaches_us_is_recorded_an
         _deliver(paypal_account, invoice.entity, approved)
     assert Payment.objects.count() == 1
     assert dict(ProviderEvent.objects.values_list("event_type", "outcome")) == {
-        "PAYMENT.CAPTURE.COMPLETED": "recorded", "CHECKOUT.ORDER.APPROVED": "already_recorded"}
+        "PAYMENT.CAPTURE.COMPLETED": "recorded",
+        "CHECKOUT.ORDER.APPROVED": "already_recorded",
+    }
 
 
 @pytest.mark.parametrize("forgery", ["other_webhook_id", "missing_headers", "body_changed"])
@@ -120,21 +126,28 @@ def test_a_webhook_paypal_does_not_verify_is_refused(invoice, paypal_account, fo
     checkout = _open_checkout(invoice)
     paypal_account.approve(checkout.provider_id)
     event = paypal_account.capture_completed_event(checkout.provider_id)
-    headers = paypal_account.headers(event, **({"webhook_id": "SOMEONEELSE"} if forgery == "other_webhook_id" else {}))
+    headers = paypal_account.headers(
+        event, **({"webhook_id": "SOMEONEELSE"} if forgery == "other_webhook_id" else {})
+    )
     if forgery == "missing_headers":
         headers.pop("PAYPAL-TRANSMISSION-SIG")
     body = json.dumps({**event, "resource": {**event["resource"], "amount": {"currency_code": "EUR", "value": "1.00"}}}
                       if forgery == "body_changed" else event).encode()  # fmt: skip
     assert post_webhook("paypal", invoice.entity, body, headers).status_code == 400
-    assert not ProviderEvent.objects.exists() and not Payment.objects.exists()
+    assert not ProviderEvent.objects.exists()
+    assert not Payment.objects.exists()
 
 
-def test_a_capture_in_another_currency_is_refused(invoice, paypal_account, django_capture_on_commit_callbacks):
+def test_a_capture_in_another_currency_is_refused(
+    invoice, paypal_account, django_capture_on_commit_callbacks
+):
     checkout = _open_checkout(invoice)
     paypal_account.approve(checkout.provider_id)
-    event = paypal_account.capture_completed_event(checkout.provider_id,
-                                                   amount={"currency_code": "USD", "value": "3204.60"})
+    event = paypal_account.capture_completed_event(
+        checkout.provider_id, amount={"currency_code": "USD", "value": "3204.60"}
+    )
     with django_capture_on_commit_callbacks(execute=True):
         assert _deliver(paypal_account, invoice.entity, event).status_code == 200
     checkout.refresh_from_db()
-    assert checkout.status == CheckoutStatus.REFUSED and not Payment.objects.exists()
+    assert checkout.status == CheckoutStatus.REFUSED
+    assert not Payment.objects.exists()

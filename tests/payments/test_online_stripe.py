@@ -14,16 +14,12 @@ from facturier.payments.providers.base import CheckoutRequest, SignatureInvalid
 from facturier.payments.providers.stripe import encode_form, sign, verify
 from facturier.payments.selectors import Settlement, settlement_of
 from tests.payments.fakes.stripe import FEE_CENTS, WEBHOOK_SECRET, signed
-from tests.payments.online_fixtures import (  # noqa: F401 (fixtures)
-    invoice,
-    online,
-    pay_path,
-    post_webhook,
-    stripe,
-    stripe_account,
-)
+from tests.payments.online_fixtures import pay_path, post_webhook
 
-pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC), tick=True)]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.time_machine(dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC), tick=True),
+]
 DUE = Decimal("3204.60")
 
 
@@ -46,18 +42,26 @@ def test_the_pay_link_opens_a_stripe_checkout_for_the_balance_and_reuses_it(invo
     again = Client().get(pay_path(invoice))
     # then one Checkout Session was created at Stripe, for the open balance, card and SEPA debit, invoice in metadata
     created = stripe_account.calls("POST", "/v1/checkout/sessions")
-    assert len(created) == 1 and again["Location"] == checkout.url
+    assert len(created) == 1
+    assert again["Location"] == checkout.url
     form = created[0].form()
     assert form["line_items[0][price_data][unit_amount]"] == "320460"
     assert form["line_items[0][price_data][currency]"] == "eur"
     assert (form["payment_method_types[0]"], form["payment_method_types[1]"]) == ("card", "sepa_debit")
-    assert form["metadata[invoice_id]"] == str(invoice.pk) and form["mode"] == "payment"
+    assert form["metadata[invoice_id]"] == str(invoice.pk)
+    assert form["mode"] == "payment"
     assert created[0].headers["idempotency-key"] == f"facturier-checkout-{checkout.pk}"
-    assert (checkout.provider, checkout.amount, checkout.currency, checkout.status) == ("stripe", DUE, "EUR", "open")
+    assert (checkout.provider, checkout.amount, checkout.currency, checkout.status) == (
+        "stripe",
+        DUE,
+        "EUR",
+        "open",
+    )
 
 
-def test_a_paid_checkout_records_and_allocates_the_payment_once_with_stripes_fee(invoice, stripe_account,
-                                                                                django_capture_on_commit_callbacks):
+def test_a_paid_checkout_records_and_allocates_the_payment_once_with_stripes_fee(
+    invoice, stripe_account, django_capture_on_commit_callbacks
+):
     # given an open checkout the customer paid by card
     checkout = _open_checkout(invoice)
     session = stripe_account.pay(checkout.provider_id)
@@ -67,20 +71,28 @@ def test_a_paid_checkout_records_and_allocates_the_payment_once_with_stripes_fee
         first = _deliver(invoice.entity, completed)
     with django_capture_on_commit_callbacks(execute=True):
         second = _deliver(invoice.entity, completed)
-        third = _deliver(invoice.entity, stripe_account.event("checkout.session.async_payment_succeeded", session))
+        third = _deliver(
+            invoice.entity, stripe_account.event("checkout.session.async_payment_succeeded", session)
+        )
     # then every delivery is acknowledged and exactly one payment settles the invoice
     assert [first.status_code, second.status_code, third.status_code] == [200, 200, 200]
     payment = Payment.objects.get()
     assert (payment.amount, payment.currency, payment.method) == (DUE, "EUR", Method.CARD)
-    assert payment.reference == session["payment_intent"] and payment.received_on == dt.date(2026, 12, 7)
+    assert payment.reference == session["payment_intent"]
+    assert payment.received_on == dt.date(2026, 12, 7)
     assert settlement_of(invoice).settlement == Settlement.PAID
     checkout.refresh_from_db()
-    assert (checkout.status, checkout.payment, checkout.fee) == (CheckoutStatus.PAID, payment, Decimal(FEE_CENTS) / 100)
+    assert (checkout.status, checkout.payment, checkout.fee) == (
+        CheckoutStatus.PAID,
+        payment,
+        Decimal(FEE_CENTS) / 100,
+    )
     assert ProviderEvent.objects.count() == 2
     assert sorted(ProviderEvent.objects.values_list("outcome", flat=True)) == ["already_recorded", "recorded"]
     # and once paid, the pay link shows there is nothing left to pay and opens no new checkout
     response = Client().get(pay_path(invoice))
-    assert response.status_code == 200 and "Il ne reste rien à payer en ligne" in response.content.decode()
+    assert response.status_code == 200
+    assert "Il ne reste rien à payer en ligne" in response.content.decode()
     assert len(stripe_account.calls("POST", "/v1/checkout/sessions")) == 1
 
 
@@ -95,7 +107,8 @@ def test_a_webhook_with_a_bad_signature_is_refused_and_nothing_is_stored(invoice
     headers = {} if tamper == "missing" else {"Stripe-Signature": signature}
     response = post_webhook("stripe", invoice.entity, body, headers)
     assert response.status_code == 400
-    assert not ProviderEvent.objects.exists() and not Payment.objects.exists()
+    assert not ProviderEvent.objects.exists()
+    assert not Payment.objects.exists()
 
 
 def test_a_webhook_for_a_company_without_stripe_is_not_found(invoice, online):
@@ -115,14 +128,16 @@ def test_a_payment_reported_before_its_checkout_is_stored_is_recorded_when_the_c
     with django_capture_on_commit_callbacks(execute=True):
         assert _deliver(invoice.entity, event).status_code == 200
     # then it waits, nothing recorded
-    assert ProviderEvent.objects.get().outcome == "waiting_for_checkout" and not Payment.objects.exists()
+    assert ProviderEvent.objects.get().outcome == "waiting_for_checkout"
+    assert not Payment.objects.exists()
     # when our checkout row commits
     import uuid
 
     with django_capture_on_commit_callbacks(execute=True):
         _checkout_store(invoice, "stripe", uuid.uuid4(), created.provider_id, created.url, DUE, None)
     # then the waiting event is applied: paid once
-    assert Payment.objects.count() == 1 and settlement_of(invoice).settlement == Settlement.PAID
+    assert Payment.objects.count() == 1
+    assert settlement_of(invoice).settlement == Settlement.PAID
     assert ProviderEvent.objects.get().outcome == "recorded"
 
 
@@ -133,7 +148,9 @@ def test_a_sepa_debit_success_arriving_before_the_completed_event_is_recorded_on
     checkout = _open_checkout(invoice)
     pending = stripe_account.pay(checkout.provider_id, method="sepa_debit", settled=False)
     completed = stripe_account.event("checkout.session.completed", pending)
-    succeeded = stripe_account.event("checkout.session.async_payment_succeeded", {**pending, "payment_status": "paid"})
+    succeeded = stripe_account.event(
+        "checkout.session.async_payment_succeeded", {**pending, "payment_status": "paid"}
+    )
     # when Stripe delivers them out of order
     with django_capture_on_commit_callbacks(execute=True):
         _deliver(invoice.entity, succeeded)
@@ -156,21 +173,27 @@ def test_a_failed_sepa_debit_records_nothing(invoice, stripe_account, django_cap
     with django_capture_on_commit_callbacks(execute=True):
         _deliver(invoice.entity, stripe_account.event("checkout.session.async_payment_failed", pending))
     checkout.refresh_from_db()
-    assert checkout.status == CheckoutStatus.FAILED and not Payment.objects.exists()
+    assert checkout.status == CheckoutStatus.FAILED
+    assert not Payment.objects.exists()
     # and the pay link opens a new checkout
     assert Client().get(pay_path(invoice)).status_code == 302
     assert Checkout.objects.filter(status=CheckoutStatus.OPEN).count() == 1
 
 
 @pytest.mark.parametrize("change", [{"amount_total": 100}, {"currency": "usd"}])
-def test_a_payment_of_another_amount_or_currency_is_refused(invoice, stripe_account, change,
-                                                         django_capture_on_commit_callbacks):
+def test_a_payment_of_another_amount_or_currency_is_refused(
+    invoice, stripe_account, change, django_capture_on_commit_callbacks
+):
     checkout = _open_checkout(invoice)
     session = {**stripe_account.pay(checkout.provider_id), **change}
     with django_capture_on_commit_callbacks(execute=True):
-        assert _deliver(invoice.entity, stripe_account.event("checkout.session.completed", session)).status_code == 200
+        assert (
+            _deliver(invoice.entity, stripe_account.event("checkout.session.completed", session)).status_code
+            == 200
+        )
     checkout.refresh_from_db()
-    assert checkout.status == CheckoutStatus.REFUSED and not Payment.objects.exists()
+    assert checkout.status == CheckoutStatus.REFUSED
+    assert not Payment.objects.exists()
     assert ProviderEvent.objects.get().outcome == "amount_mismatch"
     assert settlement_of(invoice).settlement == Settlement.UNPAID
 
@@ -178,14 +201,18 @@ def test_a_payment_of_another_amount_or_currency_is_refused(invoice, stripe_acco
 def test_an_invoice_paid_by_transfer_meanwhile_keeps_the_card_payment_as_customer_credit(
     invoice, stripe_account, owner, django_capture_on_commit_callbacks
 ):
-    from facturier.payments.services import payment_record_for_invoice
     from facturier.payments.selectors import unallocated_credit
+    from facturier.payments.services import payment_record_for_invoice
 
     checkout = _open_checkout(invoice)
-    payment_record_for_invoice(invoice=invoice, amount=Decimal("3000.00"), received_on=dt.date(2026, 12, 7), by=owner)
+    payment_record_for_invoice(
+        invoice=invoice, amount=Decimal("3000.00"), received_on=dt.date(2026, 12, 7), by=owner
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        _deliver(invoice.entity, stripe_account.event("checkout.session.completed",
-                                                       stripe_account.pay(checkout.provider_id)))
+        _deliver(
+            invoice.entity,
+            stripe_account.event("checkout.session.completed", stripe_account.pay(checkout.provider_id)),
+        )
     # the money is recorded: 204.60 settles the invoice, the rest is the customer's credit
     assert settlement_of(invoice).settlement == Settlement.PAID
     assert Payment.objects.count() == 2
@@ -196,7 +223,9 @@ def test_stripe_signatures_follow_the_published_scheme():
     body = b'{"id": "evt_1"}'
     header = sign(body, "whsec_x", 1_700_000_000)
     verify(body, header, "whsec_x", now=1_700_000_100)
-    verify(body, "t=1700000000,v1=deadbeef," + header.split(",")[1], "whsec_x", now=1_700_000_000)  # rotated secret
+    verify(
+        body, "t=1700000000,v1=deadbeef," + header.split(",")[1], "whsec_x", now=1_700_000_000
+    )  # rotated secret
     with pytest.raises(SignatureInvalid):
         verify(body, header, "whsec_x", now=1_700_000_301)
     with pytest.raises(SignatureInvalid):

@@ -95,13 +95,15 @@ def checkout_open(*, document: Document, provider: str | None, success_url: str,
         raise Conflict(_("Online payment is not available for this invoice."), code=errors.NOT_PAYABLE)
     due = amount_due(document)
     if due <= 0:
-        raise Conflict(_("Nothing is left to pay on %(invoice)s.") % {"invoice": document}, code=errors.NOT_PAYABLE)
+        raise Conflict(
+            _("Nothing is left to pay on %(invoice)s.") % {"invoice": document}, code=errors.NOT_PAYABLE
+        )
     reusable = (
         Checkout.objects.filter(document=document, provider=name, status=CheckoutStatus.OPEN, amount=due,
                                 currency=document.currency, created_at__gt=timezone.now() - REUSE_FOR)
         .order_by("-created_at").first()
     )  # fmt: skip
-    if reusable is not None:
+    if isinstance(reusable, Checkout):
         return reusable
     local_id = uuid.uuid4()
     created = adapter_from(name, configured[name]).create_checkout(  # the call is made outside any transaction
@@ -113,12 +115,19 @@ def checkout_open(*, document: Document, provider: str | None, success_url: str,
             customer_email=getattr(document.customer, "email", "") or "", language=document.language or "fr",
         )
     )  # fmt: skip
-    return _checkout_store(document, name, local_id, created.provider_id, created.url, due, created.expires_at)
+    return _checkout_store(
+        document, name, local_id, created.provider_id, created.url, due, created.expires_at
+    )
 
 
 @transaction.atomic
 def _checkout_store(
-    document: Document, provider: str, local_id: uuid.UUID, provider_id: str, url: str, due: Decimal,
+    document: Document,
+    provider: str,
+    local_id: uuid.UUID,
+    provider_id: str,
+    url: str,
+    due: Decimal,
     expires_at: int | None,
 ) -> Checkout:
     if Checkout.objects.filter(provider=provider, provider_id=provider_id).exists():
@@ -133,8 +142,9 @@ def _checkout_store(
                  after={"invoice": str(document.pk), "provider": provider, "provider_id": provider_id,
                         "amount": due, "currency": document.currency})  # fmt: skip
     waiting = list(
-        ProviderEvent.objects.filter(provider=provider, checkout_ref=provider_id, processed_at__isnull=True)
-        .values_list("pk", flat=True)
+        ProviderEvent.objects.filter(
+            provider=provider, checkout_ref=provider_id, processed_at__isnull=True
+        ).values_list("pk", flat=True)
     )  # events that arrived before this row existed (the provider was faster than our commit)
     if waiting:
         from facturier.payments.checkout_tasks import process_provider_event

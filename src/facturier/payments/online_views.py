@@ -34,7 +34,9 @@ def _document(token: str) -> Document:
 
 
 def _status(request: HttpRequest, document: Document, message: str, *, status: int = 200) -> HttpResponse:
-    return render(request, "payments/pay_status.html", {"document": document, "message": message}, status=status)
+    return render(
+        request, "payments/pay_status.html", {"document": document, "message": message}, status=status
+    )
 
 
 @require_GET
@@ -46,8 +48,8 @@ def pay(request: HttpRequest, token: str) -> HttpResponse:
         try:
             checkout = checkout_open(document=document, provider=request.GET.get("provider"),
                                      success_url=done, cancel_url=done + "?cancelled=1")  # fmt: skip
-        except Conflict:
-            return _status(request, document, _("Nothing is left to pay online on this invoice."))
+        except Conflict as exc:
+            return _status(request, document, exc.message)
         except ProviderError as exc:
             logger.warning("checkout for %s: %s", document.pk, exc.message)
             return _status(request, document, _("Online payment is unavailable at the moment, please try again "
@@ -63,7 +65,9 @@ def pay_done(request: HttpRequest, token: str) -> HttpResponse:
         if request.GET.get("cancelled"):
             return _status(request, document, _("The payment was cancelled; the invoice is still due."))
         order_id = request.GET.get("token", "")
-        checkout = Checkout.objects.filter(document=document, provider=Provider.PAYPAL, provider_id=order_id).first()
+        checkout = Checkout.objects.filter(
+            document=document, provider=Provider.PAYPAL, provider_id=order_id
+        ).first()
         if checkout is not None and checkout.status != CheckoutStatus.PAID:
             try:
                 paypal_return(checkout=checkout)

@@ -70,7 +70,7 @@ def provider_event_process(*, event_pk: str) -> str:
     """Apply one stored event (idempotent: a processed event is left alone); its outcome."""
     event = ProviderEvent.objects.select_related("entity").get(pk=event_pk)
     if event.processed_at is not None:
-        return event.outcome
+        return str(event.outcome)
     adapter = adapter_for(event.entity, event.provider)
     if adapter is None:
         return _finish(event, "not_configured")
@@ -97,7 +97,7 @@ def checkout_apply(
     if stored is not None:
         stored = ProviderEvent.objects.select_for_update().get(pk=stored.pk)
         if stored.processed_at is not None:
-            return stored.outcome
+            return str(stored.outcome)
     checkout = (
         Checkout.objects.select_for_update()
         .filter(entity=entity, provider=provider, provider_id=event.checkout_id).first()

@@ -29,7 +29,9 @@ PRIVATE = b"paypal-fake-signing-key"  # stands for PayPal's private key: only th
 
 def _error(name: str, status: int, issue: str = "") -> Response:
     details = [{"issue": issue, "description": issue}] if issue else []
-    return Response.of_json({"name": name, "message": issue or name, "debug_id": "f00", "details": details}, status)
+    return Response.of_json(
+        {"name": name, "message": issue or name, "debug_id": "f00", "details": details}, status
+    )
 
 
 class FakePayPal(FakeProviderServer):
@@ -44,8 +46,13 @@ class FakePayPal(FakeProviderServer):
     def handle(self, request: Request) -> Response:
         if request.path == "/v1/oauth2/token" and request.method == "POST":
             expected = "Basic " + base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
-            if request.headers.get("authorization") != expected or request.form().get("grant_type") != "client_credentials":
-                return Response.of_json({"error": "invalid_client", "error_description": "Client Authentication failed"}, 401)
+            if (
+                request.headers.get("authorization") != expected
+                or request.form().get("grant_type") != "client_credentials"
+            ):
+                return Response.of_json(
+                    {"error": "invalid_client", "error_description": "Client Authentication failed"}, 401
+                )
             token = f"A21AA{next(self.counter):06d}"
             self.tokens.add(token)
             return Response.of_json({"scope": "https://uri.paypal.com/services/payments/payment",
@@ -129,8 +136,11 @@ class FakePayPal(FakeProviderServer):
 
     def approved_event(self, order_id: str) -> dict[str, Any]:
         unit = self.orders[order_id]["unit"]
-        return self._event("CHECKOUT.ORDER.APPROVED", "checkout-order",
-                           {"id": order_id, "intent": "CAPTURE", "status": "APPROVED", "purchase_units": [unit]})
+        return self._event(
+            "CHECKOUT.ORDER.APPROVED",
+            "checkout-order",
+            {"id": order_id, "intent": "CAPTURE", "status": "APPROVED", "purchase_units": [unit]},
+        )
 
     def capture_completed_event(self, order_id: str, **changes: Any) -> dict[str, Any]:
         order = self.orders[order_id]

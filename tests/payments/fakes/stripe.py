@@ -45,7 +45,9 @@ class FakeStripe(FakeProviderServer):
 
     def handle(self, request: Request) -> Response:
         if request.headers.get("authorization") != f"Bearer {SECRET_KEY}":
-            return Response.of_json({"error": {"type": "invalid_request_error", "message": "Invalid API Key"}}, 401)
+            return Response.of_json(
+                {"error": {"type": "invalid_request_error", "message": "Invalid API Key"}}, 401
+            )
         if request.method == "POST" and request.path == "/v1/checkout/sessions":
             return self._create(request)
         match = re.fullmatch(r"/v1/payment_intents/(\w+)", request.path)
@@ -54,7 +56,9 @@ class FakeStripe(FakeProviderServer):
             if "latest_charge.balance_transaction" not in request.query.get("expand[]", []):
                 intent["latest_charge"] = intent["latest_charge"]["id"]
             return Response.of_json(intent)
-        return Response.of_json({"error": {"type": "invalid_request_error", "message": "No such object"}}, 404)
+        return Response.of_json(
+            {"error": {"type": "invalid_request_error", "message": "No such object"}}, 404
+        )
 
     def _create(self, request: Request) -> Response:
         key = request.headers.get("idempotency-key", "")
@@ -104,7 +108,9 @@ class FakeStripe(FakeProviderServer):
                 "data": {"object": session}}  # fmt: skip
 
 
-def signed(event: dict[str, Any], *, secret: str = WEBHOOK_SECRET, at: int | None = None) -> tuple[bytes, str]:
+def signed(
+    event: dict[str, Any], *, secret: str = WEBHOOK_SECRET, at: int | None = None
+) -> tuple[bytes, str]:
     """The body and ``Stripe-Signature`` Stripe sends: t=<time>,v1=hex(HMAC-SHA256(secret, "<t>.<body>"))."""
     body = json.dumps(event).encode()
     timestamp = int(time.time()) if at is None else at

@@ -27,14 +27,17 @@ def is_complete(provider: str, values: dict[str, Any]) -> bool:
 
 
 def adapter_from(provider: str, values: dict[str, Any]) -> PaymentProvider:
-    base = {"api_base": str(values["api_base"])} if values.get("api_base") else {}
     if provider == "stripe":
-        return StripeProvider(secret_key=str(values.get("secret_key", "")),
-                              webhook_secret=str(values.get("webhook_secret", "")), **base)  # fmt: skip
+        stripe = StripeProvider(secret_key=str(values.get("secret_key", "")),
+                                webhook_secret=str(values.get("webhook_secret", "")))  # fmt: skip
+        stripe.api_base = str(values.get("api_base") or stripe.api_base)
+        return stripe
     if provider == "paypal":
-        return PayPalProvider(client_id=str(values.get("client_id", "")),
-                              client_secret=str(values.get("client_secret", "")),
-                              webhook_id=str(values.get("webhook_id", "")), **base)  # fmt: skip
+        paypal = PayPalProvider(client_id=str(values.get("client_id", "")),
+                                client_secret=str(values.get("client_secret", "")),
+                                webhook_id=str(values.get("webhook_id", "")))  # fmt: skip
+        paypal.api_base = str(values.get("api_base") or paypal.api_base)
+        return paypal
     raise ValueError(f"unknown payment provider {provider!r}")
 
 

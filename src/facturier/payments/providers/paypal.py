@@ -106,7 +106,9 @@ class PayPalProvider:
         }  # fmt: skip
         data = self._call("POST", "/v2/checkout/orders", "PayPal order", json=body,
                           headers={"PayPal-Request-Id": f"facturier-checkout-{request.reference}"})  # fmt: skip
-        links = {link.get("rel"): link.get("href") for link in data.get("links") or [] if isinstance(link, dict)}
+        links = {
+            link.get("rel"): link.get("href") for link in data.get("links") or [] if isinstance(link, dict)
+        }
         url = links.get("payer-action") or links.get("approve")
         if not data.get("id") or not url:
             raise ProviderError("PayPal order: no id or approval link in the answer")
@@ -129,7 +131,9 @@ class PayPalProvider:
     def normalize(self, payload: dict[str, Any]) -> NormalizedEvent:
         event_type = str(payload.get("event_type", ""))
         resource = payload.get("resource") or {}
-        base = NormalizedEvent(event_id=str(payload.get("id", "")), event_type=event_type, kind=EventKind.IGNORED)
+        base = NormalizedEvent(
+            event_id=str(payload.get("id", "")), event_type=event_type, kind=EventKind.IGNORED
+        )
         if event_type == "CHECKOUT.ORDER.APPROVED":
             unit = (resource.get("purchase_units") or [{}])[0]
             amount = unit.get("amount") or {}
@@ -137,7 +141,9 @@ class PayPalProvider:
                            invoice_id=str(unit.get("custom_id") or ""), amount=_decimal(amount.get("value")),
                            currency=str(amount.get("currency_code") or ""), method="paypal")  # fmt: skip
         if event_type.startswith("PAYMENT.CAPTURE."):
-            order_id = ((resource.get("supplementary_data") or {}).get("related_ids") or {}).get("order_id", "")
+            order_id = ((resource.get("supplementary_data") or {}).get("related_ids") or {}).get(
+                "order_id", ""
+            )
             captured = self._capture_event(base, resource, str(order_id))
             kind = {"PAYMENT.CAPTURE.COMPLETED": EventKind.PAID, "PAYMENT.CAPTURE.PENDING": EventKind.PENDING,
                     "PAYMENT.CAPTURE.DENIED": EventKind.FAILED, "PAYMENT.CAPTURE.DECLINED": EventKind.FAILED,
@@ -164,7 +170,9 @@ class PayPalProvider:
             order = self._call("POST", f"/v2/checkout/orders/{order_id}/capture", "PayPal capture", json={},
                                headers={"PayPal-Request-Id": f"facturier-capture-{order_id}"})  # fmt: skip
         except ProviderError as exc:
-            if exc.status == 422:  # ORDER_ALREADY_CAPTURED (its PAYMENT.CAPTURE.COMPLETED records it), or not approved
+            if (
+                exc.status == 422
+            ):  # ORDER_ALREADY_CAPTURED (its PAYMENT.CAPTURE.COMPLETED records it), or not approved
                 return base
             raise
         unit = (order.get("purchase_units") or [{}])[0]
@@ -175,10 +183,15 @@ class PayPalProvider:
         event = self._capture_event(base, capture, order_id)
         status = capture.get("status")
         kind = {"COMPLETED": EventKind.PAID, "PENDING": EventKind.PENDING, "DECLINED": EventKind.FAILED}
-        return replace(event, kind=kind.get(str(status), EventKind.IGNORED),
-                       invoice_id=event.invoice_id or str(unit.get("custom_id") or unit.get("reference_id") or ""))
+        return replace(
+            event,
+            kind=kind.get(str(status), EventKind.IGNORED),
+            invoice_id=event.invoice_id or str(unit.get("custom_id") or unit.get("reference_id") or ""),
+        )
 
     def complete(self, event: NormalizedEvent) -> NormalizedEvent:
         if event.kind == EventKind.APPROVED and event.checkout_id:
-            return replace(self.capture(event.checkout_id), event_id=event.event_id, event_type=event.event_type)
+            return replace(
+                self.capture(event.checkout_id), event_id=event.event_id, event_type=event.event_type
+            )
         return event

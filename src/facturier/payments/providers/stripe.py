@@ -14,7 +14,6 @@ import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 from typing import Any
 
 import requests
@@ -143,7 +142,9 @@ class StripeProvider:
     def normalize(self, payload: dict[str, Any]) -> NormalizedEvent:
         event_type = str(payload.get("type", ""))
         session = (payload.get("data") or {}).get("object") or {}
-        base = NormalizedEvent(event_id=str(payload.get("id", "")), event_type=event_type, kind=EventKind.IGNORED)
+        base = NormalizedEvent(
+            event_id=str(payload.get("id", "")), event_type=event_type, kind=EventKind.IGNORED
+        )
         if session.get("object") != "checkout.session":
             return base
         currency = str(session.get("currency") or "").upper()
@@ -183,7 +184,7 @@ class StripeProvider:
         if isinstance(transaction, dict) and transaction.get("fee") is not None:
             fee = from_minor(transaction["fee"], str(transaction.get("currency") or event.currency))
         return replace(
-            event, fee=fee, method={"sepa_debit": "direct_debit", "card": "card"}.get(method or "", event.method)
+            event,
+            fee=fee,
+            method={"sepa_debit": "direct_debit", "card": "card"}.get(method or "", event.method),
         )
-
-
