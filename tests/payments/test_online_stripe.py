@@ -92,7 +92,7 @@ def test_a_paid_checkout_records_and_allocates_the_payment_once_with_stripes_fee
     # and once paid, the pay link shows there is nothing left to pay and opens no new checkout
     response = Client().get(pay_path(invoice))
     assert response.status_code == 200
-    assert "Il ne reste rien à payer en ligne" in response.content.decode()
+    assert "Il ne reste rien à payer sur FAC-" in response.content.decode()
     assert len(stripe_account.calls("POST", "/v1/checkout/sessions")) == 1
 
 
