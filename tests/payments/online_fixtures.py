@@ -37,6 +37,9 @@ def stripe():
 
 @pytest.fixture
 def paypal():
+    from facturier.payments.providers import paypal as adapter
+
+    adapter._TOKENS.clear()  # a token of another test's fake (same port) must not be taken for valid
     with FakePayPal() as fake:
         yield fake
 

@@ -151,3 +151,24 @@ def test_a_capture_in_another_currency_is_refused(
     checkout.refresh_from_db()
     assert checkout.status == CheckoutStatus.REFUSED
     assert not Payment.objects.exists()
+
+
+def test_the_paypal_token_is_kept_until_it_expires_and_renewed_once_when_refused(invoice, paypal_account):
+    from facturier.payments.online import adapter_for
+    from facturier.payments.providers.base import CheckoutRequest
+
+    def order(reference: str) -> None:
+        adapter_for(invoice.entity, "paypal").create_checkout(CheckoutRequest(
+            invoice_id=str(invoice.pk), invoice_number=invoice.number, amount=DUE, currency="EUR",
+            description="x", success_url="https://x.example/ok", cancel_url="https://x.example/ko",
+            reference=reference))  # fmt: skip
+
+    # two orders: one token
+    order("a")
+    order("b")
+    assert len(paypal_account.calls("POST", "/v1/oauth2/token")) == 1
+    # when PayPal no longer accepts it (revoked), one new token is asked for and the call goes through
+    paypal_account.tokens.clear()
+    order("c")
+    assert len(paypal_account.calls("POST", "/v1/oauth2/token")) == 2
+    assert len(paypal_account.orders) == 3

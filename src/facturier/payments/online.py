@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from facturier.accounts.models import LegalEntity
 from facturier.audit.services import audit_record
-from facturier.common.errors import Conflict, ValidationFailed
+from facturier.common.errors import Conflict
 from facturier.invoicing.lifecycle import OPEN_RECEIVABLE
 from facturier.invoicing.models import Document, Kind
 from facturier.payments import errors
@@ -151,9 +151,3 @@ def _checkout_store(
 
         transaction.on_commit(lambda: [process_provider_event.enqueue(str(pk)) for pk in waiting])
     return checkout
-
-
-def check_provider(provider: str) -> str:
-    if provider not in PROVIDERS:
-        raise ValidationFailed(_("Unknown payment provider."), field="provider", code="unknown_provider")
-    return provider

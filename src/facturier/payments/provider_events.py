@@ -16,6 +16,7 @@ import json
 import logging
 from collections.abc import Mapping
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -149,7 +150,7 @@ def _paid(checkout: Checkout, event: NormalizedEvent) -> str:
     part = min(checkout.amount, due)
     payment = payment_record(
         entity=checkout.entity, customer=document.customer, amount=checkout.amount, currency=checkout.currency,
-        received_on=timezone.localdate(), by=None, method=METHODS.get(event.method, Method.CARD),
+        received_on=timezone.localdate(timezone=ZoneInfo(checkout.entity.time_zone)), by=None, method=METHODS.get(event.method, Method.CARD),
         reference=(event.payment_reference or checkout.provider_id)[:140], payer=event.payer[:200],
         allocations=[(document, part)] if part > 0 else [],
     )  # fmt: skip

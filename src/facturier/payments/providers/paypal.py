@@ -12,6 +12,7 @@ webhook id.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Mapping
@@ -32,6 +33,9 @@ from facturier.payments.providers.base import (
 )
 
 DEFAULT_API_BASE = "https://api-m.paypal.com"
+_TOKENS: dict[
+    tuple[str, str, str], tuple[str, float]
+] = {}  # (api base, client id, secret hash) -> token, until
 SIGNATURE_HEADERS = {
     "auth_algo": "PAYPAL-AUTH-ALGO",
     "cert_url": "PAYPAL-CERT-URL",
@@ -59,29 +63,42 @@ class PayPalProvider:
 
     def __post_init__(self) -> None:
         self.session = requests.Session()
-        self._token = ""
-        self._token_until = 0.0
 
     def _url(self, path: str) -> str:
         return self.api_base.rstrip("/") + path
 
+    @property
+    def _token_key(self) -> tuple[str, str, str]:
+        return (self.api_base, self.client_id, hashlib.sha256(self.client_secret.encode()).hexdigest())
+
     def access_token(self) -> str:
-        if self._token and time.monotonic() < self._token_until:
-            return self._token
+        """A bearer token, kept (per account, in this process) until a minute before it expires."""
+        cached = _TOKENS.get(self._token_key)
+        if cached and time.monotonic() < cached[1]:
+            return cached[0]
         response = request(self.session, "POST", self._url("/v1/oauth2/token"), operation="PayPal token",
                            policy=self.policy, error=ProviderError, auth=(self.client_id, self.client_secret),
                            data={"grant_type": "client_credentials"})  # fmt: skip
         data = response.json()
         if not data.get("access_token"):
             raise ProviderError("PayPal token: no access_token in the answer", code="authentication_failed")
-        self._token = str(data["access_token"])
-        self._token_until = time.monotonic() + max(int(data.get("expires_in") or 0) - 60, 0)
-        return self._token
+        token = str(data["access_token"])
+        _TOKENS[self._token_key] = (token, time.monotonic() + max(int(data.get("expires_in") or 0) - 60, 0))
+        return token
 
     def _call(self, method: str, path: str, operation: str, **kwargs: Any) -> dict[str, Any]:
-        headers = {"Authorization": f"Bearer {self.access_token()}", **kwargs.pop("headers", {})}
-        response = request(self.session, method, self._url(path), operation=operation, policy=self.policy,
-                           headers=headers, error=ProviderError, **kwargs)  # fmt: skip
+        extra = kwargs.pop("headers", {})
+        try:
+            response = request(self.session, method, self._url(path), operation=operation, policy=self.policy,
+                               headers={"Authorization": f"Bearer {self.access_token()}", **extra},
+                               error=ProviderError, **kwargs)  # fmt: skip
+        except ProviderError as exc:
+            if exc.status != 401:
+                raise
+            _TOKENS.pop(self._token_key, None)  # revoked or expired early: one new token, one more try
+            response = request(self.session, method, self._url(path), operation=operation, policy=self.policy,
+                               headers={"Authorization": f"Bearer {self.access_token()}", **extra},
+                               error=ProviderError, **kwargs)  # fmt: skip
         try:
             data = response.json()
         except ValueError as exc:

@@ -148,8 +148,7 @@ class StripeProvider:
         if session.get("object") != "checkout.session":
             return base
         currency = str(session.get("currency") or "").upper()
-        method = "direct_debit" if "sepa_debit" in (session.get("payment_method_types") or []) and \
-            session.get("payment_method_types") == ["sepa_debit"] else "card"  # fmt: skip
+        method = "direct_debit" if session.get("payment_method_types") == ["sepa_debit"] else "card"
         details = session.get("customer_details") or {}
         base = replace(
             base, checkout_id=str(session.get("id", "")),
