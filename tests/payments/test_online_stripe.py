@@ -231,3 +231,26 @@ def test_stripe_signatures_follow_the_published_scheme():
     with pytest.raises(SignatureInvalid):
         verify(body, "v1=abc", "whsec_x")
     assert encode_form({"a": {"b": [1, "x"]}, "c": "d"}) == [("a[b][0]", "1"), ("a[b][1]", "x"), ("c", "d")]
+
+
+def test_the_provider_events_schedule_applies_an_event_left_unprocessed(
+    invoice, stripe_account, django_capture_on_commit_callbacks
+):
+    from facturier.payments.checkout_tasks import process_pending_provider_events
+
+    # given a paid event stored while its checkout was unknown, the checkout then stored without its task
+    adapter = adapter_for(invoice.entity, "stripe")
+    created = adapter.create_checkout(CheckoutRequest(
+        invoice_id=str(invoice.pk), invoice_number=invoice.number, amount=DUE, currency="EUR", description="x",
+        success_url="https://x.example/ok", cancel_url="https://x.example/ko", reference="ref-2"))  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        _deliver(invoice.entity, stripe_account.event("checkout.session.completed",
+                                                      stripe_account.pay(created.provider_id)))  # fmt: skip
+    Checkout.objects.create(entity=invoice.entity, document=invoice, provider="stripe", url=created.url,
+                            provider_id=created.provider_id, amount=DUE, currency="EUR")  # fmt: skip
+    # when the periodic job runs, twice
+    assert process_pending_provider_events.call() == {"processed": 1}
+    assert process_pending_provider_events.call() == {"processed": 0}
+    # then the payment is recorded once
+    assert Payment.objects.count() == 1
+    assert ProviderEvent.objects.get().outcome == "recorded"
