@@ -150,6 +150,8 @@ FACTURIER_SCHEDULES = [
      "rrule": "FREQ=DAILY;BYHOUR=2;BYMINUTE=30"},
     {"name": "import-statements", "task": "facturier.banking.tasks.import_watched_statements",
      "interval_seconds": int(os.environ.get("FACTURIER_STATEMENTS_POLL_SECONDS", "300"))},
+    {"name": "provider-events", "task": "facturier.payments.checkout_tasks.process_pending_provider_events",
+     "interval_seconds": 300},
 ]  # fmt: skip
 # Bank statements: the watched folder (statements/inbox/<SIREN or company slug>/) and the largest file read.
 FACTURIER_STATEMENTS_DIR = os.environ.get("FACTURIER_STATEMENTS_DIR") or str(DATA_DIR / "statements")
@@ -160,6 +162,8 @@ FACTURIER_TASK_STALE_SECONDS = int(os.environ.get("FACTURIER_TASK_STALE_SECONDS"
 # Connector credentials of each company are encrypted in the database with this key (Fernet; several
 # comma-separated keys rotate). Unset: a key file created in the data dir (facturier/common/secrets.py).
 FACTURIER_CREDENTIALS_KEY = os.environ.get("FACTURIER_CREDENTIALS_KEY", "")
+# The address customers reach this site at: the pay links printed on invoices and put in emails start with it.
+FACTURIER_PUBLIC_URL = os.environ.get("FACTURIER_PUBLIC_URL", "http://localhost:8000")
 
 # Email: EMAIL_URL sets EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT... (config/settings/email.py); unset, no
 # email is sent and sending an invoice by email is refused, naming it. Invoices leave from

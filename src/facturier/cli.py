@@ -257,7 +257,9 @@ def build_parser() -> argparse.ArgumentParser:
     credentials_sub = credentials.add_subparsers(dest="credentials_command", required=True)
     credentials_set = credentials_sub.add_parser("set", help="store a company's account (KEY=- reads stdin)")
     credentials_set.add_argument("--entity", required=True, help="entity id, SIREN or name")
-    credentials_set.add_argument("--connector", required=True, choices=("chorus_pro", "pdp"))
+    credentials_set.add_argument(
+        "--connector", required=True, choices=("chorus_pro", "pdp", "stripe", "paypal")
+    )
     credentials_set.add_argument("values", nargs="+", metavar="KEY=VALUE")
     jobs = sub.add_parser("jobs", help="background jobs: list runs and schedules, run a schedule now")
     jobs_sub = jobs.add_subparsers(dest="jobs_command", required=True)

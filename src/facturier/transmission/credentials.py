@@ -22,7 +22,7 @@ from facturier.common.errors import ValidationFailed
 from facturier.common.secrets import decrypt_json, encrypt_json
 from facturier.jobs.models import ConnectorCredential
 
-CONNECTORS = ("chorus_pro", "pdp")
+CONNECTORS = ("chorus_pro", "pdp", "stripe", "paypal")  # the last two: online payment (payments.online)
 
 
 @transaction.atomic
