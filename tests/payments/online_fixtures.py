@@ -7,9 +7,9 @@ from cryptography.fernet import Fernet
 from django.test import Client
 from django.urls import reverse
 
+from facturier.accounts.credentials import connector_credentials_set
 from facturier.invoicing.services import invoice_issue
 from facturier.payments.online import pay_token
-from facturier.transmission.credentials import connector_credentials_set
 from tests.payments.fakes import paypal as paypal_fake
 from tests.payments.fakes import stripe as stripe_fake
 from tests.payments.fakes.paypal import FakePayPal

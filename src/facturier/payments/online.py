@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from facturier.accounts.credentials import stored_credentials
 from facturier.accounts.models import LegalEntity
 from facturier.audit.services import audit_record
 from facturier.common.errors import Conflict
@@ -32,7 +33,6 @@ from facturier.payments.checkout_models import Checkout, CheckoutStatus, Provide
 from facturier.payments.providers import PROVIDERS, adapter_from, is_complete
 from facturier.payments.providers.base import CheckoutRequest, PaymentProvider
 from facturier.payments.selectors import settlement_of
-from facturier.transmission.credentials import stored_credentials
 
 PAY_SALT = "facturier.payments.pay"
 REUSE_FOR = dt.timedelta(hours=23)  # a Stripe session lives 24 h: do not hand out one about to expire

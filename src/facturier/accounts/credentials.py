@@ -1,4 +1,4 @@
-"""Each company's own connector accounts (Chorus Pro, the platform), kept encrypted in the database.
+"""Each company's own connector accounts (Chorus Pro, the platform, Stripe, PayPal), kept encrypted in the database.
 
 They replace the environment variables keyed by SIREN (``CHORUS_PRO_ACCOUNTS``, ``PDP_ACCOUNTS``), which
 are still read as a fallback for installations configured that way: for one company, its stored
