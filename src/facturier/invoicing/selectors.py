@@ -102,8 +102,33 @@ def filtered(documents: QuerySet[Document], filters: DocumentFilters) -> QuerySe
 
 
 def newest_first(documents: QuerySet[Document]) -> QuerySet[Document]:
-    """The order of the document lists: latest issue date first, drafts (no date yet) on top."""
-    return documents.order_by(F("issue_date").desc(nulls_first=True), "-created_at")
+    """The order of the document lists: latest issue date first, drafts (no date yet) on top (the id
+    breaks ties, so a page position (`ListPosition`) names one place in the order)."""
+    return documents.order_by(F("issue_date").desc(nulls_first=True), "-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class ListPosition:
+    """Where a page of a `newest_first` list ended: the last row's sort key."""
+
+    issue_date: dt.date | None
+    created_at: dt.datetime
+    pk: uuid.UUID
+
+    @classmethod
+    def of(cls, document: Document) -> "ListPosition":
+        return cls(document.issue_date, document.created_at, document.pk)
+
+
+def after(documents: QuerySet[Document], position: ListPosition) -> QuerySet[Document]:
+    """The rows that come after `position` in `newest_first` order: a keyset page, read from the
+    (entity, kind, issue_date, created_at) index instead of skipping an OFFSET of rows."""
+    later = Q(created_at__lt=position.created_at) | Q(created_at=position.created_at, id__lt=position.pk)
+    if position.issue_date is None:  # drafts come first: the rest of the drafts, then every dated row
+        return documents.filter((Q(issue_date__isnull=True) & later) | Q(issue_date__isnull=False))
+    return documents.filter(
+        Q(issue_date__lt=position.issue_date) | (Q(issue_date=position.issue_date) & later)
+    )
 
 
 def lineage_of(document: Document) -> list[Document]:
