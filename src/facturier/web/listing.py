@@ -130,7 +130,7 @@ class DocumentFilterForm(forms.Form):
             status=lifecycle_status, customer=data.get("customer"), date_from=data.get("date_from"),
             date_to=data.get("date_to"), search=data.get("q") or "",
         )  # fmt: skip
-        return selectors.filtered(rows, filters)
+        return selectors.filtered(rows, filters, entity=self.entity)
 
 
 PAGE_SIZE = 25

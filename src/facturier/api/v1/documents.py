@@ -176,7 +176,8 @@ def register_common(router: Router, resource: str) -> None:
                 summary=f"List {label}")  # fmt: skip
     def list_documents(request: HttpRequest, filters: Query[DocumentFilters]) -> dict[str, object]:
         require_scope(request, f"{resource}:read")
-        documents = filtered(documents_of(entity_of(request), resource), filters)
+        entity = entity_of(request)
+        documents = filtered(documents_of(entity, resource), filters, entity=entity)
         page = paginate(request, documents, cursor=filters.cursor, limit=filters.limit)
         return {"items": page.items, "next": page.next}
 
