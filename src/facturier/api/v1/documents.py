@@ -86,7 +86,7 @@ def reloaded(request: HttpRequest, resource: str, document: Document) -> Documen
     return document_get(request, resource, document.pk)
 
 
-def filtered(documents: QuerySet[Document], filters: DocumentFilters) -> QuerySet[Document]:
+def filtered(documents: QuerySet[Document], filters: DocumentFilters, *, entity: LegalEntity) -> QuerySet[Document]:
     """The query's filters, through the selectors the web lists use too (settlement: payments')."""
     documents = selectors.filtered(
         documents,
@@ -94,6 +94,7 @@ def filtered(documents: QuerySet[Document], filters: DocumentFilters) -> QuerySe
             status=filters.status or "", type_code=filters.type_code or "", customer=filters.customer,
             date_from=filters.date_from, date_to=filters.date_to, search=filters.search,
         ),
+        entity=entity,
     )  # fmt: skip
     if filters.settlement:
         if filters.settlement not in Settlement.values:
