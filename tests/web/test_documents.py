@@ -89,7 +89,9 @@ def test_invoice_list_paginates_and_keeps_the_filters(owner_client, entity, cust
     assert len(owner_client.get(url, {"status": "draft", "after": "nonsense!"}).context["page"]) == 25
 
 
-def test_a_long_list_says_more_instead_of_counting_every_row(owner_client, entity, customer, owner, monkeypatch):
+def test_a_long_list_says_more_instead_of_counting_every_row(
+    owner_client, entity, customer, owner, monkeypatch
+):
     monkeypatch.setattr("facturier.web.listing.COUNT_UP_TO", 3)
     for _ in range(5):
         document_create(entity=entity, kind=Kind.INVOICE, customer=customer, by=owner,

@@ -39,10 +39,12 @@ def test_list_and_editor_pages_do_not_grow_with_customers_and_products(owner_cli
     few = sizes(owner_client)
     # when it has 2,000 of each
     Customer.objects.bulk_create(
-        Customer(entity=entity, code=f"K{n:05d}", name=f"Client K{n:05d}", city="Paris") for n in range(1, MANY)
+        Customer(entity=entity, code=f"K{n:05d}", name=f"Client K{n:05d}", city="Paris")
+        for n in range(1, MANY)
     )
     Product.objects.bulk_create(
-        Product(entity=entity, sku=f"P{n:05d}", name=f"Produit {n}", unit_price=Decimal("1")) for n in range(1, MANY)
+        Product(entity=entity, sku=f"P{n:05d}", name=f"Produit {n}", unit_price=Decimal("1"))
+        for n in range(1, MANY)
     )
     many = sizes(owner_client)
     # then no page lists them: each weighs what it weighed (give or take a few bytes), far under 500 KB

@@ -10,6 +10,7 @@ import binascii
 import datetime as dt
 import json
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -168,7 +169,7 @@ class ListPage:
     count: int  # the number of matching rows, capped at COUNT_UP_TO + 1
     more_than: int = COUNT_UP_TO
 
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[Document]:
         return iter(self.rows)
 
     def __len__(self) -> int:

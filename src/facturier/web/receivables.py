@@ -86,7 +86,9 @@ def dashboard_for(entity: LegalEntity) -> Dashboard:
     documents = of_entity(Document, entity).filter(kind=Kind.INVOICE)
     by_status = _counts_by_status(documents)
     counts = {status: count for status, _label, count in by_status}
-    invoiced = invoiced_since(entity, {"month": today.replace(day=1), "year": today.replace(month=1, day=1)}, today)
+    invoiced = invoiced_since(
+        entity, {"month": today.replace(day=1), "year": today.replace(month=1, day=1)}, today
+    )
     return Dashboard(
         today=today,
         currency=entity.default_currency,

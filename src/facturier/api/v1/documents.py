@@ -86,7 +86,9 @@ def reloaded(request: HttpRequest, resource: str, document: Document) -> Documen
     return document_get(request, resource, document.pk)
 
 
-def filtered(documents: QuerySet[Document], filters: DocumentFilters, *, entity: LegalEntity) -> QuerySet[Document]:
+def filtered(
+    documents: QuerySet[Document], filters: DocumentFilters, *, entity: LegalEntity
+) -> QuerySet[Document]:
     """The query's filters, through the selectors the web lists use too (settlement: payments')."""
     documents = selectors.filtered(
         documents,
