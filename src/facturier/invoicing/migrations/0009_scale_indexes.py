@@ -1,4 +1,5 @@
-"""On PostgreSQL, a trigram index on the document number for the list and API search (issue 9).
+"""An index by type (credit notes, deposit invoices: a few % of the documents) and, on PostgreSQL, a
+trigram index on the document number for the list and API search (issue 9).
 
 The search (`invoicing.selectors.filtered`) is a case-insensitive substring match on the number OR-ed
 with the customers whose name matches (read first through parties' own trigram index): PostgreSQL
@@ -6,7 +7,7 @@ combines this index with the customer foreign key's (BitmapOr) instead of readin
 SQLite keeps its scan (its LIKE cannot use such an index).
 """
 
-from django.db import migrations
+from django.db import migrations, models
 
 
 def create_trigram_index(apps, schema_editor):
@@ -32,5 +33,9 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddIndex(
+            model_name="document",
+            index=models.Index(fields=["entity", "kind", "type_code", "issue_date"], name="document_by_type"),
+        ),
         migrations.RunPython(create_trigram_index, drop_trigram_index),
     ]
