@@ -74,7 +74,7 @@ def _race(entity, customer, product, *, workers: int, per_worker: int) -> None: 
         )  # fmt: skip
         for w in range(WORKERS)
     ]
-    outputs = [process.communicate(timeout=300) for process in processes]
+    outputs = [process.communicate(timeout=900) for process in processes]
     assert all(process.returncode == 0 for process in processes), [err[-2000:] for _out, err in outputs]
     lines = [line.split() for out, _err in outputs for line in out.splitlines()]
     issued = [parts for parts in lines if parts[1] == "issued"]

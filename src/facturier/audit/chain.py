@@ -68,10 +68,12 @@ def lock_audit_chain(owner: str) -> ChainHead:
     if not connection.in_atomic_block:
         raise RuntimeError("lock_audit_chain must run inside transaction.atomic")
     keys = audit_chain_keys(owner)
-    if connection.vendor != "postgresql":  # SQLite: one writer at a time, one chain is enough
-        return lock_chain(keys[0])
-    _ensure_heads(keys)
     preferred = _preferred.get(owner, keys[0])
+    if preferred not in keys:  # FACTURIER_AUDIT_CHAINS was lowered
+        preferred = keys[0]
+    if connection.vendor != "postgresql":  # SQLite: one writer at a time, the chain is always free
+        return lock_chain(preferred)
+    _ensure_heads(keys)
     free = ChainHead.objects.select_for_update(skip_locked=True)
     head = free.filter(key=preferred).first()
     if head is None:
