@@ -107,7 +107,11 @@ def worker(start_at: float, ids: list[str]) -> None:
         began = time.perf_counter()
         invoice_issue(invoice=Document.objects.get(pk=invoice_id), by=None)
         latencies.append(time.perf_counter() - began)
-    print(json.dumps({"latencies": latencies, "cpu": cpu_seconds() - cpu, "started": started, "ended": time.time()}))
+    print(
+        json.dumps(
+            {"latencies": latencies, "cpu": cpu_seconds() - cpu, "started": started, "ended": time.time()}
+        )
+    )
 
 
 def run(processes: int, count: int, args: argparse.Namespace, data_dir: str, index: int) -> dict[str, float]:
@@ -116,9 +120,24 @@ def run(processes: int, count: int, args: argparse.Namespace, data_dir: str, ind
     start_at = time.time() + 4 + processes * 0.8  # every process set up and warmed up by then
     env = {**os.environ}
     children = [
-        subprocess.Popen([sys.executable, __file__, "--database", args.database, "--conformance", args.conformance,
-                          "--data-dir", data_dir, "--worker", str(start_at), *chunk],
-                         stdout=subprocess.PIPE, text=True, env=env)  # fmt: skip
+        subprocess.Popen(
+            [
+                sys.executable,
+                __file__,
+                "--database",
+                args.database,
+                "--conformance",
+                args.conformance,
+                "--data-dir",
+                data_dir,
+                "--worker",
+                str(start_at),
+                *chunk,
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )  # fmt: skip
         for chunk in slices
     ]
     load = os.getloadavg()[0]
@@ -150,7 +169,9 @@ def validation_cpu(samples: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database", required=True)
     parser.add_argument("--invoices", type=int, default=120, help="invoices issued per process count")
     parser.add_argument("--processes", default="1,2,4,16")
@@ -165,11 +186,15 @@ def main() -> None:
         worker(float(args.worker[0]), args.worker[1:])
         return
     rows = [run(int(p), args.invoices, args, data_dir, i) for i, p in enumerate(args.processes.split(","))]
-    print(f"{'processes':>9} {'invoices':>8} {'inv/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/inv':>10} {'load':>5}")
+    print(
+        f"{'processes':>9} {'invoices':>8} {'inv/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/inv':>10} {'load':>5}"
+    )
     for row in rows:
         print(f"{row['processes']:>9} {row['invoices']:>8} {row['per_s']:>7.1f} {row['p50_ms']:>8.0f} "
               f"{row['p99_ms']:>8.0f} {row['cpu_ms']:>10.1f} {row['load']:>5.1f}")  # fmt: skip
-    print(f"validation CPU per invoice: {validation_cpu(args.validation):.1f} ms (load {os.getloadavg()[0]:.1f})")
+    print(
+        f"validation CPU per invoice: {validation_cpu(args.validation):.1f} ms (load {os.getloadavg()[0]:.1f})"
+    )
     from facturier.audit.verify import verify_all
 
     breaches = verify_all()

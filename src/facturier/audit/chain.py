@@ -54,7 +54,9 @@ def _ensure_heads(keys: list[str]) -> None:
         for key in missing:
             if key not in existing:
                 ChainHead.objects.get_or_create(key=key, defaults={"last_hash": GENESIS_HASH, "length": 0})
-        _created.update(missing)  # only after the transaction commits would be exact; a missing head is recreated below
+        _created.update(
+            missing
+        )  # only after the transaction commits would be exact; a missing head is recreated below
 
 
 def lock_audit_chain(owner: str) -> ChainHead:

@@ -116,5 +116,6 @@ def provisional_number(*, entity: LegalEntity, code: str, day: dt.date) -> str:
 def same_shape(first: str, second: str) -> bool:
     """Same length, and at each position a digit where the other has one and otherwise the same character."""
     return len(first) == len(second) and all(
-        a == b or (a.isdigit() and b.isdigit() and a.isascii() and b.isascii()) for a, b in zip(first, second, strict=True)
+        a == b or (a.isdigit() and b.isdigit() and a.isascii() and b.isascii())
+        for a, b in zip(first, second, strict=True)
     )

@@ -25,8 +25,8 @@ changed), the new bytes are validated in full under the lock: nothing is ever st
 """
 
 import datetime as dt
-from xml.sax.saxutils import escape
 from typing import Any
+from xml.sax.saxutils import escape
 
 from django.db import transaction
 from django.utils import timezone
@@ -149,7 +149,9 @@ def invoice_reject(*, invoice: Document, by: Any | None, reason: str) -> Documen
     return invoice
 
 
-def _only_number_differs(checked: dict[str, bytes], files: dict[str, bytes], provisional: str, number: str) -> bool:
+def _only_number_differs(
+    checked: dict[str, bytes], files: dict[str, bytes], provisional: str, number: str
+) -> bool:
     """Whether ``files`` are the validated ``checked`` bytes with the provisional number replaced by the
     real one, of the same shape (module docstring): then they need no second validation."""
     if not same_shape(provisional, number) or set(checked) != set(files):
