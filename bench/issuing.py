@@ -168,6 +168,48 @@ def validation_cpu(samples: int) -> float:
     return 1000 * (cpu_seconds() - cpu) / max(1, len(files))
 
 
+def render_split(samples: int) -> dict[str, float]:
+    """CPU ms per one-page Factur-X PDF, stage by stage, with the process's Typst compiler warm."""
+    from facturier.documents import render
+    from facturier.documents.engine import Attachment, compile_pdf
+    from facturier.domain.facturx import XML_FILENAME, FacturXMetadata, add_facturx_metadata
+    from facturier.domain.formats import detect_and_parse
+    from facturier.domain.formats.outgoing import declared_profile
+    from facturier.invoicing.einvoice import issued_xml_files
+    from facturier.invoicing.models import Document
+
+    documents = list(Document.objects.filter(status="issued", lines__isnull=False).distinct()[: samples + 1])
+    xmls = [issued_xml_files(d)["cii"] for d in documents]
+    render.render_pdf(
+        documents[0], xml=xmls[0]
+    )  # the compiler, fonts and template loaded outside the measure
+    totals = dict.fromkeys(
+        ("parse XML", "context + QR", "Typst compile", "Factur-X XMP", "whole render_pdf"), 0.0
+    )
+    for document, xml in zip(documents[1:], xmls[1:], strict=True):
+        t0 = time.process_time()
+        invoice = detect_and_parse(xml)
+        profile = declared_profile(invoice).upper()
+        t1 = time.process_time()
+        branding = render.document_branding(document)
+        qr = render._epc_qr(document, invoice)
+        data = render.build_context(document, invoice, branding=branding, qr=qr is not None,
+                                    logo=render._logo(branding))  # fmt: skip
+        t2 = time.process_time()
+        attachment = Attachment(name=XML_FILENAME, content=xml.decode(), description="Factur-X invoice")
+        pdf = compile_pdf(render.TEMPLATE, data, attachments=(attachment,), extra_inputs={"qr": qr or ""},
+                          timestamp=render._timestamp(document))  # fmt: skip
+        t3 = time.process_time()
+        add_facturx_metadata(pdf, FacturXMetadata.for_profile(profile))
+        t4 = time.process_time()
+        render.render_pdf(document, xml=xml)
+        t5 = time.process_time()
+        for name, spent in zip(totals, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4), strict=True):
+            totals[name] += spent
+    count = max(1, len(documents) - 1)
+    return {name: 1000 * spent / count for name, spent in totals.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -178,12 +220,22 @@ def main() -> None:
     parser.add_argument("--conformance", default=str(DEFAULT_CONFORMANCE.resolve()))
     parser.add_argument("--validation", type=int, default=20, help="invoices for the validation CPU figure")
     parser.add_argument("--data-dir", default="")
+    parser.add_argument(
+        "--render-only", type=int, default=0, help="only the Factur-X render split, on N invoices"
+    )
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     data_dir = args.data_dir or tempfile.mkdtemp(prefix="facturier-bench-issuing-")
     setup_django(args.database, args.conformance, data_dir)
     if args.worker:
         worker(float(args.worker[0]), args.worker[1:])
+        return
+    if args.render_only:
+        split = render_split(args.render_only)
+        print(
+            "Factur-X render, CPU ms per one-page invoice:",
+            ", ".join(f"{k} {v:.1f}" for k, v in split.items()),
+        )
         return
     rows = [run(int(p), args.invoices, args, data_dir, i) for i, p in enumerate(args.processes.split(","))]
     print(
