@@ -7,6 +7,7 @@ the code, but they do not hold the seal key, which lives outside the database.
 
 import io
 import json
+import threading
 import uuid
 from decimal import Decimal
 
@@ -271,7 +272,7 @@ def second_chain(entity, customer, product, owner, monkeypatch):  # type: ignore
     from facturier.audit import chain
 
     key = f"audit:{entity.pk}:1"
-    monkeypatch.setitem(chain._preferred, str(entity.pk), key)
+    monkeypatch.setitem(chain._preferred, (threading.get_ident(), str(entity.pk)), key)
     for quantity in ("1", "2"):
         draft = document_create(entity=entity, kind="invoice", customer=customer, by=owner,
                                 lines=[LineData(product=product, quantity=Decimal(quantity))])  # fmt: skip

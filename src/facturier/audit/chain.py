@@ -14,6 +14,8 @@ chains do not give is one total order over an entity's events: each event carrie
 ``occurred_at``, and the events of one document are still each sealed in the chain they were written to.
 """
 
+import threading
+
 from django.conf import settings
 from django.db import transaction
 
@@ -44,7 +46,7 @@ def is_audit_chain_of(key: str, owner: str) -> bool:
 
 
 _created: set[str] = set()  # heads known to exist (per process): get_or_create once, not per event
-_preferred: dict[str, str] = {}  # owner -> the chain this process locked last (its own, while in use)
+_preferred: dict[tuple[int, str], str] = {}  # (thread, owner) -> the chain that thread locked last
 
 
 def _ensure_heads(keys: list[str]) -> None:
@@ -70,7 +72,8 @@ def lock_audit_chain(owner: str) -> ChainHead:
     if not connection.in_atomic_block:
         raise RuntimeError("lock_audit_chain must run inside transaction.atomic")
     keys = audit_chain_keys(owner)
-    preferred = _preferred.get(owner, keys[0])
+    thread = threading.get_ident()
+    preferred = _preferred.get((thread, owner), keys[0])
     if preferred not in keys:  # FACTURIER_AUDIT_CHAINS was lowered
         preferred = keys[0]
     if connection.vendor != "postgresql":  # SQLite: one writer at a time, the chain is always free
@@ -82,5 +85,5 @@ def lock_audit_chain(owner: str) -> ChainHead:
         head = free.filter(key__in=keys).order_by("key").first()
     if head is None:
         head = lock_chain(preferred)
-    _preferred[owner] = head.key
+    _preferred[(thread, owner)] = head.key
     return head
