@@ -225,7 +225,10 @@ def main() -> None:
     )
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    data_dir = args.data_dir or tempfile.mkdtemp(prefix="facturier-bench-issuing-")
+    # one data dir per database, so that the files of invoices issued by an earlier run are still there
+    data_dir = args.data_dir or str(
+        Path(tempfile.gettempdir()) / f"facturier-bench-issuing-{args.database.rsplit('/', 1)[-1]}"
+    )
     setup_django(args.database, args.conformance, data_dir)
     if args.worker:
         worker(float(args.worker[0]), args.worker[1:])
