@@ -100,6 +100,20 @@ def worker(start_at: float, ids: list[str]) -> None:
     from facturier.invoicing.services import invoice_issue
 
     validation_report(Document.objects.get(pk=ids[0]))  # compiles the stylesheets outside the measure
+    from django.db import transaction
+
+    from facturier.invoicing.services import issuing
+
+    held: list[float] = []  # seconds the numbering series stays locked: from take_number to the commit
+    take = issuing.take_number
+
+    def timed_take(**kwargs):  # type: ignore[no-untyped-def]
+        taken = take(**kwargs)
+        locked_at = time.perf_counter()
+        transaction.on_commit(lambda: held.append(time.perf_counter() - locked_at))
+        return taken
+
+    issuing.take_number = timed_take
     time.sleep(max(0.0, start_at - time.time()))
     cpu, started = cpu_seconds(), time.time()
     latencies = []
@@ -150,7 +164,8 @@ def run(processes: int, count: int, args: argparse.Namespace, data_dir: str, ind
         "processes": processes, "invoices": len(latencies), "per_s": len(latencies) / wall,
         "p50_ms": 1000 * statistics.median(latencies),
         "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))],
-        "cpu_ms": 1000 * sum(r["cpu"] for r in results) / len(latencies), "load": load, "late_start_s": late,
+        "cpu_ms": 1000 * sum(r["cpu"] for r in results) / len(latencies),
+        "held_ms": 1000 * statistics.median([x for r in results for x in r.get("held", [])] or [0.0]), "load": load, "late_start_s": late,
     }  # fmt: skip
 
 
@@ -246,7 +261,7 @@ def main() -> None:
     )
     for row in rows:
         print(f"{row['processes']:>9} {row['invoices']:>8} {row['per_s']:>7.1f} {row['p50_ms']:>8.0f} "
-              f"{row['p99_ms']:>8.0f} {row['cpu_ms']:>10.1f} {row['load']:>5.1f}")  # fmt: skip
+              f"{row['p99_ms']:>8.0f} {row['cpu_ms']:>10.1f} {row['held_ms']:>16.0f} {row['load']:>5.1f}")  # fmt: skip
     print(
         f"validation CPU per invoice: {validation_cpu(args.validation):.1f} ms (load {os.getloadavg()[0]:.1f})"
     )
