@@ -123,7 +123,13 @@ def worker(start_at: float, ids: list[str]) -> None:
         latencies.append(time.perf_counter() - began)
     print(
         json.dumps(
-            {"latencies": latencies, "cpu": cpu_seconds() - cpu, "started": started, "ended": time.time()}
+            {
+                "latencies": latencies,
+                "cpu": cpu_seconds() - cpu,
+                "started": started,
+                "ended": time.time(),
+                "held": held,
+            }
         )
     )
 
