@@ -184,6 +184,8 @@ LOGGING = {
 # quotes, orders, invoices, credit notes and deposits may be dated at most this many days after the
 # entity's today (its own time zone).
 FACTURIER_NUMBERING_FUTURE_DAYS = int(os.environ.get("FACTURIER_NUMBERING_FUTURE_DAYS", "0"))
+# Parallel audit hash chains per legal entity (facturier.audit.chain): unrelated writes do not wait on one chain.
+FACTURIER_AUDIT_CHAINS = int(os.environ.get("FACTURIER_AUDIT_CHAINS", "8"))
 # Lines per document (API and editor alike): beyond it totals and e-invoices get slow for no real use.
 FACTURIER_MAX_DOCUMENT_LINES = int(os.environ.get("FACTURIER_MAX_DOCUMENT_LINES", "1000"))
 # Largest request body Django reads (bytes); the API answers 413 `request_too_large` beyond it.

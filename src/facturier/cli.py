@@ -150,8 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--workers",
         type=int,
-        default=int(os.environ.get("WEB_CONCURRENCY", "2")),
-        help="web worker processes (default: WEB_CONCURRENCY or 2)",
+        default=int(os.environ.get("WEB_CONCURRENCY") or os.cpu_count() or 2),
+        help="web worker processes (default: WEB_CONCURRENCY or one per CPU core)",
     )
     serve.add_argument(
         "--dev",
