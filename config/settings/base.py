@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "facturier.jobs",
     "facturier.demo",  # the `load_demo` command (no models)
     "facturier.banking",
+    "facturier.billing",
 ]
 
 MIDDLEWARE = [
@@ -150,6 +151,8 @@ FACTURIER_SCHEDULES = [
      "rrule": "FREQ=DAILY;BYHOUR=2;BYMINUTE=30"},
     {"name": "import-statements", "task": "facturier.banking.tasks.import_watched_statements",
      "interval_seconds": int(os.environ.get("FACTURIER_STATEMENTS_POLL_SECONDS", "300"))},
+    {"name": "billing-run", "task": "facturier.billing.tasks.daily_billing_runs",
+     "rrule": "FREQ=DAILY;BYHOUR=6;BYMINUTE=0"},
 ]  # fmt: skip
 # Bank statements: the watched folder (statements/inbox/<SIREN or company slug>/) and the largest file read.
 FACTURIER_STATEMENTS_DIR = os.environ.get("FACTURIER_STATEMENTS_DIR") or str(DATA_DIR / "statements")

@@ -21,6 +21,7 @@ SHIPPED = {
     "documents-sweep": "facturier.documents.tasks.sweep_missing_pdfs",
     "audit-checkpoint": "facturier.audit.tasks.write_daily_checkpoints",
     "import-statements": "facturier.banking.tasks.import_watched_statements",
+    "billing-run": "facturier.billing.tasks.daily_billing_runs",
 }
 
 
@@ -68,6 +69,10 @@ def test_the_worker_fires_each_shipped_schedule_once_per_period(entity):
     assert _runs("purge-idempotency-keys") == [
         dt.datetime(2026, 6, 1, 3, 15, tzinfo=PARIS),
         dt.datetime(2026, 6, 2, 3, 15, tzinfo=PARIS),
+    ]
+    assert _runs("billing-run") == [
+        dt.datetime(2026, 6, 1, 6, 0, tzinfo=PARIS),
+        dt.datetime(2026, 6, 2, 6, 0, tzinfo=PARIS),
     ]
     assert JobRun.objects.count() == len(set(JobRun.objects.values_list("key", flat=True)))
 

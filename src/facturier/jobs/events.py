@@ -53,6 +53,9 @@ EVENT_TYPES: dict[str, str] = {
     "bank_account.csv_mapping_set": "The CSV column mapping of a bank account was saved or removed.",
     "bank_statement.imported": "A bank statement was imported into an account (new and duplicate line counts).",
     "bank_statement.import_failed": "A statement file dropped in the watched folder was refused.",
+    "contract.created": "A billing contract (recurring invoicing) was created.",
+    "contract.changed": "A contract's item changed (quantity, price, plan) from an effective date.",
+    "contract.terminated": "A contract was terminated: it is no longer billed from its end date.",
 }
 for _subject in ("quote", "order", "invoice", "credit_note"):
     EVENT_TYPES |= {
