@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
 
@@ -30,6 +32,8 @@ from facturier.invoicing.services import AllowanceChargeData, LineData, document
 
 logger = logging.getLogger(__name__)
 TASK = "facturier.billing.tasks.execute_billing_run"
+PROGRESS: ContextVar[Callable[[int, int], None] | None] = ContextVar("billing_progress", default=None)
+"""Set by the command line to draw its progress bar: called with (contracts done, total) after each one."""
 
 
 class BillingProblem(Exception):
@@ -180,6 +184,7 @@ def execute(run: BillingRun, *, job_run: Any | None = None, by: Any | None = Non
     from facturier.jobs.runs import run_chunks
 
     contracts = {str(c.pk): c for c in contracts_to_bill(run.entity, run.run_date)}
+    progress, seen = PROGRESS.get(), [0]
 
     def handle(key: str) -> None:
         contract = contracts[key]
@@ -190,6 +195,9 @@ def execute(run: BillingRun, *, job_run: Any | None = None, by: Any | None = Non
             logger.exception("billing %s failed", contract.reference)
             done = {"errors": [_error(contract, error)]}
         _record(run, done)
+        seen[0] += 1
+        if progress is not None:
+            progress(seen[0], len(contracts))
 
     if job_run is not None:
         run_chunks(job_run, list(contracts), handle)
