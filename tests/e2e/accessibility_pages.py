@@ -79,6 +79,7 @@ PAGES: tuple[Page, ...] = (
     Page("web:inbox-upload"),
     Page("web:inbox-detail", ids={"pk": "received"}),
     Page("web:job-list"),
+    Page("web:billing-overview"),
     Page("web:bank-home"),
     Page("web:bank-account-create"),
     Page("web:bank-upload"),

@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class BillingConfig(AppConfig):
     name = "facturier.billing"
     label = "billing"
-    verbose_name = _("Billing")
+    verbose_name = _("Recurring billing")
