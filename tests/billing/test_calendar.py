@@ -59,7 +59,10 @@ def test_a_yearly_contract_of_29_february_renews_on_28_february(entity, make_con
     contract = make_contract(start=dt.date(2028, 2, 29), frequency="yearly", alignment="anniversary")
     for day in (dt.date(2028, 2, 29), dt.date(2029, 2, 27), dt.date(2029, 2, 28)):
         _bill(entity, day)
-    assert [start for start, _end, _amount in _periods(contract)] == [dt.date(2028, 2, 29), dt.date(2029, 2, 28)]
+    assert [start for start, _end, _amount in _periods(contract)] == [
+        dt.date(2028, 2, 29),
+        dt.date(2029, 2, 28),
+    ]
 
 
 def test_new_year_in_arrears_bills_december_on_1_january_in_the_new_years_series(entity, make_contract):
@@ -70,7 +73,8 @@ def test_new_year_in_arrears_bills_december_on_1_january_in_the_new_years_series
     [(start, end, amount)] = _periods(contract)
     assert (start, end, amount) == (dt.date(2026, 12, 1), dt.date(2027, 1, 1), Decimal("100.00"))
     invoice = Document.objects.get(kind="invoice")
-    assert invoice.issue_date == dt.date(2027, 1, 1) and "2027" in invoice.number
+    assert invoice.issue_date == dt.date(2027, 1, 1)
+    assert "2027" in invoice.number
 
 
 @pytest.mark.parametrize(("change", "utc_hour"), [(dt.date(2026, 3, 29), 1), (dt.date(2026, 10, 25), 1)])
@@ -127,9 +131,13 @@ def _expected(contract, until):
     """The periods and amounts computed independently, day by day, from the contract's terms."""
     start = contract.start_date + dt.timedelta(days=contract.trial_days)
     item = contract.items.get()
-    price = period_price(item.pricing_model, quantity=item.quantity, unit_price=item.unit_price, tiers=item.tiers)
+    price = period_price(
+        item.pricing_model, quantity=item.quantity, unit_price=item.unit_price, tiers=item.tiers
+    )
     rows = []
-    for period in periods_between(parse_frequency(contract.frequency), Alignment(contract.alignment), start, until):
+    for period in periods_between(
+        parse_frequency(contract.frequency), Alignment(contract.alignment), start, until
+    ):
         last = period.end if contract.end_date is None else min(period.end, contract.end_date)
         first = max(period.start, start)
         if first >= last:

@@ -22,12 +22,16 @@ def test_the_command_bills_then_bills_nothing_the_second_time(entity, make_contr
                      "--format", "json"]) == 0  # fmt: skip
         preview = json.loads(capsys.readouterr().out)
         assert [i["period"][0] for i in preview["invoices"]] == ["2026-01-01", "2026-02-01"]
-        assert preview["totals"] == {"EUR": "200.00"} and preview["anomalies"][0]["code"] == "backlog"
+        assert preview["totals"] == {"EUR": "200.00"}
+        assert preview["anomalies"][0]["code"] == "backlog"
         assert not BilledPeriod.objects.exists()
         # then the real run issues January's and February's invoices
-        assert main(["billing-run", "--entity", entity.siren, "--date", "2026-02-01", "--format", "json"]) == 0
+        assert (
+            main(["billing-run", "--entity", entity.siren, "--date", "2026-02-01", "--format", "json"]) == 0
+        )
         first = json.loads(capsys.readouterr().out)
-        assert len(first["invoices"]) == 2 and first["errors"] == []
+        assert len(first["invoices"]) == 2
+        assert first["errors"] == []
         # and a second run bills nothing
         assert main(["billing-run", "--entity", entity.siren, "--date", "2026-02-01"]) == 0
         assert "0 invoice(s) for 2026-02-01" in capsys.readouterr().out

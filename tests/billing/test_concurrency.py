@@ -45,5 +45,6 @@ def test_two_runs_at_the_same_time_bill_each_period_once(entity, make_contract):
     assert BilledPeriod.objects.count() == 30
     assert Document.objects.filter(kind="invoice").count() == 30
     numbers = [r.results["invoices"] for r in BillingRun.objects.all()]
-    assert sum(len(n) for n in numbers) == 30 and not set(numbers[0]) & set(numbers[1])
+    assert sum(len(n) for n in numbers) == 30
+    assert not set(numbers[0]) & set(numbers[1])
     assert all(not r.results["errors"] for r in BillingRun.objects.all())

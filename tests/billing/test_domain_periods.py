@@ -49,10 +49,14 @@ def test_in_advance_bills_on_the_first_day_of_service_and_in_arrears_the_day_aft
     period = Period(dt.date(2026, 2, 1), dt.date(2026, 3, 1))
     assert billing_date(period, Timing.ADVANCE, dt.date(2026, 2, 10), None) == dt.date(2026, 2, 10)
     assert billing_date(period, Timing.ARREARS, dt.date(2026, 1, 1), None) == dt.date(2026, 3, 1)
-    assert billing_date(period, Timing.ARREARS, dt.date(2026, 1, 1), dt.date(2026, 2, 20)) == dt.date(2026, 2, 20)
+    assert billing_date(period, Timing.ARREARS, dt.date(2026, 1, 1), dt.date(2026, 2, 20)) == dt.date(
+        2026, 2, 20
+    )
 
 
-@pytest.mark.parametrize("text", ["hourly-ish", "FREQ=HOURLY", "FREQ=MONTHLY;COUNT=3", "DTSTART:20260101\nFREQ=DAILY"])
+@pytest.mark.parametrize(
+    "text", ["hourly-ish", "FREQ=HOURLY", "FREQ=MONTHLY;COUNT=3", "DTSTART:20260101\nFREQ=DAILY"]
+)
 def test_a_frequency_that_is_no_billing_cadence_is_refused(text):
     with pytest.raises(InvalidFrequency):
         parse_frequency(text)

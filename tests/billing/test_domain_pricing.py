@@ -8,7 +8,11 @@ from hypothesis import strategies as st
 
 from facturier.domain.billing.pricing import InvalidTiers, period_price
 
-TIERS = [{"up_to": 10, "unit_price": "5"}, {"up_to": 50, "unit_price": "4"}, {"up_to": None, "unit_price": "3"}]
+TIERS = [
+    {"up_to": 10, "unit_price": "5"},
+    {"up_to": 50, "unit_price": "4"},
+    {"up_to": None, "unit_price": "3"},
+]
 
 
 def test_graduated_tiers_price_each_unit_in_its_own_tier():
@@ -43,6 +47,7 @@ def test_malformed_tiers_are_refused(tiers):
 @given(st.integers(min_value=0, max_value=500))
 def test_graduated_price_equals_the_sum_of_unit_by_unit_prices(quantity):
     by_unit = sum(
-        Decimal(5) if unit <= 10 else Decimal(4) if unit <= 50 else Decimal(3) for unit in range(1, quantity + 1)
+        Decimal(5) if unit <= 10 else Decimal(4) if unit <= 50 else Decimal(3)
+        for unit in range(1, quantity + 1)
     )
     assert period_price("tiered", quantity=Decimal(quantity), unit_price=Decimal(0), tiers=TIERS) == by_unit

@@ -24,7 +24,9 @@ prices = st.decimals(min_value=Decimal("0"), max_value=Decimal("100000"), places
 def period_and_changes(draw):
     start = draw(st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2030, 12, 31)))
     freq = draw(st.sampled_from(["monthly", "quarterly", "yearly", "FREQ=WEEKLY"]))
-    period = next(iter(periods_between(parse_frequency(freq), Alignment.ANNIVERSARY, start, start + dt.timedelta(1))))
+    period = next(
+        iter(periods_between(parse_frequency(freq), Alignment.ANNIVERSARY, start, start + dt.timedelta(1)))
+    )
     offsets = draw(st.lists(st.integers(min_value=0, max_value=period.days - 1), max_size=8))
     changes = [(period.start + dt.timedelta(days=o), draw(st.none() | prices)) for o in sorted(offsets)]
     return period, draw(prices), changes
@@ -77,7 +79,9 @@ def test_a_termination_credits_the_unused_days():
 
 def test_an_upgrade_credits_the_old_plan_and_charges_the_new_one_from_the_change():
     april = Period(dt.date(2026, 4, 1), dt.date(2026, 5, 1))
-    lines = change_lines(april, Segment(april.start, None, Decimal("30")), [(dt.date(2026, 4, 16), Decimal("60"))])
+    lines = change_lines(
+        april, Segment(april.start, None, Decimal("30")), [(dt.date(2026, 4, 16), Decimal("60"))]
+    )
     assert [(line.amount, line.days) for line in lines] == [(Decimal("30.00"), 30), (Decimal("-15.00"), 15),
                                                            (Decimal("30.00"), 15)]  # fmt: skip
 

@@ -33,8 +33,9 @@ def _run(entity, day, dry_run=False):
 
 def _invoices(contract):
     return list(
-        Document.objects.filter(pk__in=BilledPeriod.objects.filter(contract=contract).values("document"))
-        .order_by("number")
+        Document.objects.filter(
+            pk__in=BilledPeriod.objects.filter(contract=contract).values("document")
+        ).order_by("number")
     )
 
 
@@ -48,8 +49,10 @@ def test_a_monthly_contract_billed_in_advance_is_invoiced_on_the_first_day(entit
     assert run.status == "done", run.results
     assert len(run.results["invoices"]) == 1
     [invoice] = _invoices(contract)
-    assert invoice.status == "issued" and invoice.tax_exclusive == Decimal("100.00")
-    assert "2026-01-01" in invoice.note and "2026-01-31" in invoice.note
+    assert invoice.status == "issued"
+    assert invoice.tax_exclusive == Decimal("100.00")
+    assert "2026-01-01" in invoice.note
+    assert "2026-01-31" in invoice.note
 
 
 def test_running_twice_for_the_same_date_bills_nothing_the_second_time(entity, make_contract):
@@ -58,7 +61,8 @@ def test_running_twice_for_the_same_date_bills_nothing_the_second_time(entity, m
         first = _run(entity, dt.date(2026, 1, 1))
         second = _run(entity, dt.date(2026, 1, 1))
     assert len(first.results["invoices"]) == 1
-    assert second.results["invoices"] == [] and second.results["errors"] == []
+    assert second.results["invoices"] == []
+    assert second.results["errors"] == []
     assert BilledPeriod.objects.count() == 1
 
 
@@ -68,7 +72,8 @@ def test_a_dry_run_previews_without_writing(entity, make_contract):
         run = _run(entity, dt.date(2026, 1, 1), dry_run=True)
     assert run.results["totals"] == {"EUR": "149.70"}
     assert [i["period"] for i in run.results["invoices"]] == [["2026-01-01", "2026-01-31"]]
-    assert not BilledPeriod.objects.exists() and not Document.objects.filter(kind="invoice").exists()
+    assert not BilledPeriod.objects.exists()
+    assert not Document.objects.filter(kind="invoice").exists()
 
 
 def test_a_mid_month_start_bills_the_partial_calendar_month_by_the_day(entity, make_contract):

@@ -77,12 +77,16 @@ def _item_window(item: ContractItem, contract: Contract) -> tuple[dt.date, dt.da
 
 
 def item_exact(item: ContractItem, contract: Contract, period: Period) -> Fraction:
-    price = period_price(item.pricing_model, quantity=item.quantity, unit_price=item.unit_price, tiers=item.tiers)
+    price = period_price(
+        item.pricing_model, quantity=item.quantity, unit_price=item.unit_price, tiers=item.tiers
+    )
     lo, hi = _item_window(item, contract)
     return exact_amount(period, lo, hi, price)
 
 
-def _line(item: ContractItem, contract: Contract, period: Period, amount: Decimal, adjustment: bool) -> DueLine:
+def _line(
+    item: ContractItem, contract: Contract, period: Period, amount: Decimal, adjustment: bool
+) -> DueLine:
     lo, hi = _item_window(item, contract)
     start, end = max(lo, period.start), period.end if hi is None else max(min(hi, period.end), period.start)
     full = (end - start).days == period.days and item.pricing_model == "per_unit" and not adjustment
@@ -128,10 +132,14 @@ def _add_adjustments(
         period = Period(bp.period_start, bp.period_end)
         now = _period_amounts(contract, items, period)
         before = {key: Decimal(value) for key, value in bp.amounts.items()}
-        deltas = {key: now.get(key, Decimal(0)) - before.get(key, Decimal(0)) for key in set(now) | set(before)}
+        deltas = {
+            key: now.get(key, Decimal(0)) - before.get(key, Decimal(0)) for key in set(now) | set(before)
+        }
         deltas = {key: delta for key, delta in deltas.items() if delta}
         if not deltas:
             continue
         by_id = {str(item.pk): item for item in items}
-        target.lines.extend(_line(by_id[key], contract, period, delta, True) for key, delta in sorted(deltas.items()))
+        target.lines.extend(
+            _line(by_id[key], contract, period, delta, True) for key, delta in sorted(deltas.items())
+        )
         target.adjusted[period.start] = {key: str(value) for key, value in now.items() if value}

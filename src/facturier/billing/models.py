@@ -41,7 +41,10 @@ class Contract(TenantModel):
         _("billing"), max_length=10, choices=[(t.value, t.value) for t in Timing], default=Timing.ADVANCE
     )
     alignment = models.CharField(
-        _("alignment"), max_length=12, choices=[(a.value, a.value) for a in Alignment], default=Alignment.CALENDAR
+        _("alignment"),
+        max_length=12,
+        choices=[(a.value, a.value) for a in Alignment],
+        default=Alignment.CALENDAR,
     )
     tacit_renewal = models.BooleanField(_("tacit renewal"), default=True)
     term_months = models.PositiveIntegerField(_("term (months)"), null=True, blank=True)
@@ -69,7 +72,10 @@ class ContractItem(models.Model):
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, null=True, blank=True)
     description = models.CharField(_("description"), max_length=500)
     pricing_model = models.CharField(
-        _("pricing"), max_length=10, choices=[(p.value, p.value) for p in PricingModel], default=PricingModel.PER_UNIT
+        _("pricing"),
+        max_length=10,
+        choices=[(p.value, p.value) for p in PricingModel],
+        default=PricingModel.PER_UNIT,
     )
     tiers = models.JSONField(_("tiers"), default=list, blank=True)
     quantity = models.DecimalField(_("quantity"), max_digits=20, decimal_places=4, default=Decimal(1))
@@ -100,13 +106,20 @@ class ContractChange(models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="changes")
     effective_date = models.DateField(_("effective date"))
     kind = models.CharField(_("change"), max_length=12, choices=ChangeKind.choices)
-    old_item = models.ForeignKey(ContractItem, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    new_item = models.ForeignKey(ContractItem, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    old_item = models.ForeignKey(
+        ContractItem, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    new_item = models.ForeignKey(
+        ContractItem, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     details = models.JSONField(default=dict, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["contract", "effective_date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.effective_date}"
 
 
 class BillingRunStatus(models.TextChoices):
@@ -122,7 +135,9 @@ class BillingRun(TenantModel):
         _("status"), max_length=10, choices=BillingRunStatus.choices, default=BillingRunStatus.RUNNING
     )
     results = models.JSONField(default=dict, blank=True)
-    job_run = models.ForeignKey("jobs.JobRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    job_run = models.ForeignKey(
+        "jobs.JobRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -140,13 +155,22 @@ class BilledPeriod(models.Model):
     document = models.ForeignKey(
         "invoicing.Document", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    billing_run = models.ForeignKey(BillingRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    amounts = models.JSONField(default=dict, blank=True, help_text="item id -> amount billed so far for the period")
+    billing_run = models.ForeignKey(
+        BillingRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    amounts = models.JSONField(
+        default=dict, blank=True, help_text="item id -> amount billed so far for the period"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["contract", "period_start"]
         constraints = [
-            models.UniqueConstraint(fields=["contract", "period_start"], name="billing_one_invoice_per_period")
+            models.UniqueConstraint(
+                fields=["contract", "period_start"], name="billing_one_invoice_per_period"
+            )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.period_start}"

@@ -45,7 +45,7 @@ class BillingProblem(Exception):
 def contracts_to_bill(entity: LegalEntity, day: dt.date) -> list[Contract]:
     """Contracts that may owe something on ``day`` (started; not ended before any unbilled period)."""
     return list(
-        Contract.objects.for_entity(entity)
+        Contract.objects.filter(entity=entity)
         .filter(start_date__lte=day)
         .filter(Q(end_date__isnull=True) | Q(end_date__gt=dt.date.min))
         .select_related("customer", "entity")
@@ -119,7 +119,9 @@ def _create_invoice(due: DuePeriod, run: BillingRun | None, by: Any | None) -> B
     if not due.lines:
         return claim
     if due.total < 0:
-        raise BillingProblem(_("The credits exceed the charges: a credit note is needed."), errors.NEGATIVE_TOTAL)
+        raise BillingProblem(
+            _("The credits exceed the charges: a credit note is needed."), errors.NEGATIVE_TOTAL
+        )
     lines = [LineData(description=line.description, quantity=line.quantity, unit_price=line.unit_price,
                       unit=line.item.unit, vat_category=line.item.vat_category, vat_rate=line.item.vat_rate,
                       product=line.item.product)
@@ -137,7 +139,9 @@ def _create_invoice(due: DuePeriod, run: BillingRun | None, by: Any | None) -> B
     return claim
 
 
-def bill_contract(contract: Contract, day: dt.date, run: BillingRun | None, by: Any | None) -> dict[str, list[Any]]:
+def bill_contract(
+    contract: Contract, day: dt.date, run: BillingRun | None, by: Any | None
+) -> dict[str, list[Any]]:
     """Invoice every due period of one contract (each in its own savepoint) and issue the invoices."""
     done: dict[str, list[Any]] = {"invoices": [], "drafts": [], "errors": []}
     try:
@@ -213,7 +217,9 @@ def execute(run: BillingRun, *, job_run: Any | None = None, by: Any | None = Non
 
 
 @transaction.atomic
-def billing_run_start(*, entity: LegalEntity, day: dt.date, by: Any | None, dry_run: bool = False) -> BillingRun:
+def billing_run_start(
+    *, entity: LegalEntity, day: dt.date, by: Any | None, dry_run: bool = False
+) -> BillingRun:
     """A billing run at ``day``: a dry run is computed now; a real one is queued as a chunked job run."""
     from facturier.accounts.authorization import authorize
     from facturier.accounts.roles import Action

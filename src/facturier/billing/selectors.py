@@ -10,13 +10,14 @@ from facturier.billing.models import BillingRun, Contract
 
 
 def contracts_of(*, entity: Any) -> QuerySet[Contract]:
-    return (
-        Contract.objects.for_entity(entity)
+    contracts: QuerySet[Contract] = (
+        Contract.objects.filter(entity=entity)
         .select_related("customer")
         .annotate(item_count=Count("items"))
         .order_by("reference")
     )
+    return contracts
 
 
 def billing_runs_of(*, entity: Any) -> QuerySet[BillingRun]:
-    return BillingRun.objects.for_entity(entity).order_by("-created_at")
+    return BillingRun.objects.filter(entity=entity).order_by("-created_at")

@@ -59,8 +59,12 @@ def _item(contract: Contract, data: ItemData, start: dt.date, index: int) -> Con
         raise ValidationFailed(_("Unknown product."), field=f"{where}.product", code="unknown_product")
     description = data.description or (product.name if product else "")
     if not description.strip():
-        raise ValidationFailed(_("An item needs a description."), field=f"{where}.description", code="required")
-    price = data.unit_price if data.unit_price is not None else (product.unit_price if product else Decimal(0))
+        raise ValidationFailed(
+            _("An item needs a description."), field=f"{where}.description", code="required"
+        )
+    price = (
+        data.unit_price if data.unit_price is not None else (product.unit_price if product else Decimal(0))
+    )
     if data.quantity < 0 or price < 0:
         raise ValidationFailed(_("Quantities and prices are not negative."), field=f"{where}.quantity",
                                code="invalid_amount")  # fmt: skip
@@ -111,7 +115,9 @@ def contract_create(
     except InvalidCurrency as error:
         raise ValidationFailed(str(error), field="currency", code="invalid_currency") from error
     if end_date is not None and end_date <= start_date:
-        raise ValidationFailed(_("A contract ends after it starts."), field="end_date", code=errors.INVALID_DATES)
+        raise ValidationFailed(
+            _("A contract ends after it starts."), field="end_date", code=errors.INVALID_DATES
+        )
     contract = Contract.objects.create(
         entity=entity, customer=customer, reference=reference, start_date=start_date, end_date=end_date,
         frequency=frequency, timing=timing, alignment=alignment, trial_days=trial_days, currency=currency,
@@ -150,8 +156,14 @@ def contract_change(
     old = None
     if item is not None:
         old = ContractItem.objects.select_for_update().filter(pk=item.pk, contract=contract).first()
-        if old is None or old.start_date > effective_date or (old.end_date and old.end_date <= effective_date):
-            raise ValidationFailed(_("This item is not in force on that day."), field="item", code=errors.UNKNOWN_ITEM)
+        if (
+            old is None
+            or old.start_date > effective_date
+            or (old.end_date and old.end_date <= effective_date)
+        ):
+            raise ValidationFailed(
+                _("This item is not in force on that day."), field="item", code=errors.UNKNOWN_ITEM
+            )
         old.end_date = effective_date
         old.save(update_fields=["end_date"])
     created = _item(contract, new, effective_date, 0) if new is not None else None
@@ -181,12 +193,16 @@ def contract_terminate(*, contract: Contract, by: Any | None, end_date: dt.date)
     if contract.status != ContractStatus.ACTIVE:
         raise Conflict(_("This contract is already terminated."), code=errors.CONTRACT_TERMINATED)
     if end_date <= contract.start_date:
-        raise ValidationFailed(_("A contract ends after it starts."), field="end_date", code=errors.INVALID_DATES)
+        raise ValidationFailed(
+            _("A contract ends after it starts."), field="end_date", code=errors.INVALID_DATES
+        )
     before = state_of(contract)
     contract.end_date = min(end_date, contract.end_date) if contract.end_date else end_date
     contract.status = ContractStatus.TERMINATED
     contract.save(update_fields=["end_date", "status", "updated_at"])
-    ContractChange.objects.create(contract=contract, effective_date=contract.end_date, kind=ChangeKind.TERMINATION)
+    ContractChange.objects.create(
+        contract=contract, effective_date=contract.end_date, kind=ChangeKind.TERMINATION
+    )
     audit_record(entity=contract.entity, actor=by, action="contract.terminated", obj=contract, before=before,
                  after=state_of(contract))  # fmt: skip
     return contract

@@ -101,11 +101,15 @@ def parse_frequency(text: str) -> Frequency:
         return Frequency(months=named)
     rule = value.removeprefix("RRULE:").removeprefix("rrule:")
     if "DTSTART" in rule.upper() or "COUNT" in rule.upper() or "UNTIL" in rule.upper():
-        raise InvalidFrequency("a billing rule has no DTSTART, COUNT or UNTIL (the contract's dates give them)")
+        raise InvalidFrequency(
+            "a billing rule has no DTSTART, COUNT or UNTIL (the contract's dates give them)"
+        )
     try:
         parsed = rrulestr(rule, dtstart=dt.datetime(2000, 1, 1))  # noqa: DTZ001 - dates only, naive by design
     except (ValueError, TypeError) as error:
-        raise InvalidFrequency(f"{text!r} is not a frequency (monthly, quarterly, yearly or an RRULE)") from error
+        raise InvalidFrequency(
+            f"{text!r} is not a frequency (monthly, quarterly, yearly or an RRULE)"
+        ) from error
     if not isinstance(parsed, rrule) or parsed._freq > 3:  # noqa: SLF001 - YEARLY..DAILY only
         raise InvalidFrequency("a billing rule repeats daily at most often")
     return Frequency(rule=rule.upper())
@@ -115,7 +119,7 @@ def _rule_boundary(freq: Frequency, anchor: dt.date, index: int) -> dt.date:
     start = dt.datetime.combine(anchor, dt.time())
     rule = rrulestr(freq.rule, dtstart=start)
     assert isinstance(rule, rrule)
-    occurrences = [occ.date() for occ in rule[: index + 2]]  # type: ignore[index]
+    occurrences: list[dt.date] = [occ.date() for occ in rule[: index + 2]]
     # the anchor is the first boundary even when the rule would not have produced it
     if not occurrences or occurrences[0] != anchor:
         occurrences.insert(0, anchor)
@@ -132,8 +136,12 @@ def boundary(freq: Frequency, alignment: Alignment, anchor: dt.date, index: int)
     if freq.rule:
         return _rule_boundary(freq, anchor, index)
     if alignment is Alignment.CALENDAR:
-        return _calendar_start(freq, anchor) + relativedelta(months=freq.months * index)
-    return anchor + relativedelta(months=freq.months * index)  # clamps 31st -> last day, 29 Feb -> 28 Feb
+        calendar: dt.date = _calendar_start(freq, anchor) + relativedelta(months=freq.months * index)
+        return calendar
+    anniversary: dt.date = anchor + relativedelta(
+        months=freq.months * index
+    )  # 31st -> last day, 29 Feb -> 28
+    return anniversary
 
 
 def period_at(freq: Frequency, alignment: Alignment, anchor: dt.date, index: int) -> Period:
@@ -168,7 +176,9 @@ def periods_between(
         index += 1
 
 
-def billing_date(period: Period, timing: Timing, service_start: dt.date, service_end: dt.date | None) -> dt.date:
+def billing_date(
+    period: Period, timing: Timing, service_start: dt.date, service_end: dt.date | None
+) -> dt.date:
     """The day a period is invoiced: its first day of service (advance) or the day after its last (arrears)."""
     if timing is Timing.ADVANCE:
         return max(period.start, service_start)

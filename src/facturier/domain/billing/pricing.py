@@ -55,7 +55,11 @@ def check_tiers(raw: Sequence[Mapping[str, Any]]) -> list[Tier]:
 
 
 def period_price(
-    model: PricingModel | str, *, quantity: Decimal, unit_price: Decimal, tiers: Sequence[Mapping[str, Any]] = ()
+    model: PricingModel | str,
+    *,
+    quantity: Decimal,
+    unit_price: Decimal,
+    tiers: Sequence[Mapping[str, Any]] = (),
 ) -> Decimal:
     """The exact price of one full period."""
     model = PricingModel(model)

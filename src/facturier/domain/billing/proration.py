@@ -117,7 +117,9 @@ def change_lines(
         if day >= period.end:
             continue
         if current_price is not None and day < current_end:
-            raw.append((day, current_end, -current_price, -exact_amount(period, day, current_end, current_price)))
+            raw.append(
+                (day, current_end, -current_price, -exact_amount(period, day, current_end, current_price))
+            )
         current_price, current_end = price, period.end
         if price is not None:
             raw.append((day, period.end, price, exact_amount(period, day, period.end, price)))

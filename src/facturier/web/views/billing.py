@@ -14,5 +14,7 @@ PAGE_SIZE = 25
 def billing_overview(request: EntityRequest) -> HttpResponse:
     page = Paginator(contracts_of(entity=request.entity), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
-        request, "web/billing/overview.html", {"page": page, "runs": billing_runs_of(entity=request.entity)[:20]}
+        request,
+        "web/billing/overview.html",
+        {"page": page, "runs": billing_runs_of(entity=request.entity)[:20]},
     )

@@ -14,10 +14,9 @@ import json
 import sys
 from typing import Any
 
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from facturier.accounts.management.lookup import find_entity
 from facturier.billing.runs import PROGRESS, billing_run_start
@@ -92,4 +91,6 @@ class Command(BaseCommand):
                 self.stdout.write(f"INVOICED    {number}")
             self.stdout.write(f"{len(output['invoices'])} invoice(s) for {day}")
         for error in output["errors"]:
-            self.stderr.write(self.style.ERROR(f"ERROR       {error['contract']}: {error['reason']} ({error['code']})"))
+            self.stderr.write(
+                self.style.ERROR(f"ERROR       {error['contract']}: {error['reason']} ({error['code']})")
+            )
