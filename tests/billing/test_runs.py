@@ -171,3 +171,24 @@ def test_a_resumed_run_skips_the_contracts_already_done(entity, make_contract):
     # then nothing is billed twice
     assert Document.objects.filter(kind="invoice").count() == 2
     assert BilledPeriod.objects.count() == 2
+
+
+def test_a_termination_after_the_last_invoice_is_credited_by_a_credit_note(entity, make_contract, owner):
+    # given 31.00 a month billed in advance for March
+    contract = make_contract(start=dt.date(2026, 3, 1), price="31.00")
+    with time_machine.travel(dt.datetime(2026, 3, 1, 8, tzinfo=PARIS), tick=False):
+        _run(entity, dt.date(2026, 3, 1))
+    # when it is terminated from 21 March: no invoice follows to carry the credit
+    contract_terminate(contract=contract, by=owner, end_date=dt.date(2026, 3, 21))
+    with time_machine.travel(dt.datetime(2026, 3, 22, 8, tzinfo=PARIS), tick=False):
+        preview = _run(entity, dt.date(2026, 3, 22), dry_run=True)
+        run = _run(entity, dt.date(2026, 3, 22))
+        again = _run(entity, dt.date(2026, 3, 23))
+    # then the unused 11 days are credited by one credit note against March's invoice, once
+    assert preview.results["credit_notes"][0]["total"] == "11.00"
+    assert run.results["errors"] == []
+    assert len(run.results["credit_notes"]) == 1
+    assert again.results["credit_notes"] == []
+    credit = Document.objects.get(number=run.results["credit_notes"][0])
+    assert credit.tax_exclusive == Decimal("11.00")
+    assert credit.preceding_invoice == _invoices(contract)[0]

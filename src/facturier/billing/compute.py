@@ -124,22 +124,41 @@ def due_periods(contract: Contract, day: dt.date) -> list[DuePeriod]:
     return due
 
 
+def adjustments_of(
+    contract: Contract, items: list[ContractItem], bp: BilledPeriod
+) -> tuple[list[DueLine], dict[str, str]]:
+    """What changed in a billed period since it was billed: its lines (charges and credits) and the new
+    amounts billed per item once they are invoiced."""
+    period = Period(bp.period_start, bp.period_end)
+    now = _period_amounts(contract, items, period)
+    before = {key: Decimal(value) for key, value in bp.amounts.items()}
+    deltas = {key: now.get(key, Decimal(0)) - before.get(key, Decimal(0)) for key in set(now) | set(before)}
+    by_id = {str(item.pk): item for item in items}
+    lines = [
+        _line(by_id[key], contract, period, delta, True) for key, delta in sorted(deltas.items()) if delta
+    ]
+    return lines, {key: str(value) for key, value in now.items() if value}
+
+
+def pending_adjustments(contract: Contract) -> list[tuple[BilledPeriod, list[DueLine], dict[str, str]]]:
+    """Billed periods changed since (a late termination, a change after the last invoice), oldest first."""
+    items = list(contract.items.all())
+    found = []
+    for bp in (
+        BilledPeriod.objects.filter(contract=contract).select_related("document").order_by("period_start")
+    ):
+        lines, amounts = adjustments_of(contract, items, bp)
+        if lines:
+            found.append((bp, lines, amounts))
+    return found
+
+
 def _add_adjustments(
     contract: Contract, items: list[ContractItem], billed: dict[dt.date, BilledPeriod], target: DuePeriod
 ) -> None:
     """Re-compute the periods already billed: what changed since is charged or credited on ``target``."""
     for bp in sorted(billed.values(), key=lambda b: b.period_start):
-        period = Period(bp.period_start, bp.period_end)
-        now = _period_amounts(contract, items, period)
-        before = {key: Decimal(value) for key, value in bp.amounts.items()}
-        deltas = {
-            key: now.get(key, Decimal(0)) - before.get(key, Decimal(0)) for key in set(now) | set(before)
-        }
-        deltas = {key: delta for key, delta in deltas.items() if delta}
-        if not deltas:
-            continue
-        by_id = {str(item.pk): item for item in items}
-        target.lines.extend(
-            _line(by_id[key], contract, period, delta, True) for key, delta in sorted(deltas.items())
-        )
-        target.adjusted[period.start] = {key: str(value) for key, value in now.items() if value}
+        lines, amounts = adjustments_of(contract, items, bp)
+        if lines:
+            target.lines.extend(lines)
+            target.adjusted[bp.period_start] = amounts

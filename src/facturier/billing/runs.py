@@ -18,17 +18,22 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from facturier.accounts.models import LegalEntity
 from facturier.billing import errors
-from facturier.billing.compute import DuePeriod, due_periods
+from facturier.billing.compute import DuePeriod, due_periods, pending_adjustments
 from facturier.billing.models import BilledPeriod, BillingRun, BillingRunStatus, Contract
 from facturier.common.errors import BusinessError
 from facturier.domain.billing.periods import InvalidFrequency
 from facturier.domain.billing.pricing import InvalidTiers
-from facturier.invoicing.services import AllowanceChargeData, LineData, document_create, invoice_issue
+from facturier.invoicing.services import (
+    AllowanceChargeData,
+    LineData,
+    credit_note_create,
+    document_create,
+    invoice_issue,
+)
 
 logger = logging.getLogger(__name__)
 TASK = "facturier.billing.tasks.execute_billing_run"
@@ -47,7 +52,6 @@ def contracts_to_bill(entity: LegalEntity, day: dt.date) -> list[Contract]:
     return list(
         Contract.objects.filter(entity=entity)
         .filter(start_date__lte=day)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gt=dt.date.min))
         .select_related("customer", "entity")
         .order_by("reference")
     )
@@ -88,7 +92,7 @@ def _anomalies(dues: list[DuePeriod]) -> list[dict[str, str]]:
 
 def preview(entity: LegalEntity, day: dt.date) -> dict[str, Any]:
     """What a run at ``day`` would invoice, without writing anything."""
-    result: dict[str, Any] = {"invoices": [], "errors": [], "anomalies": [], "totals": {}}
+    result: dict[str, Any] = {"invoices": [], "credit_notes": [], "errors": [], "anomalies": [], "totals": {}}
     for contract in contracts_to_bill(entity, day):
         try:
             dues = due_periods(contract, day)
@@ -96,6 +100,13 @@ def preview(entity: LegalEntity, day: dt.date) -> dict[str, Any]:
             result["errors"].append(_error(contract, error))
             continue
         result["anomalies"].extend(_anomalies(dues))
+        if not dues:
+            for bp, lines, _amounts in pending_adjustments(contract):
+                result["credit_notes"].append({
+                    "contract": contract.reference, "period": [str(bp.period_start), str(bp.period_end)],
+                    "total": str(-sum((line.amount for line in lines), Decimal(0))),
+                    "lines": [{"description": line.description, "amount": str(line.amount)} for line in lines],
+                })  # fmt: skip
         for due in dues:
             result["invoices"].append(_summary(due))
             totals = result["totals"]
@@ -139,14 +150,49 @@ def _create_invoice(due: DuePeriod, run: BillingRun | None, by: Any | None) -> B
     return claim
 
 
+def _credit_unused(contract: Contract, by: Any | None, done: dict[str, list[Any]]) -> None:
+    """With no invoice to carry them, the credits of billed periods (a termination after the last invoice)
+    become a credit note against each period's invoice; a charge without invoice to carry it waits."""
+    for bp, lines, amounts in pending_adjustments(contract):
+        if any(line.amount > 0 for line in lines) or bp.document is None:
+            continue  # charged on the next invoice of the contract
+        with transaction.atomic():
+            locked = BilledPeriod.objects.select_for_update().get(pk=bp.pk)
+            if locked.amounts != bp.amounts:
+                continue  # another run credited it meanwhile
+            credit = credit_note_create(
+                invoice=bp.document, by=by, reason=_("Contract %(reference)s: unused days") % {"reference": contract.reference},
+                lines=[LineData(description=line.description, quantity=Decimal(1), unit_price=-line.amount,
+                                unit=line.item.unit, vat_category=line.item.vat_category,
+                                vat_rate=line.item.vat_rate, product=line.item.product) for line in lines],
+            )  # fmt: skip
+            locked.amounts = amounts
+            locked.save(update_fields=["amounts", "updated_at"])
+        if contract.entity.requires_approval:
+            done["drafts"].append(str(credit.pk))
+            continue
+        try:
+            with transaction.atomic():
+                credit = invoice_issue(invoice=credit, by=by)
+        except BusinessError as error:
+            done["drafts"].append(str(credit.pk))
+            done["errors"].append(
+                {**_error(contract, error), "code": errors.ISSUE_FAILED, "draft": str(credit.pk)}
+            )
+            continue
+        done["credit_notes"].append(credit.number)
+
+
 def bill_contract(
     contract: Contract, day: dt.date, run: BillingRun | None, by: Any | None
 ) -> dict[str, list[Any]]:
     """Invoice every due period of one contract (each in its own savepoint) and issue the invoices."""
-    done: dict[str, list[Any]] = {"invoices": [], "drafts": [], "errors": []}
+    done: dict[str, list[Any]] = {"invoices": [], "credit_notes": [], "drafts": [], "errors": []}
     try:
         dues = due_periods(contract, day)
-    except (ValueError, ArithmeticError) as error:
+        if not dues:
+            _credit_unused(contract, by, done)
+    except (ValueError, ArithmeticError, BusinessError) as error:
         done["errors"].append(_error(contract, error))
         return done
     for due in dues:
@@ -210,7 +256,7 @@ def execute(run: BillingRun, *, job_run: Any | None = None, by: Any | None = Non
             with transaction.atomic():
                 handle(key)
     run.refresh_from_db()
-    run.results = {"invoices": [], "drafts": [], "errors": [], **(run.results or {})}
+    run.results = {"invoices": [], "credit_notes": [], "drafts": [], "errors": [], **(run.results or {})}
     run.status = BillingRunStatus.FAILED if run.results["errors"] else BillingRunStatus.DONE
     run.save(update_fields=["results", "status", "updated_at"])
     return {"invoices": len(run.results["invoices"]), "errors": len(run.results["errors"])}

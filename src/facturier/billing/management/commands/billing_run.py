@@ -53,6 +53,7 @@ class Command(BaseCommand):
         output = {"invoices": [*results.get("invoices", []), *results.get("drafts", [])]
                   if not run.dry_run else results.get("invoices", []),
                   "errors": results.get("errors", [])}  # fmt: skip
+        output["credit_notes"] = results.get("credit_notes", [])
         if run.dry_run:
             output |= {"totals": results.get("totals", {}), "anomalies": results.get("anomalies", [])}
         if options["format"] == "json":
