@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from facturier.domain.billing.periods import (
@@ -62,6 +62,7 @@ def test_a_frequency_that_is_no_billing_cadence_is_refused(text):
         parse_frequency(text)
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(anchor=days, span=st.integers(min_value=1, max_value=900), text=st.sampled_from(FREQUENCIES),
        alignment=st.sampled_from(list(Alignment)))  # fmt: skip
 def test_periods_cover_every_day_exactly_once(anchor, span, text, alignment):

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from facturier.domain.billing.pricing import InvalidTiers, period_price
@@ -44,6 +44,7 @@ def test_malformed_tiers_are_refused(tiers):
         period_price("tiered", quantity=Decimal(1), unit_price=Decimal(0), tiers=tiers)
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(min_value=0, max_value=500))
 def test_graduated_price_equals_the_sum_of_unit_by_unit_prices(quantity):
     by_unit = sum(

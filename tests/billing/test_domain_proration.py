@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 from fractions import Fraction
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from facturier.domain.billing.periods import Alignment, Period, parse_frequency, periods_between
@@ -42,6 +42,7 @@ def _timeline(period, initial_price, changes):
     return segments
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(period_and_changes())
 def test_prorated_lines_of_any_sequence_of_changes_sum_to_the_day_by_day_amount(case):
     # given an item charged in advance for a period, then changed any number of times (or terminated)
@@ -55,6 +56,7 @@ def test_prorated_lines_of_any_sequence_of_changes_sum_to_the_day_by_day_amount(
     assert sum((line.exact for line in lines), Fraction(0)) == reference
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(period_and_changes(), st.integers(min_value=0, max_value=8))
 def test_a_later_change_only_appends_lines(case, cut):
     # what was invoiced before a change never moves: the lines of a prefix of changes are a prefix
@@ -64,6 +66,7 @@ def test_a_later_change_only_appends_lines(case, cut):
     assert after[: len(before)] == before
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.fractions(min_value=-1000, max_value=1000, max_denominator=366), max_size=30))
 def test_allocation_never_loses_a_cent(parts):
     assert sum(allocate(parts), Decimal(0)) == round_fraction(sum(parts, Fraction(0)))

@@ -116,14 +116,10 @@ def parse_frequency(text: str) -> Frequency:
 
 
 def _rule_boundary(freq: Frequency, anchor: dt.date, index: int) -> dt.date:
-    start = dt.datetime.combine(anchor, dt.time())
-    rule = rrulestr(freq.rule, dtstart=start)
-    assert isinstance(rule, rrule)
-    occurrences: list[dt.date] = [occ.date() for occ in rule[: index + 2]]
-    # the anchor is the first boundary even when the rule would not have produced it
-    if not occurrences or occurrences[0] != anchor:
-        occurrences.insert(0, anchor)
-    return occurrences[index]
+    for position, day in enumerate(_rule_boundaries(freq, anchor)):
+        if position == index:
+            return day
+    raise ValueError("the rule ends")  # pragma: no cover - billing rules have no COUNT or UNTIL
 
 
 def _calendar_start(freq: Frequency, day: dt.date) -> dt.date:
@@ -152,6 +148,9 @@ def period_containing(freq: Frequency, alignment: Alignment, anchor: dt.date, da
     """The nominal period of a day on or after the anchor."""
     if day < anchor:
         raise ValueError("day before the anchor")
+    if freq.rule:
+        *_, last = periods_between(freq, alignment, anchor, day + dt.timedelta(days=1))
+        return last
     index = 0
     if not freq.rule:  # jump close, then step
         months = (day.year - anchor.year) * 12 + day.month - anchor.month
@@ -163,10 +162,29 @@ def period_containing(freq: Frequency, alignment: Alignment, anchor: dt.date, da
         index += 1
 
 
+def _rule_boundaries(freq: Frequency, anchor: dt.date) -> Iterator[dt.date]:
+    """The anchor, then the rule's occurrences after it (one pass over the rule)."""
+    yield anchor
+    rule = rrulestr(freq.rule, dtstart=dt.datetime.combine(anchor, dt.time()))
+    assert isinstance(rule, rrule)
+    for occurrence in rule:
+        if occurrence.date() > anchor:
+            yield occurrence.date()
+
+
 def periods_between(
     freq: Frequency, alignment: Alignment, anchor: dt.date, until: dt.date
 ) -> Iterator[Period]:
     """Every nominal period from the anchor's up to the one containing ``until - 1 day`` (``until`` excluded)."""
+    if freq.rule:
+        boundaries = _rule_boundaries(freq, anchor)
+        start = next(boundaries)
+        for end in boundaries:
+            if start >= until:
+                return
+            yield Period(start, end)
+            start = end
+        return
     index = 0
     while True:
         period = period_at(freq, alignment, anchor, index)
