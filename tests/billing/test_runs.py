@@ -192,3 +192,25 @@ def test_a_termination_after_the_last_invoice_is_credited_by_a_credit_note(entit
     credit = Document.objects.get(number=run.results["credit_notes"][0])
     assert credit.tax_exclusive == Decimal("11.00")
     assert credit.preceding_invoice == _invoices(contract)[0]
+
+
+def test_a_fixed_term_without_tacit_renewal_stops_at_its_term(entity, make_contract):
+    contract = make_contract(start=dt.date(2026, 1, 1), term_months=2, tacit_renewal=False)
+    for day in (dt.date(2026, 1, 1), dt.date(2026, 2, 1), dt.date(2026, 3, 1)):
+        with time_machine.travel(dt.datetime.combine(day, dt.time(8), tzinfo=PARIS), tick=False):
+            _run(entity, day)
+    assert list(BilledPeriod.objects.filter(contract=contract).values_list("period_start", flat=True)) == [
+        dt.date(2026, 1, 1),
+        dt.date(2026, 2, 1),
+    ]
+
+
+def test_a_termination_respects_the_notice(entity, make_contract, owner):
+    from facturier.common.errors import ValidationFailed
+
+    contract = make_contract(notice_days=30)
+    with time_machine.travel(dt.datetime(2026, 3, 10, 8, tzinfo=PARIS), tick=False):
+        with pytest.raises(ValidationFailed) as refused:
+            contract_terminate(contract=contract, by=owner, end_date=dt.date(2026, 4, 1))
+        assert refused.value.code == "notice_period"
+        contract_terminate(contract=contract, by=owner, end_date=dt.date(2026, 4, 9))

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+from dateutil.relativedelta import relativedelta
+
 from facturier.billing.models import BilledPeriod, Contract, ContractItem
 from facturier.domain.billing.periods import (
     Alignment,
@@ -66,7 +68,15 @@ class DuePeriod:
 
 
 def service_window(contract: Contract) -> tuple[dt.date, dt.date | None]:
-    return contract.start_date + dt.timedelta(days=contract.trial_days), contract.end_date
+    """The first billed day (after the trial) and the first day no longer billed (None: open-ended).
+
+    A contract with a term and no tacit renewal ends with its term; with tacit renewal it runs on, term
+    after term, until terminated (with its notice: services.contract_terminate).
+    """
+    end = contract.end_date
+    if end is None and contract.term_months and not contract.tacit_renewal:
+        end = contract.start_date + relativedelta(months=contract.term_months)
+    return contract.start_date + dt.timedelta(days=contract.trial_days), end
 
 
 def _item_window(item: ContractItem, contract: Contract) -> tuple[dt.date, dt.date | None]:

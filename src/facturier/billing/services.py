@@ -26,6 +26,7 @@ from facturier.common.errors import Conflict, ValidationFailed
 from facturier.domain.billing.periods import InvalidFrequency, parse_frequency
 from facturier.domain.billing.pricing import InvalidTiers, PricingModel, check_tiers
 from facturier.domain.money import InvalidCurrency, validate_currency
+from facturier.invoicing.services.common import entity_today
 from facturier.parties.models import Customer
 
 
@@ -196,6 +197,13 @@ def contract_terminate(*, contract: Contract, by: Any | None, end_date: dt.date)
         raise ValidationFailed(
             _("A contract ends after it starts."), field="end_date", code=errors.INVALID_DATES
         )
+    earliest = entity_today(contract.entity) + dt.timedelta(days=contract.notice_days)
+    if contract.notice_days and end_date < earliest:
+        raise ValidationFailed(
+            _("This contract has %(days)s days' notice: it ends on %(earliest)s at the earliest.")
+            % {"days": contract.notice_days, "earliest": earliest},
+            field="end_date", code=errors.NOTICE_PERIOD,
+        )  # fmt: skip
     before = state_of(contract)
     contract.end_date = min(end_date, contract.end_date) if contract.end_date else end_date
     contract.status = ContractStatus.TERMINATED
