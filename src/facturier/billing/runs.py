@@ -22,11 +22,12 @@ from django.utils.translation import gettext as _
 
 from facturier.accounts.models import LegalEntity
 from facturier.billing import errors
-from facturier.billing.compute import DuePeriod, due_periods, pending_adjustments
+from facturier.billing.compute import DueLine, DuePeriod, due_periods, pending_adjustments
 from facturier.billing.models import BilledPeriod, BillingRun, BillingRunStatus, Contract
 from facturier.common.errors import BusinessError
 from facturier.domain.billing.periods import InvalidFrequency
 from facturier.domain.billing.pricing import InvalidTiers
+from facturier.invoicing.models import Document
 from facturier.invoicing.services import (
     AllowanceChargeData,
     LineData,
@@ -114,6 +115,37 @@ def preview(entity: LegalEntity, day: dt.date) -> dict[str, Any]:
     return result
 
 
+def _invoice_of(contract: Contract, due_lines: list[DueLine], note: str, by: Any | None) -> Document:
+    """A draft invoice: charges as lines, credits as document allowances (invoice lines are never negative)."""
+    lines = [LineData(description=line.description, quantity=line.quantity, unit_price=line.unit_price,
+                      unit=line.item.unit, vat_category=line.item.vat_category, vat_rate=line.item.vat_rate,
+                      product=line.item.product)
+             for line in due_lines if line.amount > 0]  # fmt: skip
+    credits = [AllowanceChargeData(reason=_("Credit: %(line)s") % {"line": line.description}, amount=-line.amount,
+                                   vat_category=line.item.vat_category, vat_rate=line.item.vat_rate)
+               for line in due_lines if line.amount < 0]  # fmt: skip
+    return document_create(
+        entity=contract.entity, kind="invoice", customer=contract.customer, by=by, lines=lines,
+        allowances_charges=credits, currency=contract.currency, note=note,
+    )  # fmt: skip
+
+
+def _credit_note_of(
+    contract: Contract, invoice: Document, due_lines: list[DueLine], by: Any | None
+) -> Document:
+    return credit_note_create(
+        invoice=invoice, by=by, reason=_("Contract %(reference)s: unused days") % {"reference": contract.reference},
+        lines=[LineData(description=line.description, quantity=Decimal(1), unit_price=-line.amount,
+                        unit=line.item.unit, vat_category=line.item.vat_category,
+                        vat_rate=line.item.vat_rate, product=line.item.product) for line in due_lines],
+    )  # fmt: skip
+
+
+def _period_note(contract: Contract, start: dt.date, last_day: dt.date) -> str:
+    return _("Contract %(reference)s, period %(start)s – %(end)s") % {
+        "reference": contract.reference, "start": start, "end": last_day}  # fmt: skip
+
+
 def _create_invoice(due: DuePeriod, run: BillingRun | None, by: Any | None) -> BilledPeriod | None:
     """Claim the period and create its draft (caller's transaction); None when it was already billed."""
     contract = due.contract
@@ -133,54 +165,58 @@ def _create_invoice(due: DuePeriod, run: BillingRun | None, by: Any | None) -> B
         raise BillingProblem(
             _("The credits exceed the charges: a credit note is needed."), errors.NEGATIVE_TOTAL
         )
-    lines = [LineData(description=line.description, quantity=line.quantity, unit_price=line.unit_price,
-                      unit=line.item.unit, vat_category=line.item.vat_category, vat_rate=line.item.vat_rate,
-                      product=line.item.product)
-             for line in due.lines if line.amount > 0]  # fmt: skip
-    credits = [AllowanceChargeData(reason=_("Credit: %(line)s") % {"line": line.description}, amount=-line.amount,
-                                   vat_category=line.item.vat_category, vat_rate=line.item.vat_rate)
-               for line in due.lines if line.amount < 0]  # fmt: skip
-    note = _("Contract %(reference)s, period %(start)s – %(end)s") % {
-        "reference": contract.reference, "start": due.period.start, "end": due.period.last_day}  # fmt: skip
-    claim.document = document_create(
-        entity=contract.entity, kind="invoice", customer=contract.customer, by=by, lines=lines,
-        allowances_charges=credits, currency=contract.currency, note=note,
-    )  # fmt: skip
+    note = _period_note(contract, due.period.start, due.period.last_day)
+    claim.document = _invoice_of(contract, due.lines, note, by)
     claim.save(update_fields=["document", "updated_at"])
     return claim
 
 
-def _credit_unused(contract: Contract, by: Any | None, done: dict[str, list[Any]]) -> None:
-    """With no invoice to carry them, the credits of billed periods (a termination after the last invoice)
-    become a credit note against each period's invoice; a charge without invoice to carry it waits."""
+def _issue(
+    contract: Contract, document: Document, by: Any | None, done: dict[str, list[Any]], key: str
+) -> None:
+    """Issue a draft in a savepoint; kept as a draft (and reported) when approval is needed or issue fails."""
+    if contract.entity.requires_approval:
+        done["drafts"].append(str(document.pk))
+        return
+    try:
+        with transaction.atomic():
+            document = invoice_issue(invoice=document, by=by)
+    except BusinessError as error:
+        done["drafts"].append(str(document.pk))
+        done["errors"].append(
+            {**_error(contract, error), "code": errors.ISSUE_FAILED, "draft": str(document.pk)}
+        )
+        return
+    done[key].append(document.number)
+
+
+def _settle_pending(contract: Contract, by: Any | None, done: dict[str, list[Any]]) -> None:
+    """Settle the differences of billed periods that no due invoice carries (a termination or a change after
+    the last invoice, or credits larger than the next invoice): credits become a credit note against the
+    period's invoice, charges an adjustment invoice (credits as its allowances when the net is positive).
+    Each under the billed period's row lock, so a difference is settled once."""
     for bp, lines, amounts in pending_adjustments(contract):
-        if any(line.amount > 0 for line in lines) or bp.document is None:
-            continue  # charged on the next invoice of the contract
         with transaction.atomic():
             locked = BilledPeriod.objects.select_for_update().get(pk=bp.pk)
             if locked.amounts != bp.amounts:
-                continue  # another run credited it meanwhile
-            credit = credit_note_create(
-                invoice=bp.document, by=by, reason=_("Contract %(reference)s: unused days") % {"reference": contract.reference},
-                lines=[LineData(description=line.description, quantity=Decimal(1), unit_price=-line.amount,
-                                unit=line.item.unit, vat_category=line.item.vat_category,
-                                vat_rate=line.item.vat_rate, product=line.item.product) for line in lines],
-            )  # fmt: skip
+                continue  # another run settled it meanwhile
+            net = sum((line.amount for line in lines), Decimal(0))
+            charges = [line for line in lines if line.amount > 0]
+            credits = [line for line in lines if line.amount < 0]
+            made: list[tuple[Document, str]] = []
+            note = _period_note(contract, bp.period_start, bp.period_end - dt.timedelta(days=1))
+            if net >= 0:
+                made.append((_invoice_of(contract, lines, note, by), "invoices"))
+            else:
+                if bp.document is None:
+                    continue  # nothing was invoiced to credit
+                made.append((_credit_note_of(contract, bp.document, credits, by), "credit_notes"))
+                if charges:
+                    made.append((_invoice_of(contract, charges, note, by), "invoices"))
             locked.amounts = amounts
             locked.save(update_fields=["amounts", "updated_at"])
-        if contract.entity.requires_approval:
-            done["drafts"].append(str(credit.pk))
-            continue
-        try:
-            with transaction.atomic():
-                credit = invoice_issue(invoice=credit, by=by)
-        except BusinessError as error:
-            done["drafts"].append(str(credit.pk))
-            done["errors"].append(
-                {**_error(contract, error), "code": errors.ISSUE_FAILED, "draft": str(credit.pk)}
-            )
-            continue
-        done["credit_notes"].append(credit.number)
+        for document, key in made:
+            _issue(contract, document, by, done, key)
 
 
 def bill_contract(
@@ -190,8 +226,11 @@ def bill_contract(
     done: dict[str, list[Any]] = {"invoices": [], "credit_notes": [], "drafts": [], "errors": []}
     try:
         dues = due_periods(contract, day)
-        if not dues:
-            _credit_unused(contract, by, done)
+        if dues and dues[0].total < 0:  # the credits exceed the next invoice: settled on their own
+            dues[0].lines = [line for line in dues[0].lines if not line.adjustment]
+            dues[0].adjusted = {}
+        if not dues or not dues[0].adjusted:
+            _settle_pending(contract, by, done)
     except (ValueError, ArithmeticError, BusinessError) as error:
         done["errors"].append(_error(contract, error))
         return done
@@ -202,21 +241,8 @@ def bill_contract(
         except (BusinessError, BillingProblem, ValueError, ArithmeticError) as error:
             done["errors"].append(_error(contract, error, due))
             break  # later periods wait: invoices of a contract stay in period order
-        if claim is None or claim.document is None:
-            continue
-        document = claim.document
-        if contract.entity.requires_approval:
-            done["drafts"].append(str(document.pk))
-            continue
-        try:
-            with transaction.atomic():
-                document = invoice_issue(invoice=document, by=by)
-        except BusinessError as error:
-            done["drafts"].append(str(document.pk))
-            done["errors"].append({**_error(contract, error, due), "code": errors.ISSUE_FAILED,
-                                   "draft": str(document.pk)})  # fmt: skip
-            continue
-        done["invoices"].append(document.number)
+        if claim is not None and claim.document is not None:
+            _issue(contract, claim.document, by, done, "invoices")
     return done
 
 
