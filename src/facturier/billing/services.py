@@ -105,7 +105,7 @@ def contract_create(
     term_months: int | None = None,
     notice_days: int = 0,
 ) -> Contract:
-    authorize(by, Action.EDIT_DOCUMENTS, entity)
+    authorize(by, Action.EDIT_DOCUMENTS, entity, resource="contracts")
     if customer.entity_id != entity.pk:
         raise ValidationFailed(_("Unknown customer."), field="customer", code="unknown_customer")
     try:
@@ -149,7 +149,7 @@ def contract_change(
     """From ``effective_date``: ``item`` replaced by ``new`` (quantity, price, plan), removed (``new`` None),
     or ``new`` added (``item`` None). Days already invoiced are credited or charged on the next invoice."""
     contract = _locked(contract)
-    authorize(by, Action.EDIT_DOCUMENTS, contract.entity)
+    authorize(by, Action.EDIT_DOCUMENTS, contract.entity, resource="contracts")
     if contract.status != ContractStatus.ACTIVE:
         raise Conflict(_("A terminated contract does not change."), code=errors.CONTRACT_TERMINATED)
     if effective_date < contract.start_date or (contract.end_date and effective_date >= contract.end_date):
@@ -191,7 +191,7 @@ def contract_terminate(*, contract: Contract, by: Actor, end_date: dt.date) -> C
     """The contract stops being billed from ``end_date`` (first day no longer billed); unused days billed
     in advance are credited on the next invoice (or a credit note when nothing else is billed)."""
     contract = _locked(contract)
-    authorize(by, Action.EDIT_DOCUMENTS, contract.entity)
+    authorize(by, Action.EDIT_DOCUMENTS, contract.entity, resource="contracts")
     if contract.status != ContractStatus.ACTIVE:
         raise Conflict(_("This contract is already terminated."), code=errors.CONTRACT_TERMINATED)
     if end_date <= contract.start_date:
