@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "facturier.inbox",
     "facturier.transmission",
     "facturier.jobs",
+    "facturier.banking",
 ]
 
 MIDDLEWARE = [
@@ -142,7 +143,12 @@ FACTURIER_SCHEDULES = [
      "interval_seconds": 600},
     {"name": "purge-idempotency-keys", "task": "facturier.api.tasks.purge_idempotency_keys",
      "rrule": "FREQ=DAILY;BYHOUR=3;BYMINUTE=15"},
+    {"name": "import-statements", "task": "facturier.banking.tasks.import_watched_statements",
+     "interval_seconds": int(os.environ.get("FACTURIER_STATEMENTS_POLL_SECONDS", "300"))},
 ]  # fmt: skip
+# Bank statements: the watched folder (statements/inbox/<SIREN or company slug>/) and the largest file read.
+FACTURIER_STATEMENTS_DIR = os.environ.get("FACTURIER_STATEMENTS_DIR") or str(DATA_DIR / "statements")
+FACTURIER_STATEMENT_MAX_BYTES = int(os.environ.get("FACTURIER_STATEMENT_MAX_BYTES", str(50 * 1024 * 1024)))
 FACTURIER_SCHEDULER_SECONDS = float(os.environ.get("FACTURIER_SCHEDULER_SECONDS", "30"))
 FACTURIER_JOB_STALE_SECONDS = int(os.environ.get("FACTURIER_JOB_STALE_SECONDS", "300"))
 FACTURIER_TASK_STALE_SECONDS = int(os.environ.get("FACTURIER_TASK_STALE_SECONDS", "3600"))

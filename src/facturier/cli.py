@@ -194,6 +194,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     receive.add_argument("files", nargs="+", metavar="FILE")
     receive.add_argument("--entity", required=True, help="entity id, SIREN or name")
+    bank_account = sub.add_parser("bank-account", help="a company's bank accounts")
+    bank_account_sub = bank_account.add_subparsers(dest="bank_account_command", required=True)
+    bank_add = bank_account_sub.add_parser("add", help="add a bank account (IBAN and BIC are checked)")
+    bank_add.add_argument("--entity", required=True, help="entity id, SIREN or name")
+    bank_add.add_argument("--iban", default="", help="the account's IBAN")
+    bank_add.add_argument("--name", default="", help="a name for the account")
+    bank_add.add_argument("--bic", default="", help="the bank's BIC")
+    bank_add.add_argument("--currency", help="ISO code (default: the company's currency)")
+    bank_add.add_argument("--account-number", default="", help="for a bank without IBAN: its account number")
+    bank_add.add_argument("--csv-mapping", metavar="FILE.json", help="how to read this bank's CSV exports")
+    statements = sub.add_parser(
+        "import-statement",
+        help="import bank statements (camt.053/054, MT940, OFX, CFONB 120, CSV); lines are never duplicated",
+    )
+    statements.add_argument("files", nargs="+", metavar="FILE")
+    statements.add_argument("--entity", required=True, help="entity id, SIREN or name")
+    statements.add_argument(
+        "--account", metavar="IBAN", help="the account, when the file does not name it (CSV)"
+    )
+    statements.add_argument(
+        "--no-reconcile", action="store_true",
+        help="do not reconcile the new lines after the import (reconciliation is not shipped yet: no effect)",
+    )  # fmt: skip
     conformance = sub.add_parser("conformance", help="official e-invoice validation rules (XSD, schematron)")
     conformance_sub = conformance.add_subparsers(dest="conformance_command", required=True)
     conformance_install = conformance_sub.add_parser(
@@ -274,6 +297,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _call_reporting(f"audit_{args.audit_command}")
         case "import-einvoice":
             return _call_reporting("import_einvoice", *args.files, "--entity", args.entity)
+        case "bank-account":
+            options = ["--entity", args.entity, "--iban", args.iban, "--name", args.name, "--bic", args.bic]
+            options += ["--account-number", args.account_number]
+            options += [*(["--currency", args.currency] if args.currency else [])]
+            options += [*(["--csv-mapping", args.csv_mapping] if args.csv_mapping else [])]
+            return _call_reporting("bank_account_add", *options)
+        case "import-statement":
+            options = [
+                *args.files,
+                "--entity",
+                args.entity,
+                *(["--account", args.account] if args.account else []),
+            ]
+            return _call_reporting(
+                "import_statement", *options, *(["--no-reconcile"] if args.no_reconcile else [])
+            )
         case "conformance":
             return _call_reporting("conformance", args.conformance_command, *_conformance_options(args))
         case "export":

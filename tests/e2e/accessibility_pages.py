@@ -79,6 +79,10 @@ PAGES: tuple[Page, ...] = (
     Page("web:inbox-upload"),
     Page("web:inbox-detail", ids={"pk": "received"}),
     Page("web:job-list"),
+    Page("web:bank-home"),
+    Page("web:bank-account-create"),
+    Page("web:bank-upload"),
+    Page("web:bank-lines"),
     # Marie has no second factor: the account page offers to set one up, the set-up page shows the key
     Page("web:two-factor-account"),
     Page("web:two-factor-setup"),

@@ -19,7 +19,7 @@ from facturier.common.errors import PermissionDenied
 
 # Resources whose documents go through approval, hence have an `<resource>:approve` scope.
 APPROVABLE_RESOURCES = ("invoices", "credit_notes")
-API_RESOURCES = ("customers", "products", "quotes", "orders", "invoices", "credit_notes", "inbox")
+API_RESOURCES = ("customers", "products", "quotes", "orders", "invoices", "credit_notes", "inbox", "bank")
 API_KEY_SCOPES = (
     frozenset(f"{resource}:{level}" for resource in API_RESOURCES for level in ("read", "write"))
     | frozenset(f"{resource}:approve" for resource in APPROVABLE_RESOURCES)

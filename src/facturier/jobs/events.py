@@ -49,6 +49,10 @@ EVENT_TYPES: dict[str, str] = {
     "login.unlocked": "A locked account was unlocked.",
     "payment.received": "A payment was recorded (bank transfer, card, cheque...).",
     "payment.reversed": "A recorded payment was reversed.",
+    "bank_account.added": "A bank account of the company was added.",
+    "bank_account.csv_mapping_set": "The CSV column mapping of a bank account was saved or removed.",
+    "bank_statement.imported": "A bank statement was imported into an account (new and duplicate line counts).",
+    "bank_statement.import_failed": "A statement file dropped in the watched folder was refused.",
 }
 for _subject in ("quote", "order", "invoice", "credit_note"):
     EVENT_TYPES |= {

@@ -5,6 +5,7 @@ from django.urls import URLPattern, URLResolver, path, register_converter
 from facturier.web import access
 from facturier.web.views import (
     actions,
+    bank,
     company,
     documents,
     downloads,
@@ -91,6 +92,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("inbox/<uuid:pk>/", inbox.inbox_detail, name="inbox-detail"),
     path("inbox/<uuid:pk>/original/", inbox.inbox_original, name="inbox-original"),
     path("inbox/<uuid:pk>/decide/", inbox.inbox_decide, name="inbox-decide"),
+    path("bank/", bank.bank_home, name="bank-home"),
+    path("bank/accounts/new/", bank.bank_account_create, name="bank-account-create"),
+    path("bank/import/", bank.bank_upload, name="bank-upload"),
+    path("bank/lines/", bank.bank_line_list, name="bank-lines"),
     path("<section:slug>/", documents.document_list, name="document-list"),
     path("<section:slug>/new/", editor.document_create, name="document-create"),
 ]

@@ -6,6 +6,7 @@ Other apps add their router with one line: `api.add_router("", <module>.router)`
 from ninja import NinjaAPI
 
 from facturier.api.v1 import (
+    bank,
     contacts,
     credit_notes,
     customers,
@@ -44,3 +45,4 @@ api.add_router("", suppliers.router)
 api.add_router("", inbox.router)
 api.add_router("", transmission.router)
 api.add_router("", einvoice.router)
+api.add_router("", bank.router)
