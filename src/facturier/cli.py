@@ -217,6 +217,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-reconcile", action="store_true",
         help="do not reconcile the new lines after the import (reconciliation is not shipped yet: no effect)",
     )  # fmt: skip
+    open_items = sub.add_parser(
+        "import-open-items",
+        help="import the unpaid invoices of the previous tool (CSV) as open items to reconcile",
+    )
+    open_items.add_argument("file", metavar="FILE")
+    open_items.add_argument("--entity", required=True, help="entity id, SIREN or name")
+    open_items.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="OLD=NEW",
+        help="a column of the file and our name for it",
+    )
     conformance = sub.add_parser("conformance", help="official e-invoice validation rules (XSD, schematron)")
     conformance_sub = conformance.add_subparsers(dest="conformance_command", required=True)
     conformance_install = conformance_sub.add_parser(
@@ -313,6 +326,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _call_reporting(
                 "import_statement", *options, *(["--no-reconcile"] if args.no_reconcile else [])
             )
+        case "import-open-items":
+            maps = [option for pair in args.map for option in ("--map", pair)]
+            return _call_reporting("import_open_items", args.file, "--entity", args.entity, *maps)
         case "conformance":
             return _call_reporting("conformance", args.conformance_command, *_conformance_options(args))
         case "export":

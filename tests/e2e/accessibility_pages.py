@@ -83,6 +83,10 @@ PAGES: tuple[Page, ...] = (
     Page("web:bank-account-create"),
     Page("web:bank-upload"),
     Page("web:bank-lines"),
+    Page("web:payment-list"),
+    Page("web:payment-create"),
+    Page("web:payment-detail", ids={"pk": "payment"}),
+    Page("web:customer-statement", ids={"pk": "customer"}),
     # Marie has no second factor: the account page offers to set one up, the set-up page shows the key
     Page("web:two-factor-account"),
     Page("web:two-factor-setup"),
@@ -126,6 +130,13 @@ NOT_PAGES: dict[str, tuple[str, Page]] = {
     # the recovery codes it answers with are a state of the gate (shown after setting up)
     "web:two-factor-regenerate": ("POST only", Page("web:two-factor-regenerate")),
     "web:two-factor-disable": ("POST only", Page("web:two-factor-disable")),
+    "web:payment-allocate": ("POST only", Page("web:payment-allocate", ids={"pk": "payment"})),
+    "web:payment-unallocate": (
+        "POST only",
+        Page("web:payment-unallocate", ids={"pk": "payment", "allocation_pk": "allocation"}),
+    ),
+    "web:payment-reverse": ("POST only", Page("web:payment-reverse", ids={"pk": "payment"})),
+    "web:invoice-apply-credit": ("POST only", Page("web:invoice-apply-credit", ids={"pk": "issued"})),
 }
 # document-download is a page for fmt=validation (in PAGES) and a file otherwise
 FILES = (Page("web:document-download", kwargs={"fmt": "pdf"}, ids={"pk": "issued"}),)
@@ -151,6 +162,7 @@ from facturier.invoicing.models import NumberingSeries
 from facturier.invoicing.services import LineData, document_create, invoice_approve, invoice_issue, invoice_submit
 from facturier.parties.models import Customer
 from facturier.parties.services import contact_create
+from facturier.payments.services import payment_record
 from tests.inbox.builders import cii_bytes
 
 entity_update(entity=entity, by=None, requires_approval=True)
@@ -189,10 +201,13 @@ issued = invoice(by=paul)
 invoice_submit(invoice=issued, by=paul)
 invoice_approve(invoice=issued, by=user)
 issued = invoice_issue(invoice=issued, by=user)
+payment = payment_record(entity=entity, customer=customer, amount=Decimal("500.00"), received_on=issued.issue_date,
+                         by=user, reference="VIR-E2E", allocations=[(issued, Decimal("400.00"))])
 received = einvoice_import(entity=entity, by=user, filename="FA-42.xml", content=cii_bytes()).records[0]
 ids = dict(
     customer=customer.pk, contact=contact.pk, product=product.pk, draft=draft.pk, quote=quote.pk,
-    pending=pending.pk, issued=issued.pk, received=received.pk,
+    pending=pending.pk, issued=issued.pk, received=received.pk, payment=payment.pk,
+    allocation=payment.allocations.get().pk,
     series=NumberingSeries.objects.filter(entity=entity).first().pk,
     membership=Membership.objects.get(entity=entity, user=paul).pk,
     enrolled=Membership.objects.get(entity=entity, user=hugo).pk,

@@ -19,7 +19,9 @@ from facturier.common.errors import PermissionDenied
 
 # Resources whose documents go through approval, hence have an `<resource>:approve` scope.
 APPROVABLE_RESOURCES = ("invoices", "credit_notes")
-API_RESOURCES = ("customers", "products", "quotes", "orders", "invoices", "credit_notes", "inbox", "bank")
+API_RESOURCES = (
+    "customers", "products", "quotes", "orders", "invoices", "credit_notes", "inbox", "bank", "payments",
+)  # fmt: skip
 API_KEY_SCOPES = (
     frozenset(f"{resource}:{level}" for resource in API_RESOURCES for level in ("read", "write"))
     | frozenset(f"{resource}:approve" for resource in APPROVABLE_RESOURCES)

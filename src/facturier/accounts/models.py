@@ -86,6 +86,11 @@ class LegalEntity(BaseModel):
         choices=TwoFactorPolicy.choices,
         default=TwoFactorPolicy.OPTIONAL,
     )
+    send_payment_receipts = models.BooleanField(
+        _("email a receipt when an invoice is paid"),
+        default=True,
+        help_text=_("The customer receives a receipt, in the invoice's language, once it is paid in full."),
+    )
 
     class Meta:
         verbose_name = _("legal entity")

@@ -154,7 +154,7 @@ ENTITY_FIELDS = frozenset(
         "address_line2", "postcode", "city", "country", "email", "phone", "website", "iban", "bic", "logo",
         "default_currency", "time_zone", "electronic_address_scheme", "electronic_address",
         "requires_approval", "vat_on_debits", "late_penalty_rate", "early_payment_discount",
-        "einvoice_syntax", "facturx_profile", "brand_color", "footer_text",
+        "einvoice_syntax", "facturx_profile", "brand_color", "footer_text", "send_payment_receipts",
     }
 )  # fmt: skip
 MAX_LOGO_BYTES = 2 * 1024 * 1024  # what documents.render embeds; a bigger logo would be dropped from PDFs

@@ -53,6 +53,14 @@ EVENT_TYPES: dict[str, str] = {
     "bank_account.csv_mapping_set": "The CSV column mapping of a bank account was saved or removed.",
     "bank_statement.imported": "A bank statement was imported into an account (new and duplicate line counts).",
     "bank_statement.import_failed": "A statement file dropped in the watched folder was refused.",
+    "payment.refunded": "Money was refunded to a customer (a negative payment).",
+    "open_item.imported": "An unpaid invoice from the previous tool was imported as an open item.",
+    "open_item.payment_recorded": "A payment was allocated to an imported open item.",
+    "open_item.payment_unallocated": "A payment's allocation to an imported open item was removed.",
+    "credit_note.offset": "An issued credit note was applied to another invoice of the customer.",
+    "invoice.payment_refunded": "Money was refunded on an overpaid invoice.",
+    "invoice.exchange_difference": "A small exchange difference was written off to settle an invoice.",
+    "invoice.receipt_sent": "The customer was emailed a receipt for a paid invoice.",
 }
 for _subject in ("quote", "order", "invoice", "credit_note"):
     EVENT_TYPES |= {

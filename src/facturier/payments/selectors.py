@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Case, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +20,7 @@ from facturier.accounts.models import LegalEntity
 from facturier.invoicing.lifecycle import OPEN_RECEIVABLE
 from facturier.invoicing.models import Document, Kind, TypeCode
 from facturier.parties.models import Customer
-from facturier.payments.models import Allocation, Payment
+from facturier.payments.models import Allocation, OpenItem, Payment
 
 ZERO = Decimal("0.00")
 AMOUNT = DecimalField(max_digits=20, decimal_places=2)
@@ -34,11 +34,14 @@ class Settlement(models.TextChoices):
     OVERPAID = "overpaid", _("Overpaid")
 
 
-def _sum_of(queryset: QuerySet, group: str, column: str) -> Coalesce:  # type: ignore[type-arg]
+def _sum_of(queryset: QuerySet, group: str, column: Any) -> Coalesce:  # type: ignore[type-arg]
     """SUM(column) of the rows of `queryset` grouped by `group`, as a correlated sub-query (0 when none)."""
-    total = queryset.values(group).annotate(total=Sum(column)).values("total")[:1]
+    total = queryset.values(group).annotate(total=Sum(column, output_field=AMOUNT)).values("total")[:1]
     return Coalesce(Subquery(total, output_field=AMOUNT), Value(ZERO), output_field=AMOUNT)
 
+
+# What an allocation settles: the money applied plus any exchange difference written off with it.
+SETTLED = F("amount") + F("difference")
 
 # Documents annotated by `with_settlement` (typed loosely: django-stubs cannot see annotations).
 SettledDocuments = QuerySet[Any]
@@ -46,7 +49,7 @@ SettledDocuments = QuerySet[Any]
 
 def with_settlement(documents: QuerySet[Document]) -> SettledDocuments:
     """Annotate `paid_amount`, `credited_amount`, `balance` and `settlement` on each document."""
-    paid = _sum_of(Allocation.objects.filter(document=OuterRef("pk")), "document", "amount")
+    paid = _sum_of(Allocation.objects.filter(document=OuterRef("pk")), "document", SETTLED)
     credited = _sum_of(
         Document.objects.filter(
             preceding_invoice=OuterRef("pk"), type_code=TypeCode.CREDIT_NOTE, seal_hash__gt=""
@@ -143,38 +146,64 @@ class Receivables:
     aged: dict[str, Decimal]
 
 
+def open_items_with_balance(items: QuerySet[OpenItem]) -> QuerySet[Any]:
+    """Imported open items annotated with `paid_amount` and `balance` (allocations net of refunds)."""
+    paid = _sum_of(Allocation.objects.filter(open_item=OuterRef("pk")), "open_item", SETTLED)
+    return items.annotate(paid_amount=paid).annotate(balance=F("amount") - F("paid_amount"))
+
+
+def imported_open_items(entity: LegalEntity, *, customer: Customer | None = None) -> QuerySet[Any]:
+    """Imported open items (from the previous tool) with something still to pay, oldest due first."""
+    items = OpenItem.objects.filter(entity=entity)
+    if customer is not None:
+        items = items.filter(customer=customer)
+    return open_items_with_balance(items).filter(balance__gt=0).order_by("due_date", "number")
+
+
 def receivables_of(entity: LegalEntity, today: dt.date, *, customer: Customer | None = None) -> Receivables:
-    """Outstanding, overdue and the aged balance (days past due) in one aggregate query."""
-    items = open_items(entity, customer=customer).order_by()
-    late = Q(due_date__lt=today)
+    """Outstanding, overdue and the aged balance (days past due) in one aggregate query.
 
-    def band(low: int, high: int | None) -> Q:
-        condition = Q(due_date__lte=today - dt.timedelta(days=low))
-        return condition if high is None else condition & Q(due_date__gt=today - dt.timedelta(days=high + 1))
+    Issued invoices and imported open items (`OpenItem`) both count: their balances and due dates are
+    read by two sub-queries joined with UNION ALL and summed in one statement.
+    """
+    invoices = open_items(entity, customer=customer).order_by().values("balance", "due_date")
+    imported = imported_open_items(entity, customer=customer).order_by().values("balance", "due_date")
+    parts = [invoices.query.sql_with_params(), imported.query.sql_with_params()]
+    union = " UNION ALL ".join(f"SELECT * FROM ({sql}) AS part{i}" for i, (sql, _p) in enumerate(parts))  # noqa: S608 - compiled by the ORM
+    union_params = [param for _sql, params in parts for param in params]
 
+    def day(days: int) -> Any:
+        return connection.ops.adapt_datefield_value(today - dt.timedelta(days=days))
+
+    late = "due_date < %s"
     bands = {
-        "not_due": Q(due_date__gte=today) | Q(due_date__isnull=True),
-        "1_30": band(1, 30),
-        "31_60": band(31, 60),
-        "61_90": band(61, 90),
-        "over_90": band(91, None),
+        "not_due": ("(due_date >= %s OR due_date IS NULL)", [day(0)]),
+        "1_30": ("due_date <= %s AND due_date > %s", [day(1), day(31)]),
+        "31_60": ("due_date <= %s AND due_date > %s", [day(31), day(61)]),
+        "61_90": ("due_date <= %s AND due_date > %s", [day(61), day(91)]),
+        "over_90": ("due_date <= %s", [day(91)]),
     }
-    sums = items.aggregate(
-        outstanding=Sum("balance"),
-        overdue=Sum("balance", filter=late),
-        overdue_count=models.Count("pk", filter=late),
-        **{f"aged_{name}": Sum("balance", filter=condition) for name, condition in bands.items()},
-    )
+    columns = [
+        "SUM(balance)",
+        f"SUM(CASE WHEN {late} THEN balance END)",
+        f"COUNT(CASE WHEN {late} THEN 1 END)",
+        *(f"SUM(CASE WHEN {condition} THEN balance END)" for condition, _p in bands.values()),
+    ]
+    column_params = [day(0), day(0), *(param for _c, params in bands.values() for param in params)]
+    sql = f"SELECT {', '.join(columns)} FROM ({union}) AS receivable"  # noqa: S608 - no user input
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*column_params, *union_params])
+        row = cursor.fetchone()
     cent = Decimal("0.01")
 
-    def amount(key: str) -> Decimal:
-        return Decimal(sums[key] or ZERO).quantize(cent)
+    def amount(value: Any) -> Decimal:
+        return Decimal(str(value if value is not None else ZERO)).quantize(cent)
 
     return Receivables(
-        outstanding=amount("outstanding"),
-        overdue=amount("overdue"),
-        overdue_count=sums["overdue_count"] or 0,
-        aged={name: amount(f"aged_{name}") for name in AGE_BUCKETS},
+        outstanding=amount(row[0]),
+        overdue=amount(row[1]),
+        overdue_count=int(row[2] or 0),
+        aged={name: amount(value) for name, value in zip(AGE_BUCKETS, row[3:], strict=True)},
     )
 
 
@@ -183,7 +212,7 @@ def unallocated_credit(customer: Customer) -> Decimal:
     allocated = _sum_of(Allocation.objects.filter(payment=OuterRef("pk")), "payment", "amount")
     payments = Payment.objects.filter(customer=customer, reversed_at__isnull=True).annotate(
         allocated=allocated
-    )
+    )  # a refund is a negative payment: it uses up credit
     total = payments.aggregate(total=Sum(F("amount") - F("allocated"), output_field=AMOUNT))["total"]
     return Decimal(total or ZERO).quantize(Decimal("0.01"))
 
@@ -211,9 +240,21 @@ def statement_of_account(customer: Customer) -> list[StatementLine]:
             movements.append(
                 (document.issue_date, str(document.noun), document.number, document.payable, ZERO)
             )
-    for payment in Payment.objects.filter(customer=customer, reversed_at__isnull=True):
-        debit, credit = (ZERO, payment.amount) if payment.amount > 0 else (-payment.amount, ZERO)
-        movements.append((payment.received_on, str(_("Payment")), payment.reference, debit, credit))
+    for item in OpenItem.objects.filter(customer=customer):
+        movements.append(
+            (item.issue_date, str(_("Invoice (before Facturier)")), item.number, item.amount, ZERO)
+        )
+    # A credit note applied to other invoices is already on the statement as the credit note itself.
+    payments = Payment.objects.filter(customer=customer, reversed_at__isnull=True, credit_note__isnull=True)
+    for payment in payments:
+        if payment.amount > 0:
+            movements.append(
+                (payment.received_on, str(_("Payment")), payment.reference, ZERO, payment.amount)
+            )
+        else:
+            movements.append(
+                (payment.received_on, str(_("Refund")), payment.reference, -payment.amount, ZERO)
+            )
     movements.sort(key=lambda movement: (movement[0], movement[3] == ZERO))
     balance = ZERO
     lines = []
@@ -221,3 +262,70 @@ def statement_of_account(customer: Customer) -> list[StatementLine]:
         balance += debit - credit
         lines.append(StatementLine(day, label, reference, debit, credit, balance))
     return lines
+
+
+def payment_list(
+    *,
+    entity: LegalEntity,
+    customer: Customer | None = None,
+    method: str = "",
+    received_from: dt.date | None = None,
+    received_to: dt.date | None = None,
+    state: str = "",
+    search: str = "",
+) -> QuerySet[Any]:
+    """The entity's payments, newest first, with `allocated` (net of refunds) annotated.
+
+    `state`: `unallocated` (money left as credit), `allocated` (fully), `refund`, `reversed`.
+    """
+    allocated = _sum_of(Allocation.objects.filter(payment=OuterRef("pk")), "payment", "amount")
+    payments = (
+        Payment.objects.filter(entity=entity)
+        .select_related("customer", "credit_note")
+        .annotate(allocated=allocated)
+        .annotate(left=F("amount") - F("allocated"))
+    )
+    if customer is not None:
+        payments = payments.filter(customer=customer)
+    if method:
+        payments = payments.filter(method=method)
+    if received_from is not None:
+        payments = payments.filter(received_on__gte=received_from)
+    if received_to is not None:
+        payments = payments.filter(received_on__lte=received_to)
+    if search:
+        payments = payments.filter(
+            Q(reference__icontains=search) | Q(payer__icontains=search) | Q(customer__name__icontains=search)
+        )
+    live = payments.filter(reversed_at__isnull=True)
+    match state:
+        case "unallocated":
+            payments = live.filter(amount__gt=0).filter(amount__gt=F("allocated"))
+        case "allocated":
+            payments = live.filter(amount__gt=0, amount=F("allocated"))
+        case "refund":
+            payments = live.filter(amount__lt=0)
+        case "reversed":
+            payments = payments.filter(reversed_at__isnull=False)
+    ordered: QuerySet[Any] = payments.order_by("-received_on", "-created_at")
+    return ordered
+
+
+def payment_get(*, entity: LegalEntity, pk: Any) -> Payment:
+    """One payment of `entity`; another entity's is as unknown as a missing one."""
+    from facturier.common.lookup import get_visible
+
+    payment: Payment = get_visible(
+        Payment.objects.filter(entity=entity).select_related("customer", "credit_note"), pk,
+        message=str(_("Unknown payment.")), code="payment_not_found",
+    )  # fmt: skip
+    return payment
+
+
+def allocations_of(payment: Payment) -> QuerySet[Allocation]:
+    return payment.allocations.select_related("document", "open_item").order_by("created_at")
+
+
+def payable_targets(entity: LegalEntity, customer: Customer) -> list[Any]:
+    """What a payment of `customer` can be allocated to: their open invoices, then imported open items."""
+    return [*open_items(entity, customer=customer), *imported_open_items(entity, customer=customer)]

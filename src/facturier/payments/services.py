@@ -2,6 +2,9 @@
 
 An allocation locks the invoice row first, so two clerks applying money to the same invoice at once
 queue up and the second sees the first's allocation (no invoice is ever allocated beyond its balance).
+The allocation that makes an invoice paid schedules its receipt (`payments.receipts`), once per invoice.
+Refunds, customer credit and credit-note offsets are in `payments.credit`; imported open items in
+`payments.open_items`.
 """
 
 import datetime as dt
@@ -22,10 +25,18 @@ from facturier.invoicing.models import Document, Kind
 from facturier.invoicing.services.common import locked
 from facturier.parties.models import Customer
 from facturier.payments import errors
-from facturier.payments.models import Allocation, Method, Payment
-from facturier.payments.selectors import settlement_of, unallocated_credit
+from facturier.payments.models import Allocation, Method, OpenItem, Payment
+from facturier.payments.receipts import receipt_schedule
+from facturier.payments.selectors import (
+    Settlement,
+    open_items_with_balance,
+    settlement_of,
+    unallocated_credit,
+)
 
 CENT = Decimal("0.01")
+EXCHANGE_DIFFERENCE_RATE = Decimal("0.01")
+"""The largest exchange difference written off with a payment: 1 % of the invoice's amount due."""
 
 
 def _state(payment: Payment) -> dict[str, Any]:
@@ -50,8 +61,37 @@ def _check_amount(amount: Decimal, *, allow_negative: bool = False) -> None:
         )
 
 
-def _allocate(payment: Payment, document: Document, amount: Decimal, by: Any | None) -> Allocation:
-    """Apply `amount` of `payment` to `document` (the caller holds the payment's transaction)."""
+def _exchange_difference(document: Document, amount: Decimal, balance: Decimal) -> Decimal:
+    """What is left of `balance` after `amount`, when it may be written off as an exchange difference."""
+    difference = balance - amount
+    if document.currency == document.entity.default_currency:
+        raise ValidationFailed(
+            _("An exchange difference only arises on an invoice in a foreign currency."),
+            field="write_off_difference", code=errors.DIFFERENCE_NOT_ALLOWED,
+        )  # fmt: skip
+    limit = (document.payable * EXCHANGE_DIFFERENCE_RATE).quantize(CENT)
+    if difference <= 0 or difference > limit:
+        raise ValidationFailed(
+            _("The difference (%(difference)s) is not a small exchange difference (at most %(limit)s).")
+            % {"difference": difference, "limit": limit},
+            field="write_off_difference", code=errors.DIFFERENCE_TOO_LARGE,
+        )  # fmt: skip
+    return difference
+
+
+def _allocate(
+    payment: Payment,
+    document: Document,
+    amount: Decimal,
+    by: Any | None,
+    *,
+    write_off_difference: bool = False,
+) -> Allocation:
+    """Apply `amount` of `payment` to `document` (the caller holds the payment's transaction).
+
+    `write_off_difference`: the rest of the invoice's balance is closed as an exchange difference
+    (a payment in the invoice's foreign currency that arrived a little short, see docs/settlement.md).
+    """
     document = locked(document)
     if document.entity_id != payment.entity_id or document.customer_id != payment.customer_id:
         raise ValidationFailed(
@@ -81,23 +121,88 @@ def _allocate(payment: Payment, document: Document, amount: Decimal, by: Any | N
             % {"amount": amount, "outstanding": before.balance},
             field="amount", code=errors.OVERPAYMENT,
         )  # fmt: skip
-    allocation, created = Allocation.objects.get_or_create(
-        entity=payment.entity, payment=payment, document=document, defaults={"amount": amount}
+    difference = (
+        _exchange_difference(document, amount, before.balance) if write_off_difference else Decimal(0)
     )
+    allocation, created = Allocation.objects.get_or_create(
+        entity=payment.entity, payment=payment, document=document,
+        defaults={"amount": amount, "difference": difference},
+    )  # fmt: skip
     if not created:
         allocation.amount += amount
-        allocation.save(update_fields=["amount", "updated_at"])
+        allocation.difference += difference
+        allocation.save(update_fields=["amount", "difference", "updated_at"])
     after = settlement_of(document)
     audit_record(
         entity=document.entity, actor=by, action="invoice.payment_recorded", obj=document,
         before={"paid": before.paid, "settlement": before.settlement.value},
         after={"payment": str(payment.pk), "amount": amount, "paid": after.paid, "settlement": after.settlement.value},
     )  # fmt: skip
+    if difference:
+        audit_record(
+            entity=document.entity, actor=by, action="invoice.exchange_difference", obj=document,
+            after={"payment": str(payment.pk), "difference": difference, "currency": document.currency},
+        )  # fmt: skip
+    if after.settlement == Settlement.PAID and before.settlement != Settlement.PAID:
+        receipt_schedule(document)
     return allocation
 
 
-def _check_allocations_fit(payment: Payment, allocations: list[tuple[Document, Decimal]]) -> None:
-    if sum((amount for _document, amount in allocations), Decimal(0)) > payment.amount:
+def _allocate_open_item(payment: Payment, item: OpenItem, amount: Decimal, by: Any | None) -> Allocation:
+    """Apply `amount` of `payment` to an imported open item (locked first, like an invoice)."""
+    item = OpenItem.objects.select_for_update().get(pk=item.pk)
+    if item.entity_id != payment.entity_id or item.customer_id != payment.customer_id:
+        raise ValidationFailed(
+            _("%(document)s is not a document of this payment's customer.") % {"document": item},
+            field="open_item", code=errors.WRONG_CUSTOMER,
+        )  # fmt: skip
+    if item.currency != payment.currency:
+        raise ValidationFailed(
+            _("%(invoice)s is in %(currency)s, the payment in %(paid)s.")
+            % {"invoice": item, "currency": item.currency, "paid": payment.currency},
+            field="currency", code=errors.CURRENCY_MISMATCH,
+        )  # fmt: skip
+    _check_amount(amount)
+    balance = open_items_with_balance(OpenItem.objects.filter(pk=item.pk)).values_list("balance", flat=True)[
+        0
+    ]
+    balance = Decimal(balance).quantize(CENT)
+    if amount > balance:
+        raise ValidationFailed(
+            _("The payment (%(amount)s) exceeds the amount still due (%(outstanding)s).")
+            % {"amount": amount, "outstanding": balance},
+            field="amount", code=errors.OVERPAYMENT,
+        )  # fmt: skip
+    allocation, created = Allocation.objects.get_or_create(
+        entity=payment.entity, payment=payment, open_item=item, defaults={"amount": amount}
+    )
+    if not created:
+        allocation.amount += amount
+        allocation.save(update_fields=["amount", "updated_at"])
+    audit_record(
+        entity=item.entity, actor=by, action="open_item.payment_recorded", obj=item,
+        before={"balance": balance}, after={"payment": str(payment.pk), "amount": amount, "balance": balance - amount},
+    )  # fmt: skip
+    return allocation
+
+
+Target = Document | OpenItem
+
+
+def _allocate_to(
+    payment: Payment, target: Target, amount: Decimal, by: Any | None, *, write_off_difference: bool = False
+) -> Allocation:
+    if isinstance(target, OpenItem):
+        return _allocate_open_item(payment, target, amount, by)
+    return _allocate(payment, target, amount, by, write_off_difference=write_off_difference)
+
+
+# A part of a payment: (target, amount), or (target, amount, write_off_difference).
+AllocationRequest = tuple[Target, Decimal] | tuple[Target, Decimal, bool]
+
+
+def _check_allocations_fit(payment: Payment, allocations: list[AllocationRequest]) -> None:
+    if sum((request[1] for request in allocations), Decimal(0)) > payment.amount:
         raise ValidationFailed(
             _("The allocations exceed the payment (%(amount)s).") % {"amount": payment.amount},
             field="allocations", code=errors.OVER_ALLOCATION,
@@ -116,7 +221,7 @@ def payment_record(
     method: str = Method.TRANSFER,
     reference: str = "",
     payer: str = "",
-    allocations: list[tuple[Document, Decimal]] | None = None,
+    allocations: list[AllocationRequest] | None = None,
 ) -> Payment:
     """Money received from a customer, applied to the documents given; the rest stays as their credit."""
     authorization.authorize(by, Action.RECORD_PAYMENT, entity)
@@ -129,8 +234,9 @@ def payment_record(
     )  # fmt: skip
     _check_allocations_fit(payment, allocations or [])
     audit_record(entity=entity, actor=by, action="payment.received", obj=payment, after=_state(payment))
-    for document, part in allocations or []:
-        _allocate(payment, document, part, by)
+    for request in allocations or []:
+        write_off = bool(request[2]) if len(request) == 3 else False  # noqa: PLR2004 - the optional flag
+        _allocate_to(payment, request[0], request[1], by, write_off_difference=write_off)
     return payment
 
 
@@ -143,17 +249,26 @@ def payment_record_for_invoice(
     by: Any | None,
     reference: str = "",
     method: str = Method.TRANSFER,
+    write_off_difference: bool = False,
 ) -> Payment:
-    """The common case: a payment of one invoice, in its currency, never more than what it still owes."""
-    return payment_record(
+    """The common case: a payment of one invoice, in its currency, never more than what it still owes.
+
+    `write_off_difference`: a payment in the invoice's foreign currency a little short of the balance
+    closes the invoice, the rest recorded as an exchange difference (at most EXCHANGE_DIFFERENCE_RATE).
+    """
+    payment = payment_record(
         entity=invoice.entity, customer=invoice.customer, amount=amount, received_on=received_on, by=by,
-        currency=invoice.currency, method=method, reference=reference, allocations=[(invoice, amount)],
+        currency=invoice.currency, method=method, reference=reference,
     )  # fmt: skip
+    _allocate(payment, invoice, amount, by, write_off_difference=write_off_difference)
+    return payment
 
 
 @transaction.atomic
-def payment_allocate(*, payment: Payment, document: Document, amount: Decimal, by: Any | None) -> Allocation:
-    """Apply part of a payment's unallocated amount (the customer's credit) to an invoice."""
+def payment_allocate(
+    *, payment: Payment, document: Target, amount: Decimal, by: Any | None, write_off_difference: bool = False
+) -> Allocation:
+    """Apply part of a payment's unallocated amount (the customer's credit) to an invoice or open item."""
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     authorization.authorize(by, Action.RECORD_PAYMENT, payment.entity)
     if payment.is_reversed:
@@ -164,16 +279,27 @@ def payment_allocate(*, payment: Payment, document: Document, amount: Decimal, b
             _("Only %(available)s of this payment is left to allocate.") % {"available": payment.amount - allocated},
             field="amount", code=errors.OVER_ALLOCATION,
         )  # fmt: skip
-    return _allocate(payment, document, amount, by)
+    return _allocate_to(payment, document, amount, by, write_off_difference=write_off_difference)
 
 
 @transaction.atomic
 def allocation_remove(*, allocation: Allocation, by: Any | None) -> None:
     """Take an allocation back: the invoice is owed again, the money returns to the customer's credit."""
     allocation = (
-        Allocation.objects.select_for_update().select_related("payment", "document").get(pk=allocation.pk)
+        Allocation.objects.select_for_update(of=("self",))
+        .select_related("payment", "document", "open_item")
+        .get(pk=allocation.pk)
     )
     authorization.authorize(by, Action.RECORD_PAYMENT, allocation.payment.entity)
+    if allocation.open_item is not None:
+        item = OpenItem.objects.select_for_update().get(pk=allocation.open_item_id)
+        allocation.delete()
+        audit_record(
+            entity=item.entity, actor=by, action="open_item.payment_unallocated", obj=item,
+            after={"payment": str(allocation.payment_id), "amount": allocation.amount},
+        )  # fmt: skip
+        return
+    assert allocation.document is not None  # noqa: S101 - one target or the other (database constraint)
     document = locked(allocation.document)
     before = settlement_of(document)
     allocation.delete()
@@ -205,6 +331,7 @@ def payment_reverse(*, payment: Payment, by: Any | None, reason: str) -> Payment
 
 
 __all__ = [
+    "EXCHANGE_DIFFERENCE_RATE",
     "allocation_remove",
     "payment_allocate",
     "payment_record",

@@ -15,6 +15,7 @@ from facturier.web.views import (
     jobs,
     lookup,
     parties,
+    payments,
 )
 from facturier.web.views.approvals import approval_decide, approval_detail, approval_list
 from facturier.web.views.company_two_factor import company_two_factor_policy, company_two_factor_reset
@@ -96,6 +97,18 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("bank/accounts/new/", bank.bank_account_create, name="bank-account-create"),
     path("bank/import/", bank.bank_upload, name="bank-upload"),
     path("bank/lines/", bank.bank_line_list, name="bank-lines"),
+    path("payments/", payments.payment_list, name="payment-list"),
+    path("payments/new/", payments.payment_create, name="payment-create"),
+    path("payments/<uuid:pk>/", payments.payment_detail, name="payment-detail"),
+    path("payments/<uuid:pk>/allocate/", payments.payment_allocate, name="payment-allocate"),
+    path(
+        "payments/<uuid:pk>/allocations/<uuid:allocation_pk>/remove/",
+        payments.payment_unallocate,
+        name="payment-unallocate",
+    ),
+    path("payments/<uuid:pk>/reverse/", payments.payment_reverse, name="payment-reverse"),
+    path("invoices/<uuid:pk>/apply-credit/", payments.credit_apply, name="invoice-apply-credit"),
+    path("customers/<uuid:pk>/statement/", payments.customer_statement, name="customer-statement"),
     path("<section:slug>/", documents.document_list, name="document-list"),
     path("<section:slug>/new/", editor.document_create, name="document-create"),
 ]

@@ -14,6 +14,7 @@ from facturier.api.v1 import (
     inbox,
     invoices,
     orders,
+    payments,
     problems,
     products,
     quotes,
@@ -46,3 +47,4 @@ api.add_router("", inbox.router)
 api.add_router("", transmission.router)
 api.add_router("", einvoice.router)
 api.add_router("", bank.router)
+api.add_router("", payments.router)

@@ -70,6 +70,8 @@ DecimalIn = _decimal_type(whole=14, places=6, signed=True)
 """A quantity or unit price given by the client, as a string such as "12.50" (at most 14.6 digits)."""
 AmountIn = _decimal_type(whole=18, places=2, signed=True)
 """A document amount (2 decimals)."""
+PositiveAmountIn = _decimal_type(whole=18, places=2, positive=True)
+"""An amount over 0 with at most 2 decimals (payments, allocations, refunds)."""
 BaseAmountIn = _decimal_type(whole=14, places=2)
 """The base of a percentage allowance or charge."""
 PercentIn = _decimal_type(whole=3, places=2, percent=True)

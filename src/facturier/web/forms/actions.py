@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from facturier.payments.models import Method
 from facturier.web.forms.fields import LocalizedDecimalField
 
 
@@ -16,6 +17,12 @@ class PaymentForm(forms.Form):
         label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     reference = forms.CharField(label=_("Reference"), max_length=140, required=False)
+    method = forms.ChoiceField(
+        label=_("Method"), choices=Method.choices, initial=Method.TRANSFER, required=False
+    )
+
+    def clean_method(self) -> str:
+        return str(self.cleaned_data.get("method") or Method.TRANSFER)
 
 
 class ReasonForm(forms.Form):

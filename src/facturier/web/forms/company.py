@@ -39,7 +39,7 @@ SECTIONS = {
         "electronic_address_scheme", "electronic_address", "einvoice_syntax", "facturx_profile",
         "requires_approval", "vat_on_debits",
     ),
-    "mentions": ("late_penalty_rate", "early_payment_discount"),
+    "mentions": ("late_penalty_rate", "early_payment_discount", "send_payment_receipts"),
     "branding": ("logo", "brand_color", "footer_text"),
 }  # fmt: skip
 

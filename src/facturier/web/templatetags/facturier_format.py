@@ -187,6 +187,11 @@ EVENT_LABELS = {
     "transmitted": _("E-invoice sent"),
     "transmission_failed": _("Sending failed"),
     "refused": _("Refused by the customer"),
+    "payment_unallocated": _("Payment unallocated"),
+    "payment_refunded": _("Refunded"),
+    "exchange_difference": _("Exchange difference written off"),
+    "receipt_sent": _("Receipt emailed"),
+    "offset": _("Applied to another invoice"),
 }
 
 

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from facturier.accounts.authorization import is_author
 from facturier.invoicing.models import Document, Kind, Status
 from facturier.invoicing.selectors import available_actions, history_of, lineage_of, newest_first
+from facturier.payments.credit import available_credit
 from facturier.payments.models import Allocation
 from facturier.payments.selectors import settlement_of
 from facturier.web.access import EntityRequest, of_entity, staff_view
@@ -63,6 +64,9 @@ def detail_context(request: EntityRequest, document: Document, **extra: Any) -> 
         if invoice_like
         else [],
         "outstanding": outstanding,
+        "customer_credit": available_credit(document.customer, document.currency)
+        if settled is not None and outstanding and outstanding > 0 and not document.is_credit_note
+        else None,
         "overdue": is_overdue(document, entity_today(request.entity)),
         "history": history_of(document),
         "actions": available_actions(request.user, document),

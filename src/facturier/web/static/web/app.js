@@ -8,6 +8,11 @@
     const select = event.target.closest ? event.target.closest("select[data-autosubmit]") : null;
     if (select && select.form) select.form.submit();
   });
+  /* A <button data-print> prints the page (the statement of account), without an inline handler. */
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest ? event.target.closest("button[data-print]") : null;
+    if (button) window.print();
+  });
   document.addEventListener("submit", function (event) {
     const form = event.target;
     if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) event.preventDefault();
