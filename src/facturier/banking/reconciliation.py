@@ -470,3 +470,10 @@ def proposals_accept_confident(*, entity: LegalEntity, by: Any | None, minimum: 
         except BusinessError as error:
             refused.append(f"{line.bank_reference or line.pk}: {error.message}")
     return accepted, refused
+
+
+def reconcile_after_import(entity: LegalEntity, *, new_lines: int) -> RunSummary | None:
+    """The automatic reconciliation that follows an import with new lines (run by the system)."""
+    if new_lines <= 0:
+        return None
+    return reconciliation_run(entity=entity, by=None)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from facturier.accounts.roles import Action, role_allows
 from facturier.banking import selectors
 from facturier.banking.models import Channel, LineStatus
+from facturier.banking.reconciliation import reconcile_after_import
 from facturier.banking.services import bank_account_add, max_statement_bytes, statement_import
 from facturier.common.errors import BusinessError
 from facturier.web.access import EntityRequest, staff_view
@@ -84,6 +85,13 @@ def bank_upload(request: EntityRequest) -> HttpResponse:
             _("Statement imported: %(new)s new lines, %(old)s already imported.")
             % {"new": result.new_lines, "old": result.duplicate_lines},
         )
+        summary = reconcile_after_import(request.entity, new_lines=result.new_lines)
+        if summary is not None:
+            messages.info(
+                request,
+                _("Reconciliation: %(auto)s reconciled automatically, %(proposed)s proposed, %(unmatched)s left.")
+                % summary.as_dict(),
+            )
     return redirect("web:bank-home")
 
 
