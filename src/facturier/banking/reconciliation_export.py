@@ -35,7 +35,8 @@ def _rows_of(lines: list[BankLine]) -> Iterator[dict[str, Any]]:
     keys = [[{"params": {"items": [part["item_key"] for part in line.proposed_allocations]}}] for line in lines]
     labels = labels_for([*keys, *(line.reasons for line in lines)])
     for line in lines:
-        reason = describe_all(line.reasons, labels)
+        reasons = line.reasons or ([{"code": "not_a_credit", "params": {}}] if line.amount < 0 else [])
+        reason = describe_all(reasons, labels)
         if line.status == LineStatus.UNRELATED:
             reason = _("marked unrelated by a clerk")
         yield {
