@@ -185,15 +185,15 @@ def _settle(
     by: Any | None,
     rules: engine.Rules,
     decision: str,
-    write_off: str = "",
+    write_off: str | None = None,
     score: Any = None,
     reasons: list[dict[str, Any]] | None = None,
 ) -> Settled:
     """Record the line's payment allocated to `parts`; a shortfall is settled as fee or write-off.
 
-    `write_off` ("fee" or "writeoff") is the clerk's choice for a difference; automatic matches take
+    `write_off` ("fee" or "writeoff") is the clerk's choice for a difference ("" refuses any); None takes
     the engine's (a shortfall within the write-off tolerance is written off, beyond it up to the fee
-    tolerance booked as bank fees).
+    tolerance booked as bank fees), for automatic matches and accepted proposals.
     """
     if line.amount <= 0:
         raise ValidationFailed(_("Only money received can pay invoices."), field="line", code=INVALID_MATCH)
@@ -208,9 +208,14 @@ def _settle(
     short = total - line.amount
     kind, account = "", ""
     if short > 0:
-        kind = write_off or ("writeoff" if short <= rules.writeoff_tolerance else "fee")
+        kind = write_off if write_off is not None else ("writeoff" if short <= rules.writeoff_tolerance else "fee")
         limit = rules.writeoff_tolerance if kind == "writeoff" else rules.fee_tolerance
         account = rules.writeoff_account if kind == "writeoff" else rules.fee_account
+        if not kind:
+            raise ValidationFailed(
+                _("The items exceed the bank line by %(difference)s: choose to write the difference off.")
+                % {"difference": short}, field="write_off", code=DIFFERENCE_TOO_LARGE,
+            )  # fmt: skip
         if kind not in ("fee", "writeoff") or short > limit:
             raise ValidationFailed(
                 _("The items exceed the bank line by %(difference)s: more than can be written off (%(limit)s).")

@@ -80,11 +80,6 @@ def bank_upload(request: EntityRequest) -> HttpResponse:
     if result.already_imported:
         messages.warning(request, _("This file was already imported: nothing new."))
     else:
-        messages.success(
-            request,
-            _("Statement imported: %(new)s new lines, %(old)s already imported.")
-            % {"new": result.new_lines, "old": result.duplicate_lines},
-        )
         summary = reconcile_after_import(request.entity, new_lines=result.new_lines)
         if summary is not None:
             messages.info(
@@ -92,6 +87,11 @@ def bank_upload(request: EntityRequest) -> HttpResponse:
                 _("Reconciliation: %(auto)s reconciled automatically, %(proposed)s proposed, %(unmatched)s left.")
                 % summary.as_dict(),
             )
+        messages.success(
+            request,
+            _("Statement imported: %(new)s new lines, %(old)s already imported.")
+            % {"new": result.new_lines, "old": result.duplicate_lines},
+        )
     return redirect("web:bank-home")
 
 
