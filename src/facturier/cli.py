@@ -231,7 +231,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="a column of the file and our name for it",
     )
     reconcile = sub.add_parser(
-        "reconcile", help="reconcile the open bank lines with open invoices (certain ones settled, likely ones proposed)"
+        "reconcile",
+        help="reconcile the open bank lines with open invoices (certain ones settled, likely ones proposed)",
     )
     reconcile.add_argument("--entity", required=True, help="entity id, SIREN or name")
     reconciliation = sub.add_parser("reconciliation", help="the results of bank reconciliation")
@@ -241,7 +242,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     reconciliation_export.add_argument("--entity", required=True, help="entity id, SIREN or name")
     reconciliation_export.add_argument("--format", choices=("csv", "json"), default="csv")
-    reconciliation_export.add_argument("--out", metavar="F", help="the file to write (default: standard output)")
+    reconciliation_export.add_argument(
+        "--out", metavar="F", help="the file to write (default: standard output)"
+    )
     reconciliation_export.add_argument("--language", default="en", help="language of the reasons (en, fr)")
     conformance = sub.add_parser("conformance", help="official e-invoice validation rules (XSD, schematron)")
     conformance_sub = conformance.add_subparsers(dest="conformance_command", required=True)

@@ -144,7 +144,9 @@ def test_an_overpayment_matched_by_hand_leaves_the_rest_as_customer_credit(entit
     assert unallocated_credit(martin.customer) == Decimal("50.00")
 
 
-def test_a_rejected_proposal_is_not_proposed_again_and_unrelated_lines_are_left_alone(entity, invoices, owner):
+def test_a_rejected_proposal_is_not_proposed_again_and_unrelated_lines_are_left_alone(
+    entity, invoices, owner
+):
     import_rows(entity, [
         ("06/11/2026", "", "120,00", "VIREMENT", "BOULANGERIE MARTIN SARL"),
         ("09/11/2026", "", "45,00", "REMBOURSEMENT ASSURANCE", "AXA"),

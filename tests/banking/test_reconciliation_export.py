@@ -43,7 +43,10 @@ def test_import_then_reconcile_then_export_as_json(entity, statement_file, tmp_p
     assert "1 automatically" in capsys.readouterr().out
     # then the JSON export has one object per line with the agreed keys
     out = tmp_path / "export.json"
-    assert main(["reconciliation", "export", "--entity", entity.siren, "--format", "json", "--out", str(out)]) == 0
+    assert (
+        main(["reconciliation", "export", "--entity", entity.siren, "--format", "json", "--out", str(out)])
+        == 0
+    )
     rows = json.loads(out.read_text(encoding="utf-8"))
     assert len(rows) == 3
     assert all(list(row) == KEYS for row in rows)
@@ -57,7 +60,9 @@ def test_import_then_reconcile_then_export_as_json(entity, statement_file, tmp_p
     assert rows[1]["reason"] == "money out: not a customer's payment"
 
 
-def test_the_import_reconciles_by_itself_and_the_csv_export_goes_to_standard_output(entity, statement_file, capsys):
+def test_the_import_reconciles_by_itself_and_the_csv_export_goes_to_standard_output(
+    entity, statement_file, capsys
+):
     path, martin = statement_file
     assert main(["import-statement", str(path), "--entity", entity.siren]) == 0
     assert "RECONCILED 1 automatically" in capsys.readouterr().out

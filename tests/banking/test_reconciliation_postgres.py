@@ -11,7 +11,7 @@ import pytest
 from django.db import connection, connections
 
 from facturier.banking.models import BankLine, LineStatus, Reconciliation
-from facturier.banking.reconciliation import item_key, line_match, line_mark_unrelated, proposal_accept
+from facturier.banking.reconciliation import item_key, line_mark_unrelated, line_match, proposal_accept
 from facturier.common.errors import BusinessError
 from facturier.payments.models import Allocation, Payment
 from facturier.payments.selectors import Settlement, settlement_of
@@ -47,7 +47,9 @@ def _needs_postgresql() -> None:
         pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://... (CI does)")
 
 
-def test_two_clerks_matching_the_same_line_at_once_pay_the_invoice_once(entity, customer, owner, colleague, account):
+def test_two_clerks_matching_the_same_line_at_once_pay_the_invoice_once(
+    entity, customer, owner, colleague, account
+):
     _needs_postgresql()
     # given one transfer and one invoice it pays
     invoice = issued(entity, customer, owner, "100.00")  # 120.00

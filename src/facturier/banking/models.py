@@ -137,7 +137,8 @@ class BankLine(TenantModel):
     score = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)  # 0..1
     reasons = models.JSONField(default=list, blank=True)  # [{"code": ..., "params": {...}}]
     proposed_allocations = models.JSONField(default=list, blank=True)  # [{"item_key": ..., "amount": "..."}]
-    rejected = models.JSONField(default=list, blank=True)  # proposals the clerk rejected: [[item_key, ...], ...]
+    # the proposals a clerk rejected (or undid), never proposed again: [[item_key, ...], ...]
+    rejected = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-booking_date", "-created_at"]
@@ -255,7 +256,9 @@ class Reconciliation(TenantModel):
         ordering = ["created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["line"], condition=models.Q(undone_at__isnull=True), name="one_live_reconciliation_per_line"
+                fields=["line"],
+                condition=models.Q(undone_at__isnull=True),
+                name="one_live_reconciliation_per_line",
             ),
         ]
 

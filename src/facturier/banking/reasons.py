@@ -70,7 +70,9 @@ def labels_for(reasons_lists: Iterable[list[dict[str, Any]]]) -> dict[str, str]:
                Document.objects.filter(pk__in=documents).values_list("pk", "number")}  # fmt: skip
     labels |= {f"{OPEN_ITEM_PREFIX}{pk}": number for pk, number in
                OpenItem.objects.filter(pk__in=opens).values_list("pk", "number")}  # fmt: skip
-    labels |= {str(pk): name for pk, name in Customer.objects.filter(pk__in=customers).values_list("pk", "name")}
+    labels |= {
+        str(pk): name for pk, name in Customer.objects.filter(pk__in=customers).values_list("pk", "name")
+    }
     return labels
 
 

@@ -84,9 +84,15 @@ def engine_items(entity: LegalEntity) -> list[engine.OpenItem]:
     """Everything owed to the entity, as the engine sees it (one query for each kind of item)."""
     items = [
         engine.OpenItem(
-            key=f"{DOCUMENT_PREFIX}{row['pk']}", number=row["number"], customer_key=str(row["customer_id"]),
-            customer_name=row["customer__name"], open_amount=Decimal(row["balance"]).quantize(Decimal("0.01")),
-            currency=row["currency"], issue_date=row["issue_date"], due_date=row["due_date"], rf_reference=_rf(row["number"]),
+            key=f"{DOCUMENT_PREFIX}{row['pk']}",
+            number=row["number"],
+            customer_key=str(row["customer_id"]),
+            customer_name=row["customer__name"],
+            open_amount=Decimal(row["balance"]).quantize(Decimal("0.01")),
+            currency=row["currency"],
+            issue_date=row["issue_date"],
+            due_date=row["due_date"],
+            rf_reference=_rf(row["number"]),
         )  # fmt: skip
         for row in open_items(entity).values(
             "pk", "number", "customer_id", "customer__name", "balance", "currency", "issue_date", "due_date"
@@ -94,13 +100,25 @@ def engine_items(entity: LegalEntity) -> list[engine.OpenItem]:
     ]
     items += [
         engine.OpenItem(
-            key=f"{OPEN_ITEM_PREFIX}{row['pk']}", number=row["number"], customer_key=str(row["customer_id"]),
-            customer_name=row["customer__name"], open_amount=Decimal(row["balance"]).quantize(Decimal("0.01")),
-            currency=row["currency"], issue_date=row["issue_date"], due_date=row["due_date"],
+            key=f"{OPEN_ITEM_PREFIX}{row['pk']}",
+            number=row["number"],
+            customer_key=str(row["customer_id"]),
+            customer_name=row["customer__name"],
+            open_amount=Decimal(row["balance"]).quantize(Decimal("0.01")),
+            currency=row["currency"],
+            issue_date=row["issue_date"],
+            due_date=row["due_date"],
             rf_reference=row["rf_reference"],
         )  # fmt: skip
         for row in imported_open_items(entity).values(
-            "pk", "number", "customer_id", "customer__name", "balance", "currency", "issue_date", "due_date",
+            "pk",
+            "number",
+            "customer_id",
+            "customer__name",
+            "balance",
+            "currency",
+            "issue_date",
+            "due_date",
             "rf_reference",
         )  # fmt: skip
     ]
@@ -111,7 +129,9 @@ def engine_hints(entity: LegalEntity) -> list[engine.CustomerHints]:
     """Learned payer names and IBANs per customer, with the IBANs customers are known to pay from."""
     ibans: dict[str, set[str]] = defaultdict(set)
     names: dict[str, set[str]] = defaultdict(set)
-    for customer, kind, value in PayerAlias.objects.filter(entity=entity).values_list("customer_id", "kind", "value"):
+    for customer, kind, value in PayerAlias.objects.filter(entity=entity).values_list(
+        "customer_id", "kind", "value"
+    ):
         (ibans if kind == AliasKind.IBAN else names)[str(customer)].add(value)
     for customer, iban in CustomerAccount.objects.filter(entity=entity).values_list("customer_id", "iban"):
         ibans[str(customer)].add(iban_key(iban))
@@ -160,7 +180,8 @@ def resolve(entity: LegalEntity, key: str) -> Target:
 
 
 def _locked(line: BankLine) -> BankLine:
-    return BankLine.objects.select_for_update().get(pk=line.pk)
+    locked: BankLine = BankLine.objects.select_for_update().get(pk=line.pk)
+    return locked
 
 
 def _check_open(line: BankLine, *statuses: str) -> None:
@@ -203,12 +224,18 @@ def _settle(
                                code=INVALID_MATCH)  # fmt: skip
     customers = {target.customer_id for target, _amount in parts}
     if len(customers) != 1:
-        raise ValidationFailed(_("One bank line pays the items of one customer."), field="items", code=INVALID_MATCH)
+        raise ValidationFailed(
+            _("One bank line pays the items of one customer."), field="items", code=INVALID_MATCH
+        )
     total = sum((amount for _target, amount in parts), Decimal(0))
     short = total - line.amount
     kind, account = "", ""
     if short > 0:
-        kind = write_off if write_off is not None else ("writeoff" if short <= rules.writeoff_tolerance else "fee")
+        kind = (
+            write_off
+            if write_off is not None
+            else ("writeoff" if short <= rules.writeoff_tolerance else "fee")
+        )
         limit = rules.writeoff_tolerance if kind == "writeoff" else rules.fee_tolerance
         account = rules.writeoff_account if kind == "writeoff" else rules.fee_account
         if not kind:
@@ -253,7 +280,9 @@ def _settle(
         decided_by=user, decided_by_label=actor_label(by)[:200],
     )  # fmt: skip
     line.status = LineStatus.AUTO if decision == Decision.AUTO else LineStatus.MANUAL
-    line.proposed_allocations = [{"item_key": item_key(target), "amount": str(amount)} for target, amount in parts]
+    line.proposed_allocations = [
+        {"item_key": item_key(target), "amount": str(amount)} for target, amount in parts
+    ]
     line.save(update_fields=["status", "proposed_allocations", "updated_at"])
     audit_record(
         entity=line.entity, actor=by, action="bank_line.reconciled", obj=line,
@@ -270,8 +299,16 @@ def _learn(line: BankLine, customer_id: Any) -> None:
     known = [
         engine.CustomerHints(
             str(customer_id),
-            frozenset(PayerAlias.objects.filter(customer_id=customer_id, kind=AliasKind.IBAN).values_list("value", flat=True)),
-            frozenset(PayerAlias.objects.filter(customer_id=customer_id, kind=AliasKind.NAME).values_list("value", flat=True)),
+            frozenset(
+                PayerAlias.objects.filter(customer_id=customer_id, kind=AliasKind.IBAN).values_list(
+                    "value", flat=True
+                )
+            ),
+            frozenset(
+                PayerAlias.objects.filter(customer_id=customer_id, kind=AliasKind.NAME).values_list(
+                    "value", flat=True
+                )
+            ),
         )  # fmt: skip
     ]
     hints = engine.learn(engine_line(line), str(customer_id), known)
@@ -300,10 +337,17 @@ class RunSummary:
     errors: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, int]:
-        return {"examined": self.examined, "auto": self.auto, "proposed": self.proposed, "unmatched": self.unmatched}
+        return {
+            "examined": self.examined,
+            "auto": self.auto,
+            "proposed": self.proposed,
+            "unmatched": self.unmatched,
+        }
 
 
-def _store(line: BankLine, match: engine.Match, by: Any | None, rules: engine.Rules, summary: RunSummary) -> None:
+def _store(
+    line: BankLine, match: engine.Match, by: Any | None, rules: engine.Rules, summary: RunSummary
+) -> None:
     """Write one line's result (the line locked and still open, else left as someone decided it)."""
     with transaction.atomic():
         line = _locked(line)
@@ -332,7 +376,9 @@ def _store(line: BankLine, match: engine.Match, by: Any | None, rules: engine.Ru
         line.reasons = reasons
         if status is engine.Status.PROPOSED:
             line.status = LineStatus.PROPOSED
-            line.proposed_allocations = [{"item_key": a.item_key, "amount": str(a.amount)} for a in match.allocations]
+            line.proposed_allocations = [
+                {"item_key": a.item_key, "amount": str(a.amount)} for a in match.allocations
+            ]
             summary.proposed += 1
         else:
             line.status = LineStatus.UNRECONCILED
@@ -359,12 +405,17 @@ def reconciliation_run(
         return summary
     rules = rules_of(entity)
     matches = engine.reconcile(
-        [engine_line(line) for line in todo_lines], engine_items(entity), hints=engine_hints(entity), rules=rules
+        [engine_line(line) for line in todo_lines],
+        engine_items(entity),
+        hints=engine_hints(entity),
+        rules=rules,
     )
     for line, match in zip(todo_lines, matches, strict=True):
         _store(line, match, by, rules, summary)
     with transaction.atomic():
-        audit_record(entity=entity, actor=by, action="bank_reconciliation.run", obj=entity, after=summary.as_dict())
+        audit_record(
+            entity=entity, actor=by, action="bank_reconciliation.run", obj=entity, after=summary.as_dict()
+        )
     return summary
 
 
@@ -377,7 +428,10 @@ def proposal_accept(*, line: BankLine, by: Any | None) -> Reconciliation:
     authorization.authorize(by, Action.RECORD_PAYMENT, line.entity)
     line = _locked(line)
     _check_open(line, LineStatus.PROPOSED)
-    parts = [(resolve(line.entity, part["item_key"]), Decimal(part["amount"])) for part in line.proposed_allocations]
+    parts = [
+        (resolve(line.entity, part["item_key"]), Decimal(part["amount"]))
+        for part in line.proposed_allocations
+    ]
     settled = _settle(line, parts, by=by, rules=rules_of(line.entity), decision=Decision.MANUAL,
                       score=line.score, reasons=line.reasons)  # fmt: skip
     _learn(line, parts[0][0].customer_id)
@@ -464,7 +518,9 @@ def line_undo(*, line: BankLine, by: Any | None) -> BankLine:
     return line
 
 
-def proposals_accept_confident(*, entity: LegalEntity, by: Any | None, minimum: Decimal) -> tuple[int, list[str]]:
+def proposals_accept_confident(
+    *, entity: LegalEntity, by: Any | None, minimum: Decimal
+) -> tuple[int, list[str]]:
     """Bulk accept: every proposal scored at least `minimum` (each in its own transaction)."""
     authorization.authorize(by, Action.RECORD_PAYMENT, entity)
     accepted, refused = 0, []

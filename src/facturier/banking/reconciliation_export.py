@@ -32,7 +32,9 @@ EXPORT_STATUS = {
 
 
 def _rows_of(lines: list[BankLine]) -> Iterator[dict[str, Any]]:
-    keys = [[{"params": {"items": [part["item_key"] for part in line.proposed_allocations]}}] for line in lines]
+    keys = [
+        [{"params": {"items": [part["item_key"] for part in line.proposed_allocations]}}] for line in lines
+    ]
     labels = labels_for([*keys, *(line.reasons for line in lines)])
     for line in lines:
         reasons = line.reasons or ([{"code": "not_a_credit", "params": {}}] if line.amount < 0 else [])
@@ -44,7 +46,9 @@ def _rows_of(lines: list[BankLine]) -> Iterator[dict[str, Any]]:
             "date": line.booking_date.isoformat(),
             "amount": str(line.amount),
             "status": EXPORT_STATUS[LineStatus(line.status)],
-            "invoices": [labels.get(part["item_key"], part["item_key"]) for part in line.proposed_allocations],
+            "invoices": [
+                labels.get(part["item_key"], part["item_key"]) for part in line.proposed_allocations
+            ],
             "score": float(line.score) if line.score is not None else None,
             "reason": reason,
         }

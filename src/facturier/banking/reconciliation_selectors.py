@@ -28,7 +28,7 @@ def lines_to_reconcile(*, entity: LegalEntity) -> QuerySet[BankLine]:
 
 
 def line_get(*, entity: LegalEntity, pk: Any) -> BankLine:
-    line = BankLine.objects.filter(entity=entity, pk=pk).select_related("account").first()
+    line: BankLine | None = BankLine.objects.filter(entity=entity, pk=pk).select_related("account").first()
     if line is None:
         raise NotFound("Unknown bank line.")
     return line
@@ -87,16 +87,32 @@ def search_open_items(*, entity: LegalEntity, query: str, limit: int = SEARCH_LI
         except InvalidOperation:
             amount = None
         text = Q(number__icontains=query) | Q(customer__name__icontains=query)
-        documents = documents.filter(text | (Q(balance=amount) | Q(payable=amount) if amount is not None else Q()))
-        imported = imported.filter(text | (Q(balance=amount) | Q(amount=amount) if amount is not None else Q()))
+        documents = documents.filter(
+            text | (Q(balance=amount) | Q(payable=amount) if amount is not None else Q())
+        )
+        imported = imported.filter(
+            text | (Q(balance=amount) | Q(amount=amount) if amount is not None else Q())
+        )
     found = [
-        Candidate(f"{DOCUMENT_PREFIX}{doc.pk}", doc.number, doc.customer.name, doc.due_date,
-                  Decimal(doc.balance).quantize(Decimal("0.01")), doc.currency)  # fmt: skip
+        Candidate(
+            f"{DOCUMENT_PREFIX}{doc.pk}",
+            doc.number,
+            doc.customer.name,
+            doc.due_date,
+            Decimal(doc.balance).quantize(Decimal("0.01")),
+            doc.currency,
+        )  # fmt: skip
         for doc in documents[:limit]
     ]
     found += [
-        Candidate(f"{OPEN_ITEM_PREFIX}{item.pk}", item.number, item.customer.name, item.due_date,
-                  Decimal(item.balance).quantize(Decimal("0.01")), item.currency)  # fmt: skip
+        Candidate(
+            f"{OPEN_ITEM_PREFIX}{item.pk}",
+            item.number,
+            item.customer.name,
+            item.due_date,
+            Decimal(item.balance).quantize(Decimal("0.01")),
+            item.currency,
+        )  # fmt: skip
         for item in imported[: max(limit - len(found), 0)]
     ]
     return found

@@ -102,9 +102,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("bank/reconcile/run/", reconcile.reconcile_run, name="bank-reconcile-run"),
     path("bank/reconcile/accept-confident/", reconcile.reconcile_bulk, name="bank-reconcile-bulk"),
     path("bank/reconcile/<uuid:pk>/", reconcile.reconcile_line, name="bank-reconcile-line"),
-    path(
-        "bank/reconcile/<uuid:pk>/<slug:action>/", reconcile.reconcile_action, name="bank-reconcile-action"
-    ),
+    path("bank/reconcile/<uuid:pk>/<slug:action>/", reconcile.reconcile_action, name="bank-reconcile-action"),
     path("payments/", payments.payment_list, name="payment-list"),
     path("payments/new/", payments.payment_create, name="payment-create"),
     path("payments/<uuid:pk>/", payments.payment_detail, name="payment-detail"),

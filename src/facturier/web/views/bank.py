@@ -84,7 +84,9 @@ def bank_upload(request: EntityRequest) -> HttpResponse:
         if summary is not None:
             messages.info(
                 request,
-                _("Reconciliation: %(auto)s reconciled automatically, %(proposed)s proposed, %(unmatched)s left.")
+                _(
+                    "Reconciliation: %(auto)s reconciled automatically, %(proposed)s proposed, %(unmatched)s left."
+                )
                 % summary.as_dict(),
             )
         messages.success(

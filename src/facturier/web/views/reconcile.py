@@ -5,6 +5,7 @@ of the confident proposals; undo of recent decisions. Every write goes through `
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -17,8 +18,8 @@ from django.views.decorators.http import require_POST
 from facturier.accounts.roles import Action, role_allows
 from facturier.banking import reconciliation as services
 from facturier.banking import reconciliation_selectors as selectors
-from facturier.banking.reasons import describe, labels_for
 from facturier.banking.models import BankLine
+from facturier.banking.reasons import describe, labels_for
 from facturier.common.errors import BusinessError, NotFound
 from facturier.web.access import EntityRequest, staff_view
 
@@ -38,7 +39,7 @@ def _line(request: EntityRequest, pk: object) -> BankLine:
         raise Http404 from None
 
 
-def _explained(lines: list) -> list[dict]:
+def _explained(lines: list[BankLine]) -> list[dict[str, Any]]:
     labels = labels_for([line.reasons for line in lines])
     rows = []
     for line in lines:
@@ -57,7 +58,9 @@ def _explained(lines: list) -> list[dict]:
 
 @staff_view
 def reconcile_screen(request: EntityRequest) -> HttpResponse:
-    page = Paginator(selectors.lines_to_reconcile(entity=request.entity), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.lines_to_reconcile(entity=request.entity), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(request, "web/bank/reconcile.html", {
         "page": page, "rows": _explained(list(page)), "confident": int(CONFIDENT * 100),
         "left": selectors.left_to_reconcile(entity=request.entity, confident=CONFIDENT),
@@ -101,7 +104,9 @@ def reconcile_action(request: EntityRequest, pk: object, action: str) -> HttpRes
 @require_POST
 def reconcile_bulk(request: EntityRequest) -> HttpResponse:
     _require_writer(request)
-    accepted, refused = services.proposals_accept_confident(entity=request.entity, by=request.user, minimum=CONFIDENT)
+    accepted, refused = services.proposals_accept_confident(
+        entity=request.entity, by=request.user, minimum=CONFIDENT
+    )
     messages.success(request, _("%(count)s confident proposals accepted.") % {"count": accepted})
     for problem in refused:
         messages.error(request, problem)

@@ -11,8 +11,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from facturier.accounts.management.lookup import find_entity
 from facturier.banking.models import Channel
-from facturier.banking.selectors import bank_account_find
 from facturier.banking.reconciliation import reconcile_after_import
+from facturier.banking.selectors import bank_account_find
 from facturier.banking.services import ImportResult, max_statement_bytes, statement_import
 from facturier.common.errors import BusinessError
 from facturier.jobs.progress import progress_bar
