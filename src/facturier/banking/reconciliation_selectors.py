@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from facturier.accounts.models import LegalEntity
 from facturier.banking.models import BankLine, LineStatus, Reconciliation
@@ -23,8 +23,8 @@ def lines_to_reconcile(*, entity: LegalEntity) -> QuerySet[BankLine]:
     return (
         BankLine.objects.filter(entity=entity, status__in=OPEN_STATUSES, amount__gt=0)
         .select_related("account")
-        .order_by("-status", "-score", "booking_date", "created_at")
-    )  # "proposed" sorts after "unreconciled": descending puts proposals first
+        .order_by("status", F("score").desc(nulls_last=True), "booking_date", "created_at")
+    )  # "proposed" sorts before "unreconciled"
 
 
 def line_get(*, entity: LegalEntity, pk: Any) -> BankLine:
