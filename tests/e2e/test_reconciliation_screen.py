@@ -127,6 +127,9 @@ def test_a_clerk_imports_accepts_a_proposal_splits_a_line_and_the_customers_get_
     _url, data_dir = site
     inbox, _email_url = smtp
     invoices = json.loads((data_dir / "invoices.json").read_text())
+    reported: list[str] = []  # Content-Security-Policy violations and script errors
+    page.on("console", lambda message: reported.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: reported.append(str(error)))
     server.sign_in(page)
 
     # when the clerk uploads this morning's statement (CSV) for the account
@@ -163,6 +166,7 @@ def test_a_clerk_imports_accepts_a_proposal_splits_a_line_and_the_customers_get_
     expect(page.locator("#reconcile-done")).to_be_visible()
     expect(page.locator("#recent-decisions tbody tr")).to_have_count(3)
 
+    assert reported == []
     # and the four invoices are paid
     for key in ("exact", "proposed", "durand_a", "durand_b"):
         page.goto(f"/documents/{invoices[key][0]}/")
