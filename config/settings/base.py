@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "facturier.inbox",
     "facturier.transmission",
     "facturier.jobs",
+    "facturier.demo",  # the `load_demo` command (no models)
     "facturier.banking",
 ]
 
@@ -143,6 +144,10 @@ FACTURIER_SCHEDULES = [
      "interval_seconds": 600},
     {"name": "purge-idempotency-keys", "task": "facturier.api.tasks.purge_idempotency_keys",
      "rrule": "FREQ=DAILY;BYHOUR=3;BYMINUTE=15"},
+    {"name": "documents-sweep", "task": "facturier.documents.tasks.sweep_missing_pdfs",
+     "interval_seconds": 600},
+    {"name": "audit-checkpoint", "task": "facturier.audit.tasks.write_daily_checkpoints",
+     "rrule": "FREQ=DAILY;BYHOUR=2;BYMINUTE=30"},
     {"name": "import-statements", "task": "facturier.banking.tasks.import_watched_statements",
      "interval_seconds": int(os.environ.get("FACTURIER_STATEMENTS_POLL_SECONDS", "300"))},
 ]  # fmt: skip

@@ -14,8 +14,10 @@ import pytest
 from django.core.management import call_command
 
 from facturier.audit.checkpoints import checkpoint_dir, write_checkpoints
+from facturier.audit.keys import keyring
 from facturier.audit.models import AuditEvent
 from facturier.audit.verify import verify_all
+from facturier.domain.sealing import sign
 from facturier.invoicing.models import Document
 from facturier.invoicing.services import LineData, document_create, invoice_issue
 from tests.audit.test_tampering import assert_named, attack, db_id, delete_document, verify
@@ -178,3 +180,20 @@ def test_malformed_or_repeated_seal_keys_are_refused_without_showing_the_secret(
         parse_keys(keys)
     assert "aaaa" not in str(refused.value)
     assert "short" not in str(refused.value)
+
+
+def test_a_checkpoint_chain_no_installed_app_knows_is_reported(draft_invoice, owner, entity):
+    # given a signed checkpoint that records, beside the entity's chains, one no installed app contributes
+    # (an app removed since: its chains can no longer be compared with the database)
+    invoice_issue(invoice=draft_invoice, by=owner)
+    (path,) = write_checkpoints([str(entity.pk)])
+    body = {name: value for name, value in json.loads(path.read_text()).items() if name != "signature"}
+    body["chains"]["billing:contract-7"] = {"length": 3, "head": "0" * 64}
+    forged = path.with_name("99999999T999999999999Z-forged.json")  # sorts last: the latest checkpoint
+    forged.write_text(json.dumps({**body, "signature": sign(keyring().current, body)}))
+    # when the database is verified
+    code, output = verify()
+    # then the unknown chain is named, and the known ones of the same checkpoint are still compared
+    assert code == 1
+    assert_named(output, "checkpoint-unknown-chain", forged.name)
+    assert "checkpoint-truncation" not in output

@@ -1,6 +1,7 @@
 """The real statements of the team's dataset (../shared/datasets/bank_statements) go through the import twice:
-the second time adds nothing. Each file is skipped, saying why, while the format parsers cannot read it yet
-(`domain.banking.parse` is being filled format by format) or when the team folder is absent."""
+the second time adds nothing. A file the parsers refuse (camt.052, deliberately wrong samples), whose account
+cannot be registered (test IBANs with a bad checksum) or that the import refuses is skipped, saying why; all are
+skipped when the team folder is absent."""
 
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ def test_a_real_statement_imports_once_and_again_adds_nothing(entity, path):
     try:
         statements = parse_statement(content, filename=path.name)
     except StatementError as error:
-        pytest.skip(f"not read by the parsers (yet): {error.code}")
+        pytest.skip(f"refused by the parsers (a wrong or unsupported sample): {error.code}")
     # given the accounts the file names
     for statement in statements:
         currency = statement.currency or (statement.lines[0].currency if statement.lines else "EUR")

@@ -138,7 +138,7 @@ def test_a_disabled_schedule_never_fires():
 def test_the_shipped_schedules_are_created_once_and_a_users_change_is_kept():
     # given the shipped schedules synced once, and one disabled by the user
     with time_machine.travel(dt.datetime(2026, 6, 1, tzinfo=UTC), tick=False):
-        assert schedules_sync() == 4
+        assert schedules_sync() == 6
     Schedule.objects.filter(name="poll-statuses").update(enabled=False)
     # when the worker syncs again at its next start
     assert schedules_sync() == 0
@@ -147,6 +147,8 @@ def test_the_shipped_schedules_are_created_once_and_a_users_change_is_kept():
         ("poll-statuses", False),
         ("send-pending-transmissions", True),
         ("purge-idempotency-keys", True),
+        ("documents-sweep", True),
+        ("audit-checkpoint", True),
         ("import-statements", True),
     }
 

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from facturier.accounts.actor import as_admin
 from facturier.accounts.models import ApiKey, LegalEntity, Membership
 from facturier.accounts.services import (
     ENTITY_FIELDS,
@@ -19,7 +20,7 @@ from facturier.accounts.services import (
     entity_update,
     membership_change,
 )
-from facturier.common.admin import AdminActor, ReadOnlyAdmin, ServiceAdmin
+from facturier.common.admin import ReadOnlyAdmin, ServiceAdmin
 
 
 @admin.register(LegalEntity)
@@ -30,11 +31,11 @@ class LegalEntityAdmin(ServiceAdmin):
     readonly_fields = ("logo",)  # uploaded from the company page, which checks the image
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
-    def service_create(self, actor: AdminActor, fields: dict[str, Any]) -> LegalEntity:
-        return entity_create(by=actor, **check_entity_settings(fields))
+    def service_create(self, superuser: Any, fields: dict[str, Any]) -> LegalEntity:
+        return entity_create(by=as_admin(superuser), **check_entity_settings(fields))
 
-    def service_update(self, actor: AdminActor, obj: Any, fields: dict[str, Any]) -> LegalEntity:
-        return entity_update(entity=obj, by=actor, **fields)
+    def service_update(self, superuser: Any, obj: Any, fields: dict[str, Any]) -> LegalEntity:
+        return entity_update(entity=obj, by=as_admin(superuser), **fields)
 
 
 @admin.register(Membership)
@@ -47,12 +48,14 @@ class MembershipAdmin(ServiceAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         return ("user", "entity") if obj is not None else ()
 
-    def service_create(self, actor: AdminActor, fields: dict[str, Any]) -> Membership:
-        return membership_change(entity=fields["entity"], user=fields["user"], role=fields["role"], by=actor)
-
-    def service_update(self, actor: AdminActor, obj: Any, fields: dict[str, Any]) -> Membership:
+    def service_create(self, superuser: Any, fields: dict[str, Any]) -> Membership:
         return membership_change(
-            entity=obj.entity, user=obj.user, role=fields.get("role", obj.role), by=actor
+            entity=fields["entity"], user=fields["user"], role=fields["role"], by=as_admin(superuser)
+        )
+
+    def service_update(self, superuser: Any, obj: Any, fields: dict[str, Any]) -> Membership:
+        return membership_change(
+            entity=obj.entity, user=obj.user, role=fields.get("role", obj.role), by=as_admin(superuser)
         )
 
 
@@ -75,7 +78,7 @@ class ApiKeyAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Revoke the selected keys")
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
-        actor = AdminActor(request.user)
+        actor = as_admin(request.user)
         for key in queryset.filter(revoked_at__isnull=True).select_related("entity"):
             api_key_revoke(entity=key.entity, prefix=key.prefix, by=actor)
         self.message_user(request, "Revoked.")

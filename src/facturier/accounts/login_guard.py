@@ -35,6 +35,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from facturier.accounts.actor import Actor
 from facturier.accounts.authorization import authorize
 from facturier.accounts.models import LegalEntity, LoginThrottle
 from facturier.accounts.roles import Action
@@ -274,7 +275,7 @@ def locked_accounts(usernames: list[str]) -> dict[str, dt.datetime]:
 
 
 @transaction.atomic
-def unlock_account(*, username: str, by: Any | None, entity: LegalEntity | None = None) -> bool:
+def unlock_account(*, username: str, by: Actor, entity: LegalEntity | None = None) -> bool:
     """Clear an account name's lock and failures (audited); True if it was locked.
 
     From the company page `entity` is the administrator's company (the caller checked the user is a
@@ -294,7 +295,7 @@ def unlock_account(*, username: str, by: Any | None, entity: LegalEntity | None 
     return locked
 
 
-def _lift(row: LoginThrottle, *, entity: Any | None, by: Any | None, who: dict[str, str]) -> None:
+def _lift(row: LoginThrottle, *, entity: Any | None, by: Actor, who: dict[str, str]) -> None:
     """Audit the unlock of one throttle row (whose counts it records), then forget the row."""
     audit_record(
         entity=entity,
@@ -308,7 +309,7 @@ def _lift(row: LoginThrottle, *, entity: Any | None, by: Any | None, who: dict[s
 
 
 @transaction.atomic
-def unlock_address(*, address: str, by: Any | None) -> bool:
+def unlock_address(*, address: str, by: Actor) -> bool:
     """Unblock a client address for sign-in and the API (command line; audited); True if it was blocked."""
     network = _network(address)
     rows = list(

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from facturier.accounts.roles import Role
+from facturier.accounts.roles import Role, scopes_grant
 from facturier.common.models import BaseModel
 
 
@@ -143,11 +143,7 @@ class ApiKey(BaseModel):
 
     def has_scope(self, scope: str) -> bool:
         """`write` and `approve` each imply `read` of their resource; neither implies the other."""
-        resource, _, level = scope.partition(":")
-        granted = set(self.scopes)
-        if scope in granted or "*" in granted:
-            return True
-        return level == "read" and bool({f"{resource}:write", f"{resource}:approve"} & granted)
+        return scopes_grant(set(self.scopes), scope)
 
 
 class LoginThrottle(BaseModel):

@@ -49,3 +49,14 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
 
 def role_allows(role: str, action: Action) -> bool:
     return Role(role) in PERMISSIONS[action]
+
+
+def scopes_grant(granted: frozenset[str] | set[str], scope: str) -> bool:
+    """Whether scopes `granted` to an API key (or OAuth2 token) cover `scope` (`<resource>:<level>`).
+
+    `*` covers everything; `write` and `approve` each imply `read` of their resource; neither implies the other.
+    """
+    resource, _, level = scope.partition(":")
+    if scope in granted or "*" in granted:
+        return True
+    return level == "read" and bool({f"{resource}:write", f"{resource}:approve"} & granted)

@@ -11,7 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from facturier.accounts.authorization import API_KEY_SCOPES, authorize
+from facturier.accounts.actor import Actor
+from facturier.accounts.authorization import API_KEY_SCOPES, authorize, user_and_key
+from facturier.accounts.hooks import set_up_entity
 from facturier.accounts.models import ApiKey, LegalEntity, Membership
 from facturier.accounts.roles import Action, Role
 from facturier.audit.services import audit_record
@@ -64,15 +66,18 @@ def clean_identifiers(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def entity_create(*, by: Any | None, admin_user: Any | None = None, **fields: Any) -> LegalEntity:
-    """Create a legal entity (identifiers validated) and make `admin_user` its administrator."""
-    from facturier.invoicing.numbering import default_series_for
+def entity_create(*, by: Actor, admin_user: Any | None = None, **fields: Any) -> LegalEntity:
+    """Create a legal entity (identifiers validated) and make `admin_user` its administrator.
 
+    Not authorized here: there is no entity to hold a role in yet; its callers are the operator's (the
+    demo loader, the CLI, the Django admin). The apps above set it up through `accounts.hooks` (invoicing:
+    its default numbering series).
+    """
     fields = clean_identifiers(fields)
     entity = LegalEntity(**fields)
     entity.full_clean(exclude=["logo"])
     entity.save()
-    default_series_for(entity)
+    set_up_entity(entity)
     if admin_user is not None:
         Membership.objects.create(user=admin_user, entity=entity, role=Role.ADMIN)
     audit_record(entity=entity, actor=by, action="entity.created", obj=entity, after={"name": entity.name})
@@ -80,7 +85,9 @@ def entity_create(*, by: Any | None, admin_user: Any | None = None, **fields: An
 
 
 @transaction.atomic
-def membership_set(*, entity: LegalEntity, user: Any, role: str, by: Any | None) -> Membership:
+def membership_set(*, entity: LegalEntity, user: Any, role: str, by: Actor) -> Membership:
+    """Record ``user``'s role, unchecked: the building block of `membership_change` (which authorizes) and
+    of set-up code (the demo loader, tests)."""
     membership, _created = Membership.objects.update_or_create(
         user=user, entity=entity, defaults={"role": Role(role)}
     )
@@ -95,10 +102,9 @@ def membership_set(*, entity: LegalEntity, user: Any, role: str, by: Any | None)
 
 
 @transaction.atomic
-def api_key_create(
-    *, entity: LegalEntity, name: str, scopes: list[str], by: Any | None
-) -> tuple[ApiKey, str]:
+def api_key_create(*, entity: LegalEntity, name: str, scopes: list[str], by: Actor) -> tuple[ApiKey, str]:
     """Create an API key; returns the row and the full secret, which is never stored and shown only once."""
+    authorize(by, Action.MANAGE_ENTITY, entity)
     unknown = sorted(set(scopes) - API_KEY_SCOPES)
     if unknown or not scopes:
         raise ValidationFailed(
@@ -116,7 +122,7 @@ def api_key_create(
         prefix=prefix,
         digest=ApiKey.digest_of(full_key),
         scopes=sorted(scopes),
-        created_by=by,
+        created_by=user_and_key(by)[0],
     )
     audit_record(
         entity=entity, actor=by, action="apikey.created", obj=key, after={"name": name, "scopes": scopes}
@@ -125,8 +131,9 @@ def api_key_create(
 
 
 @transaction.atomic
-def api_key_revoke(*, entity: LegalEntity, prefix: str, by: Any | None) -> ApiKey:
+def api_key_revoke(*, entity: LegalEntity, prefix: str, by: Actor) -> ApiKey:
     """Revoke a key of ``entity`` by its public prefix: it stops working at once, and stays listed."""
+    authorize(by, Action.MANAGE_ENTITY, entity)
     key = ApiKey.objects.select_for_update().filter(entity=entity, prefix=prefix.strip()).first()
     if key is None:
         raise NotFound(
@@ -183,11 +190,6 @@ def entity_state(entity: LegalEntity) -> dict[str, Any]:
     state = {name: getattr(entity, name) for name in sorted(ENTITY_FIELDS - {"logo"})}
     state["logo"] = entity.logo.name or ""
     return state
-
-
-def _authorize(by: Any | None, entity: LegalEntity) -> None:
-    """Administrators only; the CLI and jobs (`None`) are trusted."""
-    authorize(by, Action.MANAGE_ENTITY, entity)
 
 
 def _check_logo(upload: Any) -> None:
@@ -263,14 +265,14 @@ def check_entity_settings(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def entity_update(*, entity: LegalEntity, by: Any | None, **fields: Any) -> LegalEntity:
+def entity_update(*, entity: LegalEntity, by: Actor, **fields: Any) -> LegalEntity:
     """Change the company's settings (administrators only): all checked first, then one audited save.
 
     ``logo`` is an uploaded file to store, ``False`` to remove the logo; absent leaves it as it is.
     Issued invoices keep their seller snapshot: the new values apply to documents issued from now on.
     """
     entity = LegalEntity.objects.select_for_update().get(pk=entity.pk)
-    _authorize(by, entity)
+    authorize(by, Action.MANAGE_ENTITY, entity)
     unknown = sorted(set(fields) - ENTITY_FIELDS)
     if unknown:
         raise ValidationFailed(
@@ -312,12 +314,12 @@ def entity_update(*, entity: LegalEntity, by: Any | None, **fields: Any) -> Lega
 
 
 @transaction.atomic
-def membership_change(*, entity: LegalEntity, user: Any, role: str, by: Any | None) -> Membership:
+def membership_change(*, entity: LegalEntity, user: Any, role: str, by: Actor) -> Membership:
     """Give ``user`` a role in ``entity`` (adding them if needed) through `membership_set`.
 
     Administrators only; the last administrator cannot be demoted, or nobody could manage the company.
     """
-    _authorize(by, entity)
+    authorize(by, Action.MANAGE_ENTITY, entity)
     try:
         role = Role(role)
     except ValueError:

@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from facturier.accounts.authorization import authorize
+from facturier.accounts.actor import SYSTEM, Actor, as_actor
+from facturier.accounts.authorization import authorize, user_and_key
 from facturier.accounts.models import LegalEntity, Membership, TwoFactorPolicy
 from facturier.accounts.roles import Action, Role
 from facturier.audit.services import audit_record
@@ -122,7 +123,7 @@ def two_factor_check(*, user: Any, code: str) -> CodeCheck:
     if not device.verify_token(code):
         return CodeCheck(device=None)  # counted: the next try waits 1, 2, 4... seconds
     if isinstance(device, StaticDevice):
-        _audit_user(user, by=user, action="two_factor.recovery_code_used",
+        _audit_user(user, by=as_actor(user), action="two_factor.recovery_code_used",
                     after={"codes_left": device.token_set.count()})  # fmt: skip
     return CodeCheck(device=device)
 
@@ -178,7 +179,7 @@ def _enroll(*, user: Any, device: TOTPDevice) -> list[str]:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     codes = _new_recovery_codes(user)
-    _audit_user(user, by=user, action="two_factor.enrolled", after={"recovery_codes": len(codes)})
+    _audit_user(user, by=as_actor(user), action="two_factor.enrolled", after={"recovery_codes": len(codes)})
     return codes
 
 
@@ -204,7 +205,9 @@ def _regenerate(*, user: Any) -> list[str]:
     if not is_enrolled(user):
         raise Conflict(_("Two-factor authentication is not set up."), code="two_factor_not_enrolled")
     codes = _new_recovery_codes(user)
-    _audit_user(user, by=user, action="two_factor.recovery_codes_regenerated", after={"count": len(codes)})
+    _audit_user(
+        user, by=as_actor(user), action="two_factor.recovery_codes_regenerated", after={"count": len(codes)}
+    )
     return codes
 
 
@@ -215,31 +218,34 @@ def two_factor_disable(*, user: Any, code: str) -> None:
     """The user removes their authenticator and recovery codes, proving it with a code. Where a policy
     requires a second factor they are asked to set up a new one at once (a new phone)."""
     require_code(user=user, code=code)
-    _remove_devices(user=user, by=user, action="two_factor.disabled", after={})
+    _remove_devices(user=user, by=as_actor(user), action="two_factor.disabled", after={})
 
 
 @transaction.atomic
-def two_factor_reset(*, entity: LegalEntity, user: Any, by: Any | None) -> None:
+def two_factor_reset(*, entity: LegalEntity, user: Any, by: Actor) -> None:
     """An administrator removes a colleague's second factor (a lost phone); they enroll again at their
     next sign-in when a policy requires it.
 
     Only for a colleague whose every company is one `by` administers: the administrator of one company
     cannot weaken an account that also acts for another. Their own second factor is removed with a code
-    (`two_factor_disable`), or by the server's operator (`facturier manage two_factor_reset`, `by=None`).
+    (`two_factor_disable`), or by the server's operator (`facturier manage two_factor_reset`, `by=SYSTEM`).
     """
     authorize(by, Action.MANAGE_ENTITY, entity)
     if not Membership.objects.filter(entity=entity, user__pk=user.pk).exists():
         raise NotFound(
             _("This user is not a member of %(name)s.") % {"name": entity.name}, code="not_a_member"
         )
-    if by is not None and getattr(by, "pk", None) == user.pk:
+    acting_user, _key = user_and_key(by)
+    if acting_user is not None and acting_user.pk == user.pk:
         raise Conflict(
             _("Turn off your own two-factor authentication from your account page, with a code."),
             code="reset_own_two_factor",
         )
-    if by is not None:
+    if acting_user is not None:
         administered = set(
-            Membership.objects.filter(user__pk=by.pk, role=Role.ADMIN).values_list("entity_id", flat=True)
+            Membership.objects.filter(user__pk=acting_user.pk, role=Role.ADMIN).values_list(
+                "entity_id", flat=True
+            )
         )
         theirs = set(Membership.objects.filter(user__pk=user.pk).values_list("entity_id", flat=True))
         if theirs - administered:
@@ -267,11 +273,11 @@ def two_factor_reset_by_operator(*, user: Any) -> None:
             _("%(username)s has no two-factor authentication to reset.") % {"username": user.get_username()},
             code="two_factor_not_enrolled",
         )
-    _remove_devices(user=user, by=None, action="two_factor.reset", after={"from_entity": ""})
+    _remove_devices(user=user, by=SYSTEM, action="two_factor.reset", after={"from_entity": ""})
 
 
 @transaction.atomic
-def _remove_devices(*, user: Any, by: Any | None, action: str, after: dict[str, Any]) -> None:
+def _remove_devices(*, user: Any, by: Actor, action: str, after: dict[str, Any]) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     _audit_user(user, by=by, action=action, after=after)
@@ -281,7 +287,7 @@ def _remove_devices(*, user: Any, by: Any | None, action: str, after: dict[str, 
 
 
 @transaction.atomic
-def two_factor_policy_set(*, entity: LegalEntity, policy: str, by: Any | None) -> LegalEntity:
+def two_factor_policy_set(*, entity: LegalEntity, policy: str, by: Actor) -> LegalEntity:
     """Set who must use a second factor in `entity` (administrators only, audited).
 
     An administrator the new policy binds must have enrolled first, so that requiring it can never lock
@@ -295,7 +301,8 @@ def two_factor_policy_set(*, entity: LegalEntity, policy: str, by: Any | None) -
             field="two_factor_policy",
             code="invalid_two_factor_policy",
         )
-    if by is not None and policy_requires(policy, Role.ADMIN) and not is_enrolled(by):
+    acting_user, _key = user_and_key(by)
+    if acting_user is not None and policy_requires(policy, Role.ADMIN) and not is_enrolled(acting_user):
         raise Conflict(
             _("Set up two-factor authentication for yourself before requiring it."),
             field="two_factor_policy",
@@ -311,7 +318,7 @@ def two_factor_policy_set(*, entity: LegalEntity, policy: str, by: Any | None) -
     return entity
 
 
-def _audit_user(user: Any, *, by: Any | None, action: str, after: dict[str, Any]) -> None:
+def _audit_user(user: Any, *, by: Actor, action: str, after: dict[str, Any]) -> None:
     """One event per entity the user is a member of (the global chain when they have none)."""
     entities: list[LegalEntity | None] = list(
         LegalEntity.objects.filter(memberships__user__pk=user.pk).order_by("pk")

@@ -2,13 +2,14 @@
 
 A checkpoint states, for one legal entity at one moment, how long each of its chains was and which seal
 ended it: its audit chain and the document chain of each numbering series, with the series' counters.
+The chains other than the audit chain come from the apps that own them (`facturier.audit.registry`).
 It is signed (HMAC-SHA256 with the current seal key, its key id written beside it) and written to
 `FACTURIER_CHECKPOINT_DIR` (default `$FACTURIER_DATA_DIR/checkpoints`)`/<entity id>/` as a new file that
 is never overwritten. Someone who deletes the last records of a chain and sets its head back leaves a
 database that is consistent in itself but shorter than the last checkpoint: `audit verify` reports it.
 
 Written after every transaction that issued documents (`checkpoint_after_commit`) and by
-`facturier audit checkpoint` (daily, from cron or a stored schedule calling `write_checkpoints`).
+`facturier audit checkpoint`, and daily by the stored schedule `audit-checkpoint` (`audit.tasks`).
 """
 
 import datetime as dt
@@ -16,7 +17,6 @@ import json
 import logging
 import os
 import secrets
-import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -28,8 +28,9 @@ from django.utils.translation import gettext as _
 
 from facturier.audit.keys import KeyRing, keyring
 from facturier.audit.models import AuditEvent, ChainHead
+from facturier.audit.registry import chain_source_for, chain_sources, checkpointed_entities
 from facturier.audit.verify import Breach
-from facturier.domain.sealing import GENESIS_HASH, same_mac, sign
+from facturier.domain.sealing import same_mac, sign
 
 FORMAT = "facturier-checkpoint/1"
 GLOBAL = "global"
@@ -42,22 +43,15 @@ def checkpoint_dir() -> Path:
 
 
 def entity_state(entity_id: str) -> dict[str, Any]:
-    """The chains of one entity (or `global`) as they are now in the database."""
-    from facturier.invoicing.models import NumberingSeries
-
+    """The chains of one entity (or `global`) as they are now in the database: its audit chain here,
+    the chains the apps above register (`facturier.audit.registry`; invoicing: its numbering series)."""
     chains: dict[str, Any] = {}
     head = ChainHead.objects.filter(key=f"audit:{entity_id}").first()
     if head is not None:
         chains[head.key] = {"length": head.length, "head": head.last_hash}
     if entity_id != GLOBAL:
-        all_series = NumberingSeries.objects.filter(entity_id=uuid.UUID(entity_id))
-        for series in all_series.prefetch_related("counters"):
-            chains[f"series:{series.pk}"] = {
-                "code": series.code,
-                "length": series.chain_length,
-                "head": series.chain_hash or GENESIS_HASH,
-                "counters": {counter.period: counter.last_value for counter in series.counters.all()},
-            }
+        for source in chain_sources():
+            chains.update(source.chains(entity_id))
     return chains
 
 
@@ -79,10 +73,8 @@ def write_checkpoint(entity_id: str, *, keys: KeyRing | None = None, reason: str
 
 def write_checkpoints(entity_ids: Iterable[str] | None = None, *, reason: str = "scheduled") -> list[Path]:
     """Checkpoint the given entities (default: every entity and the global chain). For schedulers and cron."""
-    from facturier.accounts.models import LegalEntity
-
     if entity_ids is None:
-        entity_ids = [GLOBAL, *(str(pk) for pk in LegalEntity.objects.values_list("pk", flat=True))]
+        entity_ids = [GLOBAL, *checkpointed_entities()]  # every legal entity (registered by accounts)
     keys = keyring()
     return [write_checkpoint(str(entity_id), keys=keys, reason=reason) for entity_id in entity_ids]
 
@@ -143,36 +135,33 @@ def verify_checkpoints(keys: KeyRing) -> Iterator[Breach]:
 
 
 def _check_chain(record: str, chain: str, state: dict[str, Any]) -> Iterator[Breach]:
-    from facturier.invoicing.models import Document, NumberingSeries, SequenceCounter
+    if not chain.startswith("audit:"):
+        source = chain_source_for(chain)
+        if source is None:
+            yield Breach("checkpoint-unknown-chain", record,
+                         _("it records a chain %(chain)s no installed app knows") % {"chain": chain}, chain)  # fmt: skip
+            return
+        yield from source.check(record, chain, state)
+        return
+    length = int(state["length"])
+    at_position = AuditEvent.objects.filter(chain_key=chain, position=length).values_list("hash", flat=True)
+    current = ChainHead.objects.filter(key=chain).values_list("length", flat=True).first()
+    yield from truncation_breaches(record, chain, f"audit chain {chain}", state, current, list(at_position))
 
+
+def truncation_breaches(record: str, chain: str, name: str, state: dict[str, Any], current: int | None,
+                        at_position: list[str]) -> Iterator[Breach]:  # fmt: skip
+    """Where a chain now is behind the checkpoint `record` recorded: gone, shorter, or its record at the
+    recorded length replaced. `current` is the chain's length now, `at_position` the seals found at the
+    recorded length. Shared by every chain source."""
     length, head = int(state["length"]), state["head"]
-    if chain.startswith("audit:"):
-        at_position = AuditEvent.objects.filter(chain_key=chain, position=length).values_list(
-            "hash", flat=True
-        )
-        current = ChainHead.objects.filter(key=chain).values_list("length", flat=True).first()
-    else:
-        series_id = uuid.UUID(chain.removeprefix("series:"))
-        at_position = Document.objects.filter(series_id=series_id, seal_position=length).values_list("seal_hash", flat=True)  # fmt: skip
-        current = NumberingSeries.objects.filter(pk=series_id).values_list("chain_length", flat=True).first()
-        for period, value in sorted(state.get("counters", {}).items()):
-            now = SequenceCounter.objects.filter(series_id=series_id, period=period).values_list("last_value", flat=True).first()  # fmt: skip
-            if now is None or now < value:
-                yield Breach("checkpoint-truncation", f"series {state.get('code', series_id)} {period}",
-                             _("its counter is at %(now)s, below the %(value)s of %(record)s")
-                             % {"now": now, "value": value, "record": record}, chain)  # fmt: skip
-    name = (
-        f"audit chain {chain}"
-        if chain.startswith("audit:")
-        else f"series {state.get('code', chain)} ({chain})"
-    )
     if current is None:
         yield Breach("checkpoint-truncation", name, _("the chain is gone, though %(record)s recorded %(length)s records")
                      % {"record": record, "length": length}, chain)  # fmt: skip
     elif current < length:
         yield Breach("checkpoint-truncation", name, _("%(current)s records, fewer than the %(length)s of %(record)s")
                      % {"current": current, "length": length, "record": record}, chain, length)  # fmt: skip
-    if length and list(at_position) != [head]:
+    if length and at_position != [head]:
         yield Breach("checkpoint-truncation", name,
                      _("the record at position %(length)s is not the one sealed in %(record)s (removed or replaced)")
                      % {"length": length, "record": record}, chain, length)  # fmt: skip

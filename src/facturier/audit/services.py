@@ -14,14 +14,27 @@ from facturier.jobs.outbox import publish_audited
 
 
 def actor_label(by: Any | None) -> str:
-    """A stable, human-readable name for whoever acted: a user, an API key or the system."""
+    """A stable, human-readable name for whoever acted: a user, an API key or the system.
+
+    `by` is an `accounts.actor.Actor` (which names itself: `label`), or one of the rows an actor stands
+    for (a user, an ApiKey; None for the system), as documents' `created_by` columns hold them.
+    """
     if by is None:
         return "system"
+    if isinstance(getattr(by, "label", None), str) and hasattr(by, "api_key"):
+        return str(by.label)
     if getattr(by, "is_authenticated", False) and hasattr(by, "get_username"):
         return f"user:{by.get_username()}"
     if by.__class__.__name__ == "ApiKey":
         return f"apikey:{by.prefix}"
     return str(by)
+
+
+def _user_of(actor: Any | None) -> Any | None:
+    """The user an event is attributed to (its `actor` column), if a user acted."""
+    if isinstance(getattr(actor, "label", None), str) and hasattr(actor, "api_key"):
+        return getattr(actor, "user", None)  # an accounts.actor.Actor
+    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def _json_safe(data: dict[str, Any] | None) -> Any:
@@ -43,7 +56,7 @@ def audit_record(
     with transaction.atomic():
         key = f"audit:{entity.pk}" if entity is not None else "audit:global"
         head = lock_chain(key)
-        user = actor if getattr(actor, "is_authenticated", False) else None
+        user = _user_of(actor)
         event = AuditEvent(
             entity=entity,
             actor=user,

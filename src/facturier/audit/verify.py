@@ -1,14 +1,17 @@
 """`audit verify`: check the sealed records from the rows themselves, not from what the head rows say.
 
 Four families of checks, each finding named by a stable check id:
-- chains (here): every audit chain and every numbering series' document chain is walked from its rows,
-  whatever head rows exist; each seal is recomputed with the key its key id names (HMAC, so a chain
-  recomputed without the key fails), each link must point at the record before it, and each chain must
-  have a head that agrees with its last record;
-- completeness (`facturier.audit.completeness`): every numbered document is sealed and in its series,
+- chains: every audit chain (here) and every numbering series' document chain
+  (`facturier.invoicing.integrity`) is walked from its rows, whatever head rows exist; each seal is
+  recomputed with the key its key id names (HMAC, so a chain recomputed without the key fails), each
+  link must point at the record before it, and each chain must have a head that agrees with its last
+  record;
+- completeness (`facturier.invoicing.completeness`): every numbered document is sealed and in its series,
   numbers run without a hole up to their counter, events cover what happened to documents;
 - checkpoints (`facturier.audit.checkpoints`): nothing was removed below the last signed checkpoint
-  written outside the database.
+  written outside the database;
+- stored files (`facturier.documents.integrity`): the issued files still hold the bytes their rows name.
+The apps above the audit layer contribute their checks through `facturier.audit.registry`.
 """
 
 from collections.abc import Iterator
@@ -18,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from facturier.audit.keys import KeyRing, keyring
 from facturier.audit.models import AuditEvent, ChainHead
+from facturier.audit.registry import Check, registered_checks
 from facturier.domain.sealing import GENESIS_HASH, same_mac, seal_mac
 
 
@@ -48,7 +52,7 @@ def check_seal(keys: KeyRing, key_id: str, previous: str, stored: str, content: 
     return None
 
 
-def _link_breach(chain: str, position: int, record: str, expected_position: int, expected_previous: str,
+def link_breach(chain: str, position: int, record: str, expected_position: int, expected_previous: str,
                  previous: str) -> Breach | None:  # fmt: skip
     if position != expected_position:
         return Breach("chain-position", record, _("expected position %(expected)s, found %(found)s")
@@ -70,7 +74,7 @@ def verify_events(keys: KeyRing) -> Iterator[Breach]:
         ):
             position += 1
             record = f"audit event {event.pk} ({event.action} on {event.object_repr})"
-            breach = _link_breach(chain, event.position, record, position, previous, event.previous_hash)
+            breach = link_breach(chain, event.position, record, position, previous, event.previous_hash)
             reason = None if breach else check_seal(keys, event.key_id, event.previous_hash, event.hash,
                                                     event.sealed_content())  # fmt: skip
             if breach or reason:
@@ -90,55 +94,22 @@ def verify_events(keys: KeyRing) -> Iterator[Breach]:
                              chain, position)  # fmt: skip
 
 
-def verify_documents(keys: KeyRing) -> Iterator[Breach]:
-    """Walk every numbering series' document chain (including series whose row is gone)."""
-    from facturier.invoicing.models import Document, NumberingSeries
-    from facturier.invoicing.sealing import sealed_content
-
-    series_by_id = {series.pk: series for series in NumberingSeries.objects.select_related("entity")}
-    sealed = Document.objects.exclude(seal_position=None)
-    series_ids = set(sealed.order_by().values_list("series_id", flat=True).distinct()) | set(series_by_id)
-    for series_id in sorted(series_ids, key=str):
-        series = series_by_id.get(series_id)
-        chain = f"{series.entity.name}/{series.code}" if series else f"series {series_id}"
-        previous, position = GENESIS_HASH, 0
-        documents = (
-            sealed.filter(series_id=series_id)
-            .order_by("seal_position")
-            .prefetch_related("lines", "allowances_charges", "deposits")
-        )
-        for document in documents.iterator(chunk_size=500):
-            position += 1
-            record = f"document {document.number} ({document.pk})"
-            breach = _link_breach(chain, document.seal_position or 0, record, position, previous,
-                                  document.seal_previous_hash)  # fmt: skip
-            reason = None if breach else check_seal(keys, document.seal_key_id, document.seal_previous_hash,
-                                                    document.seal_hash, sealed_content(document))  # fmt: skip
-            if breach or reason:
-                yield breach or Breach("document-seal", record, reason or "", chain, position)
-                break
-            previous = document.seal_hash
-        else:
-            if series is None:
-                continue  # reported by the completeness checks (series-missing)
-            if (series.chain_length, series.chain_hash or GENESIS_HASH) != (position, previous):
-                yield Breach("chain-head", f"series {chain}",
-                             _("the series says %(length)s sealed documents, the chain has %(position)s: documents "
-                               "are missing at the end or the series was altered")
-                             % {"length": series.chain_length, "position": position}, chain, position)  # fmt: skip
+EVENTS_ORDER, CHECKPOINTS_ORDER = 20, 40
 
 
 def verify_all() -> list[Breach]:
-    """Every finding of every check; empty when the database is intact."""
+    """Every finding of every check; empty when the database is intact.
+
+    The audit chains and the checkpoints are checked here; the apps above add theirs through
+    `facturier.audit.registry` (invoicing: document chains at 10 and completeness at 30; documents:
+    stored files at 50).
+    """
     from facturier.audit.checkpoints import verify_checkpoints
-    from facturier.audit.completeness import verify_completeness
-    from facturier.documents.integrity import verify_stored_files  # the issued files' bytes
 
     keys = keyring()
-    return [
-        *verify_documents(keys),
-        *verify_events(keys),
-        *verify_completeness(),
-        *verify_checkpoints(keys),
-        *verify_stored_files(),
+    own: list[tuple[int, Check]] = [
+        (EVENTS_ORDER, lambda: verify_events(keys)),
+        (CHECKPOINTS_ORDER, lambda: verify_checkpoints(keys)),
     ]
+    ordered = sorted([*own, *registered_checks()], key=lambda item: item[0])
+    return [breach for _order, check in ordered for breach in check()]

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from facturier.accounts import authorization
+from facturier.accounts.actor import Actor
 from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Action
 from facturier.audit.services import actor_label, audit_record
@@ -82,7 +83,7 @@ def _checked_mapping(mapping: dict[str, Any] | None) -> dict[str, Any] | None:
 def bank_account_add(
     *,
     entity: LegalEntity,
-    by: Any | None,
+    by: Actor,
     iban: str = "",
     bic: str = "",
     name: str = "",
@@ -133,7 +134,7 @@ def bank_account_add(
 
 @transaction.atomic
 def bank_account_set_csv_mapping(
-    *, account: BankAccount, mapping: dict[str, Any] | None, by: Any | None
+    *, account: BankAccount, mapping: dict[str, Any] | None, by: Actor
 ) -> BankAccount:
     """Save (or, None, remove) how this bank's CSV exports are read."""
     account = BankAccount.objects.select_for_update().get(pk=account.pk)
@@ -345,7 +346,7 @@ def _check_size(content: bytes) -> None:
 def statement_import(
     *,
     entity: LegalEntity,
-    by: Any | None,
+    by: Actor,
     filename: str,
     content: bytes,
     account: BankAccount | None = None,
@@ -397,7 +398,7 @@ def statement_import(
 
 @transaction.atomic
 def statement_import_failed(
-    *, entity: LegalEntity, by: Any | None, filename: str, content: bytes, error: str, channel: str
+    *, entity: LegalEntity, by: Actor, filename: str, content: bytes, error: str, channel: str
 ) -> StatementImport:
     """Record a refused file where nobody saw the refusal (the watched folder): no line, just the reason."""
     failure = StatementImport.objects.create(

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.text import slugify
 
+from facturier.accounts.actor import SYSTEM
 from facturier.accounts.models import LegalEntity
 from facturier.banking.models import Channel
 from facturier.banking.reconciliation import reconcile_after_import
@@ -109,11 +110,11 @@ def import_file(path: Path, *, root: Path, entities: dict[str, LegalEntity], sum
             )
         content = path.read_bytes()
         result = statement_import(
-            entity=entity, by=None, filename=path.name, content=content, channel=Channel.FOLDER
+            entity=entity, by=SYSTEM, filename=path.name, content=content, channel=Channel.FOLDER
         )
     except BusinessError as error:
         content = b"" if isinstance(error, StatementFileTooLarge) else path.read_bytes()
-        statement_import_failed(entity=entity, by=None, filename=path.name, content=content,
+        statement_import_failed(entity=entity, by=SYSTEM, filename=path.name, content=content,
                                 error=f"{error.message} [{error.code}]", channel=Channel.FOLDER)  # fmt: skip
         moved = _move(path, root / "failed" / company)
         moved.with_name(moved.name + ".error.txt").write_text(

@@ -4,9 +4,10 @@ from typing import Any
 
 from django.contrib import admin
 
+from facturier.accounts.actor import as_admin
 from facturier.catalog.models import Product
 from facturier.catalog.services import PRODUCT_FIELDS, product_create, product_update
-from facturier.common.admin import AdminActor, ServiceAdmin
+from facturier.common.admin import ServiceAdmin
 
 
 @admin.register(Product)
@@ -19,8 +20,8 @@ class ProductAdmin(ServiceAdmin):
     def get_readonly_fields(self, request: Any, obj: Any = None) -> tuple[str, ...]:
         return ("entity",) if obj is not None else ()
 
-    def service_create(self, actor: AdminActor, fields: dict[str, Any]) -> Product:
-        return product_create(by=actor, **fields)
+    def service_create(self, superuser: Any, fields: dict[str, Any]) -> Product:
+        return product_create(by=as_admin(superuser), **fields)
 
-    def service_update(self, actor: AdminActor, obj: Any, fields: dict[str, Any]) -> Product:
-        return product_update(product=obj, by=actor, **fields)
+    def service_update(self, superuser: Any, obj: Any, fields: dict[str, Any]) -> Product:
+        return product_update(product=obj, by=as_admin(superuser), **fields)

@@ -6,6 +6,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from facturier.accounts.actor import Actor
+from facturier.accounts.authorization import authorize
 from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Action
 from facturier.audit.services import audit_record
@@ -15,7 +17,6 @@ from facturier.common import domain_wording
 from facturier.common.cleaning import full_clean_or_raise
 from facturier.common.errors import ValidationFailed
 from facturier.domain.money import AmountPrecisionError, check_amount, to_decimal
-from facturier.parties.services import authorize
 
 PRODUCT_FIELDS = frozenset(
     {"sku", "name", "description", "unit", "unit_price", "vat_category", "vat_rate", "accounting_category",
@@ -111,10 +112,10 @@ def product_state(product: Product) -> dict[str, Any]:
 
 @transaction.atomic
 def product_create(
-    *, entity: LegalEntity, by: Any | None, sku: str, name: str, unit_price: Decimal | str, **fields: Any
+    *, entity: LegalEntity, by: Actor, sku: str, name: str, unit_price: Decimal | str, **fields: Any
 ) -> Product:
     """Create a product or service of `entity`. A price never arrives as a float."""
-    authorize(by, entity, Action.EDIT_CATALOG)
+    authorize(by, Action.EDIT_CATALOG, entity)
     cleaned = _clean({"sku": sku, "name": name, "unit_price": unit_price, **fields})
     product = Product(entity=entity, **cleaned)
     _check(product)
@@ -124,10 +125,10 @@ def product_create(
 
 
 @transaction.atomic
-def product_update(*, product: Product, by: Any | None, **fields: Any) -> Product:
+def product_update(*, product: Product, by: Actor, **fields: Any) -> Product:
     """Change a product. Lines already on documents keep their own copy of price and VAT."""
     product = Product.objects.select_for_update().get(pk=product.pk)
-    authorize(by, product.entity, Action.EDIT_CATALOG)
+    authorize(by, Action.EDIT_CATALOG, product.entity)
     before = product_state(product)
     for name, value in _clean(fields).items():
         setattr(product, name, value)

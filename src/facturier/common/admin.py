@@ -3,7 +3,8 @@
 Writes made in the admin go through the app's service (validated, one transaction, audited) instead
 of `Model.save()`, so a superuser cannot store an invalid SIRET or skip the audit trail. A form is
 checked by running the service in a savepoint that is rolled back, which puts the service's refusal on
-the field it names; the save then runs it for real. Superusers act as `admin:<username>` in the audit.
+the field it names; the save then runs it for real. Superusers act as `admin:<username>` in the audit
+(each app's admin turns the superuser into an `accounts.actor.AdminActor` with `as_admin`).
 """
 
 from typing import Any
@@ -14,16 +15,6 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from facturier.common.errors import BusinessError
-
-
-class AdminActor:
-    """Who acted, for the audit trail: a superuser through the admin (not a member of the entity)."""
-
-    def __init__(self, user: Any) -> None:
-        self.username = user.get_username()
-
-    def __str__(self) -> str:
-        return f"admin:{self.username}"
 
 
 class _DryRun(Exception):
@@ -60,18 +51,17 @@ class ReadOnlyAdmin(SuperuserAdmin):
 class ServiceAdmin(SuperuserAdmin):
     """Subclasses say which service creates and which updates a row."""
 
-    def service_create(self, actor: AdminActor, fields: dict[str, Any]) -> models.Model:
+    def service_create(self, superuser: Any, fields: dict[str, Any]) -> models.Model:
         raise NotImplementedError
 
-    def service_update(self, actor: AdminActor, obj: Any, fields: dict[str, Any]) -> models.Model:
+    def service_update(self, superuser: Any, obj: Any, fields: dict[str, Any]) -> models.Model:
         raise NotImplementedError
 
     def run_service(self, request: HttpRequest, obj: Any, form: ModelForm) -> models.Model:  # type: ignore[type-arg]
-        actor = AdminActor(request.user)
         if obj is None or obj._state.adding:
-            return self.service_create(actor, dict(form.cleaned_data))
+            return self.service_create(request.user, dict(form.cleaned_data))
         changed = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
-        return self.service_update(actor, obj, changed)
+        return self.service_update(request.user, obj, changed)
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         base = super().get_form(request, obj, change=change, **kwargs)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
+from facturier.accounts.actor import SYSTEM, as_actor
 from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Role
 from facturier.accounts.services import entity_create, membership_set
@@ -108,9 +109,9 @@ def create_entities(rng: random.Random) -> tuple[LegalEntity, LegalEntity, dict[
     main_fields, second_fields = entity_fields(rng)
     users = {spec.role: _user(spec) for spec in MAIN_USERS}
     admin = users[Role.ADMIN]
-    main = entity_create(by=None, admin_user=admin, **main_fields)
-    second = entity_create(by=None, admin_user=admin, **second_fields)
+    main = entity_create(by=SYSTEM, admin_user=admin, **main_fields)
+    second = entity_create(by=SYSTEM, admin_user=admin, **second_fields)
     for role, user in users.items():
         if role != Role.ADMIN:
-            membership_set(entity=main, user=user, role=role, by=admin)
+            membership_set(entity=main, user=user, role=role, by=as_actor(admin))
     return main, second, users

@@ -9,6 +9,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from facturier.accounts.actor import Actor
 from facturier.accounts.models import LegalEntity
 from facturier.demo import identifiers
 from facturier.parties.models import Customer
@@ -147,7 +148,7 @@ def customer_fields(spec: CustomerSpec, rng: random.Random) -> dict[str, Any]:
 
 
 def create_customers(
-    entity: LegalEntity, specs: tuple[CustomerSpec, ...], seed: int, by: Any
+    entity: LegalEntity, specs: tuple[CustomerSpec, ...], seed: int, by: Actor
 ) -> dict[str, Customer]:
     """Create the customers of `specs` with one or two contacts each.
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from facturier.accounts.actor import Actor
 from facturier.accounts.models import LegalEntity
 from facturier.catalog.models import Product
 from facturier.demo.scenario import Deal, PlannedLine, Step
@@ -51,9 +52,9 @@ MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "
 class Actors:
     """Who does what; on the training entity the administrator does everything."""
 
-    sales: Any
-    approver: Any
-    accountant: Any
+    sales: Actor
+    approver: Actor
+    accountant: Actor
 
 
 class HistoryWriter:

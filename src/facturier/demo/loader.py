@@ -18,6 +18,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from facturier.accounts.actor import as_actor
 from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Role
 from facturier.demo.company import TIME_ZONE, create_entities, entity_fields
@@ -96,7 +97,7 @@ def load_demo(
     with validation_policy(log), transaction.atomic():
         main, second, users = create_entities(random.Random(SEED))
         log(f"Entities: {main.name} (SIREN {main.siren}), {second.name} (SIREN {second.siren})")
-        admin = users[Role.ADMIN]
+        admin = as_actor(users[Role.ADMIN])
         customers = create_customers(main, CUSTOMERS, SEED + 1, admin)
         products = create_products(main, PRODUCTS, admin)
         training_specs = tuple(spec for spec in CUSTOMERS if "training" in spec.tags)
@@ -111,7 +112,9 @@ def load_demo(
             max(len(TRAINING_PATHS), round(TRAINING_DEALS * scale)), TRAINING_PATHS, TRAINING_PAYMENTS
         )
         actors = Actors(
-            sales=users[Role.SALES], approver=users[Role.APPROVER], accountant=users[Role.ACCOUNTANT]
+            sales=as_actor(users[Role.SALES]),
+            approver=as_actor(users[Role.APPROVER]),
+            accountant=as_actor(users[Role.ACCOUNTANT]),
         )
         solo = Actors(sales=admin, approver=admin, accountant=admin)
         total = sum(len(deal.steps) for deal in (*main_deals, *training_deals))

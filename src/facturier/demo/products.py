@@ -3,8 +3,8 @@ training, each with its UN/ECE Rec 20 unit, and a smaller catalogue for the trai
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
+from facturier.accounts.actor import Actor
 from facturier.accounts.models import LegalEntity
 from facturier.catalog.models import Product
 from facturier.catalog.services import product_create
@@ -106,7 +106,7 @@ TRAINING_PRODUCTS: tuple[ProductSpec, ...] = tuple(
 )
 
 
-def create_products(entity: LegalEntity, specs: tuple[ProductSpec, ...], by: Any) -> dict[str, Product]:
+def create_products(entity: LegalEntity, specs: tuple[ProductSpec, ...], by: Actor) -> dict[str, Product]:
     return {
         spec.sku: product_create(
             entity=entity,

@@ -6,3 +6,15 @@ class DocumentsConfig(AppConfig):
     name = "facturier.documents"
     label = "documents"
     verbose_name = _("Documents")
+
+    def ready(self) -> None:
+        from facturier.audit.registry import register_check
+        from facturier.documents.integrity import verify_stored_files
+        from facturier.documents.issued import schedule_pdf, store_issued_files
+        from facturier.invoicing.hooks import IssuedFilesKeeper, register_issued_files_keeper
+
+        register_issued_files_keeper(IssuedFilesKeeper(store=store_issued_files, schedule_pdf=schedule_pdf))
+        register_check("documents-stored-files", verify_stored_files, order=STORED_FILES_ORDER)
+
+
+STORED_FILES_ORDER = 50  # after the chains, completeness and checkpoints (facturier.audit.verify)

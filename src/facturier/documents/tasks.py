@@ -17,3 +17,11 @@ def render_issued_pdf(document_id: str) -> str | None:
     if document is None or not has_issued_files(document):
         return None
     return ensure_pdf(document).name
+
+
+@task()
+def sweep_missing_pdfs() -> int:
+    """Queue the PDF of every issued document lacking one (schedule `documents-sweep`); how many."""
+    from facturier.documents.sweeper import render_missing_pdfs
+
+    return render_missing_pdfs()

@@ -22,7 +22,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from facturier.accounts import authorization
+from facturier.accounts.actor import Actor
+from facturier.accounts.authorization import authorize, user_and_key
 from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Action
 from facturier.audit.services import audit_record
@@ -32,11 +33,6 @@ from facturier.inbox.errors import InboxImportError
 from facturier.inbox.limits import InboxLimits
 from facturier.inbox.models import Channel, ReceivedFormat, ReceivedInvoice, ReceivedStatus, ValidationOutcome
 from facturier.inbox.suppliers import supplier_for_seller
-
-
-def _require(by: Any, entity: LegalEntity, action: Action) -> None:
-    """`accounts.authorization.authorize`; an API key was checked for its scope by the API."""
-    authorization.authorize(by, action, entity)
 
 
 @dataclass
@@ -116,7 +112,7 @@ def _existing(entity: LegalEntity, sha256: str) -> ReceivedInvoice | None:
 def _import_one(
     *,
     entity: LegalEntity,
-    by: Any,
+    by: Actor,
     filename: str,
     content: bytes,
     channel: str,
@@ -161,7 +157,7 @@ def _import_one(
 def _store(
     *,
     entity: LegalEntity,
-    by: Any,
+    by: Actor,
     filename: str,
     content: bytes,
     xml: bytes | None,
@@ -177,7 +173,7 @@ def _store(
     record = ReceivedInvoice(
         entity=entity,
         channel=channel,
-        received_by=by if getattr(by, "is_authenticated", False) else None,
+        received_by=user_and_key(by)[0],
         original_filename=clean_filename(filename),
         size=len(content),
         sha256=sha256,
@@ -248,7 +244,7 @@ def _store(
 def _import_archive(
     *,
     entity: LegalEntity,
-    by: Any,
+    by: Actor,
     filename: str,
     content: bytes,
     channel: str,
@@ -272,16 +268,16 @@ def _import_archive(
 
 
 def einvoice_import(
-    *, entity: LegalEntity, by: Any, filename: str, content: bytes, channel: str = Channel.UPLOAD
+    *, entity: LegalEntity, by: Actor, filename: str, content: bytes, channel: str = Channel.UPLOAD
 ) -> ImportResult:
     """Receive one file: a Factur-X/ZUGFeRD PDF, a CII or UBL XML, or a zip of those.
 
     Raises :class:`InboxImportError` when the file itself is refused (too large, unreadable,
     hostile, PDF without or with several XML, zip bomb...): then nothing was written. A zip whose
     members are refused one by one does not raise: see ``ImportResult.failed``.
-    ``by`` is the user (checked for the right to import) or None for a trusted caller.
+    ``by`` is the actor, checked for the right to import into the inbox.
     """
-    _require(by, entity, Action.EDIT_DOCUMENTS)
+    authorize(by, Action.EDIT_DOCUMENTS, entity, resource="inbox")
     limits = InboxLimits.from_settings()
     containers.check_size(content, limits)
     sha256 = hashlib.sha256(content).hexdigest()
@@ -306,10 +302,10 @@ _DECISIONS = {ReceivedStatus.ACCEPTED: "inbox.accepted", ReceivedStatus.REJECTED
 
 @transaction.atomic
 def received_invoice_decide(
-    *, received: ReceivedInvoice, by: Any, accept: bool, reason: str = ""
+    *, received: ReceivedInvoice, by: Actor, accept: bool, reason: str = ""
 ) -> ReceivedInvoice:
     """Accept (to be booked and paid) or reject (with a reason) a received invoice; duplicates cannot be accepted."""
-    _require(by, received.entity, Action.ISSUE)
+    authorize(by, Action.ISSUE, received.entity, resource="inbox")
     received = ReceivedInvoice.objects.select_for_update().get(pk=received.pk)
     status = ReceivedStatus.ACCEPTED if accept else ReceivedStatus.REJECTED
     if received.status in (ReceivedStatus.ACCEPTED, ReceivedStatus.REJECTED):

@@ -5,10 +5,9 @@ the seller carries no identifier at all, the exact name. A new supplier is creat
 seller's data and audited like any other write.
 """
 
-from typing import Any
-
 from django.db import IntegrityError, transaction
 
+from facturier.accounts.actor import Actor
 from facturier.accounts.models import LegalEntity
 from facturier.audit.services import audit_record
 from facturier.domain.en16931.model import Seller
@@ -35,7 +34,7 @@ def _match(entity: LegalEntity, seller: Seller) -> tuple[Supplier | None, dict[s
     }
 
 
-def supplier_for_seller(*, entity: LegalEntity, seller: Seller, by: Any) -> Supplier:
+def supplier_for_seller(*, entity: LegalEntity, seller: Seller, by: Actor) -> Supplier:
     """The entity's supplier for this seller (BG-4), created when unknown. Runs in the caller's transaction."""
     found, ids = _match(entity, seller)
     if found is not None:

@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from facturier.accounts.actor import Actor
 from facturier.accounts.authorization import authorize, user_and_key
 from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Action
@@ -151,7 +152,7 @@ def draft_totals(
     )  # fmt: skip
 
 
-def _permission(actor: Any | None, document: Document) -> Callable[[Action], bool]:
+def _permission(actor: Actor, document: Document) -> Callable[[Action], bool]:
     """Whether `authorize` (the services' own check) lets `actor` do an action on `document`; each
     action is asked once."""
     answers: dict[Action, bool] = {}
@@ -169,7 +170,7 @@ def _permission(actor: Any | None, document: Document) -> Callable[[Action], boo
     return may
 
 
-def available_actions(actor: Any | None, document: Document) -> dict[str, bool]:
+def available_actions(actor: Actor, document: Document) -> dict[str, bool]:
     """The actions `actor` may take on `document` now (the buttons its page shows, and what a posted
     action is checked against): the lifecycle must allow the move and `authorize` the actor.
 

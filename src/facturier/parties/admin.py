@@ -4,7 +4,8 @@ from typing import Any
 
 from django.contrib import admin
 
-from facturier.common.admin import AdminActor, ServiceAdmin
+from facturier.accounts.actor import as_admin
+from facturier.common.admin import ServiceAdmin
 from facturier.parties.models import Customer
 from facturier.parties.services import CUSTOMER_FIELDS, customer_create, customer_update
 
@@ -19,8 +20,8 @@ class CustomerAdmin(ServiceAdmin):
     def get_readonly_fields(self, request: Any, obj: Any = None) -> tuple[str, ...]:
         return ("entity",) if obj is not None else ()
 
-    def service_create(self, actor: AdminActor, fields: dict[str, Any]) -> Customer:
-        return customer_create(by=actor, **fields)
+    def service_create(self, superuser: Any, fields: dict[str, Any]) -> Customer:
+        return customer_create(by=as_admin(superuser), **fields)
 
-    def service_update(self, actor: AdminActor, obj: Any, fields: dict[str, Any]) -> Customer:
-        return customer_update(customer=obj, by=actor, **fields)
+    def service_update(self, superuser: Any, obj: Any, fields: dict[str, Any]) -> Customer:
+        return customer_update(customer=obj, by=as_admin(superuser), **fields)

@@ -1,8 +1,7 @@
 """Writes on customers and their contacts: identifiers validated, one transaction each, audited.
 
 Used by the staff UI, the REST API and the demo loader alike, so a customer is valid whichever door
-it came in through. `by` is the acting user (checked against their role), an API key (its scopes were
-checked by the API) or None for the system.
+it came in through. `by` is the actor (accounts.actor), checked by `accounts.authorization.authorize`.
 """
 
 from typing import Any
@@ -10,7 +9,8 @@ from typing import Any
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
-from facturier.accounts import authorization
+from facturier.accounts.actor import Actor
+from facturier.accounts.authorization import authorize
 from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Action
 from facturier.accounts.services import clean_identifiers
@@ -39,11 +39,6 @@ SUPPLIER_FIELDS = frozenset(
     }
 )  # fmt: skip
 _IDENTIFIER_FIELDS = ("siren", "siret", "vat_number", "currency")
-
-
-def authorize(by: Any | None, entity: LegalEntity, action: Action) -> None:
-    """`accounts.authorization.authorize` in this app's argument order (API key scopes: checked upstream)."""
-    authorization.authorize(by, action, entity)
 
 
 def _check_unknown(fields: dict[str, Any], allowed: frozenset[str]) -> None:
@@ -133,9 +128,9 @@ def customer_state(customer: Customer) -> dict[str, Any]:
 
 
 @transaction.atomic
-def customer_create(*, entity: LegalEntity, by: Any | None, code: str, name: str, **fields: Any) -> Customer:
+def customer_create(*, entity: LegalEntity, by: Actor, code: str, name: str, **fields: Any) -> Customer:
     """Create a customer of `entity`; identifiers are validated (python-stdnum) and normalized."""
-    authorize(by, entity, Action.EDIT_PARTIES)
+    authorize(by, Action.EDIT_PARTIES, entity)
     _check_unknown(fields, CUSTOMER_FIELDS)
     cleaned = _clean_customer_fields(fields, None)
     customer = Customer(entity=entity, code=code.strip(), name=name.strip(), **cleaned)
@@ -150,10 +145,10 @@ def customer_create(*, entity: LegalEntity, by: Any | None, code: str, name: str
 
 
 @transaction.atomic
-def customer_update(*, customer: Customer, by: Any | None, **fields: Any) -> Customer:
+def customer_update(*, customer: Customer, by: Actor, **fields: Any) -> Customer:
     """Change some fields of a customer. Issued invoices keep their snapshot of the old values."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    authorize(by, customer.entity, Action.EDIT_PARTIES)
+    authorize(by, Action.EDIT_PARTIES, customer.entity)
     _check_unknown(fields, CUSTOMER_FIELDS)
     before = customer_state(customer)
     for name, value in _clean_customer_fields(fields, customer).items():
@@ -170,8 +165,8 @@ def _contact_state(contact: Contact) -> dict[str, Any]:
 
 
 @transaction.atomic
-def contact_create(*, customer: Customer, by: Any | None, name: str, **fields: Any) -> Contact:
-    authorize(by, customer.entity, Action.EDIT_PARTIES)
+def contact_create(*, customer: Customer, by: Actor, name: str, **fields: Any) -> Contact:
+    authorize(by, Action.EDIT_PARTIES, customer.entity)
     _check_unknown(fields, CONTACT_FIELDS)
     contact = Contact(entity_id=customer.entity_id, customer=customer, name=name.strip(), **fields)
     full_clean_or_raise(contact, exclude=["entity", "customer"])
@@ -182,9 +177,9 @@ def contact_create(*, customer: Customer, by: Any | None, name: str, **fields: A
 
 
 @transaction.atomic
-def contact_update(*, contact: Contact, by: Any | None, **fields: Any) -> Contact:
+def contact_update(*, contact: Contact, by: Actor, **fields: Any) -> Contact:
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
-    authorize(by, contact.entity, Action.EDIT_PARTIES)
+    authorize(by, Action.EDIT_PARTIES, contact.entity)
     _check_unknown(fields, CONTACT_FIELDS)
     before = _contact_state(contact)
     for name, value in fields.items():
@@ -197,8 +192,8 @@ def contact_update(*, contact: Contact, by: Any | None, **fields: Any) -> Contac
 
 
 @transaction.atomic
-def contact_delete(*, contact: Contact, by: Any | None) -> None:
-    authorize(by, contact.entity, Action.EDIT_PARTIES)
+def contact_delete(*, contact: Contact, by: Actor) -> None:
+    authorize(by, Action.EDIT_PARTIES, contact.entity)
     audit_record(entity=contact.entity, actor=by, action="contact.deleted", obj=contact,
                  before=_contact_state(contact))  # fmt: skip
     contact.delete()
@@ -209,11 +204,11 @@ def _supplier_state(supplier: Supplier) -> dict[str, Any]:
 
 
 @transaction.atomic
-def supplier_update(*, supplier: Supplier, by: Any | None, **fields: Any) -> Supplier:
+def supplier_update(*, supplier: Supplier, by: Actor, **fields: Any) -> Supplier:
     """Correct a supplier (created from its e-invoices). A changed IBAN is validated and audited: paying
     a supplier on a swapped bank account is the classic invoice fraud."""
     supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
-    authorize(by, supplier.entity, Action.EDIT_PARTIES)
+    authorize(by, Action.EDIT_PARTIES, supplier.entity, resource="inbox")  # suppliers come with the inbox
     _check_unknown(fields, SUPPLIER_FIELDS)
     before = _supplier_state(supplier)
     identifiers = ("siren", "siret", "vat_number", "iban")

@@ -15,7 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from facturier.accounts import authorization
+from facturier.accounts.actor import Actor
+from facturier.accounts.authorization import authorize
 from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Action
 from facturier.audit.services import audit_record
@@ -83,7 +84,7 @@ def _allocate(
     payment: Payment,
     document: Document,
     amount: Decimal,
-    by: Any | None,
+    by: Actor,
     *,
     write_off_difference: bool = False,
 ) -> Allocation:
@@ -148,7 +149,7 @@ def _allocate(
     return allocation
 
 
-def _allocate_open_item(payment: Payment, item: OpenItem, amount: Decimal, by: Any | None) -> Allocation:
+def _allocate_open_item(payment: Payment, item: OpenItem, amount: Decimal, by: Actor) -> Allocation:
     """Apply `amount` of `payment` to an imported open item (locked first, like an invoice)."""
     item = OpenItem.objects.select_for_update().get(pk=item.pk)
     if item.entity_id != payment.entity_id or item.customer_id != payment.customer_id:
@@ -190,7 +191,7 @@ Target = Document | OpenItem
 
 
 def _allocate_to(
-    payment: Payment, target: Target, amount: Decimal, by: Any | None, *, write_off_difference: bool = False
+    payment: Payment, target: Target, amount: Decimal, by: Actor, *, write_off_difference: bool = False
 ) -> Allocation:
     if isinstance(target, OpenItem):
         return _allocate_open_item(payment, target, amount, by)
@@ -216,7 +217,7 @@ def payment_record(
     customer: Customer,
     amount: Decimal,
     received_on: dt.date,
-    by: Any | None,
+    by: Actor,
     currency: str | None = None,
     method: str = Method.TRANSFER,
     reference: str = "",
@@ -224,7 +225,7 @@ def payment_record(
     allocations: list[AllocationRequest] | None = None,
 ) -> Payment:
     """Money received from a customer, applied to the documents given; the rest stays as their credit."""
-    authorization.authorize(by, Action.RECORD_PAYMENT, entity)
+    authorize(by, Action.RECORD_PAYMENT, entity)
     if customer.entity_id != entity.pk:
         raise ValidationFailed(_("Unknown customer."), field="customer", code=errors.WRONG_CUSTOMER)
     _check_amount(amount)
@@ -246,7 +247,7 @@ def payment_record_for_invoice(
     invoice: Document,
     amount: Decimal,
     received_on: dt.date,
-    by: Any | None,
+    by: Actor,
     reference: str = "",
     method: str = Method.TRANSFER,
     write_off_difference: bool = False,
@@ -266,11 +267,11 @@ def payment_record_for_invoice(
 
 @transaction.atomic
 def payment_allocate(
-    *, payment: Payment, document: Target, amount: Decimal, by: Any | None, write_off_difference: bool = False
+    *, payment: Payment, document: Target, amount: Decimal, by: Actor, write_off_difference: bool = False
 ) -> Allocation:
     """Apply part of a payment's unallocated amount (the customer's credit) to an invoice or open item."""
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
-    authorization.authorize(by, Action.RECORD_PAYMENT, payment.entity)
+    authorize(by, Action.RECORD_PAYMENT, payment.entity)
     if payment.is_reversed:
         raise Conflict(_("This payment was reversed."), code=errors.ALREADY_REVERSED)
     allocated = sum((allocation.amount for allocation in payment.allocations.all()), Decimal(0))
@@ -283,14 +284,14 @@ def payment_allocate(
 
 
 @transaction.atomic
-def allocation_remove(*, allocation: Allocation, by: Any | None) -> None:
+def allocation_remove(*, allocation: Allocation, by: Actor) -> None:
     """Take an allocation back: the invoice is owed again, the money returns to the customer's credit."""
     allocation = (
         Allocation.objects.select_for_update(of=("self",))
         .select_related("payment", "document", "open_item")
         .get(pk=allocation.pk)
     )
-    authorization.authorize(by, Action.RECORD_PAYMENT, allocation.payment.entity)
+    authorize(by, Action.RECORD_PAYMENT, allocation.payment.entity)
     if allocation.open_item is not None:
         item = OpenItem.objects.select_for_update().get(pk=allocation.open_item_id)
         allocation.delete()
@@ -313,10 +314,10 @@ def allocation_remove(*, allocation: Allocation, by: Any | None) -> None:
 
 
 @transaction.atomic
-def payment_reverse(*, payment: Payment, by: Any | None, reason: str) -> Payment:
+def payment_reverse(*, payment: Payment, by: Actor, reason: str) -> Payment:
     """A payment recorded by mistake or returned by the bank: its allocations are removed, it stays on record."""
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
-    authorization.authorize(by, Action.RECORD_PAYMENT, payment.entity)
+    authorize(by, Action.RECORD_PAYMENT, payment.entity)
     if payment.is_reversed:
         raise Conflict(_("This payment was reversed."), code=errors.ALREADY_REVERSED)
     before = _state(payment)

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 
+from facturier.accounts.actor import Actor
 from facturier.accounts.authorization import authorize
 from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Action
@@ -26,7 +27,7 @@ CONNECTORS = ("chorus_pro", "pdp")
 
 @transaction.atomic
 def connector_credentials_set(
-    *, entity: LegalEntity, connector: str, values: dict[str, str], by: Any | None
+    *, entity: LegalEntity, connector: str, values: dict[str, str], by: Actor
 ) -> ConnectorCredential:
     """Store (or replace) the company's account on ``connector``; empty values are dropped."""
     authorize(by, Action.MANAGE_ENTITY, entity)

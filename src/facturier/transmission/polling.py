@@ -16,6 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from facturier.accounts.actor import SYSTEM, Actor
 from facturier.accounts.models import LegalEntity
 from facturier.common.errors import ValidationFailed
 from facturier.domain.lifecycle import LifecycleMessageError, StatusEvent, parse_cdar
@@ -79,7 +80,7 @@ def record_events(
     events: tuple[StatusEvent, ...],
     *,
     entity: LegalEntity | None,
-    by: Any | None,
+    by: Actor,
     reference: str,
     summary: PollSummary,
 ) -> None:
@@ -98,7 +99,7 @@ def record_events(
 def lifecycle_from_cdar(
     *,
     data: bytes,
-    by: Any | None,
+    by: Actor,
     entity: LegalEntity | None = None,
     validate: bool = True,
     reference: str = "",
@@ -170,7 +171,7 @@ def receive_lifecycle_flows(
         if message.error:
             summary.errors.append(f"flow {message.reference}: {message.error}")
             continue
-        record_events(message.events, entity=None, by=None, reference=message.reference, summary=summary)
+        record_events(message.events, entity=None, by=SYSTEM, reference=message.reference, summary=summary)
     return summary
 
 
@@ -183,7 +184,7 @@ def receive_lifecycle_flow(*, flow_id: str, siren: str = "") -> PollSummary:
     received = channel.read_lifecycle(flow_id)
     if received.error:
         summary.errors.append(f"flow {flow_id}: {received.error}")
-    record_events(received.events, entity=None, by=None, reference=flow_id, summary=summary)
+    record_events(received.events, entity=None, by=SYSTEM, reference=flow_id, summary=summary)
     return summary
 
 

@@ -17,13 +17,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from facturier.accounts.actor import SYSTEM, Actor
+from facturier.accounts.authorization import authorize
 from facturier.accounts.roles import Action
 from facturier.audit.services import audit_record
 from facturier.common.errors import Conflict, ValidationFailed
 from facturier.domain.lifecycle import NEEDS_ACTION, NEEDS_REASON, STATUSES
 from facturier.invoicing.lifecycle import TRANSITIONS
 from facturier.invoicing.models import Document, Kind, Status
-from facturier.invoicing.services.common import authorize, locked, state_of
+from facturier.invoicing.services.common import locked, state_of
 from facturier.transmission.base import ChannelError, StatusReport
 from facturier.transmission.channels import check_configured, get_channel
 from facturier.transmission.failures import Failure
@@ -44,10 +46,10 @@ def _enqueue(transmission_id: str) -> None:
 
 
 @transaction.atomic
-def transmission_request(*, document: Document, by: Any | None, channel: str | None = None) -> Transmission:
+def transmission_request(*, document: Document, by: Actor, channel: str | None = None) -> Transmission:
     """Ask for ``document`` to be sent (through its customer's channel unless one is given)."""
     document = locked(document)
-    authorize(by, document.entity, Action.ISSUE)
+    authorize(by, Action.ISSUE, document.entity)
     if document.kind != Kind.INVOICE or not document.is_sealed:
         raise Conflict(_("%(document)s is not issued: only issued invoices and credit notes are sent.") % {"document": document},
                        code="not_issued", current_status=document.status)  # fmt: skip
@@ -161,7 +163,7 @@ def lifecycle_record(
     document: Document,
     code: int,
     source: str,
-    by: Any | None,
+    by: Actor,
     occurred_at: dt.datetime | None = None,
     reason_code: str = "",
     reason_text: str = "",
@@ -182,7 +184,7 @@ def lifecycle_record(
             )
         reason_code = "AUTRE"
     document = locked(document)
-    authorize(by, document.entity, Action.ISSUE)
+    authorize(by, Action.ISSUE, document.entity)
     occurred_at = (occurred_at or timezone.now()).replace(microsecond=0)
     known = LifecycleStatus.objects.filter(document=document)
     if known.filter(code=code, reason_code=reason_code, occurred_at=occurred_at).exists():
@@ -214,7 +216,7 @@ def lifecycle_record(
 
 def record_report(*, transmission: Transmission, report: StatusReport) -> LifecycleStatus | None:
     return lifecycle_record(
-        document=transmission.document, code=report.code, source=LifecycleSource.CHANNEL, by=None,
+        document=transmission.document, code=report.code, source=LifecycleSource.CHANNEL, by=SYSTEM,
         occurred_at=report.occurred_at, reason_code=report.reason_code, reason_text=report.reason_text,
         transmission=transmission, external_ref=report.external_status,
     )  # fmt: skip

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from facturier.accounts.actor import as_actor
 from facturier.api.v1.auth import entity_of, require_scope
 from facturier.api.v1.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate
 from facturier.banking import selectors
@@ -147,7 +148,7 @@ def bank_accounts_list(request: HttpRequest) -> dict[str, Any]:
 @router.post("/bank-accounts", response={201: BankAccountOut}, operation_id="bank_accounts_add")
 def bank_accounts_add(request: HttpRequest, payload: BankAccountIn) -> Status[BankAccount]:
     key = require_scope(request, "bank:write")
-    account = bank_account_add(entity=entity_of(request), by=key, **payload.model_dump())
+    account = bank_account_add(entity=entity_of(request), by=as_actor(key), **payload.model_dump())
     return Status(201, account)
 
 
@@ -167,7 +168,7 @@ def bank_statements_upload(
     entity = entity_of(request)
     target = selectors.bank_account_find(entity=entity, reference=account) if account.strip() else None
     result = statement_import(
-        entity=entity, by=key, filename=file.name or "statement", content=file.read(), account=target,
+        entity=entity, by=as_actor(key), filename=file.name or "statement", content=file.read(), account=target,
         channel=Channel.API,
     )  # fmt: skip
     reconcile_after_import(entity, new_lines=result.new_lines)

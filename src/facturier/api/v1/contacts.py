@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, StrictBool
 
+from facturier.accounts.actor import as_actor
 from facturier.api.v1.auth import entity_of, require_scope
 from facturier.api.v1.types import required_text, text
 from facturier.parties import selectors, services
@@ -62,7 +63,9 @@ def contacts_create(request: HttpRequest, customer_id: str, payload: ContactCrea
     key = require_scope(request, "customers:write")
     customer = selectors.customer_get(entity=entity_of(request), pk=customer_id)
     fields = payload.model_dump()
-    return Status(201, services.contact_create(customer=customer, by=key, name=fields.pop("name"), **fields))
+    return Status(
+        201, services.contact_create(customer=customer, by=as_actor(key), name=fields.pop("name"), **fields)
+    )
 
 
 @router.patch("/customers/{customer_id}/contacts/{contact_id}", response=ContactOut,
@@ -73,7 +76,7 @@ def contacts_update(
     key = require_scope(request, "customers:write")
     contact = _contact(request, customer_id, contact_id)
     return services.contact_update(
-        contact=contact, by=key, **payload.model_dump(exclude_unset=True, exclude_none=True)
+        contact=contact, by=as_actor(key), **payload.model_dump(exclude_unset=True, exclude_none=True)
     )
 
 
@@ -81,5 +84,5 @@ def contacts_update(
                operation_id="contacts_delete")  # fmt: skip
 def contacts_delete(request: HttpRequest, customer_id: str, contact_id: str) -> HttpResponse:
     key = require_scope(request, "customers:write")
-    services.contact_delete(contact=_contact(request, customer_id, contact_id), by=key)
+    services.contact_delete(contact=_contact(request, customer_id, contact_id), by=as_actor(key))
     return HttpResponse(status=204)

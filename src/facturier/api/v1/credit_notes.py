@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
+from facturier.accounts.actor import as_actor
 from facturier.api.v1.auth import entity_of, require_scope
 from facturier.api.v1.document_schemas import CreditNoteCreateIn, DocumentOut
 from facturier.api.v1.documents import document_get, line_data, register_common, reloaded
@@ -26,5 +27,7 @@ def credit_notes_create(request: HttpRequest, payload: CreditNoteCreateIn) -> St
     except NotFound as error:
         raise ValidationFailed(_("Unknown invoice."), field="invoice", code="unknown_invoice") from error
     lines = line_data(entity_of(request), payload.lines) if payload.lines is not None else None
-    credit_note = services.credit_note_create(invoice=invoice, by=key, lines=lines, reason=payload.reason)
+    credit_note = services.credit_note_create(
+        invoice=invoice, by=as_actor(key), lines=lines, reason=payload.reason
+    )
     return Status(201, reloaded(request, "credit_notes", credit_note))

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict, StrictBool
 
+from facturier.accounts.actor import as_actor
 from facturier.api.v1.auth import entity_of, require_scope
 from facturier.api.v1.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate
 from facturier.api.v1.types import CurrencyIn, required_text, text
@@ -169,7 +170,11 @@ def customers_create(request: HttpRequest, payload: CustomerCreateIn) -> Status[
     key = require_scope(request, "customers:write")
     fields = payload.model_dump(exclude_none=True)
     customer = services.customer_create(
-        entity=entity_of(request), by=key, code=fields.pop("code"), name=fields.pop("name"), **fields
+        entity=entity_of(request),
+        by=as_actor(key),
+        code=fields.pop("code"),
+        name=fields.pop("name"),
+        **fields,
     )
     return Status(201, customer)
 
@@ -185,5 +190,5 @@ def customers_update(request: HttpRequest, customer_id: str, payload: CustomerUp
     key = require_scope(request, "customers:write")
     customer = selectors.customer_get(entity=entity_of(request), pk=customer_id)
     return services.customer_update(
-        customer=customer, by=key, **payload.model_dump(exclude_unset=True, exclude_none=True)
+        customer=customer, by=as_actor(key), **payload.model_dump(exclude_unset=True, exclude_none=True)
     )

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
+from facturier.accounts.actor import as_actor
 from facturier.accounts.models import LegalEntity
 from facturier.api.v1.auth import entity_of, require_scope
 from facturier.api.v1.document_schemas import (
@@ -203,7 +204,7 @@ def register_common(router: Router, resource: str) -> None:
             raise ValidationFailed(
                 _("Only quotes have a validity date."), field="valid_until", code="unknown_field"
             )
-        services.document_update(document=document, by=key, **changes)
+        services.document_update(document=document, by=as_actor(key), **changes)
         return reloaded(request, resource, document)
 
     if resource in ("invoices", "credit_notes"):
@@ -212,5 +213,7 @@ def register_common(router: Router, resource: str) -> None:
                        summary=f"Delete a draft ({label})")  # fmt: skip
         def delete_document(request: HttpRequest, document_id: str) -> HttpResponse:
             key = require_scope(request, f"{resource}:write")
-            services.document_delete_draft(document=document_get(request, resource, document_id), by=key)
+            services.document_delete_draft(
+                document=document_get(request, resource, document_id), by=as_actor(key)
+            )
             return HttpResponse(status=204)

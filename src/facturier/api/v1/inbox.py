@@ -20,6 +20,7 @@ from ninja import Field, File, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
 
+from facturier.accounts.actor import as_actor
 from facturier.api.v1.auth import entity_of, require_scope
 from facturier.api.v1.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate
 from facturier.api.v1.problems import problem
@@ -162,7 +163,7 @@ def inbox_upload(request: HttpRequest, file: File[UploadedFile]) -> Status[dict[
     content = file.read()
     result = einvoice_import(
         entity=entity_of(request),
-        by=key,
+        by=as_actor(key),
         filename=file.name or "upload",
         content=content,
         channel=Channel.API,

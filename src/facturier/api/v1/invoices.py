@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
+from facturier.accounts.actor import as_actor
 from facturier.api.v1.auth import entity_of, require_scope
 from facturier.api.v1.document_schemas import (
     CreditNoteFromInvoiceIn,
@@ -53,7 +54,7 @@ def register_actions(router: Router, resource: str) -> None:
     def submit(request: HttpRequest, document_id: str) -> Document:
         key = require_scope(request, f"{resource}:write")
         invoice = document_get(request, resource, document_id)
-        services.invoice_submit(invoice=invoice, by=key)
+        services.invoice_submit(invoice=invoice, by=as_actor(key))
         return reloaded(request, resource, invoice)
 
     @router.post(f"/{resource}/{{document_id}}/approve", response=DocumentOut,
@@ -62,7 +63,7 @@ def register_actions(router: Router, resource: str) -> None:
     def approve(request: HttpRequest, document_id: str) -> Document:
         key = require_scope(request, f"{resource}:approve")
         invoice = document_get(request, resource, document_id)
-        services.invoice_approve(invoice=invoice, by=key)
+        services.invoice_approve(invoice=invoice, by=as_actor(key))
         return reloaded(request, resource, invoice)
 
     @router.post(f"/{resource}/{{document_id}}/reject", response=DocumentOut, operation_id=f"{resource}_reject",
@@ -71,7 +72,7 @@ def register_actions(router: Router, resource: str) -> None:
     def reject(request: HttpRequest, document_id: str, payload: RejectIn) -> Document:
         key = require_scope(request, f"{resource}:approve")
         invoice = document_get(request, resource, document_id)
-        services.invoice_reject(invoice=invoice, by=key, reason=payload.reason)
+        services.invoice_reject(invoice=invoice, by=as_actor(key), reason=payload.reason)
         return reloaded(request, resource, invoice)
 
     @router.post(f"/{resource}/{{document_id}}/issue", response=DocumentOut, operation_id=f"{resource}_issue",
@@ -80,7 +81,7 @@ def register_actions(router: Router, resource: str) -> None:
         key = require_scope(request, f"{resource}:write")
         invoice = document_get(request, resource, document_id)
         issue_date = payload.issue_date if payload is not None else None
-        services.invoice_issue(invoice=invoice, by=key, issue_date=issue_date)
+        services.invoice_issue(invoice=invoice, by=as_actor(key), issue_date=issue_date)
         return reloaded(request, resource, invoice)
 
 
@@ -101,7 +102,7 @@ def invoices_create(request: HttpRequest, payload: InvoiceCreateIn) -> Status[Do
             ) from error
     invoice = services.document_create(
         entity=entity, kind=Kind.INVOICE, type_code=payload.type_code, customer=customer_of(entity, payload.customer),
-        by=key, lines=line_data(entity, payload.lines), allowances_charges=allowance_data(payload.allowances_charges),
+        by=as_actor(key), lines=line_data(entity, payload.lines), allowances_charges=allowance_data(payload.allowances_charges),
         deposits=deposit_documents(entity, payload.deposits), preceding_invoice=preceding,
         **header_of(payload, exclude_unset=False),
     )  # fmt: skip
@@ -116,5 +117,7 @@ def invoices_credit_note(
     key = require_scope(request, "credit_notes:write")
     invoice = document_get(request, "invoices", document_id)
     lines = line_data(entity_of(request), payload.lines) if payload.lines is not None else None
-    credit_note = services.credit_note_create(invoice=invoice, by=key, lines=lines, reason=payload.reason)
+    credit_note = services.credit_note_create(
+        invoice=invoice, by=as_actor(key), lines=lines, reason=payload.reason
+    )
     return Status(201, reloaded(request, "credit_notes", credit_note))

@@ -3,6 +3,7 @@
 from django.http import HttpRequest
 from ninja import Router, Status
 
+from facturier.accounts.actor import as_actor
 from facturier.api.v1.auth import entity_of, require_scope
 from facturier.api.v1.document_schemas import DocumentOut, OrderCreateIn
 from facturier.api.v1.documents import (
@@ -27,7 +28,7 @@ def orders_create(request: HttpRequest, payload: OrderCreateIn) -> Status[Docume
     key = require_scope(request, "orders:write")
     entity = entity_of(request)
     order = services.document_create(
-        entity=entity, kind=Kind.ORDER, customer=customer_of(entity, payload.customer), by=key,
+        entity=entity, kind=Kind.ORDER, customer=customer_of(entity, payload.customer), by=as_actor(key),
         lines=line_data(entity, payload.lines), allowances_charges=allowance_data(payload.allowances_charges),
         **header_of(payload, exclude_unset=False),
     )  # fmt: skip
@@ -38,7 +39,7 @@ def orders_create(request: HttpRequest, payload: OrderCreateIn) -> Status[Docume
 def orders_confirm(request: HttpRequest, document_id: str) -> Document:
     key = require_scope(request, "orders:write")
     order = document_get(request, "orders", document_id)
-    services.quote_set_status(quote=order, status=DocumentStatus.CONFIRMED, by=key)
+    services.quote_set_status(quote=order, status=DocumentStatus.CONFIRMED, by=as_actor(key))
     return reloaded(request, "orders", order)
 
 
@@ -48,5 +49,5 @@ def orders_convert(request: HttpRequest, document_id: str) -> Status[Document]:
     key = require_scope(request, "orders:write")
     require_scope(request, "invoices:write")
     order = document_get(request, "orders", document_id)
-    created = services.document_convert(document=order, to_kind=Kind.INVOICE, by=key)
+    created = services.document_convert(document=order, to_kind=Kind.INVOICE, by=as_actor(key))
     return Status(201, reloaded(request, "invoices", created))

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict, StrictBool
 
+from facturier.accounts.actor import as_actor
 from facturier.api.v1.auth import entity_of, require_scope
 from facturier.api.v1.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate
 from facturier.api.v1.types import (
@@ -103,7 +104,7 @@ def products_create(request: HttpRequest, payload: ProductCreateIn) -> Status[Pr
     key = require_scope(request, "products:write")
     fields = payload.model_dump()
     product = services.product_create(
-        entity=entity_of(request), by=key, sku=fields.pop("sku"), name=fields.pop("name"),
+        entity=entity_of(request), by=as_actor(key), sku=fields.pop("sku"), name=fields.pop("name"),
         unit_price=fields.pop("unit_price"), **fields,
     )  # fmt: skip
     return Status(201, product)
@@ -120,5 +121,5 @@ def products_update(request: HttpRequest, product_id: str, payload: ProductUpdat
     key = require_scope(request, "products:write")
     product = selectors.product_get(entity=entity_of(request), pk=product_id)
     return services.product_update(
-        product=product, by=key, **payload.model_dump(exclude_unset=True, exclude_none=True)
+        product=product, by=as_actor(key), **payload.model_dump(exclude_unset=True, exclude_none=True)
     )

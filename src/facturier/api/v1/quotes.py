@@ -3,6 +3,7 @@
 from django.http import HttpRequest
 from ninja import Router, Status
 
+from facturier.accounts.actor import as_actor
 from facturier.api.v1.auth import entity_of, require_scope
 from facturier.api.v1.document_schemas import ConvertIn, DocumentOut, QuoteCreateIn, QuoteStatusIn
 from facturier.api.v1.documents import (
@@ -27,7 +28,7 @@ def quotes_create(request: HttpRequest, payload: QuoteCreateIn) -> Status[Docume
     key = require_scope(request, "quotes:write")
     entity = entity_of(request)
     quote = services.document_create(
-        entity=entity, kind=Kind.QUOTE, customer=customer_of(entity, payload.customer), by=key,
+        entity=entity, kind=Kind.QUOTE, customer=customer_of(entity, payload.customer), by=as_actor(key),
         lines=line_data(entity, payload.lines), allowances_charges=allowance_data(payload.allowances_charges),
         **header_of(payload, exclude_unset=False),
     )  # fmt: skip
@@ -39,7 +40,7 @@ def quotes_set_status(request: HttpRequest, document_id: str, payload: QuoteStat
     """Record that the quote was sent, accepted or declined by the customer."""
     key = require_scope(request, "quotes:write")
     quote = document_get(request, "quotes", document_id)
-    services.quote_set_status(quote=quote, status=payload.status, by=key)
+    services.quote_set_status(quote=quote, status=payload.status, by=as_actor(key))
     return reloaded(request, "quotes", quote)
 
 
@@ -50,5 +51,5 @@ def quotes_convert(request: HttpRequest, document_id: str, payload: ConvertIn) -
     target = TARGET_RESOURCE[payload.to]
     require_scope(request, f"{target}:write")
     quote = document_get(request, "quotes", document_id)
-    created = services.document_convert(document=quote, to_kind=payload.to, by=key)
+    created = services.document_convert(document=quote, to_kind=payload.to, by=as_actor(key))
     return Status(201, reloaded(request, target, created))

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict, StrictBool
 
+from facturier.accounts.actor import as_actor
 from facturier.api.v1.auth import entity_of, require_scope
 from facturier.api.v1.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate
 from facturier.api.v1.types import required_text, text
@@ -97,5 +98,5 @@ def suppliers_update(request: HttpRequest, supplier_id: str, payload: SupplierUp
     key = require_scope(request, "inbox:write")
     supplier = selectors.supplier_get(entity=entity_of(request), pk=supplier_id)
     return services.supplier_update(
-        supplier=supplier, by=key, **payload.model_dump(exclude_unset=True, exclude_none=True)
+        supplier=supplier, by=as_actor(key), **payload.model_dump(exclude_unset=True, exclude_none=True)
     )

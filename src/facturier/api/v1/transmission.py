@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from facturier.accounts.actor import as_actor
 from facturier.api.v1.auth import entity_of, require_scope
 from facturier.api.v1.idempotency import idempotent
 from facturier.api.v1.problems import problem
@@ -82,7 +83,7 @@ def send(request: HttpRequest, invoice_id: str, payload: SendIn | None = None) -
     key = require_scope(request, "invoices:write")
     invoice = _invoice(request, invoice_id)
     transmission = transmission_request(
-        document=invoice, by=key, channel=payload.channel if payload else None
+        document=invoice, by=as_actor(key), channel=payload.channel if payload else None
     )
     transmission.refresh_from_db()
     return Status(202, transmission)
@@ -112,7 +113,7 @@ class CdarImportOut(Schema):
              openapi_extra={"requestBody": {"content": {"application/xml": {"schema": {"type": "string"}}}}})  # fmt: skip
 def lifecycle_cdar(request: HttpRequest) -> dict[str, Any]:
     key = require_scope(request, "invoices:write")
-    summary = lifecycle_from_cdar(data=request.body, by=key, entity=entity_of(request))
+    summary = lifecycle_from_cdar(data=request.body, by=as_actor(key), entity=entity_of(request))
     return {"recorded": summary.recorded, "unmatched": summary.unmatched}
 
 

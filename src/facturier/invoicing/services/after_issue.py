@@ -4,13 +4,14 @@ Payments are not a status: they are allocations (`payments`), from which settlem
 """
 
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from facturier.accounts.actor import Actor
+from facturier.accounts.authorization import authorize
 from facturier.accounts.roles import Action
 from facturier.audit.services import audit_record
 from facturier.common.errors import Conflict, ValidationFailed
@@ -18,7 +19,7 @@ from facturier.invoicing import errors
 from facturier.invoicing.lifecycle import check_transition, is_issued_invoice
 from facturier.invoicing.lines import LineData, allowances_of, lines_of
 from facturier.invoicing.models import Document, Kind, Status, TypeCode
-from facturier.invoicing.services.common import authorize, locked
+from facturier.invoicing.services.common import locked
 from facturier.invoicing.services.drafts import document_create
 from facturier.invoicing.services.issuing import _transition
 
@@ -34,16 +35,16 @@ def credited_amount(invoice: Document) -> Decimal:
 
 
 @transaction.atomic
-def invoice_mark_sent(*, invoice: Document, by: Any | None) -> Document:
+def invoice_mark_sent(*, invoice: Document, by: Actor) -> Document:
     invoice = locked(invoice)
-    authorize(by, invoice.entity, Action.ISSUE)
+    authorize(by, Action.ISSUE, invoice.entity, invoice)
     return _transition(invoice, Status.SENT, by, "invoice.sent", sent_at=timezone.now())
 
 
 @transaction.atomic
-def invoice_dispute(*, invoice: Document, by: Any | None, reason: str) -> Document:
+def invoice_dispute(*, invoice: Document, by: Actor, reason: str) -> Document:
     invoice = locked(invoice)
-    authorize(by, invoice.entity, Action.ISSUE)
+    authorize(by, Action.ISSUE, invoice.entity, invoice)
     invoice = _transition(invoice, Status.DISPUTED, by, "invoice.disputed")
     audit_record(
         entity=invoice.entity,
@@ -56,9 +57,9 @@ def invoice_dispute(*, invoice: Document, by: Any | None, reason: str) -> Docume
 
 
 @transaction.atomic
-def invoice_resolve_dispute(*, invoice: Document, by: Any | None) -> Document:
+def invoice_resolve_dispute(*, invoice: Document, by: Actor) -> Document:
     invoice = locked(invoice)
-    authorize(by, invoice.entity, Action.ISSUE)
+    authorize(by, Action.ISSUE, invoice.entity, invoice)
     target = Status.SENT if invoice.sent_at else Status.ISSUED
     return _transition(invoice, target, by, "invoice.dispute_resolved")
 
@@ -69,7 +70,7 @@ _CREDIT_NOTE_NOTE = {"fr": "Avoir sur facture {}", "en": "Credit note for invoic
 
 @transaction.atomic
 def credit_note_create(
-    *, invoice: Document, by: Any | None, lines: list[LineData] | None = None, reason: str = ""
+    *, invoice: Document, by: Actor, lines: list[LineData] | None = None, reason: str = ""
 ) -> Document:
     """A draft credit note against an issued invoice: all its lines (full credit) or the lines given.
 
@@ -77,7 +78,7 @@ def credit_note_create(
     invoice's totals exactly; a partial credit is just the lines given.
     """
     invoice = locked(invoice)
-    authorize(by, invoice.entity, Action.CREDIT)
+    authorize(by, Action.CREDIT, invoice.entity)
     if not is_issued_invoice(invoice):
         raise Conflict(_("%(invoice)s is not an issued invoice: only issued invoices are credited.") % {"invoice": invoice},
                        code=errors.NOT_CREDITABLE, current_status=invoice.status)  # fmt: skip
@@ -104,7 +105,7 @@ def credit_note_create(
     return credit_note
 
 
-def apply_issued_credit_note(*, credit_note: Document, by: Any | None) -> None:
+def apply_issued_credit_note(*, credit_note: Document, by: Actor) -> None:
     """Once a credit note is issued, an invoice credited in full is cancelled."""
     invoice = locked(credit_note.preceding_invoice)  # type: ignore[arg-type]
     if credited_amount(invoice) >= invoice.tax_inclusive and invoice.status != Status.CANCELLED:
@@ -112,10 +113,10 @@ def apply_issued_credit_note(*, credit_note: Document, by: Any | None) -> None:
 
 
 @transaction.atomic
-def quote_set_status(*, quote: Document, status: str, by: Any | None) -> Document:
+def quote_set_status(*, quote: Document, status: str, by: Actor) -> Document:
     """Sent, accepted or declined by the customer (conversion has its own service)."""
     quote = locked(quote)
-    authorize(by, quote.entity, Action.EDIT_DOCUMENTS)
+    authorize(by, Action.EDIT_DOCUMENTS, quote.entity, quote)
     if quote.kind not in (Kind.QUOTE, Kind.ORDER) or status == Status.CONVERTED:
         raise Conflict(_("Only quotes and orders change status this way."), code=errors.ILLEGAL_TRANSITION)
     check_transition(quote, status)

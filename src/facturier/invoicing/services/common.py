@@ -6,9 +6,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from facturier.accounts import authorization
 from facturier.accounts.models import LegalEntity
-from facturier.accounts.roles import Action
 from facturier.invoicing.models import Document
 
 
@@ -21,14 +19,6 @@ def locked(document: Document) -> Document:
 def entity_today(entity: LegalEntity) -> dt.date:
     """Invoice dates are calendar dates in the entity's own time zone."""
     return timezone.localdate(timezone=ZoneInfo(entity.time_zone))
-
-
-def authorize(by: Any | None, entity: LegalEntity, action: Action, subject: Document | None = None) -> None:
-    """`accounts.authorization.authorize`, in the argument order the invoicing services have always used.
-
-    Pass the document as `subject` when who made it matters (approval) or an API key's scope is checked here.
-    """
-    authorization.authorize(by, action, entity, subject)
 
 
 def state_of(document: Document) -> dict[str, Any]:

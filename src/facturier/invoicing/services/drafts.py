@@ -7,7 +7,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from facturier.accounts.authorization import user_and_key
+from facturier.accounts.actor import Actor
+from facturier.accounts.authorization import authorize, user_and_key
 from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Action
 from facturier.audit.services import audit_record
@@ -29,7 +30,7 @@ from facturier.invoicing.lines import (
 )
 from facturier.invoicing.models import Document, Kind, Status, TypeCode
 from facturier.invoicing.numbering import check_document_date, take_number
-from facturier.invoicing.services.common import authorize, entity_today, locked, state_of
+from facturier.invoicing.services.common import entity_today, locked, state_of
 from facturier.invoicing.totals import apply_totals
 from facturier.parties.models import Customer
 
@@ -148,7 +149,7 @@ def document_create(
     entity: LegalEntity,
     kind: str,
     customer: Customer,
-    by: Any | None,
+    by: Actor,
     lines: list[LineData],
     type_code: str = TypeCode.COMMERCIAL,
     allowances_charges: list[AllowanceChargeData] = (),  # type: ignore[assignment]
@@ -158,7 +159,8 @@ def document_create(
     **header: Any,
 ) -> Document:
     """Create a draft quote, order or invoice. Quotes and orders are numbered now; invoices at issue."""
-    authorize(by, entity, Action.EDIT_DOCUMENTS)
+    credit_note = kind == Kind.INVOICE and type_code == TypeCode.CREDIT_NOTE
+    authorize(by, Action.EDIT_DOCUMENTS, entity, resource="credit_notes" if credit_note else f"{kind}s")
     if customer.entity_id != entity.pk:
         raise ValidationFailed(_("Unknown customer."), field="customer", code=errors.UNKNOWN_CUSTOMER)
     document = Document(
@@ -187,7 +189,7 @@ def document_create(
 def document_update(
     *,
     document: Document,
-    by: Any | None,
+    by: Actor,
     lines: list[LineData] | None = None,
     allowances_charges: list[AllowanceChargeData] | None = None,
     deposits: list[Document] | None = None,
@@ -196,7 +198,7 @@ def document_update(
 ) -> Document:
     """Change a draft. Issued documents are refused (their corrections are credit notes)."""
     document = locked(document)
-    authorize(by, document.entity, Action.EDIT_DOCUMENTS)
+    authorize(by, Action.EDIT_DOCUMENTS, document.entity, document)
     check_editable(document)
     before = state_of(document)
     if customer is not None and customer.pk != document.customer_id:
@@ -251,9 +253,9 @@ def _restated_for(
 
 
 @transaction.atomic
-def document_delete_draft(*, document: Document, by: Any | None) -> None:
+def document_delete_draft(*, document: Document, by: Actor) -> None:
     document = locked(document)
-    authorize(by, document.entity, Action.EDIT_DOCUMENTS)
+    authorize(by, Action.EDIT_DOCUMENTS, document.entity, document)
     if document.kind != Kind.INVOICE or not is_editable(document):
         raise Conflict(_("Only draft invoices can be deleted."), code=errors.DOCUMENT_NOT_DELETABLE)
     audit_record(
@@ -263,10 +265,11 @@ def document_delete_draft(*, document: Document, by: Any | None) -> None:
 
 
 @transaction.atomic
-def document_convert(*, document: Document, to_kind: str, by: Any | None, type_code: str = TypeCode.COMMERCIAL,
+def document_convert(*, document: Document, to_kind: str, by: Actor, type_code: str = TypeCode.COMMERCIAL,
                      issue_date: dt.date | None = None) -> Document:  # fmt: skip
     """Quote -> order, quote -> invoice, order -> invoice: copies lines and keeps the link (`source`)."""
     document = locked(document)
+    authorize(by, Action.EDIT_DOCUMENTS, document.entity, document)
     allowed: dict[str, set[str]] = {Kind.QUOTE: {Kind.ORDER, Kind.INVOICE}, Kind.ORDER: {Kind.INVOICE}}
     if to_kind not in allowed.get(document.kind, set()):
         raise Conflict(

@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from facturier.accounts.authorization import user_and_key
+from facturier.accounts.actor import Actor
+from facturier.accounts.authorization import authorize, user_and_key
 from facturier.accounts.roles import Action
 from facturier.audit.checkpoints import checkpoint_after_commit
 from facturier.audit.keys import keyring
@@ -19,12 +20,12 @@ from facturier.audit.services import audit_record
 from facturier.common.errors import Conflict, ValidationFailed
 from facturier.domain.payment_terms import parse_terms
 from facturier.invoicing import errors
+from facturier.invoicing.hooks import issued_files_keeper
 from facturier.invoicing.lifecycle import awaits_approval, check_transition
 from facturier.invoicing.models import Document, Kind, Status, TypeCode
 from facturier.invoicing.numbering import check_document_date, take_number
 from facturier.invoicing.sealing import seal
 from facturier.invoicing.services.common import (
-    authorize,
     customer_snapshot,
     entity_today,
     locked,
@@ -61,7 +62,7 @@ def _require_pending(invoice: Document, target: str) -> None:
         )  # fmt: skip
 
 
-def _transition(document: Document, target: str, by: Any | None, action: str, **changes: Any) -> Document:
+def _transition(document: Document, target: str, by: Actor, action: str, **changes: Any) -> Document:
     before = state_of(document)
     check_transition(document, target)
     document.status = target
@@ -75,14 +76,14 @@ def _transition(document: Document, target: str, by: Any | None, action: str, **
 
 
 @transaction.atomic
-def invoice_submit(*, invoice: Document, by: Any | None) -> Document:
+def invoice_submit(*, invoice: Document, by: Actor) -> Document:
     """Draft -> pending approval when the entity requires approval, else straight to approved.
 
     The submitter (user or API key) is recorded: they may not approve it afterwards.
     """
     invoice = locked(invoice)
     _require_invoice(invoice)
-    authorize(by, invoice.entity, Action.SUBMIT, invoice)
+    authorize(by, Action.SUBMIT, invoice.entity, invoice)
     _check_complete(invoice)
     target = Status.PENDING_APPROVAL if invoice.entity.requires_approval else Status.APPROVED
     user, key = user_and_key(by)
@@ -91,14 +92,14 @@ def invoice_submit(*, invoice: Document, by: Any | None) -> Document:
 
 
 @transaction.atomic
-def invoice_approve(*, invoice: Document, by: Any | None) -> Document:
+def invoice_approve(*, invoice: Document, by: Actor) -> Document:
     """Pending approval -> approved, by someone other than whoever created or submitted it.
 
     API keys need the `<resource>:approve` scope, which `<resource>:write` does not imply.
     """
     invoice = locked(invoice)
     _require_invoice(invoice)
-    authorize(by, invoice.entity, Action.APPROVE, invoice)
+    authorize(by, Action.APPROVE, invoice.entity, invoice)
     _require_pending(invoice, Status.APPROVED)
     user, key = user_and_key(by)
     return _transition(invoice, Status.APPROVED, by, "invoice.approved", approved_at=timezone.now(),
@@ -106,14 +107,14 @@ def invoice_approve(*, invoice: Document, by: Any | None) -> Document:
 
 
 @transaction.atomic
-def invoice_reject(*, invoice: Document, by: Any | None, reason: str) -> Document:
+def invoice_reject(*, invoice: Document, by: Actor, reason: str) -> Document:
     """Pending approval -> draft, with the approver's comment (kept on the document and in its history).
 
     Its submitter may reject it too: that withdraws it, it approves nothing.
     """
     invoice = locked(invoice)
     _require_invoice(invoice)
-    authorize(by, invoice.entity, Action.REJECT, invoice)
+    authorize(by, Action.REJECT, invoice.entity, invoice)
     _require_pending(invoice, Status.DRAFT)
     if not reason.strip():
         raise ValidationFailed(_("Say why the invoice is rejected."), field="reason", code=errors.REQUIRED)
@@ -128,7 +129,7 @@ def invoice_reject(*, invoice: Document, by: Any | None, reason: str) -> Documen
 
 
 @transaction.atomic
-def invoice_issue(*, invoice: Document, by: Any | None, issue_date: dt.date | None = None) -> Document:
+def invoice_issue(*, invoice: Document, by: Actor, issue_date: dt.date | None = None) -> Document:
     """Number, snapshot, seal. Refused unless approved (or a draft when the entity needs no approval).
 
     `issue_date` (default: today in the entity's time zone) lets imports and the demo backfill issue
@@ -137,7 +138,7 @@ def invoice_issue(*, invoice: Document, by: Any | None, issue_date: dt.date | No
     invoice = locked(invoice)
     _require_invoice(invoice)
     entity = invoice.entity
-    authorize(by, entity, Action.ISSUE)
+    authorize(by, Action.ISSUE, entity, invoice)
     if awaits_approval(invoice):
         raise Conflict(
             _("%(invoice)s must be approved before it is issued.") % {"invoice": invoice},
@@ -162,7 +163,6 @@ def invoice_issue(*, invoice: Document, by: Any | None, issue_date: dt.date | No
     invoice.issued_at = timezone.now()
     invoice.save()
     invoice.refresh_from_db()  # seal what the database stores, normalized by its column types
-    from facturier.documents.issued import schedule_pdf, store_issued_files
     from facturier.invoicing.einvoice import (
         entity_format,
         issued_xml_files,
@@ -174,7 +174,8 @@ def invoice_issue(*, invoice: Document, by: Any | None, issue_date: dt.date | No
     files = issued_xml_files(invoice)  # serialized once: these bytes are validated, stored and sealed
     report = validate_for_issue(invoice, files=files)  # an error-level finding rolls the whole issue back
     validated = validated_kinds(invoice, files) if report is not None else set()
-    store_issued_files(document=invoice, files=files, validated=validated)
+    keeper = issued_files_keeper()  # the documents app (invoicing.hooks)
+    keeper.store(document=invoice, files=files, validated=validated)
     seal(invoice, taken.series, keys)
     Document.objects.filter(pk=invoice.pk).update(
         seal_position=invoice.seal_position,
@@ -194,5 +195,5 @@ def invoice_issue(*, invoice: Document, by: Any | None, issue_date: dt.date | No
         from facturier.invoicing.services.after_issue import apply_issued_credit_note
 
         apply_issued_credit_note(credit_note=invoice, by=by)
-    schedule_pdf(invoice)  # the Factur-X PDF is rendered by a task once this commits
+    keeper.schedule_pdf(invoice)  # the Factur-X PDF is rendered by a task once this commits
     return invoice

@@ -13,12 +13,14 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from facturier.accounts.actor import Actor
+from facturier.accounts.authorization import authorize
 from facturier.accounts.roles import Action
 from facturier.audit.services import audit_record
 from facturier.common.errors import Conflict, ValidationFailed
 from facturier.domain.numbering import InvalidPattern, NumberPattern, Reset
 from facturier.invoicing.models import NumberingSeries, SequenceCounter
-from facturier.invoicing.services.common import authorize, entity_today
+from facturier.invoicing.services.common import entity_today
 
 
 def _period_end(period: str) -> dt.date:
@@ -46,11 +48,11 @@ def series_state(series: NumberingSeries) -> dict[str, Any]:
 
 @transaction.atomic
 def numbering_series_update(
-    *, series: NumberingSeries, by: Any | None, pattern: str | None = None, reset: str | None = None
+    *, series: NumberingSeries, by: Actor, pattern: str | None = None, reset: str | None = None
 ) -> NumberingSeries:
     """Change the pattern and/or reset policy of a series (validated, refused mid-period, audited)."""
     series = NumberingSeries.objects.select_for_update().select_related("entity").get(pk=series.pk)
-    authorize(by, series.entity, Action.MANAGE_ENTITY)
+    authorize(by, Action.MANAGE_ENTITY, series.entity)
     new_pattern = series.pattern if pattern is None else pattern.strip()
     try:
         new_reset = Reset(series.reset if reset is None else reset)

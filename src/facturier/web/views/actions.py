@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from facturier.accounts.actor import as_actor
 from facturier.common.errors import BusinessError
 from facturier.invoicing import services
 from facturier.invoicing.models import Document, Kind, Status
@@ -44,7 +45,7 @@ def show_error(request: EntityRequest, error: BusinessError) -> None:
 
 
 def _submit(request: EntityRequest, document: Document) -> Outcome:
-    submitted = services.invoice_submit(invoice=document, by=request.user)
+    submitted = services.invoice_submit(invoice=document, by=as_actor(request.user))
     if submitted.status == Status.APPROVED:  # the company does not require approval
         messages.success(request, _("Approved: it can now be issued."))
     else:
@@ -53,7 +54,7 @@ def _submit(request: EntityRequest, document: Document) -> Outcome:
 
 
 def _approve(request: EntityRequest, document: Document) -> Outcome:
-    approved = services.invoice_approve(invoice=document, by=request.user)
+    approved = services.invoice_approve(invoice=document, by=as_actor(request.user))
     messages.success(request, _("Approved: it can now be issued."))
     return approved
 
@@ -64,19 +65,21 @@ def _reject(request: EntityRequest, document: Document) -> Outcome:
         return render(
             request, "web/documents/detail.html", detail_context(request, document, reject_form=form)
         )
-    rejected = services.invoice_reject(invoice=document, by=request.user, reason=form.cleaned_data["reason"])
+    rejected = services.invoice_reject(
+        invoice=document, by=as_actor(request.user), reason=form.cleaned_data["reason"]
+    )
     messages.success(request, _("Sent back to draft."))
     return rejected
 
 
 def _issue(request: EntityRequest, document: Document) -> Outcome:
-    issued = services.invoice_issue(invoice=document, by=request.user)
+    issued = services.invoice_issue(invoice=document, by=as_actor(request.user))
     messages.success(request, _("Issued under number %(number)s.") % {"number": issued.number})
     return issued
 
 
 def _mark_sent(request: EntityRequest, document: Document) -> Outcome:
-    return services.invoice_mark_sent(invoice=document, by=request.user)
+    return services.invoice_mark_sent(invoice=document, by=as_actor(request.user))
 
 
 def _send(request: EntityRequest, document: Document) -> Outcome:
@@ -86,7 +89,7 @@ def _send(request: EntityRequest, document: Document) -> Outcome:
     service raises; the message names what to set). Once accepted, the page's sending alert says
     how it went: a failure shows there with its reason and a retry button.
     """
-    transmission = transmission_request(document=document, by=request.user)
+    transmission = transmission_request(document=document, by=as_actor(request.user))
     transmission.refresh_from_db()  # the task may already have run (immediate backend, fast worker)
     values = {"channel": transmission.get_channel_display(), "recipient": transmission.recipient}
     if transmission.status == TransmissionStatus.SENT:
@@ -102,26 +105,26 @@ def _payment(request: EntityRequest, document: Document) -> Outcome:
         return render(
             request, "web/documents/detail.html", detail_context(request, document, payment_form=form)
         )
-    payment_record_for_invoice(invoice=document, by=request.user, **form.cleaned_data)
+    payment_record_for_invoice(invoice=document, by=as_actor(request.user), **form.cleaned_data)
     messages.success(request, _("Payment recorded."))
     return document
 
 
 def _credit(request: EntityRequest, document: Document) -> Outcome:
-    credit_note = services.credit_note_create(invoice=document, by=request.user)
+    credit_note = services.credit_note_create(invoice=document, by=as_actor(request.user))
     messages.success(request, _("Draft credit note created: check it, then issue it."))
     return credit_note
 
 
 def _delete(request: EntityRequest, document: Document) -> Outcome:
-    services.document_delete_draft(document=document, by=request.user)
+    services.document_delete_draft(document=document, by=as_actor(request.user))
     messages.success(request, _("Draft deleted."))
     return redirect("web:document-list", slug="invoices")
 
 
 def _convert(to_kind: str) -> Handler:
     def convert(request: EntityRequest, document: Document) -> Outcome:
-        created = services.document_convert(document=document, to_kind=to_kind, by=request.user)
+        created = services.document_convert(document=document, to_kind=to_kind, by=as_actor(request.user))
         messages.success(request, _("Created from %(source)s.") % {"source": document})
         return created
 
@@ -130,7 +133,7 @@ def _convert(to_kind: str) -> Handler:
 
 def _set_status(status: str) -> Handler:
     def set_status(request: EntityRequest, document: Document) -> Outcome:
-        return services.quote_set_status(quote=document, status=status, by=request.user)
+        return services.quote_set_status(quote=document, status=status, by=as_actor(request.user))
 
     return set_status
 
@@ -163,7 +166,7 @@ def document_action(request: EntityRequest, pk: str, action: str) -> HttpRespons
         raise Http404
     document = get_object_or_404(entity_documents(request), pk=pk)
     button, handler = ACTIONS[action]
-    if not available_actions(request.user, document)[button]:
+    if not available_actions(as_actor(request.user), document)[button]:
         messages.error(request, _("This action is not available for this document or your role."))
         return redirect("web:document-detail", pk=document.pk)
     outcome: Any

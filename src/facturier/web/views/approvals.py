@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from facturier.accounts.actor import as_actor
 from facturier.accounts.authorization import is_author
 from facturier.accounts.roles import Action, role_allows
 from facturier.common.errors import BusinessError
@@ -98,13 +99,15 @@ def approval_decide(request: EntityRequest, pk: str, decision: str) -> HttpRespo
     document = _pending(request, pk)
     try:
         if decision == "approve":
-            services.invoice_approve(invoice=document, by=request.user)
+            services.invoice_approve(invoice=document, by=as_actor(request.user))
             messages.success(request, _("%(document)s approved.") % {"document": _label(document)})
         elif decision == "reject":
             form = RejectForm(request.POST)
             if not form.is_valid():
                 return _detail_page(request, document, reject_form=form)
-            services.invoice_reject(invoice=document, by=request.user, reason=form.cleaned_data["reason"])
+            services.invoice_reject(
+                invoice=document, by=as_actor(request.user), reason=form.cleaned_data["reason"]
+            )
             messages.success(request, _("%(document)s sent back to draft.") % {"document": _label(document)})
         else:
             raise Http404

@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from facturier.accounts.actor import as_actor
 from facturier.accounts.roles import Action, role_allows
 from facturier.banking import selectors
 from facturier.banking.models import Channel, LineStatus
@@ -43,7 +44,7 @@ def bank_account_create(request: EntityRequest) -> HttpResponse:
     form = BankAccountForm(request.POST or None, initial={"currency": request.entity.default_currency})
     if request.method == "POST" and form.is_valid():
         try:
-            account = bank_account_add(entity=request.entity, by=request.user, **form.cleaned_data)
+            account = bank_account_add(entity=request.entity, by=as_actor(request.user), **form.cleaned_data)
         except BusinessError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
@@ -71,7 +72,7 @@ def bank_upload(request: EntityRequest) -> HttpResponse:
             raise BusinessError(
                 _("The file is over the %(limit)s bytes limit.") % {"limit": max_statement_bytes()}
             )
-        result = statement_import(entity=request.entity, by=request.user, filename=upload.name or "statement",
+        result = statement_import(entity=request.entity, by=as_actor(request.user), filename=upload.name or "statement",
                                   content=upload.read(), account=account, channel=Channel.UPLOAD)  # fmt: skip
     except BusinessError as error:
         form.add_error("file", _("File refused: %(reason)s") % {"reason": error.message})

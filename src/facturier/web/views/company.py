@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from facturier.accounts.actor import as_actor
 from facturier.accounts.login_guard import locked_accounts, unlock_account
 from facturier.accounts.models import LegalEntity, Membership
 from facturier.accounts.roles import Action, role_allows
@@ -112,7 +113,7 @@ def company_settings(request: EntityRequest) -> HttpResponse:
     form = CompanyForm(request.POST, request.FILES, instance=LegalEntity.objects.get(pk=request.entity.pk))
     if form.is_valid():
         try:
-            entity_update(entity=request.entity, by=request.user, **form.values())
+            entity_update(entity=request.entity, by=as_actor(request.user), **form.values())
         except BusinessError as error:
             form.attach(error)
         else:
@@ -131,7 +132,7 @@ def company_series(request: EntityRequest, pk: str) -> HttpResponse:
     form = SeriesForm(request.POST, prefix=str(series.pk))
     if form.is_valid():
         try:
-            numbering_series_update(series=series, by=request.user, **form.cleaned_data)
+            numbering_series_update(series=series, by=as_actor(request.user), **form.cleaned_data)
         except BusinessError as error:
             form.attach(error)
         else:
@@ -152,7 +153,10 @@ def company_member_add(request: EntityRequest) -> HttpResponse:
         else:
             try:
                 membership_change(
-                    entity=request.entity, user=user, role=form.cleaned_data["role"], by=request.user
+                    entity=request.entity,
+                    user=user,
+                    role=form.cleaned_data["role"],
+                    by=as_actor(request.user),
                 )
             except BusinessError as error:
                 form.attach(error)
@@ -173,7 +177,10 @@ def company_member_role(request: EntityRequest, pk: str) -> HttpResponse:
     if form.is_valid():
         try:
             membership_change(
-                entity=request.entity, user=membership.user, role=form.cleaned_data["role"], by=request.user
+                entity=request.entity,
+                user=membership.user,
+                role=form.cleaned_data["role"],
+                by=as_actor(request.user),
             )
         except BusinessError as error:
             form.attach(error)
@@ -192,7 +199,7 @@ def company_member_unlock(request: EntityRequest, pk: str) -> HttpResponse:
     if membership is None:
         raise Http404
     username = membership.user.get_username()
-    unlock_account(username=username, by=request.user, entity=request.entity)
+    unlock_account(username=username, by=as_actor(request.user), entity=request.entity)
     messages.success(request, _("%(username)s can sign in again.") % {"username": username})
     return redirect("web:company-settings")
 

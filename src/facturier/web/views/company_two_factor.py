@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from facturier.accounts import two_factor
+from facturier.accounts.actor import as_actor
 from facturier.accounts.models import LegalEntity, Membership
 from facturier.common.errors import BusinessError
 from facturier.web.access import EntityRequest, staff_view
@@ -53,7 +54,9 @@ def company_two_factor_policy(request: EntityRequest) -> HttpResponse:
     if form.is_valid():
         try:
             two_factor.two_factor_policy_set(
-                entity=request.entity, policy=form.cleaned_data["two_factor_policy"], by=request.user
+                entity=request.entity,
+                policy=form.cleaned_data["two_factor_policy"],
+                by=as_actor(request.user),
             )
         except BusinessError as error:
             form.add_error("two_factor_policy", explain(error))
@@ -73,7 +76,7 @@ def company_two_factor_reset(request: EntityRequest, pk: str) -> HttpResponse:
     if membership is None:
         raise Http404
     try:
-        two_factor.two_factor_reset(entity=request.entity, user=membership.user, by=request.user)
+        two_factor.two_factor_reset(entity=request.entity, user=membership.user, by=as_actor(request.user))
     except BusinessError as error:
         messages.error(request, explain(error))
     else:

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from facturier.accounts.actor import as_actor
 from facturier.accounts.authorization import is_author
 from facturier.invoicing.models import Document, Kind, Status
 from facturier.invoicing.selectors import available_actions, history_of, lineage_of, newest_first
@@ -69,7 +70,7 @@ def detail_context(request: EntityRequest, document: Document, **extra: Any) -> 
         else None,
         "overdue": is_overdue(document, entity_today(request.entity)),
         "history": history_of(document),
-        "actions": available_actions(request.user, document),
+        "actions": available_actions(as_actor(request.user), document),
         "payment_form": extra.pop("payment_form", None)
         or PaymentForm(initial={"received_on": entity_today(request.entity), "amount": outstanding}),
         "reject_form": extra.pop("reject_form", None) or RejectForm(),

@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from facturier.accounts.actor import as_actor
 from facturier.accounts.roles import Action, role_allows
 from facturier.common.errors import BusinessError, NotFound
 from facturier.domain.calculation import CalculationError, Totals
@@ -149,7 +150,7 @@ def document_create(request: EntityRequest, slug: str) -> HttpResponse:
         try:
             document = services.document_create(
                 entity=request.entity, kind=section.kind, customer=editor.header.cleaned_data["customer"],
-                by=request.user, type_code=type_code, **values,
+                by=as_actor(request.user), type_code=type_code, **values,
             )  # fmt: skip
         except BusinessError as error:
             editor.attach(error)
@@ -162,14 +163,16 @@ def document_create(request: EntityRequest, slug: str) -> HttpResponse:
 @staff_view
 def document_edit(request: EntityRequest, pk: str) -> HttpResponse:
     document = get_object_or_404(entity_documents(request), pk=pk)
-    if not available_actions(request.user, document)["edit"]:
+    if not available_actions(as_actor(request.user), document)["edit"]:
         raise Http404  # no longer a draft, or not for this role: the button is hidden, a forged URL finds nothing
     editor = Editor(request, kind=document.kind, document=document)
     if request.method == "POST" and editor.is_valid():
         values = editor.values()
         customer = editor.header.cleaned_data.get("customer")
         try:
-            services.document_update(document=document, by=request.user, customer=customer, **values)
+            services.document_update(
+                document=document, by=as_actor(request.user), customer=customer, **values
+            )
         except BusinessError as error:
             editor.attach(error)
         else:

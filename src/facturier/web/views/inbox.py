@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from facturier.accounts.actor import as_actor
 from facturier.accounts.roles import Action, role_allows
 from facturier.common.errors import BusinessError, NotFound
 from facturier.inbox import selectors
@@ -79,7 +80,7 @@ def _inbox_upload(request: EntityRequest) -> HttpResponse:
             )
         result = einvoice_import(
             entity=request.entity,
-            by=request.user,
+            by=as_actor(request.user),
             filename=upload.name or "upload",
             content=upload.read(),
             channel=Channel.UPLOAD,
@@ -135,7 +136,7 @@ def inbox_decide(request: EntityRequest, pk: str) -> HttpResponse:
     accept = request.POST.get("decision") == "accept"
     try:
         received_invoice_decide(
-            received=received, by=request.user, accept=accept, reason=request.POST.get("reason", "")
+            received=received, by=as_actor(request.user), accept=accept, reason=request.POST.get("reason", "")
         )
     except BusinessError as error:
         messages.error(request, error.message)

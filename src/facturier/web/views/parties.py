@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from facturier.accounts.actor import as_actor
 from facturier.accounts.roles import Action, role_allows
 from facturier.catalog import selectors as catalog_selectors
 from facturier.catalog import services as catalog_services
@@ -101,10 +102,12 @@ def customer_edit(request: EntityRequest, pk: str | None = None) -> HttpResponse
         try:
             if customer is None:
                 customer = party_services.customer_create(
-                    entity=request.entity, by=request.user, **form.values()
+                    entity=request.entity, by=as_actor(request.user), **form.values()
                 )
             else:
-                customer = party_services.customer_update(customer=customer, by=request.user, **form.values())
+                customer = party_services.customer_update(
+                    customer=customer, by=as_actor(request.user), **form.values()
+                )
         except BusinessError as error:
             form.attach(error)
         else:
@@ -125,7 +128,7 @@ def contact_add(request: EntityRequest, pk: str) -> HttpResponse:
     form = ContactForm(request.POST)
     if form.is_valid():
         try:
-            party_services.contact_create(customer=customer, by=request.user, **form.values())
+            party_services.contact_create(customer=customer, by=as_actor(request.user), **form.values())
         except BusinessError as error:
             form.attach(error)
         else:
@@ -140,7 +143,7 @@ def contact_delete(request: EntityRequest, pk: str, contact_pk: str) -> HttpResp
     _require(request, Action.EDIT_PARTIES)
     customer = _customer(request, pk)
     contact = get_object_or_404(party_selectors.contact_list(customer=customer), pk=contact_pk)
-    party_services.contact_delete(contact=contact, by=request.user)
+    party_services.contact_delete(contact=contact, by=as_actor(request.user))
     messages.success(request, _("Contact removed."))
     return redirect("web:customer-detail", pk=customer.pk)
 
@@ -160,9 +163,11 @@ def product_edit(request: EntityRequest, pk: str | None = None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             if product is None:
-                catalog_services.product_create(entity=request.entity, by=request.user, **form.values())
+                catalog_services.product_create(
+                    entity=request.entity, by=as_actor(request.user), **form.values()
+                )
             else:
-                catalog_services.product_update(product=product, by=request.user, **form.values())
+                catalog_services.product_update(product=product, by=as_actor(request.user), **form.values())
         except BusinessError as error:
             form.attach(error)
         else:

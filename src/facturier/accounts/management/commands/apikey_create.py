@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from facturier.accounts.actor import SYSTEM
 from facturier.accounts.management.lookup import find_entity
 from facturier.accounts.services import api_key_create
 from facturier.common.errors import BusinessError
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         entity = find_entity(options["entity"])
         scopes = [scope.strip() for scope in options["scopes"].split(",") if scope.strip()]
         try:
-            key, secret = api_key_create(entity=entity, name=options["name"], scopes=scopes, by=None)
+            key, secret = api_key_create(entity=entity, name=options["name"], scopes=scopes, by=SYSTEM)
         except BusinessError as error:
             raise CommandError(error.message) from error
         self.stdout.write(secret)

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from facturier.accounts.actor import SYSTEM
 from facturier.accounts.management.lookup import find_entity
 from facturier.accounts.models import ApiKey
 from facturier.accounts.services import api_key_revoke
@@ -31,7 +32,7 @@ class Command(BaseCommand):
         if not options["prefix"]:
             raise CommandError("revoke needs --prefix (see 'facturier apikey list').")
         try:
-            key = api_key_revoke(entity=entity, prefix=options["prefix"], by=None)
+            key = api_key_revoke(entity=entity, prefix=options["prefix"], by=SYSTEM)
         except BusinessError as error:
             raise CommandError(error.message) from error
         self.stderr.write(f"API key '{key.name}' ({key.prefix}) of {entity.name} is revoked.")

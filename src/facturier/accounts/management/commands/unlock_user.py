@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from facturier.accounts.actor import SYSTEM
 from facturier.accounts.login_guard import unlock_account, unlock_address
 
 
@@ -22,10 +23,10 @@ class Command(BaseCommand):
         if not username and not address:
             raise CommandError("give a USERNAME, --address ADDRESS, or both.")
         if username:
-            locked = unlock_account(username=username, by=None)
+            locked = unlock_account(username=username, by=SYSTEM)
             state = "was locked and is unlocked" if locked else "was not locked; its failures are cleared"
             self.stdout.write(f"account '{username}' {state}.")
         if address:
-            blocked = unlock_address(address=address, by=None)
+            blocked = unlock_address(address=address, by=SYSTEM)
             state = "was blocked and is unblocked" if blocked else "was not blocked; its failures are cleared"
             self.stdout.write(f"address {address} {state}.")

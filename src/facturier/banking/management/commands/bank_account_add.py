@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from facturier.accounts.actor import SYSTEM
 from facturier.accounts.management.lookup import find_entity
 from facturier.banking.services import bank_account_add
 from facturier.common.errors import BusinessError
@@ -39,7 +40,7 @@ class Command(BaseCommand):
                 raise CommandError("The CSV mapping is a JSON object (column names, delimiter...).")
         try:
             account = bank_account_add(
-                entity=entity, by=None, iban=options["iban"], bic=options["bic"], name=options["name"],
+                entity=entity, by=SYSTEM, iban=options["iban"], bic=options["bic"], name=options["name"],
                 currency=options["currency"], account_number=options["account_number"], csv_mapping=mapping,
             )  # fmt: skip
         except BusinessError as error:

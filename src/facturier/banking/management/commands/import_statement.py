@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from facturier.accounts.actor import SYSTEM
 from facturier.accounts.management.lookup import find_entity
 from facturier.banking.models import Channel
 from facturier.banking.reconciliation import reconcile_after_import
@@ -70,7 +71,7 @@ class Command(BaseCommand):
             try:
                 result = statement_import(
                     entity=entity,
-                    by=None,
+                    by=SYSTEM,
                     filename=path.name,
                     content=content,
                     account=account,

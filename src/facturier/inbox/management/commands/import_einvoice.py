@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.progress import track
 
+from facturier.accounts.actor import SYSTEM
 from facturier.accounts.management.lookup import find_entity
 from facturier.inbox.errors import InboxImportError
 from facturier.inbox.models import Channel
@@ -56,7 +57,7 @@ class Command(BaseCommand):
                 continue
             try:
                 result = einvoice_import(
-                    entity=entity, by=None, filename=path.name, content=content, channel=Channel.CLI
+                    entity=entity, by=SYSTEM, filename=path.name, content=content, channel=Channel.CLI
                 )
             except InboxImportError as exc:
                 self.stdout.write(self.style.ERROR(f"REFUSED   {path.name}: {exc.message} [{exc.code}]"))

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from facturier.accounts.actor import SYSTEM
 from facturier.accounts.management.lookup import find_entity
 from facturier.transmission.credentials import CONNECTORS, connector_credentials_set
 
@@ -32,7 +33,7 @@ class Command(BaseCommand):
                 raise CommandError(f"expected KEY=VALUE, got {item!r}")
             values[key] = sys.stdin.readline().rstrip("\n") if value == "-" else value
         entity = find_entity(options["entity"])
-        connector_credentials_set(entity=entity, connector=options["connector"], values=values, by=None)
+        connector_credentials_set(entity=entity, connector=options["connector"], values=values, by=SYSTEM)
         self.stdout.write(
             f"{options['connector']} account of {entity.name} stored: {', '.join(sorted(values))}"
         )

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 
+from facturier.accounts.actor import SYSTEM
 from facturier.accounts.management.lookup import find_entity
 from facturier.common.errors import BusinessError
 from facturier.invoicing.models import Document, Kind
@@ -72,7 +73,7 @@ class Command(BaseCommand):
         ok = True
         for document in self._documents(options):
             try:
-                requested = transmission_request(document=document, by=None, channel=options["channel"])
+                requested = transmission_request(document=document, by=SYSTEM, channel=options["channel"])
             except BusinessError as error:
                 self.stdout.write(self.style.ERROR(f"REFUSED  {document}: {error.message} [{error.code}]"))
                 ok = False

@@ -1,5 +1,7 @@
 """Completeness checks of `audit verify`: what must exist, found from the data rather than from head rows.
 
+Registered with the audit layer by `facturier.invoicing.integrity` (audit cannot import invoicing).
+
 A chain walk alone misses records removed together with their head being set back, documents inserted
 outside any chain, and series or heads deleted outright. These checks compare independent facts:
 - every invoice or credit note past approval is sealed (`unsealed-document`);
@@ -15,16 +17,14 @@ import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.utils.translation import gettext as _
 
 from facturier.audit.models import AuditEvent
 from facturier.audit.verify import Breach
 from facturier.domain.numbering import NumberPattern, Reset
-
-if TYPE_CHECKING:
-    from facturier.invoicing.models import NumberingSeries
+from facturier.invoicing.models import Document, Kind, NumberingSeries, SequenceCounter
 
 UNSEALED_STATUSES = ("draft", "pending_approval", "approved")
 ISSUE_ACTION = "invoice.issued"
@@ -38,8 +38,6 @@ def verify_completeness() -> Iterator[Breach]:
 
 
 def _unsealed_documents() -> Iterator[Breach]:
-    from facturier.invoicing.models import Document, Kind
-
     invoices = Document.objects.filter(kind=Kind.INVOICE, seal_hash="")
     for pk, number, status in (
         invoices.exclude(status__in=UNSEALED_STATUSES, number="")
@@ -70,8 +68,6 @@ def _display(pattern: NumberPattern, period: str, sequence: int) -> str:
 
 
 def _numbering() -> Iterator[Breach]:
-    from facturier.invoicing.models import Document, NumberingSeries, SequenceCounter
-
     series_by_id = {series.pk: series for series in NumberingSeries.objects.select_related("entity")}
     numbers: dict[tuple[Any, str], list[tuple[int, str]]] = defaultdict(list)
     numbered = (
@@ -103,7 +99,7 @@ def _numbering() -> Iterator[Breach]:
 
 
 def _series_period(
-    series: "NumberingSeries", period: str, taken: list[tuple[int, str]], counter: int | None
+    series: NumberingSeries, period: str, taken: list[tuple[int, str]], counter: int | None
 ) -> Iterator[Breach]:
     label = f"series {series.entity.name}/{series.code} {period}"
     if counter is None:
@@ -139,8 +135,6 @@ def _series_period(
 
 
 def _event_coverage() -> Iterator[Breach]:
-    from facturier.invoicing.models import Document
-
     issued: set[str] = set()
     mentioned: set[str] = set()
     statuses: set[tuple[str, str]] = set()
