@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from facturier.accounts import authorization
+from facturier.accounts.actor import SYSTEM, Actor
 from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Action
 from facturier.audit.services import actor_label, audit_record
@@ -203,7 +204,7 @@ def _settle(
     line: BankLine,
     parts: Sequence[tuple[Target, Decimal]],
     *,
-    by: Any | None,
+    by: Actor,
     rules: engine.Rules,
     decision: str,
     write_off: str | None = None,
@@ -345,9 +346,7 @@ class RunSummary:
         }
 
 
-def _store(
-    line: BankLine, match: engine.Match, by: Any | None, rules: engine.Rules, summary: RunSummary
-) -> None:
+def _store(line: BankLine, match: engine.Match, by: Actor, rules: engine.Rules, summary: RunSummary) -> None:
     """Write one line's result (the line locked and still open, else left as someone decided it)."""
     with transaction.atomic():
         line = _locked(line)
@@ -388,7 +387,7 @@ def _store(
 
 
 def reconciliation_run(
-    *, entity: LegalEntity, by: Any | None, lines: Iterable[BankLine] | None = None
+    *, entity: LegalEntity, by: Actor, lines: Iterable[BankLine] | None = None
 ) -> RunSummary:
     """Reconcile the entity's open credit lines (or those given): settle the certain, propose the likely.
 
@@ -423,7 +422,7 @@ def reconciliation_run(
 
 
 @transaction.atomic
-def proposal_accept(*, line: BankLine, by: Any | None) -> Reconciliation:
+def proposal_accept(*, line: BankLine, by: Actor) -> Reconciliation:
     """Accept the engine's proposal for the line as it stands (the payer is learned for the customer)."""
     authorization.authorize(by, Action.RECORD_PAYMENT, line.entity)
     line = _locked(line)
@@ -439,7 +438,7 @@ def proposal_accept(*, line: BankLine, by: Any | None) -> Reconciliation:
 
 
 @transaction.atomic
-def proposal_reject(*, line: BankLine, by: Any | None) -> BankLine:
+def proposal_reject(*, line: BankLine, by: Actor) -> BankLine:
     """The proposal is wrong: the line goes back to the unreconciled, never proposed the same again."""
     authorization.authorize(by, Action.RECORD_PAYMENT, line.entity)
     line = _locked(line)
@@ -457,7 +456,7 @@ def proposal_reject(*, line: BankLine, by: Any | None) -> BankLine:
 
 @transaction.atomic
 def line_match(
-    *, line: BankLine, parts: Sequence[tuple[str, Decimal]], by: Any | None, write_off: str = ""
+    *, line: BankLine, parts: Sequence[tuple[str, Decimal]], by: Actor, write_off: str = ""
 ) -> Reconciliation:
     """Match the line by hand to the items chosen, split as given; a shortfall is written off as chosen.
 
@@ -475,7 +474,7 @@ def line_match(
 
 
 @transaction.atomic
-def line_mark_unrelated(*, line: BankLine, by: Any | None) -> Reconciliation:
+def line_mark_unrelated(*, line: BankLine, by: Actor) -> Reconciliation:
     """Not a customer's payment (a refund from a supplier, a transfer between accounts...)."""
     authorization.authorize(by, Action.RECORD_PAYMENT, line.entity)
     line = _locked(line)
@@ -493,7 +492,7 @@ def line_mark_unrelated(*, line: BankLine, by: Any | None) -> Reconciliation:
 
 
 @transaction.atomic
-def line_undo(*, line: BankLine, by: Any | None) -> BankLine:
+def line_undo(*, line: BankLine, by: Actor) -> BankLine:
     """Undo the line's decision: its payments reversed, the line unreconciled (not re-matched the same)."""
     authorization.authorize(by, Action.RECORD_PAYMENT, line.entity)
     line = _locked(line)
@@ -518,9 +517,7 @@ def line_undo(*, line: BankLine, by: Any | None) -> BankLine:
     return line
 
 
-def proposals_accept_confident(
-    *, entity: LegalEntity, by: Any | None, minimum: Decimal
-) -> tuple[int, list[str]]:
+def proposals_accept_confident(*, entity: LegalEntity, by: Actor, minimum: Decimal) -> tuple[int, list[str]]:
     """Bulk accept: every proposal scored at least `minimum` (each in its own transaction)."""
     authorization.authorize(by, Action.RECORD_PAYMENT, entity)
     accepted, refused = 0, []
@@ -537,4 +534,4 @@ def reconcile_after_import(entity: LegalEntity, *, new_lines: int) -> RunSummary
     """The automatic reconciliation that follows an import with new lines (run by the system)."""
     if new_lines <= 0:
         return None
-    return reconciliation_run(entity=entity, by=None)
+    return reconciliation_run(entity=entity, by=SYSTEM)

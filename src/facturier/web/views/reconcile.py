@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from facturier.accounts.actor import as_actor
 from facturier.accounts.roles import Action, role_allows
 from facturier.banking import reconciliation as services
 from facturier.banking import reconciliation_selectors as selectors
@@ -86,7 +87,7 @@ def reconcile_action(request: EntityRequest, pk: object, action: str) -> HttpRes
     if act is None:
         raise Http404
     try:
-        act(line=line, by=request.user)
+        act(line=line, by=as_actor(request.user))
     except BusinessError as error:
         messages.error(request, error.message)
         return _back(pk)
@@ -105,7 +106,7 @@ def reconcile_action(request: EntityRequest, pk: object, action: str) -> HttpRes
 def reconcile_bulk(request: EntityRequest) -> HttpResponse:
     _require_writer(request)
     accepted, refused = services.proposals_accept_confident(
-        entity=request.entity, by=request.user, minimum=CONFIDENT
+        entity=request.entity, by=as_actor(request.user), minimum=CONFIDENT
     )
     messages.success(request, _("%(count)s confident proposals accepted.") % {"count": accepted})
     for problem in refused:
@@ -118,7 +119,7 @@ def reconcile_bulk(request: EntityRequest) -> HttpResponse:
 def reconcile_run(request: EntityRequest) -> HttpResponse:
     _require_writer(request)
     try:
-        summary = services.reconciliation_run(entity=request.entity, by=request.user)
+        summary = services.reconciliation_run(entity=request.entity, by=as_actor(request.user))
     except BusinessError as error:
         messages.error(request, error.message)
         return _back()
@@ -155,7 +156,7 @@ def reconcile_line(request: EntityRequest, pk: object) -> HttpResponse:
         write_off = request.POST.get("write_off", "")
         if not problems:
             try:
-                services.line_match(line=line, parts=parts, by=request.user,
+                services.line_match(line=line, parts=parts, by=as_actor(request.user),
                                     write_off=write_off if write_off in ("fee", "writeoff") else "")  # fmt: skip
             except BusinessError as error:
                 problems.append(error.message)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from facturier.accounts.actor import SYSTEM
 from facturier.accounts.management.lookup import find_entity
 from facturier.banking.reconciliation import reconciliation_run
 from facturier.common.errors import BusinessError
@@ -20,7 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         entity = find_entity(options["entity"])
         try:
-            summary = reconciliation_run(entity=entity, by=None)
+            summary = reconciliation_run(entity=entity, by=SYSTEM)
         except BusinessError as error:
             raise CommandError(f"{error.message} [{error.code}]", returncode=1) from None
         self.stdout.write(
