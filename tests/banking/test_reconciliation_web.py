@@ -94,3 +94,12 @@ def test_outsiders_see_nothing_and_auditors_change_nothing(client, outsider, scr
     response = auditor.post(reverse("web:bank-reconcile-action", args=[line.pk, "accept"]))
     assert response.status_code == 404
     assert BankLine.objects.get(pk=line.pk).status == LineStatus.PROPOSED
+
+
+def test_confident_proposals_are_accepted_in_bulk_and_the_others_left(owner_client, screen):
+    line = BankLine.objects.get(remittance__contains="NOVEMBRE")
+    BankLine.objects.filter(pk=line.pk).update(score=Decimal("0.9"))
+    response = owner_client.post(reverse("web:bank-reconcile-bulk"), follow=True)
+    assert "1 propositions sûres acceptées." in page_messages(response)
+    assert BankLine.objects.get(pk=line.pk).status == LineStatus.MANUAL
+    assert BankLine.objects.get(remittance="PAIEMENT").status == LineStatus.UNRECONCILED
