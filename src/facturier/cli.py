@@ -286,6 +286,19 @@ def build_parser() -> argparse.ArgumentParser:
         "sweep", help="queue the Factur-X PDF of every issued document that has none stored yet"
     )
     sweep.add_argument("--inline", action="store_true", help="render here instead of queueing tasks")
+    collect = sub.add_parser(
+        "sepa-dd-collect", help="collect open invoices by SEPA direct debit at a date (pain.008 file)"
+    )
+    collect.add_argument("--entity", required=True, help="entity id, SIREN or name")
+    collect.add_argument("--date", required=True, help="requested collection date, YYYY-MM-DD")
+    collect.add_argument("--out", metavar="FILE", help="also write the pain.008 file here")
+    transfer = sub.add_parser(
+        "sepa-transfer",
+        help="write the SEPA credit transfer file (pain.001) of pending refunds and supplier payments",
+    )
+    transfer.add_argument("--entity", required=True, help="entity id, SIREN or name")
+    transfer.add_argument("--date", help="execution date, YYYY-MM-DD (default: today)")
+    transfer.add_argument("--out", metavar="FILE", help="also write the pain.001 file here")
     manage = sub.add_parser("manage", help="run any Django management command")
     manage.add_argument("args", nargs=argparse.REMAINDER)
     return parser
@@ -376,6 +389,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _call_reporting("jobs", args.jobs_command, *schedule)
         case "documents":
             return _call_reporting("documents_sweep", *(["--inline"] if args.inline else []))
+        case "sepa-dd-collect" | "sepa-transfer":
+            options = [
+                *(["--date", args.date] if args.date else []),
+                *(["--out", args.out] if args.out else []),
+            ]
+            return _call_reporting(args.command.replace("-", "_"), "--entity", args.entity, *options)
         case "manage":
             return _call(*args.args)
     return 2

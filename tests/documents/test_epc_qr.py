@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from facturier.documents.epc import epc_payload, epc_qr_svg, matrix_svg
+from facturier.documents.epc import epc_payload, epc_qr_svg, invoice_creditor_reference, matrix_svg
 from facturier.documents.render import epc_qr_for, render_pdf
+from facturier.domain.creditor_reference import from_invoice_number, printed
 from facturier.invoicing.services import LineData
 from tests.documents.pdftext import text_of
 
@@ -105,8 +106,30 @@ def test_the_qr_code_printed_on_the_invoice_scans_back_to_the_transfer_details(i
     image = Image.open(io.BytesIO(page if isinstance(page, bytes) else page[0]))
     # when a barcode reader scans it
     (code,) = zxingcpp.read_barcodes(image)
-    # then a banking app gets the beneficiary, IBAN, amount due and the invoice number
+    # then a banking app gets the beneficiary, IBAN, amount due and the invoice's RF creditor reference
     assert code.text.split("\n") == [
         "BCD", "002", "1", "SCT", "AGRIFRPP", "Atelier Dupont SAS", "FR7630006000011234567890189",
-        "EUR3130.14", "", "", issued_invoice.number,
+        "EUR3130.14", "", from_invoice_number(issued_invoice.number), "",
     ]  # fmt: skip
+
+
+def test_an_rf_reference_is_the_structured_remittance_and_replaces_the_text():
+    payload = epc_payload(name="X", iban="FR7630006000011234567890189", amount=Decimal("10"), remittance="F1",
+                          reference="RF18 5390 0754 7034")  # fmt: skip
+    assert payload.split("\n")[9:] == ["RF18539007547034", ""]
+    with pytest.raises(ValueError, match="RF creditor reference"):
+        epc_payload(name="X", iban="FR7630006000011234567890189", amount=Decimal("10"), remittance="F1",
+                    reference="RF19539007547034")  # fmt: skip
+
+
+def test_the_invoice_pdf_prints_the_rf_reference_of_its_qr_code_the_one_reconciliation_matches(
+    issued_invoice,
+):
+    # given an issued invoice, its RF reference is built from its number as the reconciliation engine does
+    reference = invoice_creditor_reference(issued_invoice.number)
+    assert reference == from_invoice_number(issued_invoice.number)
+    # then the PDF prints it (grouped by four) as the payment reference
+    assert printed(reference) in text_of(render_pdf(issued_invoice))
+    # and a number too long for an RF reference has none (the number itself is then quoted)
+    assert invoice_creditor_reference("F" * 30) == ""
+    assert invoice_creditor_reference("") == ""

@@ -78,6 +78,8 @@ PAGES: tuple[Page, ...] = (
     Page("web:inbox-list"),
     Page("web:inbox-upload"),
     Page("web:inbox-detail", ids={"pk": "received"}),
+    Page("web:customer-mandate-add", ids={"pk": "customer"}),
+    Page("web:sepa-files"),
     Page("web:job-list"),
     Page("web:bank-home"),
     Page("web:bank-account-create"),
@@ -132,6 +134,11 @@ NOT_PAGES: dict[str, tuple[str, Page]] = {
     # the recovery codes it answers with are a state of the gate (shown after setting up)
     "web:two-factor-regenerate": ("POST only", Page("web:two-factor-regenerate")),
     "web:two-factor-disable": ("POST only", Page("web:two-factor-disable")),
+    "web:customer-mandate-revoke": (
+        "POST only",
+        Page("web:customer-mandate-revoke", ids={"pk": "customer", "mandate_pk": "mandate"}),
+    ),
+    "web:sepa-file-download": ("the pain XML file", Page("web:sepa-file-download", ids={"pk": "sepa_file"})),
     "web:payment-allocate": ("POST only", Page("web:payment-allocate", ids={"pk": "payment"})),
     "web:payment-unallocate": (
         "POST only",
@@ -221,10 +228,20 @@ bank_line = BankLine.objects.create(
     status="proposed", score=Decimal("0.8"), reasons=[{{"code": "reference_exact", "params": {{"number": issued.number}}}}],
     proposed_allocations=[{{"item_key": "doc:" + str(issued.pk), "amount": "1000.00"}}],
 )
+from facturier.payments.sepa_mandates import mandate_create, sepa_creditor_set
+from facturier.payments.sepa_transfers import credit_transfer_file_generate, refund_order
+from facturier.payments.services import payment_record
+sepa_creditor_set(entity=entity, creditor_id="FR72ZZZ123456", by=None)
+mandate = mandate_create(customer=customer, reference="UMR-E2E-1", signed_on=dt.date(2025, 1, 15),
+                         iban="DE89370400440532013000", by=None)
+payment_record(entity=entity, customer=customer, amount=Decimal("50.00"), received_on=dt.date(2025, 1, 15), by=None)
+refund_order(customer=customer, amount=Decimal("20.00"), iban="DE89370400440532013000",
+             execution_date=dt.date(2025, 1, 20), by=None)
+sepa_file = credit_transfer_file_generate(entity=entity, execution_date=dt.date(2025, 1, 20), by=None)
 ids = dict(
     customer=customer.pk, contact=contact.pk, product=product.pk, draft=draft.pk, quote=quote.pk,
-    pending=pending.pk, issued=issued.pk, received=received.pk, payment=payment.pk,
-    allocation=payment.allocations.get().pk,
+    pending=pending.pk, issued=issued.pk, received=received.pk, mandate=mandate.pk, sepa_file=sepa_file.pk,
+    payment=payment.pk, allocation=payment.allocations.get().pk,
     bank_line=bank_line.pk,
     series=NumberingSeries.objects.filter(entity=entity).first().pk,
     membership=Membership.objects.get(entity=entity, user=paul).pk,

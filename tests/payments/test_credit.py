@@ -12,7 +12,12 @@ from facturier.jobs.models import OutboxEvent
 from facturier.payments.credit import available_credit, credit_apply, credit_note_offset, payment_refund
 from facturier.payments.models import Allocation, Payment
 from facturier.payments.selectors import Settlement, settlement_of, statement_of_account, unallocated_credit
-from facturier.payments.services import payment_record, payment_record_for_invoice, payment_reverse
+from facturier.payments.services import (
+    allocation_remove,
+    payment_record,
+    payment_record_for_invoice,
+    payment_reverse,
+)
 
 DAY = dt.date(2026, 11, 23)
 pytestmark = pytest.mark.time_machine(dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC))
@@ -120,6 +125,10 @@ def test_reversing_an_offset_puts_the_credit_back_on_the_credited_invoice(invoic
     credit_note = invoice_issue(invoice=credit_note_create(invoice=invoice, by=owner), by=owner)
     second = _small_invoice(entity, customer, owner, "100.00")
     offset = credit_note_offset(credit_note=credit_note, invoice=second, amount=Decimal("120.00"), by=owner)
+    # one side of it cannot be taken back alone
+    with pytest.raises(Conflict) as refused:
+        allocation_remove(allocation=offset.allocations.first(), by=owner)
+    assert refused.value.code == "offset_not_split"
     payment_reverse(payment=offset, by=owner, reason="wrong invoice")
     assert settlement_of(second).settlement == Settlement.UNPAID
     assert settlement_of(invoice).balance == Decimal("-3204.60")

@@ -92,7 +92,7 @@ def bank_account_add(
     csv_mapping: dict[str, Any] | None = None,
 ) -> BankAccount:
     """A new account of the company: an IBAN (checked), or the bank's account number when it has none."""
-    authorization.authorize(by, Action.RECORD_PAYMENT, entity)
+    authorization.authorize(by, Action.RECORD_PAYMENT, entity, resource="bank")
     try:
         iban = validate_iban(iban) if iban.strip() else ""
     except InvalidIdentifier as error:
@@ -138,7 +138,7 @@ def bank_account_set_csv_mapping(
 ) -> BankAccount:
     """Save (or, None, remove) how this bank's CSV exports are read."""
     account = BankAccount.objects.select_for_update().get(pk=account.pk)
-    authorization.authorize(by, Action.RECORD_PAYMENT, account.entity)
+    authorization.authorize(by, Action.RECORD_PAYMENT, account.entity, resource="bank")
     before = _account_state(account)
     account.csv_mapping = _checked_mapping(mapping)
     account.save(update_fields=["csv_mapping", "updated_at"])
@@ -357,7 +357,7 @@ def statement_import(
     Every statement of the file goes to the account it names (by IBAN or number), or to `account` when
     given (a statement naming another account is refused). Refused files write nothing.
     """
-    authorization.authorize(by, Action.RECORD_PAYMENT, entity)
+    authorization.authorize(by, Action.RECORD_PAYMENT, entity, resource="bank")
     if account is not None and account.entity_id != entity.pk:
         raise ValidationFailed(_("Unknown bank account."), field="account", code=errors.UNKNOWN_ACCOUNT)
     _check_size(content)

@@ -20,9 +20,11 @@ from babel.numbers import format_currency
 
 from facturier.accounts.models import LegalEntity
 from facturier.documents.branding import Branding
+from facturier.documents.epc import invoice_creditor_reference
 from facturier.documents.formatting import Formatter, address_lines, breakable, group_iban
 from facturier.documents.labels import country_label, labels_for, unit_label, vat_category_label
 from facturier.documents.mentions import exemption_mention, legal_footer, payment_mentions
+from facturier.domain.creditor_reference import printed as printed_reference
 from facturier.domain.en16931 import model as m
 from facturier.domain.payment_terms import parse_terms
 from facturier.invoicing.models import Document, Kind, OperationCategory, TypeCode
@@ -328,7 +330,14 @@ def build_context(
             rows += [[labels["iban"], group_iban(seller["iban"])], [labels["bic"], seller["bic"]]]
         instructions = invoice.payment_instructions
         reference = instructions.remittance_information if instructions is not None else None
-        rows.append([labels["reference"], reference if reference and document.number else number])
+        # the RF creditor reference of the EPC QR (the one reconciliation recognises), else BT-83 or the number
+        rf = invoice_creditor_reference(invoice.number) if document.number else ""
+        rows.append(
+            [
+                labels["reference"],
+                printed_reference(rf) if rf else (reference if reference and document.number else number),
+            ]
+        )
         payment = {"rows": [row for row in rows if row[1]], "qr": qr}
     return {
         "lang": language,

@@ -1,7 +1,9 @@
 """The EPC QR code ("GiroCode") of a SEPA credit transfer, EPC069-12 version 002.
 
 Banking apps in the euro area read it to pre-fill a transfer: beneficiary, IBAN, amount and
-the remittance text, for which we use the invoice number so the payment reconciles itself.
+the remittance: the invoice's ISO 11649 RF creditor reference (structured, field 10) when its number
+makes one, the one the reconciliation engine recognises on bank lines; else the invoice number
+(unstructured, field 11). EPC069-12 allows one or the other, never both.
 """
 
 from __future__ import annotations
@@ -12,12 +14,28 @@ from decimal import Decimal
 
 import segno
 
+from facturier.domain import creditor_reference
+
 MAX_AMOUNT = Decimal("999999999.99")
 FIXED_MASK = 2
 
 
-def epc_payload(*, name: str, iban: str, amount: Decimal, remittance: str, bic: str = "") -> str:
-    """The EPC069-12 text: one field per line, UTF-8 (character set 1), unstructured remittance."""
+def invoice_creditor_reference(number: str) -> str:
+    """The RF reference of an invoice number (``creditor_reference.from_invoice_number``), or "" when the
+    number makes none (no number yet, more than 21 letters and digits)."""
+    if not number:
+        return ""
+    try:
+        return creditor_reference.from_invoice_number(number)
+    except creditor_reference.InvalidCreditorReference:
+        return ""
+
+
+def epc_payload(
+    *, name: str, iban: str, amount: Decimal, remittance: str, bic: str = "", reference: str = ""
+) -> str:
+    """The EPC069-12 text: one field per line, UTF-8 (character set 1); the RF creditor `reference`
+    (structured remittance) when given and valid, else the unstructured `remittance` text."""
     iban = "".join(iban.split()).upper()
     bic = "".join(bic.split()).upper()
     if not iban:
@@ -26,6 +44,9 @@ def epc_payload(*, name: str, iban: str, amount: Decimal, remittance: str, bic: 
         raise ValueError(f"an EPC QR amount is between EUR 0.01 and {MAX_AMOUNT} ({amount})")
     clean_name = " ".join(name.split())[:70]
     text = " ".join(remittance.split())[:140]
+    structured = creditor_reference.normalize(reference) if reference else ""
+    if structured and not creditor_reference.is_valid(structured):
+        raise ValueError(f"not an RF creditor reference: {reference!r}")
     fields = [
         "BCD",
         "002",
@@ -36,8 +57,8 @@ def epc_payload(*, name: str, iban: str, amount: Decimal, remittance: str, bic: 
         iban,
         f"EUR{amount.quantize(Decimal('0.01'))}",
         "",
-        "",
-        text,
+        structured,
+        "" if structured else text,
     ]
     return "\n".join(fields)
 

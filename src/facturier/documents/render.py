@@ -24,7 +24,7 @@ import typst
 from facturier.documents.branding import Branding, document_branding
 from facturier.documents.context import build_context
 from facturier.documents.engine import Attachment, compile_pdf, workspace
-from facturier.documents.epc import epc_payload, epc_qr_svg
+from facturier.documents.epc import epc_payload, epc_qr_svg, invoice_creditor_reference
 from facturier.domain.en16931 import model as m
 from facturier.domain.facturx import XML_FILENAME, FacturXMetadata, add_facturx_metadata
 from facturier.domain.formats import detect_and_parse
@@ -62,6 +62,7 @@ def _epc_qr(document: Document, invoice: m.Invoice) -> str | None:
         bic=transfer.service_provider_id or "",
         amount=invoice.totals.amount_due,
         remittance=instructions.remittance_information or invoice.number,
+        reference=invoice_creditor_reference(invoice.number),
     )
     return epc_qr_svg(payload)
 

@@ -103,6 +103,25 @@ for _subject in ("invoice", "credit_note"):
     }
 
 
+# SEPA direct debits and credit transfers (payments.sepa_*)
+EVENT_TYPES |= {
+    "sepa_creditor.updated": "The company's SEPA creditor identifier (ICS) or direct debit settings changed.",
+    "mandate.created": "A customer's SEPA direct debit mandate was recorded.",
+    "mandate.revoked": "A SEPA direct debit mandate was revoked.",
+    "mandate.expired": "A SEPA direct debit mandate expired (36 months without collection).",
+    "direct_debit.scheduled": "An invoice was scheduled for collection by SEPA direct debit.",
+    "direct_debit.returned": "A direct debit was returned or rejected by the bank (R-transaction, ISO reason code).",
+    "direct_debit_file.generated": "A SEPA direct debit collection file (pain.008) was generated.",
+    "direct_debit_file.booked": "A collection file was booked: its invoices' payments were recorded.",
+    "credit_transfer.created": "A SEPA credit transfer (refund or supplier payment) was ordered.",
+    "credit_transfer_file.generated": "A SEPA credit transfer file (pain.001) was generated.",
+}
+for _subject in ("invoice", "credit_note"):
+    EVENT_TYPES[f"{_subject}.direct_debit_returned"] = (
+        f"The direct debit of the {_subject.replace('_', ' ')} was returned: it is owed again."
+    )
+
+
 def subject_name(action: str, obj: Any) -> str:
     """The public name of the audited subject: documents by kind (a credit note is its own subject)."""
     if str(obj._meta.label_lower) == DOCUMENT_LABEL:

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from facturier.accounts import authorization
+from facturier.accounts.actor import Actor
+from facturier.accounts.authorization import authorize
 from facturier.accounts.roles import Action
 from facturier.audit.services import audit_record
 from facturier.common.errors import Conflict, ValidationFailed
@@ -66,10 +66,10 @@ def available_credit(customer: Customer, currency: str) -> Decimal:
 
 @transaction.atomic
 def credit_apply(
-    *, customer: Customer, target: Target, by: Any | None, amount: Decimal | None = None
+    *, customer: Customer, target: Target, by: Actor, amount: Decimal | None = None
 ) -> list[Allocation]:
     """Apply the customer's unallocated credit to an invoice or open item (all it can, or `amount`)."""
-    authorization.authorize(by, Action.RECORD_PAYMENT, customer.entity)
+    authorize(by, Action.RECORD_PAYMENT, customer.entity)
     customer = _locked_customer(customer)
     available = available_credit(customer, target.currency)
     if amount is None:
@@ -105,14 +105,14 @@ def payment_refund(
     customer: Customer,
     amount: Decimal,
     refunded_on: dt.date,
-    by: Any | None,
+    by: Actor,
     currency: str | None = None,
     invoice: Document | None = None,
     method: str = Method.TRANSFER,
     reference: str = "",
 ) -> Payment:
     """Give money back to the customer: out of their credit, or on an invoice they overpaid."""
-    authorization.authorize(by, Action.RECORD_PAYMENT, customer.entity)
+    authorize(by, Action.RECORD_PAYMENT, customer.entity)
     customer = _locked_customer(customer)
     _check_amount(amount)
     currency = invoice.currency if invoice is not None else (currency or customer.entity.default_currency)
@@ -165,12 +165,10 @@ def _offset_left(credit_note: Document) -> Decimal:
 
 
 @transaction.atomic
-def credit_note_offset(
-    *, credit_note: Document, invoice: Document, amount: Decimal, by: Any | None
-) -> Payment:
+def credit_note_offset(*, credit_note: Document, invoice: Document, amount: Decimal, by: Actor) -> Payment:
     """Apply an issued credit note to another invoice of the same customer (a compensation)."""
     credit_note = locked(credit_note)
-    authorization.authorize(by, Action.RECORD_PAYMENT, credit_note.entity)
+    authorize(by, Action.RECORD_PAYMENT, credit_note.entity)
     if not credit_note.is_credit_note or not credit_note.is_sealed:
         raise Conflict(_("%(document)s is not an issued credit note.") % {"document": credit_note},
                        code=errors.NOT_A_CREDIT_NOTE)  # fmt: skip

@@ -145,3 +145,38 @@ class Allocation(TenantModel):
     @property
     def target(self) -> Any:
         return self.document if self.document_id else self.open_item
+
+
+# SEPA direct debit and credit transfer models (issue 10 §8), kept in their own module.
+from facturier.payments.mandates import (  # noqa: E402
+    CollectionStatus,
+    CreditTransferOrder,
+    DirectDebitCollection,
+    Mandate,
+    MandateStatus,
+    Pain008Version,
+    Scheme,
+    SepaCreditor,
+    SepaFile,
+    SepaFileKind,
+    TransferKind,
+)
+
+__all__ = [
+    "Allocation",
+    "CollectionStatus",
+    "CreditTransferOrder",
+    "CustomerAccount",
+    "DirectDebitCollection",
+    "Mandate",
+    "MandateStatus",
+    "Method",
+    "OpenItem",
+    "Pain008Version",
+    "Payment",
+    "Scheme",
+    "SepaCreditor",
+    "SepaFile",
+    "SepaFileKind",
+    "TransferKind",
+]

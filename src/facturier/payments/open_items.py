@@ -18,14 +18,14 @@ import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 from schwifty import IBAN
 from stdnum.fr import siren as stdnum_siren
 
-from facturier.accounts import authorization
+from facturier.accounts.actor import Actor
+from facturier.accounts.authorization import authorize
 from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Action
 from facturier.audit.services import audit_record
@@ -163,7 +163,7 @@ def parse_open_items(content: bytes | str, column_map: dict[str, str] | None = N
     return rows
 
 
-def _customer_for(entity: LegalEntity, row: Row, by: Any | None, result: ImportResult) -> Customer:
+def _customer_for(entity: LegalEntity, row: Row, by: Actor, result: ImportResult) -> Customer:
     found = (
         Customer.objects.filter(entity=entity, siren=row.siren).order_by("created_at").first()
         if row.siren
@@ -211,12 +211,12 @@ def open_items_import(
     *,
     entity: LegalEntity,
     content: bytes | str,
-    by: Any | None,
+    by: Actor,
     filename: str = "",
     column_map: dict[str, str] | None = None,
 ) -> ImportResult:
     """Import the open items of a CSV file (see the module's docstring); all or nothing."""
-    authorization.authorize(by, Action.RECORD_PAYMENT, entity)
+    authorize(by, Action.RECORD_PAYMENT, entity)
     rows = parse_open_items(content, column_map)
     result = ImportResult()
     existing = {

@@ -15,7 +15,7 @@ from typing import Any
 
 from babel.dates import format_date
 from babel.numbers import format_currency
-from django.conf import settings
+from django.conf import global_settings, settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import translation
@@ -38,6 +38,14 @@ def receipt_schedule(document: Document) -> bool:
         entity=document.entity,
     )  # fmt: skip
     return created
+
+
+def _sender(entity: Any) -> str:
+    """``DEFAULT_FROM_EMAIL`` when the installation set one, else the company's own address (as invoices)."""
+    configured = str(settings.DEFAULT_FROM_EMAIL or "")
+    if configured and configured != global_settings.DEFAULT_FROM_EMAIL:
+        return configured
+    return str(entity.email or "")
 
 
 def _message(document: Document, paid_on: Any) -> tuple[str, str]:
@@ -63,7 +71,6 @@ def _message(document: Document, paid_on: Any) -> tuple[str, str]:
 def receipt_send(*, document_id: str) -> str:
     """The job: email the receipt if the invoice is still paid; ``sent`` or why not."""
     from facturier.payments.selectors import Settlement, settlement_of
-    from facturier.transmission.channels import email_sender
 
     document = Document.objects.select_related("entity", "customer").get(pk=document_id)
     if settlement_of(document).settlement != Settlement.PAID:
@@ -75,7 +82,7 @@ def receipt_send(*, document_id: str) -> str:
     paid_on = last.payment.received_on if last is not None else document.issue_date
     subject, body = _message(document, paid_on)
     backend, options = connection_options(settings.EMAIL_URL)
-    sender = email_sender(document.entity)
+    sender = _sender(document.entity)
     message = EmailMessage(
         subject=subject, body=body, from_email=sender, to=[recipient],
         reply_to=[document.entity.email] if document.entity.email else None,

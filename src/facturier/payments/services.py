@@ -284,7 +284,7 @@ def payment_allocate(
 
 
 @transaction.atomic
-def allocation_remove(*, allocation: Allocation, by: Actor) -> None:
+def allocation_remove(*, allocation: Allocation, by: Actor, _reversing: bool = False) -> None:
     """Take an allocation back: the invoice is owed again, the money returns to the customer's credit."""
     allocation = (
         Allocation.objects.select_for_update(of=("self",))
@@ -292,6 +292,10 @@ def allocation_remove(*, allocation: Allocation, by: Actor) -> None:
         .get(pk=allocation.pk)
     )
     authorize(by, Action.RECORD_PAYMENT, allocation.payment.entity)
+    if allocation.payment.credit_note_id is not None and not _reversing:
+        raise Conflict(
+            _("A credit note's offset is undone as a whole: reverse it."), code=errors.OFFSET_NOT_SPLIT
+        )
     if allocation.open_item is not None:
         item = OpenItem.objects.select_for_update().get(pk=allocation.open_item_id)
         allocation.delete()
@@ -322,7 +326,7 @@ def payment_reverse(*, payment: Payment, by: Actor, reason: str) -> Payment:
         raise Conflict(_("This payment was reversed."), code=errors.ALREADY_REVERSED)
     before = _state(payment)
     for allocation in list(payment.allocations.all()):
-        allocation_remove(allocation=allocation, by=by)
+        allocation_remove(allocation=allocation, by=by, _reversing=True)
     payment.reversed_at = timezone.now()
     payment.reversal_reason = reason[:200]
     payment.save(update_fields=["reversed_at", "reversal_reason", "updated_at"])

@@ -17,6 +17,7 @@ from facturier.web.views import (
     parties,
     payments,
     reconcile,
+    sepa,
 )
 from facturier.web.views.approvals import approval_decide, approval_detail, approval_list
 from facturier.web.views.company_two_factor import company_two_factor_policy, company_two_factor_reset
@@ -94,6 +95,14 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("inbox/<uuid:pk>/", inbox.inbox_detail, name="inbox-detail"),
     path("inbox/<uuid:pk>/original/", inbox.inbox_original, name="inbox-original"),
     path("inbox/<uuid:pk>/decide/", inbox.inbox_decide, name="inbox-decide"),
+    path("customers/<uuid:pk>/mandates/new/", sepa.mandate_add, name="customer-mandate-add"),
+    path(
+        "customers/<uuid:pk>/mandates/<uuid:mandate_pk>/revoke/",
+        sepa.mandate_revoke_view,
+        name="customer-mandate-revoke",
+    ),
+    path("sepa/", sepa.sepa_files, name="sepa-files"),
+    path("sepa/<uuid:pk>/download/", sepa.sepa_file_download, name="sepa-file-download"),
     path("bank/", bank.bank_home, name="bank-home"),
     path("bank/accounts/new/", bank.bank_account_create, name="bank-account-create"),
     path("bank/import/", bank.bank_upload, name="bank-upload"),

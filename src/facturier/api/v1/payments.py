@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict, StrictBool
 
+from facturier.accounts.actor import as_actor
 from facturier.accounts.models import LegalEntity
 from facturier.api.v1.auth import entity_of, require_scope
 from facturier.api.v1.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate
@@ -292,7 +293,7 @@ def payments_create(request: HttpRequest, payload: PaymentCreateIn) -> Status[Pa
         (_target(entity, a), a.amount, a.write_off_difference) for a in payload.allocations
     ]
     payment = services.payment_record(
-        entity=entity, customer=customer, amount=payload.amount, received_on=payload.received_on, by=key,
+        entity=entity, customer=customer, amount=payload.amount, received_on=payload.received_on, by=as_actor(key),
         currency=payload.currency, method=payload.method or Method.TRANSFER, reference=payload.reference,
         payer=payload.payer, allocations=allocations,
     )  # fmt: skip
@@ -306,7 +307,7 @@ def payments_refund(request: HttpRequest, payload: RefundIn) -> Status[Payment]:
     customer = customer_get(entity=entity, pk=payload.customer)
     invoice = _invoice(entity, payload.invoice) if payload.invoice else None
     refund = credit.payment_refund(
-        customer=customer, amount=payload.amount, refunded_on=payload.refunded_on, by=key,
+        customer=customer, amount=payload.amount, refunded_on=payload.refunded_on, by=as_actor(key),
         currency=payload.currency, invoice=invoice, method=payload.method, reference=payload.reference,
     )  # fmt: skip
     return Status(201, _payment(request, str(refund.pk)))
@@ -325,7 +326,7 @@ def payments_allocate(request: HttpRequest, payment_id: str, payload: Allocation
     key = require_scope(request, "payments:write")
     payment = _payment(request, payment_id)
     services.payment_allocate(
-        payment=payment, document=_target(payment.entity, payload), amount=payload.amount, by=key,
+        payment=payment, document=_target(payment.entity, payload), amount=payload.amount, by=as_actor(key),
         write_off_difference=payload.write_off_difference,
     )  # fmt: skip
     return Status(201, _payment(request, payment_id))
@@ -345,12 +346,12 @@ def payments_unallocate(request: HttpRequest, payment_id: str, allocation_id: st
         message=_("Unknown allocation."),
         code="allocation_not_found",
     )
-    services.allocation_remove(allocation=allocation, by=key)
+    services.allocation_remove(allocation=allocation, by=as_actor(key))
     return _payment(request, payment_id)
 
 
 @router.post("/payments/{payment_id}/reverse", response=PaymentOut, operation_id="payments_reverse")
 def payments_reverse(request: HttpRequest, payment_id: str, payload: ReverseIn) -> Payment:
     key = require_scope(request, "payments:write")
-    services.payment_reverse(payment=_payment(request, payment_id), by=key, reason=payload.reason)
+    services.payment_reverse(payment=_payment(request, payment_id), by=as_actor(key), reason=payload.reason)
     return _payment(request, payment_id)

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from facturier.accounts.actor import as_actor
 from facturier.accounts.roles import Action, role_allows
 from facturier.common.errors import BusinessError, NotFound
 from facturier.invoicing.models import Document, Kind
@@ -99,7 +100,7 @@ def payment_create(request: EntityRequest) -> HttpResponse:
         try:
             payment = services.payment_record(
                 entity=request.entity, customer=values["customer"], amount=values["amount"],
-                received_on=values["received_on"], by=request.user, currency=values["currency"] or None,
+                received_on=values["received_on"], by=as_actor(request.user), currency=values["currency"] or None,
                 method=values["method"], reference=values["reference"], payer=values["payer"],
             )  # fmt: skip
         except BusinessError as error:
@@ -146,7 +147,7 @@ def payment_allocate(request: EntityRequest, pk: Any) -> HttpResponse:
     try:
         services.payment_allocate(
             payment=payment, document=_target(request, form.cleaned_data["target"]),
-            amount=form.cleaned_data["amount"], by=request.user,
+            amount=form.cleaned_data["amount"], by=as_actor(request.user),
             write_off_difference=form.cleaned_data["write_off_difference"],
         )  # fmt: skip
     except BusinessError as error:
@@ -165,7 +166,7 @@ def payment_unallocate(request: EntityRequest, pk: Any, allocation_pk: Any) -> H
     if allocation is None:
         raise Http404
     try:
-        services.allocation_remove(allocation=allocation, by=request.user)
+        services.allocation_remove(allocation=allocation, by=as_actor(request.user))
     except BusinessError as error:
         messages.error(request, error.message)
     else:
@@ -183,7 +184,9 @@ def payment_reverse(request: EntityRequest, pk: Any) -> HttpResponse:
         messages.error(request, _("Give the reason of the reversal."))
         return redirect("web:payment-detail", pk=payment.pk)
     try:
-        services.payment_reverse(payment=payment, by=request.user, reason=form.cleaned_data["reason"])
+        services.payment_reverse(
+            payment=payment, by=as_actor(request.user), reason=form.cleaned_data["reason"]
+        )
     except BusinessError as error:
         messages.error(request, error.message)
     else:
@@ -198,7 +201,7 @@ def credit_apply(request: EntityRequest, pk: Any) -> HttpResponse:
     _require_payments(request)
     invoice = _target(request, f"document:{pk}")
     try:
-        credit.credit_apply(customer=invoice.customer, target=invoice, by=request.user)
+        credit.credit_apply(customer=invoice.customer, target=invoice, by=as_actor(request.user))
     except BusinessError as error:
         messages.error(request, error.message)
     else:

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 
+from facturier.accounts.actor import SYSTEM
 from facturier.accounts.management.lookup import find_entity
 from facturier.common.errors import ValidationFailed
 from facturier.payments.open_items import COLUMNS, open_items_import
@@ -52,7 +53,7 @@ class Command(BaseCommand):
         with Console(stderr=True).status("Importing open items"):
             try:
                 result = open_items_import(
-                    entity=entity, content=content, by=None, filename=path.name, column_map=mapping
+                    entity=entity, content=content, by=SYSTEM, filename=path.name, column_map=mapping
                 )
             except ValidationFailed as error:
                 raise CommandError(str(error.message), returncode=1) from error
