@@ -11,9 +11,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from facturier.invoicing.models import Document
+from facturier.invoicing.receivables_port import receivables_port
 from facturier.parties.models import Customer
-from facturier.payments.models import OpenItem
 
 DOCUMENT_PREFIX = "doc:"
 OPEN_ITEM_PREFIX = "open:"
@@ -62,14 +61,9 @@ def labels_for(reasons_lists: Iterable[list[dict[str, Any]]]) -> dict[str, str]:
         for reason in reasons:
             for value in (reason.get("params") or {}).values():
                 keys.update(_keys_in(value))
-    documents = [key.removeprefix(DOCUMENT_PREFIX) for key in keys if key.startswith(DOCUMENT_PREFIX)]
-    opens = [key.removeprefix(OPEN_ITEM_PREFIX) for key in keys if key.startswith(OPEN_ITEM_PREFIX)]
+    items = [key for key in keys if key.startswith((DOCUMENT_PREFIX, OPEN_ITEM_PREFIX))]
     customers = [key for key in keys if len(key) == 36 and ":" not in key]  # noqa: PLR2004 - a UUID
-    labels: dict[str, str] = {}
-    labels |= {f"{DOCUMENT_PREFIX}{pk}": number for pk, number in
-               Document.objects.filter(pk__in=documents).values_list("pk", "number")}  # fmt: skip
-    labels |= {f"{OPEN_ITEM_PREFIX}{pk}": number for pk, number in
-               OpenItem.objects.filter(pk__in=opens).values_list("pk", "number")}  # fmt: skip
+    labels: dict[str, str] = receivables_port().numbers(items) if items else {}
     labels |= {
         str(pk): name for pk, name in Customer.objects.filter(pk__in=customers).values_list("pk", "name")
     }

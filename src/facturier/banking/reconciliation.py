@@ -4,7 +4,8 @@
 reconciled yet, the open items (issued invoices with a balance, and open items imported from the
 previous tool), what was learned about payers (`PayerAlias`, customers' IBANs) and the entity's rules
 (`ReconciliationModel`); it stores per line the status, score, reasons and proposal, and settles the
-certain lines: a payment recorded and allocated through `payments.services`.
+certain lines: a payment recorded and allocated through `payments.services`, reached through the
+receivables port (`invoicing.receivables_port`, filled by payments: banking does not import its sibling).
 
 Every decision is a `Reconciliation` row, audited, and undone by reversing its payments. Each line is
 locked (`SELECT ... FOR UPDATE`) before it is decided: two clerks deciding the same line queue up and
@@ -42,14 +43,10 @@ from facturier.banking.models import (
     ReconciliationModel,
 )
 from facturier.common.errors import BusinessError, Conflict, ValidationFailed
-from facturier.domain import creditor_reference
 from facturier.domain import reconciliation as engine
 from facturier.domain.reconciliation.normalise import iban_key
-from facturier.invoicing.models import Document
+from facturier.invoicing.receivables_port import receivables_port
 from facturier.parties.models import Customer
-from facturier.payments.models import CustomerAccount, Method, OpenItem, Payment
-from facturier.payments.selectors import imported_open_items, open_items
-from facturier.payments.services import payment_record, payment_reverse
 
 DOCUMENT_PREFIX = "doc:"
 OPEN_ITEM_PREFIX = "open:"
@@ -58,7 +55,7 @@ CONFLICT = "bank_line_already_decided"
 INVALID_MATCH = "invalid_match"
 DIFFERENCE_TOO_LARGE = "difference_too_large"
 
-Target = Document | OpenItem
+Target = Any  # an issued invoice or an imported open item, as the receivables port gives it
 
 
 # --- what the engine reads ------------------------------------------------------------------------------
@@ -70,60 +67,26 @@ def rules_of(entity: LegalEntity) -> engine.Rules:
 
 
 def item_key(target: Target) -> str:
-    prefix = OPEN_ITEM_PREFIX if isinstance(target, OpenItem) else DOCUMENT_PREFIX
+    prefix = OPEN_ITEM_PREFIX if target._meta.model_name == "openitem" else DOCUMENT_PREFIX
     return f"{prefix}{target.pk}"
 
 
-def _rf(number: str) -> str:
-    try:
-        return creditor_reference.from_invoice_number(number)
-    except creditor_reference.InvalidCreditorReference:
-        return ""
-
-
 def engine_items(entity: LegalEntity) -> list[engine.OpenItem]:
-    """Everything owed to the entity, as the engine sees it (one query for each kind of item)."""
-    items = [
+    """Everything owed to the entity, as the engine sees it (through the receivables port)."""
+    return [
         engine.OpenItem(
-            key=f"{DOCUMENT_PREFIX}{row['pk']}",
+            key=row["key"],
             number=row["number"],
             customer_key=str(row["customer_id"]),
-            customer_name=row["customer__name"],
-            open_amount=Decimal(row["balance"]).quantize(Decimal("0.01")),
-            currency=row["currency"],
-            issue_date=row["issue_date"],
-            due_date=row["due_date"],
-            rf_reference=_rf(row["number"]),
-        )  # fmt: skip
-        for row in open_items(entity).values(
-            "pk", "number", "customer_id", "customer__name", "balance", "currency", "issue_date", "due_date"
-        )
-    ]
-    items += [
-        engine.OpenItem(
-            key=f"{OPEN_ITEM_PREFIX}{row['pk']}",
-            number=row["number"],
-            customer_key=str(row["customer_id"]),
-            customer_name=row["customer__name"],
-            open_amount=Decimal(row["balance"]).quantize(Decimal("0.01")),
+            customer_name=row["customer_name"],
+            open_amount=row["balance"],
             currency=row["currency"],
             issue_date=row["issue_date"],
             due_date=row["due_date"],
             rf_reference=row["rf_reference"],
         )  # fmt: skip
-        for row in imported_open_items(entity).values(
-            "pk",
-            "number",
-            "customer_id",
-            "customer__name",
-            "balance",
-            "currency",
-            "issue_date",
-            "due_date",
-            "rf_reference",
-        )  # fmt: skip
+        for row in receivables_port().open_items(entity)
     ]
-    return items
 
 
 def engine_hints(entity: LegalEntity) -> list[engine.CustomerHints]:
@@ -134,7 +97,7 @@ def engine_hints(entity: LegalEntity) -> list[engine.CustomerHints]:
         "customer_id", "kind", "value"
     ):
         (ibans if kind == AliasKind.IBAN else names)[str(customer)].add(value)
-    for customer, iban in CustomerAccount.objects.filter(entity=entity).values_list("customer_id", "iban"):
+    for customer, iban in receivables_port().customer_ibans(entity):
         ibans[str(customer)].add(iban_key(iban))
     return [
         engine.CustomerHints(key, frozenset(ibans.get(key, ())), frozenset(names.get(key, ())))
@@ -170,14 +133,7 @@ def _plain(value: Any) -> Any:
 
 def resolve(entity: LegalEntity, key: str) -> Target:
     """The invoice or imported open item an item key names (of this entity only)."""
-    try:
-        if key.startswith(DOCUMENT_PREFIX):
-            return Document.objects.get(entity=entity, pk=key.removeprefix(DOCUMENT_PREFIX))
-        if key.startswith(OPEN_ITEM_PREFIX):
-            return OpenItem.objects.get(entity=entity, pk=key.removeprefix(OPEN_ITEM_PREFIX))
-    except (Document.DoesNotExist, OpenItem.DoesNotExist, ValueError):
-        pass
-    raise ValidationFailed(_("Unknown open item."), field="items", code=INVALID_MATCH)
+    return receivables_port().target(entity, key)
 
 
 def _locked(line: BankLine) -> BankLine:
@@ -259,17 +215,18 @@ def _settle(
         if amount - part > 0:
             adjustments.append((target, amount - part))
     customer = Customer.objects.get(pk=customers.pop())
-    payment = payment_record(
+    port = receivables_port()
+    payment = port.record(
         entity=line.entity, customer=customer, amount=line.amount, received_on=line.booking_date, by=by,
-        currency=line.currency, method=Method.TRANSFER, reference=(line.bank_reference or line.end_to_end_id)[:140],
+        currency=line.currency, compensation=False, reference=(line.bank_reference or line.end_to_end_id)[:140],
         payer=line.counterparty_name[:200], allocations=list(paid),
     )  # fmt: skip
     adjustment = None
     if adjustments:
         label = _("Bank fees") if kind == "fee" else _("Write-off")
-        adjustment = payment_record(
+        adjustment = port.record(
             entity=line.entity, customer=customer, amount=short, received_on=line.booking_date, by=by,
-            currency=line.currency, method=Method.COMPENSATION, reference=f"{label} {account}"[:140],
+            currency=line.currency, compensation=True, reference=f"{label} {account}"[:140],
             payer=line.counterparty_name[:200], allocations=list(adjustments),
         )  # fmt: skip
     user, _key = authorization.user_and_key(by)
@@ -499,9 +456,9 @@ def line_undo(*, line: BankLine, by: Actor) -> BankLine:
     _check_open(line, LineStatus.AUTO, LineStatus.MANUAL, LineStatus.UNRELATED)
     reconciliation = Reconciliation.objects.select_for_update().get(line=line, undone_at__isnull=True)
     reason = _("Bank line reconciliation undone")
-    for payment in (reconciliation.payment, reconciliation.adjustment):
-        if payment is not None and not Payment.objects.get(pk=payment.pk).is_reversed:
-            payment_reverse(payment=payment, by=by, reason=reason)
+    for payment_id in (reconciliation.payment_id, reconciliation.adjustment_id):
+        if payment_id is not None:
+            receivables_port().reverse(payment_id=payment_id, by=by, reason=reason)
     reconciliation.undone_at = timezone.now()
     reconciliation.save(update_fields=["undone_at", "updated_at"])
     before = {"status": line.status, "items": line.proposed_allocations}

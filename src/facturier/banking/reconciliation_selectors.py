@@ -4,16 +4,16 @@ the open items a clerk searches (customer name, invoice number or amount), and t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 
 from facturier.accounts.models import LegalEntity
 from facturier.banking.models import BankLine, LineStatus, Reconciliation
-from facturier.banking.reconciliation import DOCUMENT_PREFIX, OPEN_ITEM_PREFIX, OPEN_STATUSES
+from facturier.banking.reconciliation import OPEN_STATUSES
 from facturier.common.errors import NotFound
-from facturier.payments.selectors import imported_open_items, open_items
+from facturier.invoicing.receivables_port import receivables_port
 
 SEARCH_LIMIT = 25
 
@@ -76,60 +76,17 @@ class Candidate:
     currency: str
 
 
+def _candidate(row: dict[str, Any]) -> Candidate:
+    return Candidate(
+        row["key"], row["number"], row["customer_name"], row["due_date"], row["balance"], row["currency"]
+    )
+
+
 def search_open_items(*, entity: LegalEntity, query: str, limit: int = SEARCH_LIMIT) -> list[Candidate]:
     """Open invoices and imported open items whose customer or number contains `query`, or owing it."""
-    query = query.strip()
-    documents = open_items(entity).select_related("customer")
-    imported = imported_open_items(entity).select_related("customer")
-    if query:
-        try:
-            amount = Decimal(query.replace(" ", "").replace(",", "."))
-        except InvalidOperation:
-            amount = None
-        text = Q(number__icontains=query) | Q(customer__name__icontains=query)
-        documents = documents.filter(
-            text | (Q(balance=amount) | Q(payable=amount) if amount is not None else Q())
-        )
-        imported = imported.filter(
-            text | (Q(balance=amount) | Q(amount=amount) if amount is not None else Q())
-        )
-    found = [
-        Candidate(
-            f"{DOCUMENT_PREFIX}{doc.pk}",
-            doc.number,
-            doc.customer.name,
-            doc.due_date,
-            Decimal(doc.balance).quantize(Decimal("0.01")),
-            doc.currency,
-        )  # fmt: skip
-        for doc in documents[:limit]
-    ]
-    found += [
-        Candidate(
-            f"{OPEN_ITEM_PREFIX}{item.pk}",
-            item.number,
-            item.customer.name,
-            item.due_date,
-            Decimal(item.balance).quantize(Decimal("0.01")),
-            item.currency,
-        )  # fmt: skip
-        for item in imported[: max(limit - len(found), 0)]
-    ]
-    return found
+    return [_candidate(row) for row in receivables_port().search(entity, query, limit)]
 
 
 def candidates_for(*, entity: LegalEntity, keys: list[str]) -> list[Candidate]:
     """The open items a proposal names (still open), in the proposal's order."""
-    docs = [key.removeprefix(DOCUMENT_PREFIX) for key in keys if key.startswith(DOCUMENT_PREFIX)]
-    opens = [key.removeprefix(OPEN_ITEM_PREFIX) for key in keys if key.startswith(OPEN_ITEM_PREFIX)]
-    found = {
-        f"{DOCUMENT_PREFIX}{doc.pk}": Candidate(f"{DOCUMENT_PREFIX}{doc.pk}", doc.number, doc.customer.name,
-                                                doc.due_date, Decimal(doc.balance).quantize(Decimal("0.01")), doc.currency)
-        for doc in open_items(entity).filter(pk__in=docs).select_related("customer")
-    }  # fmt: skip
-    found |= {
-        f"{OPEN_ITEM_PREFIX}{item.pk}": Candidate(f"{OPEN_ITEM_PREFIX}{item.pk}", item.number, item.customer.name,
-                                                  item.due_date, Decimal(item.balance).quantize(Decimal("0.01")), item.currency)
-        for item in imported_open_items(entity).filter(pk__in=opens).select_related("customer")
-    }  # fmt: skip
-    return [found[key] for key in keys if key in found]
+    return [_candidate(row) for row in receivables_port().rows_for(entity, keys)]
