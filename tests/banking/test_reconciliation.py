@@ -12,7 +12,6 @@ from facturier.audit.models import AuditEvent
 from facturier.banking.models import BankLine, LineStatus, PayerAlias, Reconciliation
 from facturier.banking.reasons import describe_all, labels_for
 from facturier.banking.reconciliation import (
-    item_key,
     line_mark_unrelated,
     line_match,
     line_undo,
@@ -20,6 +19,7 @@ from facturier.banking.reconciliation import (
     proposal_reject,
     reconciliation_run,
 )
+from facturier.banking.reconciliation_inputs import item_key
 from facturier.common.errors import Conflict, ValidationFailed
 from facturier.payments.models import Payment
 from facturier.payments.selectors import Settlement, settlement_of, unallocated_credit

@@ -11,7 +11,8 @@ import pytest
 from django.db import connection, connections
 
 from facturier.banking.models import BankLine, LineStatus, Reconciliation
-from facturier.banking.reconciliation import item_key, line_mark_unrelated, line_match, proposal_accept
+from facturier.banking.reconciliation import line_mark_unrelated, line_match, proposal_accept
+from facturier.banking.reconciliation_inputs import item_key
 from facturier.common.errors import BusinessError
 from facturier.payments.models import Allocation, Payment
 from facturier.payments.selectors import Settlement, settlement_of

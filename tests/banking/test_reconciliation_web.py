@@ -10,7 +10,8 @@ import pytest
 from django.urls import reverse
 
 from facturier.banking.models import BankLine, LineStatus
-from facturier.banking.reconciliation import item_key, reconciliation_run
+from facturier.banking.reconciliation import reconciliation_run
+from facturier.banking.reconciliation_inputs import item_key
 from facturier.payments.selectors import Settlement, settlement_of
 from tests.banking.reconciliation_helpers import customer_named, import_rows, issued
 from tests.web.conftest import page_messages

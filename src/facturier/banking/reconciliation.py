@@ -17,7 +17,6 @@ the customer's credit.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -40,7 +39,15 @@ from facturier.banking.models import (
     LineStatus,
     PayerAlias,
     Reconciliation,
-    ReconciliationModel,
+)
+from facturier.banking.reconciliation_inputs import (
+    Target,
+    engine_hints,
+    engine_items,
+    engine_line,
+    item_key,
+    rules_of,
+    stored_reasons,
 )
 from facturier.common.errors import BusinessError, Conflict, ValidationFailed
 from facturier.domain import reconciliation as engine
@@ -48,84 +55,10 @@ from facturier.domain.reconciliation.normalise import iban_key
 from facturier.invoicing.receivables_port import receivables_port
 from facturier.parties.models import Customer
 
-DOCUMENT_PREFIX = "doc:"
-OPEN_ITEM_PREFIX = "open:"
 OPEN_STATUSES = (LineStatus.UNRECONCILED, LineStatus.PROPOSED)
 CONFLICT = "bank_line_already_decided"
 INVALID_MATCH = "invalid_match"
 DIFFERENCE_TOO_LARGE = "difference_too_large"
-
-Target = Any  # an issued invoice or an imported open item, as the receivables port gives it
-
-
-# --- what the engine reads ------------------------------------------------------------------------------
-
-
-def rules_of(entity: LegalEntity) -> engine.Rules:
-    model = ReconciliationModel.objects.filter(entity=entity).first()
-    return model.rules() if model is not None else engine.Rules()
-
-
-def item_key(target: Target) -> str:
-    prefix = OPEN_ITEM_PREFIX if target._meta.model_name == "openitem" else DOCUMENT_PREFIX
-    return f"{prefix}{target.pk}"
-
-
-def engine_items(entity: LegalEntity) -> list[engine.OpenItem]:
-    """Everything owed to the entity, as the engine sees it (through the receivables port)."""
-    return [
-        engine.OpenItem(
-            key=row["key"],
-            number=row["number"],
-            customer_key=str(row["customer_id"]),
-            customer_name=row["customer_name"],
-            open_amount=row["balance"],
-            currency=row["currency"],
-            issue_date=row["issue_date"],
-            due_date=row["due_date"],
-            rf_reference=row["rf_reference"],
-        )  # fmt: skip
-        for row in receivables_port().open_items(entity)
-    ]
-
-
-def engine_hints(entity: LegalEntity) -> list[engine.CustomerHints]:
-    """Learned payer names and IBANs per customer, with the IBANs customers are known to pay from."""
-    ibans: dict[str, set[str]] = defaultdict(set)
-    names: dict[str, set[str]] = defaultdict(set)
-    for customer, kind, value in PayerAlias.objects.filter(entity=entity).values_list(
-        "customer_id", "kind", "value"
-    ):
-        (ibans if kind == AliasKind.IBAN else names)[str(customer)].add(value)
-    for customer, iban in receivables_port().customer_ibans(entity):
-        ibans[str(customer)].add(iban_key(iban))
-    return [
-        engine.CustomerHints(key, frozenset(ibans.get(key, ())), frozenset(names.get(key, ())))
-        for key in sorted(set(ibans) | set(names))
-    ]
-
-
-def engine_line(line: BankLine) -> engine.BankLine:
-    return engine.BankLine(
-        key=str(line.pk), booking_date=line.booking_date, amount=line.amount, currency=line.currency,
-        remittance=line.remittance, structured_reference=line.structured_reference,
-        end_to_end_id=line.end_to_end_id, counterparty_name=line.counterparty_name,
-        counterparty_iban=line.counterparty_iban,
-    )  # fmt: skip
-
-
-def _reasons(reasons: Iterable[engine.Reason]) -> list[dict[str, Any]]:
-    return [{"code": reason.code, "params": _plain(reason.params)} for reason in reasons]
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(key): _plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [_plain(item) for item in value]
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
 
 
 # --- settling a line ------------------------------------------------------------------------------------
@@ -310,7 +243,7 @@ def _store(line: BankLine, match: engine.Match, by: Actor, rules: engine.Rules, 
         if line.status not in OPEN_STATUSES:
             return
         keys = sorted(allocation.item_key for allocation in match.allocations)
-        reasons = _reasons(match.reasons)
+        reasons = stored_reasons(match.reasons)
         status = match.status
         if keys and keys in [sorted(rejected) for rejected in line.rejected]:
             status, reasons = engine.Status.UNMATCHED, [{"code": "proposal_rejected", "params": {}}, *reasons]

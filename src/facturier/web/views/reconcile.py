@@ -21,6 +21,7 @@ from facturier.banking import reconciliation as services
 from facturier.banking import reconciliation_selectors as selectors
 from facturier.banking.models import BankLine
 from facturier.banking.reasons import describe, labels_for
+from facturier.banking.reconciliation_inputs import rules_of
 from facturier.common.errors import BusinessError, NotFound
 from facturier.web.access import EntityRequest, staff_view
 
@@ -169,7 +170,7 @@ def reconcile_line(request: EntityRequest, pk: object) -> HttpResponse:
         query = ""
         found = selectors.search_open_items(entity=request.entity, query="")
     chosen = {key: request.POST.get(f"amount-{key}", "") for key in request.POST.getlist("item")}
-    rules = services.rules_of(request.entity)
+    rules = rules_of(request.entity)
     return render(request, "web/bank/reconcile_line.html", {
         "line": line, "row": _explained([line])[0], "query": query, "found": found, "problems": problems,
         "chosen": chosen, "rules": rules, "can_write": role_allows(request.role, Action.RECORD_PAYMENT),
