@@ -77,10 +77,11 @@ def load(invoices: int, customers: int) -> None:
         started = time.perf_counter()
         with_vacuum()
         print(f"analyze: {time.perf_counter() - started:.0f} s", flush=True)
-    from facturier.audit.verify import verify_documents, verify_events
+    from facturier.audit.verify import keyring, verify_documents, verify_events
 
     started = time.perf_counter()
-    breaches = [*verify_events(), *verify_documents()]
+    keys = keyring()  # the verifiers now take the key ring (keyed seals)
+    breaches = [*verify_events(keys), *verify_documents(keys)]
     print(f"audit verify: {'OK' if not breaches else breaches[:3]} ({time.perf_counter() - started:.0f} s)")
 
 

@@ -150,6 +150,8 @@ FACTURIER_SCHEDULES = [
      "rrule": "FREQ=DAILY;BYHOUR=2;BYMINUTE=30"},
     {"name": "import-statements", "task": "facturier.banking.tasks.import_watched_statements",
      "interval_seconds": int(os.environ.get("FACTURIER_STATEMENTS_POLL_SECONDS", "300"))},
+    {"name": "provider-events", "task": "facturier.payments.checkout_tasks.process_pending_provider_events",
+     "interval_seconds": 300},
 ]  # fmt: skip
 # Bank statements: the watched folder (statements/inbox/<SIREN or company slug>/) and the largest file read.
 FACTURIER_STATEMENTS_DIR = os.environ.get("FACTURIER_STATEMENTS_DIR") or str(DATA_DIR / "statements")
@@ -160,6 +162,8 @@ FACTURIER_TASK_STALE_SECONDS = int(os.environ.get("FACTURIER_TASK_STALE_SECONDS"
 # Connector credentials of each company are encrypted in the database with this key (Fernet; several
 # comma-separated keys rotate). Unset: a key file created in the data dir (facturier/common/secrets.py).
 FACTURIER_CREDENTIALS_KEY = os.environ.get("FACTURIER_CREDENTIALS_KEY", "")
+# The address customers reach this site at: the pay links printed on invoices and put in emails start with it.
+FACTURIER_PUBLIC_URL = os.environ.get("FACTURIER_PUBLIC_URL", "http://localhost:8000")
 
 # Email: EMAIL_URL sets EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT... (config/settings/email.py); unset, no
 # email is sent and sending an invoice by email is refused, naming it. Invoices leave from
@@ -180,6 +184,8 @@ LOGGING = {
 # quotes, orders, invoices, credit notes and deposits may be dated at most this many days after the
 # entity's today (its own time zone).
 FACTURIER_NUMBERING_FUTURE_DAYS = int(os.environ.get("FACTURIER_NUMBERING_FUTURE_DAYS", "0"))
+# Parallel audit hash chains per legal entity (facturier.audit.chain): unrelated writes do not wait on one chain.
+FACTURIER_AUDIT_CHAINS = int(os.environ.get("FACTURIER_AUDIT_CHAINS", "8"))
 # Lines per document (API and editor alike): beyond it totals and e-invoices get slow for no real use.
 FACTURIER_MAX_DOCUMENT_LINES = int(os.environ.get("FACTURIER_MAX_DOCUMENT_LINES", "1000"))
 # Largest request body Django reads (bytes); the API answers 413 `request_too_large` beyond it.

@@ -22,6 +22,11 @@ if SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY))
 # (a server whose data dir is wiped on redeploy would seal with a new key each time): it comes from
 # FACTURIER_SEAL_KEYS or from a key file created once with `facturier audit keygen` and backed up.
 FACTURIER_SEAL_KEY_AUTOCREATE = False
+
+# Persistent database connections: each worker keeps its connection up to CONN_MAX_AGE seconds (default
+# 60; 0 closes it after every request) and checks it is alive before reusing it at a request's start.
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 _SEAL_KEY_FILE = Path(FACTURIER_SEAL_KEY_FILE or DATA_DIR / "keys" / "seal-keys")  # noqa: F405
 if not FACTURIER_SEAL_KEYS and not _SEAL_KEY_FILE.is_file():  # noqa: F405
     raise ImproperlyConfigured(

@@ -150,8 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--workers",
         type=int,
-        default=int(os.environ.get("WEB_CONCURRENCY", "2")),
-        help="web worker processes (default: WEB_CONCURRENCY or 2)",
+        default=int(os.environ.get("WEB_CONCURRENCY") or os.cpu_count() or 2),
+        help="web worker processes (default: WEB_CONCURRENCY or one per CPU core)",
     )
     serve.add_argument(
         "--dev",
@@ -273,7 +273,9 @@ def build_parser() -> argparse.ArgumentParser:
     credentials_sub = credentials.add_subparsers(dest="credentials_command", required=True)
     credentials_set = credentials_sub.add_parser("set", help="store a company's account (KEY=- reads stdin)")
     credentials_set.add_argument("--entity", required=True, help="entity id, SIREN or name")
-    credentials_set.add_argument("--connector", required=True, choices=("chorus_pro", "pdp"))
+    credentials_set.add_argument(
+        "--connector", required=True, choices=("chorus_pro", "pdp", "stripe", "paypal")
+    )
     credentials_set.add_argument("values", nargs="+", metavar="KEY=VALUE")
     jobs = sub.add_parser("jobs", help="background jobs: list runs and schedules, run a schedule now")
     jobs_sub = jobs.add_subparsers(dest="jobs_command", required=True)

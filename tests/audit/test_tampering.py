@@ -6,6 +6,8 @@ the code, but they do not hold the seal key, which lives outside the database.
 """
 
 import io
+import json
+import threading
 import uuid
 from decimal import Decimal
 
@@ -262,3 +264,62 @@ def test_the_head_rows_agree_with_the_chains(invoices, entity):
         == AuditEvent.objects.filter(chain_key=audit_key(entity)).count()
     )
     assert NumberingSeries.objects.get(pk=invoices[0].series_id).chain_length == 3
+
+
+@pytest.fixture
+def second_chain(entity, customer, product, owner, monkeypatch):  # type: ignore[no-untyped-def]
+    """Two invoices whose events went to the entity's second audit chain (as a concurrent writer's do)."""
+    from facturier.audit import chain
+
+    key = f"audit:{entity.pk}:1"
+    monkeypatch.setitem(chain._preferred, (threading.get_ident(), str(entity.pk)), key)
+    for quantity in ("1", "2"):
+        draft = document_create(entity=entity, kind="invoice", customer=customer, by=owner,
+                                lines=[LineData(product=product, quantity=Decimal(quantity))])  # fmt: skip
+        invoice_issue(invoice=draft, by=owner)
+    assert AuditEvent.objects.filter(chain_key=key).count() >= 4
+    return key
+
+
+def test_a_second_audit_chain_verifies_and_is_checkpointed(second_chain, entity):
+    from facturier.audit.checkpoints import write_checkpoints
+    from facturier.audit.verify import verify_all
+
+    assert verify_all() == []
+    (path,) = write_checkpoints([str(entity.pk)])
+    assert second_chain in json.loads(path.read_text())["chains"]
+
+
+def test_editing_an_event_of_a_second_audit_chain_is_named(second_chain):
+    event = AuditEvent.objects.filter(chain_key=second_chain).order_by("position").first()
+    attack(("UPDATE audit_auditevent SET actor_label = %s WHERE id = %s", ["user:nobody", db_id(event.pk)]))
+    code, output = verify()
+    assert code == 1
+    assert "event-seal" in output
+    assert second_chain in output
+
+
+def test_truncating_a_second_audit_chain_below_its_checkpoint_is_named(second_chain, entity):
+    from facturier.audit.checkpoints import write_checkpoints
+
+    write_checkpoints([str(entity.pk)])
+    last, before = AuditEvent.objects.filter(chain_key=second_chain).order_by("-position")[:2]
+    attack(("DELETE FROM audit_auditevent WHERE id = %s", [db_id(last.pk)]),
+           ("UPDATE audit_chainhead SET length = %s, last_hash = %s WHERE key = %s",
+            [before.position, before.hash, second_chain]))  # fmt: skip
+    code, output = verify()
+    assert code == 1
+    assert "checkpoint-truncation" in output
+    assert second_chain in output
+
+
+def test_deleting_a_second_audit_chain_with_its_head_is_named(second_chain, entity):
+    from facturier.audit.checkpoints import write_checkpoints
+
+    write_checkpoints([str(entity.pk)])
+    attack(("DELETE FROM audit_auditevent WHERE chain_key = %s", [second_chain]),
+           ("DELETE FROM audit_chainhead WHERE key = %s", [second_chain]))  # fmt: skip
+    code, output = verify()
+    assert code == 1
+    assert "checkpoint-truncation" in output
+    assert second_chain in output

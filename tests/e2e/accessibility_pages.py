@@ -98,9 +98,13 @@ PAGES: tuple[Page, ...] = (
     Page("web:two-factor-verify", query="?next=/", user=ENROLLED),
     # the states behind a form (recovery codes shown once, the account page of an enrolled member, the
     # lockout message on the login page) are STATES of test_accessibility.py
+    # the customer's pay link and the page they return to (this company takes no online payment: a notice)
+    Page("payments:pay", ids={"token": "pay_token"}, signed_in=False),
+    Page("payments:pay-done", ids={"token": "pay_token"}, signed_in=False),
 )
 
 # name -> (why it is no page, the arguments of a GET that shows it)
+_NIL = "00000000-0000-0000-0000-000000000000"
 NOT_PAGES: dict[str, tuple[str, Page]] = {
     "web:logout": ("POST only", Page("web:logout")),
     "web:switch-entity": ("POST only", Page("web:switch-entity")),
@@ -152,6 +156,14 @@ NOT_PAGES: dict[str, tuple[str, Page]] = {
         "POST only",
         Page("web:bank-reconcile-action", kwargs={"action": "accept"}, ids={"pk": "bank_line"}),
     ),
+    "payments:stripe-webhook": (
+        "POST only (Stripe's webhook)",
+        Page("payments:stripe-webhook", kwargs={"entity": _NIL}),
+    ),
+    "payments:paypal-webhook": (
+        "POST only (PayPal's webhook)",
+        Page("payments:paypal-webhook", kwargs={"entity": _NIL}),
+    ),
 }
 # document-download is a page for fmt=validation (in PAGES) and a file otherwise
 FILES = (Page("web:document-download", kwargs={"fmt": "pdf"}, ids={"pk": "issued"}),)
@@ -180,6 +192,7 @@ from facturier.parties.services import contact_create
 from facturier.payments.services import payment_record
 from facturier.banking.models import BankLine
 from facturier.banking.services import bank_account_add
+from facturier.payments.online import pay_token
 from tests.inbox.builders import cii_bytes
 
 entity_update(entity=entity, by=None, requires_approval=True)
@@ -247,6 +260,7 @@ ids = dict(
     membership=Membership.objects.get(entity=entity, user=paul).pk,
     enrolled=Membership.objects.get(entity=entity, user=hugo).pk,
     locked=Membership.objects.get(entity=entity, user=jules).pk,
+    pay_token=pay_token(issued),
 )
 Path(os.environ["FACTURIER_DATA_DIR"], "ids.json").write_text(json.dumps({{k: str(v) for k, v in ids.items()}}))
 """

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from facturier.audit.models import AuditEvent
 from facturier.audit.verify import verify_all
 from facturier.invoicing.models import Document
 from facturier.invoicing.services import LineData, document_create
@@ -31,9 +32,21 @@ def _database_url() -> str:
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_eight_processes_issue_440_invoices_without_gap_or_duplicate(entity, customer, product):
+    _race(entity, customer, product, workers=WORKERS, per_worker=PER_WORKER)
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_sixteen_processes_issue_320_invoices_without_gap_or_duplicate(entity, customer, product):
+    _race(entity, customer, product, workers=16, per_worker=20)
+
+
+def _race(entity, customer, product, *, workers: int, per_worker: int) -> None:  # type: ignore[no-untyped-def]
+    WORKERS, PER_WORKER = workers, per_worker  # noqa: N806
     if connection.vendor != "postgresql":
         pytest.skip("the multi-process numbering test runs on PostgreSQL (SQLite has a single writer)")
-    # given 440 committed draft invoices
+    # given WORKERS * PER_WORKER committed draft invoices
     drafts = [
         str(document_create(entity=entity, kind="invoice", customer=customer, by=None,
                             lines=[LineData(product=product, quantity=Decimal(i % 7 + 1))]).pk)
@@ -42,7 +55,7 @@ def test_eight_processes_issue_440_invoices_without_gap_or_duplicate(entity, cus
     slices = [drafts[w * PER_WORKER : (w + 1) * PER_WORKER] for w in range(WORKERS)]
     start_at = time.time() + 3
     env = {**os.environ, "DATABASE_URL": _database_url(), "DJANGO_SETTINGS_MODULE": "config.settings.test"}
-    # when 8 processes issue them at the same time, each also racing its neighbour on 5 invoices
+    # when WORKERS processes issue them at the same time, each also racing its neighbour on 5 invoices
     processes = [
         subprocess.Popen(
             [
@@ -61,7 +74,7 @@ def test_eight_processes_issue_440_invoices_without_gap_or_duplicate(entity, cus
         )  # fmt: skip
         for w in range(WORKERS)
     ]
-    outputs = [process.communicate(timeout=300) for process in processes]
+    outputs = [process.communicate(timeout=900) for process in processes]
     assert all(process.returncode == 0 for process in processes), [err[-2000:] for _out, err in outputs]
     lines = [line.split() for out, _err in outputs for line in out.splitlines()]
     issued = [parts for parts in lines if parts[1] == "issued"]
@@ -83,4 +96,9 @@ def test_eight_processes_issue_440_invoices_without_gap_or_duplicate(entity, cus
     dates = [issue_date for _n, issue_date, _p in by_number]
     assert dates == sorted(dates)
     assert [position for _n, _d, position in by_number] == list(range(1, len(drafts) + 1))
+    # and the audit chains, however many the issuers spread their events over, verify
     assert verify_all() == []
+    issued_events = AuditEvent.objects.filter(entity=entity, action="invoice.issued")
+    assert issued_events.count() == len(drafts)
+    assert all(key == f"audit:{entity.pk}" or key.startswith(f"audit:{entity.pk}:")
+               for key in issued_events.values_list("chain_key", flat=True).distinct())  # fmt: skip

@@ -204,3 +204,21 @@ def test_history_lists_the_documents_own_events_oldest_first(entity, customer, o
     assert all(event.actor == owner for event in events)
     positions = [(event.occurred_at, event.position) for event in events]
     assert positions == sorted(positions)
+
+
+def test_keyset_pages_walk_the_list_order_once(entity, customer, owner):
+    # given issued invoices and drafts mixed
+    for _ in range(3):
+        invoice_issue(invoice=_document(entity, customer, owner), by=owner)
+    for _ in range(2):
+        _document(entity, customer, owner)
+    everything = list(selectors.newest_first(selectors.documents_of(entity, "invoices")))
+    # when the list is read one row at a time, each page after the last row seen
+    walked = []
+    rows = selectors.newest_first(selectors.documents_of(entity, "invoices"))
+    page = list(rows[:1])
+    while page:
+        walked += page
+        page = list(selectors.after(rows, selectors.ListPosition.of(page[-1]))[:1])
+    # then every row comes once, in the list's order (drafts, then the latest issued)
+    assert walked == everything

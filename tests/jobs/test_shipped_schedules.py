@@ -21,6 +21,7 @@ SHIPPED = {
     "documents-sweep": "facturier.documents.tasks.sweep_missing_pdfs",
     "audit-checkpoint": "facturier.audit.tasks.write_daily_checkpoints",
     "import-statements": "facturier.banking.tasks.import_watched_statements",
+    "provider-events": "facturier.payments.checkout_tasks.process_pending_provider_events",
 }
 
 
@@ -60,6 +61,7 @@ def test_the_worker_fires_each_shipped_schedule_once_per_period(entity):
     assert polls == [start + dt.timedelta(minutes=15 * i) for i in range(26 * 4 + 1)]
     assert len(_runs("send-pending-transmissions")) == 26 * 6 + 1
     assert len(_runs("import-statements")) == 26 * 12 + 1  # the watched statement folders, every 5 minutes
+    assert len(_runs("provider-events")) == 26 * 12 + 1  # payment-provider events left unprocessed
     # and the daily chores once a day, at their Paris wall-clock time
     assert _runs("audit-checkpoint") == [
         dt.datetime(2026, 6, 1, 2, 30, tzinfo=PARIS),

@@ -7,12 +7,12 @@ import stat
 import pytest
 from cryptography.fernet import Fernet
 
+from facturier.accounts.credentials import connector_credentials_set
 from facturier.audit.models import AuditEvent
 from facturier.common.errors import PermissionDenied
 from facturier.common.secrets import SecretUnreadable, decrypt_json
 from facturier.jobs.models import ConnectorCredential
 from facturier.transmission.channels import accounts, get_channel
-from facturier.transmission.credentials import connector_credentials_set
 from facturier.transmission.models import Transmission, TransmissionStatus
 from facturier.transmission.services import transmission_request
 from tests.transmission.fakes import chorus_pro

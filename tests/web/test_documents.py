@@ -56,6 +56,9 @@ def test_invoice_list_filters_by_status_customer_and_search(owner_client, entity
     assert len(shown()) == 2
     assert shown(status="issued") == [issued.pk]
     assert shown(customer=str(other.pk)) != [issued.pk]
+    # without JavaScript the search box alone is posted: a code or full name that names one customer
+    assert len(shown(customer__search="C002")) == 1
+    assert shown(customer__search="C002") == shown(customer=str(other.pk))
     assert len(shown(customer=str(other.pk))) == 1
     assert shown(q=issued.number) == [issued.pk]
     assert shown(q="petit") != [issued.pk]
@@ -73,8 +76,29 @@ def test_invoice_list_paginates_and_keeps_the_filters(owner_client, entity, cust
     url = reverse("web:document-list", kwargs={"slug": "invoices"})
     first = owner_client.get(url, {"status": "draft"})
     assert len(first.context["page"]) == 25
-    assert "status=draft&amp;page=2" in first.content.decode()
-    assert len(owner_client.get(url, {"status": "draft", "page": 2}).context["page"]) == 2
+    assert first.context["page"].count == 27
+    # the next page is read after the last row shown (keyset), keeping the filters
+    cursor = first.context["page"].next_after
+    assert f"status=draft&amp;after={cursor}" in first.content.decode()
+    second = owner_client.get(url, {"status": "draft", "after": cursor})
+    assert len(second.context["page"]) == 2
+    assert second.context["page"].next_after == ""
+    seen = [d.pk for d in first.context["page"]] + [d.pk for d in second.context["page"]]
+    assert len(set(seen)) == 27
+    # a cursor that is not one shows the first page
+    assert len(owner_client.get(url, {"status": "draft", "after": "nonsense!"}).context["page"]) == 25
+
+
+def test_a_long_list_says_more_instead_of_counting_every_row(
+    owner_client, entity, customer, owner, monkeypatch
+):
+    monkeypatch.setattr("facturier.web.listing.COUNT_UP_TO", 3)
+    for _ in range(5):
+        document_create(entity=entity, kind=Kind.INVOICE, customer=customer, by=owner,
+                        lines=[LineData(description="x", unit_price=Decimal("1"))])  # fmt: skip
+    page = owner_client.get(reverse("web:document-list", kwargs={"slug": "invoices"}))
+    assert not page.context["page"].counted
+    assert "Plus de 3 documents" in page.content.decode()  # the UI is in French
 
 
 def test_credit_notes_have_their_own_list(owner_client, entity, customer, product, owner):

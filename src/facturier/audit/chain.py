@@ -1,5 +1,22 @@
-"""Appending to a hash chain under a row lock."""
+"""Appending to a hash chain under a row lock, and the parallel audit chains of one entity.
 
+An entity's audit events are spread over ``FACTURIER_AUDIT_CHAINS`` (default 8) independent hash chains:
+``audit:<entity>`` (the historical one, always the first) and ``audit:<entity>:1`` ... ``:<n-1>``. A
+transaction appends to the first chain no other transaction holds (``SELECT ... FOR UPDATE SKIP LOCKED``),
+so unrelated writes of one company no longer wait for each other, and waits only when every chain is busy.
+
+Tamper evidence is unchanged, because each chain is what the single chain was: every event is sealed
+(HMAC) with its chain key and position and linked to the event before it in its chain; each chain has a
+head row that `audit verify` compares with its last event; checkpoints record every chain of the entity
+(`checkpoints.entity_state`), so removing the tail of any chain, or a whole chain with its head, is
+reported. An event cannot be moved to another chain: its chain key and position are sealed. What the
+chains do not give is one total order over an entity's events: each event carries its own sealed
+``occurred_at``, and the events of one document are still each sealed in the chain they were written to.
+"""
+
+import threading
+
+from django.conf import settings
 from django.db import transaction
 
 from facturier.audit.models import ChainHead
@@ -16,3 +33,57 @@ def lock_chain(key: str) -> ChainHead:
         raise RuntimeError("lock_chain must run inside transaction.atomic")
     ChainHead.objects.get_or_create(key=key, defaults={"last_hash": GENESIS_HASH, "length": 0})
     return ChainHead.objects.select_for_update().get(key=key)
+
+
+def audit_chain_keys(owner: str) -> list[str]:
+    """The audit chains of one entity id (or ``global``), the historical ``audit:<owner>`` first."""
+    count = max(1, int(getattr(settings, "FACTURIER_AUDIT_CHAINS", 8)))
+    return [f"audit:{owner}", *(f"audit:{owner}:{index}" for index in range(1, count))]
+
+
+def is_audit_chain_of(key: str, owner: str) -> bool:
+    return key == f"audit:{owner}" or key.startswith(f"audit:{owner}:")
+
+
+_created: set[str] = set()  # heads known to exist (per process): get_or_create once, not per event
+_preferred: dict[tuple[int, str], str] = {}  # (thread, owner) -> the chain that thread locked last
+
+
+def _ensure_heads(keys: list[str]) -> None:
+    missing = [key for key in keys if key not in _created]
+    if missing:
+        existing = set(ChainHead.objects.filter(key__in=missing).values_list("key", flat=True))
+        for key in missing:
+            if key not in existing:
+                ChainHead.objects.get_or_create(key=key, defaults={"last_hash": GENESIS_HASH, "length": 0})
+        _created.update(
+            missing
+        )  # only after the transaction commits would be exact; a missing head is recreated below
+
+
+def lock_audit_chain(owner: str) -> ChainHead:
+    """Lock one of the owner's audit chains for this transaction: the one it already holds, else a free one.
+
+    Rows a transaction locked itself are never skipped, so a second event of the same transaction goes
+    to the chain it already holds (one transaction holds one chain: no deadlock between audit chains).
+    Only when every chain is held by others does it wait, on the chain this process used last.
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise RuntimeError("lock_audit_chain must run inside transaction.atomic")
+    keys = audit_chain_keys(owner)
+    thread = threading.get_ident()
+    preferred = _preferred.get((thread, owner), keys[0])
+    if preferred not in keys:  # FACTURIER_AUDIT_CHAINS was lowered
+        preferred = keys[0]
+    if connection.vendor != "postgresql":  # SQLite: one writer at a time, the chain is always free
+        return lock_chain(preferred)
+    _ensure_heads(keys)
+    free = ChainHead.objects.select_for_update(skip_locked=True)
+    head = free.filter(key=preferred).first()
+    if head is None:
+        head = free.filter(key__in=keys).order_by("key").first()
+    if head is None:
+        head = lock_chain(preferred)
+    _preferred[(thread, owner)] = head.key
+    return head

@@ -1,7 +1,7 @@
 """Signed checkpoints written outside the database, so that truncation is detectable.
 
 A checkpoint states, for one legal entity at one moment, how long each of its chains was and which seal
-ended it: its audit chain and the document chain of each numbering series, with the series' counters.
+ended it: its audit chains (one or more, `facturier.audit.chain`) and the document chain of each numbering series, with the series' counters.
 The chains other than the audit chain come from the apps that own them (`facturier.audit.registry`).
 It is signed (HMAC-SHA256 with the current seal key, its key id written beside it) and written to
 `FACTURIER_CHECKPOINT_DIR` (default `$FACTURIER_DATA_DIR/checkpoints`)`/<entity id>/` as a new file that
@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from facturier.audit.chain import is_audit_chain_of
 from facturier.audit.keys import KeyRing, keyring
 from facturier.audit.models import AuditEvent, ChainHead
 from facturier.audit.registry import chain_source_for, chain_sources, checkpointed_entities
@@ -46,9 +47,9 @@ def entity_state(entity_id: str) -> dict[str, Any]:
     """The chains of one entity (or `global`) as they are now in the database: its audit chain here,
     the chains the apps above register (`facturier.audit.registry`; invoicing: its numbering series)."""
     chains: dict[str, Any] = {}
-    head = ChainHead.objects.filter(key=f"audit:{entity_id}").first()
-    if head is not None:
-        chains[head.key] = {"length": head.length, "head": head.last_hash}
+    for head in ChainHead.objects.filter(key__startswith=f"audit:{entity_id}").order_by("key"):
+        if is_audit_chain_of(head.key, entity_id):  # every parallel audit chain (audit.chain)
+            chains[head.key] = {"length": head.length, "head": head.last_hash}
     if entity_id != GLOBAL:
         for source in chain_sources():
             chains.update(source.chains(entity_id))

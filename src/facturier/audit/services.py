@@ -6,7 +6,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
-from facturier.audit.chain import lock_chain
+from facturier.audit.chain import lock_audit_chain
 from facturier.audit.keys import keyring
 from facturier.audit.models import AuditEvent
 from facturier.domain.sealing import canonical_json, seal_mac
@@ -51,11 +51,14 @@ def audit_record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the entity's audit chain, in the caller's transaction."""
+    """Append one event to one of the entity's audit chains, in the caller's transaction.
+
+    Which chain: the one this transaction already holds, else a free one (`facturier.audit.chain`).
+    """
     keys = keyring()  # read before the chain is locked
     with transaction.atomic():
-        key = f"audit:{entity.pk}" if entity is not None else "audit:global"
-        head = lock_chain(key)
+        head = lock_audit_chain(str(entity.pk) if entity is not None else "global")
+        key = head.key
         user = _user_of(actor)
         event = AuditEvent(
             entity=entity,

@@ -309,6 +309,13 @@ def _note(invoice: m.Invoice) -> str:
     return next((note.text for note in invoice.notes if note.subject_code is None), "")
 
 
+def _pay_url(document: Document) -> str | None:
+    """The invoice's online pay link when its company takes payments online (payments.online)."""
+    from facturier.payments.online import pay_url
+
+    return pay_url(document)
+
+
 def build_context(
     document: Document, invoice: m.Invoice, *, branding: Branding, qr: bool, logo: str | None
 ) -> dict[str, Any]:
@@ -338,7 +345,7 @@ def build_context(
                 printed_reference(rf) if rf else (reference if reference and document.number else number),
             ]
         )
-        payment = {"rows": [row for row in rows if row[1]], "qr": qr}
+        payment = {"rows": [row for row in rows if row[1]], "qr": qr, "url": _pay_url(document)}
     return {
         "lang": language,
         "labels": labels,

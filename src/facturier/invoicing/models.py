@@ -201,6 +201,8 @@ class Document(TenantModel):
             models.Index(
                 fields=["entity", "kind", "issue_date", "created_at"], name="document_by_issue_date"
             ),
+            # the credit-note list and the editor's deposit invoices (a few % of the rows, by type)
+            models.Index(fields=["entity", "kind", "type_code", "issue_date"], name="document_by_type"),
         ]
 
     def __str__(self) -> str:

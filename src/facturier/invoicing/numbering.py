@@ -91,3 +91,31 @@ def take_number(*, entity: LegalEntity, code: str, day: dt.date) -> TakenNumber:
     series.last_issue_date = day
     series.save(update_fields=["last_issue_date"])
     return TakenNumber(series=series, number=pattern.format(counter.last_value, day), issue_date=day)
+
+
+def provisional_number(*, entity: LegalEntity, code: str, day: dt.date) -> str:
+    """The number the next document of the series would most likely get, read without any lock.
+
+    Issuing serializes and validates the e-invoice with it before taking the real number under the
+    series lock (`services.issuing`); it is never stored. When it already names another document (a
+    concurrent issuer took it first) the real number differs only in its sequence digits.
+    """
+    series = NumberingSeries.objects.filter(entity=entity, code=code).first()
+    if series is None:
+        pattern, reset = DEFAULT_PATTERNS.get(code, DEFAULT_PATTERNS["invoice"])
+        return NumberPattern(pattern, reset).format(1, day)
+    pattern_ = NumberPattern(series.pattern, Reset(series.reset))
+    last = (
+        SequenceCounter.objects.filter(series=series, period=pattern_.period_key(day))
+        .values_list("last_value", flat=True)
+        .first()
+    )
+    return pattern_.format((last or 0) + 1, day)
+
+
+def same_shape(first: str, second: str) -> bool:
+    """Same length, and at each position a digit where the other has one and otherwise the same character."""
+    return len(first) == len(second) and all(
+        a == b or (a.isdigit() and b.isdigit() and a.isascii() and b.isascii())
+        for a, b in zip(first, second, strict=True)
+    )

@@ -78,9 +78,12 @@ class DocumentFilters:
     search: str = ""
 
 
-def filtered(documents: QuerySet[Document], filters: DocumentFilters) -> QuerySet[Document]:
+def filtered(
+    documents: QuerySet[Document], filters: DocumentFilters, *, entity: LegalEntity | None = None
+) -> QuerySet[Document]:
     """Narrow `documents` by `filters`: lifecycle status, type, customer, issue dates, and a search on
-    the number or the customer's name. An unknown status is refused, naming the field."""
+    the number or the customer's name (`entity`: the documents' own, which scopes the customers the
+    search reads first). An unknown status is refused, naming the field."""
     if filters.status:
         if filters.status not in Status.values:
             raise ValidationFailed(
@@ -98,13 +101,57 @@ def filtered(documents: QuerySet[Document], filters: DocumentFilters) -> QuerySe
     if filters.date_to:
         documents = documents.filter(issue_date__lte=filters.date_to)
     if term := filters.search.strip():
-        documents = documents.filter(Q(number__icontains=term) | Q(customer__name__icontains=term))
+        documents = documents.filter(_search(term, entity))
     return documents.select_related("customer")
 
 
+SEARCH_CUSTOMERS = 200  # customers named by a search, looked up first; beyond, a sub-query
+
+
+def _search(term: str, entity: LegalEntity | None) -> Q:
+    """The number or the customer's name contains `term` (case-insensitive).
+
+    The matching customers are read first (trigram index on their names, parties 0003), so the
+    document side is `number LIKE … OR customer_id IN (…)`: PostgreSQL answers it from two indexes
+    (trigram on the number, invoicing 0009, and the customer foreign key) instead of joining every
+    document to its customer. A term naming very many customers falls back to a sub-query.
+    """
+    customers = Customer.objects.filter(name__icontains=term)
+    if entity is not None:
+        customers = customers.filter(entity=entity)
+    ids = list(customers.values_list("pk", flat=True)[: SEARCH_CUSTOMERS + 1])
+    by_customer = Q(customer_id__in=ids) if len(ids) <= SEARCH_CUSTOMERS else Q(customer__in=customers)
+    return Q(number__icontains=term) | by_customer
+
+
 def newest_first(documents: QuerySet[Document]) -> QuerySet[Document]:
-    """The order of the document lists: latest issue date first, drafts (no date yet) on top."""
-    return documents.order_by(F("issue_date").desc(nulls_first=True), "-created_at")
+    """The order of the document lists: latest issue date first, drafts (no date yet) on top (the id
+    breaks ties, so a page position (`ListPosition`) names one place in the order)."""
+    return documents.order_by(F("issue_date").desc(nulls_first=True), "-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class ListPosition:
+    """Where a page of a `newest_first` list ended: the last row's sort key."""
+
+    issue_date: dt.date | None
+    created_at: dt.datetime
+    pk: uuid.UUID
+
+    @classmethod
+    def of(cls, document: Document) -> "ListPosition":
+        return cls(document.issue_date, document.created_at, document.pk)
+
+
+def after(documents: QuerySet[Document], position: ListPosition) -> QuerySet[Document]:
+    """The rows that come after `position` in `newest_first` order: a keyset page, read from the
+    (entity, kind, issue_date, created_at) index instead of skipping an OFFSET of rows."""
+    later = Q(created_at__lt=position.created_at) | Q(created_at=position.created_at, id__lt=position.pk)
+    if position.issue_date is None:  # drafts come first: the rest of the drafts, then every dated row
+        return documents.filter((Q(issue_date__isnull=True) & later) | Q(issue_date__isnull=False))
+    return documents.filter(
+        Q(issue_date__lt=position.issue_date) | (Q(issue_date=position.issue_date) & later)
+    )
 
 
 def lineage_of(document: Document) -> list[Document]:

@@ -66,6 +66,10 @@ EVENT_TYPES: dict[str, str] = {
     "invoice.payment_refunded": "Money was refunded on an overpaid invoice.",
     "invoice.exchange_difference": "A small exchange difference was written off to settle an invoice.",
     "invoice.receipt_sent": "The customer was emailed a receipt for a paid invoice.",
+    "payment.checkout_created": "An online payment checkout (Stripe, PayPal) was opened for an invoice.",
+    "payment.checkout_paid": "An online checkout was paid: the payment was recorded with the provider's fee.",
+    "payment.checkout_failed": "An online checkout failed or expired without payment.",
+    "payment.checkout_refused": "A provider reported a payment whose amount or currency differs: not recorded.",
 }
 for _subject in ("quote", "order", "invoice", "credit_note"):
     EVENT_TYPES |= {

@@ -147,7 +147,8 @@ class Allocation(TenantModel):
         return self.document if self.document_id else self.open_item
 
 
-# SEPA direct debit and credit transfer models (issue 10 §8), kept in their own module.
+# SEPA direct debit, credit transfer and online-checkout models, kept in their own modules.
+from facturier.payments.checkout_models import Checkout, CheckoutStatus, Provider, ProviderEvent  # noqa: E402
 from facturier.payments.mandates import (  # noqa: E402
     CollectionStatus,
     CreditTransferOrder,
@@ -164,6 +165,8 @@ from facturier.payments.mandates import (  # noqa: E402
 
 __all__ = [
     "Allocation",
+    "Checkout",
+    "CheckoutStatus",
     "CollectionStatus",
     "CreditTransferOrder",
     "CustomerAccount",
@@ -174,6 +177,8 @@ __all__ = [
     "OpenItem",
     "Pain008Version",
     "Payment",
+    "Provider",
+    "ProviderEvent",
     "Scheme",
     "SepaCreditor",
     "SepaFile",

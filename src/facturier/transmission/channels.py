@@ -16,9 +16,9 @@ from typing import Any
 from django.conf import global_settings, settings
 from django.utils.translation import gettext as _
 
+from facturier.accounts.credentials import sirens_with_credentials, stored_credentials
 from facturier.transmission.base import Channel, ChannelError
 from facturier.transmission.chorus_pro.channel import ChorusProChannel, ChorusProConfig
-from facturier.transmission.credentials import sirens_with_credentials, stored_credentials
 from facturier.transmission.email.channel import EmailChannel, EmailConfig
 from facturier.transmission.errors import ChannelNotConfigured
 from facturier.transmission.httpclient import HttpPolicy

@@ -64,6 +64,12 @@ def build_delivery(document: Document, route: Route, payload: Payload) -> Delive
             "due": format_date(document.due_date, format="long", locale=locale) if document.due_date else "-",
             "seller": entity.name,
         }  # fmt: skip
+        pay_url = _optional("facturier.payments.online", "pay_url")
+        link = pay_url(document) if pay_url is not None and not document.is_credit_note else None
+        if link:  # before the signature
+            head, _sep, signature = body.rpartition("\n\n")
+            line = _("Pay online: %(url)s") % {"url": link}
+            body = f"{head}\n\n{line}\n\n{signature}"
     return Delivery(
         number=document.number,
         recipient=route.recipient,

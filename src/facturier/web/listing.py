@@ -5,6 +5,12 @@ Which rows a section shows and how they are filtered, searched and ordered is
 module only turns the query string into those calls.
 """
 
+import base64
+import binascii
+import datetime as dt
+import json
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,10 +23,12 @@ from django.utils.translation import gettext_lazy as _
 from facturier.accounts.models import LegalEntity
 from facturier.invoicing import selectors
 from facturier.invoicing.models import Document, Kind, Status, TypeCode
+from facturier.invoicing.selectors import ListPosition, after, newest_first
 from facturier.invoicing.services.common import entity_today
 from facturier.parties.models import Customer
 from facturier.payments.selectors import Settlement, settled_as, still_owed, with_settlement
 from facturier.web.access import of_entity
+from facturier.web.forms.documents import CustomerPicker
 from facturier.web.labels import status_text
 
 
@@ -75,9 +83,11 @@ def section_of(document: Document) -> Section:
 class DocumentFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
-    customer = forms.ModelChoiceField(
-        label=_("Customer"), queryset=Customer.objects.none(), required=False, empty_label=_("All")
-    )
+    # a search with suggestions (web:lookup), never a drop-down of every customer (issue 9)
+    customer = CustomerPicker(
+        label=_("Customer"), queryset=Customer.objects.none(), required=False, source="customers",
+        exact_fields=("code", "siren", "name"),
+    )  # fmt: skip
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -121,4 +131,64 @@ class DocumentFilterForm(forms.Form):
             status=lifecycle_status, customer=data.get("customer"), date_from=data.get("date_from"),
             date_to=data.get("date_to"), search=data.get("q") or "",
         )  # fmt: skip
-        return selectors.filtered(rows, filters)
+        return selectors.filtered(rows, filters, entity=self.entity)
+
+
+PAGE_SIZE = 25
+COUNT_UP_TO = 1000  # above this, a list says "more than 1,000" instead of counting every row
+
+
+def encode_position(position: ListPosition) -> str:
+    """An opaque `after=` value for the next page's link (URL-safe base64 of JSON)."""
+    raw = json.dumps(
+        {"d": position.issue_date.isoformat() if position.issue_date else None,
+         "c": position.created_at.isoformat(), "i": str(position.pk)},
+        separators=(",", ":"),
+    )  # fmt: skip
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_position(value: str) -> ListPosition | None:
+    """The position an `after=` value names; None (the first page) when it is not one."""
+    try:
+        data = json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
+        created_at = dt.datetime.fromisoformat(data["c"])
+        issue_date = dt.date.fromisoformat(data["d"]) if data["d"] else None
+        return ListPosition(issue_date, created_at, uuid.UUID(data["i"]))
+    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return None
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a document list, read by keyset (no OFFSET) and counted only up to `COUNT_UP_TO`."""
+
+    rows: list[Document]
+    next_after: str  # the `after=` of the next page; empty on the last one
+    is_first: bool
+    count: int  # the number of matching rows, capped at COUNT_UP_TO + 1
+    more_than: int = COUNT_UP_TO
+
+    def __iter__(self) -> Iterator[Document]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def counted(self) -> bool:
+        return self.count <= self.more_than
+
+
+def list_page(rows: QuerySet[Document], cursor: str, size: int = PAGE_SIZE) -> ListPage:
+    """The page of `rows` (filtered, annotated) after the `after=` cursor, newest first."""
+    position = decode_position(cursor) if cursor else None
+    ordered = newest_first(rows)
+    page = list((after(ordered, position) if position else ordered)[: size + 1])
+    more = len(page) > size
+    page = page[:size]
+    count = rows.order_by().values("pk")[: COUNT_UP_TO + 1].count()
+    return ListPage(
+        rows=page, next_after=encode_position(ListPosition.of(page[-1])) if more else "",
+        is_first=position is None, count=count, more_than=COUNT_UP_TO,
+    )  # fmt: skip

@@ -297,6 +297,15 @@ class DocumentOut(DocumentSummaryOut):
     submitted_by: str | None = Field(description="who submitted it for approval, named as `created_by`")
     approved_by: str | None = Field(description="who approved it: never its creator nor its submitter")
     rejection_reason: str = Field(description="the comment of the last rejection, if it was rejected")
+    payment_url: str | None = Field(
+        None, description="issued invoices of a company taking online payment: the customer's pay link"
+    )
+
+    @staticmethod
+    def resolve_payment_url(obj: Any) -> str | None:
+        from facturier.payments.online import pay_url
+
+        return pay_url(obj) if is_issued_invoice(obj) else None
 
     @staticmethod
     def resolve_created_by(obj: Any) -> str | None:

@@ -87,7 +87,9 @@ def reloaded(request: HttpRequest, resource: str, document: Document) -> Documen
     return document_get(request, resource, document.pk)
 
 
-def filtered(documents: QuerySet[Document], filters: DocumentFilters) -> QuerySet[Document]:
+def filtered(
+    documents: QuerySet[Document], filters: DocumentFilters, *, entity: LegalEntity
+) -> QuerySet[Document]:
     """The query's filters, through the selectors the web lists use too (settlement: payments')."""
     documents = selectors.filtered(
         documents,
@@ -95,6 +97,7 @@ def filtered(documents: QuerySet[Document], filters: DocumentFilters) -> QuerySe
             status=filters.status or "", type_code=filters.type_code or "", customer=filters.customer,
             date_from=filters.date_from, date_to=filters.date_to, search=filters.search,
         ),
+        entity=entity,
     )  # fmt: skip
     if filters.settlement:
         if filters.settlement not in Settlement.values:
@@ -177,7 +180,8 @@ def register_common(router: Router, resource: str) -> None:
                 summary=f"List {label}")  # fmt: skip
     def list_documents(request: HttpRequest, filters: Query[DocumentFilters]) -> dict[str, object]:
         require_scope(request, f"{resource}:read")
-        documents = filtered(documents_of(entity_of(request), resource), filters)
+        entity = entity_of(request)
+        documents = filtered(documents_of(entity, resource), filters, entity=entity)
         page = paginate(request, documents, cursor=filters.cursor, limit=filters.limit)
         return {"items": page.items, "next": page.next}
 

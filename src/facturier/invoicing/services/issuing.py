@@ -2,10 +2,31 @@
 
 Issuing is the legal moment: the number is taken, the customer and seller are snapshotted, the
 document is sealed into its series' hash chain, and from then on nothing of it may change.
+
+Issuing in parallel. The numbering series is locked (``take_number``) from the moment the number is
+taken until the transaction commits, so only what must be serial runs after it: taking the number,
+serializing the e-invoice with it, storing the files, sealing, the audit event. The e-invoice is
+validated *before* the lock (validation is most of an issue's time), on the XML of the document as it
+will be issued except for its number, which is a provisional one (``provisional_number``: the next number
+as read without a lock, never stored; the number column stays empty until the real one is taken, so it
+never collides with a concurrent issuer's). Everything else the XML holds is final before the lock: the
+totals, the snapshots, the due date and the issue date (``take_number`` keeps the day it is given or
+refuses it) are saved and read back from the database first.
+
+Why the stored XML is the validated one. Under the lock the real number N is stored, the row read back and
+the XML serialized again from it: those bytes are stored and sealed. They are accepted without a second
+validation only if (1) they equal the validated bytes with every occurrence of the provisional number P
+replaced by N (so they differ from what was validated in the number only: BT-1, and BT-83 which repeats
+it), and (2) N has the same shape as P (same length, digits where P has digits, the same other
+characters). The official rules (EN 16931, BR-FR, Factur-X, PEPPOL) read the number only for its
+presence, length and characters, so every rule gives the same result on N as on P. When either
+condition fails (a counter gaining a digit, P appearing elsewhere in the XML, a serialization that
+changed), the new bytes are validated in full under the lock: nothing is ever stored unvalidated.
 """
 
 import datetime as dt
 from typing import Any
+from xml.sax.saxutils import escape
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,7 +44,7 @@ from facturier.invoicing import errors
 from facturier.invoicing.hooks import issued_files_keeper
 from facturier.invoicing.lifecycle import awaits_approval, check_transition
 from facturier.invoicing.models import Document, Kind, Status, TypeCode
-from facturier.invoicing.numbering import check_document_date, take_number
+from facturier.invoicing.numbering import check_document_date, provisional_number, same_shape, take_number
 from facturier.invoicing.sealing import seal
 from facturier.invoicing.services.common import (
     customer_snapshot,
@@ -128,6 +149,17 @@ def invoice_reject(*, invoice: Document, by: Actor, reason: str) -> Document:
     return invoice
 
 
+def _only_number_differs(
+    checked: dict[str, bytes], files: dict[str, bytes], provisional: str, number: str
+) -> bool:
+    """Whether ``files`` are the validated ``checked`` bytes with the provisional number replaced by the
+    real one, of the same shape (module docstring): then they need no second validation."""
+    if not same_shape(provisional, number) or set(checked) != set(files):
+        return False
+    old, new = escape(provisional).encode(), escape(number).encode()
+    return all(checked[kind].replace(old, new) == files[kind] for kind in files)
+
+
 @transaction.atomic
 def invoice_issue(*, invoice: Document, by: Actor, issue_date: dt.date | None = None) -> Document:
     """Number, snapshot, seal. Refused unless approved (or a draft when the entity needs no approval).
@@ -146,23 +178,20 @@ def invoice_issue(*, invoice: Document, by: Actor, issue_date: dt.date | None = 
         )  # fmt: skip
     check_transition(invoice, Status.ISSUED)
     _check_complete(invoice)
-    today = entity_today(entity)
-    if issue_date is not None:
-        check_document_date(entity, issue_date)  # before totals and snapshots; take_number checks it too
+    day = issue_date or entity_today(entity)
+    check_document_date(entity, day)  # before totals and snapshots; take_number checks it too
     before = state_of(invoice)
     apply_totals(invoice)
     series_code = "credit_note" if invoice.type_code == TypeCode.CREDIT_NOTE else "invoice"
     keys = keyring()  # read before the series is locked: the lock covers numbering and sealing only
-    taken = take_number(entity=entity, code=series_code, day=issue_date or today)
-    invoice.number, invoice.series, invoice.issue_date = taken.number, taken.series, taken.issue_date
-    invoice.due_date = parse_terms(invoice.payment_terms).due_date(taken.issue_date)
+    # 1. everything but the number, saved and read back (normalized by the column types)
+    invoice.issue_date = day
+    invoice.due_date = parse_terms(invoice.payment_terms).due_date(day)
     invoice.seller_snapshot = seller_snapshot(entity)
     invoice.customer_snapshot = customer_snapshot(invoice)
     invoice.vat_on_debits = entity.vat_on_debits
-    invoice.status = Status.ISSUED
-    invoice.issued_at = timezone.now()
     invoice.save()
-    invoice.refresh_from_db()  # seal what the database stores, normalized by its column types
+    invoice.refresh_from_db()
     from facturier.invoicing.einvoice import (
         entity_format,
         issued_xml_files,
@@ -171,8 +200,21 @@ def invoice_issue(*, invoice: Document, by: Actor, issue_date: dt.date | None = 
         validated_kinds,
     )
 
-    files = issued_xml_files(invoice)  # serialized once: these bytes are validated, stored and sealed
-    report = validate_for_issue(invoice, files=files)  # an error-level finding rolls the whole issue back
+    # 2. validated with a provisional number, before the lock (module docstring)
+    provisional = provisional_number(entity=entity, code=series_code, day=day)
+    invoice.number = provisional
+    checked = issued_xml_files(invoice)
+    report = validate_for_issue(invoice, files=checked)  # an error-level finding rolls the whole issue back
+    # 3. the locked section: the number, the XML with it, the files, the seal
+    taken = take_number(entity=entity, code=series_code, day=day)
+    invoice.number, invoice.series = taken.number, taken.series
+    invoice.status = Status.ISSUED
+    invoice.issued_at = timezone.now()
+    invoice.save(update_fields=["number", "series", "status", "issued_at", "updated_at"])
+    invoice.refresh_from_db()  # seal what the database stores
+    files = issued_xml_files(invoice)  # serialized once more, cheaply: these bytes are stored and sealed
+    if report is not None and not _only_number_differs(checked, files, provisional, invoice.number):
+        report = validate_for_issue(invoice, files=files)  # rare: the number changed more than its digits
     validated = validated_kinds(invoice, files) if report is not None else set()
     keeper = issued_files_keeper()  # the documents app (invoicing.hooks)
     keeper.store(document=invoice, files=files, validated=validated)

@@ -6,7 +6,6 @@ the views only turn requests into those calls and render the answers."""
 
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -14,16 +13,14 @@ from django.shortcuts import get_object_or_404, render
 from facturier.accounts.actor import as_actor
 from facturier.accounts.authorization import is_author
 from facturier.invoicing.models import Document, Kind, Status
-from facturier.invoicing.selectors import available_actions, history_of, lineage_of, newest_first
+from facturier.invoicing.selectors import available_actions, history_of, lineage_of
 from facturier.payments.credit import available_credit
 from facturier.payments.models import Allocation
 from facturier.payments.selectors import settlement_of
 from facturier.web.access import EntityRequest, of_entity, staff_view
 from facturier.web.forms.actions import PaymentForm, RejectForm
-from facturier.web.listing import DocumentFilterForm, section_named, section_of
+from facturier.web.listing import DocumentFilterForm, list_page, section_named, section_of
 from facturier.web.receivables import entity_today, is_overdue
-
-PAGE_SIZE = 25
 
 
 def entity_documents(request: EntityRequest) -> QuerySet[Document]:
@@ -34,8 +31,7 @@ def entity_documents(request: EntityRequest) -> QuerySet[Document]:
 def document_list(request: EntityRequest, slug: str) -> HttpResponse:
     section = section_named(slug)
     filters = DocumentFilterForm(request.GET or None, entity=request.entity, section=section)
-    rows = newest_first(filters.apply(section.documents(request.entity)))
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(filters.apply(section.documents(request.entity)), request.GET.get("after", "")[:300])
     today = entity_today(request.entity)
     for document in page:
         document.overdue = is_overdue(document, today)  # type: ignore[attr-defined]

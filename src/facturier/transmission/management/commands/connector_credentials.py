@@ -13,8 +13,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from facturier.accounts.actor import SYSTEM
+from facturier.accounts.credentials import CONNECTORS, connector_credentials_set
 from facturier.accounts.management.lookup import find_entity
-from facturier.transmission.credentials import CONNECTORS, connector_credentials_set
 
 
 class Command(BaseCommand):

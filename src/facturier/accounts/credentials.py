@@ -1,4 +1,4 @@
-"""Each company's own connector accounts (Chorus Pro, the platform), kept encrypted in the database.
+"""Each company's own connector accounts (Chorus Pro, the platform, Stripe, PayPal), kept encrypted in the database.
 
 They replace the environment variables keyed by SIREN (``CHORUS_PRO_ACCOUNTS``, ``PDP_ACCOUNTS``), which
 are still read as a fallback for installations configured that way: for one company, its stored
@@ -22,7 +22,7 @@ from facturier.common.errors import ValidationFailed
 from facturier.common.secrets import decrypt_json, encrypt_json
 from facturier.jobs.models import ConnectorCredential
 
-CONNECTORS = ("chorus_pro", "pdp")
+CONNECTORS = ("chorus_pro", "pdp", "stripe", "paypal")  # the last two: online payment (payments.online)
 
 
 @transaction.atomic

@@ -1,0 +1,281 @@
+"""Issuing throughput on PostgreSQL with e-invoice validation on: 1, 2, 4, 16 processes at once (issue 9).
+
+Usage:
+  python bench/issuing.py --database postgres://postgres@127.0.0.1:5432/fact_bench [--invoices 120]
+                          [--processes 1,2,4,16] [--conformance DIR] [--validation 20]
+
+For each process count it creates `--invoices` committed drafts (1 to 5 lines, French B2B customers),
+starts that many OS processes (each warms its validation engine up first, then all start together) and
+has them issue the drafts, one transaction each, as `invoice_issue` does for the API. Prints, per
+process count: invoices/s (wall), p50/p99 latency of one issue, CPU seconds per invoice (all issuing
+processes, user + system, PostgreSQL excluded) and the load average when it ran. Then the validation
+CPU of one invoice (`validate_for_issue`, measured on the calling process, Saxon thread included), and
+`audit verify` on what was issued. The machine is shared: read the CPU figures beside the wall ones.
+
+To compare with another checkout, run it with `PYTHONPATH=<that checkout>/src` (the same database
+schema is needed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CONFORMANCE = ROOT / ".." / "shared" / "conformance"
+
+
+def setup_django(database: str, conformance: str, data_dir: str) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ["DATABASE_URL"] = database
+    os.environ["FACTURIER_DATA_DIR"] = data_dir
+    os.environ.setdefault("FACTURIER_STORAGE_URL", f"file://{data_dir}/issued")
+    os.environ.setdefault("FACTURIER_SEAL_KEYS", "bench:bench-only-seal-secret-0123456789abcdef0123")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
+    import django
+    from django.conf import settings
+
+    django.setup()
+    settings.CONFORMANCE_DIR = conformance
+    settings.EINVOICE_VALIDATE_ON_ISSUE = True
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)  # every thread of the process (Saxon's included)
+    return usage.ru_utime + usage.ru_stime
+
+
+def prepare(count: int, run: int) -> list[str]:
+    """`count` committed drafts of one entity; the entity is created once per database."""
+    from django.core.management import call_command
+
+    from facturier.accounts.models import LegalEntity
+    from facturier.accounts.services import entity_create
+    from facturier.catalog.models import Product
+    from facturier.invoicing.services import LineData, document_create
+    from facturier.parties.models import Customer
+
+    call_command("migrate", verbosity=0)
+    entity = LegalEntity.objects.filter(siren="552100554").first()
+    if entity is None:
+        entity = entity_create(
+            by=None, name="Atelier Dupont SAS", legal_form="SAS", share_capital=Decimal("10000.00"),
+            siren="552100554", siret="55210055400013", vat_number="FR96552100554", rcs="RCS Paris 552100554",
+            address_line1="12 rue de la Paix", postcode="75002", city="Paris", iban="FR7630006000011234567890189",
+            bic="AGRIFRPP", email="compta@dupont.example", electronic_address_scheme="0225",
+            electronic_address="552100554",
+        )  # fmt: skip
+        for n in range(5):
+            Customer.objects.create(entity=entity, code=f"C{n:03d}", name=f"Boulangerie {n} SARL",
+                                    siren="443061841", vat_regime="domestic", language="fr",
+                                    address_line1=f"{n + 1} place du Marché", postcode="69002", city="Lyon",
+                                    electronic_address_scheme="0225", electronic_address="443061841")  # fmt: skip
+        for n in range(10):
+            Product.objects.create(entity=entity, sku=f"P{n}", name=f"Produit {n}", unit="C62",
+                                   unit_price=Decimal(100 + 37 * n), vat_category="S", vat_rate=Decimal("20"),
+                                   accounting_category="services")  # fmt: skip
+    customers = list(Customer.objects.filter(entity=entity).order_by("code"))
+    products = list(Product.objects.filter(entity=entity).order_by("sku"))
+    return [
+        str(document_create(entity=entity, kind="invoice", customer=customers[i % len(customers)], by=None,
+                            lines=[LineData(product=products[(i + j) % len(products)], quantity=Decimal(j + 1))
+                                   for j in range(1 + (i + run) % 5)]).pk)
+        for i in range(count)
+    ]  # fmt: skip
+
+
+def worker(start_at: float, ids: list[str]) -> None:
+    """One issuing process: warm up (compile the rules), wait for the start, issue, print JSON."""
+    from facturier.invoicing.einvoice import validation_report
+    from facturier.invoicing.models import Document
+    from facturier.invoicing.services import invoice_issue
+
+    validation_report(Document.objects.get(pk=ids[0]))  # compiles the stylesheets outside the measure
+    from django.db import transaction
+
+    from facturier.invoicing.services import issuing
+
+    held: list[float] = []  # seconds the numbering series stays locked: from take_number to the commit
+    take = issuing.take_number
+
+    def timed_take(**kwargs):  # type: ignore[no-untyped-def]
+        taken = take(**kwargs)
+        locked_at = time.perf_counter()
+        transaction.on_commit(lambda: held.append(time.perf_counter() - locked_at))
+        return taken
+
+    issuing.take_number = timed_take
+    time.sleep(max(0.0, start_at - time.time()))
+    cpu, started = cpu_seconds(), time.time()
+    latencies = []
+    for invoice_id in ids:
+        began = time.perf_counter()
+        invoice_issue(invoice=Document.objects.get(pk=invoice_id), by=None)
+        latencies.append(time.perf_counter() - began)
+    print(
+        json.dumps(
+            {
+                "latencies": latencies,
+                "cpu": cpu_seconds() - cpu,
+                "started": started,
+                "ended": time.time(),
+                "held": held,
+            }
+        )
+    )
+
+
+def run(processes: int, count: int, args: argparse.Namespace, data_dir: str, index: int) -> dict[str, float]:
+    ids = prepare(count, index)
+    slices = [ids[w::processes] for w in range(processes)]
+    start_at = time.time() + 4 + processes * 0.8  # every process set up and warmed up by then
+    env = {**os.environ}
+    children = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                __file__,
+                "--database",
+                args.database,
+                "--conformance",
+                args.conformance,
+                "--data-dir",
+                data_dir,
+                "--worker",
+                str(start_at),
+                *chunk,
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )  # fmt: skip
+        for chunk in slices
+    ]
+    load = os.getloadavg()[0]
+    results = [json.loads(child.communicate()[0].strip().splitlines()[-1]) for child in children]
+    assert all(child.returncode == 0 for child in children)
+    latencies = sorted(x for r in results for x in r["latencies"])
+    wall = max(r["ended"] for r in results) - min(r["started"] for r in results)
+    late = max(r["started"] for r in results) - min(r["started"] for r in results)
+    return {
+        "processes": processes, "invoices": len(latencies), "per_s": len(latencies) / wall,
+        "p50_ms": 1000 * statistics.median(latencies),
+        "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))],
+        "cpu_ms": 1000 * sum(r["cpu"] for r in results) / len(latencies),
+        "held_ms": 1000 * statistics.median([x for r in results for x in r.get("held", [])] or [0.0]), "load": load, "late_start_s": late,
+    }  # fmt: skip
+
+
+def validation_cpu(samples: int) -> float:
+    """CPU ms of `validate_for_issue` per invoice (already compiled), on issued invoices."""
+    from facturier.invoicing.einvoice import issued_xml_files, validate_for_issue
+    from facturier.invoicing.models import Document
+
+    documents = list(Document.objects.filter(status="issued").order_by("-issued_at")[: samples + 1])
+    validate_for_issue(documents[0], files=issued_xml_files(documents[0]))
+    files = [(d, issued_xml_files(d)) for d in documents[1:]]
+    cpu = cpu_seconds()
+    for document, xml in files:
+        validate_for_issue(document, files=xml)
+    return 1000 * (cpu_seconds() - cpu) / max(1, len(files))
+
+
+def render_split(samples: int) -> dict[str, float]:
+    """CPU ms per one-page Factur-X PDF, stage by stage, with the process's Typst compiler warm."""
+    from facturier.documents import render
+    from facturier.documents.engine import Attachment, compile_pdf
+    from facturier.domain.facturx import XML_FILENAME, FacturXMetadata, add_facturx_metadata
+    from facturier.domain.formats import detect_and_parse
+    from facturier.domain.formats.outgoing import declared_profile
+    from facturier.invoicing.einvoice import issued_xml_files
+    from facturier.invoicing.models import Document
+
+    documents = list(Document.objects.filter(status="issued", lines__isnull=False).distinct()[: samples + 1])
+    xmls = [issued_xml_files(d)["cii"] for d in documents]
+    render.render_pdf(
+        documents[0], xml=xmls[0]
+    )  # the compiler, fonts and template loaded outside the measure
+    totals = dict.fromkeys(
+        ("parse XML", "context + QR", "Typst compile", "Factur-X XMP", "whole render_pdf"), 0.0
+    )
+    for document, xml in zip(documents[1:], xmls[1:], strict=True):
+        t0 = time.process_time()
+        invoice = detect_and_parse(xml)
+        profile = declared_profile(invoice).upper()
+        t1 = time.process_time()
+        branding = render.document_branding(document)
+        qr = render._epc_qr(document, invoice)
+        data = render.build_context(document, invoice, branding=branding, qr=qr is not None,
+                                    logo=render._logo(branding))  # fmt: skip
+        t2 = time.process_time()
+        attachment = Attachment(name=XML_FILENAME, content=xml.decode(), description="Factur-X invoice")
+        pdf = compile_pdf(render.TEMPLATE, data, attachments=(attachment,), extra_inputs={"qr": qr or ""},
+                          timestamp=render._timestamp(document))  # fmt: skip
+        t3 = time.process_time()
+        add_facturx_metadata(pdf, FacturXMetadata.for_profile(profile))
+        t4 = time.process_time()
+        render.render_pdf(document, xml=xml)
+        t5 = time.process_time()
+        for name, spent in zip(totals, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4), strict=True):
+            totals[name] += spent
+    count = max(1, len(documents) - 1)
+    return {name: 1000 * spent / count for name, spent in totals.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database", required=True)
+    parser.add_argument("--invoices", type=int, default=120, help="invoices issued per process count")
+    parser.add_argument("--processes", default="1,2,4,16")
+    parser.add_argument("--conformance", default=str(DEFAULT_CONFORMANCE.resolve()))
+    parser.add_argument("--validation", type=int, default=20, help="invoices for the validation CPU figure")
+    parser.add_argument("--data-dir", default="")
+    parser.add_argument(
+        "--render-only", type=int, default=0, help="only the Factur-X render split, on N invoices"
+    )
+    parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    # one data dir per database, so that the files of invoices issued by an earlier run are still there
+    data_dir = args.data_dir or str(
+        Path(tempfile.gettempdir()) / f"facturier-bench-issuing-{args.database.rsplit('/', 1)[-1]}"
+    )
+    setup_django(args.database, args.conformance, data_dir)
+    if args.worker:
+        worker(float(args.worker[0]), args.worker[1:])
+        return
+    if args.render_only:
+        split = render_split(args.render_only)
+        print(
+            "Factur-X render, CPU ms per one-page invoice:",
+            ", ".join(f"{k} {v:.1f}" for k, v in split.items()),
+        )
+        return
+    rows = [run(int(p), args.invoices, args, data_dir, i) for i, p in enumerate(args.processes.split(","))]
+    print(
+        f"{'processes':>9} {'invoices':>8} {'inv/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/inv':>10} {'load':>5}"
+    )
+    for row in rows:
+        print(f"{row['processes']:>9} {row['invoices']:>8} {row['per_s']:>7.1f} {row['p50_ms']:>8.0f} "
+              f"{row['p99_ms']:>8.0f} {row['cpu_ms']:>10.1f} {row['held_ms']:>16.0f} {row['load']:>5.1f}")  # fmt: skip
+    print(
+        f"validation CPU per invoice: {validation_cpu(args.validation):.1f} ms (load {os.getloadavg()[0]:.1f})"
+    )
+    from facturier.audit.verify import verify_all
+
+    breaches = verify_all()
+    print("audit verify:", "OK" if not breaches else f"{len(breaches)} breaches, first: {breaches[0]}")
+
+
+if __name__ == "__main__":
+    main()
