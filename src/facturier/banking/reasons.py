@@ -11,8 +11,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from facturier.invoicing.receivables_port import receivables_port
 from facturier.parties.models import Customer
+from facturier.payments import reconcilable
 
 DOCUMENT_PREFIX = "doc:"
 OPEN_ITEM_PREFIX = "open:"
@@ -63,7 +63,7 @@ def labels_for(reasons_lists: Iterable[list[dict[str, Any]]]) -> dict[str, str]:
                 keys.update(_keys_in(value))
     items = [key for key in keys if key.startswith((DOCUMENT_PREFIX, OPEN_ITEM_PREFIX))]
     customers = [key for key in keys if len(key) == 36 and ":" not in key]  # noqa: PLR2004 - a UUID
-    labels: dict[str, str] = receivables_port().numbers(items) if items else {}
+    labels: dict[str, str] = reconcilable.numbers(items) if items else {}
     labels |= {
         str(pk): name for pk, name in Customer.objects.filter(pk__in=customers).values_list("pk", "name")
     }

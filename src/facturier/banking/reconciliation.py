@@ -4,8 +4,7 @@
 reconciled yet, the open items (issued invoices with a balance, and open items imported from the
 previous tool), what was learned about payers (`PayerAlias`, customers' IBANs) and the entity's rules
 (`ReconciliationModel`); it stores per line the status, score, reasons and proposal, and settles the
-certain lines: a payment recorded and allocated through `payments.services`, reached through the
-receivables port (`invoicing.receivables_port`, filled by payments: banking does not import its sibling).
+certain lines: a payment recorded and allocated through `payments.services`.
 
 Every decision is a `Reconciliation` row, audited, and undone by reversing its payments. Each line is
 locked (`SELECT ... FOR UPDATE`) before it is decided: two clerks deciding the same line queue up and
@@ -52,8 +51,8 @@ from facturier.banking.reconciliation_inputs import (
 from facturier.common.errors import BusinessError, Conflict, ValidationFailed
 from facturier.domain import reconciliation as engine
 from facturier.domain.reconciliation.normalise import iban_key
-from facturier.invoicing.receivables_port import receivables_port
 from facturier.parties.models import Customer
+from facturier.payments import reconcilable
 
 OPEN_STATUSES = (LineStatus.UNRECONCILED, LineStatus.PROPOSED)
 CONFLICT = "bank_line_already_decided"
@@ -66,7 +65,7 @@ DIFFERENCE_TOO_LARGE = "difference_too_large"
 
 def resolve(entity: LegalEntity, key: str) -> Target:
     """The invoice or imported open item an item key names (of this entity only)."""
-    return receivables_port().target(entity, key)
+    return reconcilable.target(entity, key)
 
 
 def _locked(line: BankLine) -> BankLine:
@@ -148,8 +147,7 @@ def _settle(
         if amount - part > 0:
             adjustments.append((target, amount - part))
     customer = Customer.objects.get(pk=customers.pop())
-    port = receivables_port()
-    payment = port.record(
+    payment = reconcilable.record(
         entity=line.entity, customer=customer, amount=line.amount, received_on=line.booking_date, by=by,
         currency=line.currency, compensation=False, reference=(line.bank_reference or line.end_to_end_id)[:140],
         payer=line.counterparty_name[:200], allocations=list(paid),
@@ -157,7 +155,7 @@ def _settle(
     adjustment = None
     if adjustments:
         label = _("Bank fees") if kind == "fee" else _("Write-off")
-        adjustment = port.record(
+        adjustment = reconcilable.record(
             entity=line.entity, customer=customer, amount=short, received_on=line.booking_date, by=by,
             currency=line.currency, compensation=True, reference=f"{label} {account}"[:140],
             payer=line.counterparty_name[:200], allocations=list(adjustments),
@@ -391,7 +389,7 @@ def line_undo(*, line: BankLine, by: Actor) -> BankLine:
     reason = _("Bank line reconciliation undone")
     for payment_id in (reconciliation.payment_id, reconciliation.adjustment_id):
         if payment_id is not None:
-            receivables_port().reverse(payment_id=payment_id, by=by, reason=reason)
+            reconcilable.reverse(payment_id=payment_id, by=by, reason=reason)
     reconciliation.undone_at = timezone.now()
     reconciliation.save(update_fields=["undone_at", "updated_at"])
     before = {"status": line.status, "items": line.proposed_allocations}

@@ -1,5 +1,5 @@
-"""What the reconciliation engine reads, built from the database: open items (through the receivables
-port), what was learned about payers, the entity's rules, and bank lines; and its reasons made storable."""
+"""What the reconciliation engine reads, built from the database: open items (`payments.reconcilable`),
+what was learned about payers, the entity's rules, and bank lines; and its reasons made storable."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from facturier.accounts.models import LegalEntity
 from facturier.banking.models import AliasKind, BankLine, PayerAlias, ReconciliationModel
 from facturier.domain import reconciliation as engine
 from facturier.domain.reconciliation.normalise import iban_key
-from facturier.invoicing.receivables_port import receivables_port
+from facturier.payments import reconcilable
 
 DOCUMENT_PREFIX = "doc:"
 OPEN_ITEM_PREFIX = "open:"
 
-Target = Any  # an issued invoice or an imported open item, as the receivables port gives it
+Target = Any  # an issued invoice or an imported open item (payments.reconcilable.target)
 
 
 def rules_of(entity: LegalEntity) -> engine.Rules:
@@ -44,7 +44,7 @@ def engine_items(entity: LegalEntity) -> list[engine.OpenItem]:
             due_date=row["due_date"],
             rf_reference=row["rf_reference"],
         )  # fmt: skip
-        for row in receivables_port().open_items(entity)
+        for row in reconcilable.all_open_items(entity)
     ]
 
 
@@ -56,7 +56,7 @@ def engine_hints(entity: LegalEntity) -> list[engine.CustomerHints]:
         "customer_id", "kind", "value"
     ):
         (ibans if kind == AliasKind.IBAN else names)[str(customer)].add(value)
-    for customer, iban in receivables_port().customer_ibans(entity):
+    for customer, iban in reconcilable.customer_ibans(entity):
         ibans[str(customer)].add(iban_key(iban))
     return [
         engine.CustomerHints(key, frozenset(ibans.get(key, ())), frozenset(names.get(key, ())))

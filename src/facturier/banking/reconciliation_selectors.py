@@ -13,7 +13,7 @@ from facturier.accounts.models import LegalEntity
 from facturier.banking.models import BankLine, LineStatus, Reconciliation
 from facturier.banking.reconciliation import OPEN_STATUSES
 from facturier.common.errors import NotFound
-from facturier.invoicing.receivables_port import receivables_port
+from facturier.payments import reconcilable
 
 SEARCH_LIMIT = 25
 
@@ -84,9 +84,9 @@ def _candidate(row: dict[str, Any]) -> Candidate:
 
 def search_open_items(*, entity: LegalEntity, query: str, limit: int = SEARCH_LIMIT) -> list[Candidate]:
     """Open invoices and imported open items whose customer or number contains `query`, or owing it."""
-    return [_candidate(row) for row in receivables_port().search(entity, query, limit)]
+    return [_candidate(row) for row in reconcilable.search(entity, query, limit)]
 
 
 def candidates_for(*, entity: LegalEntity, keys: list[str]) -> list[Candidate]:
     """The open items a proposal names (still open), in the proposal's order."""
-    return [_candidate(row) for row in receivables_port().rows_for(entity, keys)]
+    return [_candidate(row) for row in reconcilable.rows_for(entity, keys)]

@@ -1,5 +1,10 @@
-"""The receivables port (`invoicing.receivables_port`) as payments fills it: bank reconciliation reads
-open items and records payments through these functions, registered in ``PaymentsConfig.ready``."""
+"""What bank reconciliation (`banking`, the layer above) reads of receivables and how it settles them.
+
+Items are named by keys: ``doc:<id>`` for an issued invoice, ``open:<id>`` for an open item imported
+from the previous tool. Rows are plain dicts: ``key``, ``number``, ``customer_id``, ``customer_name``,
+``balance`` (Decimal), ``currency``, ``issue_date``, ``due_date``, ``rf_reference`` (for invoices, the
+RF creditor reference derived from the number as printed).
+"""
 
 from __future__ import annotations
 
@@ -16,7 +21,6 @@ from facturier.accounts.models import LegalEntity
 from facturier.common.errors import ValidationFailed
 from facturier.domain import creditor_reference
 from facturier.invoicing.models import Document
-from facturier.invoicing.receivables_port import ReceivablesPort, Row
 from facturier.parties.models import Customer
 from facturier.payments.models import CustomerAccount, Method, OpenItem, Payment
 from facturier.payments.selectors import imported_open_items, open_items
@@ -25,6 +29,7 @@ from facturier.payments.services import payment_record, payment_reverse
 DOCUMENT_PREFIX = "doc:"
 OPEN_ITEM_PREFIX = "open:"
 CENT = Decimal("0.01")
+Row = dict[str, Any]
 FIELDS = ("pk", "number", "customer_id", "customer__name", "balance", "currency", "issue_date", "due_date")
 
 
@@ -58,6 +63,7 @@ def _ids(keys: list[str], prefix: str) -> list[str]:
 
 
 def all_open_items(entity: LegalEntity) -> list[Row]:
+    """Everything still owed to the entity, oldest due first."""
     return _rows(open_items(entity), imported_open_items(entity))
 
 
@@ -103,6 +109,7 @@ def customer_ibans(entity: LegalEntity) -> list[tuple[Any, str]]:
 
 
 def target(entity: LegalEntity, key: str) -> Document | OpenItem:
+    """The invoice or open item a key names, of this entity only."""
     try:
         if key.startswith(DOCUMENT_PREFIX):
             return Document.objects.get(entity=entity, pk=key.removeprefix(DOCUMENT_PREFIX))
@@ -125,12 +132,7 @@ def record(
 
 
 def reverse(*, payment_id: Any, by: Actor, reason: str) -> None:
+    """Reverse the payment unless it already is."""
     payment = Payment.objects.get(pk=payment_id)
     if not payment.is_reversed:
         payment_reverse(payment=payment, by=by, reason=reason)
-
-
-PORT = ReceivablesPort(
-    open_items=all_open_items, search=search, rows_for=rows_for, numbers=numbers, customer_ibans=customer_ibans,
-    target=target, record=record, reverse=reverse,
-)  # fmt: skip
