@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "facturier.jobs",
     "facturier.demo",  # the `load_demo` command (no models)
     "facturier.banking",
+    "facturier.billing",
 ]
 
 MIDDLEWARE = [
@@ -152,6 +153,8 @@ FACTURIER_SCHEDULES = [
      "interval_seconds": int(os.environ.get("FACTURIER_STATEMENTS_POLL_SECONDS", "300"))},
     {"name": "provider-events", "task": "facturier.payments.checkout_tasks.process_pending_provider_events",
      "interval_seconds": 300},
+    {"name": "billing-run", "task": "facturier.billing.tasks.daily_billing_runs",
+     "rrule": "FREQ=DAILY;BYHOUR=6;BYMINUTE=0"},
 ]  # fmt: skip
 # Bank statements: the watched folder (statements/inbox/<SIREN or company slug>/) and the largest file read.
 FACTURIER_STATEMENTS_DIR = os.environ.get("FACTURIER_STATEMENTS_DIR") or str(DATA_DIR / "statements")

@@ -282,6 +282,14 @@ def build_parser() -> argparse.ArgumentParser:
     jobs_sub.add_parser("list", help="the latest job runs with their progress, and the schedules")
     jobs_run = jobs_sub.add_parser("run", help="run a schedule's job now, with a progress bar")
     jobs_run.add_argument("schedule", help="schedule name, e.g. poll-statuses")
+    billing = sub.add_parser(
+        "billing-run",
+        help="invoice every contract due at a date (once per period), or preview it with --dry-run",
+    )
+    billing.add_argument("--entity", required=True, help="entity id, SIREN or name")
+    billing.add_argument("--date", help="YYYY-MM-DD, in the company's time zone (default: its today)")
+    billing.add_argument("--dry-run", action="store_true", help="show what would be invoiced; write nothing")
+    billing.add_argument("--format", choices=("text", "json"), default="text")
     documents = sub.add_parser("documents", help="issued files (XML, Factur-X PDF)")
     documents_sub = documents.add_subparsers(dest="documents_command", required=True)
     sweep = documents_sub.add_parser(
@@ -389,6 +397,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         case "jobs":
             schedule = [args.schedule] if args.jobs_command == "run" else []
             return _call_reporting("jobs", args.jobs_command, *schedule)
+        case "billing-run":
+            options = [
+                "--entity",
+                args.entity,
+                "--format",
+                args.format,
+                *(["--date", args.date] if args.date else []),
+            ]
+            return _call_reporting("billing_run", *options, *(["--dry-run"] if args.dry_run else []))
         case "documents":
             return _call_reporting("documents_sweep", *(["--inline"] if args.inline else []))
         case "sepa-dd-collect" | "sepa-transfer":

@@ -81,6 +81,7 @@ PAGES: tuple[Page, ...] = (
     Page("web:customer-mandate-add", ids={"pk": "customer"}),
     Page("web:sepa-files"),
     Page("web:job-list"),
+    Page("web:billing-overview"),
     Page("web:bank-home"),
     Page("web:bank-account-create"),
     Page("web:bank-upload"),

@@ -22,6 +22,7 @@ SHIPPED = {
     "audit-checkpoint": "facturier.audit.tasks.write_daily_checkpoints",
     "import-statements": "facturier.banking.tasks.import_watched_statements",
     "provider-events": "facturier.payments.checkout_tasks.process_pending_provider_events",
+    "billing-run": "facturier.billing.tasks.daily_billing_runs",
 }
 
 
@@ -71,6 +72,9 @@ def test_the_worker_fires_each_shipped_schedule_once_per_period(entity):
         dt.datetime(2026, 6, 1, 3, 15, tzinfo=PARIS),
         dt.datetime(2026, 6, 2, 3, 15, tzinfo=PARIS),
     ]
+    assert _runs("billing-run") == [
+        dt.datetime(2026, 6, 1, 6, 0, tzinfo=PARIS)
+    ]  # the 2nd is after the 26 hours
     assert JobRun.objects.count() == len(set(JobRun.objects.values_list("key", flat=True)))
 
 

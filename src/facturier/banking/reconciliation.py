@@ -385,7 +385,11 @@ def line_undo(*, line: BankLine, by: Actor) -> BankLine:
     authorization.authorize(by, Action.RECORD_PAYMENT, line.entity)
     line = _locked(line)
     _check_open(line, LineStatus.AUTO, LineStatus.MANUAL, LineStatus.UNRELATED)
-    reconciliation = Reconciliation.objects.select_for_update().get(line=line, undone_at__isnull=True)
+    reconciliation = (
+        Reconciliation.objects.select_for_update().filter(line=line, undone_at__isnull=True).first()
+    )
+    if reconciliation is None:  # settled elsewhere (a direct-debit return: banking.returns), not undone here
+        raise Conflict(_("This bank line was not reconciled here: it cannot be undone."), code=CONFLICT)
     reason = _("Bank line reconciliation undone")
     for payment_id in (reconciliation.payment_id, reconciliation.adjustment_id):
         if payment_id is not None:

@@ -37,6 +37,7 @@ from facturier.banking.models import (
     LineStatus,
     StatementImport,
 )
+from facturier.banking.returns import apply_direct_debit_returns
 from facturier.common.errors import BusinessError, Conflict, ValidationFailed
 from facturier.domain.banking.csv_statement import CsvMapping, parse_csv
 from facturier.domain.banking.parse import parse_statement
@@ -387,6 +388,7 @@ def statement_import(
         )  # fmt: skip
         _store(source, target, statement)
         source.save(update_fields=["new_lines", "duplicate_lines", "updated_at"])
+        apply_direct_debit_returns(source, by=by)
         audit_record(
             entity=entity, actor=by, action="bank_statement.imported", obj=source,
             after={"account": target.identifier, "filename": filename, "sha256": sha256, "format": source.format,

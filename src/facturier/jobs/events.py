@@ -70,6 +70,9 @@ EVENT_TYPES: dict[str, str] = {
     "payment.checkout_paid": "An online checkout was paid: the payment was recorded with the provider's fee.",
     "payment.checkout_failed": "An online checkout failed or expired without payment.",
     "payment.checkout_refused": "A provider reported a payment whose amount or currency differs: not recorded.",
+    "contract.created": "A billing contract (recurring invoicing) was created.",
+    "contract.changed": "A contract's item changed (quantity, price, plan) from an effective date.",
+    "contract.terminated": "A contract was terminated: it is no longer billed from its end date.",
 }
 for _subject in ("quote", "order", "invoice", "credit_note"):
     EVENT_TYPES |= {

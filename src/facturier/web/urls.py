@@ -6,6 +6,7 @@ from facturier.web import access
 from facturier.web.views import (
     actions,
     bank,
+    billing,
     company,
     documents,
     downloads,
@@ -90,6 +91,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("approvals/<uuid:pk>/", approval_detail, name="approval-detail"),
     path("approvals/<uuid:pk>/<slug:decision>/", approval_decide, name="approval-decide"),
     path("jobs/", jobs.job_list, name="job-list"),
+    path("billing/", billing.billing_overview, name="billing-overview"),
     path("inbox/", inbox.inbox_list, name="inbox-list"),
     path("inbox/import/", inbox.inbox_upload, name="inbox-upload"),
     path("inbox/<uuid:pk>/", inbox.inbox_detail, name="inbox-detail"),

@@ -1,0 +1,11 @@
+"""Stable error codes of the billing app (API problem `code`, CLI JSON `errors[].code`)."""
+
+INVALID_FREQUENCY = "invalid_frequency"
+INVALID_TIERS = "invalid_tiers"
+INVALID_DATES = "invalid_dates"
+CONTRACT_TERMINATED = "contract_terminated"
+UNKNOWN_ITEM = "unknown_item"
+NEGATIVE_TOTAL = "billing_needs_credit_note"
+BILLING_FAILED = "billing_failed"
+ISSUE_FAILED = "issue_failed"
+NOTICE_PERIOD = "notice_period"

@@ -1,0 +1,176 @@
+"""Contracts (recurring billing), their items and changes, billing runs, and the billed periods.
+
+A contract bills its items every period (`frequency`: monthly, quarterly, yearly or an RFC 5545 rule),
+in advance or in arrears, aligned on the calendar or on the anniversary of its first billed day
+(`start_date` + `trial_days`). An item's state is fixed over `[start_date, end_date)`: a change of
+quantity, price or plan ends the item the day it takes effect and starts a new one (`ContractChange`
+links them), so the past stays what was billed and proration reads dates only.
+`BilledPeriod` is the claim "this contract's period is invoiced": unique per (contract, period), taken
+in the transaction that creates the invoice draft, so a period is invoiced exactly once.
+"""
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from facturier.common.models import TenantModel
+from facturier.domain.billing.periods import Alignment, Timing
+from facturier.domain.billing.pricing import PricingModel
+
+
+class ContractStatus(models.TextChoices):
+    ACTIVE = "active", _("active")
+    TERMINATED = "terminated", _("terminated")
+
+
+class Contract(TenantModel):
+    customer = models.ForeignKey("parties.Customer", on_delete=models.PROTECT, related_name="contracts")
+    reference = models.CharField(_("reference"), max_length=50)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(
+        _("end date"), null=True, blank=True, help_text=_("First day no longer billed (empty: open-ended).")
+    )
+    trial_days = models.PositiveIntegerField(_("trial days"), default=0)
+    frequency = models.CharField(
+        _("frequency"), max_length=200, default="monthly",
+        help_text=_("monthly, quarterly, yearly or an RFC 5545 rule (FREQ=WEEKLY;INTERVAL=2)."),
+    )  # fmt: skip
+    timing = models.CharField(
+        _("billing"), max_length=10, choices=[(t.value, t.value) for t in Timing], default=Timing.ADVANCE
+    )
+    alignment = models.CharField(
+        _("alignment"),
+        max_length=12,
+        choices=[(a.value, a.value) for a in Alignment],
+        default=Alignment.CALENDAR,
+    )
+    tacit_renewal = models.BooleanField(_("tacit renewal"), default=True)
+    term_months = models.PositiveIntegerField(_("term (months)"), null=True, blank=True)
+    notice_days = models.PositiveIntegerField(_("notice (days)"), default=0)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ContractStatus.choices, default=ContractStatus.ACTIVE
+    )
+
+    class Meta:
+        ordering = ["reference"]
+        constraints = [
+            models.UniqueConstraint(fields=["entity", "reference"], name="billing_contract_unique_reference"),
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True) | models.Q(end_date__gt=models.F("start_date")),
+                name="billing_contract_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class ContractItem(models.Model):
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="items")
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, null=True, blank=True)
+    description = models.CharField(_("description"), max_length=500)
+    pricing_model = models.CharField(
+        _("pricing"),
+        max_length=10,
+        choices=[(p.value, p.value) for p in PricingModel],
+        default=PricingModel.PER_UNIT,
+    )
+    tiers = models.JSONField(_("tiers"), default=list, blank=True)
+    quantity = models.DecimalField(_("quantity"), max_digits=20, decimal_places=4, default=Decimal(1))
+    unit_price = models.DecimalField(_("unit price"), max_digits=20, decimal_places=6, default=Decimal(0))
+    unit = models.CharField(_("unit"), max_length=3, default="C62")
+    vat_category = models.CharField(_("VAT category"), max_length=2, default="S")
+    vat_rate = models.DecimalField(_("VAT rate"), max_digits=5, decimal_places=2, default=Decimal("20.00"))
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("until"), null=True, blank=True, help_text=_("First day no longer billed."))
+
+    class Meta:
+        ordering = ["contract", "start_date", "pk"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class ChangeKind(models.TextChoices):
+    QUANTITY = "quantity", _("quantity")
+    PRICE = "price", _("price")
+    PLAN = "plan", _("plan")
+    ADDED = "added", _("item added")
+    REMOVED = "removed", _("item removed")
+    TERMINATION = "termination", _("termination")
+
+
+class ContractChange(models.Model):
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="changes")
+    effective_date = models.DateField(_("effective date"))
+    kind = models.CharField(_("change"), max_length=12, choices=ChangeKind.choices)
+    old_item = models.ForeignKey(
+        ContractItem, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    new_item = models.ForeignKey(
+        ContractItem, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    details = models.JSONField(default=dict, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["contract", "effective_date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.effective_date}"
+
+
+class BillingRunStatus(models.TextChoices):
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class BillingRun(TenantModel):
+    run_date = models.DateField(_("date"))
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=BillingRunStatus.choices, default=BillingRunStatus.RUNNING
+    )
+    results = models.JSONField(default=dict, blank=True)
+    job_run = models.ForeignKey(
+        "jobs.JobRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.run_date}{' (dry run)' if self.dry_run else ''}"
+
+
+class BilledPeriod(models.Model):
+    """One contract period invoiced: the claim that makes it exactly once, and what each item was billed."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="billed_periods")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    document = models.ForeignKey(
+        "invoicing.Document", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    billing_run = models.ForeignKey(
+        BillingRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    amounts = models.JSONField(
+        default=dict, blank=True, help_text="item id -> amount billed so far for the period"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["contract", "period_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "period_start"], name="billing_one_invoice_per_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.period_start}"

@@ -1,0 +1,306 @@
+"""Billing runs: every invoice due at a date, previewed (dry run) or created and issued in chunks.
+
+A run works in the entity's calendar (`day` is a date in its time zone). Each contract is one chunk of
+a job run (`jobs.runs.run_chunks`): its invoices, their claims (`BilledPeriod`, unique per contract and
+period) and the chunk's "done" mark commit together, so a run resumed after a crash skips finished
+contracts and a period is invoiced exactly once, even by two runs at the same time (the second one's
+claim fails on the unique constraint and it moves on). One contract's error (a customer missing an
+identifier, a currency without exchange rate) is recorded with its reason and the run goes on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from contextvars import ContextVar
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from facturier.accounts.actor import SYSTEM, Actor
+from facturier.accounts.models import LegalEntity
+from facturier.billing import errors
+from facturier.billing.compute import DueLine, DuePeriod, due_periods, pending_adjustments
+from facturier.billing.models import BilledPeriod, BillingRun, BillingRunStatus, Contract
+from facturier.common.errors import BusinessError
+from facturier.domain.billing.periods import InvalidFrequency
+from facturier.domain.billing.pricing import InvalidTiers
+from facturier.invoicing.models import Document
+from facturier.invoicing.services import (
+    AllowanceChargeData,
+    LineData,
+    credit_note_create,
+    document_create,
+    invoice_issue,
+)
+
+logger = logging.getLogger(__name__)
+TASK = "facturier.billing.tasks.execute_billing_run"
+PROGRESS: ContextVar[Callable[[int, int], None] | None] = ContextVar("billing_progress", default=None)
+"""Set by the command line to draw its progress bar: called with (contracts done, total) after each one."""
+
+
+class BillingProblem(Exception):
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def contracts_to_bill(entity: LegalEntity, day: dt.date) -> list[Contract]:
+    """Contracts that may owe something on ``day`` (started; not ended before any unbilled period)."""
+    return list(
+        Contract.objects.filter(entity=entity)
+        .filter(start_date__lte=day)
+        .select_related("customer", "entity")
+        .order_by("reference")
+    )
+
+
+def _error(contract: Contract, error: Exception, period: DuePeriod | None = None) -> dict[str, Any]:
+    code = getattr(error, "code", errors.BILLING_FAILED)
+    if isinstance(error, InvalidFrequency):
+        code = errors.INVALID_FREQUENCY
+    elif isinstance(error, InvalidTiers):
+        code = errors.INVALID_TIERS
+    found: dict[str, Any] = {"contract": contract.reference, "code": str(code), "reason": str(error)}
+    if period is not None:
+        found["period"] = [str(period.period.start), str(period.period.last_day)]
+    return found
+
+
+def _summary(due: DuePeriod) -> dict[str, Any]:
+    return {
+        "contract": due.contract.reference, "customer": due.contract.customer.name,
+        "period": [str(due.period.start), str(due.period.last_day)], "billing_date": str(due.billing_date),
+        "total": str(due.total), "currency": due.contract.currency,
+        "lines": [{"description": line.description, "amount": str(line.amount)} for line in due.lines],
+    }  # fmt: skip
+
+
+def _anomalies(dues: list[DuePeriod]) -> list[dict[str, str]]:
+    found = []
+    if len(dues) > 1:
+        found.append({"contract": dues[0].contract.reference, "code": "backlog",
+                      "reason": _("%(count)s periods are due at once.") % {"count": len(dues)}})  # fmt: skip
+    for due in dues:
+        if due.total < 0:
+            found.append({"contract": due.contract.reference, "code": errors.NEGATIVE_TOTAL,
+                          "reason": _("The credits exceed the charges: a credit note is needed.")})  # fmt: skip
+    return found
+
+
+def preview(entity: LegalEntity, day: dt.date) -> dict[str, Any]:
+    """What a run at ``day`` would invoice, without writing anything."""
+    result: dict[str, Any] = {"invoices": [], "credit_notes": [], "errors": [], "anomalies": [], "totals": {}}
+    for contract in contracts_to_bill(entity, day):
+        try:
+            dues = due_periods(contract, day)
+        except (ValueError, ArithmeticError) as error:
+            result["errors"].append(_error(contract, error))
+            continue
+        result["anomalies"].extend(_anomalies(dues))
+        if not dues:
+            for bp, lines, _amounts in pending_adjustments(contract):
+                result["credit_notes"].append({
+                    "contract": contract.reference, "period": [str(bp.period_start), str(bp.period_end)],
+                    "total": str(-sum((line.amount for line in lines), Decimal(0))),
+                    "lines": [{"description": line.description, "amount": str(line.amount)} for line in lines],
+                })  # fmt: skip
+        for due in dues:
+            result["invoices"].append(_summary(due))
+            totals = result["totals"]
+            totals[contract.currency] = str(Decimal(totals.get(contract.currency, "0")) + due.total)
+    return result
+
+
+def _invoice_of(contract: Contract, due_lines: list[DueLine], note: str, by: Actor) -> Document:
+    """A draft invoice: charges as lines, credits as document allowances (invoice lines are never negative)."""
+    lines = [LineData(description=line.description, quantity=line.quantity, unit_price=line.unit_price,
+                      unit=line.item.unit, vat_category=line.item.vat_category, vat_rate=line.item.vat_rate,
+                      product=line.item.product)
+             for line in due_lines if line.amount > 0]  # fmt: skip
+    credits = [AllowanceChargeData(reason=_("Credit: %(line)s") % {"line": line.description}, amount=-line.amount,
+                                   vat_category=line.item.vat_category, vat_rate=line.item.vat_rate)
+               for line in due_lines if line.amount < 0]  # fmt: skip
+    return document_create(
+        entity=contract.entity, kind="invoice", customer=contract.customer, by=by, lines=lines,
+        allowances_charges=credits, currency=contract.currency, note=note,
+    )  # fmt: skip
+
+
+def _credit_note_of(contract: Contract, invoice: Document, due_lines: list[DueLine], by: Actor) -> Document:
+    return credit_note_create(
+        invoice=invoice, by=by, reason=_("Contract %(reference)s: unused days") % {"reference": contract.reference},
+        lines=[LineData(description=line.description, quantity=Decimal(1), unit_price=-line.amount,
+                        unit=line.item.unit, vat_category=line.item.vat_category,
+                        vat_rate=line.item.vat_rate, product=line.item.product) for line in due_lines],
+    )  # fmt: skip
+
+
+def _period_note(contract: Contract, start: dt.date, last_day: dt.date) -> str:
+    return _("Contract %(reference)s, period %(start)s – %(end)s") % {
+        "reference": contract.reference, "start": start, "end": last_day}  # fmt: skip
+
+
+def _create_invoice(due: DuePeriod, run: BillingRun | None, by: Actor) -> BilledPeriod | None:
+    """Claim the period and create its draft (caller's transaction); None when it was already billed."""
+    contract = due.contract
+    try:
+        with transaction.atomic():
+            claim = BilledPeriod.objects.create(
+                contract=contract, period_start=due.period.start, period_end=due.period.end,
+                billing_run=run, amounts=due.amounts,
+            )  # fmt: skip
+    except IntegrityError:
+        return None
+    for start, amounts in due.adjusted.items():
+        BilledPeriod.objects.filter(contract=contract, period_start=start).update(amounts=amounts)
+    if not due.lines:
+        return claim
+    if due.total < 0:
+        raise BillingProblem(
+            _("The credits exceed the charges: a credit note is needed."), errors.NEGATIVE_TOTAL
+        )
+    note = _period_note(contract, due.period.start, due.period.last_day)
+    claim.document = _invoice_of(contract, due.lines, note, by)
+    claim.save(update_fields=["document", "updated_at"])
+    return claim
+
+
+def _issue(contract: Contract, document: Document, by: Actor, done: dict[str, list[Any]], key: str) -> None:
+    """Issue a draft in a savepoint; kept as a draft (and reported) when approval is needed or issue fails."""
+    if contract.entity.requires_approval:
+        done["drafts"].append(str(document.pk))
+        return
+    try:
+        with transaction.atomic():
+            document = invoice_issue(invoice=document, by=by)
+    except BusinessError as error:
+        done["drafts"].append(str(document.pk))
+        done["errors"].append(
+            {**_error(contract, error), "code": errors.ISSUE_FAILED, "draft": str(document.pk)}
+        )
+        return
+    done[key].append(document.number)
+
+
+def _settle_pending(contract: Contract, by: Actor, done: dict[str, list[Any]]) -> None:
+    """Settle the differences of billed periods that no due invoice carries (a termination or a change after
+    the last invoice, or credits larger than the next invoice): credits become a credit note against the
+    period's invoice, charges an adjustment invoice (credits as its allowances when the net is positive).
+    Each under the billed period's row lock, so a difference is settled once."""
+    for bp, lines, amounts in pending_adjustments(contract):
+        with transaction.atomic():
+            locked = BilledPeriod.objects.select_for_update().get(pk=bp.pk)
+            if locked.amounts != bp.amounts:
+                continue  # another run settled it meanwhile
+            net = sum((line.amount for line in lines), Decimal(0))
+            charges = [line for line in lines if line.amount > 0]
+            credits = [line for line in lines if line.amount < 0]
+            made: list[tuple[Document, str]] = []
+            note = _period_note(contract, bp.period_start, bp.period_end - dt.timedelta(days=1))
+            if net >= 0:
+                made.append((_invoice_of(contract, lines, note, by), "invoices"))
+            else:
+                if bp.document is None:
+                    continue  # nothing was invoiced to credit
+                made.append((_credit_note_of(contract, bp.document, credits, by), "credit_notes"))
+                if charges:
+                    made.append((_invoice_of(contract, charges, note, by), "invoices"))
+            locked.amounts = amounts
+            locked.save(update_fields=["amounts", "updated_at"])
+        for document, key in made:
+            _issue(contract, document, by, done, key)
+
+
+def bill_contract(
+    contract: Contract, day: dt.date, run: BillingRun | None, by: Actor
+) -> dict[str, list[Any]]:
+    """Invoice every due period of one contract (each in its own savepoint) and issue the invoices."""
+    done: dict[str, list[Any]] = {"invoices": [], "credit_notes": [], "drafts": [], "errors": []}
+    try:
+        dues = due_periods(contract, day)
+        if dues and dues[0].total < 0:  # the credits exceed the next invoice: settled on their own
+            dues[0].lines = [line for line in dues[0].lines if not line.adjustment]
+            dues[0].adjusted = {}
+        if not dues or not dues[0].adjusted:
+            _settle_pending(contract, by, done)
+    except (ValueError, ArithmeticError, BusinessError) as error:
+        done["errors"].append(_error(contract, error))
+        return done
+    for due in dues:
+        try:
+            with transaction.atomic():
+                claim = _create_invoice(due, run, by)
+        except (BusinessError, BillingProblem, ValueError, ArithmeticError) as error:
+            done["errors"].append(_error(contract, error, due))
+            break  # later periods wait: invoices of a contract stay in period order
+        if claim is not None and claim.document is not None:
+            _issue(contract, claim.document, by, done, "invoices")
+    return done
+
+
+def _record(run: BillingRun, done: dict[str, list[Any]]) -> None:
+    locked = BillingRun.objects.select_for_update().get(pk=run.pk)
+    results = locked.results or {}
+    for key, values in done.items():
+        results[key] = [*results.get(key, []), *values]
+    locked.results = results
+    locked.save(update_fields=["results", "updated_at"])
+
+
+def execute(run: BillingRun, *, job_run: Any | None = None, by: Actor = SYSTEM) -> dict[str, Any]:
+    """Bill every contract of the run's entity at its date; chunked and resumable with a job run."""
+    from facturier.jobs.runs import run_chunks
+
+    contracts = {str(c.pk): c for c in contracts_to_bill(run.entity, run.run_date)}
+    progress, seen = PROGRESS.get(), [0]
+
+    def handle(key: str) -> None:
+        contract = contracts[key]
+        try:
+            with transaction.atomic():
+                done = bill_contract(contract, run.run_date, run, by)
+        except Exception as error:  # one contract never stops the others
+            logger.exception("billing %s failed", contract.reference)
+            done = {"errors": [_error(contract, error)]}
+        _record(run, done)
+        seen[0] += 1
+        if progress is not None:
+            progress(seen[0], len(contracts))
+
+    if job_run is not None:
+        run_chunks(job_run, list(contracts), handle)
+    else:
+        for key in contracts:
+            with transaction.atomic():
+                handle(key)
+    run.refresh_from_db()
+    run.results = {"invoices": [], "credit_notes": [], "drafts": [], "errors": [], **(run.results or {})}
+    run.status = BillingRunStatus.FAILED if run.results["errors"] else BillingRunStatus.DONE
+    run.save(update_fields=["results", "status", "updated_at"])
+    return {"invoices": len(run.results["invoices"]), "errors": len(run.results["errors"])}
+
+
+@transaction.atomic
+def billing_run_start(*, entity: LegalEntity, day: dt.date, by: Actor, dry_run: bool = False) -> BillingRun:
+    """A billing run at ``day``: a dry run is computed now; a real one is queued as a chunked job run."""
+    from facturier.accounts.authorization import authorize
+    from facturier.accounts.roles import Action
+    from facturier.jobs.runs import job_start
+
+    authorize(by, Action.ISSUE, entity)
+    run = BillingRun.objects.create(entity=entity, run_date=day, dry_run=dry_run)
+    if dry_run:
+        run.results = preview(entity, day)
+        run.status = BillingRunStatus.DONE
+        run.save(update_fields=["results", "status", "updated_at"])
+        return run
+    job, _created = job_start(key=f"billing:{entity.pk}:{day}:{run.pk}", task=TASK,
+                              args={"billing_run": str(run.pk)}, entity=entity)  # fmt: skip
+    run.job_run = job
+    run.save(update_fields=["job_run", "updated_at"])
+    return run
