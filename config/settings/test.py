@@ -8,7 +8,9 @@ from config.settings.storage import issued_storage
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S303 - tests only, speed
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-EMAIL_URL = "memory://"  # tests that need "not configured" or a real SMTP server override it
+# tests that need "not configured" or a real SMTP server override it; a server started by a browser test
+# reads its SMTP server from FACTURIER_TEST_EMAIL_URL (tests/e2e/test_reconciliation_screen.py)
+EMAIL_URL = os.environ.get("FACTURIER_TEST_EMAIL_URL", "memory://")
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LANGUAGE_CODE = "fr"
 

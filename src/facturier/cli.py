@@ -215,7 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     statements.add_argument(
         "--no-reconcile", action="store_true",
-        help="do not reconcile the new lines after the import (reconciliation is not shipped yet: no effect)",
+        help="do not reconcile the open lines automatically after the import",
     )  # fmt: skip
     open_items = sub.add_parser(
         "import-open-items",
@@ -230,6 +230,22 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="OLD=NEW",
         help="a column of the file and our name for it",
     )
+    reconcile = sub.add_parser(
+        "reconcile",
+        help="reconcile the open bank lines with open invoices (certain ones settled, likely ones proposed)",
+    )
+    reconcile.add_argument("--entity", required=True, help="entity id, SIREN or name")
+    reconciliation = sub.add_parser("reconciliation", help="the results of bank reconciliation")
+    reconciliation_sub = reconciliation.add_subparsers(dest="reconciliation_command", required=True)
+    reconciliation_export = reconciliation_sub.add_parser(
+        "export", help="one row per bank line (bank_reference, date, amount, status, invoices, score, reason)"
+    )
+    reconciliation_export.add_argument("--entity", required=True, help="entity id, SIREN or name")
+    reconciliation_export.add_argument("--format", choices=("csv", "json"), default="csv")
+    reconciliation_export.add_argument(
+        "--out", metavar="F", help="the file to write (default: standard output)"
+    )
+    reconciliation_export.add_argument("--language", default="en", help="language of the reasons (en, fr)")
     conformance = sub.add_parser("conformance", help="official e-invoice validation rules (XSD, schematron)")
     conformance_sub = conformance.add_subparsers(dest="conformance_command", required=True)
     conformance_install = conformance_sub.add_parser(
@@ -349,6 +365,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _call_reporting(
                 "import_statement", *options, *(["--no-reconcile"] if args.no_reconcile else [])
             )
+        case "reconcile":
+            return _call_reporting("reconcile", "--entity", args.entity)
+        case "reconciliation":
+            out = ["--out", args.out] if args.out else []
+            return _call_reporting(
+                "reconciliation_export", "--entity", args.entity, "--format", args.format,
+                "--language", args.language, *out,
+            )  # fmt: skip
         case "import-open-items":
             maps = [option for pair in args.map for option in ("--map", pair)]
             return _call_reporting("import_open_items", args.file, "--entity", args.entity, *maps)

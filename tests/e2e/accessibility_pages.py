@@ -86,6 +86,8 @@ PAGES: tuple[Page, ...] = (
     Page("web:bank-account-create"),
     Page("web:bank-upload"),
     Page("web:bank-lines"),
+    Page("web:bank-reconcile"),
+    Page("web:bank-reconcile-line", ids={"pk": "bank_line"}),
     Page("web:payment-list"),
     Page("web:payment-create"),
     Page("web:payment-detail", ids={"pk": "payment"}),
@@ -149,6 +151,12 @@ NOT_PAGES: dict[str, tuple[str, Page]] = {
     ),
     "web:payment-reverse": ("POST only", Page("web:payment-reverse", ids={"pk": "payment"})),
     "web:invoice-apply-credit": ("POST only", Page("web:invoice-apply-credit", ids={"pk": "issued"})),
+    "web:bank-reconcile-run": ("POST only", Page("web:bank-reconcile-run")),
+    "web:bank-reconcile-bulk": ("POST only", Page("web:bank-reconcile-bulk")),
+    "web:bank-reconcile-action": (
+        "POST only",
+        Page("web:bank-reconcile-action", kwargs={"action": "accept"}, ids={"pk": "bank_line"}),
+    ),
     "payments:stripe-webhook": (
         "POST only (Stripe's webhook)",
         Page("payments:stripe-webhook", kwargs={"entity": _NIL}),
@@ -183,6 +191,8 @@ from facturier.invoicing.services import LineData, document_create, invoice_appr
 from facturier.parties.models import Customer
 from facturier.parties.services import contact_create
 from facturier.payments.services import payment_record
+from facturier.banking.models import BankLine
+from facturier.banking.services import bank_account_add
 from facturier.payments.online import pay_token
 from tests.inbox.builders import cii_bytes
 
@@ -225,6 +235,13 @@ issued = invoice_issue(invoice=issued, by=user)
 payment = payment_record(entity=entity, customer=customer, amount=Decimal("500.00"), received_on=issued.issue_date,
                          by=user, reference="VIR-E2E", allocations=[(issued, Decimal("400.00"))])
 received = einvoice_import(entity=entity, by=user, filename="FA-42.xml", content=cii_bytes()).records[0]
+bank_account = bank_account_add(entity=entity, by=None, iban="FR7630006000011234567890189", name="Compte courant")
+bank_line = BankLine.objects.create(
+    entity=entity, account=bank_account, booking_date=issued.issue_date, amount=Decimal("1000.00"), currency="EUR",
+    remittance="VIREMENT " + issued.number, counterparty_name="BOULANGERIE MARTIN", natural_key="e2e-1",
+    status="proposed", score=Decimal("0.8"), reasons=[{{"code": "reference_exact", "params": {{"number": issued.number}}}}],
+    proposed_allocations=[{{"item_key": "doc:" + str(issued.pk), "amount": "1000.00"}}],
+)
 from facturier.payments.sepa_mandates import mandate_create, sepa_creditor_set
 from facturier.payments.sepa_transfers import credit_transfer_file_generate, refund_order
 from facturier.payments.services import payment_record
@@ -239,6 +256,7 @@ ids = dict(
     customer=customer.pk, contact=contact.pk, product=product.pk, draft=draft.pk, quote=quote.pk,
     pending=pending.pk, issued=issued.pk, received=received.pk, mandate=mandate.pk, sepa_file=sepa_file.pk,
     payment=payment.pk, allocation=payment.allocations.get().pk,
+    bank_line=bank_line.pk,
     series=NumberingSeries.objects.filter(entity=entity).first().pk,
     membership=Membership.objects.get(entity=entity, user=paul).pk,
     enrolled=Membership.objects.get(entity=entity, user=hugo).pk,

@@ -137,6 +137,8 @@ class BankLine(TenantModel):
     score = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)  # 0..1
     reasons = models.JSONField(default=list, blank=True)  # [{"code": ..., "params": {...}}]
     proposed_allocations = models.JSONField(default=list, blank=True)  # [{"item_key": ..., "amount": "..."}]
+    # the proposals a clerk rejected (or undid), never proposed again: [[item_key, ...], ...]
+    rejected = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-booking_date", "-created_at"]
@@ -213,3 +215,52 @@ class PayerAlias(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.value} -> {self.customer_id}"
+
+
+class Decision(models.TextChoices):
+    AUTO = "auto", _("Reconciled automatically")
+    MANUAL = "manual", _("Reconciled by hand")
+    UNRELATED = "unrelated", _("Unrelated")
+
+
+class Reconciliation(TenantModel):
+    """One decision on a bank line: the payment it recorded, and the differences booked with it.
+
+    Never deleted: undoing it reverses its payments and sets `undone_at`, so the history of a line
+    (automatic match, undone, matched by hand...) stays readable. The fee and write-off amounts are
+    recorded with their accounts so the books can journal them.
+    """
+
+    line = models.ForeignKey(BankLine, on_delete=models.PROTECT, related_name="reconciliations")
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    payment = models.ForeignKey(
+        "payments.Payment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    adjustment = models.ForeignKey(  # the compensation that settles a fee or write-off difference
+        "payments.Payment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    fee_amount = models.DecimalField(max_digits=20, decimal_places=2, default=Decimal(0))
+    fee_account = models.CharField(max_length=20, blank=True)
+    writeoff_amount = models.DecimalField(max_digits=20, decimal_places=2, default=Decimal(0))
+    writeoff_account = models.CharField(max_length=20, blank=True)
+    credit_amount = models.DecimalField(max_digits=20, decimal_places=2, default=Decimal(0))
+    score = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    reasons = models.JSONField(default=list, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_by_label = models.CharField(max_length=200, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["line"],
+                condition=models.Q(undone_at__isnull=True),
+                name="one_live_reconciliation_per_line",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision} {self.line_id}"

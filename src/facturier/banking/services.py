@@ -314,7 +314,7 @@ def _store(source: StatementImport, account: BankAccount, statement: ParsedState
         common = {
             "entity_id": account.entity_id, "account_id": account.pk, "statement_import_id": source.pk,
             "currency": account.currency, "created_at": now, "updated_at": now, "status": LineStatus.UNRECONCILED,
-            "score": None, "reasons": [], "proposed_allocations": [],
+            "score": None, "reasons": [], "proposed_allocations": [], "rejected": [],
         }  # fmt: skip
         insert_ignoring_conflicts(
             BankLine, fresh, common=common

@@ -22,6 +22,7 @@ from django.utils.text import slugify
 from facturier.accounts.actor import SYSTEM
 from facturier.accounts.models import LegalEntity
 from facturier.banking.models import Channel
+from facturier.banking.reconciliation import reconcile_after_import
 from facturier.banking.services import (
     StatementFileTooLarge,
     max_statement_bytes,
@@ -123,6 +124,7 @@ def import_file(path: Path, *, root: Path, entities: dict[str, LegalEntity], sum
         summary.errors.append(f"{company}/{path.name}: {error.message}")
         return
     _move(path, root / "done" / company)
+    reconcile_after_import(entity, new_lines=result.new_lines)
     summary.already += result.already_imported
     summary.imported += not result.already_imported
     summary.new_lines += result.new_lines

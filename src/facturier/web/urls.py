@@ -17,6 +17,7 @@ from facturier.web.views import (
     lookup,
     parties,
     payments,
+    reconcile,
     sepa,
 )
 from facturier.web.views.approvals import approval_decide, approval_detail, approval_list
@@ -108,6 +109,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("bank/accounts/new/", bank.bank_account_create, name="bank-account-create"),
     path("bank/import/", bank.bank_upload, name="bank-upload"),
     path("bank/lines/", bank.bank_line_list, name="bank-lines"),
+    path("bank/reconcile/", reconcile.reconcile_screen, name="bank-reconcile"),
+    path("bank/reconcile/run/", reconcile.reconcile_run, name="bank-reconcile-run"),
+    path("bank/reconcile/accept-confident/", reconcile.reconcile_bulk, name="bank-reconcile-bulk"),
+    path("bank/reconcile/<uuid:pk>/", reconcile.reconcile_line, name="bank-reconcile-line"),
+    path("bank/reconcile/<uuid:pk>/<slug:action>/", reconcile.reconcile_action, name="bank-reconcile-action"),
     path("payments/", payments.payment_list, name="payment-list"),
     path("payments/new/", payments.payment_create, name="payment-create"),
     path("payments/<uuid:pk>/", payments.payment_detail, name="payment-detail"),

@@ -22,6 +22,7 @@ from facturier.api.v1.auth import entity_of, require_scope
 from facturier.api.v1.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate
 from facturier.banking import selectors
 from facturier.banking.models import BankAccount, Channel, StatementImport
+from facturier.banking.reconciliation import reconcile_after_import
 from facturier.banking.services import (
     StatementFileTooLarge,
     bank_account_add,
@@ -170,6 +171,7 @@ def bank_statements_upload(
         entity=entity, by=as_actor(key), filename=file.name or "statement", content=file.read(), account=target,
         channel=Channel.API,
     )  # fmt: skip
+    reconcile_after_import(entity, new_lines=result.new_lines)
     body = {
         "filename": result.filename, "sha256": result.sha256,
         "outcome": "already_imported" if result.already_imported else "imported",

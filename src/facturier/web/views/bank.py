@@ -11,6 +11,7 @@ from facturier.accounts.actor import as_actor
 from facturier.accounts.roles import Action, role_allows
 from facturier.banking import selectors
 from facturier.banking.models import Channel, LineStatus
+from facturier.banking.reconciliation import reconcile_after_import
 from facturier.banking.services import bank_account_add, max_statement_bytes, statement_import
 from facturier.common.errors import BusinessError
 from facturier.web.access import EntityRequest, staff_view
@@ -80,6 +81,15 @@ def bank_upload(request: EntityRequest) -> HttpResponse:
     if result.already_imported:
         messages.warning(request, _("This file was already imported: nothing new."))
     else:
+        summary = reconcile_after_import(request.entity, new_lines=result.new_lines)
+        if summary is not None:
+            messages.info(
+                request,
+                _(
+                    "Reconciliation: %(auto)s reconciled automatically, %(proposed)s proposed, %(unmatched)s left."
+                )
+                % summary.as_dict(),
+            )
         messages.success(
             request,
             _("Statement imported: %(new)s new lines, %(old)s already imported.")

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from facturier.accounts.actor import SYSTEM
 from facturier.accounts.management.lookup import find_entity
 from facturier.banking.models import Channel
+from facturier.banking.reconciliation import reconcile_after_import
 from facturier.banking.selectors import bank_account_find
 from facturier.banking.services import ImportResult, max_statement_bytes, statement_import
 from facturier.common.errors import BusinessError
@@ -83,5 +84,13 @@ class Command(BaseCommand):
                 refused += 1
                 continue
             self.stdout.write(self._line(result))
+            if not options["no_reconcile"]:
+                summary = reconcile_after_import(entity, new_lines=result.new_lines)
+                if summary is not None:
+                    self.stdout.write(
+                        "RECONCILED {auto} automatically, {proposed} proposed, {unmatched} unmatched".format(
+                            **summary.as_dict()
+                        )
+                    )
         if refused:
             raise CommandError(f"{refused} file(s) refused.", returncode=1)
