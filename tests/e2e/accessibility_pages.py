@@ -40,6 +40,8 @@ class Page:
     signed_in: bool = True
     # who is signed in when the gate shows it (a page some users reach only, such as the second sign-in step)
     user: str = server.USERNAME
+    # a customer-facing page speaks the document's language, whatever the visitor chose ("" = the visitor's)
+    language: str = ""
 
     def url(self, known_ids: dict[str, str]) -> str:
         from django.urls import reverse
@@ -100,8 +102,8 @@ PAGES: tuple[Page, ...] = (
     # the states behind a form (recovery codes shown once, the account page of an enrolled member, the
     # lockout message on the login page) are STATES of test_accessibility.py
     # the customer's pay link and the page they return to (this company takes no online payment: a notice)
-    Page("payments:pay", ids={"token": "pay_token"}, signed_in=False),
-    Page("payments:pay-done", ids={"token": "pay_token"}, signed_in=False),
+    Page("payments:pay", ids={"token": "pay_token"}, signed_in=False, language="fr"),
+    Page("payments:pay-done", ids={"token": "pay_token"}, signed_in=False, language="fr"),
 )
 
 # name -> (why it is no page, the arguments of a GET that shows it)
