@@ -7,7 +7,6 @@
 """
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -17,6 +16,7 @@ from facturier.accounts.actor import SYSTEM
 from facturier.accounts.management.lookup import find_entity
 from facturier.common.errors import BusinessError
 from facturier.payments import errors
+from facturier.payments.management.commands._sepa_output import refused, write_out
 from facturier.payments.sepa_collections import collection_file_generate, collections_schedule
 
 
@@ -46,16 +46,12 @@ class Command(BaseCommand):
             self.stdout.write(f"[1/2] scheduled and pre-notified {len(scheduled)} invoice(s) for {date}")
         except BusinessError as error:
             if getattr(error, "code", "") != errors.PRENOTIFICATION_TOO_LATE:
-                raise CommandError(
-                    f"{error.message} [{getattr(error, 'code', 'error')}]", returncode=1
-                ) from error
+                raise refused(error) from error
             self.stdout.write(f"[1/2] no new invoice scheduled: {error.message}")
         try:
             sepa_file = collection_file_generate(entity=entity, collection_date=date, by=SYSTEM)
         except BusinessError as error:
-            raise CommandError(
-                f"{error.message} [{getattr(error, 'code', 'error')}]", returncode=1
-            ) from error
+            raise refused(error) from error
         if sepa_file is None:
             self.stdout.write(f"[2/2] nothing left to collect on {date}")
             return
@@ -63,11 +59,4 @@ class Command(BaseCommand):
             f"[2/2] {sepa_file.filename}: {sepa_file.transactions} debit(s), {sepa_file.control_sum} EUR, "
             f"{sepa_file.version}, sha256 {sepa_file.sha256[:16]}"
         )
-        if options.get("out"):
-            try:
-                Path(options["out"]).write_bytes(bytes(sepa_file.content))
-            except OSError as error:
-                raise CommandError(
-                    f"--out: cannot write {options['out']} ({error.strerror})", returncode=1
-                ) from error
-            self.stdout.write(f"written to {options['out']}")
+        write_out(self, sepa_file, options.get("out"))

@@ -5,7 +5,6 @@ pain.001.001.09 file (stored, never twice). Exit 1 on failure.
 """
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -14,6 +13,7 @@ from django.utils import timezone
 from facturier.accounts.actor import SYSTEM
 from facturier.accounts.management.lookup import find_entity
 from facturier.common.errors import BusinessError
+from facturier.payments.management.commands._sepa_output import refused, write_out
 from facturier.payments.sepa_transfers import credit_transfer_file_generate
 
 
@@ -34,9 +34,7 @@ class Command(BaseCommand):
         try:
             sepa_file = credit_transfer_file_generate(entity=entity, execution_date=date, by=SYSTEM)
         except BusinessError as error:
-            raise CommandError(
-                f"{error.message} [{getattr(error, 'code', 'error')}]", returncode=1
-            ) from error
+            raise refused(error) from error
         if sepa_file is None:
             self.stdout.write(f"no transfer to make by {date}")
             return
@@ -44,11 +42,4 @@ class Command(BaseCommand):
             f"{sepa_file.filename}: {sepa_file.transactions} transfer(s), {sepa_file.control_sum} EUR, "
             f"sha256 {sepa_file.sha256[:16]}"
         )
-        if options.get("out"):
-            try:
-                Path(options["out"]).write_bytes(bytes(sepa_file.content))
-            except OSError as error:
-                raise CommandError(
-                    f"--out: cannot write {options['out']} ({error.strerror})", returncode=1
-                ) from error
-            self.stdout.write(f"written to {options['out']}")
+        write_out(self, sepa_file, options.get("out"))
