@@ -246,6 +246,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", metavar="F", help="the file to write (default: standard output)"
     )
     reconciliation_export.add_argument("--language", default="en", help="language of the reasons (en, fr)")
+    reconciliation_rules = reconciliation_sub.add_parser(
+        "rules",
+        help="show or change the rules: fees and write-off tolerances and accounts, confidence thresholds",
+    )
+    reconciliation_rules.add_argument("--entity", required=True, help="entity id, SIREN or name")
+    reconciliation_rules.add_argument(
+        "--fee-tolerance", help="a shortfall up to this is bank fees (default 5.00)"
+    )
+    reconciliation_rules.add_argument("--fee-account", help="account of bank fees (default 627)")
+    reconciliation_rules.add_argument(
+        "--writeoff-tolerance", help="a difference up to this is written off (1.00)"
+    )
+    reconciliation_rules.add_argument("--writeoff-account", help="account of write-offs (default 658)")
+    reconciliation_rules.add_argument(
+        "--auto-threshold", help="confidence to settle a line alone, 0-1 (0.95)"
+    )
+    reconciliation_rules.add_argument("--propose-threshold", help="confidence to propose a match, 0-1 (0.5)")
+    reconciliation_rules.add_argument("--max-items-in-sum", help="invoices one transfer may pay, at most (5)")
     conformance = sub.add_parser("conformance", help="official e-invoice validation rules (XSD, schematron)")
     conformance_sub = conformance.add_subparsers(dest="conformance_command", required=True)
     conformance_install = conformance_sub.add_parser(
@@ -367,6 +385,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         case "reconcile":
             return _call_reporting("reconcile", "--entity", args.entity)
+        case "reconciliation" if args.reconciliation_command == "rules":
+            names = ("fee_tolerance", "fee_account", "writeoff_tolerance", "writeoff_account", "auto_threshold",
+                     "propose_threshold", "max_items_in_sum")  # fmt: skip
+            changes = [item for name in names if getattr(args, name) is not None
+                       for item in ("--" + name.replace("_", "-"), getattr(args, name))]  # fmt: skip
+            return _call_reporting("reconciliation_rules", "--entity", args.entity, *changes)
         case "reconciliation":
             out = ["--out", args.out] if args.out else []
             return _call_reporting(

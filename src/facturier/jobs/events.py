@@ -57,6 +57,7 @@ EVENT_TYPES: dict[str, str] = {
     "bank_line.proposal_rejected": "A clerk rejected the reconciliation proposed for a bank line.",
     "bank_line.marked_unrelated": "A bank line was marked as unrelated to customers' payments.",
     "bank_line.reconciliation_undone": "A bank line's reconciliation was undone (its payments reversed).",
+    "bank_reconciliation.rules_changed": "The company's reconciliation rules (tolerances, accounts, thresholds) changed.",
     "bank_reconciliation.run": "Automatic reconciliation ran over the company's open bank lines (counts).",
     "payment.refunded": "Money was refunded to a customer (a negative payment).",
     "open_item.imported": "An unpaid invoice from the previous tool was imported as an open item.",
