@@ -204,6 +204,16 @@ def build_parser() -> argparse.ArgumentParser:
     bank_add.add_argument("--currency", help="ISO code (default: the company's currency)")
     bank_add.add_argument("--account-number", default="", help="for a bank without IBAN: its account number")
     bank_add.add_argument("--csv-mapping", metavar="FILE.json", help="how to read this bank's CSV exports")
+    bank_mapping = bank_account_sub.add_parser(
+        "csv-mapping", help="save or remove how a bank's CSV exports are read"
+    )
+    bank_mapping.add_argument("--entity", required=True, help="entity id, SIREN or name")
+    bank_mapping.add_argument("--account", required=True, help="the account's IBAN, or its account number")
+    bank_mapping_choice = bank_mapping.add_mutually_exclusive_group(required=True)
+    bank_mapping_choice.add_argument(
+        "--mapping", metavar="FILE.json", help="the column mapping (docs/banking.md)"
+    )
+    bank_mapping_choice.add_argument("--remove", action="store_true", help="forget the mapping")
     statements = sub.add_parser(
         "import-statement",
         help="import bank statements (camt.053/054, MT940, OFX, CFONB 120, CSV); lines are never duplicated",
@@ -367,6 +377,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _call_reporting(f"audit_{args.audit_command}")
         case "import-einvoice":
             return _call_reporting("import_einvoice", *args.files, "--entity", args.entity)
+        case "bank-account" if args.bank_account_command == "csv-mapping":
+            choice = ["--remove"] if args.remove else ["--mapping", args.mapping]
+            return _call_reporting("bank_account_csv_mapping", "--entity", args.entity, "--account", args.account,
+                                   *choice)  # fmt: skip
         case "bank-account":
             options = ["--entity", args.entity, "--iban", args.iban, "--name", args.name, "--bic", args.bic]
             options += ["--account-number", args.account_number]

@@ -69,3 +69,34 @@ def test_the_commands_have_help(capsys):
             main(command)
         assert exit_.value.code == 0
     assert "--no-reconcile" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_a_banks_csv_mapping_is_saved_later_then_removed(entity, tmp_path, capsys):
+    # given an account added without a mapping: its CSV exports cannot be read
+    assert (
+        main(["bank-account", "add", "--entity", entity.siren, "--iban", IBAN, "--name", "Compte courant"])
+        == 0
+    )
+    (tmp_path / "releve.csv").write_bytes(csv_bytes())
+    assert main(["import-statement", str(tmp_path / "releve.csv"), "--entity", entity.siren, "--account", IBAN,
+                 "--no-reconcile"]) == 1  # fmt: skip
+    # when the mapping is saved afterwards (IBAN with spaces, as printed)
+    (tmp_path / "mapping.json").write_text(json.dumps(MAPPING))
+    code = main(["bank-account", "csv-mapping", "--entity", entity.siren, "--account", "FR76 3000 6000 0112 3456 7890 189",
+                 "--mapping", str(tmp_path / "mapping.json")])  # fmt: skip
+    # then the same file imports
+    assert code == 0
+    assert main(["import-statement", str(tmp_path / "releve.csv"), "--entity", entity.siren, "--account", IBAN,
+                 "--no-reconcile"]) == 0  # fmt: skip
+    assert BankLine.objects.count() == 3
+    # and the mapping can be removed; an unknown account or an unreadable mapping is a clear refusal
+    assert main(["bank-account", "csv-mapping", "--entity", entity.siren, "--account", IBAN, "--remove"]) == 0
+    assert BankAccount.objects.get().csv_mapping is None
+    capsys.readouterr()
+    assert main(["bank-account", "csv-mapping", "--entity", entity.siren, "--account", "GB82WEST12345698765432",
+                 "--remove"]) == 1  # fmt: skip
+    (tmp_path / "bad.json").write_text("[1, 2]")
+    assert main(["bank-account", "csv-mapping", "--entity", entity.siren, "--account", IBAN,
+                 "--mapping", str(tmp_path / "bad.json")]) == 1  # fmt: skip
+    assert "JSON object" in capsys.readouterr().err

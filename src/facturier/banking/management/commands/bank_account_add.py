@@ -1,13 +1,12 @@
 """``facturier bank-account add --entity E --iban IBAN [--name N] [--bic B]``: register a company's account."""
 
-import json
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from facturier.accounts.actor import SYSTEM
 from facturier.accounts.management.lookup import find_entity
+from facturier.banking.management.mapping_file import read_mapping
 from facturier.banking.services import bank_account_add
 from facturier.common.errors import BusinessError
 
@@ -30,14 +29,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         entity = find_entity(options["entity"])
-        mapping = None
-        if options["csv_mapping"]:
-            try:
-                mapping = json.loads(Path(options["csv_mapping"]).read_text(encoding="utf-8"))
-            except (OSError, ValueError) as error:
-                raise CommandError(f"Cannot read the CSV mapping {options['csv_mapping']}: {error}") from None
-            if not isinstance(mapping, dict):
-                raise CommandError("The CSV mapping is a JSON object (column names, delimiter...).")
+        mapping = read_mapping(options["csv_mapping"]) if options["csv_mapping"] else None
         try:
             account = bank_account_add(
                 entity=entity, by=SYSTEM, iban=options["iban"], bic=options["bic"], name=options["name"],
