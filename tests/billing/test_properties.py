@@ -67,13 +67,31 @@ def _day_by_day(contract):
     return total
 
 
+def _apply(contract, owner, effective, what, value):
+    """One change of the sequence (a termination, or a new quantity or price from `effective`)."""
+    if what == "terminate":
+        return contract_terminate(contract=contract, by=owner, end_date=effective)
+    item = contract.items.filter(end_date__isnull=True).order_by("-start_date").first()
+    if item is None or item.start_date >= effective:
+        return contract
+    new = ItemData(description="Seats", quantity=Decimal(value) if what == "quantity" else item.quantity,
+                   unit_price=Decimal(value) / 3 if what == "price" else item.unit_price)  # fmt: skip
+    contract_change(contract=contract, by=owner, effective_date=effective, item=item, new=new, kind=what)
+    return contract
+
+
 @pytest.mark.django_db
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                 HealthCheck.too_slow])  # fmt: skip
 @given(changes=actions, timing=st.sampled_from(["advance", "arrears"]))
 def test_invoices_and_credits_add_up_to_the_day_by_day_amount(entity, customer, owner, changes, timing):
     try:
-        with transaction.atomic():
+        # every write happens at a chosen moment (the contract signed in December, each change just after a
+        # run), never at the machine's today, so the test means the same whatever the date it runs
+        with (
+            transaction.atomic(),
+            time_machine.travel(dt.datetime(2025, 12, 15, 9, tzinfo=PARIS), tick=False),
+        ):
             contract = contract_create(
                 entity=entity, customer=customer, by=owner, reference="P-1", start_date=dt.date(2026, 1, 1),
                 timing=timing, items=[ItemData(description="Seats", quantity=Decimal(3), unit_price=Decimal("9.99"))],
@@ -83,17 +101,12 @@ def test_invoices_and_credits_add_up_to_the_day_by_day_amount(entity, customer, 
                 for after, offset, what, value in changes:
                     if after != index or contract.status != "active":
                         continue
-                    effective = dt.date(2026, 1, 1) + dt.timedelta(days=offset)
-                    if what == "terminate":
-                        contract = contract_terminate(contract=contract, by=owner, end_date=effective)
-                        continue
-                    item = contract.items.filter(end_date__isnull=True).order_by("-start_date").first()
-                    if item is None or item.start_date >= effective:
-                        continue
-                    new = ItemData(description="Seats", quantity=Decimal(value) if what == "quantity" else item.quantity,
-                                   unit_price=Decimal(value) / 3 if what == "price" else item.unit_price)  # fmt: skip
-                    contract_change(contract=contract, by=owner, effective_date=effective, item=item, new=new,
-                                    kind=what)  # fmt: skip
+                    with time_machine.travel(
+                        dt.datetime.combine(run_day, dt.time(9), tzinfo=PARIS), tick=False
+                    ):
+                        contract = _apply(
+                            contract, owner, dt.date(2026, 1, 1) + dt.timedelta(days=offset), what, value
+                        )
             _run(entity, RUN_DAYS[-1] + dt.timedelta(days=1))  # settles what the last changes left
             contract.refresh_from_db()
             # then every cent invoiced, net of credits, is the day-by-day amount of the service up to May
