@@ -9,7 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from facturier.accounts.models import LegalEntity
-from facturier.banking.models import AliasKind, BankLine, PayerAlias, ReconciliationModel
+from facturier.banking.models import AliasKind, BankLine, PayerAlias
+from facturier.banking.rules import stored_rules
 from facturier.domain import reconciliation as engine
 from facturier.domain.reconciliation.normalise import iban_key
 from facturier.payments import reconcilable
@@ -21,8 +22,8 @@ Target = Any  # an issued invoice or an imported open item (payments.reconcilabl
 
 
 def rules_of(entity: LegalEntity) -> engine.Rules:
-    model = ReconciliationModel.objects.filter(entity=entity).first()
-    return model.rules() if model is not None else engine.Rules()
+    """The engine's rules: the company's stored ones, else the defaults (banking.rules)."""
+    return stored_rules(entity).rules()
 
 
 def item_key(target: Target) -> str:
