@@ -29,10 +29,45 @@ def lock_chain(key: str) -> ChainHead:
     On PostgreSQL the FOR UPDATE lock serializes writers of the same chain; on SQLite the IMMEDIATE
     transaction already holds the single write lock.
     """
-    if not transaction.get_connection().in_atomic_block:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
         raise RuntimeError("lock_chain must run inside transaction.atomic")
-    ChainHead.objects.get_or_create(key=key, defaults={"last_hash": GENESIS_HASH, "length": 0})
-    return ChainHead.objects.select_for_update().get(key=key)
+    try:
+        return ChainHead.objects.select_for_update().get(key=key)
+    except ChainHead.DoesNotExist:
+        _create_heads([key])
+        return ChainHead.objects.select_for_update().get(key=key)
+
+
+def _create_heads(keys: list[str]) -> bool:
+    """Create the missing heads of ``keys``; True if any was missing.
+
+    On PostgreSQL they are inserted on a connection of their own, committed at once: a head inserted
+    inside the business transaction stays uncommitted until it ends, and a concurrent first writer
+    inserting the same head waits for it while holding its own row locks (an invoice, a transmission),
+    which deadlocked two sends of one invoice. An empty head is a valid chain of length 0, so
+    committing it early is harmless even if the business transaction rolls back. On SQLite the
+    transaction already holds the only write lock: the heads are inserted in it.
+    """
+    existing = set(ChainHead.objects.filter(key__in=keys).values_list("key", flat=True))
+    missing = [key for key in keys if key not in existing]
+    if not missing:
+        return False
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        for key in missing:
+            ChainHead.objects.get_or_create(key=key, defaults={"last_hash": GENESIS_HASH, "length": 0})
+        return True
+    side = type(connection)(dict(connection.settings_dict), connection.alias)  # same database, own session
+    try:
+        with side.cursor() as cursor:  # autocommit: each insert is committed when it returns
+            cursor.executemany(
+                "INSERT INTO audit_chainhead (key, last_hash, length) VALUES (%s, %s, 0) ON CONFLICT (key) DO NOTHING",
+                [(key, GENESIS_HASH) for key in missing],
+            )
+    finally:
+        side.close()
+    return True
 
 
 def audit_chain_keys(owner: str) -> list[str]:
@@ -45,20 +80,7 @@ def is_audit_chain_of(key: str, owner: str) -> bool:
     return key == f"audit:{owner}" or key.startswith(f"audit:{owner}:")
 
 
-_created: set[str] = set()  # heads known to exist (per process): get_or_create once, not per event
 _preferred: dict[tuple[int, str], str] = {}  # (thread, owner) -> the chain that thread locked last
-
-
-def _ensure_heads(keys: list[str]) -> None:
-    missing = [key for key in keys if key not in _created]
-    if missing:
-        existing = set(ChainHead.objects.filter(key__in=missing).values_list("key", flat=True))
-        for key in missing:
-            if key not in existing:
-                ChainHead.objects.get_or_create(key=key, defaults={"last_hash": GENESIS_HASH, "length": 0})
-        _created.update(
-            missing
-        )  # only after the transaction commits would be exact; a missing head is recreated below
 
 
 def lock_audit_chain(owner: str) -> ChainHead:
@@ -78,10 +100,11 @@ def lock_audit_chain(owner: str) -> ChainHead:
         preferred = keys[0]
     if connection.vendor != "postgresql":  # SQLite: one writer at a time, the chain is always free
         return lock_chain(preferred)
-    _ensure_heads(keys)
     free = ChainHead.objects.select_for_update(skip_locked=True)
     head = free.filter(key=preferred).first()
     if head is None:
+        head = free.filter(key__in=keys).order_by("key").first()
+    if head is None and _create_heads(keys):  # first use of these chains (or more chains configured)
         head = free.filter(key__in=keys).order_by("key").first()
     if head is None:
         head = lock_chain(preferred)
