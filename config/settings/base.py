@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "facturier.demo",  # the `load_demo` command (no models)
     "facturier.banking",
     "facturier.billing",
+    "facturier.projects",
 ]
 
 MIDDLEWARE = [
