@@ -74,6 +74,14 @@ EVENT_TYPES: dict[str, str] = {
     "contract.created": "A billing contract (recurring invoicing) was created.",
     "contract.changed": "A contract's item changed (quantity, price, plan) from an effective date.",
     "contract.terminated": "A contract was terminated: it is no longer billed from its end date.",
+    "project.created": "A customer project was created (with its deposit at signing, if any).",
+    "project.phase_added": "A phase was added to a project.",
+    "project.progress_recorded": "The progress of a project or of one of its phases was recorded.",
+    "milestone.added": "A billing milestone (deposit, instalment or balance) was added to a fixed-price project.",
+    "milestone.reached": "A project milestone was reached (date, progress, acceptance, or by hand): it may be billed.",
+    "milestone.billed": "A reached milestone was claimed and its invoice created (386 deposit or 380).",
+    "deliverable.accepted": "A deliverable's acceptance report (PV de réception) was recorded, with or without reservations.",
+    "deliverable.reservations_lifted": "The reservations of an acceptance were lifted: its milestone is reached.",
 }
 for _subject in ("quote", "order", "invoice", "credit_note"):
     EVENT_TYPES |= {

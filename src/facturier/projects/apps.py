@@ -6,3 +6,9 @@ class ProjectsConfig(AppConfig):
     name = "facturier.projects"
     label = "projects"
     verbose_name = _("Projects")
+
+    def ready(self) -> None:
+        from facturier.billing.sources import register_source
+        from facturier.projects.billing import MilestoneSource
+
+        register_source(MilestoneSource())
