@@ -17,6 +17,7 @@ from facturier.api.v1 import (
     payments,
     problems,
     products,
+    projects,
     quotes,
     suppliers,
     transmission,
@@ -48,3 +49,4 @@ api.add_router("", transmission.router)
 api.add_router("", einvoice.router)
 api.add_router("", bank.router)
 api.add_router("", payments.router)
+api.add_router("", projects.router)
