@@ -84,6 +84,9 @@ PAGES: tuple[Page, ...] = (
     Page("web:sepa-files"),
     Page("web:job-list"),
     Page("web:billing-overview"),
+    Page("web:project-list"),
+    Page("web:project-create"),
+    Page("web:project-detail", ids={"pk": "project"}),
     Page("web:bank-home"),
     Page("web:bank-account-create"),
     Page("web:bank-upload"),
@@ -158,6 +161,21 @@ NOT_PAGES: dict[str, tuple[str, Page]] = {
     "web:bank-reconcile-action": (
         "POST only",
         Page("web:bank-reconcile-action", kwargs={"action": "accept"}, ids={"pk": "bank_line"}),
+    ),
+    "web:project-milestone-add": ("POST only", Page("web:project-milestone-add", ids={"pk": "project"})),
+    "web:project-progress": ("POST only", Page("web:project-progress", ids={"pk": "project"})),
+    "web:project-accept": ("POST only", Page("web:project-accept", ids={"pk": "project"})),
+    "web:project-reservations-lift": (
+        "POST only",
+        Page("web:project-reservations-lift", ids={"pk": "project", "acceptance_pk": "project_acceptance"}),
+    ),
+    "web:project-milestone-reached": (
+        "POST only",
+        Page("web:project-milestone-reached", ids={"pk": "project", "milestone_pk": "project_milestone"}),
+    ),
+    "web:project-milestone-bill": (
+        "POST only",
+        Page("web:project-milestone-bill", ids={"pk": "project", "milestone_pk": "project_milestone"}),
     ),
     "payments:stripe-webhook": (
         "POST only (Stripe's webhook)",
@@ -254,6 +272,15 @@ payment_record(entity=entity, customer=customer, amount=Decimal("50.00"), receiv
 refund_order(customer=customer, amount=Decimal("20.00"), iban="DE89370400440532013000",
              execution_date=dt.date(2025, 1, 20), by=None)
 sepa_file = credit_transfer_file_generate(entity=entity, execution_date=dt.date(2025, 1, 20), by=None)
+from facturier.projects.services import deliverable_accept, milestone_add, project_create
+project = project_create(entity=entity, customer=customer, by=user, reference="PRJ-E2E", name="Refonte du site",
+                         start_date=dt.date(2025, 1, 15), fixed_price=Decimal("10000.00"),
+                         deposit_percent=Decimal("30"), phases=["Conception", "Réalisation"])
+project_milestone = milestone_add(project=project, by=user, kind="instalment", label="Livraison du lot 1",
+                                  percent=Decimal("40"), trigger="acceptance", deliverable="Lot 1")
+project_acceptance = deliverable_accept(milestone=project_milestone, by=user, signed_by="Claire Martin",
+                                        accepted_on=dt.date(2025, 1, 20), reservations="Deux pages à corriger")
+milestone_add(project=project, by=user, kind="balance", label="Solde", trigger="acceptance", deliverable="Site")
 ids = dict(
     customer=customer.pk, contact=contact.pk, product=product.pk, draft=draft.pk, quote=quote.pk,
     pending=pending.pk, issued=issued.pk, received=received.pk, mandate=mandate.pk, sepa_file=sepa_file.pk,
@@ -264,6 +291,7 @@ ids = dict(
     enrolled=Membership.objects.get(entity=entity, user=hugo).pk,
     locked=Membership.objects.get(entity=entity, user=jules).pk,
     pay_token=pay_token(issued),
+    project=project.pk, project_milestone=project_milestone.pk, project_acceptance=project_acceptance.pk,
 )
 Path(os.environ["FACTURIER_DATA_DIR"], "ids.json").write_text(json.dumps({{k: str(v) for k, v in ids.items()}}))
 """

@@ -47,7 +47,11 @@ def test_a_project_is_created_and_billed_through_the_api(api, customer):
     final = api.post(f"/api/v1/projects/{project['id']}/milestones/{balance.json()['id']}/invoice").json()
     # then the balance bills 5,000 and deducts the 1,800 deposit (VAT included)
     assert (final["type_code"], final["tax_exclusive"], final["prepaid"], final["payable"]) == (
-        "380", "5000.00", "1800.00", "4200.00")
+        "380",
+        "5000.00",
+        "1800.00",
+        "4200.00",
+    )
     progress = api.post(f"/api/v1/projects/{project['id']}/progress", {"percent": "100"})
     assert progress.json()["progress"] == "100.00"
     listed = api.get("/api/v1/projects").json()["items"]

@@ -33,7 +33,14 @@ def instalment(project, by, **options):
 
 def test_shares_beyond_the_fixed_price_are_refused_with_a_clear_error(make_project, owner):
     project = make_project(price="10000.00")
-    instalment(project, owner, label="Maquettes", percent=Decimal(60), trigger=Trigger.DATE, due_date=dt.date(2026, 2, 1))
+    instalment(
+        project,
+        owner,
+        label="Maquettes",
+        percent=Decimal(60),
+        trigger=Trigger.DATE,
+        due_date=dt.date(2026, 2, 1),
+    )
     with pytest.raises(ValidationFailed) as caught:
         instalment(project, owner, label="Recette", amount=Decimal("4000.01"), trigger=Trigger.DATE,
                    due_date=dt.date(2026, 3, 1))  # fmt: skip
@@ -46,19 +53,30 @@ def test_shares_beyond_the_fixed_price_are_refused_with_a_clear_error(make_proje
 def test_deposits_beyond_the_balance_are_refused(make_project, owner):
     project = make_project(price="1000.00", deposit_percent=Decimal(30))
     with pytest.raises(ValidationFailed) as caught:
-        instalment(project, owner, label="Lot 1", percent=Decimal(80), trigger=Trigger.DATE, due_date=dt.date(2026, 2, 1))
+        instalment(
+            project,
+            owner,
+            label="Lot 1",
+            percent=Decimal(80),
+            trigger=Trigger.DATE,
+            due_date=dt.date(2026, 2, 1),
+        )
     assert caught.value.code == errors.DEPOSITS_EXCEED_BALANCE
 
 
 def test_a_time_and_materials_project_has_no_milestone(make_project, owner):
     project = make_project(price=None)
     with pytest.raises(ValidationFailed) as caught:
-        instalment(project, owner, label="Lot", amount=Decimal(1), trigger=Trigger.DATE, due_date=dt.date(2026, 2, 1))
+        instalment(
+            project, owner, label="Lot", amount=Decimal(1), trigger=Trigger.DATE, due_date=dt.date(2026, 2, 1)
+        )
     assert caught.value.code == errors.NO_FIXED_PRICE
 
 
 @time_machine.travel(NOW, tick=False)
-def test_deposit_milestones_and_balance_bill_exactly_the_fixed_price_deducting_the_deposit(make_project, owner):
+def test_deposit_milestones_and_balance_bill_exactly_the_fixed_price_deducting_the_deposit(
+    make_project, owner
+):
     # given a 10,000 EUR project: 30 % deposit at signing, 40 % at 50 % progress, the balance at acceptance
     project = make_project(deposit_percent=Decimal(30), phases=["Conception", "Réalisation"])
     phase = project.phases.get(name="Réalisation")
@@ -83,10 +101,20 @@ def test_deposit_milestones_and_balance_bill_exactly_the_fixed_price_deducting_t
     reservations_lift(acceptance=acceptance, by=owner)
     balance_invoice = milestone_bill(milestone=balance, by=owner)
     # then: a 386 of 3,000 + VAT, a 380 of 4,000 + VAT, and a 380 of the remaining 6,000 less the deposit
-    assert (deposit_invoice.type_code, deposit_invoice.tax_exclusive) == (TypeCode.DEPOSIT, Decimal("3000.00"))
-    assert deposit_invoice.is_sealed and deposit_invoice.tax_inclusive == Decimal("3600.00")
-    assert (middle_invoice.type_code, middle_invoice.tax_exclusive) == (TypeCode.COMMERCIAL, Decimal("4000.00"))
-    assert (balance_invoice.type_code, balance_invoice.tax_exclusive) == (TypeCode.COMMERCIAL, Decimal("6000.00"))
+    assert (deposit_invoice.type_code, deposit_invoice.tax_exclusive) == (
+        TypeCode.DEPOSIT,
+        Decimal("3000.00"),
+    )
+    assert deposit_invoice.is_sealed
+    assert deposit_invoice.tax_inclusive == Decimal("3600.00")
+    assert (middle_invoice.type_code, middle_invoice.tax_exclusive) == (
+        TypeCode.COMMERCIAL,
+        Decimal("4000.00"),
+    )
+    assert (balance_invoice.type_code, balance_invoice.tax_exclusive) == (
+        TypeCode.COMMERCIAL,
+        Decimal("6000.00"),
+    )
     assert list(balance_invoice.deposits.all()) == [deposit_invoice]
     assert balance_invoice.prepaid == Decimal("3600.00")
     assert balance_invoice.payable == Decimal("3600.00")
@@ -186,7 +214,9 @@ def test_progress_already_recorded_reaches_a_milestone_added_later_and_by_hand_w
 @time_machine.travel(NOW, tick=False)
 def test_acceptance_needs_an_acceptance_milestone_and_a_signatory(make_project, owner):
     project = make_project()
-    dated = instalment(project, owner, label="Lot", percent=Decimal(10), trigger=Trigger.DATE, due_date=dt.date(2026, 4, 1))
+    dated = instalment(
+        project, owner, label="Lot", percent=Decimal(10), trigger=Trigger.DATE, due_date=dt.date(2026, 4, 1)
+    )
     with pytest.raises(ValidationFailed) as caught:
         deliverable_accept(milestone=dated, by=owner, signed_by="X")
     assert caught.value.code == errors.NOT_A_DELIVERABLE
@@ -194,7 +224,9 @@ def test_acceptance_needs_an_acceptance_milestone_and_a_signatory(make_project, 
                           deliverable="Rapport")  # fmt: skip
     with pytest.raises(ValidationFailed):
         deliverable_accept(milestone=accepted, by=owner, signed_by=" ")
-    acceptance = deliverable_accept(milestone=accepted, by=owner, signed_by="M. Martin", accepted_on=dt.date(2026, 3, 9))
+    acceptance = deliverable_accept(
+        milestone=accepted, by=owner, signed_by="M. Martin", accepted_on=dt.date(2026, 3, 9)
+    )
     assert Milestone.objects.get(pk=accepted.pk).reached_on == dt.date(2026, 3, 9)
     assert (acceptance.signed_by, acceptance.recorded_by) == ("M. Martin", owner)
     with pytest.raises(Conflict) as lifted:
@@ -205,4 +237,11 @@ def test_acceptance_needs_an_acceptance_milestone_and_a_signatory(make_project, 
 def test_an_outsider_cannot_add_a_milestone(make_project, outsider):
     project = make_project()
     with pytest.raises(PermissionDenied):
-        instalment(project, outsider, label="Lot", percent=Decimal(10), trigger=Trigger.DATE, due_date=dt.date(2026, 4, 1))
+        instalment(
+            project,
+            outsider,
+            label="Lot",
+            percent=Decimal(10),
+            trigger=Trigger.DATE,
+            due_date=dt.date(2026, 4, 1),
+        )

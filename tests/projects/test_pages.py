@@ -31,7 +31,8 @@ def test_a_project_is_created_billed_and_shown_through_the_pages(client, custome
         "fixed_price": "10 000,00", "deposit_percent": "30", "vat_rate": "20", "phases": "Conception\nRéalisation",
     })  # fmt: skip
     project = Project.objects.get(reference="PRJ-7")
-    assert response.status_code == 302 and response.url == f"/projects/{project.pk}/"
+    assert response.status_code == 302
+    assert response.url == f"/projects/{project.pk}/"
     deposit = project.milestones.get()
     # and the deposit is invoiced at once, a milestone triggered by acceptance added and accepted with reservations
     assert client.post(f"/projects/{project.pk}/milestones/{deposit.pk}/bill/").status_code == 302
@@ -47,7 +48,8 @@ def test_a_project_is_created_billed_and_shown_through_the_pages(client, custome
     page = client.get(f"/projects/{project.pk}/").content.decode()
     # then the page shows the deposit invoice, the reservations to lift and the progress, in French
     assert "Acompte (386)" in page or "386" in page
-    assert "Logo flou" in page and "Lever les réserves" in page
+    assert "Logo flou" in page
+    assert "Lever les réserves" in page
     assert 'value="80.00"' in page
     acceptance = Acceptance.objects.get()
     client.post(f"/projects/{project.pk}/acceptances/{acceptance.pk}/lift/")
@@ -57,7 +59,8 @@ def test_a_project_is_created_billed_and_shown_through_the_pages(client, custome
     assert balance.invoice.prepaid == Decimal("3600.00")
     client.cookies["django_language"] = "en"
     english = client.get(f"/projects/{project.pk}/").content.decode()
-    assert "Acceptance reports" in english and "Deposits deducted" in english
+    assert "Acceptance reports" in english
+    assert "Deposits deducted" in english
     assert "PRJ-7" in client.get("/projects/").content.decode()
 
 

@@ -24,7 +24,9 @@ percents = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("100"), plac
 def test_percentages_up_to_100_never_bill_more_than_the_price(price, raw):
     # given percentages scaled down so that they add up to at most 100 %
     total = sum(raw)
-    scaled = [p if total <= 100 else (p * 100 / total).quantize(Decimal("0.01"), rounding="ROUND_DOWN") for p in raw]
+    scaled = [
+        p if total <= 100 else (p * 100 / total).quantize(Decimal("0.01"), rounding="ROUND_DOWN") for p in raw
+    ]
     scaled = [p for p in scaled if p > 0] or [Decimal("1")]
     shares = [Share(ShareKind.INSTALMENT, share_amount(price, percent=p)) for p in scaled]
     # then they are accepted, and with the balance they bill exactly the price
@@ -34,7 +36,10 @@ def test_percentages_up_to_100_never_bill_more_than_the_price(price, raw):
     assert balance_amount(price, shares) >= 0
 
 
-@given(prices, st.lists(st.decimals(min_value=Decimal("0.01"), max_value=Decimal("9999999.99"), places=2), max_size=6))
+@given(
+    prices,
+    st.lists(st.decimals(min_value=Decimal("0.01"), max_value=Decimal("9999999.99"), places=2), max_size=6),
+)
 def test_any_accepted_set_of_amounts_bills_at_most_the_price(price, amounts):
     shares = [Share(ShareKind.INSTALMENT, a) for a in amounts]
     if sum(amounts, Decimal(0)) > price:
@@ -48,9 +53,14 @@ def test_any_accepted_set_of_amounts_bills_at_most_the_price(price, amounts):
 
 def test_half_up_rounding_would_exceed_the_price_rounding_down_does_not():
     # 50.5 % + 49.5 % of 1.00: 0.505 and 0.495 round half up to 0.51 + 0.50 = 1.01
-    shares = [share_amount(Decimal("1.00"), percent=Decimal("50.5")), share_amount(Decimal("1.00"), percent=Decimal("49.5"))]
+    shares = [
+        share_amount(Decimal("1.00"), percent=Decimal("50.5")),
+        share_amount(Decimal("1.00"), percent=Decimal("49.5")),
+    ]
     assert shares == [Decimal("0.50"), Decimal("0.49")]
-    assert balance_amount(Decimal("1.00"), [Share(ShareKind.INSTALMENT, s) for s in shares]) == Decimal("0.01")
+    assert balance_amount(Decimal("1.00"), [Share(ShareKind.INSTALMENT, s) for s in shares]) == Decimal(
+        "0.01"
+    )
 
 
 def test_deposits_may_not_exceed_the_balance_that_deducts_them():
@@ -63,10 +73,10 @@ def test_deposits_may_not_exceed_the_balance_that_deducts_them():
 
 
 def test_a_share_is_a_percentage_or_an_amount():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not both"):
         share_amount(Decimal(100), percent=Decimal(10), amount=Decimal(10))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="percentage"):
         share_amount(Decimal(100), percent=Decimal(0))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="positive"):
         share_amount(Decimal(100), amount=Decimal("-1"))
     assert share_amount(Decimal("1000.05"), percent=Decimal(30)) == Decimal("300.01")

@@ -28,7 +28,9 @@ def _issue(entity: LegalEntity, document: Document, actors: Actors, day: dt.date
     return invoice_issue(invoice=document, by=actors.accountant, issue_date=day)
 
 
-def create_projects(entity: LegalEntity, customers: dict[str, Customer], actors: Actors, anchor: dt.date) -> Project:
+def create_projects(
+    entity: LegalEntity, customers: dict[str, Customer], actors: Actors, anchor: dt.date
+) -> Project:
     customer = next(c for _code, c in sorted(customers.items()) if c.kind == "business")
     by = actors.sales
     project = project_create(
@@ -46,8 +48,12 @@ def create_projects(entity: LegalEntity, customers: dict[str, Customer], actors:
                         phase=build)  # fmt: skip
     milestone_add(project=project, by=by, kind=MilestoneKind.BALANCE, label="Solde à la mise en production",
                   trigger=Trigger.ACCEPTANCE, deliverable="Portail en production", phase=golive)  # fmt: skip
-    progress_record(project=project, by=by, percent=Decimal(100), phase=design, day=anchor - dt.timedelta(days=20))
-    progress_record(project=project, by=by, percent=Decimal(60), phase=build, day=anchor - dt.timedelta(days=2))
+    progress_record(
+        project=project, by=by, percent=Decimal(100), phase=design, day=anchor - dt.timedelta(days=20)
+    )
+    progress_record(
+        project=project, by=by, percent=Decimal(60), phase=build, day=anchor - dt.timedelta(days=2)
+    )
     progress_record(project=project, by=by, percent=Decimal(55), day=anchor - dt.timedelta(days=2))
     deliverable_accept(milestone=lot, by=by, signed_by=customer.name, accepted_on=anchor - dt.timedelta(days=3),
                        reservations="Export PDF des factures à corriger ; lenteur de la recherche.")  # fmt: skip

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import cast
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -66,7 +67,10 @@ def _draft(milestone: Milestone, by: Actor) -> Document:
     project = milestone.project
     amount = milestone_net(milestone)
     share = f"{milestone.percent.normalize():f} %" if milestone.percent is not None else ""
-    description = _("Project %(reference)s — %(label)s") % {"reference": project.reference, "label": milestone.label}
+    description = _("Project %(reference)s — %(label)s") % {
+        "reference": project.reference,
+        "label": milestone.label,
+    }
     if share:
         description += f" ({share})"
     if milestone.kind == MilestoneKind.BALANCE:
@@ -115,7 +119,9 @@ def milestone_bill(*, milestone: Milestone, by: Actor) -> Document:
     authorize(by, Action.ISSUE, milestone.entity, resource=RESOURCE)
     document = claim_and_draft(milestone, entity_today(milestone.entity), by)
     if document is None:
-        raise Conflict(_("This milestone is already invoiced."), field="milestone", code=errors.ALREADY_BILLED)
+        raise Conflict(
+            _("This milestone is already invoiced."), field="milestone", code=errors.ALREADY_BILLED
+        )
     if milestone.entity.requires_approval:
         return document
     return invoice_issue(invoice=document, by=by)
@@ -139,7 +145,7 @@ class MilestoneSource:
     """The billing-run source of project milestones (registered by `ProjectsConfig.ready`)."""
 
     key = SOURCE_KEY
-    label = gettext_lazy("Project milestones")
+    label = cast(str, gettext_lazy("Project milestones"))
 
     def pending(self, entity: LegalEntity, day: dt.date) -> Iterable[PendingBill]:
         for milestone in due_milestones(entity, day):

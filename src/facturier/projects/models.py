@@ -12,6 +12,7 @@ by a progress percentage reached (on the project or on its phase) or by a delive
 """
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -27,7 +28,8 @@ class ProjectStatus(models.TextChoices):
     CLOSED = "closed", _("closed")
 
 
-PERCENT = {"max_digits": 5, "decimal_places": 2}
+def percent_field(label: Any, **options: Any) -> models.DecimalField:  # type: ignore[type-arg]
+    return models.DecimalField(label, max_digits=5, decimal_places=2, **options)
 
 
 class Project(TenantModel):
@@ -44,7 +46,7 @@ class Project(TenantModel):
     status = models.CharField(
         _("status"), max_length=12, choices=ProjectStatus.choices, default=ProjectStatus.ACTIVE
     )
-    progress = models.DecimalField(_("progress (%)"), default=Decimal(0), **PERCENT)
+    progress = percent_field(_("progress (%)"), default=Decimal(0))
     vat_category = models.CharField(_("VAT category"), max_length=2, default="S")
     vat_rate = models.DecimalField(_("VAT rate"), max_digits=5, decimal_places=2, default=Decimal("20.00"))
 
@@ -66,7 +68,7 @@ class Phase(BaseModel):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="phases")
     name = models.CharField(_("name"), max_length=200)
     position = models.PositiveIntegerField(default=0)
-    progress = models.DecimalField(_("progress (%)"), default=Decimal(0), **PERCENT)
+    progress = percent_field(_("progress (%)"), default=Decimal(0))
 
     class Meta:
         ordering = ["project", "position", "created_at"]
@@ -89,17 +91,19 @@ class Trigger(models.TextChoices):
 
 class Milestone(TenantModel):
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="milestones")
-    phase = models.ForeignKey(Phase, on_delete=models.PROTECT, null=True, blank=True, related_name="milestones")
+    phase = models.ForeignKey(
+        Phase, on_delete=models.PROTECT, null=True, blank=True, related_name="milestones"
+    )
     kind = models.CharField(_("kind"), max_length=12, choices=MilestoneKind.choices)
     label = models.CharField(_("label"), max_length=200)
-    percent = models.DecimalField(_("share (%)"), null=True, blank=True, **PERCENT)
+    percent = percent_field(_("share (%)"), null=True, blank=True)
     amount = models.DecimalField(
         _("amount"), max_digits=14, decimal_places=2, null=True, blank=True,
         help_text=_("Excluding VAT. The balance's amount is what the other milestones leave."),
     )  # fmt: skip
     trigger = models.CharField(_("trigger"), max_length=12, choices=Trigger.choices)
     due_date = models.DateField(_("due date"), null=True, blank=True)
-    progress_threshold = models.DecimalField(_("progress threshold (%)"), null=True, blank=True, **PERCENT)
+    progress_threshold = percent_field(_("progress threshold (%)"), null=True, blank=True)
     deliverable = models.CharField(_("deliverable"), max_length=200, blank=True)
     reached_on = models.DateField(_("reached on"), null=True, blank=True)
     # The claim: set in the transaction that creates the invoice, under the milestone's row lock.
@@ -112,7 +116,9 @@ class Milestone(TenantModel):
         ordering = ["project", "position", "created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["project"], condition=models.Q(kind="balance"), name="projects_one_balance_per_project"
+                fields=["project"],
+                condition=models.Q(kind="balance"),
+                name="projects_one_balance_per_project",
             ),
         ]
 
@@ -125,7 +131,7 @@ class ProgressReport(BaseModel):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="progress_reports")
     phase = models.ForeignKey(Phase, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    percent = models.DecimalField(_("progress (%)"), **PERCENT)
+    percent = percent_field(_("progress (%)"))
     recorded_on = models.DateField(_("date"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

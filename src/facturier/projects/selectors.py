@@ -65,7 +65,9 @@ class ProjectOverview:
 
 def project_overview(project: Project, day: dt.date) -> ProjectOverview:
     """What the project page shows at ``day`` (today in the entity's time zone)."""
-    milestones = list(project.milestones.select_related("phase", "invoice").order_by("position", "created_at"))
+    milestones = list(
+        project.milestones.select_related("phase", "invoice").order_by("position", "created_at")
+    )
     rows = []
     for milestone in milestones:
         reached = is_reached(milestone, day)

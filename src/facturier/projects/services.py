@@ -62,13 +62,17 @@ def milestone_state(milestone: Milestone) -> dict[str, Any]:
 
 
 def _locked(project: Project) -> Project:
-    locked: Project = Project.objects.select_for_update().select_related("entity", "customer").get(pk=project.pk)
+    locked: Project = (
+        Project.objects.select_for_update().select_related("entity", "customer").get(pk=project.pk)
+    )
     return locked
 
 
 def _check_percent(value: Decimal, field: str) -> None:
     if not Decimal(0) <= value <= HUNDRED:
-        raise ValidationFailed(_("A percentage is between 0 and 100."), field=field, code=errors.INVALID_PROGRESS)
+        raise ValidationFailed(
+            _("A percentage is between 0 and 100."), field=field, code=errors.INVALID_PROGRESS
+        )
 
 
 @transaction.atomic
@@ -92,9 +96,13 @@ def project_create(
     if customer.entity_id != entity.pk:
         raise ValidationFailed(_("Unknown customer."), field="customer", code="unknown_customer")
     if not reference.strip() or not name.strip():
-        raise ValidationFailed(_("A project needs a reference and a name."), field="reference", code="required")
+        raise ValidationFailed(
+            _("A project needs a reference and a name."), field="reference", code="required"
+        )
     if fixed_price is not None and fixed_price < 0:
-        raise ValidationFailed(_("The fixed price is not negative."), field="fixed_price", code=errors.INVALID_SHARE)
+        raise ValidationFailed(
+            _("The fixed price is not negative."), field="fixed_price", code=errors.INVALID_SHARE
+        )
     if end_date is not None and end_date < start_date:
         raise ValidationFailed(_("A project ends after it starts."), field="end_date", code="invalid_dates")
     try:
@@ -149,7 +157,9 @@ def _check_trigger(
     if trigger not in Trigger.values:
         raise ValidationFailed(_("Unknown trigger."), field="trigger", code=errors.INVALID_TRIGGER)
     if trigger == Trigger.DATE and due_date is None:
-        raise ValidationFailed(_("A date milestone needs its due date."), field="due_date", code=errors.INVALID_TRIGGER)
+        raise ValidationFailed(
+            _("A date milestone needs its due date."), field="due_date", code=errors.INVALID_TRIGGER
+        )
     if trigger == Trigger.PROGRESS:
         if threshold is None or not Decimal(0) < threshold <= HUNDRED:
             raise ValidationFailed(_("A progress milestone needs a percentage above 0 and at most 100."),
@@ -227,7 +237,9 @@ def _reach(milestone: Milestone, day: dt.date, by: Actor, why: str) -> None:
 
 def _reach_by_progress(project: Project, day: dt.date, by: Actor) -> None:
     """Progress milestones whose threshold the progress (of their phase, else the project's) has reached."""
-    waiting = project.milestones.filter(trigger=Trigger.PROGRESS, reached_on__isnull=True).select_related("phase")
+    waiting = project.milestones.filter(trigger=Trigger.PROGRESS, reached_on__isnull=True).select_related(
+        "phase"
+    )
     for milestone in waiting:
         progress = milestone.phase.progress if milestone.phase is not None else project.progress
         if milestone.progress_threshold is not None and progress >= milestone.progress_threshold:

@@ -196,17 +196,27 @@ def projects_get(request: HttpRequest, project_id: uuid.UUID) -> Project:
     return _project(request, project_id)
 
 
-@router.post("/projects/{project_id}/milestones", response={201: MilestoneOut}, operation_id="projects_milestone_add")
-def projects_milestone_add(request: HttpRequest, project_id: uuid.UUID, payload: MilestoneIn) -> Status[Milestone]:
+@router.post(
+    "/projects/{project_id}/milestones", response={201: MilestoneOut}, operation_id="projects_milestone_add"
+)
+def projects_milestone_add(
+    request: HttpRequest, project_id: uuid.UUID, payload: MilestoneIn
+) -> Status[Milestone]:
     key = require_scope(request, "projects:write")
     project = _project(request, project_id)
     values = payload.model_dump(exclude={"phase"})
-    milestone = services.milestone_add(project=project, by=as_actor(key), phase=_phase(project, payload.phase), **values)
+    milestone = services.milestone_add(
+        project=project, by=as_actor(key), phase=_phase(project, payload.phase), **values
+    )
     return Status(201, milestone)
 
 
-@router.post("/projects/{project_id}/progress", response={201: ProjectOut}, operation_id="projects_progress_record")
-def projects_progress_record(request: HttpRequest, project_id: uuid.UUID, payload: ProgressIn) -> Status[Project]:
+@router.post(
+    "/projects/{project_id}/progress", response={201: ProjectOut}, operation_id="projects_progress_record"
+)
+def projects_progress_record(
+    request: HttpRequest, project_id: uuid.UUID, payload: ProgressIn
+) -> Status[Project]:
     key = require_scope(request, "projects:write")
     project = _project(request, project_id)
     services.progress_record(project=project, by=as_actor(key), percent=payload.percent,
@@ -232,7 +242,9 @@ def projects_deliverable_accept(
     "/projects/{project_id}/acceptances/{acceptance_id}/lift", response=AcceptanceOut,
     operation_id="projects_reservations_lift",
 )  # fmt: skip
-def projects_reservations_lift(request: HttpRequest, project_id: uuid.UUID, acceptance_id: uuid.UUID) -> Acceptance:
+def projects_reservations_lift(
+    request: HttpRequest, project_id: uuid.UUID, acceptance_id: uuid.UUID
+) -> Acceptance:
     key = require_scope(request, "projects:write")
     acceptance = selectors.acceptance_get(project=_project(request, project_id), pk=acceptance_id)
     return services.reservations_lift(acceptance=acceptance, by=as_actor(key))
@@ -242,7 +254,9 @@ def projects_reservations_lift(request: HttpRequest, project_id: uuid.UUID, acce
     "/projects/{project_id}/milestones/{milestone_id}/invoice", response={201: InvoiceRef},
     operation_id="projects_milestone_invoice",
 )  # fmt: skip
-def projects_milestone_invoice(request: HttpRequest, project_id: uuid.UUID, milestone_id: uuid.UUID) -> Status[Any]:
+def projects_milestone_invoice(
+    request: HttpRequest, project_id: uuid.UUID, milestone_id: uuid.UUID
+) -> Status[Any]:
     """Invoice a reached milestone now: issued, or a draft to approve when the company requires approval."""
     key = require_scope(request, "projects:write")
     require_scope(request, "invoices:write")

@@ -42,7 +42,9 @@ class Share:
     amount: Decimal  # excluding VAT; ignored for the balance (computed)
 
 
-def share_amount(fixed_price: Decimal, percent: Decimal | None = None, amount: Decimal | None = None) -> Decimal:
+def share_amount(
+    fixed_price: Decimal, percent: Decimal | None = None, amount: Decimal | None = None
+) -> Decimal:
     """The amount of one share: ``amount`` as given (to the cent), or ``percent`` of the price rounded down."""
     if (percent is None) == (amount is None):
         raise ValueError("a share is a percentage or an amount, not both")

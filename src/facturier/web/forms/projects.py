@@ -36,8 +36,12 @@ class ProjectForm(ServiceErrors):
     fixed_price = LocalizedDecimalField(label=_("Fixed price (excl. VAT)"), max_digits=14, decimal_places=2,
                                         required=False, min_value=Decimal(0), amount=True)  # fmt: skip
     deposit_percent = _percent(_("Deposit at signing (%)"))
-    vat_rate = LocalizedDecimalField(label=_("VAT rate"), max_digits=5, decimal_places=2, initial=Decimal("20.00"))
-    phases = forms.CharField(label=_("Phases (one per line)"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    vat_rate = LocalizedDecimalField(
+        label=_("VAT rate"), max_digits=5, decimal_places=2, initial=Decimal("20.00")
+    )
+    phases = forms.CharField(
+        label=_("Phases (one per line)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args: Any, entity: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -83,7 +87,8 @@ class ProgressForm(ServiceErrors):
     def __init__(self, *args: Any, project: Project, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.project = project
-        self.fields["phase"].choices = [("", _("Whole project")), *((str(p.pk), p.name) for p in project.phases.all())]  # type: ignore[attr-defined]
+        phases = [("", _("Whole project")), *((str(p.pk), p.name) for p in project.phases.all())]
+        self.fields["phase"].choices = phases  # type: ignore[attr-defined]
 
     def values(self) -> dict[str, Any]:
         phase = self.cleaned_data.get("phase")

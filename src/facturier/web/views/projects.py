@@ -41,7 +41,9 @@ def _project(request: EntityRequest, pk: str) -> Project:
 
 @staff_view
 def project_list(request: EntityRequest) -> HttpResponse:
-    page = Paginator(selectors.projects_of(entity=request.entity), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.projects_of(entity=request.entity), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(request, "web/projects/list.html", {"page": page})
 
 
@@ -52,7 +54,9 @@ def project_create(request: EntityRequest) -> HttpResponse:
                        initial={"start_date": entity_today(request.entity)})  # fmt: skip
     if request.method == "POST" and form.is_valid():
         try:
-            project = services.project_create(entity=request.entity, by=as_actor(request.user), **form.values())
+            project = services.project_create(
+                entity=request.entity, by=as_actor(request.user), **form.values()
+            )
         except BusinessError as error:
             form.attach(error)
         else:
