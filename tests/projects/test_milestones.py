@@ -46,7 +46,7 @@ def test_shares_beyond_the_fixed_price_are_refused_with_a_clear_error(make_proje
                    due_date=dt.date(2026, 3, 1))  # fmt: skip
     assert caught.value.code == errors.SHARES_EXCEED_PRICE
     assert caught.value.field == "amount"
-    assert "0.01 EUR more than the fixed price (10000.00 EUR)" in caught.value.message
+    assert "0.01 EUR de plus que le prix forfaitaire (10000.00 EUR)" in caught.value.message
     assert project.milestones.count() == 1
 
 

@@ -1,31 +1,20 @@
 """The demo's fixed-price project: a 30 % deposit invoiced at signing, a milestone reached by progress
 and invoiced, one delivered and accepted with reservations (waiting for them to be lifted), and the
 balance due at go-live. Dates count back from the anchor (today in the entity's time zone); the invoices
-are issued on the anchor, after the history, so the numbering stays in date order."""
+are issued on the anchor, after the history, so the numbering stays in date order, and through the
+history's own issuing (approval, sending, platform statuses)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from facturier.accounts.models import LegalEntity
-from facturier.invoicing.models import Document
-from facturier.invoicing.services import invoice_approve, invoice_issue, invoice_submit
+from facturier.demo.history import Actors, HistoryWriter
 from facturier.parties.models import Customer
 from facturier.projects.billing import claim_and_draft
 from facturier.projects.models import MilestoneKind, Project, Trigger
 from facturier.projects.services import deliverable_accept, milestone_add, progress_record, project_create
-
-if TYPE_CHECKING:
-    from facturier.demo.history import Actors
-
-
-def _issue(entity: LegalEntity, document: Document, actors: Actors, day: dt.date) -> Document:
-    if entity.requires_approval:
-        document = invoice_submit(invoice=document, by=actors.sales)
-        document = invoice_approve(invoice=document, by=actors.approver)
-    return invoice_issue(invoice=document, by=actors.accountant, issue_date=day)
 
 
 def create_projects(
@@ -57,8 +46,11 @@ def create_projects(
     progress_record(project=project, by=by, percent=Decimal(55), day=anchor - dt.timedelta(days=2))
     deliverable_accept(milestone=lot, by=by, signed_by=customer.name, accepted_on=anchor - dt.timedelta(days=3),
                        reservations="Export PDF des factures à corriger ; lenteur de la recherche.")  # fmt: skip
+    history = HistoryWriter(
+        entity, customers, {}, actors, anchor
+    )  # issued, sent and tracked as the history's
     for milestone in (project.milestones.get(kind=MilestoneKind.DEPOSIT), mockups):
         draft = claim_and_draft(milestone, anchor, by)
         assert draft is not None  # noqa: S101 - a new project's milestones are unbilled
-        _issue(entity, draft, actors, anchor)
+        history._issue(draft, anchor)  # noqa: SLF001 - the demo's one way to issue an invoice
     return project
