@@ -64,6 +64,20 @@ def test_deposits_beyond_the_balance_are_refused(make_project, owner):
     assert caught.value.code == errors.DEPOSITS_EXCEED_BALANCE
 
 
+def test_a_share_that_bills_nothing_is_refused(make_project, owner):
+    project = make_project(price="0.00")
+    with pytest.raises(ValidationFailed) as caught:
+        instalment(
+            project,
+            owner,
+            label="Rien",
+            percent=Decimal(50),
+            trigger=Trigger.DATE,
+            due_date=dt.date(2026, 2, 1),
+        )
+    assert caught.value.code == errors.INVALID_SHARE
+
+
 def test_a_time_and_materials_project_has_no_milestone(make_project, owner):
     project = make_project(price=None)
     with pytest.raises(ValidationFailed) as caught:

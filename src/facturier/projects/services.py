@@ -209,6 +209,9 @@ def milestone_add(
                 _("A share is a percentage (above 0, at most 100) or a positive amount, not both."),
                 field="percent" if percent is not None else "amount", code=errors.INVALID_SHARE,
             ) from error  # fmt: skip
+        if amount == 0:
+            raise ValidationFailed(_("This share of the fixed price bills nothing."), field="percent",
+                                   code=errors.INVALID_SHARE)  # fmt: skip
     shares = [Share(ShareKind(m.kind), m.amount or Decimal(0)) for m in project.milestones.all()]
     try:
         check_shares(project.fixed_price, [*shares, Share(ShareKind(kind), amount or Decimal(0))])
