@@ -74,6 +74,11 @@ EVENT_TYPES: dict[str, str] = {
     "contract.created": "A billing contract (recurring invoicing) was created.",
     "contract.changed": "A contract's item changed (quantity, price, plan) from an effective date.",
     "contract.terminated": "A contract was terminated: it is no longer billed from its end date.",
+    "construction_contract.created": "A construction contract (marché de travaux) and its bill of quantities was created.",
+    "construction_contract.accepted": "The works of a construction contract were accepted: the guarantee period starts.",
+    "construction_situation.recorded": "A situation (cumulative progress per line) was recorded on a construction contract.",
+    "construction_situation.issued": "A situation was invoiced: its invoice issued, the retention guarantee withheld.",
+    "construction_retention.released": "The retention guarantee of a construction contract was released (once); the contract closed.",
 }
 for _subject in ("quote", "order", "invoice", "credit_note"):
     EVENT_TYPES |= {
