@@ -84,6 +84,9 @@ PAGES: tuple[Page, ...] = (
     Page("web:sepa-files"),
     Page("web:job-list"),
     Page("web:billing-overview"),
+    Page("web:construction-list"),
+    Page("web:construction-detail", ids={"pk": "construction"}),
+    Page("web:construction-situation", ids={"pk": "construction"}),
     Page("web:bank-home"),
     Page("web:bank-account-create"),
     Page("web:bank-upload"),
@@ -159,6 +162,12 @@ NOT_PAGES: dict[str, tuple[str, Page]] = {
         "POST only",
         Page("web:bank-reconcile-action", kwargs={"action": "accept"}, ids={"pk": "bank_line"}),
     ),
+    "web:construction-situation-issue": (
+        "POST only",
+        Page("web:construction-situation-issue", ids={"pk": "construction", "situation_pk": "situation"}),
+    ),
+    "web:construction-accept": ("POST only", Page("web:construction-accept", ids={"pk": "construction"})),
+    "web:construction-release": ("POST only", Page("web:construction-release", ids={"pk": "construction"})),
     "payments:stripe-webhook": (
         "POST only (Stripe's webhook)",
         Page("payments:stripe-webhook", kwargs={"entity": _NIL}),
@@ -254,7 +263,18 @@ payment_record(entity=entity, customer=customer, amount=Decimal("50.00"), receiv
 refund_order(customer=customer, amount=Decimal("20.00"), iban="DE89370400440532013000",
              execution_date=dt.date(2025, 1, 20), by=None)
 sepa_file = credit_transfer_file_generate(entity=entity, execution_date=dt.date(2025, 1, 20), by=None)
+from facturier.construction.services import LineInput, ProgressInput, construction_contract_create, situation_issue, situation_record
+construction = construction_contract_create(
+    entity=entity, customer=customer, by=user, reference="M-E2E", name="Extension de l'atelier", lines=[
+        LineInput(description="Terrassement", quantity=Decimal("120"), unit="MTQ", unit_price=Decimal("35.50")),
+        LineInput(description="Gros œuvre", quantity=Decimal("1"), unit_price=Decimal("48000")),
+    ])
+situation_issue(situation=situation_record(contract=construction, by=user, progress=[
+    ProgressInput(line=line, percent=Decimal("30")) for line in construction.lines.all()]), by=user)
+situation = situation_record(contract=construction, by=user, progress=[
+    ProgressInput(line=construction.lines.get(position=1), quantity_done=Decimal("80"))])
 ids = dict(
+    construction=construction.pk, situation=situation.pk,
     customer=customer.pk, contact=contact.pk, product=product.pk, draft=draft.pk, quote=quote.pk,
     pending=pending.pk, issued=issued.pk, received=received.pk, mandate=mandate.pk, sepa_file=sepa_file.pk,
     payment=payment.pk, allocation=payment.allocations.get().pk,

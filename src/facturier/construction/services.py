@@ -45,7 +45,13 @@ from facturier.domain.construction.progress import (
     situation_deltas,
 )
 from facturier.domain.money import InvalidCurrency, validate_currency
-from facturier.invoicing.services import AllowanceChargeData, LineData, document_create, invoice_issue
+from facturier.invoicing.services import (
+    AllowanceChargeData,
+    LineData,
+    document_create,
+    invoice_issue,
+    invoice_submit,
+)
 from facturier.invoicing.services.common import entity_today
 from facturier.invoicing.totals import apply_totals
 from facturier.parties.models import Customer
@@ -283,12 +289,17 @@ def situation_issue(*, situation: Situation, by: Actor, issue_date: dt.date | No
     document.note = invoice_note(contract, situation, retention, withheld_before + retention, language)
     apply_totals(document)
     document.save()
-    issued = invoice_issue(invoice=document, by=by, issue_date=issue_date)
+    if contract.entity.requires_approval:
+        # the company approves its invoices first: the situation's invoice waits in the approval circuit,
+        # retention included (an approver then issues it as any other invoice)
+        issued = invoice_submit(invoice=document, by=by)
+    else:
+        issued = invoice_issue(invoice=document, by=by, issue_date=issue_date)
     situation.document = issued
     situation.retention = retention
     situation.save(update_fields=["document", "retention", "updated_at"])
     audit_record(entity=contract.entity, actor=by, action="construction_situation.issued", obj=situation,
-                 after={"contract": contract.reference, "number": situation.number, "invoice": issued.number,
+                 after={"contract": contract.reference, "number": situation.number, "invoice": issued.number or str(issued.pk),
                         "amount": str(situation.amount), "retention": str(retention)})  # fmt: skip
     return situation
 
