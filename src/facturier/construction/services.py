@@ -257,7 +257,9 @@ def situation_issue(*, situation: Situation, by: Actor, issue_date: dt.date | No
     current amounts in the description), corrections as allowances, the retention withheld from the
     amount due (BT-113: docs/construction.md). The invoice is issued (numbered, validated, sealed)."""
     contract = _locked(situation.contract)
-    authorize(by, Action.ISSUE, contract.entity, resource="invoices")
+    # with approval the situation's invoice is submitted (then approved and issued by others), else issued
+    action = Action.SUBMIT if contract.entity.requires_approval else Action.ISSUE
+    authorize(by, action, contract.entity, resource="invoices")
     situation = Situation.objects.select_for_update().get(pk=situation.pk)
     if situation.document_id is not None:
         raise Conflict(_("This situation is already invoiced."), code=errors.SITUATION_ISSUED)
