@@ -28,13 +28,16 @@ def test_create_a_contract_and_invoice_situations(api, customer):
     created = api.post("/api/v1/construction-contracts", {**BODY, "customer": str(customer.pk)})
     assert created.status_code == 201, created.content
     contract = created.json()
-    assert [line["position"] for line in contract["lines"]] == [1, 2] and contract["status"] == "open"
+    assert [line["position"] for line in contract["lines"]] == [1, 2]
+    assert contract["status"] == "open"
     first = api.post(f"/api/v1/construction-contracts/{contract['id']}/situations",
                      {"progress": [{"line": 1, "percent": "100"}, {"line": 2, "quantity_done": "100"}]})  # fmt: skip
     assert first.status_code == 201, first.content
     body = first.json()
-    assert body["amount"] == "20740.00" and body["invoice_number"]
-    assert body["lines"][1]["cumulative"] == "8740.00" and body["lines"][1]["previous"] == "0.00"
+    assert body["amount"] == "20740.00"
+    assert body["invoice_number"]
+    assert body["lines"][1]["cumulative"] == "8740.00"
+    assert body["lines"][1]["previous"] == "0.00"
     listed = api.get(f"/api/v1/construction-contracts/{contract['id']}/situations").json()["items"]
     assert [s["number"] for s in listed] == [1]
     assert api.get("/api/v1/construction-contracts").json()["items"][0]["reference"] == "M-API"
@@ -48,7 +51,9 @@ def test_create_a_contract_and_invoice_situations(api, customer):
 
 def test_the_construction_scope_is_needed(entity, customer):
     key, secret = make_key(entity, ["invoices:write"])
-    response = ApiClient(secret, key).post("/api/v1/construction-contracts", {**BODY, "customer": str(customer.pk)})
+    response = ApiClient(secret, key).post(
+        "/api/v1/construction-contracts", {**BODY, "customer": str(customer.pk)}
+    )
     assert response.status_code == 403
     key, secret = make_key(entity, ["construction:read"], name="reader")
     assert ApiClient(secret, key).get("/api/v1/construction-contracts").status_code == 200

@@ -37,7 +37,9 @@ def test_situations_add_up_to_the_contract_at_100_percent_exactly(lines, steps):
     billed = [Decimal(0)] * len(worths)
     previous = [Fraction(0)] * len(worths)
     for ratio in ratios:
-        deltas = situation_deltas([LineProgress(w, prev, ratio) for w, prev in zip(worths, previous, strict=True)])
+        deltas = situation_deltas(
+            [LineProgress(w, prev, ratio) for w, prev in zip(worths, previous, strict=True)]
+        )
         for index, delta in enumerate(deltas):
             assert delta.amount >= 0
             assert delta.amount.as_tuple().exponent == -2
@@ -48,7 +50,9 @@ def test_situations_add_up_to_the_contract_at_100_percent_exactly(lines, steps):
     assert sum(billed) == sum(worths)
 
 
-@given(st.lists(st.tuples(quantities, prices, vat_rates), min_size=1, max_size=5), st.lists(percents, max_size=6))
+@given(
+    st.lists(st.tuples(quantities, prices, vat_rates), min_size=1, max_size=5), st.lists(percents, max_size=6)
+)
 def test_vat_is_rounded_per_line_then_per_category(lines, steps):
     """Each situation invoice is computed as EN 16931 does (line amounts two decimals, VAT per category
     on the sum of its lines): the situations' net amounts add up to the contract, the retention is at
@@ -58,7 +62,9 @@ def test_vat_is_rounded_per_line_then_per_category(lines, steps):
     withheld = []
     total_net = Decimal(0)
     for ratio in _steps(steps):
-        deltas = situation_deltas([LineProgress(w, prev, ratio) for w, prev in zip(worths, previous, strict=True)])
+        deltas = situation_deltas(
+            [LineProgress(w, prev, ratio) for w, prev in zip(worths, previous, strict=True)]
+        )
         previous = [ratio] * len(worths)
         billable = [(d.amount, rate) for d, (_, _, rate) in zip(deltas, lines, strict=True) if d.amount > 0]
         if not billable:
@@ -114,12 +120,19 @@ def test_bad_progress_is_refused(previous, current, correction, code):
     with pytest.raises(ProgressError) as caught:
         situation_deltas([LineProgress(Decimal("10.00"), Fraction(0), Fraction(0)),
                           LineProgress(Decimal("100.00"), previous, current)], correction=correction)  # fmt: skip
-    assert caught.value.code == code and caught.value.index == 1
+    assert caught.value.code == code
+    assert caught.value.index == 1
 
 
 def test_an_explicit_correction_may_lower_progress():
-    [delta] = situation_deltas([LineProgress(Decimal("100.00"), Fraction(1, 2), Fraction(3, 10))], correction=True)
-    assert (delta.cumulative, delta.previous, delta.amount) == (Decimal("30.00"), Decimal("50.00"), Decimal("-20.00"))
+    [delta] = situation_deltas(
+        [LineProgress(Decimal("100.00"), Fraction(1, 2), Fraction(3, 10))], correction=True
+    )
+    assert (delta.cumulative, delta.previous, delta.amount) == (
+        Decimal("30.00"),
+        Decimal("50.00"),
+        Decimal("-20.00"),
+    )
 
 
 def test_retention_rate_and_amount():

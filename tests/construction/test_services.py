@@ -13,8 +13,8 @@ from facturier.construction.selectors import contract_summary
 from facturier.construction.services import (
     LineInput,
     ProgressInput,
-    contract_accept,
     construction_contract_create,
+    contract_accept,
     release_due_date,
     retention_release,
     situation_issue,
@@ -26,20 +26,26 @@ MARCH = dt.datetime(2026, 3, 31, 10, tzinfo=dt.UTC)
 
 
 def _progress(contract, *percents):
-    return [ProgressInput(line=line, percent=Decimal(p)) for line, p in zip(contract.lines.all(), percents, strict=False)]
+    return [
+        ProgressInput(line=line, percent=Decimal(p))
+        for line, p in zip(contract.lines.all(), percents, strict=False)
+    ]
 
 
 def _bill(contract, owner, *steps):
     for step in steps:
-        situation_issue(situation=situation_record(contract=contract, by=owner, progress=_progress(contract, *step)),
-                        by=owner)
+        situation_issue(
+            situation=situation_record(contract=contract, by=owner, progress=_progress(contract, *step)),
+            by=owner,
+        )
 
 
 def test_progress_above_100_percent_is_refused(make_contract, owner):
     contract = make_contract()
     with pytest.raises(ValidationFailed) as caught:
         situation_record(contract=contract, by=owner, progress=_progress(contract, "50", "100.5"))
-    assert caught.value.code == "progress_above_total" and caught.value.field == "progress[1]"
+    assert caught.value.code == "progress_above_total"
+    assert caught.value.field == "progress[1]"
     assert "2. Gros œuvre" in caught.value.message
 
 
@@ -47,7 +53,9 @@ def test_quantity_done_above_the_contract_quantity_is_refused(make_contract, own
     contract = make_contract()
     line = contract.lines.get(position=1)
     with pytest.raises(ValidationFailed) as caught:
-        situation_record(contract=contract, by=owner, progress=[ProgressInput(line=line, quantity_done=Decimal("121"))])
+        situation_record(
+            contract=contract, by=owner, progress=[ProgressInput(line=line, quantity_done=Decimal("121"))]
+        )
     assert caught.value.code == "progress_above_total"
 
 
@@ -57,13 +65,16 @@ def test_decreasing_progress_is_refused_unless_it_is_a_correction(make_contract,
     _bill(contract, owner, ("50", "50", "50"))
     with pytest.raises(ValidationFailed) as caught:
         situation_record(contract=contract, by=owner, progress=_progress(contract, "40"))
-    assert caught.value.code == "progress_decreasing" and caught.value.field == "progress[0]"
+    assert caught.value.code == "progress_decreasing"
+    assert caught.value.field == "progress[0]"
     # an explicit correction lowering one line while others progress: the decrease is an allowance
-    situation = situation_record(contract=contract, by=owner, progress=_progress(contract, "40", "60"),
-                                 correction=True)
+    situation = situation_record(
+        contract=contract, by=owner, progress=_progress(contract, "40", "60"), correction=True
+    )
     situation = situation_issue(situation=situation, by=owner)
     allowance = situation.document.allowances_charges.get()
-    assert allowance.amount == Decimal("426.00") and not allowance.is_charge
+    assert allowance.amount == Decimal("426.00")
+    assert not allowance.is_charge
     assert situation.amount == Decimal("4800.00") - Decimal("426.00")
 
 
@@ -71,7 +82,9 @@ def test_a_correction_lowering_the_total_needs_a_credit_note(make_contract, owne
     contract = make_contract()
     with time_machine.travel(MARCH, tick=False):
         _bill(contract, owner, ("50",))
-        situation = situation_record(contract=contract, by=owner, progress=_progress(contract, "40"), correction=True)
+        situation = situation_record(
+            contract=contract, by=owner, progress=_progress(contract, "40"), correction=True
+        )
         with pytest.raises(Conflict) as caught:
             situation_issue(situation=situation, by=owner)
     assert caught.value.code == "situation_needs_credit_note"
@@ -97,7 +110,9 @@ def test_retention_rate_is_at_most_5_percent_and_0_with_a_bank_guarantee(make_co
     assert caught.value.field == "retention_rate"
     with pytest.raises(ValidationFailed):
         make_contract(reference="M-3", bank_guarantee_reference="CAU-2026-17")
-    contract = make_contract(reference="M-4", bank_guarantee_reference="CAU-2026-17", retention_rate=Decimal(0))
+    contract = make_contract(
+        reference="M-4", bank_guarantee_reference="CAU-2026-17", retention_rate=Decimal(0)
+    )
     assert contract.retention_rate == 0
 
 
@@ -121,10 +136,13 @@ def test_retention_released_once_after_the_guarantee_period(make_contract, owner
     with time_machine.travel(dt.datetime(2027, 2, 27, 12, tzinfo=dt.UTC), tick=False):
         with pytest.raises(Conflict) as caught:
             retention_release(contract=contract, by=owner)
-        assert caught.value.code == "retention_not_due" and "2027-02-28" in caught.value.message
+        assert caught.value.code == "retention_not_due"
+        assert "2027-02-28" in caught.value.message
     with time_machine.travel(dt.datetime(2027, 2, 28, 9, tzinfo=dt.UTC), tick=False):
         release = retention_release(contract=contract, by=owner)
-        assert release.amount == withheld and release.date == dt.date(2027, 2, 28) and not release.early
+        assert release.amount == withheld
+        assert release.date == dt.date(2027, 2, 28)
+        assert not release.early
         with pytest.raises(Conflict) as caught:
             retention_release(contract=contract, by=owner)
         assert caught.value.code == "retention_already_released"
@@ -132,10 +150,16 @@ def test_retention_released_once_after_the_guarantee_period(make_contract, owner
             situation_record(contract=contract, by=owner, progress=[])
         assert caught.value.code == "construction_contract_closed"
     contract.refresh_from_db()
-    assert contract.status == ContractStatus.CLOSED and RetentionRelease.objects.filter(contract=contract).count() == 1
+    assert contract.status == ContractStatus.CLOSED
+    assert RetentionRelease.objects.filter(contract=contract).count() == 1
     actions = set(AuditEvent.objects.filter(entity=contract.entity).values_list("action", flat=True))
-    assert {"construction_contract.created", "construction_situation.recorded", "construction_situation.issued",
-            "construction_contract.accepted", "construction_retention.released"} <= actions
+    assert {
+        "construction_contract.created",
+        "construction_situation.recorded",
+        "construction_situation.issued",
+        "construction_contract.accepted",
+        "construction_retention.released",
+    } <= actions
 
 
 @time_machine.travel(dt.datetime(2028, 2, 29, 10, tzinfo=dt.UTC), tick=False)
@@ -148,7 +172,8 @@ def test_leap_day_acceptance_and_early_release(make_contract, owner):
     with pytest.raises(ValidationFailed):
         retention_release(contract=contract, by=owner, early=True)
     release = retention_release(contract=contract, by=owner, early=True, reason="Réception sans réserve")
-    assert release.early and release.amount == contract.situations.get().retention
+    assert release.early
+    assert release.amount == contract.situations.get().retention
 
 
 def test_release_before_acceptance_is_refused(make_contract, owner):

@@ -68,7 +68,9 @@ class ContractLine(BaseModel):
     unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=6)
     vat_category = models.CharField(_("VAT category"), max_length=2, default="S")
     vat_rate = models.DecimalField(_("VAT rate"), max_digits=5, decimal_places=2, default=Decimal("20.00"))
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["contract", "position"]
@@ -94,13 +96,19 @@ class Situation(BaseModel):
     document = models.OneToOneField(
         "invoicing.Document", on_delete=models.PROTECT, null=True, blank=True, related_name="situation"
     )
-    amount = models.DecimalField(_("amount excluding VAT"), max_digits=16, decimal_places=2, default=Decimal(0))
-    retention = models.DecimalField(_("retention withheld"), max_digits=16, decimal_places=2, default=Decimal(0))
+    amount = models.DecimalField(
+        _("amount excluding VAT"), max_digits=16, decimal_places=2, default=Decimal(0)
+    )
+    retention = models.DecimalField(
+        _("retention withheld"), max_digits=16, decimal_places=2, default=Decimal(0)
+    )
 
     class Meta:
         ordering = ["contract", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["contract", "number"], name="construction_situation_unique_number"),
+            models.UniqueConstraint(
+                fields=["contract", "number"], name="construction_situation_unique_number"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -112,7 +120,9 @@ class SituationLine(BaseModel):
 
     situation = models.ForeignKey(Situation, on_delete=models.CASCADE, related_name="lines")
     line = models.ForeignKey(ContractLine, on_delete=models.PROTECT, related_name="+")
-    percent = models.DecimalField(_("cumulative progress (%)"), max_digits=9, decimal_places=4, null=True, blank=True)
+    percent = models.DecimalField(
+        _("cumulative progress (%)"), max_digits=9, decimal_places=4, null=True, blank=True
+    )
     quantity_done = models.DecimalField(
         _("cumulative quantity done"), max_digits=14, decimal_places=4, null=True, blank=True
     )

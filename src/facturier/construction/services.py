@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -109,7 +110,9 @@ def _line(contract: ConstructionContract, data: LineInput, position: int) -> Con
         raise ValidationFailed(_("Unknown product."), field=f"{where}.product", code="unknown_product")
     description = (data.description or (product.name if product else "")).strip()
     if not description:
-        raise ValidationFailed(_("A line needs a description."), field=f"{where}.description", code="required")
+        raise ValidationFailed(
+            _("A line needs a description."), field=f"{where}.description", code="required"
+        )
     price = data.unit_price if data.unit_price is not None else (product.unit_price if product else None)
     if price is None or price < 0 or data.quantity < 0:
         raise ValidationFailed(_("Quantities and prices are given and not negative."),
@@ -164,12 +167,14 @@ def construction_contract_create(
 
 def _locked(contract: ConstructionContract) -> ConstructionContract:
     locked: ConstructionContract = (
-        ConstructionContract.objects.select_for_update().select_related("entity", "customer").get(pk=contract.pk)
+        ConstructionContract.objects.select_for_update()
+        .select_related("entity", "customer")
+        .get(pk=contract.pk)
     )
     return locked
 
 
-def _ratio(line: ContractLine, percent: Decimal | None, done: Decimal | None) -> Any:
+def _ratio(line: ContractLine, percent: Decimal | None, done: Decimal | None) -> Fraction:
     return progress_ratio(quantity=line.quantity, percent=percent, done=done)
 
 
@@ -192,7 +197,9 @@ def situation_record(
     contract = _locked(contract)
     authorize(by, Action.EDIT_DOCUMENTS, contract.entity, resource=RESOURCE)
     if contract.status == ContractStatus.CLOSED:
-        raise Conflict(_("This contract is closed: it takes no more situations."), code=errors.CONTRACT_CLOSED)
+        raise Conflict(
+            _("This contract is closed: it takes no more situations."), code=errors.CONTRACT_CLOSED
+        )
     if contract.situations.filter(document__isnull=True).exists():
         raise Conflict(_("The previous situation is not invoiced yet: invoice it first."),
                        code=errors.SITUATION_PENDING)  # fmt: skip
@@ -209,10 +216,14 @@ def situation_record(
     states, stored = [], []
     for index, line in enumerate(lines):
         old = before.get(line.pk)
-        previous = _ratio(line, old.percent, old.quantity_done) if old else 0
-        item = given.get(line.pk)
-        percent, done = (item.percent, item.quantity_done) if item else (
-            (old.percent, old.quantity_done) if old else (Decimal(0), None))  # fmt: skip
+        previous = _ratio(line, old.percent, old.quantity_done) if old else Fraction(0)
+        stated = given.get(line.pk)
+        if stated is not None:
+            percent, done = stated.percent, stated.quantity_done
+        elif old is not None:
+            percent, done = old.percent, old.quantity_done
+        else:
+            percent, done = Decimal(0), None
         try:
             current = _ratio(line, percent, done)
         except ProgressError as error:
@@ -247,7 +258,9 @@ def _progress_message(code: str, line: ContractLine) -> str:
     if code == errors.PROGRESS_ABOVE_TOTAL:
         return _("%(line)s: progress is at most 100 %% of the line.") % values
     if code == errors.PROGRESS_DECREASING:
-        return _("%(line)s: progress cannot go down, unless the situation is marked as a correction.") % values
+        return (
+            _("%(line)s: progress cannot go down, unless the situation is marked as a correction.") % values
+        )
     return _("%(line)s: progress is not negative.") % values
 
 
@@ -264,7 +277,9 @@ def situation_issue(*, situation: Situation, by: Actor, issue_date: dt.date | No
     if situation.document_id is not None:
         raise Conflict(_("This situation is already invoiced."), code=errors.SITUATION_ISSUED)
     if contract.status == ContractStatus.CLOSED:
-        raise Conflict(_("This contract is closed: it takes no more situations."), code=errors.CONTRACT_CLOSED)
+        raise Conflict(
+            _("This contract is closed: it takes no more situations."), code=errors.CONTRACT_CLOSED
+        )
     rows = list(situation.lines.select_related("line", "line__product").order_by("line__position"))
     if situation.amount <= 0:
         code = errors.NOTHING_TO_BILL if situation.amount == 0 else errors.NEEDS_CREDIT_NOTE
@@ -312,7 +327,9 @@ def _withheld(contract: ConstructionContract) -> Decimal:
 
 
 @transaction.atomic
-def contract_accept(*, contract: ConstructionContract, by: Actor, acceptance_date: dt.date) -> ConstructionContract:
+def contract_accept(
+    *, contract: ConstructionContract, by: Actor, acceptance_date: dt.date
+) -> ConstructionContract:
     """Record the acceptance of the works (procès-verbal de réception): the guarantee period starts."""
     contract = _locked(contract)
     authorize(by, Action.EDIT_DOCUMENTS, contract.entity, resource=RESOURCE)
@@ -337,14 +354,21 @@ def release_due_date(contract: ConstructionContract) -> dt.date | None:
 
 @transaction.atomic
 def retention_release(
-    *, contract: ConstructionContract, by: Actor, day: dt.date | None = None, early: bool = False, reason: str = ""
+    *,
+    contract: ConstructionContract,
+    by: Actor,
+    day: dt.date | None = None,
+    early: bool = False,
+    reason: str = "",
 ) -> RetentionRelease:
     """Release the retention withheld on the contract's situations, exactly once: at the end of the
     guarantee period, or before it when ``early`` (with its reason). The contract closes."""
     contract = _locked(contract)
     authorize(by, Action.EDIT_DOCUMENTS, contract.entity, resource=RESOURCE)
     if RetentionRelease.objects.filter(contract=contract).exists():
-        raise Conflict(_("The retention of this contract is already released."), code=errors.RETENTION_RELEASED)
+        raise Conflict(
+            _("The retention of this contract is already released."), code=errors.RETENTION_RELEASED
+        )
     if contract.situations.filter(document__isnull=True).exists():
         raise Conflict(_("A situation is not invoiced yet: invoice it first."), code=errors.SITUATION_PENDING)
     day = day or entity_today(contract.entity)

@@ -38,9 +38,15 @@ def invoice_note(
 ) -> str:
     with translation.override(language):
         parts = [
-            _("Progress invoice (situation) no. %(number)s of contract %(reference)s — %(name)s, statement of %(date)s.")
-            % {"number": situation.number, "reference": contract.reference, "name": contract.name,
-               "date": situation.date.isoformat()},  # fmt: skip
+            _(
+                "Progress invoice (situation) no. %(number)s of contract %(reference)s — %(name)s, statement of %(date)s."
+            )
+            % {
+                "number": situation.number,
+                "reference": contract.reference,
+                "name": contract.name,
+                "date": situation.date.isoformat(),
+            },  # fmt: skip
         ]
         if situation.correction:
             parts.append(_("This situation corrects the progress of the previous ones."))
@@ -49,10 +55,16 @@ def invoice_note(
                          % {"reference": contract.bank_guarantee_reference})  # fmt: skip
         else:
             parts.append(
-                _("Retention guarantee (law 71-584 of 16 July 1971) %(rate)s %% of the amount including VAT: "
-                  "%(retention)s %(currency)s withheld from the amount due (total withheld on this contract: "
-                  "%(withheld)s %(currency)s), released after the guarantee period; VAT is due on the full amount.")
-                % {"rate": contract.retention_rate, "retention": retention, "withheld": withheld,
-                   "currency": contract.currency}  # fmt: skip
+                _(
+                    "Retention guarantee (law 71-584 of 16 July 1971) %(rate)s %% of the amount including VAT: "
+                    "%(retention)s %(currency)s withheld from the amount due (total withheld on this contract: "
+                    "%(withheld)s %(currency)s), released after the guarantee period; VAT is due on the full amount."
+                )
+                % {
+                    "rate": contract.retention_rate,
+                    "retention": retention,
+                    "withheld": withheld,
+                    "currency": contract.currency,
+                }  # fmt: skip
             )
     return "\n".join(parts)

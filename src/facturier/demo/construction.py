@@ -61,7 +61,9 @@ def create_construction(
     lines = list(contract.lines.order_by("position"))
     for days, percents in SITUATIONS:
         stated = anchor - dt.timedelta(days=days)
-        progress = [ProgressInput(line=line, percent=Decimal(p)) for line, p in zip(lines, percents, strict=True)]
+        progress = [
+            ProgressInput(line=line, percent=Decimal(p)) for line, p in zip(lines, percents, strict=True)
+        ]
         situation = situation_record(contract=contract, by=actors.sales, progress=progress, date=stated)
         last = _last_issue(entity)
         day = max(stated, last) if last else stated
@@ -70,5 +72,7 @@ def create_construction(
         if document is not None and document.status == Status.PENDING_APPROVAL:
             document = invoice_approve(invoice=document, by=actors.approver)
             invoice_issue(invoice=document, by=actors.accountant, issue_date=day)
-    contract_accept(contract=contract, by=actors.sales, acceptance_date=anchor - dt.timedelta(days=SITUATIONS[-1][0]))
+    contract_accept(
+        contract=contract, by=actors.sales, acceptance_date=anchor - dt.timedelta(days=SITUATIONS[-1][0])
+    )
     return contract

@@ -76,7 +76,7 @@ class ContractOut(Schema):
 
     @staticmethod
     def resolve_customer(contract: ConstructionContract) -> uuid.UUID:
-        return contract.customer_id  # type: ignore[return-value]
+        return contract.customer_id
 
     @staticmethod
     def resolve_lines(contract: ConstructionContract) -> list[Any]:
@@ -126,7 +126,7 @@ class SituationOut(Schema):
 
     @staticmethod
     def resolve_invoice(situation: Situation) -> uuid.UUID | None:
-        return situation.document_id  # type: ignore[return-value]
+        return situation.document_id
 
     @staticmethod
     def resolve_invoice_number(situation: Situation) -> str | None:
@@ -142,7 +142,9 @@ class SituationsOut(Schema):
 
 
 def _contract(request: HttpRequest, pk: uuid.UUID) -> ConstructionContract:
-    contract = ConstructionContract.objects.filter(entity=entity_of(request), pk=pk).first()
+    contract: ConstructionContract | None = ConstructionContract.objects.filter(
+        entity=entity_of(request), pk=pk
+    ).first()
     if contract is None:
         raise NotFound(_("Unknown construction contract."), code="not_found")
     return contract
@@ -154,7 +156,9 @@ def construction_contracts_list(request: HttpRequest) -> dict[str, Any]:
     return {"items": list(selectors.construction_contracts_of(entity=entity_of(request))[:500])}
 
 
-@router.post("/construction-contracts", response={201: ContractOut}, operation_id="construction_contracts_create")
+@router.post(
+    "/construction-contracts", response={201: ContractOut}, operation_id="construction_contracts_create"
+)
 def construction_contracts_create(request: HttpRequest, payload: ContractIn) -> Status[ConstructionContract]:
     key = require_scope(request, "construction:write")
     entity = entity_of(request)
@@ -185,7 +189,9 @@ def construction_situations_list(request: HttpRequest, pk: uuid.UUID) -> dict[st
 
 @router.post("/construction-contracts/{pk}/situations", response={201: SituationOut},
              operation_id="construction_situations_create")  # fmt: skip
-def construction_situations_create(request: HttpRequest, pk: uuid.UUID, payload: SituationIn) -> Status[Situation]:
+def construction_situations_create(
+    request: HttpRequest, pk: uuid.UUID, payload: SituationIn
+) -> Status[Situation]:
     key = require_scope(request, "construction:write")
     contract = _contract(request, pk)
     lines = {line.position: line for line in contract.lines.all()}
@@ -194,7 +200,9 @@ def construction_situations_create(request: HttpRequest, pk: uuid.UUID, payload:
         line = lines.get(item.line)
         if line is None:
             raise ValidationFailed(_("Unknown line."), field=f"progress[{index}].line", code="unknown_line")
-        progress.append(services.ProgressInput(line=line, percent=item.percent, quantity_done=item.quantity_done))
+        progress.append(
+            services.ProgressInput(line=line, percent=item.percent, quantity_done=item.quantity_done)
+        )
     actor = as_actor(key)
     with transaction.atomic():  # recorded and invoiced together, or not at all
         situation = services.situation_record(contract=contract, by=actor, progress=progress, date=payload.date,

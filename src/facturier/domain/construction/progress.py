@@ -58,10 +58,14 @@ def line_worth(quantity: Decimal, unit_price: Decimal) -> Decimal:
     return round_half_up(Fraction(quantity) * Fraction(unit_price))
 
 
-def progress_ratio(*, quantity: Decimal, percent: Decimal | None = None, done: Decimal | None = None) -> Fraction:
+def progress_ratio(
+    *, quantity: Decimal, percent: Decimal | None = None, done: Decimal | None = None
+) -> Fraction:
     """The fraction of a line done, from a percentage or from the quantity done (exact, never rounded)."""
     if (percent is None) == (done is None):
-        raise ProgressError("Give the progress as a percentage or as a quantity done.", code="progress_required")
+        raise ProgressError(
+            "Give the progress as a percentage or as a quantity done.", code="progress_required"
+        )
     if percent is not None:
         return Fraction(percent) / HUNDRED
     if quantity <= 0:

@@ -8,7 +8,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
-
 def DateInput() -> forms.DateInput:  # noqa: N802 - a widget, as Django names them
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -38,11 +37,16 @@ class SituationForm(forms.Form):
             )  # fmt: skip
 
     def line_fields(self) -> list[tuple[Any, forms.BoundField, forms.BoundField]]:
-        return [(row, self[f"percent_{row.line.position}"], self[f"quantity_{row.line.position}"]) for row in self.rows]
+        return [
+            (row, self[f"percent_{row.line.position}"], self[f"quantity_{row.line.position}"])
+            for row in self.rows
+        ]
 
 
 class AcceptForm(forms.Form):
-    acceptance_date = forms.DateField(label=_("Acceptance of the works (date of the report)"), widget=DateInput())
+    acceptance_date = forms.DateField(
+        label=_("Acceptance of the works (date of the report)"), widget=DateInput()
+    )
 
 
 class ReleaseForm(forms.Form):

@@ -18,15 +18,17 @@ from facturier.accounts.actor import as_actor
 from facturier.common.errors import BusinessError
 from facturier.construction import selectors, services
 from facturier.construction.models import ConstructionContract, Situation
+from facturier.invoicing.services.common import entity_today
 from facturier.web.access import EntityRequest, staff_view
 from facturier.web.forms.construction import AcceptForm, ReleaseForm, SituationForm
-from facturier.invoicing.services.common import entity_today
 
 PAGE_SIZE = 25
 
 
 def _contract(request: EntityRequest, pk: Any) -> ConstructionContract:
-    contract = ConstructionContract.objects.filter(entity=request.entity, pk=pk).select_related("customer").first()
+    contract: ConstructionContract | None = (
+        ConstructionContract.objects.filter(entity=request.entity, pk=pk).select_related("customer").first()
+    )
     if contract is None:
         raise Http404
     return contract
@@ -59,14 +61,21 @@ def construction_situation(request: EntityRequest, pk: Any) -> HttpResponse:
     """Enter the cumulative progress of the next situation (a line left empty keeps its progress)."""
     contract = _contract(request, pk)
     summary = selectors.contract_summary(contract)
-    form = SituationForm(request.POST or None, rows=summary.rows, initial={"date": entity_today(request.entity)})
+    form = SituationForm(
+        request.POST or None, rows=summary.rows, initial={"date": entity_today(request.entity)}
+    )
     if request.method == "POST" and form.is_valid():
         values = form.cleaned_data
         progress = []
         for row in summary.rows:
-            percent, done = values.get(f"percent_{row.line.position}"), values.get(f"quantity_{row.line.position}")
+            percent, done = (
+                values.get(f"percent_{row.line.position}"),
+                values.get(f"quantity_{row.line.position}"),
+            )
             if percent is not None and done is not None:
-                form.add_error(f"quantity_{row.line.position}", _("Give a percentage or a quantity, not both."))
+                form.add_error(
+                    f"quantity_{row.line.position}", _("Give a percentage or a quantity, not both.")
+                )
             elif percent is not None or done is not None:
                 progress.append(services.ProgressInput(line=row.line, percent=percent, quantity_done=done))
         if form.is_valid():
