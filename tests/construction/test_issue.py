@@ -68,3 +68,27 @@ def test_the_einvoice_carries_the_retention_as_paid_amount(make_contract, owner)
 def test_official_rules_run_on_issue():
     """These tests exercise the official EN 16931 and French rules: they are installed for tests."""
     assert settings.EINVOICE_VALIDATE_ON_ISSUE is True
+
+
+@time_machine.travel(dt.datetime(2026, 3, 31, 10, tzinfo=dt.UTC), tick=False)
+def test_the_printed_invoice_shows_the_progress_and_the_retention(make_contract, owner):
+    from facturier.documents.branding import document_branding  # noqa: PLC0415
+    from facturier.documents.context import build_context  # noqa: PLC0415
+    from facturier.invoicing.to_en16931 import document_to_en16931  # noqa: PLC0415
+
+    contract = make_contract()
+    situation_issue(
+        situation=situation_record(contract=contract, by=owner, progress=_all(contract, "30")), by=owner
+    )
+    second = situation_record(contract=contract, by=owner, progress=_all(contract, "65"))
+    document = situation_issue(situation=second, by=owner).document
+    context = build_context(
+        document, document_to_en16931(document), branding=document_branding(document), qr=False, logo=None
+    )
+    totals = {row[0]: row[1] for row in context["totals"]}
+    assert "Retenue de garantie" in totals and "Acomptes déduits" not in totals
+    assert "Situation de travaux n° 2 du marché M-1" in context["note"]
+    printed = str(context)
+    assert (
+        "cumul 65.00 % : 5572.20 EUR ; déjà facturé : 2571.79 EUR ; cette situation : 3000.41 EUR" in printed
+    )
