@@ -86,7 +86,8 @@ def test_the_printed_invoice_shows_the_progress_and_the_retention(make_contract,
         document, document_to_en16931(document), branding=document_branding(document), qr=False, logo=None
     )
     totals = {row[0]: row[1] for row in context["totals"]}
-    assert "Retenue de garantie" in totals and "Acomptes déduits" not in totals
+    assert "Retenue de garantie" in totals
+    assert "Acomptes déduits" not in totals
     assert "Situation de travaux n° 2 du marché M-1" in context["note"]
     printed = str(context)
     assert (
