@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db.models import Max
+from django.utils import timezone
 
 from facturier.accounts.models import LegalEntity
 from facturier.construction.models import ConstructionContract
@@ -21,8 +23,10 @@ from facturier.construction.services import (
 )
 from facturier.demo.history import Actors
 from facturier.invoicing.models import Document, Kind, Status
-from facturier.invoicing.services import invoice_approve, invoice_issue
+from facturier.invoicing.services import invoice_approve, invoice_issue, invoice_mark_sent
 from facturier.parties.models import Customer
+from facturier.transmission.models import LifecycleSource
+from facturier.transmission.services import lifecycle_record
 
 CUSTOMER = "C0011"  # Agence Horizon Immobilier: the owner of the works (maître d'ouvrage)
 LINES = (
@@ -51,6 +55,17 @@ def _last_issue(entity: LegalEntity) -> dt.date | None:
     return last
 
 
+def _send(document: Document, actors: Actors, day: dt.date, anchor: dt.date) -> None:
+    """Sent through the platform, which reports it filed (200) then taken in charge (204), as the other
+    e-invoices of the demo's French business customers; at 09:xx that day, never in the future."""
+    document = invoice_mark_sent(invoice=document, by=actors.accountant)
+    zone = ZoneInfo(document.entity.time_zone)
+    for code, when in ((200, day), (204, min(day + dt.timedelta(days=1), anchor))):
+        at = min(dt.datetime.combine(when, dt.time(9, code % 60), tzinfo=zone), timezone.now())
+        lifecycle_record(document=document, code=code, source=LifecycleSource.CHANNEL, by=actors.accountant,
+                         occurred_at=at)  # fmt: skip
+
+
 def create_construction(
     entity: LegalEntity, customers: dict[str, Customer], actors: Actors, anchor: dt.date
 ) -> ConstructionContract:
@@ -71,7 +86,9 @@ def create_construction(
         document = situation.document
         if document is not None and document.status == Status.PENDING_APPROVAL:
             document = invoice_approve(invoice=document, by=actors.approver)
-            invoice_issue(invoice=document, by=actors.accountant, issue_date=day)
+            document = invoice_issue(invoice=document, by=actors.accountant, issue_date=day)
+        if document is not None:
+            _send(document, actors, day, anchor)
     contract_accept(
         contract=contract, by=actors.sales, acceptance_date=anchor - dt.timedelta(days=SITUATIONS[-1][0])
     )
