@@ -87,6 +87,9 @@ PAGES: tuple[Page, ...] = (
     Page("web:project-list"),
     Page("web:project-create"),
     Page("web:project-detail", ids={"pk": "project"}),
+    Page("web:construction-list"),
+    Page("web:construction-detail", ids={"pk": "construction"}),
+    Page("web:construction-situation", ids={"pk": "construction"}),
     Page("web:bank-home"),
     Page("web:bank-account-create"),
     Page("web:bank-upload"),
@@ -177,6 +180,12 @@ NOT_PAGES: dict[str, tuple[str, Page]] = {
         "POST only",
         Page("web:project-milestone-bill", ids={"pk": "project", "milestone_pk": "project_milestone"}),
     ),
+    "web:construction-situation-issue": (
+        "POST only",
+        Page("web:construction-situation-issue", ids={"pk": "construction", "situation_pk": "situation"}),
+    ),
+    "web:construction-accept": ("POST only", Page("web:construction-accept", ids={"pk": "construction"})),
+    "web:construction-release": ("POST only", Page("web:construction-release", ids={"pk": "construction"})),
     "payments:stripe-webhook": (
         "POST only (Stripe's webhook)",
         Page("payments:stripe-webhook", kwargs={"entity": _NIL}),
@@ -281,7 +290,18 @@ project_milestone = milestone_add(project=project, by=user, kind="instalment", l
 project_acceptance = deliverable_accept(milestone=project_milestone, by=user, signed_by="Claire Martin",
                                         accepted_on=dt.date(2025, 1, 20), reservations="Deux pages à corriger")
 milestone_add(project=project, by=user, kind="balance", label="Solde", trigger="acceptance", deliverable="Site")
+from facturier.construction.services import LineInput, ProgressInput, construction_contract_create, situation_issue, situation_record
+construction = construction_contract_create(
+    entity=entity, customer=customer, by=user, reference="M-E2E", name="Extension de l'atelier", lines=[
+        LineInput(description="Terrassement", quantity=Decimal("120"), unit="MTQ", unit_price=Decimal("35.50")),
+        LineInput(description="Gros œuvre", quantity=Decimal("1"), unit_price=Decimal("48000")),
+    ])
+situation_issue(situation=situation_record(contract=construction, by=user, progress=[
+    ProgressInput(line=line, percent=Decimal("30")) for line in construction.lines.all()]), by=user)
+situation = situation_record(contract=construction, by=user, progress=[
+    ProgressInput(line=construction.lines.get(position=1), quantity_done=Decimal("80"))])
 ids = dict(
+    construction=construction.pk, situation=situation.pk,
     customer=customer.pk, contact=contact.pk, product=product.pk, draft=draft.pk, quote=quote.pk,
     pending=pending.pk, issued=issued.pk, received=received.pk, mandate=mandate.pk, sepa_file=sepa_file.pk,
     payment=payment.pk, allocation=payment.allocations.get().pk,

@@ -22,6 +22,7 @@ from facturier.accounts.actor import as_actor
 from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Role
 from facturier.demo.company import TIME_ZONE, create_entities, entity_fields
+from facturier.demo.construction import create_construction
 from facturier.demo.customers import CUSTOMERS, create_customers
 from facturier.demo.history import Actors, HistoryWriter
 from facturier.demo.products import PRODUCTS, TRAINING_PRODUCTS, create_products
@@ -131,4 +132,5 @@ def load_demo(
             training_deals, step_played
         )
         create_projects(main, customers, actors, anchor)
+        create_construction(main, customers, actors, anchor)
     return LoadResult(loaded=True, entity=main, seconds=time.perf_counter() - started, steps=steps)

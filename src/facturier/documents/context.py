@@ -233,7 +233,9 @@ def _totals(
                     False,
                 ]
             )
-        rows.append([labels["prepaid"], f"−{fmt.money(totals.prepaid_amount)}", False])
+        # BT-113 without deposits: the retention guarantee withheld (docs/construction.md)
+        label = labels["prepaid"] if document.deposits.exists() else labels["withheld"]
+        rows.append([label, f"−{fmt.money(totals.prepaid_amount)}", False])
     if is_invoice:
         label = labels["credit_payable"] if invoice.is_credit_note else labels["payable"]
         rows.append([label, fmt.money(totals.amount_due), True])

@@ -266,7 +266,9 @@ def document_to_en16931(document: Document) -> m.Invoice:
     lines = list(document.lines.select_related("product").all())
     issue_date = document.issue_date or entity_today(document.entity)  # a preview of a draft
     number = document.number or "DRAFT"
-    has_deposits = bool(document.pk) and document.prepaid > 0
+    # a final invoice after deposits (S4/B4/M4); an amount withheld without deposits (a construction
+    # retention guarantee, docs/construction.md) is also BT-113 but the invoice stays an ordinary one
+    has_deposits = bool(document.pk) and document.prepaid > 0 and document.deposits.exists()
     process = BUSINESS_PROCESS.get(document.operation_category, "S") + ("4" if has_deposits else "1")
     accounting_currency = (document.entity.default_currency or "EUR").upper()
     foreign = document.currency.upper() != accounting_currency

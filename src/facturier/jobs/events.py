@@ -82,6 +82,11 @@ EVENT_TYPES: dict[str, str] = {
     "milestone.billed": "A reached milestone was claimed and its invoice created (386 deposit or 380).",
     "deliverable.accepted": "A deliverable's acceptance report (PV de réception) was recorded, with or without reservations.",
     "deliverable.reservations_lifted": "The reservations of an acceptance were lifted: its milestone is reached.",
+    "construction_contract.created": "A construction contract (marché de travaux) and its bill of quantities was created.",
+    "construction_contract.accepted": "The works of a construction contract were accepted: the guarantee period starts.",
+    "construction_situation.recorded": "A situation (cumulative progress per line) was recorded on a construction contract.",
+    "construction_situation.issued": "A situation was invoiced: its invoice issued, the retention guarantee withheld.",
+    "construction_retention.released": "The retention guarantee of a construction contract was released (once); the contract closed.",
 }
 for _subject in ("quote", "order", "invoice", "credit_note"):
     EVENT_TYPES |= {

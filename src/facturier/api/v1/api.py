@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 
 from facturier.api.v1 import (
     bank,
+    construction,
     contacts,
     credit_notes,
     customers,
@@ -50,3 +51,4 @@ api.add_router("", einvoice.router)
 api.add_router("", bank.router)
 api.add_router("", payments.router)
 api.add_router("", projects.router)
+api.add_router("", construction.router)

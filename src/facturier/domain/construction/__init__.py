@@ -1,0 +1,1 @@
+"""Progress invoices (situations de travaux): pure computation of what a situation bills and withholds."""
