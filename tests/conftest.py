@@ -6,12 +6,18 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from hypothesis import HealthCheck, settings
 
 from facturier.accounts.roles import Role
 from facturier.accounts.services import entity_create, membership_set
 from facturier.catalog.models import Product
 from facturier.invoicing.services import LineData, document_create
 from facturier.parties.models import Customer
+
+# Property tests check what is computed, not how fast: on a loaded 2-core CI machine one example may take
+# seconds, which Hypothesis' default 200 ms deadline and its "too slow" health check report as failures.
+settings.register_profile("facturier", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("facturier")
 
 
 def pytest_collection_modifyitems(config, items):
