@@ -181,3 +181,13 @@ def test_release_before_acceptance_is_refused(make_contract, owner):
     with pytest.raises(Conflict) as caught:
         retention_release(contract=contract, by=owner)
     assert caught.value.code == "works_not_accepted"
+
+
+def test_amounts_beyond_what_an_invoice_carries_are_refused(make_contract):
+    with pytest.raises(ValidationFailed) as caught:
+        make_contract(lines=[LineInput(description="Ouvrage d'art", quantity=Decimal("9999999"),
+                                       unit_price=Decimal("99999999"))])  # fmt: skip
+    assert caught.value.code == "amount_too_large"
+    with pytest.raises(ValidationFailed) as caught:
+        make_contract(lines=[LineInput(description="Trop précis", unit_price=Decimal("1.0000001"))])
+    assert caught.value.code == "invalid_amount"

@@ -58,6 +58,8 @@ from facturier.invoicing.totals import apply_totals
 from facturier.parties.models import Customer
 
 RESOURCE = "construction"
+MAX_CONTRACT = Decimal("99999999999.99")
+"""What one invoice may total (invoicing's MAX_AMOUNT): a situation never bills more than the contract."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,14 @@ def _checked_rate(rate: Decimal, bank_guarantee_reference: str) -> Decimal:
     return rate
 
 
+def _fits(value: Decimal, digits: int, places: int) -> bool:
+    """The value fits its column (PostgreSQL refuses what does not: an error, not a 500)."""
+    if not value.is_finite():
+        return False
+    exponent = value.normalize().as_tuple().exponent
+    return isinstance(exponent, int) and -exponent <= places and abs(value) < 10 ** (digits - places)
+
+
 def _line(contract: ConstructionContract, data: LineInput, position: int) -> ContractLine:
     where = f"lines[{position - 1}]"
     product = data.product
@@ -114,7 +124,13 @@ def _line(contract: ConstructionContract, data: LineInput, position: int) -> Con
             _("A line needs a description."), field=f"{where}.description", code="required"
         )
     price = data.unit_price if data.unit_price is not None else (product.unit_price if product else None)
-    if price is None or price < 0 or data.quantity < 0:
+    if (
+        price is None
+        or price < 0
+        or data.quantity < 0
+        or not _fits(data.quantity, 14, 4)
+        or not _fits(price, 14, 6)
+    ):
         raise ValidationFailed(_("Quantities and prices are given and not negative."),
                                field=f"{where}.quantity", code="invalid_amount")  # fmt: skip
     return ContractLine.objects.create(
@@ -158,8 +174,13 @@ def construction_contract_create(
         currency=currency, retention_rate=_checked_rate(Decimal(retention_rate), bank_guarantee_reference),
         bank_guarantee_reference=bank_guarantee_reference.strip(), guarantee_months=guarantee_months,
     )  # fmt: skip
+    worth = Decimal(0)
     for position, data in enumerate(lines, start=1):
-        _line(contract, data, position)
+        line = _line(contract, data, position)
+        worth += line_worth(line.quantity, line.unit_price)
+    if worth > MAX_CONTRACT:
+        raise ValidationFailed(_("A contract is worth at most %(max)s.") % {"max": MAX_CONTRACT}, field="lines",
+                               code="amount_too_large")  # fmt: skip
     audit_record(entity=entity, actor=by, action="construction_contract.created", obj=contract,
                  after=state_of(contract))  # fmt: skip
     return contract

@@ -33,9 +33,9 @@ router = Router(tags=["construction"])
 
 class LineIn(Schema):
     description: str = Field("", max_length=300)
-    quantity: Decimal = Field(Decimal(1), ge=0, max_digits=18, decimal_places=4)
+    quantity: Decimal = Field(Decimal(1), ge=0, max_digits=14, decimal_places=4)
     unit: str = Field("C62", max_length=3)
-    unit_price: Decimal | None = Field(None, ge=0, max_digits=20, decimal_places=6)
+    unit_price: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=6)
     vat_category: str | None = Field(None, max_length=2)
     vat_rate: Decimal | None = Field(None, ge=0, le=100, max_digits=5, decimal_places=2)
 
@@ -90,7 +90,7 @@ class ContractsOut(Schema):
 class ProgressIn(Schema):
     line: int = Field(ge=1, description="The position of the line in the bill of quantities")
     percent: Decimal | None = Field(None, max_digits=9, decimal_places=4)
-    quantity_done: Decimal | None = Field(None, max_digits=18, decimal_places=4)
+    quantity_done: Decimal | None = Field(None, max_digits=14, decimal_places=4)
 
 
 class SituationIn(Schema):
