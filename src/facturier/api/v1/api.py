@@ -18,6 +18,7 @@ from facturier.api.v1 import (
     problems,
     products,
     quotes,
+    reconciliation,
     suppliers,
     transmission,
 )
@@ -47,4 +48,5 @@ api.add_router("", inbox.router)
 api.add_router("", transmission.router)
 api.add_router("", einvoice.router)
 api.add_router("", bank.router)
+api.add_router("", reconciliation.router)
 api.add_router("", payments.router)
