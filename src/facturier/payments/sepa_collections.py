@@ -249,6 +249,19 @@ def collection_file_generate(*, entity: LegalEntity, collection_date: dt.date, b
     return sepa_file
 
 
+def known_end_to_end_ids(entity: LegalEntity, end_to_end_ids: set[str]) -> set[str]:
+    """Which of these end-to-end ids are the company's collections (one query, for a statement's returns)."""
+    wanted = {value.strip() for value in end_to_end_ids if value.strip()}
+    found: set[str] = set()
+    chunk = sorted(wanted)
+    for start in range(0, len(chunk), 500):
+        found.update(
+            DirectDebitCollection.objects.filter(entity=entity, end_to_end_id__in=chunk[start : start + 500])
+            .values_list("end_to_end_id", flat=True)
+        )  # fmt: skip
+    return found
+
+
 @transaction.atomic
 def collection_file_book(*, sepa_file: SepaFile, booked_on: dt.date, by: Actor) -> list[Any]:
     """The bank credited the collection: each invoice gets its payment, recorded and allocated."""
