@@ -73,7 +73,9 @@ def empty(entity: object) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database", default="")
     parser.add_argument("--lines", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
@@ -83,9 +85,8 @@ def main() -> int:
     database = args.database or f"sqlite:///{data_dir}/bench.sqlite3"
     setup_django(database, data_dir)
     sys.path.insert(0, str(ROOT / "bench"))
-    from statement_import import generate  # the parser bench's statement
-
     from django.db import connection
+    from statement_import import generate  # the parser bench's statement
 
     from facturier.banking.models import BankLine
     from facturier.banking.services import statement_import

@@ -106,7 +106,10 @@ def test_a_rejected_suggestion_leaves_the_line_to_match_by_hand(entity, screen):
 def test_a_line_is_matched_by_hand_over_two_invoices_with_a_write_off(entity, screen):
     api = _api(entity, *WRITER)
     line = BankLine.objects.get(remittance="PAIEMENT")
-    parts = [{"invoice": str(screen["a"].pk), "amount": "300.00"}, {"item": item_key(screen["b"]), "amount": "60.00"}]
+    parts = [
+        {"invoice": str(screen["a"].pk), "amount": "300.00"},
+        {"item": item_key(screen["b"]), "amount": "60.00"},
+    ]
     # without a write-off the 0.60 short is refused, nothing written
     refused = api.post(f"/api/v1/bank-lines/{line.pk}/match", {"parts": parts})
     assert refused.status_code == 422

@@ -37,9 +37,13 @@ def _small_invoice(entity, customer, owner, price: str):
 
 
 def test_refunding_part_of_the_customers_credit_from_the_statement(owner_client, entity, customer, owner):
-    payment = payment_record(entity=entity, customer=customer, amount=Decimal("100.00"), received_on=DAY, by=owner)
+    payment = payment_record(
+        entity=entity, customer=customer, amount=Decimal("100.00"), received_on=DAY, by=owner
+    )
     # the statement and the payment's page link to the refund page, which proposes the credit
-    statement = owner_client.get(reverse("web:customer-statement", kwargs={"pk": customer.pk})).content.decode()
+    statement = owner_client.get(
+        reverse("web:customer-statement", kwargs={"pk": customer.pk})
+    ).content.decode()
     url = reverse("web:customer-refund", kwargs={"pk": customer.pk})
     assert url in statement
     assert url in owner_client.get(reverse("web:payment-detail", kwargs={"pk": payment.pk})).content.decode()
@@ -102,7 +106,10 @@ def test_offsetting_a_credit_note_against_another_invoice_from_the_credit_note_p
     credit_note = invoice_issue(invoice=credit_note_create(invoice=invoice, by=owner, lines=lines), by=owner)
     second = _small_invoice(entity, customer, owner, "500.00")
     url = reverse("web:invoice-offset", kwargs={"pk": credit_note.pk})
-    assert url in owner_client.get(reverse("web:document-detail", kwargs={"pk": credit_note.pk})).content.decode()
+    assert (
+        url
+        in owner_client.get(reverse("web:document-detail", kwargs={"pk": credit_note.pk})).content.decode()
+    )
     form = owner_client.get(url).content.decode()
     assert f'value="{second.pk}"' in form
     assert f'value="{invoice.pk}"' not in form  # the invoice it credits is not offered
@@ -118,7 +125,9 @@ def test_offsetting_a_credit_note_against_another_invoice_from_the_credit_note_p
     assert AuditEvent.objects.filter(action="invoice.offset", object_id=str(credit_note.pk)).exists()
 
 
-def test_offsetting_from_the_invoice_page_chooses_among_credit_notes(owner_client, invoice, entity, customer, owner):
+def test_offsetting_from_the_invoice_page_chooses_among_credit_notes(
+    owner_client, invoice, entity, customer, owner
+):
     payment_record_for_invoice(invoice=invoice, amount=Decimal("3204.60"), received_on=DAY, by=owner)
     lines = [LineData(description="Remise", quantity=Decimal("1"), unit_price=Decimal("100.00"))]
     credit_note = invoice_issue(invoice=credit_note_create(invoice=invoice, by=owner, lines=lines), by=owner)

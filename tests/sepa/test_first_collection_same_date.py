@@ -1,4 +1,4 @@
-""""FRST twice the same date": one mandate, two invoices collected on one date. Decision (docs/sepa.md):
+""" "FRST twice the same date": one mandate, two invoices collected on one date. Decision (docs/sepa.md):
 the file holds one first collection (FRST) and the others of that mandate are RCUR (the SDD rulebook
 accepts RCUR from the first collection on, with the same lead time); the pure builder refuses a message with
 two FRST (or OOFF) of one mandate on one date; a one-off mandate takes a single invoice."""
@@ -16,7 +16,7 @@ from facturier.payments.sepa_collections import collection_file_book, collection
 from facturier.payments.sepa_mandates import mandate_create, next_sequence
 from tests.sepa.conftest import assert_valid
 from tests.sepa.test_builders import batch, collection, debit
-from tests.sepa.test_direct_debit import COLLECTION, DEBTOR_IBAN, creditor, mandate, schedule, smtp  # noqa: F401
+from tests.sepa.test_direct_debit import COLLECTION, DEBTOR_IBAN, creditor, mandate, schedule, smtp  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.time_machine(dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC))
 
@@ -42,7 +42,14 @@ def test_the_builder_refuses_two_first_collections_of_one_mandate_on_one_date():
 
 
 def test_two_invoices_of_one_new_mandate_on_one_date_are_one_frst_and_one_rcur(
-    entity, owner, customer, product, mandate, smtp, pain_schema, django_capture_on_commit_callbacks
+    entity,
+    owner,
+    customer,
+    product,
+    mandate,  # noqa: F811
+    smtp,  # noqa: F811
+    pain_schema,
+    django_capture_on_commit_callbacks,
 ):
     first, second = _issued(entity, customer, owner, product), _issued(entity, customer, owner, product)
     assert len(schedule(entity, owner, django_capture_on_commit_callbacks)) == 2
@@ -60,7 +67,13 @@ def test_two_invoices_of_one_new_mandate_on_one_date_are_one_frst_and_one_rcur(
 
 
 def test_a_one_off_mandate_collects_a_single_invoice_of_two_due(
-    entity, owner, customer, product, creditor, smtp, django_capture_on_commit_callbacks  # noqa: F811
+    entity,
+    owner,
+    customer,
+    product,
+    creditor,  # noqa: F811
+    smtp,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     mandate_create(customer=customer, reference="UMR-ONCE", signed_on=dt.date(2026, 10, 1), iban=DEBTOR_IBAN,
                    one_off=True, by=owner)  # fmt: skip

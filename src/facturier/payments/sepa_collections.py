@@ -94,7 +94,11 @@ def _due_invoices(entity: LegalEntity, collection_date: dt.date) -> Any:
 
 def _has_live_collection(mandate: Mandate) -> bool:
     """A one-off mandate collects one invoice: once it has a collection (not returned), it takes no other."""
-    return DirectDebitCollection.objects.filter(mandate=mandate).exclude(status=CollectionStatus.RETURNED).exists()
+    return (
+        DirectDebitCollection.objects.filter(mandate=mandate)
+        .exclude(status=CollectionStatus.RETURNED)
+        .exists()
+    )
 
 
 @transaction.atomic

@@ -48,7 +48,9 @@ def test_a_typo_is_never_automatic_on_the_amount_alone_even_with_a_low_threshold
 
 
 def test_a_typo_with_a_merely_similar_payer_name_is_only_proposed():
-    [match] = reconcile([line("1200.00", "FAC-2026-00024", payer="BOULANGERIES MARTINEZ")], book(), rules=EAGER)
+    [match] = reconcile(
+        [line("1200.00", "FAC-2026-00024", payer="BOULANGERIES MARTINEZ")], book(), rules=EAGER
+    )
     assert match.status is Status.PROPOSED
 
 

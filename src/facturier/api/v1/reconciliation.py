@@ -109,10 +109,15 @@ def _explained(lines: list[BankLine]) -> list[BankLine]:
         amounts = {part["item_key"]: Decimal(part["amount"]) for part in line.proposed_allocations}
         suggestion = [
             {
-                "item": candidate.key, "id": candidate.key.split(":", 1)[1], "number": candidate.number,
+                "item": candidate.key,
+                "id": candidate.key.split(":", 1)[1],
+                "number": candidate.number,
                 "kind": "invoice" if candidate.key.startswith(DOCUMENT_PREFIX) else "open_item",
-                "customer": candidate.customer, "due_date": candidate.due_date, "balance": candidate.balance,
-                "currency": candidate.currency, "amount": amounts[candidate.key],
+                "customer": candidate.customer,
+                "due_date": candidate.due_date,
+                "balance": candidate.balance,
+                "currency": candidate.currency,
+                "amount": amounts[candidate.key],
             }  # fmt: skip
             for candidate in selectors.candidates_for(entity=line.entity, keys=list(amounts))
         ]
@@ -173,7 +178,9 @@ def bank_line_match(request: HttpRequest, line_id: uuid.UUID, payload: MatchIn) 
     if len(set(keys)) != len(keys):
         raise ValidationFailed(_("An item is given twice."), field="parts", code=services.INVALID_MATCH)
     parts = [(item, part.amount) for item, part in zip(keys, payload.parts, strict=True)]
-    reconciliation = services.line_match(line=line, parts=parts, by=as_actor(key), write_off=payload.write_off)
+    reconciliation = services.line_match(
+        line=line, parts=parts, by=as_actor(key), write_off=payload.write_off
+    )
     return _decided(line, reconciliation)
 
 

@@ -61,7 +61,7 @@ _MAX_CACHED_TAGS = 4096  # a hostile file with endless distinct tags does not gr
 def _local_name(tag: object) -> str:
     local = _LOCAL_NAMES.get(tag)
     if local is None:
-        local = tag.rpartition("}")[2] if tag.__class__ is str else ""  # type: ignore[attr-defined]
+        local = tag.rpartition("}")[2] if isinstance(tag, str) else ""
         local = "" if local in _UNUSED else local
         if len(_LOCAL_NAMES) < _MAX_CACHED_TAGS:
             _LOCAL_NAMES[tag] = local

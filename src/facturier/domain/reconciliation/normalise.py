@@ -92,9 +92,9 @@ def rf_payloads(text: str) -> Iterator[str]:
         if len(token) > 4:
             yield token[4:]
             continue
-        groups = []
+        groups: list[str] = []
         for group in tokens[at + 1 :]:
-            if len(group) > 4 or sum(map(len, groups)) + len(group) > 21:
+            if len(group) > 4 or sum(len(known) for known in groups) + len(group) > 21:
                 break
             groups.append(group)
             if len(group) < 4:

@@ -137,7 +137,9 @@ def reconciliation_rules(request: EntityRequest) -> HttpResponse:
             except BusinessError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
             else:
-                messages.success(request, _("Reconciliation rules saved.") if changes else _("Nothing changed."))
+                messages.success(
+                    request, _("Reconciliation rules saved.") if changes else _("Nothing changed.")
+                )
                 return redirect("web:bank-reconciliation-rules")
     if not can_change:
         for field in form.fields.values():

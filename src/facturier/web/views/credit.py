@@ -83,11 +83,15 @@ def customer_refund(request: EntityRequest, pk: Any) -> HttpResponse:
         except BusinessError as error:
             form.add_error(REFUND_FIELDS.get(error.field or ""), error.message)
         else:
-            messages.success(request, _("Refund of %(amount)s recorded.") % {"amount": money(-refund.amount, refund.currency)})
+            messages.success(
+                request,
+                _("Refund of %(amount)s recorded.") % {"amount": money(-refund.amount, refund.currency)},
+            )
             return redirect("web:payment-detail", pk=refund.pk)
     status = 422 if request.method == "POST" else 200
     return render(
-        request, "web/payments/refund.html",
+        request,
+        "web/payments/refund.html",
         {"customer": customer, "form": form, "has_choices": bool(options), "problems": _problems(form)},
         status=status,
     )
@@ -100,7 +104,9 @@ def _offset_sides(request: EntityRequest, document: Document) -> tuple[list[tupl
         invoices = selectors.open_items(entity, customer=document.customer).filter(currency=document.currency)
         if document.preceding_invoice_id:
             invoices = invoices.exclude(pk=document.preceding_invoice_id)
-        choices = [(str(item.pk), f"{item.number} — {money(item.balance, item.currency)}") for item in invoices]
+        choices = [
+            (str(item.pk), f"{item.number} — {money(item.balance, item.currency)}") for item in invoices
+        ]
         return choices, _("Invoice")
     credit_notes = Document.objects.filter(
         entity=entity, customer=document.customer, kind=Kind.INVOICE, type_code=TypeCode.CREDIT_NOTE,
@@ -110,7 +116,9 @@ def _offset_sides(request: EntityRequest, document: Document) -> tuple[list[tupl
     for credit_note in credit_notes:
         left = credit.offset_left(credit_note)
         if left > 0:
-            choices.append((str(credit_note.pk), f"{credit_note.number} — {money(left, credit_note.currency)}"))
+            choices.append(
+                (str(credit_note.pk), f"{credit_note.number} — {money(left, credit_note.currency)}")
+            )
     return choices, _("Credit note")
 
 
@@ -148,5 +156,9 @@ def document_offset(request: EntityRequest, pk: Any) -> HttpResponse:
             })  # fmt: skip
             return redirect("web:document-detail", pk=document.pk)
     status = 422 if request.method == "POST" else 200
-    return render(request, "web/payments/offset.html", {"document": document, "form": form, "problems": _problems(form)},
-                  status=status)
+    return render(
+        request,
+        "web/payments/offset.html",
+        {"document": document, "form": form, "problems": _problems(form)},
+        status=status,
+    )
