@@ -171,3 +171,38 @@ def test_the_operations_are_in_the_openapi_document(entity):
                  "/api/v1/bank-lines/{line_id}/reject", "/api/v1/bank-lines/{line_id}/match",
                  "/api/v1/bank-lines/{line_id}/undo"):  # fmt: skip
         assert path in schema["paths"], path
+
+
+def test_a_line_is_matched_to_a_payment_recorded_by_hand_and_undoing_keeps_the_payment(
+    entity, customer, owner, screen
+):
+    from facturier.payments.services import payment_record_for_invoice
+
+    api = _api(entity, *WRITER)
+    line = _proposed()  # 120.00
+    # the clerk had recorded the transfer from the invoice page before the statement came
+    recorded = payment_record_for_invoice(
+        invoice=screen["proposed"], amount=Decimal("120.00"), received_on=dt.date(2026, 11, 6), by=owner
+    )
+    # a payment of another amount is refused
+    other = payment_record_for_invoice(
+        invoice=screen["a"], amount=Decimal("100.00"), received_on=dt.date(2026, 11, 6), by=owner
+    )
+    refused = api.post(f"/api/v1/bank-lines/{line.pk}/match-payment", {"payment": str(other.pk)})
+    assert refused.status_code == 422
+    assert BankLine.objects.get(pk=line.pk).status == LineStatus.PROPOSED
+    # the right one: the line is reconciled with it, no second payment recorded
+    response = api.post(f"/api/v1/bank-lines/{line.pk}/match-payment", {"payment": str(recorded.pk)})
+    assert response.status_code == 200, response.content
+    assert (response.json()["decision"], response.json()["payment_id"]) == ("manual", str(recorded.pk))
+    assert Payment.objects.count() == 2
+    # another line cannot take the same payment
+    second = BankLine.objects.get(remittance="PAIEMENT")
+    BankLine.objects.filter(pk=second.pk).update(amount=Decimal("120.00"))
+    taken = api.post(f"/api/v1/bank-lines/{second.pk}/match-payment", {"payment": str(recorded.pk)})
+    assert taken.status_code == 409
+    # undo opens the line again and leaves the payment recorded (it was not the reconciliation's)
+    assert api.post(f"/api/v1/bank-lines/{line.pk}/undo").status_code == 200
+    recorded.refresh_from_db()
+    assert not recorded.is_reversed
+    assert settlement_of(screen["proposed"]).settlement == Settlement.PAID

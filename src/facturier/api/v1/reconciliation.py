@@ -5,6 +5,7 @@
 - `POST /bank-lines/{id}/accept`: confirm the suggestion as it stands.
 - `POST /bank-lines/{id}/reject`: the suggestion is wrong (never proposed the same again).
 - `POST /bank-lines/{id}/match`: match by hand, the line split over invoices / imported open items.
+- `POST /bank-lines/{id}/match-payment`: the line is a payment already recorded by hand.
 - `POST /bank-lines/{id}/unrelated`: not a customer's payment.
 - `POST /bank-lines/{id}/undo`: undo the decision (its payment reversed, the line open again).
 
@@ -30,6 +31,7 @@ from facturier.api.v1.pagination import paginate
 from facturier.banking import reconciliation as services
 from facturier.banking import reconciliation_selectors as selectors
 from facturier.banking.models import BankLine, Reconciliation
+from facturier.banking.payment_link import line_match_payment
 from facturier.banking.reasons import DOCUMENT_PREFIX, OPEN_ITEM_PREFIX, describe, labels_for
 from facturier.common.errors import ValidationFailed
 
@@ -90,6 +92,10 @@ class MatchIn(Schema):
     write_off: Literal["", "fee", "writeoff"] = Field(
         "", description="how a shortfall within the company's tolerance is settled (empty: refused)"
     )
+
+
+class MatchPaymentIn(Schema):
+    payment: uuid.UUID = Field(description="a payment recorded before, of the line's amount and currency")
 
 
 class DecisionOut(Schema):
@@ -182,6 +188,18 @@ def bank_line_match(request: HttpRequest, line_id: uuid.UUID, payload: MatchIn) 
         line=line, parts=parts, by=as_actor(key), write_off=payload.write_off
     )
     return _decided(line, reconciliation)
+
+
+@router.post(
+    "/bank-lines/{line_id}/match-payment", response=DecisionOut, operation_id="bank_line_match_payment"
+)
+def bank_line_match_payment(
+    request: HttpRequest, line_id: uuid.UUID, payload: MatchPaymentIn
+) -> dict[str, Any]:
+    """Match the line to a payment already recorded by hand (no second payment; undo leaves it recorded)."""
+    key = require_scope(request, "bank:write")
+    line = _line(request, line_id)
+    return _decided(line, line_match_payment(line=line, payment_id=payload.payment, by=as_actor(key)))
 
 
 @router.post("/bank-lines/{line_id}/unrelated", response=DecisionOut, operation_id="bank_line_unrelated")
