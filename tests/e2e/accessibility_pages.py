@@ -100,6 +100,10 @@ PAGES: tuple[Page, ...] = (
     Page("web:payment-create"),
     Page("web:payment-detail", ids={"pk": "payment"}),
     Page("web:customer-statement", ids={"pk": "customer"}),
+    # the customer has 100.00 of credit (payment of 500.00, 400.00 allocated): the refund form shows
+    Page("web:customer-refund", ids={"pk": "customer"}),
+    Page("web:invoice-offset", ids={"pk": "issued"}),
+    Page("web:bank-reconciliation-rules"),
     # Marie has no second factor: the account page offers to set one up, the set-up page shows the key
     Page("web:two-factor-account"),
     Page("web:two-factor-setup"),

@@ -43,6 +43,7 @@ def _texts() -> dict[str, str]:
         "no_candidate": _("no open item matches"),
         "not_a_credit": _("money out: not a customer's payment"),
         "proposal_rejected": _("a proposal was rejected: decide by hand"),
+        "payment_linked": _("a payment recorded before the statement came"),
         "direct_debit_returned": _("direct debit of %(invoice)s returned by the bank (%(reason)s)"),
     }
 

@@ -391,7 +391,9 @@ def line_undo(*, line: BankLine, by: Actor) -> BankLine:
     if reconciliation is None:  # settled elsewhere (a direct-debit return: banking.returns), not undone here
         raise Conflict(_("This bank line was not reconciled here: it cannot be undone."), code=CONFLICT)
     reason = _("Bank line reconciliation undone")
-    for payment_id in (reconciliation.payment_id, reconciliation.adjustment_id):
+    # a payment recorded by hand and only linked to the line (banking.payment_link) stays as it was
+    linked = any(part.get("code") == "payment_linked" for part in reconciliation.reasons or [])
+    for payment_id in () if linked else (reconciliation.payment_id, reconciliation.adjustment_id):
         if payment_id is not None:
             reconcilable.reverse(payment_id=payment_id, by=by, reason=reason)
     reconciliation.undone_at = timezone.now()

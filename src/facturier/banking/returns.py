@@ -12,7 +12,7 @@ from __future__ import annotations
 from facturier.accounts.actor import Actor
 from facturier.banking.models import BankLine, LineStatus, StatementImport
 from facturier.common.errors import NotFound
-from facturier.payments.sepa_collections import handle_direct_debit_return
+from facturier.payments.sepa_collections import handle_direct_debit_return, known_end_to_end_ids
 
 
 def apply_direct_debit_returns(source: StatementImport, *, by: Actor) -> int:
@@ -23,7 +23,12 @@ def apply_direct_debit_returns(source: StatementImport, *, by: Actor) -> int:
         .exclude(return_reason="")
         .exclude(end_to_end_id="")
     )
-    for line in returns:
+    lines = list(returns)
+    # a bank's statement holds returns of other creditors' debits too: one query finds ours
+    ours = known_end_to_end_ids(source.entity, {line.end_to_end_id for line in lines})
+    for line in lines:
+        if line.end_to_end_id.strip() not in ours:
+            continue
         try:
             collection = handle_direct_debit_return(
                 entity=source.entity, end_to_end_id=line.end_to_end_id, reason=line.return_reason, by=by

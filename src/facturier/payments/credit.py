@@ -153,7 +153,7 @@ def payment_refund(
     return refund
 
 
-def _offset_left(credit_note: Document) -> Decimal:
+def offset_left(credit_note: Document) -> Decimal:
     """How much of the credit note is not yet applied to other invoices."""
     applied = Allocation.objects.filter(payment__credit_note=credit_note, payment__reversed_at__isnull=True)
     total = applied.exclude(document=credit_note.preceding_invoice_id).aggregate(total=Sum("amount"))["total"]
@@ -175,7 +175,7 @@ def credit_note_offset(*, credit_note: Document, invoice: Document, amount: Deci
     if invoice.pk == credit_note.preceding_invoice_id:
         raise Conflict(_("A credit note already settles the invoice it refers to."), code=errors.NOT_PAYABLE)
     _check_amount(amount)
-    left = _offset_left(credit_note)
+    left = offset_left(credit_note)
     if amount > left:
         raise ValidationFailed(
             _("Only %(available)s of this credit note is left to apply.") % {"available": left},

@@ -355,3 +355,18 @@ def allocations_of(payment: Payment) -> QuerySet[Allocation]:
 def payable_targets(entity: LegalEntity, customer: Customer) -> list[Any]:
     """What a payment of `customer` can be allocated to: their open invoices, then imported open items."""
     return [*open_items(entity, customer=customer), *imported_open_items(entity, customer=customer)]
+
+
+def overpaid_invoices(entity: LegalEntity, customer: Customer) -> SettledDocuments:
+    """The customer's issued invoices that received more than they now owe (paid, then credited): a
+    refund on one of them gives the excess back."""
+    invoices = Document.objects.filter(entity=entity, customer=customer, kind=Kind.INVOICE).exclude(
+        type_code=TypeCode.CREDIT_NOTE
+    )
+    return settled_as(invoices, Settlement.OVERPAID.value).order_by("issue_date", "number")
+
+
+def credit_currencies(customer: Customer) -> list[str]:
+    """The currencies the customer ever paid in (where they may have credit), the usual one first."""
+    used = set(Payment.objects.filter(customer=customer).values_list("currency", flat=True).distinct())
+    return sorted(used, key=lambda code: (code != customer.entity.default_currency, code))

@@ -92,6 +92,15 @@ def _due_invoices(entity: LegalEntity, collection_date: dt.date) -> Any:
     return still_owed(documents).select_related("customer").order_by("due_date", "number")
 
 
+def _has_live_collection(mandate: Mandate) -> bool:
+    """A one-off mandate collects one invoice: once it has a collection (not returned), it takes no other."""
+    return (
+        DirectDebitCollection.objects.filter(mandate=mandate)
+        .exclude(status=CollectionStatus.RETURNED)
+        .exists()
+    )
+
+
 @transaction.atomic
 def collections_schedule(
     *, entity: LegalEntity, collection_date: dt.date, by: Actor, today: dt.date | None = None
@@ -111,8 +120,10 @@ def collections_schedule(
     for document in _due_invoices(entity, collection_date):
         mandates = Mandate.objects.filter(customer=document.customer, status=MandateStatus.ACTIVE)
         mandate = next(
-            (m for m in mandates.order_by("-signed_on") if mandate_usable(m, collection_date, by)), None
-        )
+            (m for m in mandates.order_by("-signed_on")
+             if mandate_usable(m, collection_date, by) and not (m.one_off and _has_live_collection(m))),
+            None,
+        )  # fmt: skip
         if mandate is None:
             continue
         collection = DirectDebitCollection.objects.create(
@@ -194,12 +205,18 @@ def collection_file_generate(*, entity: LegalEntity, collection_date: dt.date, b
     if not collections:
         return None
     groups: dict[tuple[str, str], list[DirectDebit]] = defaultdict(list)
+    first_filed: set[Any] = set()  # mandates whose first collection is already in this file
     for collection in collections:
         mandate = collection.mandate
         if mandate.status != MandateStatus.ACTIVE:
             raise Conflict(_("Mandate %(umr)s is not active.") % {"umr": mandate.reference},
                            code=errors.MANDATE_NOT_ACTIVE)  # fmt: skip
         collection.sequence = next_sequence(mandate, collection_date)
+        if collection.sequence == "FRST" and mandate.pk in first_filed:
+            # two invoices of one mandate on one date: one first collection, the others recurrent (the
+            # SDD rulebook accepts RCUR from the first collection on, with the same D-1 lead time)
+            collection.sequence = "RCUR"
+        first_filed.add(mandate.pk)
         groups[(mandate.scheme, collection.sequence)].append(DirectDebit(
             end_to_end_id=collection.end_to_end_id, amount=collection.amount, mandate_id=mandate.reference,
             mandate_signed_on=mandate.signed_on,
@@ -234,6 +251,19 @@ def collection_file_generate(*, entity: LegalEntity, collection_date: dt.date, b
                         "control_sum": sepa_file.control_sum, "sha256": sepa_file.sha256,
                         "collection_date": collection_date})  # fmt: skip
     return sepa_file
+
+
+def known_end_to_end_ids(entity: LegalEntity, end_to_end_ids: set[str]) -> set[str]:
+    """Which of these end-to-end ids are the company's collections (one query, for a statement's returns)."""
+    wanted = {value.strip() for value in end_to_end_ids if value.strip()}
+    found: set[str] = set()
+    chunk = sorted(wanted)
+    for start in range(0, len(chunk), 500):
+        found.update(
+            DirectDebitCollection.objects.filter(entity=entity, end_to_end_id__in=chunk[start : start + 500])
+            .values_list("end_to_end_id", flat=True)
+        )  # fmt: skip
+    return found
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ from facturier.api.v1 import (
     products,
     projects,
     quotes,
+    reconciliation,
     suppliers,
     transmission,
 )
@@ -49,6 +50,7 @@ api.add_router("", inbox.router)
 api.add_router("", transmission.router)
 api.add_router("", einvoice.router)
 api.add_router("", bank.router)
+api.add_router("", reconciliation.router)
 api.add_router("", payments.router)
 api.add_router("", projects.router)
 api.add_router("", construction.router)

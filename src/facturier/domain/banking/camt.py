@@ -54,18 +54,34 @@ _UNUSED = frozenset(
 """Parts of a camt entry no StatementLine field comes from: not converted (real files are full of them)."""
 
 
+_LOCAL_NAMES: dict[object, str] = {}  # tag -> local name, "" for comments and unused parts (tags repeat)
+_MAX_CACHED_TAGS = 4096  # a hostile file with endless distinct tags does not grow the cache
+
+
+def _local_name(tag: object) -> str:
+    local = _LOCAL_NAMES.get(tag)
+    if local is None:
+        local = tag.rpartition("}")[2] if isinstance(tag, str) else ""
+        local = "" if local in _UNUSED else local
+        if len(_LOCAL_NAMES) < _MAX_CACHED_TAGS:
+            _LOCAL_NAMES[tag] = local
+    return local
+
+
 def _convert(el: etree._Element, skip: str = "") -> _N:
     kids: dict[str, list[_N]] = {}
+    names = _LOCAL_NAMES
     for child in el:
         tag = child.tag
-        if tag.__class__ is str and tag != skip:
-            local = tag.rpartition("}")[2]
-            if local not in _UNUSED:
-                found = kids.get(local)
-                if found is None:
-                    kids[local] = [_convert(child)]
-                else:
-                    found.append(_convert(child))
+        local = names.get(tag)
+        if local is None:
+            local = _local_name(tag)
+        if local and tag != skip:
+            found = kids.get(local)
+            if found is None:
+                kids[local] = [_convert(child)]
+            else:
+                found.append(_convert(child))
     return _N(el.text, el.get("Ccy"), kids)
 
 

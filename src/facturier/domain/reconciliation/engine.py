@@ -63,6 +63,11 @@ MAX_ITEMS_IN_SEARCH = 30  # the oldest items of a customer the subset-sum looks 
 MAX_AMOUNT_ONLY = 3  # an amount shared by more items says nothing
 MAX_OWING = 50  # customers owing the line's amount whose names are compared with the payer's
 CERTAIN_AMOUNTS = {"amount_exact", "amount_writeoff", "amount_fee", "amount_within_tolerance"}
+# A number one typo away (a digit dropped, replaced or added, two swapped) is most often another real
+# invoice: it settles a line by itself only when the amount agrees (exact, or cents within the write-off
+# tolerance) and the payer is known (IBAN, name or learned alias); otherwise it is only proposed, whatever
+# the company's automatic threshold.
+TYPO_CONFIRMING_AMOUNTS = {"amount_exact", "amount_writeoff", "amount_within_tolerance"}
 
 
 @dataclass
@@ -76,6 +81,8 @@ class Candidate:
     difference: Decimal
     difference_kind: str
     explain: Callable[[], list[Reason]]  # built for the chosen candidate only
+    typo: bool = False  # an item is quoted only by a number one typo away
+    payer_sure: bool = False  # the payer is the customer by IBAN, name or learned alias (not merely similar)
 
     @property
     def score(self) -> float:
@@ -182,7 +189,9 @@ def _candidate(
             reasons.append(Reason("paid_before_issue", {"date": line.booking_date.isoformat()}))
         return reasons
 
-    return Candidate(positions, customer, weight + PRIOR, code, items, parts, difference, kind, explain)
+    typo = any(quote.kind == FUZZY for _item, quote in quotes)
+    return Candidate(positions, customer, weight + PRIOR, code, items, parts, difference, kind, explain,
+                     typo=typo, payer_sure=payer_weight >= NAME_CUT_SHORT)  # fmt: skip
 
 
 def _search_groups(
@@ -283,7 +292,8 @@ def _decide(line: BankLine, candidates: list[Candidate], index: Index, rules: Ru
             others = [[index.items[p].key for p in candidate.positions] for candidate in candidates[:3]]
             reasons = (Reason("ambiguous", {"candidates": others}), *best.explain())
             return Match(line.key, Status.UNMATCHED, score=best.score, reasons=reasons)
-    if best.score >= rules.auto_threshold and best.amount_code != "overpayment":
+    typo_unconfirmed = best.typo and not (best.amount_code in TYPO_CONFIRMING_AMOUNTS and best.payer_sure)
+    if best.score >= rules.auto_threshold and best.amount_code != "overpayment" and not typo_unconfirmed:
         status = Status.AUTO
     elif best.score >= rules.propose_threshold:
         status = Status.PROPOSED

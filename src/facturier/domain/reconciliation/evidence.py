@@ -98,10 +98,8 @@ def find_references(line: BankLine, index: Index, evidence: LineEvidence) -> Non
 
 
 def _variants(word: str) -> Iterator[str]:
-    """Strings one typo away from `word`: a digit replaced, two neighbours swapped, a character too many.
-
-    (A digit the payer left out is found when it was a leading zero, by the loose key.)
-    """
+    """Strings one typo away from `word`: a digit replaced, two neighbours swapped, a character too many,
+    or a digit left out (one put back next to a digit of the word)."""
     for at in range(len(word)):
         yield word[:at] + word[at + 1 :]
         if at + 1 < len(word) and word[at] != word[at + 1]:
@@ -111,6 +109,20 @@ def _variants(word: str) -> Iterator[str]:
             for digit in _DIGITS:
                 if digit != word[at]:
                     yield head + digit + tail
+    for at in range(len(word) + 1):
+        if (at and word[at - 1].isdigit()) or (at < len(word) and word[at].isdigit()):
+            head, tail = word[:at], word[at:]
+            for digit in _DIGITS:
+                yield head + digit + tail
+
+
+def _typed_words(line: BankLine, evidence: LineEvidence) -> Iterator[str]:
+    """The compact words the typo search tries: reference windows, and the payload of every word shaped
+    like an RF reference (`RFkk` + an invoice number: a typo there breaks the check digits)."""
+    for text in _texts(line):
+        for compact, _loose in evidence.windows.get(text) or reference_windows(text):
+            yield compact
+        yield from rf_payloads(text)
 
 
 def find_mistyped_references(
@@ -123,23 +135,38 @@ def find_mistyped_references(
     """
     shortest, longest = index.compact_lengths
     seen: set[str] = set()
-    for text in _texts(line):
-        for compact, _loose in evidence.windows.get(text) or reference_windows(text):
-            if compact in seen or not shortest - 1 <= len(compact) <= longest + 1:
+    known = index.by_compact.first
+    for compact in _typed_words(line, evidence):
+        if compact in seen or not shortest - 1 <= len(compact) <= longest + 1:
+            continue
+        seen.add(compact)
+        if compact[:3] not in index.number_prefixes:
+            continue  # the typo search is for words shaped like our numbers
+        for variant in _variants(compact):
+            if variant not in known:
                 continue
-            seen.add(compact)
-            if compact[:3] not in index.number_prefixes:
-                continue  # the typo search is for words shaped like our numbers
-            known = index.by_compact.first
-            for variant in _variants(compact):
-                if variant not in known:
-                    continue
-                for position in index.by_compact.get(variant):
+            for position in index.by_compact.get(variant):
+                item = index.items[position]
+                if item.currency == line.currency and (
+                    item.customer_key in payers or low <= item.open_amount <= high
+                ):
+                    evidence.quote(position, FUZZY, compact)
+    _find_mistyped_rf(line, index, evidence, payers, low, high)
+
+
+def _find_mistyped_rf(
+    line: BankLine, index: Index, evidence: LineEvidence, payers: set[str], low: Decimal, high: Decimal
+) -> None:
+    """A stored RF reference (an imported open item's, not built from a number) one typo away."""
+    if not index.by_rf_payload.first:
+        return
+    for text in _texts(line):
+        for payload in rf_payloads(text):
+            for variant in _variants(payload):
+                for position in _in_currency(index, index.by_rf_payload.get(variant), line.currency):
                     item = index.items[position]
-                    if item.currency == line.currency and (
-                        item.customer_key in payers or low <= item.open_amount <= high
-                    ):
-                        evidence.quote(position, FUZZY, compact)
+                    if item.customer_key in payers or low <= item.open_amount <= high:
+                        evidence.quote(position, FUZZY, payload)
 
 
 def _similarity(payer: frozenset[str], compact: str, known: tuple[frozenset[str], str]) -> float:

@@ -74,6 +74,7 @@ class Index:
     compact_lengths: tuple[int, int]
     _by_due: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     _by_open_amount: dict[tuple[str, str], tuple[list[Decimal], list[int]]] = field(default_factory=dict)
+    by_rf_payload: Postings = field(default_factory=Postings)  # RF reference without "RFkk" -> positions
 
     def customer_items(self, customer: str, currency: str) -> list[int]:
         """The customer's items in that currency, oldest due date first."""
@@ -102,7 +103,7 @@ class Index:
     @classmethod
     def build(cls, items: Iterable[OpenItem], hints: Sequence[CustomerHints] = ()) -> Index:
         ordered = tuple(sorted(items, key=lambda item: item.key))
-        by_compact, by_loose, by_rf = Postings(), Postings(), Postings()
+        by_compact, by_loose, by_rf, by_rf_payload = Postings(), Postings(), Postings(), Postings()
         by_customer: dict[tuple[str, str], list[int]] = defaultdict(list)
         by_amount: dict[tuple[str, Decimal], list[int]] = defaultdict(list)
         names: dict[str, str] = {}
@@ -112,7 +113,9 @@ class Index:
                 by_compact.add(compact, position)
                 by_loose.add(loose, position)
             if item.rf_reference:
-                by_rf.add(item.rf_reference.replace(" ", "").upper(), position)
+                rf = item.rf_reference.replace(" ", "").upper()
+                by_rf.add(rf, position)
+                by_rf_payload.add(rf[4:], position)
             customer, currency = item.customer_key, item.currency
             by_customer[(customer, currency)].append(position)
             by_amount[(currency, item.open_amount)].append(position)
@@ -167,4 +170,5 @@ class Index:
             customer_words=dict(customer_words),
             number_prefixes=frozenset(key[:3] for key in by_compact.keys()),
             compact_lengths=(min(lengths), max(lengths)),
+            by_rf_payload=by_rf_payload,
         )

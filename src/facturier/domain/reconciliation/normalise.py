@@ -83,10 +83,24 @@ def rf_candidates(text: str) -> Iterator[str]:
 
 
 def rf_payloads(text: str) -> Iterator[str]:
-    """What follows ``RFkk`` in words that look like a mistyped RF reference (check digits wrong)."""
-    for token in _TOKEN.findall(fold(text)):
-        if _RF_START.match(token) and len(token) > 4:
+    """What follows ``RFkk`` in words that look like a mistyped RF reference (check digits wrong), in
+    electronic form (one word) or printed (``RFkk`` then groups of four, the last one shorter)."""
+    tokens = _TOKEN.findall(fold(text))
+    for at, token in enumerate(tokens):
+        if not _RF_START.match(token):
+            continue
+        if len(token) > 4:
             yield token[4:]
+            continue
+        groups: list[str] = []
+        for group in tokens[at + 1 :]:
+            if len(group) > 4 or sum(len(known) for known in groups) + len(group) > 21:
+                break
+            groups.append(group)
+            if len(group) < 4:
+                break
+        if groups:
+            yield "".join(groups)
 
 
 def name_tokens(name: str) -> frozenset[str]:

@@ -29,6 +29,7 @@ Pain008Version = Literal["pain.008.001.08", "pain.008.001.02"]
 VERSIONS: tuple[Pain008Version, ...] = ("pain.008.001.08", "pain.008.001.02")
 SCHEMES = ("CORE", "B2B")
 SEQUENCES = ("FRST", "RCUR", "FNAL", "OOFF")
+FIRST_OF_MANDATE = ("FRST", "OOFF")  # at most one per mandate and collection date in a message
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ def _check(message: CollectionMessage) -> None:
     if message.created_at.tzinfo is None:
         raise SepaError("the creation time must be timezone-aware", field="created_at")
     seen: set[str] = set()
+    firsts: set[tuple[str, dt.date]] = set()
     for batch in message.batches:
         if batch.scheme not in SCHEMES:
             raise SepaError(f"unknown scheme {batch.scheme!r}", field="scheme")
@@ -93,6 +95,15 @@ def _check(message: CollectionMessage) -> None:
             if end_to_end in seen:
                 raise SepaError(f"end-to-end id {end_to_end} used twice", field="end_to_end_id")
             seen.add(end_to_end)
+            if batch.sequence in FIRST_OF_MANDATE:
+                # a mandate has one first (or one-off) collection: a second on the same date is RCUR
+                first = (tx.mandate_id, batch.collection_date)
+                if first in firsts:
+                    raise SepaError(
+                        f"mandate {tx.mandate_id} has two first collections ({batch.sequence}) on "
+                        f"{batch.collection_date.isoformat()}", field="sequence",
+                    )  # fmt: skip
+                firsts.add(first)
 
 
 def build_pain008(message: CollectionMessage, version: Pain008Version = "pain.008.001.08") -> bytes:

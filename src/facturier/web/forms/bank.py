@@ -22,3 +22,23 @@ class StatementUploadForm(forms.Form):
     def __init__(self, *args: object, accounts: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["account"].choices = [("", _("The account the file names")), *accounts]  # type: ignore[attr-defined]
+
+
+class ReconciliationRulesForm(forms.Form):
+    """The company's reconciliation rules as typed: checked by `banking.rules` only (the CLI's service), so
+    the page and `facturier reconciliation rules` accept and refuse the same values."""
+
+    fee_tolerance = forms.CharField(label=_("Bank fees tolerance"), max_length=30,
+                                    help_text=_("A transfer short by at most this amount is settled, the difference booked as bank fees."))  # fmt: skip
+    fee_account = forms.CharField(label=_("Bank fees account"), max_length=20,
+                                  help_text=_("Account number, digits only (for example 627)."))  # fmt: skip
+    writeoff_tolerance = forms.CharField(label=_("Write-off tolerance"), max_length=30,
+                                         help_text=_("A difference up to this amount may be written off."))  # fmt: skip
+    writeoff_account = forms.CharField(label=_("Write-off account"), max_length=20,
+                                       help_text=_("Account number, digits only (for example 658)."))  # fmt: skip
+    auto_threshold = forms.CharField(label=_("Confidence to reconcile automatically"), max_length=30,
+                                     help_text=_("Between 0 and 1: a line scored at least this is reconciled without a clerk."))  # fmt: skip
+    propose_threshold = forms.CharField(label=_("Confidence to propose a match"), max_length=30,
+                                        help_text=_("Between 0 and 1, at most the automatic one: below it, the line is left unmatched."))  # fmt: skip
+    max_items_in_sum = forms.CharField(label=_("Invoices paid by one transfer, at most"), max_length=5,
+                                       help_text=_("Between 1 and 10."))  # fmt: skip

@@ -75,3 +75,33 @@ class AllocateForm(forms.Form):
 
 class ReverseForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class RefundForm(forms.Form):
+    """Money given back to the customer: out of their credit, or on an invoice they overpaid."""
+
+    source = forms.ChoiceField(label=_("Refund"))
+    amount = LocalizedDecimalField(
+        label=_("Amount"), max_digits=20, decimal_places=2, min_value=Decimal("0.01"), amount=True
+    )
+    refunded_on = forms.DateField(label=_("Refunded on"), widget=DATE_WIDGET)
+    method = forms.ChoiceField(label=_("Method"), choices=Method.choices, initial=Method.TRANSFER)
+    reference = forms.CharField(label=_("Bank reference"), max_length=140, required=False)
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].choices = choices  # type: ignore[attr-defined]
+
+
+class OffsetForm(forms.Form):
+    """A credit note applied to another invoice of the same customer; `other` is the side not in the URL."""
+
+    other = forms.ChoiceField(label=_("Invoice"))
+    amount = LocalizedDecimalField(
+        label=_("Amount"), max_digits=20, decimal_places=2, min_value=Decimal("0.01"), amount=True
+    )
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], other_label: str, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["other"].choices = choices  # type: ignore[attr-defined]
+        self.fields["other"].label = other_label

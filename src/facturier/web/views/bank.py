@@ -12,10 +12,12 @@ from facturier.accounts.roles import Action, role_allows
 from facturier.banking import selectors
 from facturier.banking.models import Channel, LineStatus
 from facturier.banking.reconciliation import reconcile_after_import
+from facturier.banking.rules import FIELDS as RULE_FIELDS
+from facturier.banking.rules import reconciliation_rules_set, stored_rules
 from facturier.banking.services import bank_account_add, max_statement_bytes, statement_import
 from facturier.common.errors import BusinessError
 from facturier.web.access import EntityRequest, staff_view
-from facturier.web.forms.bank import BankAccountForm, StatementUploadForm
+from facturier.web.forms.bank import BankAccountForm, ReconciliationRulesForm, StatementUploadForm
 from facturier.web.forms.summary import error_summary
 
 PAGE_SIZE = 50
@@ -109,3 +111,39 @@ def bank_line_list(request: EntityRequest) -> HttpResponse:
     return render(request, "web/bank/lines.html", {
         "page": page, "status": status, "statuses": LineStatus.choices, "accounts": accounts, "account": account,
     })  # fmt: skip
+
+
+def _typed(value: str) -> str:
+    """A number as the user typed it, French decimal comma and spaces allowed; the service checks it."""
+    return value.strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "").replace(",", ".")
+
+
+@staff_view
+def reconciliation_rules(request: EntityRequest) -> HttpResponse:
+    """The company's reconciliation rules; an admin changes them through `banking.rules` (checked, audited)."""
+    stored = stored_rules(request.entity)
+    can_change = role_allows(request.role, Action.MANAGE_ENTITY)
+    form = ReconciliationRulesForm(request.POST or None,
+                                   initial={name: getattr(stored, name) for name in RULE_FIELDS})  # fmt: skip
+    if request.method == "POST":
+        if not can_change:
+            raise Http404
+        if form.is_valid():
+            changes = {name: _typed(form.cleaned_data[name]) for name in RULE_FIELDS
+                       if _typed(form.cleaned_data[name]) != str(getattr(stored, name))}  # fmt: skip
+            try:
+                if changes:
+                    reconciliation_rules_set(entity=request.entity, by=as_actor(request.user), **changes)
+            except BusinessError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(
+                    request, _("Reconciliation rules saved.") if changes else _("Nothing changed.")
+                )
+                return redirect("web:bank-reconciliation-rules")
+    if not can_change:
+        for field in form.fields.values():
+            field.disabled = True
+    problems = error_summary(form) if form.is_bound else []
+    return render(request, "web/bank/rules.html", {"form": form, "problems": problems, "can_change": can_change},
+                  status=422 if form.is_bound and form.errors else 200)  # fmt: skip
