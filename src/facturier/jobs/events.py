@@ -74,6 +74,10 @@ EVENT_TYPES: dict[str, str] = {
     "contract.created": "A billing contract (recurring invoicing) was created.",
     "contract.changed": "A contract's item changed (quantity, price, plan) from an effective date.",
     "contract.terminated": "A contract was terminated: it is no longer billed from its end date.",
+    "usage_metric.created": "A usage metric (what is metered and how a period's events add up) was created.",
+    "usage.recorded": "A batch of usage events was recorded (accepted, duplicate and refused counts).",
+    "usage.alert": "A customer's usage not invoiced yet reached an alert percentage of its threshold.",
+    "usage.threshold_invoiced": "A usage threshold was crossed: the usage so far was invoiced at once.",
 }
 for _subject in ("quote", "order", "invoice", "credit_note"):
     EVENT_TYPES |= {

@@ -20,6 +20,7 @@ from facturier.api.v1 import (
     quotes,
     suppliers,
     transmission,
+    usage,
 )
 from facturier.api.v1.auth import ApiKeyAuth
 from facturier.api.v1.idempotency import run_once
@@ -48,3 +49,4 @@ api.add_router("", transmission.router)
 api.add_router("", einvoice.router)
 api.add_router("", bank.router)
 api.add_router("", payments.router)
+api.add_router("", usage.router)
