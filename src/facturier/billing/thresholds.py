@@ -71,7 +71,7 @@ def check_thresholds(entity: LegalEntity, touched: set[tuple[Any, Any]]) -> None
         return
     today = entity_today(entity)
     for pk in ids:  # in a fixed order: two batches lock the same items in the same order (no deadlock)
-        item = ContractItem.objects.select_for_update().select_related("contract__customer", "contract__entity",
+        item = ContractItem.objects.select_for_update(of=("self",)).select_related("contract__customer", "contract__entity",
                                                                        "metric").get(pk=pk)  # fmt: skip
         period = _current_period(item, today)
         if period is None:  # a period billed in advance still bills its usage later (compute.py)

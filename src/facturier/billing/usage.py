@@ -224,13 +224,15 @@ def usage_record(*, entity: LegalEntity, by: Actor, events: Sequence[EventData])
                                 "refused": len(result.refused)})  # fmt: skip
             from facturier.billing.thresholds import check_thresholds
 
-            touched = {(row.customer_id, row.metric_id) for row in rows if row.event_id in set(result.accepted)}
+            accepted = set(result.accepted)
+            touched = {(row.customer_id, row.metric_id) for row in rows if row.event_id in accepted}
             check_thresholds(entity, touched)
     return result
 
 
 def _insert(rows: list[UsageEvent], result: BatchResult) -> None:
     """Insert, skipping ids a concurrent batch committed meanwhile (reported as duplicates)."""
+    rows.sort(key=lambda row: row.event_id)  # concurrent batches sharing ids wait on each other, never deadlock
     UsageEvent.objects.bulk_create(rows, batch_size=MAX_BATCH, ignore_conflicts=True)
     mine = {row.event_id: row.pk for row in rows}
     stored = dict(
