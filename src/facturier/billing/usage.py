@@ -21,9 +21,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from facturier.accounts.actor import Actor
@@ -212,13 +212,11 @@ def usage_record(*, entity: LegalEntity, by: Actor, events: Sequence[EventData])
                 result.refused.append(_refusal(event, index, *problem))
                 continue
             seen.add(event.event_id)
-            rows.append(UsageEvent(
-                id=uuid.uuid4(), entity=entity, event_id=event.event_id, metric=metric, customer_id=customer_id,
-                contract=contract, quantity=event.quantity, occurred_at=event.occurred_at,
-                dimension=event.dimension,
-            ))  # fmt: skip
+            rows.append(_Row(uuid.uuid4(), event.event_id, metric.pk, customer_id,
+                             contract.pk if contract else None, event.quantity, event.occurred_at,
+                             event.dimension))  # fmt: skip
         if rows:
-            _insert(rows, result)
+            _insert(entity, rows, result, now)
             audit_record(entity=entity, actor=by, action="usage.recorded", obj=entity,
                          after={"accepted": len(result.accepted), "duplicates": len(result.duplicates),
                                 "refused": len(result.refused)})  # fmt: skip
@@ -230,13 +228,44 @@ def usage_record(*, entity: LegalEntity, by: Actor, events: Sequence[EventData])
     return result
 
 
-def _insert(rows: list[UsageEvent], result: BatchResult) -> None:
-    """Insert, skipping ids a concurrent batch committed meanwhile (reported as duplicates)."""
+class _Row(NamedTuple):
+    pk: uuid.UUID
+    event_id: str
+    metric_id: Any
+    customer_id: Any
+    contract_id: Any
+    quantity: Decimal
+    occurred_at: dt.datetime
+    dimension: str
+
+
+COLUMNS = ("id", "entity_id", "event_id", "metric_id", "customer_id", "contract_id", "quantity", "occurred_at",
+           "dimension", "created_at")  # fmt: skip
+
+
+def _insert(entity: LegalEntity, rows: list[_Row], result: BatchResult, now: dt.datetime) -> None:
+    """Insert with ``ON CONFLICT DO NOTHING`` (SQLite and PostgreSQL), multi-row statements of values
+    prepared by the model's fields (no model instance, no ORM compilation per row: the hot path), then
+    re-read which rows are ours: an id a concurrent batch committed meanwhile is reported as a duplicate."""
     rows.sort(key=lambda row: row.event_id)  # concurrent batches sharing ids wait on each other, never deadlock
-    UsageEvent.objects.bulk_create(rows, batch_size=MAX_BATCH, ignore_conflicts=True)
+    fields = [UsageEvent._meta.get_field(name.removesuffix("_id") if name != "event_id" and name != "id" else name)
+              for name in COLUMNS]  # fmt: skip
+    prepare = [field.get_db_prep_save for field in fields]
+    values = [(row.pk, entity.pk, row.event_id, row.metric_id, row.customer_id, row.contract_id, row.quantity,
+               row.occurred_at, row.dimension, now) for row in rows]  # fmt: skip
+    table = connection.ops.quote_name(UsageEvent._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    per_statement = 90 if connection.vendor == "sqlite" else MAX_BATCH  # SQLite: 999 parameters at most
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), per_statement):
+            chunk = values[start : start + per_statement]
+            if connection.vendor == "postgresql":  # psycopg adapts UUID, Decimal and aware datetimes itself
+                params = [value for row in chunk for value in row]
+            else:
+                params = [prep(value, connection) for row in chunk for prep, value in zip(prepare, row, strict=True)]
+            placeholders = ", ".join(["(" + ", ".join(["%s"] * len(COLUMNS)) + ")"] * len(chunk))
+            cursor.execute(f"INSERT INTO {table} ({names}) VALUES {placeholders} ON CONFLICT DO NOTHING", params)  # noqa: S608 - names from the model
     mine = {row.event_id: row.pk for row in rows}
-    stored = dict(
-        UsageEvent.objects.filter(entity=rows[0].entity, event_id__in=list(mine)).values_list("event_id", "pk")
-    )
+    stored = dict(UsageEvent.objects.filter(entity=entity, event_id__in=list(mine)).values_list("event_id", "pk"))
     for event_id, pk in mine.items():
         (result.accepted if stored.get(event_id) == pk else result.duplicates).append(event_id)

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
+from pydantic import BaseModel
 
 from facturier.accounts.actor import as_actor
 from facturier.api.v1.auth import entity_of, require_scope
@@ -24,7 +25,9 @@ from facturier.billing.usage import MAX_BATCH, EventData, usage_record
 router = Router(tags=["usage"])
 
 
-class UsageEventIn(Schema):
+class UsageEventIn(BaseModel):
+    """A plain pydantic model (no ninja resolvers): a batch holds a thousand of them."""
+
     event_id: str = Field(..., max_length=100, description="yours, unique per company: the idempotency key")
     metric: str = Field(..., max_length=50, description="the metric's code")
     customer: str = Field(..., max_length=30, description="the customer's code")
@@ -85,7 +88,7 @@ class EventFilters(Schema):
 @router.post("/usage-events", response=BatchOut, operation_id="usage_events_record")
 def usage_events_record(request: HttpRequest, payload: BatchIn) -> dict[str, Any]:
     key = require_scope(request, "usage:write")
-    events = [EventData(**event.dict()) for event in payload.events]
+    events = [EventData(**event.model_dump()) for event in payload.events]
     return usage_record(entity=entity_of(request), by=as_actor(key), events=events).as_dict()
 
 
