@@ -101,12 +101,16 @@ def main() -> None:
     _entity, secret = seed()
     client = Client(HTTP_HOST="localhost")
     bodies = batches(uuid.uuid4().hex[:8])
-    client.get("/api/v1/usage-events?limit=1", headers={"Authorization": f"Bearer {secret}"})  # warm up (URLs)
+    client.get(
+        "/api/v1/usage-events?limit=1", headers={"Authorization": f"Bearer {secret}"}
+    )  # warm up (URLs)
     new = post_all(client, secret, bodies, "new")
     again = post_all(client, secret, bodies, "duplicates")
     total = BATCHES * SIZE
     print(f"database: {connection.vendor}; {BATCHES} batches of {SIZE} events, {CUSTOMERS} customers")
-    print(f"new events:       {total / new:,.0f} events/s ({new:.2f} s, {new / BATCHES * 1000:.0f} ms per batch)")
+    print(
+        f"new events:       {total / new:,.0f} events/s ({new:.2f} s, {new / BATCHES * 1000:.0f} ms per batch)"
+    )
     print(f"re-sent (dupes):  {total / again:,.0f} events/s ({again:.2f} s)")
 
 

@@ -20,7 +20,8 @@ quantities = st.decimals(min_value=0, max_value=10**6, places=3, allow_nan=False
 instants = st.datetimes(min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2030, 1, 1),  # noqa: DTZ001
                         timezones=st.just(dt.UTC))  # fmt: skip
 readings = st.lists(
-    st.builds(Reading, quantity=quantities, occurred_at=instants, dimension=st.sampled_from("abcde")), max_size=12
+    st.builds(Reading, quantity=quantities, occurred_at=instants, dimension=st.sampled_from("abcde")),
+    max_size=12,
 )
 
 

@@ -147,7 +147,9 @@ def test_an_event_older_than_the_window_of_a_period_not_invoiced_is_accepted(ent
     assert result.accepted == ["old"]
 
 
-def test_usage_of_a_contract_billed_in_advance_is_charged_on_the_next_invoice(entity, owner, metered, make_contract):
+def test_usage_of_a_contract_billed_in_advance_is_charged_on_the_next_invoice(
+    entity, owner, metered, make_contract
+):
     contract = metered(timing="advance", unit_price=Decimal(2))
     with at(2026, 1, 1, 8):
         _run(entity, dt.date(2026, 1, 1))
@@ -169,7 +171,8 @@ def test_an_amount_threshold_invoices_at_once_exactly_once_and_the_period_invoic
         usage_record(entity=entity, by=owner, events=[ev("b", "1")])
         assert UsageAlert.objects.get().percent == 80
         usage_record(entity=entity, by=owner, events=[ev("c", "1"), ev("b", "1")])  # 81: no second alert
-        assert UsageAlert.objects.count() == 1 and not UsageCharge.objects.exists()
+        assert UsageAlert.objects.count() == 1
+        assert not UsageCharge.objects.exists()
         usage_record(entity=entity, by=owner, events=[ev("d", "30")])  # 111 >= 100: invoiced now
     charge = UsageCharge.objects.get()
     assert (charge.sequence, charge.amount, charge.quantity) == (1, Decimal("111.00"), Decimal(111))

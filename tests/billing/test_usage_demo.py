@@ -24,5 +24,9 @@ def test_the_demo_usage_is_billed_month_by_month(entity, customer, owner):
             job_execute(run_id=job.pk)
     contract = Contract.objects.get(reference="USAGE-001")
     billed = BilledPeriod.objects.filter(contract=contract).order_by("period_start")
-    assert [bp.period_start for bp in billed] == [dt.date(2025, 12, 1), dt.date(2026, 1, 1), dt.date(2026, 2, 1)]
+    assert [bp.period_start for bp in billed] == [
+        dt.date(2025, 12, 1),
+        dt.date(2026, 1, 1),
+        dt.date(2026, 2, 1),
+    ]
     assert all(bp.document is not None and bp.document.tax_exclusive > 0 for bp in billed)

@@ -34,7 +34,10 @@ def test_importing_twice_records_once_and_bad_rows_are_refused_with_their_line(e
     code, first, _err = _import(entity, path, capsys)
     assert code == 1
     assert (first["accepted"], first["duplicates"]) == (2500, 0)
-    assert [(r["line"], r["code"]) for r in first["refused"]] == [(2502, "invalid_quantity"), (2503, "invalid_time")]
+    assert [(r["line"], r["code"]) for r in first["refused"]] == [
+        (2502, "invalid_quantity"),
+        (2503, "invalid_time"),
+    ]
     code, second, _err = _import(entity, path, capsys)
     assert (second["accepted"], second["duplicates"]) == (0, 2500)
     assert UsageEvent.objects.count() == 2500
@@ -44,7 +47,7 @@ def test_importing_twice_records_once_and_bad_rows_are_refused_with_their_line(e
     "content",
     [
         b"\x89PNG\r\n\x1a\n\x00\x00binary",
-        "event_id;metric\n1;users\n".encode(),  # missing columns
+        b"event_id;metric\n1;users\n",  # missing columns
         b"",
         HEADER.encode() + b"a,users,C001,1,2026-01-10T10:00:00Z," + b"x" * 100_000 + b"\n",
         HEADER.encode() + "é,users,C001,1,2026-01-10T10:00:00Z,x\n".encode("latin-1"),

@@ -126,7 +126,9 @@ def _period_amounts(
         if item.metric_id is None:
             amounts[str(item.pk)] = round_fraction(item_exact(item, contract, period))
         else:  # in arrears: known once the period is over
-            amounts[str(item.pk)] = metered_amount(item, contract, period) if period.end <= day else Decimal(0)
+            amounts[str(item.pk)] = (
+                metered_amount(item, contract, period) if period.end <= day else Decimal(0)
+            )
     return amounts
 
 

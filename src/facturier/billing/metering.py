@@ -25,7 +25,7 @@ def events_of(item: ContractItem, contract: Contract, start: dt.date, end: dt.da
     """The usage events of the item's metric for the contract's customer over the days ``[start, end)``."""
     lo, hi = period_instants(start, end, contract.entity.time_zone)
     events: QuerySet[UsageEvent] = UsageEvent.objects.filter(
-        metric_id=item.metric_id, customer_id=contract.customer_id, occurred_at__gte=lo, occurred_at__lt=hi
+        metric=item.metric, customer_id=contract.customer_id, occurred_at__gte=lo, occurred_at__lt=hi
     ).filter(Q(contract__isnull=True) | Q(contract_id=contract.pk))
     return events
 
@@ -37,7 +37,9 @@ def aggregated(item: ContractItem, contract: Contract, start: dt.date, end: dt.d
     events = events_of(item, contract, start, end)
     kind = Aggregation(item.metric.aggregation)
     if kind is Aggregation.LAST:
-        last = events.order_by("-occurred_at", "-created_at", "-id").values_list("quantity", flat=True).first()
+        last = (
+            events.order_by("-occurred_at", "-created_at", "-id").values_list("quantity", flat=True).first()
+        )
         return last if last is not None else Decimal(0)
     function = {
         Aggregation.SUM: Sum("quantity"),

@@ -98,9 +98,7 @@ class ContractItem(models.Model):
     threshold_quantity = models.DecimalField(
         _("threshold (quantity)"), max_digits=20, decimal_places=6, null=True, blank=True
     )
-    alert_percents = models.JSONField(
-        _("alerts (% of the threshold)"), default=list, blank=True
-    )
+    alert_percents = models.JSONField(_("alerts (% of the threshold)"), default=list, blank=True)
 
     class Meta:
         ordering = ["contract", "start_date", "pk"]

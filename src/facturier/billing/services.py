@@ -21,7 +21,14 @@ from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Action
 from facturier.audit.services import audit_record
 from facturier.billing import errors
-from facturier.billing.models import ChangeKind, Contract, ContractChange, ContractItem, ContractStatus, Metric
+from facturier.billing.models import (
+    ChangeKind,
+    Contract,
+    ContractChange,
+    ContractItem,
+    ContractStatus,
+    Metric,
+)
 from facturier.catalog.models import Product
 from facturier.common.errors import Conflict, ValidationFailed
 from facturier.domain.billing.periods import InvalidFrequency, parse_frequency

@@ -96,10 +96,14 @@ def _check_item(item: ContractItem, period: Period) -> None:
         _invoice(item, period, sequence, quantity - invoiced_quantity, total - invoiced_amount, start)
 
 
-def _alert(item: ContractItem, period: Period, sequence: int, percent: int, measure: Any, threshold: Any) -> None:
+def _alert(
+    item: ContractItem, period: Period, sequence: int, percent: int, measure: Any, threshold: Any
+) -> None:
     try:
         with transaction.atomic():
-            alert = UsageAlert.objects.create(item=item, period_start=period.start, sequence=sequence, percent=percent)
+            alert = UsageAlert.objects.create(
+                item=item, period_start=period.start, sequence=sequence, percent=percent
+            )
     except IntegrityError:
         return  # already sent for this crossing
     contract = item.contract

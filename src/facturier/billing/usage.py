@@ -20,10 +20,11 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.db import connection, transaction
+from django.db.models import Field
 from django.utils.translation import gettext as _
 
 from facturier.accounts.actor import Actor
@@ -77,13 +78,19 @@ def metric_create(
     authorize(by, Action.EDIT_DOCUMENTS, entity, resource="contracts")
     code = code.strip()
     if not code or len(code) > 50:
-        raise ValidationFailed(_("A metric needs a code (50 characters at most)."), field="code", code="required")
+        raise ValidationFailed(
+            _("A metric needs a code (50 characters at most)."), field="code", code="required"
+        )
     try:
         kind = Aggregation(aggregation)
     except ValueError as error:
-        raise ValidationFailed(_("Unknown aggregation."), field="aggregation", code="invalid_choice") from error
+        raise ValidationFailed(
+            _("Unknown aggregation."), field="aggregation", code="invalid_choice"
+        ) from error
     if late_days < 0:
-        raise ValidationFailed(_("The late events window is not negative."), field="late_days", code="invalid")
+        raise ValidationFailed(
+            _("The late events window is not negative."), field="late_days", code="invalid"
+        )
     if Metric.objects.filter(entity=entity, code=code).exists():
         raise Conflict(_("A metric with this code exists."), field="code", code=errors.DUPLICATE_METRIC)
     metric = Metric.objects.create(entity=entity, code=code, name=name or code, unit=unit,
@@ -105,7 +112,9 @@ def _check(event: EventData, now: dt.datetime) -> tuple[str, str] | None:
     if not isinstance(quantity, Decimal) or not quantity.is_finite():
         return errors.INVALID_QUANTITY, _("The quantity is not a number.")
     if quantity < 0:
-        return errors.NEGATIVE_QUANTITY, _("A quantity is not negative (send a correction as its own metric).")
+        return errors.NEGATIVE_QUANTITY, _(
+            "A quantity is not negative (send a correction as its own metric)."
+        )
     if quantity >= MAX_QUANTITY or quantity != quantity.quantize(Decimal("0.000001"), rounding="ROUND_DOWN"):
         return errors.INVALID_QUANTITY, _("A quantity has at most 14 digits and 6 decimals.")
     when = event.occurred_at
@@ -158,7 +167,9 @@ class _LateCheck:
 def _lookups(entity: LegalEntity, events: Sequence[EventData]) -> tuple[dict[str, Any], ...]:
     metrics = {m.code: m for m in Metric.objects.filter(entity=entity, code__in={e.metric for e in events})}
     customers = dict(
-        Customer.objects.filter(entity=entity, code__in={e.customer for e in events}).values_list("code", "pk")
+        Customer.objects.filter(entity=entity, code__in={e.customer for e in events}).values_list(
+            "code", "pk"
+        )
     )
     refs = {e.contract for e in events if e.contract}
     contracts = (
@@ -182,7 +193,9 @@ def usage_record(*, entity: LegalEntity, by: Actor, events: Sequence[EventData])
     with transaction.atomic():
         metrics, customers, contracts = _lookups(entity, events)
         ids = {e.event_id for e in events if isinstance(e.event_id, str)}
-        known = set(UsageEvent.objects.filter(entity=entity, event_id__in=ids).values_list("event_id", flat=True))
+        known = set(
+            UsageEvent.objects.filter(entity=entity, event_id__in=ids).values_list("event_id", flat=True)
+        )
         late, seen, rows = _LateCheck(entity, entity_today(entity)), set(), []
         for index, event in enumerate(events):
             problem = _check(event, now)
@@ -193,25 +206,37 @@ def usage_record(*, entity: LegalEntity, by: Actor, events: Sequence[EventData])
                 result.duplicates.append(event.event_id)
                 continue
             if problem is None and metric is None:
-                problem = errors.UNKNOWN_METRIC, _("No metric has the code '%(code)s'.") % {"code": event.metric}
+                problem = (
+                    errors.UNKNOWN_METRIC,
+                    _("No metric has the code '%(code)s'.") % {"code": event.metric},
+                )
             if problem is None and customer_id is None:
                 problem = errors.UNKNOWN_CUSTOMER, _("No customer has the code '%(code)s'.") % {
                     "code": event.customer}  # fmt: skip
-            if problem is None and event.contract and (contract is None or contract.customer_id != customer_id):
+            if (
+                problem is None
+                and event.contract
+                and (contract is None or contract.customer_id != customer_id)
+            ):
                 problem = errors.UNKNOWN_CONTRACT, _("This customer has no contract '%(ref)s'.") % {
                     "ref": event.contract}  # fmt: skip
             if problem is None:
                 assert metric is not None
                 day = local_day(event.occurred_at, entity.time_zone)
                 if late.refused(customer_id, metric, contract.pk if contract else None, day):
-                    problem = errors.LATE_EVENT, _(
-                        "This event belongs to a period already invoiced and its late window "
-                        "(%(days)s days after the period) has passed."
-                    ) % {"days": metric.late_days}
+                    problem = (
+                        errors.LATE_EVENT,
+                        _(
+                            "This event belongs to a period already invoiced and its late window "
+                            "(%(days)s days after the period) has passed."
+                        )
+                        % {"days": metric.late_days},
+                    )
             if problem is not None:
                 result.refused.append(_refusal(event, index, *problem))
                 continue
             seen.add(event.event_id)
+            assert metric is not None
             rows.append(_Row(uuid.uuid4(), event.event_id, metric.pk, customer_id,
                              contract.pk if contract else None, event.quantity, event.occurred_at,
                              event.dimension))  # fmt: skip
@@ -247,14 +272,18 @@ def _insert(entity: LegalEntity, rows: list[_Row], result: BatchResult, now: dt.
     """Insert with ``ON CONFLICT DO NOTHING`` (SQLite and PostgreSQL), multi-row statements of values
     prepared by the model's fields (no model instance, no ORM compilation per row: the hot path), then
     re-read which rows are ours: an id a concurrent batch committed meanwhile is reported as a duplicate."""
-    rows.sort(key=lambda row: row.event_id)  # concurrent batches sharing ids wait on each other, never deadlock
-    fields = [UsageEvent._meta.get_field(name.removesuffix("_id") if name != "event_id" and name != "id" else name)
-              for name in COLUMNS]  # fmt: skip
+    rows.sort(
+        key=lambda row: row.event_id
+    )  # concurrent batches sharing ids wait on each other, never deadlock
+    fields: list[Field[Any, Any]] = [
+        UsageEvent._meta.get_field(name.removesuffix("_id") if name not in ("event_id", "id") else name)  # type: ignore[misc]
+        for name in COLUMNS
+    ]
     prepare = [field.get_db_prep_save for field in fields]
     values = [(row.pk, entity.pk, row.event_id, row.metric_id, row.customer_id, row.contract_id, row.quantity,
                row.occurred_at, row.dimension, now) for row in rows]  # fmt: skip
     table = connection.ops.quote_name(UsageEvent._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    names = ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
     per_statement = 90 if connection.vendor == "sqlite" else MAX_BATCH  # SQLite: 999 parameters at most
     with connection.cursor() as cursor:
         for start in range(0, len(values), per_statement):
@@ -262,10 +291,15 @@ def _insert(entity: LegalEntity, rows: list[_Row], result: BatchResult, now: dt.
             if connection.vendor == "postgresql":  # psycopg adapts UUID, Decimal and aware datetimes itself
                 params = [value for row in chunk for value in row]
             else:
-                params = [prep(value, connection) for row in chunk for prep, value in zip(prepare, row, strict=True)]
+                params = [
+                    prep(value, connection) for row in chunk for prep, value in zip(prepare, row, strict=True)
+                ]
             placeholders = ", ".join(["(" + ", ".join(["%s"] * len(COLUMNS)) + ")"] * len(chunk))
-            cursor.execute(f"INSERT INTO {table} ({names}) VALUES {placeholders} ON CONFLICT DO NOTHING", params)  # noqa: S608 - names from the model
+            sql = f"INSERT INTO {table} ({names}) VALUES {placeholders} ON CONFLICT DO NOTHING"  # noqa: S608
+            cursor.execute(sql, params)  # table and column names come from the model, values are parameters
     mine = {row.event_id: row.pk for row in rows}
-    stored = dict(UsageEvent.objects.filter(entity=entity, event_id__in=list(mine)).values_list("event_id", "pk"))
+    stored = dict(
+        UsageEvent.objects.filter(entity=entity, event_id__in=list(mine)).values_list("event_id", "pk")
+    )
     for event_id, pk in mine.items():
         (result.accepted if stored.get(event_id) == pk else result.duplicates).append(event_id)

@@ -39,7 +39,9 @@ def _lines(stream: IO[bytes]) -> Iterator[str]:
                 raise ValidationFailed(_("A line is longer than %(max)s characters.") % {"max": MAX_LINE},
                                        field="file", code="invalid_csv")  # fmt: skip
             if "\x00" in line:
-                raise ValidationFailed(_("This file is not a CSV text file."), field="file", code="invalid_csv")
+                raise ValidationFailed(
+                    _("This file is not a CSV text file."), field="file", code="invalid_csv"
+                )
             yield line
     except UnicodeDecodeError as error:
         raise ValidationFailed(_("This file is not UTF-8 text."), field="file", code="invalid_csv") from error
@@ -81,7 +83,9 @@ def usage_import(*, entity: LegalEntity, by: Actor, stream: IO[bytes]) -> dict[s
         totals["accepted"] += len(result.accepted)
         totals["duplicates"] += len(result.duplicates)
         for refusal in result.refused:
-            _refuse(totals, numbers[refusal["index"]], refusal["event_id"], refusal["code"], refusal["reason"])
+            _refuse(
+                totals, numbers[refusal["index"]], refusal["event_id"], refusal["code"], refusal["reason"]
+            )
         batch.clear()
         numbers.clear()
 
@@ -91,7 +95,9 @@ def usage_import(*, entity: LegalEntity, by: Actor, stream: IO[bytes]) -> dict[s
                 continue
             row = dict(zip(header, values, strict=False))
             if len(values) < len(header) and any(name not in row for name in REQUIRED):
-                _refuse(totals, number, row.get("event_id", ""), "invalid_row", _("This row has too few columns."))
+                _refuse(
+                    totals, number, row.get("event_id", ""), "invalid_row", _("This row has too few columns.")
+                )
                 continue
             event = _event(row)
             if isinstance(event, tuple):

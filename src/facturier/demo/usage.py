@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
@@ -23,7 +24,10 @@ from facturier.billing.usage import EventData, metric_create, usage_record
 from facturier.parties.models import Customer
 
 SEED = 1101
-TIERS = [{"up_to": 10000, "unit_price": "0.002"}, {"up_to": None, "unit_price": "0.001"}]
+TIERS: list[dict[str, Any]] = [
+    {"up_to": 10000, "unit_price": "0.002"},
+    {"up_to": None, "unit_price": "0.001"},
+]
 
 
 def create_usage(entity: LegalEntity, customers: dict[str, Customer], by: Actor, anchor: dt.date) -> int:

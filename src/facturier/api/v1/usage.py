@@ -31,7 +31,9 @@ class UsageEventIn(BaseModel):
     event_id: str = Field(..., max_length=100, description="yours, unique per company: the idempotency key")
     metric: str = Field(..., max_length=50, description="the metric's code")
     customer: str = Field(..., max_length=30, description="the customer's code")
-    contract: str = Field("", max_length=50, description="a contract reference, when the customer has several")
+    contract: str = Field(
+        "", max_length=50, description="a contract reference, when the customer has several"
+    )
     quantity: Decimal = Field(..., description="not negative; 6 decimals at most")
     occurred_at: dt.datetime = Field(..., description="ISO 8601 with its offset")
     dimension: str = Field("", max_length=200, description="what a unique count counts (e.g. a user id)")
