@@ -204,3 +204,21 @@ def test_thresholds_need_a_metered_item(entity, owner, make_contract):
 
     with pytest.raises(ValidationFailed):
         make_contract(items=[ItemData(description="x", unit_price=Decimal(1), threshold_amount=Decimal(5))])
+
+
+def test_the_billing_page_shows_this_period_usage_in_both_languages(entity, owner, metered):
+    from django.test import Client
+
+    metered(unit_price=Decimal(1), threshold_amount=Decimal(200))
+    with at(2026, 1, 20, 8):
+        usage_record(entity=entity, by=owner, events=[ev("a", "50"), ev("b", "25")])
+        client = Client()
+        client.force_login(owner)
+        french = client.get("/billing/").content.decode()
+        client.cookies["django_language"] = "en"
+        english = client.get("/billing/").content.decode()
+    assert "Consommation de la période" in french
+    assert "Usage this period" in english
+    assert 'id="usage-table"' in english
+    assert "75.00 EUR" in english
+    assert "(37 %)" in english  # 75 of a 200.00 threshold

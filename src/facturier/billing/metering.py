@@ -83,3 +83,18 @@ def metered_amount(item: ContractItem, contract: Contract, period: Period) -> De
     quantity = aggregated(item, contract, start, end)
     total = usage_price(item, quantity).quantize(CENT, rounding=ROUND_HALF_UP)
     return total - charged(item, period.start)[1]
+
+
+def current_period(item: ContractItem, today: dt.date) -> Period | None:
+    """The period of an active contract's item in force on ``today`` (None when it is not in force)."""
+    from facturier.billing.compute import service_window
+    from facturier.billing.models import ContractStatus
+    from facturier.domain.billing.periods import Alignment, parse_frequency, period_containing
+
+    contract = item.contract
+    start, end = service_window(contract)
+    if today < start or (end is not None and today >= end) or contract.status != ContractStatus.ACTIVE:
+        return None
+    if today < item.start_date or (item.end_date is not None and today >= item.end_date):
+        return None
+    return period_containing(parse_frequency(contract.frequency), Alignment(contract.alignment), start, today)

@@ -31,11 +31,10 @@ from django.utils.translation import gettext as _
 from facturier.accounts.actor import SYSTEM
 from facturier.accounts.models import LegalEntity
 from facturier.audit.services import audit_record
-from facturier.billing.compute import service_window
-from facturier.billing.metering import aggregated, charged, item_days, usage_price
-from facturier.billing.models import ContractItem, ContractStatus, UsageAlert, UsageCharge
+from facturier.billing.metering import aggregated, charged, current_period, item_days, usage_price
+from facturier.billing.models import ContractItem, UsageAlert, UsageCharge
 from facturier.common.errors import BusinessError
-from facturier.domain.billing.periods import Alignment, Period, parse_frequency, period_containing
+from facturier.domain.billing.periods import Period
 from facturier.domain.billing.proration import CENT
 from facturier.domain.billing.usage import alerts_reached, threshold_reached
 from facturier.invoicing.services import LineData, document_create, invoice_issue
@@ -44,16 +43,6 @@ from facturier.jobs.runs import job_start
 
 logger = logging.getLogger(__name__)
 ALERT_TASK = "facturier.billing.thresholds.alert_send"
-
-
-def _current_period(item: ContractItem, today: dt.date) -> Period | None:
-    contract = item.contract
-    start, end = service_window(contract)
-    if today < start or (end is not None and today >= end) or contract.status != ContractStatus.ACTIVE:
-        return None
-    if today < item.start_date or (item.end_date is not None and today >= item.end_date):
-        return None
-    return period_containing(parse_frequency(contract.frequency), Alignment(contract.alignment), start, today)
 
 
 def check_thresholds(entity: LegalEntity, touched: set[tuple[Any, Any]]) -> None:
@@ -73,7 +62,7 @@ def check_thresholds(entity: LegalEntity, touched: set[tuple[Any, Any]]) -> None
     for pk in ids:  # in a fixed order: two batches lock the same items in the same order (no deadlock)
         item = ContractItem.objects.select_for_update(of=("self",)).select_related("contract__customer", "contract__entity",
                                                                        "metric").get(pk=pk)  # fmt: skip
-        period = _current_period(item, today)
+        period = current_period(item, today)
         if period is None:  # a period billed in advance still bills its usage later (compute.py)
             continue
         _check_item(item, period)
