@@ -49,6 +49,9 @@ def test_a_batch_too_large_or_malformed_is_refused_whole(usage_api):
     assert usage_api.post(URL, {"events": [_event(f"e{i}") for i in range(1001)]}).status_code == 422
     assert usage_api.post(URL, {"events": [_event("a", occurred_at="yesterday")]}).status_code == 422
     assert usage_api.post(URL, "{not json").status_code in (400, 422)
+    assert usage_api.post(URL, {"events": [_event("nul\u0000byte")]}).status_code == 422
+    assert usage_api.post(URL, {"events": [_event("a", quantity="NaN")]}).status_code == 422
+    assert usage_api.post(URL, {"events": [_event("a", quantity="1e999999")]}).status_code in (200, 422)
 
 
 @time_machine.travel(dt.datetime(2026, 2, 2, 9, tzinfo=dt.UTC), tick=False)

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from facturier.accounts.actor import as_actor
 from facturier.api.v1.auth import entity_of, require_scope
 from facturier.api.v1.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate
+from facturier.api.v1.types import required_text, text
 from facturier.billing.models import UsageEvent
 from facturier.billing.usage import MAX_BATCH, EventData, usage_record
 
@@ -28,15 +29,13 @@ router = Router(tags=["usage"])
 class UsageEventIn(BaseModel):
     """A plain pydantic model (no ninja resolvers): a batch holds a thousand of them."""
 
-    event_id: str = Field(..., max_length=100, description="yours, unique per company: the idempotency key")
-    metric: str = Field(..., max_length=50, description="the metric's code")
-    customer: str = Field(..., max_length=30, description="the customer's code")
-    contract: str = Field(
-        "", max_length=50, description="a contract reference, when the customer has several"
-    )
+    event_id: required_text(100) = Field(..., description="yours, unique per company: the idempotency key")  # type: ignore[valid-type]
+    metric: required_text(50) = Field(..., description="the metric's code")  # type: ignore[valid-type]
+    customer: required_text(30) = Field(..., description="the customer's code")  # type: ignore[valid-type]
+    contract: text(50) = Field("", description="a contract reference, when the customer has several")  # type: ignore[valid-type]
     quantity: Decimal = Field(..., description="not negative; 6 decimals at most")
     occurred_at: dt.datetime = Field(..., description="ISO 8601 with its offset")
-    dimension: str = Field("", max_length=200, description="what a unique count counts (e.g. a user id)")
+    dimension: text(200) = Field("", description="what a unique count counts (e.g. a user id)")  # type: ignore[valid-type]
 
 
 class BatchIn(Schema):
@@ -81,8 +80,8 @@ class EventsPageOut(Schema):
 
 
 class EventFilters(Schema):
-    metric: str | None = Field(None, max_length=50)
-    customer: str | None = Field(None, max_length=30)
+    metric: text(50) | None = None  # type: ignore[valid-type]
+    customer: text(30) | None = None  # type: ignore[valid-type]
     cursor: Cursor | None = None
     limit: Limit = DEFAULT_LIMIT
 
