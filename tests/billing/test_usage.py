@@ -222,3 +222,19 @@ def test_the_billing_page_shows_this_period_usage_in_both_languages(entity, owne
     assert 'id="usage-table"' in english
     assert "75.00 EUR" in english
     assert "(37 %)" in english  # 75 of a 200.00 threshold
+
+
+def test_an_alert_is_emailed_to_the_company_once(entity, owner, metered, settings):
+    from django.core import mail
+
+    settings.EMAIL_URL = "memory://"
+    metered(unit_price=Decimal(1), threshold_amount=Decimal(100), alert_percents=[50, 80])
+    with at(2026, 1, 10, 8):
+        usage_record(entity=entity, by=owner, events=[ev("a", "85")])  # both alerts at once
+        for job in JobRun.objects.filter(status=RunStatus.QUEUED, key__startswith="usage-alert:"):
+            job_execute(run_id=job.pk)
+    assert sorted(m.subject for m in mail.outbox) == [
+        "Alerte de consommation : Boulangerie Martin SARL a atteint 50 % de son seuil",
+        "Alerte de consommation : Boulangerie Martin SARL a atteint 80 % de son seuil",
+    ]
+    assert {tuple(m.to) for m in mail.outbox} == {("compta@dupont.example",)}
