@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 APPROVABLE_RESOURCES = ("invoices", "credit_notes")
 API_RESOURCES = (
     "customers", "products", "quotes", "orders", "invoices", "credit_notes", "inbox", "bank", "payments",
-    "contracts", "projects", "construction",
+    "contracts", "projects", "construction", "usage",
 )  # fmt: skip
 API_KEY_SCOPES = (
     frozenset(f"{resource}:{level}" for resource in API_RESOURCES for level in ("read", "write"))

@@ -7,6 +7,12 @@ termination) is re-computed: the difference between what is owed now and what wa
 the next invoice, a charge line or, for the unused part, a credit (a document allowance, since invoice
 lines are never negative). Per item and period, what is billed always adds up to the exact day-by-day
 amount rounded once: the rounding allocation of `proration.allocate`.
+
+A metered item (`billing.metering`) is billed in arrears whatever the contract's timing: its amount for
+a period is 0 until the period has ended, then the period's aggregated usage priced, minus what
+progressive invoices already billed. On a contract billed in advance, the usage of a period is thus
+charged as an adjustment on the next invoice; usage arriving late (within the metric's window) for a
+billed period too.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from fractions import Fraction
 
 from dateutil.relativedelta import relativedelta
 
+from facturier.billing.metering import metered_amount
 from facturier.billing.models import BilledPeriod, Contract, ContractItem
 from facturier.domain.billing.periods import (
     Alignment,
@@ -100,12 +107,29 @@ def _line(
     lo, hi = _item_window(item, contract)
     start, end = max(lo, period.start), period.end if hi is None else max(min(hi, period.end), period.start)
     full = (end - start).days == period.days and item.pricing_model == "per_unit" and not adjustment
+    full = full and item.metric_id is None
     quantity, unit_price = (item.quantity, item.unit_price) if full else (Decimal(1), abs(amount))
     return DueLine(item, period, start, end, amount, quantity, unit_price, adjustment)
 
 
-def _period_amounts(contract: Contract, items: list[ContractItem], period: Period) -> dict[str, Decimal]:
-    return {str(item.pk): round_fraction(item_exact(item, contract, period)) for item in items}
+def _today(contract: Contract) -> dt.date:
+    from facturier.invoicing.services.common import entity_today
+
+    return entity_today(contract.entity)
+
+
+def _period_amounts(
+    contract: Contract, items: list[ContractItem], period: Period, day: dt.date
+) -> dict[str, Decimal]:
+    amounts = {}
+    for item in items:
+        if item.metric_id is None:
+            amounts[str(item.pk)] = round_fraction(item_exact(item, contract, period))
+        else:  # in arrears: known once the period is over
+            amounts[str(item.pk)] = (
+                metered_amount(item, contract, period) if period.end <= day else Decimal(0)
+            )
+    return amounts
 
 
 def due_periods(contract: Contract, day: dt.date) -> list[DuePeriod]:
@@ -115,7 +139,7 @@ def due_periods(contract: Contract, day: dt.date) -> list[DuePeriod]:
         return []
     freq = parse_frequency(contract.frequency)
     timing, alignment = Timing(contract.timing), Alignment(contract.alignment)
-    items = list(contract.items.all())
+    items = list(contract.items.select_related("metric"))
     billed = {bp.period_start: bp for bp in BilledPeriod.objects.filter(contract=contract)}
     due: list[DuePeriod] = []
     limit = day + dt.timedelta(days=1) if end is None else min(day + dt.timedelta(days=1), end)
@@ -123,24 +147,24 @@ def due_periods(contract: Contract, day: dt.date) -> list[DuePeriod]:
         when = billing_date(period, timing, start, end)
         if when > day or period.start in billed:
             continue
-        amounts = _period_amounts(contract, items, period)
+        amounts = _period_amounts(contract, items, period, day)
         lines = [_line(item, contract, period, amount, False)
                  for item in items if (amount := amounts[str(item.pk)])]  # fmt: skip
         due.append(DuePeriod(contract, period, when, lines, {k: str(v) for k, v in amounts.items() if v}))
         if len(due) >= MAX_BACKLOG:
             break
     if due:
-        _add_adjustments(contract, items, billed, due[0])
+        _add_adjustments(contract, items, billed, due[0], day)
     return due
 
 
 def adjustments_of(
-    contract: Contract, items: list[ContractItem], bp: BilledPeriod
+    contract: Contract, items: list[ContractItem], bp: BilledPeriod, day: dt.date | None = None
 ) -> tuple[list[DueLine], dict[str, str]]:
     """What changed in a billed period since it was billed: its lines (charges and credits) and the new
     amounts billed per item once they are invoiced."""
     period = Period(bp.period_start, bp.period_end)
-    now = _period_amounts(contract, items, period)
+    now = _period_amounts(contract, items, period, _today(contract) if day is None else day)
     before = {key: Decimal(value) for key, value in bp.amounts.items()}
     deltas = {key: now.get(key, Decimal(0)) - before.get(key, Decimal(0)) for key in set(now) | set(before)}
     by_id = {str(item.pk): item for item in items}
@@ -150,25 +174,31 @@ def adjustments_of(
     return lines, {key: str(value) for key, value in now.items() if value}
 
 
-def pending_adjustments(contract: Contract) -> list[tuple[BilledPeriod, list[DueLine], dict[str, str]]]:
+def pending_adjustments(
+    contract: Contract, day: dt.date | None = None
+) -> list[tuple[BilledPeriod, list[DueLine], dict[str, str]]]:
     """Billed periods changed since (a late termination, a change after the last invoice), oldest first."""
-    items = list(contract.items.all())
+    items = list(contract.items.select_related("metric"))
     found = []
     for bp in (
         BilledPeriod.objects.filter(contract=contract).select_related("document").order_by("period_start")
     ):
-        lines, amounts = adjustments_of(contract, items, bp)
+        lines, amounts = adjustments_of(contract, items, bp, day)
         if lines:
             found.append((bp, lines, amounts))
     return found
 
 
 def _add_adjustments(
-    contract: Contract, items: list[ContractItem], billed: dict[dt.date, BilledPeriod], target: DuePeriod
+    contract: Contract,
+    items: list[ContractItem],
+    billed: dict[dt.date, BilledPeriod],
+    target: DuePeriod,
+    day: dt.date,
 ) -> None:
     """Re-compute the periods already billed: what changed since is charged or credited on ``target``."""
     for bp in sorted(billed.values(), key=lambda b: b.period_start):
-        lines, amounts = adjustments_of(contract, items, bp)
+        lines, amounts = adjustments_of(contract, items, bp, day)
         if lines:
             target.lines.extend(lines)
             target.adjusted[bp.period_start] = amounts

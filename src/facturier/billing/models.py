@@ -9,6 +9,7 @@ links them), so the past stays what was billed and proration reads dates only.
 in the transaction that creates the invoice draft, so a period is invoiced exactly once.
 """
 
+import uuid
 from decimal import Decimal
 
 from django.db import models
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from facturier.common.models import TenantModel
 from facturier.domain.billing.periods import Alignment, Timing
 from facturier.domain.billing.pricing import PricingModel
+from facturier.domain.billing.usage import Aggregation
 
 
 class ContractStatus(models.TextChoices):
@@ -85,6 +87,18 @@ class ContractItem(models.Model):
     vat_rate = models.DecimalField(_("VAT rate"), max_digits=5, decimal_places=2, default=Decimal("20.00"))
     start_date = models.DateField(_("from"))
     end_date = models.DateField(_("until"), null=True, blank=True, help_text=_("First day no longer billed."))
+    metric = models.ForeignKey(
+        "billing.Metric", on_delete=models.PROTECT, null=True, blank=True, related_name="items",
+        help_text=_("Metered item: billed in arrears on the period's aggregated usage of this metric."),
+    )  # fmt: skip
+    threshold_amount = models.DecimalField(
+        _("threshold (amount)"), max_digits=20, decimal_places=2, null=True, blank=True,
+        help_text=_("Invoice the usage at once when its amount not invoiced yet in the period reaches this."),
+    )  # fmt: skip
+    threshold_quantity = models.DecimalField(
+        _("threshold (quantity)"), max_digits=20, decimal_places=6, null=True, blank=True
+    )
+    alert_percents = models.JSONField(_("alerts (% of the threshold)"), default=list, blank=True)
 
     class Meta:
         ordering = ["contract", "start_date", "pk"]
@@ -174,3 +188,105 @@ class BilledPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract_id} {self.period_start}"
+
+
+class Metric(TenantModel):
+    """What is metered (API calls, gigabytes, active users) and how a period's events add up."""
+
+    code = models.CharField(_("code"), max_length=50)
+    name = models.CharField(_("name"), max_length=200)
+    unit = models.CharField(_("unit"), max_length=3, default="C62")
+    aggregation = models.CharField(
+        _("aggregation"), max_length=10, choices=[(a.value, a.value) for a in Aggregation],
+        default=Aggregation.SUM,
+    )  # fmt: skip
+    late_days = models.PositiveIntegerField(
+        _("late events window (days)"), default=3,
+        help_text=_("Events of an invoiced period are accepted until this many days after it ends."),
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["entity", "code"], name="billing_metric_unique_code")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class UsageEvent(models.Model):
+    """One reported consumption; ``event_id`` (the sender's) is unique per entity: re-sending is harmless."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    entity = models.ForeignKey("accounts.LegalEntity", on_delete=models.PROTECT, related_name="+")
+    event_id = models.CharField(max_length=100)
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="events")
+    customer = models.ForeignKey("parties.Customer", on_delete=models.PROTECT, related_name="+")
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    quantity = models.DecimalField(max_digits=20, decimal_places=6)
+    occurred_at = models.DateTimeField()
+    dimension = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["entity", "event_id"], name="billing_usage_event_unique_id"),
+            models.CheckConstraint(condition=models.Q(quantity__gte=0), name="billing_usage_not_negative"),
+        ]
+        indexes = [
+            models.Index(fields=["metric", "customer", "occurred_at"], name="billing_usage_period"),
+            models.Index(fields=["entity", "created_at"], name="billing_usage_listing"),
+        ]
+
+    def __str__(self) -> str:
+        return self.event_id
+
+
+class UsageCharge(models.Model):
+    """A progressive invoice: the ``sequence``-th threshold crossing of a metered item in a period.
+
+    Unique per (item, period, sequence): a crossing is invoiced once, even by two batches at once.
+    The period's own invoice deducts ``amount`` (and, for quantity thresholds, counts ``quantity``).
+    """
+
+    item = models.ForeignKey(ContractItem, on_delete=models.PROTECT, related_name="usage_charges")
+    period_start = models.DateField()
+    sequence = models.PositiveIntegerField()
+    quantity = models.DecimalField(max_digits=20, decimal_places=6)
+    amount = models.DecimalField(max_digits=20, decimal_places=2)
+    document = models.ForeignKey(
+        "invoicing.Document", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["item", "period_start", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "period_start", "sequence"], name="billing_usage_charge_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.period_start} #{self.sequence}"
+
+
+class UsageAlert(models.Model):
+    """An alert sent when the usage not invoiced yet reached ``percent`` % of the threshold (once each)."""
+
+    item = models.ForeignKey(ContractItem, on_delete=models.PROTECT, related_name="usage_alerts")
+    period_start = models.DateField()
+    sequence = models.PositiveIntegerField()
+    percent = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["item", "period_start", "sequence", "percent"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "period_start", "sequence", "percent"], name="billing_usage_alert_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.period_start} {self.percent}%"

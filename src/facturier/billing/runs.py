@@ -103,7 +103,7 @@ def preview(entity: LegalEntity, day: dt.date) -> dict[str, Any]:
             continue
         result["anomalies"].extend(_anomalies(dues))
         if not dues:
-            for bp, lines, _amounts in pending_adjustments(contract):
+            for bp, lines, _amounts in pending_adjustments(contract, day):
                 result["credit_notes"].append({
                     "contract": contract.reference, "period": [str(bp.period_start), str(bp.period_end)],
                     "total": str(-sum((line.amount for line in lines), Decimal(0))),
@@ -187,12 +187,12 @@ def _issue(contract: Contract, document: Document, by: Actor, done: dict[str, li
     done[key].append(document.number)
 
 
-def _settle_pending(contract: Contract, by: Actor, done: dict[str, list[Any]]) -> None:
+def _settle_pending(contract: Contract, by: Actor, done: dict[str, list[Any]], day: dt.date) -> None:
     """Settle the differences of billed periods that no due invoice carries (a termination or a change after
     the last invoice, or credits larger than the next invoice): credits become a credit note against the
     period's invoice, charges an adjustment invoice (credits as its allowances when the net is positive).
     Each under the billed period's row lock, so a difference is settled once."""
-    for bp, lines, amounts in pending_adjustments(contract):
+    for bp, lines, amounts in pending_adjustments(contract, day):
         with transaction.atomic():
             locked = BilledPeriod.objects.select_for_update().get(pk=bp.pk)
             if locked.amounts != bp.amounts:
@@ -227,7 +227,7 @@ def bill_contract(
             dues[0].lines = [line for line in dues[0].lines if not line.adjustment]
             dues[0].adjusted = {}
         if not dues or not dues[0].adjusted:
-            _settle_pending(contract, by, done)
+            _settle_pending(contract, by, done, day)
     except (ValueError, ArithmeticError, BusinessError) as error:
         done["errors"].append(_error(contract, error))
         return done

@@ -21,7 +21,14 @@ from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Action
 from facturier.audit.services import audit_record
 from facturier.billing import errors
-from facturier.billing.models import ChangeKind, Contract, ContractChange, ContractItem, ContractStatus
+from facturier.billing.models import (
+    ChangeKind,
+    Contract,
+    ContractChange,
+    ContractItem,
+    ContractStatus,
+    Metric,
+)
 from facturier.catalog.models import Product
 from facturier.common.errors import Conflict, ValidationFailed
 from facturier.domain.billing.periods import InvalidFrequency, parse_frequency
@@ -44,6 +51,10 @@ class ItemData:
     unit: str = "C62"
     vat_category: str | None = None
     vat_rate: Decimal | None = None
+    metric: Metric | None = None  # metered: billed in arrears on the period's usage (billing.metering)
+    threshold_amount: Decimal | None = None
+    threshold_quantity: Decimal | None = None
+    alert_percents: list[int] = field(default_factory=list)
 
 
 def state_of(contract: Contract) -> dict[str, Any]:
@@ -77,13 +88,37 @@ def _item(contract: Contract, data: ItemData, start: dt.date, index: int) -> Con
     except (ValueError, InvalidTiers) as error:
         raise ValidationFailed(_("Invalid pricing: %(reason)s") % {"reason": error}, field=f"{where}.tiers",
                                code=errors.INVALID_TIERS) from error  # fmt: skip
+    _check_metered(contract, data, where)
     return ContractItem.objects.create(
-        contract=contract, product=product, description=description, pricing_model=model, tiers=list(data.tiers),
+        metric=data.metric, threshold_amount=data.threshold_amount, threshold_quantity=data.threshold_quantity,
+        alert_percents=list(data.alert_percents), contract=contract, product=product, description=description, pricing_model=model, tiers=list(data.tiers),
         quantity=data.quantity, unit_price=price, unit=data.unit,
         vat_category=data.vat_category or (product.vat_category if product else "S"),
         vat_rate=data.vat_rate if data.vat_rate is not None else (product.vat_rate if product else Decimal("20")),
         start_date=start,
     )  # fmt: skip
+
+
+def _check_metered(contract: Contract, data: ItemData, where: str) -> None:
+    if data.metric is None:
+        if data.threshold_amount is not None or data.threshold_quantity is not None or data.alert_percents:
+            raise ValidationFailed(_("Only a metered item has usage thresholds."), field=f"{where}.metric",
+                                   code="required")  # fmt: skip
+        return
+    if data.metric.entity_id != contract.entity_id:
+        raise ValidationFailed(_("Unknown metric."), field=f"{where}.metric", code=errors.UNKNOWN_METRIC)
+    if data.pricing_model == PricingModel.FLAT:
+        raise ValidationFailed(_("A metered item is priced per unit, tiered or by volume."),
+                               field=f"{where}.pricing_model", code=errors.INVALID_TIERS)  # fmt: skip
+    thresholds = [t for t in (data.threshold_amount, data.threshold_quantity) if t is not None]
+    if len(thresholds) > 1 or any(t <= 0 for t in thresholds):
+        raise ValidationFailed(_("One positive threshold: an amount or a quantity."),
+                               field=f"{where}.threshold_amount", code="invalid_threshold")  # fmt: skip
+    if any(not isinstance(p, int) or not 0 < p < 100 for p in data.alert_percents) or (
+        data.alert_percents and not thresholds
+    ):
+        raise ValidationFailed(_("Alerts are percentages between 1 and 99 of a threshold."),
+                               field=f"{where}.alert_percents", code="invalid_threshold")  # fmt: skip
 
 
 @transaction.atomic

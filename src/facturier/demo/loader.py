@@ -28,6 +28,7 @@ from facturier.demo.history import Actors, HistoryWriter
 from facturier.demo.products import PRODUCTS, TRAINING_PRODUCTS, create_products
 from facturier.demo.projects import create_projects
 from facturier.demo.scenario import PATHS, PAYMENTS, TRAINING_PATHS, TRAINING_PAYMENTS, Planner
+from facturier.demo.usage import create_usage
 from facturier.domain.validation import ArtefactMissing
 
 SEED = 20240601
@@ -128,6 +129,7 @@ def load_demo(
             progress(done, total)
 
         steps = HistoryWriter(main, customers, products, actors, anchor).play(main_deals, step_played)
+        create_usage(main, customers, admin, anchor)
         steps += HistoryWriter(second, training_customers, training_products, solo, anchor).play(
             training_deals, step_played
         )

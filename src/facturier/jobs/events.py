@@ -87,6 +87,10 @@ EVENT_TYPES: dict[str, str] = {
     "construction_situation.recorded": "A situation (cumulative progress per line) was recorded on a construction contract.",
     "construction_situation.issued": "A situation was invoiced: its invoice issued, the retention guarantee withheld.",
     "construction_retention.released": "The retention guarantee of a construction contract was released (once); the contract closed.",
+    "usage_metric.created": "A usage metric (what is metered and how a period's events add up) was created.",
+    "usage.recorded": "A batch of usage events was recorded (accepted, duplicate and refused counts).",
+    "usage.alert": "A customer's usage not invoiced yet reached an alert percentage of its threshold.",
+    "usage.threshold_invoiced": "A usage threshold was crossed: the usage so far was invoiced at once.",
 }
 for _subject in ("quote", "order", "invoice", "credit_note"):
     EVENT_TYPES |= {

@@ -23,6 +23,7 @@ from facturier.api.v1 import (
     reconciliation,
     suppliers,
     transmission,
+    usage,
 )
 from facturier.api.v1.auth import ApiKeyAuth
 from facturier.api.v1.idempotency import run_once
@@ -54,3 +55,4 @@ api.add_router("", reconciliation.router)
 api.add_router("", payments.router)
 api.add_router("", projects.router)
 api.add_router("", construction.router)
+api.add_router("", usage.router)

@@ -1,10 +1,12 @@
-"""The billing page: the company's contracts and its latest billing runs (read only)."""
+"""The billing page: the company's contracts, the usage of their metered items this period, and the latest
+billing runs (read only)."""
 
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from facturier.billing.selectors import billing_runs_of, contracts_of
+from facturier.billing.selectors import billing_runs_of, contracts_of, current_usage
+from facturier.invoicing.services.common import entity_today
 from facturier.web.access import EntityRequest, staff_view
 
 PAGE_SIZE = 25
@@ -16,5 +18,9 @@ def billing_overview(request: EntityRequest) -> HttpResponse:
     return render(
         request,
         "web/billing/overview.html",
-        {"page": page, "runs": billing_runs_of(entity=request.entity)[:20]},
+        {
+            "page": page,
+            "runs": billing_runs_of(entity=request.entity)[:20],
+            "usage": current_usage(entity=request.entity, today=entity_today(request.entity)),
+        },
     )

@@ -1,0 +1,335 @@
+"""Writes of usage (metered) billing: metrics, and batches of usage events (API, CSV import).
+
+`usage_record` takes a batch (at most `MAX_BATCH` events) and sorts every event into one outcome:
+accepted, duplicate (its ``event_id`` is already recorded for the entity, or earlier in the batch:
+re-sending a batch changes nothing) or refused with a stable code (`billing.errors`: unknown metric,
+customer or contract, negative or malformed quantity, naive or absurd time, late event). The accepted
+ones are written in one transaction with one bulk insert (`ON CONFLICT DO NOTHING`, then re-read, so a
+concurrent batch carrying the same ids cannot make one count twice), one audit record for the batch
+(`usage.recorded`), then the thresholds of the touched metered items are checked in the same transaction
+(`billing.thresholds`).
+
+Late events: an event of a period already invoiced is accepted until the metric's ``late_days`` after
+that period ended (it is then billed as an adjustment on the next invoice), refused after (`late_event`).
+An event of a period not invoiced yet is always accepted: it is billed with its period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from django.db import connection, transaction
+from django.db.models import Field
+from django.utils.translation import gettext as _
+
+from facturier.accounts.actor import Actor
+from facturier.accounts.authorization import authorize
+from facturier.accounts.models import LegalEntity
+from facturier.accounts.roles import Action
+from facturier.audit.services import audit_record
+from facturier.billing import errors
+from facturier.billing.models import BilledPeriod, Contract, ContractItem, Metric, UsageEvent
+from facturier.common.errors import Conflict, ValidationFailed
+from facturier.domain.billing.periods import Alignment, parse_frequency, period_containing
+from facturier.domain.billing.usage import Aggregation, local_day
+from facturier.invoicing.services.common import entity_today
+from facturier.parties.models import Customer
+
+MAX_BATCH = 1000
+MAX_QUANTITY = Decimal("1e14")
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+FUTURE_SLACK = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class EventData:
+    """One usage event as sent: the metric and customer by code, the contract (optional) by reference."""
+
+    event_id: str
+    metric: str
+    customer: str
+    quantity: Decimal
+    occurred_at: dt.datetime
+    contract: str = ""
+    dimension: str = ""
+
+
+@dataclass
+class BatchResult:
+    accepted: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    refused: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"accepted": len(self.accepted), "duplicates": self.duplicates, "refused": self.refused,
+                "accepted_ids": self.accepted}  # fmt: skip
+
+
+@transaction.atomic
+def metric_create(
+    *, entity: LegalEntity, by: Actor, code: str, name: str = "", unit: str = "C62",
+    aggregation: str = Aggregation.SUM, late_days: int = 3,
+) -> Metric:  # fmt: skip
+    authorize(by, Action.EDIT_DOCUMENTS, entity, resource="contracts")
+    code = code.strip()
+    if not code or len(code) > 50:
+        raise ValidationFailed(
+            _("A metric needs a code (50 characters at most)."), field="code", code="required"
+        )
+    try:
+        kind = Aggregation(aggregation)
+    except ValueError as error:
+        raise ValidationFailed(
+            _("Unknown aggregation."), field="aggregation", code="invalid_choice"
+        ) from error
+    if late_days < 0:
+        raise ValidationFailed(
+            _("The late events window is not negative."), field="late_days", code="invalid"
+        )
+    if Metric.objects.filter(entity=entity, code=code).exists():
+        raise Conflict(_("A metric with this code exists."), field="code", code=errors.DUPLICATE_METRIC)
+    metric = Metric.objects.create(entity=entity, code=code, name=name or code, unit=unit,
+                                   aggregation=kind, late_days=late_days)  # fmt: skip
+    audit_record(entity=entity, actor=by, action="usage_metric.created", obj=metric,
+                 after={"code": code, "aggregation": kind, "late_days": late_days})  # fmt: skip
+    return metric
+
+
+def _refusal(event: EventData, index: int, code: str, reason: str) -> dict[str, Any]:
+    return {"index": index, "event_id": str(event.event_id)[:100], "code": code, "reason": reason}
+
+
+def _check(event: EventData, now: dt.datetime) -> tuple[str, str] | None:
+    """The shape errors of one event: (code, reason), or None."""
+    if not isinstance(event.event_id, str) or not event.event_id.strip() or len(event.event_id) > 100:
+        return errors.INVALID_EVENT_ID, _("An event id is 1 to 100 characters.")
+    quantity = event.quantity
+    if not isinstance(quantity, Decimal) or not quantity.is_finite():
+        return errors.INVALID_QUANTITY, _("The quantity is not a number.")
+    if quantity < 0:
+        return errors.NEGATIVE_QUANTITY, _(
+            "A quantity is not negative (send a correction as its own metric)."
+        )
+    if quantity >= MAX_QUANTITY or quantity != quantity.quantize(Decimal("0.000001"), rounding="ROUND_DOWN"):
+        return errors.INVALID_QUANTITY, _("A quantity has at most 14 digits and 6 decimals.")
+    when = event.occurred_at
+    if not isinstance(when, dt.datetime) or when.tzinfo is None or when.utcoffset() is None:
+        return errors.INVALID_TIME, _("The time of an event carries its offset (e.g. 2026-01-31T23:30:00Z).")
+    if not EARLIEST <= when <= now + FUTURE_SLACK:
+        return errors.INVALID_TIME, _("The time of this event is too far in the past or in the future.")
+    if len(event.dimension) > 200 or len(event.contract) > 50:
+        return errors.INVALID_EVENT_ID, _("The dimension is 200 characters at most, the contract 50.")
+    return None
+
+
+class _LateCheck:
+    """Is an event beyond the late window of an invoiced period? Read once per (customer, metric)."""
+
+    def __init__(self, entity: LegalEntity, today: dt.date) -> None:
+        self.entity, self.today = entity, today
+        self._items: dict[tuple[Any, Any], list[ContractItem]] = {}
+        self._billed: dict[Any, set[dt.date]] = {}
+
+    def refused(self, customer_id: Any, metric: Metric, contract_id: Any, day: dt.date) -> bool:
+        if day >= self.today - dt.timedelta(days=metric.late_days):
+            return False  # its period ends after the day: within the window whatever it is
+        key = (customer_id, metric.pk)
+        if key not in self._items:
+            self._items[key] = list(
+                ContractItem.objects.filter(metric=metric, contract__customer_id=customer_id)
+                .select_related("contract")
+            )  # fmt: skip
+        for item in self._items[key]:
+            contract = item.contract
+            if contract_id is not None and contract.pk != contract_id:
+                continue
+            anchor = contract.start_date + dt.timedelta(days=contract.trial_days)
+            if day < anchor:
+                continue
+            period = period_containing(
+                parse_frequency(contract.frequency), Alignment(contract.alignment), anchor, day
+            )
+            if contract.pk not in self._billed:
+                self._billed[contract.pk] = set(
+                    BilledPeriod.objects.filter(contract=contract).values_list("period_start", flat=True)
+                )
+            closed = period.end + dt.timedelta(days=metric.late_days)
+            if period.start in self._billed[contract.pk] and self.today >= closed:
+                return True
+        return False
+
+
+def _lookups(entity: LegalEntity, events: Sequence[EventData]) -> tuple[dict[str, Any], ...]:
+    metrics = {m.code: m for m in Metric.objects.filter(entity=entity, code__in={e.metric for e in events})}
+    customers = dict(
+        Customer.objects.filter(entity=entity, code__in={e.customer for e in events}).values_list(
+            "code", "pk"
+        )
+    )
+    refs = {e.contract for e in events if e.contract}
+    contracts = (
+        {c.reference: c for c in Contract.objects.filter(entity=entity, reference__in=refs)} if refs else {}
+    )
+    return metrics, customers, contracts
+
+
+def usage_record(*, entity: LegalEntity, by: Actor, events: Sequence[EventData]) -> BatchResult:
+    """Record a batch of usage events (see the module): one transaction, one bulk insert."""
+    from django.utils import timezone
+
+    authorize(by, Action.EDIT_DOCUMENTS, entity, resource="usage")
+    if len(events) > MAX_BATCH:
+        raise ValidationFailed(
+            _("A batch holds %(max)s events at most.") % {"max": MAX_BATCH}, field="events",
+            code=errors.BATCH_TOO_LARGE,
+        )  # fmt: skip
+    result = BatchResult()
+    now = timezone.now()
+    with transaction.atomic():
+        metrics, customers, contracts = _lookups(entity, events)
+        ids = {e.event_id for e in events if isinstance(e.event_id, str)}
+        known = _known(entity, ids)
+        late, seen, rows = _LateCheck(entity, entity_today(entity)), set(), []
+        for index, event in enumerate(events):
+            problem = _check(event, now)
+            metric = metrics.get(event.metric)
+            customer_id = customers.get(event.customer)
+            contract = contracts.get(event.contract) if event.contract else None
+            if problem is None and (event.event_id in known or event.event_id in seen):
+                result.duplicates.append(event.event_id)
+                continue
+            if problem is None and metric is None:
+                problem = (
+                    errors.UNKNOWN_METRIC,
+                    _("No metric has the code '%(code)s'.") % {"code": event.metric},
+                )
+            if problem is None and customer_id is None:
+                problem = errors.UNKNOWN_CUSTOMER, _("No customer has the code '%(code)s'.") % {
+                    "code": event.customer}  # fmt: skip
+            if (
+                problem is None
+                and event.contract
+                and (contract is None or contract.customer_id != customer_id)
+            ):
+                problem = errors.UNKNOWN_CONTRACT, _("This customer has no contract '%(ref)s'.") % {
+                    "ref": event.contract}  # fmt: skip
+            if problem is None:
+                assert metric is not None
+                day = local_day(event.occurred_at, entity.time_zone)
+                if late.refused(customer_id, metric, contract.pk if contract else None, day):
+                    problem = (
+                        errors.LATE_EVENT,
+                        _(
+                            "This event belongs to a period already invoiced and its late window "
+                            "(%(days)s days after the period) has passed."
+                        )
+                        % {"days": metric.late_days},
+                    )
+            if problem is not None:
+                result.refused.append(_refusal(event, index, *problem))
+                continue
+            seen.add(event.event_id)
+            assert metric is not None
+            rows.append(_Row(uuid.uuid4(), event.event_id, metric.pk, customer_id,
+                             contract.pk if contract else None, event.quantity, event.occurred_at,
+                             event.dimension))  # fmt: skip
+        if rows:
+            _insert(entity, rows, result, now)
+            audit_record(entity=entity, actor=by, action="usage.recorded", obj=entity,
+                         after={"accepted": len(result.accepted), "duplicates": len(result.duplicates),
+                                "refused": len(result.refused)})  # fmt: skip
+            from facturier.billing.thresholds import check_thresholds
+
+            accepted = set(result.accepted)
+            touched = {(row.customer_id, row.metric_id) for row in rows if row.event_id in accepted}
+            check_thresholds(entity, touched)
+    return result
+
+
+class _Row(NamedTuple):
+    pk: uuid.UUID
+    event_id: str
+    metric_id: Any
+    customer_id: Any
+    contract_id: Any
+    quantity: Decimal
+    occurred_at: dt.datetime
+    dimension: str
+
+
+COLUMNS = ("id", "entity_id", "event_id", "metric_id", "customer_id", "contract_id", "quantity", "occurred_at",
+           "dimension", "created_at")  # fmt: skip
+
+
+def _known(entity: LegalEntity, ids: set[str]) -> set[str]:
+    """The ids already recorded for the entity (PostgreSQL: one array parameter, not one per id)."""
+    if connection.vendor != "postgresql":
+        return set(
+            UsageEvent.objects.filter(entity=entity, event_id__in=ids).values_list("event_id", flat=True)
+        )
+    table = connection.ops.quote_name(UsageEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT event_id FROM {table} WHERE entity_id = %s AND event_id = ANY(%s)",  # noqa: S608
+            [entity.pk, list(ids)],
+        )
+        return {found for (found,) in cursor.fetchall()}
+
+
+def _insert(entity: LegalEntity, rows: list[_Row], result: BatchResult, now: dt.datetime) -> None:
+    """Insert with ``ON CONFLICT DO NOTHING``: an id that a concurrent batch committed meanwhile is
+    skipped and reported as a duplicate, never counted twice. No model instance, no ORM compilation per
+    row (the hot path): on PostgreSQL one statement over arrays (``unnest``: ten parameters whatever the
+    batch size) returning the ids it inserted; elsewhere multi-row statements, then a re-read."""
+    rows.sort(key=lambda row: row.event_id)  # concurrent batches sharing ids wait on each other, no deadlock
+    table = connection.ops.quote_name(UsageEvent._meta.db_table)
+    fields: list[Field[Any, Any]] = [
+        UsageEvent._meta.get_field(name.removesuffix("_id") if name not in ("event_id", "id") else name)  # type: ignore[misc]
+        for name in COLUMNS
+    ]
+    names = ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
+    values = [(row.pk, entity.pk, row.event_id, row.metric_id, row.customer_id, row.contract_id, row.quantity,
+               row.occurred_at, row.dimension, now) for row in rows]  # fmt: skip
+    if connection.vendor == "postgresql":
+        types = (
+            "uuid",
+            "uuid",
+            "text",
+            "uuid",
+            "uuid",
+            "uuid",
+            "numeric",
+            "timestamptz",
+            "text",
+            "timestamptz",
+        )
+        arrays = ", ".join(f"%s::{kind}[]" for kind in types)
+        sql = (f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) "  # noqa: S608
+               "ON CONFLICT DO NOTHING RETURNING event_id")  # fmt: skip
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [list(column) for column in zip(*values, strict=True)])
+            inserted = {found for (found,) in cursor.fetchall()}
+        for row in rows:
+            (result.accepted if row.event_id in inserted else result.duplicates).append(row.event_id)
+        return
+    prepare = [field.get_db_prep_save for field in fields]
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), 90):  # SQLite: 999 parameters per statement at most
+            chunk = values[start : start + 90]
+            params = [
+                prep(value, connection) for row in chunk for prep, value in zip(prepare, row, strict=True)
+            ]
+            placeholders = ", ".join(["(" + ", ".join(["%s"] * len(COLUMNS)) + ")"] * len(chunk))
+            sql = f"INSERT INTO {table} ({names}) VALUES {placeholders} ON CONFLICT DO NOTHING"  # noqa: S608
+            cursor.execute(sql, params)  # table and column names come from the model, values are parameters
+    mine = {row.event_id: row.pk for row in rows}
+    stored = dict(
+        UsageEvent.objects.filter(entity=entity, event_id__in=list(mine)).values_list("event_id", "pk")
+    )
+    for event_id, pk in mine.items():
+        (result.accepted if stored.get(event_id) == pk else result.duplicates).append(event_id)
