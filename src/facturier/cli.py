@@ -318,6 +318,11 @@ def build_parser() -> argparse.ArgumentParser:
     billing.add_argument("--date", help="YYYY-MM-DD, in the company's time zone (default: its today)")
     billing.add_argument("--dry-run", action="store_true", help="show what would be invoiced; write nothing")
     billing.add_argument("--format", choices=("text", "json"), default="text")
+    time_import = sub.add_parser(
+        "import-time", help="import time entries from a CSV file (all or nothing; never imported twice)"
+    )
+    time_import.add_argument("file", metavar="FILE")
+    time_import.add_argument("--entity", required=True, help="entity id, SIREN or name")
     documents = sub.add_parser("documents", help="issued files (XML, Factur-X PDF)")
     documents_sub = documents.add_subparsers(dest="documents_command", required=True)
     sweep = documents_sub.add_parser(
@@ -444,6 +449,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 *(["--date", args.date] if args.date else []),
             ]
             return _call_reporting("billing_run", *options, *(["--dry-run"] if args.dry_run else []))
+        case "import-time":
+            return _call_reporting("import_time", args.file, "--entity", args.entity)
         case "documents":
             return _call_reporting("documents_sweep", *(["--inline"] if args.inline else []))
         case "sepa-dd-collect" | "sepa-transfer":
