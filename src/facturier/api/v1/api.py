@@ -19,6 +19,7 @@ from facturier.api.v1 import (
     products,
     quotes,
     suppliers,
+    timesheets,
     transmission,
 )
 from facturier.api.v1.auth import ApiKeyAuth
@@ -48,3 +49,4 @@ api.add_router("", transmission.router)
 api.add_router("", einvoice.router)
 api.add_router("", bank.router)
 api.add_router("", payments.router)
+api.add_router("", timesheets.router)
