@@ -84,6 +84,11 @@ PAGES: tuple[Page, ...] = (
     Page("web:sepa-files"),
     Page("web:job-list"),
     Page("web:billing-overview"),
+    Page("web:time-entries"),
+    Page("web:time-expenses"),
+    Page("web:time-approvals"),
+    Page("web:time-wip"),
+    Page("web:time-rates"),
     Page("web:bank-home"),
     Page("web:bank-account-create"),
     Page("web:bank-upload"),
@@ -159,6 +164,14 @@ NOT_PAGES: dict[str, tuple[str, Page]] = {
         "POST only",
         Page("web:bank-reconcile-action", kwargs={"action": "accept"}, ids={"pk": "bank_line"}),
     ),
+    "web:time-submit-week": ("POST only", Page("web:time-submit-week")),
+    "web:time-expense-receipt": ("the receipt file", Page("web:time-expense-receipt", kwargs={"pk": _NIL})),
+    "web:time-approval-decide": (
+        "POST only",
+        Page("web:time-approval-decide", kwargs={"kind": "time", "pk": _NIL, "decision": "approve"}),
+    ),
+    "web:time-wip-invoice": ("POST only", Page("web:time-wip-invoice", kwargs={"pk": _NIL})),
+    "web:time-rate-delete": ("POST only", Page("web:time-rate-delete", kwargs={"pk": _NIL})),
     "payments:stripe-webhook": (
         "POST only (Stripe's webhook)",
         Page("payments:stripe-webhook", kwargs={"entity": _NIL}),
@@ -254,6 +267,18 @@ payment_record(entity=entity, customer=customer, amount=Decimal("50.00"), receiv
 refund_order(customer=customer, amount=Decimal("20.00"), iban="DE89370400440532013000",
              execution_date=dt.date(2025, 1, 20), by=None)
 sepa_file = credit_transfer_file_generate(entity=entity, execution_date=dt.date(2025, 1, 20), by=None)
+from facturier.projects.models import Project
+from facturier.timesheets.rates import rate_rule_create
+from facturier.timesheets.services import entry_decide, entry_submit, time_entry_create
+project = Project.objects.create(entity=entity, customer=customer, reference="TM-E2E", name="Régie",
+                                 start_date=dt.date(2025, 1, 1))
+rate_rule_create(entity=entity, by=None, hourly_rate=Decimal("95.00"))
+for minutes, approve in ((50, True), (95, False)):
+    entry = time_entry_create(entity=entity, project=project, person=paul, by=paul, date=dt.date(2025, 1, 6),
+                              minutes=minutes, task="Audit", description="Atelier")
+    entry_submit(entry=entry, by=paul)
+    if approve:
+        entry_decide(entry=entry, by=user, approve=True)
 ids = dict(
     customer=customer.pk, contact=contact.pk, product=product.pk, draft=draft.pk, quote=quote.pk,
     pending=pending.pk, issued=issued.pk, received=received.pk, mandate=mandate.pk, sepa_file=sepa_file.pk,

@@ -115,8 +115,17 @@ class TimeEntry(TenantModel):
         refs = {self.created_by_ref, self.submitted_by_ref, f"user:{self.person_id}"}
         return frozenset(ref for ref in refs if ref)
 
+    @property
+    def duration(self) -> str:
+        return duration_label(self.minutes)
+
     def __str__(self) -> str:
-        return f"{self.date} {self.minutes} min"
+        return f"{self.date} {self.duration}"
+
+
+def duration_label(minutes: int) -> str:
+    """75 -> "1 h 15", the way a timesheet shows it in French and English alike."""
+    return f"{minutes // 60} h {minutes % 60:02d}"
 
 
 def receipt_path(instance: Expense, filename: str) -> str:

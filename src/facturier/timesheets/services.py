@@ -26,7 +26,7 @@ from facturier.domain.timesheets.valuation import InvalidMarkup, with_markup
 from facturier.projects.models import Project
 from facturier.timesheets import errors
 from facturier.timesheets.models import EntryStatus, Expense, ExpenseCategory, TimeEntry
-from facturier.timesheets.receipts import checked_receipt
+from facturier.timesheets.receipts import checked_receipt, max_bytes
 
 MAX_MINUTES_PER_ENTRY = 24 * 60
 Entry = TimeEntry | Expense
@@ -136,6 +136,16 @@ def expense_create(
     expense.save()
     audit_record(entity=entity, actor=by, action="expense.created", obj=expense, after=state_of(expense))
     return expense
+
+
+def checked_receipt_limit() -> int:
+    """The receipt size limit, for an edge that can refuse an upload before reading it."""
+    return max_bytes()
+
+
+def receipt_too_large() -> ValidationFailed:
+    return ValidationFailed(_("The receipt is larger than %(size)s MB.") % {"size": max(max_bytes() // 1048576, 1)},
+                            field="receipt", code=errors.RECEIPT_TOO_LARGE)  # fmt: skip
 
 
 def _locked(entry: Entry) -> Entry:
