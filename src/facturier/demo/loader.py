@@ -25,6 +25,7 @@ from facturier.demo.company import TIME_ZONE, create_entities, entity_fields
 from facturier.demo.customers import CUSTOMERS, create_customers
 from facturier.demo.history import Actors, HistoryWriter
 from facturier.demo.products import PRODUCTS, TRAINING_PRODUCTS, create_products
+from facturier.demo.timesheets import create_timesheets
 from facturier.demo.scenario import PATHS, PAYMENTS, TRAINING_PATHS, TRAINING_PAYMENTS, Planner
 from facturier.domain.validation import ArtefactMissing
 
@@ -129,4 +130,5 @@ def load_demo(
         steps += HistoryWriter(second, training_customers, training_products, solo, anchor).play(
             training_deals, step_played
         )
+        create_timesheets(main, customers, users, anchor)
     return LoadResult(loaded=True, entity=main, seconds=time.perf_counter() - started, steps=steps)
