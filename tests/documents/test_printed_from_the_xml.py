@@ -204,8 +204,11 @@ _SPEC_CODES = itertools.count()
 
 # Most generated specs are refused at draft (a correct outcome, checked by tests/invoicing): they are
 # cheap, and filtered out so that the examples kept are documents that issued and printed.
-@settings(max_examples=12, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much])
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much],
+)
 @given(spec=every_draft.documents())
 def test_whatever_was_issued_its_pdf_prints_the_totals_lines_and_vat_of_its_xml(issued_dir, owner, spec):
     # given any document the drafting services accept (every seller, customer, currency, flow), issued

@@ -26,7 +26,9 @@ def approving(entity):
     return ApiClient(secret, key)
 
 
-def test_a_time_entry_is_recorded_submitted_and_approved_by_another_key(writer, approving, project, consultant):
+def test_a_time_entry_is_recorded_submitted_and_approved_by_another_key(
+    writer, approving, project, consultant
+):
     created = writer.post("/api/v1/time-entries", {"project": str(project.pk), "person_username": "alice",
                                                    "date": "2026-03-02", "hours": "1.25", "task": "Audit",
                                                    "submit": True})  # fmt: skip
@@ -36,7 +38,8 @@ def test_a_time_entry_is_recorded_submitted_and_approved_by_another_key(writer, 
     # the key that recorded it lacks the approve scope; the approvals key has it
     assert_problem(writer.post(f"/api/v1/time-entries/{body['id']}/approve"), 403, "insufficient_scope")
     approved = approving.post(f"/api/v1/time-entries/{body['id']}/approve")
-    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    assert approved.status_code == 200
+    assert approved.json()["status"] == "approved"
     listed = writer.get("/api/v1/time-entries", {"status": "approved"}).json()["items"]
     assert [item["id"] for item in listed] == [body["id"]]
 

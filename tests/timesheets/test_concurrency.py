@@ -17,7 +17,9 @@ from facturier.timesheets.wip import wip_invoice
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_attempts_at_once_invoice_each_entry_once(entity, owner, project, approved_time, approved_expense):
+def test_two_attempts_at_once_invoice_each_entry_once(
+    entity, owner, project, approved_time, approved_expense
+):
     # given twenty approved entries and an expense, and a rate
     rate_rule_create(entity=entity, by=owner, hourly_rate=Decimal("90.00"))
     for index in range(20):
@@ -44,7 +46,8 @@ def test_two_attempts_at_once_invoice_each_entry_once(entity, owner, project, ap
     # then one draft bills everything and the other attempt found nothing left
     assert failures == []
     made = [doc for doc in results if doc is not None]
-    assert len(results) == 2 and len(made) == 1
+    assert len(results) == 2
+    assert len(made) == 1
     assert Document.objects.filter(kind="invoice").count() == 1
     assert TimeEntry.objects.filter(invoice=made[0]).count() == 20
     assert Expense.objects.filter(invoice=made[0]).count() == 1

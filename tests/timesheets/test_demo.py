@@ -19,16 +19,22 @@ pytestmark = pytest.mark.django_db
 def test_the_demo_project_is_built_around_its_anchor(entity, owner, customer, anchor):
     users = {Role.ADMIN: owner}
     for role in (Role.SALES, Role.APPROVER, Role.ACCOUNTANT):
-        users[role] = get_user_model().objects.create_user(f"demo-{role}", f"{role}@example.fr", "pw-demo-123")
+        users[role] = get_user_model().objects.create_user(
+            f"demo-{role}", f"{role}@example.fr", "pw-demo-123"
+        )
         membership_set(entity=entity, user=users[role], role=role, by=owner)
     project = create_timesheets(entity, {"C0003": customer}, users, anchor)
     assert project.fixed_price is None
     dates = list(TimeEntry.objects.values_list("date", flat=True))
-    assert dates and min(dates) >= anchor - dt.timedelta(weeks=7) and max(dates) < anchor
+    assert dates
+    assert min(dates) >= anchor - dt.timedelta(weeks=7)
+    assert max(dates) < anchor
     invoiced = TimeEntry.objects.filter(invoice__isnull=False)
-    assert invoiced.exists() and all(e.date <= anchor - dt.timedelta(weeks=4) for e in invoiced)
+    assert invoiced.exists()
+    assert all(e.date <= anchor - dt.timedelta(weeks=4) for e in invoiced)
     assert TimeEntry.objects.filter(status=EntryStatus.SUBMITTED).exists()  # the last week waits for approval
     [wip] = wip_of(entity)
-    assert wip.total > 0 and not wip.unpriced
+    assert wip.total > 0
+    assert not wip.unpriced
     assert [line.amount for line in wip.expenses] == [Decimal("203.06")]  # 184.60 + 10 %
     assert Expense.objects.get().invoice_id is None

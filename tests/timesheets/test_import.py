@@ -54,7 +54,9 @@ def test_a_later_file_repeating_rows_adds_only_the_new_ones(entity, project, con
     ("date,project,person\n2026-03-02,P-1,alice\n", 1, "header"),
     ("date,project,person,hours,=cmd|' /C calc'!A0\n2026-03-02,P-1,alice,1,x\n", 1, "unknown columns"),
 ])  # fmt: skip
-def test_a_bad_row_refuses_the_whole_file_naming_its_line(entity, project, consultant, content, line, fragment):
+def test_a_bad_row_refuses_the_whole_file_naming_its_line(
+    entity, project, consultant, content, line, fragment
+):
     with pytest.raises(CsvRefused) as refused:
         time_import(entity=entity, content=content.encode(), by=SYSTEM)
     assert [found for found, _message in refused.value.problems] == [line]
@@ -69,9 +71,13 @@ def test_binary_or_non_utf8_files_are_refused_cleanly(entity, project, consultan
         time_import(entity=entity, content=content, by=SYSTEM)
 
 
-def test_the_command_prints_each_problem_with_its_line_and_fails(entity, project, consultant, tmp_path, capsys):
+def test_the_command_prints_each_problem_with_its_line_and_fails(
+    entity, project, consultant, tmp_path, capsys
+):
     path = tmp_path / "bad.csv"
-    path.write_text("date,project,person,hours\n2026-03-02,P-1,alice,1\n2026-13-01,P-1,alice,1\n", encoding="utf-8")
+    path.write_text(
+        "date,project,person,hours\n2026-03-02,P-1,alice,1\n2026-13-01,P-1,alice,1\n", encoding="utf-8"
+    )
     assert main(["import-time", str(path), "--entity", entity.siren]) == 1
     assert f"{path}:3:" in capsys.readouterr().err
     assert TimeEntry.objects.count() == 0

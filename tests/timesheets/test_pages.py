@@ -31,7 +31,8 @@ def test_a_consultant_records_and_submits_a_week(consultant, project):
         assert 'value="2026-03-29"' in page  # the form's date: today in Paris
         response = client.post("/time/", {"project": project.pk, "date": "2026-03-27", "hours": "1,5",
                                           "task": "Audit", "billable": "on"})  # fmt: skip
-    assert response.status_code == 302 and response["Location"].endswith("?week=2026-03-23")
+    assert response.status_code == 302
+    assert response["Location"].endswith("?week=2026-03-23")
     entry = TimeEntry.objects.get()
     assert (entry.minutes, entry.person, entry.status) == (90, consultant, EntryStatus.DRAFT)
     page = client.get("/time/?week=2026-03-23").content.decode()
@@ -52,7 +53,8 @@ def test_the_approval_queue_shows_others_entries_and_approves_them(consultant, m
     assert _client(consultant).get("/time/approvals/").status_code == 404
     manager_client = _client(manager, "en")
     page = manager_client.get("/time/approvals/").content.decode()
-    assert "Approval queue" in page and "Atelier" in page
+    assert "Approval queue" in page
+    assert "Atelier" in page
     manager_client.post(f"/time/approvals/time/{entry.pk}/reject/", {"reason": ""})
     entry.refresh_from_db()
     assert entry.status == EntryStatus.SUBMITTED  # a rejection without a reason is refused
@@ -66,7 +68,9 @@ def test_the_wip_page_values_and_invoices_a_project(owner, entity, project, appr
     approved_time(minutes=50)
     client = _client(owner)
     page = client.get("/time/wip/").content.decode()
-    assert "P-1" in page and "Travaux en cours" in page and "80,00" in page
+    assert "P-1" in page
+    assert "Travaux en cours" in page
+    assert "80,00" in page
     response = client.post(f"/time/wip/{project.pk}/invoice/")
     entry = TimeEntry.objects.get()
     assert entry.invoice_id is not None
@@ -87,7 +91,8 @@ def test_an_expense_with_a_forged_receipt_is_refused_on_the_page(consultant, pro
                                     "amount": "12.00", "vat_amount": "1.20", "billable": "on", "receipt": good})  # fmt: skip
     expense = Expense.objects.get()
     download = client.get(f"/time/expenses/{expense.pk}/receipt/")
-    assert download["Content-Type"] == "image/png" and download["X-Content-Type-Options"] == "nosniff"
+    assert download["Content-Type"] == "image/png"
+    assert download["X-Content-Type-Options"] == "nosniff"
 
 
 def test_the_rate_card_page_adds_a_rate_and_an_outsider_sees_none(owner, outsider, entity, consultant):

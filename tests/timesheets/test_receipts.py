@@ -21,7 +21,8 @@ def _expense(entity, project, consultant, **extra):
 def test_a_png_receipt_is_kept_under_its_hash(entity, project, consultant):
     expense = _expense(entity, project, consultant, receipt=PNG)
     assert expense.receipt_type == "image/png"
-    assert expense.receipt_sha256 in expense.receipt.name and "receipt" not in expense.receipt.name.split("/")[-1]
+    assert expense.receipt_sha256 in expense.receipt.name
+    assert "receipt" not in expense.receipt.name.split("/")[-1]
     assert expense.receipt.read() == PNG
 
 
@@ -32,7 +33,8 @@ def test_a_png_receipt_is_kept_under_its_hash(entity, project, consultant):
 def test_a_receipt_of_another_type_is_refused_and_nothing_is_written(entity, project, consultant, content):
     with pytest.raises(ValidationFailed) as refused:
         _expense(entity, project, consultant, receipt=content)
-    assert refused.value.code == "receipt_type" and refused.value.field == "receipt"
+    assert refused.value.code == "receipt_type"
+    assert refused.value.field == "receipt"
     assert Expense.objects.count() == 0
 
 
@@ -42,7 +44,10 @@ def test_a_receipt_over_the_size_limit_is_refused(settings, entity, project, con
         _expense(entity, project, consultant, receipt=b"%PDF-1.7\n" + b"0" * 1024)
     assert refused.value.code == "receipt_too_large"
     assert Expense.objects.count() == 0
-    assert _expense(entity, project, consultant, receipt=b"%PDF-1.7\n" + b"0" * 512).receipt_type == "application/pdf"
+    assert (
+        _expense(entity, project, consultant, receipt=b"%PDF-1.7\n" + b"0" * 512).receipt_type
+        == "application/pdf"
+    )
 
 
 def test_an_expense_in_another_currency_than_the_project_is_refused(entity, project, consultant):

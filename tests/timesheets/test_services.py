@@ -19,7 +19,8 @@ def test_an_entry_is_approved_by_a_manager_and_audited(entity, project, consulta
                               date=dt.date(2026, 3, 2), minutes=90)  # fmt: skip
     entry_submit(entry=entry, by=consultant)
     entry = entry_decide(entry=entry, by=manager, approve=True)
-    assert entry.status == EntryStatus.APPROVED and entry.decided_by == manager
+    assert entry.status == EntryStatus.APPROVED
+    assert entry.decided_by == manager
     actions = list(AuditEvent.objects.filter(object_id=str(entry.pk)).values_list("action", flat=True))
     assert actions == ["time_entry.created", "time_entry.submitted", "time_entry.approved"]
 
@@ -34,7 +35,9 @@ def test_nobody_approves_their_own_time(entity, project, owner):
         entry_decide(entry=entry, by=owner, approve=True)
 
 
-def test_time_recorded_for_someone_is_not_approved_by_the_recorder(entity, project, consultant, owner, manager):
+def test_time_recorded_for_someone_is_not_approved_by_the_recorder(
+    entity, project, consultant, owner, manager
+):
     entry = time_entry_create(entity=entity, project=project, person=consultant, by=owner,
                               date=dt.date(2026, 3, 2), minutes=30)  # fmt: skip
     entry_submit(entry=entry, by=consultant)
@@ -43,14 +46,17 @@ def test_time_recorded_for_someone_is_not_approved_by_the_recorder(entity, proje
     assert entry_decide(entry=entry, by=manager, approve=True).status == EntryStatus.APPROVED
 
 
-def test_a_rejection_needs_a_reason_and_the_entry_can_be_submitted_again(entity, project, consultant, manager):
+def test_a_rejection_needs_a_reason_and_the_entry_can_be_submitted_again(
+    entity, project, consultant, manager
+):
     entry = time_entry_create(entity=entity, project=project, person=consultant, by=consultant,
                               date=dt.date(2026, 3, 2), minutes=30)  # fmt: skip
     entry_submit(entry=entry, by=consultant)
     with pytest.raises(ValidationFailed):
         entry_decide(entry=entry, by=manager, approve=False)
     entry = entry_decide(entry=entry, by=manager, approve=False, reason="Wrong project")
-    assert entry.status == EntryStatus.REJECTED and entry.rejection_reason == "Wrong project"
+    assert entry.status == EntryStatus.REJECTED
+    assert entry.rejection_reason == "Wrong project"
     with pytest.raises(Conflict):
         entry_decide(entry=entry, by=manager, approve=True)
     assert entry_submit(entry=entry, by=consultant).status == EntryStatus.SUBMITTED
@@ -73,7 +79,9 @@ def test_an_outsider_records_nothing(entity, project, outsider):
                           minutes=30)  # fmt: skip
 
 
-def test_the_rate_card_picks_the_most_specific_rate(entity, project, customer, consultant, owner, approved_time):
+def test_the_rate_card_picks_the_most_specific_rate(
+    entity, project, customer, consultant, owner, approved_time
+):
     entry = approved_time(task="Audit", role="Senior")
     rate_rule_create(entity=entity, by=owner, hourly_rate=Decimal(80))
     rate_rule_create(entity=entity, by=owner, hourly_rate=Decimal(90), project=project)

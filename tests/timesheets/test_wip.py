@@ -50,7 +50,8 @@ def test_invoicing_the_wip_creates_one_draft_and_claims_each_entry_once(entity, 
     assert sorted((line.quantity, line.unit_price) for line in lines) == sorted(
         [(Decimal("1.0000"), Decimal("100.00")), (Decimal("1.5000"), Decimal("120.00")),
          (Decimal("1"), Decimal("50.00"))])  # fmt: skip
-    assert invoice.status == "draft" and invoice.customer_id == project.customer_id
+    assert invoice.status == "draft"
+    assert invoice.customer_id == project.customer_id
     assert TimeEntry.objects.filter(invoice=invoice).count() == 2
     assert Expense.objects.filter(invoice=invoice).count() == 1
     # and a second attempt finds nothing left
@@ -89,7 +90,8 @@ def test_the_time_source_bills_last_month_once(entity, owner, project, card, app
     april = approved_time(minutes=60, day=dt.date(2026, 4, 1))
     [source] = [s for s in billing_sources() if s.key == "time"]
     [pending] = source.pending(entity, dt.date(2026, 4, 1))
-    assert pending.net_amount == Decimal("100.00") and pending.currency == "EUR"
+    assert pending.net_amount == Decimal("100.00")
+    assert pending.currency == "EUR"
     invoice = source.bill(pending, day=dt.date(2026, 4, 1), by=owner)
     assert invoice is not None
     assert source.bill(pending, day=dt.date(2026, 4, 1), by=owner) is None

@@ -25,8 +25,8 @@ from facturier.demo.company import TIME_ZONE, create_entities, entity_fields
 from facturier.demo.customers import CUSTOMERS, create_customers
 from facturier.demo.history import Actors, HistoryWriter
 from facturier.demo.products import PRODUCTS, TRAINING_PRODUCTS, create_products
-from facturier.demo.timesheets import create_timesheets
 from facturier.demo.scenario import PATHS, PAYMENTS, TRAINING_PATHS, TRAINING_PAYMENTS, Planner
+from facturier.demo.timesheets import create_timesheets
 from facturier.domain.validation import ArtefactMissing
 
 SEED = 20240601

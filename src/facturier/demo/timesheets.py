@@ -27,7 +27,7 @@ SEED = 1107
 TASKS = ("Audit", "Rédaction", "Réunion", "")
 
 
-def create_timesheets(entity: LegalEntity, customers: dict[str, Customer], users: dict[str, Any],
+def create_timesheets(entity: LegalEntity, customers: dict[str, Customer], users: dict[Role, Any],
                       anchor: dt.date) -> Project:  # fmt: skip
     admin, sales, approver = (as_actor(users[role]) for role in (Role.ADMIN, Role.SALES, Role.APPROVER))
     rng = random.Random(SEED)

@@ -39,8 +39,13 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
 MAX_FIELD = 500
 MAX_ERRORS = 50
-KNOWN = frozenset({"date", "project", "person", "hours", "minutes", "task", "role", "description", "billable"})
-TRUE, FALSE = frozenset({"", "yes", "oui", "true", "1", "y", "o"}), frozenset({"no", "non", "false", "0", "n"})
+KNOWN = frozenset(
+    {"date", "project", "person", "hours", "minutes", "task", "role", "description", "billable"}
+)
+TRUE, FALSE = (
+    frozenset({"", "yes", "oui", "true", "1", "y", "o"}),
+    frozenset({"no", "non", "false", "0", "n"}),
+)
 
 
 @dataclass
@@ -81,7 +86,9 @@ class _Row:
 
 def _text(content: bytes) -> str:
     if len(content) > MAX_BYTES:
-        raise CsvRefused([(0, _("the file is larger than %(size)s MB") % {"size": MAX_BYTES // 1024 // 1024})])
+        raise CsvRefused(
+            [(0, _("the file is larger than %(size)s MB") % {"size": MAX_BYTES // 1024 // 1024})]
+        )
     if b"\x00" in content:
         raise CsvRefused([(0, _("the file contains NUL bytes: it is not a text CSV file"))])
     try:
@@ -106,19 +113,24 @@ def _duration(record: dict[str, str]) -> int:
 
 def _parse(entity: LegalEntity, text: str) -> list[_Row]:
     sample = text.split("\n", 1)[0]
-    reader = csv.DictReader(io.StringIO(text), delimiter=";" if sample.count(";") > sample.count(",") else ",")
+    reader = csv.DictReader(
+        io.StringIO(text), delimiter=";" if sample.count(";") > sample.count(",") else ","
+    )
     header = [name.strip().lower() for name in (reader.fieldnames or [])]
     missing = {"date", "project", "person"} - set(header)
     if missing or not ({"hours", "minutes"} & set(header)):
         raise CsvRefused([(1, _("the header needs date, project, person and hours or minutes; found: %(found)s")
                            % {"found": ", ".join(header)[:200]})])  # fmt: skip
     if unknown := set(header) - KNOWN:
-        raise CsvRefused([(1, _("unknown columns: %(columns)s") % {"columns": ", ".join(sorted(unknown))[:200]})])
+        raise CsvRefused(
+            [(1, _("unknown columns: %(columns)s") % {"columns": ", ".join(sorted(unknown))[:200]})]
+        )
     reader.fieldnames = header
     projects = {p.reference: p for p in Project.objects.filter(entity=entity).select_related("customer")}
     members = get_user_model().objects.filter(memberships__entity=entity)
     people: dict[str, Any] = {}
-    rows, problems = [], []
+    rows: list[_Row] = []
+    problems: list[tuple[int, str]] = []
     try:
         for record in reader:
             line = reader.line_num
@@ -129,13 +141,17 @@ def _parse(entity: LegalEntity, text: str) -> list[_Row]:
             except ValueError as error:
                 problems.append((line, str(error)))
     except csv.Error as error:
-        raise CsvRefused([*problems, (reader.line_num, _("unreadable CSV: %(reason)s") % {"reason": error})]) from None
+        raise CsvRefused(
+            [*problems, (reader.line_num, _("unreadable CSV: %(reason)s") % {"reason": error})]
+        ) from None
     if problems:
         raise CsvRefused(problems)
     return rows
 
 
-def _row(record: dict[str, Any], line: int, projects: dict[str, Project], members: Any, people: dict[str, Any]) -> _Row:
+def _row(
+    record: dict[str, Any], line: int, projects: dict[str, Project], members: Any, people: dict[str, Any]
+) -> _Row:
     if None in record or any(v is None for v in record.values()):
         raise ValueError(_("the row does not have as many fields as the header"))
     values = {key: value.strip() for key, value in record.items()}
@@ -150,7 +166,9 @@ def _row(record: dict[str, Any], line: int, projects: dict[str, Project], member
         raise ValueError(_("unknown project %(value)r") % {"value": values["project"][:50]})
     name = values["person"].lower()
     if name not in people:
-        people[name] = members.filter(Q(username__iexact=name) | Q(email__iexact=name)).first() if name else None
+        people[name] = (
+            members.filter(Q(username__iexact=name) | Q(email__iexact=name)).first() if name else None
+        )
     if people[name] is None:
         raise ValueError(_("%(value)r is not a member of this company") % {"value": values["person"][:50]})
     billable = values.get("billable", "").lower()

@@ -47,7 +47,9 @@ class TimesheetSettings(TenantModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["entity"], name="timesheets_one_settings_per_entity"),
-            models.CheckConstraint(condition=models.Q(rounding_minutes__gte=1), name="timesheets_rounding_positive"),
+            models.CheckConstraint(
+                condition=models.Q(rounding_minutes__gte=1), name="timesheets_rounding_positive"
+            ),
         ]
 
 
@@ -70,7 +72,9 @@ class RateRule(TenantModel):
     class Meta:
         ordering = ["created_at"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(hourly_rate__gte=0), name="timesheets_rate_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(hourly_rate__gte=0), name="timesheets_rate_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -86,7 +90,9 @@ class TimeEntry(TenantModel):
     minutes = models.PositiveIntegerField(_("minutes"))
     description = models.CharField(_("description"), max_length=500, blank=True)
     billable = models.BooleanField(_("billable"), default=True)
-    status = models.CharField(_("status"), max_length=10, choices=EntryStatus.choices, default=EntryStatus.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=10, choices=EntryStatus.choices, default=EntryStatus.DRAFT
+    )
     created_by_ref = models.CharField(max_length=80, blank=True)
     submitted_by_ref = models.CharField(max_length=80, blank=True)
     decided_by = models.ForeignKey(
@@ -146,10 +152,14 @@ class Expense(TenantModel):
         help_text=_("Empty: the company's default markup; 0: re-invoiced at cost."),
     )  # fmt: skip
     billable = models.BooleanField(_("re-invoiced"), default=True)
-    receipt = models.FileField(_("receipt"), storage=receipt_storage, upload_to=receipt_path, blank=True, max_length=200)
+    receipt = models.FileField(
+        _("receipt"), storage=receipt_storage, upload_to=receipt_path, blank=True, max_length=200
+    )
     receipt_sha256 = models.CharField(max_length=64, blank=True)
     receipt_type = models.CharField(max_length=40, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=EntryStatus.choices, default=EntryStatus.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=10, choices=EntryStatus.choices, default=EntryStatus.DRAFT
+    )
     created_by_ref = models.CharField(max_length=80, blank=True)
     submitted_by_ref = models.CharField(max_length=80, blank=True)
     decided_by = models.ForeignKey(
@@ -165,7 +175,9 @@ class Expense(TenantModel):
         ordering = ["-date", "-created_at"]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gte=0), name="timesheets_expense_not_negative"),
-            models.CheckConstraint(condition=models.Q(vat_amount__gte=0), name="timesheets_expense_vat_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(vat_amount__gte=0), name="timesheets_expense_vat_not_negative"
+            ),
         ]
         indexes = [models.Index(fields=["entity", "status", "invoice"], name="timesheets_expense_wip")]
 

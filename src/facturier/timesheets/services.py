@@ -165,7 +165,11 @@ def entry_submit(*, entry: Entry, by: Actor) -> Entry:
     if entry.status not in (EntryStatus.DRAFT, EntryStatus.REJECTED):
         raise Conflict(_("Only a draft or rejected entry is submitted."), code=errors.INVALID_STATUS)
     before = state_of(entry)
-    entry.status, entry.submitted_by_ref, entry.rejection_reason = EntryStatus.SUBMITTED, as_actor(by).ref or "", ""
+    entry.status, entry.submitted_by_ref, entry.rejection_reason = (
+        EntryStatus.SUBMITTED,
+        as_actor(by).ref or "",
+        "",
+    )
     entry.save(update_fields=["status", "submitted_by_ref", "rejection_reason", "updated_at"])
     audit_record(entity=entry.entity, actor=by, action=f"{_prefix(entry)}.submitted", obj=entry, before=before,
                  after=state_of(entry))  # fmt: skip

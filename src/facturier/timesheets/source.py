@@ -32,7 +32,7 @@ def cutoff(day: dt.date) -> dt.date:
 
 class TimeSource:
     key = "time"
-    label = gettext_lazy("Time and expenses")
+    label: str = gettext_lazy("Time and expenses")  # type: ignore[assignment]
 
     def pending(self, entity: LegalEntity, day: dt.date) -> Iterable[PendingBill]:
         last = cutoff(day)

@@ -67,7 +67,9 @@ class ProjectWip:
 
     @property
     def total(self) -> Decimal:
-        return sum((g.amount for g in self.groups), Decimal(0)) + sum((e.amount for e in self.expenses), Decimal(0))
+        return sum((g.amount for g in self.groups), Decimal(0)) + sum(
+            (e.amount for e in self.expenses), Decimal(0)
+        )
 
 
 def _open(queryset: QuerySet[Any], up_to: dt.date | None) -> QuerySet[Any]:
@@ -98,11 +100,15 @@ def _value(project: Project, entries: list[TimeEntry], expenses: list[Expense], 
     return ProjectWip(project=project, groups=ordered, expenses=lines, unpriced=unpriced)
 
 
-def wip_of(entity: LegalEntity, *, up_to: dt.date | None = None, project: Project | None = None) -> list[ProjectWip]:
+def wip_of(
+    entity: LegalEntity, *, up_to: dt.date | None = None, project: Project | None = None
+) -> list[ProjectWip]:
     """Every project's work in progress (projects with none are left out), by customer then reference."""
     settings = settings_of(entity)
     rules = rules_of(entity)
-    times = _open(TimeEntry.objects.filter(entity=entity), up_to).select_related("person", "project__customer")
+    times = _open(TimeEntry.objects.filter(entity=entity), up_to).select_related(
+        "person", "project__customer"
+    )
     spent = _open(Expense.objects.filter(entity=entity), up_to).select_related("person", "project__customer")
     if project is not None:
         times, spent = times.filter(project=project), spent.filter(project=project)
@@ -128,12 +134,20 @@ def _lines(wip: ProjectWip) -> list[LineData]:
                               quantity=group.hours, unit_price=group.rate, unit="HUR"))  # fmt: skip
     for line in wip.expenses:
         expense = line.expense
-        text = _("Expense %(date)s, %(category)s") % {"date": expense.date, "category": expense.get_category_display()}
+        text = _("Expense %(date)s, %(category)s") % {
+            "date": expense.date,
+            "category": expense.get_category_display(),
+        }
         if expense.description:
             text = f"{text}: {expense.description}"
         if line.markup_percent:
-            text = _("%(text)s (markup %(percent)s %%)") % {"text": text, "percent": line.markup_percent.normalize()}
-        lines.append(LineData(description=text[:500], quantity=Decimal(1), unit_price=line.amount, unit="C62"))
+            text = _("%(text)s (markup %(percent)s %%)") % {
+                "text": text,
+                "percent": line.markup_percent.normalize(),
+            }
+        lines.append(
+            LineData(description=text[:500], quantity=Decimal(1), unit_price=line.amount, unit="C62")
+        )
     return lines
 
 

@@ -99,8 +99,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("time/expenses/", timesheets.expense_list, name="time-expenses"),
     path("time/expenses/<uuid:pk>/receipt/", timesheets.expense_receipt, name="time-expense-receipt"),
     path("time/approvals/", timesheets.approval_queue, name="time-approvals"),
-    path("time/approvals/<slug:kind>/<uuid:pk>/<slug:decision>/", timesheets.approval_decide,
-         name="time-approval-decide"),
+    path(
+        "time/approvals/<slug:kind>/<uuid:pk>/<slug:decision>/",
+        timesheets.approval_decide,
+        name="time-approval-decide",
+    ),
     path("time/wip/", timesheets_billing.wip_view, name="time-wip"),
     path("time/wip/<uuid:pk>/invoice/", timesheets_billing.wip_invoice_view, name="time-wip-invoice"),
     path("time/rates/", timesheets_billing.rate_card, name="time-rates"),

@@ -6,7 +6,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from facturier.domain.timesheets.rounding import InvalidDuration, hours_of, minutes_from_hours, rounded_minutes
+from facturier.domain.timesheets.rounding import (
+    InvalidDuration,
+    hours_of,
+    minutes_from_hours,
+    rounded_minutes,
+)
 from facturier.domain.timesheets.valuation import InvalidMarkup, time_value, with_markup
 
 
@@ -50,7 +55,9 @@ def test_time_value_is_the_hours_quantity_times_the_rate_to_the_cent(minutes, ra
     assert abs(value - rate * minutes / 60) <= Decimal("0.005") + rate * Decimal("0.00005")
 
 
-@given(st.decimals(min_value=0, max_value=100_000, places=2), st.decimals(min_value=0, max_value=1000, places=2))
+@given(
+    st.decimals(min_value=0, max_value=100_000, places=2), st.decimals(min_value=0, max_value=1000, places=2)
+)
 def test_markup_never_lowers_an_expense(amount, percent):
     assert with_markup(amount, percent) >= amount
 

@@ -151,7 +151,7 @@ class Filters(Schema):
 
 
 def _project(entity: LegalEntity, pk: uuid.UUID) -> Project:
-    project = Project.objects.filter(entity=entity, pk=pk).select_related("customer").first()
+    project: Project | None = Project.objects.filter(entity=entity, pk=pk).select_related("customer").first()
     if project is None:
         raise ValidationFailed(_("Unknown project."), field="project", code="unknown_project")
     return project
@@ -159,7 +159,13 @@ def _project(entity: LegalEntity, pk: uuid.UUID) -> Project:
 
 def _person(entity: LegalEntity, pk: int | None, username: str) -> Any:
     members = get_user_model().objects.filter(memberships__entity=entity)
-    person = members.filter(pk=pk).first() if pk else members.filter(username=username).first() if username else None
+    person = (
+        members.filter(pk=pk).first()
+        if pk
+        else members.filter(username=username).first()
+        if username
+        else None
+    )
     if person is None:
         raise ValidationFailed(_("The person is not a member of this company."), field="person",
                                code="unknown_person")  # fmt: skip
@@ -236,7 +242,9 @@ def _receipt(encoded: str | None) -> bytes | None:
     try:
         return base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
-        raise ValidationFailed(_("The receipt is not base64."), field="receipt_base64", code="invalid") from None
+        raise ValidationFailed(
+            _("The receipt is not base64."), field="receipt_base64", code="invalid"
+        ) from None
 
 
 @router.post("/expenses", response={201: ExpenseOut}, operation_id="expenses_create")

@@ -73,7 +73,9 @@ def level_of(rule: RateRule) -> Level:
         frozenset(): Level.DEFAULT,
     }
     if named not in levels:
-        raise InvalidRule(f"a rule names customer+person, person, task, customer, role or nothing: {sorted(named)}")
+        raise InvalidRule(
+            f"a rule names customer+person, person, task, customer, role or nothing: {sorted(named)}"
+        )
     return levels[named]
 
 

@@ -74,9 +74,8 @@ class RateRuleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = Project.objects.filter(entity=entity)  # type: ignore[attr-defined]
         self.fields["customer"].queryset = Customer.objects.filter(entity=entity)  # type: ignore[attr-defined]
-        self.fields["person"].queryset = get_user_model().objects.filter(  # type: ignore[attr-defined]
-            memberships__entity=entity
-        ).order_by("username")
+        members = get_user_model().objects.filter(memberships__entity=entity).order_by("username")
+        self.fields["person"].queryset = members  # type: ignore[attr-defined]
 
 
 class TimesheetSettingsForm(forms.Form):

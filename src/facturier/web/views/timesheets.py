@@ -44,7 +44,9 @@ def _refused(request: EntityRequest, error: BusinessError) -> None:
 def time_entries(request: EntityRequest) -> HttpResponse:
     monday = _week(request)
     can_edit = role_allows(request.role, Action.EDIT_DOCUMENTS)
-    form = TimeEntryForm(request.POST or None, entity=request.entity, initial={"date": entity_today(request.entity)})
+    form = TimeEntryForm(
+        request.POST or None, entity=request.entity, initial={"date": entity_today(request.entity)}
+    )
     if request.method == "POST" and can_edit and form.is_valid():
         data = form.cleaned_data
         try:
@@ -58,7 +60,7 @@ def time_entries(request: EntityRequest) -> HttpResponse:
         else:
             messages.success(request, _("Time recorded."))
             return redirect(f"{request.path}?week={data['date'] - dt.timedelta(days=data['date'].weekday())}")
-    entries = list(TimeEntry.objects.filter(entity=request.entity, person=request.user, date__gte=monday,
+    entries = list(TimeEntry.objects.filter(entity=request.entity, person=request.user.pk, date__gte=monday,
                                             date__lt=monday + dt.timedelta(days=7)).select_related("project"))  # fmt: skip
     days = [monday + dt.timedelta(days=n) for n in range(7)]
     per_day = [(day, sum(e.minutes for e in entries if e.date == day)) for day in days]
@@ -75,7 +77,7 @@ def time_entries(request: EntityRequest) -> HttpResponse:
 def time_submit_week(request: EntityRequest) -> HttpResponse:
     """Submit every draft or rejected entry of the person's week for approval."""
     monday = _week(request)
-    entries = TimeEntry.objects.filter(entity=request.entity, person=request.user, date__gte=monday,
+    entries = TimeEntry.objects.filter(entity=request.entity, person=request.user.pk, date__gte=monday,
                                        date__lt=monday + dt.timedelta(days=7),
                                        status__in=[EntryStatus.DRAFT, EntryStatus.REJECTED])  # fmt: skip
     count = 0
@@ -114,8 +116,12 @@ def expense_list(request: EntityRequest) -> HttpResponse:
         else:
             messages.success(request, _("Expense recorded and submitted for approval."))
             return redirect("web:time-expenses")
-    expenses = Expense.objects.filter(entity=request.entity, person=request.user).select_related("project")[:100]
-    return render(request, "web/timesheets/expenses.html", {"form": form, "expenses": expenses, "can_edit": can_edit})
+    expenses = Expense.objects.filter(entity=request.entity, person=request.user.pk).select_related(
+        "project"
+    )[:100]
+    return render(
+        request, "web/timesheets/expenses.html", {"form": form, "expenses": expenses, "can_edit": can_edit}
+    )
 
 
 @staff_view
@@ -142,7 +148,9 @@ def approval_queue(request: EntityRequest) -> HttpResponse:
              .order_by("date", "created_at")[:200] if ref not in e.authors()]  # fmt: skip
     spent = [e for e in Expense.objects.filter(**waiting).select_related("project", "person")
              .order_by("date", "created_at")[:200] if ref not in e.authors()]  # fmt: skip
-    return render(request, "web/timesheets/approvals.html", {"times": times, "expenses": spent, "form": RejectForm()})
+    return render(
+        request, "web/timesheets/approvals.html", {"times": times, "expenses": spent, "form": RejectForm()}
+    )
 
 
 @require_POST

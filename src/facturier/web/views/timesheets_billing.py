@@ -38,7 +38,9 @@ def wip_view(request: EntityRequest) -> HttpResponse:
 @require_POST
 @staff_view
 def wip_invoice_view(request: EntityRequest, pk: Any) -> HttpResponse:
-    project = Project.objects.filter(entity=request.entity, pk=pk).select_related("entity", "customer").first()
+    project = (
+        Project.objects.filter(entity=request.entity, pk=pk).select_related("entity", "customer").first()
+    )
     if project is None:
         raise Http404
     try:
