@@ -9,6 +9,15 @@ from facturier.timesheets.models import EntryStatus, TimeEntry
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are checked in English (the French ones are the same with other words)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
 GOOD = (
     "date;project;person;hours;task;description;billable\n"
     "2026-03-02;P-1;alice;1,5;Audit;Kick-off;oui\n"
