@@ -18,6 +18,7 @@ def _english():
     with translation.override("en"):
         yield
 
+
 GOOD = (
     "date;project;person;hours;task;description;billable\n"
     "2026-03-02;P-1;alice;1,5;Audit;Kick-off;oui\n"
