@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "facturier.billing",
     "facturier.projects",
     "facturier.construction",
+    "facturier.timesheets",
 ]
 
 MIDDLEWARE = [

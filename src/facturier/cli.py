@@ -321,6 +321,11 @@ def build_parser() -> argparse.ArgumentParser:
     usage = sub.add_parser("import-usage", help="record usage (metered) events from a CSV file (idempotent)")
     usage.add_argument("file", metavar="FILE")
     usage.add_argument("--entity", required=True, help="entity id, SIREN or name")
+    time_import = sub.add_parser(
+        "import-time", help="import time entries from a CSV file (all or nothing; never imported twice)"
+    )
+    time_import.add_argument("file", metavar="FILE")
+    time_import.add_argument("--entity", required=True, help="entity id, SIREN or name")
     documents = sub.add_parser("documents", help="issued files (XML, Factur-X PDF)")
     documents_sub = documents.add_subparsers(dest="documents_command", required=True)
     sweep = documents_sub.add_parser(
@@ -449,6 +454,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _call_reporting("billing_run", *options, *(["--dry-run"] if args.dry_run else []))
         case "import-usage":
             return _call_reporting("import_usage", args.file, "--entity", args.entity)
+        case "import-time":
+            return _call_reporting("import_time", args.file, "--entity", args.entity)
         case "documents":
             return _call_reporting("documents_sweep", *(["--inline"] if args.inline else []))
         case "sepa-dd-collect" | "sepa-transfer":

@@ -90,6 +90,11 @@ PAGES: tuple[Page, ...] = (
     Page("web:construction-list"),
     Page("web:construction-detail", ids={"pk": "construction"}),
     Page("web:construction-situation", ids={"pk": "construction"}),
+    Page("web:time-entries"),
+    Page("web:time-expenses"),
+    Page("web:time-approvals"),
+    Page("web:time-wip"),
+    Page("web:time-rates"),
     Page("web:bank-home"),
     Page("web:bank-account-create"),
     Page("web:bank-upload"),
@@ -190,6 +195,14 @@ NOT_PAGES: dict[str, tuple[str, Page]] = {
     ),
     "web:construction-accept": ("POST only", Page("web:construction-accept", ids={"pk": "construction"})),
     "web:construction-release": ("POST only", Page("web:construction-release", ids={"pk": "construction"})),
+    "web:time-submit-week": ("POST only", Page("web:time-submit-week")),
+    "web:time-expense-receipt": ("the receipt file", Page("web:time-expense-receipt", kwargs={"pk": _NIL})),
+    "web:time-approval-decide": (
+        "POST only",
+        Page("web:time-approval-decide", kwargs={"kind": "time", "pk": _NIL, "decision": "approve"}),
+    ),
+    "web:time-wip-invoice": ("POST only", Page("web:time-wip-invoice", kwargs={"pk": _NIL})),
+    "web:time-rate-delete": ("POST only", Page("web:time-rate-delete", kwargs={"pk": _NIL})),
     "payments:stripe-webhook": (
         "POST only (Stripe's webhook)",
         Page("payments:stripe-webhook", kwargs={"entity": _NIL}),
@@ -304,6 +317,18 @@ situation_issue(situation=situation_record(contract=construction, by=user, progr
     ProgressInput(line=line, percent=Decimal("30")) for line in construction.lines.all()]), by=user)
 situation = situation_record(contract=construction, by=user, progress=[
     ProgressInput(line=construction.lines.get(position=1), quantity_done=Decimal("80"))])
+from facturier.projects.models import Project
+from facturier.timesheets.rates import rate_rule_create
+from facturier.timesheets.services import entry_decide, entry_submit, time_entry_create
+project = Project.objects.create(entity=entity, customer=customer, reference="TM-E2E", name="Régie",
+                                 start_date=dt.date(2025, 1, 1))
+rate_rule_create(entity=entity, by=None, hourly_rate=Decimal("95.00"))
+for minutes, approve in ((50, True), (95, False)):
+    entry = time_entry_create(entity=entity, project=project, person=paul, by=paul, date=dt.date(2025, 1, 6),
+                              minutes=minutes, task="Audit", description="Atelier")
+    entry_submit(entry=entry, by=paul)
+    if approve:
+        entry_decide(entry=entry, by=user, approve=True)
 ids = dict(
     construction=construction.pk, situation=situation.pk,
     customer=customer.pk, contact=contact.pk, product=product.pk, draft=draft.pk, quote=quote.pk,

@@ -32,10 +32,10 @@ if TYPE_CHECKING:
     from facturier.accounts.actor import Holder
 
 # Resources whose documents go through approval, hence have an `<resource>:approve` scope.
-APPROVABLE_RESOURCES = ("invoices", "credit_notes")
+APPROVABLE_RESOURCES = ("invoices", "credit_notes", "time_entries", "expenses")
 API_RESOURCES = (
     "customers", "products", "quotes", "orders", "invoices", "credit_notes", "inbox", "bank", "payments",
-    "contracts", "projects", "construction", "usage",
+    "contracts", "projects", "construction", "usage", "time_entries", "expenses",
 )  # fmt: skip
 API_KEY_SCOPES = (
     frozenset(f"{resource}:{level}" for resource in API_RESOURCES for level in ("read", "write"))

@@ -29,6 +29,7 @@ from facturier.demo.products import PRODUCTS, TRAINING_PRODUCTS, create_products
 from facturier.demo.projects import create_projects
 from facturier.demo.scenario import PATHS, PAYMENTS, TRAINING_PATHS, TRAINING_PAYMENTS, Planner
 from facturier.demo.usage import create_usage
+from facturier.demo.timesheets import create_timesheets
 from facturier.domain.validation import ArtefactMissing
 
 SEED = 20240601
@@ -135,4 +136,5 @@ def load_demo(
         )
         create_projects(main, customers, actors, anchor)
         create_construction(main, customers, actors, anchor)
+        create_timesheets(main, customers, users, anchor)
     return LoadResult(loaded=True, entity=main, seconds=time.perf_counter() - started, steps=steps)

@@ -91,6 +91,18 @@ EVENT_TYPES: dict[str, str] = {
     "usage.recorded": "A batch of usage events was recorded (accepted, duplicate and refused counts).",
     "usage.alert": "A customer's usage not invoiced yet reached an alert percentage of its threshold.",
     "usage.threshold_invoiced": "A usage threshold was crossed: the usage so far was invoiced at once.",
+    "time_entry.created": "Time worked on a project was recorded (a draft time entry).",
+    "time_entry.submitted": "A time entry was submitted for approval.",
+    "time_entry.approved": "A time entry was approved by a manager (never its author): it is work in progress.",
+    "time_entry.rejected": "A time entry was sent back to its author with a reason.",
+    "expense.created": "An expense on a project was recorded (with its receipt).",
+    "expense.submitted": "An expense was submitted for approval.",
+    "expense.approved": "An expense was approved by a manager (never its author): it is work in progress.",
+    "expense.rejected": "An expense was sent back to its author with a reason.",
+    "rate_rule.created": "A rate was added to the rate card (customer+person, person, task, customer, role or default).",
+    "rate_rule.deleted": "A rate was removed from the rate card.",
+    "timesheet_settings.updated": "The company's time rounding increment or default expense markup changed.",
+    "project.time_invoiced": "A project's approved time and expenses were put on a draft invoice.",
 }
 for _subject in ("quote", "order", "invoice", "credit_note"):
     EVENT_TYPES |= {

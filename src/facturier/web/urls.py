@@ -22,6 +22,8 @@ from facturier.web.views import (
     projects,
     reconcile,
     sepa,
+    timesheets,
+    timesheets_billing,
 )
 from facturier.web.views.approvals import approval_decide, approval_detail, approval_list
 from facturier.web.views.company_two_factor import company_two_factor_policy, company_two_factor_reset
@@ -130,6 +132,20 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("construction/<uuid:pk>/accept/", construction.construction_accept, name="construction-accept"),
     path("construction/<uuid:pk>/release/", construction.construction_release, name="construction-release"),
+    path("time/", timesheets.time_entries, name="time-entries"),
+    path("time/submit/", timesheets.time_submit_week, name="time-submit-week"),
+    path("time/expenses/", timesheets.expense_list, name="time-expenses"),
+    path("time/expenses/<uuid:pk>/receipt/", timesheets.expense_receipt, name="time-expense-receipt"),
+    path("time/approvals/", timesheets.approval_queue, name="time-approvals"),
+    path(
+        "time/approvals/<slug:kind>/<uuid:pk>/<slug:decision>/",
+        timesheets.approval_decide,
+        name="time-approval-decide",
+    ),
+    path("time/wip/", timesheets_billing.wip_view, name="time-wip"),
+    path("time/wip/<uuid:pk>/invoice/", timesheets_billing.wip_invoice_view, name="time-wip-invoice"),
+    path("time/rates/", timesheets_billing.rate_card, name="time-rates"),
+    path("time/rates/<uuid:pk>/delete/", timesheets_billing.rate_delete, name="time-rate-delete"),
     path("inbox/", inbox.inbox_list, name="inbox-list"),
     path("inbox/import/", inbox.inbox_upload, name="inbox-upload"),
     path("inbox/<uuid:pk>/", inbox.inbox_detail, name="inbox-detail"),

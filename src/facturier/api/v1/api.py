@@ -22,6 +22,7 @@ from facturier.api.v1 import (
     quotes,
     reconciliation,
     suppliers,
+    timesheets,
     transmission,
     usage,
 )
@@ -56,3 +57,4 @@ api.add_router("", payments.router)
 api.add_router("", projects.router)
 api.add_router("", construction.router)
 api.add_router("", usage.router)
+api.add_router("", timesheets.router)

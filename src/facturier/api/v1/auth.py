@@ -54,6 +54,7 @@ def key_from_request(request: HttpRequest) -> ApiKey | None:
 RESOURCE_OF_SEGMENT = {resource: resource for resource in RESOURCES} | {"suppliers": "inbox"}
 RESOURCE_OF_SEGMENT |= {"bank-accounts": "bank", "bank-statements": "bank", "bank-lines": "bank"}
 RESOURCE_OF_SEGMENT |= {"usage-events": "usage"}
+RESOURCE_OF_SEGMENT |= {"time-entries": "time_entries"}
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 APPROVAL_ACTIONS = frozenset({"approve", "reject"})
 
