@@ -74,6 +74,8 @@ EVENT_TYPES: dict[str, str] = {
     "contract.created": "A billing contract (recurring invoicing) was created.",
     "contract.changed": "A contract's item changed (quantity, price, plan) from an effective date.",
     "contract.terminated": "A contract was terminated: it is no longer billed from its end date.",
+    "billing_run.approved": "A billing run held for approval was approved and queued for the workers.",
+    "index.values_recorded": "Values of a price index (Syntec...) were entered or imported.",
 }
 for _subject in ("quote", "order", "invoice", "credit_note"):
     EVENT_TYPES |= {
