@@ -83,3 +83,14 @@ def test_index_values_are_imported_from_csv_with_a_header_and_decimal_commas():
     assert parse_csv("2026-10-01,310.5\n") == [(dt.date(2026, 10, 1), Decimal("310.5"))]
     with pytest.raises(ValidationFailed):
         parse_csv("date,value\n2026-13-01,310.5\n")
+
+
+def test_the_command_enters_and_imports_index_values(entity, tmp_path, capsys):
+    from facturier.cli import main
+
+    assert main(["billing-index", "--entity", entity.siren, "--code", "Syntec", "--set", "2025-10-01", "302.1"]) == 0
+    path = tmp_path / "syntec.csv"
+    path.write_text("date;valeur\n2026-10-01;310,5\n", encoding="utf-8")
+    assert main(["billing-index", "--entity", entity.siren, "--code", "Syntec", "--import", str(path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-2:] == ["Syntec  2025-10-01  302.1", "Syntec  2026-10-01  310.5"]
