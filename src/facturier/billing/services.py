@@ -21,7 +21,15 @@ from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Action
 from facturier.audit.services import audit_record
 from facturier.billing import errors
-from facturier.billing.models import ChangeKind, Contract, ContractChange, ContractItem, ContractStatus
+from facturier.billing.models import (
+    ChangeKind,
+    Contract,
+    ContractChange,
+    ContractItem,
+    ContractStatus,
+    IndexSeries,
+    ProrationPolicy,
+)
 from facturier.catalog.models import Product
 from facturier.common.errors import Conflict, ValidationFailed
 from facturier.domain.billing.periods import InvalidFrequency, parse_frequency
@@ -44,6 +52,7 @@ class ItemData:
     unit: str = "C62"
     vat_category: str | None = None
     vat_rate: Decimal | None = None
+    index_base: Decimal | None = None  # S0: the index value the price was set at (indexed items only)
 
 
 def state_of(contract: Contract) -> dict[str, Any]:
@@ -82,7 +91,7 @@ def _item(contract: Contract, data: ItemData, start: dt.date, index: int) -> Con
         quantity=data.quantity, unit_price=price, unit=data.unit,
         vat_category=data.vat_category or (product.vat_category if product else "S"),
         vat_rate=data.vat_rate if data.vat_rate is not None else (product.vat_rate if product else Decimal("20")),
-        start_date=start,
+        start_date=start, index_base=data.index_base,
     )  # fmt: skip
 
 
@@ -104,6 +113,11 @@ def contract_create(
     tacit_renewal: bool = True,
     term_months: int | None = None,
     notice_days: int = 0,
+    proration_policy: str = ProrationPolicy.NEXT_INVOICE,
+    minimum_amount: Decimal | None = None,
+    notify_days: int | None = None,
+    index_series: IndexSeries | None = None,
+    revision_date: dt.date | None = None,
 ) -> Contract:
     authorize(by, Action.EDIT_DOCUMENTS, entity, resource="contracts")
     if customer.entity_id != entity.pk:
@@ -120,10 +134,18 @@ def contract_create(
         raise ValidationFailed(
             _("A contract ends after it starts."), field="end_date", code=errors.INVALID_DATES
         )
+    if index_series is not None and (index_series.entity_id != entity.pk or revision_date is None):
+        raise ValidationFailed(_("An indexed contract needs an index of the company and a revision date."),
+                               field="revision_date", code=errors.INVALID_DATES)  # fmt: skip
+    if minimum_amount is not None and minimum_amount < 0:
+        raise ValidationFailed(_("Quantities and prices are not negative."), field="minimum_amount",
+                               code="invalid_amount")  # fmt: skip
     contract = Contract.objects.create(
         entity=entity, customer=customer, reference=reference, start_date=start_date, end_date=end_date,
         frequency=frequency, timing=timing, alignment=alignment, trial_days=trial_days, currency=currency,
         tacit_renewal=tacit_renewal, term_months=term_months, notice_days=notice_days,
+        proration_policy=ProrationPolicy(proration_policy), minimum_amount=minimum_amount, notify_days=notify_days,
+        index_series=index_series, revision_date=revision_date if index_series is not None else None,
     )  # fmt: skip
     for index, data in enumerate(items):
         _item(contract, data, start_date, index)
