@@ -275,6 +275,17 @@ def _settle_pending(contract: Contract, by: Actor, done: dict[str, list[Any]]) -
             _issue(contract, document, by, done, key)
 
 
+def settle_pending(contract: Contract, by: Actor) -> dict[str, list[Any]]:
+    """Settle now what changed on the contract's invoiced periods (the `immediate` proration policy)."""
+    done: dict[str, list[Any]] = {"invoices": [], "credit_notes": [], "drafts": [], "errors": []}
+    try:
+        with transaction.atomic():
+            _settle_pending(contract, by, done)
+    except BusinessError as error:
+        done["errors"].append(_error(contract, error))
+    return done
+
+
 def bill_contract(
     contract: Contract, day: dt.date, run: BillingRun | None, by: Actor
 ) -> dict[str, list[Any]]:

@@ -198,7 +198,20 @@ def contract_change(
     )  # fmt: skip
     audit_record(entity=contract.entity, actor=by, action="contract.changed", obj=contract,
                  after={**state_of(contract), "change": kind, "effective_date": effective_date})  # fmt: skip
+    _settle_now(contract, change, by)
     return change
+
+
+def _settle_now(contract: Contract, change: ContractChange, by: Actor) -> None:
+    """Policy `immediate`: the difference on periods already invoiced is invoiced or credited now (an
+    adjustment invoice or a credit note), not on the next invoice."""
+    if contract.proration_policy != ProrationPolicy.IMMEDIATE:
+        return
+    from facturier.billing.runs import settle_pending
+
+    done = settle_pending(contract, by)
+    change.details = {**change.details, "settled": done}
+    change.save(update_fields=["details"])
 
 
 def _item_state(item: ContractItem | None) -> dict[str, str] | None:
@@ -231,9 +244,10 @@ def contract_terminate(*, contract: Contract, by: Actor, end_date: dt.date) -> C
     contract.end_date = min(end_date, contract.end_date) if contract.end_date else end_date
     contract.status = ContractStatus.TERMINATED
     contract.save(update_fields=["end_date", "status", "updated_at"])
-    ContractChange.objects.create(
+    change = ContractChange.objects.create(
         contract=contract, effective_date=contract.end_date, kind=ChangeKind.TERMINATION
     )
     audit_record(entity=contract.entity, actor=by, action="contract.terminated", obj=contract, before=before,
                  after=state_of(contract))  # fmt: skip
+    _settle_now(contract, change, by)
     return contract
