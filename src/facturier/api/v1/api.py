@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from facturier.api.v1 import (
     bank,
     contacts,
+    contracts,
     credit_notes,
     customers,
     einvoice,
@@ -48,3 +49,4 @@ api.add_router("", transmission.router)
 api.add_router("", einvoice.router)
 api.add_router("", bank.router)
 api.add_router("", payments.router)
+api.add_router("", contracts.router)
