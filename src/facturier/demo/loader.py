@@ -21,6 +21,7 @@ from django.utils import timezone
 from facturier.accounts.actor import as_actor
 from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Role
+from facturier.demo.billing import load_billing_demo
 from facturier.demo.company import TIME_ZONE, create_entities, entity_fields
 from facturier.demo.customers import CUSTOMERS, create_customers
 from facturier.demo.history import Actors, HistoryWriter
@@ -129,4 +130,5 @@ def load_demo(
         steps += HistoryWriter(second, training_customers, training_products, solo, anchor).play(
             training_deals, step_played
         )
+        load_billing_demo(second, training_customers, admin, anchor)
     return LoadResult(loaded=True, entity=main, seconds=time.perf_counter() - started, steps=steps)
