@@ -21,7 +21,9 @@ from tests.billing import harness  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database", required=True)
     parser.add_argument("--contracts", type=int, default=5000)
     parser.add_argument("--periods", type=int, default=1)

@@ -59,11 +59,16 @@ def profile(env: dict[str, str], count: int) -> str:
     elapsed = time.perf_counter() - started
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
-    return f"profile: {count} contracts in one process: {elapsed:.2f} s ({count / elapsed:.1f} invoices/s)\n" + out.getvalue()
+    return (
+        f"profile: {count} contracts in one process: {elapsed:.2f} s ({count / elapsed:.1f} invoices/s)\n"
+        + out.getvalue()
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database", required=True, help="postgres://... (dropped and created)")
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2)
@@ -85,7 +90,9 @@ def main() -> None:
     started = time.monotonic()
     workers = [harness.start_worker(env, log) for _ in range(args.workers)]
     try:
-        done = harness.wait_until(lambda: harness.run_status(url, run_id) in ("done", "failed"), 24 * 3600, 0.5)
+        done = harness.wait_until(
+            lambda: harness.run_status(url, run_id) in ("done", "failed"), 24 * 3600, 0.5
+        )
         issued_in = time.monotonic() - started
         invoices = harness.invoices(url)
         pdfs = "SELECT count(*) FROM documents_storedfile WHERE kind = 'facturx'"
@@ -98,14 +105,20 @@ def main() -> None:
     checked = harness.check(url)
     by_workers = invoices - min(args.profile, args.count // 10 or 1)
     print(report)
-    print(f"run {harness.run_status(url, run_id)}: {invoices} invoices ({by_workers} by {args.workers} workers "
-          f"in {issued_in:.1f} s: {by_workers / issued_in:.1f} invoices/s end to end, "
-          f"validation {'off' if args.no_validate else 'on'}); every Factur-X PDF rendered after {rendered_in:.1f} s")
-    print(f"check: {checked['invoices']} numbered, twice {len(checked['twice'])}, gaps {checked['gaps']}, "
-          f"duplicate numbers {checked['duplicate_numbers']}")
+    print(
+        f"run {harness.run_status(url, run_id)}: {invoices} invoices ({by_workers} by {args.workers} workers "
+        f"in {issued_in:.1f} s: {by_workers / issued_in:.1f} invoices/s end to end, "
+        f"validation {'off' if args.no_validate else 'on'}); every Factur-X PDF rendered after {rendered_in:.1f} s"
+    )
+    print(
+        f"check: {checked['invoices']} numbered, twice {len(checked['twice'])}, gaps {checked['gaps']}, "
+        f"duplicate numbers {checked['duplicate_numbers']}"
+    )
     if by_workers:
-        print(f"extrapolated to 100,000: issued in {100_000 / (by_workers / issued_in) / 60:.1f} min, "
-              f"PDFs in {100_000 * rendered_in / by_workers / 60:.1f} min")
+        print(
+            f"extrapolated to 100,000: issued in {100_000 / (by_workers / issued_in) / 60:.1f} min, "
+            f"PDFs in {100_000 * rendered_in / by_workers / 60:.1f} min"
+        )
 
 
 if __name__ == "__main__":

@@ -454,7 +454,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _call_reporting("billing_run", *options, *(["--dry-run"] if args.dry_run else []))
         case "billing-index":
             options = ["--entity", args.entity, "--code", args.code, "--name", args.name]
-            options += [*(["--set", *args.set] if args.set else []), *(["--import", args.csv] if args.csv else [])]
+            options += [
+                *(["--set", *args.set] if args.set else []),
+                *(["--import", args.csv] if args.csv else []),
+            ]
             return _call_reporting("billing_index", *options)
         case "documents":
             return _call_reporting("documents_sweep", *(["--inline"] if args.inline else []))

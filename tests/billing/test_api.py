@@ -39,7 +39,11 @@ def test_a_contract_is_created_read_and_listed(client, customer):
     assert response.status_code == 201, response.content
     created = response.json()
     assert [i["pricing_model"] for i in created["items"]] == ["per_unit", "tiered", "flat"]
-    assert (created["term_months"], created["notify_days"], created["proration_policy"]) == (12, 7, "immediate")
+    assert (created["term_months"], created["notify_days"], created["proration_policy"]) == (
+        12,
+        7,
+        "immediate",
+    )
     assert client.get(f"/api/v1/contracts/{created['id']}").json()["reference"] == "SAAS-1"
     assert [c["reference"] for c in client.get("/api/v1/contracts").json()["items"]] == ["SAAS-1"]
 
@@ -68,6 +72,8 @@ def test_a_read_only_key_cannot_create_and_bad_pricing_is_refused(entity, client
     _key, secret = make_key(entity, ["contracts:read"])
     reader = ApiClient(secret)
     assert _create(reader, customer).status_code == 403
-    response = _create(client, customer, items=[{"description": "Bad", "pricing_model": "tiered", "tiers": []}])
+    response = _create(
+        client, customer, items=[{"description": "Bad", "pricing_model": "tiered", "tiers": []}]
+    )
     assert (response.status_code, response.json()["code"]) == (422, "invalid_tiers")
     assert not Contract.objects.exists()

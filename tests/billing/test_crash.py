@@ -15,7 +15,9 @@ def scratch_postgres() -> Iterator[str]:
 
     config = settings.DATABASES["default"]
     name = f"{config['NAME']}_billing_crash"
-    server = f"postgresql://{config['USER']}:{config['PASSWORD'] or ''}@{config['HOST']}:{config['PORT'] or 5432}"
+    server = (
+        f"postgresql://{config['USER']}:{config['PASSWORD'] or ''}@{config['HOST']}:{config['PORT'] or 5432}"
+    )
     yield scratch_database(server, name)
     drop_database(server, name)
 

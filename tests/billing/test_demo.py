@@ -17,10 +17,17 @@ PARIS = ZoneInfo("Europe/Paris")
 
 
 @pytest.mark.parametrize("anchor", [dt.date(2026, 12, 7), dt.date(2028, 2, 29), dt.date(2027, 1, 1)])
-def test_the_demo_bills_four_months_of_saas_with_an_upgrade_and_an_indexed_year(entity, customer, owner, anchor):
-    with time_machine.travel(dt.datetime(anchor.year, anchor.month, anchor.day, 10, tzinfo=PARIS), tick=False):
+def test_the_demo_bills_four_months_of_saas_with_an_upgrade_and_an_indexed_year(
+    entity, customer, owner, anchor
+):
+    with time_machine.travel(
+        dt.datetime(anchor.year, anchor.month, anchor.day, 10, tzinfo=PARIS), tick=False
+    ):
         issued = load_billing_demo(entity, [customer], as_actor(owner), anchor)
-    saas, yearly = Contract.objects.get(reference="ABO-SAAS-001"), Contract.objects.get(reference="MAINT-ANNUEL-001")
+    saas, yearly = (
+        Contract.objects.get(reference="ABO-SAAS-001"),
+        Contract.objects.get(reference="MAINT-ANNUEL-001"),
+    )
     # four runs, each at the first day of a month, and a preview of the next one; nothing failed
     runs = BillingRun.objects.filter(dry_run=False).order_by("run_date")
     assert [run.run_date.day for run in runs] == [1, 1, 1, 1]

@@ -88,7 +88,10 @@ def test_index_values_are_imported_from_csv_with_a_header_and_decimal_commas():
 def test_the_command_enters_and_imports_index_values(entity, tmp_path, capsys):
     from facturier.cli import main
 
-    assert main(["billing-index", "--entity", entity.siren, "--code", "Syntec", "--set", "2025-10-01", "302.1"]) == 0
+    assert (
+        main(["billing-index", "--entity", entity.siren, "--code", "Syntec", "--set", "2025-10-01", "302.1"])
+        == 0
+    )
     path = tmp_path / "syntec.csv"
     path.write_text("date;valeur\n2026-10-01;310,5\n", encoding="utf-8")
     assert main(["billing-index", "--entity", entity.siren, "--code", "Syntec", "--import", str(path)]) == 0

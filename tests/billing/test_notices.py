@@ -76,7 +76,9 @@ def test_a_notice_is_sent_n_days_before_the_invoice_once_whatever_the_ticks(smtp
     assert BillingNotice.objects.get().due_date == dt.date(2026, 3, 1)
 
 
-def test_a_tacit_renewal_is_announced_before_the_term_ends_by_the_shipped_schedule(smtp, make_contract, customer):
+def test_a_tacit_renewal_is_announced_before_the_term_ends_by_the_shipped_schedule(
+    smtp, make_contract, customer
+):
     # given a 12-month contract renewing tacitly, 30 days' notice, invoiced yearly (its invoice on the same day)
     make_contract(start=dt.date(2025, 3, 1), frequency="yearly", alignment="anniversary", term_months=12,
                   tacit_renewal=True,
@@ -98,4 +100,7 @@ def test_a_tacit_renewal_is_announced_before_the_term_ends_by_the_shipped_schedu
     kinds = sorted(BillingNotice.objects.values_list("kind", "due_date"))
     assert kinds == [("invoice", dt.date(2026, 3, 1)), ("renewal", dt.date(2026, 3, 1))]
     subjects = sorted(message["Subject"] for _recipients, message in smtp.messages)
-    assert subjects == ["Contract C-1 renews on 2026-03-01", "Upcoming invoice for contract C-1 on 2026-03-01"]
+    assert subjects == [
+        "Contract C-1 renews on 2026-03-01",
+        "Upcoming invoice for contract C-1 on 2026-03-01",
+    ]

@@ -48,7 +48,9 @@ def test_an_upgrade_billed_immediately_makes_its_adjustment_invoice_at_once(enti
     assert may_invoice.tax_exclusive == Decimal("60.00")
 
 
-def test_a_termination_billed_immediately_credits_the_unused_days_by_credit_note(entity, make_contract, owner):
+def test_a_termination_billed_immediately_credits_the_unused_days_by_credit_note(
+    entity, make_contract, owner
+):
     contract = make_contract(start=dt.date(2026, 4, 1), price="30.00", proration_policy="immediate")
     _run(entity, dt.date(2026, 4, 1))
     with _at(dt.date(2026, 4, 10)):
@@ -62,10 +64,12 @@ def test_a_minimum_commitment_tops_up_a_period_prorated_by_the_days_served(entit
     # 10 seats at 5.00, a minimum of 100.00 a month, from 16 April (15 days of 30)
     make_contract(start=dt.date(2026, 4, 16), price="5.00", quantity="10", minimum_amount=Decimal("100.00"))
     _run(entity, dt.date(2026, 5, 1))
-    april, may = (Document.objects.get(pk=bp.document_id) for bp in BilledPeriod.objects.order_by("period_start"))
+    april, may = (
+        Document.objects.get(pk=bp.document_id) for bp in BilledPeriod.objects.order_by("period_start")
+    )
     assert april.tax_exclusive == Decimal("50.00")  # 25.00 of seats + 25.00 of top-up to half the minimum
     assert may.tax_exclusive == Decimal("100.00")
-    assert any("Minimum commitment" in line.description for line in may.lines.all())
+    assert any("Engagement minimum" in line.description for line in may.lines.all())
 
 
 def test_a_trial_is_not_billed(entity, make_contract):
@@ -73,3 +77,19 @@ def test_a_trial_is_not_billed(entity, make_contract):
     _run(entity, dt.date(2026, 4, 30))
     [april] = Document.objects.filter(kind="invoice")
     assert april.tax_exclusive == Decimal("16.00")  # from 15 April: 16 days of 30
+
+
+def test_a_one_off_fee_is_billed_once_whole_with_the_first_period(entity, make_contract):
+    # a setup fee of 2 × 150.00 with a subscription starting on 20 January (12/31 of January)
+    make_contract(start=dt.date(2026, 1, 20), price="31.00", items=[
+        ItemData(description="Abonnement", unit_price=Decimal("31.00")),
+        ItemData(description="Mise en service", pricing_model="one_off", quantity=Decimal(2),
+                 unit_price=Decimal("150.00")),
+    ])  # fmt: skip
+    _run(entity, dt.date(2026, 3, 1))
+    january, february, march = (
+        Document.objects.get(pk=bp.document_id) for bp in BilledPeriod.objects.order_by("period_start")
+    )
+    assert january.tax_exclusive == Decimal("12.00") + Decimal("300.00")
+    assert "Mise en service" in [line.description for line in january.lines.all()]
+    assert february.tax_exclusive == march.tax_exclusive == Decimal("31.00")

@@ -35,7 +35,9 @@ class FakeMilestones:
     def pending(self, entity, day):
         for key, amount in self.items.items():
             if key not in self.claimed:
-                yield PendingBill(self.key, key, self.customer.name, f"Milestone {key}", Decimal(amount), "EUR")
+                yield PendingBill(
+                    self.key, key, self.customer.name, f"Milestone {key}", Decimal(amount), "EUR"
+                )
 
     def bill(self, pending, *, day, by):
         if pending.key in self.claimed:
@@ -65,7 +67,9 @@ def _work():
         job_execute(run_id=job.pk)
 
 
-def test_the_preview_lists_what_every_source_would_bill_with_the_contracts(entity, make_contract, fake_source):
+def test_the_preview_lists_what_every_source_would_bill_with_the_contracts(
+    entity, make_contract, fake_source
+):
     make_contract(start=DAY)
     with time_machine.travel(dt.datetime(2026, 3, 1, 8, tzinfo=PARIS), tick=False):
         run = billing_run_start(entity=entity, day=DAY, by=None, dry_run=True)

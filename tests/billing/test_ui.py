@@ -72,7 +72,8 @@ def test_a_run_is_previewed_held_for_approval_then_billed_with_its_progress(clie
         run = BillingRun.objects.get()
         assert response["Location"] == f"/billing/runs/{run.pk}/"
         page = client.get(response["Location"]).content.decode()
-        assert "ABO-1" in page and "100.00 EUR" in page
+        assert "ABO-1" in page
+        assert "100.00 EUR" in page
         assert "Approuver et facturer" in page
         client.post(f"/billing/runs/{run.pk}/approve/")
         for job in JobRun.objects.filter(status=RunStatus.QUEUED):

@@ -50,6 +50,8 @@ class DueLine:
     def description(self) -> str:
         if self.label:
             return self.label
+        if self.item.pricing_model == "one_off" and not self.adjustment:
+            return self.item.description
         span = f"{self.start:%Y-%m-%d} – {(self.end - dt.timedelta(days=1)):%Y-%m-%d}"
         days = (self.end - self.start).days
         prorata = "" if days == self.period.days else f" ({days}/{self.period.days})"
@@ -94,6 +96,8 @@ def item_exact(item: ContractItem, contract: Contract, period: Period) -> Fracti
         item.pricing_model, quantity=item.quantity, unit_price=item.unit_price, tiers=item.tiers
     )
     lo, hi = _item_window(item, contract)
+    if item.pricing_model == "one_off":  # once, whole, in the period of its first billed day
+        return Fraction(price) if period.start <= lo < period.end and (hi is None or lo < hi) else Fraction(0)
     return exact_amount(period, lo, hi, price)
 
 
@@ -138,7 +142,9 @@ def due_periods(contract: Contract, day: dt.date) -> list[DuePeriod]:
     return due
 
 
-def minimum_topup(contract: Contract, items: list[ContractItem], period: Period, billed: Decimal) -> list[DueLine]:
+def minimum_topup(
+    contract: Contract, items: list[ContractItem], period: Period, billed: Decimal
+) -> list[DueLine]:
     """The line that brings a period up to the contract's minimum commitment, prorated by the days served.
 
     Computed when the period is first invoiced (not kept in the period's amounts, so later changes do

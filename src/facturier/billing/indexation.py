@@ -49,7 +49,9 @@ def index_series_create(*, entity: LegalEntity, by: Actor, code: str, name: str 
     code = code.strip()
     if not code:
         raise ValidationFailed(_("An index needs a code."), field="code", code="required")
-    series, _created = IndexSeries.objects.get_or_create(entity=entity, code=code, defaults={"name": name or code})
+    series, _created = IndexSeries.objects.get_or_create(
+        entity=entity, code=code, defaults={"name": name or code}
+    )
     audit_record(entity=entity, actor=by, action="index.values_recorded", obj=series,
                  after={"code": series.code, "values": 0})  # fmt: skip
     return series
@@ -102,7 +104,11 @@ def _plain(value: Decimal) -> str:
 
 
 def revisions_due(contract: Contract, day: dt.date) -> bool:
-    return contract.index_series_id is not None and contract.revision_date is not None and contract.revision_date <= day
+    return (
+        contract.index_series_id is not None
+        and contract.revision_date is not None
+        and contract.revision_date <= day
+    )
 
 
 def apply_revisions(contract: Contract, day: dt.date, by: Actor) -> list[str]:
@@ -112,17 +118,22 @@ def apply_revisions(contract: Contract, day: dt.date, by: Actor) -> list[str]:
     applied: list[str] = []
     while revisions_due(contract, day) and contract.status == "active":
         series, when = contract.index_series, contract.revision_date
-        assert series is not None and when is not None
+        assert series is not None
+        assert when is not None
         found = index_value_at(series, when)
         if found is None:
             raise IndexValueMissing(
                 _("No %(index)s value published on or before %(date)s: enter it to bill this contract.")
                 % {"index": series.code, "date": when}, field="index", code=errors.INDEX_MISSING,
             )  # fmt: skip
-        in_force = contract.items.filter(index_base__isnull=False, start_date__lte=when).exclude(end_date__lte=when)
+        in_force = contract.items.filter(index_base__isnull=False, start_date__lte=when).exclude(
+            end_date__lte=when
+        )
         for item in in_force:
             assert item.index_base is not None
-            price = (item.unit_price * found.value / item.index_base).quantize(Decimal("0.000001"), ROUND_HALF_UP)
+            price = (item.unit_price * found.value / item.index_base).quantize(
+                Decimal("0.000001"), ROUND_HALF_UP
+            )
             new = ItemData(
                 description=_described(item, series, found.value), quantity=item.quantity, unit_price=price,
                 pricing_model=item.pricing_model, tiers=item.tiers, product=item.product, unit=item.unit,

@@ -51,7 +51,9 @@ class IndexValue(models.Model):
 
     class Meta:
         ordering = ["series", "date"]
-        constraints = [models.UniqueConstraint(fields=["series", "date"], name="billing_index_one_value_a_date")]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "date"], name="billing_index_one_value_a_date")
+        ]
 
     def __str__(self) -> str:
         return f"{self.series_id} {self.date} {self.value}"
@@ -86,7 +88,10 @@ class Contract(TenantModel):
         _("status"), max_length=12, choices=ContractStatus.choices, default=ContractStatus.ACTIVE
     )
     proration_policy = models.CharField(
-        _("changes billed"), max_length=12, choices=ProrationPolicy.choices, default=ProrationPolicy.NEXT_INVOICE
+        _("changes billed"),
+        max_length=12,
+        choices=ProrationPolicy.choices,
+        default=ProrationPolicy.NEXT_INVOICE,
     )
     minimum_amount = models.DecimalField(
         _("minimum commitment per period"), max_digits=20, decimal_places=2, null=True, blank=True,
@@ -257,7 +262,9 @@ class BillingNotice(models.Model):
     class Meta:
         ordering = ["contract", "due_date"]
         constraints = [
-            models.UniqueConstraint(fields=["contract", "kind", "due_date"], name="billing_one_notice_per_date")
+            models.UniqueConstraint(
+                fields=["contract", "kind", "due_date"], name="billing_one_notice_per_date"
+            )
         ]
 
     def __str__(self) -> str:

@@ -54,8 +54,10 @@ def next_renewal_date(contract: Contract, today: dt.date) -> dt.date | None:
     if not contract.term_months or not contract.tacit_renewal or contract.end_date is not None:
         return None
     terms = 1
-    while (end := contract.start_date + relativedelta(months=contract.term_months * terms)) < today:
+    end: dt.date = contract.start_date + relativedelta(months=contract.term_months)
+    while end < today:
         terms += 1
+        end = contract.start_date + relativedelta(months=contract.term_months * terms)
     return end
 
 

@@ -107,9 +107,11 @@ def _error_fields(error: Exception) -> dict[str, Any]:
     return {"code": str(getattr(error, "code", errors.BILLING_FAILED)), "reason": str(message)}
 
 
-def pending_of_sources(entity: LegalEntity, day: dt.date, result: dict[str, Any]) -> list[tuple[BillingSource, PendingBill]]:
+def pending_of_sources(
+    entity: LegalEntity, day: dt.date, result: dict[str, Any]
+) -> list[tuple[BillingSource, PendingBill]]:
     """What every registered source would bill at ``day``; a source that fails is reported, not fatal."""
-    found = []
+    found: list[tuple[BillingSource, PendingBill]] = []
     for source in billing_sources():
         try:
             found.extend((source, pending) for pending in source.pending(entity, day))
@@ -210,7 +212,11 @@ def _create_invoice(due: DuePeriod, run: BillingRun | None, by: Actor) -> Billed
 
 
 def _issue(
-    contract: Contract | None, document: Document, by: Actor, done: dict[str, list[Any]], key: str,
+    contract: Contract | None,
+    document: Document,
+    by: Actor,
+    done: dict[str, list[Any]],
+    key: str,
     origin: dict[str, Any] | None = None,
 ) -> None:
     """Issue a draft in a savepoint; kept as a draft (and reported) when approval is needed or issue fails."""
@@ -222,13 +228,17 @@ def _issue(
             document = invoice_issue(invoice=document, by=by)
     except BusinessError as error:
         done["drafts"].append(str(document.pk))
-        found = _error(contract, error) if contract is not None else {**_error_fields(error), **(origin or {})}
+        found = (
+            _error(contract, error) if contract is not None else {**_error_fields(error), **(origin or {})}
+        )
         done["errors"].append({**found, "code": errors.ISSUE_FAILED, "draft": str(document.pk)})
         return
     done[key].append(document.number)
 
 
-def bill_pending(source: BillingSource, pending: PendingBill, day: dt.date, by: Actor) -> dict[str, list[Any]]:
+def bill_pending(
+    source: BillingSource, pending: PendingBill, day: dt.date, by: Actor
+) -> dict[str, list[Any]]:
     """Bill one source item: its ``bill`` claims it and makes the draft (caller's transaction, in a savepoint
     so a failure leaves nothing), then the draft is issued. None from ``bill``: billed already, skipped."""
     done: dict[str, list[Any]] = {"invoices": [], "credit_notes": [], "drafts": [], "errors": []}

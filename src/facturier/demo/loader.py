@@ -130,5 +130,5 @@ def load_demo(
         steps += HistoryWriter(second, training_customers, training_products, solo, anchor).play(
             training_deals, step_played
         )
-        load_billing_demo(second, training_customers, admin, anchor)
+        load_billing_demo(second, list(training_customers.values()), admin, anchor)
     return LoadResult(loaded=True, entity=main, seconds=time.perf_counter() - started, steps=steps)

@@ -95,7 +95,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("billing/contracts/new/", billing.contract_new, name="billing-contract-new"),
     path("billing/contracts/<uuid:pk>/", billing.contract_detail, name="billing-contract"),
     path("billing/contracts/<uuid:pk>/change/", billing.contract_change_view, name="billing-contract-change"),
-    path("billing/contracts/<uuid:pk>/terminate/", billing.contract_terminate_view, name="billing-contract-terminate"),
+    path(
+        "billing/contracts/<uuid:pk>/terminate/",
+        billing.contract_terminate_view,
+        name="billing-contract-terminate",
+    ),
     path("billing/runs/new/", billing.billing_run_create, name="billing-run-create"),
     path("billing/runs/<uuid:pk>/", billing.billing_run_detail, name="billing-run"),
     path("billing/runs/<uuid:pk>/approve/", billing.billing_run_approve_view, name="billing-run-approve"),

@@ -38,7 +38,7 @@ from facturier.common.lookup import get_visible
 from facturier.parties.selectors import customer_get
 
 router = Router(tags=["contracts"])
-PricingIn = Literal["flat", "per_unit", "tiered", "volume"]
+PricingIn = Literal["flat", "per_unit", "tiered", "volume", "one_off"]
 
 
 class TierIn(Schema):
@@ -58,7 +58,7 @@ class ItemIn(Schema):
     tiers: list[TierIn] = Field(default_factory=list, max_length=50)
     quantity: DecimalIn = Decimal(1)
     unit_price: DecimalIn | None = None
-    unit: UnitIn = "C62"  # type: ignore[valid-type]
+    unit: UnitIn = "C62"
     vat_category: VatCategoryIn | None = None
     vat_rate: PercentIn | None = None
     index_base: DecimalIn | None = Field(None, description="S0: the index value the price was set at")
@@ -142,7 +142,7 @@ class ContractOut(Schema):
 
     @staticmethod
     def resolve_customer(obj: Contract) -> uuid.UUID:
-        return obj.customer_id  # type: ignore[return-value]
+        return obj.customer_id
 
     @staticmethod
     def resolve_customer_name(obj: Contract) -> str:
@@ -259,5 +259,7 @@ def contracts_change(request: HttpRequest, contract_id: str, payload: ChangeIn) 
 def contracts_terminate(request: HttpRequest, contract_id: str, payload: TerminateIn) -> Contract:
     """Stop billing from `end_date` (its notice period applies); unused days billed are credited."""
     key = require_scope(request, "contracts:write")
-    services.contract_terminate(contract=_contract(request, contract_id), by=as_actor(key), end_date=payload.end_date)
+    services.contract_terminate(
+        contract=_contract(request, contract_id), by=as_actor(key), end_date=payload.end_date
+    )
     return _contract(request, contract_id)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 ITEM_ROWS = 3
 PRICING = [("per_unit", _("per unit or seat")), ("flat", _("flat fee")), ("tiered", _("tiered (graduated)")),
-           ("volume", _("volume"))]  # fmt: skip
+           ("volume", _("volume")), ("one_off", _("one-off fee"))]  # fmt: skip
 FREQUENCIES = [("monthly", _("monthly")), ("quarterly", _("quarterly")), ("yearly", _("yearly"))]
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -24,7 +24,9 @@ def parse_tiers(text: str) -> list[dict[str, Any]]:
             tiers.append({"up_to": None if limit.strip() in ("*", "") else int(limit),
                           "unit_price": str(Decimal(price.strip().replace(",", ".")))})  # fmt: skip
         except (ArithmeticError, ValueError):
-            raise forms.ValidationError(_("Tiers are written 10:5; 50:4; *:3 (up to 10 units at 5...).")) from None
+            raise forms.ValidationError(
+                _("Tiers are written 10:5; 50:4; *:3 (up to 10 units at 5...).")
+            ) from None
     return tiers
 
 
@@ -33,7 +35,9 @@ class ItemFields(forms.Form):
 
     description = forms.CharField(label=_("Description"), max_length=500, required=False)
     pricing_model = forms.ChoiceField(label=_("Pricing"), choices=PRICING, initial="per_unit")
-    quantity = forms.DecimalField(label=_("Quantity"), min_value=0, max_digits=20, decimal_places=4, initial=1)
+    quantity = forms.DecimalField(
+        label=_("Quantity"), min_value=0, max_digits=20, decimal_places=4, initial=1
+    )
     unit_price = forms.DecimalField(label=_("Unit price"), min_value=0, max_digits=20, decimal_places=6,
                                     required=False, help_text=_("Per period; flat: the period's fee."))  # fmt: skip
     tiers = forms.CharField(label=_("Tiers"), required=False, max_length=500,
@@ -50,7 +54,9 @@ class ContractForm(forms.Form):
     reference = forms.CharField(label=_("Reference"), max_length=50)
     start_date = forms.DateField(label=_("Start date"), widget=DATE)
     frequency = forms.ChoiceField(label=_("Frequency"), choices=FREQUENCIES)
-    timing = forms.ChoiceField(label=_("Billing"), choices=[("advance", _("in advance")), ("arrears", _("in arrears"))])
+    timing = forms.ChoiceField(
+        label=_("Billing"), choices=[("advance", _("in advance")), ("arrears", _("in arrears"))]
+    )
     alignment = forms.ChoiceField(label=_("Periods"), choices=[("calendar", _("calendar months")),
                                                                 ("anniversary", _("from the start date"))])  # fmt: skip
     trial_days = forms.IntegerField(label=_("Trial (days)"), min_value=0, max_value=3650, initial=0)
@@ -76,7 +82,9 @@ class ContractForm(forms.Form):
 class ChangeForm(forms.Form):
     item = forms.ChoiceField(label=_("Item"), required=False)
     effective_date = forms.DateField(label=_("From"), widget=DATE)
-    quantity = forms.DecimalField(label=_("New quantity"), min_value=0, max_digits=20, decimal_places=4, required=False)
+    quantity = forms.DecimalField(
+        label=_("New quantity"), min_value=0, max_digits=20, decimal_places=4, required=False
+    )
     unit_price = forms.DecimalField(label=_("New unit price"), min_value=0, max_digits=20, decimal_places=6,
                                     required=False)  # fmt: skip
     description = forms.CharField(label=_("New description (a plan change)"), max_length=500, required=False)

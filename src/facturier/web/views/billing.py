@@ -3,6 +3,7 @@ preview, approval, progress) and price index values. Every write goes through th
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -42,7 +43,11 @@ def _require(request: EntityRequest, action: Action) -> None:
 
 
 def _contract(request: EntityRequest, pk: str) -> Contract:
-    found = Contract.objects.filter(entity=request.entity, pk=pk).select_related("customer", "index_series").first()
+    found: Contract | None = (
+        Contract.objects.filter(entity=request.entity, pk=pk)
+        .select_related("customer", "index_series")
+        .first()
+    )
     if found is None:
         raise Http404
     return found
@@ -90,7 +95,9 @@ def contract_new(request: EntityRequest) -> HttpResponse:
         except BusinessError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, _("Contract %(reference)s created.") % {"reference": contract.reference})
+            messages.success(
+                request, _("Contract %(reference)s created.") % {"reference": contract.reference}
+            )
             return redirect("web:billing-contract", pk=contract.pk)
     problems = error_summary(form, *items) if form.is_bound else []
     return render(request, "web/billing/contract_form.html", {"form": form, "items": items, "problems": problems},
@@ -99,7 +106,7 @@ def contract_new(request: EntityRequest) -> HttpResponse:
 
 def _item_data(data: dict[str, Any]) -> ItemData:
     return ItemData(description=data["description"], pricing_model=data["pricing_model"],
-                    quantity=data["quantity"] if data["quantity"] is not None else 1, unit_price=data["unit_price"],
+                    quantity=data["quantity"] if data["quantity"] is not None else Decimal(1), unit_price=data["unit_price"],
                     tiers=data["tiers"], index_base=data["index_base"])  # fmt: skip
 
 
@@ -150,7 +157,9 @@ def contract_change_view(request: EntityRequest, pk: str) -> HttpResponse:
     except BusinessError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("The change is recorded from %(date)s.") % {"date": data["effective_date"]})
+        messages.success(
+            request, _("The change is recorded from %(date)s.") % {"date": data["effective_date"]}
+        )
     return redirect("web:billing-contract", pk=contract.pk)
 
 
@@ -161,11 +170,15 @@ def contract_terminate_view(request: EntityRequest, pk: str) -> HttpResponse:
     form = TerminateForm(request.POST)
     if request.method == "POST" and form.is_valid():
         try:
-            contract_terminate(contract=contract, by=as_actor(request.user), end_date=form.cleaned_data["end_date"])
+            contract_terminate(
+                contract=contract, by=as_actor(request.user), end_date=form.cleaned_data["end_date"]
+            )
         except BusinessError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _("Contract %(reference)s terminated.") % {"reference": contract.reference})
+            messages.success(
+                request, _("Contract %(reference)s terminated.") % {"reference": contract.reference}
+            )
     return redirect("web:billing-contract", pk=contract.pk)
 
 
@@ -188,7 +201,11 @@ def billing_run_create(request: EntityRequest) -> HttpResponse:
 
 @staff_view
 def billing_run_detail(request: EntityRequest, pk: str) -> HttpResponse:
-    run = BillingRun.objects.filter(entity=request.entity, pk=pk).select_related("job_run", "approved_by").first()
+    run = (
+        BillingRun.objects.filter(entity=request.entity, pk=pk)
+        .select_related("job_run", "approved_by")
+        .first()
+    )
     if run is None:
         raise Http404
     results = run.results or {}
@@ -228,7 +245,9 @@ def index_values(request: EntityRequest) -> HttpResponse:
             values = indexation.parse_csv(data["file"].read().decode("utf-8-sig")) if data["file"] else []
             if data["date"] and data["value"] is not None:
                 values.append((data["date"], data["value"]))
-            series = indexation.index_series_create(entity=request.entity, by=as_actor(request.user), code=data["code"])
+            series = indexation.index_series_create(
+                entity=request.entity, by=as_actor(request.user), code=data["code"]
+            )
             count = indexation.index_values_record(series=series, by=as_actor(request.user), values=values)
         except (BusinessError, UnicodeDecodeError) as error:
             form.add_error(None, getattr(error, "message", _("The file is not UTF-8 text.")))
@@ -236,7 +255,7 @@ def index_values(request: EntityRequest) -> HttpResponse:
             messages.success(request, _("%(count)s value(s) recorded for %(index)s.") % {"count": count,
                                                                                        "index": series.code})  # fmt: skip
             return redirect("web:billing-indices")
-    series = IndexSeries.objects.filter(entity=request.entity).prefetch_related("values")
+    known = IndexSeries.objects.filter(entity=request.entity).prefetch_related("values")
     problems = error_summary(form) if form.is_bound else []
-    return render(request, "web/billing/indices.html", {"series": series, "form": form, "problems": problems,
+    return render(request, "web/billing/indices.html", {"series": known, "form": form, "problems": problems,
                                                           "can_edit": can_edit})  # fmt: skip

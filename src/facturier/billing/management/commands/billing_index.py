@@ -27,7 +27,9 @@ class Command(BaseCommand):
         parser.add_argument("--entity", required=True, help="entity id, SIREN or name")
         parser.add_argument("--code", required=True, help="the index code, e.g. Syntec")
         parser.add_argument("--name", default="", help="its full name (when it is created)")
-        parser.add_argument("--set", nargs=2, metavar=("DATE", "VALUE"), help="one value, YYYY-MM-DD and number")
+        parser.add_argument(
+            "--set", nargs=2, metavar=("DATE", "VALUE"), help="one value, YYYY-MM-DD and number"
+        )
         parser.add_argument("--import", dest="csv", type=Path, help="a CSV file of date,value lines")
 
     def handle(self, *args: Any, **options: Any) -> None:
