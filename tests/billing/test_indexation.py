@@ -56,7 +56,7 @@ def test_a_yearly_contract_is_revised_on_its_revision_date_and_the_line_says_so(
     invoice = Document.objects.get(pk=bp.document_id)
     [line] = invoice.lines.all()
     assert invoice.tax_exclusive == Decimal("12333.66")
-    assert "indexed Syntec 310.5/302.1" in line.description
+    assert "indexé Syntec 310.5/302.1" in line.description  # the company speaks French
     contract.refresh_from_db()
     assert contract.revision_date == dt.date(2028, 1, 1)
     # and 2026 keeps its price (the past is not rewritten), nothing billed twice on a second run
