@@ -158,8 +158,13 @@ FACTURIER_SCHEDULES = [
      "interval_seconds": 300},
     {"name": "billing-run", "task": "facturier.billing.tasks.daily_billing_runs",
      "rrule": "FREQ=DAILY;BYHOUR=6;BYMINUTE=0"},
+    {"name": "billing-notices", "task": "facturier.billing.tasks.send_billing_notices",
+     "rrule": "FREQ=DAILY;BYHOUR=7;BYMINUTE=0"},
 ]  # fmt: skip
 # Bank statements: the watched folder (statements/inbox/<SIREN or company slug>/) and the largest file read.
+# Billing: days before a recurring invoice or a tacit renewal the customer is emailed (a contract's own
+# `notify_days` wins; unset: no notice).
+FACTURIER_BILLING_NOTICE_DAYS = os.environ.get("FACTURIER_BILLING_NOTICE_DAYS") or None
 FACTURIER_STATEMENTS_DIR = os.environ.get("FACTURIER_STATEMENTS_DIR") or str(DATA_DIR / "statements")
 FACTURIER_STATEMENT_MAX_BYTES = int(os.environ.get("FACTURIER_STATEMENT_MAX_BYTES", str(50 * 1024 * 1024)))
 FACTURIER_SCHEDULER_SECONDS = float(os.environ.get("FACTURIER_SCHEDULER_SECONDS", "30"))

@@ -326,6 +326,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     time_import.add_argument("file", metavar="FILE")
     time_import.add_argument("--entity", required=True, help="entity id, SIREN or name")
+    billing.add_argument("--approval", action="store_true", help="hold the run for approval (in the web UI)")
+    index = sub.add_parser("billing-index", help="enter or import the values of a price index (Syntec...)")
+    index.add_argument("--entity", required=True, help="entity id, SIREN or name")
+    index.add_argument("--code", required=True, help="the index code, e.g. Syntec")
+    index.add_argument("--name", default="", help="its full name (when it is created)")
+    index.add_argument("--set", nargs=2, metavar=("DATE", "VALUE"), help="one value: YYYY-MM-DD and a number")
+    index.add_argument("--import", dest="csv", help="a CSV file of date,value lines")
     documents = sub.add_parser("documents", help="issued files (XML, Factur-X PDF)")
     documents_sub = documents.add_subparsers(dest="documents_command", required=True)
     sweep = documents_sub.add_parser(
@@ -451,11 +458,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.format,
                 *(["--date", args.date] if args.date else []),
             ]
+            options += ["--approval"] if args.approval else []
             return _call_reporting("billing_run", *options, *(["--dry-run"] if args.dry_run else []))
         case "import-usage":
             return _call_reporting("import_usage", args.file, "--entity", args.entity)
         case "import-time":
             return _call_reporting("import_time", args.file, "--entity", args.entity)
+        case "billing-index":
+            options = ["--entity", args.entity, "--code", args.code, "--name", args.name]
+            options += [
+                *(["--set", *args.set] if args.set else []),
+                *(["--import", args.csv] if args.csv else []),
+            ]
+            return _call_reporting("billing_index", *options)
         case "documents":
             return _call_reporting("documents_sweep", *(["--inline"] if args.inline else []))
         case "sepa-dd-collect" | "sepa-transfer":

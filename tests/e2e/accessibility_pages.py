@@ -95,6 +95,10 @@ PAGES: tuple[Page, ...] = (
     Page("web:time-approvals"),
     Page("web:time-wip"),
     Page("web:time-rates"),
+    Page("web:billing-contract-new"),
+    Page("web:billing-contract", ids={"pk": "contract"}),
+    Page("web:billing-run", ids={"pk": "billing_run"}),
+    Page("web:billing-indices"),
     Page("web:bank-home"),
     Page("web:bank-account-create"),
     Page("web:bank-upload"),
@@ -138,6 +142,13 @@ NOT_PAGES: dict[str, tuple[str, Page]] = {
         Page("web:document-action", kwargs={"action": "submit"}, ids={"pk": "draft"}),
     ),
     "web:company-logo": ("an image", Page("web:company-logo")),
+    "web:billing-contract-change": ("POST only", Page("web:billing-contract-change", ids={"pk": "contract"})),
+    "web:billing-contract-terminate": (
+        "POST only",
+        Page("web:billing-contract-terminate", ids={"pk": "contract"}),
+    ),
+    "web:billing-run-create": ("POST only", Page("web:billing-run-create")),
+    "web:billing-run-approve": ("POST only", Page("web:billing-run-approve", ids={"pk": "billing_run"})),
     "web:company-series": ("POST only", Page("web:company-series", ids={"pk": "series"})),
     "web:company-member-add": ("POST only", Page("web:company-member-add")),
     "web:company-member-role": ("POST only", Page("web:company-member-role", ids={"pk": "membership"})),
@@ -331,6 +342,13 @@ for minutes, approve in ((50, True), (95, False)):
         entry_decide(entry=entry, by=user, approve=True)
 ids = dict(
     construction=construction.pk, situation=situation.pk,
+from facturier.billing.runs import billing_run_start
+from facturier.billing.services import ItemData, contract_create
+contract = contract_create(entity=entity, customer=customer, by=None, reference="E2E-SAAS", start_date=dt.date(2025, 1, 1),
+                           items=[ItemData(description="Abonnement", unit_price=Decimal("49.00"))])
+billing_run = billing_run_start(entity=entity, day=dt.date(2025, 2, 1), by=None, approval=True)
+ids = dict(
+    contract=contract.pk, billing_run=billing_run.pk,
     customer=customer.pk, contact=contact.pk, product=product.pk, draft=draft.pk, quote=quote.pk,
     pending=pending.pk, issued=issued.pk, received=received.pk, mandate=mandate.pk, sepa_file=sepa_file.pk,
     payment=payment.pk, allocation=payment.allocations.get().pk,

@@ -23,6 +23,7 @@ SHIPPED = {
     "import-statements": "facturier.banking.tasks.import_watched_statements",
     "provider-events": "facturier.payments.checkout_tasks.process_pending_provider_events",
     "billing-run": "facturier.billing.tasks.daily_billing_runs",
+    "billing-notices": "facturier.billing.tasks.send_billing_notices",
 }
 
 
@@ -75,6 +76,7 @@ def test_the_worker_fires_each_shipped_schedule_once_per_period(entity):
     assert _runs("billing-run") == [
         dt.datetime(2026, 6, 1, 6, 0, tzinfo=PARIS)
     ]  # the 2nd is after the 26 hours
+    assert _runs("billing-notices") == [dt.datetime(2026, 6, 1, 7, 0, tzinfo=PARIS)]
     assert JobRun.objects.count() == len(set(JobRun.objects.values_list("key", flat=True)))
 
 

@@ -51,9 +51,14 @@ class DueLine:
     quantity: Decimal
     unit_price: Decimal
     adjustment: bool = False
+    label: str = ""  # instead of the item's description (the minimum commitment's top-up)
 
     @property
     def description(self) -> str:
+        if self.label:
+            return self.label
+        if self.item.pricing_model == "one_off" and not self.adjustment:
+            return self.item.description
         span = f"{self.start:%Y-%m-%d} – {(self.end - dt.timedelta(days=1)):%Y-%m-%d}"
         days = (self.end - self.start).days
         prorata = "" if days == self.period.days else f" ({days}/{self.period.days})"
@@ -98,6 +103,8 @@ def item_exact(item: ContractItem, contract: Contract, period: Period) -> Fracti
         item.pricing_model, quantity=item.quantity, unit_price=item.unit_price, tiers=item.tiers
     )
     lo, hi = _item_window(item, contract)
+    if item.pricing_model == "one_off":  # once, whole, in the period of its first billed day
+        return Fraction(price) if period.start <= lo < period.end and (hi is None or lo < hi) else Fraction(0)
     return exact_amount(period, lo, hi, price)
 
 
@@ -150,12 +157,36 @@ def due_periods(contract: Contract, day: dt.date) -> list[DuePeriod]:
         amounts = _period_amounts(contract, items, period, day)
         lines = [_line(item, contract, period, amount, False)
                  for item in items if (amount := amounts[str(item.pk)])]  # fmt: skip
+        lines.extend(minimum_topup(contract, items, period, sum(amounts.values(), Decimal(0))))
         due.append(DuePeriod(contract, period, when, lines, {k: str(v) for k, v in amounts.items() if v}))
         if len(due) >= MAX_BACKLOG:
             break
     if due:
         _add_adjustments(contract, items, billed, due[0], day)
     return due
+
+
+def minimum_topup(
+    contract: Contract, items: list[ContractItem], period: Period, billed: Decimal
+) -> list[DueLine]:
+    """The line that brings a period up to the contract's minimum commitment, prorated by the days served.
+
+    Computed when the period is first invoiced (not kept in the period's amounts, so later changes do
+    not revise it); VAT as the contract's first item."""
+    if not contract.minimum_amount or not items:
+        return []
+    start, end = service_window(contract)
+    floor = round_fraction(exact_amount(period, start, end, contract.minimum_amount))
+    if floor <= billed:
+        return []
+    from django.utils.translation import gettext as _
+
+    label = _("Minimum commitment %(amount)s %(currency)s: top-up, %(start)s – %(end)s") % {
+        "amount": contract.minimum_amount, "currency": contract.currency,
+        "start": max(start, period.start), "end": period.last_day}  # fmt: skip
+    first = items[0]
+    return [DueLine(first, period, max(start, period.start), period.end, floor - billed, Decimal(1),
+                    floor - billed, label=label)]  # fmt: skip
 
 
 def adjustments_of(

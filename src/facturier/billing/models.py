@@ -12,6 +12,7 @@ in the transaction that creates the invoice draft, so a period is invoiced exact
 import uuid
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +25,40 @@ from facturier.domain.billing.usage import Aggregation
 class ContractStatus(models.TextChoices):
     ACTIVE = "active", _("active")
     TERMINATED = "terminated", _("terminated")
+
+
+class ProrationPolicy(models.TextChoices):
+    NEXT_INVOICE = "next_invoice", _("on the next invoice")
+    IMMEDIATE = "immediate", _("immediately")
+
+
+class IndexSeries(TenantModel):
+    """A price index (Syntec, an INSEE index...): its published values, entered by hand or imported."""
+
+    code = models.CharField(_("code"), max_length=30)
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["entity", "code"], name="billing_index_unique_code")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class IndexValue(models.Model):
+    series = models.ForeignKey(IndexSeries, on_delete=models.CASCADE, related_name="values")
+    date = models.DateField(_("published for"))
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=4)
+
+    class Meta:
+        ordering = ["series", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "date"], name="billing_index_one_value_a_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series_id} {self.date} {self.value}"
 
 
 class Contract(TenantModel):
@@ -54,6 +89,28 @@ class Contract(TenantModel):
     status = models.CharField(
         _("status"), max_length=12, choices=ContractStatus.choices, default=ContractStatus.ACTIVE
     )
+    proration_policy = models.CharField(
+        _("changes billed"),
+        max_length=12,
+        choices=ProrationPolicy.choices,
+        default=ProrationPolicy.NEXT_INVOICE,
+    )
+    minimum_amount = models.DecimalField(
+        _("minimum commitment per period"), max_digits=20, decimal_places=2, null=True, blank=True,
+        help_text=_("A period billed less (excluding VAT) is topped up to it, prorated by the days served."),
+    )  # fmt: skip
+    notify_days = models.PositiveIntegerField(
+        _("notify the customer (days before)"), null=True, blank=True,
+        help_text=_("Email the customer this many days before each invoice and renewal (empty: never)."),
+    )  # fmt: skip
+    index_series = models.ForeignKey(
+        "billing.IndexSeries", on_delete=models.PROTECT, null=True, blank=True, related_name="contracts",
+        verbose_name=_("price index"),
+    )  # fmt: skip
+    revision_date = models.DateField(
+        _("next price revision"), null=True, blank=True,
+        help_text=_("Prices follow the index on this day, then every year."),
+    )  # fmt: skip
 
     class Meta:
         ordering = ["reference"]
@@ -99,6 +156,10 @@ class ContractItem(models.Model):
         _("threshold (quantity)"), max_digits=20, decimal_places=6, null=True, blank=True
     )
     alert_percents = models.JSONField(_("alerts (% of the threshold)"), default=list, blank=True)
+    index_base = models.DecimalField(
+        _("index base (S0)"), max_digits=14, decimal_places=4, null=True, blank=True,
+        help_text=_("The index value the unit price was set at; empty: the price is not indexed."),
+    )  # fmt: skip
 
     class Meta:
         ordering = ["contract", "start_date", "pk"]
@@ -137,6 +198,7 @@ class ContractChange(models.Model):
 
 
 class BillingRunStatus(models.TextChoices):
+    AWAITING_APPROVAL = "awaiting_approval", _("awaiting approval")
     RUNNING = "running", _("running")
     DONE = "done", _("done")
     FAILED = "failed", _("failed")
@@ -146,8 +208,12 @@ class BillingRun(TenantModel):
     run_date = models.DateField(_("date"))
     dry_run = models.BooleanField(_("dry run"), default=False)
     status = models.CharField(
-        _("status"), max_length=10, choices=BillingRunStatus.choices, default=BillingRunStatus.RUNNING
+        _("status"), max_length=20, choices=BillingRunStatus.choices, default=BillingRunStatus.RUNNING
     )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
     results = models.JSONField(default=dict, blank=True)
     job_run = models.ForeignKey(
         "jobs.JobRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -290,3 +356,32 @@ class UsageAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id} {self.period_start} {self.percent}%"
+
+
+class NoticeKind(models.TextChoices):
+    INVOICE = "invoice", _("upcoming invoice")
+    RENEWAL = "renewal", _("upcoming renewal")
+
+
+class BillingNotice(models.Model):
+    """A notice emailed to the customer before an invoice or a renewal: unique per contract, kind and
+    date, so the daily schedule sends it once however often it runs."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=10, choices=NoticeKind.choices)
+    due_date = models.DateField()
+    recipient = models.CharField(max_length=254, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["contract", "due_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "kind", "due_date"], name="billing_one_notice_per_date"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.kind} {self.due_date}"

@@ -24,8 +24,10 @@ from facturier.accounts.actor import SYSTEM, Actor
 from facturier.accounts.models import LegalEntity
 from facturier.billing import errors
 from facturier.billing.compute import DueLine, DuePeriod, due_periods, pending_adjustments
+from facturier.billing.indexation import apply_revisions, revisions_due
 from facturier.billing.models import BilledPeriod, BillingRun, BillingRunStatus, Contract
-from facturier.common.errors import BusinessError
+from facturier.billing.sources import BillingSource, PendingBill, billing_sources
+from facturier.common.errors import BusinessError, Conflict
 from facturier.domain.billing.periods import InvalidFrequency
 from facturier.domain.billing.pricing import InvalidTiers
 from facturier.invoicing.models import Document
@@ -36,6 +38,7 @@ from facturier.invoicing.services import (
     document_create,
     invoice_issue,
 )
+from facturier.invoicing.services.common import entity_today
 
 logger = logging.getLogger(__name__)
 TASK = "facturier.billing.tasks.execute_billing_run"
@@ -54,7 +57,7 @@ def contracts_to_bill(entity: LegalEntity, day: dt.date) -> list[Contract]:
     return list(
         Contract.objects.filter(entity=entity)
         .filter(start_date__lte=day)
-        .select_related("customer", "entity")
+        .select_related("customer", "entity", "index_series")
         .order_by("reference")
     )
 
@@ -92,9 +95,44 @@ def _anomalies(dues: list[DuePeriod]) -> list[dict[str, str]]:
     return found
 
 
+def _source_error(source: BillingSource, pending: PendingBill | None, error: Exception) -> dict[str, Any]:
+    found = _error_fields(error)
+    found |= {"source": source.key, "contract": pending.key if pending else source.key}
+    if pending is not None:
+        found["item"] = pending.key
+    return found
+
+
+def _error_fields(error: Exception) -> dict[str, Any]:
+    message = getattr(error, "message", None) or str(error)
+    return {"code": str(getattr(error, "code", errors.BILLING_FAILED)), "reason": str(message)}
+
+
+def pending_of_sources(
+    entity: LegalEntity, day: dt.date, result: dict[str, Any]
+) -> list[tuple[BillingSource, PendingBill]]:
+    """What every registered source would bill at ``day``; a source that fails is reported, not fatal."""
+    found: list[tuple[BillingSource, PendingBill]] = []
+    for source in billing_sources():
+        try:
+            found.extend((source, pending) for pending in source.pending(entity, day))
+        except Exception as error:  # one source never hides the others
+            logger.exception("billing source %s failed", source.key)
+            result["errors"].append(_source_error(source, None, error))
+    return found
+
+
 def preview(entity: LegalEntity, day: dt.date) -> dict[str, Any]:
-    """What a run at ``day`` would invoice, without writing anything."""
-    result: dict[str, Any] = {"invoices": [], "credit_notes": [], "errors": [], "anomalies": [], "totals": {}}
+    """What a run at ``day`` would invoice (contracts and every registered source), without writing."""
+    result: dict[str, Any] = {"invoices": [], "credit_notes": [], "pending": [], "errors": [], "anomalies": [],
+                              "totals": {}}  # fmt: skip
+    for source, pending in pending_of_sources(entity, day, result):
+        result["pending"].append({
+            "source": source.key, "label": str(source.label), "key": pending.key, "customer": pending.customer,
+            "description": pending.description, "total": str(pending.net_amount), "currency": pending.currency,
+        })  # fmt: skip
+        totals = result["totals"]
+        totals[pending.currency] = str(Decimal(totals.get(pending.currency, "0")) + pending.net_amount)
     for contract in contracts_to_bill(entity, day):
         try:
             dues = due_periods(contract, day)
@@ -102,6 +140,10 @@ def preview(entity: LegalEntity, day: dt.date) -> dict[str, Any]:
             result["errors"].append(_error(contract, error))
             continue
         result["anomalies"].extend(_anomalies(dues))
+        if revisions_due(contract, day):
+            result["anomalies"].append({"contract": contract.reference, "code": "indexation_due", "reason": _(
+                "Prices are revised on %(date)s (index %(index)s): the run applies it before billing."
+            ) % {"date": contract.revision_date, "index": contract.index_series}})  # fmt: skip
         if not dues:
             for bp, lines, _amounts in pending_adjustments(contract, day):
                 result["credit_notes"].append({
@@ -170,9 +212,16 @@ def _create_invoice(due: DuePeriod, run: BillingRun | None, by: Actor) -> Billed
     return claim
 
 
-def _issue(contract: Contract, document: Document, by: Actor, done: dict[str, list[Any]], key: str) -> None:
+def _issue(
+    contract: Contract | None,
+    document: Document,
+    by: Actor,
+    done: dict[str, list[Any]],
+    key: str,
+    origin: dict[str, Any] | None = None,
+) -> None:
     """Issue a draft in a savepoint; kept as a draft (and reported) when approval is needed or issue fails."""
-    if contract.entity.requires_approval:
+    if document.entity.requires_approval:
         done["drafts"].append(str(document.pk))
         return
     try:
@@ -180,11 +229,32 @@ def _issue(contract: Contract, document: Document, by: Actor, done: dict[str, li
             document = invoice_issue(invoice=document, by=by)
     except BusinessError as error:
         done["drafts"].append(str(document.pk))
-        done["errors"].append(
-            {**_error(contract, error), "code": errors.ISSUE_FAILED, "draft": str(document.pk)}
+        found = (
+            _error(contract, error) if contract is not None else {**_error_fields(error), **(origin or {})}
         )
+        done["errors"].append({**found, "code": errors.ISSUE_FAILED, "draft": str(document.pk)})
         return
     done[key].append(document.number)
+
+
+def bill_pending(
+    source: BillingSource, pending: PendingBill, day: dt.date, by: Actor
+) -> dict[str, list[Any]]:
+    """Bill one source item: its ``bill`` claims it and makes the draft (caller's transaction, in a savepoint
+    so a failure leaves nothing), then the draft is issued. None from ``bill``: billed already, skipped."""
+    done: dict[str, list[Any]] = {"invoices": [], "credit_notes": [], "drafts": [], "errors": []}
+    origin = {"source": source.key, "contract": pending.key, "item": pending.key}
+    try:
+        with transaction.atomic():
+            document = source.bill(pending, day=day, by=by)
+    except Exception as error:  # one item never stops the others; the reason is reported
+        if not isinstance(error, (BusinessError, ValueError, ArithmeticError)):
+            logger.exception("billing source %s failed on %s", source.key, pending.key)
+        done["errors"].append(_source_error(source, pending, error))
+        return done
+    if document is not None:
+        _issue(None, document, by, done, "invoices", origin)
+    return done
 
 
 def _settle_pending(contract: Contract, by: Actor, done: dict[str, list[Any]], day: dt.date) -> None:
@@ -216,11 +286,28 @@ def _settle_pending(contract: Contract, by: Actor, done: dict[str, list[Any]], d
             _issue(contract, document, by, done, key)
 
 
+def settle_pending(contract: Contract, by: Actor) -> dict[str, list[Any]]:
+    """Settle now what changed on the contract's invoiced periods (the `immediate` proration policy)."""
+    done: dict[str, list[Any]] = {"invoices": [], "credit_notes": [], "drafts": [], "errors": []}
+    try:
+        with transaction.atomic():
+            _settle_pending(contract, by, done, entity_today(contract.entity))
+    except BusinessError as error:
+        done["errors"].append(_error(contract, error))
+    return done
+
+
 def bill_contract(
     contract: Contract, day: dt.date, run: BillingRun | None, by: Actor
 ) -> dict[str, list[Any]]:
     """Invoice every due period of one contract (each in its own savepoint) and issue the invoices."""
     done: dict[str, list[Any]] = {"invoices": [], "credit_notes": [], "drafts": [], "errors": []}
+    try:
+        with transaction.atomic():
+            apply_revisions(contract, day, by)
+    except BusinessError as error:
+        done["errors"].append(_error(contract, error))
+        return done
     try:
         dues = due_periods(contract, day)
         if dues and dues[0].total < 0:  # the credits exceed the next invoice: settled on their own
@@ -257,25 +344,35 @@ def execute(run: BillingRun, *, job_run: Any | None = None, by: Actor = SYSTEM) 
     from facturier.jobs.runs import run_chunks
 
     contracts = {str(c.pk): c for c in contracts_to_bill(run.entity, run.run_date)}
+    source_errors: dict[str, list[Any]] = {"errors": []}
+    pendings = {f"{source.key}:{pending.key}": (source, pending)
+                for source, pending in pending_of_sources(run.entity, run.run_date, source_errors)}  # fmt: skip
+    keys = [*contracts, *pendings, *(["sources:errors"] if source_errors["errors"] else [])]
     progress, seen = PROGRESS.get(), [0]
 
     def handle(key: str) -> None:
-        contract = contracts[key]
-        try:
-            with transaction.atomic():
-                done = bill_contract(contract, run.run_date, run, by)
-        except Exception as error:  # one contract never stops the others
-            logger.exception("billing %s failed", contract.reference)
-            done = {"errors": [_error(contract, error)]}
+        if key == "sources:errors":  # a chunk too, so a resumed run reports them once
+            done = source_errors
+        elif key in pendings:
+            source, pending = pendings[key]
+            done = bill_pending(source, pending, run.run_date, by)
+        else:
+            contract = contracts[key]
+            try:
+                with transaction.atomic():
+                    done = bill_contract(contract, run.run_date, run, by)
+            except Exception as error:  # one contract never stops the others
+                logger.exception("billing %s failed", contract.reference)
+                done = {"errors": [_error(contract, error)]}
         _record(run, done)
         seen[0] += 1
         if progress is not None:
-            progress(seen[0], len(contracts))
+            progress(seen[0], len(keys))
 
     if job_run is not None:
-        run_chunks(job_run, list(contracts), handle)
+        run_chunks(job_run, keys, handle)
     else:
-        for key in contracts:
+        for key in keys:
             with transaction.atomic():
                 handle(key)
     run.refresh_from_db()
@@ -286,21 +383,54 @@ def execute(run: BillingRun, *, job_run: Any | None = None, by: Actor = SYSTEM) 
 
 
 @transaction.atomic
-def billing_run_start(*, entity: LegalEntity, day: dt.date, by: Actor, dry_run: bool = False) -> BillingRun:
-    """A billing run at ``day``: a dry run is computed now; a real one is queued as a chunked job run."""
+def billing_run_start(
+    *, entity: LegalEntity, day: dt.date, by: Actor, dry_run: bool = False, approval: bool = False
+) -> BillingRun:
+    """A billing run at ``day``: a dry run is computed now; a real one is queued as a chunked job run, or,
+    with ``approval``, previewed and held (`awaiting_approval`) until `billing_run_approve`."""
     from facturier.accounts.authorization import authorize
     from facturier.accounts.roles import Action
-    from facturier.jobs.runs import job_start
 
     authorize(by, Action.ISSUE, entity)
     run = BillingRun.objects.create(entity=entity, run_date=day, dry_run=dry_run)
-    if dry_run:
+    if dry_run or approval:
         run.results = preview(entity, day)
-        run.status = BillingRunStatus.DONE
+        run.status = BillingRunStatus.DONE if dry_run else BillingRunStatus.AWAITING_APPROVAL
         run.save(update_fields=["results", "status", "updated_at"])
         return run
-    job, _created = job_start(key=f"billing:{entity.pk}:{day}:{run.pk}", task=TASK,
-                              args={"billing_run": str(run.pk)}, entity=entity)  # fmt: skip
+    _queue(run)
+    return run
+
+
+def _queue(run: BillingRun) -> None:
+    from facturier.jobs.runs import job_start
+
+    job, _created = job_start(key=f"billing:{run.entity_id}:{run.run_date}:{run.pk}", task=TASK,
+                              args={"billing_run": str(run.pk)}, entity=run.entity)  # fmt: skip
     run.job_run = job
     run.save(update_fields=["job_run", "updated_at"])
+
+
+@transaction.atomic
+def billing_run_approve(*, run: BillingRun, by: Actor) -> BillingRun:
+    """A run held for approval goes to the workers: approved by someone allowed to issue invoices. Its
+    preview is kept for the record (`results` is replaced by what the run really billed)."""
+    from django.utils import timezone
+
+    from facturier.accounts.authorization import authorize
+    from facturier.accounts.roles import Action
+    from facturier.audit.services import audit_record
+
+    run = BillingRun.objects.select_for_update().select_related("entity").get(pk=run.pk)
+    authorize(by, Action.ISSUE, run.entity)
+    if run.status != BillingRunStatus.AWAITING_APPROVAL:
+        raise Conflict(_("This billing run is not awaiting approval."), code=errors.NOT_AWAITING_APPROVAL)
+    user = by.user if by is not None else None
+    run.approved_by, run.approved_at = user, timezone.now()
+    run.status = BillingRunStatus.RUNNING
+    run.results = {"preview": run.results}
+    run.save(update_fields=["approved_by", "approved_at", "status", "results", "updated_at"])
+    audit_record(entity=run.entity, actor=by, action="billing_run.approved", obj=run,
+                 after={"run_date": run.run_date, "status": run.status})  # fmt: skip
+    _queue(run)
     return run

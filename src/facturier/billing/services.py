@@ -27,7 +27,9 @@ from facturier.billing.models import (
     ContractChange,
     ContractItem,
     ContractStatus,
+    IndexSeries,
     Metric,
+    ProrationPolicy,
 )
 from facturier.catalog.models import Product
 from facturier.common.errors import Conflict, ValidationFailed
@@ -55,6 +57,7 @@ class ItemData:
     threshold_amount: Decimal | None = None
     threshold_quantity: Decimal | None = None
     alert_percents: list[int] = field(default_factory=list)
+    index_base: Decimal | None = None  # S0: the index value the price was set at (indexed items only)
 
 
 def state_of(contract: Contract) -> dict[str, Any]:
@@ -95,7 +98,7 @@ def _item(contract: Contract, data: ItemData, start: dt.date, index: int) -> Con
         quantity=data.quantity, unit_price=price, unit=data.unit,
         vat_category=data.vat_category or (product.vat_category if product else "S"),
         vat_rate=data.vat_rate if data.vat_rate is not None else (product.vat_rate if product else Decimal("20")),
-        start_date=start,
+        start_date=start, index_base=data.index_base,
     )  # fmt: skip
 
 
@@ -139,6 +142,11 @@ def contract_create(
     tacit_renewal: bool = True,
     term_months: int | None = None,
     notice_days: int = 0,
+    proration_policy: str = ProrationPolicy.NEXT_INVOICE,
+    minimum_amount: Decimal | None = None,
+    notify_days: int | None = None,
+    index_series: IndexSeries | None = None,
+    revision_date: dt.date | None = None,
 ) -> Contract:
     authorize(by, Action.EDIT_DOCUMENTS, entity, resource="contracts")
     if customer.entity_id != entity.pk:
@@ -155,10 +163,18 @@ def contract_create(
         raise ValidationFailed(
             _("A contract ends after it starts."), field="end_date", code=errors.INVALID_DATES
         )
+    if index_series is not None and (index_series.entity_id != entity.pk or revision_date is None):
+        raise ValidationFailed(_("An indexed contract needs an index of the company and a revision date."),
+                               field="revision_date", code=errors.INVALID_DATES)  # fmt: skip
+    if minimum_amount is not None and minimum_amount < 0:
+        raise ValidationFailed(_("Quantities and prices are not negative."), field="minimum_amount",
+                               code="invalid_amount")  # fmt: skip
     contract = Contract.objects.create(
         entity=entity, customer=customer, reference=reference, start_date=start_date, end_date=end_date,
         frequency=frequency, timing=timing, alignment=alignment, trial_days=trial_days, currency=currency,
         tacit_renewal=tacit_renewal, term_months=term_months, notice_days=notice_days,
+        proration_policy=ProrationPolicy(proration_policy), minimum_amount=minimum_amount, notify_days=notify_days,
+        index_series=index_series, revision_date=revision_date if index_series is not None else None,
     )  # fmt: skip
     for index, data in enumerate(items):
         _item(contract, data, start_date, index)
@@ -211,7 +227,20 @@ def contract_change(
     )  # fmt: skip
     audit_record(entity=contract.entity, actor=by, action="contract.changed", obj=contract,
                  after={**state_of(contract), "change": kind, "effective_date": effective_date})  # fmt: skip
+    _settle_now(contract, change, by)
     return change
+
+
+def _settle_now(contract: Contract, change: ContractChange, by: Actor) -> None:
+    """Policy `immediate`: the difference on periods already invoiced is invoiced or credited now (an
+    adjustment invoice or a credit note), not on the next invoice."""
+    if contract.proration_policy != ProrationPolicy.IMMEDIATE:
+        return
+    from facturier.billing.runs import settle_pending
+
+    done = settle_pending(contract, by)
+    change.details = {**change.details, "settled": done}
+    change.save(update_fields=["details"])
 
 
 def _item_state(item: ContractItem | None) -> dict[str, str] | None:
@@ -244,9 +273,10 @@ def contract_terminate(*, contract: Contract, by: Actor, end_date: dt.date) -> C
     contract.end_date = min(end_date, contract.end_date) if contract.end_date else end_date
     contract.status = ContractStatus.TERMINATED
     contract.save(update_fields=["end_date", "status", "updated_at"])
-    ContractChange.objects.create(
+    change = ContractChange.objects.create(
         contract=contract, effective_date=contract.end_date, kind=ChangeKind.TERMINATION
     )
     audit_record(entity=contract.entity, actor=by, action="contract.terminated", obj=contract, before=before,
                  after=state_of(contract))  # fmt: skip
+    _settle_now(contract, change, by)
     return contract

@@ -37,3 +37,11 @@ def daily_billing_runs(job_run: Any = None) -> dict[str, Any]:
         billing_run_start(entity=entity, day=day, by=SYSTEM)
         started += 1
     return {"started": started}
+
+
+@task()
+def send_billing_notices(job_run: Any = None) -> dict[str, Any]:
+    """Email customers before their next invoice or renewal (once per contract, kind and date)."""
+    from facturier.billing.notices import send_due_notices
+
+    return {"sent": send_due_notices()}

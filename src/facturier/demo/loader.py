@@ -21,6 +21,7 @@ from django.utils import timezone
 from facturier.accounts.actor import as_actor
 from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Role
+from facturier.demo.billing import load_billing_demo
 from facturier.demo.company import TIME_ZONE, create_entities, entity_fields
 from facturier.demo.construction import create_construction
 from facturier.demo.customers import CUSTOMERS, create_customers
@@ -28,8 +29,8 @@ from facturier.demo.history import Actors, HistoryWriter
 from facturier.demo.products import PRODUCTS, TRAINING_PRODUCTS, create_products
 from facturier.demo.projects import create_projects
 from facturier.demo.scenario import PATHS, PAYMENTS, TRAINING_PATHS, TRAINING_PAYMENTS, Planner
-from facturier.demo.usage import create_usage
 from facturier.demo.timesheets import create_timesheets
+from facturier.demo.usage import create_usage
 from facturier.domain.validation import ArtefactMissing
 
 SEED = 20240601
@@ -137,4 +138,5 @@ def load_demo(
         create_projects(main, customers, actors, anchor)
         create_construction(main, customers, actors, anchor)
         create_timesheets(main, customers, users, anchor)
+        load_billing_demo(second, list(training_customers.values()), admin, anchor)
     return LoadResult(loaded=True, entity=main, seconds=time.perf_counter() - started, steps=steps)

@@ -103,6 +103,8 @@ EVENT_TYPES: dict[str, str] = {
     "rate_rule.deleted": "A rate was removed from the rate card.",
     "timesheet_settings.updated": "The company's time rounding increment or default expense markup changed.",
     "project.time_invoiced": "A project's approved time and expenses were put on a draft invoice.",
+    "billing_run.approved": "A billing run held for approval was approved and queued for the workers.",
+    "index.values_recorded": "Values of a price index (Syntec...) were entered or imported.",
 }
 for _subject in ("quote", "order", "invoice", "credit_note"):
     EVENT_TYPES |= {

@@ -9,6 +9,7 @@ from facturier.api.v1 import (
     bank,
     construction,
     contacts,
+    contracts,
     credit_notes,
     customers,
     einvoice,
@@ -58,3 +59,4 @@ api.add_router("", projects.router)
 api.add_router("", construction.router)
 api.add_router("", usage.router)
 api.add_router("", timesheets.router)
+api.add_router("", contracts.router)

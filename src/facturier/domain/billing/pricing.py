@@ -22,6 +22,7 @@ class PricingModel(StrEnum):
     PER_UNIT = "per_unit"
     TIERED = "tiered"
     VOLUME = "volume"
+    ONE_OFF = "one_off"  # quantity × unit price, once, in the period of the item's first day (not prorated)
 
 
 class InvalidTiers(ValueError):
@@ -67,7 +68,7 @@ def period_price(
         raise ValueError("a quantity is not negative")
     if model is PricingModel.FLAT:
         return unit_price
-    if model is PricingModel.PER_UNIT:
+    if model in (PricingModel.PER_UNIT, PricingModel.ONE_OFF):
         return quantity * unit_price
     checked = check_tiers(tiers)
     if model is PricingModel.VOLUME:

@@ -36,6 +36,7 @@ class Command(BaseCommand):
         parser.add_argument("--date", help="YYYY-MM-DD in the company's time zone (default: its today)")
         parser.add_argument("--dry-run", action="store_true", help="preview only: nothing is written")
         parser.add_argument("--format", choices=("text", "json"), default="text")
+        parser.add_argument("--approval", action="store_true", help="hold the run for approval (web UI)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         entity = find_entity(options["entity"])
@@ -44,23 +45,27 @@ class Command(BaseCommand):
         except ValueError:
             raise CommandError(f"--date: {options['date']!r} is not a date (YYYY-MM-DD).") from None
         try:
-            run = billing_run_start(entity=entity, day=day, by=SYSTEM, dry_run=options["dry_run"])
+            run = billing_run_start(entity=entity, day=day, by=SYSTEM, dry_run=options["dry_run"],
+                                    approval=options["approval"])  # fmt: skip
         except BusinessError as error:
             raise CommandError(error.message) from None
         if run.job_run_id is not None:
             self._execute(run.job_run_id)
             run.refresh_from_db()
         results = run.results
+        previewed = run.dry_run or run.status == "awaiting_approval"
         output = {"invoices": [*results.get("invoices", []), *results.get("drafts", [])]
-                  if not run.dry_run else results.get("invoices", []),
+                  if not previewed else results.get("invoices", []),
                   "errors": results.get("errors", [])}  # fmt: skip
         output["credit_notes"] = results.get("credit_notes", [])
-        if run.dry_run:
+        if previewed:
             output |= {"totals": results.get("totals", {}), "anomalies": results.get("anomalies", [])}
+        if run.status == "awaiting_approval":
+            output["awaiting_approval"] = str(run.pk)
         if options["format"] == "json":
             self.stdout.write(json.dumps(output, ensure_ascii=False, indent=2))
         else:
-            self._text(output, dry_run=run.dry_run, day=day)
+            self._text(output, dry_run=previewed, day=day)
         if output["errors"]:
             raise CommandError(f"{len(output['errors'])} contract(s) could not be billed", returncode=1)
 
