@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "facturier.banking",
     "facturier.billing",
     "facturier.projects",
+    "facturier.pricing",
 ]
 
 MIDDLEWARE = [
