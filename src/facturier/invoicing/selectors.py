@@ -33,6 +33,7 @@ from facturier.invoicing.lifecycle import (
     is_editable,
     is_issued_invoice,
 )
+from facturier.invoicing.line_pricing import pricer_for
 from facturier.invoicing.lines import allowance_vat, resolve_line
 from facturier.invoicing.models import Document, Kind, Status, TypeCode
 from facturier.parties.models import Customer
@@ -185,7 +186,8 @@ def draft_totals(
 
     Raises the services' ValidationFailed for a line they would refuse, CalculationError for figures.
     """
-    resolved = [resolve_line(line, index, draft) for index, line in enumerate(lines)]
+    pricer = pricer_for(draft)
+    resolved = [resolve_line(line, index, draft, pricer) for index, line in enumerate(lines)]
     line_vats = {(r.vat_category, r.vat_rate) for r in resolved}
     ac_vats = [allowance_vat(draft.customer, ac, line_vats) for ac in allowances_charges]
     return compute_totals(
