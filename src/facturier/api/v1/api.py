@@ -15,6 +15,7 @@ from facturier.api.v1 import (
     invoices,
     orders,
     payments,
+    pricing,
     problems,
     products,
     quotes,
@@ -48,3 +49,4 @@ api.add_router("", transmission.router)
 api.add_router("", einvoice.router)
 api.add_router("", bank.router)
 api.add_router("", payments.router)
+api.add_router("", pricing.router)
