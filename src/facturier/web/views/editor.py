@@ -58,7 +58,8 @@ class Editor:
         if document is not None:
             initial = {name: getattr(document, name) for name in (
                 "currency", "exchange_rate", "language", "payment_terms", "issue_date", "valid_until",
-                "delivery_date", "buyer_reference", "purchase_order_reference", "note", "type_code")}  # fmt: skip
+                "delivery_date", "buyer_reference", "purchase_order_reference", "note", "type_code",
+                "promotion_code")}  # fmt: skip
             initial["customer"] = document.customer_id
             initial["deposits"] = list(document.deposits.all())
         elif chosen := _customer_in_query(request):
@@ -241,6 +242,7 @@ def document_totals(request: EntityRequest) -> JsonResponse:
     acs = [form.allowance_charge_data() for form in editor.allowances.kept_forms()]
     currency = terms.get("currency") or request.entity.default_currency
     draft.currency = currency
+    draft.promotion_code = header.get("promotion_code") or (existing.promotion_code if existing else "")
     draft.exchange_rate = (
         header.get("exchange_rate") if header_valid else getattr(existing, "exchange_rate", None)
     )
