@@ -24,6 +24,7 @@ from facturier.accounts.roles import Role
 from facturier.demo.company import TIME_ZONE, create_entities, entity_fields
 from facturier.demo.customers import CUSTOMERS, create_customers
 from facturier.demo.history import Actors, HistoryWriter
+from facturier.demo.pricing import create_pricing
 from facturier.demo.products import PRODUCTS, TRAINING_PRODUCTS, create_products
 from facturier.demo.scenario import PATHS, PAYMENTS, TRAINING_PATHS, TRAINING_PAYMENTS, Planner
 from facturier.domain.validation import ArtefactMissing
@@ -129,4 +130,5 @@ def load_demo(
         steps += HistoryWriter(second, training_customers, training_products, solo, anchor).play(
             training_deals, step_played
         )
+        create_pricing(main, customers, products, admin, anchor)
     return LoadResult(loaded=True, entity=main, seconds=time.perf_counter() - started, steps=steps)
