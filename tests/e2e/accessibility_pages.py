@@ -67,7 +67,10 @@ PAGES: tuple[Page, ...] = (
     Page("web:product-edit", ids={"pk": "product"}),
     Page("web:pricing"),
     Page("web:pricing-price-list", ids={"pk": "price_list"}),
-    *(Page("web:pricing-new", kwargs={"rule": rule}) for rule in ("price-list", "discount", "promotion", "segment")),
+    *(
+        Page("web:pricing-new", kwargs={"rule": rule})
+        for rule in ("price-list", "discount", "promotion", "segment")
+    ),
     Page("web:pricing-edit", kwargs={"rule": "price-list"}, ids={"pk": "price_list"}),
     Page("web:pricing-edit", kwargs={"rule": "discount"}, ids={"pk": "discount"}),
     Page("web:pricing-edit", kwargs={"rule": "promotion"}, ids={"pk": "promotion"}),

@@ -8,7 +8,9 @@ from facturier.pricing import services
 
 @pytest.fixture
 def segment(entity, customer, owner):
-    return services.segment_save(entity=entity, by=owner, code="GROS", name="Grossistes", customers=[customer])
+    return services.segment_save(
+        entity=entity, by=owner, code="GROS", name="Grossistes", customers=[customer]
+    )
 
 
 @pytest.fixture

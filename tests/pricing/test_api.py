@@ -39,14 +39,19 @@ def test_a_price_list_is_created_with_its_breaks_and_prices_the_lines(api, entit
     assert invoice.status_code == 201, invoice.content
     line = invoice.json()["lines"][0]
     assert (line["unit_price"], line["price_source"], line["price_rule"]) == (
-        "790.500000", "price_list", "Price list Martin 2026 (≥ 5)")
+        "790.500000",
+        "price_list",
+        "Price list Martin 2026 (≥ 5)",
+    )
     assert AuditEvent.objects.filter(action="price_list.item_set").count() == 2
 
 
 @pytest.mark.django_db
 def test_a_price_list_is_for_a_customer_or_a_segment_not_both(api, entity, customer, owner):
     segment = segment_save(entity=entity, by=owner, code="S", name="S")
-    both = api.post("/api/v1/price-lists", {"name": "X", "customer": str(customer.pk), "segment": str(segment.pk)})
+    both = api.post(
+        "/api/v1/price-lists", {"name": "X", "customer": str(customer.pk), "segment": str(segment.pk)}
+    )
     neither = api.post("/api/v1/price-lists", {"name": "X"})
 
     assert_problem(both, 422, "price_list_target", field="customer")
@@ -94,7 +99,10 @@ def test_a_promotion_code_on_an_invoice_is_checked_and_applied(api, customer, pr
     assert applied.status_code == 201, applied.content
     line = applied.json()["lines"][0]
     assert (applied.json()["promotion_code"], line["discount_percent"], line["discount_rule"]) == (
-        "bienvenue", "10.00", "Promotion Bienvenue")
+        "bienvenue",
+        "10.00",
+        "Promotion Bienvenue",
+    )
 
 
 @pytest.mark.django_db

@@ -21,7 +21,9 @@ PARIS_STILL_2026 = dt.datetime(2026, 12, 31, 22, 30, tzinfo=dt.UTC)
 
 
 def invoice(entity, customer, owner, *lines: LineData, **header) -> Document:
-    return document_create(entity=entity, kind="invoice", customer=customer, by=owner, lines=list(lines), **header)
+    return document_create(
+        entity=entity, kind="invoice", customer=customer, by=owner, lines=list(lines), **header
+    )
 
 
 def only_line(document: Document):
@@ -29,7 +31,9 @@ def only_line(document: Document):
 
 
 @pytest.mark.django_db
-def test_a_product_line_takes_the_segment_price_and_records_the_list(entity, customer, product, owner, segment_list):
+def test_a_product_line_takes_the_segment_price_and_records_the_list(
+    entity, customer, product, owner, segment_list
+):
     with time_machine.travel(MID_2026, tick=False):
         # when a line of a Grossiste names the product, with no price
         document = invoice(entity, customer, owner, LineData(product=product, quantity=Decimal(2)))
@@ -47,7 +51,10 @@ def test_the_quantity_break_applies_from_its_quantity(entity, customer, product,
         at = invoice(entity, customer, owner, LineData(product=product, quantity=Decimal(10)))
 
     assert only_line(below).unit_price == Decimal(800)
-    assert (only_line(at).unit_price, only_line(at).price_rule) == (Decimal(750), "Price list Grossistes 2026 (≥ 10)")
+    assert (only_line(at).unit_price, only_line(at).price_rule) == (
+        Decimal(750),
+        "Price list Grossistes 2026 (≥ 10)",
+    )
 
 
 @pytest.mark.django_db
@@ -77,7 +84,11 @@ def test_saving_again_with_the_prices_shown_keeps_the_rule(entity, customer, pro
         document_update(document=document, by=owner,
                         lines=[LineData(product=product, quantity=Decimal(3), unit_price=Decimal(800))])  # fmt: skip
     line = only_line(document)
-    assert (line.quantity, line.price_source, line.price_rule) == (Decimal(3), "price_list", "Price list Grossistes 2026")
+    assert (line.quantity, line.price_source, line.price_rule) == (
+        Decimal(3),
+        "price_list",
+        "Price list Grossistes 2026",
+    )
 
 
 @pytest.mark.django_db

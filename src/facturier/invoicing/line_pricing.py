@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-
 from zoneinfo import ZoneInfo
 
 from django.db.models import Min, Q, Sum
@@ -28,8 +27,12 @@ def customer_history(*, entity: LegalEntity, customer: Customer, day: dt.date) -
 
     Issued documents only (sealed): drafts and quotes promise nothing.
     """
-    issued = Document.objects.filter(entity=entity, customer=customer, kind=Kind.INVOICE).exclude(seal_hash="")
-    window = issued.filter(currency=entity.default_currency, issue_date__gt=add_years(day, -1), issue_date__lte=day)
+    issued = Document.objects.filter(entity=entity, customer=customer, kind=Kind.INVOICE).exclude(
+        seal_hash=""
+    )
+    window = issued.filter(
+        currency=entity.default_currency, issue_date__gt=add_years(day, -1), issue_date__lte=day
+    )
     sums = window.aggregate(
         invoiced=Sum("tax_exclusive", filter=~Q(type_code=TypeCode.CREDIT_NOTE)),
         credited=Sum("tax_exclusive", filter=Q(type_code=TypeCode.CREDIT_NOTE)),

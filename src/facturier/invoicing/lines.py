@@ -106,7 +106,9 @@ def check_text(value: str, *, field: str, model: type[models.Model], name: str) 
         )
 
 
-def resolve_line(data: LineData, index: int, document: Document, pricer: Pricer | None = None) -> ResolvedLine:
+def resolve_line(
+    data: LineData, index: int, document: Document, pricer: Pricer | None = None
+) -> ResolvedLine:
     """Fill defaults from the product, price it (pricing rules), apply the customer's VAT regime, validate.
 
     Public so the editor's live totals resolve lines exactly as saving does. `pricer`: the document's
@@ -208,7 +210,9 @@ def _priced(data: LineData, quantity: Decimal, unit_price: Decimal, discount: De
     if untyped or (unit_price == rules.unit_price and discount == rules.discount_percent):
         if discount and discount != rules.discount_percent:
             return _Priced(rules.unit_price, discount, rules.source, rules.price_rule, MANUAL)
-        return _Priced(rules.unit_price, rules.discount_percent, rules.source, rules.price_rule, rules.discount_rule)
+        return _Priced(
+            rules.unit_price, rules.discount_percent, rules.source, rules.price_rule, rules.discount_rule
+        )
     return _Priced(unit_price, discount, MANUAL, "", manual_discount)
 
 

@@ -16,11 +16,15 @@ class Segment(TenantModel):
 
     code = models.CharField(_("code"), max_length=30)
     name = models.CharField(_("name"), max_length=200)
-    customers = models.ManyToManyField("parties.Customer", blank=True, related_name="+", verbose_name=_("customers"))
+    customers = models.ManyToManyField(
+        "parties.Customer", blank=True, related_name="+", verbose_name=_("customers")
+    )
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["entity", "code"], name="unique_segment_code_per_entity")]
+        constraints = [
+            models.UniqueConstraint(fields=["entity", "code"], name="unique_segment_code_per_entity")
+        ]
         verbose_name = _("customer segment")
         verbose_name_plural = _("customer segments")
 
@@ -61,13 +65,17 @@ class PriceListItem(BaseModel):
     price_list = models.ForeignKey(PriceList, on_delete=models.CASCADE, related_name="items")
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+",
                                 verbose_name=_("product"))  # fmt: skip
-    min_quantity = models.DecimalField(_("from quantity"), max_digits=20, decimal_places=4, default=Decimal(0))
+    min_quantity = models.DecimalField(
+        _("from quantity"), max_digits=20, decimal_places=4, default=Decimal(0)
+    )
     unit_price = models.DecimalField(_("unit price (excl. VAT)"), max_digits=20, decimal_places=6)
 
     class Meta:
         ordering = ["product__name", "min_quantity"]
         constraints = [
-            models.UniqueConstraint(fields=["price_list", "product", "min_quantity"], name="one_price_per_break")
+            models.UniqueConstraint(
+                fields=["price_list", "product", "min_quantity"], name="one_price_per_break"
+            )
         ]
 
     def __str__(self) -> str:
@@ -89,7 +97,9 @@ class Discount(TenantModel):
                                 related_name="+", verbose_name=_("product"))  # fmt: skip
     segment = models.ForeignKey(Segment, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                 verbose_name=_("customer segment"))  # fmt: skip
-    min_quantity = models.DecimalField(_("from quantity"), max_digits=20, decimal_places=4, default=Decimal(0))
+    min_quantity = models.DecimalField(
+        _("from quantity"), max_digits=20, decimal_places=4, default=Decimal(0)
+    )
     min_invoiced = models.DecimalField(
         _("invoiced over the last 12 months at least"), max_digits=20, decimal_places=2, null=True, blank=True
     )

@@ -74,9 +74,13 @@ class Pricer:
             rules.ListPrice(
                 rule=_("Price list %(name)s") % {"name": item.price_list.name}
                 + (f" (≥ {item.min_quantity.normalize():f})" if item.min_quantity else ""),
-                currency=item.price_list.currency, product_id=str(item.product_id), unit_price=item.unit_price,
-                min_quantity=item.min_quantity, customer_id=_id(item.price_list.customer_id),
-                segment_id=_id(item.price_list.segment_id), valid_from=item.price_list.valid_from,
+                currency=item.price_list.currency,
+                product_id=str(item.product_id),
+                unit_price=item.unit_price,
+                min_quantity=item.min_quantity,
+                customer_id=_id(item.price_list.customer_id),
+                segment_id=_id(item.price_list.segment_id),
+                valid_from=item.price_list.valid_from,
                 valid_until=item.price_list.valid_until,
             )  # fmt: skip
             for item in items
@@ -89,8 +93,13 @@ class Pricer:
             rules.Discount(
                 rule=_("Promotion %(name)s") % {"name": p.name},
                 kind=rules.DiscountKind.PROMOTION_CODE if p.code else rules.DiscountKind.PROMOTION,
-                percent=p.percent, product_id=_id(p.product_id), customer_id=_id(p.customer_id),
-                segment_id=_id(p.segment_id), valid_from=p.valid_from, valid_until=p.valid_until, code=p.code,
+                percent=p.percent,
+                product_id=_id(p.product_id),
+                customer_id=_id(p.customer_id),
+                segment_id=_id(p.segment_id),
+                valid_from=p.valid_from,
+                valid_until=p.valid_until,
+                code=p.code,
             )  # fmt: skip
             for p in found
         ]
@@ -100,11 +109,20 @@ class Pricer:
         found = Discount.objects.filter(entity=self.entity, is_active=True).filter(_window("", self.day))
         return [
             rules.Discount(
-                rule=(_("Volume discount %(name)s") if d.kind == DiscountKind.VOLUME
-                      else _("Loyalty discount %(name)s")) % {"name": d.name},
-                kind=rules.DiscountKind(d.kind), percent=d.percent, product_id=_id(d.product_id),
-                segment_id=_id(d.segment_id), min_quantity=d.min_quantity, valid_from=d.valid_from,
-                valid_until=d.valid_until, loyalty=rules.Loyalty(min_invoiced=d.min_invoiced, min_years=d.min_years),
+                rule=(
+                    _("Volume discount %(name)s")
+                    if d.kind == DiscountKind.VOLUME
+                    else _("Loyalty discount %(name)s")
+                )
+                % {"name": d.name},
+                kind=rules.DiscountKind(d.kind),
+                percent=d.percent,
+                product_id=_id(d.product_id),
+                segment_id=_id(d.segment_id),
+                min_quantity=d.min_quantity,
+                valid_from=d.valid_from,
+                valid_until=d.valid_until,
+                loyalty=rules.Loyalty(min_invoiced=d.min_invoiced, min_years=d.min_years),
             )  # fmt: skip
             for d in found
         ]
@@ -133,7 +151,11 @@ class Pricer:
         values = {"code": self.promotion_code, "day": self.day.isoformat(), "customer": self.customer}
         raise ValidationFailed(messages[problem] % values, field=field, code=problem.value)
 
-    def price(self, product: Product, quantity: Decimal, manual_price: Decimal | None = None) -> rules.Pricing:
-        line = rules.LineQuery(product_id=str(product.pk), quantity=quantity, product_price=product.unit_price)
+    def price(
+        self, product: Product, quantity: Decimal, manual_price: Decimal | None = None
+    ) -> rules.Pricing:
+        line = rules.LineQuery(
+            product_id=str(product.pk), quantity=quantity, product_price=product.unit_price
+        )
         return rules.price_line(self.context, line, self.prices, [*self.discounts, *self.promotions],
                                 manual_price=manual_price)  # fmt: skip

@@ -21,13 +21,21 @@ from facturier.catalog.models import Product
 from facturier.common import domain_wording
 from facturier.common.cleaning import full_clean_or_raise
 from facturier.common.errors import ValidationFailed
-from facturier.domain.money import AmountPrecisionError, InvalidCurrency, check_amount, to_decimal, validate_currency
+from facturier.domain.money import (
+    AmountPrecisionError,
+    InvalidCurrency,
+    check_amount,
+    to_decimal,
+    validate_currency,
+)
 from facturier.parties.models import Customer
 from facturier.pricing.models import Discount, DiscountKind, PriceList, PriceListItem, Promotion, Segment
 
 RESOURCE = "products"
 
-PRICE_LIST_FIELDS = frozenset({"name", "currency", "customer", "segment", "valid_from", "valid_until", "is_active"})
+PRICE_LIST_FIELDS = frozenset(
+    {"name", "currency", "customer", "segment", "valid_from", "valid_until", "is_active"}
+)
 DISCOUNT_FIELDS = frozenset(
     {"name", "kind", "percent", "product", "segment", "min_quantity", "min_invoiced", "min_years", "valid_from",
      "valid_until", "is_active"}
@@ -40,27 +48,35 @@ SEGMENT_FIELDS = frozenset({"code", "name"})
 
 def _decimal(value: Any, *, field: str, places: int, integer_digits: int = 14) -> Decimal:
     try:
-        amount = check_amount(to_decimal(value), places=places, max_integer_digits=integer_digits, field=field)
+        amount = check_amount(
+            to_decimal(value), places=places, max_integer_digits=integer_digits, field=field
+        )
     except (AmountPrecisionError, ArithmeticError, TypeError, ValueError) as error:
         raise ValidationFailed(
             domain_wording.amount(field, places=places, integer_digits=integer_digits),
             field=field, code="invalid_amount",
         ) from error  # fmt: skip
     if amount < 0:
-        raise ValidationFailed(_("%(field)s: not negative.") % {"field": field}, field=field, code="invalid_amount")
+        raise ValidationFailed(
+            _("%(field)s: not negative.") % {"field": field}, field=field, code="invalid_amount"
+        )
     return amount.quantize(Decimal(1).scaleb(-places))
 
 
 def _percent(value: Any) -> Decimal:
     percent = _decimal(value, field="percent", places=2, integer_digits=3)
     if not Decimal(0) < percent <= Decimal(100):
-        raise ValidationFailed(_("A discount is between 0 and 100 %."), field="percent", code="invalid_discount")
+        raise ValidationFailed(
+            _("A discount is between 0 and 100 %."), field="percent", code="invalid_discount"
+        )
     return percent
 
 
 def _same_entity(entity: LegalEntity, value: models.Model | None, field: str) -> None:
     if value is not None and getattr(value, "entity_id", None) != entity.pk:
-        raise ValidationFailed(_("Unknown %(field)s.") % {"field": field}, field=field, code=f"unknown_{field}")
+        raise ValidationFailed(
+            _("Unknown %(field)s.") % {"field": field}, field=field, code=f"unknown_{field}"
+        )
 
 
 def _apply(row: models.Model, allowed: frozenset[str], fields: dict[str, Any], entity: LegalEntity) -> None:
@@ -177,7 +193,9 @@ def price_list_item_remove(*, item: PriceListItem, by: Actor) -> None:
 
 
 @transaction.atomic
-def discount_save(*, entity: LegalEntity, by: Actor, discount: Discount | None = None, **fields: Any) -> Discount:
+def discount_save(
+    *, entity: LegalEntity, by: Actor, discount: Discount | None = None, **fields: Any
+) -> Discount:
     """Create or change a volume discount (one row per tier) or a loyalty discount (needs a condition)."""
     authorize(by, Action.EDIT_CATALOG, entity, resource=RESOURCE)
     before = None if discount is None else _state(discount, DISCOUNT_FIELDS)

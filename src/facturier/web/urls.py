@@ -67,8 +67,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("products/<uuid:pk>/edit/", parties.product_edit, name="product-edit"),
     path("pricing/", pricing.pricing_home, name="pricing"),
     path("pricing/price-list/<uuid:pk>/", pricing.price_list_detail, name="pricing-price-list"),
-    path("pricing/price-list/<uuid:pk>/items/<uuid:item_pk>/delete/", pricing.price_list_item_delete,
-         name="pricing-price-list-item-delete"),  # fmt: skip
+    path(
+        "pricing/price-list/<uuid:pk>/items/<uuid:item_pk>/delete/",
+        pricing.price_list_item_delete,
+        name="pricing-price-list-item-delete",
+    ),  # fmt: skip
     path("pricing/<slug:rule>/new/", pricing.rule_edit, name="pricing-new"),
     path("pricing/<slug:rule>/<uuid:pk>/edit/", pricing.rule_edit, name="pricing-edit"),
     path("documents/totals/", editor.document_totals, name="document-totals"),

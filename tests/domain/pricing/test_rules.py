@@ -34,7 +34,11 @@ def _price(rule: str, price: str, **fields: object) -> ListPrice:
 def test_without_rules_the_product_price_applies():
     pricing = price_line(CONTEXT, LINE, [], [])
 
-    assert (pricing.unit_price, pricing.source, pricing.discount_percent) == (Decimal(100), PriceSource.PRODUCT, 0)
+    assert (pricing.unit_price, pricing.source, pricing.discount_percent) == (
+        Decimal(100),
+        PriceSource.PRODUCT,
+        0,
+    )
 
 
 def test_a_customer_price_beats_a_segment_price_even_when_dearer():
@@ -150,7 +154,9 @@ def test_loyalty_needs_the_amount_over_twelve_months_and_the_years():
 
 
 def test_a_code_promotion_needs_its_code():
-    promotion = Discount(rule="WELCOME", kind=DiscountKind.PROMOTION_CODE, percent=Decimal(15), code="WELCOME")
+    promotion = Discount(
+        rule="WELCOME", kind=DiscountKind.PROMOTION_CODE, percent=Decimal(15), code="WELCOME"
+    )
 
     assert price_line(CONTEXT, LINE, [], [promotion]).discount_percent == 0
     with_code = Context(day=DAY, currency="EUR", customer_id="c1", promotion_code="welcome")
@@ -177,7 +183,9 @@ def test_codes_are_refused_with_the_reason():
 
 
 @given(
-    st.lists(st.tuples(st.integers(0, 2), st.integers(0, 100), st.integers(0, 100_000)), min_size=1, max_size=8),
+    st.lists(
+        st.tuples(st.integers(0, 2), st.integers(0, 100), st.integers(0, 100_000)), min_size=1, max_size=8
+    ),
     st.randoms(use_true_random=False),
 )
 def test_the_price_chosen_never_depends_on_the_order_of_the_rules(specs, rnd):
@@ -204,7 +212,9 @@ def test_the_price_chosen_never_depends_on_the_order_of_the_rules(specs, rnd):
     st.lists(st.decimals(min_value=0, max_value=100, places=2, allow_nan=False), max_size=5),
 )
 def test_the_discounted_line_amount_has_two_decimals_and_never_exceeds_the_gross(quantity, price, percents):
-    discounts = [Discount(rule=f"d{i}", kind=DiscountKind.PROMOTION, percent=p) for i, p in enumerate(percents)]
+    discounts = [
+        Discount(rule=f"d{i}", kind=DiscountKind.PROMOTION, percent=p) for i, p in enumerate(percents)
+    ]
     line = LineQuery(product_id="p1", quantity=quantity, product_price=price)
 
     pricing = price_line(CONTEXT, line, [], discounts)

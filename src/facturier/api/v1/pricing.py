@@ -6,6 +6,7 @@ The rules themselves live in facturier.pricing (services check, selectors scope 
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -30,15 +31,15 @@ router = Router(tags=["pricing"])
 
 def _refs(entity: LegalEntity, values: dict[str, Any]) -> dict[str, Any]:
     """Ids sent for customer, segment and product, turned into this company's rows (else a 422 naming the field)."""
-    getters = {
-        "customer": lambda pk: customer_get(entity=entity, pk=pk),
-        "segment": lambda pk: selectors.segment_get(entity=entity, pk=pk),
-        "product": lambda pk: product_get(entity=entity, pk=pk),
+    getters: dict[str, Callable[..., Any]] = {
+        "customer": customer_get,
+        "segment": selectors.segment_get,
+        "product": product_get,
     }
     for name, getter in getters.items():
         if values.get(name) is not None:
             try:
-                values[name] = getter(values[name])
+                values[name] = getter(entity=entity, pk=values[name])
             except NotFound as error:
                 raise ValidationFailed(error.message, field=name, code=f"unknown_{name}") from error
     return values
@@ -52,7 +53,7 @@ class PriceListItemOut(Schema):
 
     @staticmethod
     def resolve_product(obj: PriceListItem) -> uuid.UUID:
-        return obj.product_id  # type: ignore[return-value]
+        return obj.product_id
 
 
 class PriceListOut(Schema):
@@ -68,11 +69,11 @@ class PriceListOut(Schema):
 
     @staticmethod
     def resolve_customer(obj: PriceList) -> uuid.UUID | None:
-        return obj.customer_id  # type: ignore[return-value]
+        return obj.customer_id
 
     @staticmethod
     def resolve_segment(obj: PriceList) -> uuid.UUID | None:
-        return obj.segment_id  # type: ignore[return-value]
+        return obj.segment_id
 
     @staticmethod
     def resolve_items(obj: PriceList) -> list[PriceListItem]:
@@ -83,7 +84,9 @@ class PriceListItemIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     product: uuid.UUID
-    min_quantity: DecimalIn = Field(Decimal(0), description="the price applies from this quantity up (a break)")
+    min_quantity: DecimalIn = Field(
+        Decimal(0), description="the price applies from this quantity up (a break)"
+    )
     unit_price: DecimalIn = Field(description="excl. VAT, at most 6 decimals")
 
 
@@ -129,7 +132,9 @@ def _set_items(request: HttpRequest, price_list: PriceList, items: list[PriceLis
         try:
             product = product_get(entity=entity, pk=item.product)
         except NotFound as error:
-            raise ValidationFailed(error.message, field=f"items[{index}].product", code="unknown_product") from error
+            raise ValidationFailed(
+                error.message, field=f"items[{index}].product", code="unknown_product"
+            ) from error
         services.price_list_item_set(price_list=price_list, by=as_actor(request.auth), product=product,  # type: ignore[attr-defined]
                                      unit_price=item.unit_price, min_quantity=item.min_quantity)  # fmt: skip
 
@@ -167,7 +172,9 @@ def price_lists_update(request: HttpRequest, price_list_id: str, payload: PriceL
     fields = payload.model_dump(exclude_unset=True, exclude_none=True, exclude={"items"})
     with transaction.atomic():
         if fields:
-            price_list = services.price_list_save(entity=entity, by=as_actor(key), price_list=price_list, **fields)
+            price_list = services.price_list_save(
+                entity=entity, by=as_actor(key), price_list=price_list, **fields
+            )
         if payload.items is not None:
             _set_items(request, price_list, payload.items)
     return price_list
@@ -197,15 +204,15 @@ class PromotionOut(Schema):
 
     @staticmethod
     def resolve_product(obj: Promotion) -> uuid.UUID | None:
-        return obj.product_id  # type: ignore[return-value]
+        return obj.product_id
 
     @staticmethod
     def resolve_customer(obj: Promotion) -> uuid.UUID | None:
-        return obj.customer_id  # type: ignore[return-value]
+        return obj.customer_id
 
     @staticmethod
     def resolve_segment(obj: Promotion) -> uuid.UUID | None:
-        return obj.segment_id  # type: ignore[return-value]
+        return obj.segment_id
 
 
 class PromotionCreateIn(Schema):

@@ -18,8 +18,8 @@ from facturier.domain.calculation import CalculationError, Totals
 from facturier.domain.money import InvalidCurrency, validate_currency
 from facturier.domain.payment_terms import parse_terms
 from facturier.invoicing import errors
-from facturier.invoicing.line_pricing import pricer_for
 from facturier.invoicing.lifecycle import check_editable, check_transition, is_editable
+from facturier.invoicing.line_pricing import pricer_for
 from facturier.invoicing.lines import (
     AllowanceChargeData,
     LineData,

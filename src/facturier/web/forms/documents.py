@@ -169,8 +169,14 @@ class DocumentHeaderForm(forms.Form):
         folded = [*self.more_fields(), self["note"]]
         if any(bound.errors for bound in folded):
             return True
-        own = ("exchange_rate", "delivery_date", "buyer_reference", "purchase_order_reference", "note",
-               "promotion_code")
+        own = (
+            "exchange_rate",
+            "delivery_date",
+            "buyer_reference",
+            "purchase_order_reference",
+            "note",
+            "promotion_code",
+        )
         return any(bound.value() not in (None, "") for bound in folded if bound.name in own)
 
     def clean_currency(self) -> str:

@@ -64,8 +64,12 @@ class DiscountForm(EntityForm):
                   "valid_from", "valid_until", "is_active")  # fmt: skip
         widgets = {"valid_from": DATE, "valid_until": DATE}
         help_texts = {
-            "min_quantity": _("Volume: the discount applies from this quantity on the line (one discount per tier)."),
-            "min_invoiced": _("Loyalty: invoiced excl. VAT over the last 12 months, in the company's currency."),
+            "min_quantity": _(
+                "Volume: the discount applies from this quantity on the line (one discount per tier)."
+            ),
+            "min_invoiced": _(
+                "Loyalty: invoiced excl. VAT over the last 12 months, in the company's currency."
+            ),
         }
 
 
@@ -75,4 +79,6 @@ class PromotionForm(EntityForm):
         fields = ("name", "code", "percent", "product", "customer", "segment", "valid_from", "valid_until",
                   "is_active")  # fmt: skip
         widgets = {"valid_from": DATE, "valid_until": DATE}
-        help_texts = {"code": _("Empty: applied automatically. Otherwise only to documents carrying this code.")}
+        help_texts = {
+            "code": _("Empty: applied automatically. Otherwise only to documents carrying this code.")
+        }

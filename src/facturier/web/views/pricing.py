@@ -16,7 +16,13 @@ from facturier.accounts.roles import Action, role_allows
 from facturier.common.errors import BusinessError, NotFound
 from facturier.pricing import selectors, services
 from facturier.web.access import EntityRequest, staff_view
-from facturier.web.forms.pricing import DiscountForm, PriceListForm, PriceListItemForm, PromotionForm, SegmentForm
+from facturier.web.forms.pricing import (
+    DiscountForm,
+    PriceListForm,
+    PriceListItemForm,
+    PromotionForm,
+    SegmentForm,
+)
 from facturier.web.forms.summary import error_summary
 
 
@@ -100,7 +106,9 @@ def price_list_detail(request: EntityRequest, pk: str) -> HttpResponse:
         _require_edit(request)
         if form.is_valid():
             try:
-                services.price_list_item_set(price_list=price_list, by=as_actor(request.user), **form.values())
+                services.price_list_item_set(
+                    price_list=price_list, by=as_actor(request.user), **form.values()
+                )
             except BusinessError as error:
                 form.attach(error)
             else:
