@@ -41,7 +41,7 @@ def test_a_price_list_is_created_with_its_breaks_and_prices_the_lines(api, entit
     assert (line["unit_price"], line["price_source"], line["price_rule"]) == (
         "790.500000",
         "price_list",
-        "Price list Martin 2026 (≥ 5)",
+        "Liste de prix Martin 2026 (≥ 5)",
     )
     assert AuditEvent.objects.filter(action="price_list.item_set").count() == 2
 

@@ -25,7 +25,7 @@ def test_the_demo_rules_run_around_the_anchor_and_price_a_new_draft(entity, cust
                                 lines=[LineData(product=conseil, quantity=Decimal(12))])  # fmt: skip
 
     line = draft.lines.get()
-    assert (line.unit_price, line.price_rule) == (Decimal("760.00"), "Price list Grands comptes (≥ 10)")
+    assert (line.unit_price, line.price_rule) == (Decimal("760.00"), "Liste de prix Grands comptes (≥ 10)")
     assert (line.discount_percent, line.discount_rule) == (Decimal("8.00"), "Promotion Offre de saison")
     running = Promotion.objects.get(entity=entity, code="SAISON")
     assert running.valid_from < anchor < running.valid_until

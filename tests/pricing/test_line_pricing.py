@@ -40,7 +40,7 @@ def test_a_product_line_takes_the_segment_price_and_records_the_list(
     # then the list price applies, named on the line, and the amounts follow
     line = only_line(document)
     assert (line.unit_price, line.price_source, line.price_rule) == (Decimal(800), "price_list",
-                                                                     "Price list Grossistes 2026")  # fmt: skip
+                                                                     "Liste de prix Grossistes 2026")  # fmt: skip
     assert document.tax_exclusive == Decimal("1600.00")
 
 
@@ -53,7 +53,7 @@ def test_the_quantity_break_applies_from_its_quantity(entity, customer, product,
     assert only_line(below).unit_price == Decimal(800)
     assert (only_line(at).unit_price, only_line(at).price_rule) == (
         Decimal(750),
-        "Price list Grossistes 2026 (≥ 10)",
+        "Liste de prix Grossistes 2026 (≥ 10)",
     )
 
 
@@ -87,7 +87,7 @@ def test_saving_again_with_the_prices_shown_keeps_the_rule(entity, customer, pro
     assert (line.quantity, line.price_source, line.price_rule) == (
         Decimal(3),
         "price_list",
-        "Price list Grossistes 2026",
+        "Liste de prix Grossistes 2026",
     )
 
 
@@ -134,7 +134,7 @@ def test_volume_tiers_and_the_best_single_discount(entity, customer, product, ow
 
     found = [(line.discount_percent, line.discount_rule) for line in document.lines.all()]
     assert found == [(Decimal(5), "Promotion Printemps"), (Decimal(5), "Promotion Printemps"),
-                     (Decimal(6), "Volume discount 20+ jours")]  # fmt: skip
+                     (Decimal(6), "Remise sur volume 20+ jours")]  # fmt: skip
     # 20 × 750 = 15,000.00 less 6 % = 14,100.00; 800 less 5 % = 760.00; 5 × 800 less 5 % = 3,800.00
     assert [line.net_amount for line in document.lines.all()] == [Decimal("760.00"), Decimal("3800.00"),
                                                                   Decimal("14100.00")]  # fmt: skip
@@ -201,7 +201,7 @@ def test_a_converted_quote_keeps_the_rules_its_lines_recorded(entity, customer, 
 
     line = only_line(created)
     assert (line.unit_price, line.price_source, line.price_rule) == (Decimal(800), "price_list",
-                                                                     "Price list Grossistes 2026")  # fmt: skip
+                                                                     "Liste de prix Grossistes 2026")  # fmt: skip
 
 
 @pytest.mark.django_db
@@ -219,7 +219,7 @@ def test_a_loyalty_discount_follows_what_was_invoiced_over_twelve_months(entity,
         later = invoice(entity, customer, owner, LineData(product=product))
 
     assert (only_line(second).discount_percent, only_line(second).discount_rule) == (Decimal(4),
-                                                                                    "Loyalty discount Fidélité")  # fmt: skip
+                                                                                    "Remise de fidélité Fidélité")  # fmt: skip
     assert only_line(later).discount_percent == 0
 
 
@@ -232,3 +232,11 @@ def issue(document: Document, owner, approver) -> None:
         invoice_submit(invoice=document, by=owner)
         invoice_approve(invoice=document, by=approver)
         invoice_issue(invoice=document, by=owner)
+
+
+@pytest.mark.django_db
+def test_the_rule_is_named_in_the_documents_language(entity, customer, product, owner, segment_list):
+    with time_machine.travel(MID_2026, tick=False):
+        english = invoice(entity, customer, owner, LineData(product=product), language="en")
+
+    assert only_line(english).price_rule == "Price list Grossistes 2026"

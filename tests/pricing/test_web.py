@@ -38,7 +38,7 @@ def test_a_promotion_is_created_from_its_form_and_a_bad_period_is_explained(owne
     saved = owner_client.post(url, {**fields, "valid_until": "2026-08-31"})
 
     assert refused.status_code == 200
-    assert "The end of validity comes before its start." in refused.content.decode()
+    assert "La fin de validité précède son début." in refused.content.decode()
     assert saved.status_code == 302
     assert Promotion.objects.get(entity=entity).valid_until == dt.date(2026, 8, 31)
 
@@ -79,8 +79,8 @@ def test_the_document_page_names_the_rule_of_each_line(owner_client, entity, cus
 
     page = owner_client.get(reverse("web:document-detail", args=[document.pk])).content.decode()
 
-    assert "Price list Grossistes 2026 (≥ 10)" in page
-    assert "price typed by hand" in page
+    assert "Liste de prix Grossistes 2026 (≥ 10)" in page
+    assert "prix saisi à la main" in page
 
 
 @pytest.mark.django_db

@@ -56,5 +56,6 @@ def pricer_for(document: Document) -> Pricer:
     return Pricer(
         entity=document.entity, customer=document.customer, currency=document.currency, day=day,
         promotion_code=document.promotion_code,
+        language=document.language or None,
         history=lambda: customer_history(entity=document.entity, customer=document.customer, day=day),
     )  # fmt: skip

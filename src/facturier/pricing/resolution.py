@@ -16,7 +16,9 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from facturier.accounts.models import LegalEntity
 from facturier.catalog.models import Product
@@ -50,10 +52,19 @@ class Pricer:
     """The pricing rules of one customer, currency and day (a calendar day in the entity's time zone)."""
 
     def __init__(self, *, entity: LegalEntity, customer: Customer, currency: str, day: dt.date,
-                 promotion_code: str = "", history: Callable[[], CustomerHistory] | None = None):  # fmt: skip
+                 promotion_code: str = "", history: Callable[[], CustomerHistory] | None = None,
+                 language: str | None = None):  # fmt: skip
         self.entity, self.customer, self.currency, self.day = entity, customer, currency, day
         self.promotion_code = (promotion_code or "").strip()
         self._history = history
+        self.language = language
+
+    def _label(self, message: str, name: str) -> str:
+        """A rule's name as the line records it, in the document's language (the reader's when not given)."""
+        if self.language is None:
+            return _(message) % {"name": name}
+        with translation.override(self.language):
+            return _(message) % {"name": name}
 
     @cached_property
     def segment_ids(self) -> frozenset[str]:
@@ -72,7 +83,7 @@ class Pricer:
         )
         return [
             rules.ListPrice(
-                rule=_("Price list %(name)s") % {"name": item.price_list.name}
+                rule=self._label(gettext_noop("Price list %(name)s"), item.price_list.name)
                 + (f" (≥ {item.min_quantity.normalize():f})" if item.min_quantity else ""),
                 currency=item.price_list.currency,
                 product_id=str(item.product_id),
@@ -91,7 +102,7 @@ class Pricer:
         found = Promotion.objects.filter(entity=self.entity, is_active=True)
         return [
             rules.Discount(
-                rule=_("Promotion %(name)s") % {"name": p.name},
+                rule=self._label(gettext_noop("Promotion %(name)s"), p.name),
                 kind=rules.DiscountKind.PROMOTION_CODE if p.code else rules.DiscountKind.PROMOTION,
                 percent=p.percent,
                 product_id=_id(p.product_id),
@@ -109,12 +120,12 @@ class Pricer:
         found = Discount.objects.filter(entity=self.entity, is_active=True).filter(_window("", self.day))
         return [
             rules.Discount(
-                rule=(
-                    _("Volume discount %(name)s")
+                rule=self._label(
+                    gettext_noop("Volume discount %(name)s")
                     if d.kind == DiscountKind.VOLUME
-                    else _("Loyalty discount %(name)s")
-                )
-                % {"name": d.name},
+                    else gettext_noop("Loyalty discount %(name)s"),
+                    d.name,
+                ),
                 kind=rules.DiscountKind(d.kind),
                 percent=d.percent,
                 product_id=_id(d.product_id),
