@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from facturier.invoicing.models import Document
 from facturier.invoicing.services import LineData, document_create
 from facturier.pricing.models import PriceListItem, Promotion
 
@@ -89,3 +90,31 @@ def test_the_editor_takes_a_promotion_code(owner_client, entity, customer, produ
                              valid_from=dt.date(2026, 6, 1), valid_until=dt.date(2026, 6, 30))  # fmt: skip
     page = owner_client.get(reverse("web:document-create", kwargs={"slug": "invoices"})).content.decode()
     assert 'name="promotion_code"' in page
+
+
+def editor_post(customer, product, **header):
+    return {
+        "customer": str(customer.pk), "currency": "EUR", "payment_terms": "net30", "type_code": "380",
+        "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0", "ac-TOTAL_FORMS": "0", "ac-INITIAL_FORMS": "0",
+        "lines-0-product": str(product.pk), "lines-0-quantity": "1", **header,
+    }  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_the_editor_applies_a_promotion_code_and_explains_a_bad_one(owner_client, entity, customer, product):
+    Promotion.objects.create(entity=entity, name="Bienvenue", code="BIENVENUE", percent=Decimal(10),
+                             valid_from=dt.date(2026, 6, 1), valid_until=dt.date(2026, 6, 30))  # fmt: skip
+    url = reverse("web:document-create", kwargs={"slug": "invoices"})
+    with time_machine.travel(MID_2026, tick=False):
+        refused = owner_client.post(url, editor_post(customer, product, promotion_code="NOPE"))
+        totals = owner_client.post(reverse("web:document-totals"),
+                                   editor_post(customer, product, promotion_code="bienvenue", kind="invoice")).json()  # fmt: skip
+        saved = owner_client.post(url, editor_post(customer, product, promotion_code="bienvenue"))
+
+    assert refused.status_code == 200
+    assert "Code promotionnel « NOPE » inconnu." in refused.content.decode()
+    assert totals["tax_exclusive"] == "765.00"  # the live totals price as saving does: 850 less 10 %
+    assert saved.status_code == 302
+    line = Document.objects.get(entity=entity).lines.get()
+    assert (line.unit_price, line.discount_percent, line.discount_rule) == (Decimal(850), Decimal(10),
+                                                                           "Promotion Bienvenue")  # fmt: skip
