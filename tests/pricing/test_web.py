@@ -114,6 +114,7 @@ def test_the_editor_applies_a_promotion_code_and_explains_a_bad_one(owner_client
     assert refused.status_code == 200
     assert "Code promotionnel « NOPE » inconnu." in refused.content.decode()
     assert totals["tax_exclusive"] == "765.00"  # the live totals price as saving does: 850 less 10 %
+    assert totals["rules"] == {"lines-0": "Promotion Bienvenue"}  # and name the rule under the line
     assert saved.status_code == 302
     line = Document.objects.get(entity=entity).lines.get()
     assert (line.unit_price, line.discount_percent, line.discount_rule) == (Decimal(850), Decimal(10),

@@ -25,7 +25,7 @@ from facturier.domain.calculation import CalculationError, Totals
 from facturier.domain.payment_terms import parse_terms
 from facturier.invoicing import services
 from facturier.invoicing.models import Document, Kind, TypeCode
-from facturier.invoicing.selectors import available_actions, draft_totals
+from facturier.invoicing.selectors import available_actions, draft_lines, draft_totals
 from facturier.invoicing.services.common import entity_today
 from facturier.invoicing.services.drafts import CUSTOMER_TERMS, starting_terms
 from facturier.parties.models import Customer
@@ -41,6 +41,7 @@ from facturier.web.forms.documents import (
     lines_initial,
 )
 from facturier.web.forms.summary import Problem, error_summary
+from facturier.web.labels import line_rule_label
 from facturier.web.listing import section_named, section_of
 from facturier.web.numbers import ui_language
 from facturier.web.templatetags.facturier_format import money, percent
@@ -248,13 +249,15 @@ def document_totals(request: EntityRequest) -> JsonResponse:
     )
     draft.prepaid = sum((d.tax_inclusive for d in header.get("deposits") or []), Decimal("0"))
     try:
-        totals = draft_totals(draft, lines, acs)
+        resolved = draft_lines(draft, lines)
+        totals = draft_totals(draft, lines, acs, resolved=resolved)
     except BusinessError as error:
         return JsonResponse({"ok": False, "errors": [explain(error)], "field": error.field})
     except CalculationError as error:
         return JsonResponse({"ok": False, "errors": [str(error)]})
     nets = _amounts(totals, currency, request.entity.default_currency)
     nets["lines"] = dict(zip((form.prefix for form in kept), nets["lines"], strict=True))
+    nets["rules"] = {form.prefix: line_rule_label(line) for form, line in zip(kept, resolved, strict=True)}
     return JsonResponse({"ok": True, "currency": currency, **nets, **_due(request, draft, existing, terms)})
 
 
