@@ -240,3 +240,34 @@ def test_the_rule_is_named_in_the_documents_language(entity, customer, product, 
         english = invoice(entity, customer, owner, LineData(product=product), language="en")
 
     assert only_line(english).price_rule == "Price list Grossistes 2026"
+
+
+@pytest.mark.django_db
+def test_a_draft_given_to_another_customer_takes_their_prices(entity, customer, product, owner, segment_list):
+    other = Customer.objects.create(entity=entity, code="C002", name="Café Durand", address_line1="1 rue Haute",
+                                    postcode="75001", city="Paris")  # fmt: skip
+    with time_machine.travel(MID_2026, tick=False):
+        document = invoice(entity, customer, owner, LineData(product=product),
+                           LineData(product=product, unit_price=Decimal(990)))  # fmt: skip
+        document_update(document=document, by=owner, customer=other)
+
+    priced, typed = Document.objects.get(pk=document.pk).lines.all()
+    assert (priced.unit_price, priced.price_source) == (Decimal(850), "product")
+    assert (typed.unit_price, typed.price_source) == (Decimal(990), "manual")
+
+
+@pytest.mark.django_db
+def test_a_credit_note_line_without_a_price_is_priced_on_its_quantity_without_the_sign(
+    entity, customer, product, owner, segment_list
+):
+    from facturier.invoicing.models import TypeCode
+
+    with time_machine.travel(MID_2026, tick=False):
+        credit = document_create(entity=entity, kind="invoice", type_code=TypeCode.CREDIT_NOTE, customer=customer,
+                                 by=owner, lines=[LineData(product=product, quantity=Decimal(-10)),
+                                                  LineData(product=product, quantity=Decimal(-1),
+                                                           unit_price=Decimal(850))])  # fmt: skip
+
+    listed, typed = credit.lines.all()
+    assert (listed.unit_price, listed.price_source) == (Decimal(750), "price_list")
+    assert (typed.unit_price, typed.price_source) == (Decimal(850), "manual")

@@ -203,9 +203,13 @@ def _priced(data: LineData, quantity: Decimal, unit_price: Decimal, discount: De
         return _Priced(unit_price, discount, data.price_source, data.price_rule, data.discount_rule)
     manual_discount = MANUAL if discount else ""
     product = data.product
-    if product is None:
-        return _Priced(unit_price, discount, MANUAL, "", manual_discount)
-    rules = (pricer or pricer_for(document)).price(product, quantity)
+    if product is None or (document.is_credit_note and data.unit_price is not None):
+        return _Priced(
+            unit_price, discount, MANUAL, "", manual_discount
+        )  # a credit note credits what it is told
+    rules = (pricer or pricer_for(document)).price(
+        product, abs(quantity)
+    )  # a credit note's quantity is negative
     untyped = data.unit_price is None or data.unit_price == product.unit_price
     if untyped or (unit_price == rules.unit_price and discount == rules.discount_percent):
         if discount and discount != rules.discount_percent:

@@ -251,7 +251,8 @@ def _restated_for(
 
     Kept lines are checked again for the new customer (a reverse-charge line for a consumer is
     refused); under another VAT regime their category and rate cannot be restated from what was
-    stored for the old one, so the caller gives them again.
+    stored for the old one, so the caller gives them again. Lines priced by the pricing rules take the
+    new customer's prices; typed ones are kept.
     """
     if lines is None and customer.vat_regime != document.customer.vat_regime:
         raise ValidationFailed(
@@ -263,7 +264,7 @@ def _restated_for(
             field="lines", code="lines_required_for_new_customer",
         )  # fmt: skip
     return (
-        lines if lines is not None else lines_of(document),
+        lines if lines is not None else repriced_lines(document),  # the new customer's prices
         allowances_charges if allowances_charges is not None else allowances_of(document),
     )
 
