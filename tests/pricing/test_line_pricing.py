@@ -271,3 +271,25 @@ def test_a_credit_note_line_without_a_price_is_priced_on_its_quantity_without_th
     listed, typed = credit.lines.all()
     assert (listed.unit_price, listed.price_source) == (Decimal(750), "price_list")
     assert (typed.unit_price, typed.price_source) == (Decimal(850), "manual")
+
+
+@pytest.mark.django_db
+def test_the_rules_are_read_once_per_document_whatever_its_number_of_lines(entity, customer, product, owner,
+                                                                          segment_list):  # fmt: skip
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    services.discount_save(entity=entity, by=owner, name="Fidélité", kind="loyalty", percent="2", min_years=1)
+
+    def queries(count: int) -> int:
+        with time_machine.travel(MID_2026, tick=False), CaptureQueriesContext(connection) as captured:
+            invoice(
+                entity,
+                customer,
+                owner,
+                *[LineData(product=product, quantity=Decimal(i + 1)) for i in range(count)],
+            )
+        # the rules and the loyalty history (the lines' own writes are invoicing's business)
+        return len([q for q in captured.captured_queries if "pricing_" in q["sql"] or "SUM(" in q["sql"]])
+
+    assert queries(2) == queries(40) == 5  # segments, prices, discounts, promotions, the 12-month sums
