@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "facturier.projects",
     "facturier.construction",
     "facturier.timesheets",
+    "facturier.pricing",
 ]
 
 MIDDLEWARE = [

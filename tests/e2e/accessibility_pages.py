@@ -65,6 +65,16 @@ PAGES: tuple[Page, ...] = (
     Page("web:product-list"),
     Page("web:product-create"),
     Page("web:product-edit", ids={"pk": "product"}),
+    Page("web:pricing"),
+    Page("web:pricing-price-list", ids={"pk": "price_list"}),
+    *(
+        Page("web:pricing-new", kwargs={"rule": rule})
+        for rule in ("price-list", "discount", "promotion", "segment")
+    ),
+    Page("web:pricing-edit", kwargs={"rule": "price-list"}, ids={"pk": "price_list"}),
+    Page("web:pricing-edit", kwargs={"rule": "discount"}, ids={"pk": "discount"}),
+    Page("web:pricing-edit", kwargs={"rule": "promotion"}, ids={"pk": "promotion"}),
+    Page("web:pricing-edit", kwargs={"rule": "segment"}, ids={"pk": "segment"}),
     *(Page("web:document-list", kwargs={"slug": slug}) for slug in SECTIONS),
     # credit notes are made from an invoice (document-action "credit"), not from a blank page
     *(Page("web:document-create", kwargs={"slug": slug}) for slug in SECTIONS if slug != "credit-notes"),
@@ -149,6 +159,10 @@ NOT_PAGES: dict[str, tuple[str, Page]] = {
     ),
     "web:billing-run-create": ("POST only", Page("web:billing-run-create")),
     "web:billing-run-approve": ("POST only", Page("web:billing-run-approve", ids={"pk": "billing_run"})),
+    "web:pricing-price-list-item-delete": (
+        "POST only",
+        Page("web:pricing-price-list-item-delete", ids={"pk": "price_list", "item_pk": "price_list_item"}),
+    ),
     "web:company-series": ("POST only", Page("web:company-series", ids={"pk": "series"})),
     "web:company-member-add": ("POST only", Page("web:company-member-add")),
     "web:company-member-role": ("POST only", Page("web:company-member-role", ids={"pk": "membership"})),
@@ -272,6 +286,15 @@ LoginThrottle.objects.filter(locked_until__isnull=False).update(locked_until=tim
 customer = Customer.objects.get(entity=entity, code="C001")
 contact = contact_create(customer=customer, by=None, name="Claire Martin", email="claire@martin.example")
 product = Product.objects.get(sku="CONSEIL-J")
+from facturier.pricing import services as pricing
+segment = pricing.segment_save(entity=entity, by=None, code="GROS", name="Grossistes", customers=[customer])
+price_list = pricing.price_list_save(entity=entity, by=None, name="Grossistes", segment=segment)
+price_list_item = pricing.price_list_item_set(price_list=price_list, by=None, product=product, unit_price="800",
+                                              min_quantity="10")
+discount = pricing.discount_save(entity=entity, by=None, name="10 jours et plus", kind="volume", percent="5",
+                                 min_quantity="10")
+promotion = pricing.promotion_save(entity=entity, by=None, name="Bienvenue", code="BIENVENUE", percent="10",
+                                   valid_from=dt.date(2025, 1, 1), valid_until=dt.date(2035, 12, 31))
 
 
 def invoice(kind="invoice", by=user):
@@ -352,7 +375,8 @@ ids = dict(
     customer=customer.pk, contact=contact.pk, product=product.pk, draft=draft.pk, quote=quote.pk,
     pending=pending.pk, issued=issued.pk, received=received.pk, mandate=mandate.pk, sepa_file=sepa_file.pk,
     payment=payment.pk, allocation=payment.allocations.get().pk,
-    bank_line=bank_line.pk,
+    bank_line=bank_line.pk, segment=segment.pk, price_list=price_list.pk, price_list_item=price_list_item.pk,
+    discount=discount.pk, promotion=promotion.pk,
     series=NumberingSeries.objects.filter(entity=entity).first().pk,
     membership=Membership.objects.get(entity=entity, user=paul).pk,
     enrolled=Membership.objects.get(entity=entity, user=hugo).pk,

@@ -38,6 +38,7 @@ from facturier.domain.billing.pricing import InvalidTiers, PricingModel, check_t
 from facturier.domain.money import InvalidCurrency, validate_currency
 from facturier.invoicing.services.common import entity_today
 from facturier.parties.models import Customer
+from facturier.pricing.resolution import Pricer
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,15 @@ def state_of(contract: Contract) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _listed_price(contract: Contract, product: Product | None, quantity: Decimal, start: dt.date) -> Decimal:
+    """An item with a product and no price of its own: the customer's price (price lists, then the
+    catalogue) on the day the item starts, as an invoice line would get it (docs/pricing.md)."""
+    if product is None:
+        return Decimal(0)
+    pricer = Pricer(entity=contract.entity, customer=contract.customer, currency=contract.currency, day=start)
+    return pricer.price(product, quantity).unit_price
+
+
 def _item(contract: Contract, data: ItemData, start: dt.date, index: int) -> ContractItem:
     where = f"items[{index}]"
     product = data.product
@@ -79,7 +89,9 @@ def _item(contract: Contract, data: ItemData, start: dt.date, index: int) -> Con
             _("An item needs a description."), field=f"{where}.description", code="required"
         )
     price = (
-        data.unit_price if data.unit_price is not None else (product.unit_price if product else Decimal(0))
+        data.unit_price
+        if data.unit_price is not None
+        else _listed_price(contract, product, data.quantity, start)
     )
     if data.quantity < 0 or price < 0:
         raise ValidationFailed(_("Quantities and prices are not negative."), field=f"{where}.quantity",

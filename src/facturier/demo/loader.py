@@ -26,6 +26,7 @@ from facturier.demo.company import TIME_ZONE, create_entities, entity_fields
 from facturier.demo.construction import create_construction
 from facturier.demo.customers import CUSTOMERS, create_customers
 from facturier.demo.history import Actors, HistoryWriter
+from facturier.demo.pricing import create_pricing
 from facturier.demo.products import PRODUCTS, TRAINING_PRODUCTS, create_products
 from facturier.demo.projects import create_projects
 from facturier.demo.scenario import PATHS, PAYMENTS, TRAINING_PATHS, TRAINING_PAYMENTS, Planner
@@ -139,4 +140,5 @@ def load_demo(
         create_construction(main, customers, actors, anchor)
         create_timesheets(main, customers, users, anchor)
         load_billing_demo(second, list(training_customers.values()), admin, anchor)
+        create_pricing(main, customers, products, admin, anchor)
     return LoadResult(loaded=True, entity=main, seconds=time.perf_counter() - started, steps=steps)

@@ -7,7 +7,7 @@ live totals also use. The draft services (`services/drafts.py`) call `write_line
 `allowances_of`.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +21,9 @@ from facturier.common import domain_wording
 from facturier.common.cleaning import refuse_control_characters
 from facturier.common.errors import ValidationFailed
 from facturier.domain.money import AmountPrecisionError, check_amount
+from facturier.domain.pricing.rules import PriceSource
 from facturier.domain.tax.fr import treatment_for_regime
+from facturier.invoicing.line_pricing import pricer_for
 from facturier.invoicing.models import AllowanceCharge, Document, Line
 from facturier.invoicing.services.draft_vat import (
     check_category,
@@ -30,6 +32,9 @@ from facturier.invoicing.services.draft_vat import (
     check_rate,
 )
 from facturier.parties.models import Customer
+from facturier.pricing.resolution import Pricer
+
+MANUAL = PriceSource.MANUAL.value
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,10 @@ class LineData:
     vat_rate: Decimal | None = None
     product: Product | None = None
     accounting_category: str | None = None
+    # Set only when copying a line that recorded them (conversions, credit notes): kept as they were.
+    price_source: str = ""
+    price_rule: str = ""
+    discount_rule: str = ""
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,9 @@ class ResolvedLine:
     vat_rate: Decimal
     product: Product | None
     accounting_category: str
+    price_source: str = ""
+    price_rule: str = ""
+    discount_rule: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,10 +106,13 @@ def check_text(value: str, *, field: str, model: type[models.Model], name: str) 
         )
 
 
-def resolve_line(data: LineData, index: int, document: Document) -> ResolvedLine:
-    """Fill defaults from the product, apply the customer's VAT regime, validate amounts.
+def resolve_line(
+    data: LineData, index: int, document: Document, pricer: Pricer | None = None
+) -> ResolvedLine:
+    """Fill defaults from the product, price it (pricing rules), apply the customer's VAT regime, validate.
 
-    Public so the editor's live totals resolve lines exactly as saving does.
+    Public so the editor's live totals resolve lines exactly as saving does. `pricer`: the document's
+    pricing rules, loaded once for all its lines (built here when not given).
     """
     where = f"lines[{index}]"
     product = data.product
@@ -127,6 +142,8 @@ def resolve_line(data: LineData, index: int, document: Document) -> ResolvedLine
     quantity = checked_amount(data.quantity, places=4, field=f"{where}.quantity")
     unit_price = checked_amount(raw_price, places=6, field=f"{where}.unit_price")
     discount = checked_amount(data.discount_percent, places=2, field=f"{where}.discount_percent")
+    priced = _priced(data, quantity, unit_price, discount, document, pricer)
+    unit_price, discount = priced.unit_price, priced.discount_percent
     if quantity < 0 and not document.is_credit_note:
         raise ValidationFailed(
             _("Quantities cannot be negative on an invoice; use a credit note."),
@@ -160,7 +177,47 @@ def resolve_line(data: LineData, index: int, document: Document) -> ResolvedLine
         description=description, quantity=quantity, unit_price=unit_price,
         unit=unit, discount_percent=discount,
         vat_category=category, vat_rate=rate, product=product, accounting_category=accounting_category,
+        price_source=priced.source, price_rule=priced.price_rule, discount_rule=priced.discount_rule,
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Priced:
+    unit_price: Decimal
+    discount_percent: Decimal
+    source: str
+    price_rule: str = ""
+    discount_rule: str = ""
+
+
+def _priced(data: LineData, quantity: Decimal, unit_price: Decimal, discount: Decimal, document: Document,
+            pricer: Pricer | None) -> _Priced:  # fmt: skip
+    """The price and discount of a line and the rules they come from (docs/pricing.md).
+
+    A copied line keeps what it recorded. A line with a product and no price typed (or the catalog
+    price the editor's product picker fills in) takes the pricing rules' price, and their discount
+    unless one was typed. A typed price wins, recorded as "manual"; typing back exactly what the rules
+    give (the editor sends every line again on each save) keeps their name.
+    """
+    if data.price_source:
+        return _Priced(unit_price, discount, data.price_source, data.price_rule, data.discount_rule)
+    manual_discount = MANUAL if discount else ""
+    product = data.product
+    if product is None or (document.is_credit_note and data.unit_price is not None):
+        return _Priced(
+            unit_price, discount, MANUAL, "", manual_discount
+        )  # a credit note credits what it is told
+    rules = (pricer or pricer_for(document)).price(
+        product, abs(quantity)
+    )  # a credit note's quantity is negative
+    untyped = data.unit_price is None or data.unit_price == product.unit_price
+    if untyped or (unit_price == rules.unit_price and discount == rules.discount_percent):
+        if discount and discount != rules.discount_percent:
+            return _Priced(rules.unit_price, discount, rules.source, rules.price_rule, MANUAL)
+        return _Priced(
+            rules.unit_price, rules.discount_percent, rules.source, rules.price_rule, rules.discount_rule
+        )
+    return _Priced(unit_price, discount, MANUAL, "", manual_discount)
 
 
 def check_line_count(count: int) -> None:
@@ -175,10 +232,11 @@ def check_line_count(count: int) -> None:
         )
 
 
-def write_lines(document: Document, lines: list[LineData]) -> None:
+def write_lines(document: Document, lines: list[LineData], pricer: Pricer | None = None) -> None:
     check_line_count(len(lines))
     document.lines.all().delete()
-    resolved = [resolve_line(data, index, document) for index, data in enumerate(lines)]
+    pricer = pricer or pricer_for(document)
+    resolved = [resolve_line(data, index, document, pricer) for index, data in enumerate(lines)]
     categories = {line.vat_category for line in resolved}
     check_outside_scope_alone(categories, field="lines")
     Line.objects.bulk_create(
@@ -194,6 +252,9 @@ def write_lines(document: Document, lines: list[LineData]) -> None:
             vat_category=data.vat_category,
             vat_rate=data.vat_rate,
             accounting_category=data.accounting_category,
+            price_source=data.price_source,
+            price_rule=data.price_rule,
+            discount_rule=data.discount_rule,
         )
         for index, data in enumerate(resolved)
     )
@@ -261,9 +322,24 @@ def lines_of(document: Document) -> list[LineData]:
             vat_rate=line.vat_rate,
             product=line.product,
             accounting_category=line.accounting_category,
+            price_source=line.price_source,
+            price_rule=line.price_rule,
+            discount_rule=line.discount_rule,
         )  # fmt: skip
         for line in document.lines.all()
     ]
+
+
+def repriced_lines(document: Document) -> list[LineData]:
+    """The document's lines to write again with the pricing rules of now (a promotion code was entered or
+    removed): lines priced by the rules forget their price and discount, typed ones stay as they are."""
+    return [
+        replace(line, unit_price=None, discount_percent=Decimal(0), price_source="", price_rule="",
+                discount_rule="")
+        if line.product is not None and line.price_source in (PriceSource.PRODUCT, PriceSource.PRICE_LIST)
+        else line
+        for line in lines_of(document)
+    ]  # fmt: skip
 
 
 def allowances_of(document: Document) -> list[AllowanceChargeData]:

@@ -118,6 +118,7 @@ class Document(TenantModel):
     buyer_reference = models.CharField(_("buyer reference"), max_length=100, blank=True)
     purchase_order_reference = models.CharField(_("purchase order reference"), max_length=100, blank=True)
     note = models.TextField(_("note"), blank=True)
+    promotion_code = models.CharField(_("promotion code"), max_length=40, blank=True)
     source = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -253,6 +254,11 @@ class Line(BaseModel):
     vat_rate = models.DecimalField(_("VAT rate"), max_digits=5, decimal_places=2, default=Decimal("20.00"))
     accounting_category = models.CharField(max_length=10, default="services")
     net_amount = models.DecimalField(_("net amount"), max_digits=20, decimal_places=2, default=Decimal("0"))
+    # Where the price and the discount came from (pricing.resolution): "manual" (typed), "product" or
+    # "price_list", and the rules by name as they were when the line was written. Empty on older lines.
+    price_source = models.CharField(_("price from"), max_length=20, blank=True)
+    price_rule = models.CharField(_("price rule"), max_length=200, blank=True)
+    discount_rule = models.CharField(_("discount rule"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["position"]

@@ -33,7 +33,8 @@ from facturier.invoicing.lifecycle import (
     is_editable,
     is_issued_invoice,
 )
-from facturier.invoicing.lines import allowance_vat, resolve_line
+from facturier.invoicing.line_pricing import pricer_for
+from facturier.invoicing.lines import ResolvedLine, allowance_vat, resolve_line
 from facturier.invoicing.models import Document, Kind, Status, TypeCode
 from facturier.parties.models import Customer
 
@@ -175,8 +176,17 @@ def history_of(document: Document) -> QuerySet[AuditEvent]:
     )
 
 
+def draft_lines(draft: Document, lines: list[services.LineData]) -> list[ResolvedLine]:
+    """`lines` resolved for `draft` as saving resolves them: product defaults, pricing rules, VAT regime."""
+    pricer = pricer_for(draft)
+    return [resolve_line(line, index, draft, pricer) for index, line in enumerate(lines)]
+
+
 def draft_totals(
-    draft: Document, lines: list[services.LineData], allowances_charges: list[services.AllowanceChargeData]
+    draft: Document,
+    lines: list[services.LineData],
+    allowances_charges: list[services.AllowanceChargeData],
+    resolved: list[ResolvedLine] | None = None,
 ) -> Totals:
     """The totals `draft` (unsaved: its header as the editor has it) would have with these lines:
     each resolved as saving resolves it (product defaults, the customer's VAT regime), then the same
@@ -185,7 +195,7 @@ def draft_totals(
 
     Raises the services' ValidationFailed for a line they would refuse, CalculationError for figures.
     """
-    resolved = [resolve_line(line, index, draft) for index, line in enumerate(lines)]
+    resolved = resolved if resolved is not None else draft_lines(draft, lines)
     line_vats = {(r.vat_category, r.vat_rate) for r in resolved}
     ac_vats = [allowance_vat(draft.customer, ac, line_vats) for ac in allowances_charges]
     return compute_totals(

@@ -106,6 +106,20 @@ EVENT_TYPES: dict[str, str] = {
     "billing_run.approved": "A billing run held for approval was approved and queued for the workers.",
     "index.values_recorded": "Values of a price index (Syntec...) were entered or imported.",
 }
+
+# Pricing rules (pricing.services)
+EVENT_TYPES |= {
+    "segment.created": "A customer segment (a group sharing prices and discounts) was created.",
+    "segment.updated": "A customer segment or its members changed.",
+    "price_list.created": "A price list (for a customer or a segment, in one currency) was created.",
+    "price_list.updated": "A price list changed (name, customer or segment, validity, active).",
+    "price_list.item_set": "A product's price in a price list was set, from a quantity up.",
+    "price_list.item_removed": "A product's price was removed from a price list.",
+    "discount.created": "A volume or loyalty discount was created.",
+    "discount.updated": "A volume or loyalty discount changed.",
+    "promotion.created": "A time-limited promotion (automatic or with a code) was created.",
+    "promotion.updated": "A promotion changed.",
+}
 for _subject in ("quote", "order", "invoice", "credit_note"):
     EVENT_TYPES |= {
         f"{_subject}.created": f"A draft {_subject.replace('_', ' ')} was created.",

@@ -1,7 +1,10 @@
 """Words shown for statuses and history events, agreeing in gender with the document in French:
 "Devis émis", "Facture émise", "Avoir émis", "Commande confirmée"."""
 
+from typing import Any
+
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from facturier.invoicing.models import Kind, Status, TypeCode
@@ -132,3 +135,18 @@ def event_text(name: str, kind: str, type_code: str = "") -> str | None:
     if name in _MASCULINE:
         return status_text(name, kind, type_code)
     return None
+
+
+def line_rule_label(line: Any) -> str:
+    """Which pricing rule priced a line (a stored `Line` or a line the editor resolves), as the document
+    page shows it under the description: the price list, the discount, or that the price was typed."""
+    parts = []
+    if line.price_source == "price_list":
+        parts.append(line.price_rule)
+    if line.discount_rule == "manual":
+        parts.append(str(_("discount typed by hand")))
+    elif line.discount_rule:
+        parts.append(line.discount_rule)
+    if not parts and line.price_source == "manual" and line.product is not None:
+        parts.append(str(_("price typed by hand")))
+    return " · ".join(parts)

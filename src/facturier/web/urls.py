@@ -20,6 +20,7 @@ from facturier.web.views import (
     parties,
     payments,
     projects,
+    pricing,
     reconcile,
     sepa,
     timesheets,
@@ -69,6 +70,15 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("products/", parties.product_list, name="product-list"),
     path("products/new/", parties.product_edit, name="product-create"),
     path("products/<uuid:pk>/edit/", parties.product_edit, name="product-edit"),
+    path("pricing/", pricing.pricing_home, name="pricing"),
+    path("pricing/price-list/<uuid:pk>/", pricing.price_list_detail, name="pricing-price-list"),
+    path(
+        "pricing/price-list/<uuid:pk>/items/<uuid:item_pk>/delete/",
+        pricing.price_list_item_delete,
+        name="pricing-price-list-item-delete",
+    ),  # fmt: skip
+    path("pricing/<slug:rule>/new/", pricing.rule_edit, name="pricing-new"),
+    path("pricing/<slug:rule>/<uuid:pk>/edit/", pricing.rule_edit, name="pricing-edit"),
     path("documents/totals/", editor.document_totals, name="document-totals"),
     path("lookup/<slug:source>/", lookup.lookup, name="lookup"),
     path("documents/<uuid:pk>/", documents.document_detail, name="document-detail"),

@@ -17,6 +17,7 @@ from facturier.api.v1 import (
     invoices,
     orders,
     payments,
+    pricing,
     problems,
     products,
     projects,
@@ -60,3 +61,4 @@ api.add_router("", construction.router)
 api.add_router("", usage.router)
 api.add_router("", timesheets.router)
 api.add_router("", contracts.router)
+api.add_router("", pricing.router)

@@ -55,6 +55,7 @@ RESOURCE_OF_SEGMENT = {resource: resource for resource in RESOURCES} | {"supplie
 RESOURCE_OF_SEGMENT |= {"bank-accounts": "bank", "bank-statements": "bank", "bank-lines": "bank"}
 RESOURCE_OF_SEGMENT |= {"usage-events": "usage"}
 RESOURCE_OF_SEGMENT |= {"time-entries": "time_entries"}
+RESOURCE_OF_SEGMENT |= {"price-lists": "products", "promotions": "products"}  # pricing rules: the catalogue
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 APPROVAL_ACTIONS = frozenset({"approve", "reject"})
 

@@ -94,6 +94,12 @@ class HeaderIn(Schema):
     buyer_reference: text(100) | None = None  # type: ignore[valid-type]
     purchase_order_reference: text(100) | None = None  # type: ignore[valid-type]
     note: text() | None = None  # type: ignore[valid-type]
+    promotion_code: text(40) | None = Field(  # type: ignore[valid-type]
+        None,
+        description="a promotion code (case ignored): refused with 422 `promotion_code_unknown`, `_expired`, "
+        "`_not_yet_valid` or `_not_for_customer`; an empty string removes it. Lines priced by the rules "
+        "follow it",
+    )
 
 
 class QuoteCreateIn(HeaderIn):
@@ -185,6 +191,12 @@ class LineOut(Schema):
     vat_rate: DecimalOut
     accounting_category: str
     net_amount: DecimalOut
+    price_source: str = Field(
+        description="where the unit price came from: `price_list`, `product` (the catalogue), `manual` (typed); "
+        "empty on lines written before pricing rules existed"
+    )
+    price_rule: str = Field(description="the price list (and quantity break) that gave the price, if any")
+    discount_rule: str = Field(description="the discount or promotion that applied, `manual` when typed")
 
     @staticmethod
     def resolve_product(obj: Any) -> uuid.UUID | None:
@@ -281,6 +293,7 @@ class DocumentOut(DocumentSummaryOut):
     buyer_reference: str
     purchase_order_reference: str
     note: str
+    promotion_code: str = Field(description="the promotion code entered on the document, if any")
     source: uuid.UUID | None = Field(description="the quote or order this was created from")
     preceding_invoice: uuid.UUID | None = Field(description="the invoice credited or corrected")
     deposits: list[uuid.UUID]

@@ -19,12 +19,14 @@ from facturier.domain.money import InvalidCurrency, validate_currency
 from facturier.domain.payment_terms import parse_terms
 from facturier.invoicing import errors
 from facturier.invoicing.lifecycle import check_editable, check_transition, is_editable
+from facturier.invoicing.line_pricing import pricer_for
 from facturier.invoicing.lines import (
     AllowanceChargeData,
     LineData,
     allowances_of,
     check_text,
     lines_of,
+    repriced_lines,
     write_allowances_charges,
     write_lines,
 )
@@ -33,6 +35,7 @@ from facturier.invoicing.numbering import check_document_date, take_number
 from facturier.invoicing.services.common import entity_today, locked, state_of
 from facturier.invoicing.totals import apply_totals
 from facturier.parties.models import Customer
+from facturier.pricing.resolution import Pricer
 
 QUOTE_VALIDITY = dt.timedelta(days=30)
 """How long a quote stands when its author gives no date: printed as "Valable jusqu'au", editable."""
@@ -41,7 +44,7 @@ QUOTE_VALIDITY = dt.timedelta(days=30)
 HEADER_FIELDS = frozenset(
     {
         "currency", "exchange_rate", "language", "payment_terms", "delivery_date", "valid_until", "buyer_reference",
-        "purchase_order_reference", "note", "vat_on_debits", "issue_date",
+        "purchase_order_reference", "note", "vat_on_debits", "issue_date", "promotion_code",
     }
 )  # fmt: skip
 
@@ -70,7 +73,8 @@ def _set_header(document: Document, values: dict[str, Any]) -> None:
         )
     for name, value in values.items():
         setattr(document, name, value)
-    for name in ("buyer_reference", "purchase_order_reference", "note", "payment_terms"):
+    document.promotion_code = (document.promotion_code or "").strip()
+    for name in ("buyer_reference", "purchase_order_reference", "note", "payment_terms", "promotion_code"):
         check_text(getattr(document, name) or "", field=name, model=Document, name=name)
     if document.language not in ("fr", "en"):
         raise ValidationFailed(
@@ -97,6 +101,14 @@ def _set_header(document: Document, values: dict[str, Any]) -> None:
             _("An invoice in %(currency)s needs the exchange rate to %(default_currency)s.") % {"currency": document.currency, "default_currency": document.entity.default_currency},
             field="exchange_rate", code="exchange_rate_required",
         )  # fmt: skip
+
+
+def _checked_pricer(document: Document) -> Pricer:
+    """The document's pricing rules, its promotion code refused when unknown, expired or not for its customer."""
+    pricer = pricer_for(document)
+    if document.promotion_code:
+        pricer.check_code()
+    return pricer
 
 
 def _recompute(document: Document, deposits: list[Document] | None = None) -> None:
@@ -177,7 +189,7 @@ def document_create(
     else:
         document.issue_date = None
     document.save()
-    write_lines(document, list(lines))
+    write_lines(document, list(lines), _checked_pricer(document))
     write_allowances_charges(document, list(allowances_charges))
     _check_deposits(document, list(deposits))
     _recompute(document, list(deposits))
@@ -212,9 +224,13 @@ def document_update(
         header.pop("issue_date", None)
     elif header.get("issue_date") is not None:
         check_document_date(document.entity, header["issue_date"])  # a numbered quote or order re-dated
+    code_before = document.promotion_code
     _set_header(document, header)
+    pricer = _checked_pricer(document)
+    if lines is None and document.promotion_code != code_before:
+        lines = repriced_lines(document)  # a code entered or removed: the priced lines follow it
     if lines is not None:
-        write_lines(document, lines)
+        write_lines(document, lines, pricer)
     if allowances_charges is not None:
         write_allowances_charges(document, allowances_charges)
     if deposits is not None:
@@ -235,7 +251,8 @@ def _restated_for(
 
     Kept lines are checked again for the new customer (a reverse-charge line for a consumer is
     refused); under another VAT regime their category and rate cannot be restated from what was
-    stored for the old one, so the caller gives them again.
+    stored for the old one, so the caller gives them again. Lines priced by the pricing rules take the
+    new customer's prices; typed ones are kept.
     """
     if lines is None and customer.vat_regime != document.customer.vat_regime:
         raise ValidationFailed(
@@ -247,7 +264,7 @@ def _restated_for(
             field="lines", code="lines_required_for_new_customer",
         )  # fmt: skip
     return (
-        lines if lines is not None else lines_of(document),
+        lines if lines is not None else repriced_lines(document),  # the new customer's prices
         allowances_charges if allowances_charges is not None else allowances_of(document),
     )
 

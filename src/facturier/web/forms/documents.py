@@ -103,6 +103,7 @@ class DocumentHeaderForm(forms.Form):
         label=_("Purchase order reference"), max_length=100, required=False
     )
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    promotion_code = forms.CharField(label=_("Promotion code"), max_length=40, required=False)
     deposits = forms.ModelMultipleChoiceField(
         label=_("Deposits to deduct"), queryset=Document.objects.none(), required=False
     )
@@ -154,6 +155,7 @@ class DocumentHeaderForm(forms.Form):
         "delivery_date",
         "buyer_reference",
         "purchase_order_reference",
+        "promotion_code",
     )
 
     def main_fields(self) -> list[forms.BoundField]:
@@ -167,7 +169,14 @@ class DocumentHeaderForm(forms.Form):
         folded = [*self.more_fields(), self["note"]]
         if any(bound.errors for bound in folded):
             return True
-        own = ("exchange_rate", "delivery_date", "buyer_reference", "purchase_order_reference", "note")
+        own = (
+            "exchange_rate",
+            "delivery_date",
+            "buyer_reference",
+            "purchase_order_reference",
+            "note",
+            "promotion_code",
+        )
         return any(bound.value() not in (None, "") for bound in folded if bound.name in own)
 
     def clean_currency(self) -> str:

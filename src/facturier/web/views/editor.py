@@ -25,7 +25,7 @@ from facturier.domain.calculation import CalculationError, Totals
 from facturier.domain.payment_terms import parse_terms
 from facturier.invoicing import services
 from facturier.invoicing.models import Document, Kind, TypeCode
-from facturier.invoicing.selectors import available_actions, draft_totals
+from facturier.invoicing.selectors import available_actions, draft_lines, draft_totals
 from facturier.invoicing.services.common import entity_today
 from facturier.invoicing.services.drafts import CUSTOMER_TERMS, starting_terms
 from facturier.parties.models import Customer
@@ -41,6 +41,7 @@ from facturier.web.forms.documents import (
     lines_initial,
 )
 from facturier.web.forms.summary import Problem, error_summary
+from facturier.web.labels import line_rule_label
 from facturier.web.listing import section_named, section_of
 from facturier.web.numbers import ui_language
 from facturier.web.templatetags.facturier_format import money, percent
@@ -58,7 +59,8 @@ class Editor:
         if document is not None:
             initial = {name: getattr(document, name) for name in (
                 "currency", "exchange_rate", "language", "payment_terms", "issue_date", "valid_until",
-                "delivery_date", "buyer_reference", "purchase_order_reference", "note", "type_code")}  # fmt: skip
+                "delivery_date", "buyer_reference", "purchase_order_reference", "note", "type_code",
+                "promotion_code")}  # fmt: skip
             initial["customer"] = document.customer_id
             initial["deposits"] = list(document.deposits.all())
         elif chosen := _customer_in_query(request):
@@ -241,18 +243,21 @@ def document_totals(request: EntityRequest) -> JsonResponse:
     acs = [form.allowance_charge_data() for form in editor.allowances.kept_forms()]
     currency = terms.get("currency") or request.entity.default_currency
     draft.currency = currency
+    draft.promotion_code = header.get("promotion_code") or (existing.promotion_code if existing else "")
     draft.exchange_rate = (
         header.get("exchange_rate") if header_valid else getattr(existing, "exchange_rate", None)
     )
     draft.prepaid = sum((d.tax_inclusive for d in header.get("deposits") or []), Decimal("0"))
     try:
-        totals = draft_totals(draft, lines, acs)
+        resolved = draft_lines(draft, lines)
+        totals = draft_totals(draft, lines, acs, resolved=resolved)
     except BusinessError as error:
         return JsonResponse({"ok": False, "errors": [explain(error)], "field": error.field})
     except CalculationError as error:
         return JsonResponse({"ok": False, "errors": [str(error)]})
     nets = _amounts(totals, currency, request.entity.default_currency)
     nets["lines"] = dict(zip((form.prefix for form in kept), nets["lines"], strict=True))
+    nets["rules"] = {form.prefix: line_rule_label(line) for form, line in zip(kept, resolved, strict=True)}
     return JsonResponse({"ok": True, "currency": currency, **nets, **_due(request, draft, existing, terms)})
 
 

@@ -112,6 +112,9 @@
     form.querySelectorAll("tr[data-prefix^='lines-']").forEach(function (row) {
       const net = row.querySelector("[data-line-net]");
       if (net) net.textContent = data.lines[row.dataset.prefix] || "—";
+      // which pricing rule priced the line (price list, discount, promotion), as the document page shows it
+      const rule = row.querySelector("[data-line-rule]");
+      if (rule) rule.textContent = (data.rules || {})[row.dataset.prefix] || "";
     });
     const vat = document.querySelector("#live-vat tbody");
     vat.replaceChildren();

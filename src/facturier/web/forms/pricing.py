@@ -1,0 +1,84 @@
+"""Pricing rule forms: they shape the input; facturier.pricing.services checks and audits it.
+
+Customers, segments and products are offered from the current company only.
+"""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from facturier.accounts.models import LegalEntity
+from facturier.catalog.models import Product
+from facturier.parties.models import Customer
+from facturier.pricing.models import Discount, PriceList, PriceListItem, Promotion, Segment
+from facturier.web.access import of_entity
+from facturier.web.forms.parties import ServiceForm
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class EntityForm(ServiceForm):
+    """A service form whose customer, segment and product choices are the company's."""
+
+    def __init__(self, *args: Any, entity: LegalEntity, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        choices = {"customer": Customer, "segment": Segment, "product": Product, "customers": Customer}
+        for name, model in choices.items():
+            if name in self.fields:
+                self.fields[name].queryset = of_entity(model, entity)  # type: ignore[attr-defined]
+
+
+class SegmentForm(EntityForm):
+    customers = forms.ModelMultipleChoiceField(label=_("Customers"), queryset=Customer.objects.none(),
+                                               required=False, widget=forms.CheckboxSelectMultiple)  # fmt: skip
+
+    class Meta:
+        model = Segment
+        fields = ("code", "name")
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["customers"] = list(self.instance.customers.values_list("pk", flat=True))
+
+
+class PriceListForm(EntityForm):
+    class Meta:
+        model = PriceList
+        fields = ("name", "currency", "customer", "segment", "valid_from", "valid_until", "is_active")
+        widgets = {"valid_from": DATE, "valid_until": DATE}
+        help_texts = {"customer": _("A price list is for one customer or for one segment.")}
+
+
+class PriceListItemForm(EntityForm):
+    class Meta:
+        model = PriceListItem
+        fields = ("product", "min_quantity", "unit_price")
+
+
+class DiscountForm(EntityForm):
+    class Meta:
+        model = Discount
+        fields = ("name", "kind", "percent", "product", "segment", "min_quantity", "min_invoiced", "min_years",
+                  "valid_from", "valid_until", "is_active")  # fmt: skip
+        widgets = {"valid_from": DATE, "valid_until": DATE}
+        help_texts = {
+            "min_quantity": _(
+                "Volume: the discount applies from this quantity on the line (one discount per tier)."
+            ),
+            "min_invoiced": _(
+                "Loyalty: invoiced excl. VAT over the last 12 months, in the company's currency."
+            ),
+        }
+
+
+class PromotionForm(EntityForm):
+    class Meta:
+        model = Promotion
+        fields = ("name", "code", "percent", "product", "customer", "segment", "valid_from", "valid_until",
+                  "is_active")  # fmt: skip
+        widgets = {"valid_from": DATE, "valid_until": DATE}
+        help_texts = {
+            "code": _("Empty: applied automatically. Otherwise only to documents carrying this code.")
+        }
