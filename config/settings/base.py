@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "facturier.banking",
     "facturier.billing",
     "facturier.projects",
+    "facturier.approvals",
 ]
 
 MIDDLEWARE = [
@@ -156,6 +157,10 @@ FACTURIER_SCHEDULES = [
      "interval_seconds": 300},
     {"name": "billing-run", "task": "facturier.billing.tasks.daily_billing_runs",
      "rrule": "FREQ=DAILY;BYHOUR=6;BYMINUTE=0"},
+    {"name": "approval-reminders", "task": "facturier.approvals.tasks.remind_late_approvers",
+     "interval_seconds": 3600},
+    {"name": "approval-escalations", "task": "facturier.approvals.tasks.escalate_late_approvals",
+     "interval_seconds": 3600},
 ]  # fmt: skip
 # Bank statements: the watched folder (statements/inbox/<SIREN or company slug>/) and the largest file read.
 FACTURIER_STATEMENTS_DIR = os.environ.get("FACTURIER_STATEMENTS_DIR") or str(DATA_DIR / "statements")
