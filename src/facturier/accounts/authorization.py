@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from facturier.accounts.actor import Holder
 
 # Resources whose documents go through approval, hence have an `<resource>:approve` scope.
-APPROVABLE_RESOURCES = ("invoices", "credit_notes")
+APPROVABLE_RESOURCES = ("invoices", "credit_notes", "inbox")
 API_RESOURCES = (
     "customers", "products", "quotes", "orders", "invoices", "credit_notes", "inbox", "bank", "payments",
     "contracts",
