@@ -69,15 +69,21 @@ def user_ids(refs: list[str]) -> frozenset[str]:
 def approved_by(request: ApprovalRequest) -> frozenset[str]:
     """`actor_ref`s that approved some level already (and those they stood in for)."""
     refs = set()
-    for ref, behalf in request.decisions.filter(decision="approved").values_list("actor_ref", "on_behalf_of_id"):
-        refs.add(ref)
-        if behalf is not None:
-            refs.add(f"user:{behalf}")
+    for decision in request.decisions.all():  # prefetched by the selectors that list many requests
+        if decision.decision == "approved":
+            refs.add(decision.actor_ref)
+            if decision.on_behalf_of_id is not None:
+                refs.add(f"user:{decision.on_behalf_of_id}")
     return frozenset(refs)
 
 
 def level_candidates(
-    request: ApprovalRequest, day: dt.date, *, index: int | None = None, member_roles: dict[str, str] | None = None
+    request: ApprovalRequest,
+    day: dt.date,
+    *,
+    index: int | None = None,
+    member_roles: dict[str, str] | None = None,
+    absences: list[approvers.Delegation] | None = None,
 ) -> frozenset[str]:
     """User ids who may decide the request's level ``index`` (default: the current one) on ``day``."""
     index = request.level if index is None else index
@@ -86,7 +92,7 @@ def level_candidates(
     return approvers.candidates(
         level_spec(level),
         member_roles if member_roles is not None else members(request.entity),
-        delegations=delegations(request.entity),
+        delegations=absences if absences is not None else delegations(request.entity),
         day=day,
         excluded=excluded,
         extra=[str(u) for u in request.extra_approvers.get(str(index), [])],

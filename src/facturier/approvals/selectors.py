@@ -25,28 +25,29 @@ def latest_request(subject_type: str, subject_id: UUID) -> ApprovalRequest | Non
 
 def pending_requests(entity: LegalEntity, subject_type: str | None = None) -> QuerySet[ApprovalRequest]:
     requests = ApprovalRequest.objects.for_entity(entity).filter(status=RequestStatus.PENDING)
+    requests = requests.prefetch_related("decisions")
     return requests.filter(subject_type=subject_type) if subject_type else requests
 
 
 def not_for(user: Any, entity: LegalEntity, subject_type: str, day: dt.date) -> set[UUID]:
     """Subjects pending approval whose current level ``user`` may not decide (not among its approvers)."""
-    member_roles = engine.members(entity)
+    member_roles, absences = engine.members(entity), engine.delegations(entity)
     uid = str(user.pk)
     return {
         request.subject_id
         for request in pending_requests(entity, subject_type)
-        if uid not in engine.level_candidates(request, day, member_roles=member_roles)
+        if uid not in engine.level_candidates(request, day, member_roles=member_roles, absences=absences)
     }
 
 
 def waiting_for(user: Any, entity: LegalEntity, day: dt.date) -> list[ApprovalRequest]:
     """Every pending request whose current level ``user`` may decide, oldest first."""
-    member_roles = engine.members(entity)
+    member_roles, absences = engine.members(entity), engine.delegations(entity)
     uid = str(user.pk)
     return [
         request
         for request in pending_requests(entity).order_by("submitted_at")
-        if uid in engine.level_candidates(request, day, member_roles=member_roles)
+        if uid in engine.level_candidates(request, day, member_roles=member_roles, absences=absences)
     ]
 
 
