@@ -35,7 +35,7 @@ def send_reminder(request: ApprovalRequest, day: dt.date) -> list[str]:
     with override("fr"):
         subject = _("Approval waiting: %(label)s") % {"label": request.label}
         body = _(
-            "Hello,\n\n%(label)s waits for your approval since %(since)s (rule \u201c%(rule)s\u201d).\n\n"
+            "Hello,\n\n%(label)s waits for your approval since %(since)s (rule “%(rule)s”).\n\n"
             "Approve or reject it here (you will be asked to sign in):\n%(url)s\n\n%(entity)s"
         ) % {
             "label": request.label, "since": request.level_started_at.strftime("%Y-%m-%d %H:%M UTC"),

@@ -223,7 +223,7 @@ def request_open(
         available = engine.level_candidates(request, day, index=index, member_roles=member_roles)
         if approvers.shortfall(spec, available):
             raise ValidationFailed(
-                _("Nobody can approve this document at %(level)s (rule \u201c%(rule)s\u201d): it needs "
+                _("Nobody can approve this document at %(level)s (rule “%(rule)s”): it needs "
                   "%(required)s approver(s) other than its author, %(found)s available. Ask an administrator "
                   "to change the approval rules.")
                 % {"level": _level_name(level, index), "rule": level["rule"], "required": spec.required,

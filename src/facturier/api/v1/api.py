@@ -6,6 +6,7 @@ Other apps add their router with one line: `api.add_router("", <module>.router)`
 from ninja import NinjaAPI
 
 from facturier.api.v1 import (
+    approvals,
     bank,
     contacts,
     credit_notes,
@@ -48,3 +49,4 @@ api.add_router("", transmission.router)
 api.add_router("", einvoice.router)
 api.add_router("", bank.router)
 api.add_router("", payments.router)
+api.add_router("", approvals.router)
