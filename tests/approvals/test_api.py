@@ -25,7 +25,12 @@ def test_list_and_decide_level_by_level(entity, owner, draft_invoice, role_circu
     second, second_secret = make_key(entity, ["invoices:approve"], name="second")
     api1, api2 = ApiClient(first_secret, first), ApiClient(second_secret, second)
     (item,) = api1.get("/api/v1/approvals").json()["items"]
-    assert (item["level"], item["levels"], item["rule"], item["level_label"]) == (1, 2, "two approvers", "first")
+    assert (item["level"], item["levels"], item["rule"], item["level_label"]) == (
+        1,
+        2,
+        "two approvers",
+        "first",
+    )
     url = f"/api/v1/approvals/{item['id']}"
     assert api1.post(f"{url}/approve", {"comment": "ok"}).json()["level"] == 2
     assert_problem(api1.post(f"{url}/approve", {}), 409, "approval_already_decided")
@@ -50,4 +55,6 @@ def test_reject_needs_a_reason(entity, owner, draft_invoice, role_circuit):
     api = ApiClient(secret, key)
     approval = ApprovalRequest.objects.get()
     assert api.post(f"/api/v1/approvals/{approval.pk}/reject", {}).status_code == 422
-    assert api.post(f"/api/v1/approvals/{approval.pk}/reject", {"reason": "no"}).json()["status"] == "rejected"
+    assert (
+        api.post(f"/api/v1/approvals/{approval.pk}/reject", {"reason": "no"}).json()["status"] == "rejected"
+    )

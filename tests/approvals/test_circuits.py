@@ -57,7 +57,9 @@ def test_the_author_may_not_approve(entity, owner, director, draft_invoice, two_
     assert refused.value.code == "approval_by_submitter"
 
 
-def test_someone_outside_the_level_may_not_approve(entity, owner, approver, director, draft_invoice, two_levels):
+def test_someone_outside_the_level_may_not_approve(
+    entity, owner, approver, director, draft_invoice, two_levels
+):
     invoice = invoice_submit(invoice=draft_invoice, by=owner)
     with pytest.raises(PermissionDenied) as refused:
         invoice_approve(invoice=invoice, by=director)  # an admin, but level 1 is for approvers
@@ -86,7 +88,9 @@ def test_parallel_level_needs_n_of_m(entity, owner, approver, approver2, draft_i
     assert invoice_approve(invoice=invoice, by=approver).status == Status.APPROVED
 
 
-def test_an_exception_per_customer_replaces_the_circuit(entity, owner, approver, director, customer, draft_invoice, two_levels):
+def test_an_exception_per_customer_replaces_the_circuit(
+    entity, owner, approver, director, customer, draft_invoice, two_levels
+):
     rule_save(entity=entity, by=owner, name="key account", exception=True, parties=[str(customer.pk)],
               levels=[{"roles": [], "users": [str(director.pk)], "required": 1}])  # fmt: skip
     invoice = invoice_submit(invoice=draft_invoice, by=owner)
@@ -115,7 +119,9 @@ def test_a_circuit_only_the_author_could_decide_is_refused_at_submission(entity,
 
 
 @time_machine.travel(PARIS_NOON, tick=False)
-def test_a_delegate_decides_during_the_absence_only(entity, owner, approver, approver2, director, draft_invoice, two_levels):
+def test_a_delegate_decides_during_the_absence_only(
+    entity, owner, approver, approver2, director, draft_invoice, two_levels
+):
     delegation_save(entity=entity, by=owner, user=director, delegate=approver2,
                     starts_on=dt.date(2024, 2, 28), ends_on=dt.date(2024, 2, 29))  # fmt: skip
     invoice = invoice_submit(invoice=draft_invoice, by=owner)

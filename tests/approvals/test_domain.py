@@ -64,7 +64,12 @@ def test_conditions_on_type_cost_centre_country_and_entity() -> None:
     )  # fmt: skip
     good = Facts(Decimal(1), "EUR", "credit_note", entity_id="e", country="FR", cost_centre="CC1")
     assert rule.matches(good)
-    for change in ({"document_type": "invoice"}, {"cost_centre": "CC2"}, {"country": "DE"}, {"entity_id": "x"}):
+    for change in (
+        {"document_type": "invoice"},
+        {"cost_centre": "CC2"},
+        {"country": "DE"},
+        {"entity_id": "x"},
+    ):
         assert not rule.matches(Facts(**{**good.__dict__, **change}))
 
 

@@ -22,7 +22,9 @@ def email_on(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
-def test_late_approvers_get_one_reminder_per_delay_with_the_link(entity, owner, approver, draft_invoice, two_levels, email_on):
+def test_late_approvers_get_one_reminder_per_delay_with_the_link(
+    entity, owner, approver, draft_invoice, two_levels, email_on
+):
     with time_machine.travel(SUBMITTED, tick=False) as clock:
         invoice = invoice_submit(invoice=draft_invoice, by=owner)
         clock.shift(dt.timedelta(hours=23, minutes=59))
@@ -53,7 +55,9 @@ def test_escalation_to_a_fallback_approver(entity, owner, approver, approver2, d
         assert invoice_approve(invoice=invoice, by=approver2).status == Status.APPROVED
 
 
-def test_escalation_without_fallback_moves_to_the_next_level(entity, owner, approver, director, draft_invoice):
+def test_escalation_without_fallback_moves_to_the_next_level(
+    entity, owner, approver, director, draft_invoice
+):
     rule_save(entity=entity, by=owner, name="a lead", priority=1, escalate_after_hours=24,
               levels=[{"roles": ["approver"], "users": [], "required": 1}])  # fmt: skip
     rule_save(entity=entity, by=owner, name="b director", priority=2,
@@ -63,7 +67,8 @@ def test_escalation_without_fallback_moves_to_the_next_level(entity, owner, appr
         clock.shift(dt.timedelta(hours=24))
         assert escalate_late() == 1
         request = latest_request("document", invoice.pk)
-        assert request.level == 1 and request.skipped == [0]
+        assert request.level == 1
+        assert request.skipped == [0]
         clock.shift(dt.timedelta(days=10))
         assert escalate_late() == 0  # the last level is never skipped: time alone approves nothing
         assert invoice_approve(invoice=invoice, by=director).status == Status.APPROVED

@@ -53,14 +53,18 @@ def test_adding_a_delegation(client, entity, owner, approver, director):
     assert Delegation.objects.get().delegate == approver
 
 
-def test_the_phone_page_shows_level_rule_and_history(client, entity, owner, approver, director, draft_invoice, two_levels):
+def test_the_phone_page_shows_level_rule_and_history(
+    client, entity, owner, approver, director, draft_invoice, two_levels
+):
     invoice = invoice_submit(invoice=draft_invoice, by=owner)
     invoice_approve(invoice=invoice, by=approver, comment="vu")
     client.force_login(director)
     html = client.get(reverse("web:approval-detail", kwargs={"pk": invoice.pk})).content.decode()
     assert 'aria-current="step" data-level="2"' in html
-    assert "finance director" in html and "team lead" in html
-    assert "user:approver" in html and "vu" in html
+    assert "finance director" in html
+    assert "team lead" in html
+    assert "user:approver" in html
+    assert "vu" in html
     response = client.post(reverse("web:approval-decide", kwargs={"pk": invoice.pk, "decision": "approve"}),
                            {"comment": "ok"}, follow=True)  # fmt: skip
     assert any("approuvé" in message for message in page_messages(response))
@@ -68,7 +72,9 @@ def test_the_phone_page_shows_level_rule_and_history(client, entity, owner, appr
     assert invoice.status == "approved"
 
 
-def test_the_reminder_link_opens_the_page_after_signing_in(client, entity, owner, approver, draft_invoice, two_levels, settings):
+def test_the_reminder_link_opens_the_page_after_signing_in(
+    client, entity, owner, approver, draft_invoice, two_levels, settings
+):
     settings.EMAIL_URL = "memory://"
     settings.FACTURIER_PUBLIC_URL = "https://factures.example"
     with time_machine.travel(dt.datetime(2024, 2, 29, 8, 0, tzinfo=dt.UTC), tick=False) as clock:
@@ -78,7 +84,8 @@ def test_the_reminder_link_opens_the_page_after_signing_in(client, entity, owner
     link = next(line for line in mail.outbox[0].body.splitlines() if line.startswith("https://"))
     path = link.removeprefix("https://factures.example")
     anonymous = client.get(path)
-    assert anonymous.status_code == 302 and "login" in anonymous.url
+    assert anonymous.status_code == 302
+    assert "login" in anonymous.url
     client.force_login(approver)
     assert client.get(path).status_code == 200
     assert f"/approvals/{invoice.pk}/" == path

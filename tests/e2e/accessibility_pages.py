@@ -135,7 +135,10 @@ NOT_PAGES: dict[str, tuple[str, Page]] = {
     "web:approval-rule-add": ("POST only", Page("web:approval-rule-add")),
     "web:approval-rule-delete": ("POST only", Page("web:approval-rule-delete", kwargs={"pk": _NIL})),
     "web:approval-delegation-add": ("POST only", Page("web:approval-delegation-add")),
-    "web:approval-delegation-delete": ("POST only", Page("web:approval-delegation-delete", kwargs={"pk": _NIL})),
+    "web:approval-delegation-delete": (
+        "POST only",
+        Page("web:approval-delegation-delete", kwargs={"pk": _NIL}),
+    ),
     "web:approval-received-decide": (
         "POST only",
         Page("web:approval-received-decide", kwargs={"decision": "approve"}, ids={"pk": "received"}),

@@ -80,16 +80,16 @@ def test_the_rules_page_fits_320_px_and_works_by_keyboard(base_url):
     with server.browser_tab(base_url, viewport=NARROW, locale="fr-FR") as tab:
         _sign_in(tab, server.USERNAME, server.PASSWORD)
         tab.goto("/approvals/rules/")
-        found = tab.evaluate(
-            "() => document.documentElement.scrollWidth"
-        )
+        found = tab.evaluate("() => document.documentElement.scrollWidth")
         assert found <= NARROW["width"]
         tab.focus("#id_name")
         tab.keyboard.type("Clavier")
         reached = set()
         for _ in range(60):
             tab.keyboard.press("Tab")
-            reached.add(tab.evaluate("() => document.activeElement.id || document.activeElement.textContent.trim()"))
+            reached.add(
+                tab.evaluate("() => document.activeElement.id || document.activeElement.textContent.trim()")
+            )
             if "Enregistrer la règle" in reached:
                 break
         assert {"id_min_amount", "id_level1_required", "Enregistrer la règle"} <= reached

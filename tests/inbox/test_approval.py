@@ -30,10 +30,14 @@ def approver(entity, owner):
 
 @pytest.fixture
 def received(entity, owner):
-    return einvoice_import(entity=entity, by=owner, filename="a.xml", content=cii_bytes(number="A-1")).records[0]
+    return einvoice_import(
+        entity=entity, by=owner, filename="a.xml", content=cii_bytes(number="A-1")
+    ).records[0]
 
 
-def _earlier(row: ReceivedInvoice, number: str, amount: str, day: dt.date, account: str = "") -> ReceivedInvoice:
+def _earlier(
+    row: ReceivedInvoice, number: str, amount: str, day: dt.date, account: str = ""
+) -> ReceivedInvoice:
     return ReceivedInvoice.objects.create(
         entity=row.entity, supplier=row.supplier, status=ReceivedStatus.ACCEPTED, original_filename="x.xml",
         size=1, sha256=uuid.uuid4().hex * 2, format=row.format, syntax=row.syntax, number=number,
@@ -60,19 +64,30 @@ def test_the_circuit_and_prechecks_decide_before_payment(entity, owner, approver
     assert row.status != ReceivedStatus.ACCEPTED
     request = latest_request("received_invoice", received.pk)
     codes = [finding["code"] for finding in request.findings]
-    assert codes == ["duplicate_amount_date", "bank_details_changed", "amount_unusual", "missing_purchase_order"]
+    assert codes == [
+        "duplicate_amount_date",
+        "bank_details_changed",
+        "amount_unusual",
+        "missing_purchase_order",
+    ]
     assert [level["rule"] for level in request.plan] == ["purchases", "pre-checks"]
     with pytest.raises(Conflict):
         received_invoice_decide(received=received, by=owner, accept=True)
     with pytest.raises(PermissionDenied):  # who asked for it does not approve it
         received_invoice_approval(received=received, by=owner, approve=True)
-    assert received_invoice_approval(received=received, by=approver, approve=True).status != ReceivedStatus.ACCEPTED
+    assert (
+        received_invoice_approval(received=received, by=approver, approve=True).status
+        != ReceivedStatus.ACCEPTED
+    )
     # the same approver cannot pass the pre-check level too: the owner is an author; nobody else
     with pytest.raises(Conflict):
         received_invoice_approval(received=received, by=approver, approve=True)
     second = get_user_model().objects.create_user("second", "s@example.fr", "pw-second-123")
     membership_set(entity=entity, user=second, role=Role.ADMIN, by=owner)
-    assert received_invoice_approval(received=received, by=second, approve=True).status == ReceivedStatus.ACCEPTED
+    assert (
+        received_invoice_approval(received=received, by=second, approve=True).status
+        == ReceivedStatus.ACCEPTED
+    )
     request.refresh_from_db()
     assert request.status == RequestStatus.APPROVED
 

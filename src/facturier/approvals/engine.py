@@ -58,7 +58,9 @@ def members(entity: LegalEntity) -> dict[str, str]:
 
 
 def delegations(entity: LegalEntity) -> list[approvers.Delegation]:
-    rows = Delegation.objects.for_entity(entity).values_list("user_id", "delegate_id", "starts_on", "ends_on")
+    rows = Delegation.objects.filter(entity=entity).values_list(
+        "user_id", "delegate_id", "starts_on", "ends_on"
+    )
     return [approvers.Delegation(str(u), str(d), s, e) for u, d, s, e in rows]
 
 

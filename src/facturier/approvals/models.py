@@ -28,7 +28,9 @@ class ApprovalRule(TenantModel):
     exception = models.BooleanField(_("exception (replaces the other rules)"), default=False)
     document_types = models.JSONField(_("document types"), default=list, blank=True)
     min_amount = models.DecimalField(_("from amount"), max_digits=20, decimal_places=2, null=True, blank=True)
-    max_amount = models.DecimalField(_("below amount"), max_digits=20, decimal_places=2, null=True, blank=True)
+    max_amount = models.DecimalField(
+        _("below amount"), max_digits=20, decimal_places=2, null=True, blank=True
+    )
     currency = models.CharField(_("currency"), max_length=3, blank=True)
     parties = models.JSONField(_("customers or suppliers"), default=list, blank=True)
     cost_centres = models.JSONField(_("cost centres"), default=list, blank=True)

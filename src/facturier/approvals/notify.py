@@ -15,7 +15,10 @@ from django.utils.translation import override
 from facturier.approvals import engine
 from facturier.approvals.models import ApprovalRequest, SubjectType
 
-URL_NAMES = {SubjectType.DOCUMENT: "web:approval-detail", SubjectType.RECEIVED_INVOICE: "web:approval-received"}
+URL_NAMES = {
+    SubjectType.DOCUMENT: "web:approval-detail",
+    SubjectType.RECEIVED_INVOICE: "web:approval-received",
+}
 
 
 def approval_url(request: ApprovalRequest) -> str:

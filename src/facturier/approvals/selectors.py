@@ -24,7 +24,7 @@ def latest_request(subject_type: str, subject_id: UUID) -> ApprovalRequest | Non
 
 
 def pending_requests(entity: LegalEntity, subject_type: str | None = None) -> QuerySet[ApprovalRequest]:
-    requests = ApprovalRequest.objects.for_entity(entity).filter(status=RequestStatus.PENDING)
+    requests = ApprovalRequest.objects.filter(entity=entity).filter(status=RequestStatus.PENDING)
     requests = requests.prefetch_related("decisions")
     return requests.filter(subject_type=subject_type) if subject_type else requests
 
@@ -52,8 +52,8 @@ def waiting_for(user: Any, entity: LegalEntity, day: dt.date) -> list[ApprovalRe
 
 
 def rules_of(entity: LegalEntity) -> QuerySet[ApprovalRule]:
-    return ApprovalRule.objects.for_entity(entity).select_related("fallback_user")
+    return ApprovalRule.objects.filter(entity=entity).select_related("fallback_user")
 
 
 def delegations_of(entity: LegalEntity) -> QuerySet[Delegation]:
-    return Delegation.objects.for_entity(entity).select_related("user", "delegate")
+    return Delegation.objects.filter(entity=entity).select_related("user", "delegate")

@@ -81,7 +81,9 @@ def _check_levels(entity: LegalEntity, levels: list[dict[str, Any]]) -> None:
 
 
 @transaction.atomic
-def rule_save(*, entity: LegalEntity, by: Actor, rule: ApprovalRule | None = None, **fields: Any) -> ApprovalRule:
+def rule_save(
+    *, entity: LegalEntity, by: Actor, rule: ApprovalRule | None = None, **fields: Any
+) -> ApprovalRule:
     """Create or change a rule; refused when one of its levels could not be decided by anyone."""
     authorize(by, Action.MANAGE_ENTITY, entity)
     row = rule or ApprovalRule(entity=entity)
@@ -94,17 +96,21 @@ def rule_save(*, entity: LegalEntity, by: Actor, rule: ApprovalRule | None = Non
         raise ValidationFailed(_("Give the rule a name."), field="name", code=errors.INVALID_RULE)
     if row.min_amount is not None and row.max_amount is not None and row.min_amount >= row.max_amount:
         raise ValidationFailed(
-            _("The lower amount must be below the upper amount."), field="max_amount", code=errors.INVALID_RULE
+            _("The lower amount must be below the upper amount."),
+            field="max_amount",
+            code=errors.INVALID_RULE,
         )
     unknown = set(row.document_types) - set(rules.DOCUMENT_TYPES)
     if unknown:
         raise ValidationFailed(_("Unknown document type."), field="document_types", code=errors.INVALID_RULE)
     if row.active:
         _check_levels(entity, list(row.levels))
-    if ApprovalRule.objects.for_entity(entity).filter(name=row.name).exclude(pk=row.pk).exists():
+    if ApprovalRule.objects.filter(entity=entity).filter(name=row.name).exclude(pk=row.pk).exists():
         raise ValidationFailed(_("A rule with this name exists."), field="name", code=errors.INVALID_RULE)
     row.save()
-    audit_record(entity=entity, actor=by, action="approval_rule.saved", obj=row, before=before, after=_state(row))
+    audit_record(
+        entity=entity, actor=by, action="approval_rule.saved", obj=row, before=before, after=_state(row)
+    )
     return row
 
 
@@ -127,15 +133,24 @@ def delegation_save(
     authorize(by, Action.APPROVE if own else Action.MANAGE_ENTITY, entity, resource="invoices")
     member_roles = engine.members(entity)
     if ends_on < starts_on:
-        raise ValidationFailed(_("The absence ends before it starts."), field="ends_on", code=errors.INVALID_DELEGATION)
+        raise ValidationFailed(
+            _("The absence ends before it starts."), field="ends_on", code=errors.INVALID_DELEGATION
+        )
     if user.pk == delegate.pk:
-        raise ValidationFailed(_("Choose someone else as delegate."), field="delegate", code=errors.INVALID_DELEGATION)
-    if str(delegate.pk) not in member_roles or member_roles[str(delegate.pk)] not in (Role.ADMIN, Role.APPROVER):
+        raise ValidationFailed(
+            _("Choose someone else as delegate."), field="delegate", code=errors.INVALID_DELEGATION
+        )
+    if str(delegate.pk) not in member_roles or member_roles[str(delegate.pk)] not in (
+        Role.ADMIN,
+        Role.APPROVER,
+    ):
         raise ValidationFailed(
             _("The delegate must be an administrator or approver of the company."),
             field="delegate", code=errors.INVALID_DELEGATION,
         )  # fmt: skip
-    row = Delegation.objects.create(entity=entity, user=user, delegate=delegate, starts_on=starts_on, ends_on=ends_on)
+    row = Delegation.objects.create(
+        entity=entity, user=user, delegate=delegate, starts_on=starts_on, ends_on=ends_on
+    )
     audit_record(
         entity=entity, actor=by, action="approval_delegation.saved", obj=row,
         after={"user": user.pk, "delegate": delegate.pk, "starts_on": str(starts_on), "ends_on": str(ends_on)},
@@ -152,7 +167,7 @@ def delegation_delete(*, delegation: Delegation, by: Actor) -> None:
 
 
 def _plan(entity: LegalEntity, facts: rules.Facts, default_one_level: bool) -> list[dict[str, Any]]:
-    rows = ApprovalRule.objects.for_entity(entity).filter(active=True).select_related("fallback_user")
+    rows = ApprovalRule.objects.filter(entity=entity).filter(active=True).select_related("fallback_user")
     by_name = {row.name: row for row in rows}
     plan = rules.plan_for([engine.to_rule(row) for row in rows], facts)
     levels: list[dict[str, Any]] = []
@@ -244,7 +259,9 @@ def pending_request(subject_type: str, subject_id: UUID) -> ApprovalRequest | No
     )
 
 
-def _record(request: ApprovalRequest, by: Actor, decision: str, comment: str = "", behalf: Any = None) -> None:
+def _record(
+    request: ApprovalRequest, by: Actor, decision: str, comment: str = "", behalf: Any = None
+) -> None:
     acting = as_actor(by)
     ApprovalDecision.objects.create(
         entity=request.entity, request=request, level=request.level, decision=decision,
@@ -263,7 +280,9 @@ def _check_decider(request: ApprovalRequest, by: Actor) -> str | None:
         level = request.plan[request.level]
         if acting.trusted or level.get("roles"):
             return None  # a key with the approve scope counts as a role-based approver
-        raise PermissionDenied(_("This level must be decided by the people it names."), code=errors.NOT_AN_APPROVER)
+        raise PermissionDenied(
+            _("This level must be decided by the people it names."), code=errors.NOT_AN_APPROVER
+        )
     user_id = str(acting.account.pk)
     day = entity_today(request.entity)
     allowed = engine.level_candidates(request, day)
@@ -283,7 +302,9 @@ def _check_decider(request: ApprovalRequest, by: Actor) -> str | None:
 
 
 @transaction.atomic
-def request_decide(*, request: ApprovalRequest, by: Actor, approve: bool, comment: str = "") -> ApprovalRequest:
+def request_decide(
+    *, request: ApprovalRequest, by: Actor, approve: bool, comment: str = ""
+) -> ApprovalRequest:
     """Approve the current level, or reject the document (with a comment). Approved when every level is."""
     authorize(by, Action.APPROVE if approve else Action.REJECT, request.entity, request)
     request = ApprovalRequest.objects.select_for_update().get(pk=request.pk)
@@ -293,7 +314,9 @@ def request_decide(*, request: ApprovalRequest, by: Actor, approve: bool, commen
     acting = as_actor(by)
     if not approve:
         if not comment:
-            raise ValidationFailed(_("Say why the document is rejected."), field="reason", code=errors.REQUIRED)
+            raise ValidationFailed(
+                _("Say why the document is rejected."), field="reason", code=errors.REQUIRED
+            )
         is_author = acting.ref is not None and acting.ref in request.authors()
         behalf = None if is_author else _check_decider(request, by)
         _record(request, by, Decision.REJECTED, comment, behalf)
@@ -316,7 +339,9 @@ def _advance(request: ApprovalRequest) -> None:
     counts = [0] * len(request.plan)
     for level in request.decisions.filter(decision=Decision.APPROVED).values_list("level", flat=True):
         counts[level] += 1
-    state = rules.progress([int(lvl["required"]) for lvl in request.plan], counts, False, frozenset(request.skipped))
+    state = rules.progress(
+        [int(lvl["required"]) for lvl in request.plan], counts, False, frozenset(request.skipped)
+    )
     now = timezone.now()
     if state.approved:
         request.status, request.finished_at = RequestStatus.APPROVED, now
@@ -371,7 +396,11 @@ def escalate_late(now: dt.datetime | None = None) -> int:
     for request in ApprovalRequest.objects.filter(status=RequestStatus.PENDING).select_related("entity"):
         level = request.plan[request.level]
         delay = level.get("escalate_after_hours")
-        if not delay or request.level in request.escalated or _hours_since(request.level_started_at, now) < int(delay):
+        if (
+            not delay
+            or request.level in request.escalated
+            or _hours_since(request.level_started_at, now) < int(delay)
+        ):
             continue
         fallback = str(level.get("fallback") or "")
         if not fallback and request.level + 1 >= len(request.plan):

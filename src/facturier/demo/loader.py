@@ -21,6 +21,7 @@ from django.utils import timezone
 from facturier.accounts.actor import as_actor
 from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Role
+from facturier.demo.approvals import create_approvals
 from facturier.demo.company import TIME_ZONE, create_entities, entity_fields
 from facturier.demo.customers import CUSTOMERS, create_customers
 from facturier.demo.history import Actors, HistoryWriter
@@ -129,4 +130,5 @@ def load_demo(
         steps += HistoryWriter(second, training_customers, training_products, solo, anchor).play(
             training_deals, step_played
         )
+        create_approvals(main, users, customers, products, anchor)
     return LoadResult(loaded=True, entity=main, seconds=time.perf_counter() - started, steps=steps)

@@ -35,7 +35,7 @@ def _as_precheck(row: ReceivedInvoice) -> prechecks.SupplierInvoice:
 def findings_for(received: ReceivedInvoice) -> list[prechecks.Finding]:
     """The pre-checks against the same supplier's earlier invoices (rejected ones left out)."""
     history = (
-        ReceivedInvoice.objects.for_entity(received.entity)
+        ReceivedInvoice.objects.filter(entity=received.entity)
         .filter(supplier=received.supplier)
         .exclude(pk=received.pk)
         .exclude(status=ReceivedStatus.REJECTED)
@@ -53,7 +53,7 @@ def facts_for(received: ReceivedInvoice) -> Facts:
 
 
 def uses_circuits(received: ReceivedInvoice) -> bool:
-    return ApprovalRule.objects.for_entity(received.entity).filter(active=True).exists()
+    return ApprovalRule.objects.filter(entity=received.entity).filter(active=True).exists()
 
 
 def open_circuit(received: ReceivedInvoice, by: Actor) -> ApprovalRequest | None:

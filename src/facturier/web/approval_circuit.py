@@ -15,10 +15,14 @@ from facturier.domain.approvals import prechecks
 from facturier.inbox.models import ReceivedInvoice
 
 FINDINGS = {
-    prechecks.DUPLICATE_NUMBER: _("Possible duplicate: this supplier already sent an invoice with this number."),
+    prechecks.DUPLICATE_NUMBER: _(
+        "Possible duplicate: this supplier already sent an invoice with this number."
+    ),
     prechecks.DUPLICATE_AMOUNT_DATE: _("Possible duplicate: same amount and date as an earlier invoice."),
     prechecks.BANK_DETAILS_CHANGED: _("The supplier's bank account changed since its last invoice."),
-    prechecks.AMOUNT_UNUSUAL: _("Amount far above this supplier's usual invoices (more than 3 times the median)."),
+    prechecks.AMOUNT_UNUSUAL: _(
+        "Amount far above this supplier's usual invoices (more than 3 times the median)."
+    ),
     prechecks.MISSING_PURCHASE_ORDER: _("No purchase order reference."),
 }
 
@@ -59,7 +63,14 @@ def circuit_context(subject_type: str, subject_id: UUID) -> dict[str, Any]:
 def waiting_received(user: Any, entity: LegalEntity) -> list[ReceivedInvoice]:
     """Supplier invoices whose current approval level ``user`` may decide, oldest first."""
     requests = [
-        r for r in waiting_for(user, entity, entity_today(entity)) if r.subject_type == SubjectType.RECEIVED_INVOICE
+        r
+        for r in waiting_for(user, entity, entity_today(entity))
+        if r.subject_type == SubjectType.RECEIVED_INVOICE
     ]
-    rows = {row.pk: row for row in ReceivedInvoice.objects.for_entity(entity).filter(pk__in=[r.subject_id for r in requests])}
+    rows = {
+        row.pk: row
+        for row in ReceivedInvoice.objects.filter(entity=entity).filter(
+            pk__in=[r.subject_id for r in requests]
+        )
+    }
     return [rows[r.subject_id] for r in requests if r.subject_id in rows]

@@ -119,7 +119,7 @@ def approvals_pending(request: HttpRequest) -> dict[str, Any]:
 
 def _request(request: HttpRequest, approval_id: uuid.UUID) -> tuple[ApiKey, ApprovalRequest]:
     key = _key(request)
-    approval = get_object_or_404(ApprovalRequest.objects.for_entity(entity_of(request)), pk=approval_id)
+    approval = get_object_or_404(ApprovalRequest.objects.filter(entity=entity_of(request)), pk=approval_id)
     if not _visible(key, approval):
         require_scope(request, f"{approval.scope_resource()}:approve")
     return key, approval
@@ -137,7 +137,9 @@ def _decide(request: HttpRequest, approval_id: uuid.UUID, approve: bool, comment
         else:
             invoicing.invoice_reject(invoice=document, by=by, reason=comment)
     elif approval.subject_type == SubjectType.RECEIVED_INVOICE:
-        received = get_object_or_404(ReceivedInvoice.objects.for_entity(approval.entity), pk=approval.subject_id)
+        received = get_object_or_404(
+            ReceivedInvoice.objects.filter(entity=approval.entity), pk=approval.subject_id
+        )
         received_invoice_approval(received=received, by=by, approve=approve, comment=comment)
     else:  # pragma: no cover - every subject type is handled above
         raise PermissionDenied(_("Unknown document type."))

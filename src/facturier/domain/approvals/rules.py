@@ -124,7 +124,9 @@ class Progress:
     rejected: bool
 
 
-def progress(required: Sequence[int], approvals: Sequence[int], rejected: bool, skipped: frozenset[int]) -> Progress:
+def progress(
+    required: Sequence[int], approvals: Sequence[int], rejected: bool, skipped: frozenset[int]
+) -> Progress:
     """Levels pass in order; a level passes with ``required`` approvals (or when escalation skipped it)."""
     if rejected:
         return Progress(level=None, approved=False, rejected=True)

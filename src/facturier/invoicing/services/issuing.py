@@ -35,10 +35,10 @@ from django.utils.translation import gettext as _
 from facturier.accounts.actor import Actor
 from facturier.accounts.authorization import authorize, user_and_key
 from facturier.accounts.roles import Action
-from facturier.audit.checkpoints import checkpoint_after_commit
-from facturier.audit.keys import keyring
 from facturier.approvals import services as approvals
 from facturier.approvals.models import RequestStatus, SubjectType
+from facturier.audit.checkpoints import checkpoint_after_commit
+from facturier.audit.keys import keyring
 from facturier.audit.services import audit_record
 from facturier.common.errors import Conflict, ValidationFailed
 from facturier.domain.approvals.rules import Facts
@@ -126,7 +126,11 @@ def invoice_submit(*, invoice: Document, by: Actor, cost_centre: str = "") -> Do
     _check_complete(invoice)
     apply_totals(invoice)
     user, key = user_and_key(by)
-    authors = set(invoice.authors()) | ({f"user:{user.pk}"} if user else set()) | ({f"apikey:{key.pk}"} if key else set())
+    authors = (
+        set(invoice.authors())
+        | ({f"user:{user.pk}"} if user else set())
+        | ({f"apikey:{key.pk}"} if key else set())
+    )
     request = approvals.request_open(
         entity=invoice.entity, by=by, subject_type=SubjectType.DOCUMENT, subject_id=invoice.pk,
         label=_label(invoice), facts=approval_facts(invoice, cost_centre), authors=authors,

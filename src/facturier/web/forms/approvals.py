@@ -1,7 +1,7 @@
 """Forms of the approval rules and delegations page: plain fields, turned into the services' values."""
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +25,10 @@ class RuleForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     priority = forms.IntegerField(label=_("Order"), initial=0)
     document_types = forms.MultipleChoiceField(
-        label=_("Documents (none: all)"), choices=DOCUMENT_TYPES, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Documents (none: all)"),
+        choices=DOCUMENT_TYPES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     min_amount = forms.DecimalField(label=_("From amount (incl. VAT)"), required=False, min_value=Decimal(0))
     max_amount = forms.DecimalField(label=_("Below amount (incl. VAT)"), required=False, min_value=Decimal(0))
@@ -33,15 +36,19 @@ class RuleForm(forms.Form):
     parties = forms.MultipleChoiceField(label=_("Customers (none: all)"), required=False, choices=[])
     cost_centres = forms.CharField(label=_("Cost centres, comma-separated (none: all)"), required=False)
     countries = forms.CharField(label=_("Countries, comma-separated (none: all)"), required=False)
-    exception = forms.BooleanField(label=_("Exception: replaces the other rules for these customers"), required=False)
+    exception = forms.BooleanField(
+        label=_("Exception: replaces the other rules for these customers"), required=False
+    )
     remind_after_hours = forms.IntegerField(label=_("Remind after (hours)"), initial=24, min_value=1)
     escalate_after_hours = forms.IntegerField(label=_("Escalate after (hours)"), required=False, min_value=1)
     fallback_user = forms.ChoiceField(label=_("Fallback approver"), required=False, choices=[])
 
-    def __init__(self, *args: Any, customers: list[tuple[str, str]], users: list[tuple[str, str]], **kwargs: Any):
+    def __init__(
+        self, *args: Any, customers: list[tuple[str, str]], users: list[tuple[str, str]], **kwargs: Any
+    ):
         super().__init__(*args, **kwargs)
-        self.fields["parties"].choices = customers
-        self.fields["fallback_user"].choices = [("", "—"), *users]
+        cast(forms.ChoiceField, self.fields["parties"]).choices = customers
+        cast(forms.ChoiceField, self.fields["fallback_user"]).choices = [("", "—"), *users]
         for index in range(1, LEVELS + 1):
             required = index == 1
             self.fields[f"level{index}_label"] = forms.CharField(
@@ -90,8 +97,8 @@ class DelegationForm(forms.Form):
 
     def __init__(self, *args: Any, users: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["user"].choices = users
-        self.fields["delegate"].choices = users
+        cast(forms.ChoiceField, self.fields["user"]).choices = users
+        cast(forms.ChoiceField, self.fields["delegate"]).choices = users
 
 
 class DecisionForm(forms.Form):

@@ -24,10 +24,15 @@ from facturier.web.forms.approvals import DecisionForm
 def _received(request: EntityRequest, pk: str) -> ReceivedInvoice:
     if not role_allows(request.role, Action.APPROVE):
         raise Http404
-    return get_object_or_404(ReceivedInvoice.objects.for_entity(request.entity).select_related("supplier"), pk=pk)
+    received: ReceivedInvoice = get_object_or_404(
+        ReceivedInvoice.objects.filter(entity=request.entity).select_related("supplier"), pk=pk
+    )
+    return received
 
 
-def _page(request: EntityRequest, received: ReceivedInvoice, reject_form: RejectForm | None = None) -> HttpResponse:
+def _page(
+    request: EntityRequest, received: ReceivedInvoice, reject_form: RejectForm | None = None
+) -> HttpResponse:
     context = {
         "received": received,
         "decision_form": DecisionForm(),

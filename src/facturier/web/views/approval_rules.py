@@ -33,14 +33,19 @@ def _require_admin(request: EntityRequest) -> None:
 
 
 def _approvers(request: EntityRequest) -> list[tuple[str, str]]:
-    rows = Membership.objects.filter(entity=request.entity, role__in=[Role.ADMIN, Role.APPROVER]).select_related("user")
+    rows = Membership.objects.filter(
+        entity=request.entity, role__in=[Role.ADMIN, Role.APPROVER]
+    ).select_related("user")
     return sorted(
         ((str(m.user.pk), m.user.get_full_name() or m.user.get_username()) for m in rows), key=lambda c: c[1]
     )
 
 
 def _customers(request: EntityRequest) -> list[tuple[str, str]]:
-    return [(str(pk), name) for pk, name in Customer.objects.for_entity(request.entity).values_list("pk", "name")[:500]]
+    return [
+        (str(pk), name)
+        for pk, name in Customer.objects.filter(entity=request.entity).values_list("pk", "name")[:500]
+    ]
 
 
 def _names(request: EntityRequest) -> dict[str, str]:
@@ -51,7 +56,9 @@ def _names(request: EntityRequest) -> dict[str, str]:
 def _who(level: dict[str, Any], names: dict[str, str]) -> list[str]:
     """The level's approvers as shown: role names, then named people."""
     roles = dict(Role.choices)
-    return [str(roles.get(r, r)) for r in level.get("roles", [])] + [names.get(str(u), str(u)) for u in level.get("users", [])]
+    return [str(roles.get(r, r)) for r in level.get("roles", [])] + [
+        names.get(str(u), str(u)) for u in level.get("users", [])
+    ]
 
 
 def _page(
@@ -62,7 +69,9 @@ def _page(
     rules: list[dict[str, Any]] = []
     for rule in rules_of(request.entity):
         levels = [{**level, "who": _who(level, names)} for level in rule.levels]
-        rules.append({"rule": rule, "levels": levels, "customers": [customers.get(p, p) for p in rule.parties]})
+        rules.append(
+            {"rule": rule, "levels": levels, "customers": [customers.get(p, p) for p in rule.parties]}
+        )
     users = _approvers(request)
     context = {
         "rules": rules,
@@ -101,7 +110,7 @@ def approval_rule_add(request: EntityRequest) -> HttpResponse:
 @staff_view
 def approval_rule_delete(request: EntityRequest, pk: str) -> HttpResponse:
     _require_admin(request)
-    rule = get_object_or_404(ApprovalRule.objects.for_entity(request.entity), pk=pk)
+    rule = get_object_or_404(ApprovalRule.objects.filter(entity=request.entity), pk=pk)
     services.rule_delete(rule=rule, by=as_actor(request.user))
     messages.success(request, _("Approval rule deleted."))
     return redirect("web:approval-rules")
@@ -132,7 +141,7 @@ def approval_delegation_add(request: EntityRequest) -> HttpResponse:
 @staff_view
 def approval_delegation_delete(request: EntityRequest, pk: str) -> HttpResponse:
     _require_admin(request)
-    delegation = get_object_or_404(Delegation.objects.for_entity(request.entity), pk=pk)
+    delegation = get_object_or_404(Delegation.objects.filter(entity=request.entity), pk=pk)
     services.delegation_delete(delegation=delegation, by=as_actor(request.user))
     messages.success(request, _("Delegation deleted."))
     return redirect("web:approval-rules")

@@ -21,11 +21,11 @@ from facturier.domain.payment_terms import parse_terms
 from facturier.invoicing import services
 from facturier.invoicing.models import Document
 from facturier.invoicing.selectors import awaiting_approval_by, pending_approval
-from facturier.web.approval_circuit import circuit_context, waiting_received
-from facturier.web.forms.approvals import DecisionForm
 from facturier.web.access import EntityRequest, staff_view
+from facturier.web.approval_circuit import circuit_context, waiting_received
 from facturier.web.error_messages import explain
 from facturier.web.forms.actions import RejectForm
+from facturier.web.forms.approvals import DecisionForm
 from facturier.web.receivables import entity_today
 from facturier.web.templatetags.facturier_format import money
 
