@@ -20,6 +20,7 @@ from ninja import Field, Router, Schema
 from facturier.accounts.actor import as_actor
 from facturier.accounts.models import ApiKey
 from facturier.api.v1.auth import entity_of, require_scope
+from facturier.api.v1.document_schemas import RejectIn
 from facturier.approvals.models import ApprovalRequest, RequestStatus, SubjectType
 from facturier.approvals.selectors import pending_requests
 from facturier.common.errors import Conflict, PermissionDenied
@@ -94,8 +95,8 @@ class CommentIn(Schema):
     comment: str = Field("", max_length=1000)
 
 
-class ReasonIn(Schema):
-    reason: str = Field(..., max_length=1000)
+class ReasonIn(RejectIn):
+    """Why: required, not blank (the document goes back to draft with it)."""
 
 
 def _key(request: HttpRequest) -> ApiKey:
