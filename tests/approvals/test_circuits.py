@@ -156,3 +156,13 @@ def test_requires_approval_alone_is_one_level(entity, owner, approver, draft_inv
 def test_no_rule_no_approval(entity, owner, draft_invoice):
     assert invoice_submit(invoice=draft_invoice, by=owner).status == Status.APPROVED
     assert latest_request("document", draft_invoice.pk) is None
+
+
+def test_amount_bounds_need_their_currency(entity, owner, approver):
+    with pytest.raises(ValidationFailed) as refused:
+        rule_save(entity=entity, by=owner, name="no currency", min_amount=Decimal("10"),
+                  levels=[{"roles": ["approver"], "users": [], "required": 1}])  # fmt: skip
+    assert refused.value.field == "currency"
+    with pytest.raises(ValidationFailed):
+        rule_save(entity=entity, by=owner, name="upside down", currency="EUR", min_amount=Decimal("10"),
+                  max_amount=Decimal("5"), levels=[{"roles": ["approver"], "users": [], "required": 1}])  # fmt: skip

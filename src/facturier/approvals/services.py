@@ -100,6 +100,11 @@ def rule_save(
             field="max_amount",
             code=errors.INVALID_RULE,
         )
+    if (row.min_amount is not None or row.max_amount is not None) and len(str(row.currency or "")) != 3:
+        raise ValidationFailed(
+            _("Give the currency of the amounts (EUR...): amounts in another currency never match."),
+            field="currency", code=errors.INVALID_RULE,
+        )  # fmt: skip
     unknown = set(row.document_types) - set(rules.DOCUMENT_TYPES)
     if unknown:
         raise ValidationFailed(_("Unknown document type."), field="document_types", code=errors.INVALID_RULE)
