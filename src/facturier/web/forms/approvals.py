@@ -82,7 +82,7 @@ class RuleForm(forms.Form):
             "name": data["name"], "priority": data["priority"], "document_types": data["document_types"],
             "min_amount": data["min_amount"], "max_amount": data["max_amount"],
             "currency": (data["currency"] or "").upper(), "parties": data["parties"],
-            "cost_centres": _codes(data["cost_centres"]), "countries": [c.upper() for c in _codes(data["countries"])],
+            "cost_centres": _codes(data["cost_centres"]), "countries": [c.upper() for c in _codes(data["countries"])], "projects": _codes(data["projects"]),
             "exception": data["exception"], "remind_after_hours": data["remind_after_hours"],
             "escalate_after_hours": data["escalate_after_hours"], "fallback_user_id": data["fallback_user"] or None,
             "levels": levels,
