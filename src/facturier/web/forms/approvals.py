@@ -36,8 +36,9 @@ class RuleForm(forms.Form):
     parties = forms.MultipleChoiceField(label=_("Customers (none: all)"), required=False, choices=[])
     cost_centres = forms.CharField(label=_("Cost centres, comma-separated (none: all)"), required=False)
     countries = forms.CharField(label=_("Countries, comma-separated (none: all)"), required=False)
+    projects = forms.CharField(label=_("Projects, comma-separated (none: all)"), required=False)
     exception = forms.BooleanField(
-        label=_("Exception: replaces the other rules for these customers"), required=False
+        label=_("Exception: replaces the other rules for these customers or projects"), required=False
     )
     remind_after_hours = forms.IntegerField(label=_("Remind after (hours)"), initial=24, min_value=1)
     escalate_after_hours = forms.IntegerField(label=_("Escalate after (hours)"), required=False, min_value=1)
