@@ -89,3 +89,11 @@ def test_the_reminder_link_opens_the_page_after_signing_in(
     client.force_login(approver)
     assert client.get(path).status_code == 200
     assert f"/approvals/{invoice.pk}/" == path
+
+
+def test_the_document_page_shows_the_circuit_too(client, entity, owner, approver, draft_invoice, two_levels):
+    invoice = invoice_submit(invoice=draft_invoice, by=owner)
+    client.force_login(owner)
+    html = client.get(reverse("web:document-detail", kwargs={"pk": invoice.pk})).content.decode()
+    assert 'id="approval-circuit"' in html
+    assert 'aria-current="step" data-level="1"' in html
