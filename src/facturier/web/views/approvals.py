@@ -25,7 +25,6 @@ from facturier.web.access import EntityRequest, staff_view
 from facturier.web.approval_circuit import circuit_context, waiting_received
 from facturier.web.error_messages import explain
 from facturier.web.forms.actions import RejectForm
-from facturier.web.forms.approvals import DecisionForm
 from facturier.web.receivables import entity_today
 from facturier.web.templatetags.facturier_format import money
 
@@ -73,7 +72,6 @@ def _detail_page(
         "reject_form": reject_form or RejectForm(),
         "own_submission": is_author(request.user, document),
         "remaining": awaiting_approval_by(request.user, request.entity).exclude(pk=document.pk).count(),
-        "decision_form": DecisionForm(),
         **circuit_context("document", document.pk),
     }
     return render(request, "web/approvals/detail.html", context, status=400 if reject_form else 200)
