@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "facturier.construction",
     "facturier.timesheets",
     "facturier.pricing",
+    "facturier.approvals",
 ]
 
 MIDDLEWARE = [
@@ -161,6 +162,10 @@ FACTURIER_SCHEDULES = [
      "rrule": "FREQ=DAILY;BYHOUR=6;BYMINUTE=0"},
     {"name": "billing-notices", "task": "facturier.billing.tasks.send_billing_notices",
      "rrule": "FREQ=DAILY;BYHOUR=7;BYMINUTE=0"},
+    {"name": "approval-reminders", "task": "facturier.approvals.tasks.remind_late_approvers",
+     "interval_seconds": 3600},
+    {"name": "approval-escalations", "task": "facturier.approvals.tasks.escalate_late_approvals",
+     "interval_seconds": 3600},
 ]  # fmt: skip
 # Bank statements: the watched folder (statements/inbox/<SIREN or company slug>/) and the largest file read.
 # Billing: days before a recurring invoice or a tacit renewal the customer is emailed (a contract's own

@@ -87,6 +87,8 @@ PAGES: tuple[Page, ...] = (
     Page("web:company-settings"),
     Page("web:approval-list"),
     Page("web:approval-detail", ids={"pk": "pending"}),
+    Page("web:approval-rules"),
+    Page("web:approval-received", ids={"pk": "received"}),
     Page("web:inbox-list"),
     Page("web:inbox-upload"),
     Page("web:inbox-detail", ids={"pk": "received"}),
@@ -169,6 +171,17 @@ NOT_PAGES: dict[str, tuple[str, Page]] = {
     "web:approval-decide": (
         "POST only",
         Page("web:approval-decide", kwargs={"decision": "approve"}, ids={"pk": "pending"}),
+    ),
+    "web:approval-rule-add": ("POST only", Page("web:approval-rule-add")),
+    "web:approval-rule-delete": ("POST only", Page("web:approval-rule-delete", kwargs={"pk": _NIL})),
+    "web:approval-delegation-add": ("POST only", Page("web:approval-delegation-add")),
+    "web:approval-delegation-delete": (
+        "POST only",
+        Page("web:approval-delegation-delete", kwargs={"pk": _NIL}),
+    ),
+    "web:approval-received-decide": (
+        "POST only",
+        Page("web:approval-received-decide", kwargs={"decision": "approve"}, ids={"pk": "received"}),
     ),
     "web:inbox-original": ("the received file", Page("web:inbox-original", ids={"pk": "received"})),
     "web:inbox-decide": ("POST only", Page("web:inbox-decide", ids={"pk": "received"})),

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from facturier.accounts.actor import Holder
 
 # Resources whose documents go through approval, hence have an `<resource>:approve` scope.
-APPROVABLE_RESOURCES = ("invoices", "credit_notes", "time_entries", "expenses")
+APPROVABLE_RESOURCES = ("invoices", "credit_notes", "inbox", "time_entries", "expenses")
 API_RESOURCES = (
     "customers", "products", "quotes", "orders", "invoices", "credit_notes", "inbox", "bank", "payments",
     "contracts", "projects", "construction", "usage", "time_entries", "expenses",

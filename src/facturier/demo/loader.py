@@ -21,6 +21,7 @@ from django.utils import timezone
 from facturier.accounts.actor import as_actor
 from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Role
+from facturier.demo.approvals import create_approvals
 from facturier.demo.billing import load_billing_demo
 from facturier.demo.company import TIME_ZONE, create_entities, entity_fields
 from facturier.demo.construction import create_construction
@@ -141,4 +142,5 @@ def load_demo(
         create_timesheets(main, customers, users, anchor)
         load_billing_demo(second, list(training_customers.values()), admin, anchor)
         create_pricing(main, customers, products, admin, anchor)
+        create_approvals(main, users, customers, products, anchor)
     return LoadResult(loaded=True, entity=main, seconds=time.perf_counter() - started, steps=steps)

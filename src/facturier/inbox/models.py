@@ -87,6 +87,9 @@ class ReceivedInvoice(TenantModel):
     buyer_name = models.CharField(_("buyer"), max_length=200)
     buyer_reference = models.CharField(_("buyer reference (BT-10)"), max_length=200, blank=True)
     purchase_order_reference = models.CharField(_("purchase order (BT-13)"), max_length=200, blank=True)
+    # the account to pay (BT-84): the approval pre-checks compare it with the supplier's last invoice
+    payee_account = models.CharField(_("account to pay (BT-84)"), max_length=64, blank=True)
+    cost_centre = models.CharField(_("cost centre"), max_length=50, blank=True)
     # Validation.
     validation = models.CharField(_("validation"), max_length=10, choices=ValidationOutcome.choices)
     validation_report = models.JSONField(_("validation report"), default=dict)

@@ -26,9 +26,12 @@ from facturier.accounts.actor import Actor
 from facturier.accounts.authorization import authorize, user_and_key
 from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Action
+from facturier.approvals.models import SubjectType
+from facturier.approvals.services import withdraw
 from facturier.audit.services import audit_record
 from facturier.common.errors import Conflict
 from facturier.inbox import containers, errors, reading
+from facturier.inbox.approval import open_circuit
 from facturier.inbox.errors import InboxImportError
 from facturier.inbox.limits import InboxLimits
 from facturier.inbox.models import Channel, ReceivedFormat, ReceivedInvoice, ReceivedStatus, ValidationOutcome
@@ -97,6 +100,14 @@ def _amount(value: Decimal, term: str) -> Decimal:
             code=errors.UNREADABLE_INVOICE,
         )
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _payee_account(invoice: Any) -> str:
+    """The first credit transfer account (BT-84), if the invoice names one."""
+    instructions = invoice.payment_instructions
+    if instructions is None or not instructions.credit_transfers:
+        return ""
+    return "".join(instructions.credit_transfers[0].account_id.split())[:64]
 
 
 def clean_filename(name: str) -> str:
@@ -196,6 +207,7 @@ def _store(
         buyer_name=invoice.buyer.name[:200],
         buyer_reference=(invoice.buyer_reference or "")[:200],
         purchase_order_reference=(invoice.purchase_order_reference or "")[:200],
+        payee_account=_payee_account(invoice),
         validation=outcome,
         validation_report=report,
         error_count=report["error_count"],
@@ -304,7 +316,10 @@ _DECISIONS = {ReceivedStatus.ACCEPTED: "inbox.accepted", ReceivedStatus.REJECTED
 def received_invoice_decide(
     *, received: ReceivedInvoice, by: Actor, accept: bool, reason: str = ""
 ) -> ReceivedInvoice:
-    """Accept (to be booked and paid) or reject (with a reason) a received invoice; duplicates cannot be accepted."""
+    """Accept (to be booked and paid) or reject (with a reason) a received invoice; duplicates cannot be accepted.
+
+    When the entity uses approval circuits, accepting opens the invoice's circuit instead and it is
+    accepted once approved (``inbox.approval``); the row is returned unchanged meanwhile."""
     authorize(by, Action.ISSUE, received.entity, resource="inbox")
     received = ReceivedInvoice.objects.select_for_update().get(pk=received.pk)
     status = ReceivedStatus.ACCEPTED if accept else ReceivedStatus.REJECTED
@@ -318,6 +333,10 @@ def received_invoice_decide(
         raise InboxImportError(
             _("Say why the invoice is rejected."), field="reason", code="inbox_reason_required"
         )
+    if accept and open_circuit(received, by) is not None:
+        return received  # accepted when its approval circuit ends (inbox.approval)
+    if not accept:
+        withdraw(subject_type=SubjectType.RECEIVED_INVOICE, subject_id=received.pk)
     before = {"status": received.status}
     received.status = status
     received.decided_at = timezone.now()

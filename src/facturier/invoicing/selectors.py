@@ -13,14 +13,18 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from facturier.accounts.actor import Actor
 from facturier.accounts.authorization import authorize, user_and_key
 from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Action
+from facturier.approvals.models import SubjectType
+from facturier.approvals.selectors import not_for
 from facturier.audit.models import AuditEvent
 from facturier.common.errors import PermissionDenied, ValidationFailed
 from facturier.domain.calculation import DocumentAllowanceCharge, LineInput, Totals, compute_totals
@@ -263,6 +267,10 @@ def available_actions(actor: Actor, document: Document) -> dict[str, bool]:
     }  # fmt: skip
 
 
+def _today(entity: LegalEntity) -> dt.date:
+    return timezone.localdate(timezone=ZoneInfo(entity.time_zone))
+
+
 def pending_approval(entity: LegalEntity) -> QuerySet[Document]:
     """Invoices and credit notes of `entity` waiting for an approver's decision."""
     return Document.objects.filter(entity=entity, kind=Kind.INVOICE, status=Status.PENDING_APPROVAL)
@@ -278,6 +286,8 @@ def awaiting_approval_by(actor: Any | None, entity: LegalEntity) -> QuerySet[Doc
     user, key = user_and_key(actor)
     if user is not None:
         documents = documents.exclude(created_by=user).exclude(submitted_by=user)
+        # approval circuits: only the documents whose current level this user may decide
+        documents = documents.exclude(pk__in=not_for(user, entity, SubjectType.DOCUMENT, _today(entity)))
     if key is not None:
         documents = documents.exclude(created_by_key=key).exclude(submitted_by_key=key)
     return documents.select_related("customer", "submitted_by", "submitted_by_key").order_by(

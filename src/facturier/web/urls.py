@@ -19,12 +19,20 @@ from facturier.web.views import (
     lookup,
     parties,
     payments,
-    projects,
     pricing,
+    projects,
     reconcile,
     sepa,
     timesheets,
     timesheets_billing,
+)
+from facturier.web.views.approval_received import approval_received, approval_received_decide
+from facturier.web.views.approval_rules import (
+    approval_delegation_add,
+    approval_delegation_delete,
+    approval_rule_add,
+    approval_rule_delete,
+    approval_rules,
 )
 from facturier.web.views.approvals import approval_decide, approval_detail, approval_list
 from facturier.web.views.company_two_factor import company_two_factor_policy, company_two_factor_reset
@@ -103,6 +111,21 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("account/two-factor/recovery-codes/", two_factor_regenerate, name="two-factor-regenerate"),
     path("account/two-factor/disable/", two_factor_disable, name="two-factor-disable"),
     path("approvals/", approval_list, name="approval-list"),
+    path("approvals/rules/", approval_rules, name="approval-rules"),
+    path("approvals/rules/add/", approval_rule_add, name="approval-rule-add"),
+    path("approvals/rules/<uuid:pk>/delete/", approval_rule_delete, name="approval-rule-delete"),
+    path("approvals/delegations/add/", approval_delegation_add, name="approval-delegation-add"),
+    path(
+        "approvals/delegations/<uuid:pk>/delete/",
+        approval_delegation_delete,
+        name="approval-delegation-delete",
+    ),
+    path("approvals/supplier/<uuid:pk>/", approval_received, name="approval-received"),
+    path(
+        "approvals/supplier/<uuid:pk>/<slug:decision>/",
+        approval_received_decide,
+        name="approval-received-decide",
+    ),
     path("approvals/<uuid:pk>/", approval_detail, name="approval-detail"),
     path("approvals/<uuid:pk>/<slug:decision>/", approval_decide, name="approval-decide"),
     path("jobs/", jobs.job_list, name="job-list"),

@@ -6,6 +6,7 @@ Other apps add their router with one line: `api.add_router("", <module>.router)`
 from ninja import NinjaAPI
 
 from facturier.api.v1 import (
+    approvals,
     bank,
     construction,
     contacts,
@@ -62,3 +63,4 @@ api.add_router("", usage.router)
 api.add_router("", timesheets.router)
 api.add_router("", contracts.router)
 api.add_router("", pricing.router)
+api.add_router("", approvals.router)

@@ -60,6 +60,19 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 APPROVAL_ACTIONS = frozenset({"approve", "reject"})
 
 
+# Paths serving several resources: any one of these scopes lets the request in (the view then shows
+# and decides only what the key's scopes cover); the first is the one named when none is held.
+ANY_OF_SCOPES = {"approvals": ("invoices:approve", "credit_notes:approve", "inbox:approve")}
+
+
+def check_any_scope(key: ApiKey, path: str) -> None:
+    """Refuse (403 before the body is read) a key holding none of the scopes a multi-resource path needs."""
+    segments = [segment for segment in path.split("/api/v1/", 1)[-1].split("/") if segment]
+    scopes = ANY_OF_SCOPES.get(segments[0]) if segments else None
+    if scopes and not any(key.has_scope(scope) for scope in scopes):
+        check_scope(key, scopes[0])
+
+
 def scope_of(method: str, path: str) -> str | None:
     """The scope an API request needs, from its method and path; None for a path no resource owns."""
     segments = [segment for segment in path.split("/api/v1/", 1)[-1].split("/") if segment]
@@ -112,6 +125,7 @@ class ApiKeyAuth(HttpBearer):
         scope = scope_of(request.method or "GET", request.path)
         if scope is not None:
             check_scope(key, scope)
+        check_any_scope(key, request.path)
         return key
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:  # pragma: no cover - __call__ does it

@@ -35,10 +35,13 @@ from django.utils.translation import gettext as _
 from facturier.accounts.actor import Actor
 from facturier.accounts.authorization import authorize, user_and_key
 from facturier.accounts.roles import Action
+from facturier.approvals import services as approvals
+from facturier.approvals.models import RequestStatus, SubjectType
 from facturier.audit.checkpoints import checkpoint_after_commit
 from facturier.audit.keys import keyring
 from facturier.audit.services import audit_record
 from facturier.common.errors import Conflict, ValidationFailed
+from facturier.domain.approvals.rules import Facts
 from facturier.domain.payment_terms import parse_terms
 from facturier.invoicing import errors
 from facturier.invoicing.hooks import issued_files_keeper
@@ -96,32 +99,71 @@ def _transition(document: Document, target: str, by: Actor, action: str, **chang
     return document
 
 
-@transaction.atomic
-def invoice_submit(*, invoice: Document, by: Actor) -> Document:
-    """Draft -> pending approval when the entity requires approval, else straight to approved.
+def approval_facts(invoice: Document, cost_centre: str = "") -> Facts:
+    """What the approval rules look at (approvals sits below invoicing: it gets plain values)."""
+    return Facts(
+        amount=invoice.tax_inclusive if invoice.tax_inclusive is not None else invoice.tax_exclusive,
+        currency=invoice.currency,
+        document_type="credit_note" if invoice.is_credit_note else "invoice",
+        entity_id=str(invoice.entity_id),
+        country=invoice.customer.country if invoice.customer_id else "",
+        party_id=str(invoice.customer_id or ""),
+        cost_centre=cost_centre,
+    )
 
-    The submitter (user or API key) is recorded: they may not approve it afterwards.
+
+@transaction.atomic
+def invoice_submit(*, invoice: Document, by: Actor, cost_centre: str = "") -> Document:
+    """Draft -> pending approval when an approval rule applies (or the entity's simple
+    ``requires_approval``, one level), else straight to approved.
+
+    The submitter (user or API key) is recorded: they may not approve it afterwards. A circuit nobody
+    could decide is refused here, with the level and rule that lack an approver.
     """
     invoice = locked(invoice)
     _require_invoice(invoice)
     authorize(by, Action.SUBMIT, invoice.entity, invoice)
     _check_complete(invoice)
-    target = Status.PENDING_APPROVAL if invoice.entity.requires_approval else Status.APPROVED
+    apply_totals(invoice)
     user, key = user_and_key(by)
+    authors = (
+        set(invoice.authors())
+        | ({f"user:{user.pk}"} if user else set())
+        | ({f"apikey:{key.pk}"} if key else set())
+    )
+    request = approvals.request_open(
+        entity=invoice.entity, by=by, subject_type=SubjectType.DOCUMENT, subject_id=invoice.pk,
+        label=_label(invoice), facts=approval_facts(invoice, cost_centre), authors=authors,
+        default_one_level=invoice.entity.requires_approval,
+    )  # fmt: skip
+    target = Status.PENDING_APPROVAL if request is not None else Status.APPROVED
     return _transition(invoice, target, by, "invoice.submitted", submitted_at=timezone.now(),
                        submitted_by=user, submitted_by_key=key)  # fmt: skip
 
 
-@transaction.atomic
-def invoice_approve(*, invoice: Document, by: Actor) -> Document:
-    """Pending approval -> approved, by someone other than whoever created or submitted it.
+def _label(invoice: Document) -> str:
+    kind = _("Credit note") if invoice.is_credit_note else _("Invoice")
+    name = invoice.customer.name if invoice.customer_id else ""
+    return f"{kind} {name} {invoice.tax_inclusive} {invoice.currency}".strip()
 
+
+@transaction.atomic
+def invoice_approve(*, invoice: Document, by: Actor, comment: str = "") -> Document:
+    """Approve the level of the circuit waiting for `by`; the document is approved once every level is.
+
+    Refused to whoever created or submitted it, to anyone who approved it already at another level, and
+    to someone who is not an approver of the current level (delegates stand in for absent approvers).
     API keys need the `<resource>:approve` scope, which `<resource>:write` does not imply.
     """
     invoice = locked(invoice)
     _require_invoice(invoice)
     authorize(by, Action.APPROVE, invoice.entity, invoice)
     _require_pending(invoice, Status.APPROVED)
+    request = approvals.pending_request(SubjectType.DOCUMENT, invoice.pk)
+    if request is not None:  # documents submitted before circuits existed have none: one level
+        request = approvals.request_decide(request=request, by=by, approve=True, comment=comment)
+        if request.status != RequestStatus.APPROVED:
+            return invoice
     user, key = user_and_key(by)
     return _transition(invoice, Status.APPROVED, by, "invoice.approved", approved_at=timezone.now(),
                        approved_by=user, approved_by_key=key)  # fmt: skip
@@ -140,6 +182,9 @@ def invoice_reject(*, invoice: Document, by: Actor, reason: str) -> Document:
     if not reason.strip():
         raise ValidationFailed(_("Say why the invoice is rejected."), field="reason", code=errors.REQUIRED)
     comment = reason.strip()
+    request = approvals.pending_request(SubjectType.DOCUMENT, invoice.pk)
+    if request is not None:
+        approvals.request_decide(request=request, by=by, approve=False, comment=comment)
     before = state_of(invoice)
     check_transition(invoice, Status.DRAFT)
     invoice.status, invoice.rejection_reason = Status.DRAFT, comment

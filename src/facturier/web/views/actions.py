@@ -55,7 +55,10 @@ def _submit(request: EntityRequest, document: Document) -> Outcome:
 
 def _approve(request: EntityRequest, document: Document) -> Outcome:
     approved = services.invoice_approve(invoice=document, by=as_actor(request.user))
-    messages.success(request, _("Approved: it can now be issued."))
+    if approved.status == Status.PENDING_APPROVAL:  # an approval circuit with a level still to decide
+        messages.success(request, _("Your approval is recorded: the next level of the circuit decides."))
+    else:
+        messages.success(request, _("Approved: it can now be issued."))
     return approved
 
 

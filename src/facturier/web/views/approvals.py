@@ -22,6 +22,7 @@ from facturier.invoicing import services
 from facturier.invoicing.models import Document
 from facturier.invoicing.selectors import awaiting_approval_by, pending_approval
 from facturier.web.access import EntityRequest, staff_view
+from facturier.web.approval_circuit import circuit_context, waiting_received
 from facturier.web.error_messages import explain
 from facturier.web.forms.actions import RejectForm
 from facturier.web.receivables import entity_today
@@ -71,6 +72,7 @@ def _detail_page(
         "reject_form": reject_form or RejectForm(),
         "own_submission": is_author(request.user, document),
         "remaining": awaiting_approval_by(request.user, request.entity).exclude(pk=document.pk).count(),
+        **circuit_context("document", document.pk),
     }
     return render(request, "web/approvals/detail.html", context, status=400 if reject_form else 200)
 
@@ -82,7 +84,8 @@ def approval_list(request: EntityRequest) -> HttpResponse:
     for document in documents:
         document.due_if_issued_today = _due_if_issued_today(request, document)  # type: ignore[attr-defined]
         document.submitter = _submitter(document)  # type: ignore[attr-defined]
-    return render(request, "web/approvals/list.html", {"documents": documents})
+    received = waiting_received(request.user, request.entity)
+    return render(request, "web/approvals/list.html", {"documents": documents, "received": received})
 
 
 @staff_view
@@ -99,8 +102,13 @@ def approval_decide(request: EntityRequest, pk: str, decision: str) -> HttpRespo
     document = _pending(request, pk)
     try:
         if decision == "approve":
-            services.invoice_approve(invoice=document, by=as_actor(request.user))
-            messages.success(request, _("%(document)s approved.") % {"document": _label(document)})
+            comment = str(request.POST.get("comment", ""))[:1000]
+            document = services.invoice_approve(invoice=document, by=as_actor(request.user), comment=comment)
+            if document.status == "pending_approval":
+                messages.success(request, _("%(document)s: your approval is recorded; the next level decides.")
+                                 % {"document": _label(document)})  # fmt: skip
+            else:
+                messages.success(request, _("%(document)s approved.") % {"document": _label(document)})
         elif decision == "reject":
             form = RejectForm(request.POST)
             if not form.is_valid():

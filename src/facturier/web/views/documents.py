@@ -12,12 +12,14 @@ from django.shortcuts import get_object_or_404, render
 
 from facturier.accounts.actor import as_actor
 from facturier.accounts.authorization import is_author
+from facturier.approvals.models import SubjectType
 from facturier.invoicing.models import Document, Kind, Status
 from facturier.invoicing.selectors import available_actions, history_of, lineage_of
 from facturier.payments.credit import available_credit
 from facturier.payments.models import Allocation
 from facturier.payments.selectors import settlement_of
 from facturier.web.access import EntityRequest, of_entity, staff_view
+from facturier.web.approval_circuit import circuit_context
 from facturier.web.forms.actions import PaymentForm, RejectForm
 from facturier.web.listing import DocumentFilterForm, list_page, section_named, section_of
 from facturier.web.receivables import entity_today, is_overdue
@@ -71,6 +73,12 @@ def detail_context(request: EntityRequest, document: Document, **extra: Any) -> 
         or PaymentForm(initial={"received_on": entity_today(request.entity), "amount": outstanding}),
         "reject_form": extra.pop("reject_form", None) or RejectForm(),
         "own_submission": document.status == Status.PENDING_APPROVAL and is_author(request.user, document),
+        # the approval circuit (levels, rule, history), once the document was submitted
+        **(
+            circuit_context(SubjectType.DOCUMENT, document.pk)
+            if invoice_like and document.submitted_at
+            else {}
+        ),
         **extra,
     }
 

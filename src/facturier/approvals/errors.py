@@ -1,0 +1,10 @@
+"""Stable error codes of the approval circuits (API problem+json, UI messages)."""
+
+NO_APPROVER = "approval_no_approver"
+NOT_PENDING = "approval_not_pending"
+NOT_AN_APPROVER = "approval_not_an_approver"
+ALREADY_DECIDED = "approval_already_decided"
+OWN_DOCUMENT = "approval_by_submitter"
+REQUIRED = "approval_comment_required"
+INVALID_RULE = "approval_invalid_rule"
+INVALID_DELEGATION = "approval_invalid_delegation"
