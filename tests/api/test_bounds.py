@@ -196,6 +196,7 @@ def test_every_operation_checks_the_scope_before_the_body(entity, customer, draf
                 else call(url, headers=headers)
             )
             # then it is refused for its scope, not for its body
+            assert response.status_code == 403, (method, url, response.content)
             assert_problem(response, 403, "insufficient_scope")
             checked += 1
     assert checked >= 60

@@ -53,7 +53,7 @@ def key_from_request(request: HttpRequest) -> ApiKey | None:
 # First path segment under /api/v1/ -> the resource whose scope guards it.
 RESOURCE_OF_SEGMENT = {resource: resource for resource in RESOURCES} | {"suppliers": "inbox"}
 RESOURCE_OF_SEGMENT |= {"bank-accounts": "bank", "bank-statements": "bank", "bank-lines": "bank"}
-RESOURCE_OF_SEGMENT |= {"usage-events": "usage"}
+RESOURCE_OF_SEGMENT |= {"usage-events": "usage", "construction-contracts": "construction"}
 RESOURCE_OF_SEGMENT |= {"time-entries": "time_entries"}
 RESOURCE_OF_SEGMENT |= {"price-lists": "products", "promotions": "products"}  # pricing rules: the catalogue
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
