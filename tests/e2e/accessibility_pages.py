@@ -100,6 +100,7 @@ PAGES: tuple[Page, ...] = (
     Page("web:project-create"),
     Page("web:project-detail", ids={"pk": "project"}),
     Page("web:construction-list"),
+    Page("web:construction-new"),
     Page("web:construction-detail", ids={"pk": "construction"}),
     Page("web:construction-situation", ids={"pk": "construction"}),
     Page("web:time-entries"),

@@ -152,6 +152,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="project-milestone-bill",
     ),
     path("construction/", construction.construction_list, name="construction-list"),
+    path("construction/new/", construction.construction_new, name="construction-new"),
     path("construction/<uuid:pk>/", construction.construction_detail, name="construction-detail"),
     path(
         "construction/<uuid:pk>/situation/",

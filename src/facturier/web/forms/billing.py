@@ -8,6 +8,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from facturier.accounts.models import LegalEntity
+from facturier.parties.models import Customer
+from facturier.web.forms.documents import CustomerPicker
+
 ITEM_ROWS = 3
 PRICING = [("per_unit", _("per unit or seat")), ("flat", _("flat fee")), ("tiered", _("tiered (graduated)")),
            ("volume", _("volume")), ("one_off", _("one-off fee"))]  # fmt: skip
@@ -50,7 +54,7 @@ class ItemFields(forms.Form):
 
 
 class ContractForm(forms.Form):
-    customer = forms.ChoiceField(label=_("Customer"))
+    customer = CustomerPicker(label=_("Customer"))  # a search, never a list of every customer (issue 9)
     reference = forms.CharField(label=_("Reference"), max_length=50)
     start_date = forms.DateField(label=_("Start date"), widget=DATE)
     frequency = forms.ChoiceField(label=_("Frequency"), choices=FREQUENCIES)
@@ -72,10 +76,9 @@ class ContractForm(forms.Form):
     index = forms.ChoiceField(label=_("Price index"), required=False)
     revision_date = forms.DateField(label=_("Next price revision"), required=False, widget=DATE)
 
-    def __init__(self, *args: Any, customers: list[tuple[str, str]], indices: list[tuple[str, str]],
-                 **kwargs: Any) -> None:  # fmt: skip
+    def __init__(self, *args: Any, entity: LegalEntity, indices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["customer"].choices = customers  # type: ignore[attr-defined]
+        self.fields["customer"].queryset = Customer.objects.filter(entity=entity)  # type: ignore[attr-defined]
         self.fields["index"].choices = [("", _("Not indexed")), *indices]  # type: ignore[attr-defined]
 
 

@@ -47,11 +47,30 @@ def product_label(product: Product) -> str:
 
 
 class CustomerPicker(PickerField):
+    """A customer found by searching (`web:lookup` customers), resolved without JS by code, SIREN or name.
+
+    Every customer chooser of the UI uses it: a company may have 100,000 customers, which a drop-down
+    would render whole (issue 9)."""
+
+    def __init__(self, **kwargs: Any):
+        kwargs.setdefault("source", "customers")
+        kwargs.setdefault("exact_fields", ("code", "siren", "name"))
+        kwargs.setdefault("queryset", Customer.objects.none())
+        super().__init__(**kwargs)
+
     def label_from_instance(self, obj: Any) -> str:
         return customer_label(obj)
 
 
 class ProductPicker(PickerField):
+    """A product found by searching (`web:lookup` products), resolved without JS by reference or name."""
+
+    def __init__(self, **kwargs: Any):
+        kwargs.setdefault("source", "products")
+        kwargs.setdefault("exact_fields", ("sku", "name"))
+        kwargs.setdefault("queryset", Product.objects.none())
+        super().__init__(**kwargs)
+
     def label_from_instance(self, obj: Any) -> str:
         return product_label(obj)
 

@@ -12,6 +12,7 @@ from facturier.common.errors import BusinessError
 from facturier.parties.models import Customer
 from facturier.projects.models import MilestoneKind, Project, Trigger
 from facturier.web.error_messages import explain
+from facturier.web.forms.documents import CustomerPicker
 from facturier.web.forms.fields import LocalizedDecimalField
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -30,7 +31,7 @@ class ServiceErrors(forms.Form):
 class ProjectForm(ServiceErrors):
     reference = forms.CharField(label=_("Reference"), max_length=50)
     name = forms.CharField(label=_("Name"), max_length=200)
-    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none())
+    customer = CustomerPicker(label=_("Customer"))  # a search, never a list of every customer (issue 9)
     start_date = forms.DateField(label=_("Signed on (start date)"), widget=DATE_WIDGET)
     end_date = forms.DateField(label=_("End date"), required=False, widget=DATE_WIDGET)
     fixed_price = LocalizedDecimalField(label=_("Fixed price (excl. VAT)"), max_digits=14, decimal_places=2,

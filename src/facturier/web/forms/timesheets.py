@@ -13,6 +13,7 @@ from facturier.accounts.models import LegalEntity
 from facturier.parties.models import Customer
 from facturier.projects.models import Project, ProjectStatus
 from facturier.timesheets.models import ExpenseCategory
+from facturier.web.forms.documents import CustomerPicker
 from facturier.web.forms.fields import LocalizedDecimalField
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -63,8 +64,7 @@ class RateRuleForm(forms.Form):
                                         min_value=Decimal(0), amount=True)  # fmt: skip
     project = forms.ModelChoiceField(label=_("Project"), queryset=Project.objects.none(), required=False,
                                      empty_label=_("All projects"))  # fmt: skip
-    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none(), required=False,
-                                      empty_label=_("Any customer"))  # fmt: skip
+    customer = CustomerPicker(label=_("Customer"), required=False)  # a search (issue 9); empty: any customer
     person = forms.ModelChoiceField(label=_("Person"), queryset=get_user_model().objects.none(), required=False,
                                     empty_label=_("Anyone"))  # fmt: skip
     task = forms.CharField(label=_("Task"), max_length=100, required=False)
@@ -74,6 +74,7 @@ class RateRuleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = Project.objects.filter(entity=entity)  # type: ignore[attr-defined]
         self.fields["customer"].queryset = Customer.objects.filter(entity=entity)  # type: ignore[attr-defined]
+        self.fields["customer"].widget.attrs["placeholder"] = _("Any customer")
         members = get_user_model().objects.filter(memberships__entity=entity).order_by("username")
         self.fields["person"].queryset = members  # type: ignore[attr-defined]
 

@@ -22,7 +22,6 @@ from facturier.billing.selectors import billing_runs_of, contracts_of, current_u
 from facturier.billing.services import ItemData, contract_change, contract_create, contract_terminate
 from facturier.common.errors import BusinessError
 from facturier.invoicing.services.common import entity_today
-from facturier.parties.models import Customer
 from facturier.web.access import EntityRequest, staff_view
 from facturier.web.forms.billing import (
     ITEM_ROWS,
@@ -75,9 +74,8 @@ def _item_forms(request: EntityRequest) -> list[ItemFields]:
 @staff_view
 def contract_new(request: EntityRequest) -> HttpResponse:
     _require(request, Action.EDIT_DOCUMENTS)
-    customers = [(str(c.pk), c.name) for c in Customer.objects.filter(entity=request.entity).order_by("name")]
     indices = [(s.code, s.code) for s in IndexSeries.objects.filter(entity=request.entity)]
-    form = ContractForm(request.POST or None, customers=customers, indices=indices,
+    form = ContractForm(request.POST or None, entity=request.entity, indices=indices,
                         initial={"start_date": entity_today(request.entity)})  # fmt: skip
     items = _item_forms(request)
     if request.method == "POST" and form.is_valid() and all(item.is_valid() for item in items):
@@ -85,7 +83,7 @@ def contract_new(request: EntityRequest) -> HttpResponse:
         try:
             contract = contract_create(
                 entity=request.entity, by=as_actor(request.user),
-                customer=Customer.objects.get(entity=request.entity, pk=data["customer"]),
+                customer=data["customer"],
                 reference=data["reference"], start_date=data["start_date"], frequency=data["frequency"],
                 timing=data["timing"], alignment=data["alignment"], trial_days=data["trial_days"],
                 term_months=data["term_months"], tacit_renewal=data["tacit_renewal"], notice_days=data["notice_days"],

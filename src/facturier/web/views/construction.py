@@ -5,6 +5,8 @@ refused one is shown as a message and nothing is written."""
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -15,14 +17,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from facturier.accounts.actor import as_actor
+from facturier.accounts.roles import Action, role_allows
 from facturier.common.errors import BusinessError
 from facturier.construction import selectors, services
 from facturier.construction.models import ConstructionContract, Situation
 from facturier.invoicing.services.common import entity_today
 from facturier.web.access import EntityRequest, staff_view
-from facturier.web.forms.construction import AcceptForm, ReleaseForm, SituationForm
+from facturier.web.forms.construction import (
+    LINE_ROWS,
+    AcceptForm,
+    ContractForm,
+    ContractLineFields,
+    ReleaseForm,
+    SituationForm,
+)
+from facturier.web.forms.summary import error_summary, form_problems
 
 PAGE_SIZE = 25
+LINE_FIELD = re.compile(r"lines\[(\d+)\]\.(\w+)")
 
 
 def _contract(request: EntityRequest, pk: Any) -> ConstructionContract:
@@ -38,7 +50,56 @@ def _contract(request: EntityRequest, pk: Any) -> ConstructionContract:
 def construction_list(request: EntityRequest) -> HttpResponse:
     contracts = selectors.construction_contracts_of(entity=request.entity)
     page = Paginator(contracts, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "web/construction/list.html", {"page": page})
+    can_edit = role_allows(request.role, Action.EDIT_DOCUMENTS)
+    return render(request, "web/construction/list.html", {"page": page, "can_edit": can_edit})
+
+
+def _attach(error: BusinessError, form: ContractForm, rows: list[tuple[int, ContractLineFields]]) -> None:
+    """A service error onto its field: `lines[2].quantity` is the third line given, i.e. its row."""
+    found = LINE_FIELD.fullmatch(error.field or "")
+    if found and int(found[1]) < len(rows):
+        row = rows[int(found[1])][1]
+        row.add_error(found[2] if found[2] in row.fields else None, error.message)
+    else:
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+@staff_view
+def construction_new(request: EntityRequest) -> HttpResponse:
+    """A new contract and its bill of quantities (`LINE_ROWS` rows, blank ones skipped)."""
+    if not role_allows(request.role, Action.EDIT_DOCUMENTS):
+        raise Http404  # the link is hidden; a forged URL finds nothing
+    data = request.POST if request.method == "POST" else None
+    form = ContractForm(data, entity=request.entity)
+    lines = [ContractLineFields(data, prefix=f"line{index}") for index in range(LINE_ROWS)]
+    if data is not None and form.is_valid() and all(line.is_valid() for line in lines):
+        values = form.cleaned_data
+        given = [(index, line) for index, line in enumerate(lines) if line.cleaned_data.get("description")]
+        bank = values["bank_guarantee_reference"]
+        rate = values["retention_rate"]
+        try:
+            contract = services.construction_contract_create(
+                entity=request.entity, customer=values["customer"], by=as_actor(request.user),
+                reference=values["reference"], name=values["name"], currency=values["currency"] or None,
+                retention_rate=rate if rate is not None else Decimal(0 if bank.strip() else "5.00"),
+                bank_guarantee_reference=bank, guarantee_months=values["guarantee_months"],
+                lines=[services.LineInput(
+                    description=line.cleaned_data["description"], quantity=line.cleaned_data["quantity"],
+                    unit_price=line.cleaned_data["unit_price"], unit=line.cleaned_data["unit"],
+                    vat_rate=line.cleaned_data["vat_rate"],
+                ) for _index, line in given],
+            )  # fmt: skip
+        except BusinessError as error:
+            _attach(error, form, given)
+        else:
+            messages.success(request, _("Contract %(reference)s created.") % {"reference": contract.reference})
+            return redirect("web:construction-detail", pk=contract.pk)
+    problems = error_summary(form) if form.is_bound else []
+    for number, line in enumerate(lines, start=1):
+        if line.is_bound:
+            problems += form_problems(line, row=_("Line %(number)s") % {"number": number})
+    return render(request, "web/construction/new.html", {"form": form, "lines": lines, "problems": problems},
+                  status=400 if form.is_bound and problems else 200)  # fmt: skip
 
 
 @staff_view
