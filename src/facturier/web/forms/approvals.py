@@ -6,7 +6,10 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Role
+from facturier.parties.models import Customer
+from facturier.web.forms.documents import CustomerPicker
 
 DOCUMENT_TYPES = [
     ("invoice", _("Invoices")),
@@ -14,6 +17,8 @@ DOCUMENT_TYPES = [
     ("supplier_invoice", _("Supplier invoices")),
 ]
 LEVELS = 3
+PARTY_ROWS = 3
+"""Customers a rule may name, each picked by searching (never a drop-down of every customer: issue 9)."""
 ROLE_CHOICES = [(Role.ADMIN.value, Role.ADMIN.label), (Role.APPROVER.value, Role.APPROVER.label)]
 
 
@@ -33,7 +38,9 @@ class RuleForm(forms.Form):
     min_amount = forms.DecimalField(label=_("From amount (incl. VAT)"), required=False, min_value=Decimal(0))
     max_amount = forms.DecimalField(label=_("Below amount (incl. VAT)"), required=False, min_value=Decimal(0))
     currency = forms.CharField(label=_("Currency"), max_length=3, required=False, initial="EUR")
-    parties = forms.MultipleChoiceField(label=_("Customers (none: all)"), required=False, choices=[])
+    party1 = CustomerPicker(label=_("Customers (none: all)"), required=False)
+    party2 = CustomerPicker(label=_("Customer %(n)s") % {"n": 2}, required=False)
+    party3 = CustomerPicker(label=_("Customer %(n)s") % {"n": 3}, required=False)
     cost_centres = forms.CharField(label=_("Cost centres, comma-separated (none: all)"), required=False)
     countries = forms.CharField(label=_("Countries, comma-separated (none: all)"), required=False)
     projects = forms.CharField(label=_("Projects, comma-separated (none: all)"), required=False)
@@ -44,11 +51,11 @@ class RuleForm(forms.Form):
     escalate_after_hours = forms.IntegerField(label=_("Escalate after (hours)"), required=False, min_value=1)
     fallback_user = forms.ChoiceField(label=_("Fallback approver"), required=False, choices=[])
 
-    def __init__(
-        self, *args: Any, customers: list[tuple[str, str]], users: list[tuple[str, str]], **kwargs: Any
-    ):
+    def __init__(self, *args: Any, entity: LegalEntity, users: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["parties"]).choices = customers
+        for index in range(1, PARTY_ROWS + 1):
+            field = cast(CustomerPicker, self.fields[f"party{index}"])
+            field.queryset = Customer.objects.filter(entity=entity)
         cast(forms.ChoiceField, self.fields["fallback_user"]).choices = [("", "—"), *users]
         for index in range(1, LEVELS + 1):
             required = index == 1
@@ -67,6 +74,11 @@ class RuleForm(forms.Form):
                 required=required,
             )  # fmt: skip
 
+    def parties(self) -> list[str]:
+        """The picked customers' ids, once each, in the order given."""
+        picked = (self.cleaned_data.get(f"party{index}") for index in range(1, PARTY_ROWS + 1))
+        return list(dict.fromkeys(str(customer.pk) for customer in picked if customer is not None))
+
     def level_groups(self) -> list[list[forms.BoundField]]:
         names = ("label", "roles", "users", "required")
         return [[self[f"level{i}_{name}"] for name in names] for i in range(1, LEVELS + 1)]
@@ -82,7 +94,7 @@ class RuleForm(forms.Form):
         return {
             "name": data["name"], "priority": data["priority"], "document_types": data["document_types"],
             "min_amount": data["min_amount"], "max_amount": data["max_amount"],
-            "currency": (data["currency"] or "").upper(), "parties": data["parties"],
+            "currency": (data["currency"] or "").upper(), "parties": self.parties(),
             "cost_centres": _codes(data["cost_centres"]), "countries": [c.upper() for c in _codes(data["countries"])], "projects": _codes(data["projects"]),
             "exception": data["exception"], "remind_after_hours": data["remind_after_hours"],
             "escalate_after_hours": data["escalate_after_hours"], "fallback_user_id": data["fallback_user"] or None,

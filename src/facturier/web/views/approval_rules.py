@@ -4,6 +4,7 @@ Rules and absences are saved through the approvals services (audited, one transa
 would leave documents with nobody to approve them is refused with the reason on the form.
 """
 
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -41,11 +42,16 @@ def _approvers(request: EntityRequest) -> list[tuple[str, str]]:
     )
 
 
-def _customers(request: EntityRequest) -> list[tuple[str, str]]:
-    return [
-        (str(pk), name)
-        for pk, name in Customer.objects.filter(entity=request.entity).values_list("pk", "name")[:500]
-    ]
+def _customer_names(request: EntityRequest, rules: list[ApprovalRule]) -> dict[str, str]:
+    """The names of the customers the rules name (only those: never every customer, issue 9)."""
+    named = set()
+    for party in (party for rule in rules for party in rule.parties):
+        try:
+            named.add(uuid.UUID(str(party)))
+        except ValueError:
+            continue  # not a customer's id (the API takes any party): shown as given
+    rows = Customer.objects.filter(entity=request.entity, pk__in=named).values_list("pk", "name")
+    return {str(pk): name for pk, name in rows}
 
 
 def _names(request: EntityRequest) -> dict[str, str]:
@@ -65,9 +71,10 @@ def _page(
     request: EntityRequest, rule_form: RuleForm | None = None, delegation_form: DelegationForm | None = None
 ) -> HttpResponse:
     names = _names(request)
-    customers = dict(_customers(request))
+    found = list(rules_of(request.entity))
+    customers = _customer_names(request, found)
     rules: list[dict[str, Any]] = []
-    for rule in rules_of(request.entity):
+    for rule in found:
         levels = [{**level, "who": _who(level, names)} for level in rule.levels]
         rules.append(
             {"rule": rule, "levels": levels, "customers": [customers.get(p, p) for p in rule.parties]}
@@ -76,7 +83,7 @@ def _page(
     context = {
         "rules": rules,
         "delegations": delegations_of(request.entity),
-        "rule_form": rule_form or RuleForm(customers=_customers(request), users=users),
+        "rule_form": rule_form or RuleForm(entity=request.entity, users=users),
         "delegation_form": delegation_form or DelegationForm(users=users),
         "requires_approval": request.entity.requires_approval,
     }
@@ -94,7 +101,7 @@ def approval_rules(request: EntityRequest) -> HttpResponse:
 @staff_view
 def approval_rule_add(request: EntityRequest) -> HttpResponse:
     _require_admin(request)
-    form = RuleForm(request.POST, customers=_customers(request), users=_approvers(request))
+    form = RuleForm(request.POST, entity=request.entity, users=_approvers(request))
     if not form.is_valid():
         return _page(request, rule_form=form)
     try:

@@ -80,7 +80,7 @@ def rule_edit(request: EntityRequest, rule: str, pk: str | None = None) -> HttpR
     if request.method == "POST" and form.is_valid():
         values = form.values()
         if rule == "segment":
-            values["customers"] = list(form.cleaned_data["customers"])
+            values["customers"] = form.members()
         try:
             saved = save(entity=request.entity, by=as_actor(request.user), **{keyword: row}, **values)
         except BusinessError as error:
