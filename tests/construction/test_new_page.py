@@ -48,7 +48,11 @@ def test_a_contract_is_created_with_its_bill_of_quantities(client_of, customer):
     contract = ConstructionContract.objects.get(reference="CT-9")
     assert response.status_code == 302
     assert response["Location"] == f"/construction/{contract.pk}/"
-    assert (contract.customer, contract.name, contract.currency) == (customer, "Rénovation de la halle", "EUR")
+    assert (contract.customer, contract.name, contract.currency) == (
+        customer,
+        "Rénovation de la halle",
+        "EUR",
+    )
     assert (contract.retention_rate, contract.guarantee_months) == (Decimal("5.00"), 12)
     lines = list(contract.lines.order_by("position").values_list("description", "unit", "quantity", "unit_price",
                                                                  "vat_rate"))  # fmt: skip

@@ -47,7 +47,8 @@ def test_the_page_does_not_list_every_product(owner_client, entity, product, pag
     few = owner_client.get(reverse(page, kwargs=kwargs))
     assert 'data-source="/lookup/products/"' in few.content.decode()
     Product.objects.bulk_create(
-        Product(entity=entity, sku=f"P{n:05d}", name=f"Produit {n}", unit_price=Decimal(1)) for n in range(MANY)
+        Product(entity=entity, sku=f"P{n:05d}", name=f"Produit {n}", unit_price=Decimal(1))
+        for n in range(MANY)
     )
     many = owner_client.get(reverse(page, kwargs=kwargs)).content.decode()
     assert "P00150" not in many
@@ -59,10 +60,13 @@ def test_the_price_list_page_chooses_its_product_by_search(owner_client, entity,
     price_list = PriceList.objects.create(entity=entity, name="Tarif", customer=None)
     url = reverse("web:pricing-price-list", args=[price_list.pk])
     Product.objects.bulk_create(
-        Product(entity=entity, sku=f"P{n:05d}", name=f"Produit {n}", unit_price=Decimal(1)) for n in range(MANY)
+        Product(entity=entity, sku=f"P{n:05d}", name=f"Produit {n}", unit_price=Decimal(1))
+        for n in range(MANY)
     )
     assert "P00150" not in owner_client.get(url).content.decode()
-    response = owner_client.post(url, {"product__search": "CONSEIL-J", "min_quantity": "1", "unit_price": "700"})
+    response = owner_client.post(
+        url, {"product__search": "CONSEIL-J", "min_quantity": "1", "unit_price": "700"}
+    )
     assert response.status_code == 302
     assert PriceListItem.objects.get(price_list=price_list).product == product
 
@@ -136,8 +140,12 @@ def test_a_billing_contract_takes_the_picked_customer_or_its_typed_code(owner_cl
     assert Contract.objects.get(reference="WEB-NOJS").customer == other
 
 
-def test_a_billing_contract_with_an_unknown_customer_is_refused_with_the_pickers_message(owner_client, entity):
-    response = owner_client.post(reverse("web:billing-contract-new"), _contract_post("", customer__search="Nobody"))
+def test_a_billing_contract_with_an_unknown_customer_is_refused_with_the_pickers_message(
+    owner_client, entity
+):
+    response = owner_client.post(
+        reverse("web:billing-contract-new"), _contract_post("", customer__search="Nobody")
+    )
     assert response.status_code == 400
     assert "Nobody" in response.content.decode()
     assert not Contract.objects.exists()
@@ -163,7 +171,15 @@ def test_a_project_takes_the_picked_customer(owner_client, customer):
 
 def test_a_rate_rule_takes_the_picked_customer_or_none(owner_client, customer):
     url = reverse("web:time-rates")
-    assert owner_client.post(url, {"form": "rate", "hourly_rate": "90", "customer": str(customer.pk)}).status_code == 302
-    assert owner_client.post(url, {"form": "rate", "hourly_rate": "70", "customer__search": ""}).status_code == 302
+    assert (
+        owner_client.post(
+            url, {"form": "rate", "hourly_rate": "90", "customer": str(customer.pk)}
+        ).status_code
+        == 302
+    )
+    assert (
+        owner_client.post(url, {"form": "rate", "hourly_rate": "70", "customer__search": ""}).status_code
+        == 302
+    )
     rules = {rule.hourly_rate: rule.customer for rule in RateRule.objects.all()}
     assert rules == {Decimal("90.00"): customer, Decimal("70.00"): None}

@@ -76,7 +76,9 @@ class ContractForm(forms.Form):
     index = forms.ChoiceField(label=_("Price index"), required=False)
     revision_date = forms.DateField(label=_("Next price revision"), required=False, widget=DATE)
 
-    def __init__(self, *args: Any, entity: LegalEntity, indices: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, entity: LegalEntity, indices: list[tuple[str, str]], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["customer"].queryset = Customer.objects.filter(entity=entity)  # type: ignore[attr-defined]
         self.fields["index"].choices = [("", _("Not indexed")), *indices]  # type: ignore[attr-defined]

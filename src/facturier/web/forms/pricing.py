@@ -19,7 +19,10 @@ from facturier.web.forms.parties import ServiceForm
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-PICKERS: dict[str, type[forms.ModelChoiceField]] = {"customer": CustomerPicker, "product": ProductPicker}  # type: ignore[type-arg]
+PICKERS: dict[str, type[CustomerPicker] | type[ProductPicker]] = {
+    "customer": CustomerPicker,
+    "product": ProductPicker,
+}
 
 
 class EntityForm(ServiceForm):
@@ -33,7 +36,9 @@ class EntityForm(ServiceForm):
         for name, picker in PICKERS.items():
             if name in self.fields:
                 field = self.fields[name]
-                self.fields[name] = picker(label=field.label, required=field.required, help_text=field.help_text)
+                self.fields[name] = picker(
+                    label=field.label, required=field.required, help_text=field.help_text
+                )
         choices = {"customer": Customer, "segment": Segment, "product": Product, "customers": Customer}
         for name, model in choices.items():
             if name in self.fields:

@@ -92,7 +92,9 @@ def construction_new(request: EntityRequest) -> HttpResponse:
         except BusinessError as error:
             _attach(error, form, given)
         else:
-            messages.success(request, _("Contract %(reference)s created.") % {"reference": contract.reference})
+            messages.success(
+                request, _("Contract %(reference)s created.") % {"reference": contract.reference}
+            )
             return redirect("web:construction-detail", pk=contract.pk)
     problems = error_summary(form) if form.is_bound else []
     for number, line in enumerate(lines, start=1):
