@@ -377,14 +377,13 @@ for minutes, approve in ((50, True), (95, False)):
     entry_submit(entry=entry, by=paul)
     if approve:
         entry_decide(entry=entry, by=user, approve=True)
-ids = dict(
-    construction=construction.pk, situation=situation.pk,
 from facturier.billing.runs import billing_run_start
 from facturier.billing.services import ItemData, contract_create
 contract = contract_create(entity=entity, customer=customer, by=None, reference="E2E-SAAS", start_date=dt.date(2025, 1, 1),
                            items=[ItemData(description="Abonnement", unit_price=Decimal("49.00"))])
 billing_run = billing_run_start(entity=entity, day=dt.date(2025, 2, 1), by=None, approval=True)
 ids = dict(
+    construction=construction.pk, situation=situation.pk,
     contract=contract.pk, billing_run=billing_run.pk,
     customer=customer.pk, contact=contact.pk, product=product.pk, draft=draft.pk, quote=quote.pk,
     pending=pending.pk, issued=issued.pk, received=received.pk, mandate=mandate.pk, sepa_file=sepa_file.pk,
