@@ -13,6 +13,7 @@ from facturier.approvals.models import ApprovalRule
 from facturier.billing.models import Contract
 from facturier.catalog.models import Product
 from facturier.parties.models import Customer
+from facturier.payments.models import Payment
 from facturier.pricing.models import PriceList, PriceListItem, Promotion, Segment
 from facturier.projects.models import Project
 from facturier.timesheets.models import RateRule
@@ -23,6 +24,7 @@ PAGES = [
     ("web:billing-contract-new", {}), ("web:project-create", {}), ("web:time-rates", {}),
     ("web:construction-new", {}), ("web:approval-rules", {}), ("web:pricing-new", {"rule": "price-list"}),
     ("web:pricing-new", {"rule": "promotion"}), ("web:pricing-new", {"rule": "segment"}),
+    ("web:payment-create", {}),
 ]  # fmt: skip
 PRODUCT_PAGES = [("web:pricing-new", {"rule": "discount"}), ("web:pricing-new", {"rule": "promotion"})]
 MANY = 300
@@ -183,3 +185,15 @@ def test_a_rate_rule_takes_the_picked_customer_or_none(owner_client, customer):
     )
     rules = {rule.hourly_rate: rule.customer for rule in RateRule.objects.all()}
     assert rules == {Decimal("90.00"): customer, Decimal("70.00"): None}
+
+
+def test_a_payment_takes_the_picked_customer_and_shows_the_one_it_was_opened_for(owner_client, customer):
+    url = reverse("web:payment-create")
+    opened = owner_client.get(url, {"customer": str(customer.pk)}).content.decode()
+    assert f'value="{customer.pk}"' in opened
+    assert 'value="Boulangerie Martin SARL"' in opened
+    response = owner_client.post(url, {
+        "customer__search": "C001", "amount": "120,00", "received_on": "2026-03-02", "method": "transfer",
+    })  # fmt: skip
+    assert response.status_code == 302
+    assert Payment.objects.get().customer == customer

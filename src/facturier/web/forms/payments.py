@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from facturier.accounts.models import LegalEntity
 from facturier.parties.models import Customer
 from facturier.payments.models import Method
+from facturier.web.forms.documents import CustomerPicker
 from facturier.web.forms.fields import LocalizedDecimalField
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -32,7 +33,7 @@ class PaymentFilterForm(forms.Form):
 
 
 class PaymentCreateForm(forms.Form):
-    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none())
+    customer = CustomerPicker(label=_("Customer"))  # a search, never a list of every customer (issue 9)
     amount = LocalizedDecimalField(
         label=_("Amount"), max_digits=20, decimal_places=2, min_value=Decimal("0.01"), amount=True
     )
