@@ -37,7 +37,14 @@ from facturier.domain.validation.single_pass import single_pass
 
 SINGLE_PASS = True
 
-__all__ = ["SINGLE_PASS", "SchematronCompileError", "XsltInput", "compile_timings", "run_schematron", "warm_up"]
+__all__ = [
+    "SINGLE_PASS",
+    "SchematronCompileError",
+    "XsltInput",
+    "compile_timings",
+    "run_schematron",
+    "warm_up",
+]
 
 
 class SchematronCompileError(RuntimeError):

@@ -74,9 +74,7 @@ def _is_recursion(element: etree._Element, mode: str, walk: str) -> bool:
     )
 
 
-def _rule_template(
-    template: etree._Element, pattern: int, priority: int, walk: str
-) -> etree._Element | None:
+def _rule_template(template: etree._Element, pattern: int, priority: int, walk: str) -> etree._Element | None:
     """The skeleton rule as a template of the single mode, or None if its shape is unexpected."""
     mode = template.get("mode", "")
     body = [child for child in template if isinstance(child.tag, str)]
@@ -110,10 +108,16 @@ def _rewrite(root: etree._Element, folder: Path) -> SinglePass | None:
         return None
     calls = [c for c in report if c.tag == f"{{{XSL}}}apply-templates"]
     modes = [c.get("mode", "") for c in calls]
-    if not calls or any(c.get("select") != "/" or len(c) or not m.startswith("M") for c, m in zip(calls, modes)):
+    if not calls or any(
+        c.get("select") != "/" or len(c) or not m.startswith("M") for c, m in zip(calls, modes, strict=True)
+    ):
         return None
     # Templates of each pattern mode: rules (positive priority, highest first) and two defaults.
-    walks = {(c.get("select") or "").replace(" ", "") for c in root.iter(f"{{{XSL}}}apply-templates") if c.get("mode") in modes and c.get("select") != "/"}
+    walks = {
+        (c.get("select") or "").replace(" ", "")
+        for c in root.iter(f"{{{XSL}}}apply-templates")
+        if c.get("mode") in modes and c.get("select") != "/"
+    }
     if len(walks) != 1 or not walks <= set(_WALKS):
         return None
     walk = walks.pop()
@@ -134,7 +138,7 @@ def _rewrite(root: etree._Element, folder: Path) -> SinglePass | None:
             return None
         root.remove(template)
     rules.sort(key=lambda rule: rule[:2])
-    if any(a[:2] == b[:2] for a, b in zip(rules, rules[1:])):
+    if any(a[:2] == b[:2] for a, b in zip(rules, rules[1:], strict=False)):
         return None  # two rules of one pattern with the same priority: order undefined
     for number, (pattern, _, template) in enumerate(rules):
         rewritten = _rule_template(template, pattern + 1, len(rules) - number, walk)
@@ -162,9 +166,11 @@ def _rewrite(root: etree._Element, folder: Path) -> SinglePass | None:
     if any(not (folder / name).is_file() for name in files):
         return None
     parameters = {name: f"facturier-document-{number}" for number, name in enumerate(files)}
-    for name, parameter in parameters.items():
+    for parameter in parameters.values():
         root.insert(0, _xsl("param", name=parameter, required="yes"))
-    text = _DOCUMENT_CALL.sub(lambda call: f"${parameters[call.group(1)]}", etree.tostring(root, encoding="unicode"))
+    text = _DOCUMENT_CALL.sub(
+        lambda call: f"${parameters[call.group(1)]}", etree.tostring(root, encoding="unicode")
+    )
     if _BASE_URI.search(text) or any(f'mode="{mode}"' in text for mode in modes):
         return None
     return SinglePass(text, tuple((parameters[name], folder / name) for name in files))
