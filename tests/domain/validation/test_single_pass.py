@@ -14,9 +14,11 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from facturier.domain.lifecycle import build_cdar
 from facturier.domain.validation import schematron
 from facturier.domain.validation.schematron import SchematronCompileError, _engine
 from facturier.domain.validation.single_pass import single_pass
+from tests.domain.lifecycle.builders import status_message
 
 from .conftest import CONFORMANCE
 
@@ -58,8 +60,20 @@ NOT_REWRITTEN = {
 }
 
 
+def _cdar_messages() -> Iterator[tuple[str, etree._Element]]:
+    """The folder has no CDAR instance: status messages as Facturier writes them, valid or not."""
+    for code in (200, 204, 207, 210, 212, 213):
+        for reason in ("", "QTE_ERR"):
+            yield (
+                f"cdar-{code}-{reason}",
+                etree.fromstring(build_cdar(status_message(code, reason_code=reason))),
+            )
+    yield "cdar-empty", etree.fromstring(f"<r:{CDAR.split('}')[1]} xmlns:r='{CDAR[1:].split('}')[0]}'/>")
+
+
 def _documents() -> Iterator[tuple[str, etree._Element]]:
     """(label, root element) of every instance document: whole files and testSet members."""
+    yield from _cdar_messages()
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
     for path in sorted(CONFORMANCE.rglob("*.xml")):
         if "codedb" in path.name or "/xsd" in str(path) or "schema" in path.parts:
