@@ -82,7 +82,14 @@ def _rule_template(template: etree._Element, pattern: int, priority: int, walk: 
         return None
     if any(child.tag in (f"{{{XSL}}}param", f"{{{XSL}}}apply-templates") for child in body[:-1]):
         return None
-    rule = _xsl("template", match=template.get("match", ""), mode=MODE, priority=str(priority))
+    if set(template.attrib) - {"match", "mode", "priority"}:
+        return None  # e.g. xpath-default-namespace would change what the rule's XPaths mean
+    # Same in-scope namespaces as the original, for the prefixes inside its XPaths.
+    rule = etree.Element(
+        f"{{{XSL}}}template",
+        {"match": template.get("match", ""), "mode": MODE, "priority": str(priority)},
+        nsmap=template.nsmap,
+    )
     rule.append(_xsl("param", name=FIRED, select="()"))
     choose = etree.SubElement(rule, f"{{{XSL}}}choose")
     etree.SubElement(choose, f"{{{XSL}}}when", test=f"${FIRED} = {pattern}").append(_next_match(f"${FIRED}"))
@@ -108,8 +115,13 @@ def _rewrite(root: etree._Element, folder: Path) -> SinglePass | None:
         return None
     calls = [c for c in report if c.tag == f"{{{XSL}}}apply-templates"]
     modes = [c.get("mode", "") for c in calls]
-    if not calls or any(
-        c.get("select") != "/" or len(c) or not m.startswith("M") for c, m in zip(calls, modes, strict=True)
+    if (
+        not calls
+        or len(set(modes)) != len(modes)
+        or any(
+            c.get("select") != "/" or len(c) or not m.startswith("M")
+            for c, m in zip(calls, modes, strict=True)
+        )
     ):
         return None
     # Templates of each pattern mode: rules (positive priority, highest first) and two defaults.
