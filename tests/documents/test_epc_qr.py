@@ -133,3 +133,12 @@ def test_the_invoice_pdf_prints_the_rf_reference_of_its_qr_code_the_one_reconcil
     # and a number too long for an RF reference has none (the number itself is then quoted)
     assert invoice_creditor_reference("F" * 30) == ""
     assert invoice_creditor_reference("") == ""
+
+
+def test_no_qr_code_above_the_epc_ceiling_and_the_pdf_still_prints(make_issued):
+    # given an invoice of more than EUR 999,999,999.99 (the most an EPC QR code can carry)
+    invoice = make_issued([LineData(description="Centrale solaire", quantity=Decimal("1"),
+                                    unit_price=Decimal("900000000.00"), vat_rate=Decimal("20.00"))])  # fmt: skip
+    # then it has no QR code, and its PDF is rendered without one (found by the property test of the PDF)
+    assert epc_qr_for(invoice) is None
+    assert "Scannez pour payer" not in text_of(render_pdf(invoice))

@@ -24,6 +24,8 @@ SHIPPED = {
     "provider-events": "facturier.payments.checkout_tasks.process_pending_provider_events",
     "billing-run": "facturier.billing.tasks.daily_billing_runs",
     "billing-notices": "facturier.billing.tasks.send_billing_notices",
+    "approval-reminders": "facturier.approvals.tasks.remind_late_approvers",
+    "approval-escalations": "facturier.approvals.tasks.escalate_late_approvals",
 }
 
 
@@ -64,6 +66,8 @@ def test_the_worker_fires_each_shipped_schedule_once_per_period(entity):
     assert len(_runs("send-pending-transmissions")) == 26 * 6 + 1
     assert len(_runs("import-statements")) == 26 * 12 + 1  # the watched statement folders, every 5 minutes
     assert len(_runs("provider-events")) == 26 * 12 + 1  # payment-provider events left unprocessed
+    assert len(_runs("approval-reminders")) == 26 + 1  # late approvers reminded, hourly
+    assert len(_runs("approval-escalations")) == 26 + 1  # late approvals escalated, hourly
     # and the daily chores once a day, at their Paris wall-clock time
     assert _runs("audit-checkpoint") == [
         dt.datetime(2026, 6, 1, 2, 30, tzinfo=PARIS),

@@ -140,7 +140,8 @@ class HistoryWriter:
         # be early morning), never before the invoice's previous status (a fast payer's "cashed" does not
         # come before "taken in charge").
         at = dt.datetime.combine(day, dt.time(9, code % 60), tzinfo=ZoneInfo(self.entity.time_zone))
-        at = max(min(at, timezone.now()), self.last_status_at.get(document.pk, at))
+        at = min(at, timezone.now())
+        at = max(at, self.last_status_at.get(document.pk, at))
         self.last_status_at[document.pk] = at
         lifecycle_record(document=document, code=code, source=LifecycleSource.CHANNEL, by=self.actors.accountant,
                          occurred_at=at)  # fmt: skip

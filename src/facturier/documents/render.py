@@ -24,6 +24,7 @@ import typst
 from facturier.documents.branding import Branding, document_branding
 from facturier.documents.context import build_context
 from facturier.documents.engine import Attachment, compile_pdf, workspace
+from facturier.documents.epc import MAX_AMOUNT as EPC_MAX_AMOUNT
 from facturier.documents.epc import epc_payload, epc_qr_svg, invoice_creditor_reference
 from facturier.domain.en16931 import model as m
 from facturier.domain.facturx import XML_FILENAME, FacturXMetadata, add_facturx_metadata
@@ -49,11 +50,16 @@ def is_facturx(document: Document) -> bool:
 
 
 def _epc_qr(document: Document, invoice: m.Invoice) -> str | None:
-    """The SEPA transfer QR of an invoice with something to pay in euros to an IBAN (all from the XML)."""
+    """The SEPA transfer QR of an invoice with something to pay in euros to an IBAN (all from the XML).
+
+    None above the EPC069-12 ceiling (EUR 999,999,999.99): such an amount cannot be put in the code, and a
+    code without the amount would invite a wrong transfer; the bank details stay printed in words."""
     if not is_facturx(document) or invoice.is_credit_note or invoice.currency_code != "EUR":
         return None
     instructions = invoice.payment_instructions
-    if instructions is None or not instructions.credit_transfers or invoice.totals.amount_due <= Decimal(0):
+    if instructions is None or not instructions.credit_transfers:
+        return None
+    if not Decimal(0) < invoice.totals.amount_due <= EPC_MAX_AMOUNT:
         return None
     transfer = instructions.credit_transfers[0]
     payload = epc_payload(

@@ -33,7 +33,7 @@ router = Router(tags=["approvals"])
 APPROVE_SCOPES = ("invoices:approve", "credit_notes:approve", "inbox:approve")
 
 
-class DecisionOut(Schema):
+class ApprovalDecisionOut(Schema):
     level: int
     decision: str
     actor: str = Field(alias="actor_label")
@@ -56,7 +56,7 @@ class ApprovalOut(Schema):
     level_label: str
     findings: list[dict[str, Any]]
     submitted_at: dt.datetime
-    history: list[DecisionOut]
+    history: list[ApprovalDecisionOut]
 
     @staticmethod
     def resolve_amount(obj: ApprovalRequest) -> str:

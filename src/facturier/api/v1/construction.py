@@ -31,7 +31,7 @@ from facturier.parties.models import Customer
 router = Router(tags=["construction"])
 
 
-class LineIn(Schema):
+class ConstructionLineIn(Schema):
     description: str = Field("", max_length=300)
     quantity: Decimal = Field(Decimal(1), ge=0, max_digits=14, decimal_places=4)
     unit: str = Field("C62", max_length=3)
@@ -48,10 +48,10 @@ class ContractIn(Schema):
     retention_rate: Decimal = Field(Decimal("5.00"), max_digits=5, decimal_places=2)
     bank_guarantee_reference: str = Field("", max_length=100)
     guarantee_months: int = Field(12, ge=0, le=120)
-    lines: list[LineIn] = Field(min_length=1, max_length=500)
+    lines: list[ConstructionLineIn] = Field(min_length=1, max_length=500)
 
 
-class LineOut(Schema):
+class ConstructionLineOut(Schema):
     position: int
     description: str
     quantity: DecimalOut
@@ -61,7 +61,7 @@ class LineOut(Schema):
     vat_rate: DecimalOut
 
 
-class ContractOut(Schema):
+class ConstructionContractOut(Schema):
     id: uuid.UUID
     reference: str
     name: str
@@ -72,7 +72,7 @@ class ContractOut(Schema):
     bank_guarantee_reference: str
     guarantee_months: int
     acceptance_date: dt.date | None
-    lines: list[LineOut]
+    lines: list[ConstructionLineOut]
 
     @staticmethod
     def resolve_customer(contract: ConstructionContract) -> uuid.UUID:
@@ -84,10 +84,10 @@ class ContractOut(Schema):
 
 
 class ContractsOut(Schema):
-    items: list[ContractOut]
+    items: list[ConstructionContractOut]
 
 
-class ProgressIn(Schema):
+class SituationProgressIn(Schema):
     line: int = Field(ge=1, description="The position of the line in the bill of quantities")
     percent: Decimal | None = Field(None, max_digits=9, decimal_places=4)
     quantity_done: Decimal | None = Field(None, max_digits=14, decimal_places=4)
@@ -97,7 +97,7 @@ class SituationIn(Schema):
     date: dt.date | None = None
     correction: bool = False
     issue: bool = True
-    progress: list[ProgressIn] = Field(default_factory=list, max_length=500)
+    progress: list[SituationProgressIn] = Field(default_factory=list, max_length=500)
 
 
 class SituationLineOut(Schema):
@@ -157,7 +157,9 @@ def construction_contracts_list(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.post(
-    "/construction-contracts", response={201: ContractOut}, operation_id="construction_contracts_create"
+    "/construction-contracts",
+    response={201: ConstructionContractOut},
+    operation_id="construction_contracts_create",
 )
 def construction_contracts_create(request: HttpRequest, payload: ContractIn) -> Status[ConstructionContract]:
     key = require_scope(request, "construction:write")
@@ -174,7 +176,11 @@ def construction_contracts_create(request: HttpRequest, payload: ContractIn) -> 
     return Status(201, contract)
 
 
-@router.get("/construction-contracts/{pk}", response=ContractOut, operation_id="construction_contracts_get")
+@router.get(
+    "/construction-contracts/{pk}",
+    response=ConstructionContractOut,
+    operation_id="construction_contracts_get",
+)
 def construction_contracts_get(request: HttpRequest, pk: uuid.UUID) -> ConstructionContract:
     require_scope(request, "construction:read")
     return _contract(request, pk)

@@ -116,7 +116,7 @@ class PriceListUpdateIn(Schema):
     items: list[PriceListItemIn] | None = None
 
 
-class PageFilters(Schema):
+class PricingPageFilters(Schema):
     cursor: Cursor | None = None
     limit: Limit = DEFAULT_LIMIT
 
@@ -140,7 +140,7 @@ def _set_items(request: HttpRequest, price_list: PriceList, items: list[PriceLis
 
 
 @router.get("/price-lists", response=PriceListPageOut, operation_id="price_lists_list")
-def price_lists_list(request: HttpRequest, filters: Query[PageFilters]) -> dict[str, object]:
+def price_lists_list(request: HttpRequest, filters: Query[PricingPageFilters]) -> dict[str, object]:
     require_scope(request, "products:read")
     page = paginate(request, selectors.price_list_list(entity=entity_of(request)), cursor=filters.cursor,
                     limit=filters.limit)  # fmt: skip
@@ -246,7 +246,7 @@ class PromotionPageOut(Schema):
 
 
 @router.get("/promotions", response=PromotionPageOut, operation_id="promotions_list")
-def promotions_list(request: HttpRequest, filters: Query[PageFilters]) -> dict[str, object]:
+def promotions_list(request: HttpRequest, filters: Query[PricingPageFilters]) -> dict[str, object]:
     require_scope(request, "products:read")
     page = paginate(request, selectors.promotion_list(entity=entity_of(request)), cursor=filters.cursor,
                     limit=filters.limit)  # fmt: skip

@@ -73,7 +73,7 @@ class ExpenseIn(Schema):
     submit: StrictBool = False
 
 
-class RejectIn(Schema):
+class TimeRejectIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     reason: required_text(300)  # type: ignore[valid-type]
@@ -289,7 +289,7 @@ def time_entries_approve(request: HttpRequest, entry_id: uuid.UUID) -> TimeEntry
 
 
 @router.post("/time-entries/{entry_id}/reject", response=TimeEntryOut, operation_id="time_entries_reject")
-def time_entries_reject(request: HttpRequest, entry_id: uuid.UUID, payload: RejectIn) -> TimeEntry:
+def time_entries_reject(request: HttpRequest, entry_id: uuid.UUID, payload: TimeRejectIn) -> TimeEntry:
     return _decide(request, TimeEntry, entry_id, False, payload.reason)  # type: ignore[no-any-return]
 
 
@@ -306,5 +306,5 @@ def expenses_approve(request: HttpRequest, expense_id: uuid.UUID) -> Expense:
 
 
 @router.post("/expenses/{expense_id}/reject", response=ExpenseOut, operation_id="expenses_reject")
-def expenses_reject(request: HttpRequest, expense_id: uuid.UUID, payload: RejectIn) -> Expense:
+def expenses_reject(request: HttpRequest, expense_id: uuid.UUID, payload: TimeRejectIn) -> Expense:
     return _decide(request, Expense, expense_id, False, payload.reason)  # type: ignore[no-any-return]
