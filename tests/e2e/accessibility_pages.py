@@ -368,11 +368,11 @@ situation = situation_record(contract=construction, by=user, progress=[
 from facturier.projects.models import Project
 from facturier.timesheets.rates import rate_rule_create
 from facturier.timesheets.services import entry_decide, entry_submit, time_entry_create
-project = Project.objects.create(entity=entity, customer=customer, reference="TM-E2E", name="Régie",
+time_project = Project.objects.create(entity=entity, customer=customer, reference="TM-E2E", name="Régie",
                                  start_date=dt.date(2025, 1, 1))
 rate_rule_create(entity=entity, by=None, hourly_rate=Decimal("95.00"))
 for minutes, approve in ((50, True), (95, False)):
-    entry = time_entry_create(entity=entity, project=project, person=paul, by=paul, date=dt.date(2025, 1, 6),
+    entry = time_entry_create(entity=entity, project=time_project, person=paul, by=paul, date=dt.date(2025, 1, 6),
                               minutes=minutes, task="Audit", description="Atelier")
     entry_submit(entry=entry, by=paul)
     if approve:
