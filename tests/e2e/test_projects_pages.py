@@ -75,8 +75,9 @@ def test_progress_and_lifting_reservations_with_the_keyboard_alone(site):  # noq
         page.wait_for_load_state("networkidle")
         # then the progress shows; and the reservations are lifted with Tab and Enter
         assert page.locator("#project-progress-bar").get_attribute("value") == "35.00"
-        _tab_to(page, "#acceptances form button")
-        page.keyboard.press("Enter")
+        _tab_to(page, "#acceptance-table form button")
+        with page.expect_navigation():  # the POST and its redirect (networkidle may come before they start)
+            page.keyboard.press("Enter")
         page.wait_for_load_state("networkidle")
-        assert page.locator("#acceptances form button").count() == 0
+        assert page.locator("#acceptance-table form button").count() == 0
         assert page.locator("#milestones").get_by_text("Deux pages à corriger").count() == 0
