@@ -138,7 +138,7 @@ def _rewrite(root: etree._Element, folder: Path) -> SinglePass | None:
         pattern, priority = modes.index(template.get("mode", "")), float(template.get("priority", "nan"))
         body = [child for child in template if isinstance(child.tag, str)]
         if priority == -1 and template.get("match") == "text()" and not body:
-            pass
+            pass  # the skeleton's empty text() template: the one walk below never visits text nodes
         elif priority == -2 and template.get("match") == "@*|node()" and len(body) == 1:
             if not _is_recursion(body[0], template.get("mode", ""), walk):
                 return None
