@@ -17,6 +17,9 @@ SEALED_DOCUMENT_FIELDS = (
     "seal_position", "seal_previous_hash",
 )  # fmt: skip
 SEALED_COLUMNS = (*SEALED_DOCUMENT_FIELDS, "seal_hash", "seal_key_id")
+# Columns added after the seal's content was fixed: they may not change once issued either, but they are
+# not hashed (older seals must still verify). Installed from invoicing 0011_document_cost_centre on.
+FROZEN_COLUMNS = (*SEALED_COLUMNS, "cost_centre")
 # What migration 0002 protected, before seals were keyed (0007_seal_key_id): a trigger naming a column
 # that does not exist yet fails at the first UPDATE in between.
 UNKEYED_SEALED_COLUMNS = (*SEALED_DOCUMENT_FIELDS, "seal_hash")
@@ -25,7 +28,7 @@ CHILD_TABLES = ("invoicing_line", "invoicing_allowancecharge")
 AUDIT = "audit_auditevent"
 
 
-def sqlite_statements(columns: tuple[str, ...] = SEALED_COLUMNS) -> Iterable[str]:
+def sqlite_statements(columns: tuple[str, ...] = FROZEN_COLUMNS) -> Iterable[str]:
     changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in columns)
     yield (
         f"CREATE TRIGGER {DOCUMENT}_sealed_update BEFORE UPDATE ON {DOCUMENT} "
@@ -51,7 +54,7 @@ def sqlite_statements(columns: tuple[str, ...] = SEALED_COLUMNS) -> Iterable[str
         )
 
 
-def postgresql_statements(columns: tuple[str, ...] = SEALED_COLUMNS) -> Iterable[str]:
+def postgresql_statements(columns: tuple[str, ...] = FROZEN_COLUMNS) -> Iterable[str]:
     old = ", ".join(f"OLD.{c}" for c in columns)
     new = ", ".join(f"NEW.{c}" for c in columns)
     yield f"""
@@ -99,7 +102,7 @@ def postgresql_statements(columns: tuple[str, ...] = SEALED_COLUMNS) -> Iterable
     )
 
 
-def install(schema_editor, columns: tuple[str, ...] = SEALED_COLUMNS) -> None:  # type: ignore[no-untyped-def]
+def install(schema_editor, columns: tuple[str, ...] = FROZEN_COLUMNS) -> None:  # type: ignore[no-untyped-def]
     """Migration entry point: create the triggers for the connection's database."""
     vendor = schema_editor.connection.vendor
     statements = postgresql_statements(columns) if vendor == "postgresql" else sqlite_statements(columns)

@@ -119,6 +119,9 @@ class Document(TenantModel):
     purchase_order_reference = models.CharField(_("purchase order reference"), max_length=100, blank=True)
     note = models.TextField(_("note"), blank=True)
     promotion_code = models.CharField(_("promotion code"), max_length=40, blank=True)
+    # For the approval rules (approvals: rules by cost centre) and the accountants' analytic split;
+    # not part of the e-invoice. Frozen once issued (immutability.FROZEN_COLUMNS), outside the seal.
+    cost_centre = models.CharField(_("cost centre"), max_length=40, blank=True)
     source = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,

@@ -100,6 +100,12 @@ class HeaderIn(Schema):
         "`_not_yet_valid` or `_not_for_customer`; an empty string removes it. Lines priced by the rules "
         "follow it",
     )
+    cost_centre: text(40) | None = Field(  # type: ignore[valid-type]
+        None,
+        description="the cost centre the document is booked to: approval rules by cost centre route it, "
+        "it is read back here; not in the e-invoice. An empty string removes it",
+        examples=["CC-PARIS"],
+    )
 
 
 class QuoteCreateIn(HeaderIn):
@@ -294,6 +300,7 @@ class DocumentOut(DocumentSummaryOut):
     purchase_order_reference: str
     note: str
     promotion_code: str = Field(description="the promotion code entered on the document, if any")
+    cost_centre: str = Field(description="the cost centre the document is booked to, if any")
     source: uuid.UUID | None = Field(description="the quote or order this was created from")
     preceding_invoice: uuid.UUID | None = Field(description="the invoice credited or corrected")
     deposits: list[uuid.UUID]

@@ -9,7 +9,7 @@ sealed columns.
 
 from django.db import migrations, models
 
-from facturier.invoicing.immutability import UNKEYED_SEALED_COLUMNS, install, uninstall
+from facturier.invoicing.immutability import SEALED_COLUMNS, UNKEYED_SEALED_COLUMNS, install, uninstall
 
 
 def drop_triggers(apps, schema_editor):  # type: ignore[no-untyped-def]
@@ -76,7 +76,7 @@ def reseal(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 
 def install_triggers(apps, schema_editor):  # type: ignore[no-untyped-def]
-    install(schema_editor)
+    install(schema_editor, SEALED_COLUMNS)  # the columns of that time (0011 adds cost_centre)
 
 
 def install_unkeyed_triggers(apps, schema_editor):  # type: ignore[no-untyped-def]

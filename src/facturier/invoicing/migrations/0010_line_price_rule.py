@@ -7,7 +7,7 @@ are dropped for the change and installed again, as in 0007.
 
 from django.db import migrations, models
 
-from facturier.invoicing.immutability import install, uninstall
+from facturier.invoicing.immutability import SEALED_COLUMNS, install, uninstall
 
 
 def drop_triggers(apps, schema_editor):  # type: ignore[no-untyped-def]
@@ -15,7 +15,7 @@ def drop_triggers(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 
 def install_triggers(apps, schema_editor):  # type: ignore[no-untyped-def]
-    install(schema_editor)
+    install(schema_editor, SEALED_COLUMNS)  # the columns of that time (0011 adds cost_centre)
 
 
 class Migration(migrations.Migration):

@@ -94,6 +94,7 @@ def credit_note_create(
         allowances_charges=allowances_of(invoice) if lines is None else [],
         currency=invoice.currency, exchange_rate=invoice.exchange_rate, language=invoice.language,
         payment_terms=invoice.payment_terms, buyer_reference=invoice.buyer_reference,
+        cost_centre=invoice.cost_centre,
         note=reason or _CREDIT_NOTE_NOTE.get(invoice.language, _CREDIT_NOTE_NOTE["en"]).format(invoice.number),
     )  # fmt: skip
     available = invoice.tax_inclusive - credited_amount(invoice)

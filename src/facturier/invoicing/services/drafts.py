@@ -44,7 +44,7 @@ QUOTE_VALIDITY = dt.timedelta(days=30)
 HEADER_FIELDS = frozenset(
     {
         "currency", "exchange_rate", "language", "payment_terms", "delivery_date", "valid_until", "buyer_reference",
-        "purchase_order_reference", "note", "vat_on_debits", "issue_date", "promotion_code",
+        "purchase_order_reference", "note", "vat_on_debits", "issue_date", "promotion_code", "cost_centre",
     }
 )  # fmt: skip
 
@@ -74,7 +74,9 @@ def _set_header(document: Document, values: dict[str, Any]) -> None:
     for name, value in values.items():
         setattr(document, name, value)
     document.promotion_code = (document.promotion_code or "").strip()
-    for name in ("buyer_reference", "purchase_order_reference", "note", "payment_terms", "promotion_code"):
+    document.cost_centre = (document.cost_centre or "").strip()
+    for name in ("buyer_reference", "purchase_order_reference", "note", "payment_terms", "promotion_code",
+                 "cost_centre"):  # fmt: skip
         check_text(getattr(document, name) or "", field=name, model=Document, name=name)
     if document.language not in ("fr", "en"):
         raise ValidationFailed(
@@ -298,7 +300,7 @@ def document_convert(*, document: Document, to_kind: str, by: Actor, type_code: 
     header = {
         name: getattr(document, name)
         for name in ("currency", "exchange_rate", "language", "payment_terms", "buyer_reference",
-                     "purchase_order_reference", "note", "delivery_date")
+                     "purchase_order_reference", "note", "delivery_date", "cost_centre")
     }  # fmt: skip
     if to_kind != Kind.INVOICE and issue_date is not None:
         header["issue_date"] = issue_date

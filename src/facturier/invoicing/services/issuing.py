@@ -108,7 +108,7 @@ def approval_facts(invoice: Document, cost_centre: str = "") -> Facts:
         entity_id=str(invoice.entity_id),
         country=invoice.customer.country if invoice.customer_id else "",
         party_id=str(invoice.customer_id or ""),
-        cost_centre=cost_centre,
+        cost_centre=cost_centre or invoice.cost_centre,  # the document's, unless the caller names one
     )
 
 

@@ -123,6 +123,10 @@ class DocumentHeaderForm(forms.Form):
     )
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     promotion_code = forms.CharField(label=_("Promotion code"), max_length=40, required=False)
+    cost_centre = forms.CharField(
+        label=_("Cost centre"), max_length=40, required=False,
+        help_text=_("Routes the approval (rules by cost centre); not sent to the customer."),
+    )  # fmt: skip
     deposits = forms.ModelMultipleChoiceField(
         label=_("Deposits to deduct"), queryset=Document.objects.none(), required=False
     )
@@ -175,6 +179,7 @@ class DocumentHeaderForm(forms.Form):
         "buyer_reference",
         "purchase_order_reference",
         "promotion_code",
+        "cost_centre",
     )
 
     def main_fields(self) -> list[forms.BoundField]:
@@ -195,6 +200,7 @@ class DocumentHeaderForm(forms.Form):
             "purchase_order_reference",
             "note",
             "promotion_code",
+            "cost_centre",
         )
         return any(bound.value() not in (None, "") for bound in folded if bound.name in own)
 

@@ -60,7 +60,7 @@ class Editor:
             initial = {name: getattr(document, name) for name in (
                 "currency", "exchange_rate", "language", "payment_terms", "issue_date", "valid_until",
                 "delivery_date", "buyer_reference", "purchase_order_reference", "note", "type_code",
-                "promotion_code")}  # fmt: skip
+                "promotion_code", "cost_centre")}  # fmt: skip
             initial["customer"] = document.customer_id
             initial["deposits"] = list(document.deposits.all())
         elif chosen := _customer_in_query(request):
