@@ -14,6 +14,7 @@ PHONE = {"width": 390, "height": 844}
 # Screenshots to look at (not compared): /tmp/approvals-*.png, or FACTURIER_SCREENSHOTS=<dir>.
 SHOTS = Path(os.environ.get("FACTURIER_SCREENSHOTS", "/tmp"))  # noqa: S108
 APPROVER, APPROVER_PASSWORD = "nadia", "pw-nadia-e2e-1"
+APPROVAL_COMMENT = "Conforme au devis signé, OK pour émission."
 COMMENT = "Le bon de commande n'est pas signé : merci de le joindre avant de resoumettre."
 
 pytestmark = [
@@ -133,7 +134,10 @@ def test_an_approver_approves_and_rejects_from_a_phone(phone):
         < phone.locator("#decision").bounding_box()["y"]
     )
 
-    # when they approve it, then they are back on the list with one left
+    # when they approve it with a comment, then they are back on the list with one left
+    approved_document_url = phone.locator("#open-document").get_attribute("href")
+    phone.fill("input[name=comment]", APPROVAL_COMMENT)
+    assert_nothing_wider_than_the_phone(phone)
     phone.click("button[data-action=approve]")
     expect(phone.locator(".message.success")).to_contain_text("approuvé")
     expect(cards).to_have_count(1)
@@ -154,3 +158,6 @@ def test_an_approver_approves_and_rejects_from_a_phone(phone):
     phone.goto(full_document_url)
     expect(phone.locator("#history")).to_contain_text(COMMENT)
     expect(phone.locator("#document-status")).to_have_text("Brouillon")
+    # and the approved one's approval history keeps the approver's comment
+    phone.goto(approved_document_url)
+    expect(phone.locator("#approval-history")).to_contain_text(APPROVAL_COMMENT)

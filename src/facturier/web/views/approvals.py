@@ -25,6 +25,7 @@ from facturier.web.access import EntityRequest, staff_view
 from facturier.web.approval_circuit import circuit_context, waiting_received
 from facturier.web.error_messages import explain
 from facturier.web.forms.actions import RejectForm
+from facturier.web.forms.approvals import DecisionForm
 from facturier.web.receivables import entity_today
 from facturier.web.templatetags.facturier_format import money
 
@@ -69,6 +70,7 @@ def _detail_page(
         "allowances_charges": document.allowances_charges.all(),
         "due_if_issued_today": _due_if_issued_today(request, document),
         "submitter": _submitter(document),
+        "decision_form": DecisionForm(),
         "reject_form": reject_form or RejectForm(),
         "own_submission": is_author(request.user, document),
         "remaining": awaiting_approval_by(request.user, request.entity).exclude(pk=document.pk).count(),
@@ -102,7 +104,7 @@ def approval_decide(request: EntityRequest, pk: str, decision: str) -> HttpRespo
     document = _pending(request, pk)
     try:
         if decision == "approve":
-            comment = str(request.POST.get("comment", ""))[:1000]
+            comment = str(request.POST.get("comment", ""))[:1000].strip()  # optional (DecisionForm)
             document = services.invoice_approve(invoice=document, by=as_actor(request.user), comment=comment)
             if document.status == "pending_approval":
                 messages.success(request, _("%(document)s: your approval is recorded; the next level decides.")
