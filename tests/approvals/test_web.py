@@ -8,6 +8,7 @@ from django.core import mail
 from django.urls import reverse
 
 from facturier.approvals.models import ApprovalRule, Delegation
+from facturier.approvals.selectors import latest_request
 from facturier.approvals.services import remind_late
 from facturier.invoicing.services import invoice_approve, invoice_submit
 from tests.web.conftest import page_messages
@@ -60,6 +61,7 @@ def test_the_phone_page_shows_level_rule_and_history(
     invoice_approve(invoice=invoice, by=approver, comment="vu")
     client.force_login(director)
     html = client.get(reverse("web:approval-detail", kwargs={"pk": invoice.pk})).content.decode()
+    assert 'name="comment"' in html  # an optional comment in the approve form
     assert 'aria-current="step" data-level="2"' in html
     assert "finance director" in html
     assert "team lead" in html
@@ -70,6 +72,8 @@ def test_the_phone_page_shows_level_rule_and_history(
     assert any("approuvé" in message for message in page_messages(response))
     invoice.refresh_from_db()
     assert invoice.status == "approved"
+    # and the comment is in the approval history, shown on the document page
+    assert [d.comment for d in latest_request("document", invoice.pk).decisions.all()] == ["vu", "ok"]
 
 
 def test_the_reminder_link_opens_the_page_after_signing_in(
