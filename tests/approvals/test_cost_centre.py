@@ -51,7 +51,9 @@ def test_an_invoice_made_in_the_editor_is_routed_by_its_cost_centre(
     # and the editor shows it again, and the document page too
     edit = client.get(reverse("web:document-edit", kwargs={"pk": invoice.pk})).content.decode()
     assert 'value="MKT-PARIS"' in edit
-    assert "MKT-PARIS" in client.get(reverse("web:document-detail", kwargs={"pk": invoice.pk})).content.decode()
+    assert (
+        "MKT-PARIS" in client.get(reverse("web:document-detail", kwargs={"pk": invoice.pk})).content.decode()
+    )
     # when it is submitted, then the marketing rule adds its level
     invoice = invoice_submit(invoice=invoice, by=owner)
     assert invoice.status == Status.PENDING_APPROVAL

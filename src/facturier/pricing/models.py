@@ -69,6 +69,9 @@ class PriceListItem(BaseModel):
         _("from quantity"), max_digits=20, decimal_places=4, default=Decimal(0)
     )
     unit_price = models.DecimalField(_("unit price (excl. VAT)"), max_digits=20, decimal_places=6)
+    # Volume (False): a line reaching this break has every unit at this price. Graduated: only the units
+    # from this break on; those below are priced by the lower breaks (domain.pricing.tiers).
+    graduated = models.BooleanField(_("graduated"), default=False)
 
     class Meta:
         ordering = ["product__name", "min_quantity"]

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cached_property
 
+from babel.numbers import format_decimal
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -58,6 +59,7 @@ class Pricer:
         self.promotion_code = (promotion_code or "").strip()
         self._history = history
         self.language = language
+        self._list_names: dict[str, str] = {}  # price list id -> its label ("Price list X")
 
     def _label(self, message: str, name: str) -> str:
         """A rule's name as the line records it, in the document's language (the reader's when not given)."""
@@ -81,9 +83,13 @@ class Pricer:
             .filter(_window("price_list__", self.day))
             .select_related("price_list")
         )
+        self._list_names = {
+            str(item.price_list_id): self._label(gettext_noop("Price list %(name)s"), item.price_list.name)
+            for item in items
+        }
         return [
             rules.ListPrice(
-                rule=self._label(gettext_noop("Price list %(name)s"), item.price_list.name)
+                rule=self._list_names[str(item.price_list_id)]
                 + (f" (≥ {item.min_quantity.normalize():f})" if item.min_quantity else ""),
                 currency=item.price_list.currency,
                 product_id=str(item.product_id),
@@ -93,6 +99,8 @@ class Pricer:
                 segment_id=_id(item.price_list.segment_id),
                 valid_from=item.price_list.valid_from,
                 valid_until=item.price_list.valid_until,
+                list_id=str(item.price_list_id),
+                graduated=item.graduated,
             )  # fmt: skip
             for item in items
         ]
@@ -168,5 +176,27 @@ class Pricer:
         line = rules.LineQuery(
             product_id=str(product.pk), quantity=quantity, product_price=product.unit_price
         )
-        return rules.price_line(self.context, line, self.prices, [*self.discounts, *self.promotions],
-                                manual_price=manual_price)  # fmt: skip
+        pricing = rules.price_line(self.context, line, self.prices, [*self.discounts, *self.promotions],
+                                   manual_price=manual_price)  # fmt: skip
+        if pricing.bands:
+            pricing = replace(pricing, price_rule=self._bands_label(pricing))
+        return pricing
+
+    def _bands_label(self, pricing: rules.Pricing) -> str:
+        """ "Price list Grands comptes, graduated: 10 × 10.00 + 5 × 9.00": the bands that applied, as the
+        line records them (at most 200 characters), in the document's language."""
+        language = self.language or translation.get_language() or "en"
+        locale = language.split("-")[0]
+        bands = " + ".join(
+            f"{format_decimal(band.quantity.normalize(), locale=locale)} × "
+            f"{format_decimal(band.unit_price, format='#,##0.00####', locale=locale)}"
+            for band in pricing.bands
+        )
+        name = self._list_names[pricing.list_id]
+        message = gettext_noop("%(name)s, graduated: %(bands)s")
+        if self.language is None:
+            label = _(message) % {"name": name, "bands": bands}
+        else:
+            with translation.override(self.language):
+                label = _(message) % {"name": name, "bands": bands}
+        return label if len(label) <= 200 else label[:199] + "…"

@@ -164,18 +164,26 @@ def price_list_save(*, entity: LegalEntity, by: Actor, price_list: PriceList | N
 
 @transaction.atomic
 def price_list_item_set(*, price_list: PriceList, by: Actor, product: Product, unit_price: Any,
-                        min_quantity: Any = Decimal(0)) -> PriceListItem:  # fmt: skip
-    """Set the price of `product` from `min_quantity` up in a list (adds a break or replaces its price)."""
+                        min_quantity: Any = Decimal(0), graduated: bool = False) -> PriceListItem:  # fmt: skip
+    """Set the price of `product` from `min_quantity` up in a list (adds a break or replaces its price).
+
+    `graduated`: only the units from this break on take this price, those below keep the lower breaks'
+    (domain.pricing.tiers); otherwise a line reaching the break has every unit at this price (volume).
+    """
     price_list = PriceList.objects.select_for_update().get(pk=price_list.pk)
     authorize(by, Action.EDIT_CATALOG, price_list.entity, resource=RESOURCE)
     _same_entity(price_list.entity, product, "product")
     quantity = _decimal(min_quantity, field="min_quantity", places=4)
     price = _decimal(unit_price, field="unit_price", places=6)
     item, _created = PriceListItem.objects.update_or_create(
-        price_list=price_list, product=product, min_quantity=quantity, defaults={"unit_price": price}
+        price_list=price_list,
+        product=product,
+        min_quantity=quantity,
+        defaults={"unit_price": price, "graduated": bool(graduated)},
     )
     audit_record(entity=price_list.entity, actor=by, action="price_list.item_set", obj=price_list,
-                 after={"product": str(product.pk), "min_quantity": quantity, "unit_price": price})  # fmt: skip
+                 after={"product": str(product.pk), "min_quantity": quantity, "unit_price": price,
+                        "graduated": bool(graduated)})  # fmt: skip
     return item
 
 
@@ -185,7 +193,7 @@ def price_list_item_remove(*, item: PriceListItem, by: Actor) -> None:
     authorize(by, Action.EDIT_CATALOG, price_list.entity, resource=RESOURCE)
     audit_record(entity=price_list.entity, actor=by, action="price_list.item_removed", obj=price_list,
                  before={"product": str(item.product_id), "min_quantity": item.min_quantity,
-                         "unit_price": item.unit_price})  # fmt: skip
+                         "unit_price": item.unit_price, "graduated": item.graduated})  # fmt: skip
     item.delete()
 
 

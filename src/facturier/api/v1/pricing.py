@@ -50,6 +50,10 @@ class PriceListItemOut(Schema):
     product: uuid.UUID
     min_quantity: DecimalOut
     unit_price: DecimalOut
+    graduated: bool = Field(
+        description="true: only the units from this break on take this price "
+        "(graduated tiers); false: a line reaching it has every unit at this price (volume)"
+    )
 
     @staticmethod
     def resolve_product(obj: PriceListItem) -> uuid.UUID:
@@ -88,6 +92,12 @@ class PriceListItemIn(Schema):
         Decimal(0), description="the price applies from this quantity up (a break)"
     )
     unit_price: DecimalIn = Field(description="excl. VAT, at most 6 decimals")
+    graduated: StrictBool = Field(
+        False,
+        description="graduated tier: only the units from `min_quantity` on take this price, those below are "
+        "priced by the lower breaks (each unit in its band); default false: volume, every unit of a line "
+        "reaching the break at this price",
+    )
 
 
 class PriceListCreateIn(Schema):
@@ -136,7 +146,8 @@ def _set_items(request: HttpRequest, price_list: PriceList, items: list[PriceLis
                 error.message, field=f"items[{index}].product", code="unknown_product"
             ) from error
         services.price_list_item_set(price_list=price_list, by=as_actor(request.auth), product=product,  # type: ignore[attr-defined]
-                                     unit_price=item.unit_price, min_quantity=item.min_quantity)  # fmt: skip
+                                     unit_price=item.unit_price, min_quantity=item.min_quantity,
+                                     graduated=item.graduated)  # fmt: skip
 
 
 @router.get("/price-lists", response=PriceListPageOut, operation_id="price_lists_list")

@@ -19,9 +19,11 @@ All dates are calendar dates in the legal entity's time zone; validity bounds ar
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import IntEnum, StrEnum
+
+from facturier.domain.pricing.tiers import Band, Tier, average_unit_price, bands_for
 
 __all__ = [
     "Context",
@@ -36,6 +38,7 @@ __all__ = [
     "add_years",
     "best_discount",
     "best_price",
+    "graduated_price",
     "is_valid_on",
     "price_line",
 ]
@@ -119,6 +122,8 @@ class ListPrice:
     segment_id: str | None = None
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
+    list_id: str = ""  # the rows of one list and product are its tiers (domain.pricing.tiers)
+    graduated: bool = False
 
     def scope_for(self, context: Context) -> Scope | None:
         """How specifically this price targets the context's customer; None: not for them."""
@@ -191,6 +196,31 @@ class Pricing:
     price_rule: str
     discount_percent: Decimal = Decimal(0)
     discount_rule: str = ""
+    bands: tuple[Band, ...] = ()  # graduated tiers: the bands the units were priced in
+    list_id: str = ""  # and the list they come from
+
+
+def graduated_price(line: LineQuery, listed: ListPrice, prices: list[ListPrice]) -> Pricing:
+    """A graduated tier reached: the line's unit price is the average over the bands of its list's tiers
+    (the line's net is their total to the cent), and the bands are kept to say which applied."""
+    tiers = [
+        Tier(from_quantity=p.min_quantity, unit_price=p.unit_price, graduated=p.graduated)
+        for p in prices
+        if p.list_id == listed.list_id and p.product_id == line.product_id
+    ]
+    bands = bands_for(abs(line.quantity), tiers, line.product_price)
+    if len(bands) == 1 and bands[0].is_base:  # exactly at the lowest break: every unit below it
+        return Pricing(unit_price=line.product_price, source=PriceSource.PRODUCT, price_rule="")
+    if len(bands) == 1:  # all units in one band: its price, as a volume break would give
+        return Pricing(unit_price=bands[0].unit_price, source=PriceSource.PRICE_LIST, price_rule=listed.rule)
+    total = sum((band.amount for band in bands), Decimal(0))
+    return Pricing(
+        unit_price=average_unit_price(abs(line.quantity), total),
+        source=PriceSource.PRICE_LIST,
+        price_rule=listed.rule,
+        bands=tuple(bands),
+        list_id=listed.list_id,
+    )
 
 
 def best_price(context: Context, line: LineQuery, prices: list[ListPrice]) -> ListPrice | None:
@@ -235,15 +265,11 @@ def price_line(
     listed = best_price(context, line, prices)
     if listed is None:
         pricing = Pricing(unit_price=line.product_price, source=PriceSource.PRODUCT, price_rule="")
+    elif listed.graduated and line.quantity != 0:
+        pricing = graduated_price(line, listed, prices)
     else:
         pricing = Pricing(unit_price=listed.unit_price, source=PriceSource.PRICE_LIST, price_rule=listed.rule)
     discount = best_discount(context, line, discounts)
     if discount is None:
         return pricing
-    return Pricing(
-        unit_price=pricing.unit_price,
-        source=pricing.source,
-        price_rule=pricing.price_rule,
-        discount_percent=min(discount.percent, HUNDRED),
-        discount_rule=discount.rule,
-    )
+    return replace(pricing, discount_percent=min(discount.percent, HUNDRED), discount_rule=discount.rule)

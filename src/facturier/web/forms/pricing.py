@@ -83,7 +83,11 @@ class PriceListForm(EntityForm):
 class PriceListItemForm(EntityForm):
     class Meta:
         model = PriceListItem
-        fields = ("product", "min_quantity", "unit_price")
+        fields = ("product", "min_quantity", "unit_price", "graduated")
+        labels = {"graduated": _("Graduated: only the units from this quantity on take this price")}
+        help_texts = {
+            "graduated": _("Unticked (volume): a line reaching this quantity has every unit at this price.")
+        }
 
 
 class DiscountForm(EntityForm):
