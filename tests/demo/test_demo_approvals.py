@@ -40,6 +40,8 @@ def test_two_level_rules_and_a_pending_second_level(demo, db):
     ]
     (request,) = at_second
     assert [level["rule"] for level in request.plan] == [LEAD_RULE, DIRECTOR_RULE]
-    assert Document.objects.get(pk=request.subject_id).status == Status.PENDING_APPROVAL
+    waiting = Document.objects.get(pk=request.subject_id)
+    assert waiting.status == Status.PENDING_APPROVAL
+    assert waiting.cost_centre == request.facts["cost_centre"] == "DIR-COMMERCIALE"
     # the history still loaded: issued invoices exist
     assert Document.objects.filter(entity=entity, kind="invoice", seal_hash__gt="").count() > 10

@@ -40,7 +40,7 @@ def create_approvals(
     invoice = document_create(
         entity=entity, kind="invoice", customer=customer, by=as_actor(sales),
         lines=[LineData(product=products["SRV-CONSEIL"], quantity=Decimal("14"))],
-        purchase_order_reference=f"BC-{anchor:%Y%m}-118",
+        purchase_order_reference=f"BC-{anchor:%Y%m}-118", cost_centre="DIR-COMMERCIALE",
     )  # fmt: skip
     invoice = invoice_submit(invoice=invoice, by=as_actor(sales))
     invoice_approve(invoice=invoice, by=as_actor(approver), comment="Conforme au bon de commande.")
