@@ -25,6 +25,7 @@ The rewrite keeps every rule and its assertions byte for byte. What changes:
   Same nodes: a key compares untyped values as strings, like ``=`` between two untyped values,
   and the filter keeps exactly the enumerations the path reaches. Only ``xsl:when``/``xsl:if``
   tests are rewritten; the ``test`` attribute written into the SVRL is left as published.
+  ``FAST_LOOKUPS = False`` leaves the lookups as published (the benchmark compares both).
 
 The official file is never edited: the rewrite happens in memory at load time. Anything not of
 the exact expected shape makes :func:`single_pass` return None and the original stylesheet is
@@ -52,6 +53,7 @@ _DOCUMENT_CALL = re.compile(r"document\('([A-Za-z0-9_.\-]+\.xml)'\)")
 # Calls whose meaning would change with the base URI, and rules on nodes the walk may skip.
 _BASE_URI = re.compile(r"document\(|unparsed-text|\bdoc\(|collection\(|static-base-uri")
 _SKIPPED_NODES = re.compile(r"comment\(\)|processing-instruction\(\)")
+FAST_LOOKUPS = True
 CODE_KEY = "facturier-code"
 _CODE_LOOKUP = re.compile(
     r"(document\('[A-Za-z0-9_.\-]+\.xml'\))/codedb/cl\[@id=([0-9]+)\]/enumeration\[@value=(\$[A-Za-z][A-Za-z0-9]*)\]"
@@ -137,7 +139,7 @@ def _code_lookups_by_key(root: etree._Element) -> int:
     return count
 
 
-def _rewrite(root: etree._Element, folder: Path) -> SinglePass | None:
+def _rewrite(root: etree._Element, folder: Path, fast_lookups: bool = True) -> SinglePass | None:
     top = [child for child in root if isinstance(child.tag, str)]
     roots = [t for t in top if t.tag == f"{{{XSL}}}template" and t.get("match") == "/" and not t.get("mode")]
     if len(roots) != 1:
@@ -204,7 +206,8 @@ def _rewrite(root: etree._Element, folder: Path) -> SinglePass | None:
     copy.append(_xsl("copy-of", select=f"@* except @{TAG}, node()"))
     for output in root.iter(f"{{{XSL}}}output"):
         output.set("indent", "no")
-    _code_lookups_by_key(root)
+    if fast_lookups:
+        _code_lookups_by_key(root)
     # document('x.xml') of a file beside the stylesheet -> a parameter bound once per engine.
     text = etree.tostring(root, encoding="unicode")
     files = sorted(set(_DOCUMENT_CALL.findall(text)))
@@ -223,15 +226,15 @@ def _rewrite(root: etree._Element, folder: Path) -> SinglePass | None:
 
 def single_pass(xslt_path: Path) -> SinglePass | None:
     """The one-pass form of the compiled schematron at ``xslt_path``, or None if it does not apply."""
-    return _single_pass(xslt_path, xslt_path.stat().st_mtime_ns)
+    return _single_pass(xslt_path, xslt_path.stat().st_mtime_ns, FAST_LOOKUPS)
 
 
 @lru_cache(maxsize=64)
-def _single_pass(xslt_path: Path, modified: int) -> SinglePass | None:
+def _single_pass(xslt_path: Path, modified: int, fast_lookups: bool) -> SinglePass | None:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
     root = etree.parse(str(xslt_path), parser).getroot()
     if root.tag != f"{{{XSL}}}stylesheet" or root.find(f"{{{XSL}}}include") is not None:
         return None
     if root.find(f"{{{XSL}}}import") is not None:
         return None
-    return _rewrite(root, xslt_path.parent)
+    return _rewrite(root, xslt_path.parent, fast_lookups)
