@@ -120,8 +120,10 @@ def _compare(conformance: Path, store: ArtefactStore, repeat: int, rounds: int) 
                         action()
                     times.setdefault((fast, name), []).append((_cpu() - started) / repeat * 1000)
         single_pass.FAST_LOOKUPS = True
-        print(f"{label} [profile {PROFILES[label]}, {' + '.join(RULE_SETS[0])}], CPU ms per call, "
-              f"median (best) of {rounds} alternating rounds of {repeat}:")
+        print(
+            f"{label} [profile {PROFILES[label]}, {' + '.join(RULE_SETS[0])}], CPU ms per call, "
+            f"median (best) of {rounds} alternating rounds of {repeat}:"
+        )
         print(f"  {'step':44} {'one pass before':>18} {'one pass + lookups':>20}")
         for name in _stages(label, xml, store):
             cells = [times[(fast, name)] for fast in (False, True)]

@@ -222,7 +222,11 @@ def test_code_list_lookups_go_through_a_key_and_find_the_same(tmp_path: Path) ->
 
 def test_code_list_lookups_stay_as_published_when_the_key_name_is_taken(tmp_path: Path) -> None:
     xslt = tmp_path / "rules.xslt"
-    xslt.write_text(_CODE_LIST_RULES.replace("<xsl:template match=\"text()\"", "<!-- facturier-code --><xsl:template match=\"text()\"", 1))
+    xslt.write_text(
+        _CODE_LIST_RULES.replace(
+            '<xsl:template match="text()"', '<!-- facturier-code --><xsl:template match="text()"', 1
+        )
+    )
     (tmp_path / "codes.xml").write_text(_CODES)
     rewritten = single_pass(xslt)
     assert rewritten is not None

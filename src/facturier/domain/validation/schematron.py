@@ -32,8 +32,8 @@ from typing import Any
 from lxml import etree
 from saxonche import PySaxonApiError, PySaxonProcessor
 
-from facturier.domain.validation.findings import Finding, findings_from_svrl
 from facturier.domain.validation import single_pass as _single_pass_module
+from facturier.domain.validation.findings import Finding, findings_from_svrl
 from facturier.domain.validation.single_pass import single_pass
 
 SINGLE_PASS = True
@@ -64,6 +64,10 @@ class _SaxonEngine:
         self.compile_seconds: dict[Path, float] = {}
 
     def executable(self, xslt_path: Path) -> Any:
+        given = (xslt_path, SINGLE_PASS, _single_pass_module.FAST_LOOKUPS)
+        found = self.executables.get(given)  # no resolve() per run: paths come resolved from the store
+        if found is not None:
+            return found
         key = xslt_path.resolve()
         variant = (key, SINGLE_PASS, _single_pass_module.FAST_LOOKUPS)
         found = self.executables.get(variant)
@@ -79,6 +83,7 @@ class _SaxonEngine:
                 raise SchematronCompileError(f"Cannot compile {key}: {self.compiler.error_message}")
             self.compile_seconds[key] = time.perf_counter() - started
             self.executables[variant] = found
+        self.executables[given] = found
         return found
 
     def _compile_single_pass(self, xslt_path: Path) -> Any:
