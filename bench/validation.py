@@ -1,24 +1,35 @@
 """Validation cost on one core, CII and UBL, with the official artefacts.
 
-Usage: python bench/validation.py [CONFORMANCE_DIR] [--seconds N] [--repeat N] [--original]
+Usage: python bench/validation.py [CONFORMANCE_DIR] [--seconds N] [--repeat N] [--original] [--compare]
 Default folder: ../shared/conformance next to the repository. Stylesheet compile time is paid
-once per thread and printed separately. First the CPU ms (getrusage: comparable on a loaded
-machine, unlike wall time) of each step and of a whole ``validate_xml`` on the official example,
+once per thread and printed separately. First the CPU ms (``time.process_time``: all threads of
+the process, Saxon's included, since saxonche runs in-process; comparable on a loaded machine,
+unlike wall time) of each step and of a whole ``validate_xml`` on the official example,
 CII as issued (Factur-X EN16931 profile + XSD + EN 16931 + BR-FR) and UBL (default rule sets);
 then the wall-clock loop (XSD + EN 16931 + BR-FR, then without BR-FR) for the given seconds.
 ``--original`` runs the schematron files as published instead of their one-pass rewrite.
+``--compare`` instead measures, in alternating rounds in one process (so both see the same load),
+the one-pass form without and with the code-list key and ``local-name`` rewrites
+(``single_pass.FAST_LOOKUPS``), and prints the median and best of the rounds per step.
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
+import statistics
 import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from facturier.domain.validation import ArtefactStore, compile_timings, parse_secure, schematron, validate_xml
+from facturier.domain.validation import (
+    ArtefactStore,
+    compile_timings,
+    parse_secure,
+    schematron,
+    single_pass,
+    validate_xml,
+)
 from facturier.domain.validation.pipeline import plan_validation
 from facturier.domain.validation.secure_xml import serialize_for_xslt
 from facturier.domain.validation.xsd import validate_xsd
@@ -34,8 +45,7 @@ PROFILES = {"CII": "EN16931", "UBL": None}
 
 
 def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    return time.process_time()
 
 
 def _cpu_ms(action: Callable[[], object], repeat: int) -> float:
@@ -72,6 +82,55 @@ def _cpu_split(label: str, xml: bytes, store: ArtefactStore, repeat: int) -> Non
     print(f"  {total:6.2f}  total validate_xml")
 
 
+def _stages(label: str, xml: bytes, store: ArtefactStore) -> dict[str, Callable[[], object]]:
+    """Each step of one validation (and the whole call) as a no-argument action."""
+    profile = PROFILES[label]
+    tree = parse_secure(xml)
+    steps, _ = plan_validation(tree, syntax=None, profile=profile, rules=RULE_SETS[0])
+    document = schematron.XsltInput(serialize_for_xslt(tree))
+    engine = schematron._engine()
+    actions: dict[str, Callable[[], object]] = {
+        "parse (lxml)": partial(parse_secure, xml),
+        "parse (Saxon)": partial(engine.processor.parse_xml, xml_text=document.text),
+    }
+    for step in steps:
+        path = store.path(step.key)
+        if step.kind == "xsd":
+            actions[f"xsd {path.name}"] = partial(validate_xsd, tree, path, source=step.source)
+        else:
+            actions[f"xslt {path.name}"] = partial(
+                schematron.run_schematron, document, path, source=step.source
+            )
+    actions["total validate_xml"] = partial(validate_xml, xml, store=store, profile=profile)
+    return actions
+
+
+def _compare(conformance: Path, store: ArtefactStore, repeat: int, rounds: int) -> None:
+    """Median and best CPU ms per step, without / with the fast lookups, in alternating rounds."""
+    for label, relative in DOCUMENTS.items():
+        xml = (conformance / relative).read_bytes()
+        times: dict[tuple[bool, str], list[float]] = {}
+        for _ in range(rounds):
+            for fast in (False, True):
+                single_pass.FAST_LOOKUPS = fast
+                validate_xml(xml, store=store, profile=PROFILES[label])  # compiled outside the timing
+                for name, action in _stages(label, xml, store).items():
+                    started = _cpu()
+                    for _ in range(repeat):
+                        action()
+                    times.setdefault((fast, name), []).append((_cpu() - started) / repeat * 1000)
+        single_pass.FAST_LOOKUPS = True
+        print(
+            f"{label} [profile {PROFILES[label]}, {' + '.join(RULE_SETS[0])}], CPU ms per call, "
+            f"median (best) of {rounds} alternating rounds of {repeat}:"
+        )
+        print(f"  {'step':44} {'one pass before':>18} {'one pass + lookups':>20}")
+        for name in _stages(label, xml, store):
+            cells = [times[(fast, name)] for fast in (False, True)]
+            text = [f"{statistics.median(c):6.2f} ({min(c):5.2f})" for c in cells]
+            print(f"  {name:44} {text[0]:>18} {text[1]:>20}")
+
+
 def _measure(xml: bytes, store: ArtefactStore, rules: tuple[str, ...], seconds: float) -> tuple[int, float]:
     count, started = 0, time.perf_counter()
     while (elapsed := time.perf_counter() - started) < seconds:
@@ -91,7 +150,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--repeat", type=int, default=30, help="calls per CPU measurement")
     parser.add_argument("--original", action="store_true", help="run the schematron files as published")
+    parser.add_argument("--compare", action="store_true", help="one pass without / with the fast lookups")
+    parser.add_argument("--rounds", type=int, default=7, help="alternating rounds of --compare")
     options = parser.parse_args()
+    if options.compare:
+        _compare(options.conformance, ArtefactStore(options.conformance), options.repeat, options.rounds)
+        return
     schematron.SINGLE_PASS = not options.original
     store = ArtefactStore(options.conformance)
     print("schematron:", "as published" if options.original else "one-pass rewrite")

@@ -171,3 +171,63 @@ def test_a_stylesheet_that_does_not_compile_still_fails_closed(tmp_path: Path) -
     broken.write_text("<xsl:stylesheet xmlns:xsl='http://www.w3.org/1999/XSL/Transform' version='2.0'>")
     with pytest.raises(SchematronCompileError):
         _engine().executable(broken)
+
+
+_CODE_LIST_RULES = """<xsl:stylesheet xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+    xmlns:svrl="http://purl.oclc.org/dsdl/svrl" version="2.0">
+  <xsl:template match="/"><svrl:schematron-output>
+    <xsl:apply-templates select="/" mode="M1"/>
+  </svrl:schematron-output></xsl:template>
+  <xsl:template match="code" mode="M1" priority="1000">
+    <xsl:variable name="codeValue1" select="."/>
+    <xsl:variable name="codeValue2" select="@list"/>
+    <xsl:choose>
+      <xsl:when test="string-length($codeValue1)=0 or document('codes.xml')/codedb/cl[@id=1]/enumeration[@value=$codeValue1]"/>
+      <xsl:otherwise><svrl:failed-assert test="cl1" id="CL-1"><xsl:attribute name="location"><xsl:value-of select="."/></xsl:attribute><svrl:text>[CL-1]-not in list 1</svrl:text></svrl:failed-assert></xsl:otherwise>
+    </xsl:choose>
+    <xsl:if test="document('codes.xml')/codedb/cl[@id=2]/enumeration[@value=$codeValue2]">
+      <svrl:successful-report test="cl2" id="CL-2"><xsl:attribute name="location"><xsl:value-of select="."/></xsl:attribute><svrl:text>[CL-2]-list attribute is a list 2 code</svrl:text></svrl:successful-report>
+    </xsl:if>
+    <xsl:apply-templates select="@*|*" mode="M1"/>
+  </xsl:template>
+  <xsl:template match="text()" mode="M1" priority="-1"/>
+  <xsl:template match="@*|node()" mode="M1" priority="-2">
+    <xsl:apply-templates select="@*|*" mode="M1"/>
+  </xsl:template>
+</xsl:stylesheet>"""
+_CODES = """<codedb>
+  <cl id="1"><enumeration value="A"/><enumeration value="B"/></cl>
+  <cl id="2"><enumeration value="Z"/></cl>
+  <other><cl id="1"><enumeration value="HIDDEN"/></cl></other>
+  <cl id="3"><enumeration value="C"/></cl>
+</codedb>"""
+_CODE_DOCUMENT = """<doc><code>A</code><code>C</code><code list="Z">B</code><code list="A">HIDDEN</code>
+  <code/><code list="">b</code><x><code list="Z">Z</code></x></doc>"""
+
+
+def test_code_list_lookups_go_through_a_key_and_find_the_same(tmp_path: Path) -> None:
+    """A value of another list, of a list nested elsewhere, another case, empty: same as the scan."""
+    xslt = tmp_path / "rules.xslt"
+    xslt.write_text(_CODE_LIST_RULES)
+    (tmp_path / "codes.xml").write_text(_CODES)
+    rewritten = single_pass(xslt)
+    assert rewritten is not None
+    assert rewritten.text.count("key('facturier-code'") == 2
+    assert "/codedb/cl[@id=1]/enumeration[@value=$codeValue1]" not in rewritten.text.split("svrl:")[0]
+    original, fast = _run_both(xslt, _CODE_DOCUMENT)
+    assert fast == original
+    # C; list Z; HIDDEN (a list 1 value out of the path); b (case); Z then its list Z.
+    assert [f.rule_id for f in original] == ["CL-1", "CL-2", "CL-1", "CL-1", "CL-1", "CL-2"]  # type: ignore[attr-defined]
+
+
+def test_code_list_lookups_stay_as_published_when_the_key_name_is_taken(tmp_path: Path) -> None:
+    xslt = tmp_path / "rules.xslt"
+    xslt.write_text(
+        _CODE_LIST_RULES.replace(
+            '<xsl:template match="text()"', '<!-- facturier-code --><xsl:template match="text()"', 1
+        )
+    )
+    (tmp_path / "codes.xml").write_text(_CODES)
+    rewritten = single_pass(xslt)
+    assert rewritten is not None
+    assert "key(" not in rewritten.text

@@ -124,7 +124,7 @@ def _plain_words(text: str) -> str:
 
 def simplify_location(location: str) -> str:
     """``/*:Invoice[namespace-uri()='urn:...'][1]/*:ID[...][1]`` -> ``/*:Invoice[1]/*:ID[1]``."""
-    return _NAMESPACE_PREDICATE.sub("", location)
+    return _NAMESPACE_PREDICATE.sub("", location) if "[namespace-uri()=" in location else location
 
 
 def _severity_of(flag: str | None) -> Severity:
@@ -144,7 +144,7 @@ def _finding_from_assertion(element: etree._Element, source: str) -> Finding:
         assertion_id = attribute_id if attribute_id and attribute_id != rule_id else None
     else:
         rule_id = attribute_id or "UNIDENTIFIED-ASSERTION"
-        message = _plain_words(_LEADING_BR_FR_REFERENCE.sub("", raw_text))
+        message = _plain_words(_LEADING_BR_FR_REFERENCE.sub("", raw_text, count=1))
         assertion_id = None
     return Finding(
         rule_id=rule_id,
@@ -164,5 +164,5 @@ def findings_from_svrl(svrl: bytes, source: str) -> tuple[Finding, ...]:
     """
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
     root = etree.fromstring(svrl, parser)
-    kinds = {f"{{{SVRL_NS}}}failed-assert", f"{{{SVRL_NS}}}successful-report"}
-    return tuple(_finding_from_assertion(element, source) for element in root.iter() if element.tag in kinds)
+    kinds = (f"{{{SVRL_NS}}}failed-assert", f"{{{SVRL_NS}}}successful-report")
+    return tuple(_finding_from_assertion(element, source) for element in root.iter(*kinds))

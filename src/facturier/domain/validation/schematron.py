@@ -32,6 +32,7 @@ from typing import Any
 from lxml import etree
 from saxonche import PySaxonApiError, PySaxonProcessor
 
+from facturier.domain.validation import single_pass as _single_pass_module
 from facturier.domain.validation.findings import Finding, findings_from_svrl
 from facturier.domain.validation.single_pass import single_pass
 
@@ -59,12 +60,17 @@ class _SaxonEngine:
         self.thread = threading.current_thread()
         self.processor = PySaxonProcessor(license=False)
         self.compiler = self.processor.new_xslt30_processor()
-        self.executables: dict[tuple[Path, bool], Any] = {}
+        self.executables: dict[tuple[Path, bool, bool], Any] = {}
         self.compile_seconds: dict[Path, float] = {}
 
     def executable(self, xslt_path: Path) -> Any:
+        given = (xslt_path, SINGLE_PASS, _single_pass_module.FAST_LOOKUPS)
+        found = self.executables.get(given)  # no resolve() per run: paths come resolved from the store
+        if found is not None:
+            return found
         key = xslt_path.resolve()
-        found = self.executables.get((key, SINGLE_PASS))
+        variant = (key, SINGLE_PASS, _single_pass_module.FAST_LOOKUPS)
+        found = self.executables.get(variant)
         if found is None:
             started = time.perf_counter()
             found = self._compile_single_pass(key) if SINGLE_PASS else None
@@ -76,7 +82,8 @@ class _SaxonEngine:
             if found is None:
                 raise SchematronCompileError(f"Cannot compile {key}: {self.compiler.error_message}")
             self.compile_seconds[key] = time.perf_counter() - started
-            self.executables[(key, SINGLE_PASS)] = found
+            self.executables[variant] = found
+        self.executables[given] = found
         return found
 
     def _compile_single_pass(self, xslt_path: Path) -> Any:

@@ -30,6 +30,9 @@ _SCHEMAS_LOCK = threading.Lock()
 
 
 def _compiled(xsd_path: Path) -> _CompiledSchema:
+    found = _SCHEMAS.get(xsd_path)  # a dict read is atomic; no resolve() once the path is known
+    if found is not None:
+        return found
     key = Path(xsd_path).resolve()
     with _SCHEMAS_LOCK:
         cached = _SCHEMAS.get(key)
@@ -39,6 +42,7 @@ def _compiled(xsd_path: Path) -> _CompiledSchema:
             parser = etree.XMLParser(resolve_entities=False, no_network=True)
             cached = _CompiledSchema(etree.XMLSchema(etree.parse(str(key), parser)))
             _SCHEMAS[key] = cached
+        _SCHEMAS[Path(xsd_path)] = cached
         return cached
 
 
