@@ -6,8 +6,10 @@ re-sending a batch changes nothing) or refused with a stable code (`billing.erro
 customer or contract, negative or malformed quantity, naive or absurd time, late event). The accepted
 ones are written in one transaction with one bulk insert (`ON CONFLICT DO NOTHING`, then re-read, so a
 concurrent batch carrying the same ids cannot make one count twice), one audit record for the batch
-(`usage.recorded`), then the thresholds of the touched metered items are checked in the same transaction
-(`billing.thresholds`).
+(`usage.recorded`), one upsert of the daily totals they add to (`UsageDayTotal`, one row per metric,
+customer, contract and day of the entity's calendar), then the thresholds of the touched metered items
+are checked once per item in the same transaction (`billing.thresholds`). A batch costs the same number
+of queries whatever its size (about a dozen, plus those of a threshold crossing's invoice).
 
 Late events: an event of a period already invoiced is accepted until the metric's ``late_days`` after
 that period ended (it is then billed as an adjustment on the next invoice), refused after (`late_event`).
@@ -17,11 +19,13 @@ An event of a period not invoiced yet is always accepted: it is billed with its 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 from django.db.models import Field
@@ -33,10 +37,10 @@ from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Action
 from facturier.audit.services import audit_record
 from facturier.billing import errors
-from facturier.billing.models import BilledPeriod, Contract, ContractItem, Metric, UsageEvent
+from facturier.billing.models import BilledPeriod, Contract, ContractItem, Metric, UsageDayTotal, UsageEvent
 from facturier.common.errors import Conflict, ValidationFailed
 from facturier.domain.billing.periods import Alignment, parse_frequency, period_containing
-from facturier.domain.billing.usage import Aggregation, local_day
+from facturier.domain.billing.usage import Aggregation
 from facturier.invoicing.services.common import entity_today
 from facturier.parties.models import Customer
 
@@ -190,11 +194,13 @@ def usage_record(*, entity: LegalEntity, by: Actor, events: Sequence[EventData])
         )  # fmt: skip
     result = BatchResult()
     now = timezone.now()
+    zone, today = ZoneInfo(entity.time_zone), entity_today(entity)
     with transaction.atomic():
         metrics, customers, contracts = _lookups(entity, events)
         ids = {e.event_id for e in events if isinstance(e.event_id, str)}
-        known = _known(entity, ids)
-        late, seen, rows = _LateCheck(entity, entity_today(entity)), set(), []
+        known = _known(entity, ids) if ids else set()
+        late, seen, rows = _LateCheck(entity, today), set(), []
+        pks = _uuids(len(events))
         for index, event in enumerate(events):
             problem = _check(event, now)
             metric = metrics.get(event.metric)
@@ -220,7 +226,7 @@ def usage_record(*, entity: LegalEntity, by: Actor, events: Sequence[EventData])
                     "ref": event.contract}  # fmt: skip
             if problem is None:
                 assert metric is not None
-                day = local_day(event.occurred_at, entity.time_zone)
+                day = event.occurred_at.astimezone(zone).date()  # the entity's calendar day
                 if late.refused(customer_id, metric, contract.pk if contract else None, day):
                     problem = (
                         errors.LATE_EVENT,
@@ -235,20 +241,27 @@ def usage_record(*, entity: LegalEntity, by: Actor, events: Sequence[EventData])
                 continue
             seen.add(event.event_id)
             assert metric is not None
-            rows.append(_Row(uuid.uuid4(), event.event_id, metric.pk, customer_id,
+            rows.append(_Row(pks[index], event.event_id, metric.pk, customer_id,
                              contract.pk if contract else None, event.quantity, event.occurred_at,
-                             event.dimension))  # fmt: skip
+                             event.dimension, day))  # fmt: skip
         if rows:
-            _insert(entity, rows, result, now)
+            accepted = _insert(entity, rows, result, now)
             audit_record(entity=entity, actor=by, action="usage.recorded", obj=entity,
                          after={"accepted": len(result.accepted), "duplicates": len(result.duplicates),
                                 "refused": len(result.refused)})  # fmt: skip
+            # the totals last: their rows stay locked until the commit, so concurrent batches of the
+            # same customers queue there only for the threshold checks (which lock the items anyway)
+            _add_to_totals(accepted)
             from facturier.billing.thresholds import check_thresholds
 
-            accepted = set(result.accepted)
-            touched = {(row.customer_id, row.metric_id) for row in rows if row.event_id in accepted}
-            check_thresholds(entity, touched)
+            check_thresholds(entity, {(row.customer_id, row.metric_id) for row in accepted}, today=today)
     return result
+
+
+def _uuids(count: int) -> list[uuid.UUID]:
+    """``count`` random (version 4) UUIDs from one read of the system's random source."""
+    data = os.urandom(16 * count)
+    return [uuid.UUID(bytes=data[16 * n : 16 * n + 16], version=4) for n in range(count)]
 
 
 class _Row(NamedTuple):
@@ -260,6 +273,7 @@ class _Row(NamedTuple):
     quantity: Decimal
     occurred_at: dt.datetime
     dimension: str
+    day: dt.date
 
 
 COLUMNS = ("id", "entity_id", "event_id", "metric_id", "customer_id", "contract_id", "quantity", "occurred_at",
@@ -281,7 +295,7 @@ def _known(entity: LegalEntity, ids: set[str]) -> set[str]:
         return {found for (found,) in cursor.fetchall()}
 
 
-def _insert(entity: LegalEntity, rows: list[_Row], result: BatchResult, now: dt.datetime) -> None:
+def _insert(entity: LegalEntity, rows: list[_Row], result: BatchResult, now: dt.datetime) -> list[_Row]:
     """Insert with ``ON CONFLICT DO NOTHING``: an id that a concurrent batch committed meanwhile is
     skipped and reported as a duplicate, never counted twice. No model instance, no ORM compilation per
     row (the hot path): on PostgreSQL one statement over arrays (``unnest``: ten parameters whatever the
@@ -316,7 +330,7 @@ def _insert(entity: LegalEntity, rows: list[_Row], result: BatchResult, now: dt.
             inserted = {found for (found,) in cursor.fetchall()}
         for row in rows:
             (result.accepted if row.event_id in inserted else result.duplicates).append(row.event_id)
-        return
+        return [row for row in rows if row.event_id in inserted]
     prepare = [field.get_db_prep_save for field in fields]
     with connection.cursor() as cursor:
         for start in range(0, len(values), 90):  # SQLite: 999 parameters per statement at most
@@ -333,3 +347,45 @@ def _insert(entity: LegalEntity, rows: list[_Row], result: BatchResult, now: dt.
     )
     for event_id, pk in mine.items():
         (result.accepted if stored.get(event_id) == pk else result.duplicates).append(event_id)
+    return [row for row in rows if stored.get(row.event_id) == row.pk]
+
+
+def _add_to_totals(rows: list[_Row]) -> None:
+    """Add the accepted events to their daily totals: one upsert per kind of key (with or without a
+    contract), rows in a fixed order so that two batches never wait on each other in a cycle."""
+    totals: dict[tuple[Any, Any, Any, dt.date], list[Any]] = {}
+    for row in rows:
+        key = (row.metric_id, row.customer_id, row.contract_id, row.day)
+        found = totals.get(key)
+        if found is None:
+            totals[key] = [1, row.quantity, row.quantity]
+        else:
+            found[0] += 1
+            found[1] += row.quantity
+            if row.quantity > found[2]:
+                found[2] = row.quantity
+    table = connection.ops.quote_name(UsageDayTotal._meta.db_table)
+    names = ("metric", "customer", "contract", "day", "count", "total", "peak")
+    prepare = [UsageDayTotal._meta.get_field(name).get_db_prep_save for name in names]
+    for with_contract in (False, True):
+        keys = sorted((key for key in totals if (key[2] is not None) is with_contract), key=str)
+        if not keys:
+            continue
+        target = ('"metric_id", "customer_id", "contract_id", "day") WHERE "contract_id" IS NOT NULL'
+                  if with_contract else '"metric_id", "customer_id", "day") WHERE "contract_id" IS NULL')  # fmt: skip
+        with connection.cursor() as cursor:
+            for start in range(0, len(keys), 120):  # SQLite: 999 parameters per statement at most
+                chunk = keys[start : start + 120]
+                params: list[Any] = []
+                for key in chunk:
+                    count, total, peak = totals[key]
+                    params += [prep(value, connection) for prep, value in
+                               zip(prepare, (*key, count, total, peak), strict=True)]  # fmt: skip
+                values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+                cursor.execute(
+                    f'INSERT INTO {table} ("metric_id", "customer_id", "contract_id", "day", "count", "total", '  # noqa: S608
+                    f'"peak") VALUES {values} ON CONFLICT ({target} DO UPDATE SET '
+                    f'"count" = {table}."count" + excluded."count", "total" = {table}."total" + excluded."total", '
+                    f'"peak" = CASE WHEN excluded."peak" > {table}."peak" THEN excluded."peak" ELSE {table}."peak" END',
+                    params,
+                )  # table and column names are ours, values are parameters
