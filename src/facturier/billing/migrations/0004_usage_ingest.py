@@ -29,6 +29,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
+        ('accounts', '0005_payment_receipts'),
         ('billing', '0003_merge_0002_runs_0002_usage'),
         ('parties', '0003_read_indexes'),
     ]
@@ -51,4 +52,14 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
+        migrations.AlterField(
+            model_name='usageevent',
+            name='entity',
+            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.legalentity'),
+        ),
+        migrations.AlterField(
+            model_name='usageevent',
+            name='metric',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='billing.metric'),
+        ),
     ]
