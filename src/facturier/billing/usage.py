@@ -19,6 +19,7 @@ An event of a period not invoiced yet is always accepted: it is billed with its 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import uuid
 from collections.abc import Sequence
@@ -132,23 +133,35 @@ def _check(event: EventData, now: dt.datetime) -> tuple[str, str] | None:
 
 
 class _LateCheck:
-    """Is an event beyond the late window of an invoiced period? Read once per (customer, metric)."""
+    """Is an event beyond the late window of an invoiced period? At the first event old enough to ask,
+    the metered items of the batch's customers and metrics and their billed periods are read (two
+    queries for the whole batch)."""
 
-    def __init__(self, entity: LegalEntity, today: dt.date) -> None:
-        self.entity, self.today = entity, today
-        self._items: dict[tuple[Any, Any], list[ContractItem]] = {}
+    def __init__(self, today: dt.date, customer_ids: Sequence[Any], metrics: Sequence[Metric]) -> None:
+        self.today, self._customer_ids, self._metrics = today, customer_ids, metrics
+        self._items: dict[tuple[Any, Any], list[ContractItem]] | None = None
         self._billed: dict[Any, set[dt.date]] = {}
+
+    def _load(self) -> dict[tuple[Any, Any], list[ContractItem]]:
+        items: dict[tuple[Any, Any], list[ContractItem]] = {}
+        found = ContractItem.objects.filter(
+            metric__in=self._metrics, contract__customer_id__in=self._customer_ids
+        ).select_related("contract")
+        for item in found:
+            items.setdefault((item.contract.customer_id, item.metric_id), []).append(item)
+        contracts = {item.contract_id for group in items.values() for item in group}
+        for contract_id, start in BilledPeriod.objects.filter(contract_id__in=contracts).values_list(
+            "contract_id", "period_start"
+        ):
+            self._billed.setdefault(contract_id, set()).add(start)
+        return items
 
     def refused(self, customer_id: Any, metric: Metric, contract_id: Any, day: dt.date) -> bool:
         if day >= self.today - dt.timedelta(days=metric.late_days):
             return False  # its period ends after the day: within the window whatever it is
-        key = (customer_id, metric.pk)
-        if key not in self._items:
-            self._items[key] = list(
-                ContractItem.objects.filter(metric=metric, contract__customer_id=customer_id)
-                .select_related("contract")
-            )  # fmt: skip
-        for item in self._items[key]:
+        if self._items is None:
+            self._items = self._load()
+        for item in self._items.get((customer_id, metric.pk), []):
             contract = item.contract
             if contract_id is not None and contract.pk != contract_id:
                 continue
@@ -158,12 +171,8 @@ class _LateCheck:
             period = period_containing(
                 parse_frequency(contract.frequency), Alignment(contract.alignment), anchor, day
             )
-            if contract.pk not in self._billed:
-                self._billed[contract.pk] = set(
-                    BilledPeriod.objects.filter(contract=contract).values_list("period_start", flat=True)
-                )
             closed = period.end + dt.timedelta(days=metric.late_days)
-            if period.start in self._billed[contract.pk] and self.today >= closed:
+            if period.start in self._billed.get(contract.pk, ()) and self.today >= closed:
                 return True
         return False
 
@@ -199,7 +208,7 @@ def usage_record(*, entity: LegalEntity, by: Actor, events: Sequence[EventData])
         metrics, customers, contracts = _lookups(entity, events)
         ids = {e.event_id for e in events if isinstance(e.event_id, str)}
         known = _known(entity, ids) if ids else set()
-        late, seen, rows = _LateCheck(entity, today), set(), []
+        late, seen, rows = _LateCheck(today, list(customers.values()), list(metrics.values())), set(), []
         pks = _uuids(len(events))
         for index, event in enumerate(events):
             problem = _check(event, now)
@@ -331,16 +340,15 @@ def _insert(entity: LegalEntity, rows: list[_Row], result: BatchResult, now: dt.
         for row in rows:
             (result.accepted if row.event_id in inserted else result.duplicates).append(row.event_id)
         return [row for row in rows if row.event_id in inserted]
+    # elsewhere (SQLite): one statement whatever the batch, its rows one JSON parameter read by json_each
     prepare = [field.get_db_prep_save for field in fields]
+    document = json.dumps([[prep(value, connection) for prep, value in zip(prepare, row, strict=True)]
+                           for row in values], default=str)  # fmt: skip
+    picks = ", ".join(f"json_extract(value, '$[{n}]')" for n in range(len(COLUMNS)))
+    sql = (f"INSERT INTO {table} ({names}) SELECT {picks} FROM json_each(%s) WHERE true "  # noqa: S608
+           "ON CONFLICT DO NOTHING")  # fmt: skip
     with connection.cursor() as cursor:
-        for start in range(0, len(values), 90):  # SQLite: 999 parameters per statement at most
-            chunk = values[start : start + 90]
-            params = [
-                prep(value, connection) for row in chunk for prep, value in zip(prepare, row, strict=True)
-            ]
-            placeholders = ", ".join(["(" + ", ".join(["%s"] * len(COLUMNS)) + ")"] * len(chunk))
-            sql = f"INSERT INTO {table} ({names}) VALUES {placeholders} ON CONFLICT DO NOTHING"  # noqa: S608
-            cursor.execute(sql, params)  # table and column names come from the model, values are parameters
+        cursor.execute(sql, [document])  # table and column names come from the model, values are a parameter
     mine = {row.event_id: row.pk for row in rows}
     stored = dict(
         UsageEvent.objects.filter(entity=entity, event_id__in=list(mine)).values_list("event_id", "pk")
