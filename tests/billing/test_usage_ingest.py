@@ -109,7 +109,9 @@ def test_any_repetition_or_interleaving_of_batches_stores_the_distinct_events_on
     assert accepted == len(distinct) == UsageEvent.objects.count()
     expected: dict[tuple[str, str, dt.date], list[Decimal]] = defaultdict(list)
     for event in distinct.values():
-        expected[(event.metric, event.customer, event.occurred_at.astimezone(PARIS).date())].append(event.quantity)
+        expected[(event.metric, event.customer, event.occurred_at.astimezone(PARIS).date())].append(
+            event.quantity
+        )
     assert _totals() == {key: (len(q), sum(q, Decimal(0)), max(q)) for key, q in expected.items()}
 
 
@@ -132,7 +134,10 @@ def test_the_period_usage_read_from_the_daily_totals_is_the_domain_aggregate_of_
         usage_record(entity=entity, by=owner, events=events)
     # when January and February are read, then each is the domain's aggregate of its local days' events
     for kind, (item, contract) in items.items():
-        for start, end in ((dt.date(2026, 1, 1), dt.date(2026, 2, 1)), (dt.date(2026, 2, 1), dt.date(2026, 3, 1))):
+        for start, end in (
+            (dt.date(2026, 1, 1), dt.date(2026, 2, 1)),
+            (dt.date(2026, 2, 1), dt.date(2026, 3, 1)),
+        ):
             readings = [Reading(e.quantity, e.occurred_at) for e in events
                         if e.metric == kind and start <= e.occurred_at.astimezone(PARIS).date() < end]  # fmt: skip
             assert aggregated(item, contract, start, end) == aggregate(kind, readings), (kind, start)

@@ -288,7 +288,11 @@ class UsageEvent(models.Model):
     # of the API key, never deleted): each costs a trigger call per row. Metric, customer and contract
     # keep their database checks.
     entity = models.ForeignKey(
-        "accounts.LegalEntity", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+        "accounts.LegalEntity",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     event_id = models.CharField(max_length=100)
     metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="events", db_index=False)

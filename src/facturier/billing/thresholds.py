@@ -45,7 +45,9 @@ logger = logging.getLogger(__name__)
 ALERT_TASK = "facturier.billing.thresholds.alert_send"
 
 
-def check_thresholds(entity: LegalEntity, touched: set[tuple[Any, Any]], today: dt.date | None = None) -> None:
+def check_thresholds(
+    entity: LegalEntity, touched: set[tuple[Any, Any]], today: dt.date | None = None
+) -> None:
     """Invoice and alert the metered items with a threshold whose (customer, metric) got new usage:
     once per item whatever the number of events, with a fixed number of queries (items locked, their
     usage, what was invoiced) plus those of the alerts and invoices."""
@@ -80,7 +82,11 @@ def check_thresholds(entity: LegalEntity, touched: set[tuple[Any, Any]], today: 
 
 
 def _check_item(
-    item: ContractItem, period: Period, start: dt.date, quantity: Decimal, invoiced: tuple[Decimal, Decimal, int]
+    item: ContractItem,
+    period: Period,
+    start: dt.date,
+    quantity: Decimal,
+    invoiced: tuple[Decimal, Decimal, int],
 ) -> None:
     total = usage_price(item, quantity).quantize(CENT, rounding=ROUND_HALF_UP)
     invoiced_quantity, invoiced_amount, crossings = invoiced

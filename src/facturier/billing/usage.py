@@ -372,7 +372,8 @@ def _add_to_totals(rows: list[_Row]) -> None:
                 found[2] = row.quantity
     table = connection.ops.quote_name(UsageDayTotal._meta.db_table)
     names = ("metric", "customer", "contract", "day", "count", "total", "peak")
-    prepare = [UsageDayTotal._meta.get_field(name).get_db_prep_save for name in names]
+    prepare = [UsageDayTotal._meta.get_field(name).get_db_prep_save for name in names]  # type: ignore[union-attr]
+    per_statement = (connection.features.max_query_params or 7 * MAX_BATCH) // 7  # a batch: one statement
     adapt = connection.vendor != "postgresql"  # psycopg adapts UUIDs, dates and decimals itself
     for with_contract in (False, True):
         keys = sorted((key for key in totals if (key[2] is not None) is with_contract), key=str)
@@ -381,14 +382,14 @@ def _add_to_totals(rows: list[_Row]) -> None:
         target = ('"metric_id", "customer_id", "contract_id", "day") WHERE "contract_id" IS NOT NULL'
                   if with_contract else '"metric_id", "customer_id", "day") WHERE "contract_id" IS NULL')  # fmt: skip
         with connection.cursor() as cursor:
-            for start in range(0, len(keys), 120):  # SQLite: 999 parameters per statement at most
-                chunk = keys[start : start + 120]
+            for start in range(0, len(keys), per_statement):  # SQLite: 999 parameters at most
+                chunk = keys[start : start + per_statement]
                 params: list[Any] = []
                 for key in chunk:
                     count, total, peak = totals[key]
-                    values = (*key, count, total, peak)
-                    params += ([prep(value, connection) for prep, value in zip(prepare, values, strict=True)]
-                               if adapt else values)  # fmt: skip
+                    line = (*key, count, total, peak)
+                    params += ([prep(value, connection) for prep, value in zip(prepare, line, strict=True)]
+                               if adapt else line)  # fmt: skip
                 values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
                 cursor.execute(
                     f'INSERT INTO {table} ("metric_id", "customer_id", "contract_id", "day", "count", "total", '  # noqa: S608
