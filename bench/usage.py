@@ -3,7 +3,11 @@
 
 Seeds (once) a company, 100 customers each with a metered contract (one in ten with a threshold too
 high to cross, so the threshold check runs), a `calls` metric and a `usage:write` key, then posts
-BATCHES batches of SIZE new events (then the same batches again: all duplicates) and prints the figures.
+BATCHES batches of SIZE new events (then the same batches again: all duplicates) and prints the figures;
+then the same through the service (`usage_record`, no HTTP). Beside the wall time it prints CPU time:
+this process's (`time.process_time`) and, on PostgreSQL, the server backend's of this connection (from
+/proc, when the server runs on this machine), since wall time on a shared machine mostly measures the
+other processes; and the load average.
 
     DATABASE_URL=sqlite:////tmp/usage-bench.sqlite3 .venv/bin/python bench/usage.py
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/fact_usage .venv/bin/python bench/usage.py
@@ -34,7 +38,7 @@ from facturier.accounts.models import ApiKey, LegalEntity  # noqa: E402
 from facturier.accounts.services import entity_create  # noqa: E402
 from facturier.billing.models import Metric  # noqa: E402
 from facturier.billing.services import ItemData, contract_create  # noqa: E402
-from facturier.billing.usage import metric_create  # noqa: E402
+from facturier.billing.usage import EventData, metric_create, usage_record  # noqa: E402
 from facturier.parties.models import Customer  # noqa: E402
 
 BATCHES = int(os.environ.get("BATCHES", "20"))
@@ -83,6 +87,40 @@ def batches(run: str) -> list[bytes]:
     return bodies
 
 
+def backend_cpu() -> float:
+    """CPU seconds used so far by the PostgreSQL backend of this connection (0 elsewhere)."""
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Clock:
+    """Wall, process CPU and database backend CPU over a block."""
+
+    def __enter__(self) -> "Clock":
+        self.wall, self.cpu, self.db = time.perf_counter(), time.process_time(), backend_cpu()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.wall = time.perf_counter() - self.wall
+        self.cpu = time.process_time() - self.cpu
+        self.db = backend_cpu() - self.db
+
+    def line(self, label: str, events: int) -> str:
+        per_cpu = events / (self.cpu + self.db) if self.cpu + self.db else 0
+        return (f"{label:<26} {events / self.wall:>8,.0f} events/s wall ({self.wall / BATCHES * 1000:.0f} ms per "
+                f"batch); CPU {self.cpu / BATCHES * 1000:.0f} ms python + {self.db / BATCHES * 1000:.0f} ms "
+                f"database per batch = {per_cpu:,.0f} events per CPU-second; load {os.getloadavg()[0]:.1f}")  # fmt: skip
+
+
 def post_all(client: Client, secret: str, bodies: list[bytes], expect: str) -> float:
     start = time.perf_counter()
     for body in bodies:
@@ -96,22 +134,38 @@ def post_all(client: Client, secret: str, bodies: list[bytes], expect: str) -> f
     return time.perf_counter() - start
 
 
+def service_all(entity: LegalEntity, bodies: list[bytes], expect: str) -> None:
+    for body in bodies:
+        events = [EventData(event_id=e["event_id"], metric=e["metric"], customer=e["customer"],
+                            quantity=Decimal(e["quantity"]), occurred_at=dt.datetime.fromisoformat(e["occurred_at"]))
+                  for e in json.loads(body)["events"]]  # fmt: skip
+        result = usage_record(entity=entity, by=None, events=events)
+        assert len(result.accepted if expect == "new" else result.duplicates) == SIZE
+
+
 def main() -> None:
     call_command("migrate", "-v", "0")
-    _entity, secret = seed()
+    entity, secret = seed()
     client = Client(HTTP_HOST="localhost")
-    bodies = batches(uuid.uuid4().hex[:8])
     client.get(
         "/api/v1/usage-events?limit=1", headers={"Authorization": f"Bearer {secret}"}
     )  # warm up (URLs)
-    new = post_all(client, secret, bodies, "new")
-    again = post_all(client, secret, bodies, "duplicates")
     total = BATCHES * SIZE
     print(f"database: {connection.vendor}; {BATCHES} batches of {SIZE} events, {CUSTOMERS} customers")
-    print(
-        f"new events:       {total / new:,.0f} events/s ({new:.2f} s, {new / BATCHES * 1000:.0f} ms per batch)"
-    )
-    print(f"re-sent (dupes):  {total / again:,.0f} events/s ({again:.2f} s)")
+    bodies = batches(uuid.uuid4().hex[:8])
+    with Clock() as new:
+        post_all(client, secret, bodies, "new")
+    print(new.line("HTTP (test client), new", total))
+    with Clock() as again:
+        post_all(client, secret, bodies, "duplicates")
+    print(again.line("HTTP (test client), dupes", total))
+    bodies = batches(uuid.uuid4().hex[:8])
+    with Clock() as new:
+        service_all(entity, bodies, "new")
+    print(new.line("service, new", total))
+    with Clock() as again:
+        service_all(entity, bodies, "duplicates")
+    print(again.line("service, dupes", total))
 
 
 if __name__ == "__main__":

@@ -6,16 +6,22 @@ at its price (per unit, tiered or volume on the aggregated quantity; never prora
 used). The period's instants are the entity's local midnights (`domain.billing.usage.period_instants`),
 so 23:30 UTC on the last day of a month belongs to the next month in Paris, and DST days have 23 or 25
 hours. What progressive invoices (`UsageCharge`) already billed in the period is deducted.
+
+``sum``, ``max`` and ``count`` are read from the daily totals (`UsageDayTotal`, maintained with the
+events), so a period costs its days, not its events; ``unique`` and ``last`` read the events.
+`aggregated_many` answers for many items in one query (the threshold checks of a batch).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
-from facturier.billing.models import Contract, ContractItem, UsageCharge, UsageEvent
+from facturier.billing.models import Contract, ContractItem, UsageCharge, UsageDayTotal, UsageEvent
 from facturier.domain.billing.periods import Period
 from facturier.domain.billing.pricing import period_price
 from facturier.domain.billing.usage import Aggregation, period_instants
@@ -30,10 +36,57 @@ def events_of(item: ContractItem, contract: Contract, start: dt.date, end: dt.da
     return events
 
 
+FROM_TOTALS = frozenset({Aggregation.SUM, Aggregation.MAX, Aggregation.COUNT})
+
+Window = tuple[ContractItem, Contract, dt.date, dt.date]
+
+
 def aggregated(item: ContractItem, contract: Contract, start: dt.date, end: dt.date) -> Decimal:
     """The aggregated quantity of the metered item over ``[start, end)`` (one query)."""
-    if end <= start or item.metric is None:
-        return Decimal(0)
+    return aggregated_many([(item, contract, start, end)])[item.pk]
+
+
+def aggregated_many(windows: Sequence[Window]) -> dict[object, Decimal]:
+    """The aggregated quantity of each metered item over its days ``[start, end)``, by item pk: one query
+    over the daily totals for every ``sum``/``max``/``count`` item, one per other item."""
+    found: dict[object, Decimal] = {}
+    totalled = []
+    for item, contract, start, end in windows:
+        if end <= start or item.metric is None:
+            found[item.pk] = Decimal(0)
+        elif Aggregation(item.metric.aggregation) in FROM_TOTALS:
+            totalled.append((item, contract, start, end))
+        else:
+            found[item.pk] = _from_events(item, contract, start, end)
+    if not totalled:
+        return found
+    days = UsageDayTotal.objects.filter(
+        metric_id__in={item.metric_id for item, *_rest in totalled},
+        customer_id__in={contract.customer_id for _item, contract, *_rest in totalled},
+        day__gte=min(start for *_rest, start, _end in totalled),
+        day__lt=max(end for *_rest, end in totalled),
+    ).values_list("metric_id", "customer_id", "contract_id", "day", "count", "total", "peak")
+    by_key: dict[tuple[object, object], list[tuple[Any, ...]]] = {}
+    for metric_id, customer_id, *rest in days:
+        by_key.setdefault((metric_id, customer_id), []).append(tuple(rest))
+    for item, contract, start, end in totalled:
+        assert item.metric is not None
+        kind = Aggregation(item.metric.aggregation)
+        rows = [(count, total, peak) for contract_id, day, count, total, peak
+                in by_key.get((item.metric_id, contract.customer_id), [])
+                if start <= day < end and contract_id in (None, contract.pk)]  # fmt: skip
+        if kind is Aggregation.SUM:
+            found[item.pk] = sum((Decimal(total) for _count, total, _peak in rows), Decimal(0))
+        elif kind is Aggregation.COUNT:
+            found[item.pk] = Decimal(sum(count for count, _total, _peak in rows))
+        else:
+            found[item.pk] = max((Decimal(peak) for _count, _total, peak in rows), default=Decimal(0))
+    return found
+
+
+def _from_events(item: ContractItem, contract: Contract, start: dt.date, end: dt.date) -> Decimal:
+    """``unique`` and ``last``, which daily totals cannot answer, read the events."""
+    assert item.metric is not None
     events = events_of(item, contract, start, end)
     kind = Aggregation(item.metric.aggregation)
     if kind is Aggregation.LAST:
@@ -69,10 +122,29 @@ def usage_price(item: ContractItem, quantity: Decimal) -> Decimal:
 
 def charged(item: ContractItem, period_start: dt.date) -> tuple[Decimal, Decimal, int]:
     """What progressive invoices billed for the item in the period: quantity, amount, crossings."""
-    totals = UsageCharge.objects.filter(item=item, period_start=period_start).aggregate(
-        quantity=Sum("quantity"), amount=Sum("amount"), count=Count("id")
-    )
-    return Decimal(totals["quantity"] or 0), Decimal(totals["amount"] or 0), int(totals["count"] or 0)
+    return charged_many([(item, period_start)])[(item.pk, period_start)]
+
+
+def charged_many(
+    periods: Sequence[tuple[ContractItem, dt.date]],
+) -> dict[tuple[object, dt.date], tuple[Decimal, Decimal, int]]:
+    """`charged` for many (item, period start) pairs in one query, by (item pk, period start)."""
+    found: dict[tuple[object, dt.date], tuple[Decimal, Decimal, int]] = {
+        (item.pk, start): (Decimal(0), Decimal(0), 0) for item, start in periods
+    }
+    if not periods:
+        return found
+    rows = (
+        UsageCharge.objects.filter(item_id__in={item.pk for item, _start in periods},
+                                   period_start__in={start for _item, start in periods})
+        .values_list("item_id", "period_start")
+        .annotate(quantity=Sum("quantity"), amount=Sum("amount"), count=Count("id"))
+        .order_by()
+    )  # fmt: skip
+    for item_id, start, quantity, amount, count in rows:
+        if (item_id, start) in found:
+            found[(item_id, start)] = (Decimal(quantity or 0), Decimal(amount or 0), int(count or 0))
+    return found
 
 
 def metered_amount(item: ContractItem, contract: Contract, period: Period) -> Decimal:

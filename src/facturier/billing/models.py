@@ -283,9 +283,19 @@ class UsageEvent(models.Model):
     """One reported consumption; ``event_id`` (the sender's) is unique per entity: re-sending is harmless."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    entity = models.ForeignKey("accounts.LegalEntity", on_delete=models.PROTECT, related_name="+")
+    # The hot table (thousands of rows a second): no index of its own for the entity and the metric (the
+    # unique id and the period index start with them), and no database check of the entity (the tenant
+    # of the API key, never deleted): each costs a trigger call per row. Metric, customer and contract
+    # keep their database checks.
+    entity = models.ForeignKey(
+        "accounts.LegalEntity",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     event_id = models.CharField(max_length=100)
-    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="events")
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="events", db_index=False)
     customer = models.ForeignKey("parties.Customer", on_delete=models.PROTECT, related_name="+")
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     quantity = models.DecimalField(max_digits=20, decimal_places=6)
@@ -306,6 +316,37 @@ class UsageEvent(models.Model):
 
     def __str__(self) -> str:
         return self.event_id
+
+
+class UsageDayTotal(models.Model):
+    """The maintained aggregate of the usage events of one (metric, customer, contract or none) on one day
+    of the entity's calendar: their count, sum and peak. Written with the events, in their transaction
+    (`billing.usage`), so it always equals what the events say; thresholds and billing read it instead of
+    scanning the events, so a check costs the days of a period, not its events (``unique`` and ``last``
+    metrics, which a daily total cannot answer, still read the events)."""
+
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey("parties.Customer", on_delete=models.PROTECT, related_name="+")
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    day = models.DateField()
+    count = models.BigIntegerField(default=0)
+    total = models.DecimalField(max_digits=30, decimal_places=6, default=Decimal(0))
+    peak = models.DecimalField(max_digits=20, decimal_places=6, default=Decimal(0))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "customer", "day"], condition=models.Q(contract__isnull=True),
+                name="billing_usage_day_once",
+            ),
+            models.UniqueConstraint(
+                fields=["metric", "customer", "contract", "day"], condition=models.Q(contract__isnull=False),
+                name="billing_usage_day_contract_once",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.metric_id} {self.customer_id} {self.day}"
 
 
 class UsageCharge(models.Model):

@@ -6,8 +6,10 @@ re-sending a batch changes nothing) or refused with a stable code (`billing.erro
 customer or contract, negative or malformed quantity, naive or absurd time, late event). The accepted
 ones are written in one transaction with one bulk insert (`ON CONFLICT DO NOTHING`, then re-read, so a
 concurrent batch carrying the same ids cannot make one count twice), one audit record for the batch
-(`usage.recorded`), then the thresholds of the touched metered items are checked in the same transaction
-(`billing.thresholds`).
+(`usage.recorded`), one upsert of the daily totals they add to (`UsageDayTotal`, one row per metric,
+customer, contract and day of the entity's calendar), then the thresholds of the touched metered items
+are checked once per item in the same transaction (`billing.thresholds`). A batch costs the same number
+of queries whatever its size (about a dozen, plus those of a threshold crossing's invoice).
 
 Late events: an event of a period already invoiced is accepted until the metric's ``late_days`` after
 that period ended (it is then billed as an adjustment on the next invoice), refused after (`late_event`).
@@ -17,11 +19,14 @@ An event of a period not invoiced yet is always accepted: it is billed with its 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 from django.db.models import Field
@@ -33,10 +38,10 @@ from facturier.accounts.models import LegalEntity
 from facturier.accounts.roles import Action
 from facturier.audit.services import audit_record
 from facturier.billing import errors
-from facturier.billing.models import BilledPeriod, Contract, ContractItem, Metric, UsageEvent
+from facturier.billing.models import BilledPeriod, Contract, ContractItem, Metric, UsageDayTotal, UsageEvent
 from facturier.common.errors import Conflict, ValidationFailed
 from facturier.domain.billing.periods import Alignment, parse_frequency, period_containing
-from facturier.domain.billing.usage import Aggregation, local_day
+from facturier.domain.billing.usage import Aggregation
 from facturier.invoicing.services.common import entity_today
 from facturier.parties.models import Customer
 
@@ -128,23 +133,35 @@ def _check(event: EventData, now: dt.datetime) -> tuple[str, str] | None:
 
 
 class _LateCheck:
-    """Is an event beyond the late window of an invoiced period? Read once per (customer, metric)."""
+    """Is an event beyond the late window of an invoiced period? At the first event old enough to ask,
+    the metered items of the batch's customers and metrics and their billed periods are read (two
+    queries for the whole batch)."""
 
-    def __init__(self, entity: LegalEntity, today: dt.date) -> None:
-        self.entity, self.today = entity, today
-        self._items: dict[tuple[Any, Any], list[ContractItem]] = {}
+    def __init__(self, today: dt.date, customer_ids: Sequence[Any], metrics: Sequence[Metric]) -> None:
+        self.today, self._customer_ids, self._metrics = today, customer_ids, metrics
+        self._items: dict[tuple[Any, Any], list[ContractItem]] | None = None
         self._billed: dict[Any, set[dt.date]] = {}
+
+    def _load(self) -> dict[tuple[Any, Any], list[ContractItem]]:
+        items: dict[tuple[Any, Any], list[ContractItem]] = {}
+        found = ContractItem.objects.filter(
+            metric__in=self._metrics, contract__customer_id__in=self._customer_ids
+        ).select_related("contract")
+        for item in found:
+            items.setdefault((item.contract.customer_id, item.metric_id), []).append(item)
+        contracts = {item.contract_id for group in items.values() for item in group}
+        for contract_id, start in BilledPeriod.objects.filter(contract_id__in=contracts).values_list(
+            "contract_id", "period_start"
+        ):
+            self._billed.setdefault(contract_id, set()).add(start)
+        return items
 
     def refused(self, customer_id: Any, metric: Metric, contract_id: Any, day: dt.date) -> bool:
         if day >= self.today - dt.timedelta(days=metric.late_days):
             return False  # its period ends after the day: within the window whatever it is
-        key = (customer_id, metric.pk)
-        if key not in self._items:
-            self._items[key] = list(
-                ContractItem.objects.filter(metric=metric, contract__customer_id=customer_id)
-                .select_related("contract")
-            )  # fmt: skip
-        for item in self._items[key]:
+        if self._items is None:
+            self._items = self._load()
+        for item in self._items.get((customer_id, metric.pk), []):
             contract = item.contract
             if contract_id is not None and contract.pk != contract_id:
                 continue
@@ -154,12 +171,8 @@ class _LateCheck:
             period = period_containing(
                 parse_frequency(contract.frequency), Alignment(contract.alignment), anchor, day
             )
-            if contract.pk not in self._billed:
-                self._billed[contract.pk] = set(
-                    BilledPeriod.objects.filter(contract=contract).values_list("period_start", flat=True)
-                )
             closed = period.end + dt.timedelta(days=metric.late_days)
-            if period.start in self._billed[contract.pk] and self.today >= closed:
+            if period.start in self._billed.get(contract.pk, ()) and self.today >= closed:
                 return True
         return False
 
@@ -190,11 +203,13 @@ def usage_record(*, entity: LegalEntity, by: Actor, events: Sequence[EventData])
         )  # fmt: skip
     result = BatchResult()
     now = timezone.now()
+    zone, today = ZoneInfo(entity.time_zone), entity_today(entity)
     with transaction.atomic():
         metrics, customers, contracts = _lookups(entity, events)
         ids = {e.event_id for e in events if isinstance(e.event_id, str)}
-        known = _known(entity, ids)
-        late, seen, rows = _LateCheck(entity, entity_today(entity)), set(), []
+        known = _known(entity, ids) if ids else set()
+        late, seen, rows = _LateCheck(today, list(customers.values()), list(metrics.values())), set(), []
+        pks = _uuids(len(events)) if connection.vendor != "postgresql" else [None] * len(events)
         for index, event in enumerate(events):
             problem = _check(event, now)
             metric = metrics.get(event.metric)
@@ -220,7 +235,7 @@ def usage_record(*, entity: LegalEntity, by: Actor, events: Sequence[EventData])
                     "ref": event.contract}  # fmt: skip
             if problem is None:
                 assert metric is not None
-                day = local_day(event.occurred_at, entity.time_zone)
+                day = event.occurred_at.astimezone(zone).date()  # the entity's calendar day
                 if late.refused(customer_id, metric, contract.pk if contract else None, day):
                     problem = (
                         errors.LATE_EVENT,
@@ -235,24 +250,31 @@ def usage_record(*, entity: LegalEntity, by: Actor, events: Sequence[EventData])
                 continue
             seen.add(event.event_id)
             assert metric is not None
-            rows.append(_Row(uuid.uuid4(), event.event_id, metric.pk, customer_id,
+            rows.append(_Row(pks[index], event.event_id, metric.pk, customer_id,
                              contract.pk if contract else None, event.quantity, event.occurred_at,
-                             event.dimension))  # fmt: skip
+                             event.dimension, day))  # fmt: skip
         if rows:
-            _insert(entity, rows, result, now)
+            accepted = _insert(entity, rows, result, now)
             audit_record(entity=entity, actor=by, action="usage.recorded", obj=entity,
                          after={"accepted": len(result.accepted), "duplicates": len(result.duplicates),
                                 "refused": len(result.refused)})  # fmt: skip
+            # the totals last: their rows stay locked until the commit, so concurrent batches of the
+            # same customers queue there only for the threshold checks (which lock the items anyway)
+            _add_to_totals(accepted)
             from facturier.billing.thresholds import check_thresholds
 
-            accepted = set(result.accepted)
-            touched = {(row.customer_id, row.metric_id) for row in rows if row.event_id in accepted}
-            check_thresholds(entity, touched)
+            check_thresholds(entity, {(row.customer_id, row.metric_id) for row in accepted}, today=today)
     return result
 
 
+def _uuids(count: int) -> list[uuid.UUID]:
+    """``count`` random (version 4) UUIDs from one read of the system's random source."""
+    data = os.urandom(16 * count)
+    return [uuid.UUID(bytes=data[16 * n : 16 * n + 16], version=4) for n in range(count)]
+
+
 class _Row(NamedTuple):
-    pk: uuid.UUID
+    pk: uuid.UUID | None  # drawn by PostgreSQL itself
     event_id: str
     metric_id: Any
     customer_id: Any
@@ -260,6 +282,7 @@ class _Row(NamedTuple):
     quantity: Decimal
     occurred_at: dt.datetime
     dimension: str
+    day: dt.date
 
 
 COLUMNS = ("id", "entity_id", "event_id", "metric_id", "customer_id", "contract_id", "quantity", "occurred_at",
@@ -281,7 +304,7 @@ def _known(entity: LegalEntity, ids: set[str]) -> set[str]:
         return {found for (found,) in cursor.fetchall()}
 
 
-def _insert(entity: LegalEntity, rows: list[_Row], result: BatchResult, now: dt.datetime) -> None:
+def _insert(entity: LegalEntity, rows: list[_Row], result: BatchResult, now: dt.datetime) -> list[_Row]:
     """Insert with ``ON CONFLICT DO NOTHING``: an id that a concurrent batch committed meanwhile is
     skipped and reported as a duplicate, never counted twice. No model instance, no ORM compilation per
     row (the hot path): on PostgreSQL one statement over arrays (``unnest``: ten parameters whatever the
@@ -296,40 +319,82 @@ def _insert(entity: LegalEntity, rows: list[_Row], result: BatchResult, now: dt.
     values = [(row.pk, entity.pk, row.event_id, row.metric_id, row.customer_id, row.contract_id, row.quantity,
                row.occurred_at, row.dimension, now) for row in rows]  # fmt: skip
     if connection.vendor == "postgresql":
-        types = (
-            "uuid",
-            "uuid",
-            "text",
-            "uuid",
-            "uuid",
-            "uuid",
-            "numeric",
-            "timestamptz",
-            "text",
-            "timestamptz",
-        )
-        arrays = ", ".join(f"%s::{kind}[]" for kind in types)
-        sql = (f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) "  # noqa: S608
+        # the rows travel as one JSON text (one parameter, quoted once, read by the server's JSON
+        # parser) rather than as ten arrays quoted element by element; the server draws the ids
+        document = json.dumps([[row.event_id, str(row.metric_id), str(row.customer_id),
+                                str(row.contract_id) if row.contract_id is not None else None, str(row.quantity),
+                                row.occurred_at.isoformat(), row.dimension] for row in rows])  # fmt: skip
+        casts = ("text", "uuid", "uuid", "uuid", "numeric", "timestamptz", "text")
+        picks = ", ".join(f"(e->>{n})::{kind}" for n, kind in enumerate(casts))
+        columns = ", ".join(
+            connection.ops.quote_name(str(field.column)) for field in fields if field.name not in ("id", "entity", "created_at")
+        )  # fmt: skip
+        sql = (f"INSERT INTO {table} ({columns}, \"id\", \"entity_id\", \"created_at\") "  # noqa: S608
+               f"SELECT {picks}, gen_random_uuid(), %s, %s FROM json_array_elements(%s::json) AS e "
                "ON CONFLICT DO NOTHING RETURNING event_id")  # fmt: skip
         with connection.cursor() as cursor:
-            cursor.execute(sql, [list(column) for column in zip(*values, strict=True)])
+            cursor.execute(sql, [entity.pk, now, document])
             inserted = {found for (found,) in cursor.fetchall()}
         for row in rows:
             (result.accepted if row.event_id in inserted else result.duplicates).append(row.event_id)
-        return
+        return [row for row in rows if row.event_id in inserted]
+    # elsewhere (SQLite): one statement whatever the batch, its rows one JSON parameter read by json_each
     prepare = [field.get_db_prep_save for field in fields]
+    document = json.dumps([[prep(value, connection) for prep, value in zip(prepare, row, strict=True)]
+                           for row in values], default=str)  # fmt: skip
+    picks = ", ".join(f"json_extract(value, '$[{n}]')" for n in range(len(COLUMNS)))
+    sql = (f"INSERT INTO {table} ({names}) SELECT {picks} FROM json_each(%s) WHERE true "  # noqa: S608
+           "ON CONFLICT DO NOTHING")  # fmt: skip
     with connection.cursor() as cursor:
-        for start in range(0, len(values), 90):  # SQLite: 999 parameters per statement at most
-            chunk = values[start : start + 90]
-            params = [
-                prep(value, connection) for row in chunk for prep, value in zip(prepare, row, strict=True)
-            ]
-            placeholders = ", ".join(["(" + ", ".join(["%s"] * len(COLUMNS)) + ")"] * len(chunk))
-            sql = f"INSERT INTO {table} ({names}) VALUES {placeholders} ON CONFLICT DO NOTHING"  # noqa: S608
-            cursor.execute(sql, params)  # table and column names come from the model, values are parameters
+        cursor.execute(sql, [document])  # table and column names come from the model, values are a parameter
     mine = {row.event_id: row.pk for row in rows}
     stored = dict(
         UsageEvent.objects.filter(entity=entity, event_id__in=list(mine)).values_list("event_id", "pk")
     )
     for event_id, pk in mine.items():
         (result.accepted if stored.get(event_id) == pk else result.duplicates).append(event_id)
+    return [row for row in rows if stored.get(row.event_id) == row.pk]
+
+
+def _add_to_totals(rows: list[_Row]) -> None:
+    """Add the accepted events to their daily totals: one upsert per kind of key (with or without a
+    contract), rows in a fixed order so that two batches never wait on each other in a cycle."""
+    totals: dict[tuple[Any, Any, Any, dt.date], list[Any]] = {}
+    for row in rows:
+        key = (row.metric_id, row.customer_id, row.contract_id, row.day)
+        found = totals.get(key)
+        if found is None:
+            totals[key] = [1, row.quantity, row.quantity]
+        else:
+            found[0] += 1
+            found[1] += row.quantity
+            if row.quantity > found[2]:
+                found[2] = row.quantity
+    table = connection.ops.quote_name(UsageDayTotal._meta.db_table)
+    names = ("metric", "customer", "contract", "day", "count", "total", "peak")
+    prepare = [UsageDayTotal._meta.get_field(name).get_db_prep_save for name in names]  # type: ignore[union-attr]
+    per_statement = (connection.features.max_query_params or 7 * MAX_BATCH) // 7  # a batch: one statement
+    adapt = connection.vendor != "postgresql"  # psycopg adapts UUIDs, dates and decimals itself
+    for with_contract in (False, True):
+        keys = sorted((key for key in totals if (key[2] is not None) is with_contract), key=str)
+        if not keys:
+            continue
+        target = ('"metric_id", "customer_id", "contract_id", "day") WHERE "contract_id" IS NOT NULL'
+                  if with_contract else '"metric_id", "customer_id", "day") WHERE "contract_id" IS NULL')  # fmt: skip
+        with connection.cursor() as cursor:
+            for start in range(0, len(keys), per_statement):  # SQLite: 999 parameters at most
+                chunk = keys[start : start + per_statement]
+                params: list[Any] = []
+                for key in chunk:
+                    count, total, peak = totals[key]
+                    line = (*key, count, total, peak)
+                    params += ([prep(value, connection) for prep, value in zip(prepare, line, strict=True)]
+                               if adapt else line)  # fmt: skip
+                values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+                cursor.execute(
+                    f'INSERT INTO {table} ("metric_id", "customer_id", "contract_id", "day", "count", "total", '  # noqa: S608
+                    f'"peak") VALUES {values} ON CONFLICT ({target} DO UPDATE SET '
+                    f'"count" = {table}."count" + excluded."count", "total" = {table}."total" + excluded."total", '
+                    f'"peak" = CASE WHEN excluded."peak" > {table}."peak" THEN excluded."peak" ELSE {table}."peak" END',
+                    params,
+                )  # table and column names are ours, values are parameters

@@ -89,7 +89,8 @@ class EventFilters(Schema):
 @router.post("/usage-events", response=BatchOut, operation_id="usage_events_record")
 def usage_events_record(request: HttpRequest, payload: BatchIn) -> dict[str, Any]:
     key = require_scope(request, "usage:write")
-    events = [EventData(**event.model_dump()) for event in payload.events]
+    events = [EventData(e.event_id, e.metric, e.customer, e.quantity, e.occurred_at, e.contract, e.dimension)
+              for e in payload.events]  # fmt: skip
     return usage_record(entity=entity_of(request), by=as_actor(key), events=events).as_dict()
 
 
