@@ -39,7 +39,7 @@ def _shape(sql: str) -> str:
 
 
 STEPS = ("invoice_issue", "document_create", "credit_note_create", "due_periods", "pending_adjustments",
-         "apply_revisions", "_create_invoice", "_record", "record_chunk", "bill_chunk", "bill_contract", "execute")
+         "apply_revisions", "_create_invoice", "handle", "bill_contract", "finish", "plan")
 """Where a query is counted: the innermost of these functions on the stack (issue steps: by call site)."""
 
 
@@ -55,9 +55,10 @@ class Attribution:
         step, site, frame = "other", "?", sys._getframe(1)  # noqa: SLF001
         while frame is not None:
             name, path = frame.f_code.co_name, frame.f_code.co_filename
-            if site == "?" and "/facturier/" in path and "/site-packages/" not in path:
+            ours = "/src/facturier/" in path
+            if site == "?" and ours:
                 site = f"{path.split('/facturier/')[-1]}:{frame.f_lineno} {name}"
-            if name in STEPS:
+            if ours and name in STEPS:
                 step = name
                 break
             frame = frame.f_back
