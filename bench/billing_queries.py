@@ -38,8 +38,19 @@ def _shape(sql: str) -> str:
     return f"{word} {table.group(1) if table else ''}{lock}".strip()
 
 
-STEPS = ("invoice_issue", "document_create", "credit_note_create", "due_periods", "pending_adjustments",
-         "apply_revisions", "_create_invoice", "handle", "bill_contract", "finish", "plan")
+STEPS = (
+    "invoice_issue",
+    "document_create",
+    "credit_note_create",
+    "due_periods",
+    "pending_adjustments",
+    "apply_revisions",
+    "_create_invoice",
+    "handle",
+    "bill_contract",
+    "finish",
+    "plan",
+)
 """Where a query is counted: the innermost of these functions on the stack (issue steps: by call site)."""
 
 
@@ -72,7 +83,9 @@ class Attribution:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database", required=True)
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--no-validate", action="store_true")
@@ -87,13 +100,13 @@ def main() -> None:
     import django
 
     django.setup()
+    from collections import deque
+
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from facturier.billing.models import BillingRun
     from facturier.billing.runs import execute
-
-    from collections import deque
 
     connection.queries_log = deque(maxlen=10**7)
     attribution = Attribution()
@@ -112,7 +125,9 @@ def main() -> None:
           f"{1000 * cpu / max(invoices, 1):.1f} ms CPU, {1000 * wall / max(invoices, 1):.1f} ms wall per invoice "
           f"(validation {'off' if args.no_validate else 'on'}; PDFs are rendered by the workers, not here)")  # fmt: skip
     per = max(invoices, 1)
-    print("queries per invoice by step (innermost step on the stack), and the step's SQL wall ms per invoice:")
+    print(
+        "queries per invoice by step (innermost step on the stack), and the step's SQL wall ms per invoice:"
+    )
     for step, count in attribution.steps.most_common():
         print(f"{count / per:7.2f}  {attribution.ms[step] / per:7.1f} ms  {step}")
     print("by call site:")

@@ -21,7 +21,9 @@ PARIS = ZoneInfo("Europe/Paris")
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_run_is_billed_by_two_workers_with_one_invoice_per_contract_and_period(entity, make_contract, settings):
+def test_a_run_is_billed_by_two_workers_with_one_invoice_per_contract_and_period(
+    entity, make_contract, settings
+):
     # given 24 contracts due on 1 February (January and February each) and a run queued as a job
     settings.FACTURIER_BILLING_BATCH = 5
     for index in range(24):
@@ -48,7 +50,9 @@ def test_a_run_is_billed_by_two_workers_with_one_invoice_per_contract_and_period
                     if JobChunk.objects.filter(run=job).exists():
                         break
                     threading.Event().wait(0.05)
-                shares["helper"] = help_execute(BillingRun.objects.select_related("entity").get(pk=run.pk), job.pk)
+                shares["helper"] = help_execute(
+                    BillingRun.objects.select_related("entity").get(pk=run.pk), job.pk
+                )
         except Exception as error:  # pragma: no cover - reported below
             failures.append(error)
         finally:

@@ -141,7 +141,9 @@ def finish(run: BillingRun) -> dict[str, Any]:
         results: dict[str, Any] = {name: [] for name in RESULT_KEYS}
         if "preview" in (locked.results or {}):
             results["preview"] = locked.results["preview"]
-        for kept in BillingRunChunk.objects.filter(run=locked).order_by("pk").values_list("results", flat=True):
+        for kept in (
+            BillingRunChunk.objects.filter(run=locked).order_by("pk").values_list("results", flat=True)
+        ):
             for name, values in kept.items():
                 results.setdefault(name, []).extend(values)
         locked.results = results
