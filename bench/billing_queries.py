@@ -146,9 +146,9 @@ def main() -> None:
 
     connection.queries_log = deque(maxlen=10**7)
     attribution = Attribution()
-    cpu: Counter[str] = Counter()
+    step_cpu: Counter[str] = Counter()
     calls: Counter[str] = Counter()
-    _timed(cpu, calls)
+    _timed(step_cpu, calls)
     run = BillingRun.objects.select_related("entity").get(pk=run_id)
     profiler = cProfile.Profile()
     cpu, wall = time.process_time(), time.perf_counter()
@@ -170,7 +170,7 @@ def main() -> None:
     for step, count in attribution.steps.most_common():
         print(f"{count / per:7.2f}  {attribution.ms[step] / per:7.1f} ms  {step}")
     print("CPU ms per invoice by function (inclusive; calls per invoice):")
-    for name, seconds in cpu.most_common():
+    for name, seconds in step_cpu.most_common():
         print(f"{1000 * seconds / per:7.1f} ms  {calls[name] / per:5.2f}  {name}")
     print("by call site:")
     for site, count in attribution.sites.most_common(45):
