@@ -119,6 +119,22 @@ def _line(
     return DueLine(item, period, start, end, amount, quantity, unit_price, adjustment)
 
 
+def contract_items(contract: Contract) -> list[ContractItem]:
+    """The contract's items (with their metric): loaded in bulk by a billing run, else queried."""
+    cache = getattr(contract, "_prefetched_objects_cache", {})
+    if "items" in cache:
+        return list(cache["items"])
+    return list(contract.items.select_related("metric"))
+
+
+def billed_periods(contract: Contract) -> list[BilledPeriod]:
+    """The contract's billed periods, oldest first: loaded in bulk by a billing run, else queried."""
+    cache = getattr(contract, "_prefetched_objects_cache", {})
+    if "billed_periods" in cache:
+        return sorted(cache["billed_periods"], key=lambda bp: bp.period_start)
+    return list(BilledPeriod.objects.filter(contract=contract).order_by("period_start"))
+
+
 def _today(contract: Contract) -> dt.date:
     from facturier.invoicing.services.common import entity_today
 
@@ -146,8 +162,8 @@ def due_periods(contract: Contract, day: dt.date) -> list[DuePeriod]:
         return []
     freq = parse_frequency(contract.frequency)
     timing, alignment = Timing(contract.timing), Alignment(contract.alignment)
-    items = list(contract.items.select_related("metric"))
-    billed = {bp.period_start: bp for bp in BilledPeriod.objects.filter(contract=contract)}
+    items = contract_items(contract)
+    billed = {bp.period_start: bp for bp in billed_periods(contract)}
     due: list[DuePeriod] = []
     limit = day + dt.timedelta(days=1) if end is None else min(day + dt.timedelta(days=1), end)
     for period in periods_between(freq, alignment, start, limit):
@@ -209,11 +225,9 @@ def pending_adjustments(
     contract: Contract, day: dt.date | None = None
 ) -> list[tuple[BilledPeriod, list[DueLine], dict[str, str]]]:
     """Billed periods changed since (a late termination, a change after the last invoice), oldest first."""
-    items = list(contract.items.select_related("metric"))
+    items = contract_items(contract)
     found = []
-    for bp in (
-        BilledPeriod.objects.filter(contract=contract).select_related("document").order_by("period_start")
-    ):
+    for bp in billed_periods(contract):
         lines, amounts = adjustments_of(contract, items, bp, day)
         if lines:
             found.append((bp, lines, amounts))

@@ -226,6 +226,23 @@ class BillingRun(TenantModel):
         return f"{self.run_date}{' (dry run)' if self.dry_run else ''}"
 
 
+class BillingRunChunk(models.Model):
+    """What one chunk of a run billed (invoice numbers, drafts, errors), written in the chunk's transaction.
+
+    Workers bill a run's chunks in parallel: each keeps its own results here instead of all appending to
+    one row, and the run's ``results`` are gathered from them when its last chunk is done."""
+
+    run = models.ForeignKey(BillingRun, on_delete=models.CASCADE, related_name="chunks")
+    key = models.CharField(max_length=200)
+    results = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "key"], name="billing_one_result_per_chunk")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}:{self.key}"
+
+
 class BilledPeriod(models.Model):
     """One contract period invoiced: the claim that makes it exactly once, and what each item was billed."""
 

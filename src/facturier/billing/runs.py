@@ -1,10 +1,10 @@
 """Billing runs: every invoice due at a date, previewed (dry run) or created and issued in chunks.
 
 A run works in the entity's calendar (`day` is a date in its time zone). Each contract is one chunk of
-a job run (`jobs.runs.run_chunks`): its invoices, their claims (`BilledPeriod`, unique per contract and
-period) and the chunk's "done" mark commit together, so a run resumed after a crash skips finished
-contracts and a period is invoiced exactly once, even by two runs at the same time (the second one's
-claim fails on the unique constraint and it moves on). One contract's error (a customer missing an
+a job run, billed by whichever worker claims it (`billing.execution`): its invoices, their claims
+(`BilledPeriod`, unique per contract and period) and the chunk's "done" mark commit together, so a run
+resumed after a crash skips finished contracts and a period is invoiced exactly once, even by two runs
+at the same time (the second one's claim fails on the unique constraint and it moves on). One contract's error (a customer missing an
 identifier, a currency without exchange rate) is recorded with its reason and the run goes on.
 """
 
@@ -187,28 +187,25 @@ def _period_note(contract: Contract, start: dt.date, last_day: dt.date) -> str:
         "reference": contract.reference, "start": start, "end": last_day}  # fmt: skip
 
 
-def _create_invoice(due: DuePeriod, run: BillingRun | None, by: Actor) -> BilledPeriod | None:
-    """Claim the period and create its draft (caller's transaction); None when it was already billed."""
+def _create_invoice(due: DuePeriod, run: BillingRun | None, by: Actor) -> BilledPeriod:
+    """Create the period's draft and its claim (caller's savepoint). The claim, unique per contract and
+    period, raises IntegrityError when the period was billed already (by an earlier or a concurrent run):
+    the caller's savepoint then drops the draft too."""
     contract = due.contract
-    try:
-        with transaction.atomic():
-            claim = BilledPeriod.objects.create(
-                contract=contract, period_start=due.period.start, period_end=due.period.end,
-                billing_run=run, amounts=due.amounts,
-            )  # fmt: skip
-    except IntegrityError:
-        return None
-    for start, amounts in due.adjusted.items():
-        BilledPeriod.objects.filter(contract=contract, period_start=start).update(amounts=amounts)
-    if not due.lines:
-        return claim
-    if due.total < 0:
+    if due.lines and due.total < 0:
         raise BillingProblem(
             _("The credits exceed the charges: a credit note is needed."), errors.NEGATIVE_TOTAL
         )
-    note = _period_note(contract, due.period.start, due.period.last_day)
-    claim.document = _invoice_of(contract, due.lines, note, by)
-    claim.save(update_fields=["document", "updated_at"])
+    document = None
+    if due.lines:
+        note = _period_note(contract, due.period.start, due.period.last_day)
+        document = _invoice_of(contract, due.lines, note, by)
+    claim = BilledPeriod.objects.create(
+        contract=contract, period_start=due.period.start, period_end=due.period.end,
+        billing_run=run, amounts=due.amounts, document=document,
+    )  # fmt: skip
+    for start, amounts in due.adjusted.items():
+        BilledPeriod.objects.filter(contract=contract, period_start=start).update(amounts=amounts)
     return claim
 
 
@@ -224,9 +221,8 @@ def _issue(
     if document.entity.requires_approval:
         done["drafts"].append(str(document.pk))
         return
-    try:
-        with transaction.atomic():
-            document = invoice_issue(invoice=document, by=by)
+    try:  # invoice_issue is atomic: on an error its savepoint is rolled back, the caller's work stays
+        document = invoice_issue(invoice=document, by=by)
     except BusinessError as error:
         done["drafts"].append(str(document.pk))
         found = (
@@ -302,12 +298,14 @@ def bill_contract(
 ) -> dict[str, list[Any]]:
     """Invoice every due period of one contract (each in its own savepoint) and issue the invoices."""
     done: dict[str, list[Any]] = {"invoices": [], "credit_notes": [], "drafts": [], "errors": []}
-    try:
-        with transaction.atomic():
-            apply_revisions(contract, day, by)
-    except BusinessError as error:
-        done["errors"].append(_error(contract, error))
-        return done
+    if revisions_due(contract, day):
+        try:
+            with transaction.atomic():
+                apply_revisions(contract, day, by)
+        except BusinessError as error:
+            done["errors"].append(_error(contract, error))
+            return done
+        getattr(contract, "_prefetched_objects_cache", {}).clear()  # the revision changed its items
     try:
         dues = due_periods(contract, day)
         if dues and dues[0].total < 0:  # the credits exceed the next invoice: settled on their own
@@ -322,64 +320,25 @@ def bill_contract(
         try:
             with transaction.atomic():
                 claim = _create_invoice(due, run, by)
+        except IntegrityError as error:
+            if BilledPeriod.objects.filter(contract=contract, period_start=due.period.start).exists():
+                continue  # billed already (the unique claim): by an earlier or a concurrent run
+            done["errors"].append(_error(contract, error, due))
+            break
         except (BusinessError, BillingProblem, ValueError, ArithmeticError) as error:
             done["errors"].append(_error(contract, error, due))
             break  # later periods wait: invoices of a contract stay in period order
-        if claim is not None and claim.document is not None:
+        if claim.document is not None:
             _issue(contract, claim.document, by, done, "invoices")
     return done
 
 
-def _record(run: BillingRun, done: dict[str, list[Any]]) -> None:
-    locked = BillingRun.objects.select_for_update().get(pk=run.pk)
-    results = locked.results or {}
-    for key, values in done.items():
-        results[key] = [*results.get(key, []), *values]
-    locked.results = results
-    locked.save(update_fields=["results", "updated_at"])
-
-
 def execute(run: BillingRun, *, job_run: Any | None = None, by: Actor = SYSTEM) -> dict[str, Any]:
-    """Bill every contract of the run's entity at its date; chunked and resumable with a job run."""
-    from facturier.jobs.runs import run_chunks
+    """Bill every contract of the run's entity at its date (billing.execution: chunked, resumable, shared
+    by the workers when run as a job)."""
+    from facturier.billing.execution import execute as execute_run
 
-    contracts = {str(c.pk): c for c in contracts_to_bill(run.entity, run.run_date)}
-    source_errors: dict[str, list[Any]] = {"errors": []}
-    pendings = {f"{source.key}:{pending.key}": (source, pending)
-                for source, pending in pending_of_sources(run.entity, run.run_date, source_errors)}  # fmt: skip
-    keys = [*contracts, *pendings, *(["sources:errors"] if source_errors["errors"] else [])]
-    progress, seen = PROGRESS.get(), [0]
-
-    def handle(key: str) -> None:
-        if key == "sources:errors":  # a chunk too, so a resumed run reports them once
-            done = source_errors
-        elif key in pendings:
-            source, pending = pendings[key]
-            done = bill_pending(source, pending, run.run_date, by)
-        else:
-            contract = contracts[key]
-            try:
-                with transaction.atomic():
-                    done = bill_contract(contract, run.run_date, run, by)
-            except Exception as error:  # one contract never stops the others
-                logger.exception("billing %s failed", contract.reference)
-                done = {"errors": [_error(contract, error)]}
-        _record(run, done)
-        seen[0] += 1
-        if progress is not None:
-            progress(seen[0], len(keys))
-
-    if job_run is not None:
-        run_chunks(job_run, keys, handle)
-    else:
-        for key in keys:
-            with transaction.atomic():
-                handle(key)
-    run.refresh_from_db()
-    run.results = {"invoices": [], "credit_notes": [], "drafts": [], "errors": [], **(run.results or {})}
-    run.status = BillingRunStatus.FAILED if run.results["errors"] else BillingRunStatus.DONE
-    run.save(update_fields=["results", "status", "updated_at"])
-    return {"invoices": len(run.results["invoices"]), "errors": len(run.results["errors"])}
+    return execute_run(run, job_run=job_run, by=by)
 
 
 @transaction.atomic

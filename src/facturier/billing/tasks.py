@@ -9,11 +9,21 @@ from django_tasks import task
 
 @task()
 def execute_billing_run(billing_run: str, job_run: Any = None) -> dict[str, Any]:
-    """Execute a queued billing run (one chunk per contract, resumable)."""
+    """Execute a queued billing run (one chunk per contract, resumable, shared with helper tasks)."""
+    from facturier.billing.execution import execute
     from facturier.billing.models import BillingRun
-    from facturier.billing.runs import execute
 
     return execute(BillingRun.objects.select_related("entity").get(pk=billing_run), job_run=job_run)
+
+
+@task()
+def help_billing_run(billing_run: str, job_run_id: int) -> dict[str, Any]:
+    """Bill a share of a running billing run's contracts in this worker (queued by the run's worker)."""
+    from facturier.billing.execution import help_execute
+    from facturier.billing.models import BillingRun
+
+    run = BillingRun.objects.select_related("entity").get(pk=billing_run)
+    return {"chunks": help_execute(run, job_run_id)}
 
 
 @task()

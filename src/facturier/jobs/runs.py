@@ -5,6 +5,11 @@ on commit. ``job_execute`` claims a queued run with a conditional update, so a r
 sweeper and a late message) still runs once at a time. ``run_chunks`` does the work: each chunk is
 done in its own transaction together with its mark, so after a crash the next attempt skips what
 was finished and the progress (``done``/``total``) is what the database holds.
+
+A run whose chunks many workers may share plans them once (``plan_chunks``) and each worker calls
+``work_chunks``: a chunk is claimed with ``SELECT ... FOR UPDATE SKIP LOCKED`` (PostgreSQL) and done
+in the transaction that holds its lock, so two workers never do the same chunk, and a killed worker's
+chunk (its transaction rolled back, its lock released) is taken by the next one.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import logging
+import time
 import traceback
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -136,3 +142,67 @@ def run_chunks(
             JobRun.objects.filter(pk=run.pk).update(done=F("done") + 1, heartbeat_at=timezone.now())
     run.refresh_from_db()
     return run
+
+
+def plan_chunks(run: JobRun, keys: Iterable[str], *, total: int | None = None) -> bool:
+    """Store the run's chunks once: a resumed run keeps its first plan (what it splits may have changed
+    since). ``total``: the units of progress (default: one per chunk). True when planned now."""
+    if JobChunk.objects.filter(run=run).exists():
+        return False
+    keys = list(dict.fromkeys(keys))
+    JobChunk.objects.bulk_create([JobChunk(run=run, key=key) for key in keys], ignore_conflicts=True)
+    JobRun.objects.filter(pk=run.pk).update(total=len(keys) if total is None else total)
+    return True
+
+
+def _claim_chunk(run_id: int, after: str | None) -> JobChunk | None:
+    pending = JobChunk.objects.select_for_update(skip_locked=True).filter(run_id=run_id, done_at__isnull=True)
+    if after is not None:
+        pending = pending.filter(key__gt=after)
+    while True:
+        chunk: JobChunk | None = pending.order_by("key").first()
+        if chunk is None:
+            return None
+        if JobChunk.objects.filter(pk=chunk.pk, done_at__isnull=True).update(done_at=timezone.now()):
+            return chunk  # (without row locks, SQLite: another process may have marked it first)
+
+
+def pending_chunks(run_id: int, *, start: str, limit: int) -> list[str]:
+    """The keys of up to ``limit`` chunks not done yet, from ``start`` on (key order): what a worker is
+    likely to do next, for loading their data in bulk."""
+    return list(
+        JobChunk.objects.filter(run_id=run_id, done_at__isnull=True, key__gte=start)
+        .order_by("key")
+        .values_list("key", flat=True)[:limit]
+    )
+
+
+def work_chunks(
+    run_id: int, handle: Callable[[str], int | None], *, wait: bool = False, every: float = 0.2
+) -> int:
+    """Claim and do the run's pending chunks, one transaction each (the chunk's effects and its mark
+    commit together), until none is left; ``handle`` returns the units of progress done (default 1).
+
+    Several workers may call this on one run at once (PostgreSQL: SKIP LOCKED, in key order from where
+    this worker stands, so a claim never re-reads the chunks done before). ``wait``: when only chunks held
+    by others remain, wait for them (heartbeating), so that on return every chunk is done; a chunk
+    released by a worker that died is done here. Returns the chunks done by this call."""
+    count, after = 0, None
+    while True:
+        with transaction.atomic():
+            chunk = _claim_chunk(run_id, after)
+            if chunk is not None:
+                units = handle(chunk.key)
+                JobRun.objects.filter(pk=run_id).update(
+                    done=F("done") + (1 if units is None else units), heartbeat_at=timezone.now()
+                )
+        if chunk is not None:
+            count, after = count + 1, chunk.key
+            continue
+        if after is not None:  # once more from the first key: chunks another worker held, or released
+            after = None
+            continue
+        if not wait or not JobChunk.objects.filter(run_id=run_id, done_at__isnull=True).exists():
+            return count
+        JobRun.objects.filter(pk=run_id).update(heartbeat_at=timezone.now())
+        time.sleep(every)

@@ -1,0 +1,197 @@
+"""Executing a billing run: its contracts are billed by every worker at once, each in its own transaction.
+
+The run is a job run whose chunks are its contracts (one chunk per contract, plus one per item of the
+registered sources): planned once, then claimed one by one with ``SKIP LOCKED`` by the worker executing
+the run and by the helper tasks it queues (``billing.tasks.help_billing_run``), on as many worker
+processes as there are. A contract's claims (`BilledPeriod`, unique per contract and period), invoices,
+results (`BillingRunChunk`) and its chunk's "done" mark commit together, so:
+- a period is invoiced exactly once, even by two runs at the same time (the unique claim);
+- a killed worker's contract (its transaction rolled back, its lock released) is billed by another;
+- a transaction holds the numbering lock for one invoice only, so the workers issue side by side.
+A worker loads the contracts it is about to bill in bulk (items, customers, billed periods), a batch
+at a time. The run's ``results`` are gathered from the chunks' results once the last chunk is done.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Prefetch
+
+from facturier.accounts.actor import SYSTEM, Actor
+from facturier.billing.models import BillingRun, BillingRunChunk, BillingRunStatus, Contract, ContractItem
+from facturier.billing.runs import PROGRESS, _error, bill_contract, bill_pending, pending_of_sources
+from facturier.billing.sources import BillingSource, PendingBill
+
+logger = logging.getLogger(__name__)
+SOURCE_ERRORS = "sources:errors"
+RESULT_KEYS = ("invoices", "credit_notes", "drafts", "errors")
+
+
+def _batch_size() -> int:
+    return int(getattr(settings, "FACTURIER_BILLING_BATCH", 100))
+
+
+def _contract_id(key: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(key)
+    except ValueError:
+        return None
+
+
+def load_contracts(run: BillingRun, keys: list[str]) -> dict[str, Contract]:
+    """The run's contracts among ``keys``, with what billing reads: customer, index, items, billed periods."""
+    ids = [found for key in keys if (found := _contract_id(key)) is not None]
+    contracts = (
+        Contract.objects.filter(entity=run.entity, pk__in=ids)
+        .select_related("customer", "index_series")
+        .prefetch_related(Prefetch("items", queryset=ContractItem.objects.select_related("metric")), "billed_periods")
+    )  # fmt: skip
+    loaded = {}
+    for contract in contracts:
+        contract.entity = run.entity  # one instance for the whole batch
+        loaded[str(contract.pk)] = contract
+    return loaded
+
+
+class RunBiller:
+    """Bills the chunks of one run in this process (the run's worker, a helper, or the command line)."""
+
+    def __init__(self, run: BillingRun, by: Actor = SYSTEM, job_run_id: int | None = None) -> None:
+        self.run, self.by, self.job_run_id = run, by, job_run_id
+        self.loaded: dict[str, Contract] = {}
+        self.planned: list[str] = []
+        self._sources: tuple[dict[str, tuple[BillingSource, PendingBill]], dict[str, list[Any]]] | None = None
+        self.progress, self.seen = PROGRESS.get(), 0
+
+    def sources(self) -> tuple[dict[str, tuple[BillingSource, PendingBill]], dict[str, list[Any]]]:
+        if self._sources is None:
+            errors: dict[str, list[Any]] = {"errors": []}
+            pendings = {f"{source.key}:{pending.key}": (source, pending)
+                        for source, pending in pending_of_sources(self.run.entity, self.run.run_date, errors)}  # fmt: skip
+            self._sources = (pendings, errors)
+        return self._sources
+
+    def plan(self) -> list[str]:
+        """The run's chunks: its contracts (by reference), the sources' items, and the sources' errors."""
+        contracts = Contract.objects.filter(entity=self.run.entity, start_date__lte=self.run.run_date)
+        pendings, errors = self.sources()
+        self.planned = [*(str(pk) for pk in contracts.order_by("reference").values_list("pk", flat=True)),
+                        *pendings, *([SOURCE_ERRORS] if errors["errors"] else [])]  # fmt: skip
+        return self.planned
+
+    def _contract(self, key: str) -> Contract | None:
+        if key not in self.loaded:
+            if self.job_run_id is not None:
+                from facturier.jobs.runs import pending_chunks
+
+                upcoming = pending_chunks(self.job_run_id, start=key, limit=_batch_size())
+            else:
+                at = self.planned.index(key) if key in self.planned else 0
+                upcoming = self.planned[at : at + _batch_size()]
+            self.loaded = load_contracts(self.run, [key, *upcoming])
+        return self.loaded.pop(key, None)
+
+    def handle(self, key: str) -> int:
+        """Bill one chunk (caller's transaction) and keep its results; the units of progress (1)."""
+        done: dict[str, list[Any]]
+        if key == SOURCE_ERRORS:  # a chunk too, so a resumed run reports them once
+            done = self.sources()[1]
+        elif _contract_id(key) is None:
+            found = self.sources()[0].get(key)
+            done = bill_pending(*found, self.run.run_date, self.by) if found is not None else {}
+        else:
+            contract = self._contract(key)
+            done = {}
+            if contract is not None:
+                try:
+                    with transaction.atomic():
+                        done = bill_contract(contract, self.run.run_date, self.run, self.by)
+                except Exception as error:  # one contract never stops the others
+                    logger.exception("billing %s failed", contract.reference)
+                    done = {"errors": [_error(contract, error)]}
+        kept = {name: values for name, values in done.items() if values}
+        if kept:
+            BillingRunChunk.objects.bulk_create([BillingRunChunk(run=self.run, key=key, results=kept)],
+                                                ignore_conflicts=True)  # fmt: skip
+        self._report()
+        return 1
+
+    def _report(self) -> None:
+        self.seen += 1
+        if self.progress is None:
+            return
+        done, total = self.seen, len(self.planned)
+        if self.job_run_id is not None:
+            from facturier.jobs.models import JobRun
+
+            done, total = JobRun.objects.values_list("done", "total").get(pk=self.job_run_id)
+            done += 1  # this chunk, not committed yet
+        self.progress(done, total)
+
+
+def finish(run: BillingRun) -> dict[str, Any]:
+    """Gather the chunks' results into the run and set its status (idempotent: rebuilt from the chunks)."""
+    with transaction.atomic():
+        locked = BillingRun.objects.select_for_update().get(pk=run.pk)
+        results: dict[str, Any] = {name: [] for name in RESULT_KEYS}
+        if "preview" in (locked.results or {}):
+            results["preview"] = locked.results["preview"]
+        for kept in (
+            BillingRunChunk.objects.filter(run=locked).order_by("pk").values_list("results", flat=True)
+        ):
+            for name, values in kept.items():
+                results.setdefault(name, []).extend(values)
+        locked.results = results
+        locked.status = BillingRunStatus.FAILED if results["errors"] else BillingRunStatus.DONE
+        locked.save(update_fields=["results", "status", "updated_at"])
+    run.results, run.status = locked.results, locked.status
+    return {"invoices": len(results["invoices"]), "errors": len(results["errors"])}
+
+
+def _queue_helpers(run: BillingRun, job_run_id: int, chunks: int) -> None:
+    """Helpers for the other workers: as many as configured, when there is enough work to share."""
+    helpers = int(getattr(settings, "FACTURIER_BILLING_HELPERS", 3))
+    if chunks < int(getattr(settings, "FACTURIER_BILLING_PARALLEL_FROM", 40)):
+        return
+    from facturier.billing.tasks import help_billing_run
+
+    for _ in range(helpers):
+        transaction.on_commit(lambda: help_billing_run.enqueue(str(run.pk), job_run_id))
+
+
+def execute(run: BillingRun, *, job_run: Any | None = None, by: Actor = SYSTEM) -> dict[str, Any]:
+    """Bill every contract of the run's entity at its date: with a job run, resumable and shared with
+    helper tasks on the other workers; without, here, one contract after the other."""
+    if job_run is None:
+        biller = RunBiller(run, by)
+        for key in biller.plan():
+            with transaction.atomic():
+                biller.handle(key)
+        return finish(run)
+    from facturier.jobs.models import JobChunk
+    from facturier.jobs.runs import plan_chunks, work_chunks
+
+    biller = RunBiller(run, by, job_run.pk)
+    with transaction.atomic():
+        if not plan_chunks(job_run, biller.plan()):
+            biller.planned = list(JobChunk.objects.filter(run=job_run).values_list("key", flat=True))
+        _queue_helpers(run, job_run.pk, len(biller.planned))
+    work_chunks(job_run.pk, biller.handle, wait=True)
+    return finish(run)
+
+
+def help_execute(run: BillingRun, job_run_id: int, by: Actor = SYSTEM) -> int:
+    """A helper's share of a run: bill the chunks nobody holds until none is left (the run's own worker
+    waits for the last ones and gathers the results; so does a helper that finds everything done)."""
+    from facturier.jobs.models import JobChunk
+    from facturier.jobs.runs import work_chunks
+
+    count = work_chunks(job_run_id, RunBiller(run, by, job_run_id).handle)
+    if count and not JobChunk.objects.filter(run_id=job_run_id, done_at__isnull=True).exists():
+        finish(run)
+    return count
