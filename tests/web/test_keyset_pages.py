@@ -36,13 +36,15 @@ def test_customer_pages_go_forward_and_back_without_losing_or_repeating_anyone(o
         if not query:
             break
     # then every customer is shown once, in name order, 25 a page
-    assert len(seen) == 60 and seen == sorted(seen)
+    assert len(seen) == 60
+    assert seen == sorted(seen)
     assert [len(p) for p in pages] == [25, 25, 10]
     # and "previous" from the last page leads back to the middle one, then to the first
     back = owner_client.get(f"/customers/?{_link(response, 'prev')}")
     assert _names(back) == pages[1]
     first = owner_client.get(f"/customers/?{_link(back, 'prev')}")
-    assert _names(first) == pages[0] and not _link(first, "prev")
+    assert _names(first) == pages[0]
+    assert not _link(first, "prev")
 
 
 def test_a_list_above_the_cap_says_more_than_instead_of_counting(entity, customer, owner):
@@ -55,11 +57,18 @@ def test_a_list_above_the_cap_says_more_than_instead_of_counting(entity, custome
     rows = Payment.objects.filter(entity=entity)
     # when the first page of 3 is read, then it is counted only up to 3 and has a next page
     page = keyset.keyset_page(rows, ("-received_on", "-created_at", "-id"), size=3, count_up_to=2)
-    assert not page.counted and [p.received_on.day for p in page] == [4, 3, 2] and page.next_cursor
+    assert not page.counted
+    assert [p.received_on.day for p in page] == [4, 3, 2]
+    assert page.next_cursor
     # and the next page holds the rest; a broken cursor is the first page
     rest = keyset.keyset_page(rows, ("-received_on", "-created_at", "-id"), after=page.next_cursor, size=3)
-    assert [p.received_on.day for p in rest] == [1] and not rest.next_cursor and rest.previous_cursor
-    assert list(keyset.keyset_page(rows, ("-received_on", "-created_at", "-id"), after="%%%", size=3)) == page.rows
+    assert [p.received_on.day for p in rest] == [1]
+    assert not rest.next_cursor
+    assert rest.previous_cursor
+    assert (
+        list(keyset.keyset_page(rows, ("-received_on", "-created_at", "-id"), after="%%%", size=3))
+        == page.rows
+    )
 
 
 def test_payment_list_pages(owner_client, entity, customer, owner):

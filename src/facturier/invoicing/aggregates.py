@@ -1,3 +1,4 @@
+# ruff: noqa: S608 - only constant SQL text is put together here (table and column names, status codes)
 """The triggers that maintain the dashboard's aggregates (`read_aggregates`), and their rebuild.
 
 Refreshing a document D is the same four statements whatever changed it: take D's old contribution

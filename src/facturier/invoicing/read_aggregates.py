@@ -37,6 +37,9 @@ class ReceivableOpen(models.Model):
         db_table = "invoicing_receivable_open"
         indexes = [models.Index(fields=["entity", "due_date"], name="receivable_open_by_due")]
 
+    def __str__(self) -> str:
+        return f"{self.document_id} due {self.due_date}: {self.cents} cents"
+
 
 class ReceivableByDue(models.Model):
     id = models.BigAutoField(primary_key=True)
@@ -54,6 +57,9 @@ class ReceivableByDue(models.Model):
             models.UniqueConstraint(fields=["entity", "due_date", "slot"], name="receivable_by_due_key")
         ]
 
+    def __str__(self) -> str:
+        return f"due {self.due_date}/{self.slot}: {self.n} open, {self.cents} cents"
+
 
 class StatusCount(models.Model):
     id = models.BigAutoField(primary_key=True)
@@ -70,3 +76,6 @@ class StatusCount(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["entity", "kind", "status", "slot"], name="status_count_key")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.status}/{self.slot}: {self.n}"

@@ -92,7 +92,9 @@ def keyset_page(
     count = rows.order_by().values("pk")[: count_up_to + 1].count()
     backward = _decode(model, fields, before) if before else None
     if backward is not None:
-        page = list(rows.filter(_beyond(fields, backward, forward=False)).order_by(*_reverse(fields))[: size + 1])
+        page = list(
+            rows.filter(_beyond(fields, backward, forward=False)).order_by(*_reverse(fields))[: size + 1]
+        )
         more_before = len(page) > size
         page = list(reversed(page[:size]))
         return KeysetPage(

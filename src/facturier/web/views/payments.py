@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -24,9 +23,9 @@ from facturier.parties import selectors as party_selectors
 from facturier.parties.models import Customer
 from facturier.payments import credit, selectors, services
 from facturier.payments.models import OpenItem, Payment
-from facturier.web.keyset import page_of
 from facturier.web.access import EntityRequest, staff_view
 from facturier.web.forms.payments import AllocateForm, PaymentCreateForm, PaymentFilterForm, ReverseForm
+from facturier.web.keyset import page_of
 from facturier.web.receivables import entity_today
 
 PAGE_SIZE = 25
