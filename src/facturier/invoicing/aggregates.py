@@ -134,6 +134,8 @@ def postgresql_triggers() -> Iterator[str]:
         CREATE OR REPLACE FUNCTION facturier_receivable_refresh(doc uuid) RETURNS void AS $$
         BEGIN
             IF doc IS NULL THEN RETURN; END IF;
+            -- one refresh of a document at a time: a concurrent one waits, then reads what was committed
+            PERFORM 1 FROM {DOCUMENT} WHERE id = doc FOR UPDATE;
             {body};
         END $$ LANGUAGE plpgsql"""
     plus, minus = count_statements(vendor, "NEW", 1)[0], count_statements(vendor, "OLD", -1)[0]
