@@ -5,9 +5,15 @@ import datetime as dt
 import re
 from decimal import Decimal
 
+import time_machine
+
+from facturier.invoicing.models import Document, Kind
+from facturier.invoicing.selectors import newest_first
+from facturier.invoicing.services import LineData, document_create, invoice_issue
 from facturier.parties.models import Customer
 from facturier.payments.services import payment_record
 from facturier.web import keyset
+from facturier.web.listing import list_page
 
 
 def _names(response) -> list[str]:
@@ -78,3 +84,27 @@ def test_payment_list_pages(owner_client, entity, customer, owner):
     response = owner_client.get("/payments/")
     assert response.status_code == 200
     assert "3 results" in response.content.decode() or "3 résultats" in response.content.decode()
+
+
+@time_machine.travel(dt.date(2026, 3, 6), tick=False)
+def test_document_pages_walk_back_the_way_they_came_through_drafts_and_issued_rows(
+    entity, customer, product, owner
+):
+    # given 4 issued invoices (same issue date) and 3 drafts, read 3 a page newest first
+    lines = [LineData(product=product, quantity=Decimal(1))]
+    for n in range(7):
+        invoice = document_create(entity=entity, kind=Kind.INVOICE, customer=customer, by=owner, lines=lines)
+        if n < 4:
+            invoice_issue(invoice=invoice, by=owner, issue_date=dt.date(2026, 3, 6))
+    rows = Document.objects.filter(entity=entity, kind=Kind.INVOICE)
+    expected = [d.pk for d in newest_first(rows)]
+    # when the pages are read forward, then backward from the last one
+    pages = [list_page(rows, "", size=3)]
+    while pages[-1].next_after:
+        pages.append(list_page(rows, pages[-1].next_after, size=3))
+    backward = [pages[-1]]
+    while backward[-1].previous_before:
+        backward.append(list_page(rows, "", size=3, before_cursor=backward[-1].previous_before))
+    # then forward shows every row once in order, and backward shows the same pages in reverse
+    assert [d.pk for page in pages for d in page] == expected
+    assert [[d.pk for d in page] for page in reversed(backward)] == [[d.pk for d in page] for page in pages]
