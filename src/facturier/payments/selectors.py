@@ -196,12 +196,13 @@ def _open_balances_sql(entity: LegalEntity, *, customer: Customer | None) -> tup
 def _maintained_balances_sql(entity: LegalEntity) -> tuple[str, list[Any]]:
     """(due_date, cents, n) per due date, from the aggregate the database keeps up to date
     (`invoicing.read_aggregates.ReceivableByDue`): a few rows per day of due dates, not per invoice."""
-    return (
+    sql, params = (
         ReceivableByDue.objects.filter(entity=entity, n__gt=0)
         .values("due_date", "cents", "n")
         .order_by()
         .query.sql_with_params()
-    )  # type: ignore[return-value]
+    )
+    return sql, list(params)
 
 
 def receivables_of(
