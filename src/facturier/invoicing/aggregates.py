@@ -9,6 +9,10 @@ above zero), and add the new row back to the per-day sums. A document is refresh
 when an allocation to it changes, and when a credit note referring to it changes.
 
 Only constant SQL text is put together here: no value from a user reaches these statements.
+
+Migrations: on SQLite, a migration that rebuilds `invoicing_document` (adding or altering a column) fails
+while these triggers exist, since the allocation triggers name that table: call `uninstall` before the
+change and `install` after it, as migration 0011 does for the immutability triggers.
 """
 
 from collections.abc import Iterable, Iterator

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_payment_receipts'),
-        ('invoicing', '0010_line_price_rule'),
+        ('invoicing', '0011_document_cost_centre'),
         ('payments', '0004_online_payments'),
     ]
 
