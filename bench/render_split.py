@@ -59,7 +59,8 @@ def _split(documents: list, rounds: int) -> dict[str, float]:  # type: ignore[ty
             steps["template data"] += time.process_time() - clock
             clock = time.process_time()
             attachment = Attachment(name=XML_FILENAME, content=xml.decode("utf-8"))
-            pdf = render._compile(data, (attachment,), {"qr": qr or ""}, render._timestamp(document))
+            files = {} if qr is None else {"qr.svg": qr}
+            pdf = render._compile(data, (attachment,), files, render._timestamp(document))
             steps["Typst compile"] += time.process_time() - clock
             clock = time.process_time()
             add_facturx_metadata(pdf, FacturXMetadata.for_profile(chosen))
