@@ -194,7 +194,9 @@ def _breakdown(documents: list) -> str:  # type: ignore[type-arg]
         steps["content"] += time.process_time() - clock
         clock = time.process_time()
         attachment = engine.Attachment(name="factur-x.xml", content=xml.decode())
-        pdf = engine.compile_pdf("document.typ", data, attachments=(attachment,), extra_files={"qr.svg": qr} if qr else None)
+        pdf = engine.compile_pdf(
+            "document.typ", data, attachments=(attachment,), extra_files={"qr.svg": qr} if qr else None
+        )
         steps["Typst"] += time.process_time() - clock
         clock = time.process_time()
         add_facturx_metadata(pdf, FacturXMetadata.for_profile("EN16931"))

@@ -70,7 +70,9 @@ def _split(documents: list, rounds: int) -> dict[str, float]:  # type: ignore[ty
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--invoices", type=int, default=60)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--data-dir", type=Path, help="keep the database here and reuse it on the next run")
@@ -98,8 +100,10 @@ def main() -> None:
                 cpus.append(time.process_time() - clock)
         load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
         print(f"{len(documents)} one-page documents x {options.rounds} rounds, load average {load}")
-        print(f"render_pdf(xml=stored CII): mean {statistics.mean(cpus) * 1000:.2f} ms CPU, "
-              f"median {statistics.median(cpus) * 1000:.2f}, p95 {statistics.quantiles(cpus, n=20)[-1] * 1000:.2f}")
+        print(
+            f"render_pdf(xml=stored CII): mean {statistics.mean(cpus) * 1000:.2f} ms CPU, "
+            f"median {statistics.median(cpus) * 1000:.2f}, p95 {statistics.quantiles(cpus, n=20)[-1] * 1000:.2f}"
+        )
         split = _split(documents, options.rounds)
         for name, value in split.items():
             print(f"  {name:<18} {value:6.2f} ms")

@@ -39,7 +39,11 @@ def test_a_render_with_warm_caches_is_the_same_pdf_as_one_from_a_fresh_compiler(
     # when the invoice is rendered by a brand-new compiler
     fresh = _fresh_render(issued_invoice, monkeypatch)
     # then both carry the same XML, the same XMP (PDF/A and fx values), the same text: the same file
-    assert extract_invoice_xml(cached) == extract_invoice_xml(fresh) == ("factur-x.xml", issued_cii(issued_invoice))
+    assert (
+        extract_invoice_xml(cached)
+        == extract_invoice_xml(fresh)
+        == ("factur-x.xml", issued_cii(issued_invoice))
+    )
     assert _xmp(cached) == _xmp(fresh)
     assert text_of(cached) == text_of(fresh)
     assert inspect_pdf(cached) == inspect_pdf(fresh)
@@ -66,7 +70,9 @@ def _compile_args(document):
 
 def _compile(args) -> bytes:
     data, attachments, files, timestamp = args
-    return engine.compile_pdf("document.typ", data, attachments=attachments, extra_files=files, timestamp=timestamp)
+    return engine.compile_pdf(
+        "document.typ", data, attachments=attachments, extra_files=files, timestamp=timestamp
+    )
 
 
 def test_documents_rendered_at_once_in_threads_each_get_their_own_content(make_issued, product):

@@ -168,7 +168,11 @@ def compile_pdf(
 
 
 def compile_png(
-    template: str, data: dict[str, Any], *, extra_files: dict[str, str | bytes] | None = None, ppi: float = 144
+    template: str,
+    data: dict[str, Any],
+    *,
+    extra_files: dict[str, str | bytes] | None = None,
+    ppi: float = 144,
 ) -> list[bytes]:
     """The pages of `template` with `data` as PNG images (for tests that look at the printed page)."""
     pages = _run(template, data, (), extra_files, format="png", ppi=ppi)
@@ -184,7 +188,12 @@ def _run(
 ) -> Any:
     files = json.dumps(
         [
-            {"name": a.name, "mime": a.mime_type, "relationship": a.relationship, "description": a.description}
+            {
+                "name": a.name,
+                "mime": a.mime_type,
+                "relationship": a.relationship,
+                "description": a.description,
+            }
             for a in attachments
         ]
     )
