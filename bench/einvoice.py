@@ -172,9 +172,11 @@ def _rate(count: int, timer: Timer | float, cpu: float | None = None) -> str:
 def _breakdown(documents: list) -> str:  # type: ignore[type-arg]
     """CPU ms per step of `render_pdf`: CII, QR, content, Typst, XMP (fresh QR cache)."""
     from facturier.documents import engine, epc, render
+    from facturier.documents.branding import document_branding
     from facturier.documents.context import build_context
     from facturier.domain.facturx import FacturXMetadata, add_facturx_metadata
     from facturier.invoicing.einvoice import document_xml
+    from facturier.invoicing.to_en16931 import document_to_en16931
 
     epc.epc_qr_svg.cache_clear()
     steps = dict.fromkeys(("CII", "QR", "content", "Typst", "XMP"), 0.0)
@@ -182,15 +184,19 @@ def _breakdown(documents: list) -> str:  # type: ignore[type-arg]
         clock = time.process_time()
         xml = document_xml(document, syntax="cii", profile="EN16931")
         steps["CII"] += time.process_time() - clock
+        invoice = document_to_en16931(document)
         clock = time.process_time()
-        qr = render.epc_qr_for(document) or ""
+        qr = render.epc_qr_for(document, invoice) or ""
         steps["QR"] += time.process_time() - clock
         clock = time.process_time()
-        data = build_context(document, qr=bool(qr), logo=None)
+        branding = document_branding(document)
+        data = build_context(document, invoice, branding=branding, qr=bool(qr), logo=render._logo(branding))
         steps["content"] += time.process_time() - clock
         clock = time.process_time()
         attachment = engine.Attachment(name="factur-x.xml", content=xml.decode())
-        pdf = engine.compile_pdf("document.typ", data, attachments=(attachment,), extra_inputs={"qr": qr})
+        pdf = engine.compile_pdf(
+            "document.typ", data, attachments=(attachment,), extra_files={"qr.svg": qr} if qr else None
+        )
         steps["Typst"] += time.process_time() - clock
         clock = time.process_time()
         add_facturx_metadata(pdf, FacturXMetadata.for_profile("EN16931"))

@@ -218,7 +218,7 @@ def render_split(samples: int) -> dict[str, float]:
                                     logo=render._logo(branding))  # fmt: skip
         t2 = time.process_time()
         attachment = Attachment(name=XML_FILENAME, content=xml.decode(), description="Factur-X invoice")
-        pdf = compile_pdf(render.TEMPLATE, data, attachments=(attachment,), extra_inputs={"qr": qr or ""},
+        pdf = compile_pdf(render.TEMPLATE, data, attachments=(attachment,), extra_files={"qr.svg": qr} if qr else None,
                           timestamp=render._timestamp(document))  # fmt: skip
         t3 = time.process_time()
         add_facturx_metadata(pdf, FacturXMetadata.for_profile(profile))

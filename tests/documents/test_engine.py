@@ -40,7 +40,7 @@ def test_images_are_written_once_under_a_content_derived_name():
 
 def test_a_template_error_is_raised_not_hidden():
     space = engine.workspace()
-    space.sources["broken.typ"] = b"#let x = json(bytes(sys.inputs.data)).missing"
+    space.sources["broken.typ"] = b'#let x = json("/_render/data.json").missing'
     try:
         with pytest.raises(typst.TypstError):
             engine.compile_pdf("broken.typ", {"present": 1})
@@ -51,8 +51,8 @@ def test_a_template_error_is_raised_not_hidden():
 def test_attachments_are_embedded_with_their_relationship_and_mime_type(tmp_path):
     space = engine.workspace()
     space.sources["attach.typ"] = (
-        b"#let files = json(bytes(sys.inputs.attachments))\n"
-        b'#for (i, f) in files.enumerate() { pdf.attach(f.name, bytes(sys.inputs.at("attachment" + str(i))),'
+        b'#let files = json("/_render/attachments.json")\n'
+        b'#for (i, f) in files.enumerate() { pdf.attach(f.name, read("/_render/attachment-" + str(i), encoding: none),'
         b" relationship: f.relationship, mime-type: f.mime, description: f.description) }\n"
         b'#set text(font: "DejaVu Sans")\nHello'
     )
@@ -99,7 +99,7 @@ def test_threads_share_one_compiler_and_render_concurrently():
 
     space = engine.workspace()
     space.sources["hello.typ"] = (
-        b'#set text(font: "DejaVu Sans")\n#let data = json(bytes(sys.inputs.data))\n#data.text'
+        b'#set text(font: "DejaVu Sans")\n#let data = json("/_render/data.json")\n#data.text'
     )
     try:
         with ThreadPoolExecutor(max_workers=4) as pool:

@@ -103,7 +103,7 @@ def render_pdf(document: Document, *, xml: bytes | None = None, profile: str | N
     branding = document_branding(document)
     qr = _epc_qr(document, invoice)
     data = build_context(document, invoice, branding=branding, qr=qr is not None, logo=_logo(branding))
-    inputs = {"qr": qr or ""}
+    inputs: dict[str, str | bytes] = {} if qr is None else {"qr.svg": qr}
     if not is_facturx(document):
         return _compile(data, (), inputs, _timestamp(document))
     if xml is None:
@@ -113,13 +113,13 @@ def render_pdf(document: Document, *, xml: bytes | None = None, profile: str | N
     return add_facturx_metadata(pdf, FacturXMetadata.for_profile(chosen))
 
 
-def _compile(data: dict[str, object], attachments: tuple[Attachment, ...], inputs: dict[str, str],
+def _compile(data: dict[str, object], attachments: tuple[Attachment, ...], inputs: dict[str, str | bytes],
              timestamp: dt.datetime) -> bytes:  # fmt: skip
     try:
-        return compile_pdf(TEMPLATE, data, attachments=attachments, extra_inputs=inputs, timestamp=timestamp)
+        return compile_pdf(TEMPLATE, data, attachments=attachments, extra_files=inputs, timestamp=timestamp)
     except typst.TypstError:
         if data.get("logo") is None:
             raise
         logger.warning("rendering with the logo failed; rendering without it", exc_info=True)
-        return compile_pdf(TEMPLATE, {**data, "logo": None}, attachments=attachments, extra_inputs=inputs,
+        return compile_pdf(TEMPLATE, {**data, "logo": None}, attachments=attachments, extra_files=inputs,
                            timestamp=timestamp)  # fmt: skip
