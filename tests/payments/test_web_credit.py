@@ -151,3 +151,16 @@ def test_a_forged_choice_is_a_form_error_and_an_outsider_finds_nothing(
     client.force_login(outsider)
     assert client.get(url).status_code in (302, 404)
     assert client.get(reverse("web:customer-refund", kwargs={"pk": customer.pk})).status_code in (302, 404)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_invoice_page_shows_the_customers_credit_outside_a_transaction(
+    owner_client, invoice, entity, customer, owner
+):
+    # A page runs in autocommit: reading the credit must not lock rows (FOR UPDATE outside a transaction
+    # is an error on PostgreSQL; SQLite ignores it, so this test guards the PostgreSQL run).
+    payment_record(entity=entity, customer=customer, amount=Decimal("3500.00"), received_on=DAY, by=owner,
+                   allocations=[(invoice, Decimal("3204.60"))])  # fmt: skip
+    response = owner_client.get(reverse("web:document-detail", kwargs={"pk": invoice.pk}))
+    assert response.status_code == 200
+    assert available_credit(customer, "EUR") == Decimal("295.40")

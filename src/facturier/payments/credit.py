@@ -18,7 +18,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import OuterRef, Sum
 from django.utils.translation import gettext as _
 
 from facturier.accounts.actor import Actor
@@ -31,7 +31,7 @@ from facturier.invoicing.services.common import locked
 from facturier.parties.models import Customer
 from facturier.payments import errors
 from facturier.payments.models import Allocation, Method, OpenItem, Payment
-from facturier.payments.selectors import ZERO, settlement_of
+from facturier.payments.selectors import ZERO, settlement_of, sum_of
 from facturier.payments.services import Target, _allocate, _allocate_to, _check_amount, _state
 
 CENT = Decimal("0.01")
@@ -42,17 +42,23 @@ def _locked_customer(customer: Customer) -> Customer:
     return locked_row
 
 
-def _credit_payments(customer: Customer, currency: str) -> list[tuple[Payment, Decimal]]:
-    """The customer's payments with money left to allocate, oldest first: (payment, available)."""
-    payments = Payment.objects.select_for_update().filter(
+def _credit_payments(customer: Customer, currency: str, *, lock: bool = False) -> list[tuple[Payment, Decimal]]:
+    """The customer's payments with money left to allocate, oldest first: (payment, available).
+
+    One query, the allocated sums as a subquery. `lock` (services spending the credit) locks the payment
+    rows too; a read (the document page) must not: FOR UPDATE needs a transaction, which a page has not.
+    """
+    allocated = sum_of(Allocation.objects.filter(payment=OuterRef("pk")), "payment", "amount")
+    payments = Payment.objects.filter(
         customer=customer, currency=currency, reversed_at__isnull=True, amount__gt=0, credit_note__isnull=True
-    )
-    found = []
-    for payment in payments.order_by("received_on", "created_at"):
-        allocated = payment.allocations.aggregate(total=Sum("amount"))["total"] or ZERO
-        if payment.amount - allocated > 0:
-            found.append((payment, payment.amount - allocated))
-    return found
+    ).annotate(allocated=allocated)
+    if lock:
+        payments = payments.select_for_update(of=("self",))
+    return [
+        (payment, payment.amount - payment.allocated)
+        for payment in payments.order_by("received_on", "created_at")
+        if payment.amount - payment.allocated > 0
+    ]
 
 
 def available_credit(customer: Customer, currency: str) -> Decimal:
@@ -90,7 +96,7 @@ def credit_apply(
             field="amount", code=errors.INSUFFICIENT_CREDIT,
         )  # fmt: skip
     allocations, left = [], amount
-    for payment, free in _credit_payments(customer, target.currency):
+    for payment, free in _credit_payments(customer, target.currency, lock=True):
         part = min(free, left)
         allocations.append(_allocate_to(payment, target, part, by))
         left -= part

@@ -35,7 +35,7 @@ class Settlement(models.TextChoices):
     OVERPAID = "overpaid", _("Overpaid")
 
 
-def _sum_of(queryset: QuerySet, group: str, column: Any) -> Coalesce:  # type: ignore[type-arg]
+def sum_of(queryset: QuerySet, group: str, column: Any) -> Coalesce:  # type: ignore[type-arg]
     """SUM(column) of the rows of `queryset` grouped by `group`, as a correlated sub-query (0 when none)."""
     total = queryset.values(group).annotate(total=Sum(column, output_field=AMOUNT)).values("total")[:1]
     return Coalesce(Subquery(total, output_field=AMOUNT), Value(ZERO), output_field=AMOUNT)
@@ -50,8 +50,8 @@ SettledDocuments = QuerySet[Any]
 
 def with_settlement(documents: QuerySet[Document]) -> SettledDocuments:
     """Annotate `paid_amount`, `credited_amount`, `balance` and `settlement` on each document."""
-    paid = _sum_of(Allocation.objects.filter(document=OuterRef("pk")), "document", SETTLED)
-    credited = _sum_of(
+    paid = sum_of(Allocation.objects.filter(document=OuterRef("pk")), "document", SETTLED)
+    credited = sum_of(
         Document.objects.filter(
             preceding_invoice=OuterRef("pk"), type_code=TypeCode.CREDIT_NOTE, seal_hash__gt=""
         ),
@@ -149,7 +149,7 @@ class Receivables:
 
 def open_items_with_balance(items: QuerySet[OpenItem]) -> QuerySet[Any]:
     """Imported open items annotated with `paid_amount` and `balance` (allocations net of refunds)."""
-    paid = _sum_of(Allocation.objects.filter(open_item=OuterRef("pk")), "open_item", SETTLED)
+    paid = sum_of(Allocation.objects.filter(open_item=OuterRef("pk")), "open_item", SETTLED)
     return items.annotate(paid_amount=paid).annotate(balance=F("amount") - F("paid_amount"))
 
 
@@ -267,7 +267,7 @@ def receivables_of(
 
 def unallocated_credit(customer: Customer) -> Decimal:
     """Money received from the customer and not yet applied to any document (their credit with us)."""
-    allocated = _sum_of(Allocation.objects.filter(payment=OuterRef("pk")), "payment", "amount")
+    allocated = sum_of(Allocation.objects.filter(payment=OuterRef("pk")), "payment", "amount")
     payments = Payment.objects.filter(customer=customer, reversed_at__isnull=True).annotate(
         allocated=allocated
     )  # a refund is a negative payment: it uses up credit
@@ -336,7 +336,7 @@ def payment_list(
 
     `state`: `unallocated` (money left as credit), `allocated` (fully), `refund`, `reversed`.
     """
-    allocated = _sum_of(Allocation.objects.filter(payment=OuterRef("pk")), "payment", "amount")
+    allocated = sum_of(Allocation.objects.filter(payment=OuterRef("pk")), "payment", "amount")
     payments = (
         Payment.objects.filter(entity=entity)
         .select_related("customer", "credit_note")
