@@ -55,7 +55,7 @@ def setup_django(url: str) -> None:
     django.setup()
 
 
-def load(invoices: int, customers: int, *, verify: bool = True) -> None:
+def load(invoices: int, customers: int, *, verify: bool = True, workers: int = 4) -> None:
     from django.core.management import call_command
 
     from facturier.demo.loader import load_demo
@@ -72,7 +72,7 @@ def load(invoices: int, customers: int, *, verify: bool = True) -> None:
         from scale_history import load_history
 
         started = time.perf_counter()
-        load_history(invoices=invoices, customers=customers)
+        load_history(invoices=invoices, customers=customers, workers=workers)
         print(f"history: {time.perf_counter() - started:.0f} s", flush=True)
         started = time.perf_counter()
         with_vacuum()
@@ -231,11 +231,12 @@ def main() -> None:
     parser.add_argument("--no-load", action="store_true", help="measure what is there")
     parser.add_argument("--no-verify", action="store_true", help="skip `audit verify` after the load")
     parser.add_argument("--load-only", action="store_true", help="load (and verify), measure nothing")
+    parser.add_argument("--load-workers", type=int, default=4, help="processes generating the history")
     args = parser.parse_args()
     ensure_database(args.database, args.reset)
     setup_django(args.database)
     if not args.no_load:
-        load(args.invoices, args.customers, verify=not args.no_verify)
+        load(args.invoices, args.customers, verify=not args.no_verify, workers=args.load_workers)
     if args.load_only:
         return
     targets, session, api_key = pages()

@@ -25,8 +25,11 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import hashlib
 import heapq
+import hmac
 import json
+import multiprocessing
 import random
 import time
 import uuid
@@ -83,26 +86,28 @@ def _text(value: Any) -> str:
 
 
 class Table:
-    """One table's COPY stream: rows start from the model's defaults, `columns` are set per row."""
+    """One table's COPY stream: a row is the model's defaults (`Model()`) followed by `columns`, set per row."""
 
     def __init__(self, model: Any, columns: tuple[str, ...], cursor: Any) -> None:
-        fields = model._meta.concrete_fields
         blank = model()
+        varying = [model._meta.get_field(name) for name in columns]
+        fixed = [field for field in model._meta.concrete_fields if field not in varying]
         self.name = model._meta.db_table
-        self.columns = ", ".join(f'"{field.column}"' for field in fields)
-        self.template = [_text(getattr(blank, field.attname)) for field in fields]
-        names = [field.attname for field in fields]
-        self.slots = [names.index(model._meta.get_field(name).attname) for name in columns]
+        self.columns = ", ".join(f'"{field.column}"' for field in (*fixed, *varying))
+        self.fixed = "\t".join(_text(getattr(blank, field.attname)) for field in fixed)
         self.cursor = cursor
         self.buffer: list[str] = []
         self.rows = 0
 
+    def head(self, *values: str) -> str:
+        """The start of a row: the defaults, then the first `values` (in COPY text form, see `_text`)."""
+        return "\t".join((self.fixed, *values))
+
     def add(self, *values: str) -> None:
-        """One row; the values are already in COPY text form (`_text`)."""
-        row = self.template.copy()
-        for slot, value in zip(self.slots, values, strict=True):
-            row[slot] = value
-        self.buffer.append("\t".join(row))
+        self.add_row(self.head(*values))
+
+    def add_row(self, row: str) -> None:
+        self.buffer.append(row)
         if len(self.buffer) >= FLUSH_ROWS:
             self.flush()
 
@@ -122,7 +127,7 @@ Lines = list[tuple[int, str, int, int]]  # position, description, quantity, unit
 # --- the load -----------------------------------------------------------------------------------------
 
 
-def load_history(*, invoices: int, customers: int, seed: int = 9, log: Any = print) -> None:
+def load_history(*, invoices: int, customers: int, seed: int = 9, log: Any = print, workers: int = 4) -> None:
     from django.db import connection, transaction
 
     from facturier.accounts.models import LegalEntity
@@ -137,9 +142,8 @@ def load_history(*, invoices: int, customers: int, seed: int = 9, log: Any = pri
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
             indexes = _drop_indexes(cursor)
             for entity, share in zip(entities, shares, strict=False):
-                _load_entity(
-                    entity, round(invoices * share), max(1, round(customers * share)), rng, log, cursor
-                )
+                _load_entity(entity, round(invoices * share), max(1, round(customers * share)), rng, log, cursor,
+                             seed, workers)  # fmt: skip
             started = time.perf_counter()
             for sql in indexes:
                 cursor.execute(sql)
@@ -162,13 +166,13 @@ def _drop_indexes(cursor: Any) -> list[str]:
     return [definition for _name, definition in rows]
 
 
-def _load_entity(
-    entity: Any, invoices: int, customers: int, rng: random.Random, log: Any, cursor: Any
-) -> None:
+def _load_entity(entity: Any, invoices: int, customers: int, rng: random.Random, log: Any, cursor: Any,
+                 seed: int, workers: int) -> None:  # fmt: skip
     from facturier.audit.keys import keyring
     from facturier.invoicing.models import Document
     from facturier.invoicing.numbering import default_series_for
 
+    global _CONTEXT
     started = time.perf_counter()
     series = {s.code: s for s in default_series_for(entity)}
     first_demo = (
@@ -179,21 +183,54 @@ def _load_entity(
     log(f"{entity.name}: {customers} customers, {invoices} invoices over {last_year - 9}-{last_year}")
     people = _customers(entity, customers, rng, cursor)
     log(f"  customers: {time.perf_counter() - started:.0f} s")
-    writer = _Writer(entity, series, seller, rng, keyring(), cursor, last_year)
+    writer = _Writer(entity, series, seller, keyring(), cursor, last_year, people)
     start = dt.date(last_year - 9, 1, 1)
     span = (dt.date(last_year, 12, 31) - start).days
     per_day = [0] * span
     for _ in range(invoices):
         per_day[rng.randrange(span)] += 1
+    # one slice per month, numbered on from the month before (numbers restart each year)
+    slices: list[tuple[int, int, list[tuple[dt.date, int]]]] = []
+    counted: dict[int, int] = defaultdict(int)
     for offset, count in enumerate(per_day):
         day = start + dt.timedelta(days=offset)
-        writer.advance_to(day)
-        for _ in range(count):
-            writer.invoice(day, rng.choice(people))
-        if offset % 365 == 364:
-            log(f"  up to {day}: {writer.summary()} ({time.perf_counter() - started:.0f} s)")
+        if not slices or (slices[-1][2][0][0].month, slices[-1][2][0][0].year) != (day.month, day.year):
+            slices.append((len(slices), counted[day.year], []))
+        slices[-1][2].append((day, count))
+        counted[day.year] += count
+    writer.counters["invoice"].update(counted)
+    _CONTEXT = writer.maker  # the workers are forked: they inherit it (and never touch the database)
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers) as pool:
+        tasks = [(seed, str(entity.pk), index, first, days) for index, first, days in slices]
+        for (_index, _first, days), made in zip(slices, pool.imap(_make_slice, tasks), strict=True):
+            writer.take(made)
+            issued = [day for day, count in days if count]
+            if issued:
+                writer.last_issue["invoice"] = issued[-1]
+            writer.advance_to(days[-1][0] + dt.timedelta(days=1))
+            if days[-1][0].month == 12:
+                log(f"  up to {days[-1][0]}: {writer.summary()} ({time.perf_counter() - started:.0f} s)")
     writer.finish()
     log(f"  {writer.summary()} ({time.perf_counter() - started:.0f} s)")
+
+
+_CONTEXT: Any = None
+
+
+def _make_slice(task: tuple[int, str, int, int, list[tuple[dt.date, int]]]) -> dict[str, Any]:
+    """In a worker: one month of invoices, with everything but the chained seals (the parent's job)."""
+    seed, entity, index, first, days = task
+    maker = _CONTEXT
+    rng = random.Random(f"{seed}:{entity}:{index}")
+    made: dict[str, Any] = {"invoices": [], "lines": [], "payments": [], "allocations": [], "events": [],
+                            "credits": []}  # fmt: skip
+    number = first
+    for day, count in days:
+        for _ in range(count):
+            number += 1
+            maker.invoice(rng, day, number, rng.randrange(len(maker.people)), made, check=number == first + 1)
+    return made
 
 
 def _customers(entity: Any, count: int, rng: random.Random, cursor: Any) -> list[Customer_]:
@@ -227,64 +264,238 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False).translate(_ESCAPES)
 
 
-class _Writer:
-    """Generates one entity's documents day by day and streams them, sealed in their series' order.
+class _Maker:
+    """Makes documents and events as COPY text and as the bytes their seal covers, without the chain.
 
     Amounts are integer cents and every value is formatted once, as `sealed_content` normalizes it and as
-    COPY reads it; `_check` proves on the first documents and events that the seal content is the project's.
+    COPY reads it; the first document of each slice and the first event are checked, byte for byte,
+    against the project's own `sealed_content` and `event_sealed_content`. What depends on the chain
+    (position, previous seal) is left out: a document's sealed bytes come in two parts around it, an
+    event's before its position (the last key of its content), and the rows end before those columns.
     """
+
+    def __init__(
+        self, writer: _Writer, seller: dict[str, Any], last_year: int, people: list[Customer_]
+    ) -> None:
+        from facturier.invoicing.immutability import SEALED_DOCUMENT_FIELDS
+        from facturier.invoicing.models import Document, Line
+        from facturier.invoicing.sealing import SEALED_LINE_FIELDS, _normalized
+
+        self.entity, self.entity_id, self.seller = writer.entity, writer.entity_id, seller
+        self.seller_text = _json(seller)
+        self.series_ids = writer.series_ids
+        self.chain_key = writer.chain_key
+        self.last_day = dt.date(last_year, 12, 31)
+        self.people = people
+        self.tables = {name: getattr(writer, name) for name in ("documents", "lines", "payments", "allocations",
+                                                                "events")}  # fmt: skip
+        blank = Document(entity=writer.entity, kind="invoice", status="sent")
+        self.document_defaults = {name: _normalized(blank, name) for name in SEALED_DOCUMENT_FIELDS}
+        blank_line = Line()
+        self.line_defaults = {name: _normalized(blank_line, name) for name in SEALED_LINE_FIELDS}
+
+    @staticmethod
+    def _time(rng: random.Random, day: str) -> str:
+        """An issue time during office hours, as `datetime.isoformat` writes it (UTC, whole minutes)."""
+        return f"{day}T{8 + rng.randrange(10):02d}:{rng.randrange(60):02d}:00+00:00"
+
+    def document(self, rng: random.Random, code: str, number: int, day: dt.date, customer: Customer_,
+                 lines: Lines, *, status: str = "sent", due: dt.date, preceding: str | None = None,
+                 check: bool = False) -> tuple[str, str, int, tuple[str, bytes, bytes], list[str], tuple[str, bytes, str]]:  # fmt: skip
+        """One document: id, number, amount due (cents), (row head, sealed bytes before and after the chain
+        fields), its line rows, and its "issued" event."""
+        from facturier.domain.sealing import canonical_json
+
+        text = f"{'FAC' if code == 'invoice' else 'AV'}-{day.year}-{number:05d}"
+        pk, day_text = str(uuid.UUID(int=rng.getrandbits(128), version=4)), str(day)
+        issued = self._time(rng, day_text)
+        net = sum(quantity * price for _position, _description, quantity, price in lines)
+        tax = net // 5 + (1 if net % 5 >= 3 else 0)  # 20 %, rounded half even (never a half cent here)
+        net_text, tax_text, total_text = _cents(net), _cents(tax), _cents(net + tax)
+        breakdown = [{"category": "S", "rate": "20.00", "base": net_text, "tax": tax_text}]
+        sealed_lines, line_rows = [], []
+        lines_table = self.tables["lines"]
+        for line_position, description, quantity, price in lines:
+            values = {"position": line_position, "description": description, "quantity": f"{quantity}.000000",
+                      "unit_price": f"{price // 100}.{price % 100:02d}0000", "net_amount": _cents(quantity * price)}  # fmt: skip
+            sealed_lines.append({**self.line_defaults, **values})
+            line_rows.append(lines_table.head(str(uuid.UUID(int=rng.getrandbits(128), version=4)), pk,
+                                              str(line_position), description, values["quantity"],
+                                              values["unit_price"], values["net_amount"], issued, issued))  # fmt: skip
+        type_code = "380" if code == "invoice" else "381"
+        document = {**self.document_defaults, "entity_id": self.entity_id, "kind": "invoice", "type_code": type_code,
+                    "number": text, "series_id": self.series_ids[code], "customer_id": customer[0],
+                    "issue_date": day_text, "due_date": str(due), "preceding_invoice_id": preceding,
+                    "seller_snapshot": self.seller, "customer_snapshot": customer[1], "line_total": net_text,
+                    "tax_exclusive": net_text, "tax_total": tax_text, "tax_inclusive": total_text,
+                    "payable": total_text, "vat_breakdown": breakdown, "seal_position": 0,
+                    "seal_previous_hash": PLACEHOLDER}  # fmt: skip
+        content = {
+            "id": pk,
+            "document": document,
+            "lines": sealed_lines,
+            "allowances_charges": [],
+            "deposits": [],
+        }
+        before, after = canonical_json(content).split(CHAIN_FIELDS)
+        if check:
+            self._check_document(content, status, issued)
+        head = self.tables["documents"].head(
+            pk, self.entity_id, "invoice", type_code, status, self.series_ids[code], text, customer[0], day_text,
+            str(due), self.seller_text, customer[2], preceding or "\\N", net_text, net_text, tax_text, total_text,
+            total_text, _json(breakdown), issued, issued, issued, issued)  # fmt: skip
+        event = self.event(rng, issued, "invoice.issued", "invoicing.document", pk, text,
+                           {"number": text, "status": "issued"}, check=check)  # fmt: skip
+        return pk, text, net + tax, (head, before, after), line_rows, event
+
+    def invoice(self, rng: random.Random, day: dt.date, number: int, who: int, made: dict[str, Any],
+                check: bool = False) -> None:  # fmt: skip
+        customer = self.people[who]
+        lines = [(position, f"Prestation {rng.choice(WORDS)}", 1 + rng.randrange(20), rng.randrange(5000, 200000))
+                 for position in range(1, 2 + rng.randrange(3))]  # fmt: skip
+        credited = rng.random() < CREDITED
+        pk, text, due, document, line_rows, event = self.document(
+            rng, "invoice", number, day, customer, lines, status="cancelled" if credited else "sent",
+            due=day + dt.timedelta(days=30), check=check)  # fmt: skip
+        made["invoices"].append(document)
+        made["lines"].extend(line_rows)
+        made["events"].append(event)
+        if credited:
+            credit_day = min(day + dt.timedelta(days=rng.randrange(1, 20)), self.last_day)
+            made["credits"].append((credit_day, pk, who, lines, rng.getrandbits(64)))
+            return
+        roll = rng.random()
+        if roll < 0.03:
+            return  # still unpaid (the aged balance has a long tail)
+        if roll <= 0.08:  # half paid, rounded half even like Decimal.quantize
+            half, odd = divmod(due, 2)
+            due = half + (1 if odd and half % 2 else 0)
+        amount = _cents(due)
+        received = str(day + dt.timedelta(days=10 + rng.randrange(50)))
+        payment, noon = str(uuid.UUID(int=rng.getrandbits(128), version=4)), f"{received}T12:00:00+00:00"
+        made["payments"].append(self.tables["payments"].head(
+            payment, self.entity_id, customer[0], received, amount, "EUR", f"VIR {text}", customer[3], noon, noon))  # fmt: skip
+        made["allocations"].append(self.tables["allocations"].head(
+            str(uuid.UUID(int=rng.getrandbits(128), version=4)), self.entity_id, payment, pk, amount, noon, noon))  # fmt: skip
+        made["events"].append(self.event(rng, self._time(rng, received), "payment.recorded", "payments.payment",
+                                         payment, f"{amount} EUR on {received}", {"amount": amount}))  # fmt: skip
+
+    def event(self, rng: random.Random, occurred: str, action: str, object_type: str, object_id: str, label: str,
+              after: dict[str, str], check: bool = False) -> tuple[str, bytes, str]:  # fmt: skip
+        """(when, sealed bytes up to the position, row head) of one audit event."""
+        from facturier.domain.sealing import canonical_json
+
+        pk = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        content = {"id": pk, "entity": self.entity_id, "actor": "system", "action": action,
+                   "object_type": object_type, "object_id": object_id, "object_repr": label[:200], "before": None,
+                   "after": after, "occurred_at": occurred, "chain_key": self.chain_key, "position": 0}  # fmt: skip
+        sealed = canonical_json(content)
+        if not sealed.endswith(b'"position":0}'):
+            raise AssertionError("the position is no longer the last key of an event's seal")
+        if check:
+            self._check_event(content)
+        head = self.tables["events"].head(pk, self.entity_id, "system", action, object_type, object_id,
+                                          label[:200].translate(_ESCAPES), _json(after), occurred, self.chain_key,
+                                          self.key_id_text, occurred, occurred)  # fmt: skip
+        return occurred, sealed[:-2], head
+
+    def _check_document(self, content: dict[str, Any], status: str, issued: str) -> None:
+        """The bytes sealed here are, byte for byte, what the project's `sealed_content` reads back."""
+        from facturier.documents.models import StoredFile
+        from facturier.domain.sealing import canonical_json
+        from facturier.invoicing.models import Document, Line
+        from facturier.invoicing.sealing import sealed_content
+
+        values = content["document"]
+        doc = Document(id=uuid.UUID(content["id"]), entity=self.entity, kind="invoice", status=status,
+                       type_code=values["type_code"], number=values["number"], series_id=values["series_id"],
+                       customer_id=values["customer_id"], issue_date=dt.date.fromisoformat(values["issue_date"]),
+                       due_date=dt.date.fromisoformat(values["due_date"]),
+                       preceding_invoice_id=values["preceding_invoice_id"], seller_snapshot=self.seller,
+                       customer_snapshot=values["customer_snapshot"], line_total=Decimal(values["line_total"]),
+                       tax_exclusive=Decimal(values["tax_exclusive"]), tax_total=Decimal(values["tax_total"]),
+                       tax_inclusive=Decimal(values["tax_inclusive"]), payable=Decimal(values["payable"]),
+                       vat_breakdown=values["vat_breakdown"], seal_position=7, seal_previous_hash="f" * 64,
+                       issued_at=dt.datetime.fromisoformat(issued))  # fmt: skip
+        lines = [Line(document=doc, position=line["position"], description=line["description"],
+                      quantity=Decimal(line["quantity"]), unit_price=Decimal(line["unit_price"]),
+                      net_amount=Decimal(line["net_amount"])) for line in content["lines"]]  # fmt: skip
+        doc._prefetched_objects_cache = {"lines": lines, "allowances_charges": [],
+                                         "deposits": Document.objects.none(), "stored_files": StoredFile.objects.none()}  # fmt: skip
+        before, after = canonical_json(content).split(CHAIN_FIELDS)
+        if canonical_json(sealed_content(doc)) != _sealed_document(before, after, 7, "f" * 64):
+            raise AssertionError(f"seal content differs: {sealed_content(doc)} != {content}")
+
+    def _check_event(self, content: dict[str, Any]) -> None:
+        from facturier.audit.models import AuditEvent
+        from facturier.domain.sealing import canonical_json
+
+        event = AuditEvent(id=uuid.UUID(content["id"]), entity=self.entity, actor_label=content["actor"],
+                           action=content["action"], object_type=content["object_type"],
+                           object_id=content["object_id"], object_repr=content["object_repr"], before=None,
+                           after=content["after"], occurred_at=dt.datetime.fromisoformat(content["occurred_at"]),
+                           chain_key=content["chain_key"], position=content["position"])  # fmt: skip
+        if canonical_json(event.sealed_content()) != canonical_json(content):
+            raise AssertionError(f"event content differs: {event.sealed_content()} != {content}")
+
+
+PLACEHOLDER = "p" * 64
+CHAIN_FIELDS = f'"seal_position":0,"seal_previous_hash":"{PLACEHOLDER}"'.encode()
+
+
+def _sealed_document(before: bytes, after: bytes, position: int, previous: str) -> bytes:
+    return b"".join(
+        (before, b'"seal_position":%d,"seal_previous_hash":"' % position, previous.encode(), b'"', after)
+    )
+
+
+class _Writer:
+    """Chains what the makers made, in order, and streams it (the parent process, one transaction)."""
 
     DOCUMENT = ("id", "entity", "kind", "type_code", "status", "series", "number", "customer", "issue_date",
                 "due_date", "seller_snapshot", "customer_snapshot", "preceding_invoice", "line_total",
                 "tax_exclusive", "tax_total", "tax_inclusive", "payable", "vat_breakdown", "issued_at", "sent_at",
-                "seal_position", "seal_previous_hash", "seal_key_id", "seal_hash", "created_at", "updated_at")  # fmt: skip
+                "created_at", "updated_at", "seal_position", "seal_previous_hash", "seal_key_id", "seal_hash")  # fmt: skip
     LINE = ("id", "document", "position", "description", "quantity", "unit_price", "net_amount", "created_at",
             "updated_at")  # fmt: skip
     PAYMENT = ("id", "entity", "customer", "received_on", "amount", "currency", "reference", "payer",
                "created_at", "updated_at")  # fmt: skip
     ALLOCATION = ("id", "entity", "payment", "document", "amount", "created_at", "updated_at")
     EVENT = ("id", "entity", "actor_label", "action", "object_type", "object_id", "object_repr", "after",
-             "occurred_at", "chain_key", "position", "previous_hash", "hash", "key_id", "created_at", "updated_at")  # fmt: skip
+             "occurred_at", "chain_key", "key_id", "created_at", "updated_at", "position", "previous_hash", "hash")  # fmt: skip
 
-    def __init__(self, entity: Any, series: dict[str, Any], seller: dict[str, Any], rng: random.Random,
-                 keys: Any, cursor: Any, last_year: int) -> None:  # fmt: skip
+    def __init__(self, entity: Any, series: dict[str, Any], seller: dict[str, Any], keys: Any, cursor: Any,
+                 last_year: int, people: list[Customer_]) -> None:  # fmt: skip
         from django.db.models import F
 
         from facturier.audit.models import AuditEvent
         from facturier.domain.sealing import GENESIS_HASH
-        from facturier.invoicing.immutability import SEALED_DOCUMENT_FIELDS
         from facturier.invoicing.models import Document, Line
-        from facturier.invoicing.sealing import SEALED_LINE_FIELDS, _normalized
         from facturier.payments.models import Allocation, Payment
 
-        self.entity, self.entity_id, self.seller, self.rng = entity, str(entity.pk), seller, rng
-        self.seller_text = _json(seller)
+        self.entity, self.entity_id = entity, str(entity.pk)
         self.key, self.key_id = keys.current, keys.current_id
         self.invoice_series, self.credit_series = series["invoice"], series["credit_note"]
         self.series_ids = {"invoice": str(self.invoice_series.pk), "credit_note": str(self.credit_series.pk)}
-        self.last_day = dt.date(last_year, 12, 31)
+        self.chain_key, self.event_position, self.event_hash = f"audit:{entity.pk}", 0, GENESIS_HASH
         self.documents = Table(Document, self.DOCUMENT, cursor)
         self.lines = Table(Line, self.LINE, cursor)
         self.payments = Table(Payment, self.PAYMENT, cursor)
         self.allocations = Table(Allocation, self.ALLOCATION, cursor)
         self.events = Table(AuditEvent, self.EVENT, cursor)
-        # what the seal covers of the columns left at their defaults
-        blank = Document(entity=entity, kind="invoice", status="sent")
-        self.document_defaults = {name: _normalized(blank, name) for name in SEALED_DOCUMENT_FIELDS}
-        blank_line = Line()
-        self.line_defaults = {name: _normalized(blank_line, name) for name in SEALED_LINE_FIELDS}
+        self.maker = _Maker(self, seller, last_year, people)
+        self.maker.key_id_text = self.key_id
         self.counters: dict[str, dict[int, int]] = {
             "invoice": defaultdict(int),
             "credit_note": defaultdict(int),
         }
         # the series' own (demo) documents are re-chained after the history, hence a chain from genesis
         self.chains = {"invoice": [0, GENESIS_HASH], "credit_note": [0, GENESIS_HASH]}
-        self.credits: list[tuple[dt.date, int, str, Customer_, Lines]] = []  # credit notes to come
-        self.pending: list[tuple[str, int, tuple[str, str, str, str, dict[str, str]]]] = []  # events to chain
+        self.credits: list[tuple[dt.date, int, str, int, Lines, int]] = []  # credit notes to come
+        self.pending: list[tuple[str, int, bytes, str]] = []  # events to chain: when, order, bytes, row head
         self.order = 0
-        self.chain_key, self.event_position, self.event_hash = f"audit:{entity.pk}", 0, GENESIS_HASH
         self.last_issue: dict[str, dt.date | None] = {"invoice": None, "credit_note": None}
-        self.checked: set[str] = set()
+        self.credit_checked = False
         # what the demo already sealed, re-chained after the history in `finish`; its events move out of
         # the history's positions first (the chain position is unique)
         self.demo_documents = {
@@ -303,168 +514,57 @@ class _Writer:
                 f"{self.payments.rows + len(self.payments.buffer)} payments, "
                 f"{self.events.rows + len(self.events.buffer)} events")  # fmt: skip
 
-    def _time(self, day: str) -> str:
-        """An issue time during office hours, as `datetime.isoformat` writes it (UTC, whole minutes)."""
-        return f"{day}T{8 + self.rng.randrange(10):02d}:{self.rng.randrange(60):02d}:00+00:00"
-
-    # documents
-
-    def _document(self, code: str, day: dt.date, customer: Customer_, lines: Lines, *, status: str = "sent",
-                  due: dt.date, preceding: str | None = None) -> tuple[str, str, int]:  # fmt: skip
-        """Number, seal and write one document with its lines; return its id, number and amount due (cents)."""
-        from facturier.domain.sealing import seal_mac
-
-        counter = self.counters[code]
-        counter[day.year] += 1
-        number = f"{'FAC' if code == 'invoice' else 'AV'}-{day.year}-{counter[day.year]:05d}"
-        self.last_issue[code] = day
-        pk, day_text = str(uuid.uuid4()), str(day)
-        issued = self._time(day_text)
-        net = sum(quantity * price for _position, _description, quantity, price in lines)
-        tax = net // 5 + (1 if net % 5 >= 3 else 0)  # 20 %, rounded half even (never a half cent here)
-        net_text, tax_text, total_text = _cents(net), _cents(tax), _cents(net + tax)
-        breakdown = [{"category": "S", "rate": "20.00", "base": net_text, "tax": tax_text}]
+    def _chain_document(self, code: str, document: tuple[str, bytes, bytes]) -> None:
+        head, before, after = document
         chain = self.chains[code]
         position, previous = chain[0] + 1, chain[1]
-        sealed_lines = []
-        line_rows = []
-        for line_position, description, quantity, price in lines:
-            values = {"position": line_position, "description": description, "quantity": f"{quantity}.000000",
-                      "unit_price": f"{price // 100}.{price % 100:02d}0000",
-                      "net_amount": _cents(quantity * price)}  # fmt: skip
-            sealed_lines.append({**self.line_defaults, **values})
-            line_rows.append(values)
-        document = {**self.document_defaults, "entity_id": self.entity_id, "kind": "invoice",
-                    "type_code": "380" if code == "invoice" else "381", "number": number,
-                    "series_id": self.series_ids[code], "customer_id": customer[0], "issue_date": day_text,
-                    "due_date": str(due), "preceding_invoice_id": preceding, "seller_snapshot": self.seller,
-                    "customer_snapshot": customer[1], "line_total": net_text, "tax_exclusive": net_text,
-                    "tax_total": tax_text, "tax_inclusive": total_text, "payable": total_text,
-                    "vat_breakdown": breakdown, "seal_position": position, "seal_previous_hash": previous}  # fmt: skip
-        content = {
-            "id": pk,
-            "document": document,
-            "lines": sealed_lines,
-            "allowances_charges": [],
-            "deposits": [],
-        }
-        if code not in self.checked:
-            self._check_document(content, status, issued)
-            self.checked.add(code)
-        seal = seal_mac(self.key, previous, content)
+        seal = hmac.new(self.key, previous.encode() + _sealed_document(before, after, position, previous),
+                        hashlib.sha256).hexdigest()  # fmt: skip  # = seal_mac(key, previous, content)
         chain[0], chain[1] = position, seal
-        self.documents.add(pk, self.entity_id, "invoice", document["type_code"], status, self.series_ids[code],
-                           number, customer[0], day_text, document["due_date"], self.seller_text, customer[2],
-                           preceding or "\\N", net_text, net_text, tax_text, total_text, total_text,
-                           _json(breakdown), issued, issued, str(position), previous, self.key_id, seal, issued,
-                           issued)  # fmt: skip
-        for values in line_rows:
-            self.lines.add(str(uuid.uuid4()), pk, str(values["position"]), values["description"],
-                           values["quantity"], values["unit_price"], values["net_amount"], issued, issued)  # fmt: skip
-        self._event(issued, "invoice.issued", "invoicing.document", pk, number,
-                    {"number": number, "status": "issued"})  # fmt: skip
-        return pk, number, net + tax
+        self.documents.add_row(f"{head}\t{position}\t{previous}\t{self.key_id}\t{seal}")
 
-    def invoice(self, day: dt.date, customer: Customer_) -> None:
-        rng = self.rng
-        lines = [(position, f"Prestation {rng.choice(WORDS)}", 1 + rng.randrange(20), rng.randrange(5000, 200000))
-                 for position in range(1, 2 + rng.randrange(3))]  # fmt: skip
-        if rng.random() < CREDITED:
-            pk, _number, _due = self._document("invoice", day, customer, lines, status="cancelled",
-                                               due=day + dt.timedelta(days=30))  # fmt: skip
-            credit_day = min(day + dt.timedelta(days=rng.randrange(1, 20)), self.last_day)
-            self.order += 1
-            heapq.heappush(self.credits, (credit_day, self.order, pk, customer, lines))
-            return
-        pk, number, due = self._document("invoice", day, customer, lines, due=day + dt.timedelta(days=30))
-        roll = rng.random()
-        if roll < 0.03:
-            return  # still unpaid (the aged balance has a long tail)
-        if roll <= 0.08:  # half paid, rounded half even like Decimal.quantize
-            half, odd = divmod(due, 2)
-            due = half + (1 if odd and half % 2 else 0)
-        amount = _cents(due)
-        received = str(day + dt.timedelta(days=10 + rng.randrange(50)))
-        payment, noon = str(uuid.uuid4()), f"{received}T12:00:00+00:00"
-        self.payments.add(payment, self.entity_id, customer[0], received, amount, "EUR", f"VIR {number}",
-                          customer[3], noon, noon)  # fmt: skip
-        self.allocations.add(str(uuid.uuid4()), self.entity_id, payment, pk, amount, noon, noon)
-        self._event(self._time(received), "payment.recorded", "payments.payment", payment,
-                    f"{amount} EUR on {received}", {"amount": amount})  # fmt: skip
-
-    def _check_document(self, content: dict[str, Any], status: str, issued: str) -> None:
-        """The seal content built here is, byte for byte, what the project's `sealed_content` reads back."""
-        from facturier.documents.models import StoredFile
-        from facturier.domain.sealing import canonical_json
-        from facturier.invoicing.models import Document, Line
-        from facturier.invoicing.sealing import sealed_content
-
-        values = content["document"]
-        doc = Document(id=uuid.UUID(content["id"]), entity=self.entity, kind="invoice", status=status,
-                       type_code=values["type_code"], number=values["number"], series_id=values["series_id"],
-                       customer_id=values["customer_id"], issue_date=dt.date.fromisoformat(values["issue_date"]),
-                       due_date=dt.date.fromisoformat(values["due_date"]),
-                       preceding_invoice_id=values["preceding_invoice_id"], seller_snapshot=self.seller,
-                       customer_snapshot=values["customer_snapshot"], line_total=Decimal(values["line_total"]),
-                       tax_exclusive=Decimal(values["tax_exclusive"]), tax_total=Decimal(values["tax_total"]),
-                       tax_inclusive=Decimal(values["tax_inclusive"]), payable=Decimal(values["payable"]),
-                       vat_breakdown=values["vat_breakdown"], seal_position=values["seal_position"],
-                       seal_previous_hash=values["seal_previous_hash"], issued_at=dt.datetime.fromisoformat(issued))  # fmt: skip
-        lines = [Line(document=doc, position=line["position"], description=line["description"],
-                      quantity=Decimal(line["quantity"]), unit_price=Decimal(line["unit_price"]),
-                      net_amount=Decimal(line["net_amount"])) for line in content["lines"]]  # fmt: skip
-        doc._prefetched_objects_cache = {"lines": lines, "allowances_charges": [],
-                                         "deposits": Document.objects.none(), "stored_files": StoredFile.objects.none()}  # fmt: skip
-        if canonical_json(sealed_content(doc)) != canonical_json(content):
-            raise AssertionError(f"seal content differs: {sealed_content(doc)} != {content}")
-
-    # audit events: chained in the order they occurred
-
-    def _event(self, occurred: str, action: str, object_type: str, object_id: str, label: str,
-               after: dict[str, str]) -> None:  # fmt: skip
+    def _push_event(self, event: tuple[str, bytes, str]) -> None:
         self.order += 1
-        heapq.heappush(
-            self.pending, (occurred, self.order, (action, object_type, object_id, label[:200], after))
-        )
+        heapq.heappush(self.pending, (event[0], self.order, event[1], event[2]))
 
-    def _chain_events(self, before: str | None) -> None:
-        from facturier.domain.sealing import seal_mac
-
-        pending, key_id = self.pending, self.key_id
-        while pending and (before is None or pending[0][0] < before):
-            occurred, _order, (action, object_type, object_id, label, after) = heapq.heappop(pending)
-            self.event_position += 1
-            pk, previous = str(uuid.uuid4()), self.event_hash
-            content = {"id": pk, "entity": self.entity_id, "actor": "system", "action": action,
-                       "object_type": object_type, "object_id": object_id, "object_repr": label, "before": None,
-                       "after": after, "occurred_at": occurred, "chain_key": self.chain_key,
-                       "position": self.event_position}  # fmt: skip
-            if "event" not in self.checked:
-                self._check_event(content)
-                self.checked.add("event")
-            self.event_hash = seal_mac(self.key, previous, content)
-            self.events.add(pk, self.entity_id, "system", action, object_type, object_id, label.translate(_ESCAPES),
-                            _json(after), occurred, self.chain_key, str(self.event_position), previous,
-                            self.event_hash, key_id, occurred, occurred)  # fmt: skip
-
-    def _check_event(self, content: dict[str, Any]) -> None:
-        from facturier.audit.models import AuditEvent
-        from facturier.domain.sealing import canonical_json
-
-        event = AuditEvent(id=uuid.UUID(content["id"]), entity=self.entity, actor_label=content["actor"],
-                           action=content["action"], object_type=content["object_type"],
-                           object_id=content["object_id"], object_repr=content["object_repr"], before=None,
-                           after=content["after"], occurred_at=dt.datetime.fromisoformat(content["occurred_at"]),
-                           chain_key=content["chain_key"], position=content["position"])  # fmt: skip
-        if canonical_json(event.sealed_content()) != canonical_json(content):
-            raise AssertionError(f"event content differs: {event.sealed_content()} != {content}")
+    def take(self, made: dict[str, Any]) -> None:
+        """A month made by a worker: its invoices are chained now, its events and credit notes when due."""
+        for document in made["invoices"]:
+            self._chain_document("invoice", document)
+        for table in ("lines", "payments", "allocations"):
+            target = getattr(self, table)
+            for row in made[table]:
+                target.add_row(row)
+        for event in made["events"]:
+            self._push_event(event)
+        for credit in made["credits"]:
+            self.order += 1
+            heapq.heappush(self.credits, (credit[0], self.order, *credit[1:]))
 
     def advance_to(self, day: dt.date | None) -> None:
         """Everything dated before `day` is known: write the credit notes, then chain the events, up to it."""
         while self.credits and (day is None or self.credits[0][0] < day):
-            credit_day, _order, invoice, customer, lines = heapq.heappop(self.credits)
-            self._document("credit_note", credit_day, customer, lines, due=credit_day, preceding=invoice)
-        self._chain_events(None if day is None else f"{day}T00:00:00+00:00")
+            credit_day, _order, invoice, who, lines, seed = heapq.heappop(self.credits)
+            counter = self.counters["credit_note"]
+            counter[credit_day.year] += 1
+            _pk, _text, _due, document, line_rows, event = self.maker.document(
+                random.Random(seed), "credit_note", counter[credit_day.year], credit_day, self.maker.people[who],
+                lines, due=credit_day, preceding=invoice, check=not self.credit_checked)  # fmt: skip
+            self.credit_checked = True
+            self.last_issue["credit_note"] = credit_day
+            self._chain_document("credit_note", document)
+            for row in line_rows:
+                self.lines.add_row(row)
+            self._push_event(event)
+        before = None if day is None else f"{day}T00:00:00+00:00"
+        pending = self.pending
+        while pending and (before is None or pending[0][0] < before):
+            _occurred, _order, sealed, head = heapq.heappop(pending)
+            self.event_position += 1
+            previous = self.event_hash
+            self.event_hash = hmac.new(self.key, previous.encode() + sealed + b"%d}" % self.event_position,
+                                       hashlib.sha256).hexdigest()  # fmt: skip
+            self.events.add_row(f"{head}\t{self.event_position}\t{previous}\t{self.event_hash}")
 
     def finish(self) -> None:
         from facturier.audit.models import AuditEvent, ChainHead
@@ -487,8 +587,8 @@ class _Writer:
         previous, position = self.event_hash, self.event_position
         for event in AuditEvent.objects.filter(pk__in=self.demo_events).order_by("position"):
             position += 1
-            event.position, event.previous_hash, event.key_id = position, previous, self.keys.current_id
-            event.hash = previous = seal_mac(self.keys.current, previous, event.sealed_content())
+            event.position, event.previous_hash, event.key_id = position, previous, self.key_id
+            event.hash = previous = seal_mac(self.key, previous, event.sealed_content())
             AuditEvent.objects.filter(pk=event.pk).update(
                 position=event.position,
                 previous_hash=event.previous_hash,
