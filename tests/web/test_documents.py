@@ -85,6 +85,11 @@ def test_invoice_list_paginates_and_keeps_the_filters(owner_client, entity, cust
     assert second.context["page"].next_after == ""
     seen = [d.pk for d in first.context["page"]] + [d.pk for d in second.context["page"]]
     assert len(set(seen)) == 27
+    # "previous" reads the rows before the first one shown, and leads back to the first page
+    back = owner_client.get(url, {"status": "draft", "before": second.context["page"].previous_before})
+    assert [d.pk for d in back.context["page"]] == [d.pk for d in first.context["page"]]
+    assert back.context["page"].is_first
+    assert back.context["page"].previous_before == ""
     # a cursor that is not one shows the first page
     assert len(owner_client.get(url, {"status": "draft", "after": "nonsense!"}).context["page"]) == 25
 

@@ -6,7 +6,7 @@ import time_machine
 
 from tests.growth import ISSUED_ON, grow, queries_of
 
-PAGES = ["/", "/invoices/", "/credit-notes/", "/quotes/", "/orders/", "/customers/", "/products/",
+PAGES = ["/", "/invoices/", "/credit-notes/", "/quotes/", "/orders/", "/customers/", "/products/", "/payments/",
          "/approvals/", "/inbox/", "/invoices/?q=Client", "/customers/?q=Client"]  # fmt: skip
 
 

@@ -305,3 +305,6 @@ class EinvoiceValidation(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.document} {self.syntax}: {self.error_count} errors, {self.warning_count} warnings"
+
+
+from facturier.invoicing.read_aggregates import ReceivableByDue, ReceivableOpen, StatusCount  # noqa: E402, F401

@@ -159,6 +159,22 @@ def after(documents: QuerySet[Document], position: ListPosition) -> QuerySet[Doc
     )
 
 
+def oldest_first(documents: QuerySet[Document]) -> QuerySet[Document]:
+    """The reverse of `newest_first` (to read the page before a position, then turn it round)."""
+    return documents.order_by(F("issue_date").asc(nulls_last=True), "created_at", "id")
+
+
+def before(documents: QuerySet[Document], position: ListPosition) -> QuerySet[Document]:
+    """The rows that come before `position` in `newest_first` order (read them `oldest_first`)."""
+    earlier = Q(created_at__gt=position.created_at) | Q(created_at=position.created_at, id__gt=position.pk)
+    if position.issue_date is None:
+        return documents.filter(Q(issue_date__isnull=True) & earlier)
+    return documents.filter(
+        Q(issue_date__isnull=True) | Q(issue_date__gt=position.issue_date)
+        | (Q(issue_date=position.issue_date) & earlier)
+    )  # fmt: skip
+
+
 def lineage_of(document: Document) -> list[Document]:
     """The documents this one came from, oldest first (quote, order...)."""
     chain: list[Document] = []

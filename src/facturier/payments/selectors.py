@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from facturier.accounts.models import LegalEntity
 from facturier.invoicing.lifecycle import OPEN_RECEIVABLE
 from facturier.invoicing.models import Document, Kind, TypeCode
+from facturier.invoicing.read_aggregates import NOT_DUE, ReceivableByDue
 from facturier.parties.models import Customer
 from facturier.payments.models import Allocation, OpenItem, Payment
 
@@ -160,15 +161,10 @@ def imported_open_items(entity: LegalEntity, *, customer: Customer | None = None
     return open_items_with_balance(items).filter(balance__gt=0).order_by("due_date", "number")
 
 
-def receivables_of(entity: LegalEntity, today: dt.date, *, customer: Customer | None = None) -> Receivables:
-    """Outstanding, overdue and the aged balance (days past due) in one aggregate query.
-
-    The balances come from two grouped sums joined to the open invoices (payments allocated per
-    invoice, issued credit notes per invoice) rather than two correlated sub-queries per invoice: one
-    pass over each table, whatever the history's size (issue 9: the dashboard at 100,000 invoices).
-    Same figures as `open_items` (balance > 0), which lists them. Imported open items (`OpenItem`, from a
-    previous tool; a bounded set) join them by UNION ALL.
-    """
+def _open_balances_sql(entity: LegalEntity, *, customer: Customer | None) -> tuple[str, list[Any]]:
+    """(due_date, cents, n) of every invoice still owed, recomputed from the documents: the open
+    invoices LEFT JOINed to two grouped sums (payments allocated per invoice, issued credit notes per
+    invoice), one pass over each table rather than two correlated sub-queries per invoice."""
     invoices = receivable_invoices(entity)
     allocations = Allocation.objects.filter(entity=entity, document__isnull=False)
     credit_notes = Document.objects.filter(
@@ -187,48 +183,84 @@ def receivables_of(entity: LegalEntity, today: dt.date, *, customer: Customer | 
         credit_notes.order_by().values("preceding_invoice_id").annotate(total=Sum("tax_inclusive"))
         .query.sql_with_params()
     )  # fmt: skip
+    sql = (
+        "SELECT r.due_date, r.cents, 1 AS n FROM ("  # noqa: S608 - the ORM's own compiled SQL
+        " SELECT i.due_date,"
+        " CAST(ROUND((i.payable - COALESCE(p.total, 0) - COALESCE(c.total, 0)) * 100) AS BIGINT) AS cents"
+        f" FROM ({open_sql}) i LEFT JOIN ({paid_sql}) p ON p.document_id = i.id"
+        f" LEFT JOIN ({credited_sql}) c ON c.preceding_invoice_id = i.id) r"
+    )
+    return sql, [*open_params, *paid_params, *credited_params]
+
+
+def _maintained_balances_sql(entity: LegalEntity) -> tuple[str, list[Any]]:
+    """(due_date, cents, n) per due date, from the aggregate the database keeps up to date
+    (`invoicing.read_aggregates.ReceivableByDue`): a few rows per day of due dates, not per invoice."""
+    sql, params = (
+        ReceivableByDue.objects.filter(entity=entity, n__gt=0)
+        .values("due_date", "cents", "n")
+        .order_by()
+        .query.sql_with_params()
+    )
+    return sql, list(params)
+
+
+def receivables_of(
+    entity: LegalEntity, today: dt.date, *, customer: Customer | None = None, recompute: bool = False
+) -> Receivables:
+    """Outstanding, overdue and the aged balance (days past due) in one aggregate query.
+
+    For a whole entity the balances come from the maintained per-due-date aggregate (issue 9: the
+    dashboard at 1M invoices reads a few thousand rows at most); for one customer, or with
+    `recompute=True`, they are recomputed from the documents and allocations. Same figures as
+    `open_items` (balance > 0), which lists them. Imported open items (`OpenItem`, from a previous
+    tool; a bounded set) join them by UNION ALL.
+    """
+    if customer is None and not recompute:
+        balances_sql, balances_params = _maintained_balances_sql(entity)
+    else:
+        balances_sql, balances_params = _open_balances_sql(entity, customer=customer)
     imported_sql, imported_params = (
         imported_open_items(entity, customer=customer)
         .order_by()
         .values("due_date", "balance")
         .query.sql_with_params()
     )
-    late = "o.due_date < %s"
+    not_due = f"(o.due_date >= %s OR o.due_date IS NULL OR o.due_date = '{NOT_DUE}')"
+    late = f"(o.due_date < %s AND o.due_date <> '{NOT_DUE}')"
     bands = {
-        "not_due": ("(o.due_date >= %s OR o.due_date IS NULL)", [today]),
+        "not_due": (not_due, [today]),
         "1_30": ("o.due_date <= %s AND o.due_date > %s", [today - dt.timedelta(days=1), today - dt.timedelta(days=31)]),
         "31_60": ("o.due_date <= %s AND o.due_date > %s", [today - dt.timedelta(days=31), today - dt.timedelta(days=61)]),
         "61_90": ("o.due_date <= %s AND o.due_date > %s", [today - dt.timedelta(days=61), today - dt.timedelta(days=91)]),
-        "over_90": ("o.due_date <= %s", [today - dt.timedelta(days=91)]),
+        "over_90": (f"o.due_date <= %s AND o.due_date <> '{NOT_DUE}'", [today - dt.timedelta(days=91)]),
     }  # fmt: skip
     columns = ", ".join(
-        f"SUM(CASE WHEN {condition} THEN o.balance END)" for condition, _params in bands.values()
+        f"SUM(CASE WHEN {condition} THEN o.cents END)" for condition, _params in bands.values()
     )
     # only constant fragments and the ORM's own compiled SQL are put together: every value is a parameter
     sql = (
-        f"SELECT SUM(o.balance), SUM(CASE WHEN {late} THEN o.balance END), "  # noqa: S608
-        f"COUNT(CASE WHEN {late} THEN 1 END), {columns} FROM ("
-        f" SELECT i.due_date, i.payable - COALESCE(p.total, 0) - COALESCE(c.total, 0) AS balance"
-        f" FROM ({open_sql}) i LEFT JOIN ({paid_sql}) p ON p.document_id = i.id"
-        f" LEFT JOIN ({credited_sql}) c ON c.preceding_invoice_id = i.id"
-        f" UNION ALL SELECT m.due_date, m.balance FROM ({imported_sql}) m"
-        f") o WHERE o.balance > 0"
+        f"SELECT SUM(o.cents), SUM(CASE WHEN {late} THEN o.cents END), "  # noqa: S608
+        f"SUM(CASE WHEN {late} THEN o.n END), {columns} FROM ("
+        f" SELECT b.due_date, b.cents, b.n FROM ({balances_sql}) b"
+        f" UNION ALL SELECT m.due_date, CAST(ROUND(m.balance * 100) AS BIGINT), 1 FROM ({imported_sql}) m"
+        f") o WHERE o.cents > 0"
     )
     params = [today, today, *(p for _condition, values in bands.values() for p in values),
-              *open_params, *paid_params, *credited_params, *imported_params]  # fmt: skip
+              *balances_params, *imported_params]  # fmt: skip
     with connections[Document.objects.db].cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     cent = Decimal("0.01")
 
     def amount(value: Any) -> Decimal:
-        return Decimal(str(value if value is not None else ZERO)).quantize(cent)
+        return (Decimal(int(value)) / 100 if value is not None else ZERO).quantize(cent)
 
     outstanding, overdue, overdue_count, *aged = row
     return Receivables(
         outstanding=amount(outstanding),
         overdue=amount(overdue),
-        overdue_count=overdue_count or 0,
+        overdue_count=int(overdue_count or 0),
         aged={name: amount(value) for name, value in zip(AGE_BUCKETS, aged, strict=True)},
     )
 

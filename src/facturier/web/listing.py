@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from facturier.accounts.models import LegalEntity
 from facturier.invoicing import selectors
 from facturier.invoicing.models import Document, Kind, Status, TypeCode
-from facturier.invoicing.selectors import ListPosition, after, newest_first
+from facturier.invoicing.selectors import ListPosition, after, before, newest_first, oldest_first
 from facturier.invoicing.services.common import entity_today
 from facturier.parties.models import Customer
 from facturier.payments.selectors import Settlement, settled_as, still_owed, with_settlement
@@ -168,6 +168,7 @@ class ListPage:
     is_first: bool
     count: int  # the number of matching rows, capped at COUNT_UP_TO + 1
     more_than: int = COUNT_UP_TO
+    previous_before: str = ""  # the `before=` of the previous page; empty on the first one
 
     def __iter__(self) -> Iterator[Document]:
         return iter(self.rows)
@@ -180,15 +181,29 @@ class ListPage:
         return self.count <= self.more_than
 
 
-def list_page(rows: QuerySet[Document], cursor: str, size: int = PAGE_SIZE) -> ListPage:
-    """The page of `rows` (filtered, annotated) after the `after=` cursor, newest first."""
+def list_page(
+    rows: QuerySet[Document], cursor: str, size: int = PAGE_SIZE, *, before_cursor: str = ""
+) -> ListPage:
+    """The page of `rows` (filtered, annotated) after the `after=` cursor (or before the `before=`
+    one), newest first."""
+    count = rows.order_by().values("pk")[: COUNT_UP_TO + 1].count()
+    back = decode_position(before_cursor) if before_cursor else None
+    if back is not None:
+        earlier = list(before(oldest_first(rows), back)[: size + 1])
+        more_before = len(earlier) > size
+        page = list(reversed(earlier[:size]))
+        return ListPage(
+            rows=page, next_after=encode_position(ListPosition.of(page[-1])) if page else "",
+            is_first=not more_before, count=count, more_than=COUNT_UP_TO,
+            previous_before=encode_position(ListPosition.of(page[0])) if more_before else "",
+        )  # fmt: skip
     position = decode_position(cursor) if cursor else None
     ordered = newest_first(rows)
     page = list((after(ordered, position) if position else ordered)[: size + 1])
     more = len(page) > size
     page = page[:size]
-    count = rows.order_by().values("pk")[: COUNT_UP_TO + 1].count()
     return ListPage(
         rows=page, next_after=encode_position(ListPosition.of(page[-1])) if more else "",
         is_first=position is None, count=count, more_than=COUNT_UP_TO,
+        previous_before=encode_position(ListPosition.of(page[0])) if position is not None and page else "",
     )  # fmt: skip

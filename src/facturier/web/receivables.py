@@ -7,10 +7,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 
 from facturier.accounts.models import LegalEntity
 from facturier.invoicing.models import Document, Kind, Status, TypeCode
+from facturier.invoicing.read_aggregates import StatusCount
 from facturier.invoicing.services.common import entity_today
 from facturier.payments.selectors import is_overdue, receivables_of
 from facturier.web.access import of_entity
@@ -66,9 +67,11 @@ class Dashboard:
     recent: list[Document] = field(default_factory=list)
 
 
-def _counts_by_status(documents: QuerySet[Document]) -> list[tuple[str, str, int]]:
-    """(status, label, count) in lifecycle order: draft first, cancelled last."""
-    counts = dict(documents.values_list("status").annotate(n=Count("*")).order_by())
+def _counts_by_status(entity: LegalEntity, kind: str) -> list[tuple[str, str, int]]:
+    """(status, label, count) in lifecycle order: draft first, cancelled last. Read from the counters
+    the database keeps per entity, kind and status (`invoicing.read_aggregates.StatusCount`)."""
+    rows = StatusCount.objects.filter(entity=entity, kind=kind).values_list("status").annotate(n=Sum("n"))
+    counts = {status: n for status, n in rows.order_by() if n}
     return [
         (status.value, status_text(status, Kind.INVOICE), counts[status])
         for status in Status
@@ -77,14 +80,14 @@ def _counts_by_status(documents: QuerySet[Document]) -> list[tuple[str, str, int
 
 
 def dashboard_for(entity: LegalEntity) -> Dashboard:
-    """Every figure is one SQL query that reads an index or the open items, never a loop over history:
-    receivables (one aggregate, payments.selectors), sales of the month and year (one aggregate),
-    counts by status (one GROUP BY on the (entity, kind, status) index) and the latest ten (the
-    (entity, kind, -created_at) index)."""
+    """Every figure is one SQL query that reads a maintained aggregate or an index, never a loop over
+    history: receivables (the per-due-date balances the database keeps, payments.selectors), sales of
+    the month and year (one aggregate on the (entity, kind, issue_date) index), counts by status (the
+    maintained counters) and the latest ten (the (entity, kind, -created_at) index)."""
     today = entity_today(entity)
     receivables = receivables_of(entity, today)
     documents = of_entity(Document, entity).filter(kind=Kind.INVOICE)
-    by_status = _counts_by_status(documents)
+    by_status = _counts_by_status(entity, Kind.INVOICE)
     counts = {status: count for status, _label, count in by_status}
     invoiced = invoiced_since(
         entity, {"month": today.replace(day=1), "year": today.replace(month=1, day=1)}, today

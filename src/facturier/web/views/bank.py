@@ -19,6 +19,7 @@ from facturier.common.errors import BusinessError
 from facturier.web.access import EntityRequest, staff_view
 from facturier.web.forms.bank import BankAccountForm, ReconciliationRulesForm, StatementUploadForm
 from facturier.web.forms.summary import error_summary
+from facturier.web.keyset import page_of
 
 PAGE_SIZE = 50
 
@@ -107,7 +108,8 @@ def bank_line_list(request: EntityRequest) -> HttpResponse:
     accounts = list(selectors.bank_accounts(entity=request.entity))
     account = next((a for a in accounts if str(a.pk) == request.GET.get("account")), None)
     rows = selectors.bank_lines(entity=request.entity, account=account, status=status or None)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # keyset pages, latest booking first, no total COUNT beyond 1,000 (issue 9)
+    page = page_of(request, rows, ("-booking_date", "-created_at", "-id"), size=PAGE_SIZE)
     return render(request, "web/bank/lines.html", {
         "page": page, "status": status, "statuses": LineStatus.choices, "accounts": accounts, "account": account,
     })  # fmt: skip

@@ -33,7 +33,11 @@ def entity_documents(request: EntityRequest) -> QuerySet[Document]:
 def document_list(request: EntityRequest, slug: str) -> HttpResponse:
     section = section_named(slug)
     filters = DocumentFilterForm(request.GET or None, entity=request.entity, section=section)
-    page = list_page(filters.apply(section.documents(request.entity)), request.GET.get("after", "")[:300])
+    page = list_page(
+        filters.apply(section.documents(request.entity)),
+        request.GET.get("after", "")[:300],
+        before_cursor=request.GET.get("before", "")[:300],
+    )
     today = entity_today(request.entity)
     for document in page:
         document.overdue = is_overdue(document, today)  # type: ignore[attr-defined]

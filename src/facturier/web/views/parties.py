@@ -28,6 +28,7 @@ from facturier.payments.selectors import (
 from facturier.web.access import EntityRequest, staff_view
 from facturier.web.forms.parties import ContactForm, CustomerForm, ProductForm
 from facturier.web.forms.summary import error_summary
+from facturier.web.keyset import page_of
 from facturier.web.receivables import entity_today, is_overdue
 from facturier.web.views.documents import entity_documents
 
@@ -61,7 +62,9 @@ def _require(request: EntityRequest, action: Action) -> None:
 def customer_list(request: EntityRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     rows = party_selectors.customer_list(entity=request.entity, search=query)
-    return render(request, "web/customers/list.html", {"page": _page(request, rows), "q": query})
+    # keyset pages in name order (the (entity, name) index), no total COUNT beyond 1,000 (issue 9)
+    page = page_of(request, rows, ("name", "id"))
+    return render(request, "web/customers/list.html", {"page": page, "q": query})
 
 
 @staff_view

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -26,6 +25,7 @@ from facturier.payments import credit, selectors, services
 from facturier.payments.models import OpenItem, Payment
 from facturier.web.access import EntityRequest, staff_view
 from facturier.web.forms.payments import AllocateForm, PaymentCreateForm, PaymentFilterForm, ReverseForm
+from facturier.web.keyset import page_of
 from facturier.web.receivables import entity_today
 
 PAGE_SIZE = 25
@@ -84,7 +84,8 @@ def payment_list(request: EntityRequest) -> HttpResponse:
         received_from=filters.get("received_from"), received_to=filters.get("received_to"),
         search=filters.get("q") or "",
     )  # fmt: skip
-    page = Paginator(payments, PAGE_SIZE).get_page(request.GET.get("page"))
+    # keyset pages, newest first, no total COUNT beyond 1,000 (issue 9)
+    page = page_of(request, payments, ("-received_on", "-created_at", "-id"), size=PAGE_SIZE)
     return render(request, "web/payments/list.html", {"page": page, "form": form})
 
 

@@ -1,0 +1,250 @@
+# ruff: noqa: S608 - only constant SQL text is put together here (table and column names, status codes)
+"""The triggers that maintain the dashboard's aggregates (`read_aggregates`), and their rebuild.
+
+Refreshing a document D is the same four statements whatever changed it: take D's old contribution
+off the per-day sums, drop its `ReceivableOpen` row, recompute its balance from the documents and
+allocations as they now are (the definition of `payments.selectors.still_owed`: an issued invoice,
+not a credit note, in an open status, amount due less allocations and issued credit notes, kept when
+above zero), and add the new row back to the per-day sums. A document is refreshed when it changes,
+when an allocation to it changes, and when a credit note referring to it changes.
+
+Only constant SQL text is put together here: no value from a user reaches these statements.
+"""
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from facturier.invoicing.lifecycle import OPEN_RECEIVABLE
+from facturier.invoicing.models import Kind, TypeCode
+from facturier.invoicing.read_aggregates import NOT_DUE
+
+DOCUMENT = "invoicing_document"
+ALLOCATION = "payments_allocation"
+OPEN = "invoicing_receivable_open"
+BY_DUE = "invoicing_receivable_by_due"
+COUNT = "invoicing_status_count"
+CREDIT_NOTE = TypeCode.CREDIT_NOTE.value
+_OPEN_STATUSES = ", ".join(f"'{status.value}'" for status in sorted(OPEN_RECEIVABLE))
+
+
+def _slot(vendor: str, column: str) -> str:
+    """The counter slot of a document id: its last hex digit (char(32) on SQLite, uuid on PostgreSQL)."""
+    return f"right({column}::text, 1)" if vendor == "postgresql" else f"substr({column}, -1)"
+
+
+def _balance_cents(vendor: str, alias: str = "d") -> str:
+    paid = f"(SELECT SUM(a.amount + a.difference) FROM {ALLOCATION} a WHERE a.document_id = {alias}.id)"
+    credited = (
+        f"(SELECT SUM(c.tax_inclusive) FROM {DOCUMENT} c WHERE c.preceding_invoice_id = {alias}.id"
+        f" AND c.type_code = '{CREDIT_NOTE}' AND c.seal_hash <> '' AND c.kind = '{Kind.INVOICE.value}')"
+    )
+    return f"CAST(ROUND(({alias}.payable - COALESCE({paid}, 0) - COALESCE({credited}, 0)) * 100) AS BIGINT)"
+
+
+def _receivable(alias: str = "d") -> str:
+    return (
+        f"{alias}.kind = '{Kind.INVOICE.value}' AND {alias}.type_code <> '{CREDIT_NOTE}' AND {alias}.seal_hash <> ''"
+        f" AND {alias}.status IN ({_OPEN_STATUSES})"
+    )
+
+
+def refresh_statements(vendor: str, doc: str) -> list[str]:
+    """The statements that bring document `doc` (an SQL expression of its id) up to date."""
+    return [
+        f"UPDATE {BY_DUE} SET cents = cents - (SELECT o.cents FROM {OPEN} o WHERE o.document_id = {doc}),"
+        f" n = n - 1 WHERE (entity_id, due_date, slot) = "
+        f"(SELECT o.entity_id, o.due_date, o.slot FROM {OPEN} o WHERE o.document_id = {doc})",
+        f"DELETE FROM {OPEN} WHERE document_id = {doc}",
+        f"INSERT INTO {OPEN} (document_id, entity_id, due_date, slot, cents)"
+        f" SELECT x.id, x.entity_id, x.due_date, x.slot, x.cents FROM ("
+        f"SELECT d.id, d.entity_id, COALESCE(d.due_date, '{NOT_DUE}') AS due_date, {_slot(vendor, 'd.id')} AS slot,"
+        f" {_balance_cents(vendor)} AS cents FROM {DOCUMENT} d WHERE d.id = {doc} AND {_receivable()}"
+        f") x WHERE x.cents > 0",
+        f"INSERT INTO {BY_DUE} (entity_id, due_date, slot, cents, n)"
+        f" SELECT o.entity_id, o.due_date, o.slot, o.cents, 1 FROM {OPEN} o WHERE o.document_id = {doc}"
+        f" ON CONFLICT (entity_id, due_date, slot) DO UPDATE SET cents = {BY_DUE}.cents + excluded.cents,"
+        f" n = {BY_DUE}.n + 1",
+    ]
+
+
+def count_statements(vendor: str, row: str, step: int) -> list[str]:
+    """Add `step` (1 or -1) to the status counter of the document row `row` (NEW or OLD)."""
+    return [
+        f"INSERT INTO {COUNT} (entity_id, kind, status, slot, n)"
+        f" SELECT {row}.entity_id, {row}.kind, {row}.status, {_slot(vendor, f'{row}.id')}, {step} WHERE 1 = 1"
+        f" ON CONFLICT (entity_id, kind, status, slot) DO UPDATE SET n = {COUNT}.n + ({step})"
+    ]
+
+
+# columns of a document whose change may change its own balance row, or its status counter
+_OWN = ("status", "seal_hash", "due_date", "payable", "kind", "type_code", "entity_id")
+_COUNTED = ("entity_id", "kind", "status")
+# columns of a credit note whose change may change the balance of the invoice it refers to
+_CREDITING = ("type_code", "seal_hash", "tax_inclusive", "preceding_invoice_id", "kind")
+
+
+def _changed(vendor: str, columns: Iterable[str]) -> str:
+    operator = "IS DISTINCT FROM" if vendor == "postgresql" else "IS NOT"
+    return " OR ".join(f"OLD.{c} {operator} NEW.{c}" for c in columns)
+
+
+def sqlite_triggers() -> Iterator[str]:
+    vendor = "sqlite"
+
+    def trigger(name: str, event: str, table: str, when: str, statements: list[str]) -> str:
+        condition = f" WHEN {when}" if when else ""
+        body = "; ".join(statements)
+        return f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW{condition} BEGIN {body}; END"
+
+    yield trigger(
+        "read_agg_document_insert", "INSERT", DOCUMENT, "",
+        [*count_statements(vendor, "NEW", 1), *refresh_statements(vendor, "NEW.id"),
+         *refresh_statements(vendor, "NEW.preceding_invoice_id")],
+    )  # fmt: skip
+    yield trigger(
+        "read_agg_document_count", "UPDATE", DOCUMENT, _changed(vendor, _COUNTED),
+        [*count_statements(vendor, "OLD", -1), *count_statements(vendor, "NEW", 1)],
+    )  # fmt: skip
+    yield trigger("read_agg_document_own", "UPDATE", DOCUMENT, _changed(vendor, _OWN),
+                  refresh_statements(vendor, "NEW.id"))  # fmt: skip
+    yield trigger(
+        "read_agg_document_credit", "UPDATE", DOCUMENT, _changed(vendor, _CREDITING),
+        [*refresh_statements(vendor, "OLD.preceding_invoice_id"),
+         *refresh_statements(vendor, "NEW.preceding_invoice_id")],
+    )  # fmt: skip
+    yield trigger(
+        "read_agg_document_delete", "DELETE", DOCUMENT, "",
+        [*count_statements(vendor, "OLD", -1), *refresh_statements(vendor, "OLD.id"),
+         *refresh_statements(vendor, "OLD.preceding_invoice_id")],
+    )  # fmt: skip
+    yield trigger("read_agg_allocation_insert", "INSERT", ALLOCATION, "NEW.document_id IS NOT NULL",
+                  refresh_statements(vendor, "NEW.document_id"))  # fmt: skip
+    yield trigger(
+        "read_agg_allocation_update", "UPDATE", ALLOCATION, "",
+        [*refresh_statements(vendor, "OLD.document_id"), *refresh_statements(vendor, "NEW.document_id")],
+    )  # fmt: skip
+    yield trigger("read_agg_allocation_delete", "DELETE", ALLOCATION, "OLD.document_id IS NOT NULL",
+                  refresh_statements(vendor, "OLD.document_id"))  # fmt: skip
+
+
+def postgresql_triggers() -> Iterator[str]:
+    vendor = "postgresql"
+    body = ";\n".join(refresh_statements(vendor, "doc"))
+    yield f"""
+        CREATE OR REPLACE FUNCTION facturier_receivable_refresh(doc uuid) RETURNS void AS $$
+        BEGIN
+            IF doc IS NULL THEN RETURN; END IF;
+            -- one refresh of a document at a time: a concurrent one waits, then reads what was committed
+            PERFORM 1 FROM {DOCUMENT} WHERE id = doc FOR UPDATE;
+            {body};
+        END $$ LANGUAGE plpgsql"""
+    plus, minus = count_statements(vendor, "NEW", 1)[0], count_statements(vendor, "OLD", -1)[0]
+    yield f"""
+        CREATE OR REPLACE FUNCTION facturier_read_agg_document() RETURNS trigger AS $$
+        BEGIN
+            IF TG_OP = 'INSERT' THEN
+                {plus};
+                PERFORM facturier_receivable_refresh(NEW.id);
+                PERFORM facturier_receivable_refresh(NEW.preceding_invoice_id);
+                RETURN NULL;
+            END IF;
+            IF TG_OP = 'DELETE' THEN
+                {minus};
+                PERFORM facturier_receivable_refresh(OLD.id);
+                PERFORM facturier_receivable_refresh(OLD.preceding_invoice_id);
+                RETURN NULL;
+            END IF;
+            IF {_changed(vendor, _COUNTED)} THEN
+                {minus};
+                {plus};
+            END IF;
+            IF {_changed(vendor, _OWN)} THEN
+                PERFORM facturier_receivable_refresh(NEW.id);
+            END IF;
+            IF {_changed(vendor, _CREDITING)} THEN
+                PERFORM facturier_receivable_refresh(OLD.preceding_invoice_id);
+                IF NEW.preceding_invoice_id IS DISTINCT FROM OLD.preceding_invoice_id THEN
+                    PERFORM facturier_receivable_refresh(NEW.preceding_invoice_id);
+                END IF;
+            END IF;
+            RETURN NULL;
+        END $$ LANGUAGE plpgsql"""
+    yield (
+        f"CREATE TRIGGER read_agg_document AFTER INSERT OR UPDATE OR DELETE ON {DOCUMENT} "
+        "FOR EACH ROW EXECUTE FUNCTION facturier_read_agg_document()"
+    )
+    yield """
+        CREATE OR REPLACE FUNCTION facturier_read_agg_allocation() RETURNS trigger AS $$
+        BEGIN
+            IF TG_OP IN ('UPDATE', 'DELETE') THEN
+                PERFORM facturier_receivable_refresh(OLD.document_id);
+            END IF;
+            IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                IF TG_OP = 'INSERT' OR NEW.document_id IS DISTINCT FROM OLD.document_id THEN
+                    PERFORM facturier_receivable_refresh(NEW.document_id);
+                END IF;
+            END IF;
+            RETURN NULL;
+        END $$ LANGUAGE plpgsql"""
+    yield (
+        f"CREATE TRIGGER read_agg_allocation AFTER INSERT OR UPDATE OR DELETE ON {ALLOCATION} "
+        "FOR EACH ROW EXECUTE FUNCTION facturier_read_agg_allocation()"
+    )
+
+
+def rebuild_statements(vendor: str) -> list[str]:
+    """Recompute every aggregate row from the documents and allocations (set-based)."""
+    return [
+        f"DELETE FROM {BY_DUE}",
+        f"DELETE FROM {OPEN}",
+        f"DELETE FROM {COUNT}",
+        f"INSERT INTO {OPEN} (document_id, entity_id, due_date, slot, cents)"
+        f" SELECT x.id, x.entity_id, x.due_date, x.slot, x.cents FROM ("
+        f"SELECT d.id, d.entity_id, COALESCE(d.due_date, '{NOT_DUE}') AS due_date, {_slot(vendor, 'd.id')} AS slot,"
+        f" CAST(ROUND((d.payable - COALESCE(p.total, 0) - COALESCE(c.total, 0)) * 100) AS BIGINT) AS cents"
+        f" FROM {DOCUMENT} d"
+        f" LEFT JOIN (SELECT document_id, SUM(amount + difference) AS total FROM {ALLOCATION}"
+        f" WHERE document_id IS NOT NULL GROUP BY document_id) p ON p.document_id = d.id"
+        f" LEFT JOIN (SELECT preceding_invoice_id, SUM(tax_inclusive) AS total FROM {DOCUMENT}"
+        f" WHERE type_code = '{CREDIT_NOTE}' AND seal_hash <> '' AND kind = '{Kind.INVOICE.value}'"
+        f" AND preceding_invoice_id IS NOT NULL GROUP BY preceding_invoice_id) c ON c.preceding_invoice_id = d.id"
+        f" WHERE {_receivable()}) x WHERE x.cents > 0",
+        f"INSERT INTO {BY_DUE} (entity_id, due_date, slot, cents, n)"
+        f" SELECT entity_id, due_date, slot, SUM(cents), COUNT(*) FROM {OPEN} GROUP BY entity_id, due_date, slot",
+        f"INSERT INTO {COUNT} (entity_id, kind, status, slot, n)"
+        f" SELECT entity_id, kind, status, {_slot(vendor, 'id')}, COUNT(*) FROM {DOCUMENT}"
+        f" GROUP BY entity_id, kind, status, {_slot(vendor, 'id')}",
+    ]
+
+
+def install(schema_editor: Any) -> None:
+    """Migration entry point: create the triggers, then fill the aggregates from the existing rows."""
+    vendor = schema_editor.connection.vendor
+    for statement in postgresql_triggers() if vendor == "postgresql" else sqlite_triggers():
+        schema_editor.execute(statement, params=None)
+    for statement in rebuild_statements(vendor):
+        schema_editor.execute(statement, params=None)
+
+
+def rebuild(using: str = "default") -> None:
+    """Recompute every aggregate (after a bulk load that ran with triggers off)."""
+    from django.db import connections, transaction
+
+    connection = connections[using]
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        for statement in rebuild_statements(connection.vendor):
+            cursor.execute(statement)
+
+
+def uninstall(schema_editor: Any) -> None:
+    """Migration entry point: drop what `install` created (the tables go with the migration)."""
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS read_agg_document ON {DOCUMENT}", params=None)
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS read_agg_allocation ON {ALLOCATION}", params=None)
+        for function in ("facturier_read_agg_document()", "facturier_read_agg_allocation()",
+                         "facturier_receivable_refresh(uuid)"):  # fmt: skip
+            schema_editor.execute(f"DROP FUNCTION IF EXISTS {function}", params=None)
+        return
+    for statement in sqlite_triggers():
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {statement.split()[2]}", params=None)
