@@ -175,7 +175,11 @@ def count_queries(path: str, session: str, api_key: str) -> tuple[int, float]:
     client = Client(headers=headers_for(path, session, api_key))
     client.cookies["sessionid"] = session
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(path)
+        try:
+            response = client.get(path)
+        except Exception as error:  # noqa: BLE001 - a page that fails is reported in the table, not fatal
+            print(f"  {path}: {type(error).__name__}: {error}", flush=True)
+            return -500, 0.0
     if response.status_code != 200:
         return -response.status_code, 0.0
     return len(queries), sum(float(query["time"]) for query in queries.captured_queries) * 1000
