@@ -62,7 +62,11 @@ class Customer(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["entity", "code"], name="unique_customer_code_per_entity")
         ]
-        indexes = [models.Index(fields=["entity", "name"], name="customer_by_name")]
+        indexes = [
+            models.Index(fields=["entity", "name"], name="customer_by_name"),
+            # the API's list order (`api.v1.pagination.paginate`: newest first, id as tiebreaker)
+            models.Index(fields=["entity", "-created_at", "-id"], name="customer_newest_first"),
+        ]
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
 
