@@ -29,6 +29,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -194,6 +195,13 @@ def invoice_reject(*, invoice: Document, by: Actor, reason: str) -> Document:
     return invoice
 
 
+# written by one UPDATE under the numbering lock; the other sealed columns were saved and read back before it
+ISSUED_FIELDS = [
+    "number", "series", "status", "issued_at", "updated_at",
+    "seal_position", "seal_previous_hash", "seal_hash", "seal_key_id",
+]  # fmt: skip
+
+
 def _only_number_differs(
     checked: dict[str, bytes], files: dict[str, bytes], provisional: str, number: str
 ) -> bool:
@@ -245,18 +253,22 @@ def invoice_issue(*, invoice: Document, by: Actor, issue_date: dt.date | None = 
         validated_kinds,
     )
 
-    # 2. validated with a provisional number, before the lock (module docstring)
+    # 2. validated with a provisional number, before the lock (module docstring); what does not name
+    # the number is written before the lock too: the validation report; and what the seal reads of the
+    # lines and allowances is read once here (the locked document's children, final since step 1)
     provisional = provisional_number(entity=entity, code=series_code, day=day)
     invoice.number = provisional
     checked = issued_xml_files(invoice)
     report = validate_for_issue(invoice, files=checked)  # an error-level finding rolls the whole issue back
-    # 3. the locked section: the number, the XML with it, the files, the seal
-    taken = take_number(entity=entity, code=series_code, day=day)
+    if report is not None:
+        syntax, profile = entity_format(invoice)
+        store_report(invoice, report, syntax=syntax, profile=profile)
+    prefetch_related_objects([invoice], "lines", "allowances_charges")
+    # 3. the locked section: the number, the XML with it, the files, the seal, one UPDATE of each row
+    taken = take_number(entity=entity, code=series_code, day=day, save_series=False)
     invoice.number, invoice.series = taken.number, taken.series
     invoice.status = Status.ISSUED
     invoice.issued_at = timezone.now()
-    invoice.save(update_fields=["number", "series", "status", "issued_at", "updated_at"])
-    invoice.refresh_from_db()  # seal what the database stores
     files = issued_xml_files(invoice)  # serialized once more, cheaply: these bytes are stored and sealed
     if report is not None and not _only_number_differs(checked, files, provisional, invoice.number):
         report = validate_for_issue(invoice, files=files)  # rare: the number changed more than its digits
@@ -264,16 +276,8 @@ def invoice_issue(*, invoice: Document, by: Actor, issue_date: dt.date | None = 
     keeper = issued_files_keeper()  # the documents app (invoicing.hooks)
     keeper.store(document=invoice, files=files, validated=validated)
     seal(invoice, taken.series, keys)
-    Document.objects.filter(pk=invoice.pk).update(
-        seal_position=invoice.seal_position,
-        seal_previous_hash=invoice.seal_previous_hash,
-        seal_hash=invoice.seal_hash,
-        seal_key_id=invoice.seal_key_id,
-    )
-    taken.series.save(update_fields=["chain_hash", "chain_length"])
-    if report is not None:
-        syntax, profile = entity_format(invoice)
-        store_report(invoice, report, syntax=syntax, profile=profile)
+    invoice.save(update_fields=ISSUED_FIELDS)  # the number and the seal at once (what the seal covers)
+    taken.series.save(update_fields=["last_issue_date", "chain_hash", "chain_length"])
     audit_record(
         entity=entity, actor=by, action="invoice.issued", obj=invoice, before=before, after=state_of(invoice)
     )
