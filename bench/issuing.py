@@ -237,7 +237,8 @@ def profile(count: int, cprofile: bool) -> None:
     `--cprofile`, the top functions by cumulative time as well."""
     from django.db import connection, transaction
 
-    from facturier.audit import checkpoints, services as audit_services
+    from facturier.audit import checkpoints
+    from facturier.audit import services as audit_services
     from facturier.invoicing import einvoice, sealing
     from facturier.invoicing.einvoice import validation_report
     from facturier.invoicing.models import Document
@@ -281,7 +282,7 @@ def profile(count: int, cprofile: bool) -> None:
     issuing.seal = timed("seal", sealing.seal)
     issuing.audit_record = timed("audit event + outbox", audit_services.audit_record)
     checkpoints.write_checkpoints = timed("checkpoint (after commit)", checkpoints.write_checkpoints)
-    from facturier.invoicing.hooks import _keeper, IssuedFilesKeeper
+    from facturier.invoicing.hooks import IssuedFilesKeeper, _keeper
 
     keeper = _keeper[0]
     _keeper[0] = IssuedFilesKeeper(store=timed("store files", keeper.store), schedule_pdf=keeper.schedule_pdf)
@@ -339,7 +340,9 @@ def main() -> None:
     parser.add_argument(
         "--render-only", type=int, default=0, help="only the Factur-X render split, on N invoices"
     )
-    parser.add_argument("--profile", type=int, default=0, help="only split the cost of N issues in one process")
+    parser.add_argument(
+        "--profile", type=int, default=0, help="only split the cost of N issues in one process"
+    )
     parser.add_argument("--cprofile", action="store_true", help="with --profile: print a cProfile too")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -105,7 +105,7 @@ def _increment(series: NumberingSeries, period: str) -> int:
     once the counter exists; its first number of a period creates it. The caller holds the series lock."""
     table = SequenceCounter._meta.db_table
     connection = transaction.get_connection()
-    series_id = NumberingSeries._meta.pk.get_db_prep_value(series.pk, connection)  # type: ignore[union-attr]
+    series_id = NumberingSeries._meta.pk.get_db_prep_value(series.pk, connection)
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET last_value = last_value + 1 WHERE series_id = %s AND period = %s "  # noqa: S608 - the model's own table name
