@@ -366,7 +366,7 @@ def main() -> None:
         return
     rows = [run(int(p), args.invoices, args, data_dir, i) for i, p in enumerate(args.processes.split(","))]
     print(
-        f"{'processes':>9} {'invoices':>8} {'inv/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/inv':>10} {'load':>5}"
+        f"{'processes':>9} {'invoices':>8} {'inv/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/inv':>10} {'series locked ms':>16} {'load':>5}"
     )
     for row in rows:
         print(f"{row['processes']:>9} {row['invoices']:>8} {row['per_s']:>7.1f} {row['p50_ms']:>8.0f} "
