@@ -231,6 +231,102 @@ def render_split(samples: int) -> dict[str, float]:
     return {name: 1000 * spent / count for name, spent in totals.items()}
 
 
+def profile(count: int, cprofile: bool) -> None:
+    """Issue `count` invoices in this process, one at a time, and split one issue's cost: CPU ms per phase,
+    queries per issue (all, and inside the numbering lock), wall ms the series stays locked. With
+    `--cprofile`, the top functions by cumulative time as well."""
+    from django.db import connection, transaction
+
+    from facturier.audit import checkpoints
+    from facturier.audit import services as audit_services
+    from facturier.invoicing import einvoice, sealing
+    from facturier.invoicing.einvoice import validation_report
+    from facturier.invoicing.models import Document
+    from facturier.invoicing.services import invoice_issue, issuing
+
+    ids = prepare(count + 1, 99)
+    validation_report(Document.objects.get(pk=ids[0]))  # compile the stylesheets outside the measure
+    invoice_issue(invoice=Document.objects.get(pk=ids.pop(0)), by=None)  # warm every other cache
+    cpu: dict[str, float] = {}
+    calls: dict[str, int] = {}
+    state = {"queries": 0, "locked_queries": 0, "db_ms": 0.0, "locked_at": None, "held": 0.0}
+
+    def timed(name: str, function):  # type: ignore[no-untyped-def]
+        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+            t0 = time.process_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                cpu[name] = cpu.get(name, 0.0) + time.process_time() - t0
+                calls[name] = calls.get(name, 0) + 1
+
+        return wrapper
+
+    take = issuing.take_number
+
+    def timed_take(**kwargs):  # type: ignore[no-untyped-def]
+        taken = take(**kwargs)
+        state["locked_at"] = time.perf_counter()
+
+        def released() -> None:
+            state["held"] += time.perf_counter() - state["locked_at"]
+            state["locked_at"] = None
+
+        transaction.on_commit(released)
+        return taken
+
+    issuing.take_number = timed_take
+    issuing.issued_xml_files = timed("serialize XML", einvoice.issued_xml_files)
+    einvoice.issued_xml_files = issuing.issued_xml_files
+    einvoice.validate_for_issue = timed("validate", einvoice.validate_for_issue)
+    issuing.seal = timed("seal", sealing.seal)
+    issuing.audit_record = timed("audit event + outbox", audit_services.audit_record)
+    checkpoints.write_checkpoints = timed("checkpoint (after commit)", checkpoints.write_checkpoints)
+    from facturier.invoicing.hooks import IssuedFilesKeeper, _keeper
+
+    keeper = _keeper[0]
+    _keeper[0] = IssuedFilesKeeper(store=timed("store files", keeper.store), schedule_pdf=keeper.schedule_pdf)
+
+    def counting(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        state["queries"] += 1
+        if state["locked_at"] is not None:
+            state["locked_queries"] += 1
+        t0 = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            state["db_ms"] += 1000 * (time.perf_counter() - t0)
+
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile() if cprofile else None
+    documents = [Document.objects.get(pk=pk) for pk in ids]
+    total = time.process_time()
+    wall = time.perf_counter()
+    with connection.execute_wrapper(counting):
+        if profiler:
+            profiler.enable()
+        for document in documents:
+            invoice_issue(invoice=document, by=None)
+        if profiler:
+            profiler.disable()
+    total = time.process_time() - total
+    wall = time.perf_counter() - wall
+    n = len(documents)
+    print(f"one process, {n} issues: {1000 * total / n:.1f} CPU ms and {1000 * wall / n:.1f} wall ms per issue "
+          f"(load {os.getloadavg()[0]:.1f})")  # fmt: skip
+    for name in sorted(cpu, key=lambda k: -cpu[k]):
+        print(f"  {name:<28} {1000 * cpu[name] / n:6.1f} CPU ms/issue ({calls[name] / n:.1f} calls)")
+    print(f"  {'rest (Django, SQL client...)':<28} {1000 * (total - sum(cpu.values())) / n:6.1f} CPU ms/issue "
+          "(the phases above overlap where one calls another)")  # fmt: skip
+    print(f"queries per issue: {state['queries'] / n:.1f}, inside the numbering lock: "
+          f"{state['locked_queries'] / n:.1f}; DB wall per issue {state['db_ms'] / n:.1f} ms; "
+          f"series locked {1000 * state['held'] / n:.1f} ms per issue")  # fmt: skip
+    if profiler:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -244,6 +340,10 @@ def main() -> None:
     parser.add_argument(
         "--render-only", type=int, default=0, help="only the Factur-X render split, on N invoices"
     )
+    parser.add_argument(
+        "--profile", type=int, default=0, help="only split the cost of N issues in one process"
+    )
+    parser.add_argument("--cprofile", action="store_true", help="with --profile: print a cProfile too")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     # one data dir per database, so that the files of invoices issued by an earlier run are still there
@@ -254,6 +354,9 @@ def main() -> None:
     if args.worker:
         worker(float(args.worker[0]), args.worker[1:])
         return
+    if args.profile:
+        profile(args.profile, args.cprofile)
+        return
     if args.render_only:
         split = render_split(args.render_only)
         print(
@@ -263,7 +366,7 @@ def main() -> None:
         return
     rows = [run(int(p), args.invoices, args, data_dir, i) for i, p in enumerate(args.processes.split(","))]
     print(
-        f"{'processes':>9} {'invoices':>8} {'inv/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/inv':>10} {'load':>5}"
+        f"{'processes':>9} {'invoices':>8} {'inv/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/inv':>10} {'series locked ms':>16} {'load':>5}"
     )
     for row in rows:
         print(f"{row['processes']:>9} {row['invoices']:>8} {row['per_s']:>7.1f} {row['p50_ms']:>8.0f} "

@@ -215,3 +215,5 @@ FACTURIER_SEAL_KEY_FILE = os.environ.get("FACTURIER_SEAL_KEY_FILE") or None  # d
 FACTURIER_SEAL_KEY_AUTOCREATE = True
 # Signed checkpoints of every chain, written after each issue and by `facturier audit checkpoint`.
 FACTURIER_CHECKPOINT_DIR = os.environ.get("FACTURIER_CHECKPOINT_DIR") or None  # default DATA_DIR/checkpoints
+# After issues, at most one checkpoint per entity and process every this many seconds (0: after every commit).
+FACTURIER_CHECKPOINT_INTERVAL = float(os.environ.get("FACTURIER_CHECKPOINT_INTERVAL", "1"))

@@ -12,8 +12,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
-from facturier.audit.checkpoints import checkpoint_dir, write_checkpoints
+from facturier.audit.checkpoints import checkpoint_dir, flush_checkpoints, write_checkpoints
 from facturier.audit.keys import keyring
 from facturier.audit.models import AuditEvent
 from facturier.audit.verify import verify_all
@@ -105,6 +106,32 @@ def test_a_checkpoint_is_written_when_an_issue_commits(draft_invoice, owner, ent
     )
     assert checkpoint["reason"] == "issue"
     assert checkpoint["signature"]
+
+
+def test_checkpoints_after_issues_within_the_interval_are_written_once_at_its_end(settings, entity, customer, product, owner, django_capture_on_commit_callbacks):  # fmt: skip
+    # given checkpoints at most every 60 seconds after issues
+    settings.FACTURIER_CHECKPOINT_INTERVAL = 60
+    folder = checkpoint_dir() / str(entity.pk)
+    issued = []
+    # when three invoices are issued one after the other
+    for quantity in (1, 2, 3):
+        draft = document_create(entity=entity, kind="invoice", customer=customer, by=owner,
+                                lines=[LineData(product=product, quantity=Decimal(quantity))])  # fmt: skip
+        with django_capture_on_commit_callbacks(execute=True):
+            issued.append(invoice_issue(invoice=draft, by=owner))
+        connection.run_on_commit.clear()  # each issue is a transaction of its own, as in production
+    # then the first commit wrote one at once, and the next two left a single one due
+    assert len(list(folder.glob("*.json"))) == 1
+    written = flush_checkpoints()
+    assert len(written) == 1
+    assert len(list(folder.glob("*.json"))) == 2
+    # which records the chains as they were after the last issue
+    checkpoint = json.loads(written[0].read_text())
+    series = checkpoint["chains"][f"series:{issued[-1].series_id}"]
+    assert (series["length"], series["head"]) == (3, issued[-1].seal_hash)
+    assert checkpoint["reason"] == "issue"
+    assert flush_checkpoints() == []
+    assert verify_all() == []
 
 
 def test_the_checkpoint_command_adds_files_and_never_overwrites(draft_invoice, owner, entity):

@@ -8,8 +8,17 @@ It is signed (HMAC-SHA256 with the current seal key, its key id written beside i
 is never overwritten. Someone who deletes the last records of a chain and sets its head back leaves a
 database that is consistent in itself but shorter than the last checkpoint: `audit verify` reports it.
 
-Written after every transaction that issued documents (`checkpoint_after_commit`) and by
+Written after the transactions that issue documents (`checkpoint_after_commit`) and by
 `facturier audit checkpoint`, and daily by the stored schedule `audit-checkpoint` (`audit.tasks`).
+
+After issues, at most one per entity and process every `FACTURIER_CHECKPOINT_INTERVAL` seconds
+(default 1; 0: after every commit). The first commit after a quiet interval writes one at once; a
+commit within the interval leaves one due at its end (a timer thread of the process), written then
+from the committed state, so it covers that commit and every other one of the interval. A billing run
+of 100,000 invoices thus writes a few hundred files instead of 100,000, and the newest checkpoint is
+never more than the interval behind an issue of a running process (one killed within it leaves its
+last second to the next checkpoint: the next issue's or the daily one). `flush_checkpoints` writes the
+due ones at once.
 """
 
 import datetime as dt
@@ -17,12 +26,14 @@ import json
 import logging
 import os
 import secrets
+import threading
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -80,14 +91,63 @@ def write_checkpoints(entity_ids: Iterable[str] | None = None, *, reason: str = 
     return [write_checkpoint(str(entity_id), keys=keys, reason=reason) for entity_id in entity_ids]
 
 
+def checkpoint_interval() -> float:
+    return max(0.0, float(getattr(settings, "FACTURIER_CHECKPOINT_INTERVAL", 1.0)))
+
+
+_guard = threading.Lock()
+_last_written: dict[str, float] = {}  # entity id -> when this process last wrote one after an issue
+_due: dict[str, threading.Timer] = {}  # entity id -> the timer that writes its due checkpoint
+
+
 class _AfterIssue:
-    """The on-commit callback of one transaction: one checkpoint per entity that issued in it."""
+    """The on-commit callback of one transaction: a checkpoint of each entity that issued in it, now or
+    at the end of the entity's interval (module docstring)."""
 
     def __init__(self) -> None:
         self.entity_ids: set[str] = set()
 
     def __call__(self) -> None:
-        write_checkpoints(sorted(self.entity_ids), reason="issue")
+        interval, now, at_once = checkpoint_interval(), time.monotonic(), []
+        with _guard:
+            for entity_id in sorted(self.entity_ids):
+                if entity_id in _due:  # written after this commit: it will record it
+                    continue
+                last = _last_written.get(entity_id)
+                wait = 0.0 if interval <= 0 or last is None else last + interval - now
+                if wait <= 0:
+                    _last_written[entity_id] = now
+                    at_once.append(entity_id)
+                else:
+                    timer = threading.Timer(wait, _write_due, args=(entity_id,))
+                    timer.name = f"checkpoint-{entity_id}"
+                    _due[entity_id] = timer
+                    timer.start()  # not a daemon: a process that exits first waits for it (< interval)
+        if at_once:
+            write_checkpoints(at_once, reason="issue")
+
+
+def _write_due(entity_id: str) -> None:
+    with _guard:
+        if _due.pop(entity_id, None) is None:  # flushed meanwhile
+            return
+        _last_written[entity_id] = time.monotonic()
+    try:
+        write_checkpoints([entity_id], reason="issue")  # read now, after every commit that left it due
+    except Exception:
+        logger.exception("the checkpoint due for %s could not be written", entity_id)
+    finally:
+        connections.close_all()  # this thread's own connection
+
+
+def flush_checkpoints() -> list[Path]:
+    """Write the checkpoints due after recent issues now (before a process stops, in tests)."""
+    with _guard:
+        due = sorted(_due)
+        for entity_id in due:
+            _due.pop(entity_id).cancel()
+            _last_written[entity_id] = time.monotonic()
+    return write_checkpoints(due, reason="issue") if due else []
 
 
 def checkpoint_after_commit(entity: Any) -> None:

@@ -56,7 +56,9 @@ def audit_record(
     Which chain: the one this transaction already holds, else a free one (`facturier.audit.chain`).
     """
     keys = keyring()  # read before the chain is locked
-    with transaction.atomic():
+    with transaction.atomic(
+        savepoint=False
+    ):  # the caller's transaction (or its own): no savepoint round trips
         head = lock_audit_chain(str(entity.pk) if entity is not None else "global")
         key = head.key
         user = _user_of(actor)

@@ -15,7 +15,7 @@ from django.db import transaction
 
 from facturier.documents.branding import entity_logo
 from facturier.documents.models import FileKind, StoredFile
-from facturier.documents.stored import read_file, store_file, stored_file
+from facturier.documents.stored import read_file, store_file, stored_file, write_content
 from facturier.invoicing.models import Document, Kind
 
 logger = logging.getLogger(__name__)
@@ -30,15 +30,19 @@ def store_issued_files(
     *, document: Document, files: dict[str, bytes], validated: set[str]
 ) -> list[StoredFile]:
     """Inside the issuing transaction, before the seal: the XML exactly as validated, and the logo the
-    PDF will print (the colours and footer are in the seller snapshot)."""
-    stored = [
-        store_file(document=document, kind=FileKind(kind), content=content, validated=kind in validated)
-        for kind, content in sorted(files.items())
-    ]
+    PDF will print (the colours and footer are in the seller snapshot).
+
+    The document is being issued in this transaction (its row locked, no file stored yet), so its rows
+    are inserted at once, in one statement: a row already there is a unique-constraint error that rolls
+    the issue back, never a silently kept other file.
+    """
+    rows = [write_content(document, FileKind(kind), content) for kind, content in sorted(files.items())]
+    for row in rows:
+        row.validated = row.kind in validated
     logo = entity_logo(document.entity)
     if logo is not None:
-        stored.append(store_file(document=document, kind=FileKind.LOGO, content=logo[0], extension=logo[1]))
-    return stored
+        rows.append(write_content(document, FileKind.LOGO, logo[0], extension=logo[1]))
+    return StoredFile.objects.bulk_create(rows)
 
 
 def schedule_pdf(document: Document) -> None:

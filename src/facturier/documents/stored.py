@@ -60,6 +60,22 @@ def _write_once(name: str, content: bytes, digest: str) -> None:
         storage.delete(saved)
 
 
+def file_name(document: Document, kind: FileKind, digest: str, extension: str = "") -> str:
+    """Where the bytes of that SHA-256 are stored: named by the content (``store_file``)."""
+    if kind == FileKind.LOGO:
+        return f"{document.entity_id}/logos/logo-{digest[:16]}.{extension}"
+    return f"{document.entity_id}/{document.pk}/{kind.value}-{digest[:16]}.{EXTENSIONS[kind]}"
+
+
+def write_content(document: Document, kind: FileKind, content: bytes, extension: str = "") -> StoredFile:
+    """Write the bytes (write-once) and return their row, unsaved: for a caller that inserts several at once."""
+    digest = sha256_of(content)
+    name = file_name(document, kind, digest, extension)
+    _write_once(name, content, digest)
+    return StoredFile(entity_id=document.entity_id, document=document, kind=kind, name=name, size=len(content),
+                      sha256=digest)  # fmt: skip
+
+
 def store_file(
     *, document: Document, kind: FileKind, content: bytes, validated: bool = False, extension: str = ""
 ) -> StoredFile:
@@ -68,10 +84,7 @@ def store_file(
     A logo is named by its content alone (``extension``: its image format), shared across documents.
     """
     digest = sha256_of(content)
-    if kind == FileKind.LOGO:
-        name = f"{document.entity_id}/logos/logo-{digest[:16]}.{extension}"
-    else:
-        name = f"{document.entity_id}/{document.pk}/{kind.value}-{digest[:16]}.{EXTENSIONS[kind]}"
+    name = file_name(document, kind, digest, extension)
     _write_once(name, content, digest)
     existing = StoredFile.objects.filter(document=document, kind=kind).first()
     if existing is not None:

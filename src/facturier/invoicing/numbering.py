@@ -69,13 +69,21 @@ class TakenNumber:
     issue_date: dt.date
 
 
-def take_number(*, entity: LegalEntity, code: str, day: dt.date) -> TakenNumber:
-    """Check the date window, lock the series, check chronology, increment the period's counter, format."""
+def take_number(*, entity: LegalEntity, code: str, day: dt.date, save_series: bool = True) -> TakenNumber:
+    """Check the date window, lock the series, check chronology, increment the period's counter, format.
+
+    Two statements once the series exists: the series row locked, its counter incremented in place
+    (``UPDATE ... RETURNING``). The series' new ``last_issue_date`` is saved here, unless
+    ``save_series=False``: then the caller saves it, in the same transaction, with the chain it seals
+    (``series.save(update_fields=["last_issue_date", ...])``), one statement fewer under the lock.
+    """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("take_number must run inside the issuing transaction")
     check_document_date(entity, day)
-    default_series_for(entity)
-    series = NumberingSeries.objects.select_for_update().get(entity=entity, code=code)
+    series = NumberingSeries.objects.select_for_update().filter(entity=entity, code=code).first()
+    if series is None:  # first use: the default series are created, then locked
+        default_series_for(entity)
+        series = NumberingSeries.objects.select_for_update().get(entity=entity, code=code)
     if series.last_issue_date and day < series.last_issue_date:
         raise Conflict(
             _(
@@ -85,12 +93,32 @@ def take_number(*, entity: LegalEntity, code: str, day: dt.date) -> TakenNumber:
             code="numbering_not_chronological",
         )
     pattern = NumberPattern(series.pattern, Reset(series.reset))
-    counter, _created = SequenceCounter.objects.get_or_create(series=series, period=pattern.period_key(day))
+    value = _increment(series, pattern.period_key(day))
+    series.last_issue_date = day
+    if save_series:
+        series.save(update_fields=["last_issue_date"])
+    return TakenNumber(series=series, number=pattern.format(value, day), issue_date=day)
+
+
+def _increment(series: NumberingSeries, period: str) -> int:
+    """The period's counter plus one, stored: one ``UPDATE ... RETURNING`` (PostgreSQL, SQLite >= 3.35)
+    once the counter exists; its first number of a period creates it. The caller holds the series lock."""
+    table = SequenceCounter._meta.db_table
+    connection = transaction.get_connection()
+    series_id = NumberingSeries._meta.pk.get_db_prep_value(series.pk, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_value = last_value + 1 WHERE series_id = %s AND period = %s "  # noqa: S608 - the model's own table name
+            "RETURNING last_value",
+            [series_id, period],
+        )
+        row = cursor.fetchone()
+    if row is not None:
+        return int(row[0])
+    counter, _created = SequenceCounter.objects.get_or_create(series=series, period=period)
     counter.last_value += 1
     counter.save(update_fields=["last_value"])
-    series.last_issue_date = day
-    series.save(update_fields=["last_issue_date"])
-    return TakenNumber(series=series, number=pattern.format(counter.last_value, day), issue_date=day)
+    return counter.last_value
 
 
 def provisional_number(*, entity: LegalEntity, code: str, day: dt.date) -> str:
