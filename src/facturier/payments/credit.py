@@ -42,7 +42,9 @@ def _locked_customer(customer: Customer) -> Customer:
     return locked_row
 
 
-def _credit_payments(customer: Customer, currency: str, *, lock: bool = False) -> list[tuple[Payment, Decimal]]:
+def _credit_payments(
+    customer: Customer, currency: str, *, lock: bool = False
+) -> list[tuple[Payment, Decimal]]:
     """The customer's payments with money left to allocate, oldest first: (payment, available).
 
     One query, the allocated sums as a subquery. `lock` (services spending the credit) locks the payment
