@@ -23,7 +23,9 @@ EINVOICE_VALIDATE_ON_ISSUE = _SHARED_CONFORMANCE.is_dir()
 # One fixed seal key for the whole run (tests of key files and rotation override these settings);
 # checkpoints go to each test's own temporary folder (tests/conftest.py).
 FACTURIER_SEAL_KEYS = "test-2026:tests-only-seal-secret-0123456789abcdef"
-FACTURIER_CHECKPOINT_INTERVAL = 0.0  # a checkpoint after every issuing commit (tests of the interval set theirs)
+FACTURIER_CHECKPOINT_INTERVAL = (
+    0.0  # a checkpoint after every issuing commit (tests of the interval set theirs)
+)
 # Issued files go to a folder of this test run, never to ./var. Set in the environment so that the worker and
 # issuer processes tests start (whatever their settings) read and write the same folder.
 os.environ.setdefault("FACTURIER_STORAGE_URL", "file://" + tempfile.mkdtemp(prefix="facturier-issued-"))
