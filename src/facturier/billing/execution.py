@@ -19,7 +19,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Prefetch
 
 from facturier.accounts.actor import SYSTEM, Actor
@@ -30,6 +30,13 @@ from facturier.billing.sources import BillingSource, PendingBill
 logger = logging.getLogger(__name__)
 SOURCE_ERRORS = "sources:errors"
 RESULT_KEYS = ("invoices", "credit_notes", "drafts", "errors")
+
+
+_DEADLOCK_ATTEMPTS = 3
+
+
+def _is_deadlock(error: OperationalError) -> bool:
+    return getattr(error.__cause__, "sqlstate", None) == "40P01"
 
 
 def _batch_size() -> int:
@@ -105,21 +112,34 @@ class RunBiller:
             found = self.sources()[0].get(key)
             done = bill_pending(*found, self.run.run_date, self.by) if found is not None else {}
         else:
-            contract = self._contract(key)
-            done = {}
-            if contract is not None:
-                try:
-                    with transaction.atomic():
-                        done = bill_contract(contract, self.run.run_date, self.run, self.by)
-                except Exception as error:  # one contract never stops the others
-                    logger.exception("billing %s failed", contract.reference)
-                    done = {"errors": [_error(contract, error)]}
+            done = self._bill(key, self._contract(key))
         kept = {name: values for name, values in done.items() if values}
         if kept:
             BillingRunChunk.objects.bulk_create([BillingRunChunk(run=self.run, key=key, results=kept)],
                                                 ignore_conflicts=True)  # fmt: skip
         self._report()
         return 1
+
+    def _bill(self, key: str, contract: Contract | None) -> dict[str, list[Any]]:
+        """Bill one contract in a savepoint. A deadlock (PostgreSQL chose this transaction to break a
+        lock cycle with another writer) is retried with the contract read again; any other error is
+        the contract's, reported, and never stops the others."""
+        for attempt in range(1, _DEADLOCK_ATTEMPTS + 1):
+            if contract is None:
+                return {}
+            try:
+                with transaction.atomic():
+                    return bill_contract(contract, self.run.run_date, self.run, self.by)
+            except OperationalError as error:
+                if not _is_deadlock(error) or attempt == _DEADLOCK_ATTEMPTS:
+                    logger.exception("billing %s failed", contract.reference)
+                    return {"errors": [_error(contract, error)]}
+                logger.warning("billing %s: deadlock, attempt %d, retrying", contract.reference, attempt)
+                contract = load_contracts(self.run, [key]).get(key)
+            except Exception as error:  # one contract never stops the others
+                logger.exception("billing %s failed", contract.reference)
+                return {"errors": [_error(contract, error)]}
+        return {}
 
     def _report(self) -> None:
         self.seen += 1

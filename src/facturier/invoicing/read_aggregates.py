@@ -8,7 +8,8 @@ Three tables, written by database triggers in the same transaction as the writes
 - `ReceivableByDue`: the same balances summed per entity and due date (a day, not an invoice: at most
   a few thousand rows for ten years), from which the dashboard reads outstanding, overdue and the aged
   balance in one small aggregate;
-- `StatusCount`: documents per entity, kind and status.
+- `StatusCount`: issued documents per entity, kind and status (not those in preparation:
+  `aggregates.IN_PREPARATION` says why).
 
 The per-day and per-status rows are split into 16 slots (the last hex digit of the document's id), so
 that concurrent transactions rarely wait on the same counter row. Triggers are plain SQL (no Django

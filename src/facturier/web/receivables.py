@@ -7,9 +7,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from facturier.accounts.models import LegalEntity
+from facturier.invoicing.aggregates import IN_PREPARATION
 from facturier.invoicing.models import Document, Kind, Status, TypeCode
 from facturier.invoicing.read_aggregates import StatusCount
 from facturier.invoicing.services.common import entity_today
@@ -69,9 +70,13 @@ class Dashboard:
 
 def _counts_by_status(entity: LegalEntity, kind: str) -> list[tuple[str, str, int]]:
     """(status, label, count) in lifecycle order: draft first, cancelled last. Read from the counters
-    the database keeps per entity, kind and status (`invoicing.read_aggregates.StatusCount`)."""
+    the database keeps per entity, kind and status (`invoicing.read_aggregates.StatusCount`), and for the
+    few documents still in preparation (not counted there: `invoicing.aggregates.IN_PREPARATION`) from the
+    (entity, kind, status) index."""
     rows = StatusCount.objects.filter(entity=entity, kind=kind).values_list("status").annotate(n=Sum("n"))
     counts = {status: n for status, n in rows.order_by() if n}
+    preparing = of_entity(Document, entity).filter(kind=kind, status__in=IN_PREPARATION)
+    counts.update(preparing.values_list("status").annotate(n=Count("*")).order_by())
     return [
         (status.value, status_text(status, Kind.INVOICE), counts[status])
         for status in Status
