@@ -153,6 +153,7 @@ def test_a_forged_choice_is_a_form_error_and_an_outsider_finds_nothing(
     assert client.get(reverse("web:customer-refund", kwargs={"pk": customer.pk})).status_code in (302, 404)
 
 
+@pytest.mark.postgres  # SQLite ignores FOR UPDATE (and a transactional test cannot flush its audit trail)
 @pytest.mark.django_db(transaction=True)
 def test_the_invoice_page_shows_the_customers_credit_outside_a_transaction(
     owner_client, invoice, entity, customer, owner
