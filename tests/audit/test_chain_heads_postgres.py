@@ -15,6 +15,7 @@ from django.db import connection, transaction
 
 from facturier.audit.chain import audit_chain_keys, lock_audit_chain
 from facturier.audit.models import ChainHead
+from tests.pg_race import run_concurrently
 
 
 @pytest.mark.postgres
@@ -22,7 +23,6 @@ def test_a_second_first_writer_takes_another_chain_without_waiting(transactional
     owner = "heads-test"
     first_holds, second_done = threading.Event(), threading.Event()
     taken: dict[str, str] = {}
-    errors: list[BaseException] = []
 
     def first() -> None:
         try:
@@ -30,11 +30,8 @@ def test_a_second_first_writer_takes_another_chain_without_waiting(transactional
                 taken["first"] = lock_audit_chain(owner).key
                 first_holds.set()
                 second_done.wait(20)  # holds its chain until the second writer has taken one
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
         finally:
             first_holds.set()
-            connection.close()
 
     def second() -> None:
         try:
@@ -45,17 +42,10 @@ def test_a_second_first_writer_takes_another_chain_without_waiting(transactional
                 taken["second"] = lock_audit_chain(owner).key
                 # the heads the first writer created are visible although it has not committed
                 taken["heads"] = str(ChainHead.objects.filter(key__in=audit_chain_keys(owner)).count())
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
         finally:
             second_done.set()
-            connection.close()
 
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    _, errors = run_concurrently({"first": first, "second": second}, timeout=30)
     assert errors == []
     assert taken["first"] != taken["second"]
     assert int(taken["heads"]) == len(audit_chain_keys(owner))

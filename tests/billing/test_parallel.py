@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection
 
 from facturier.billing.execution import help_execute
 from facturier.billing.models import BilledPeriod, BillingRun
@@ -15,6 +14,7 @@ from facturier.billing.runs import TASK
 from facturier.invoicing.models import Document
 from facturier.jobs.models import JobChunk, JobRun
 from facturier.jobs.runs import job_execute
+from tests.pg_race import run_concurrently
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -32,38 +32,21 @@ def test_a_run_is_billed_by_two_workers_with_one_invoice_per_contract_and_period
     job = JobRun.objects.create(key=f"billing:test:{run.pk}", task=TASK, args={"billing_run": str(run.pk)})
     run.job_run = job
     run.save(update_fields=["job_run"])
-    shares, failures = {}, []
 
     def worker():  # the worker that took the run: plans its chunks, bills, waits for the last, gathers
-        try:
-            with time_machine.travel(dt.datetime(2026, 2, 1, 8, tzinfo=PARIS), tick=True):
-                shares["worker"] = job_execute(run_id=job.pk)
-        except Exception as error:  # pragma: no cover - reported below
-            failures.append(error)
-        finally:
-            connection.close()
+        with time_machine.travel(dt.datetime(2026, 2, 1, 8, tzinfo=PARIS), tick=True):
+            return job_execute(run_id=job.pk)
 
     def helper():  # a helper task on another worker, once the chunks are planned
-        try:
-            with time_machine.travel(dt.datetime(2026, 2, 1, 8, tzinfo=PARIS), tick=True):
-                for _ in range(600):
-                    if JobChunk.objects.filter(run=job).exists():
-                        break
-                    threading.Event().wait(0.05)
-                shares["helper"] = help_execute(
-                    BillingRun.objects.select_related("entity").get(pk=run.pk), job.pk
-                )
-        except Exception as error:  # pragma: no cover - reported below
-            failures.append(error)
-        finally:
-            connection.close()
+        with time_machine.travel(dt.datetime(2026, 2, 1, 8, tzinfo=PARIS), tick=True):
+            for _ in range(600):
+                if JobChunk.objects.filter(run=job).exists():
+                    break
+                threading.Event().wait(0.05)
+            return help_execute(BillingRun.objects.select_related("entity").get(pk=run.pk), job.pk)
 
     # when the run's worker and a helper bill it at the same time
-    threads = [threading.Thread(target=worker), threading.Thread(target=helper)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(600)
+    shares, failures = run_concurrently({"worker": worker, "helper": helper}, timeout=600)
     # then both billed a share of the contracts, each contract once
     assert failures == []
     assert shares["worker"] == "done"
