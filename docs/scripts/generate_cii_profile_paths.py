@@ -3,9 +3,9 @@
 The CII serializer builds the full EN 16931 tree and then keeps only the element paths a
 Factur-X profile's XSD declares, so MINIMUM / BASIC WL / BASIC output never carries a term
 the profile forbids. The XSDs live in the team workspace (../shared/conformance/facturx),
-which the product does not ship, hence generated, committed tables: one module per profile
-(each stays short, and a regeneration's diff shows which profile changed) and the package's
-``__init__`` gathering them into ``PROFILE_PATHS``.
+which the product does not ship, hence generated, committed tables: one module per profile,
+listing what it adds to the profile below it (each stays short, and a regeneration's diff shows
+which profile changed), and the package's ``__init__`` gathering them into ``PROFILE_PATHS``.
 
 Run from the repository root:  .venv/bin/python docs/scripts/generate_cii_profile_paths.py
 """
@@ -74,20 +74,34 @@ def allowed_paths(profile: str) -> set[str]:
     return paths
 
 
-def _profile_module(profile: str, constant: str, title: str) -> str:
+def _profile_module(constant: str, title: str, paths: set[str], base: tuple[str, str, str] | None) -> str:
+    """One profile's module: its paths, written as what it adds to the profile below it (``base``)."""
     lines = [
         f'"""Element paths (below rsm:CrossIndustryInvoice) that the Factur-X {title} profile XSD allows.',
         "",
-        GENERATED,
-        '"""',
-        "",
-        "from __future__ import annotations",
-        "",
-        f"{constant}: frozenset[str] = frozenset(",
-        "    {",
     ]
+    if base is None:
+        lines.extend([GENERATED, '"""', "", "from __future__ import annotations", ""])
+        lines.append(f"{constant}: frozenset[str] = frozenset(")
+    else:
+        base_module, base_constant, base_title = base
+        lines.extend(
+            [
+                f"{title} allows all that {base_title} does and the paths listed here.",
+                "",
+                GENERATED,
+                '"""',
+                "",
+                "from __future__ import annotations",
+                "",
+                f"from facturier.domain.formats.cii.profile_paths.{base_module} import {base_constant}",
+                "",
+                f"{constant}: frozenset[str] = {base_constant} | frozenset(",
+            ]
+        )
+    lines.append("    {")
     # json.dumps writes the double quotes ruff format would, so the output needs no reformatting
-    lines.extend(f"        {json.dumps(path)}," for path in sorted(allowed_paths(profile)))
+    lines.extend(f"        {json.dumps(path)}," for path in sorted(paths))
     lines.extend(["    }", ")"])
     return "\n".join(lines) + "\n"
 
@@ -96,8 +110,9 @@ def _package_init() -> str:
     lines = [
         '"""Element paths (below rsm:CrossIndustryInvoice) that each Factur-X profile XSD allows.',
         "",
-        "The CII serializer prunes its full EN 16931 tree to these paths. One module per profile keeps",
-        "each table short and shows, on regeneration, which profile changed.",
+        "The CII serializer prunes its full EN 16931 tree to these paths. Each profile extends the one",
+        "below it (MINIMUM < BASIC WL < BASIC < EN 16931), so each profile's module lists only what it",
+        "adds: every table stays short and readable as the difference between two profiles.",
         "",
         GENERATED,
         '"""',
@@ -118,8 +133,15 @@ def _package_init() -> str:
 
 def main() -> int:
     TARGET.mkdir(exist_ok=True)
+    below: tuple[str, str, str] | None = None
+    below_paths: set[str] = set()
     for profile, (module, constant, title) in PROFILES.items():
-        (TARGET / f"{module}.py").write_text(_profile_module(profile, constant, title), encoding="utf-8")
+        paths = allowed_paths(profile)
+        # each profile extends the one below it; were that to stop holding, write full sets instead
+        assert below_paths <= paths, f"{profile} drops {sorted(below_paths - paths)}"
+        source = _profile_module(constant, title, paths - below_paths, below)
+        (TARGET / f"{module}.py").write_text(source, encoding="utf-8")
+        below, below_paths = (module, constant, title), paths
     (TARGET / "__init__.py").write_text(_package_init(), encoding="utf-8")
     print(f"wrote {TARGET}")
     return 0
