@@ -51,6 +51,12 @@ def test_sepa_dd_collect_refuses_a_bad_date_and_has_help(entity, capsys):
     assert "--out" in capsys.readouterr().out
 
 
+def test_sepa_transfer_refuses_a_bad_date(entity, capsys):
+    assert main(["sepa-transfer", "--entity", entity.siren, "--date", "23/11/2026"]) == 1
+    assert "--date: '23/11/2026' is not a date (YYYY-MM-DD)" in capsys.readouterr().err
+    assert not SepaFile.objects.exists()
+
+
 def test_sepa_transfer_with_nothing_pending_says_so(entity, capsys):
     assert main(["sepa-transfer", "--entity", entity.siren, "--date", "2026-11-23"]) == 0
     assert "no transfer" in capsys.readouterr().out

@@ -6,25 +6,17 @@
 3. with ``--out``, copies the file there for the bank. Exit 1 on any failure.
 """
 
-import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from facturier.accounts.actor import SYSTEM
 from facturier.accounts.management.lookup import find_entity
 from facturier.common.errors import BusinessError
 from facturier.payments import errors
-from facturier.payments.management.commands._sepa_output import refused, write_out
+from facturier.payments.management.commands._sepa_output import date_option, refused, write_out
 from facturier.payments.sepa_collections import collection_file_generate, collections_schedule
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as error:
-        raise CommandError(f"--date: {value!r} is not a date (YYYY-MM-DD)") from error
 
 
 class Command(BaseCommand):
@@ -39,7 +31,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         entity = find_entity(options["entity"])
-        date = _date(options["date"])
+        date = date_option(options["date"])
         try:
             with transaction.atomic():
                 scheduled = collections_schedule(entity=entity, collection_date=date, by=SYSTEM)

@@ -4,16 +4,15 @@ Every refund or supplier payment ordered for D or earlier and not yet in a file 
 pain.001.001.09 file (stored, never twice). Exit 1 on failure.
 """
 
-import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from facturier.accounts.actor import SYSTEM
 from facturier.accounts.management.lookup import find_entity
 from facturier.common.errors import BusinessError
-from facturier.payments.management.commands._sepa_output import refused, write_out
+from facturier.payments.management.commands._sepa_output import date_option, refused, write_out
 from facturier.payments.sepa_transfers import credit_transfer_file_generate
 
 
@@ -27,10 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         entity = find_entity(options["entity"])
-        try:
-            date = dt.date.fromisoformat(options["date"]) if options.get("date") else timezone.localdate()
-        except ValueError as error:
-            raise CommandError(f"--date: {options['date']!r} is not a date (YYYY-MM-DD)") from error
+        date = date_option(options["date"]) if options.get("date") else timezone.localdate()
         try:
             sepa_file = credit_transfer_file_generate(entity=entity, execution_date=date, by=SYSTEM)
         except BusinessError as error:
