@@ -22,6 +22,8 @@ from facturier.api.v1.document_schemas import (
     DocumentPageOut,
     DocumentUpdateIn,
     LineIn,
+    OrderCreateIn,
+    QuoteCreateIn,
 )
 from facturier.api.v1.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate
 from facturier.api.v1.types import DateIn, choice, text
@@ -170,6 +172,20 @@ def header_of(payload: Schema, *, exclude_unset: bool) -> dict[str, Any]:
                 code="invalid_payment_terms",
             ) from error
     return header
+
+
+def draft_create(
+    request: HttpRequest, resource: str, kind: str, payload: QuoteCreateIn | OrderCreateIn
+) -> Document:
+    """A new draft quote or order from the client's customer, lines, allowances/charges and header."""
+    key = require_scope(request, f"{resource}:write")
+    entity = entity_of(request)
+    document = services.document_create(
+        entity=entity, kind=kind, customer=customer_of(entity, payload.customer), by=as_actor(key),
+        lines=line_data(entity, payload.lines), allowances_charges=allowance_data(payload.allowances_charges),
+        **header_of(payload, exclude_unset=False),
+    )  # fmt: skip
+    return reloaded(request, resource, document)
 
 
 def register_common(router: Router, resource: str) -> None:

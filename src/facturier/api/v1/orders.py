@@ -4,14 +4,11 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from facturier.accounts.actor import as_actor
-from facturier.api.v1.auth import entity_of, require_scope
+from facturier.api.v1.auth import require_scope
 from facturier.api.v1.document_schemas import DocumentOut, OrderCreateIn
 from facturier.api.v1.documents import (
-    allowance_data,
-    customer_of,
     document_get,
-    header_of,
-    line_data,
+    draft_create,
     register_common,
     reloaded,
 )
@@ -25,14 +22,7 @@ register_common(router, "orders")
 
 @router.post("/orders", response={201: DocumentOut}, operation_id="orders_create")
 def orders_create(request: HttpRequest, payload: OrderCreateIn) -> Status[Document]:
-    key = require_scope(request, "orders:write")
-    entity = entity_of(request)
-    order = services.document_create(
-        entity=entity, kind=Kind.ORDER, customer=customer_of(entity, payload.customer), by=as_actor(key),
-        lines=line_data(entity, payload.lines), allowances_charges=allowance_data(payload.allowances_charges),
-        **header_of(payload, exclude_unset=False),
-    )  # fmt: skip
-    return Status(201, reloaded(request, "orders", order))
+    return Status(201, draft_create(request, "orders", Kind.ORDER, payload))
 
 
 @router.post("/orders/{document_id}/confirm", response=DocumentOut, operation_id="orders_confirm")

@@ -4,14 +4,11 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from facturier.accounts.actor import as_actor
-from facturier.api.v1.auth import entity_of, require_scope
+from facturier.api.v1.auth import require_scope
 from facturier.api.v1.document_schemas import ConvertIn, DocumentOut, QuoteCreateIn, QuoteStatusIn
 from facturier.api.v1.documents import (
-    allowance_data,
-    customer_of,
     document_get,
-    header_of,
-    line_data,
+    draft_create,
     register_common,
     reloaded,
 )
@@ -25,14 +22,7 @@ TARGET_RESOURCE: dict[str, str] = {Kind.ORDER: "orders", Kind.INVOICE: "invoices
 
 @router.post("/quotes", response={201: DocumentOut}, operation_id="quotes_create")
 def quotes_create(request: HttpRequest, payload: QuoteCreateIn) -> Status[Document]:
-    key = require_scope(request, "quotes:write")
-    entity = entity_of(request)
-    quote = services.document_create(
-        entity=entity, kind=Kind.QUOTE, customer=customer_of(entity, payload.customer), by=as_actor(key),
-        lines=line_data(entity, payload.lines), allowances_charges=allowance_data(payload.allowances_charges),
-        **header_of(payload, exclude_unset=False),
-    )  # fmt: skip
-    return Status(201, reloaded(request, "quotes", quote))
+    return Status(201, draft_create(request, "quotes", Kind.QUOTE, payload))
 
 
 @router.post("/quotes/{document_id}/status", response=DocumentOut, operation_id="quotes_set_status")
