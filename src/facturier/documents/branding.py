@@ -12,13 +12,15 @@ a logo replaced or removed later never changes an issued invoice's PDF.
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import PurePath
 
 from facturier.accounts.models import LegalEntity
 from facturier.documents.formatting import is_hex_colour
-from facturier.documents.models import FileKind
-from facturier.documents.stored import read_file, stored_at_issue, stored_file
+from facturier.documents.models import FileKind, StoredFile
+from facturier.documents.stored import read_stored
 from facturier.invoicing.models import Document, Kind
 
 logger = logging.getLogger(__name__)
@@ -50,15 +52,41 @@ def entity_logo(entity: LegalEntity) -> tuple[bytes, str] | None:
 def document_logo(document: Document) -> tuple[bytes, str] | None:
     """The logo to print: the snapshot of an issued document (none if it had none), else the live one.
 
-    Documents issued before files were stored have no snapshot at all: they print today's logo.
+    Documents issued before files were stored have no snapshot at all: they print today's logo. One
+    query tells both whether the document's files were stored at issue (its CII is) and its logo.
     """
-    issued = document.kind == Kind.INVOICE and document.is_sealed
-    if issued and stored_at_issue(document):
-        stored = stored_file(document, FileKind.LOGO)
-        if stored is None:
-            return None
-        return read_file(stored), PurePath(stored.name).suffix.lstrip(".")
+    if document.kind == Kind.INVOICE and document.is_sealed:
+        names = dict(
+            StoredFile.objects.filter(document=document, kind__in=(FileKind.CII, FileKind.LOGO)).values_list(
+                "kind", "name"
+            )
+        )
+        if FileKind.CII in names:
+            name = names.get(FileKind.LOGO)
+            return None if name is None else (_stored_logo(name), PurePath(name).suffix.lstrip("."))
     return entity_logo(document.entity)
+
+
+_LOGO_CACHE_SIZE = 32
+_logos: OrderedDict[str, bytes] = OrderedDict()
+_logos_lock = threading.Lock()
+
+
+def _stored_logo(name: str) -> bytes:
+    """The bytes of a stored logo. Its name is made of its SHA-256 and stored files are write-once, so
+    the bytes read once stay right; the logos last read are kept (every invoice of a company prints the
+    same one)."""
+    with _logos_lock:
+        data = _logos.get(name)
+        if data is not None:
+            _logos.move_to_end(name)
+            return data
+    data = read_stored(name)
+    with _logos_lock:
+        _logos[name] = data
+        while len(_logos) > _LOGO_CACHE_SIZE:
+            _logos.popitem(last=False)
+    return data
 
 
 @dataclass(frozen=True)

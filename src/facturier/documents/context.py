@@ -312,10 +312,18 @@ def _note(invoice: m.Invoice) -> str:
 
 
 def _pay_url(document: Document) -> str | None:
-    """The invoice's online pay link when its company takes payments online (payments.online)."""
-    from facturier.payments.online import pay_url
+    """The invoice's online pay link when its company takes payments online (payments.online).
 
-    return pay_url(document)
+    ``pay_url`` reads the company's account of each provider (one query each); most companies have
+    none, which one query tells first (the pay link needs a number too)."""
+    from facturier.jobs.models import ConnectorCredential
+    from facturier.payments.online import pay_url
+    from facturier.payments.providers import PROVIDERS
+
+    if not document.number:
+        return None
+    accounts = ConnectorCredential.objects.filter(entity_id=document.entity_id, connector__in=PROVIDERS)
+    return pay_url(document) if accounts.exists() else None
 
 
 def build_context(

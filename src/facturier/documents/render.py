@@ -37,6 +37,9 @@ from facturier.invoicing.to_en16931 import document_to_en16931
 logger = logging.getLogger(__name__)
 
 TEMPLATE = "document.typ"
+ONE_PAGE_LINES = 15
+"""Up to this many lines, a document is first compiled as fitting on one page (the bench's one-page
+invoices have up to 12 lines); one that does not (a long note, long descriptions) is compiled again."""
 
 
 def facturx_profile(document: Document) -> str:
@@ -104,22 +107,30 @@ def render_pdf(document: Document, *, xml: bytes | None = None, profile: str | N
     qr = _epc_qr(document, invoice)
     data = build_context(document, invoice, branding=branding, qr=qr is not None, logo=_logo(branding))
     inputs: dict[str, str | bytes] = {} if qr is None else {"qr.svg": qr}
+    one_page = likely_one_page(invoice)
     if not is_facturx(document):
-        return _compile(data, (), inputs, _timestamp(document))
+        return _compile(data, (), inputs, _timestamp(document), one_page=one_page)
     if xml is None:
         xml = invoice_xml(invoice, syntax="cii", profile=chosen)
     attachment = Attachment(name=XML_FILENAME, content=xml.decode("utf-8"), description="Factur-X invoice")
-    pdf = _compile(data, (attachment,), inputs, _timestamp(document))
+    pdf = _compile(data, (attachment,), inputs, _timestamp(document), one_page=one_page)
     return add_facturx_metadata(pdf, FacturXMetadata.for_profile(chosen))
 
 
+def likely_one_page(invoice: m.Invoice) -> bool:
+    """Whether to compile first as a one-page document (``engine.compile_pdf``); a wrong guess only costs
+    a second compilation, never a wrong page count."""
+    return len(invoice.lines) <= ONE_PAGE_LINES
+
+
 def _compile(data: dict[str, object], attachments: tuple[Attachment, ...], inputs: dict[str, str | bytes],
-             timestamp: dt.datetime) -> bytes:  # fmt: skip
+             timestamp: dt.datetime, *, one_page: bool = False) -> bytes:  # fmt: skip
     try:
-        return compile_pdf(TEMPLATE, data, attachments=attachments, extra_files=inputs, timestamp=timestamp)
+        return compile_pdf(TEMPLATE, data, attachments=attachments, extra_files=inputs, timestamp=timestamp,
+                           one_page=one_page)  # fmt: skip
     except typst.TypstError:
         if data.get("logo") is None:
             raise
         logger.warning("rendering with the logo failed; rendering without it", exc_info=True)
         return compile_pdf(TEMPLATE, {**data, "logo": None}, attachments=attachments, extra_files=inputs,
-                           timestamp=timestamp)  # fmt: skip
+                           timestamp=timestamp, one_page=one_page)  # fmt: skip

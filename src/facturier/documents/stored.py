@@ -102,7 +102,12 @@ def store_file(
 
 
 def read_file(stored: StoredFile) -> bytes:
-    with issued_storage().open(stored.name, "rb") as handle:
+    return read_stored(stored.name)
+
+
+def read_stored(name: str) -> bytes:
+    """The bytes stored under that name."""
+    with issued_storage().open(name, "rb") as handle:
         data: bytes = handle.read()
     return data
 
