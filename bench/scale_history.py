@@ -141,13 +141,22 @@ def load_history(*, invoices: int, customers: int, seed: int = 9, log: Any = pri
             cursor.execute("SET LOCAL session_replication_role = replica")
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
             indexes = _drop_indexes(cursor)
-            for entity, share in zip(entities, shares, strict=False):
+            writers = [
                 _load_entity(entity, round(invoices * share), max(1, round(customers * share)), rng, log, cursor,
-                             seed, workers)  # fmt: skip
+                             seed, workers)
+                for entity, share in zip(entities, shares, strict=False)
+            ]  # fmt: skip
             started = time.perf_counter()
             for sql in indexes:
                 cursor.execute(sql)
             log(f"  {len(indexes)} indexes rebuilt in {time.perf_counter() - started:.0f} s")
+            # Only now are the demo's own rows updated (re-chained after the history). An index built after
+            # an UPDATE of its table in the same transaction meets the old row versions of HOT updates and is
+            # marked `indcheckxmin`: no query may use it while any transaction older than the load is
+            # still running anywhere on the server (seen here: every document index ignored, 14 s per
+            # search page, because another session held an old snapshot).
+            for writer in writers:
+                writer.rechain()
     finally:
         gc.enable()
     # the checkpoints taken by the demo recorded its chains before they were re-chained after the history:
@@ -172,7 +181,7 @@ def _drop_indexes(cursor: Any) -> list[str]:
 
 
 def _load_entity(entity: Any, invoices: int, customers: int, rng: random.Random, log: Any, cursor: Any,
-                 seed: int, workers: int) -> None:  # fmt: skip
+                 seed: int, workers: int) -> _Writer:  # fmt: skip
     from facturier.audit.keys import keyring
     from facturier.invoicing.models import Document
     from facturier.invoicing.numbering import default_series_for
@@ -218,6 +227,7 @@ def _load_entity(entity: Any, invoices: int, customers: int, rng: random.Random,
                 log(f"  up to {days[-1][0]}: {writer.summary()} ({time.perf_counter() - started:.0f} s)")
     writer.finish()
     log(f"  {writer.summary()} ({time.perf_counter() - started:.0f} s)")
+    return writer
 
 
 _CONTEXT: Any = None
@@ -605,7 +615,7 @@ class _Writer:
             self.events.add_row(f"{head}\t{self.event_position}\t{previous}\t{self.event_hash}")
 
     def finish(self) -> None:
-        from facturier.audit.models import AuditEvent, ChainHead
+        """Write what is left, and the series' counters."""
         from facturier.invoicing.models import SequenceCounter
 
         self.advance_to(None)
@@ -618,6 +628,12 @@ class _Writer:
                     for year, n in self.counters[code].items()
                 ]  # fmt: skip
             )
+
+    def rechain(self) -> None:
+        """Seal the demo's own documents and events after the history (once the indexes are rebuilt)."""
+        from facturier.audit.models import AuditEvent, ChainHead
+
+        for code, series in (("invoice", self.invoice_series), ("credit_note", self.credit_series)):
             self._rechain_demo(series, self.demo_documents[code], *self.chains[code], self.last_issue[code])
         # the demo's own events follow the history in the entity's first audit chain
         from facturier.domain.sealing import seal_mac
