@@ -24,7 +24,18 @@ def phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def matching(table: str, query: str, field: str = "pk") -> Q:
-    """`field` is one of the keys (ids) that the FTS5 query `query` finds in the index `table`."""
+def matching(table: str, query: str, field: str = "pk", *, few: int = 200) -> Q:
+    """`field` is one of the keys (ids) that the FTS5 query `query` finds in the index `table`.
+
+    The keys are read first, at most `few` + 1: when they are few they are given as a list, so SQLite
+    looks each row up by its key instead of reading a whole list in its order and testing every row
+    against the sub-query (it prefers that plan whenever the list is ordered and limited: 170 ms for one
+    customer among 100,000). A common term (more keys) stays a sub-query, read in the list's order.
+    """
     sql = f"SELECT key FROM {table} WHERE {table} MATCH %s"  # noqa: S608 - the table is ours, the query a parameter
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} LIMIT %s", [query, few + 1])
+        keys = [key for (key,) in cursor.fetchall()]
+    if len(keys) <= few:
+        return Q(**{f"{field}__in": keys})
     return Q(**{f"{field}__in": RawSQL(sql, [query])})  # noqa: S611
