@@ -141,15 +141,29 @@ def load_history(*, invoices: int, customers: int, seed: int = 9, log: Any = pri
             cursor.execute("SET LOCAL session_replication_role = replica")
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
             indexes = _drop_indexes(cursor)
-            for entity, share in zip(entities, shares, strict=False):
+            writers = [
                 _load_entity(entity, round(invoices * share), max(1, round(customers * share)), rng, log, cursor,
-                             seed, workers)  # fmt: skip
+                             seed, workers)
+                for entity, share in zip(entities, shares, strict=False)
+            ]  # fmt: skip
             started = time.perf_counter()
             for sql in indexes:
                 cursor.execute(sql)
             log(f"  {len(indexes)} indexes rebuilt in {time.perf_counter() - started:.0f} s")
+            # Only now are the demo's own rows updated (re-chained after the history). An index built after
+            # an UPDATE of its table in the same transaction meets the old row versions of HOT updates and is
+            # marked `indcheckxmin`: no query may use it while any transaction older than the load is
+            # still running anywhere on the server (seen here: every document index ignored, 14 s per
+            # search page, because another session held an old snapshot).
+            for writer in writers:
+                writer.rechain()
     finally:
         gc.enable()
+    # the checkpoints taken by the demo recorded its chains before they were re-chained after the history:
+    # sign new ones of the chains as they now are (the newest checkpoint is the one `audit verify` reads)
+    from facturier.audit.checkpoints import write_checkpoints
+
+    write_checkpoints(reason="scale history")
 
 
 def _drop_indexes(cursor: Any) -> list[str]:
@@ -167,7 +181,7 @@ def _drop_indexes(cursor: Any) -> list[str]:
 
 
 def _load_entity(entity: Any, invoices: int, customers: int, rng: random.Random, log: Any, cursor: Any,
-                 seed: int, workers: int) -> None:  # fmt: skip
+                 seed: int, workers: int) -> _Writer:  # fmt: skip
     from facturier.audit.keys import keyring
     from facturier.invoicing.models import Document
     from facturier.invoicing.numbering import default_series_for
@@ -213,6 +227,7 @@ def _load_entity(entity: Any, invoices: int, customers: int, rng: random.Random,
                 log(f"  up to {days[-1][0]}: {writer.summary()} ({time.perf_counter() - started:.0f} s)")
     writer.finish()
     log(f"  {writer.summary()} ({time.perf_counter() - started:.0f} s)")
+    return writer
 
 
 _CONTEXT: Any = None
@@ -301,9 +316,10 @@ class _Maker:
 
     def document(self, rng: random.Random, code: str, number: int, day: dt.date, customer: Customer_,
                  lines: Lines, *, status: str = "sent", due: dt.date, preceding: str | None = None,
-                 check: bool = False) -> tuple[str, str, int, tuple[str, bytes, bytes], list[str], tuple[str, bytes, str]]:  # fmt: skip
+                 check: bool = False) -> tuple[str, str, int, tuple[str, bytes, bytes], list[str], list[Event]]:  # fmt: skip
         """One document: id, number, amount due (cents), (row head, sealed bytes before and after the chain
-        fields), its line rows, and its "issued" event."""
+        fields), its line rows, and the events the services write for it: created (the draft), issued,
+        and sent when its status is past "issued"."""
         from facturier.domain.sealing import canonical_json
 
         text = f"{'FAC' if code == 'invoice' else 'AV'}-{day.year}-{number:05d}"
@@ -344,9 +360,14 @@ class _Maker:
             pk, self.entity_id, "invoice", type_code, status, self.series_ids[code], text, customer[0], day_text,
             str(due), self.seller_text, customer[2], preceding or "\\N", net_text, net_text, tax_text, total_text,
             total_text, _json(breakdown), issued, issued, issued, issued)  # fmt: skip
-        event = self.event(rng, issued, "invoice.issued", "invoicing.document", pk, text,
-                           {"number": text, "status": "issued"}, check=check)  # fmt: skip
-        return pk, text, net + tax, (head, before, after), line_rows, event
+        draft = _state("draft", "", None, net_text, total_text)
+        done = _state("issued", text, day_text, net_text, total_text)
+        events = [self.event(rng, issued, "invoice.created", DOCUMENT, pk, text, draft, check=check),
+                  self.event(rng, issued, "invoice.issued", DOCUMENT, pk, text, done, before=draft, check=check)]  # fmt: skip
+        if status != "issued":  # sent (then perhaps cancelled later, by its credit note's own event)
+            events.append(self.event(rng, issued, "invoice.sent", DOCUMENT, pk, text,
+                                     {**done, "status": "sent"}, before=done))  # fmt: skip
+        return pk, text, net + tax, (head, before, after), line_rows, events
 
     def invoice(self, rng: random.Random, day: dt.date, number: int, who: int, made: dict[str, Any],
                 check: bool = False) -> None:  # fmt: skip
@@ -354,22 +375,23 @@ class _Maker:
         lines = [(position, f"Prestation {rng.choice(WORDS)}", 1 + rng.randrange(20), rng.randrange(5000, 200000))
                  for position in range(1, 2 + rng.randrange(3))]  # fmt: skip
         credited = rng.random() < CREDITED
-        pk, text, due, document, line_rows, event = self.document(
+        pk, text, due, document, line_rows, events = self.document(
             rng, "invoice", number, day, customer, lines, status="cancelled" if credited else "sent",
             due=day + dt.timedelta(days=30), check=check)  # fmt: skip
         made["invoices"].append(document)
         made["lines"].extend(line_rows)
-        made["events"].append(event)
+        made["events"].extend(events)
         if credited:
             credit_day = min(day + dt.timedelta(days=rng.randrange(1, 20)), self.last_day)
-            made["credits"].append((credit_day, pk, who, lines, rng.getrandbits(64)))
+            made["credits"].append((credit_day, pk, who, lines, rng.getrandbits(64), text, str(day)))
             return
         roll = rng.random()
         if roll < 0.03:
             return  # still unpaid (the aged balance has a long tail)
+        settlement = "paid"
         if roll <= 0.08:  # half paid, rounded half even like Decimal.quantize
             half, odd = divmod(due, 2)
-            due = half + (1 if odd and half % 2 else 0)
+            due, settlement = half + (1 if odd and half % 2 else 0), "partially_paid"
         amount = _cents(due)
         received = str(day + dt.timedelta(days=10 + rng.randrange(50)))
         payment, noon = str(uuid.UUID(int=rng.getrandbits(128), version=4)), f"{received}T12:00:00+00:00"
@@ -377,17 +399,24 @@ class _Maker:
             payment, self.entity_id, customer[0], received, amount, "EUR", f"VIR {text}", customer[3], noon, noon))  # fmt: skip
         made["allocations"].append(self.tables["allocations"].head(
             str(uuid.UUID(int=rng.getrandbits(128), version=4)), self.entity_id, payment, pk, amount, noon, noon))  # fmt: skip
-        made["events"].append(self.event(rng, self._time(rng, received), "payment.recorded", "payments.payment",
-                                         payment, f"{amount} EUR on {received}", {"amount": amount}))  # fmt: skip
+        # payment_record: the payment, then its allocation to the invoice (payments.services)
+        when = self._time(rng, received)
+        state = {"customer": customer[0], "received_on": received, "amount": amount, "currency": "EUR",
+                 "method": "transfer", "reference": f"VIR {text}", "payer": customer[1]["name"], "reversed": False}  # fmt: skip
+        made["events"].append(self.event(rng, when, "payment.received", "payments.payment", payment,
+                                         f"{amount} EUR on {received}", state))  # fmt: skip
+        made["events"].append(self.event(rng, when, "invoice.payment_recorded", DOCUMENT, pk, text,
+                                         {"payment": payment, "amount": amount, "paid": amount, "settlement": settlement},
+                                         before={"paid": "0.00", "settlement": "unpaid"}))  # fmt: skip
 
     def event(self, rng: random.Random, occurred: str, action: str, object_type: str, object_id: str, label: str,
-              after: dict[str, str], check: bool = False) -> tuple[str, bytes, str]:  # fmt: skip
+              after: dict[str, Any], *, before: dict[str, Any] | None = None, check: bool = False) -> Event:  # fmt: skip
         """(when, sealed bytes up to the position, row head) of one audit event."""
         from facturier.domain.sealing import canonical_json
 
         pk = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         content = {"id": pk, "entity": self.entity_id, "actor": "system", "action": action,
-                   "object_type": object_type, "object_id": object_id, "object_repr": label[:200], "before": None,
+                   "object_type": object_type, "object_id": object_id, "object_repr": label[:200], "before": before,
                    "after": after, "occurred_at": occurred, "chain_key": self.chain_key, "position": 0}  # fmt: skip
         sealed = canonical_json(content)
         if not sealed.endswith(b'"position":0}'):
@@ -395,7 +424,8 @@ class _Maker:
         if check:
             self._check_event(content)
         head = self.tables["events"].head(pk, self.entity_id, "system", action, object_type, object_id,
-                                          label[:200].translate(_ESCAPES), _json(after), occurred, self.chain_key,
+                                          label[:200].translate(_ESCAPES), _json(after),
+                                          "\\N" if before is None else _json(before), occurred, self.chain_key,
                                           self.key_id_text, occurred, occurred)  # fmt: skip
         return occurred, sealed[:-2], head
 
@@ -432,7 +462,7 @@ class _Maker:
 
         event = AuditEvent(id=uuid.UUID(content["id"]), entity=self.entity, actor_label=content["actor"],
                            action=content["action"], object_type=content["object_type"],
-                           object_id=content["object_id"], object_repr=content["object_repr"], before=None,
+                           object_id=content["object_id"], object_repr=content["object_repr"], before=content["before"],
                            after=content["after"], occurred_at=dt.datetime.fromisoformat(content["occurred_at"]),
                            chain_key=content["chain_key"], position=content["position"])  # fmt: skip
         if canonical_json(event.sealed_content()) != canonical_json(content):
@@ -440,6 +470,16 @@ class _Maker:
 
 
 PLACEHOLDER = "p" * 64
+DOCUMENT = "invoicing.document"
+Event = tuple[str, bytes, str]  # when, sealed bytes up to the position, row head
+
+
+def _state(status: str, number: str, day: str | None, net: str, total: str) -> dict[str, Any]:
+    """`invoicing.services.common.state_of` of a history document, as its events store it."""
+    return {"status": status, "number": number, "issue_date": day, "tax_exclusive": net, "tax_inclusive": total,
+            "payable": total}  # fmt: skip
+
+
 CHAIN_FIELDS = f'"seal_position":0,"seal_previous_hash":"{PLACEHOLDER}"'.encode()
 
 
@@ -461,7 +501,7 @@ class _Writer:
     PAYMENT = ("id", "entity", "customer", "received_on", "amount", "currency", "reference", "payer",
                "created_at", "updated_at")  # fmt: skip
     ALLOCATION = ("id", "entity", "payment", "document", "amount", "created_at", "updated_at")
-    EVENT = ("id", "entity", "actor_label", "action", "object_type", "object_id", "object_repr", "after",
+    EVENT = ("id", "entity", "actor_label", "action", "object_type", "object_id", "object_repr", "after", "before",
              "occurred_at", "chain_key", "key_id", "created_at", "updated_at", "position", "previous_hash", "hash")  # fmt: skip
 
     def __init__(self, entity: Any, series: dict[str, Any], seller: dict[str, Any], keys: Any, cursor: Any,
@@ -491,7 +531,7 @@ class _Writer:
         }
         # the series' own (demo) documents are re-chained after the history, hence a chain from genesis
         self.chains = {"invoice": [0, GENESIS_HASH], "credit_note": [0, GENESIS_HASH]}
-        self.credits: list[tuple[dt.date, int, str, int, Lines, int]] = []  # credit notes to come
+        self.credits: list[tuple[dt.date, int, str, int, Lines, int, str, str]] = []  # credit notes to come
         self.pending: list[tuple[str, int, bytes, str]] = []  # events to chain: when, order, bytes, row head
         self.order = 0
         self.last_issue: dict[str, dt.date | None] = {"invoice": None, "credit_note": None}
@@ -544,18 +584,26 @@ class _Writer:
     def advance_to(self, day: dt.date | None) -> None:
         """Everything dated before `day` is known: write the credit notes, then chain the events, up to it."""
         while self.credits and (day is None or self.credits[0][0] < day):
-            credit_day, _order, invoice, who, lines, seed = heapq.heappop(self.credits)
+            credit_day, _order, invoice, who, lines, seed, number, issued_on = heapq.heappop(self.credits)
             counter = self.counters["credit_note"]
             counter[credit_day.year] += 1
-            _pk, _text, _due, document, line_rows, event = self.maker.document(
-                random.Random(seed), "credit_note", counter[credit_day.year], credit_day, self.maker.people[who],
+            rng = random.Random(seed)
+            _pk, _text, _due, document, line_rows, events = self.maker.document(
+                rng, "credit_note", counter[credit_day.year], credit_day, self.maker.people[who],
                 lines, due=credit_day, preceding=invoice, check=not self.credit_checked)  # fmt: skip
             self.credit_checked = True
             self.last_issue["credit_note"] = credit_day
             self._chain_document("credit_note", document)
             for row in line_rows:
                 self.lines.add_row(row)
-            self._push_event(event)
+            for event in events:
+                self._push_event(event)
+            # then the credited invoice is cancelled (apply_issued_credit_note), at the credit note's time
+            net = sum(quantity * price for _position, _description, quantity, price in lines)
+            tax = net // 5 + (1 if net % 5 >= 3 else 0)
+            sent = _state("sent", number, issued_on, _cents(net), _cents(net + tax))
+            self._push_event(self.maker.event(rng, events[-1][0], "invoice.cancelled_by_credit_note", DOCUMENT,
+                                              invoice, number, {**sent, "status": "cancelled"}, before=sent))  # fmt: skip
         before = None if day is None else f"{day}T00:00:00+00:00"
         pending = self.pending
         while pending and (before is None or pending[0][0] < before):
@@ -567,7 +615,7 @@ class _Writer:
             self.events.add_row(f"{head}\t{self.event_position}\t{previous}\t{self.event_hash}")
 
     def finish(self) -> None:
-        from facturier.audit.models import AuditEvent, ChainHead
+        """Write what is left, and the series' counters."""
         from facturier.invoicing.models import SequenceCounter
 
         self.advance_to(None)
@@ -580,6 +628,12 @@ class _Writer:
                     for year, n in self.counters[code].items()
                 ]  # fmt: skip
             )
+
+    def rechain(self) -> None:
+        """Seal the demo's own documents and events after the history (once the indexes are rebuilt)."""
+        from facturier.audit.models import AuditEvent, ChainHead
+
+        for code, series in (("invoice", self.invoice_series), ("credit_note", self.credit_series)):
             self._rechain_demo(series, self.demo_documents[code], *self.chains[code], self.last_issue[code])
         # the demo's own events follow the history in the entity's first audit chain
         from facturier.domain.sealing import seal_mac

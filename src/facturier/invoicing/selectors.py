@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +28,7 @@ from facturier.approvals.models import SubjectType
 from facturier.approvals.selectors import not_for
 from facturier.audit.models import AuditEvent
 from facturier.common.errors import PermissionDenied, ValidationFailed
+from facturier.common.text_search import indexed_on_sqlite, matching, phrase
 from facturier.domain.calculation import DocumentAllowanceCharge, LineInput, Totals, compute_totals
 from facturier.invoicing import services  # before `lines`, which imports services.draft_vat (a cycle)
 from facturier.invoicing.lifecycle import (
@@ -41,6 +43,7 @@ from facturier.invoicing.line_pricing import pricer_for
 from facturier.invoicing.lines import ResolvedLine, allowance_vat, resolve_line
 from facturier.invoicing.models import Document, Kind, Status, TypeCode
 from facturier.parties.models import Customer
+from facturier.parties.selectors import named
 
 # The slices of the one document table a list or an API resource shows: (kind, credit notes?),
 # where None means "not an invoice list" and True/False keeps only / leaves out credit notes.
@@ -110,23 +113,32 @@ def filtered(
     return documents.select_related("customer")
 
 
-SEARCH_CUSTOMERS = 200  # customers named by a search, looked up first; beyond, a sub-query
+SEARCH_CUSTOMERS = 200  # customers named by a search, looked up first; beyond, the term is common
+DOCUMENT_INDEX = "invoicing_document_search"  # SQLite's FTS5 trigram index on numbers (invoicing 0013)
 
 
 def _search(term: str, entity: LegalEntity | None) -> Q:
-    """The number or the customer's name contains `term` (case-insensitive).
+    """The number or the customer's name contains `term` (case-insensitive, accented letters too).
 
-    The matching customers are read first (trigram index on their names, parties 0003), so the
-    document side is `number LIKE … OR customer_id IN (…)`: PostgreSQL answers it from two indexes
-    (trigram on the number, invoicing 0009, and the customer foreign key) instead of joining every
-    document to its customer. A term naming very many customers falls back to a sub-query.
+    The customers whose name matches are read first, at most `SEARCH_CUSTOMERS` + 1 of them (trigram
+    index on PostgreSQL, parties 0003; FTS5 on SQLite, parties 0005). When they are few, the document
+    side is `number LIKE … OR customer_id IN (…)`, which PostgreSQL answers from two indexes (the
+    number's trigram index, invoicing 0009, and the customer foreign key's; BitmapOr) and sorts the few
+    rows found. When they are many, the term is common: a list's first page is then found by reading
+    the list's own order (its index) and checking each row's number and customer name, which stops
+    after a few hundred rows; a sub-query of every matching customer (thousands, re-checked on the heap)
+    would cost more than the page. SQLite looks numbers up in its FTS5 index (invoicing 0013).
     """
-    customers = Customer.objects.filter(name__icontains=term)
-    if entity is not None:
-        customers = customers.filter(entity=entity)
+    customers = named(term, entity)
     ids = list(customers.values_list("pk", flat=True)[: SEARCH_CUSTOMERS + 1])
-    by_customer = Q(customer_id__in=ids) if len(ids) <= SEARCH_CUSTOMERS else Q(customer__in=customers)
-    return Q(number__icontains=term) | by_customer
+    by_number = matching(DOCUMENT_INDEX, f"number : {phrase(term)}") if indexed_on_sqlite(term) else (
+        Q(number__icontains=term)
+    )  # fmt: skip
+    if len(ids) <= SEARCH_CUSTOMERS:
+        return by_number | Q(customer_id__in=ids)
+    if connection.vendor == "postgresql":
+        return by_number | Q(customer__name__icontains=term)
+    return by_number | Q(customer__in=customers)
 
 
 def newest_first(documents: QuerySet[Document]) -> QuerySet[Document]:
