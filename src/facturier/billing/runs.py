@@ -364,8 +364,10 @@ def billing_run_start(
 def _queue(run: BillingRun) -> None:
     from facturier.jobs.runs import job_start
 
+    from facturier.billing.execution import PRIORITY
+
     job, _created = job_start(key=f"billing:{run.entity_id}:{run.run_date}:{run.pk}", task=TASK,
-                              args={"billing_run": str(run.pk)}, entity=run.entity)  # fmt: skip
+                              args={"billing_run": str(run.pk)}, entity=run.entity, priority=PRIORITY)  # fmt: skip
     run.job_run = job
     run.save(update_fields=["job_run", "updated_at"])
 
