@@ -13,7 +13,7 @@ from facturier.billing.models import BilledPeriod, BillingRun
 from facturier.billing.runs import TASK, billing_run_start
 from facturier.documents.tasks import render_issued_pdf
 from facturier.invoicing.models import Document
-from facturier.jobs.models import JobRun, RunStatus
+from facturier.jobs.models import RunStatus
 from facturier.jobs.runs import job_execute, job_start
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -362,9 +362,8 @@ def billing_run_start(
 
 
 def _queue(run: BillingRun) -> None:
-    from facturier.jobs.runs import job_start
-
     from facturier.billing.execution import PRIORITY
+    from facturier.jobs.runs import job_start
 
     job, _created = job_start(key=f"billing:{run.entity_id}:{run.run_date}:{run.pk}", task=TASK,
                               args={"billing_run": str(run.pk)}, entity=run.entity, priority=PRIORITY)  # fmt: skip
