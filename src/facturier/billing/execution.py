@@ -28,7 +28,14 @@ from django.db.models import Prefetch
 
 from facturier.accounts.actor import SYSTEM, Actor
 from facturier.billing.models import BillingRun, BillingRunChunk, BillingRunStatus, Contract, ContractItem
-from facturier.billing.runs import PROGRESS, _error, bill_contract, bill_pending, pending_of_sources
+from facturier.billing.runs import (
+    PROGRESS,
+    ClaimConflict,
+    _error,
+    bill_contract,
+    bill_pending,
+    pending_of_sources,
+)
 from facturier.billing.sources import BillingSource, PendingBill
 
 logger = logging.getLogger(__name__)
@@ -130,12 +137,16 @@ class RunBiller:
         """Bill one contract in a savepoint. A deadlock (PostgreSQL chose this transaction to break a
         lock cycle with another writer) is retried with the contract read again; any other error is
         the contract's, reported, and never stops the others."""
+        lone = True
         for attempt in range(1, _DEADLOCK_ATTEMPTS + 1):
             if contract is None:
                 return {}
             try:
                 with transaction.atomic():
-                    return bill_contract(contract, self.run.run_date, self.run, self.by)
+                    return bill_contract(contract, self.run.run_date, self.run, self.by, lone_savepoint=lone)
+            except ClaimConflict:  # billed by another run meanwhile: again, each period in a savepoint
+                lone = False
+                contract = load_contracts(self.run, [key]).get(key)
             except OperationalError as error:
                 if not _is_deadlock(error) or attempt == _DEADLOCK_ATTEMPTS:
                     logger.exception("billing %s failed", contract.reference)

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -207,7 +207,20 @@ def plan_chunks(run: JobRun, keys: Iterable[str], *, total: int | None = None) -
     return True
 
 
+_CLAIM_SQL = """
+UPDATE jobs_jobchunk SET done_at = %s WHERE id = (
+    SELECT id FROM jobs_jobchunk WHERE run_id = %s AND done_at IS NULL {after}
+    ORDER BY key LIMIT 1 FOR UPDATE SKIP LOCKED
+) RETURNING id, key"""
+
+
 def _claim_chunk(run_id: int, after: str | None) -> JobChunk | None:
+    if connection.vendor == "postgresql":  # one statement: lock the next free chunk and mark it
+        params: list[Any] = [timezone.now(), run_id, *([after] if after is not None else [])]
+        with connection.cursor() as cursor:
+            cursor.execute(_CLAIM_SQL.format(after="AND key > %s" if after is not None else ""), params)
+            row = cursor.fetchone()
+        return JobChunk(pk=row[0], run_id=run_id, key=row[1], done_at=params[0]) if row else None
     pending = JobChunk.objects.select_for_update(skip_locked=True).filter(run_id=run_id, done_at__isnull=True)
     if after is not None:
         pending = pending.filter(key__gt=after)
