@@ -30,11 +30,11 @@ def test_a_deadlocked_contract_is_retried_up_to_three_times(
     run = BillingRun.objects.create(entity=entity, run_date=dt.date(2026, 2, 1))
     real, calls = execution.bill_contract, []
 
-    def deadlocking(*args):
+    def deadlocking(*args, **options):
         calls.append(args[0].reference)
         if len(calls) <= failures:
             raise _deadlock()
-        return real(*args)
+        return real(*args, **options)
 
     monkeypatch.setattr(execution, "bill_contract", deadlocking)
     with time_machine.travel(dt.datetime(2026, 2, 1, 8, tzinfo=PARIS), tick=False):
@@ -59,7 +59,7 @@ def test_any_other_database_error_is_not_retried(entity, make_contract, monkeypa
     run = BillingRun.objects.create(entity=entity, run_date=dt.date(2026, 2, 1))
     calls = []
 
-    def failing(*args):
+    def failing(*args, **options):
         calls.append(1)
         raise OperationalError("disk full")
 

@@ -10,6 +10,10 @@ results (`BillingRunChunk`) and its chunk's "done" mark commit together, so:
 - a transaction holds the numbering lock for one invoice only, so the workers issue side by side.
 A worker loads the contracts it is about to bill in bulk (items, customers, billed periods), a batch
 at a time. The run's ``results`` are gathered from the chunks' results once the last chunk is done.
+
+A run's tasks are queued at ``PRIORITY`` (below every other task) and hand their worker back every
+``FACTURIER_JOB_SLICE_SECONDS`` when a task of higher priority waits (the PDFs and emails of the invoices
+just issued, a user's export): the run goes back to the queue and resumes from its pending chunks.
 """
 
 from __future__ import annotations
@@ -24,7 +28,14 @@ from django.db.models import Prefetch
 
 from facturier.accounts.actor import SYSTEM, Actor
 from facturier.billing.models import BillingRun, BillingRunChunk, BillingRunStatus, Contract, ContractItem
-from facturier.billing.runs import PROGRESS, _error, bill_contract, bill_pending, pending_of_sources
+from facturier.billing.runs import (
+    PROGRESS,
+    ClaimConflict,
+    _error,
+    bill_contract,
+    bill_pending,
+    pending_of_sources,
+)
 from facturier.billing.sources import BillingSource, PendingBill
 
 logger = logging.getLogger(__name__)
@@ -33,6 +44,8 @@ RESULT_KEYS = ("invoices", "credit_notes", "drafts", "errors")
 
 
 _DEADLOCK_ATTEMPTS = 3
+PRIORITY = -10
+"""The queue priority of a billing run's tasks: the worker takes any other ready task first."""
 
 
 def _is_deadlock(error: OperationalError) -> bool:
@@ -124,12 +137,16 @@ class RunBiller:
         """Bill one contract in a savepoint. A deadlock (PostgreSQL chose this transaction to break a
         lock cycle with another writer) is retried with the contract read again; any other error is
         the contract's, reported, and never stops the others."""
+        lone = True
         for attempt in range(1, _DEADLOCK_ATTEMPTS + 1):
             if contract is None:
                 return {}
             try:
                 with transaction.atomic():
-                    return bill_contract(contract, self.run.run_date, self.run, self.by)
+                    return bill_contract(contract, self.run.run_date, self.run, self.by, lone_savepoint=lone)
+            except ClaimConflict:  # billed by another run meanwhile: again, each period in a savepoint
+                lone = False
+                contract = load_contracts(self.run, [key]).get(key)
             except OperationalError as error:
                 if not _is_deadlock(error) or attempt == _DEADLOCK_ATTEMPTS:
                     logger.exception("billing %s failed", contract.reference)
@@ -178,10 +195,14 @@ def _queue_helpers(run: BillingRun, job_run_id: int, chunks: int) -> None:
     helpers = int(getattr(settings, "FACTURIER_BILLING_HELPERS", 3))
     if chunks < int(getattr(settings, "FACTURIER_BILLING_PARALLEL_FROM", 40)):
         return
+    for _ in range(helpers):
+        _queue_helper(run, job_run_id)
+
+
+def _queue_helper(run: BillingRun, job_run_id: int) -> None:
     from facturier.billing.tasks import help_billing_run
 
-    for _ in range(helpers):
-        transaction.on_commit(lambda: help_billing_run.enqueue(str(run.pk), job_run_id))
+    transaction.on_commit(lambda: help_billing_run.using(priority=PRIORITY).enqueue(str(run.pk), job_run_id))
 
 
 def execute(run: BillingRun, *, job_run: Any | None = None, by: Actor = SYSTEM) -> dict[str, Any]:
@@ -194,14 +215,18 @@ def execute(run: BillingRun, *, job_run: Any | None = None, by: Actor = SYSTEM) 
                 biller.handle(key)
         return finish(run)
     from facturier.jobs.models import JobChunk
-    from facturier.jobs.runs import plan_chunks, work_chunks
+    from facturier.jobs.runs import TimeSlice, plan_chunks, work_chunks
 
     biller = RunBiller(run, by, job_run.pk)
     with transaction.atomic():
-        if not plan_chunks(job_run, biller.plan()):
+        planned = plan_chunks(job_run, biller.plan())
+        if not planned:
             biller.planned = list(JobChunk.objects.filter(run=job_run).values_list("key", flat=True))
-        _queue_helpers(run, job_run.pk, len(biller.planned))
-    work_chunks(job_run.pk, biller.handle, wait=True)
+        if (
+            planned or job_run.attempts > 1
+        ):  # first start, or resumed after a crash (a yield keeps its helpers)
+            _queue_helpers(run, job_run.pk, len(biller.planned))
+    work_chunks(job_run.pk, biller.handle, wait=True, should_yield=TimeSlice(job_run.priority))
     return finish(run)
 
 
@@ -209,9 +234,16 @@ def help_execute(run: BillingRun, job_run_id: int, by: Actor = SYSTEM) -> int:
     """A helper's share of a run: bill the chunks nobody holds until none is left (the run's own worker
     waits for the last ones and gathers the results; so does a helper that finds everything done)."""
     from facturier.jobs.models import JobChunk
-    from facturier.jobs.runs import work_chunks
+    from facturier.jobs.runs import TimeSlice, Yielded, work_chunks
 
-    count = work_chunks(job_run_id, RunBiller(run, by, job_run_id).handle)
+    try:
+        count = work_chunks(
+            job_run_id, RunBiller(run, by, job_run_id).handle, should_yield=TimeSlice(PRIORITY)
+        )
+    except Yielded as yielded:  # behind the waiting tasks; this helper's share resumes after them
+        with transaction.atomic():
+            _queue_helper(run, job_run_id)
+        return int(yielded.args[0])
     if count and not JobChunk.objects.filter(run_id=job_run_id, done_at__isnull=True).exists():
         finish(run)
     return count

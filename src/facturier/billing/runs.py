@@ -293,10 +293,18 @@ def settle_pending(contract: Contract, by: Actor) -> dict[str, list[Any]]:
     return done
 
 
+class ClaimConflict(Exception):  # noqa: N818 - a signal to the caller
+    """The period was claimed by another run while this one billed it without a savepoint of its own."""
+
+
 def bill_contract(
-    contract: Contract, day: dt.date, run: BillingRun | None, by: Actor
+    contract: Contract, day: dt.date, run: BillingRun | None, by: Actor, *, lone_savepoint: bool = False
 ) -> dict[str, list[Any]]:
-    """Invoice every due period of one contract (each in its own savepoint) and issue the invoices."""
+    """Invoice every due period of one contract (each in its own savepoint) and issue the invoices.
+
+    ``lone_savepoint``: the caller holds a savepoint for this contract alone, so a single due period is
+    created without one of its own (two statements less per invoice); when its claim finds the period
+    billed already, ``ClaimConflict`` is raised for the caller to roll back and bill it again without."""
     done: dict[str, list[Any]] = {"invoices": [], "credit_notes": [], "drafts": [], "errors": []}
     if revisions_due(contract, day):
         try:
@@ -318,8 +326,14 @@ def bill_contract(
         return done
     for due in dues:
         try:
-            with transaction.atomic():
-                claim = _create_invoice(due, run, by)
+            if lone_savepoint and len(dues) == 1:
+                try:
+                    claim = _create_invoice(due, run, by)
+                except IntegrityError as error:
+                    raise ClaimConflict(contract.reference) from error
+            else:
+                with transaction.atomic():
+                    claim = _create_invoice(due, run, by)
         except IntegrityError as error:
             if BilledPeriod.objects.filter(contract=contract, period_start=due.period.start).exists():
                 continue  # billed already (the unique claim): by an earlier or a concurrent run
@@ -362,10 +376,11 @@ def billing_run_start(
 
 
 def _queue(run: BillingRun) -> None:
+    from facturier.billing.execution import PRIORITY
     from facturier.jobs.runs import job_start
 
     job, _created = job_start(key=f"billing:{run.entity_id}:{run.run_date}:{run.pk}", task=TASK,
-                              args={"billing_run": str(run.pk)}, entity=run.entity)  # fmt: skip
+                              args={"billing_run": str(run.pk)}, entity=run.entity, priority=PRIORITY)  # fmt: skip
     run.job_run = job
     run.save(update_fields=["job_run", "updated_at"])
 

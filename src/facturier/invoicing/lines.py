@@ -232,9 +232,13 @@ def check_line_count(count: int) -> None:
         )
 
 
-def write_lines(document: Document, lines: list[LineData], pricer: Pricer | None = None) -> None:
+def write_lines(
+    document: Document, lines: list[LineData], pricer: Pricer | None = None, *, new: bool = False
+) -> None:
+    """Replace the document's lines (``new``: a document just created, with none to delete)."""
     check_line_count(len(lines))
-    document.lines.all().delete()
+    if not new:
+        document.lines.all().delete()
     pricer = pricer or pricer_for(document)
     resolved = [resolve_line(data, index, document, pricer) for index, data in enumerate(lines)]
     categories = {line.vat_category for line in resolved}
@@ -279,8 +283,14 @@ def allowance_vat(
     return services_treatment.category, rate
 
 
-def write_allowances_charges(document: Document, items: list[AllowanceChargeData]) -> None:
-    document.allowances_charges.all().delete()
+def write_allowances_charges(
+    document: Document, items: list[AllowanceChargeData], *, new: bool = False
+) -> None:
+    """Replace the document's allowances and charges (``new``: a document just created, with none)."""
+    if not new:
+        document.allowances_charges.all().delete()
+    if not items:
+        return
     line_vats = set(document.lines.values_list("vat_category", "vat_rate"))
     for index, item in enumerate(items):
         where = f"allowances_charges[{index}]"

@@ -109,6 +109,8 @@ class JobRun(models.Model):
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
     attempts = models.PositiveIntegerField(default=0)
+    priority = models.SmallIntegerField(default=0)
+    """The queue priority of its execution task (django-tasks: higher first; billing runs are below the rest)."""
     error = models.TextField(blank=True)
     result = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

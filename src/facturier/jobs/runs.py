@@ -10,6 +10,11 @@ A run whose chunks many workers may share plans them once (``plan_chunks``) and 
 ``work_chunks``: a chunk is claimed with ``SELECT ... FOR UPDATE SKIP LOCKED`` (PostgreSQL) and done
 in the transaction that holds its lock, so two workers never do the same chunk, and a killed worker's
 chunk (its transaction rolled back, its lock released) is taken by the next one.
+
+Priorities: the worker claims the ready task of highest priority first (django-tasks-db). A long run
+(a billing run) is queued below the rest and hands its worker back between chunks when a task of
+higher priority waits (``TimeSlice``, ``Yielded``): it goes back to the queue behind that task and
+resumes from its chunks, so the PDFs and emails of its first invoices do not wait for its end.
 """
 
 from __future__ import annotations
@@ -22,7 +27,8 @@ import traceback
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -32,11 +38,49 @@ from facturier.jobs.models import JobChunk, JobRun, RunStatus
 logger = logging.getLogger(__name__)
 
 
-def enqueue_run(run_id: int) -> None:
-    """Put the run's execution on the queue once the current transaction commits."""
+class Yielded(Exception):  # noqa: N818 - a signal, not an error
+    """Raised by a run's task between two chunks to give its worker to tasks of higher priority: the run
+    goes back to the queue (its done chunks stay done) and resumes when its turn comes again."""
+
+
+def enqueue_run(run_id: int, priority: int = 0) -> None:
+    """Put the run's execution on the queue (at ``priority``) once the current transaction commits."""
     from facturier.jobs.tasks import execute_job_run
 
-    transaction.on_commit(lambda: execute_job_run.enqueue(run_id))
+    transaction.on_commit(lambda: execute_job_run.using(priority=priority).enqueue(run_id))
+
+
+def _queued_in_database() -> bool:
+    return str(settings.TASKS.get("default", {}).get("BACKEND", "")).startswith("django_tasks_db.")
+
+
+def higher_priority_waiting(priority: int) -> bool:
+    """Whether a ready task of the queue has a priority above ``priority`` (the database queue only:
+    the immediate backend of the tests runs every task at once)."""
+    if not _queued_in_database():
+        return False
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.ready().filter(status=TaskResultStatus.READY, priority__gt=priority).exists()
+
+
+class TimeSlice:
+    """Called between chunks: true once ``seconds`` have passed since the task started (or last looked)
+    and a task of higher priority is waiting. One query per slice at most."""
+
+    def __init__(self, priority: int, seconds: float | None = None) -> None:
+        self.priority = priority
+        self.seconds = float(
+            getattr(settings, "FACTURIER_JOB_SLICE_SECONDS", 5) if seconds is None else seconds
+        )
+        self.since = time.monotonic()
+
+    def __call__(self) -> bool:
+        if time.monotonic() - self.since < self.seconds:
+            return False
+        self.since = time.monotonic()
+        return higher_priority_waiting(self.priority)
 
 
 def job_start(
@@ -47,15 +91,16 @@ def job_start(
     entity: Any | None = None,
     schedule: Any | None = None,
     period: dt.datetime | None = None,
+    priority: int = 0,
 ) -> tuple[JobRun, bool]:
-    """The run with this natural key, created and queued when new; ``(run, created)``."""
+    """The run with this natural key, created and queued (at ``priority``) when new; ``(run, created)``."""
     try:
         with transaction.atomic():
             run = JobRun.objects.create(
                 key=key, task=task, args=args or {}, entity=entity, schedule=schedule, period=period,
-                queued_at=timezone.now(),
+                queued_at=timezone.now(), priority=priority,
             )  # fmt: skip
-            enqueue_run(run.pk)
+            enqueue_run(run.pk, priority)
     except IntegrityError:
         return JobRun.objects.get(key=key), False
     return run, True
@@ -90,6 +135,13 @@ def job_execute(*, run_id: int) -> str:
         return "skipped"
     try:
         result = _call(import_string(run.task), run)
+    except Yielded:  # back to the queue behind the tasks of higher priority; not a failed attempt
+        with transaction.atomic():
+            JobRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+                status=RunStatus.QUEUED, queued_at=timezone.now(), attempts=F("attempts") - 1
+            )
+            enqueue_run(run.pk, run.priority)
+        return RunStatus.QUEUED
     except Exception as exc:
         logger.exception("job %s failed", run.key)
         JobRun.objects.filter(pk=run.pk).update(
@@ -155,7 +207,20 @@ def plan_chunks(run: JobRun, keys: Iterable[str], *, total: int | None = None) -
     return True
 
 
+_CLAIM_SQL = """
+UPDATE jobs_jobchunk SET done_at = %s WHERE id = (
+    SELECT id FROM jobs_jobchunk WHERE run_id = %s AND done_at IS NULL {after}
+    ORDER BY key LIMIT 1 FOR UPDATE SKIP LOCKED
+) RETURNING id, key"""
+
+
 def _claim_chunk(run_id: int, after: str | None) -> JobChunk | None:
+    if connection.vendor == "postgresql":  # one statement: lock the next free chunk and mark it
+        params: list[Any] = [timezone.now(), run_id, *([after] if after is not None else [])]
+        with connection.cursor() as cursor:
+            cursor.execute(_CLAIM_SQL.format(after="AND key > %s" if after is not None else ""), params)
+            row = cursor.fetchone()
+        return JobChunk(pk=row[0], run_id=run_id, key=row[1], done_at=params[0]) if row else None
     pending = JobChunk.objects.select_for_update(skip_locked=True).filter(run_id=run_id, done_at__isnull=True)
     if after is not None:
         pending = pending.filter(key__gt=after)
@@ -178,7 +243,12 @@ def pending_chunks(run_id: int, *, start: str, limit: int) -> list[str]:
 
 
 def work_chunks(
-    run_id: int, handle: Callable[[str], int | None], *, wait: bool = False, every: float = 0.2
+    run_id: int,
+    handle: Callable[[str], int | None],
+    *,
+    wait: bool = False,
+    every: float = 0.2,
+    should_yield: Callable[[], bool] | None = None,
 ) -> int:
     """Claim and do the run's pending chunks, one transaction each (the chunk's effects and its mark
     commit together), until none is left; ``handle`` returns the units of progress done (default 1).
@@ -186,7 +256,8 @@ def work_chunks(
     Several workers may call this on one run at once (PostgreSQL: SKIP LOCKED, in key order from where
     this worker stands, so a claim never re-reads the chunks done before). ``wait``: when only chunks held
     by others remain, wait for them (heartbeating), so that on return every chunk is done; a chunk
-    released by a worker that died is done here. Returns the chunks done by this call."""
+    released by a worker that died is done here. Returns the chunks done by this call.
+    ``should_yield`` (a ``TimeSlice``): asked after each chunk committed; true raises ``Yielded``."""
     count, after = 0, None
     while True:
         with transaction.atomic():
@@ -198,6 +269,8 @@ def work_chunks(
                 )
         if chunk is not None:
             count, after = count + 1, chunk.key
+            if should_yield is not None and should_yield():
+                raise Yielded(count)
             continue
         if after is not None:  # once more from the first key: chunks another worker held, or released
             after = None
@@ -205,4 +278,6 @@ def work_chunks(
         if not wait or not JobChunk.objects.filter(run_id=run_id, done_at__isnull=True).exists():
             return count
         JobRun.objects.filter(pk=run_id).update(heartbeat_at=timezone.now())
+        if should_yield is not None and should_yield():  # only waiting: the worker is better used elsewhere
+            raise Yielded(count)
         time.sleep(every)

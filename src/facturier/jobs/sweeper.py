@@ -60,8 +60,9 @@ def sweep(*, now: dt.datetime | None = None) -> SweepSummary:
             )
         )
         JobRun.objects.filter(pk__in=lost).update(queued_at=now)
+        priorities = dict(JobRun.objects.filter(pk__in=[*stale, *lost]).values_list("pk", "priority"))
         for run_id in [*stale, *lost]:
-            enqueue_run(run_id)
+            enqueue_run(run_id, priorities.get(run_id, 0))
     summary.stale_runs, summary.lost_runs = len(stale), len(lost)
     if "django_tasks_db" in settings.INSTALLED_APPS:
         summary.stale_tasks = _requeue_tasks(now - _seconds("FACTURIER_TASK_STALE_SECONDS", 3600))

@@ -191,8 +191,8 @@ def document_create(
     else:
         document.issue_date = None
     document.save()
-    write_lines(document, list(lines), _checked_pricer(document))
-    write_allowances_charges(document, list(allowances_charges))
+    write_lines(document, list(lines), _checked_pricer(document), new=True)
+    write_allowances_charges(document, list(allowances_charges), new=True)
     _check_deposits(document, list(deposits))
     _recompute(document, list(deposits))
     audit_record(entity=entity, actor=by, action=f"{kind}.created", obj=document, after=state_of(document))
