@@ -279,7 +279,7 @@ _WILDCARD_RULES = (
 _WILDCARD_DOCUMENT = """<a:doc xmlns:a="urn:a" xmlns:b="urn:a" xmlns:o="urn:other">
   <a:KeptID/><a:LineID x="1"/><b:OtherID/><o:LineID/><a:Total/><a:TaxAmount/><a:LineAmount/>
   <o:LineAmount/><b:PaidAmount/><a:AmountID/><a:AmountTotalAmount/><a:Unknown><a:LineID/></a:Unknown>
-  <b:AmountOtherID/><a:ID/><a:D/><!-- a:LineID --></a:doc>"""
+  <b:AmountOtherID/><a:ID/><a:D/><a:BigAmount x="1"/><b:OtherAmount x="1"/><!-- a:LineID --></a:doc>"""
 
 
 def test_wildcard_rules_are_routed_by_name_and_find_the_same(tmp_path: Path) -> None:
@@ -314,12 +314,30 @@ def test_wildcard_rules_are_routed_by_name_and_find_the_same(tmp_path: Path) -> 
     )
 
 
+def test_wildcard_rules_partly_about_the_name_are_routed_and_keep_their_whole_test(tmp_path: Path) -> None:
+    xslt = tmp_path / "rules.xslt"
+    xslt.write_text(
+        _WILDCARD_RULES.replace("and not (self::a:TaxAmount)", "and not(@x or self::a:TaxAmount)")
+    )
+    rewritten = single_pass(xslt)
+    assert rewritten is not None
+    assert "facturier-single-pass-route" in rewritten.text
+    assert rewritten.text.count("not(@x or self::a:TaxAmount)") == 3  # as published, routed, run-time test
+    original, routed = _run_both(xslt, _WILDCARD_DOCUMENT)
+    assert routed == original
+    fired = {(f.rule_id, f.location.rsplit("/", 1)[-1]) for f in original}  # type: ignore[attr-defined]
+    assert ("AMOUNT", "Q{urn:a}LineAmount[1]") in fired
+    assert not {("AMOUNT", "Q{urn:a}BigAmount[1]"), ("AMOUNT", "Q{urn:a}OtherAmount[1]")} & fired
+
+
 def test_wildcard_rules_stay_in_one_mode_when_routing_could_change_what_they_see(tmp_path: Path) -> None:
     for label, rules in {
         # position() in a rule would read 1 once the node is applied alone in its mode
         "position": _WILDCARD_RULES.replace('select="path()"', 'select="concat(path(), position())"', 1),
-        # a test that is not about the name only: decided at run time in one mode, as before
-        "content": _WILDCARD_RULES.replace("and not (self::a:TaxAmount)", "and not(@x)"),
+        # a test that says nothing of the name: decided at run time in one mode, as before
+        "content": _WILDCARD_RULES.replace(
+            "ends-with(name(), 'Amount') and not (self::a:TaxAmount)", "not(*)"
+        ),
     }.items():
         xslt = tmp_path / f"{label}.xslt"
         xslt.write_text(rules)

@@ -254,21 +254,66 @@ def _name_test(predicate: str, nsmap: dict[str | None, str]) -> Callable[[_Name]
     return result if result is not None and tokens[at][0] == "end" else None
 
 
+def _conjuncts(predicate: str) -> list[str]:
+    """The operands of a top-level ``and`` (the predicate itself if it has none, or has an ``or``)."""
+    masked: list[str] = []
+    depth, quote = 0, ""
+    for char in predicate:
+        if quote:
+            quote = "" if char == quote else quote
+            masked.append("\0")
+        elif char in "'\"":
+            quote = char
+            masked.append("\0")
+        elif char in "([":
+            depth += 1
+            masked.append("\0")
+        elif char in ")]":
+            depth -= 1
+            masked.append("\0")
+        else:
+            masked.append(char if depth == 0 else "\0")
+    text = "".join(masked)
+    word = r"(?<![\w.\-]){}(?![\w.\-])"
+    if re.search(word.format("or"), text):
+        return [predicate]
+    cuts = [found.span() for found in re.finditer(word.format("and"), text)]
+    starts, ends = [0, *(end for _, end in cuts)], [*(start for start, _ in cuts), len(predicate)]
+    return [predicate[start:end] for start, end in zip(starts, ends, strict=True)]
+
+
+def _name_part(predicate: str, nsmap: dict[str | None, str]) -> tuple[Callable[[_Name], bool], bool] | None:
+    """What the predicate requires of the element's name, and whether that is all it requires.
+
+    ``ends-with(name(), 'Amount') and not(ancestor::cac:Price)``: the name test of the first
+    operand, not exact (the rule keeps its whole test). None if no top-level operand is about the
+    name only.
+    """
+    whole = _name_test(predicate, nsmap)
+    if whole is not None:
+        return whole, True
+    tests = [test for part in _conjuncts(predicate) if (test := _name_test(part, nsmap)) is not None]
+    if not tests:
+        return None
+    return (lambda name: all(test(name) for test in tests)), False
+
+
 def _route_wildcards(root: etree._Element, rules: list[etree._Element], walk: str) -> etree._Element | None:
     """Send each element to a mode holding only the wildcard rules that can match it; the walk.
 
     A rule like ``//ram:*[ends-with(name(), 'ID')]`` cannot be indexed by element name, so Saxon
     tests it on every element, again at every ``xsl:next-match``, and string functions are slow
     there (~0.5 us a test; CEN CII has 6 such rules: ~2 ms of ~7). When every such rule's test
-    depends only on the element's name (:func:`_name_test`), the tests are worked out here, once,
+    depends on the element's name (:func:`_name_part`), the name tests are worked out here, once,
     for every element name the stylesheet mentions: the walk applies a node in a routing mode whose
     templates match those names (indexed by Saxon) and pass the node on to the mode holding every
-    other rule plus, if the name passes exactly one wildcard test, that rule with its test dropped
-    (known true there), or to the mode with every rule as published if it passes several. A name
-    the stylesheet does not mention goes through the tests themselves, at run time. A rule whose
-    test is false on a node never fires there, so each pattern's first matching rule is unchanged.
-    Returns the walking template, or None when there is nothing to route, a test is not about the
-    name only, or a rule (or a named template) could read its position, which the routing changes.
+    other rule plus, if the name passes exactly one wildcard's name test, that rule (with its test
+    dropped when the test is about the name only: known true there), or to the mode with every rule
+    as published if it passes several. A name the stylesheet does not mention goes through the
+    whole tests, at run time. A rule whose test is false on a node never fires there, so each
+    pattern's first matching rule is unchanged. Returns the walking template, or None when there is
+    nothing to route, a test says nothing of the name, or a rule (or a named template) could read
+    its position, which the routing changes.
     """
     wildcards = [(rule, found) for rule in rules if (found := _wildcard(rule.get("match", ""))) is not None]
     if not wildcards or len({tuple(sorted(rule.nsmap.items(), key=str)) for rule, _ in wildcards}) != 1:
@@ -278,14 +323,17 @@ def _route_wildcards(root: etree._Element, rules: list[etree._Element], walk: st
     if any(_POSITION_CALLS.search(etree.tostring(t, encoding="unicode")) for t in [*rules, *named]):
         return None
     tests: list[Callable[[_Name], bool]] = []
-    for rule, _ in wildcards:
+    matches: list[str] = []
+    for rule, (bare, _) in wildcards:
         parts = _WILDCARD_RULE.match(rule.get("match", ""))
-        test = _name_test(parts.group(3), nsmap) if parts is not None else None
+        named_by = _name_part(parts.group(3), nsmap) if parts is not None else None
         prefix = parts.group(2)[:-2] if parts is not None and parts.group(2) != "*" else None
-        if parts is None or test is None or (prefix is not None and prefix not in nsmap):
+        if parts is None or named_by is None or (prefix is not None and prefix not in nsmap):
             return None
+        test, exact = named_by
         namespace = nsmap[prefix] if prefix is not None else None
         tests.append((lambda t, ns: lambda name: (ns is None or name[0] == ns) and t(name))(test, namespace))
+        matches.append(bare if exact else rule.get("match", ""))
     text = etree.tostring(root, encoding="unicode")
     names = {
         (nsmap[prefix], local)
@@ -298,10 +346,10 @@ def _route_wildcards(root: etree._Element, rules: list[etree._Element], walk: st
     for rule in rules:
         if rule not in routed:
             rule.set("mode", " ".join([MODE, *modes, every]))
-    for (rule, (bare, _)), mode in zip(wildcards, modes, strict=True):
+    for (rule, _), match, mode in zip(wildcards, matches, modes, strict=True):
         rule.set("mode", every)
         known = deepcopy(rule)
-        known.set("match", bare)
+        known.set("match", match)
         known.set("mode", mode)
         rule.addnext(known)
     # Names the stylesheet mentions, by the mode they go to.
