@@ -17,7 +17,7 @@ from lxml import etree
 from facturier.domain.lifecycle import build_cdar
 from facturier.domain.validation import schematron
 from facturier.domain.validation.schematron import SchematronCompileError, _engine
-from facturier.domain.validation.single_pass import _name_test, single_pass
+from facturier.domain.validation.single_pass import _conjuncts, _name_test, single_pass
 from tests.domain.lifecycle.builders import status_message
 
 from .conftest import CONFORMANCE
@@ -381,3 +381,16 @@ def test_name_tests_are_worked_out_from_the_name(
 )
 def test_other_predicates_are_not_name_tests(predicate: str) -> None:
     assert _name_test(predicate, {"a": "urn:a"}) is None
+
+
+@pytest.mark.parametrize(
+    ("predicate", "parts"),
+    [
+        ("a and (b or c) and f('x and y')", ["a ", " (b or c) ", " f('x and y')"]),
+        ("x[a and b] and c", ["x[a and b] ", " c"]),
+        ("a or b and c", ["a or b and c"]),  # an or at the top: not a conjunction
+        ("band and my-and", ["band ", " my-and"]),
+    ],
+)
+def test_conjuncts_split_on_top_level_and_only(predicate: str, parts: list[str]) -> None:
+    assert _conjuncts(predicate) == parts
