@@ -17,7 +17,7 @@ from lxml import etree
 from facturier.domain.lifecycle import build_cdar
 from facturier.domain.validation import schematron
 from facturier.domain.validation.schematron import SchematronCompileError, _engine
-from facturier.domain.validation.single_pass import single_pass
+from facturier.domain.validation.single_pass import _conjuncts, _name_test, single_pass
 from tests.domain.lifecycle.builders import status_message
 
 from .conftest import CONFORMANCE
@@ -231,3 +231,166 @@ def test_code_list_lookups_stay_as_published_when_the_key_name_is_taken(tmp_path
     rewritten = single_pass(xslt)
     assert rewritten is not None
     assert "key(" not in rewritten.text
+
+
+def _assertion(rule_id: str) -> str:
+    return (
+        f'<svrl:failed-assert test="a:LineID or a:AmountID or a:LineAmount" id="{rule_id}">'
+        '<xsl:attribute name="location"><xsl:value-of select="path()"/></xsl:attribute>'
+        f"<svrl:text>[{rule_id}]-fired</svrl:text></svrl:failed-assert>"
+    )
+
+
+def _rule(match: str, mode: str, priority: int, rule_id: str) -> str:
+    return (
+        f'<xsl:template match="{match}" mode="{mode}" priority="{priority}">{_assertion(rule_id)}'
+        f'<xsl:apply-templates select="@*|*" mode="{mode}"/></xsl:template>'
+    )
+
+
+def _defaults(mode: str) -> str:
+    return (
+        f'<xsl:template match="text()" mode="{mode}" priority="-1"/>'
+        f'<xsl:template match="@*|node()" mode="{mode}" priority="-2">'
+        f'<xsl:apply-templates select="@*|*" mode="{mode}"/></xsl:template>'
+    )
+
+
+_WILDCARD_RULES = (
+    '<xsl:stylesheet xmlns:xsl="http://www.w3.org/1999/XSL/Transform" '
+    'xmlns:svrl="http://purl.oclc.org/dsdl/svrl" xmlns:a="urn:a" version="2.0">'
+    '<xsl:template match="/"><svrl:schematron-output>'
+    '<xsl:apply-templates select="/" mode="M1"/><xsl:apply-templates select="/" mode="M2"/>'
+    "</svrl:schematron-output></xsl:template>"
+    + _rule("a:KeptID", "M1", 1003, "SPECIFIC")
+    + _rule("//a:*[ends-with(name(), 'ID')]", "M1", 1002, "ID")
+    + _rule("//*[ends-with(name(), 'Amount') and not (self::a:TaxAmount)]", "M1", 1001, "AMOUNT")
+    + _rule("a:Total", "M1", 1000, "TOTAL")
+    + _defaults("M1")
+    + _rule(
+        "//a:*[ends-with(local-name(), 'AmountID') or starts-with(local-name(), 'Amount')]", "M2", 1001, "M2"
+    )
+    + _rule("a:Total", "M2", 1000, "TOTAL2")
+    + _defaults("M2")
+    + "</xsl:stylesheet>"
+)
+# Names the stylesheet mentions (routed by name) and others (routed by the tests at run time),
+# another prefix for the same namespace, another namespace, names passing two wildcard tests.
+_WILDCARD_DOCUMENT = """<a:doc xmlns:a="urn:a" xmlns:b="urn:a" xmlns:o="urn:other">
+  <a:KeptID/><a:LineID x="1"/><b:OtherID/><o:LineID/><a:Total/><a:TaxAmount/><a:LineAmount/>
+  <o:LineAmount/><b:PaidAmount/><a:AmountID/><a:AmountTotalAmount/><a:Unknown><a:LineID/></a:Unknown>
+  <b:AmountOtherID/><a:ID/><a:D/><a:BigAmount x="1"/><b:OtherAmount x="1"/><!-- a:LineID --></a:doc>"""
+
+
+def test_wildcard_rules_are_routed_by_name_and_find_the_same(tmp_path: Path) -> None:
+    xslt = tmp_path / "rules.xslt"
+    xslt.write_text(_WILDCARD_RULES)
+    rewritten = single_pass(xslt)
+    assert rewritten is not None
+    assert "facturier-single-pass-route" in rewritten.text
+    assert "Q{urn:a}LineID" in rewritten.text  # mentioned in the stylesheet: routed by its name
+    assert "Q{urn:a}OtherID" not in rewritten.text  # not mentioned: the tests decide at run time
+    original, routed = _run_both(xslt, _WILDCARD_DOCUMENT)
+    assert routed == original
+    fired = {(f.rule_id, f.location.rsplit("/", 1)[-1]) for f in original}  # type: ignore[attr-defined]
+    assert {
+        ("SPECIFIC", "Q{urn:a}KeptID[1]"),  # a higher rule of the pattern shadows the wildcard
+        ("ID", "Q{urn:a}OtherID[1]"),  # another prefix, a name the stylesheet does not mention
+        ("AMOUNT", "Q{urn:other}LineAmount[1]"),  # any namespace
+        ("ID", "Q{urn:a}AmountID[1]"),  # two wildcard tests hold
+        ("M2", "Q{urn:a}AmountID[1]"),
+        ("AMOUNT", "Q{urn:a}AmountTotalAmount[1]"),
+        ("M2", "Q{urn:a}AmountTotalAmount[1]"),
+        ("ID", "Q{urn:a}ID[1]"),
+    } <= fired
+    assert (
+        not {
+            ("ID", "Q{urn:a}KeptID[1]"),
+            ("ID", "Q{urn:other}LineID[1]"),
+            ("AMOUNT", "Q{urn:a}TaxAmount[1]"),
+            ("ID", "Q{urn:a}D[1]"),
+        }
+        & fired
+    )
+
+
+def test_wildcard_rules_partly_about_the_name_are_routed_and_keep_their_whole_test(tmp_path: Path) -> None:
+    xslt = tmp_path / "rules.xslt"
+    xslt.write_text(
+        _WILDCARD_RULES.replace("and not (self::a:TaxAmount)", "and not(@x or self::a:TaxAmount)")
+    )
+    rewritten = single_pass(xslt)
+    assert rewritten is not None
+    assert "facturier-single-pass-route" in rewritten.text
+    assert rewritten.text.count("not(@x or self::a:TaxAmount)") == 3  # as published, routed, run-time test
+    original, routed = _run_both(xslt, _WILDCARD_DOCUMENT)
+    assert routed == original
+    fired = {(f.rule_id, f.location.rsplit("/", 1)[-1]) for f in original}  # type: ignore[attr-defined]
+    assert ("AMOUNT", "Q{urn:a}LineAmount[1]") in fired
+    assert not {("AMOUNT", "Q{urn:a}BigAmount[1]"), ("AMOUNT", "Q{urn:a}OtherAmount[1]")} & fired
+
+
+def test_wildcard_rules_stay_in_one_mode_when_routing_could_change_what_they_see(tmp_path: Path) -> None:
+    for label, rules in {
+        # position() in a rule would read 1 once the node is applied alone in its mode
+        "position": _WILDCARD_RULES.replace('select="path()"', 'select="concat(path(), position())"', 1),
+        # a test that says nothing of the name: decided at run time in one mode, as before
+        "content": _WILDCARD_RULES.replace(
+            "ends-with(name(), 'Amount') and not (self::a:TaxAmount)", "not(*)"
+        ),
+    }.items():
+        xslt = tmp_path / f"{label}.xslt"
+        xslt.write_text(rules)
+        rewritten = single_pass(xslt)
+        assert rewritten is not None, label
+        assert "facturier-single-pass-route" not in rewritten.text, label
+        original, one_pass = _run_both(xslt, _WILDCARD_DOCUMENT)
+        assert one_pass == original, label
+
+
+@pytest.mark.parametrize(
+    ("predicate", "name", "expected"),
+    [
+        ("ends-with(name(), 'ID')", ("urn:a", "LineID"), True),
+        ("ends-with(name(), 'ID')", ("urn:a", "Lid"), False),
+        ("ends-with(local-name(),'ID') and not (self::a:TaxID)", ("urn:a", "TaxID"), False),
+        ("ends-with(local-name(),'ID') and not (self::a:TaxID)", ("urn:b", "TaxID"), True),
+        ("(starts-with(local-name(), 'X') or ends-with(name(), 'Y')) and not(self::a:XY)", ("u", "XZ"), True),
+        ("not(ends-with(name(), 'Y') or self::a:Q)", ("urn:a", "Q"), False),
+    ],
+)
+def test_name_tests_are_worked_out_from_the_name(
+    predicate: str, name: tuple[str, str], expected: bool
+) -> None:
+    test = _name_test(predicate, {"a": "urn:a"})
+    assert test is not None
+    assert test(name) is expected
+
+
+@pytest.mark.parametrize(
+    "predicate",
+    [
+        "not(*)",  # content
+        "ends-with(name(), 'a:ID')",  # a colon: would reach into the prefix
+        "starts-with(name(), 'ram')",  # the prefix
+        "ends-with(name(), 'ID') and",
+        "ends-with(name(), 'ID') and not(self::z:ID)",  # unknown prefix
+        "ends-with(name(), 'ID') = 1",
+        "ends-with(., 'ID')",
+    ],
+)
+def test_other_predicates_are_not_name_tests(predicate: str) -> None:
+    assert _name_test(predicate, {"a": "urn:a"}) is None
+
+
+@pytest.mark.parametrize(
+    ("predicate", "parts"),
+    [
+        ("a and (b or c) and f('x and y')", ["a ", " (b or c) ", " f('x and y')"]),
+        ("x[a and b] and c", ["x[a and b] ", " c"]),
+        ("a or b and c", ["a or b and c"]),  # an or at the top: not a conjunction
+        ("band and my-and", ["band ", " my-and"]),
+    ],
+)
+def test_conjuncts_split_on_top_level_and_only(predicate: str, parts: list[str]) -> None:
+    assert _conjuncts(predicate) == parts

@@ -60,16 +60,16 @@ class _SaxonEngine:
         self.thread = threading.current_thread()
         self.processor = PySaxonProcessor(license=False)
         self.compiler = self.processor.new_xslt30_processor()
-        self.executables: dict[tuple[Path, bool, bool], Any] = {}
+        self.executables: dict[tuple[Path, bool, tuple[bool, bool]], Any] = {}
         self.compile_seconds: dict[Path, float] = {}
 
     def executable(self, xslt_path: Path) -> Any:
-        given = (xslt_path, SINGLE_PASS, _single_pass_module.FAST_LOOKUPS)
+        given = (xslt_path, SINGLE_PASS, _single_pass_module.variant())
         found = self.executables.get(given)  # no resolve() per run: paths come resolved from the store
         if found is not None:
             return found
         key = xslt_path.resolve()
-        variant = (key, SINGLE_PASS, _single_pass_module.FAST_LOOKUPS)
+        variant = (key, SINGLE_PASS, _single_pass_module.variant())
         found = self.executables.get(variant)
         if found is None:
             started = time.perf_counter()
