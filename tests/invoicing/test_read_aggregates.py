@@ -185,14 +185,24 @@ def test_month_and_year_sales_follow_issues_deposits_and_credit_notes(entity, cu
     # given an invoice issued in February and a deposit invoice in March
     february = issued(on=dt.date(2026, 2, 10))
     deposit = issued(TypeCode.DEPOSIT)
-    assert sales_of(entity, ISSUED_ON, "EUR") == (deposit.tax_exclusive, february.tax_exclusive + deposit.tax_exclusive)
+    assert sales_of(entity, ISSUED_ON, "EUR") == (
+        deposit.tax_exclusive,
+        february.tax_exclusive + deposit.tax_exclusive,
+    )
     # when a final invoice deducting the deposit is issued, then only the final invoice counts
     final = issued(deposits=[deposit])
-    assert sales_of(entity, ISSUED_ON, "EUR") == (final.tax_exclusive, february.tax_exclusive + final.tax_exclusive)
+    assert sales_of(entity, ISSUED_ON, "EUR") == (
+        final.tax_exclusive,
+        february.tax_exclusive + final.tax_exclusive,
+    )
     # when the February invoice is credited in March, then March's sales drop by as much
-    credit_note = invoice_issue(invoice=credit_note_create(invoice=february, by=owner), by=owner, issue_date=ISSUED_ON)
+    credit_note = invoice_issue(
+        invoice=credit_note_create(invoice=february, by=owner), by=owner, issue_date=ISSUED_ON
+    )
     month, year = sales_of(entity, ISSUED_ON, "EUR")
     assert (month, year) == (final.tax_exclusive - credit_note.tax_exclusive, final.tax_exclusive)
-    recomputed = invoiced_since(entity, {"month": dt.date(2026, 3, 1), "year": dt.date(2026, 1, 1)}, ISSUED_ON)
+    recomputed = invoiced_since(
+        entity, {"month": dt.date(2026, 3, 1), "year": dt.date(2026, 1, 1)}, ISSUED_ON
+    )
     assert (month, year) == (recomputed["month"], recomputed["year"])
     _assert_maintained_equals_recomputed(entity)

@@ -95,7 +95,11 @@ def count_statements(vendor: str, row: str, step: int) -> list[str]:
 
 
 def _month(vendor: str, column: str) -> str:
-    return f"CAST(date_trunc('month', {column}) AS date)" if vendor == "postgresql" else f"date({column}, 'start of month')"
+    return (
+        f"CAST(date_trunc('month', {column}) AS date)"
+        if vendor == "postgresql"
+        else f"date({column}, 'start of month')"
+    )
 
 
 def _sale_cents(alias: str = "d") -> str:
@@ -199,12 +203,16 @@ def sqlite_triggers(*, sales: bool = True) -> Iterator[str]:
     yield trigger("read_agg_sale_deducting", "UPDATE", DOCUMENT, _changed(vendor, ["seal_hash"]),
                   sale_statements(vendor, _deposits_of("NEW")))  # fmt: skip
     yield trigger("read_agg_sale_delete", "DELETE", DOCUMENT, "", sale_statements(vendor, "OLD.id"))
-    yield trigger("read_agg_deposit_insert", "INSERT", DEPOSITS, "", sale_statements(vendor, "NEW.to_document_id"))
+    yield trigger(
+        "read_agg_deposit_insert", "INSERT", DEPOSITS, "", sale_statements(vendor, "NEW.to_document_id")
+    )
     yield trigger(
         "read_agg_deposit_update", "UPDATE", DEPOSITS, "",
         [*sale_statements(vendor, "OLD.to_document_id"), *sale_statements(vendor, "NEW.to_document_id")],
     )  # fmt: skip
-    yield trigger("read_agg_deposit_delete", "DELETE", DEPOSITS, "", sale_statements(vendor, "OLD.to_document_id"))
+    yield trigger(
+        "read_agg_deposit_delete", "DELETE", DEPOSITS, "", sale_statements(vendor, "OLD.to_document_id")
+    )
 
 
 def postgresql_triggers(*, sales: bool = True) -> Iterator[str]:
