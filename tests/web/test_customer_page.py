@@ -41,7 +41,9 @@ def test_customer_page_runs_the_same_queries_for_1_or_5_invoices_and_payments(
 
 
 @time_machine.travel(ISSUED_ON, tick=False)
-def test_statement_tail_is_the_end_of_the_statement_of_account(owner_client, entity, customer, product, owner):
+def test_statement_tail_is_the_end_of_the_statement_of_account(
+    owner_client, entity, customer, product, owner
+):
     # given a customer with 4 invoices, 4 payments and 2 credit notes (10 movements)
     _history(entity, customer, product, owner, invoices=4)
     full = statement_of_account(customer)
