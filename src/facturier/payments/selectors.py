@@ -294,10 +294,10 @@ def statement_of_account(customer: Customer) -> list[StatementLine]:
     fields = ("kind", "issue_date", "number", "type_code", "payable", "tax_inclusive", "created_at")
     for document in issued.only(*fields):
         if document.is_credit_note:
-            movements.append((document.issue_date, str(document.noun), document.number, ZERO,  # type: ignore[arg-type]
+            movements.append((document.issue_date, str(document.noun), document.number, ZERO,
                               document.tax_inclusive, document.created_at))  # fmt: skip
         else:
-            movements.append((document.issue_date, str(document.noun), document.number,  # type: ignore[arg-type]
+            movements.append((document.issue_date, str(document.noun), document.number,
                               document.payable, ZERO, document.created_at))  # fmt: skip
     for item in OpenItem.objects.filter(customer=customer):
         movements.append(
