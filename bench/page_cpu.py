@@ -51,6 +51,7 @@ def setup(url: str, data_dir: str) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
     os.environ.setdefault("FACTURIER_DATA_DIR", data_dir)
     os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
+    os.environ["ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
     import django
     from django.conf import settings
 

@@ -8,6 +8,10 @@ not a credit note, in an open status, amount due less allocations and issued cre
 above zero), and add the new row back to the per-day sums. A document is refreshed when it changes,
 when an allocation to it changes, and when a credit note referring to it changes.
 
+The monthly sales (`DocumentSale`, `SalesByMonth`) follow the same four steps (`sale_statements`): a
+document's sale is refreshed when its own sealing, date, amount, type, currency or entity changes, when a
+final invoice deducting it is sealed or unsealed, and when a row of the deposits table names it.
+
 Only constant SQL text is put together here: no value from a user reaches these statements.
 
 Migrations: on SQLite, a migration that rebuilds `invoicing_document` (adding or altering a column) fails

@@ -1,6 +1,6 @@
 """Aggregates maintained for the dashboard, so that its figures do not grow with history (issue 9).
 
-Three tables, written by database triggers in the same transaction as the writes that change them
+Five tables, written by database triggers in the same transaction as the writes that change them
 (issuing, status changes, payments and their allocations, credit notes), whatever the code path:
 
 - `ReceivableOpen`: one row per issued invoice with something still to pay (its balance in cents and
@@ -9,9 +9,11 @@ Three tables, written by database triggers in the same transaction as the writes
   a few thousand rows for ten years), from which the dashboard reads outstanding, overdue and the aged
   balance in one small aggregate;
 - `StatusCount`: issued documents per entity, kind and status (not those in preparation:
-  `aggregates.IN_PREPARATION` says why).
+  `aggregates.IN_PREPARATION` says why);
+- `DocumentSale` and `SalesByMonth`: each issued invoice's or credit note's net sales excl. VAT, and
+  their sums per entity, month and currency (the dashboard's "invoiced this month / this year").
 
-The per-day and per-status rows are split into 16 slots (the last hex digit of the document's id), so
+The per-day, per-month and per-status rows are split into 16 slots (the last hex digit of the document's id), so
 that concurrent transactions rarely wait on the same counter row. Triggers are plain SQL (no Django
 signal): `read_aggregate_sql` builds them for SQLite and PostgreSQL, `rebuild` recomputes every row
 from the documents and allocations (the data migration, and after a bulk load with triggers off).

@@ -75,7 +75,11 @@ def _beyond(fields: Sequence[str], values: list[Any], *, forward: bool) -> Q:
         for previous in fields[:index]:
             step &= Q(**{previous.lstrip("-"): values[fields.index(previous)]})
         condition |= step
-    return condition
+    # the same bound on the first column alone, not strict: redundant, but an index range condition
+    # (the OR above is only a filter), so a deep page starts its index scan at the cursor
+    first = fields[0].lstrip("-")
+    bound = "gte" if (not fields[0].startswith("-")) == forward else "lte"
+    return Q(**{f"{first}__{bound}": values[0]}) & condition
 
 
 def _reverse(fields: Sequence[str]) -> list[str]:
