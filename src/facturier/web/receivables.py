@@ -179,15 +179,9 @@ def statement_tail(customer: Customer, last: int = 20) -> tuple[list[StatementLi
     movements.sort(key=statement_order)
     earlier = len(movements) > last
     movements = movements[-last:] if last else []
-    documents = issued.aggregate(
-        debit=Sum("payable", filter=~credit_note), credit=Sum("tax_inclusive", filter=credit_note)
+    balance = sum(totals, ZERO) - sum(
+        (debit - credit for _day, _label, _reference, debit, credit, _created in movements), ZERO
     )
-    balance = (
-        (documents["debit"] or ZERO) - (documents["credit"] or ZERO)
-        + (items.aggregate(total=Sum("amount"))["total"] or ZERO)
-        - (payments.aggregate(total=Sum("amount"))["total"] or ZERO)
-        - sum((debit - credit for _day, _label, _reference, debit, credit, _created in movements), ZERO)
-    )  # fmt: skip
     lines = []
     for day, label, reference, debit, credit, _created in movements:
         balance += debit - credit
