@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from facturier.common.errors import BusinessError
 from facturier.invoicing import aggregates
 from facturier.invoicing.aggregates import IN_PREPARATION
-from facturier.invoicing.models import Document, Kind
-from facturier.invoicing.read_aggregates import ReceivableByDue, ReceivableOpen, StatusCount
+from facturier.invoicing.models import Document, Kind, TypeCode
+from facturier.invoicing.read_aggregates import ReceivableByDue, ReceivableOpen, SalesByMonth, StatusCount
 from facturier.invoicing.services import (
     LineData,
     credit_note_create,
@@ -29,10 +29,13 @@ from facturier.invoicing.services import (
 from facturier.payments.models import Allocation, Payment
 from facturier.payments.selectors import open_items, receivables_of
 from facturier.payments.services import allocation_remove, payment_record_for_invoice, payment_reverse
+from facturier.web.receivables import invoiced_since, sales_of
 
 ISSUED_ON = dt.date(2026, 3, 6)
 OPERATIONS = ("issue", "draft", "delete_draft", "pay", "reverse", "unallocate", "credit", "send", "dispute",
-              "resolve")  # fmt: skip
+              "resolve", "deposit", "final")  # fmt: skip
+# issue dates of the steps: two months of one year, and the year before
+ISSUE_DATES = (ISSUED_ON, dt.date(2026, 2, 27), dt.date(2025, 12, 31))
 
 
 def _nth(rows, n):
@@ -44,10 +47,19 @@ def _apply(operation: str, n: int, amount: Decimal, *, entity, customer, product
     invoices = Document.objects.filter(entity=entity, kind=Kind.INVOICE).order_by("created_at", "id")
     issued = invoices.filter(seal_hash__gt="").exclude(type_code="381")
     lines = [LineData(product=product, quantity=Decimal(1 + n % 4))]
-    if operation in ("issue", "draft"):
-        invoice = document_create(entity=entity, kind=Kind.INVOICE, customer=customer, by=owner, lines=lines)
-        if operation == "issue":
-            invoice_issue(invoice=invoice, by=owner, issue_date=ISSUED_ON)
+    issue_date = ISSUE_DATES[n % len(ISSUE_DATES)]
+    if operation in ("issue", "draft", "deposit"):
+        type_code = TypeCode.DEPOSIT if operation == "deposit" else TypeCode.COMMERCIAL
+        invoice = document_create(entity=entity, kind=Kind.INVOICE, customer=customer, by=owner, lines=lines,
+                                  type_code=type_code)  # fmt: skip
+        if operation != "draft":
+            invoice_issue(invoice=invoice, by=owner, issue_date=issue_date)
+    elif operation == "final" and (deposit := _nth(issued.filter(type_code=TypeCode.DEPOSIT), n)):
+        lines = [LineData(product=product, quantity=Decimal(5))]
+        final = document_create(entity=entity, kind=Kind.INVOICE, customer=customer, by=owner, lines=lines,
+                                deposits=[deposit])  # fmt: skip
+        if n % 2:
+            invoice_issue(invoice=final, by=owner, issue_date=issue_date)
     elif operation == "delete_draft" and (draft := _nth(invoices.filter(seal_hash=""), n)):
         document_delete_draft(document=draft, by=owner)
     elif operation == "pay" and (invoice := _nth(issued, n)):
@@ -62,7 +74,7 @@ def _apply(operation: str, n: int, amount: Decimal, *, entity, customer, product
     elif operation == "credit" and (invoice := _nth(issued, n)):
         credit_note = credit_note_create(invoice=invoice, by=owner)
         if n % 3:
-            invoice_issue(invoice=credit_note, by=owner, issue_date=ISSUED_ON)
+            invoice_issue(invoice=credit_note, by=owner, issue_date=issue_date)
     elif operation in ("send", "dispute", "resolve") and (invoice := _nth(issued, n)):
         if operation == "send":
             invoice_mark_sent(invoice=invoice, by=owner)
@@ -72,7 +84,16 @@ def _apply(operation: str, n: int, amount: Decimal, *, entity, customer, product
             invoice_resolve_dispute(invoice=invoice, by=owner)
 
 
-def _maintained(entity) -> tuple[dict, dict, dict]:
+def _monthly_sales(entity) -> dict:
+    return {
+        (month, currency): cents
+        for month, currency, cents in SalesByMonth.objects.filter(entity=entity).values("month", "currency")
+        .annotate(c=Sum("cents")).values_list("month", "currency", "c")
+        if cents
+    }  # fmt: skip
+
+
+def _maintained(entity) -> tuple[dict, dict, dict, dict]:
     open_rows = dict(ReceivableOpen.objects.filter(entity=entity).values_list("document_id", "cents"))
     by_due = {
         due: (cents, count)
@@ -83,11 +104,11 @@ def _maintained(entity) -> tuple[dict, dict, dict]:
     counts = Counter()
     for kind, status, n in StatusCount.objects.filter(entity=entity).values_list("kind", "status", "n"):
         counts[(kind, status)] += n
-    return open_rows, by_due, {key: n for key, n in counts.items() if n}
+    return open_rows, by_due, {key: n for key, n in counts.items() if n}, _monthly_sales(entity)
 
 
 def _assert_maintained_equals_recomputed(entity) -> None:
-    open_rows, by_due, counts = _maintained(entity)
+    open_rows, by_due, counts, _sales = _maintained(entity)
     owed = {row.pk: int(row.balance * 100) for row in open_items(entity)}
     assert open_rows == owed
     assert sum(cents for cents, _n in by_due.values()) == sum(owed.values())
@@ -100,6 +121,11 @@ def _assert_maintained_equals_recomputed(entity) -> None:
     }  # fmt: skip
     for today in (ISSUED_ON, ISSUED_ON + dt.timedelta(days=45), ISSUED_ON + dt.timedelta(days=200)):
         assert receivables_of(entity, today) == receivables_of(entity, today, recompute=True)
+    # the month's and year's sales read from the monthly sums equal the sums of the documents
+    for today in (dt.date(2026, 3, 31), dt.date(2026, 2, 28), dt.date(2025, 12, 31), dt.date(2027, 1, 31)):
+        month, year = today.replace(day=1), today.replace(month=1, day=1)
+        recomputed = invoiced_since(entity, {"month": month, "year": year}, today, currency="EUR")
+        assert sales_of(entity, today, "EUR") == (recomputed["month"], recomputed["year"])
 
 
 @pytest.mark.slow
@@ -145,4 +171,38 @@ def test_issuing_paying_and_crediting_move_the_dashboard_figures(entity, custome
     invoice_issue(invoice=credit_note, by=owner, issue_date=ISSUED_ON)
     figures = receivables_of(entity, ISSUED_ON + dt.timedelta(days=400))
     assert (figures.outstanding, figures.overdue_count) == (Decimal("0.00"), 0)
+    _assert_maintained_equals_recomputed(entity)
+
+
+@time_machine.travel(ISSUED_ON, tick=False)
+def test_month_and_year_sales_follow_issues_deposits_and_credit_notes(entity, customer, product, owner):
+    def issued(type_code=TypeCode.COMMERCIAL, on=ISSUED_ON, **extra):
+        lines = [LineData(product=product, quantity=Decimal(1))]
+        document = document_create(entity=entity, kind=Kind.INVOICE, customer=customer, by=owner, lines=lines,
+                                   type_code=type_code, **extra)  # fmt: skip
+        return invoice_issue(invoice=document, by=owner, issue_date=on)
+
+    # given an invoice issued in February and a deposit invoice in March
+    february = issued(on=dt.date(2026, 2, 10))
+    deposit = issued(TypeCode.DEPOSIT)
+    assert sales_of(entity, ISSUED_ON, "EUR") == (
+        deposit.tax_exclusive,
+        february.tax_exclusive + deposit.tax_exclusive,
+    )
+    # when a final invoice deducting the deposit is issued, then only the final invoice counts
+    final = issued(deposits=[deposit])
+    assert sales_of(entity, ISSUED_ON, "EUR") == (
+        final.tax_exclusive,
+        february.tax_exclusive + final.tax_exclusive,
+    )
+    # when the February invoice is credited in March, then March's sales drop by as much
+    credit_note = invoice_issue(
+        invoice=credit_note_create(invoice=february, by=owner), by=owner, issue_date=ISSUED_ON
+    )
+    month, year = sales_of(entity, ISSUED_ON, "EUR")
+    assert (month, year) == (final.tax_exclusive - credit_note.tax_exclusive, final.tax_exclusive)
+    recomputed = invoiced_since(
+        entity, {"month": dt.date(2026, 3, 1), "year": dt.date(2026, 1, 1)}, ISSUED_ON
+    )
+    assert (month, year) == (recomputed["month"], recomputed["year"])
     _assert_maintained_equals_recomputed(entity)

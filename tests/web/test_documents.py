@@ -78,18 +78,18 @@ def test_invoice_list_paginates_and_keeps_the_filters(owner_client, entity, cust
     assert len(first.context["page"]) == 25
     assert first.context["page"].count == 27
     # the next page is read after the last row shown (keyset), keeping the filters
-    cursor = first.context["page"].next_after
+    cursor = first.context["page"].next_cursor
     assert f"status=draft&amp;after={cursor}" in first.content.decode()
     second = owner_client.get(url, {"status": "draft", "after": cursor})
     assert len(second.context["page"]) == 2
-    assert second.context["page"].next_after == ""
+    assert second.context["page"].next_cursor == ""
     seen = [d.pk for d in first.context["page"]] + [d.pk for d in second.context["page"]]
     assert len(set(seen)) == 27
     # "previous" reads the rows before the first one shown, and leads back to the first page
-    back = owner_client.get(url, {"status": "draft", "before": second.context["page"].previous_before})
+    back = owner_client.get(url, {"status": "draft", "before": second.context["page"].previous_cursor})
     assert [d.pk for d in back.context["page"]] == [d.pk for d in first.context["page"]]
     assert back.context["page"].is_first
-    assert back.context["page"].previous_before == ""
+    assert back.context["page"].previous_cursor == ""
     # a cursor that is not one shows the first page
     assert len(owner_client.get(url, {"status": "draft", "after": "nonsense!"}).context["page"]) == 25
 

@@ -100,11 +100,11 @@ def test_document_pages_walk_back_the_way_they_came_through_drafts_and_issued_ro
     expected = [d.pk for d in newest_first(rows)]
     # when the pages are read forward, then backward from the last one
     pages = [list_page(rows, "", size=3)]
-    while pages[-1].next_after:
-        pages.append(list_page(rows, pages[-1].next_after, size=3))
+    while pages[-1].next_cursor:
+        pages.append(list_page(rows, pages[-1].next_cursor, size=3))
     backward = [pages[-1]]
-    while backward[-1].previous_before:
-        backward.append(list_page(rows, "", size=3, before_cursor=backward[-1].previous_before))
+    while backward[-1].previous_cursor:
+        backward.append(list_page(rows, "", size=3, before_cursor=backward[-1].previous_cursor))
     # then forward shows every row once in order, and backward shows the same pages in reverse
     assert [d.pk for page in pages for d in page] == expected
     assert [[d.pk for d in page] for page in reversed(backward)] == [[d.pk for d in page] for page in pages]

@@ -310,4 +310,10 @@ class EinvoiceValidation(TenantModel):
         return f"{self.document} {self.syntax}: {self.error_count} errors, {self.warning_count} warnings"
 
 
-from facturier.invoicing.read_aggregates import ReceivableByDue, ReceivableOpen, StatusCount  # noqa: E402, F401
+from facturier.invoicing.read_aggregates import (  # noqa: E402, F401
+    DocumentSale,
+    ReceivableByDue,
+    ReceivableOpen,
+    SalesByMonth,
+    StatusCount,
+)

@@ -48,7 +48,11 @@ class Payment(TenantModel):
 
     class Meta:
         ordering = ["received_on", "created_at"]
-        indexes = [models.Index(fields=["entity", "customer", "received_on"])]
+        indexes = [
+            models.Index(fields=["entity", "customer", "received_on"]),
+            # the payment list's keyset order, newest first (read backwards): (received_on, created_at, id)
+            models.Index(fields=["entity", "received_on", "created_at", "id"], name="payment_list_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency} on {self.received_on}"

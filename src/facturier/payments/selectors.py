@@ -286,40 +286,51 @@ class StatementLine:
 
 
 def statement_of_account(customer: Customer) -> list[StatementLine]:
-    """Every issued invoice (debit), credit note and payment (credit) of a customer, with a running balance."""
-    movements: list[tuple[dt.date, str, str, Decimal, Decimal]] = []
+    """Every issued invoice (debit), credit note and payment (credit) of a customer, with a running balance:
+    by day, debits before credits, then in the order they were recorded (`web.receivables.statement_tail`
+    reads the last lines in the same order)."""
+    movements: list[tuple[dt.date, str, str, Decimal, Decimal, dt.datetime]] = []
     issued = Document.objects.filter(customer=customer, kind=Kind.INVOICE, seal_hash__gt="")
-    for document in issued.only("issue_date", "number", "type_code", "payable", "tax_inclusive"):
+    fields = ("kind", "issue_date", "number", "type_code", "payable", "tax_inclusive", "created_at")
+    for document in issued.only(*fields):
         if document.is_credit_note:
-            movements.append(
-                (document.issue_date, str(document.noun), document.number, ZERO, document.tax_inclusive)
-            )
+            movements.append((document.issue_date, str(document.noun), document.number, ZERO,
+                              document.tax_inclusive, document.created_at))  # fmt: skip
         else:
-            movements.append(
-                (document.issue_date, str(document.noun), document.number, document.payable, ZERO)
-            )
+            movements.append((document.issue_date, str(document.noun), document.number,
+                              document.payable, ZERO, document.created_at))  # fmt: skip
     for item in OpenItem.objects.filter(customer=customer):
         movements.append(
-            (item.issue_date, str(_("Invoice (before Facturier)")), item.number, item.amount, ZERO)
+            (
+                item.issue_date,
+                str(_("Invoice (before Facturier)")),
+                item.number,
+                item.amount,
+                ZERO,
+                item.created_at,
+            )
         )
     # A credit note applied to other invoices is already on the statement as the credit note itself.
     payments = Payment.objects.filter(customer=customer, reversed_at__isnull=True, credit_note__isnull=True)
     for payment in payments:
         if payment.amount > 0:
-            movements.append(
-                (payment.received_on, str(_("Payment")), payment.reference, ZERO, payment.amount)
-            )
+            movements.append((payment.received_on, str(_("Payment")), payment.reference, ZERO, payment.amount,
+                              payment.created_at))  # fmt: skip
         else:
-            movements.append(
-                (payment.received_on, str(_("Refund")), payment.reference, -payment.amount, ZERO)
-            )
-    movements.sort(key=lambda movement: (movement[0], movement[3] == ZERO))
+            movements.append((payment.received_on, str(_("Refund")), payment.reference, -payment.amount, ZERO,
+                              payment.created_at))  # fmt: skip
+    movements.sort(key=statement_order)
     balance = ZERO
     lines = []
-    for day, label, reference, debit, credit in movements:
+    for day, label, reference, debit, credit, _created in movements:
         balance += debit - credit
         lines.append(StatementLine(day, label, reference, debit, credit, balance))
     return lines
+
+
+def statement_order(movement: tuple[dt.date, str, str, Decimal, Decimal, dt.datetime]) -> tuple[Any, ...]:
+    """The order of a statement: by day, debits before credits, then as recorded."""
+    return (movement[0], movement[3] == ZERO, movement[5])
 
 
 def payment_list(

@@ -24,10 +24,14 @@ COUNT_UP_TO = 1000
 
 @dataclass(frozen=True)
 class KeysetPage:
+    """One page of a staff list read by keyset (no OFFSET), counted only up to `more_than`: the customer
+    and payment lists (`keyset_page`) and the document lists (`web.listing.list_page`)."""
+
     rows: list[Any]
     next_cursor: str  # `after=` of the next page; empty on the last page
     previous_cursor: str  # `before=` of the previous page; empty on the first page
     count: int  # matching rows, capped at more_than + 1
+    is_first: bool  # no row before this page (a page after a stale cursor may be empty and not the first)
     more_than: int = COUNT_UP_TO
 
     def __iter__(self) -> Iterator[Any]:
@@ -39,10 +43,6 @@ class KeysetPage:
     @property
     def counted(self) -> bool:
         return self.count <= self.more_than
-
-    @property
-    def is_first(self) -> bool:
-        return not self.previous_cursor
 
 
 def _encode(row: Model, fields: Sequence[str]) -> str:
@@ -75,7 +75,11 @@ def _beyond(fields: Sequence[str], values: list[Any], *, forward: bool) -> Q:
         for previous in fields[:index]:
             step &= Q(**{previous.lstrip("-"): values[fields.index(previous)]})
         condition |= step
-    return condition
+    # the same bound on the first column alone, not strict: redundant, but an index range condition
+    # (the OR above is only a filter), so a deep page starts its index scan at the cursor
+    first = fields[0].lstrip("-")
+    bound = "gte" if (not fields[0].startswith("-")) == forward else "lte"
+    return Q(**{f"{first}__{bound}": values[0]}) & condition
 
 
 def _reverse(fields: Sequence[str]) -> list[str]:
@@ -100,7 +104,7 @@ def keyset_page(
         return KeysetPage(
             rows=page, next_cursor=_encode(page[-1], fields) if page else "",
             previous_cursor=_encode(page[0], fields) if page and more_before else "", count=count,
-            more_than=count_up_to,
+            is_first=not more_before, more_than=count_up_to,
         )  # fmt: skip
     forward = _decode(model, fields, after) if after else None
     ordered = rows.order_by(*fields)
@@ -110,7 +114,7 @@ def keyset_page(
     return KeysetPage(
         rows=page, next_cursor=_encode(page[-1], fields) if more else "",
         previous_cursor=_encode(page[0], fields) if forward is not None and page else "", count=count,
-        more_than=count_up_to,
+        is_first=forward is None, more_than=count_up_to,
     )  # fmt: skip
 
 

@@ -10,7 +10,6 @@ import binascii
 import datetime as dt
 import json
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +28,7 @@ from facturier.parties.models import Customer
 from facturier.payments.selectors import Settlement, settled_as, still_owed, with_settlement
 from facturier.web.access import of_entity
 from facturier.web.forms.documents import CustomerPicker
+from facturier.web.keyset import COUNT_UP_TO, PAGE_SIZE, KeysetPage
 from facturier.web.labels import status_text
 
 
@@ -134,10 +134,6 @@ class DocumentFilterForm(forms.Form):
         return selectors.filtered(rows, filters, entity=self.entity)
 
 
-PAGE_SIZE = 25
-COUNT_UP_TO = 1000  # above this, a list says "more than 1,000" instead of counting every row
-
-
 def encode_position(position: ListPosition) -> str:
     """An opaque `after=` value for the next page's link (URL-safe base64 of JSON)."""
     raw = json.dumps(
@@ -159,51 +155,29 @@ def decode_position(value: str) -> ListPosition | None:
         return None
 
 
-@dataclass(frozen=True)
-class ListPage:
-    """One page of a document list, read by keyset (no OFFSET) and counted only up to `COUNT_UP_TO`."""
-
-    rows: list[Document]
-    next_after: str  # the `after=` of the next page; empty on the last one
-    is_first: bool
-    count: int  # the number of matching rows, capped at COUNT_UP_TO + 1
-    more_than: int = COUNT_UP_TO
-    previous_before: str = ""  # the `before=` of the previous page; empty on the first one
-
-    def __iter__(self) -> Iterator[Document]:
-        return iter(self.rows)
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    @property
-    def counted(self) -> bool:
-        return self.count <= self.more_than
-
-
 def list_page(
     rows: QuerySet[Document], cursor: str, size: int = PAGE_SIZE, *, before_cursor: str = ""
-) -> ListPage:
+) -> KeysetPage:
     """The page of `rows` (filtered, annotated) after the `after=` cursor (or before the `before=`
-    one), newest first."""
+    one), newest first (the cursor is a `ListPosition`, the order of `invoicing.selectors`)."""
     count = rows.order_by().values("pk")[: COUNT_UP_TO + 1].count()
     back = decode_position(before_cursor) if before_cursor else None
     if back is not None:
         earlier = list(before(oldest_first(rows), back)[: size + 1])
         more_before = len(earlier) > size
         page = list(reversed(earlier[:size]))
-        return ListPage(
-            rows=page, next_after=encode_position(ListPosition.of(page[-1])) if page else "",
-            is_first=not more_before, count=count, more_than=COUNT_UP_TO,
-            previous_before=encode_position(ListPosition.of(page[0])) if more_before else "",
+        return KeysetPage(
+            rows=page, next_cursor=encode_position(ListPosition.of(page[-1])) if page else "",
+            previous_cursor=encode_position(ListPosition.of(page[0])) if more_before else "",
+            count=count, is_first=not more_before, more_than=COUNT_UP_TO,
         )  # fmt: skip
     position = decode_position(cursor) if cursor else None
     ordered = newest_first(rows)
     page = list((after(ordered, position) if position else ordered)[: size + 1])
     more = len(page) > size
     page = page[:size]
-    return ListPage(
-        rows=page, next_after=encode_position(ListPosition.of(page[-1])) if more else "",
-        is_first=position is None, count=count, more_than=COUNT_UP_TO,
-        previous_before=encode_position(ListPosition.of(page[0])) if position is not None and page else "",
+    return KeysetPage(
+        rows=page, next_cursor=encode_position(ListPosition.of(page[-1])) if more else "",
+        previous_cursor=encode_position(ListPosition.of(page[0])) if position is not None and page else "",
+        count=count, is_first=position is None, more_than=COUNT_UP_TO,
     )  # fmt: skip

@@ -8,7 +8,8 @@ from facturier.invoicing.aggregates import install, uninstall
 
 def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
     # the triggers that maintain the dashboard's aggregates, then the aggregates of the existing rows
-    install(schema_editor)
+    # (the monthly sales came in 0013_monthly_sales, with their tables)
+    install(schema_editor, sales=False)
 
 
 def backwards(apps, schema_editor):  # type: ignore[no-untyped-def]

@@ -40,7 +40,7 @@ def document_list(request: EntityRequest, slug: str) -> HttpResponse:
     )
     today = entity_today(request.entity)
     for document in page:
-        document.overdue = is_overdue(document, today)  # type: ignore[attr-defined]
+        document.overdue = is_overdue(document, today)
     return render(
         request,
         "web/documents/list.html",

@@ -19,20 +19,16 @@ from facturier.common.errors import BusinessError, NotFound
 from facturier.parties import selectors as party_selectors
 from facturier.parties import services as party_services
 from facturier.parties.models import Customer
-from facturier.payments.selectors import (
-    receivables_of,
-    statement_of_account,
-    unallocated_credit,
-    with_settlement,
-)
+from facturier.payments.selectors import receivables_of, unallocated_credit, with_settlement
 from facturier.web.access import EntityRequest, staff_view
 from facturier.web.forms.parties import ContactForm, CustomerForm, ProductForm
 from facturier.web.forms.summary import error_summary
 from facturier.web.keyset import page_of
-from facturier.web.receivables import entity_today, is_overdue
+from facturier.web.receivables import entity_today, is_overdue, statement_tail
 from facturier.web.views.documents import entity_documents
 
 PAGE_SIZE = 25
+STATEMENT_LINES = 20  # the customer page shows the latest movements; the printable statement has them all
 
 
 def _page(request: EntityRequest, rows: Any) -> Any:
@@ -81,6 +77,7 @@ def _customer_page(
     )
     for document in documents:
         document.overdue = is_overdue(document, today)
+    statement, statement_earlier = statement_tail(customer, last=STATEMENT_LINES)
     return render(
         request,
         "web/customers/detail.html",
@@ -91,7 +88,8 @@ def _customer_page(
             "documents": documents,
             "outstanding": receivables_of(request.entity, today, customer=customer).outstanding,
             "credit": unallocated_credit(customer),
-            "statement": statement_of_account(customer),
+            "statement": statement,
+            "statement_earlier": statement_earlier,
         },
     )
 

@@ -1,0 +1,145 @@
+"""Python CPU per request of the busiest staff pages, in-process (issue 9, step 5).
+
+With the SQL within budget, a page's p95 under 10 concurrent clients on 2 workers is CPU queueing: what
+each request costs in Python (view, template rendering, middleware) is what to cut. This measures it with
+`time.process_time` around Django's test client (the database server's CPU is not counted: PostgreSQL
+runs in its own process), DEBUG off.
+
+Usage:
+  python bench/page_cpu.py [--database postgres://postgres@127.0.0.1:5432/fact_pages_cpu] [--requests 30]
+                           [--profile /customers/] [--reset]
+
+On the given PostgreSQL database (created if missing; dropped first with --reset) it migrates and loads
+the demo company once, then requests each page --requests times after 3 warm-up requests. Prints per
+page: median and p90 CPU ms, SQL queries and their summed wall time, response size. --profile PATH
+prints the 25 functions with the most own CPU time for that path (cProfile).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def ensure_database(url: str, reset: bool) -> None:
+    import psycopg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if reset:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup(url: str, data_dir: str) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ["DATABASE_URL"] = url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
+    os.environ.setdefault("FACTURIER_DATA_DIR", data_dir)
+    os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
+    os.environ["ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
+    import django
+    from django.conf import settings
+
+    django.setup()
+    settings.DEBUG = False  # as in production: no query log kept per request
+    from django.core.management import call_command
+
+    from facturier.demo.loader import load_demo
+
+    call_command("migrate", verbosity=0)
+    load_demo()
+
+
+def pages() -> tuple[list[tuple[str, str]], object]:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from facturier.demo.loader import existing_demo
+    from facturier.invoicing.models import Document
+    from facturier.parties.models import Customer
+
+    entity = existing_demo()
+    client = Client(headers={"Accept-Language": "fr"})
+    client.force_login(get_user_model().objects.get(username="demo"))
+    invoice = Document.objects.filter(entity=entity, type_code="380", seal_position__isnull=False).latest(
+        "created_at"
+    )
+    customer = (
+        Customer.objects.filter(entity=entity, documents__isnull=False)
+        .order_by("created_at")
+        .distinct()
+        .last()
+    )
+    assert customer is not None
+    return [
+        ("dashboard", "/"),
+        ("invoice list", "/invoices/"),
+        ("customer list", "/customers/"),
+        ("payment list", "/payments/"),
+        ("invoice detail", f"/documents/{invoice.pk}/"),
+        ("customer detail", f"/customers/{customer.pk}/"),
+    ], client
+
+
+def measure(client: object, path: str, requests: int) -> tuple[float, float, int, float, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    get = client.get  # type: ignore[attr-defined]
+    for _ in range(3):
+        response = get(path)
+        assert response.status_code == 200, (path, response.status_code)
+    cpu = []
+    for _ in range(requests):
+        started = time.process_time()
+        get(path)
+        cpu.append((time.process_time() - started) * 1000)
+    with CaptureQueriesContext(connection) as queries:
+        response = get(path)
+    sql_ms = sum(float(query["time"]) for query in queries.captured_queries) * 1000
+    cpu.sort()
+    p90 = cpu[min(len(cpu) - 1, int(len(cpu) * 0.9))]
+    return statistics.median(cpu), p90, len(queries), sql_ms, len(response.content)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/fact_pages_cpu")
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--profile", default="")
+    parser.add_argument("--reset", action="store_true")
+    parser.add_argument("--data-dir", default=str(Path(tempfile.gettempdir()) / "facturier_page_cpu"))
+    args = parser.parse_args()
+    ensure_database(args.database, args.reset)
+    setup(args.database, args.data_dir)
+    measured, client = pages()
+    print(f"{'page':<16} {'CPU p50 ms':>10} {'CPU p90 ms':>10} {'queries':>8} {'SQL ms':>8} {'bytes':>8}")
+    for label, path in measured:
+        p50, p90, count, sql_ms, size = measure(client, path, args.requests)
+        print(f"{label:<16} {p50:>10.1f} {p90:>10.1f} {count:>8} {sql_ms:>8.1f} {size:>8}", flush=True)
+    if args.profile:
+        profile = cProfile.Profile(time.process_time)  # CPU, not the wait for the database
+        profile.enable()
+        for _ in range(args.requests):
+            client.get(args.profile)  # type: ignore[attr-defined]
+        profile.disable()
+        pstats.Stats(profile).sort_stats("tottime").print_stats(25)
+
+
+if __name__ == "__main__":
+    main()
