@@ -106,6 +106,21 @@ def test_a_long_list_says_more_instead_of_counting_every_row(
     assert "Plus de 3 documents" in page.content.decode()  # the UI is in French
 
 
+def test_a_search_is_counted_less_far_than_the_list(owner_client, entity, customer, owner, monkeypatch):
+    monkeypatch.setattr("facturier.web.listing.SEARCH_COUNT_UP_TO", 2)
+    for _ in range(3):
+        document_create(entity=entity, kind=Kind.INVOICE, customer=customer, by=owner,
+                        lines=[LineData(description="x", unit_price=Decimal("1"))])  # fmt: skip
+    url = reverse("web:document-list", kwargs={"slug": "invoices"})
+    listed = owner_client.get(url).context["page"]
+    searched = owner_client.get(url, {"q": customer.name[:4]}).context["page"]
+    assert listed.counted
+    assert listed.count == 3
+    assert not searched.counted
+    assert searched.more_than == 2
+    assert len(searched) == 3  # the page itself still shows every match
+
+
 def test_credit_notes_have_their_own_list(owner_client, entity, customer, product, owner):
     invoice = issued_invoice(entity, customer, product, owner)
     action(owner_client, invoice, "credit-note")

@@ -31,6 +31,10 @@ from facturier.web.forms.documents import CustomerPicker
 from facturier.web.keyset import COUNT_UP_TO, PAGE_SIZE, KeysetPage
 from facturier.web.labels import status_text
 
+# A free-text search is counted only this far: a common term ("Atelier") matches a tenth of a 1M-invoice
+# history, and counting 1,000 of them means checking each row's number and customer name (issue 9).
+SEARCH_COUNT_UP_TO = 100
+
 
 @dataclass(frozen=True)
 class Section:
@@ -156,11 +160,14 @@ def decode_position(value: str) -> ListPosition | None:
 
 
 def list_page(
-    rows: QuerySet[Document], cursor: str, size: int = PAGE_SIZE, *, before_cursor: str = ""
-) -> KeysetPage:
+    rows: QuerySet[Document], cursor: str, size: int = PAGE_SIZE, *, before_cursor: str = "",
+    searching: bool = False,
+) -> KeysetPage:  # fmt: skip
     """The page of `rows` (filtered, annotated) after the `after=` cursor (or before the `before=`
-    one), newest first (the cursor is a `ListPosition`, the order of `invoicing.selectors`)."""
-    count = rows.order_by().values("pk")[: COUNT_UP_TO + 1].count()
+    one), newest first (the cursor is a `ListPosition`, the order of `invoicing.selectors`), counted up
+    to `COUNT_UP_TO`, or `SEARCH_COUNT_UP_TO` when `searching` a free-text term."""
+    cap = SEARCH_COUNT_UP_TO if searching else COUNT_UP_TO
+    count = rows.order_by().values("pk")[: cap + 1].count()
     back = decode_position(before_cursor) if before_cursor else None
     if back is not None:
         earlier = list(before(oldest_first(rows), back)[: size + 1])
@@ -169,7 +176,7 @@ def list_page(
         return KeysetPage(
             rows=page, next_cursor=encode_position(ListPosition.of(page[-1])) if page else "",
             previous_cursor=encode_position(ListPosition.of(page[0])) if more_before else "",
-            count=count, is_first=not more_before, more_than=COUNT_UP_TO,
+            count=count, is_first=not more_before, more_than=cap,
         )  # fmt: skip
     position = decode_position(cursor) if cursor else None
     ordered = newest_first(rows)
@@ -179,5 +186,5 @@ def list_page(
     return KeysetPage(
         rows=page, next_cursor=encode_position(ListPosition.of(page[-1])) if more else "",
         previous_cursor=encode_position(ListPosition.of(page[0])) if position is not None and page else "",
-        count=count, is_first=position is None, more_than=COUNT_UP_TO,
+        count=count, is_first=position is None, more_than=cap,
     )  # fmt: skip

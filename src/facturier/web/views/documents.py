@@ -37,6 +37,7 @@ def document_list(request: EntityRequest, slug: str) -> HttpResponse:
         filters.apply(section.documents(request.entity)),
         request.GET.get("after", "")[:300],
         before_cursor=request.GET.get("before", "")[:300],
+        searching=bool(request.GET.get("q", "").strip()),
     )
     today = entity_today(request.entity)
     for document in page:
