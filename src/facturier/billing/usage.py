@@ -312,7 +312,7 @@ class _Row(NamedTuple):
     occurred_at: dt.datetime
     dimension: str
     day: dt.date | None  # computed by PostgreSQL itself
-    index: int  # in the batch
+    position: int  # in the batch
 
 
 COLUMNS = ("id", "entity_id", "event_id", "metric_id", "customer_id", "contract_id", "quantity", "occurred_at",
@@ -352,7 +352,7 @@ def _insert(
             result.accepted.append(row.event_id)
             accepted.append(row)
         else:
-            duplicates.append((row.index, row.event_id))
+            duplicates.append((row.position, row.event_id))
     return accepted
 
 
@@ -414,6 +414,7 @@ def _add_to_totals(rows: list[_Row]) -> None:
     other in a cycle."""
     totals: dict[tuple[Any, Any, Any, dt.date], list[Any]] = {}
     for row in rows:
+        assert row.day is not None  # computed in Python for this path
         key = (row.metric_id, row.customer_id, row.contract_id, row.day)
         found = totals.get(key)
         if found is None:
