@@ -223,12 +223,17 @@ def usage_record(*, entity: LegalEntity, by: Actor, events: Sequence[EventData])
         duplicates: list[tuple[int, str]] = []
         refused: list[tuple[int, EventData, str, str, bool]] = []  # the bool: a duplicate if already recorded
         pks = [None] * len(events) if postgres else _uuids(len(events))
+        # SQLite: the recorded ids are read first, so a re-sent batch never takes the database's only
+        # write lock (on PostgreSQL the insert finds them, without a read for a batch of new events)
+        recorded = (
+            set() if postgres else _known(entity, {e.event_id for e in events if isinstance(e.event_id, str)})
+        )
         for index, event in enumerate(events):
             problem = _check(event, now)
             if problem is not None:
                 refused.append((index, event, *problem, False))
                 continue
-            if event.event_id in seen:
+            if event.event_id in seen or event.event_id in recorded:
                 duplicates.append((index, event.event_id))
                 continue
             metric = metrics.get(event.metric)
@@ -261,7 +266,7 @@ def usage_record(*, entity: LegalEntity, by: Actor, events: Sequence[EventData])
         # an event refused for what it names or its date is a duplicate when its id is recorded already
         # (whatever its content, the first one wins): asked only when such a refusal happened
         asked = {event.event_id for _i, event, _c, _r, ask in refused if ask and event.event_id not in seen}
-        known = _known(entity, asked) if asked else set()
+        known = _known(entity, asked) if asked and postgres else set()
         for index, event, code, reason, ask in refused:
             if ask and event.event_id in known:
                 duplicates.append((index, event.event_id))
