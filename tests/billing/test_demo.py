@@ -1,4 +1,5 @@
-"""The billing demo: real runs at past dates counted from the anchor, an upgrade and a Syntec revision."""
+"""The billing demo: real runs at past dates counted from the anchor (their invoices dated on them), an
+upgrade and a Syntec revision."""
 
 import datetime as dt
 from decimal import Decimal
@@ -23,7 +24,10 @@ def test_the_demo_bills_four_months_of_saas_with_an_upgrade_and_an_indexed_year(
     with time_machine.travel(
         dt.datetime(anchor.year, anchor.month, anchor.day, 10, tzinfo=PARIS), tick=False
     ):
-        issued = load_billing_demo(entity, [customer], as_actor(owner), anchor)
+        runs = load_billing_demo(entity, [customer], as_actor(owner), anchor)
+        assert [day for day, _play in runs] == sorted(day for day, _play in runs)
+        for _day, play in runs:  # the loader plays them among the history, in date order
+            play()
     saas, yearly = (
         Contract.objects.get(reference="ABO-SAAS-001"),
         Contract.objects.get(reference="MAINT-ANNUEL-001"),
@@ -40,4 +44,10 @@ def test_the_demo_bills_four_months_of_saas_with_an_upgrade_and_an_indexed_year(
     document = Document.objects.get(pk=second_year.document_id)
     assert document.tax_exclusive == Decimal("4933.47")
     assert "Syntec 310.5/302.1" in document.lines.get().description
-    assert issued == Document.objects.filter(kind="invoice", status="issued").count() == 7
+    assert Document.objects.filter(kind="invoice", status="issued").count() == 7
+    # every invoice of a run is dated on the run's date, and numbers follow the dates
+    billed = BilledPeriod.objects.filter(document__isnull=False).select_related("document", "billing_run")
+    assert {bp.document.issue_date for bp in billed} == {run.run_date for run in runs}
+    assert all(bp.document.issue_date == bp.billing_run.run_date for bp in billed)
+    numbered = sorted((bp.document.number, bp.document.issue_date) for bp in billed)
+    assert [day for _number, day in numbered] == sorted(day for _number, day in numbered)

@@ -18,6 +18,7 @@ import pytest
 import time_machine
 from django.db.models import F
 
+from facturier.billing.models import BilledPeriod, BillingRun
 from facturier.demo.customers import CUSTOMERS
 from facturier.demo.loader import MAIN_DEALS, SEED, anchor_day, load_demo
 from facturier.demo.products import PRODUCTS
@@ -101,7 +102,7 @@ def test_the_demo_loads_on_any_day_with_its_history_up_to_that_day(instant, full
         # when the demo is loaded
         result = load_demo(scale=1.0 if full else SMALL_SCALE)
         loaded_at = dt.datetime.now(UTC)
-    # (the clock ticks: a load started at 23:59 may end the next day, when a billing run issues "today")
+    # (the clock ticks: a load started at 23:59 may end the next day)
     today = loaded_at.astimezone(PARIS).date()
     # then it loaded two years of documents, none dated after today in Paris
     assert result.loaded
@@ -120,6 +121,13 @@ def test_the_demo_loads_on_any_day_with_its_history_up_to_that_day(instant, full
         numbers.sort()
         assert [sequence for sequence, _day in numbers] == list(range(1, len(numbers) + 1))
         assert [day for _sequence, day in numbers] == sorted(day for _sequence, day in numbers)
+    # and every invoice of a billing run is dated on the run's date (the runs of the last four months)
+    billed = BilledPeriod.objects.filter(document__isnull=False).values_list(
+        "document__issue_date", "billing_run__run_date"
+    )
+    assert len(billed) >= 4
+    assert all(issue_date == run_date for issue_date, run_date in billed), list(billed)
+    assert BillingRun.objects.filter(dry_run=False, status="done").count() == 4
     # and payments were received between the invoice's issue and today
     for received_on, issue_date in Allocation.objects.values_list(
         "payment__received_on", "document__issue_date"

@@ -30,7 +30,7 @@ from facturier.billing.sources import BillingSource, PendingBill, billing_source
 from facturier.common.errors import BusinessError, Conflict
 from facturier.domain.billing.periods import InvalidFrequency
 from facturier.domain.billing.pricing import InvalidTiers
-from facturier.invoicing.models import Document
+from facturier.invoicing.models import Document, NumberingSeries, TypeCode
 from facturier.invoicing.services import (
     AllowanceChargeData,
     LineData,
@@ -216,13 +216,15 @@ def _issue(
     done: dict[str, list[Any]],
     key: str,
     origin: dict[str, Any] | None = None,
+    day: dt.date | None = None,
 ) -> None:
-    """Issue a draft in a savepoint; kept as a draft (and reported) when approval is needed or issue fails."""
+    """Issue a draft in a savepoint; kept as a draft (and reported) when approval is needed or issue fails.
+    Dated on the run's ``day`` (`_issue_date`)."""
     if document.entity.requires_approval:
         done["drafts"].append(str(document.pk))
         return
     try:  # invoice_issue is atomic: on an error its savepoint is rolled back, the caller's work stays
-        document = invoice_issue(invoice=document, by=by)
+        document = invoice_issue(invoice=document, by=by, issue_date=_issue_date(document, day))
     except BusinessError as error:
         done["drafts"].append(str(document.pk))
         found = (
@@ -231,6 +233,19 @@ def _issue(
         done["errors"].append({**found, "code": errors.ISSUE_FAILED, "draft": str(document.pk)})
         return
     done[key].append(document.number)
+
+
+def _issue_date(document: Document, day: dt.date | None) -> dt.date | None:
+    """The run's date for a run of a past day (a run of today or later: today, as usual), never before the
+    last document of its series: numbering stays chronological when later invoices exist already."""
+    if day is None or day >= entity_today(document.entity):
+        return None
+    code = "credit_note" if document.type_code == TypeCode.CREDIT_NOTE else "invoice"
+    last = NumberingSeries.objects.filter(entity=document.entity, code=code).values_list(
+        "last_issue_date", flat=True
+    )
+    latest = next(iter(last), None)
+    return max(day, latest) if latest is not None else day
 
 
 def bill_pending(
@@ -249,7 +264,7 @@ def bill_pending(
         done["errors"].append(_source_error(source, pending, error))
         return done
     if document is not None:
-        _issue(None, document, by, done, "invoices", origin)
+        _issue(None, document, by, done, "invoices", origin, day)
     return done
 
 
@@ -279,7 +294,7 @@ def _settle_pending(contract: Contract, by: Actor, done: dict[str, list[Any]], d
             locked.amounts = amounts
             locked.save(update_fields=["amounts", "updated_at"])
         for document, key in made:
-            _issue(contract, document, by, done, key)
+            _issue(contract, document, by, done, key, day=day)
 
 
 def settle_pending(contract: Contract, by: Actor) -> dict[str, list[Any]]:
@@ -343,7 +358,7 @@ def bill_contract(
             done["errors"].append(_error(contract, error, due))
             break  # later periods wait: invoices of a contract stay in period order
         if claim.document is not None:
-            _issue(contract, claim.document, by, done, "invoices")
+            _issue(contract, claim.document, by, done, "invoices", day=day)
     return done
 
 

@@ -191,6 +191,15 @@ def _lookups(entity: LegalEntity, events: Sequence[EventData]) -> tuple[dict[str
     return metrics, customers, contracts
 
 
+def _cutoffs(metrics: dict[str, Metric], today: dt.date, zone: ZoneInfo) -> dict[str, dt.datetime]:
+    """Per metric code, the instant from which an event is within the late window whatever its period
+    (local midnight of ``today - late_days``): events after it need no calendar day for that check."""
+    return {
+        code: dt.datetime.combine(today - dt.timedelta(days=metric.late_days), dt.time(), tzinfo=zone)
+        for code, metric in metrics.items()
+    }
+
+
 def usage_record(*, entity: LegalEntity, by: Actor, events: Sequence[EventData]) -> BatchResult:
     """Record a batch of usage events (see the module): one transaction, one bulk insert."""
     from django.utils import timezone
@@ -204,36 +213,35 @@ def usage_record(*, entity: LegalEntity, by: Actor, events: Sequence[EventData])
     result = BatchResult()
     now = timezone.now()
     zone, today = ZoneInfo(entity.time_zone), entity_today(entity)
+    postgres = connection.vendor == "postgresql"  # there the calendar days are computed by the insert
     with transaction.atomic():
         metrics, customers, contracts = _lookups(entity, events)
-        ids = {e.event_id for e in events if isinstance(e.event_id, str)}
-        known = _known(entity, ids) if ids else set()
-        late, seen, rows = _LateCheck(today, list(customers.values()), list(metrics.values())), set(), []
-        pks = _uuids(len(events)) if connection.vendor != "postgresql" else [None] * len(events)
+        cutoffs = _cutoffs(metrics, today, zone)
+        late = _LateCheck(today, list(customers.values()), list(metrics.values()))
+        seen: set[str] = set()
+        rows: list[_Row] = []
+        duplicates: list[tuple[int, str]] = []
+        refused: list[tuple[int, EventData, str, str, bool]] = []  # the bool: a duplicate if already recorded
+        pks = [None] * len(events) if postgres else _uuids(len(events))
+        # SQLite: the recorded ids are read first, so a re-sent batch never takes the database's only
+        # write lock (on PostgreSQL the insert finds them, without a read for a batch of new events)
+        recorded = (
+            set() if postgres else _known(entity, {e.event_id for e in events if isinstance(e.event_id, str)})
+        )
         for index, event in enumerate(events):
             problem = _check(event, now)
+            if problem is not None:
+                refused.append((index, event, *problem, False))
+                continue
+            if event.event_id in seen or event.event_id in recorded:
+                duplicates.append((index, event.event_id))
+                continue
             metric = metrics.get(event.metric)
             customer_id = customers.get(event.customer)
             contract = contracts.get(event.contract) if event.contract else None
-            if problem is None and (event.event_id in known or event.event_id in seen):
-                result.duplicates.append(event.event_id)
-                continue
-            if problem is None and metric is None:
-                problem = (
-                    errors.UNKNOWN_METRIC,
-                    _("No metric has the code '%(code)s'.") % {"code": event.metric},
-                )
-            if problem is None and customer_id is None:
-                problem = errors.UNKNOWN_CUSTOMER, _("No customer has the code '%(code)s'.") % {
-                    "code": event.customer}  # fmt: skip
-            if (
-                problem is None
-                and event.contract
-                and (contract is None or contract.customer_id != customer_id)
-            ):
-                problem = errors.UNKNOWN_CONTRACT, _("This customer has no contract '%(ref)s'.") % {
-                    "ref": event.contract}  # fmt: skip
-            if problem is None:
+            problem = _lookup_problem(event, metric, customer_id, contract)
+            day = None
+            if problem is None and event.occurred_at < cutoffs[event.metric]:
                 assert metric is not None
                 day = event.occurred_at.astimezone(zone).date()  # the entity's calendar day
                 if late.refused(customer_id, metric, contract.pk if contract else None, day):
@@ -246,25 +254,51 @@ def usage_record(*, entity: LegalEntity, by: Actor, events: Sequence[EventData])
                         % {"days": metric.late_days},
                     )
             if problem is not None:
-                result.refused.append(_refusal(event, index, *problem))
+                refused.append((index, event, *problem, True))
                 continue
+            if day is None and not postgres:
+                day = event.occurred_at.astimezone(zone).date()
             seen.add(event.event_id)
             assert metric is not None
             rows.append(_Row(pks[index], event.event_id, metric.pk, customer_id,
                              contract.pk if contract else None, event.quantity, event.occurred_at,
-                             event.dimension, day))  # fmt: skip
+                             event.dimension, day, index))  # fmt: skip
+        # an event refused for what it names or its date is a duplicate when its id is recorded already
+        # (whatever its content, the first one wins): asked only when such a refusal happened
+        asked = {event.event_id for _i, event, _c, _r, ask in refused if ask and event.event_id not in seen}
+        known = _known(entity, asked) if asked and postgres else set()
+        for index, event, code, reason, ask in refused:
+            if ask and event.event_id in known:
+                duplicates.append((index, event.event_id))
+            else:
+                result.refused.append(_refusal(event, index, code, reason))
         if rows:
-            accepted = _insert(entity, rows, result, now)
-            audit_record(entity=entity, actor=by, action="usage.recorded", obj=entity,
-                         after={"accepted": len(result.accepted), "duplicates": len(result.duplicates),
-                                "refused": len(result.refused)})  # fmt: skip
-            # the totals last: their rows stay locked until the commit, so concurrent batches of the
-            # same customers queue there only for the threshold checks (which lock the items anyway)
-            _add_to_totals(accepted)
-            from facturier.billing.thresholds import check_thresholds
+            accepted = _insert(entity, rows, result, now, duplicates)
+            if accepted:
+                audit_record(entity=entity, actor=by, action="usage.recorded", obj=entity,
+                             after={"accepted": len(result.accepted), "duplicates": len(duplicates),
+                                    "refused": len(result.refused)})  # fmt: skip
+                if not postgres:  # PostgreSQL: added by the insert itself
+                    _add_to_totals(accepted)
+                from facturier.billing.thresholds import check_thresholds
 
-            check_thresholds(entity, {(row.customer_id, row.metric_id) for row in accepted}, today=today)
+                check_thresholds(entity, {(row.customer_id, row.metric_id) for row in accepted}, today=today)
+        duplicates.sort()
+        result.duplicates = [event_id for _index, event_id in duplicates]
     return result
+
+
+def _lookup_problem(event: EventData, metric: Metric | None, customer_id: Any,
+                    contract: Contract | None) -> tuple[str, str] | None:  # fmt: skip
+    if metric is None:
+        return errors.UNKNOWN_METRIC, _("No metric has the code '%(code)s'.") % {"code": event.metric}
+    if customer_id is None:
+        return errors.UNKNOWN_CUSTOMER, _("No customer has the code '%(code)s'.") % {"code": event.customer}
+    if event.contract and (contract is None or contract.customer_id != customer_id):
+        return errors.UNKNOWN_CONTRACT, _("This customer has no contract '%(ref)s'.") % {
+            "ref": event.contract
+        }
+    return None
 
 
 def _uuids(count: int) -> list[uuid.UUID]:
@@ -282,7 +316,8 @@ class _Row(NamedTuple):
     quantity: Decimal
     occurred_at: dt.datetime
     dimension: str
-    day: dt.date
+    day: dt.date | None  # computed by PostgreSQL itself
+    position: int  # in the batch
 
 
 COLUMNS = ("id", "entity_id", "event_id", "metric_id", "customer_id", "contract_id", "quantity", "occurred_at",
@@ -290,26 +325,73 @@ COLUMNS = ("id", "entity_id", "event_id", "metric_id", "customer_id", "contract_
 
 
 def _known(entity: LegalEntity, ids: set[str]) -> set[str]:
-    """The ids already recorded for the entity (PostgreSQL: one array parameter, not one per id)."""
-    if connection.vendor != "postgresql":
-        return set(
-            UsageEvent.objects.filter(entity=entity, event_id__in=ids).values_list("event_id", flat=True)
-        )
-    table = connection.ops.quote_name(UsageEvent._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT event_id FROM {table} WHERE entity_id = %s AND event_id = ANY(%s)",  # noqa: S608
-            [entity.pk, list(ids)],
-        )
-        return {found for (found,) in cursor.fetchall()}
+    """The ids among ``ids`` already recorded for the entity."""
+    return set(UsageEvent.objects.filter(entity=entity, event_id__in=ids).values_list("event_id", flat=True))
 
 
-def _insert(entity: LegalEntity, rows: list[_Row], result: BatchResult, now: dt.datetime) -> list[_Row]:
-    """Insert with ``ON CONFLICT DO NOTHING``: an id that a concurrent batch committed meanwhile is
-    skipped and reported as a duplicate, never counted twice. No model instance, no ORM compilation per
-    row (the hot path): on PostgreSQL one statement over arrays (``unnest``: ten parameters whatever the
-    batch size) returning the ids it inserted; elsewhere multi-row statements, then a re-read."""
+def _insert(
+    entity: LegalEntity, rows: list[_Row], result: BatchResult, now: dt.datetime, duplicates: list[tuple[int, str]]
+) -> list[_Row]:  # fmt: skip
+    """Insert with ``ON CONFLICT DO NOTHING``: an id already recorded, or that a concurrent batch committed
+    meanwhile, is skipped and reported as a duplicate, never counted twice. No model instance, no ORM
+    compilation per row (the hot path). PostgreSQL: one statement whose rows travel as one JSON parameter,
+    adding what it inserted to the daily totals (`_POSTGRES_INSERT`); elsewhere one statement, then a
+    re-read (the totals are added by the caller)."""
     rows.sort(key=lambda row: row.event_id)  # concurrent batches sharing ids wait on each other, no deadlock
+    if connection.vendor == "postgresql":
+        # one JSON text (one parameter, quoted once, parsed once by the server as jsonb) rather than ten
+        # arrays quoted element by element; the server draws the ids
+        named = {pk for row in rows for pk in (row.metric_id, row.customer_id, row.contract_id)}
+        ids = {pk: None if pk is None else str(pk) for pk in named}  # each id written out once
+        document = json.dumps([[row.event_id, ids[row.metric_id], ids[row.customer_id], ids[row.contract_id],
+                                str(row.quantity), row.occurred_at.isoformat(), row.dimension]
+                               for row in rows])  # fmt: skip
+        with connection.cursor() as cursor:
+            cursor.execute(_postgres_insert(), [entity.pk, now, document, entity.time_zone])
+            inserted = {found for (found,) in cursor.fetchall()}
+    else:
+        inserted = _insert_elsewhere(entity, rows, now)
+    accepted = []
+    for row in rows:
+        if row.event_id in inserted:
+            result.accepted.append(row.event_id)
+            accepted.append(row)
+        else:
+            duplicates.append((row.position, row.event_id))
+    return accepted
+
+
+def _postgres_insert() -> str:
+    """The events inserted and, in the same statement, added to their daily totals (the day of the company's
+    calendar computed by the server: ``occurred_at AT TIME ZONE``), rows in a fixed order so that two
+    batches never wait on each other in a cycle. Parameters: entity, now, the rows as JSON, time zone."""
+    events, totals = (
+        connection.ops.quote_name(model._meta.db_table) for model in (UsageEvent, UsageDayTotal)
+    )
+    casts = ("text", "uuid", "uuid", "uuid", "numeric", "timestamptz", "text")
+    picks = ", ".join(f"(e->>{n})::{kind}" for n, kind in enumerate(casts))
+    upsert = (f'INSERT INTO {totals} ("metric_id", "customer_id", "contract_id", "day", "count", "total", "peak") '  # noqa: S608
+              'SELECT "metric_id", "customer_id", "contract_id", "day", "n", "total", "peak" FROM "days" '
+              'WHERE "contract_id" IS {null} ORDER BY "metric_id", "customer_id", "contract_id", "day" '
+              'ON CONFLICT ("metric_id", "customer_id", {target}"day") WHERE "contract_id" IS {null} DO UPDATE SET '
+              f'"count" = {totals}."count" + excluded."count", "total" = {totals}."total" + excluded."total", '
+              f'"peak" = GREATEST({totals}."peak", excluded."peak")')  # fmt: skip
+    return (
+        f'WITH "ins" AS (INSERT INTO {events} ("event_id", "metric_id", "customer_id", "contract_id", "quantity", '  # noqa: S608
+        f'"occurred_at", "dimension", "id", "entity_id", "created_at") SELECT {picks}, gen_random_uuid(), %s, %s '
+        "FROM jsonb_array_elements(%s::jsonb) AS e ON CONFLICT DO NOTHING "
+        'RETURNING "event_id", "metric_id", "customer_id", "contract_id", "quantity", "occurred_at"), '
+        '"days" AS (SELECT "metric_id", "customer_id", "contract_id", ("occurred_at" AT TIME ZONE %s)::date AS "day", '
+        'count(*) AS "n", sum("quantity") AS "total", max("quantity") AS "peak" FROM "ins" GROUP BY 1, 2, 3, 4), '
+        f'"plain" AS ({upsert.format(null="NULL", target="")}), '
+        f'"bound" AS ({upsert.format(null="NOT NULL", target=chr(34) + "contract_id" + chr(34) + ", ")}) '
+        'SELECT "event_id" FROM "ins"'
+    )  # table and column names are ours, values are parameters
+
+
+def _insert_elsewhere(entity: LegalEntity, rows: list[_Row], now: dt.datetime) -> set[str]:
+    """SQLite: one statement whatever the batch, its rows one JSON parameter read by json_each; then the ids
+    whose stored row is ours (drawn here) are the inserted ones."""
     table = connection.ops.quote_name(UsageEvent._meta.db_table)
     fields: list[Field[Any, Any]] = [
         UsageEvent._meta.get_field(name.removesuffix("_id") if name not in ("event_id", "id") else name)  # type: ignore[misc]
@@ -318,27 +400,6 @@ def _insert(entity: LegalEntity, rows: list[_Row], result: BatchResult, now: dt.
     names = ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
     values = [(row.pk, entity.pk, row.event_id, row.metric_id, row.customer_id, row.contract_id, row.quantity,
                row.occurred_at, row.dimension, now) for row in rows]  # fmt: skip
-    if connection.vendor == "postgresql":
-        # the rows travel as one JSON text (one parameter, quoted once, read by the server's JSON
-        # parser) rather than as ten arrays quoted element by element; the server draws the ids
-        document = json.dumps([[row.event_id, str(row.metric_id), str(row.customer_id),
-                                str(row.contract_id) if row.contract_id is not None else None, str(row.quantity),
-                                row.occurred_at.isoformat(), row.dimension] for row in rows])  # fmt: skip
-        casts = ("text", "uuid", "uuid", "uuid", "numeric", "timestamptz", "text")
-        picks = ", ".join(f"(e->>{n})::{kind}" for n, kind in enumerate(casts))
-        columns = ", ".join(
-            connection.ops.quote_name(str(field.column)) for field in fields if field.name not in ("id", "entity", "created_at")
-        )  # fmt: skip
-        sql = (f"INSERT INTO {table} ({columns}, \"id\", \"entity_id\", \"created_at\") "  # noqa: S608
-               f"SELECT {picks}, gen_random_uuid(), %s, %s FROM json_array_elements(%s::json) AS e "
-               "ON CONFLICT DO NOTHING RETURNING event_id")  # fmt: skip
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [entity.pk, now, document])
-            inserted = {found for (found,) in cursor.fetchall()}
-        for row in rows:
-            (result.accepted if row.event_id in inserted else result.duplicates).append(row.event_id)
-        return [row for row in rows if row.event_id in inserted]
-    # elsewhere (SQLite): one statement whatever the batch, its rows one JSON parameter read by json_each
     prepare = [field.get_db_prep_save for field in fields]
     document = json.dumps([[prep(value, connection) for prep, value in zip(prepare, row, strict=True)]
                            for row in values], default=str)  # fmt: skip
@@ -348,19 +409,17 @@ def _insert(entity: LegalEntity, rows: list[_Row], result: BatchResult, now: dt.
     with connection.cursor() as cursor:
         cursor.execute(sql, [document])  # table and column names come from the model, values are a parameter
     mine = {row.event_id: row.pk for row in rows}
-    stored = dict(
-        UsageEvent.objects.filter(entity=entity, event_id__in=list(mine)).values_list("event_id", "pk")
-    )
-    for event_id, pk in mine.items():
-        (result.accepted if stored.get(event_id) == pk else result.duplicates).append(event_id)
-    return [row for row in rows if stored.get(row.event_id) == row.pk]
+    stored = UsageEvent.objects.filter(entity=entity, event_id__in=list(mine)).values_list("event_id", "pk")
+    return {event_id for event_id, pk in stored if mine[event_id] == pk}
 
 
 def _add_to_totals(rows: list[_Row]) -> None:
-    """Add the accepted events to their daily totals: one upsert per kind of key (with or without a
-    contract), rows in a fixed order so that two batches never wait on each other in a cycle."""
+    """Add the accepted events to their daily totals (SQLite; PostgreSQL's insert does it): one upsert per
+    kind of key (with or without a contract), rows in a fixed order so that two batches never wait on each
+    other in a cycle."""
     totals: dict[tuple[Any, Any, Any, dt.date], list[Any]] = {}
     for row in rows:
+        assert row.day is not None  # computed in Python for this path
         key = (row.metric_id, row.customer_id, row.contract_id, row.day)
         found = totals.get(key)
         if found is None:
@@ -374,7 +433,6 @@ def _add_to_totals(rows: list[_Row]) -> None:
     names = ("metric", "customer", "contract", "day", "count", "total", "peak")
     prepare = [UsageDayTotal._meta.get_field(name).get_db_prep_save for name in names]  # type: ignore[union-attr]
     per_statement = (connection.features.max_query_params or 7 * MAX_BATCH) // 7  # a batch: one statement
-    adapt = connection.vendor != "postgresql"  # psycopg adapts UUIDs, dates and decimals itself
     for with_contract in (False, True):
         keys = sorted((key for key in totals if (key[2] is not None) is with_contract), key=str)
         if not keys:
@@ -388,8 +446,7 @@ def _add_to_totals(rows: list[_Row]) -> None:
                 for key in chunk:
                     count, total, peak = totals[key]
                     line = (*key, count, total, peak)
-                    params += ([prep(value, connection) for prep, value in zip(prepare, line, strict=True)]
-                               if adapt else line)  # fmt: skip
+                    params += [prep(value, connection) for prep, value in zip(prepare, line, strict=True)]
                 values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
                 cursor.execute(
                     f'INSERT INTO {table} ("metric_id", "customer_id", "contract_id", "day", "count", "total", '  # noqa: S608

@@ -6,7 +6,7 @@ acted by the user whose role fits (sales quotes, the approver approves, the acco
 """
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -67,15 +67,28 @@ class HistoryWriter:
         self.last_status_at: dict[Any, dt.datetime] = {}
         self.deals: dict[int, Deal] = {}
 
-    def play(self, deals: list[Deal], on_step: Callable[[], None] = lambda: None) -> int:
-        """Play every step of `deals` in date order; returns the number of steps played."""
+    def play(
+        self,
+        deals: list[Deal],
+        on_step: Callable[[], None] = lambda: None,
+        events: Sequence[tuple[dt.date, Callable[[], None]]] = (),
+    ) -> int:
+        """Play every step of `deals` in date order; returns the number of steps played.
+
+        `events` (a day and what happens that day, e.g. a billing run) are played among the steps in date
+        order, after the steps of their day, so the documents they issue keep every series chronological."""
         self.deals = {deal.index: deal for deal in deals}
         steps = sorted((step for deal in deals for step in deal.steps), key=lambda step: step.key)
+        pending = sorted(events, key=lambda event: event[0])
         for step in steps:
+            while pending and pending[0][0] < step.day:
+                pending.pop(0)[1]()
             getattr(self, f"_{step.action}")(
                 self.deals[step.deal], step, self.documents.setdefault(step.deal, {})
             )
             on_step()
+        for _day, happen in pending:
+            happen()
         return len(steps)
 
     # building blocks -------------------------------------------------------------------------------

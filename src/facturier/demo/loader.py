@@ -134,13 +134,13 @@ def load_demo(
 
         steps = HistoryWriter(main, customers, products, actors, anchor).play(main_deals, step_played)
         create_usage(main, customers, admin, anchor)
+        runs = load_billing_demo(second, list(training_customers.values()), admin, anchor)
         steps += HistoryWriter(second, training_customers, training_products, solo, anchor).play(
-            training_deals, step_played
+            training_deals, step_played, events=runs
         )
         create_projects(main, customers, actors, anchor)
         create_construction(main, customers, actors, anchor)
         create_timesheets(main, customers, users, anchor)
-        load_billing_demo(second, list(training_customers.values()), admin, anchor)
         create_pricing(main, customers, products, admin, anchor)
         create_approvals(main, users, customers, products, anchor)
     return LoadResult(loaded=True, entity=main, seconds=time.perf_counter() - started, steps=steps)
