@@ -31,10 +31,9 @@ changed), the new bytes are validated in full under the lock: nothing is ever st
 
 import datetime as dt
 from typing import Any
-from xml.sax.saxutils import escape
 
 from django.db import transaction
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,8 +51,8 @@ from facturier.domain.payment_terms import parse_terms
 from facturier.invoicing import errors
 from facturier.invoicing.hooks import issued_files_keeper
 from facturier.invoicing.lifecycle import awaits_approval, check_transition
-from facturier.invoicing.models import Document, Kind, Status, TypeCode
-from facturier.invoicing.numbering import check_document_date, provisional_number, same_shape, take_number
+from facturier.invoicing.models import Document, Kind, Line, Status, TypeCode
+from facturier.invoicing.numbering import check_document_date, provisional_number, take_number
 from facturier.invoicing.sealing import seal
 from facturier.invoicing.services.common import (
     customer_snapshot,
@@ -205,17 +204,40 @@ ISSUED_FIELDS = [
     "number", "series", "status", "issued_at", "updated_at",
     "seal_position", "seal_previous_hash", "seal_hash", "seal_key_id",
 ]  # fmt: skip
+# read back after the first save (as the columns store them); relations and their caches are kept
+_STORED_FIELDS = [f.attname for f in Document._meta.concrete_fields if not f.is_relation]
 
 
-def _only_number_differs(
-    checked: dict[str, bytes], files: dict[str, bytes], provisional: str, number: str
-) -> bool:
-    """Whether ``files`` are the validated ``checked`` bytes with the provisional number replaced by the
-    real one, of the same shape (module docstring): then they need no second validation."""
-    if not same_shape(provisional, number) or set(checked) != set(files):
-        return False
-    old, new = escape(provisional).encode(), escape(number).encode()
-    return all(checked[kind].replace(old, new) == files[kind] for kind in files)
+def _locked_for_issue(invoice: Document) -> Document:
+    """The document locked (its row only), with its entity and customer, and what the XML and the seal
+    read of it: its lines with their products, allowances and charges, deposits (one query each)."""
+    current: Document = (
+        Document.objects.select_for_update(of=("self",))
+        .select_related("entity", "customer")
+        .get(pk=invoice.pk)
+    )
+    _prefetch_children(current)
+    return current
+
+
+def _prefetch_children(invoice: Document, *, refresh: bool = False) -> None:
+    cache = getattr(invoice, "_prefetched_objects_cache", {})
+    if refresh:
+        cache.pop("lines", None)
+        cache.pop("allowances_charges", None)
+    lookups: list[Any] = [
+        Prefetch("lines", queryset=Line.objects.select_related("product")),
+        "allowances_charges",
+    ]
+    if not refresh:
+        lookups.append(Prefetch("deposits", queryset=Document.objects.order_by("issue_date", "number")))
+    prefetch_related_objects([invoice], *lookups)
+
+
+def _child_amounts(invoice: Document) -> list[Any]:
+    return [(line.pk, line.net_amount) for line in invoice.lines.all()] + [
+        (ac.pk, ac.amount) for ac in invoice.allowances_charges.all()
+    ]
 
 
 @transaction.atomic
@@ -225,7 +247,7 @@ def invoice_issue(*, invoice: Document, by: Actor, issue_date: dt.date | None = 
     `issue_date` (default: today in the entity's time zone) lets imports and the demo backfill issue
     "as of" a past day; a day after the numbering window is refused, and so is a day before the series' last one.
     """
-    invoice = locked(invoice)
+    invoice = _locked_for_issue(invoice)
     _require_invoice(invoice)
     entity = invoice.entity
     authorize(by, Action.ISSUE, entity, invoice)
@@ -239,7 +261,10 @@ def invoice_issue(*, invoice: Document, by: Actor, issue_date: dt.date | None = 
     day = issue_date or entity_today(entity)
     check_document_date(entity, day)  # before totals and snapshots; take_number checks it too
     before = state_of(invoice)
+    amounts = _child_amounts(invoice)
     apply_totals(invoice)
+    if _child_amounts(invoice) != amounts:  # lines or allowances were rewritten: read them as stored
+        _prefetch_children(invoice, refresh=True)
     series_code = "credit_note" if invoice.type_code == TypeCode.CREDIT_NOTE else "invoice"
     keys = keyring()  # read before the series is locked: the lock covers numbering and sealing only
     # 1. everything but the number, saved and read back (normalized by the column types)
@@ -249,38 +274,40 @@ def invoice_issue(*, invoice: Document, by: Actor, issue_date: dt.date | None = 
     invoice.customer_snapshot = customer_snapshot(invoice)
     invoice.vat_on_debits = entity.vat_on_debits
     invoice.save()
-    invoice.refresh_from_db()
+    invoice.refresh_from_db(fields=_STORED_FIELDS)  # the entity, customer and prefetched rows are kept
     from facturier.invoicing.einvoice import (
         entity_format,
+        issued_xml,
         issued_xml_files,
+        renumbered,
         store_report,
         validate_for_issue,
         validated_kinds,
     )
 
-    # 2. validated with a provisional number, before the lock (module docstring); what does not name
-    # the number is written before the lock too: the validation report; and what the seal reads of the
-    # lines and allowances is read once here (the locked document's children, final since step 1)
+    # 2. serialized once and validated with a provisional number, before the lock (module docstring);
+    # what does not name the number is written before the lock too: the validation report
     provisional = provisional_number(entity=entity, code=series_code, day=day)
     invoice.number = provisional
-    checked = issued_xml_files(invoice)
+    mapped, checked = issued_xml(invoice)
     report = validate_for_issue(invoice, files=checked)  # an error-level finding rolls the whole issue back
     if report is not None:
         syntax, profile = entity_format(invoice)
         store_report(invoice, report, syntax=syntax, profile=profile)
-    prefetch_related_objects([invoice], "lines", "allowances_charges")
-    # 3. the locked section: the number, the XML with it, the files, the seal, one UPDATE of each row
+    # 3. the locked section: the number put into the validated bytes, the files, the seal, one UPDATE each
     taken = take_number(entity=entity, code=series_code, day=day, save_series=False)
     invoice.number, invoice.series = taken.number, taken.series
     invoice.status = Status.ISSUED
     invoice.issued_at = timezone.now()
-    files = issued_xml_files(invoice)  # serialized once more, cheaply: these bytes are stored and sealed
-    if report is not None and not _only_number_differs(checked, files, provisional, invoice.number):
-        report = validate_for_issue(invoice, files=files)  # rare: the number changed more than its digits
+    files = renumbered(mapped, checked, provisional, invoice.number)
+    if files is None:  # rare: the number changed more than its digits, or P is written elsewhere too
+        files = issued_xml_files(invoice)
+        if report is not None:
+            report = validate_for_issue(invoice, files=files)
     validated = validated_kinds(invoice, files) if report is not None else set()
     keeper = issued_files_keeper()  # the documents app (invoicing.hooks)
-    keeper.store(document=invoice, files=files, validated=validated)
-    seal(invoice, taken.series, keys)
+    stored = keeper.store(document=invoice, files=files, validated=validated)
+    seal(invoice, taken.series, keys, stored_files=stored if isinstance(stored, list) else None)
     invoice.save(update_fields=ISSUED_FIELDS)  # the number and the seal at once (what the seal covers)
     taken.series.save(update_fields=["last_issue_date", "chain_hash", "chain_length"])
     audit_record(
