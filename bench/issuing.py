@@ -277,8 +277,9 @@ def profile(count: int, cprofile: bool, show_sql: bool = False) -> None:
         return taken
 
     issuing.take_number = timed_take
-    issuing.issued_xml_files = timed("serialize XML", einvoice.issued_xml_files)
-    einvoice.issued_xml_files = issuing.issued_xml_files
+    einvoice.issued_xml = timed("map + serialize XML", einvoice.issued_xml)
+    einvoice.issued_xml_files = timed("serialize XML again (fallback)", einvoice.issued_xml_files)
+    einvoice.renumbered = timed("renumber the validated XML", einvoice.renumbered)
     einvoice.validate_for_issue = timed("validate", einvoice.validate_for_issue)
     issuing.seal = timed("seal", sealing.seal)
     issuing.audit_record = timed("audit event + outbox", audit_services.audit_record)

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -128,17 +129,19 @@ def provisional_number(*, entity: LegalEntity, code: str, day: dt.date) -> str:
     series lock (`services.issuing`); it is never stored. When it already names another document (a
     concurrent issuer took it first) the real number differs only in its sequence digits.
     """
-    series = NumberingSeries.objects.filter(entity=entity, code=code).first()
-    if series is None:
-        pattern, reset = DEFAULT_PATTERNS.get(code, DEFAULT_PATTERNS["invoice"])
-        return NumberPattern(pattern, reset).format(1, day)
-    pattern_ = NumberPattern(series.pattern, Reset(series.reset))
-    last = (
-        SequenceCounter.objects.filter(series=series, period=pattern_.period_key(day))
-        .values_list("last_value", flat=True)
+    periods = {reset: NumberPattern("{YYYY}{MM}{seq}", reset).period_key(day) for reset in Reset}
+    counters = SequenceCounter.objects.filter(series=OuterRef("pk")).values("last_value")
+    row = (  # one query: the series and the counter of the day's period for each kind of reset
+        NumberingSeries.objects.filter(entity=entity, code=code)
+        .annotate(**{f"last_{r.value}": Subquery(counters.filter(period=p)) for r, p in periods.items()})
+        .values("pattern", "reset", *(f"last_{r.value}" for r in Reset))
         .first()
     )
-    return pattern_.format((last or 0) + 1, day)
+    if row is None:
+        pattern, reset = DEFAULT_PATTERNS.get(code, DEFAULT_PATTERNS["invoice"])
+        return NumberPattern(pattern, reset).format(1, day)
+    pattern_ = NumberPattern(row["pattern"], Reset(row["reset"]))
+    return pattern_.format((row[f"last_{pattern_.reset.value}"] or 0) + 1, day)
 
 
 def same_shape(first: str, second: str) -> bool:
