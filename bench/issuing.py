@@ -332,6 +332,7 @@ def profile(count: int, cprofile: bool, show_sql: bool = False) -> None:
         print("\n".join(statements))
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
 
 
 def main() -> None:

@@ -148,14 +148,22 @@ _NUMBER_PATHS = {("number",), ("payment_instructions", "remittance_information")
 
 def _leaves(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], Any]]:
     """Every value of a mapped invoice (dataclasses, tuples), with its path of field names."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for field in dataclasses.fields(value):
-            yield from _leaves(getattr(value, field.name), (*path, field.name))
+    names = _field_names.get(type(value))
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _field_names[type(value)] = tuple(field.name for field in dataclasses.fields(value))
+    if names is not None:
+        for name in names:
+            item = getattr(value, name)
+            if item is not None:
+                yield from _leaves(item, (*path, name))
     elif isinstance(value, tuple | list):
         for index, item in enumerate(value):
             yield from _leaves(item, (*path, index))
-    elif value is not None:
+    else:
         yield path, value
+
+
+_field_names: dict[type, tuple[str, ...]] = {}
 
 
 def _texts(value: Any) -> tuple[str, ...]:
@@ -201,7 +209,8 @@ def renumbered(
     if places is None:
         return None
     old, new = escape(provisional).encode(), escape(number).encode()
-    peppol = sum(1 for _path, value in _leaves(for_peppol(invoice)) if value == provisional)
+    # the PEPPOL variant (``for_peppol``) also writes the number as BT-10 when the buyer gave no reference
+    peppol = places + (for_peppol(invoice).buyer_reference == provisional)
     result = {}
     for kind, content in files.items():
         expected = peppol if kind == "peppol" else places

@@ -5,28 +5,37 @@ document is sealed into its series' hash chain, and from then on nothing of it m
 
 Issuing in parallel. The numbering series is locked (``take_number``) from the moment the number is
 taken until the transaction commits, so only what must be serial runs after it: taking the number,
-serializing the e-invoice with it, storing the files, sealing, the audit event, in as few statements
-as they allow (about fifteen): the counter incremented in place, the files' rows inserted at once,
-the number and the seal written by one UPDATE of the document and one of the series. What does not
-name the number is done before the lock: the validation report is stored, the lines and allowances
-the seal covers are read. The e-invoice is
+putting it into the e-invoice, storing the files, sealing, the audit event, in as few statements as
+they allow (five, below): the counter incremented in place, the files' rows inserted at once, the
+number and the seal written by one UPDATE of the document and one of the series. What does not name
+the number is done before the lock: the validation report is stored, the lines and allowances the seal
+covers are read. The e-invoice is
 validated *before* the lock (validation is most of an issue's time), on the XML of the document as it
-will be issued except for its number, which is a provisional one (``provisional_number``: the next number
+will be issued except for its number, which is a provisional one, P (``provisional_number``: the next number
 as read without a lock, never stored; the number column stays empty until the real one is taken, so it
 never collides with a concurrent issuer's). Everything else the XML holds is final before the lock: the
 totals, the snapshots, the due date and the issue date (``take_number`` keeps the day it is given or
 refuses it) are saved and read back from the database first.
 
-Why the stored XML is the validated one. Under the lock the real number N is set on the document (whose
-other columns were saved and read back before the lock) and the XML serialized again from it: those
-bytes are stored and sealed, and the document row is written with N and the seal in one UPDATE. They are accepted without a second
-validation only if (1) they equal the validated bytes with every occurrence of the provisional number P
-replaced by N (so they differ from what was validated in the number only: BT-1, and BT-83 which repeats
-it), and (2) N has the same shape as P (same length, digits where P has digits, the same other
-characters). The official rules (EN 16931, BR-FR, Factur-X, PEPPOL) read the number only for its
-presence, length and characters, so every rule gives the same result on N as on P. When either
-condition fails (a counter gaining a digit, P appearing elsewhere in the XML, a serialization that
-changed), the new bytes are validated in full under the lock: nothing is ever stored unvalidated.
+Why the stored XML is the validated one. The e-invoice is mapped and serialized once, with P, and
+those bytes are validated. Under the lock the real number N is taken and put into them
+(``einvoice.renumbered``), and the result is stored and sealed, without a second validation, only if it
+is provably what a serialization with N would give and differs from the validated bytes in the number
+only: (1) N has the same shape as P (same length, digits where P has digits, the same other characters),
+and (2) every occurrence of P in the bytes is one the serializers wrote for the number (BT-1, BT-83
+which repeats it, and BT-10 in the PEPPOL variant when the buyer gave no reference): the mapped invoice
+holds P in its number fields only (no other value contains it, as a text, a date or an amount), and each
+file holds P exactly that many times, each time as a whole element text. The official rules (EN 16931,
+BR-FR, Factur-X, PEPPOL) read the number only for its presence, length and characters, so every rule
+gives the same result on N as on P. When either condition fails (a counter gaining a digit, P appearing
+elsewhere), the XML is serialized again with N and validated in full under the lock: nothing is ever
+stored unvalidated.
+
+Statements (PostgreSQL): the document is read locked with its entity and customer, its lines (with
+their products), allowances and deposits are read once and kept through the save and read-back (only
+the document's own columns are read back); the provisional number is one query; under the lock only
+five statements run: the files' rows, the document, the series, the audit chain's head locked, and one
+statement appending the audit event, moving the chain head and inserting the outbox event.
 """
 
 import datetime as dt
