@@ -8,11 +8,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from facturier.audit.verify import verify_all
+from facturier.common.errors import ValidationFailed
 from facturier.documents.models import FileKind, StoredFile
 from facturier.documents.stored import read_file
 from facturier.invoicing import einvoice
 from facturier.invoicing.einvoice import issued_xml, issued_xml_files, renumbered
-from facturier.invoicing.services import LineData, document_create, invoice_issue, issuing
+from facturier.invoicing.models import Document
+from facturier.invoicing.services import LineData, document_create, invoice_issue, invoice_issue_many, issuing
 from facturier.jobs.models import OutboxEvent
 from tests.invoicing.einvoice_cases import installed_rules  # noqa: F401 - fixture
 
@@ -128,3 +130,63 @@ def test_issuing_runs_few_statements_and_few_under_the_numbering_lock(
     outbox = OutboxEvent.objects.get(subject_id=str(invoice.pk), type__endswith="issued")
     assert outbox.payload["after"]["number"] == invoice.number
     assert verify_all() == []
+
+
+def _drafts(entity, customer, product, owner, count: int) -> list:
+    return [
+        document_create(entity=entity, kind="invoice", customer=customer, by=owner,
+                        lines=[LineData(product=product, quantity=Decimal(n + 1))])
+        for n in range(count)
+    ]  # fmt: skip
+
+
+def test_issue_many_numbers_a_list_in_its_order_one_lock_per_chunk_each_validated_and_sealed(
+    monkeypatch, entity, customer, product, owner, validated_xml
+):
+    # given five drafts, issued in chunks of two
+    drafts = _drafts(entity, customer, product, owner, 5)
+    takes: list[int] = []
+    take = issuing.take_number
+
+    def watched_take(**kwargs):
+        takes.append(kwargs.get("count", 1))
+        return take(**kwargs)
+
+    monkeypatch.setattr(issuing, "take_number", watched_take)
+    issued = invoice_issue_many(invoices=list(reversed(drafts)), by=owner, chunk_size=2)
+    # then they are numbered consecutively in the list's order, the series locked once per chunk
+    assert [doc.pk for doc in issued] == [doc.pk for doc in reversed(drafts)]
+    assert [int(doc.number[-5:]) for doc in issued] == [1, 2, 3, 4, 5]
+    assert takes == [2, 2, 1]
+    # each one validated once and stored with its own number, each sealed in the series chain and audited
+    assert len(validated_xml) == 5
+    for doc in issued:
+        doc.refresh_from_db()
+        assert doc.status == "issued"
+        assert _stored(doc, FileKind.CII) == issued_xml_files(doc)["cii"]
+        assert doc.number.encode() in _stored(doc, FileKind.CII)
+    assert [doc.seal_position for doc in issued] == [1, 2, 3, 4, 5]
+    assert OutboxEvent.objects.filter(type__endswith="issued").count() == 5
+    assert verify_all() == []
+
+
+def test_issue_many_rolls_back_the_chunk_of_an_invoice_that_cannot_be_issued(
+    entity, customer, product, owner
+):
+    first, second, third = _drafts(entity, customer, product, owner, 3)
+    third.lines.all().delete()  # an invoice without lines is refused
+    with pytest.raises(ValidationFailed):
+        invoice_issue_many(invoices=[first, second, third], by=owner, chunk_size=2)
+    # the first chunk stays issued, the second left nothing behind: no gap in the numbers
+    statuses = {doc.pk: Document.objects.get(pk=doc.pk).status for doc in (first, second, third)}
+    assert statuses == {first.pk: "issued", second.pk: "issued", third.pk: "draft"}
+    later = invoice_issue(invoice=_drafts(entity, customer, product, owner, 1)[0], by=owner)
+    assert later.number.endswith("00003")
+    assert verify_all() == []
+
+
+def test_issue_many_refuses_a_list_naming_a_document_twice(entity, customer, product, owner):
+    (draft,) = _drafts(entity, customer, product, owner, 1)
+    with pytest.raises(ValidationFailed):
+        invoice_issue_many(invoices=[draft, draft], by=owner)
+    assert Document.objects.get(pk=draft.pk).status == "draft"

@@ -39,6 +39,8 @@ statement appending the audit event, moving the chain head and inserting the out
 """
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -61,7 +63,12 @@ from facturier.invoicing import errors
 from facturier.invoicing.hooks import issued_files_keeper
 from facturier.invoicing.lifecycle import awaits_approval, check_transition
 from facturier.invoicing.models import Document, Kind, Line, Status, TypeCode
-from facturier.invoicing.numbering import check_document_date, provisional_number, take_number
+from facturier.invoicing.numbering import (
+    check_document_date,
+    provisional_number,
+    provisional_numbers,
+    take_number,
+)
 from facturier.invoicing.sealing import seal
 from facturier.invoicing.services.common import (
     customer_snapshot,
@@ -229,6 +236,31 @@ def _locked_for_issue(invoice: Document) -> Document:
     return current
 
 
+def _locked_many(invoices: list[Document]) -> list[Document]:
+    """``_locked_for_issue`` for several documents: locked in one statement (in primary key order, so
+    that two overlapping lists never wait for each other crosswise), returned in the list's order."""
+    ids = [invoice.pk for invoice in invoices]
+    if len(set(ids)) != len(ids):
+        raise ValidationFailed(_("A document is listed twice."), code="mixed_series")
+    rows = {
+        row.pk: row
+        for row in Document.objects.select_for_update(of=("self",))
+        .select_related("entity", "customer")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    }
+    if len(rows) != len(ids):
+        raise Document.DoesNotExist("a listed document does not exist")
+    current = [rows[pk] for pk in ids]
+    prefetch_related_objects(
+        current,
+        Prefetch("lines", queryset=Line.objects.select_related("product")),
+        "allowances_charges",
+        Prefetch("deposits", queryset=Document.objects.order_by("issue_date", "number")),
+    )
+    return current
+
+
 def _prefetch_children(invoice: Document, *, refresh: bool = False) -> None:
     cache = getattr(invoice, "_prefetched_objects_cache", {})
     if refresh:
@@ -249,6 +281,18 @@ def _child_amounts(invoice: Document) -> list[Any]:
     ]
 
 
+@dataclass
+class _Prepared:
+    """One invoice made ready for its number before the lock: saved, serialized and validated with P."""
+
+    invoice: Document
+    before: dict[str, Any]
+    provisional: str
+    mapped: Any  # the EN 16931 invoice the validated bytes were serialized from
+    checked: dict[str, bytes]
+    report: Any  # the validation report, None when validation is off
+
+
 @transaction.atomic
 def invoice_issue(*, invoice: Document, by: Actor, issue_date: dt.date | None = None) -> Document:
     """Number, snapshot, seal. Refused unless approved (or a draft when the entity needs no approval).
@@ -257,6 +301,66 @@ def invoice_issue(*, invoice: Document, by: Actor, issue_date: dt.date | None = 
     "as of" a past day; a day after the numbering window is refused, and so is a day before the series' last one.
     """
     invoice = _locked_for_issue(invoice)
+    day = issue_date or entity_today(invoice.entity)
+    code = _series_code(invoice)
+    keys = keyring()  # read before the series is locked: the lock covers numbering and sealing only
+    prepared = _prepare(invoice, by, day, provisional_number(entity=invoice.entity, code=code, day=day))
+    # 3. the locked section: the number put into the validated bytes, the files, the seal, one UPDATE each
+    taken = take_number(entity=invoice.entity, code=code, day=day, save_series=False)
+    _number_and_seal(prepared, taken.number, taken.series, keys)
+    invoice.save(update_fields=ISSUED_FIELDS)  # the number and the seal at once (what the seal covers)
+    taken.series.save(update_fields=["last_issue_date", "chain_hash", "chain_length"])
+    _after_issue(prepared, by)
+    return invoice
+
+
+def invoice_issue_many(
+    *, invoices: Sequence[Document], by: Actor, issue_date: dt.date | None = None, chunk_size: int = 100
+) -> list[Document]:
+    """Issue several invoices (or credit notes) of one entity and one series, in their order, one
+    transaction per ``chunk_size`` of them: the series is locked once per chunk and the chunk's numbers
+    taken at once (consecutive, in the list's order, all dated ``issue_date``). Each invoice is checked,
+    serialized and validated as ``invoice_issue`` does, before the lock; an invoice that cannot be issued
+    rolls its whole chunk back (the chunks before it stay issued), so a failure never leaves a gap.
+    """
+    issued: list[Document] = []
+    for start in range(0, len(invoices), max(1, chunk_size)):
+        issued += _issue_chunk(list(invoices[start : start + max(1, chunk_size)]), by, issue_date)
+    return issued
+
+
+@transaction.atomic
+def _issue_chunk(invoices: list[Document], by: Actor, issue_date: dt.date | None) -> list[Document]:
+    if not invoices:
+        return []
+    locked_rows = _locked_many(invoices)
+    entity, code = locked_rows[0].entity, _series_code(locked_rows[0])
+    if any(row.entity_id != entity.pk or _series_code(row) != code for row in locked_rows):
+        raise ValidationFailed(
+            _("Documents issued together must belong to one company and one numbering series."),
+            code="mixed_series",
+        )
+    day = issue_date or entity_today(entity)
+    keys = keyring()
+    provisional = provisional_numbers(entity=entity, code=code, day=day, count=len(locked_rows))
+    prepared = [_prepare(row, by, day, number) for row, number in zip(locked_rows, provisional, strict=True)]
+    taken = take_number(entity=entity, code=code, day=day, save_series=False, count=len(prepared))
+    for item, number in zip(prepared, taken.numbers, strict=True):
+        _number_and_seal(item, number, taken.series, keys)
+    Document.objects.bulk_update([item.invoice for item in prepared], ISSUED_FIELDS)
+    taken.series.save(update_fields=["last_issue_date", "chain_hash", "chain_length"])
+    for item in prepared:
+        _after_issue(item, by)
+    return [item.invoice for item in prepared]
+
+
+def _series_code(invoice: Document) -> str:
+    return "credit_note" if invoice.type_code == TypeCode.CREDIT_NOTE else "invoice"
+
+
+def _prepare(invoice: Document, by: Actor, day: dt.date, provisional: str) -> _Prepared:
+    """Steps 1 and 2 of an issue, on the locked document: checks, totals, snapshots saved and read back,
+    the e-invoice serialized with the provisional number and validated (module docstring)."""
     _require_invoice(invoice)
     entity = invoice.entity
     authorize(by, Action.ISSUE, entity, invoice)
@@ -267,15 +371,12 @@ def invoice_issue(*, invoice: Document, by: Actor, issue_date: dt.date | None = 
         )  # fmt: skip
     check_transition(invoice, Status.ISSUED)
     _check_complete(invoice)
-    day = issue_date or entity_today(entity)
     check_document_date(entity, day)  # before totals and snapshots; take_number checks it too
     before = state_of(invoice)
     amounts = _child_amounts(invoice)
     apply_totals(invoice)
     if _child_amounts(invoice) != amounts:  # lines or allowances were rewritten: read them as stored
         _prefetch_children(invoice, refresh=True)
-    series_code = "credit_note" if invoice.type_code == TypeCode.CREDIT_NOTE else "invoice"
-    keys = keyring()  # read before the series is locked: the lock covers numbering and sealing only
     # 1. everything but the number, saved and read back (normalized by the column types)
     invoice.issue_date = day
     invoice.due_date = parse_terms(invoice.payment_terms).due_date(day)
@@ -284,48 +385,46 @@ def invoice_issue(*, invoice: Document, by: Actor, issue_date: dt.date | None = 
     invoice.vat_on_debits = entity.vat_on_debits
     invoice.save()
     invoice.refresh_from_db(fields=_STORED_FIELDS)  # the entity, customer and prefetched rows are kept
-    from facturier.invoicing.einvoice import (
-        entity_format,
-        issued_xml,
-        issued_xml_files,
-        renumbered,
-        store_report,
-        validate_for_issue,
-        validated_kinds,
-    )
+    from facturier.invoicing.einvoice import entity_format, issued_xml, store_report, validate_for_issue
 
     # 2. serialized once and validated with a provisional number, before the lock (module docstring);
     # what does not name the number is written before the lock too: the validation report
-    provisional = provisional_number(entity=entity, code=series_code, day=day)
     invoice.number = provisional
     mapped, checked = issued_xml(invoice)
     report = validate_for_issue(invoice, files=checked)  # an error-level finding rolls the whole issue back
     if report is not None:
         syntax, profile = entity_format(invoice)
         store_report(invoice, report, syntax=syntax, profile=profile)
-    # 3. the locked section: the number put into the validated bytes, the files, the seal, one UPDATE each
-    taken = take_number(entity=entity, code=series_code, day=day, save_series=False)
-    invoice.number, invoice.series = taken.number, taken.series
+    return _Prepared(invoice, before, provisional, mapped, checked, report)
+
+
+def _number_and_seal(item: _Prepared, number: str, series: Any, keys: Any) -> None:
+    """Under the lock: the real number into the validated bytes (or validated again), files, seal."""
+    from facturier.invoicing.einvoice import issued_xml_files, renumbered, validate_for_issue, validated_kinds
+
+    invoice, report = item.invoice, item.report
+    invoice.number, invoice.series = number, series
     invoice.status = Status.ISSUED
     invoice.issued_at = timezone.now()
-    files = renumbered(mapped, checked, provisional, invoice.number)
+    files = renumbered(item.mapped, item.checked, item.provisional, number)
     if files is None:  # rare: the number changed more than its digits, or P is written elsewhere too
         files = issued_xml_files(invoice)
         if report is not None:
             report = validate_for_issue(invoice, files=files)
     validated = validated_kinds(invoice, files) if report is not None else set()
-    keeper = issued_files_keeper()  # the documents app (invoicing.hooks)
-    stored = keeper.store(document=invoice, files=files, validated=validated)
-    seal(invoice, taken.series, keys, stored_files=stored if isinstance(stored, list) else None)
-    invoice.save(update_fields=ISSUED_FIELDS)  # the number and the seal at once (what the seal covers)
-    taken.series.save(update_fields=["last_issue_date", "chain_hash", "chain_length"])
+    stored = issued_files_keeper().store(document=invoice, files=files, validated=validated)
+    seal(invoice, series, keys, stored_files=stored if isinstance(stored, list) else None)
+
+
+def _after_issue(item: _Prepared, by: Actor) -> None:
+    invoice = item.invoice
     audit_record(
-        entity=entity, actor=by, action="invoice.issued", obj=invoice, before=before, after=state_of(invoice)
-    )
-    checkpoint_after_commit(entity)
+        entity=invoice.entity, actor=by, action="invoice.issued", obj=invoice, before=item.before,
+        after=state_of(invoice),
+    )  # fmt: skip
+    checkpoint_after_commit(invoice.entity)
     if invoice.is_credit_note:
         from facturier.invoicing.services.after_issue import apply_issued_credit_note
 
         apply_issued_credit_note(credit_note=invoice, by=by)
-    keeper.schedule_pdf(invoice)  # the Factur-X PDF is rendered by a task once this commits
-    return invoice
+    issued_files_keeper().schedule_pdf(invoice)  # the Factur-X PDF is rendered by a task once this commits
