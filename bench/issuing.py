@@ -231,7 +231,7 @@ def render_split(samples: int) -> dict[str, float]:
     return {name: 1000 * spent / count for name, spent in totals.items()}
 
 
-def profile(count: int, cprofile: bool) -> None:
+def profile(count: int, cprofile: bool, show_sql: bool = False) -> None:
     """Issue `count` invoices in this process, one at a time, and split one issue's cost: CPU ms per phase,
     queries per issue (all, and inside the numbering lock), wall ms the series stays locked. With
     `--cprofile`, the top functions by cumulative time as well."""
@@ -250,6 +250,7 @@ def profile(count: int, cprofile: bool) -> None:
     cpu: dict[str, float] = {}
     calls: dict[str, int] = {}
     state = {"queries": 0, "locked_queries": 0, "db_ms": 0.0, "locked_at": None, "held": 0.0}
+    statements: list[str] = []  # the SQL of the last issue, "*" marking those under the numbering lock
 
     def timed(name: str, function):  # type: ignore[no-untyped-def]
         def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -276,8 +277,9 @@ def profile(count: int, cprofile: bool) -> None:
         return taken
 
     issuing.take_number = timed_take
-    issuing.issued_xml_files = timed("serialize XML", einvoice.issued_xml_files)
-    einvoice.issued_xml_files = issuing.issued_xml_files
+    einvoice.issued_xml = timed("map + serialize XML", einvoice.issued_xml)
+    einvoice.issued_xml_files = timed("serialize XML again (fallback)", einvoice.issued_xml_files)
+    einvoice.renumbered = timed("renumber the validated XML", einvoice.renumbered)
     einvoice.validate_for_issue = timed("validate", einvoice.validate_for_issue)
     issuing.seal = timed("seal", sealing.seal)
     issuing.audit_record = timed("audit event + outbox", audit_services.audit_record)
@@ -291,6 +293,7 @@ def profile(count: int, cprofile: bool) -> None:
         state["queries"] += 1
         if state["locked_at"] is not None:
             state["locked_queries"] += 1
+        statements.append(("* " if state["locked_at"] is not None else "  ") + " ".join(sql.split())[:150])
         t0 = time.perf_counter()
         try:
             return execute(sql, params, many, context)
@@ -308,6 +311,7 @@ def profile(count: int, cprofile: bool) -> None:
         if profiler:
             profiler.enable()
         for document in documents:
+            statements.clear()
             invoice_issue(invoice=document, by=None)
         if profiler:
             profiler.disable()
@@ -323,8 +327,12 @@ def profile(count: int, cprofile: bool) -> None:
     print(f"queries per issue: {state['queries'] / n:.1f}, inside the numbering lock: "
           f"{state['locked_queries'] / n:.1f}; DB wall per issue {state['db_ms'] / n:.1f} ms; "
           f"series locked {1000 * state['held'] / n:.1f} ms per issue")  # fmt: skip
+    if show_sql:
+        print("the statements of the last issue ('*': under the numbering lock):")
+        print("\n".join(statements))
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
 
 
 def main() -> None:
@@ -344,6 +352,7 @@ def main() -> None:
         "--profile", type=int, default=0, help="only split the cost of N issues in one process"
     )
     parser.add_argument("--cprofile", action="store_true", help="with --profile: print a cProfile too")
+    parser.add_argument("--sql", action="store_true", help="with --profile: print the SQL of one issue")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     # one data dir per database, so that the files of invoices issued by an earlier run are still there
@@ -355,7 +364,7 @@ def main() -> None:
         worker(float(args.worker[0]), args.worker[1:])
         return
     if args.profile:
-        profile(args.profile, args.cprofile)
+        profile(args.profile, args.cprofile, args.sql)
         return
     if args.render_only:
         split = render_split(args.render_only)

@@ -13,13 +13,20 @@ rendering never imports it (tests/documents/test_import_boundaries.py).
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from facturier.common.errors import BusinessError, ValidationFailed
-from facturier.domain.formats.outgoing import Syntax, invoice_xml, peppol_recipient
+from facturier.domain.en16931 import model as m
+from facturier.domain.formats.outgoing import Syntax, for_peppol, invoice_xml, peppol_recipient
 from facturier.domain.formats.outgoing import facturx_profile as _facturx_profile
 from facturier.domain.validation import (
     ArtefactMissing,
@@ -30,6 +37,7 @@ from facturier.domain.validation import (
 from facturier.invoicing.einvoice_runner import run_validation
 from facturier.invoicing.en16931_parties import bar_treatment
 from facturier.invoicing.models import Document, EinvoiceValidation
+from facturier.invoicing.numbering import same_shape
 from facturier.invoicing.to_en16931 import document_to_en16931, snapshots_of
 
 __all__ = [
@@ -37,7 +45,9 @@ __all__ = [
     "DOWNLOAD_FORMATS",
     "NotIssued",
     "RulesMissing",
+    "issued_xml",
     "issued_xml_files",
+    "renumbered",
     "validated_kinds",
     "validation_payload",
     "FILE_EXTENSIONS",
@@ -116,14 +126,13 @@ def validation_report(
     )  # fmt: skip
 
 
-def issued_xml_files(document: Document) -> dict[str, bytes]:
-    """Every XML a reader may ask of an issued document, serialized once from one EN 16931 mapping:
-    ``cii`` (the Factur-X profile's), ``ubl`` and, when the buyer is reachable on PEPPOL, ``peppol``.
-
-    Issuing validates these very bytes and stores them (``facturier.documents``): downloads, exports
-    and transmissions read them back instead of serializing live data again.
-    """
+def issued_xml(document: Document) -> tuple[m.Invoice, dict[str, bytes]]:
+    """``issued_xml_files`` and the EN 16931 invoice they were serialized from (for ``renumbered``)."""
     invoice = document_to_en16931(document)
+    return invoice, _serialized(document, invoice)
+
+
+def _serialized(document: Document, invoice: m.Invoice) -> dict[str, bytes]:
     files = {
         "cii": invoice_xml(invoice, syntax="cii", profile=cii_profile(document)),
         "ubl": invoice_xml(invoice, syntax="ubl"),
@@ -131,6 +140,94 @@ def issued_xml_files(document: Document) -> dict[str, bytes]:
     if peppol_recipient(invoice) is not None:
         files["peppol"] = invoice_xml(invoice, syntax="ubl", profile="PEPPOL")
     return files
+
+
+# where the serializers write the number: BT-1, and BT-83 (remittance information) which repeats it
+_NUMBER_PATHS = {("number",), ("payment_instructions", "remittance_information")}
+
+
+def _leaves(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    """Every value of a mapped invoice (dataclasses, tuples), with its path of field names."""
+    names = _field_names.get(type(value))
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _field_names[type(value)] = tuple(field.name for field in dataclasses.fields(value))
+    if names is not None:
+        for name in names:
+            item = getattr(value, name)
+            if item is not None:
+                yield from _leaves(item, (*path, name))
+    elif isinstance(value, tuple | list):
+        for index, item in enumerate(value):
+            yield from _leaves(item, (*path, index))
+    else:
+        yield path, value
+
+
+_field_names: dict[type, tuple[str, ...]] = {}
+
+
+def _texts(value: Any) -> tuple[str, ...]:
+    """How a value may be written in XML: a string as is, a number or date in the forms the syntaxes use."""
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, dt.datetime | dt.date):
+        return (value.isoformat(), value.strftime("%Y%m%d"))
+    if isinstance(value, Decimal):
+        return (str(value), format(value, "f"))
+    return (str(value),)
+
+
+def _number_places(invoice: m.Invoice, provisional: str) -> int | None:
+    """How many values of ``invoice`` are the provisional number, or None when it appears anywhere else
+    (inside another value, or as another field's value: a buyer reference equal to it, a line quantity...)."""
+    count = 0
+    for path, value in _leaves(invoice):
+        if path in _NUMBER_PATHS and value == provisional:
+            count += 1
+        elif any(provisional in text for text in _texts(value)):
+            return None
+    return count
+
+
+def renumbered(
+    invoice: m.Invoice, files: dict[str, bytes], provisional: str, number: str
+) -> dict[str, bytes] | None:
+    """``files`` (serialized from ``invoice``, which bears the provisional number P) with the real number N
+    put in place of P, or None when that cannot be proven to be what serializing with N would give.
+
+    Accepted only when N has P's shape (same length, digits where P has digits, the other characters
+    equal) and every occurrence of P in each file is one the serializers wrote for the number: the mapped
+    invoice holds P in its number fields only (``_number_places``; nothing else contains it, not even as
+    a date or an amount), and each file holds P exactly as many times as the invoice it was serialized
+    from has number fields equal to P (the PEPPOL variant may repeat it as BT-10), each time as a whole
+    element text (``>P<``). Then replacing the bytes of P by those of N changes the number and nothing
+    else: those are the bytes a serialization with N gives (tests/invoicing/test_issue_renumbering.py).
+    """
+    if not same_shape(provisional, number):
+        return None
+    places = _number_places(invoice, provisional)
+    if places is None:
+        return None
+    old, new = escape(provisional).encode(), escape(number).encode()
+    # the PEPPOL variant (``for_peppol``) also writes the number as BT-10 when the buyer gave no reference
+    peppol = places + (for_peppol(invoice).buyer_reference == provisional)
+    result = {}
+    for kind, content in files.items():
+        expected = peppol if kind == "peppol" else places
+        if content.count(old) != expected or content.count(b">" + old + b"</") != expected:
+            return None
+        result[kind] = content.replace(old, new)
+    return result
+
+
+def issued_xml_files(document: Document) -> dict[str, bytes]:
+    """Every XML a reader may ask of an issued document, serialized once from one EN 16931 mapping:
+    ``cii`` (the Factur-X profile's), ``ubl`` and, when the buyer is reachable on PEPPOL, ``peppol``.
+
+    Issuing validates these very bytes and stores them (``facturier.documents``): downloads, exports
+    and transmissions read them back instead of serializing live data again.
+    """
+    return _serialized(document, document_to_en16931(document))
 
 
 def validated_kinds(document: Document, files: dict[str, bytes]) -> set[str]:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -65,18 +66,24 @@ def check_document_date(entity: LegalEntity, day: dt.date) -> None:
 @dataclass(frozen=True)
 class TakenNumber:
     series: NumberingSeries  # locked for the rest of the transaction
-    number: str
+    number: str  # the last one taken
     issue_date: dt.date
+    numbers: tuple[str, ...] = ()  # every number taken, in order (``count``)
 
 
-def take_number(*, entity: LegalEntity, code: str, day: dt.date, save_series: bool = True) -> TakenNumber:
+def take_number(
+    *, entity: LegalEntity, code: str, day: dt.date, save_series: bool = True, count: int = 1
+) -> TakenNumber:
     """Check the date window, lock the series, check chronology, increment the period's counter, format.
 
     Two statements once the series exists: the series row locked, its counter incremented in place
     (``UPDATE ... RETURNING``). The series' new ``last_issue_date`` is saved here, unless
     ``save_series=False``: then the caller saves it, in the same transaction, with the chain it seals
     (``series.save(update_fields=["last_issue_date", ...])``), one statement fewer under the lock.
+    ``count``: that many consecutive numbers at once, all of the same day (``numbers``; issuing a batch).
     """
+    if count < 1:
+        raise ValueError("count is at least 1")
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("take_number must run inside the issuing transaction")
     check_document_date(entity, day)
@@ -93,52 +100,61 @@ def take_number(*, entity: LegalEntity, code: str, day: dt.date, save_series: bo
             code="numbering_not_chronological",
         )
     pattern = NumberPattern(series.pattern, Reset(series.reset))
-    value = _increment(series, pattern.period_key(day))
+    value = _increment(series, pattern.period_key(day), count)
     series.last_issue_date = day
     if save_series:
         series.save(update_fields=["last_issue_date"])
-    return TakenNumber(series=series, number=pattern.format(value, day), issue_date=day)
+    numbers = tuple(pattern.format(n, day) for n in range(value - count + 1, value + 1))
+    return TakenNumber(series=series, number=numbers[-1], issue_date=day, numbers=numbers)
 
 
-def _increment(series: NumberingSeries, period: str) -> int:
-    """The period's counter plus one, stored: one ``UPDATE ... RETURNING`` (PostgreSQL, SQLite >= 3.35)
+def _increment(series: NumberingSeries, period: str, count: int = 1) -> int:
+    """The period's counter plus ``count``, stored: one ``UPDATE ... RETURNING`` (PostgreSQL, SQLite >= 3.35)
     once the counter exists; its first number of a period creates it. The caller holds the series lock."""
     table = SequenceCounter._meta.db_table
     connection = transaction.get_connection()
     series_id = NumberingSeries._meta.pk.get_db_prep_value(series.pk, connection)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET last_value = last_value + 1 WHERE series_id = %s AND period = %s "  # noqa: S608 - the model's own table name
+            f"UPDATE {table} SET last_value = last_value + %s WHERE series_id = %s AND period = %s "  # noqa: S608 - the model's own table name
             "RETURNING last_value",
-            [series_id, period],
+            [count, series_id, period],
         )
         row = cursor.fetchone()
     if row is not None:
         return int(row[0])
     counter, _created = SequenceCounter.objects.get_or_create(series=series, period=period)
-    counter.last_value += 1
+    counter.last_value += count
     counter.save(update_fields=["last_value"])
     return counter.last_value
 
 
 def provisional_number(*, entity: LegalEntity, code: str, day: dt.date) -> str:
-    """The number the next document of the series would most likely get, read without any lock.
+    """The number the next document of the series would most likely get (``provisional_numbers``)."""
+    return provisional_numbers(entity=entity, code=code, day=day, count=1)[0]
+
+
+def provisional_numbers(*, entity: LegalEntity, code: str, day: dt.date, count: int) -> list[str]:
+    """The numbers the next ``count`` documents of the series would most likely get, read without any lock.
 
     Issuing serializes and validates the e-invoice with it before taking the real number under the
     series lock (`services.issuing`); it is never stored. When it already names another document (a
     concurrent issuer took it first) the real number differs only in its sequence digits.
     """
-    series = NumberingSeries.objects.filter(entity=entity, code=code).first()
-    if series is None:
-        pattern, reset = DEFAULT_PATTERNS.get(code, DEFAULT_PATTERNS["invoice"])
-        return NumberPattern(pattern, reset).format(1, day)
-    pattern_ = NumberPattern(series.pattern, Reset(series.reset))
-    last = (
-        SequenceCounter.objects.filter(series=series, period=pattern_.period_key(day))
-        .values_list("last_value", flat=True)
+    periods = {reset: NumberPattern("{YYYY}{MM}{seq}", reset).period_key(day) for reset in Reset}
+    counters = SequenceCounter.objects.filter(series=OuterRef("pk")).values("last_value")
+    row = (  # one query: the series and the counter of the day's period for each kind of reset
+        NumberingSeries.objects.filter(entity=entity, code=code)
+        .annotate(**{f"last_{r.value}": Subquery(counters.filter(period=p)) for r, p in periods.items()})
+        .values("pattern", "reset", *(f"last_{r.value}" for r in Reset))
         .first()
     )
-    return pattern_.format((last or 0) + 1, day)
+    if row is None:
+        pattern, reset = DEFAULT_PATTERNS.get(code, DEFAULT_PATTERNS["invoice"])
+        return [NumberPattern(pattern, reset).format(1 + n, day) for n in range(count)]
+    pattern_ = NumberPattern(row["pattern"], Reset(row["reset"]))
+    last = row[f"last_{pattern_.reset.value}"] or 0
+    return [pattern_.format(last + 1 + n, day) for n in range(count)]
 
 
 def same_shape(first: str, second: str) -> bool:

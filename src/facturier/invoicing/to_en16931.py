@@ -244,7 +244,10 @@ def _preceding(document: Document) -> tuple[m.PrecedingInvoiceReference, ...]:
     refs: list[Document] = []
     if document.preceding_invoice is not None:
         refs.append(document.preceding_invoice)
-    refs += list(document.deposits.order_by("issue_date", "number")) if document.pk else []
+    if document.pk and "deposits" in getattr(document, "_prefetched_objects_cache", {}):
+        refs += list(document.deposits.all())  # prefetched by issuing, in this same order
+    elif document.pk:
+        refs += list(document.deposits.order_by("issue_date", "number"))
     return tuple(
         m.PrecedingInvoiceReference(number=ref.number, issue_date=ref.issue_date)
         for ref in refs
@@ -259,11 +262,18 @@ def _payment_terms_text(document: Document, lang: str) -> str | None:
         return _text(document.payment_terms)
 
 
+def _lines(document: Document) -> list[Line]:
+    """The lines with their products: those prefetched by issuing (``prefetch_for_issue``), else read."""
+    if "lines" in getattr(document, "_prefetched_objects_cache", {}):
+        return list(document.lines.all())
+    return list(document.lines.select_related("product").all())
+
+
 def document_to_en16931(document: Document) -> m.Invoice:
     """The EN 16931 invoice (or credit note) of ``document``, as issued (or as it would be issued)."""
     seller, customer = snapshots_of(document)
     lang = _lang(document)
-    lines = list(document.lines.select_related("product").all())
+    lines = _lines(document)
     issue_date = document.issue_date or entity_today(document.entity)  # a preview of a draft
     number = document.number or "DRAFT"
     # a final invoice after deposits (S4/B4/M4); an amount withheld without deposits (a construction

@@ -80,6 +80,11 @@ def outbox_publish(
 
 def publish_audited(*, audit_event: Any, obj: models.Model) -> OutboxEvent:
     """The outbox event of one audit record: same time, entity and subject; the change as payload."""
+    return outbox_publish(**audited_outbox_fields(audit_event=audit_event, obj=obj))
+
+
+def audited_outbox_fields(*, audit_event: Any, obj: models.Model) -> dict[str, Any]:
+    """The fields of ``publish_audited``'s event (``audit_record`` inserts it itself on PostgreSQL)."""
     payload = {
         "id": str(obj.pk),
         "repr": audit_event.object_repr,
@@ -88,11 +93,16 @@ def publish_audited(*, audit_event: Any, obj: models.Model) -> OutboxEvent:
         "before": audit_event.before,
         "after": audit_event.after,
     }
-    return outbox_publish(
-        type=event_type(audit_event.action, obj), entity=audit_event.entity,
-        subject_type=subject_name(audit_event.action, obj),
-        subject_id=str(obj.pk), payload=payload, occurred_at=audit_event.occurred_at,
-    )  # fmt: skip
+    return {
+        "type": event_type(audit_event.action, obj), "entity": audit_event.entity,
+        "subject_type": subject_name(audit_event.action, obj),
+        "subject_id": str(obj.pk), "payload": payload, "occurred_at": audit_event.occurred_at,
+    }  # fmt: skip
+
+
+def new_outbox_event(**fields: Any) -> OutboxEvent:
+    """An unsaved event for ``audit_record``'s single PostgreSQL statement (its ``tx`` is set there)."""
+    return OutboxEvent(event_id=uuid.uuid4(), **fields)
 
 
 def _after(cursor: ConsumerCursor) -> models.QuerySet[OutboxEvent]:

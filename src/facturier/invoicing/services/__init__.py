@@ -17,6 +17,7 @@ from facturier.invoicing.services.drafts import (
 from facturier.invoicing.services.issuing import (
     invoice_approve,
     invoice_issue,
+    invoice_issue_many,
     invoice_reject,
     invoice_submit,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "invoice_approve",
     "invoice_dispute",
     "invoice_issue",
+    "invoice_issue_many",
     "invoice_mark_sent",
     "invoice_reject",
     "invoice_resolve_dispute",

@@ -5,36 +5,46 @@ document is sealed into its series' hash chain, and from then on nothing of it m
 
 Issuing in parallel. The numbering series is locked (``take_number``) from the moment the number is
 taken until the transaction commits, so only what must be serial runs after it: taking the number,
-serializing the e-invoice with it, storing the files, sealing, the audit event, in as few statements
-as they allow (about fifteen): the counter incremented in place, the files' rows inserted at once,
-the number and the seal written by one UPDATE of the document and one of the series. What does not
-name the number is done before the lock: the validation report is stored, the lines and allowances
-the seal covers are read. The e-invoice is
+putting it into the e-invoice, storing the files, sealing, the audit event, in as few statements as
+they allow (five, below): the counter incremented in place, the files' rows inserted at once, the
+number and the seal written by one UPDATE of the document and one of the series. What does not name
+the number is done before the lock: the validation report is stored, the lines and allowances the seal
+covers are read. The e-invoice is
 validated *before* the lock (validation is most of an issue's time), on the XML of the document as it
-will be issued except for its number, which is a provisional one (``provisional_number``: the next number
+will be issued except for its number, which is a provisional one, P (``provisional_number``: the next number
 as read without a lock, never stored; the number column stays empty until the real one is taken, so it
 never collides with a concurrent issuer's). Everything else the XML holds is final before the lock: the
 totals, the snapshots, the due date and the issue date (``take_number`` keeps the day it is given or
 refuses it) are saved and read back from the database first.
 
-Why the stored XML is the validated one. Under the lock the real number N is set on the document (whose
-other columns were saved and read back before the lock) and the XML serialized again from it: those
-bytes are stored and sealed, and the document row is written with N and the seal in one UPDATE. They are accepted without a second
-validation only if (1) they equal the validated bytes with every occurrence of the provisional number P
-replaced by N (so they differ from what was validated in the number only: BT-1, and BT-83 which repeats
-it), and (2) N has the same shape as P (same length, digits where P has digits, the same other
-characters). The official rules (EN 16931, BR-FR, Factur-X, PEPPOL) read the number only for its
-presence, length and characters, so every rule gives the same result on N as on P. When either
-condition fails (a counter gaining a digit, P appearing elsewhere in the XML, a serialization that
-changed), the new bytes are validated in full under the lock: nothing is ever stored unvalidated.
+Why the stored XML is the validated one. The e-invoice is mapped and serialized once, with P, and
+those bytes are validated. Under the lock the real number N is taken and put into them
+(``einvoice.renumbered``), and the result is stored and sealed, without a second validation, only if it
+is provably what a serialization with N would give and differs from the validated bytes in the number
+only: (1) N has the same shape as P (same length, digits where P has digits, the same other characters),
+and (2) every occurrence of P in the bytes is one the serializers wrote for the number (BT-1, BT-83
+which repeats it, and BT-10 in the PEPPOL variant when the buyer gave no reference): the mapped invoice
+holds P in its number fields only (no other value contains it, as a text, a date or an amount), and each
+file holds P exactly that many times, each time as a whole element text. The official rules (EN 16931,
+BR-FR, Factur-X, PEPPOL) read the number only for its presence, length and characters, so every rule
+gives the same result on N as on P. When either condition fails (a counter gaining a digit, P appearing
+elsewhere), the XML is serialized again with N and validated in full under the lock: nothing is ever
+stored unvalidated.
+
+Statements (PostgreSQL): the document is read locked with its entity and customer, its lines (with
+their products), allowances and deposits are read once and kept through the save and read-back (only
+the document's own columns are read back); the provisional number is one query; under the lock only
+five statements run: the files' rows, the document, the series, the audit chain's head locked, and one
+statement appending the audit event, moving the chain head and inserting the outbox event.
 """
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
-from xml.sax.saxutils import escape
 
 from django.db import transaction
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,8 +62,13 @@ from facturier.domain.payment_terms import parse_terms
 from facturier.invoicing import errors
 from facturier.invoicing.hooks import issued_files_keeper
 from facturier.invoicing.lifecycle import awaits_approval, check_transition
-from facturier.invoicing.models import Document, Kind, Status, TypeCode
-from facturier.invoicing.numbering import check_document_date, provisional_number, same_shape, take_number
+from facturier.invoicing.models import Document, Kind, Line, Status, TypeCode
+from facturier.invoicing.numbering import (
+    check_document_date,
+    provisional_number,
+    provisional_numbers,
+    take_number,
+)
 from facturier.invoicing.sealing import seal
 from facturier.invoicing.services.common import (
     customer_snapshot,
@@ -205,17 +220,77 @@ ISSUED_FIELDS = [
     "number", "series", "status", "issued_at", "updated_at",
     "seal_position", "seal_previous_hash", "seal_hash", "seal_key_id",
 ]  # fmt: skip
+# read back after the first save (as the columns store them); relations and their caches are kept
+_STORED_FIELDS = [f.attname for f in Document._meta.concrete_fields if not f.is_relation]
 
 
-def _only_number_differs(
-    checked: dict[str, bytes], files: dict[str, bytes], provisional: str, number: str
-) -> bool:
-    """Whether ``files`` are the validated ``checked`` bytes with the provisional number replaced by the
-    real one, of the same shape (module docstring): then they need no second validation."""
-    if not same_shape(provisional, number) or set(checked) != set(files):
-        return False
-    old, new = escape(provisional).encode(), escape(number).encode()
-    return all(checked[kind].replace(old, new) == files[kind] for kind in files)
+def _locked_for_issue(invoice: Document) -> Document:
+    """The document locked (its row only), with its entity and customer, and what the XML and the seal
+    read of it: its lines with their products, allowances and charges, deposits (one query each)."""
+    current: Document = (
+        Document.objects.select_for_update(of=("self",))
+        .select_related("entity", "customer")
+        .get(pk=invoice.pk)
+    )
+    _prefetch_children(current)
+    return current
+
+
+def _locked_many(invoices: list[Document]) -> list[Document]:
+    """``_locked_for_issue`` for several documents: locked in one statement (in primary key order, so
+    that two overlapping lists never wait for each other crosswise), returned in the list's order."""
+    ids = [invoice.pk for invoice in invoices]
+    if len(set(ids)) != len(ids):
+        raise ValidationFailed(_("A document is listed twice."), code="mixed_series")
+    rows = {
+        row.pk: row
+        for row in Document.objects.select_for_update(of=("self",))
+        .select_related("entity", "customer")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    }
+    if len(rows) != len(ids):
+        raise Document.DoesNotExist("a listed document does not exist")
+    current = [rows[pk] for pk in ids]
+    prefetch_related_objects(
+        current,
+        Prefetch("lines", queryset=Line.objects.select_related("product")),
+        "allowances_charges",
+        Prefetch("deposits", queryset=Document.objects.order_by("issue_date", "number")),
+    )
+    return current
+
+
+def _prefetch_children(invoice: Document, *, refresh: bool = False) -> None:
+    cache = getattr(invoice, "_prefetched_objects_cache", {})
+    if refresh:
+        cache.pop("lines", None)
+        cache.pop("allowances_charges", None)
+    lookups: list[Any] = [
+        Prefetch("lines", queryset=Line.objects.select_related("product")),
+        "allowances_charges",
+    ]
+    if not refresh:
+        lookups.append(Prefetch("deposits", queryset=Document.objects.order_by("issue_date", "number")))
+    prefetch_related_objects([invoice], *lookups)
+
+
+def _child_amounts(invoice: Document) -> list[Any]:
+    return [(line.pk, line.net_amount) for line in invoice.lines.all()] + [
+        (ac.pk, ac.amount) for ac in invoice.allowances_charges.all()
+    ]
+
+
+@dataclass
+class _Prepared:
+    """One invoice made ready for its number before the lock: saved, serialized and validated with P."""
+
+    invoice: Document
+    before: dict[str, Any]
+    provisional: str
+    mapped: Any  # the EN 16931 invoice the validated bytes were serialized from
+    checked: dict[str, bytes]
+    report: Any  # the validation report, None when validation is off
 
 
 @transaction.atomic
@@ -225,7 +300,67 @@ def invoice_issue(*, invoice: Document, by: Actor, issue_date: dt.date | None = 
     `issue_date` (default: today in the entity's time zone) lets imports and the demo backfill issue
     "as of" a past day; a day after the numbering window is refused, and so is a day before the series' last one.
     """
-    invoice = locked(invoice)
+    invoice = _locked_for_issue(invoice)
+    day = issue_date or entity_today(invoice.entity)
+    code = _series_code(invoice)
+    keys = keyring()  # read before the series is locked: the lock covers numbering and sealing only
+    prepared = _prepare(invoice, by, day, provisional_number(entity=invoice.entity, code=code, day=day))
+    # 3. the locked section: the number put into the validated bytes, the files, the seal, one UPDATE each
+    taken = take_number(entity=invoice.entity, code=code, day=day, save_series=False)
+    _number_and_seal(prepared, taken.number, taken.series, keys)
+    invoice.save(update_fields=ISSUED_FIELDS)  # the number and the seal at once (what the seal covers)
+    taken.series.save(update_fields=["last_issue_date", "chain_hash", "chain_length"])
+    _after_issue(prepared, by)
+    return invoice
+
+
+def invoice_issue_many(
+    *, invoices: Sequence[Document], by: Actor, issue_date: dt.date | None = None, chunk_size: int = 100
+) -> list[Document]:
+    """Issue several invoices (or credit notes) of one entity and one series, in their order, one
+    transaction per ``chunk_size`` of them: the series is locked once per chunk and the chunk's numbers
+    taken at once (consecutive, in the list's order, all dated ``issue_date``). Each invoice is checked,
+    serialized and validated as ``invoice_issue`` does, before the lock; an invoice that cannot be issued
+    rolls its whole chunk back (the chunks before it stay issued), so a failure never leaves a gap.
+    """
+    issued: list[Document] = []
+    for start in range(0, len(invoices), max(1, chunk_size)):
+        issued += _issue_chunk(list(invoices[start : start + max(1, chunk_size)]), by, issue_date)
+    return issued
+
+
+@transaction.atomic
+def _issue_chunk(invoices: list[Document], by: Actor, issue_date: dt.date | None) -> list[Document]:
+    if not invoices:
+        return []
+    locked_rows = _locked_many(invoices)
+    entity, code = locked_rows[0].entity, _series_code(locked_rows[0])
+    if any(row.entity_id != entity.pk or _series_code(row) != code for row in locked_rows):
+        raise ValidationFailed(
+            _("Documents issued together must belong to one company and one numbering series."),
+            code="mixed_series",
+        )
+    day = issue_date or entity_today(entity)
+    keys = keyring()
+    provisional = provisional_numbers(entity=entity, code=code, day=day, count=len(locked_rows))
+    prepared = [_prepare(row, by, day, number) for row, number in zip(locked_rows, provisional, strict=True)]
+    taken = take_number(entity=entity, code=code, day=day, save_series=False, count=len(prepared))
+    for item, number in zip(prepared, taken.numbers, strict=True):
+        _number_and_seal(item, number, taken.series, keys)
+    Document.objects.bulk_update([item.invoice for item in prepared], ISSUED_FIELDS)
+    taken.series.save(update_fields=["last_issue_date", "chain_hash", "chain_length"])
+    for item in prepared:
+        _after_issue(item, by)
+    return [item.invoice for item in prepared]
+
+
+def _series_code(invoice: Document) -> str:
+    return "credit_note" if invoice.type_code == TypeCode.CREDIT_NOTE else "invoice"
+
+
+def _prepare(invoice: Document, by: Actor, day: dt.date, provisional: str) -> _Prepared:
+    """Steps 1 and 2 of an issue, on the locked document: checks, totals, snapshots saved and read back,
+    the e-invoice serialized with the provisional number and validated (module docstring)."""
     _require_invoice(invoice)
     entity = invoice.entity
     authorize(by, Action.ISSUE, entity, invoice)
@@ -236,12 +371,12 @@ def invoice_issue(*, invoice: Document, by: Actor, issue_date: dt.date | None = 
         )  # fmt: skip
     check_transition(invoice, Status.ISSUED)
     _check_complete(invoice)
-    day = issue_date or entity_today(entity)
     check_document_date(entity, day)  # before totals and snapshots; take_number checks it too
     before = state_of(invoice)
+    amounts = _child_amounts(invoice)
     apply_totals(invoice)
-    series_code = "credit_note" if invoice.type_code == TypeCode.CREDIT_NOTE else "invoice"
-    keys = keyring()  # read before the series is locked: the lock covers numbering and sealing only
+    if _child_amounts(invoice) != amounts:  # lines or allowances were rewritten: read them as stored
+        _prefetch_children(invoice, refresh=True)
     # 1. everything but the number, saved and read back (normalized by the column types)
     invoice.issue_date = day
     invoice.due_date = parse_terms(invoice.payment_terms).due_date(day)
@@ -249,47 +384,47 @@ def invoice_issue(*, invoice: Document, by: Actor, issue_date: dt.date | None = 
     invoice.customer_snapshot = customer_snapshot(invoice)
     invoice.vat_on_debits = entity.vat_on_debits
     invoice.save()
-    invoice.refresh_from_db()
-    from facturier.invoicing.einvoice import (
-        entity_format,
-        issued_xml_files,
-        store_report,
-        validate_for_issue,
-        validated_kinds,
-    )
+    invoice.refresh_from_db(fields=_STORED_FIELDS)  # the entity, customer and prefetched rows are kept
+    from facturier.invoicing.einvoice import entity_format, issued_xml, store_report, validate_for_issue
 
-    # 2. validated with a provisional number, before the lock (module docstring); what does not name
-    # the number is written before the lock too: the validation report; and what the seal reads of the
-    # lines and allowances is read once here (the locked document's children, final since step 1)
-    provisional = provisional_number(entity=entity, code=series_code, day=day)
+    # 2. serialized once and validated with a provisional number, before the lock (module docstring);
+    # what does not name the number is written before the lock too: the validation report
     invoice.number = provisional
-    checked = issued_xml_files(invoice)
+    mapped, checked = issued_xml(invoice)
     report = validate_for_issue(invoice, files=checked)  # an error-level finding rolls the whole issue back
     if report is not None:
         syntax, profile = entity_format(invoice)
         store_report(invoice, report, syntax=syntax, profile=profile)
-    prefetch_related_objects([invoice], "lines", "allowances_charges")
-    # 3. the locked section: the number, the XML with it, the files, the seal, one UPDATE of each row
-    taken = take_number(entity=entity, code=series_code, day=day, save_series=False)
-    invoice.number, invoice.series = taken.number, taken.series
+    return _Prepared(invoice, before, provisional, mapped, checked, report)
+
+
+def _number_and_seal(item: _Prepared, number: str, series: Any, keys: Any) -> None:
+    """Under the lock: the real number into the validated bytes (or validated again), files, seal."""
+    from facturier.invoicing.einvoice import issued_xml_files, renumbered, validate_for_issue, validated_kinds
+
+    invoice, report = item.invoice, item.report
+    invoice.number, invoice.series = number, series
     invoice.status = Status.ISSUED
     invoice.issued_at = timezone.now()
-    files = issued_xml_files(invoice)  # serialized once more, cheaply: these bytes are stored and sealed
-    if report is not None and not _only_number_differs(checked, files, provisional, invoice.number):
-        report = validate_for_issue(invoice, files=files)  # rare: the number changed more than its digits
+    files = renumbered(item.mapped, item.checked, item.provisional, number)
+    if files is None:  # rare: the number changed more than its digits, or P is written elsewhere too
+        files = issued_xml_files(invoice)
+        if report is not None:
+            report = validate_for_issue(invoice, files=files)
     validated = validated_kinds(invoice, files) if report is not None else set()
-    keeper = issued_files_keeper()  # the documents app (invoicing.hooks)
-    keeper.store(document=invoice, files=files, validated=validated)
-    seal(invoice, taken.series, keys)
-    invoice.save(update_fields=ISSUED_FIELDS)  # the number and the seal at once (what the seal covers)
-    taken.series.save(update_fields=["last_issue_date", "chain_hash", "chain_length"])
+    stored = issued_files_keeper().store(document=invoice, files=files, validated=validated)
+    seal(invoice, series, keys, stored_files=stored if isinstance(stored, list) else None)
+
+
+def _after_issue(item: _Prepared, by: Actor) -> None:
+    invoice = item.invoice
     audit_record(
-        entity=entity, actor=by, action="invoice.issued", obj=invoice, before=before, after=state_of(invoice)
-    )
-    checkpoint_after_commit(entity)
+        entity=invoice.entity, actor=by, action="invoice.issued", obj=invoice, before=item.before,
+        after=state_of(invoice),
+    )  # fmt: skip
+    checkpoint_after_commit(invoice.entity)
     if invoice.is_credit_note:
         from facturier.invoicing.services.after_issue import apply_issued_credit_note
 
         apply_issued_credit_note(credit_note=invoice, by=by)
-    keeper.schedule_pdf(invoice)  # the Factur-X PDF is rendered by a task once this commits
-    return invoice
+    issued_files_keeper().schedule_pdf(invoice)  # the Factur-X PDF is rendered by a task once this commits
