@@ -156,3 +156,19 @@ def approver(entity, owner):
     user = get_user_model().objects.create_user("approver", "approver@example.fr", "pw-approver-123")
     membership_set(entity=entity, user=user, role=Role.APPROVER, by=owner)
     return user
+
+
+@pytest.fixture
+def validated_xml(monkeypatch) -> list[bytes]:
+    """Every XML the official rules ran on (the real runner, watched)."""
+    seen: list[bytes] = []
+    from facturier.invoicing import einvoice
+
+    real = einvoice.run_validation
+
+    def watching(data, **options):
+        seen.append(data)
+        return real(data, **options)
+
+    monkeypatch.setattr(einvoice, "run_validation", watching)
+    return seen

@@ -11,7 +11,6 @@ from facturier.audit.verify import verify_all
 from facturier.common.errors import ValidationFailed
 from facturier.documents.models import FileKind, StoredFile
 from facturier.documents.stored import read_file
-from facturier.invoicing import einvoice
 from facturier.invoicing.einvoice import issued_xml, issued_xml_files, renumbered
 from facturier.invoicing.models import Document
 from facturier.invoicing.services import LineData, document_create, invoice_issue, invoice_issue_many, issuing
@@ -21,20 +20,6 @@ from tests.invoicing.einvoice_cases import installed_rules  # noqa: F401 - fixtu
 pytestmark = pytest.mark.usefixtures("installed_rules")
 
 PROVISIONAL, REAL = "FAC-2026-00042", "FAC-2026-00107"
-
-
-@pytest.fixture
-def validated_xml(monkeypatch) -> list[bytes]:
-    """Every XML the official rules ran on (the real runner, watched)."""
-    seen: list[bytes] = []
-    real = einvoice.run_validation
-
-    def watching(data, **options):
-        seen.append(data)
-        return real(data, **options)
-
-    monkeypatch.setattr(einvoice, "run_validation", watching)
-    return seen
 
 
 @pytest.mark.parametrize("syntax", ["cii", "ubl"])

@@ -9,7 +9,6 @@ from django.test import Client
 from facturier.accounts.models import ApiKey
 from facturier.audit.verify import verify_all
 from facturier.documents.models import FileKind, StoredFile
-from facturier.invoicing import einvoice
 from facturier.invoicing.sealing import sealed_content
 from facturier.invoicing.services import invoice_issue
 from tests.audit.test_verify import _bypass_triggers_and_run, _pk
@@ -24,20 +23,6 @@ def _api(entity) -> Client:
     ApiKey.objects.create(entity=entity, name="t", prefix=prefix, digest=ApiKey.digest_of(secret),
                           scopes=["invoices:read"])  # fmt: skip
     return Client(headers={"Authorization": f"Bearer {secret}"})
-
-
-@pytest.fixture
-def validated_xml(monkeypatch) -> list[bytes]:
-    """Every XML the official rules ran on (the real runner, watched)."""
-    seen: list[bytes] = []
-    real = einvoice.run_validation
-
-    def watching(data, **options):
-        seen.append(data)
-        return real(data, **options)
-
-    monkeypatch.setattr(einvoice, "run_validation", watching)
-    return seen
 
 
 @pytest.mark.parametrize("syntax", ["cii", "ubl"])
