@@ -252,12 +252,7 @@ def _locked_many(invoices: list[Document]) -> list[Document]:
     if len(rows) != len(ids):
         raise Document.DoesNotExist("a listed document does not exist")
     current = [rows[pk] for pk in ids]
-    prefetch_related_objects(
-        current,
-        Prefetch("lines", queryset=Line.objects.select_related("product")),
-        "allowances_charges",
-        Prefetch("deposits", queryset=Document.objects.order_by("issue_date", "number")),
-    )
+    prefetch_related_objects(current, *_children())
     return current
 
 
@@ -266,13 +261,19 @@ def _prefetch_children(invoice: Document, *, refresh: bool = False) -> None:
     if refresh:
         cache.pop("lines", None)
         cache.pop("allowances_charges", None)
+    prefetch_related_objects([invoice], *_children(deposits=not refresh))
+
+
+def _children(*, deposits: bool = True) -> list[Any]:
+    """What the XML and the seal read of a document besides its row: lines with their products,
+    allowances and charges, and (unchanged by totals) the deducted deposits in their order."""
     lookups: list[Any] = [
         Prefetch("lines", queryset=Line.objects.select_related("product")),
         "allowances_charges",
     ]
-    if not refresh:
+    if deposits:
         lookups.append(Prefetch("deposits", queryset=Document.objects.order_by("issue_date", "number")))
-    prefetch_related_objects([invoice], *lookups)
+    return lookups
 
 
 def _child_amounts(invoice: Document) -> list[Any]:
