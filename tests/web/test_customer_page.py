@@ -8,9 +8,8 @@ import time_machine
 
 from facturier.invoicing.models import Kind
 from facturier.invoicing.services import LineData, credit_note_create, document_create, invoice_issue
-from facturier.payments.selectors import statement_of_account
+from facturier.payments.selectors import statement_of_account, statement_tail
 from facturier.payments.services import payment_record_for_invoice
-from facturier.web.receivables import statement_tail
 from tests.growth import ISSUED_ON, queries_of
 
 

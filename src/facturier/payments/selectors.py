@@ -9,10 +9,10 @@ conditional aggregate, so the dashboard, the API and later collections read the 
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db import connections, models
-from django.db.models import Case, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import Case, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When, Window
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -285,42 +285,56 @@ class StatementLine:
     balance: Decimal
 
 
-def statement_of_account(customer: Customer) -> list[StatementLine]:
-    """Every issued invoice (debit), credit note and payment (credit) of a customer, with a running balance:
-    by day, debits before credits, then in the order they were recorded (`web.receivables.statement_tail`
-    reads the last lines in the same order)."""
-    movements: list[tuple[dt.date, str, str, Decimal, Decimal, dt.datetime]] = []
-    issued = Document.objects.filter(customer=customer, kind=Kind.INVOICE, seal_hash__gt="")
-    fields = ("kind", "issue_date", "number", "type_code", "payable", "tax_inclusive", "created_at")
-    for document in issued.only(*fields):
-        if document.is_credit_note:
-            movements.append((document.issue_date, str(document.noun), document.number, ZERO,
-                              document.tax_inclusive, document.created_at))  # fmt: skip
-        else:
-            movements.append((document.issue_date, str(document.noun), document.number,
-                              document.payable, ZERO, document.created_at))  # fmt: skip
-    for item in OpenItem.objects.filter(customer=customer):
-        movements.append(
-            (
-                item.issue_date,
-                str(_("Invoice (before Facturier)")),
-                item.number,
-                item.amount,
-                ZERO,
-                item.created_at,
-            )
-        )
-    # A credit note applied to other invoices is already on the statement as the credit note itself.
+Movement = tuple[dt.date, str, str, Decimal, Decimal, dt.datetime]
+"""One statement row before its balance: day, label, reference, debit, credit, recorded at."""
+_ISSUED_FIELDS = ("kind", "issue_date", "number", "type_code", "payable", "tax_inclusive", "created_at")
+
+
+def _statement_sources(
+    customer: Customer,
+) -> tuple[QuerySet[Document], QuerySet[OpenItem], QuerySet[Payment]]:
+    """What a statement of account lists: issued invoices and credit notes, invoices from before
+    Facturier, and payments. A credit note applied to other invoices is already on the statement as the
+    credit note itself, so its payment row is not."""
+    issued = Document.objects.filter(customer=customer, kind=Kind.INVOICE, seal_hash__gt="").only(
+        *_ISSUED_FIELDS
+    )
     payments = Payment.objects.filter(customer=customer, reversed_at__isnull=True, credit_note__isnull=True)
-    for payment in payments:
-        if payment.amount > 0:
-            movements.append((payment.received_on, str(_("Payment")), payment.reference, ZERO, payment.amount,
-                              payment.created_at))  # fmt: skip
-        else:
-            movements.append((payment.received_on, str(_("Refund")), payment.reference, -payment.amount, ZERO,
-                              payment.created_at))  # fmt: skip
-    movements.sort(key=statement_order)
-    balance = ZERO
+    return issued, OpenItem.objects.filter(customer=customer), payments
+
+
+def _document_movement(document: Document) -> Movement:
+    debit, credit = (ZERO, document.tax_inclusive) if document.is_credit_note else (document.payable, ZERO)
+    day = cast(dt.date, document.issue_date)  # an issued document is always dated
+    return day, str(document.noun), document.number, debit, credit, document.created_at
+
+
+def _item_movement(item: OpenItem) -> Movement:
+    return (
+        item.issue_date,
+        str(_("Invoice (before Facturier)")),
+        item.number,
+        item.amount,
+        ZERO,
+        item.created_at,
+    )
+
+
+def _payment_movement(payment: Payment) -> Movement:
+    if payment.amount > 0:
+        return (
+            payment.received_on,
+            str(_("Payment")),
+            payment.reference,
+            ZERO,
+            payment.amount,
+            payment.created_at,
+        )
+    return payment.received_on, str(_("Refund")), payment.reference, -payment.amount, ZERO, payment.created_at
+
+
+def _with_balance(movements: list[Movement], opening: Decimal) -> list[StatementLine]:
+    balance = opening
     lines = []
     for day, label, reference, debit, credit, _created in movements:
         balance += debit - credit
@@ -328,7 +342,54 @@ def statement_of_account(customer: Customer) -> list[StatementLine]:
     return lines
 
 
-def statement_order(movement: tuple[dt.date, str, str, Decimal, Decimal, dt.datetime]) -> tuple[Any, ...]:
+def statement_of_account(customer: Customer) -> list[StatementLine]:
+    """Every issued invoice (debit), credit note and payment (credit) of a customer, with a running balance:
+    by day, debits before credits, then in the order they were recorded (`statement_tail` reads the last
+    lines in the same order)."""
+    issued, items, payments = _statement_sources(customer)
+    movements = [_document_movement(document) for document in issued]
+    movements += [_item_movement(item) for item in items]
+    movements += [_payment_movement(payment) for payment in payments]
+    movements.sort(key=statement_order)
+    return _with_balance(movements, ZERO)
+
+
+def statement_tail(customer: Customer, last: int = 20) -> tuple[list[StatementLine], bool]:
+    """The last `last` lines of `statement_of_account` (same lines, same order, same running balance), and
+    whether earlier lines exist: three queries whatever the customer's history, the latest `last` + 1 rows
+    of each source in the statement's order, each with the sum of all its rows (a window over the
+    customer's rows) for the balance before them."""
+    issued, items, payments = _statement_sources(customer)
+    totals: list[Decimal] = []
+
+    def latest(rows: Any, day: str, no_debit: Q, signed: Any) -> list[Any]:
+        rows = rows.annotate(
+            no_debit=Case(When(no_debit, then=Value(1)), default=Value(0)),
+            total=Window(Sum(signed, output_field=AMOUNT)),
+        )
+        page = list(rows.order_by(f"-{day}", "-no_debit", "-created_at")[: last + 1])
+        totals.append(page[0].total if page else ZERO)
+        return page
+
+    credit_note = Q(type_code=TypeCode.CREDIT_NOTE)
+    signed = Case(When(credit_note, then=-F("tax_inclusive")), default=F("payable"))
+    movements = [
+        _document_movement(document)
+        for document in latest(issued, "issue_date", credit_note | Q(payable=0), signed)
+    ]
+    movements += [_item_movement(item) for item in latest(items, "issue_date", Q(amount=0), F("amount"))]
+    movements += [
+        _payment_movement(payment)
+        for payment in latest(payments, "received_on", Q(amount__gte=0), -F("amount"))
+    ]
+    movements.sort(key=statement_order)
+    earlier = len(movements) > last
+    movements = movements[-last:] if last else []
+    shown = sum((debit - credit for _day, _label, _reference, debit, credit, _created in movements), ZERO)
+    return _with_balance(movements, sum(totals, ZERO) - shown), earlier
+
+
+def statement_order(movement: Movement) -> tuple[Any, ...]:
     """The order of a statement: by day, debits before credits, then as recorded."""
     return (movement[0], movement[3] == ZERO, movement[5])
 

@@ -1,5 +1,4 @@
-"""Figures for the dashboard: what is owed and late (the receivables selector), what was invoiced;
-and the tail of a customer's statement of account for the customer page.
+"""Figures for the dashboard: what is owed and late (the receivables selector), what was invoiced.
 
 Read-only and tenant-scoped: every query starts from the entity.
 """
@@ -7,23 +6,19 @@ Read-only and tenant-scoped: every query starts from the entity.
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
-from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value, When, Window
-from django.utils.translation import gettext as _
+from django.db.models import Count, DecimalField, Exists, OuterRef, Q, Sum
 
 from facturier.accounts.models import LegalEntity
 from facturier.invoicing.aggregates import IN_PREPARATION
 from facturier.invoicing.models import Document, Kind, Status, TypeCode
 from facturier.invoicing.read_aggregates import SalesByMonth, StatusCount
 from facturier.invoicing.services.common import entity_today
-from facturier.parties.models import Customer
-from facturier.payments.models import OpenItem, Payment
-from facturier.payments.selectors import StatementLine, is_overdue, receivables_of, statement_order
+from facturier.payments.selectors import is_overdue, receivables_of
 from facturier.web.access import of_entity
 from facturier.web.labels import status_text
 
-__all__ = ["Dashboard", "dashboard_for", "entity_today", "is_overdue", "statement_tail"]
+__all__ = ["Dashboard", "dashboard_for", "entity_today", "is_overdue"]
 
 ZERO = Decimal("0.00")
 AMOUNT = DecimalField(max_digits=20, decimal_places=2)
@@ -135,55 +130,3 @@ def dashboard_for(entity: LegalEntity) -> Dashboard:
         by_status=by_status,
         recent=list(documents.select_related("customer").order_by("-created_at")[:10]),
     )
-
-
-def statement_tail(customer: Customer, last: int = 20) -> tuple[list[StatementLine], bool]:
-    """The last `last` lines of `payments.selectors.statement_of_account` (same lines, same order, same
-    running balance), and whether earlier lines exist: three queries whatever the customer's history, the
-    latest `last` + 1 rows of each source in the statement's order, each with the sum of all its rows
-    (a window over the customer's rows) for the balance before them."""
-    issued = Document.objects.filter(customer=customer, kind=Kind.INVOICE, seal_hash__gt="")
-    credit_note = Q(type_code=TypeCode.CREDIT_NOTE)
-    payments = Payment.objects.filter(customer=customer, reversed_at__isnull=True, credit_note__isnull=True)
-    items = OpenItem.objects.filter(customer=customer)
-
-    totals: list[Decimal] = []
-
-    def latest(rows: Any, day: str, no_debit: Q, signed: Any) -> list[Any]:
-        rows = rows.annotate(
-            no_debit=Case(When(no_debit, then=Value(1)), default=Value(0)),
-            total=Window(Sum(signed, output_field=AMOUNT)),
-        )
-        page = list(rows.order_by(f"-{day}", "-no_debit", "-created_at")[: last + 1])
-        totals.append(page[0].total if page else ZERO)
-        return page
-
-    movements: list[tuple[dt.date, str, str, Decimal, Decimal, dt.datetime]] = []
-    fields = ("kind", "issue_date", "number", "type_code", "payable", "tax_inclusive", "created_at")
-    signed = Case(When(credit_note, then=-F("tax_inclusive")), default=F("payable"))
-    for document in latest(issued.only(*fields), "issue_date", credit_note | Q(payable=0), signed):
-        debit, credit = (
-            (ZERO, document.tax_inclusive) if document.is_credit_note else (document.payable, ZERO)
-        )
-        movements.append((document.issue_date, str(document.noun), document.number, debit, credit,
-                          document.created_at))  # fmt: skip
-    for item in latest(items, "issue_date", Q(amount=0), F("amount")):
-        movements.append((item.issue_date, str(_("Invoice (before Facturier)")), item.number, item.amount, ZERO,
-                          item.created_at))  # fmt: skip
-    for payment in latest(payments, "received_on", Q(amount__gte=0), -F("amount")):
-        label = _("Payment") if payment.amount > 0 else _("Refund")
-        debit, credit = (ZERO, payment.amount) if payment.amount > 0 else (-payment.amount, ZERO)
-        movements.append(
-            (payment.received_on, str(label), payment.reference, debit, credit, payment.created_at)
-        )
-    movements.sort(key=statement_order)
-    earlier = len(movements) > last
-    movements = movements[-last:] if last else []
-    balance = sum(totals, ZERO) - sum(
-        (debit - credit for _day, _label, _reference, debit, credit, _created in movements), ZERO
-    )
-    lines = []
-    for day, label, reference, debit, credit, _created in movements:
-        balance += debit - credit
-        lines.append(StatementLine(day, label, reference, debit, credit, balance))
-    return lines, earlier

@@ -19,12 +19,12 @@ from facturier.common.errors import BusinessError, NotFound
 from facturier.parties import selectors as party_selectors
 from facturier.parties import services as party_services
 from facturier.parties.models import Customer
-from facturier.payments.selectors import receivables_of, unallocated_credit, with_settlement
+from facturier.payments.selectors import receivables_of, statement_tail, unallocated_credit, with_settlement
 from facturier.web.access import EntityRequest, staff_view
 from facturier.web.forms.parties import ContactForm, CustomerForm, ProductForm
 from facturier.web.forms.summary import error_summary
 from facturier.web.keyset import page_of
-from facturier.web.receivables import entity_today, is_overdue, statement_tail
+from facturier.web.receivables import entity_today, is_overdue
 from facturier.web.views.documents import entity_documents
 
 PAGE_SIZE = 25
