@@ -221,7 +221,8 @@ def measure(port: int, targets: list[tuple[str, str]], session: str, api_key: st
     with ThreadPoolExecutor(clients) as pool:
         for label, path in targets:
             headers = headers_for(path, session, api_key)
-            fetch(port, path, headers)  # warm the workers' caches
+            # warm every worker's caches (templates, lazy imports, the connection) as a server in use has them
+            list(pool.map(lambda _n: fetch(port, path, headers), range(clients)))  # noqa: B023
             results = list(pool.map(lambda _n: fetch(port, path, headers), range(requests)))  # noqa: B023
             times = sorted(seconds for seconds, _status, _size in results)
             statuses = {status for _seconds, status, _size in results}
