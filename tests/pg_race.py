@@ -13,7 +13,9 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections
+
+from facturier.common.errors import BusinessError
 
 
 def run_concurrently(
@@ -47,3 +49,42 @@ def run_concurrently(
         if thread.is_alive():
             errors.append(TimeoutError(f"contender {name!r} still running after {timeout} s"))
     return results, errors
+
+
+def at_once(*actions: Callable[[], Any], timeout: float = 60) -> list[Any]:
+    """Run the actions at the same instant (they wait for each other at a barrier), each on its own thread
+    and connection; return, in their order, what each returned or the exception it raised (a contender
+    still running after ``timeout`` seconds gives a ``TimeoutError``)."""
+    barrier = threading.Barrier(len(actions))
+    outcomes: list[Any] = [TimeoutError(f"still running after {timeout} s")] * len(actions)
+
+    def run(index: int, action: Callable[[], Any]) -> None:
+        try:
+            barrier.wait(timeout=10)
+            outcomes[index] = action()
+        except BaseException as error:  # returned to the test, which asserts on it
+            outcomes[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(index, action)) for index, action in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    return outcomes
+
+
+def race(*actions: Callable[[], Any], timeout: float = 60) -> list[str]:
+    """``at_once``, each outcome told as ``done`` or the code of the business refusal it met, sorted (which
+    contender wins is up to the database); any other exception is raised, so a crash never passes for a
+    refusal."""
+    told = []
+    for outcome in at_once(*actions, timeout=timeout):
+        if isinstance(outcome, BusinessError):
+            told.append(outcome.code)
+        elif isinstance(outcome, BaseException):
+            raise outcome
+        else:
+            told.append("done")
+    return sorted(told)

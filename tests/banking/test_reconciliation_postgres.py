@@ -3,62 +3,31 @@ one wins, the other gets a clear conflict, and the money is counted once."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
 
 from facturier.banking.models import BankLine, LineStatus, Reconciliation
 from facturier.banking.reconciliation import line_mark_unrelated, line_match, proposal_accept
 from facturier.banking.reconciliation_inputs import item_key
-from facturier.common.errors import BusinessError
 from facturier.payments.models import Allocation, Payment
 from facturier.payments.selectors import Settlement, settlement_of
 from tests.banking.reconciliation_helpers import import_rows, issued
+from tests.pg_race import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _race(*actions: Callable[[], object]) -> list[str]:
-    barrier = threading.Barrier(len(actions))
-    outcomes: list[str] = []
-
-    def run(action: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=10)
-            action()
-            outcomes.append("done")
-        except BusinessError as error:
-            outcomes.append(error.code)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return sorted(outcomes)
-
-
-def _needs_postgresql() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://... (CI does)")
 
 
 def test_two_clerks_matching_the_same_line_at_once_pay_the_invoice_once(
     entity, customer, owner, colleague, account
 ):
-    _needs_postgresql()
     # given one transfer and one invoice it pays
     invoice = issued(entity, customer, owner, "100.00")  # 120.00
     import_rows(entity, [("06/11/2026", "", "120,00", "VIREMENT", "INCONNU")])
     line = BankLine.objects.get()
     parts = [(item_key(invoice), Decimal("120.00"))]
     # when two clerks match it at the same moment
-    outcomes = _race(
+    outcomes = race(
         lambda: line_match(line=line, parts=parts, by=owner),
         lambda: line_match(line=line, parts=parts, by=colleague),
     )
@@ -74,7 +43,6 @@ def test_two_clerks_matching_the_same_line_at_once_pay_the_invoice_once(
 def test_accepting_a_proposal_while_another_clerk_marks_the_line_unrelated_counts_nothing_twice(
     entity, customer, owner, colleague, account
 ):
-    _needs_postgresql()
     invoice = issued(entity, customer, owner, "100.00")
     import_rows(entity, [("06/11/2026", "", "120,00", "VIREMENT", "INCONNU")])
     line = BankLine.objects.get()
@@ -82,7 +50,7 @@ def test_accepting_a_proposal_while_another_clerk_marks_the_line_unrelated_count
         status=LineStatus.PROPOSED, score=Decimal("0.8"),
         proposed_allocations=[{"item_key": item_key(invoice), "amount": "120.00"}],
     )  # fmt: skip
-    outcomes = _race(
+    outcomes = race(
         lambda: proposal_accept(line=line, by=owner),
         lambda: line_mark_unrelated(line=line, by=colleague),
     )

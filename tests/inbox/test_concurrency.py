@@ -2,40 +2,24 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from facturier.inbox.models import ReceivedInvoice
 from facturier.inbox.services import einvoice_import
 from facturier.parties.models import Supplier
 from tests.inbox.builders import cii_bytes
+from tests.pg_race import at_once
 
 THREADS = 6
 
 
 def _race(entity, contents: list[bytes]) -> list[object]:
-    barrier = threading.Barrier(len(contents))
-    results: list[object] = [None] * len(contents)
+    def importing(index: int):  # type: ignore[no-untyped-def]
+        return lambda: einvoice_import(
+            entity=entity, by=None, filename=f"{index}.xml", content=contents[index]
+        ).items[0]
 
-    def run(index: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[index] = einvoice_import(
-                entity=entity, by=None, filename=f"{index}.xml", content=contents[index]
-            ).items[0]
-        except Exception as exc:  # noqa: BLE001 - reported by the assertions below
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(contents))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    return at_once(*[importing(index) for index in range(len(contents))])
 
 
 @pytest.mark.postgres

@@ -2,57 +2,25 @@
 never spent twice."""
 
 import datetime as dt
-import threading
-from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.db import connection, connections
 
 from facturier.audit.models import AuditEvent
-from facturier.common.errors import BusinessError
 from facturier.invoicing.services import LineData, document_create, invoice_issue
 from facturier.jobs.models import JobRun
 from facturier.payments.credit import credit_apply
 from facturier.payments.models import Allocation, OpenItem
 from facturier.payments.selectors import Settlement, settlement_of
 from facturier.payments.services import payment_record, payment_record_for_invoice
+from tests.pg_race import race
 
 DAY = dt.date(2026, 11, 23)
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def _race(*actions: Callable[[], object]) -> list[str]:
-    """Run the actions at the same moment in threads; each outcome is `done` or the refusal's code."""
-    barrier = threading.Barrier(len(actions))
-    outcomes: list[str] = []
-
-    def run(action: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=10)
-            action()
-            outcomes.append("done")
-        except BusinessError as error:
-            outcomes.append(error.code)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return sorted(outcomes)
-
-
-def _needs_postgresql() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://... (CI does)")
-
-
 def test_two_halves_settling_an_invoice_at_once_send_one_receipt(draft_invoice, owner, settings):
-    _needs_postgresql()
     settings.EMAIL_URL = "memory://"
     invoice = invoice_issue(invoice=draft_invoice, by=owner)  # 3,204.60
 
@@ -60,7 +28,7 @@ def test_two_halves_settling_an_invoice_at_once_send_one_receipt(draft_invoice, 
         payment_record_for_invoice(invoice=invoice, amount=Decimal("1602.30"), received_on=DAY, by=owner)
 
     # when two clerks each record half of it at the same moment
-    assert _race(half, half) == ["done", "done"]
+    assert race(half, half) == ["done", "done"]
     # then it is paid, and the customer got exactly one receipt
     assert settlement_of(invoice).settlement == Settlement.PAID
     assert JobRun.objects.filter(key=f"receipt:{invoice.pk}").count() == 1
@@ -69,7 +37,6 @@ def test_two_halves_settling_an_invoice_at_once_send_one_receipt(draft_invoice, 
 
 
 def test_the_same_credit_applied_to_two_invoices_at_once_is_spent_once(entity, customer, product, owner):
-    _needs_postgresql()
     invoices = [
         invoice_issue(
             invoice=document_create(entity=entity, kind="invoice", customer=customer, by=owner,
@@ -83,12 +50,11 @@ def test_the_same_credit_applied_to_two_invoices_at_once_is_spent_once(entity, c
     def apply_to(invoice):  # type: ignore[no-untyped-def]
         return lambda: credit_apply(customer=customer, target=invoice, by=owner, amount=Decimal("1020.00"))
 
-    assert _race(apply_to(invoices[0]), apply_to(invoices[1])) == ["done", "insufficient_credit"]
+    assert race(apply_to(invoices[0]), apply_to(invoices[1])) == ["done", "insufficient_credit"]
     assert Allocation.objects.count() == 1
 
 
 def test_an_open_item_is_never_allocated_beyond_its_balance_by_two_clerks(entity, customer, owner):
-    _needs_postgresql()
     item = OpenItem.objects.create(entity=entity, customer=customer, number="OLD-1", issue_date=DAY,
                                    due_date=DAY, amount=Decimal("1000.00"), currency="EUR")  # fmt: skip
 
@@ -96,5 +62,5 @@ def test_an_open_item_is_never_allocated_beyond_its_balance_by_two_clerks(entity
         payment_record(entity=entity, customer=customer, amount=Decimal("700.00"), received_on=DAY, by=owner,
                        allocations=[(item, Decimal("700.00"))])  # fmt: skip
 
-    assert _race(pay, pay) == ["done", "overpayment"]
+    assert race(pay, pay) == ["done", "overpayment"]
     assert Allocation.objects.filter(open_item=item).count() == 1

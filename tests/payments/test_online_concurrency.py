@@ -1,9 +1,6 @@
 """Provider webhooks delivered at the same moment, twice each, still record a paid checkout once (PostgreSQL)."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
 from django.test import Client
 
 from facturier.payments.checkout_models import Checkout, ProviderEvent
@@ -11,6 +8,7 @@ from facturier.payments.models import Allocation, Payment
 from facturier.payments.selectors import Settlement, settlement_of
 from tests.payments.fakes.stripe import signed
 from tests.payments.online_fixtures import pay_path, post_webhook
+from tests.pg_race import at_once
 
 
 @pytest.mark.postgres
@@ -18,8 +16,6 @@ from tests.payments.online_fixtures import pay_path, post_webhook
 def test_concurrent_duplicate_deliveries_of_a_paid_checkout_record_and_allocate_one_payment(
     invoice, stripe_account
 ):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://... (CI does)")
     # given a checkout the customer paid, and Stripe's two events about it
     assert Client().get(pay_path(invoice)).status_code == 302
     checkout = Checkout.objects.get(document=invoice)
@@ -27,24 +23,14 @@ def test_concurrent_duplicate_deliveries_of_a_paid_checkout_record_and_allocate_
     events = [stripe_account.event("checkout.session.completed", session),
               stripe_account.event("checkout.session.async_payment_succeeded", session)]  # fmt: skip
     deliveries = [signed(event) for event in events for _twice in range(2)]
-    barrier = threading.Barrier(len(deliveries))
-    statuses: list[int] = []
 
-    def deliver(body: bytes, signature: str) -> None:
-        try:
-            barrier.wait(timeout=10)
-            statuses.append(
-                post_webhook("stripe", invoice.entity, body, {"Stripe-Signature": signature}).status_code
-            )
-        finally:
-            connections.close_all()
+    def deliver(body: bytes, signature: str):  # type: ignore[no-untyped-def]
+        return lambda: (
+            post_webhook("stripe", invoice.entity, body, {"Stripe-Signature": signature}).status_code
+        )
 
     # when the four deliveries (each event twice) arrive at once, each processed on commit
-    threads = [threading.Thread(target=deliver, args=delivery) for delivery in deliveries]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    statuses = at_once(*[deliver(*delivery) for delivery in deliveries])
     # then all are acknowledged, two events are stored, one payment is recorded and allocated once
     assert statuses == [200, 200, 200, 200]
     assert ProviderEvent.objects.count() == 2
