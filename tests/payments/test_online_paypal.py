@@ -40,8 +40,8 @@ def test_the_pay_link_creates_a_paypal_order_for_the_balance_with_a_client_crede
 ):
     checkout = _open_checkout(invoice)
     # then PayPal was asked for a token once, then for an order to capture of 3,204.60 EUR for this invoice
-    assert len(paypal_account.calls("POST", "/v1/oauth2/token")) == 1
-    (created,) = paypal_account.calls("POST", "/v2/checkout/orders")
+    assert len(paypal_account.calls("/v1/oauth2/token", "POST")) == 1
+    (created,) = paypal_account.calls("/v2/checkout/orders", "POST")
     unit = created.json()["purchase_units"][0]
     assert created.json()["intent"] == "CAPTURE"
     assert unit["amount"] == {"currency_code": "EUR", "value": "3204.60"}
@@ -79,7 +79,7 @@ def test_the_buyer_returning_from_paypal_captures_the_order_and_the_webhook_then
     Client().get(done, {"token": checkout.provider_id})
     assert Payment.objects.count() == 1
     assert settlement_of(invoice).settlement == Settlement.PAID
-    assert len(paypal_account.calls("POST", f"/v2/checkout/orders/{checkout.provider_id}/capture")) == 1
+    assert len(paypal_account.calls(f"/v2/checkout/orders/{checkout.provider_id}/capture", "POST")) == 1
     assert ProviderEvent.objects.get().outcome == "already_recorded"
 
 
@@ -96,7 +96,7 @@ def test_an_approved_order_announced_by_webhook_is_captured_by_the_worker_once(
     with django_capture_on_commit_callbacks(execute=True):
         _deliver(paypal_account, invoice.entity, paypal_account.capture_completed_event(checkout.provider_id))
     # then one capture, one payment, the fee recorded
-    assert len(paypal_account.calls("POST", f"/v2/checkout/orders/{checkout.provider_id}/capture")) == 1
+    assert len(paypal_account.calls(f"/v2/checkout/orders/{checkout.provider_id}/capture", "POST")) == 1
     assert Payment.objects.count() == 1
     checkout.refresh_from_db()
     assert checkout.fee == FEE
@@ -166,9 +166,9 @@ def test_the_paypal_token_is_kept_until_it_expires_and_renewed_once_when_refused
     # two orders: one token
     order("a")
     order("b")
-    assert len(paypal_account.calls("POST", "/v1/oauth2/token")) == 1
+    assert len(paypal_account.calls("/v1/oauth2/token", "POST")) == 1
     # when PayPal no longer accepts it (revoked), one new token is asked for and the call goes through
     paypal_account.tokens.clear()
     order("c")
-    assert len(paypal_account.calls("POST", "/v1/oauth2/token")) == 2
+    assert len(paypal_account.calls("/v1/oauth2/token", "POST")) == 2
     assert len(paypal_account.orders) == 3

@@ -41,7 +41,7 @@ def test_the_pay_link_opens_a_stripe_checkout_for_the_balance_and_reuses_it(invo
     checkout = _open_checkout(invoice)
     again = Client().get(pay_path(invoice))
     # then one Checkout Session was created at Stripe, for the open balance, card and SEPA debit, invoice in metadata
-    created = stripe_account.calls("POST", "/v1/checkout/sessions")
+    created = stripe_account.calls("/v1/checkout/sessions", "POST")
     assert len(created) == 1
     assert again["Location"] == checkout.url
     form = created[0].form()
@@ -93,7 +93,7 @@ def test_a_paid_checkout_records_and_allocates_the_payment_once_with_stripes_fee
     response = Client().get(pay_path(invoice))
     assert response.status_code == 200
     assert "Il ne reste rien à payer sur FAC-" in response.content.decode()
-    assert len(stripe_account.calls("POST", "/v1/checkout/sessions")) == 1
+    assert len(stripe_account.calls("/v1/checkout/sessions", "POST")) == 1
 
 
 @pytest.mark.parametrize("tamper", ["wrong_secret", "too_old", "missing", "body_changed"])
