@@ -74,4 +74,33 @@ def fake_formats(monkeypatch):
     return known
 
 
+@pytest.fixture
+def screen(entity, customer, owner, account):
+    """The reconciliation screen's data: three invoices of two customers, two imported transfers, one of
+    them proposed for the first invoice with its reasons (the API and the web page show the same)."""
+    from facturier.banking.models import BankLine, LineStatus
+    from facturier.banking.reconciliation import reconciliation_run
+    from facturier.banking.reconciliation_inputs import item_key
+    from tests.banking.reconciliation_helpers import customer_named, import_rows, issued  # they use csv_bytes
+
+    durand = customer_named(entity, "SARL Durand", "C002")
+    invoices = {
+        "proposed": issued(entity, customer, owner, "100.00"),  # 120.00
+        "a": issued(entity, durand, owner, "250.00"),  # 300.00
+        "b": issued(entity, durand, owner, "50.00"),  # 60.00
+    }
+    import_rows(entity, [
+        ("06/11/2026", "", "120,00", "VIREMENT NOVEMBRE", "BOULANGERIE MARTIN SARL"),
+        ("07/11/2026", "", "359,40", "PAIEMENT", "M DUPOND"),
+    ])  # fmt: skip
+    reconciliation_run(entity=entity, by=None)
+    BankLine.objects.filter(remittance__contains="NOVEMBRE").update(
+        status=LineStatus.PROPOSED, score=Decimal("0.8"),
+        reasons=[{"code": "name_match", "params": {"customer": str(customer.pk), "similarity": 0.93}},
+                 {"code": "amount_exact", "params": {"amount": "120.00", "open": "120.00", "difference": "0"}}],
+        proposed_allocations=[{"item_key": item_key(invoices["proposed"]), "amount": "120.00"}],
+    )  # fmt: skip
+    return invoices
+
+
 from tests.web.conftest import member_client, outsider_client, owner_client  # noqa: E402, F401 - the web fixtures

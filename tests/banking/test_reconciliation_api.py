@@ -11,12 +11,10 @@ import pytest
 
 from facturier.audit.models import AuditEvent
 from facturier.banking.models import BankLine, LineStatus
-from facturier.banking.reconciliation import reconciliation_run
 from facturier.banking.reconciliation_inputs import item_key
 from facturier.payments.models import Payment
 from facturier.payments.selectors import Settlement, settlement_of
 from tests.api.conftest import ApiClient, make_key
-from tests.banking.reconciliation_helpers import customer_named, import_rows, issued
 from tests.conftest import make_entity
 
 pytestmark = pytest.mark.time_machine(dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC))
@@ -28,28 +26,6 @@ WRITER = ("bank:write", "payments:write")  # a decision records payments: both s
 def _api(entity, *scopes):
     key, secret = make_key(entity, scopes)
     return ApiClient(secret, key)
-
-
-@pytest.fixture
-def screen(entity, customer, owner, account):
-    durand = customer_named(entity, "SARL Durand", "C002")
-    invoices = {
-        "proposed": issued(entity, customer, owner, "100.00"),  # 120.00
-        "a": issued(entity, durand, owner, "250.00"),  # 300.00
-        "b": issued(entity, durand, owner, "50.00"),  # 60.00
-    }
-    import_rows(entity, [
-        ("06/11/2026", "", "120,00", "VIREMENT NOVEMBRE", "BOULANGERIE MARTIN SARL"),
-        ("07/11/2026", "", "359,40", "PAIEMENT", "M DUPOND"),
-    ])  # fmt: skip
-    reconciliation_run(entity=entity, by=None)
-    BankLine.objects.filter(remittance__contains="NOVEMBRE").update(
-        status=LineStatus.PROPOSED, score=Decimal("0.8"),
-        reasons=[{"code": "name_match", "params": {"customer": str(customer.pk), "similarity": 0.93}},
-                 {"code": "amount_exact", "params": {"amount": "120.00", "open": "120.00", "difference": "0"}}],
-        proposed_allocations=[{"item_key": item_key(invoices["proposed"]), "amount": "120.00"}],
-    )  # fmt: skip
-    return invoices
 
 
 def _proposed():
