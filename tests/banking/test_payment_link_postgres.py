@@ -12,7 +12,7 @@ from facturier.banking.payment_link import line_match_payment
 from facturier.payments.models import Payment
 from facturier.payments.services import payment_record_for_invoice
 from tests.banking.reconciliation_helpers import import_rows, issued
-from tests.banking.test_reconciliation_postgres import _needs_postgresql, _race
+from tests.pg_race import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -20,7 +20,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def test_one_payment_linked_to_two_lines_at_once_is_reconciled_once(
     entity, customer, owner, colleague, account
 ):
-    _needs_postgresql()
     invoice = issued(entity, customer, owner, "100.00")  # 120.00
     payment = payment_record_for_invoice(
         invoice=invoice, amount=Decimal("120.00"), received_on=invoice.issue_date, by=owner
@@ -29,7 +28,7 @@ def test_one_payment_linked_to_two_lines_at_once_is_reconciled_once(
     import_rows(entity, [("06/11/2026", "", "120,00", "VIREMENT A", "MARTIN"),
                          ("06/11/2026", "", "120,00", "VIREMENT B", "MARTIN")])  # fmt: skip
     first, second = BankLine.objects.order_by("remittance")
-    outcomes = _race(
+    outcomes = race(
         lambda: line_match_payment(line=first, payment_id=payment.pk, by=owner),
         lambda: line_match_payment(line=second, payment_id=payment.pk, by=colleague),
     )

@@ -7,6 +7,8 @@ indexes does, so both backends find the same rows. A shorter term cannot be look
 callers fall back to their `icontains` filter (on SQLite, ASCII case folding only).
 """
 
+from typing import Any
+
 from django.db import connection
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
@@ -39,3 +41,41 @@ def matching(table: str, query: str, field: str = "pk", *, few: int = 200) -> Q:
     if len(keys) <= few:
         return Q(**{f"{field}__in": keys})
     return Q(**{f"{field}__in": RawSQL(sql, [query])})  # noqa: S611
+
+
+def sqlite_index(table: str, source: str, columns: tuple[str, ...]) -> Any:
+    """The migration operation that creates (and, reversed, drops) on SQLite the FTS5 trigram index
+    `table` over `columns` of `source`, filled from its rows and kept by triggers in the transaction of
+    every insert, change of a searched column and delete, whatever the code path. One row per source
+    row, keyed by its id (`key`, also indexed, so a trigger finds its row by MATCH rather than a scan;
+    rowids are not used: VACUUM may renumber them). Nothing happens on PostgreSQL (trigram indexes)."""
+    from django.db import migrations
+
+    listed = ", ".join(columns)
+    new = ", ".join(f"new.{column}" for column in columns)
+    changed = " OR ".join(f"old.{column} IS NOT new.{column}" for column in ("id", *columns))
+    # S608: the names are the migrations' own constants, never input
+    forget = f"""DELETE FROM {table} WHERE {table} MATCH '{{key}} : "' || old.id || '"';"""  # noqa: S608
+    create_sql = [
+        f"CREATE VIRTUAL TABLE {table} USING fts5(key, {listed}, tokenize = 'trigram')",
+        f"INSERT INTO {table} (key, {listed}) SELECT id, {listed} FROM {source}",  # noqa: S608
+        f"""CREATE TRIGGER {table}_insert AFTER INSERT ON {source} BEGIN
+        INSERT INTO {table} (key, {listed}) VALUES (new.id, {new}); END""",  # noqa: S608
+        f"""CREATE TRIGGER {table}_update AFTER UPDATE OF id, {listed} ON {source}
+        WHEN {changed} BEGIN
+        {forget}
+        INSERT INTO {table} (key, {listed}) VALUES (new.id, {new}); END""",  # noqa: S608
+        f"CREATE TRIGGER {table}_delete AFTER DELETE ON {source} BEGIN {forget} END",
+    ]
+    drop_sql = [f"DROP TRIGGER IF EXISTS {table}_{event}" for event in ("insert", "update", "delete")]
+    drop_sql.append(f"DROP TABLE IF EXISTS {table}")
+
+    def run(statements: list[str]) -> Any:
+        def apply(apps: Any, schema_editor: Any) -> None:
+            if schema_editor.connection.vendor == "sqlite":
+                for sql in statements:
+                    schema_editor.execute(sql)
+
+        return apply
+
+    return migrations.RunPython(run(create_sql), run(drop_sql))

@@ -11,35 +11,7 @@ trigram index (invoicing 0009).
 
 from django.db import migrations
 
-TABLE = "invoicing_document_search"
-_FORGET = f"""DELETE FROM {TABLE} WHERE {TABLE} MATCH '{{key}} : "' || old.id || '"';"""
-
-CREATE = [
-    f"CREATE VIRTUAL TABLE {TABLE} USING fts5(key, number, tokenize = 'trigram')",
-    f"INSERT INTO {TABLE} (key, number) SELECT id, number FROM invoicing_document",
-    f"""CREATE TRIGGER {TABLE}_insert AFTER INSERT ON invoicing_document BEGIN
-        INSERT INTO {TABLE} (key, number) VALUES (new.id, new.number); END""",
-    f"""CREATE TRIGGER {TABLE}_update AFTER UPDATE OF id, number ON invoicing_document
-        WHEN old.id IS NOT new.id OR old.number IS NOT new.number BEGIN
-        {_FORGET}
-        INSERT INTO {TABLE} (key, number) VALUES (new.id, new.number); END""",
-    f"CREATE TRIGGER {TABLE}_delete AFTER DELETE ON invoicing_document BEGIN {_FORGET} END",
-]
-DROP = [f"DROP TRIGGER IF EXISTS {TABLE}_{event}" for event in ("insert", "update", "delete")] + [
-    f"DROP TABLE IF EXISTS {TABLE}"
-]
-
-
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        for sql in CREATE:
-            schema_editor.execute(sql)
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        for sql in DROP:
-            schema_editor.execute(sql)
+from facturier.common.text_search import sqlite_index
 
 
 class Migration(migrations.Migration):
@@ -48,4 +20,4 @@ class Migration(migrations.Migration):
         ("parties", "0005_sqlite_search"),
     ]
 
-    operations = [migrations.RunPython(create, drop)]
+    operations = [sqlite_index("invoicing_document_search", "invoicing_document", ("number",))]

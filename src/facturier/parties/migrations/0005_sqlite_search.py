@@ -13,39 +13,7 @@ them). Triggers keep it in the transaction of every insert, update and delete, w
 
 from django.db import migrations
 
-TABLE = "parties_customer_search"
-COLUMNS = ("name", "code", "siren", "vat_number", "city")
-_NEW = ", ".join(f"new.{column}" for column in COLUMNS)
-_LIST = ", ".join(COLUMNS)
-_CHANGED = " OR ".join(f"old.{column} IS NOT new.{column}" for column in ("id", *COLUMNS))
-_FORGET = f"""DELETE FROM {TABLE} WHERE {TABLE} MATCH '{{key}} : "' || old.id || '"';"""
-
-CREATE = [
-    f"CREATE VIRTUAL TABLE {TABLE} USING fts5(key, {_LIST}, tokenize = 'trigram')",
-    f"INSERT INTO {TABLE} (key, {_LIST}) SELECT id, {_LIST} FROM parties_customer",
-    f"""CREATE TRIGGER {TABLE}_insert AFTER INSERT ON parties_customer BEGIN
-        INSERT INTO {TABLE} (key, {_LIST}) VALUES (new.id, {_NEW}); END""",
-    f"""CREATE TRIGGER {TABLE}_update AFTER UPDATE OF id, {_LIST} ON parties_customer
-        WHEN {_CHANGED} BEGIN
-        {_FORGET}
-        INSERT INTO {TABLE} (key, {_LIST}) VALUES (new.id, {_NEW}); END""",
-    f"CREATE TRIGGER {TABLE}_delete AFTER DELETE ON parties_customer BEGIN {_FORGET} END",
-]
-DROP = [f"DROP TRIGGER IF EXISTS {TABLE}_{event}" for event in ("insert", "update", "delete")] + [
-    f"DROP TABLE IF EXISTS {TABLE}"
-]
-
-
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        for sql in CREATE:
-            schema_editor.execute(sql)
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        for sql in DROP:
-            schema_editor.execute(sql)
+from facturier.common.text_search import sqlite_index
 
 
 class Migration(migrations.Migration):
@@ -53,4 +21,8 @@ class Migration(migrations.Migration):
         ("parties", "0004_api_order_index"),
     ]
 
-    operations = [migrations.RunPython(create, drop)]
+    operations = [
+        sqlite_index(
+            "parties_customer_search", "parties_customer", ("name", "code", "siren", "vat_number", "city")
+        )
+    ]
