@@ -50,3 +50,11 @@ def test_the_command_has_help(capsys):
     with pytest.raises(SystemExit):
         main(["billing-run", "--help"])
     assert "--dry-run" in capsys.readouterr().out
+
+
+def test_a_date_that_is_not_iso_is_refused_and_bills_nothing(entity, make_contract, capsys):
+    make_contract()
+    code = main(["billing-run", "--entity", entity.siren, "--date", "01/02/2026"])
+    assert code != 0
+    assert "--date: '01/02/2026' is not a date (YYYY-MM-DD)" in capsys.readouterr().err
+    assert not BilledPeriod.objects.exists()

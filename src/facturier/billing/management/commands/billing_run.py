@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from facturier.accounts.actor import SYSTEM
 from facturier.accounts.management.lookup import find_entity
 from facturier.billing.runs import PROGRESS, billing_run_start
+from facturier.common.commands import date_option
 from facturier.common.errors import BusinessError
 from facturier.invoicing.services.common import entity_today
 from facturier.jobs.models import JobRun, RunStatus
@@ -40,10 +41,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         entity = find_entity(options["entity"])
-        try:
-            day = dt.date.fromisoformat(options["date"]) if options["date"] else entity_today(entity)
-        except ValueError:
-            raise CommandError(f"--date: {options['date']!r} is not a date (YYYY-MM-DD).") from None
+        day = date_option(options["date"]) if options["date"] else entity_today(entity)
         try:
             run = billing_run_start(entity=entity, day=day, by=SYSTEM, dry_run=options["dry_run"],
                                     approval=options["approval"])  # fmt: skip

@@ -13,9 +13,10 @@ from django.db import transaction
 
 from facturier.accounts.actor import SYSTEM
 from facturier.accounts.management.lookup import find_entity
+from facturier.common.commands import date_option, refused
 from facturier.common.errors import BusinessError
 from facturier.payments import errors
-from facturier.payments.management.commands._sepa_output import date_option, refused, write_out
+from facturier.payments.management.commands._sepa_output import write_out
 from facturier.payments.sepa_collections import collection_file_generate, collections_schedule
 
 

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from facturier.accounts.actor import SYSTEM
 from facturier.accounts.management.lookup import find_entity
+from facturier.common.commands import date_option, refused
 from facturier.common.errors import BusinessError
-from facturier.payments.management.commands._sepa_output import date_option, refused, write_out
+from facturier.payments.management.commands._sepa_output import write_out
 from facturier.payments.sepa_transfers import credit_transfer_file_generate
 
 
