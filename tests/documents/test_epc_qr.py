@@ -1,5 +1,6 @@
 """The EPC QR code (SEPA credit transfer, EPC069-12) printed on invoices with something to pay."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -137,3 +138,24 @@ def test_no_qr_code_above_the_epc_ceiling_and_the_pdf_still_prints(make_issued):
     # then it has no QR code, and its PDF is rendered without one (found by the property test of the PDF)
     assert epc_qr_for(invoice) is None
     assert "Scannez pour payer" not in text_of(render_pdf(invoice))
+
+
+def test_the_svg_draws_odd_modules_as_dark_and_gives_segnos_own_code_the_same_runs_as_a_module_walk():
+    import segno
+
+    # given module values as segno may store them (odd = dark), runs touching both edges
+    matrix = [bytearray([3, 1, 2, 0, 1]), bytearray([0, 2, 2, 4, 0]), bytearray([1, 1, 1, 1, 1])]
+    assert matrix_svg(matrix, border=0).endswith('d="M0 0h2v1h-2zM4 0h1v1h-1zM0 2h5v1h-5z"/></svg>')
+    # and a real code is drawn run by run, exactly as walking its modules one by one does
+    qr = segno.make_qr(epc_payload(name="A", iban="FR7630006000011234567890189", amount=Decimal("9.99"),
+                                   remittance="FA-1"), error="m", mask=2)  # fmt: skip
+    walked = "".join(
+        f"M{x + 2} {y + 2}h1v1h-1z"
+        for y, row in enumerate(qr.matrix)
+        for x, value in enumerate(row)
+        if value & 1
+    )
+    drawn = re.findall(r"M(\d+) (\d+)h(\d+)", matrix_svg(qr.matrix))
+    assert (
+        "".join(f"M{int(x) + dx} {y}h1v1h-1z" for x, y, width in drawn for dx in range(int(width))) == walked
+    )

@@ -5,16 +5,35 @@ from decimal import Decimal
 import pytest
 from babel.numbers import format_currency, format_decimal
 from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from facturier.documents import branding, engine
 from facturier.documents.formatting import LOCALES, Formatter
+from facturier.documents.issued import render_issued_pdf
+from facturier.documents.models import FileKind, StoredFile
 from facturier.documents.render import ONE_PAGE_LINES, render_pdf
+from facturier.documents.stored import read_file
+from facturier.domain.facturx import extract_invoice_xml, inspect_pdf
 from facturier.invoicing.services import LineData
 from tests.documents.conftest import issue
 from tests.documents.pdftext import image_count, pages_text
 from tests.web.test_company import png_bytes
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def logo_entity_invoice(entity, customer, product, owner, settings, tmp_path):
+    """An invoice issued by a company with a logo (stored at issue with its CII)."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "issued": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }  # fmt: skip
+    entity.logo.save("logo.png", ContentFile(png_bytes()))
+    entity.save()
+    return issue(entity, customer, owner, [LineData(product=product, quantity=Decimal(1))])
 
 
 @pytest.fixture
@@ -100,3 +119,29 @@ def test_formatted_values_are_babels_whatever_was_formatted_before(language, val
     assert Formatter(language, "USD").money(value) == format_currency(
         Decimal(value), "USD", locale=LOCALES[language]
     )
+
+
+@pytest.mark.parametrize("fixture", ["issued_invoice", "logo_entity_invoice"])
+def test_rendering_a_missing_pdf_reads_the_stored_files_in_one_query_and_embeds_the_stored_cii(
+    fixture, request
+):
+    # given an issued invoice (with or without a logo) whose PDF was not rendered yet
+    document = request.getfixturevalue(fixture)
+    stored_cii = read_file(StoredFile.objects.get(document=document, kind=FileKind.CII))
+    # when ensure_pdf's rendering runs
+    with CaptureQueriesContext(connection) as queries:
+        pdf = render_issued_pdf(document)
+    # then the stored PDF, CII and logo rows were read in one query
+    table = StoredFile._meta.db_table
+    assert len([q for q in queries.captured_queries if table in q["sql"]]) == 1
+    # and the PDF embeds the stored CII byte for byte, with the Factur-X XMP, as render_pdf makes it
+    assert extract_invoice_xml(pdf) == ("factur-x.xml", stored_cii)
+    structure = inspect_pdf(pdf)
+    assert structure.problems(conformance_level="EN 16931") == []
+    assert structure.fx == {
+        "DocumentType": "INVOICE", "DocumentFileName": "factur-x.xml", "Version": "1.0",
+        "ConformanceLevel": "EN 16931",
+    }  # fmt: skip
+    assert pdf == render_pdf(document, xml=stored_cii)
+    if fixture == "logo_entity_invoice":  # the logo stored at issue is printed
+        assert image_count(pdf) >= 1

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -49,22 +50,26 @@ def entity_logo(entity: LegalEntity) -> tuple[bytes, str] | None:
     return data, extension
 
 
-def document_logo(document: Document) -> tuple[bytes, str] | None:
+def document_logo(document: Document, *, stored: Mapping[str, str] | None = None) -> tuple[bytes, str] | None:
     """The logo to print: the snapshot of an issued document (none if it had none), else the live one.
 
     Documents issued before files were stored have no snapshot at all: they print today's logo. One
-    query tells both whether the document's files were stored at issue (its CII is) and its logo.
+    query tells both whether the document's files were stored at issue (its CII is) and its logo;
+    ``stored`` (kind -> storage name of the document's stored CII and logo) when the caller already
+    read them (``issued.ensure_pdf``).
     """
     if document.kind == Kind.INVOICE and document.is_sealed:
-        names = dict(
-            StoredFile.objects.filter(document=document, kind__in=(FileKind.CII, FileKind.LOGO)).values_list(
-                "kind", "name"
-            )
-        )
+        names = stored if stored is not None else stored_names(document)
         if FileKind.CII in names:
             name = names.get(FileKind.LOGO)
             return None if name is None else (_stored_logo(name), PurePath(name).suffix.lstrip("."))
     return entity_logo(document.entity)
+
+
+def stored_names(document: Document) -> dict[str, str]:
+    """Kind -> storage name of the document's stored CII and logo (one query)."""
+    rows = StoredFile.objects.filter(document=document, kind__in=(FileKind.CII, FileKind.LOGO))
+    return dict(rows.values_list("kind", "name"))
 
 
 _LOGO_CACHE_SIZE = 32
@@ -98,10 +103,11 @@ class Branding:
     logo: tuple[bytes, str] | None
 
 
-def document_branding(document: Document) -> Branding:
+def document_branding(document: Document, *, stored: Mapping[str, str] | None = None) -> Branding:
     """The branding of an issued document as it was at issue; a draft, quote or order gets today's.
 
     Only a document issued before the branding was snapshotted falls back to today's values.
+    ``stored``: as for ``document_logo``.
     """
     snapshot = document.seller_snapshot or {}
     entity = document.entity
@@ -109,5 +115,5 @@ def document_branding(document: Document) -> Branding:
     return Branding(
         colour=colour if is_hex_colour(colour) else DEFAULT_COLOUR,
         footer=str(snapshot.get("footer_text", entity.footer_text) or ""),
-        logo=document_logo(document),
+        logo=document_logo(document, stored=stored),
     )

@@ -55,7 +55,10 @@ def schedule_pdf(document: Document) -> None:
 
 def issued_cii(document: Document) -> bytes:
     """The CII stored at issue; a document issued before files were stored gets its XML serialized."""
-    stored = stored_file(document, FileKind.CII)
+    return _cii(document, stored_file(document, FileKind.CII))
+
+
+def _cii(document: Document, stored: StoredFile | None) -> bytes:
     if stored is not None:
         return read_file(stored)
     from facturier.documents.render import facturx_profile
@@ -65,18 +68,41 @@ def issued_cii(document: Document) -> bytes:
     return invoice_xml(document_to_en16931(document), syntax="cii", profile=facturx_profile(document))
 
 
+_RENDERING_KINDS = (FileKind.FACTURX, FileKind.CII, FileKind.LOGO)
+
+
+def _stored_rows(document: Document) -> dict[str, StoredFile]:
+    """The document's stored PDF, CII and logo rows by kind, in one query (rendering needs all three:
+    whether the PDF exists, the CII to embed and print, the logo snapshotted at issue)."""
+    return {row.kind: row for row in StoredFile.objects.filter(document=document, kind__in=_RENDERING_KINDS)}
+
+
+def render_issued_pdf(document: Document, rows: dict[str, StoredFile] | None = None) -> bytes:
+    """The Factur-X PDF of an issued document from its stored files (``rows``: ``_stored_rows``), not stored.
+
+    The PDF embeds the stored CII byte for byte and prints what it says (``render.render_pdf``), with
+    the logo stored at issue: the rows read once serve the CII, the branding and the existence check.
+    """
+    from facturier.documents.branding import document_branding
+    from facturier.documents.render import render_pdf
+
+    rows = _stored_rows(document) if rows is None else rows
+    names = {kind: row.name for kind, row in rows.items() if kind in (FileKind.CII, FileKind.LOGO)}
+    branding = document_branding(document, stored=names)
+    return render_pdf(document, xml=_cii(document, rows.get(FileKind.CII)), branding=branding)
+
+
 def ensure_pdf(document: Document) -> StoredFile:
     """The stored Factur-X PDF of an issued document, rendered and stored first if missing (idempotent).
 
     The PDF embeds the CII stored at issue and prints what that CII says, with the branding
     snapshotted at issue: rendered now or again after a lost file, it is the same document.
     """
-    existing = stored_file(document, FileKind.FACTURX)
+    rows = _stored_rows(document)
+    existing = rows.get(FileKind.FACTURX)
     if existing is not None:
         return existing
-    from facturier.documents.render import render_pdf
-
-    pdf = render_pdf(document, xml=issued_cii(document))
+    pdf = render_issued_pdf(document, rows)
     stored = store_file(document=document, kind=FileKind.FACTURX, content=pdf)
     logger.info("stored the Factur-X PDF of %s (%s)", document.number, stored.name)
     return stored

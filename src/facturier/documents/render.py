@@ -90,12 +90,19 @@ def _timestamp(document: Document) -> dt.datetime:
     return moment.replace(microsecond=0)
 
 
-def render_pdf(document: Document, *, xml: bytes | None = None, profile: str | None = None) -> bytes:
+def render_pdf(
+    document: Document,
+    *,
+    xml: bytes | None = None,
+    profile: str | None = None,
+    branding: Branding | None = None,
+) -> bytes:
     """The PDF of a document; for an issued invoice or credit note, a Factur-X PDF/A-3B.
 
     ``xml``: the CII to embed (the one stored at issue); the PDF then prints what it says, in the
     profile it declares unless ``profile`` is given. Without it, the document's EN 16931 mapping is
-    serialized in ``profile`` (by default the entity's Factur-X profile) and printed.
+    serialized in ``profile`` (by default the entity's Factur-X profile) and printed. ``branding``:
+    the document's (``document_branding``) when the caller already has it.
     """
     if xml is not None and is_facturx(document):
         invoice = detect_and_parse(xml)
@@ -103,7 +110,7 @@ def render_pdf(document: Document, *, xml: bytes | None = None, profile: str | N
     else:
         invoice = document_to_en16931(document)
         chosen = (profile or facturx_profile(document)).upper()
-    branding = document_branding(document)
+    branding = branding if branding is not None else document_branding(document)
     qr = _epc_qr(document, invoice)
     data = build_context(document, invoice, branding=branding, qr=qr is not None, logo=_logo(branding))
     inputs: dict[str, str | bytes] = {} if qr is None else {"qr.svg": qr}

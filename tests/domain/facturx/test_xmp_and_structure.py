@@ -18,6 +18,8 @@ from facturier.domain.facturx import (
     inspect_pdf,
     merge_facturx_xmp,
 )
+from facturier.domain.facturx.incremental import find_metadata
+from facturier.domain.facturx.xmp import add_facturx_metadata_with_pikepdf
 
 XML = (
     b'<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -167,3 +169,55 @@ def test_a_pdf_with_a_cross_reference_stream_is_rewritten_instead():
     pdf = add_facturx_metadata(out.getvalue(), FacturXMetadata.for_profile("BASIC"))
     assert b"/Prev " not in pdf
     assert inspect_pdf(pdf).fx["ConformanceLevel"] == "BASIC"
+
+
+def test_a_typst_pdf_gets_its_xmp_without_pikepdf_and_the_same_bytes_as_the_pikepdf_way():
+    # given a PDF/A-3B as Typst writes it (classic xref, plain XMP stream)
+    plain = typst_pdf({"factur-x.xml": XML})
+    # when its XMP is found through the cross-reference table
+    found = find_metadata(plain)
+    # then it is the catalog's metadata stream, with the bytes and trailer keys pikepdf reads
+    assert found is not None
+    with pikepdf.open(io.BytesIO(plain)) as document:
+        assert (found.number, found.generation) == document.Root.Metadata.objgen
+        assert found.data == document.Root.Metadata.read_bytes()
+        assert found.trailer.root == document.Root.objgen
+        assert found.trailer.size == int(document.trailer.Size)
+        assert found.trailer.identifiers == tuple(bytes(i) for i in document.trailer.ID)
+    # and the Factur-X PDF is byte for byte the one the pikepdf way appends
+    for profile in ("EN16931", "EXTENDED"):
+        metadata = FacturXMetadata.for_profile(profile)
+        assert add_facturx_metadata(plain, metadata) == add_facturx_metadata_with_pikepdf(plain, metadata)
+
+
+def test_a_classic_pdf_written_by_qpdf_gets_the_same_bytes_both_ways():
+    # given a PDF/A rewritten by qpdf: classic xref, spaced dictionaries, hexadecimal identifiers
+    out = io.BytesIO()
+    with pikepdf.open(io.BytesIO(typst_pdf({"factur-x.xml": XML}))) as document:
+        document.save(out, object_stream_mode=pikepdf.ObjectStreamMode.disable)
+    plain = out.getvalue()
+    assert find_metadata(plain) is not None
+    metadata = FacturXMetadata.for_profile("EN16931")
+    assert add_facturx_metadata(plain, metadata) == add_facturx_metadata_with_pikepdf(plain, metadata)
+
+
+def test_pdfs_outside_the_plain_typst_layout_are_left_to_pikepdf():
+    plain = typst_pdf({"factur-x.xml": XML})
+    # already updated incrementally (a /Prev trailer): several revisions to follow
+    once = add_facturx_metadata(plain, FacturXMetadata.for_profile("BASIC"))
+    assert find_metadata(once) is None
+    # a cross-reference stream, a filtered metadata stream, no PDF at all
+    out = io.BytesIO()
+    with pikepdf.open(io.BytesIO(plain)) as document:
+        document.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    assert find_metadata(out.getvalue()) is None
+    # (a filter declared on the metadata stream, the same length so that every offset stays right)
+    keys = b"/Type/Metadata/Subtype/XML"
+    assert plain.count(keys) == 1
+    filtered = plain.replace(keys, b"/Filter/AHx/Type/Metadata ")
+    assert find_metadata(filtered) is None
+    assert find_metadata(b"not a pdf") is None
+    # and adding the Factur-X metadata again still works the pikepdf way, keeping one fx schema
+    twice = add_facturx_metadata(once, FacturXMetadata.for_profile("EN16931"))
+    assert inspect_pdf(twice).fx["ConformanceLevel"] == "EN 16931"
+    assert inspect_pdf(twice).problems(conformance_level="EN 16931") == []

@@ -15,7 +15,7 @@ import pikepdf
 from lxml import etree
 
 from facturier.domain.facturx.errors import FacturXError
-from facturier.domain.facturx.incremental import replace_stream
+from facturier.domain.facturx.incremental import append_stream, find_metadata, replace_stream
 
 FX_NS = "urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#"
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -26,6 +26,7 @@ PDFA_PROPERTY_NS = "http://www.aiim.org/pdfa/ns/property#"
 PDFAID_NS = "http://www.aiim.org/pdfa/ns/id/"
 
 XML_FILENAME = "factur-x.xml"
+_METADATA_KEYS = b"/Type /Metadata /Subtype /XML"
 
 CONFORMANCE_LEVELS: dict[str, str] = {
     "MINIMUM": "MINIMUM",
@@ -156,14 +157,28 @@ def add_facturx_metadata(pdf: bytes, metadata: FacturXMetadata) -> bytes:
 
     The new packet is appended as an incremental update when the file allows it; otherwise the
     PDF is saved by qpdf without re-running any PDF/A "fix-up" (which would drop the `fx:`
-    values), keeping object streams and compressed content as Typst wrote them.
+    values), keeping object streams and compressed content as Typst wrote them. A PDF as Typst writes
+    it is not opened at all: its XMP packet is found through its cross-reference table
+    (``incremental.find_metadata``), which appends the same bytes as the pikepdf way without qpdf
+    parsing the whole file.
     """
+    found = find_metadata(pdf)
+    if found is not None:
+        merged = merge_facturx_xmp(found.data, metadata)
+        return append_stream(
+            pdf, found.trailer, found.number, found.generation, data=merged, keys=_METADATA_KEYS
+        )
+    return add_facturx_metadata_with_pikepdf(pdf, metadata)
+
+
+def add_facturx_metadata_with_pikepdf(pdf: bytes, metadata: FacturXMetadata) -> bytes:
+    """``add_facturx_metadata`` for any PDF: opened with pikepdf, updated incrementally or rewritten."""
     with pikepdf.open(io.BytesIO(pdf)) as document:
         current = document.Root.get("/Metadata")
         if current is None:
             raise FacturXError("the PDF has no XMP metadata: render it as PDF/A first")
         merged = merge_facturx_xmp(current.read_bytes(), metadata)
-        updated = replace_stream(pdf, document, current, data=merged, keys=b"/Type /Metadata /Subtype /XML")
+        updated = replace_stream(pdf, document, current, data=merged, keys=_METADATA_KEYS)
         if updated is not None:
             return updated
         stream = pikepdf.Stream(document, merged)
