@@ -12,6 +12,7 @@ from facturier.approvals.selectors import latest_request, waiting_for
 from facturier.approvals.services import delegation_save, rule_save
 from facturier.common.errors import Conflict, PermissionDenied, ValidationFailed
 from facturier.invoicing.models import Status
+from facturier.invoicing.selectors import awaiting_approval_by, awaiting_approval_count
 from facturier.invoicing.services import invoice_approve, invoice_reject, invoice_submit
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +39,23 @@ def test_two_levels_in_order_with_history(entity, owner, approver, director, dra
     assert request.status == RequestStatus.APPROVED
     history = [(d.level, d.decision, d.actor_label, d.comment) for d in request.decisions.all()]
     assert history == [(0, "approved", "user:approver", "ok for me"), (1, "approved", "user:director", "")]
+
+
+def test_the_menu_count_is_what_waits_for_each_person(
+    entity, owner, approver, director, draft_invoice, two_levels
+):
+    # given nothing submitted: nothing waits for anyone
+    people = (owner, approver, director)
+    assert [awaiting_approval_count(person, entity) for person in people] == [0, 0, 0]
+    # when the owner submits an invoice with two levels: the first level's approver has it, not the
+    # author nor the second level yet
+    invoice = invoice_submit(invoice=draft_invoice, by=owner)
+    assert [awaiting_approval_count(person, entity) for person in people] == [0, 1, 0]
+    # then after the first level, the director has it
+    invoice_approve(invoice=invoice, by=approver)
+    counts = [awaiting_approval_count(person, entity) for person in people]
+    assert counts == [0, 0, 1]
+    assert counts == [awaiting_approval_by(person, entity).count() for person in people]
 
 
 def test_below_the_threshold_one_level_is_enough(entity, owner, approver, draft_invoice, two_levels):

@@ -6,11 +6,22 @@ import datetime as dt
 from typing import Any
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from facturier.accounts.models import LegalEntity
 from facturier.approvals import engine
-from facturier.approvals.models import ApprovalRequest, ApprovalRule, Delegation, RequestStatus
+from facturier.approvals.models import (
+    ApprovalDecision,
+    ApprovalRequest,
+    ApprovalRule,
+    Delegation,
+    RequestStatus,
+)
+
+# What `engine.level_candidates` reads of a request and its decisions: `not_for` runs on every staff page
+# (the menu's "To approve" count), so it reads these columns only, not the facts, findings and history.
+_CANDIDATE_FIELDS = ("entity", "subject_id", "level", "plan", "author_refs", "extra_approvers")
+_DECISION_FIELDS = ("request", "decision", "actor_ref", "on_behalf_of")
 
 
 def latest_request(subject_type: str, subject_id: UUID) -> ApprovalRequest | None:
@@ -30,12 +41,23 @@ def pending_requests(entity: LegalEntity, subject_type: str | None = None) -> Qu
 
 
 def not_for(user: Any, entity: LegalEntity, subject_type: str, day: dt.date) -> set[UUID]:
-    """Subjects pending approval whose current level ``user`` may not decide (not among its approvers)."""
+    """Subjects pending approval whose current level ``user`` may not decide (not among its approvers).
+
+    The menu's "To approve" count asks on every page: with no request pending, the members and
+    delegations are not read."""
+    decisions = Prefetch("decisions", queryset=ApprovalDecision.objects.only(*_DECISION_FIELDS))
+    pending = list(
+        ApprovalRequest.objects.filter(entity=entity, status=RequestStatus.PENDING, subject_type=subject_type)
+        .only(*_CANDIDATE_FIELDS)
+        .prefetch_related(decisions)
+    )
+    if not pending:
+        return set()
     member_roles, absences = engine.members(entity), engine.delegations(entity)
     uid = str(user.pk)
     return {
         request.subject_id
-        for request in pending_requests(entity, subject_type)
+        for request in pending
         if uid not in engine.level_candidates(request, day, member_roles=member_roles, absences=absences)
     }
 

@@ -12,15 +12,17 @@ from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db.models import Model, QuerySet
+from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from facturier.accounts.models import LegalEntity, Membership
 
 SESSION_KEY = "facturier.entity_id"
+_MEMBERSHIPS = "_facturier_memberships"
 
 
 class EntityRequest(HttpRequest):
@@ -40,13 +42,29 @@ def of_entity(model: type[M], entity: LegalEntity) -> QuerySet[M]:
     return cast(QuerySet[M], model.objects.filter(entity=entity))  # type: ignore[attr-defined]
 
 
-def select_entity(request: HttpRequest) -> Membership | None:
-    """The membership the request works under: the one chosen in the session, else the first one."""
-    memberships = list(
-        Membership.objects.filter(user__pk=request.user.pk or 0)
+def memberships_of(request: HttpRequest) -> list[Membership]:
+    """The signed-in user's memberships with their entities, by entity name, each annotated `enrolled`
+    (whether the user has a confirmed authenticator), read once per request: the second-factor gate
+    (`web.two_factor`) and `select_entity` both need them, and every staff page would otherwise read
+    them twice (issue 9: queries of every page cost CPU to build and read)."""
+    pk = request.user.pk or 0
+    cached = getattr(request, _MEMBERSHIPS, None)
+    if cached is not None and cached[0] == pk:
+        return cast(list[Membership], cached[1])
+    enrolled = TOTPDevice.objects.filter(user=OuterRef("user"), confirmed=True)
+    memberships: list[Membership] = list(
+        Membership.objects.filter(user__pk=pk)
         .select_related("entity")
+        .annotate(enrolled=Exists(enrolled))
         .order_by("entity__name")
     )
+    setattr(request, _MEMBERSHIPS, (pk, memberships))
+    return memberships
+
+
+def select_entity(request: HttpRequest) -> Membership | None:
+    """The membership the request works under: the one chosen in the session, else the first one."""
+    memberships = memberships_of(request)
     if not memberships:
         return None
     wanted = request.session.get(SESSION_KEY)

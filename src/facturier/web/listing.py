@@ -25,7 +25,7 @@ from facturier.invoicing.models import Document, Kind, Status, TypeCode
 from facturier.invoicing.selectors import ListPosition, after, before, newest_first, oldest_first
 from facturier.invoicing.services.common import entity_today
 from facturier.parties.models import Customer
-from facturier.payments.selectors import Settlement, settled_as, still_owed, with_settlement
+from facturier.payments.selectors import Settlement, settled_as, still_owed, with_settled_amounts
 from facturier.web.access import of_entity
 from facturier.web.forms.documents import CustomerPicker
 from facturier.web.keyset import COUNT_UP_TO, PAGE_SIZE, KeysetPage
@@ -34,6 +34,14 @@ from facturier.web.labels import status_text
 # A free-text search is counted only this far: a common term ("Atelier") matches a tenth of a 1M-invoice
 # history, and counting 1,000 of them means checking each row's number and customer name (issue 9).
 SEARCH_COUNT_UP_TO = 100
+
+
+# The columns a list row shows (web/documents/list.html, the dashboard's latest invoices): a document has
+# some seventy, three of them JSON, and reading, converting and holding all of them for each row of a page
+# was a good part of a list's CPU time (issue 9). A template reading another field would cost one
+# query per row, which tests/web/test_query_counts.py catches.
+ROW_FIELDS = ("kind", "type_code", "status", "number", "customer", "customer__name", "issue_date", "due_date",
+              "currency", "tax_exclusive", "tax_inclusive", "payable", "seal_hash", "created_at")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -47,8 +55,9 @@ class Section:
     credit_notes: bool | None = None  # None: not an invoice list
 
     def documents(self, entity: LegalEntity) -> QuerySet[Document]:
+        """The section's documents with the amounts paid and credited (`settle` the rows read)."""
         rows = selectors.documents_in(entity, kind=self.kind, credit_notes=self.credit_notes)
-        return with_settlement(rows.select_related("customer"))
+        return with_settled_amounts(rows.select_related("customer"))
 
 
 S = Status

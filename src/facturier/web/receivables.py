@@ -17,6 +17,7 @@ from facturier.invoicing.services.common import entity_today
 from facturier.payments.selectors import is_overdue, receivables_of
 from facturier.web.access import of_entity
 from facturier.web.labels import status_text
+from facturier.web.listing import ROW_FIELDS
 
 __all__ = ["Dashboard", "dashboard_for", "entity_today", "is_overdue"]
 
@@ -128,5 +129,5 @@ def dashboard_for(entity: LegalEntity) -> Dashboard:
         pending_approval=counts.get(Status.PENDING_APPROVAL.value, 0),
         aged=receivables.aged,
         by_status=by_status,
-        recent=list(documents.select_related("customer").order_by("-created_at")[:10]),
+        recent=list(documents.select_related("customer").only(*ROW_FIELDS).order_by("-created_at")[:10]),
     )

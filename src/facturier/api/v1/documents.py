@@ -36,7 +36,7 @@ from facturier.invoicing import selectors, services
 from facturier.invoicing.models import Document, Kind, Status
 from facturier.parties.models import Customer
 from facturier.parties.selectors import customer_get
-from facturier.payments.selectors import Settlement, settled_as, with_settlement
+from facturier.payments.selectors import Settlement, settle, settled_as, with_settled_amounts, with_settlement
 
 # Who created, submitted and approved a document: shown by DocumentOut, read with the document.
 ACTOR_FIELDS = (
@@ -47,6 +47,12 @@ ACTOR_FIELDS = (
     "approved_by",
     "approved_by_key",
 )
+# What `DocumentSummaryOut` (a list row) reads: the list loads these columns only, not the seventy of a
+# document with its three JSON snapshots (issue 9: CPU per request), and the customer's name in the same
+# query for documents without a snapshot yet.
+SUMMARY_FIELDS = ("kind", "type_code", "status", "number", "customer", "customer__name", "customer_snapshot",
+                  "issue_date", "due_date", "currency", "tax_exclusive", "tax_total", "tax_inclusive",
+                  "payable", "seal_hash", "created_at", "updated_at")  # fmt: skip
 StatusIn = choice(Status.values)
 SettlementIn = choice(Settlement.values)
 NOT_HEADER = frozenset(
@@ -197,8 +203,12 @@ def register_common(router: Router, resource: str) -> None:
     def list_documents(request: HttpRequest, filters: Query[DocumentFilters]) -> dict[str, object]:
         require_scope(request, f"{resource}:read")
         entity = entity_of(request)
-        documents = filtered(documents_of(entity, resource), filters, entity=entity)
+        documents = with_settled_amounts(selectors.documents_of(entity, resource))
+        documents = (
+            filtered(documents, filters, entity=entity).select_related("customer").only(*SUMMARY_FIELDS)
+        )
         page = paginate(request, documents, cursor=filters.cursor, limit=filters.limit)
+        settle(page.items)
         return {"items": page.items, "next": page.next}
 
     @router.get(f"/{resource}/{{document_id}}", response=DocumentOut, operation_id=f"{resource}_read",

@@ -17,11 +17,11 @@ from facturier.invoicing.models import Document, Kind, Status
 from facturier.invoicing.selectors import available_actions, history_of, lineage_of
 from facturier.payments.credit import available_credit
 from facturier.payments.models import Allocation
-from facturier.payments.selectors import settlement_of
+from facturier.payments.selectors import settle, settlement_of
 from facturier.web.access import EntityRequest, of_entity, staff_view
 from facturier.web.approval_circuit import circuit_context
 from facturier.web.forms.actions import PaymentForm, RejectForm
-from facturier.web.listing import DocumentFilterForm, list_page, section_named, section_of
+from facturier.web.listing import ROW_FIELDS, DocumentFilterForm, list_page, section_named, section_of
 from facturier.web.receivables import entity_today, is_overdue
 
 
@@ -34,11 +34,12 @@ def document_list(request: EntityRequest, slug: str) -> HttpResponse:
     section = section_named(slug)
     filters = DocumentFilterForm(request.GET or None, entity=request.entity, section=section)
     page = list_page(
-        filters.apply(section.documents(request.entity)),
+        filters.apply(section.documents(request.entity)).only(*ROW_FIELDS),
         request.GET.get("after", "")[:300],
         before_cursor=request.GET.get("before", "")[:300],
         searching=bool(request.GET.get("q", "").strip()),
     )
+    settle(page)
     today = entity_today(request.entity)
     for document in page:
         document.overdue = is_overdue(document, today)
