@@ -8,9 +8,10 @@ unlike wall time) of each step and of a whole ``validate_xml`` on the official e
 CII as issued (Factur-X EN16931 profile + XSD + EN 16931 + BR-FR) and UBL (default rule sets);
 then the wall-clock loop (XSD + EN 16931 + BR-FR, then without BR-FR) for the given seconds.
 ``--original`` runs the schematron files as published instead of their one-pass rewrite.
-``--compare`` instead measures, in alternating rounds in one process (so both see the same load),
-the one-pass form without and with the latest rewrite, the routing of wildcard-name rules
-(``single_pass.ROUTE_WILDCARDS``), and prints the median and best of the rounds per step.
+``--compare`` instead measures, in alternating rounds in one process (so all see the same load),
+the variants of :data:`VARIANTS` (the fourth session's rewrites switched on one by one: last fired
+pattern only, guards on runs of ``not(child)`` assertions, the schematrons merged into one
+transformation), and prints the median and best of the rounds per step.
 """
 
 from __future__ import annotations
@@ -71,13 +72,17 @@ def _cpu_split(label: str, xml: bytes, store: ArtefactStore, repeat: int) -> Non
     print(f"  {_cpu_ms(partial(parse_secure, xml), repeat):6.2f}  parse (lxml)")
     saxon_parse = partial(engine.processor.parse_xml, xml_text=document.text)
     print(f"  {_cpu_ms(saxon_parse, repeat):6.2f}  parse (Saxon)")
+    schematrons: list[tuple[Path, str]] = []
     for step in steps:
         path = store.path(step.key)
         if step.kind == "xsd":
             action: Callable[[], object] = partial(validate_xsd, tree, path, source=step.source)
         else:
             action = partial(schematron.run_schematron, document, path, source=step.source)
+            schematrons.append((path, step.source))
         print(f"  {_cpu_ms(action, repeat):6.2f}  {step.kind} {path.name}")
+    merged = partial(schematron.run_schematrons, document, schematrons)
+    print(f"  {_cpu_ms(merged, repeat):6.2f}  xslt all (run_schematrons, merged: {schematron.MERGE})")
     total = _cpu_ms(partial(validate_xml, xml, store=store, profile=profile), repeat)
     print(f"  {total:6.2f}  total validate_xml")
 
@@ -93,6 +98,7 @@ def _stages(label: str, xml: bytes, store: ArtefactStore) -> dict[str, Callable[
         "parse (lxml)": partial(parse_secure, xml),
         "parse (Saxon)": partial(engine.processor.parse_xml, xml_text=document.text),
     }
+    schematrons: list[tuple[Path, str]] = []
     for step in steps:
         path = store.path(step.key)
         if step.kind == "xsd":
@@ -101,34 +107,51 @@ def _stages(label: str, xml: bytes, store: ArtefactStore) -> dict[str, Callable[
             actions[f"xslt {path.name}"] = partial(
                 schematron.run_schematron, document, path, source=step.source
             )
+            schematrons.append((path, step.source))
+    actions["xslt all (run_schematrons)"] = partial(schematron.run_schematrons, document, schematrons)
     actions["total validate_xml"] = partial(validate_xml, xml, store=store, profile=profile)
     return actions
 
 
+# (label, schematron.MERGE, single_pass.GUARD_ABSENT_CHILDREN, single_pass.LAST_FIRED_ONLY) of the
+# variants --compare alternates.
+VARIANTS = (
+    ("before (3rd session)", False, False, False),
+    ("+ last fired only", False, False, True),
+    ("+ guards", False, True, True),
+    ("+ guards + merged", True, True, True),
+)
+
+
+def _set(merge: bool, guard: bool, last: bool) -> None:
+    schematron.MERGE = merge
+    single_pass.GUARD_ABSENT_CHILDREN, single_pass.LAST_FIRED_ONLY = guard, last
+
+
 def _compare(conformance: Path, store: ArtefactStore, repeat: int, rounds: int) -> None:
-    """Median and best CPU ms per step, without / with the wildcard routing, in alternating rounds."""
+    """Median and best CPU ms per step of each variant (:data:`VARIANTS`), in alternating rounds."""
     for label, relative in DOCUMENTS.items():
         xml = (conformance / relative).read_bytes()
-        times: dict[tuple[bool, str], list[float]] = {}
+        times: dict[tuple[str, str], list[float]] = {}
         for _ in range(rounds):
-            for fast in (False, True):
-                single_pass.ROUTE_WILDCARDS = fast
+            for variant, merge, guard, last in VARIANTS:
+                _set(merge, guard, last)
                 validate_xml(xml, store=store, profile=PROFILES[label])  # compiled outside the timing
                 for name, action in _stages(label, xml, store).items():
                     started = _cpu()
                     for _ in range(repeat):
                         action()
-                    times.setdefault((fast, name), []).append((_cpu() - started) / repeat * 1000)
-        single_pass.ROUTE_WILDCARDS = True
+                    times.setdefault((variant, name), []).append((_cpu() - started) / repeat * 1000)
+        _set(False, True, True)  # as shipped
         print(
             f"{label} [profile {PROFILES[label]}, {' + '.join(RULE_SETS[0])}], CPU ms per call, "
             f"median (best) of {rounds} alternating rounds of {repeat}:"
         )
-        print(f"  {'step':44} {'one pass before':>18} {'+ wildcard routing':>20}")
+        print(f"  {'step':44}" + "".join(f" {variant:>20}" for variant, *_ in VARIANTS))
         for name in _stages(label, xml, store):
-            cells = [times[(fast, name)] for fast in (False, True)]
+            cells = [times[(variant, name)] for variant, *_ in VARIANTS]
             text = [f"{statistics.median(c):6.2f} ({min(c):5.2f})" for c in cells]
-            print(f"  {name:44} {text[0]:>18} {text[1]:>20}")
+            print(f"  {name:44}" + "".join(f" {cell:>20}" for cell in text))
 
 
 def _measure(xml: bytes, store: ArtefactStore, rules: tuple[str, ...], seconds: float) -> tuple[int, float]:
@@ -150,7 +173,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--repeat", type=int, default=30, help="calls per CPU measurement")
     parser.add_argument("--original", action="store_true", help="run the schematron files as published")
-    parser.add_argument("--compare", action="store_true", help="one pass without / with the wildcard routing")
+    parser.add_argument(
+        "--compare", action="store_true", help="one pass without / with the merged schematrons"
+    )
     parser.add_argument("--rounds", type=int, default=7, help="alternating rounds of --compare")
     options = parser.parse_args()
     if options.compare:

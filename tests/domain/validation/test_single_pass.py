@@ -17,7 +17,12 @@ from lxml import etree
 from facturier.domain.lifecycle import build_cdar
 from facturier.domain.validation import schematron
 from facturier.domain.validation.schematron import SchematronCompileError, _engine
-from facturier.domain.validation.single_pass import _conjuncts, _name_test, single_pass
+from facturier.domain.validation.single_pass import (
+    _conjuncts,
+    _name_test,
+    merged_single_pass,
+    single_pass,
+)
 from tests.domain.lifecycle.builders import status_message
 
 from .conftest import CONFORMANCE
@@ -334,9 +339,10 @@ def test_wildcard_rules_stay_in_one_mode_when_routing_could_change_what_they_see
     for label, rules in {
         # position() in a rule would read 1 once the node is applied alone in its mode
         "position": _WILDCARD_RULES.replace('select="path()"', 'select="concat(path(), position())"', 1),
-        # a test that says nothing of the name: decided at run time in one mode, as before
-        "content": _WILDCARD_RULES.replace(
-            "ends-with(name(), 'Amount') and not (self::a:TaxAmount)", "not(*)"
+        # a rule or named template reading its position: that changes when routed
+        "named-position": _WILDCARD_RULES.replace(
+            "</xsl:stylesheet>",
+            '<xsl:template name="where"><xsl:value-of select="last()"/></xsl:template></xsl:stylesheet>',
         ),
     }.items():
         xslt = tmp_path / f"{label}.xslt"
@@ -394,3 +400,240 @@ def test_other_predicates_are_not_name_tests(predicate: str) -> None:
 )
 def test_conjuncts_split_on_top_level_and_only(predicate: str, parts: list[str]) -> None:
     assert _conjuncts(predicate) == parts
+
+
+def test_a_wildcard_rule_on_content_stays_unrouted_beside_routed_ones(tmp_path: Path) -> None:
+    """``//*[not(*)]`` (like Factur-X's empty-element rule) says nothing of the name: it stays in
+    every mode with its test, while the name rules are routed; findings unchanged."""
+    xslt = tmp_path / "content.xslt"
+    xslt.write_text(
+        _WILDCARD_RULES.replace("ends-with(name(), 'Amount') and not (self::a:TaxAmount)", "not(*)")
+    )
+    rewritten = single_pass(xslt)
+    assert rewritten is not None
+    assert "facturier-single-pass-route" in rewritten.text
+    original, routed = _run_both(xslt, _WILDCARD_DOCUMENT)
+    assert routed == original
+    fired = {(f.rule_id, f.location.rsplit("/", 1)[-1]) for f in original}  # type: ignore[attr-defined]
+    assert {("AMOUNT", "Q{urn:a}Total[1]"), ("ID", "Q{urn:a}LineID[1]")} <= fired
+
+
+# Schematrons the pipeline runs one after another (validate_xml's rule sets), merged into one run.
+MERGED = {
+    **{
+        f"cii-{profile}": (
+            f"facturx/{profile}/2xslt/{name}",
+            "en16931/cii/xslt/EN16931-CII-validation.xslt",
+            "fr-ctc/CII/BR-FR/2xslt/BR-FR-Flux2-Schematron-CII.xslt",
+        )
+        for profile, name in (
+            ("MINIMUM", "Factur-X_1.09_MINIMUM.xsl"),
+            ("BASICWL", "FACTUR-X_BASIC-WL.xslt"),
+            ("BASIC", "Factur-X_1.09_BASIC.xsl"),
+            ("EN16931", "FACTUR-X_EN16931.xslt"),
+        )
+    },
+    "cii": (
+        "en16931/cii/xslt/EN16931-CII-validation.xslt",
+        "fr-ctc/CII/BR-FR/2xslt/BR-FR-Flux2-Schematron-CII.xslt",
+    ),
+    "cii-extended-ctc-fr": (
+        "en16931/cii/xslt/EN16931-CII-validation.xslt",
+        "fr-ctc/CII/EXTENDED-CTC-FR/2xslt/EXTENDED-CTC-FR-CII.xslt",
+        "fr-ctc/CII/BR-FR/2xslt/BR-FR-Flux2-Schematron-CII_WARNING.xslt",
+    ),
+    "ubl": (
+        "en16931/ubl/xslt/EN16931-UBL-validation.xslt",
+        "fr-ctc/UBL/BR-FR/2xslt/BR-FR-Flux2-Schematron-UBL.xslt",
+    ),
+    "ubl-peppol": (
+        "en16931/ubl/xslt/EN16931-UBL-validation.xslt",
+        "fr-ctc/UBL/EXTENDED-CTC-FR/2xslt/EXTENDED-CTC-FR-UBL.xslt",
+        "fr-ctc/UBL/BR-FR/2xslt/BR-FR-Flux2-Schematron-UBL_WARNING.xslt",
+        "peppol/bis-billing-3.0.21/xslt/CEN-EN16931-UBL.xslt",
+        "peppol/bis-billing-3.0.21/xslt/PEPPOL-EN16931-UBL.xslt",
+    ),
+}
+
+
+def _merged_params() -> list[object]:
+    if not CONFORMANCE.is_dir():
+        reason = "../shared not present: conformance data is only in the team workspace"
+        return [pytest.param(None, marks=pytest.mark.skip(reason=reason))]
+    return list(MERGED)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("label", _merged_params())
+def test_merged_schematrons_find_what_the_published_ones_find_in_turn(label: str) -> None:
+    """One transformation for the schematrons of a validation: same findings, same order, same
+    source per finding as the published files run one after another."""
+    paths = tuple(CONFORMANCE / relative for relative in MERGED[label])
+    assert merged_single_pass(paths) is not None, "these official stylesheets should merge"
+    steps = [(path, f"s{number}") for number, path in enumerate(paths)]
+    roots = STYLESHEETS[MERGED[label][-1]]
+    checked, sources = 0, set()
+    for name, root in _documents():
+        if root.tag not in roots:
+            continue
+        document = schematron.XsltInput(etree.tostring(root, encoding="unicode"))
+        schematron.SINGLE_PASS = False
+        try:
+            published = schematron.run_schematrons(document, steps)
+        finally:
+            schematron.SINGLE_PASS = True
+        schematron.MERGE = True
+        try:
+            merged = schematron.run_schematrons(document, steps)
+        finally:
+            schematron.MERGE = False
+        assert merged == published, name
+        checked += 1
+        sources |= {finding.source for finding in published}
+    assert checked > 0
+    assert len(sources) > 1
+
+
+_MERGE_A = """<xsl:stylesheet xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+    xmlns:svrl="http://purl.oclc.org/dsdl/svrl" xmlns:a="urn:a" version="2.0">
+  <xsl:param name="shared"/>
+  <xsl:template match="/"><svrl:schematron-output>
+    <xsl:apply-templates select="/" mode="M1"/><xsl:apply-templates select="/" mode="M2"/>
+  </svrl:schematron-output></xsl:template>
+  RULES
+  <xsl:template match="*" mode="path"><xsl:value-of select="name()"/></xsl:template>
+</xsl:stylesheet>"""
+
+
+def _merge_rule(match: str, mode: str, rule_id: str, walk: str = "@*|*") -> str:
+    return (
+        f'<xsl:template match="{match}" mode="{mode}" priority="1000">'
+        f'<svrl:failed-assert test="x" id="{rule_id}"><xsl:attribute name="location">'
+        f'<xsl:value-of select="path()"/></xsl:attribute><svrl:text>[{rule_id}]-fired</svrl:text>'
+        f'</svrl:failed-assert><xsl:apply-templates select="{walk}" mode="{mode}"/></xsl:template>'
+        f'<xsl:template match="text()" mode="{mode}" priority="-1"/>'
+        f'<xsl:template match="@*|node()" mode="{mode}" priority="-2">'
+        f'<xsl:apply-templates select="{walk}" mode="{mode}"/></xsl:template>'
+    )
+
+
+def _merge_stylesheets(tmp_path: Path, second_rules: str, second_extra: str = "") -> tuple[Path, Path]:
+    first = tmp_path / "first.xslt"
+    first.write_text(
+        _MERGE_A.replace("RULES", _merge_rule("a:x", "M1", "A1") + _merge_rule("@code", "M2", "A2"))
+    )
+    second = tmp_path / "second.xslt"
+    second.write_text(_MERGE_A.replace("RULES", second_rules + second_extra))
+    return first, second
+
+
+_MERGE_DOCUMENT = '<a:doc xmlns:a="urn:a"><a:x code="1"/><a:y code="2"><a:x/></a:y></a:doc>'
+
+
+def test_merged_stylesheets_keep_each_stylesheets_findings_order_and_source(tmp_path: Path) -> None:
+    # Same pattern modes (M1, M2) in both; the second walks elements only, as BR-FR does.
+    first, second = _merge_stylesheets(
+        tmp_path, _merge_rule("a:y", "M1", "B1", walk="*") + _merge_rule("a:x", "M2", "B2", walk="*")
+    )
+    merged = merged_single_pass((first, second))
+    assert merged is not None
+    assert merged.patterns == (2, 2)
+    assert merged.text.count('name="shared"') == 1  # identical declarations: one copy
+    steps = [(first, "first"), (second, "second")]
+    document = schematron.XsltInput(_MERGE_DOCUMENT)
+    schematron.SINGLE_PASS = False
+    try:
+        published = schematron.run_schematrons(document, steps)
+    finally:
+        schematron.SINGLE_PASS = True
+    assert [(f.rule_id, f.source) for f in published] == [
+        ("A1", "first"),
+        ("A1", "first"),
+        ("A2", "first"),
+        ("A2", "first"),
+        ("B1", "second"),
+        ("B2", "second"),
+        ("B2", "second"),
+    ]
+    schematron.MERGE = True
+    try:
+        assert schematron.run_schematrons(document, steps) == published
+    finally:
+        schematron.MERGE = False
+    assert "+" in " ".join(schematron.compile_timings())  # it did run merged
+
+
+def test_merge_declines_what_it_cannot_keep_apart(tmp_path: Path) -> None:
+    # A declaration of the same name that differs: nothing is renamed inside XPaths, so no merge.
+    first, second = _merge_stylesheets(
+        tmp_path,
+        _merge_rule("a:y", "M1", "B1"),
+        '<xsl:template match="@*" mode="path"><xsl:value-of select="1"/></xsl:template>',
+    )
+    assert merged_single_pass((first, second)) is None
+    # A stylesheet walking elements only, with a rule on attributes (never met in its own walk).
+    first, second = _merge_stylesheets(tmp_path, _merge_rule("a:x/@code", "M1", "B1", walk="*"))
+    assert merged_single_pass((first, second)) is None
+    # A prefix bound to another namespace.
+    second.write_text(_MERGE_A.replace('xmlns:a="urn:a"', 'xmlns:a="urn:b"').replace("RULES", ""))
+    assert merged_single_pass((first, second)) is None
+    # Still the findings of the separate runs.
+    document = schematron.XsltInput(_MERGE_DOCUMENT)
+    steps = [(first, "first"), (second, "second")]
+    assert schematron.run_schematrons(document, steps) == schematron.run_schematron(
+        document, first, source="first"
+    ) + schematron.run_schematron(document, second, source="second")
+
+
+def test_merge_leaves_factur_x_extended_to_run_as_published() -> None:
+    if not CONFORMANCE.is_dir():
+        pytest.skip("../shared not present: conformance data is only in the team workspace")
+    paths = (
+        CONFORMANCE / "facturx/EXTENDED/2xslt/Factur-X_EXTENDED.xslt",
+        CONFORMANCE / "en16931/cii/xslt/EN16931-CII-validation.xslt",
+    )
+    assert merged_single_pass(paths) is None
+
+
+def _choose(test: str, rule_id: str) -> str:
+    return (
+        f'<xsl:choose><xsl:when test="{test}"/><xsl:otherwise><svrl:failed-assert test="t" id="{rule_id}">'
+        '<xsl:attribute name="location"><xsl:value-of select="path()"/></xsl:attribute>'
+        f"<svrl:text>[{rule_id}]-fired</svrl:text></svrl:failed-assert></xsl:otherwise></xsl:choose>"
+    )
+
+
+_ABSENT_RULES = (
+    '<xsl:stylesheet xmlns:xsl="http://www.w3.org/1999/XSL/Transform" '
+    'xmlns:svrl="http://purl.oclc.org/dsdl/svrl" xmlns:a="urn:a" version="2.0">'
+    '<xsl:template match="/"><svrl:schematron-output>'
+    '<xsl:apply-templates select="/" mode="M1"/></svrl:schematron-output></xsl:template>'
+    '<xsl:template match="a:t" mode="M1" priority="1000">'
+    + _choose("not(a:p)", "P")
+    + "<!--ASSERT -->"
+    + _choose("not(a:q)", "Q")
+    + _choose("not(a:p)", "P2")
+    + _choose("not (a:r)", "R")
+    + _choose("not(a:q) or (a:q = 'ok')", "QOK")
+    + _choose("not(a:s)", "S")
+    + _choose("not(a:u)", "U")
+    + '<xsl:apply-templates select="@*|*" mode="M1"/></xsl:template>'
+    + _defaults("M1")
+    + "</xsl:stylesheet>"
+)
+_ABSENT_DOCUMENT = """<a:doc xmlns:a="urn:a" xmlns:b="urn:b">
+  <a:t/><a:t><a:q>ok</a:q></a:t><a:t><a:q>no</a:q><a:r/></a:t><a:t><a:p/><a:s/></a:t>
+  <a:t><b:p/><b:r/>text</a:t><a:t><a:x><a:p/></a:x><a:u/></a:t></a:doc>"""
+
+
+def test_runs_of_absent_child_assertions_are_guarded_and_find_the_same(tmp_path: Path) -> None:
+    xslt = tmp_path / "rules.xslt"
+    xslt.write_text(_ABSENT_RULES)
+    rewritten = single_pass(xslt)
+    assert rewritten is not None
+    assert '<xsl:if test="a:p | a:q | a:r">' in rewritten.text  # the run of four, names once
+    assert "a:s | a:u" not in rewritten.text  # after "not(a:q) or ...", a run of two: as published
+    original, guarded = _run_both(xslt, _ABSENT_DOCUMENT)
+    assert guarded == original
+    expected = ["Q", "Q", "R", "QOK", "P", "P2", "S", "U"]
+    assert [f.rule_id for f in original] == expected  # type: ignore[attr-defined]

@@ -8,6 +8,7 @@ the rest of Facturier (API problem details, UI, transmission gates) never parses
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -156,13 +157,18 @@ def _finding_from_assertion(element: etree._Element, source: str) -> Finding:
     )
 
 
-def findings_from_svrl(svrl: bytes, source: str) -> tuple[Finding, ...]:
+def findings_from_svrl(
+    svrl: bytes, source: str, *, source_of: Callable[[etree._Element], str] | None = None
+) -> tuple[Finding, ...]:
     """Read an SVRL report: every ``failed-assert`` and ``successful-report`` is a finding.
 
     Factur-X profile schematrons express some rules as ``report`` (fires when the bad case is
-    present), so successful reports count exactly like failed assertions.
+    present), so successful reports count exactly like failed assertions. ``source_of`` names the
+    source of each assertion when the report is that of several merged stylesheets.
     """
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
     root = etree.fromstring(svrl, parser)
     kinds = (f"{{{SVRL_NS}}}failed-assert", f"{{{SVRL_NS}}}successful-report")
+    if source_of is not None:  # one report of several merged stylesheets
+        return tuple(_finding_from_assertion(element, source_of(element)) for element in root.iter(*kinds))
     return tuple(_finding_from_assertion(element, source) for element in root.iter(*kinds))

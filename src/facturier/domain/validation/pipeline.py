@@ -28,7 +28,7 @@ from lxml import etree
 
 from facturier.domain.validation.artefacts import FACTURX_PROFILES, UBL_DOCUMENTS, ArtefactStore
 from facturier.domain.validation.findings import Finding, ValidationReport
-from facturier.domain.validation.schematron import XsltInput, run_schematron
+from facturier.domain.validation.schematron import XsltInput, run_schematrons
 from facturier.domain.validation.secure_xml import (
     MalformedXmlError,
     UnsafeXmlError,
@@ -184,12 +184,18 @@ def _run(tree: etree._ElementTree, steps: list[ValidationStep], store: ArtefactS
     paths: dict[str, Path] = {step.key: store.path(step.key) for step in steps}  # fail closed first
     findings: list[Finding] = []
     document: XsltInput | None = None
-    for step in steps:
+    pending: list[tuple[Path, str]] = []  # consecutive schematrons: run as one (run_schematrons)
+    for step in [*steps, None]:
+        if pending and (step is None or step.kind == "xsd"):
+            document = document if document is not None else XsltInput(serialize_for_xslt(tree))
+            findings += run_schematrons(document, pending)
+            pending = []
+        if step is None:
+            break
         if step.kind == "xsd":
             findings += validate_xsd(tree, paths[step.key], source=step.source)
         else:
-            document = document if document is not None else XsltInput(serialize_for_xslt(tree))
-            findings += run_schematron(document, paths[step.key], source=step.source)
+            pending.append((paths[step.key], step.source))
     return ValidationReport(tuple(findings), tuple(step.source for step in steps))
 
 

@@ -15,7 +15,9 @@ Saxon (a GraalVM native image) has three rules we measured or that DESIGN.md rec
 
 What is compiled is the one-pass form of the official stylesheet (:mod:`.single_pass`, 2-15x less
 CPU per run, same findings), or the file itself when that rewrite does not apply. Set
-``SINGLE_PASS = False`` to run the files as published (the benchmark's ``--original``).
+``SINGLE_PASS = False`` to run the files as published (the benchmark's ``--original``). The
+schematrons of one validation can run as one merged transformation (:func:`run_schematrons`,
+``MERGE = True``; off: measured slower than separate runs).
 
 Callers inside forked workers whose parent already used Saxon (gunicorn ``--preload``,
 pytest-xdist) should use :func:`facturier.domain.validation.isolation.validate_in_subprocess`.
@@ -26,6 +28,9 @@ from __future__ import annotations
 import os
 import threading
 import time
+from bisect import bisect_left
+from collections.abc import Sequence
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +39,12 @@ from saxonche import PySaxonApiError, PySaxonProcessor
 
 from facturier.domain.validation import single_pass as _single_pass_module
 from facturier.domain.validation.findings import Finding, findings_from_svrl
-from facturier.domain.validation.single_pass import single_pass
+from facturier.domain.validation.single_pass import TAG, merged_single_pass, single_pass
 
 SINGLE_PASS = True
+# Consecutive schematrons of one validation run as one transformation (:func:`run_schematrons`):
+# off, it measured slower than three runs (docs/issuing-parallel.md, "Validation, fourth pass").
+MERGE = False
 
 __all__ = [
     "SINGLE_PASS",
@@ -44,6 +52,7 @@ __all__ = [
     "XsltInput",
     "compile_timings",
     "run_schematron",
+    "run_schematrons",
     "warm_up",
 ]
 
@@ -60,8 +69,9 @@ class _SaxonEngine:
         self.thread = threading.current_thread()
         self.processor = PySaxonProcessor(license=False)
         self.compiler = self.processor.new_xslt30_processor()
-        self.executables: dict[tuple[Path, bool, tuple[bool, bool]], Any] = {}
+        self.executables: dict[tuple[Path, bool, tuple[bool, ...]], Any] = {}
         self.compile_seconds: dict[Path, float] = {}
+        self.merged: dict[tuple[tuple[Path, ...], tuple[bool, ...]], tuple[Any, tuple[int, ...]] | None] = {}
 
     def executable(self, xslt_path: Path) -> Any:
         given = (xslt_path, SINGLE_PASS, _single_pass_module.variant())
@@ -97,6 +107,32 @@ class _SaxonEngine:
                 found.set_parameter(parameter, self.processor.parse_xml(xml_file_name=str(document)))
         except (PySaxonApiError, OSError, ValueError, etree.LxmlError):
             return None  # the published file still runs (and reports its own compile errors)
+        return found
+
+    def merged_executable(self, xslt_paths: tuple[Path, ...]) -> tuple[Any, tuple[int, ...]] | None:
+        """The merged one-pass executable of ``xslt_paths`` and its pattern counts, or None."""
+        given = (xslt_paths, _single_pass_module.variant())
+        if given in self.merged:
+            return self.merged[given]
+        started = time.perf_counter()
+        found: tuple[Any, tuple[int, ...]] | None = None
+        try:
+            rewritten = merged_single_pass(tuple(path.resolve() for path in xslt_paths))
+            if rewritten is not None:
+                executable = self.compiler.compile_stylesheet(stylesheet_text=rewritten.text)
+                if executable is not None:
+                    for parameter, document in rewritten.documents:
+                        executable.set_parameter(
+                            parameter, self.processor.parse_xml(xml_file_name=str(document))
+                        )
+                    found = (executable, rewritten.patterns)
+        except (PySaxonApiError, OSError, ValueError, etree.LxmlError):
+            found = None  # each stylesheet then runs on its own
+        if found is not None:
+            self.compile_seconds[Path(" + ".join(str(path) for path in xslt_paths))] = (
+                time.perf_counter() - started
+            )
+        self.merged[given] = found
         return found
 
 
@@ -188,3 +224,40 @@ def run_schematron(document: str | XsltInput, xslt_path: Path, *, source: str) -
             ),
         )
     return findings_from_svrl(svrl.encode("utf-8"), source)
+
+
+def run_schematrons(document: str | XsltInput, steps: Sequence[tuple[Path, str]]) -> tuple[Finding, ...]:
+    """Apply several compiled schematrons (path, source) to ``document``, in order.
+
+    When they merge (:func:`~.single_pass.merged_single_pass`) they run as one transformation:
+    one walk of the document and one SVRL report instead of one each; each finding gets the
+    source of the stylesheet its pattern came from, and the findings come in the order of the
+    separate runs. A dynamic error, or anything unexpected in the report, runs them one by one
+    instead, so the result is always that of the separate runs.
+    """
+    if len(steps) > 1 and MERGE and SINGLE_PASS:
+        engine = _engine()
+        merged = engine.merged_executable(tuple(path for path, _ in steps))
+        if merged is not None:
+            executable, patterns = merged
+            prepared = document if isinstance(document, XsltInput) else XsltInput(document)
+            try:
+                svrl = executable.transform_to_string(xdm_node=prepared.node_for(engine))
+            except PySaxonApiError:
+                svrl = None
+            if svrl:
+                bounds = list(accumulate(patterns))
+                sources = [source for _, source in steps]
+
+                def source_of(element: etree._Element) -> str:
+                    return sources[bisect_left(bounds, int(element.get(TAG, "")))]
+
+                try:
+                    return findings_from_svrl(svrl.encode("utf-8"), sources[0], source_of=source_of)
+                except (ValueError, IndexError):
+                    pass  # an assertion without its pattern tag: run them one by one
+            document = prepared
+    found: list[Finding] = []
+    for path, source in steps:
+        found += run_schematron(document, path, source=source)
+    return tuple(found)

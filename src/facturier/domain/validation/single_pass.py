@@ -30,7 +30,15 @@ The rewrite keeps every rule and its assertions byte for byte. What changes:
   cannot index by name and tests on every element, at every ``xsl:next-match``) are routed: the
   walk sends each element to a mode holding only the wildcard rules its name passes, the tests
   worked out once per name at load time (:func:`_route_wildcards`; CEN CII ~7 -> ~5 ms).
-  ``ROUTE_WILDCARDS = False`` keeps them in the one mode (the benchmark's ``--compare``).
+  ``ROUTE_WILDCARDS = False`` keeps them in the one mode. A wildcard rule whose test is not about
+  the name (Factur-X ``//*[not(*) and not(normalize-space())]``) stays in every mode, unrouted;
+* runs of three or more assertions ``not(p:X)`` of one rule (CEN CII: 37 runs, 164 assertions,
+  each a scan of the node's children) are wrapped in one ``xsl:if test="p:X | p:Y | ..."``: when
+  none of those children is present, every one of them holds and writes nothing
+  (:func:`_guard_absent_children`; ``GUARD_ABSENT_CHILDREN = False`` leaves them as published);
+* :func:`merged_single_pass` puts the patterns of several schematrons (Factur-X profile, CEN,
+  BR-FR) into one such stylesheet, so that a validation walks the document and writes an SVRL
+  report once instead of once per schematron (``schematron.run_schematrons``).
 
 The official file is never edited: the rewrite happens in memory at load time. Anything not of
 the exact expected shape makes :func:`single_pass` return None and the original stylesheet is
@@ -42,13 +50,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from copy import deepcopy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
 from lxml import etree
 
-__all__ = ["SinglePass", "single_pass"]
+__all__ = ["TAG", "SinglePass", "merged_single_pass", "single_pass"]
 
 XSL = "http://www.w3.org/1999/XSL/Transform"
 SVRL = "http://purl.oclc.org/dsdl/svrl"
@@ -62,6 +70,8 @@ _BASE_URI = re.compile(r"document\(|unparsed-text|\bdoc\(|collection\(|static-ba
 _SKIPPED_NODES = re.compile(r"comment\(\)|processing-instruction\(\)")
 FAST_LOOKUPS = True
 ROUTE_WILDCARDS = True
+GUARD_ABSENT_CHILDREN = True
+LAST_FIRED_ONLY = True
 ROUTED = "facturier-routed"
 CODE_KEY = "facturier-code"
 # A rule on "every element of a kind whose name ...": one step, a wildcard name test, one predicate.
@@ -81,6 +91,9 @@ class SinglePass:
 
     text: str
     documents: tuple[tuple[str, Path], ...]
+    # Merged stylesheets (:func:`merged_single_pass`): how many patterns each one brought, in order;
+    # a finding's ``facturier-pattern`` tag then says which stylesheet it comes from.
+    patterns: tuple[int, ...] = ()
 
 
 def _xsl(local: str, **attributes: str) -> etree._Element:
@@ -102,7 +115,9 @@ def _is_recursion(element: etree._Element, mode: str, walk: str) -> bool:
     )
 
 
-def _rule_template(template: etree._Element, pattern: int, priority: int, walk: str) -> etree._Element | None:
+def _rule_template(
+    template: etree._Element, pattern: int, priority: int, walk: str, last_fired: bool = True
+) -> etree._Element | None:
     """The skeleton rule as a template of the single mode, or None if its shape is unexpected."""
     mode = template.get("mode", "")
     body = [child for child in template if isinstance(child.tag, str)]
@@ -129,8 +144,60 @@ def _rule_template(template: etree._Element, pattern: int, priority: int, walk: 
         fired.getparent().remove(fired)
     for finding in fires.iter(f"{{{SVRL}}}failed-assert", f"{{{SVRL}}}successful-report"):
         finding.set(TAG, str(pattern))
-    fires.append(_next_match(f"(${FIRED}, {pattern})"))
+    # The chain meets the rules of a node pattern by pattern (priorities are assigned in the order
+    # pattern, then published priority), so "this pattern already fired here" needs only the last
+    # pattern that fired: one integer compared, not a growing list of every fired pattern.
+    fires.append(_next_match(f"{pattern}" if last_fired else f"(${FIRED}, {pattern})"))
     return rule
+
+
+# An assertion that a child is absent: ``not(ram:X)``. (Not ``not(ram:X) or (...)``: that child is
+# allowed, usually present, and would make the guard true.)
+_ABSENT_CHILD = re.compile(r"^\s*not\s*\(\s*([A-Za-z_][\w.\-]*:[A-Za-z_][\w.\-]*)\s*\)\s*$")
+GUARD = 3  # shortest run of such assertions worth one guard
+
+
+def _absent_child(element: etree._Element) -> str | None:
+    """For ``<xsl:choose><xsl:when test="not(p:X) ..."/><xsl:otherwise>finding</...>``: ``p:X``."""
+    if element.tag != f"{{{XSL}}}choose":
+        return None
+    branches = [child for child in element if isinstance(child.tag, str)]
+    if len(branches) != 2 or branches[0].tag != f"{{{XSL}}}when" or branches[1].tag != f"{{{XSL}}}otherwise":
+        return None
+    if len(branches[0]) or (branches[0].text or "").strip():
+        return None
+    found = _ABSENT_CHILD.match(branches[0].get("test", ""))
+    return found.group(1) if found else None
+
+
+def _guard_absent_children(rule: etree._Element) -> int:
+    """Runs of assertions ``not(p:X)`` on the rule's node, inside one test of the children.
+
+    CEN CII checks that elements have none of the children EN 16931 leaves out with runs of such
+    assertions (``TradeTax``: 28 on each of 22 elements of the official example), each a scan of
+    the children. When none of the named children is present every one of them holds and writes
+    nothing, so ``<xsl:if test="p:X | p:Y | ...">`` around the run skips them then, and runs them
+    unchanged, in order, otherwise. Returns the guards added.
+    """
+    added = 0
+    for branch in list(rule.iter(f"{{{XSL}}}otherwise")):
+        run: list[tuple[etree._Element, str]] = []
+        for child in [*branch, None]:
+            name = _absent_child(child) if child is not None and isinstance(child.tag, str) else None
+            if name is not None:
+                run.append((child, name))
+                continue
+            if child is not None and not isinstance(child.tag, str):
+                continue  # a comment between two assertions
+            if len(run) >= GUARD:
+                names = list(dict.fromkeys(name for _, name in run))
+                guard = _xsl("if", test=" | ".join(names))
+                run[0][0].addprevious(guard)
+                for element, _ in run:
+                    guard.append(element)
+                added += 1
+            run = []
+    return added
 
 
 def _top_level(expression: str) -> str | None:
@@ -312,10 +379,20 @@ def _route_wildcards(root: etree._Element, rules: list[etree._Element], walk: st
     as published if it passes several. A name the stylesheet does not mention goes through the
     whole tests, at run time. A rule whose test is false on a node never fires there, so each
     pattern's first matching rule is unchanged. Returns the walking template, or None when there is
-    nothing to route, a test says nothing of the name, or a rule (or a named template) could read
-    its position, which the routing changes.
+    no wildcard test about the name (a test about something else leaves its rule unrouted, in
+    every mode), or a rule (or a named template) could read its position, which routing changes.
     """
-    wildcards = [(rule, found) for rule in rules if (found := _wildcard(rule.get("match", ""))) is not None]
+    found_wildcards = [
+        (rule, found) for rule in rules if (found := _wildcard(rule.get("match", ""))) is not None
+    ]
+    # A wildcard test that says nothing of the name (Factur-X ``//*[not(*) and ...]``) is not
+    # routed: the rule stays in every mode, like any rule matched by name, its test run as published.
+    wildcards = [
+        (rule, found)
+        for rule, found in found_wildcards
+        if (parts := _WILDCARD_RULE.match(rule.get("match", ""))) is not None
+        and _name_part(parts.group(3), dict(rule.nsmap)) is not None
+    ]
     if not wildcards or len({tuple(sorted(rule.nsmap.items(), key=str)) for rule, _ in wildcards}) != 1:
         return None
     nsmap = dict(wildcards[0][0].nsmap)
@@ -406,7 +483,13 @@ def _code_lookups_by_key(root: etree._Element) -> int:
 
 
 def _rewrite(
-    root: etree._Element, folder: Path, fast_lookups: bool = True, route_wildcards: bool = True
+    root: etree._Element,
+    folder: Path,
+    fast_lookups: bool = True,
+    route_wildcards: bool = True,
+    keep_tags: bool = False,
+    guard_absent: bool = True,
+    last_fired: bool = True,
 ) -> SinglePass | None:
     top = [child for child in root if isinstance(child.tag, str)]
     roots = [t for t in top if t.tag == f"{{{XSL}}}template" and t.get("match") == "/" and not t.get("mode")]
@@ -456,9 +539,11 @@ def _rewrite(
         return None  # two rules of one pattern with the same priority: order undefined
     rewritten_rules: list[etree._Element] = []
     for number, (pattern, _, template) in enumerate(rules):
-        rewritten = _rule_template(template, pattern + 1, len(rules) - number, walk)
+        rewritten = _rule_template(template, pattern + 1, len(rules) - number, walk, last_fired)
         if rewritten is None:
             return None
+        if guard_absent:
+            _guard_absent_children(rewritten)
         root.append(rewritten)
         rewritten_rules.append(rewritten)
     fallback = _route_wildcards(root, rewritten_rules, walk) if route_wildcards else None
@@ -475,7 +560,7 @@ def _rewrite(
     each = etree.SubElement(report, f"{{{XSL}}}for-each", select="$facturier-findings/*")
     each.append(_xsl("sort", select=f"number(@{TAG})"))
     copy = etree.SubElement(each, f"{{{XSL}}}copy")
-    copy.append(_xsl("copy-of", select=f"@* except @{TAG}, node()"))
+    copy.append(_xsl("copy-of", select="@*, node()" if keep_tags else f"@* except @{TAG}, node()"))
     for output in root.iter(f"{{{XSL}}}output"):
         output.set("indent", "no")
     if fast_lookups:
@@ -496,24 +581,224 @@ def _rewrite(
     return SinglePass(text, tuple((parameters[name], folder / name) for name in files))
 
 
-def single_pass(xslt_path: Path) -> SinglePass | None:
-    """The one-pass form of the compiled schematron at ``xslt_path``, or None if it does not apply."""
-    return _single_pass(xslt_path, xslt_path.stat().st_mtime_ns, *variant())
+def _canonical(element: etree._Element) -> tuple[object, ...]:
+    """What an XSLT declaration means, without what XSLT ignores (whitespace-only text outside
+    ``xsl:text``, attribute order, comments), to tell identical copies from different ones."""
+    verbatim = element.tag == f"{{{XSL}}}text" or element.get("{http://www.w3.org/XML/1998/namespace}space")
+
+    def text(value: str | None) -> str:
+        return "" if value is None or not (verbatim or value.strip()) else value
+
+    return (
+        element.tag,
+        tuple(sorted(element.attrib.items())),
+        text(element.text),
+        tuple(
+            (_canonical(child) if isinstance(child.tag, str) else None, text(child.tail)) for child in element
+        ),
+    )
 
 
-def variant() -> tuple[bool, bool]:
-    """The rewrites switched on (:data:`FAST_LOOKUPS`, :data:`ROUTE_WILDCARDS`), for cache keys."""
-    return FAST_LOOKUPS, ROUTE_WILDCARDS
+def _outside_predicates(expression: str) -> str:
+    """``expression`` with what its predicates and string literals hold left out."""
+    kept: list[str] = []
+    depth, quote = 0, ""
+    for char in expression:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "[":
+            kept.append(char if depth == 0 else "")
+            depth += 1
+        elif char == "]":
+            depth -= 1
+            kept.append(char if depth == 0 else "")
+        elif depth == 0:
+            kept.append(char)
+    return "".join(kept)
 
 
-@lru_cache(maxsize=64)
-def _single_pass(
-    xslt_path: Path, modified: int, fast_lookups: bool, route_wildcards: bool
+# A match pattern of element name tests only, grouped and joined (``(a:B | c:D)[...]/e:F | //*``):
+# it cannot match an attribute. No axis, no ``@``, no call or kind test (a name before ``(``).
+_ELEMENT_PATTERN = re.compile(r"^[\w.\-:/|*\s\[\]()]*$")
+_CALL = re.compile(r"[\w*\])]\s*\(")
+
+
+def _element_only(match: str) -> bool:
+    shape = _outside_predicates(match)
+    return "::" not in shape and bool(_ELEMENT_PATTERN.match(shape)) and not _CALL.search(shape)
+
+
+def _identity(element: etree._Element) -> tuple[str, str] | None:
+    """Which declaration of a merged stylesheet ``element`` is (templates: by mode, as a group)."""
+    if not element.tag.startswith(f"{{{XSL}}}"):
+        return None  # a top-level element of another namespace: data, ignored by XSLT
+    name = element.get("name")
+    if element.tag == f"{{{XSL}}}template" and name is None:
+        return "mode", element.get("mode") or "#default"
+    return element.tag, name or ""
+
+
+def _merge(roots: list[etree._Element]) -> tuple[etree._Element, tuple[int, ...]] | None:
+    """One skeleton stylesheet holding the patterns of ``roots``, in order, or None.
+
+    Each stylesheet's pattern modes are renamed (``M7`` of the second: ``M7-s1``); every other
+    top-level declaration (helper modes of the location paths, parameters, variables, functions,
+    output) must be identical wherever two stylesheets declare it (then one copy is kept), or the
+    merge is declined: nothing is renamed inside an XPath. Prefixes must mean the same namespace
+    in all of them. A stylesheet that walks elements only (``select="*"``, BR-FR) may join
+    stylesheets that also walk attributes only if none of its rules can match an attribute.
+    """
+    nsmap: dict[str | None, str] = {}
+    for root in roots:
+        for element in [root, *root]:
+            if isinstance(element.tag, str):
+                for prefix, uri in element.nsmap.items():
+                    if nsmap.setdefault(prefix, uri) != uri:
+                        return None
+    if len({tuple(sorted(root.attrib.items())) for root in roots}) != 1:
+        return None
+    merged = etree.Element(f"{{{XSL}}}stylesheet", dict(roots[0].attrib), nsmap=nsmap)
+    counts: list[int] = []
+    walks: list[str] = []
+    pattern_modes: list[set[str]] = []
+    declarations: dict[tuple[str, str], tuple[object, ...]] = {}
+    start: etree._Element | None = None
+    last_call: etree._Element | None = None
+    for number, root in enumerate(roots):
+        top = [child for child in root if isinstance(child.tag, str)]
+        starts = [
+            t for t in top if t.tag == f"{{{XSL}}}template" and t.get("match") == "/" and not t.get("mode")
+        ]
+        if len(starts) != 1:
+            return None
+        report = next((c for c in starts[0] if c.tag == f"{{{SVRL}}}schematron-output"), None)
+        if report is None:
+            return None
+        calls = [c for c in report if c.tag == f"{{{XSL}}}apply-templates"]
+        modes = [c.get("mode", "") for c in calls]
+        if not calls or len(set(modes)) != len(modes) or any(not m.startswith("M") for m in modes):
+            return None
+        renamed = {mode: f"{mode}-s{number}" for mode in modes}
+        for element in root.iter(f"{{{XSL}}}apply-templates", f"{{{XSL}}}template"):
+            if element.get("mode") in renamed:
+                element.set("mode", renamed[element.get("mode", "")])
+        pattern_modes.append(set(renamed.values()))
+        walk = {
+            (c.get("select") or "").replace(" ", "")
+            for c in root.iter(f"{{{XSL}}}apply-templates")
+            if c.get("mode") in pattern_modes[-1] and c.get("select") != "/"
+        }
+        if len(walk) != 1:
+            return None
+        walks.append(walk.pop())
+        counts.append(len(calls))
+        groups: dict[tuple[str, str], list[tuple[object, ...]]] = {}
+        for element in top:
+            if element is starts[0]:
+                if start is None:
+                    start = deepcopy(element)
+                    merged.append(start)
+                    report_copy = next(c for c in start if c.tag == f"{{{SVRL}}}schematron-output")
+                    last_call = [c for c in report_copy if c.tag == f"{{{XSL}}}apply-templates"][-1]
+                else:
+                    for call in calls:
+                        copied = deepcopy(call)
+                        assert last_call is not None
+                        last_call.addnext(copied)
+                        last_call = copied
+                continue
+            if element.get("mode") in pattern_modes[-1]:
+                merged.append(deepcopy(element))
+                continue
+            identity = _identity(element)
+            if identity is None:
+                continue
+            groups.setdefault(identity, []).append(_canonical(element))
+            if identity not in declarations:
+                merged.append(deepcopy(element))
+        for identity, members in groups.items():
+            meaning = tuple(sorted(members, key=repr))
+            if declarations.setdefault(identity, meaning) != meaning:
+                return None
+    if len(set(walks)) > 1:
+        if set(walks) != {"*", "@*|*"}:
+            return None
+        for template in merged.iter(f"{{{XSL}}}template"):
+            owner = next((n for n, modes in enumerate(pattern_modes) if template.get("mode") in modes), None)
+            if owner is None or walks[owner] != "*":
+                continue
+            if float(template.get("priority", "nan")) >= 0 and not _element_only(template.get("match", "")):
+                return None
+            for call in template.iter(f"{{{XSL}}}apply-templates"):
+                if call.get("mode") == template.get("mode") and (call.get("select") or "").strip() == "*":
+                    call.set("select", "@*|*")
+    return merged, tuple(counts)
+
+
+def merged_single_pass(xslt_paths: tuple[Path, ...]) -> SinglePass | None:
+    """The one-pass form of several compiled schematrons run as one transformation, or None.
+
+    Their findings come out in the order of running them one after another (patterns are numbered
+    across the stylesheets in the order given) and keep their ``facturier-pattern`` tag, which
+    :attr:`SinglePass.patterns` maps back to the stylesheet. Saves the walks and the transformations
+    but one, and all SVRL reports but one.
+    """
+    modified = tuple(path.stat().st_mtime_ns for path in xslt_paths)
+    return _merged_single_pass(xslt_paths, modified, variant())
+
+
+@lru_cache(maxsize=16)
+def _merged_single_pass(
+    xslt_paths: tuple[Path, ...], modified: tuple[int, ...], flags: tuple[bool, bool, bool, bool]
 ) -> SinglePass | None:
+    roots = [_parsed(path) for path in xslt_paths]
+    if len(roots) < 2 or any(root is None for root in roots):
+        return None
+    loaded = [root for root in roots if root is not None]
+    readers = {
+        path.parent
+        for path, root in zip(xslt_paths, loaded, strict=True)
+        if _BASE_URI.search(etree.tostring(root, encoding="unicode"))
+    }
+    if len(readers) > 1:
+        return None  # files read relative to two folders
+    combined = _merge(loaded)
+    if combined is None:
+        return None
+    root, counts = combined
+    folder = readers.pop() if readers else xslt_paths[0].parent
+    fast_lookups, route_wildcards, guard_absent, last_fired = flags
+    rewritten = _rewrite(root, folder, fast_lookups, route_wildcards, True, guard_absent, last_fired)
+    return None if rewritten is None else replace(rewritten, patterns=counts)
+
+
+def _parsed(xslt_path: Path) -> etree._Element | None:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
     root = etree.parse(str(xslt_path), parser).getroot()
     if root.tag != f"{{{XSL}}}stylesheet" or root.find(f"{{{XSL}}}include") is not None:
         return None
     if root.find(f"{{{XSL}}}import") is not None:
         return None
-    return _rewrite(root, xslt_path.parent, fast_lookups, route_wildcards)
+    return root
+
+
+def single_pass(xslt_path: Path) -> SinglePass | None:
+    """The one-pass form of the compiled schematron at ``xslt_path``, or None if it does not apply."""
+    return _single_pass(xslt_path, xslt_path.stat().st_mtime_ns, variant())
+
+
+def variant() -> tuple[bool, bool, bool, bool]:
+    """The rewrites switched on (:data:`FAST_LOOKUPS`, :data:`ROUTE_WILDCARDS`,
+    :data:`GUARD_ABSENT_CHILDREN`, :data:`LAST_FIRED_ONLY`), for cache keys."""
+    return FAST_LOOKUPS, ROUTE_WILDCARDS, GUARD_ABSENT_CHILDREN, LAST_FIRED_ONLY
+
+
+@lru_cache(maxsize=64)
+def _single_pass(xslt_path: Path, modified: int, flags: tuple[bool, bool, bool, bool]) -> SinglePass | None:
+    root = _parsed(xslt_path)
+    if root is None:
+        return None
+    fast_lookups, route_wildcards, guard_absent, last_fired = flags
+    return _rewrite(root, xslt_path.parent, fast_lookups, route_wildcards, False, guard_absent, last_fired)
