@@ -9,7 +9,9 @@ and queues the run of 1 January (tests/billing/crash_seed.py). Then profiles the
 (cProfile over --profile contracts billed one by one: compute, claim, draft, number, validate, journal),
 starts the worker processes (`facturier worker`, tests/billing/worker_settings.py) and measures
 - invoices issued per second, end to end (from the workers' start to the run's `done`);
-- the time until every issued invoice has its Factur-X PDF stored (the PDF tasks queued on issue).
+- the time until every issued invoice has its Factur-X PDF stored (the PDF tasks queued on issue);
+- the CPU of the worker processes and of the database backends of this database (read from /proc every
+  half second: a backend that exits between two reads loses its last half second), per invoice.
 Prints the figures and the profile's top functions (cumulative time).
 """
 
@@ -65,6 +67,47 @@ def profile(env: dict[str, str], count: int) -> str:
     )
 
 
+class CpuMeter:
+    """CPU seconds of the workers (with their children) and of this database's backends, from /proc."""
+
+    def __init__(self, url: str, workers: list[int]) -> None:
+        self.url, self.workers = url, workers
+        self.seen: dict[tuple[str, int], float] = {}
+
+    @staticmethod
+    def _cpu_of(pid: int) -> float | None:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def _children(self, pid: int) -> list[int]:
+        found = []
+        try:
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as children:
+                    found += [int(child) for child in children.read().split()]
+        except OSError:
+            pass
+        return found
+
+    def sample(self) -> tuple[float, float]:
+        """(workers, database) CPU seconds so far."""
+        pids = [("worker", pid) for top in self.workers for pid in (top, *self._children(top))]
+        name = urlparse(self.url).path.lstrip("/")
+        backends = harness.query(self.url, "SELECT pid FROM pg_stat_activity WHERE datname = "  # noqa: S608
+                                 f"'{name}' AND pid <> pg_backend_pid()")  # fmt: skip
+        pids += [("database", int(pid)) for (pid,) in backends]
+        for key in pids:
+            cpu = self._cpu_of(key[1])
+            if cpu is not None:
+                self.seen[key] = max(cpu, self.seen.get(key, 0.0))
+        return (sum(v for (kind, _), v in self.seen.items() if kind == "worker"),
+                sum(v for (kind, _), v in self.seen.items() if kind == "database"))  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -88,16 +131,23 @@ def main() -> None:
     report = profile(env, min(args.profile, args.count // 10 or 1))
     log = data_dir / "worker.log"
     started = time.monotonic()
+    load = os.getloadavg()
     workers = [harness.start_worker(env, log) for _ in range(args.workers)]
+    meter = CpuMeter(url, [worker.pid for worker in workers])
     try:
         done = harness.wait_until(
-            lambda: harness.run_status(url, run_id) in ("done", "failed"), 24 * 3600, 0.5
+            lambda: meter.sample() and harness.run_status(url, run_id) in ("done", "failed"), 24 * 3600, 0.5
         )
         issued_in = time.monotonic() - started
+        cpu_issued = meter.sample()
         invoices = harness.invoices(url)
         pdfs = "SELECT count(*) FROM documents_storedfile WHERE kind = 'facturx'"
-        harness.wait_until(lambda: int(harness.query(url, pdfs)[0][0]) >= invoices, 24 * 3600, 0.5)
+        harness.wait_until(
+            lambda: meter.sample() and int(harness.query(url, pdfs)[0][0]) >= invoices, 24 * 3600, 0.5
+        )
         rendered_in = time.monotonic() - started
+        cpu_rendered = meter.sample()
+        load = (*load, *os.getloadavg())
     finally:
         for worker in workers:
             harness.stop(worker)
@@ -115,6 +165,14 @@ def main() -> None:
         f"duplicate numbers {checked['duplicate_numbers']}"
     )
     if by_workers:
+        per = 1000 / by_workers
+        print(
+            f"CPU per invoice until the run is done: workers {cpu_issued[0] * per:.1f} ms, database "
+            f"{cpu_issued[1] * per:.1f} ms; until the last PDF: workers {cpu_rendered[0] * per:.1f} ms, "
+            f"database {cpu_rendered[1] * per:.1f} ms (PDFs rendered by the same workers meanwhile)"
+        )
+        print(f"load average at the workers' start {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, at the end "
+              f"{load[3]:.2f} {load[4]:.2f} {load[5]:.2f}")  # fmt: skip
         print(
             f"extrapolated to 100,000: issued in {100_000 / (by_workers / issued_in) / 60:.1f} min, "
             f"PDFs in {100_000 * rendered_in / by_workers / 60:.1f} min"

@@ -64,6 +64,7 @@ def test_a_run_yields_to_the_pdfs_of_its_invoices_and_resumes_without_billing_tw
 
     # given six contracts due on 1 February, a run queued on the database queue, and a slice of 0 s
     settings.FACTURIER_JOB_SLICE_SECONDS = 0
+    settings.FACTURIER_BILLING_BATCH = 2  # two contracts per transaction
     settings.FACTURIER_BILLING_PARALLEL_FROM = 1000  # no helpers: one worker bills the run
     for index in range(6):
         make_contract(reference=f"Y-{index}", start=dt.date(2026, 2, 1))
@@ -75,13 +76,12 @@ def test_a_run_yields_to_the_pdfs_of_its_invoices_and_resumes_without_billing_tw
         DBTaskResult.objects.all().delete()  # this test plays the worker that claimed it
         run.job_run = job
         run.save(update_fields=["job_run"])
-        # when its worker executes it: after the first contract, the invoice's PDF task waits (priority 0)
+        # when its worker executes it: after the first batch, its invoices' PDF tasks wait (priority 0)
         status = job_execute(run_id=job.pk)
-        # then the run went back to the queue, behind that PDF task, with one contract billed
+        # then the run went back to the queue, behind those PDF tasks, with one batch billed
         job.refresh_from_db()
-        assert (status, job.status, job.done, job.attempts) == (RunStatus.QUEUED, RunStatus.QUEUED, 1, 0)
-        first = _claim()
-        assert first.task_path == RENDER
+        assert (status, job.status, job.done, job.attempts) == (RunStatus.QUEUED, RunStatus.QUEUED, 2, 0)
+        assert [_claim().task_path for _ in range(2)] == [RENDER, RENDER]
         second = _claim()
         assert (second.task_path, second.args_kwargs["args"]) == (EXECUTE, [job.pk])
         # and resumed (long slice), it bills the rest once and finishes

@@ -12,3 +12,5 @@ FACTURIER_SCHEDULES: list[dict[str, object]] = []
 FACTURIER_SCHEDULER_SECONDS = 0.5
 FACTURIER_JOB_STALE_SECONDS = int(os.environ.get("BILLING_STALE_SECONDS", "3"))
 FACTURIER_TASK_STALE_SECONDS = int(os.environ.get("BILLING_STALE_SECONDS", "3"))
+if os.environ.get("BILLING_BATCH"):  # contracts per transaction (billing.execution), to compare sizes
+    FACTURIER_BILLING_BATCH = int(os.environ["BILLING_BATCH"])

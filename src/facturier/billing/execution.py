@@ -1,15 +1,18 @@
-"""Executing a billing run: its contracts are billed by every worker at once, each in its own transaction.
+"""Executing a billing run: its contracts are billed by every worker at once, a batch per transaction.
 
 The run is a job run whose chunks are its contracts (one chunk per contract, plus one per item of the
-registered sources): planned once, then claimed one by one with ``SKIP LOCKED`` by the worker executing
-the run and by the helper tasks it queues (``billing.tasks.help_billing_run``), on as many worker
-processes as there are. A contract's claims (`BilledPeriod`, unique per contract and period), invoices,
-results (`BillingRunChunk`) and its chunk's "done" mark commit together, so:
+registered sources): planned once, then claimed a batch at a time (``FACTURIER_BILLING_BATCH`` chunks)
+with ``SKIP LOCKED`` by the worker executing the run and by the helper tasks it queues
+(``billing.tasks.help_billing_run``), on as many worker processes as there are. A batch is billed in one
+transaction: its contracts loaded in bulk (items, customers, billed periods), each contract's claims
+(`BilledPeriod`, unique per contract and period) and drafts made in its own savepoint (one contract's
+error never stops the others), then the drafts issued together, by series (`billing.batches`: one
+numbering lock and one counter update per batch and series), and the chunks' results
+(`BillingRunChunk`) and "done" marks written. All of it commits together, so:
 - a period is invoiced exactly once, even by two runs at the same time (the unique claim);
-- a killed worker's contract (its transaction rolled back, its lock released) is billed by another;
-- a transaction holds the numbering lock for one invoice only, so the workers issue side by side.
-A worker loads the contracts it is about to bill in bulk (items, customers, billed periods), a batch
-at a time. The run's ``results`` are gathered from the chunks' results once the last chunk is done.
+- a killed worker's batch (its transaction rolled back, its locks released) is billed by another;
+- numbers stay gapless and chronological per series: a batch takes them at its end, under the lock.
+The run's ``results`` are gathered from the chunks' results once the last chunk is done.
 
 A run's tasks are queued at ``PRIORITY`` (below every other task) and hand their worker back every
 ``FACTURIER_JOB_SLICE_SECONDS`` when a task of higher priority waits (the PDFs and emails of the invoices
@@ -31,6 +34,7 @@ from facturier.billing.models import BillingRun, BillingRunChunk, BillingRunStat
 from facturier.billing.runs import (
     PROGRESS,
     ClaimConflict,
+    Deferred,
     _error,
     bill_contract,
     bill_pending,
@@ -53,7 +57,8 @@ def _is_deadlock(error: OperationalError) -> bool:
 
 
 def _batch_size() -> int:
-    return int(getattr(settings, "FACTURIER_BILLING_BATCH", 100))
+    """Chunks (contracts) billed and issued in one transaction."""
+    return max(1, int(getattr(settings, "FACTURIER_BILLING_BATCH", 25)))
 
 
 def _contract_id(key: str) -> uuid.UUID | None:
@@ -104,46 +109,50 @@ class RunBiller:
                         *pendings, *([SOURCE_ERRORS] if errors["errors"] else [])]  # fmt: skip
         return self.planned
 
-    def _contract(self, key: str) -> Contract | None:
-        if key not in self.loaded:
-            if self.job_run_id is not None:
-                from facturier.jobs.runs import pending_chunks
-
-                upcoming = pending_chunks(self.job_run_id, start=key, limit=_batch_size())
-            else:
-                at = self.planned.index(key) if key in self.planned else 0
-                upcoming = self.planned[at : at + _batch_size()]
-            self.loaded = load_contracts(self.run, [key, *upcoming])
-        return self.loaded.pop(key, None)
-
     def handle(self, key: str) -> int:
         """Bill one chunk (caller's transaction) and keep its results; the units of progress (1)."""
-        done: dict[str, list[Any]]
-        if key == SOURCE_ERRORS:  # a chunk too, so a resumed run reports them once
-            done = self.sources()[1]
-        elif _contract_id(key) is None:
-            found = self.sources()[0].get(key)
-            done = bill_pending(*found, self.run.run_date, self.by) if found is not None else {}
-        else:
-            done = self._bill(key, self._contract(key))
-        kept = {name: values for name, values in done.items() if values}
-        if kept:
-            BillingRunChunk.objects.bulk_create([BillingRunChunk(run=self.run, key=key, results=kept)],
-                                                ignore_conflicts=True)  # fmt: skip
-        self._report()
-        return 1
+        return self.handle_many([key])
 
-    def _bill(self, key: str, contract: Contract | None) -> dict[str, list[Any]]:
-        """Bill one contract in a savepoint. A deadlock (PostgreSQL chose this transaction to break a
-        lock cycle with another writer) is retried with the contract read again; any other error is
-        the contract's, reported, and never stops the others."""
+    def handle_many(self, keys: list[str]) -> int:
+        """Bill a batch of chunks in the caller's transaction: each contract in its savepoint, then the
+        drafts issued together (`batches.issue_together`); keep each chunk's results. Units of progress."""
+        from facturier.billing.batches import issue_together
+
+        self.loaded = load_contracts(self.run, keys)
+        later: list[Deferred] = []
+        results = {key: self._chunk(key, later) for key in keys}
+        issue_together(later, self.by)
+        rows = [BillingRunChunk(run=self.run, key=key, results=kept) for key, done in results.items()
+                if (kept := {name: values for name, values in done.items() if values})]  # fmt: skip
+        if rows:
+            BillingRunChunk.objects.bulk_create(rows, ignore_conflicts=True)
+        self._report(len(keys))
+        return len(keys)
+
+    def _chunk(self, key: str, later: list[Deferred]) -> dict[str, list[Any]]:
+        if key == SOURCE_ERRORS:  # a chunk too, so a resumed run reports them once
+            return self.sources()[1]
+        if _contract_id(key) is None:
+            found = self.sources()[0].get(key)
+            return bill_pending(*found, self.run.run_date, self.by, later) if found is not None else {}
+        return self._bill(key, self.loaded.pop(key, None), later)
+
+    def _bill(self, key: str, contract: Contract | None, later: list[Deferred]) -> dict[str, list[Any]]:
+        """Bill one contract in a savepoint, its drafts to issue added to ``later`` once it is released.
+        A deadlock (PostgreSQL chose this transaction to break a lock cycle with another writer) is
+        retried with the contract read again; any other error is the contract's, reported, and never
+        stops the others."""
         lone = True
         for attempt in range(1, _DEADLOCK_ATTEMPTS + 1):
             if contract is None:
                 return {}
+            kept: list[Deferred] = []  # the drafts of this attempt: gone with its savepoint if it fails
             try:
                 with transaction.atomic():
-                    return bill_contract(contract, self.run.run_date, self.run, self.by, lone_savepoint=lone)
+                    done = bill_contract(contract, self.run.run_date, self.run, self.by, lone_savepoint=lone,
+                                         later=kept)  # fmt: skip
+                later.extend(kept)
+                return done
             except ClaimConflict:  # billed by another run meanwhile: again, each period in a savepoint
                 lone = False
                 contract = load_contracts(self.run, [key]).get(key)
@@ -158,8 +167,8 @@ class RunBiller:
                 return {"errors": [_error(contract, error)]}
         return {}
 
-    def _report(self) -> None:
-        self.seen += 1
+    def _report(self, count: int) -> None:
+        self.seen += count
         if self.progress is None:
             return
         done, total = self.seen, len(self.planned)
@@ -167,7 +176,7 @@ class RunBiller:
             from facturier.jobs.models import JobRun
 
             done, total = JobRun.objects.values_list("done", "total").get(pk=self.job_run_id)
-            done += 1  # this chunk, not committed yet
+            done += count  # this batch, not committed yet
         self.progress(done, total)
 
 
@@ -210,9 +219,10 @@ def execute(run: BillingRun, *, job_run: Any | None = None, by: Actor = SYSTEM) 
     helper tasks on the other workers; without, here, one contract after the other."""
     if job_run is None:
         biller = RunBiller(run, by)
-        for key in biller.plan():
+        keys, size = biller.plan(), _batch_size()
+        for start in range(0, len(keys), size):
             with transaction.atomic():
-                biller.handle(key)
+                biller.handle_many(keys[start : start + size])
         return finish(run)
     from facturier.jobs.models import JobChunk
     from facturier.jobs.runs import TimeSlice, plan_chunks, work_chunks
@@ -226,7 +236,8 @@ def execute(run: BillingRun, *, job_run: Any | None = None, by: Actor = SYSTEM) 
             planned or job_run.attempts > 1
         ):  # first start, or resumed after a crash (a yield keeps its helpers)
             _queue_helpers(run, job_run.pk, len(biller.planned))
-    work_chunks(job_run.pk, biller.handle, wait=True, should_yield=TimeSlice(job_run.priority))
+    work_chunks(job_run.pk, biller.handle, wait=True, should_yield=TimeSlice(job_run.priority),
+                batch=_batch_size(), handle_many=biller.handle_many)  # fmt: skip
     return finish(run)
 
 
@@ -236,10 +247,10 @@ def help_execute(run: BillingRun, job_run_id: int, by: Actor = SYSTEM) -> int:
     from facturier.jobs.models import JobChunk
     from facturier.jobs.runs import TimeSlice, Yielded, work_chunks
 
+    biller = RunBiller(run, by, job_run_id)
     try:
-        count = work_chunks(
-            job_run_id, RunBiller(run, by, job_run_id).handle, should_yield=TimeSlice(PRIORITY)
-        )
+        count = work_chunks(job_run_id, biller.handle, should_yield=TimeSlice(PRIORITY), batch=_batch_size(),
+                            handle_many=biller.handle_many)  # fmt: skip
     except Yielded as yielded:  # behind the waiting tasks; this helper's share resumes after them
         with transaction.atomic():
             _queue_helper(run, job_run_id)

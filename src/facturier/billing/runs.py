@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from contextvars import ContextVar
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -209,6 +210,19 @@ def _create_invoice(due: DuePeriod, run: BillingRun | None, by: Actor) -> Billed
     return claim
 
 
+@dataclass
+class Deferred:
+    """A draft to issue later, with the batch it was made in (`billing.batches.issue_together`), and what
+    `_issue` needs to report it: its contract (or the source's ``origin``), the chunk's results, their key."""
+
+    contract: Contract | None
+    document: Document
+    done: dict[str, list[Any]]
+    key: str
+    origin: dict[str, Any] | None
+    day: dt.date | None
+
+
 def _issue(
     contract: Contract | None,
     document: Document,
@@ -217,11 +231,16 @@ def _issue(
     key: str,
     origin: dict[str, Any] | None = None,
     day: dt.date | None = None,
+    later: list[Deferred] | None = None,
 ) -> None:
     """Issue a draft in a savepoint; kept as a draft (and reported) when approval is needed or issue fails.
-    Dated on the run's ``day`` (`_issue_date`)."""
+    Dated on the run's ``day`` (`_issue_date`). ``later``: not issued now but kept there, to be issued
+    with the others of its batch (`billing.batches`)."""
     if document.entity.requires_approval:
         done["drafts"].append(str(document.pk))
+        return
+    if later is not None:
+        later.append(Deferred(contract, document, done, key, origin, day))
         return
     try:  # invoice_issue is atomic: on an error its savepoint is rolled back, the caller's work stays
         document = invoice_issue(invoice=document, by=by, issue_date=_issue_date(document, day))
@@ -249,10 +268,11 @@ def _issue_date(document: Document, day: dt.date | None) -> dt.date | None:
 
 
 def bill_pending(
-    source: BillingSource, pending: PendingBill, day: dt.date, by: Actor
+    source: BillingSource, pending: PendingBill, day: dt.date, by: Actor, later: list[Deferred] | None = None
 ) -> dict[str, list[Any]]:
     """Bill one source item: its ``bill`` claims it and makes the draft (caller's transaction, in a savepoint
-    so a failure leaves nothing), then the draft is issued. None from ``bill``: billed already, skipped."""
+    so a failure leaves nothing), then the draft is issued (or kept in ``later``, `_issue`). None from
+    ``bill``: billed already, skipped."""
     done: dict[str, list[Any]] = {"invoices": [], "credit_notes": [], "drafts": [], "errors": []}
     origin = {"source": source.key, "contract": pending.key, "item": pending.key}
     try:
@@ -264,11 +284,17 @@ def bill_pending(
         done["errors"].append(_source_error(source, pending, error))
         return done
     if document is not None:
-        _issue(None, document, by, done, "invoices", origin, day)
+        _issue(None, document, by, done, "invoices", origin, day, later)
     return done
 
 
-def _settle_pending(contract: Contract, by: Actor, done: dict[str, list[Any]], day: dt.date) -> None:
+def _settle_pending(
+    contract: Contract,
+    by: Actor,
+    done: dict[str, list[Any]],
+    day: dt.date,
+    later: list[Deferred] | None = None,
+) -> None:
     """Settle the differences of billed periods that no due invoice carries (a termination or a change after
     the last invoice, or credits larger than the next invoice): credits become a credit note against the
     period's invoice, charges an adjustment invoice (credits as its allowances when the net is positive).
@@ -294,7 +320,7 @@ def _settle_pending(contract: Contract, by: Actor, done: dict[str, list[Any]], d
             locked.amounts = amounts
             locked.save(update_fields=["amounts", "updated_at"])
         for document, key in made:
-            _issue(contract, document, by, done, key, day=day)
+            _issue(contract, document, by, done, key, day=day, later=later)
 
 
 def settle_pending(contract: Contract, by: Actor) -> dict[str, list[Any]]:
@@ -313,9 +339,16 @@ class ClaimConflict(Exception):  # noqa: N818 - a signal to the caller
 
 
 def bill_contract(
-    contract: Contract, day: dt.date, run: BillingRun | None, by: Actor, *, lone_savepoint: bool = False
+    contract: Contract,
+    day: dt.date,
+    run: BillingRun | None,
+    by: Actor,
+    *,
+    lone_savepoint: bool = False,
+    later: list[Deferred] | None = None,
 ) -> dict[str, list[Any]]:
-    """Invoice every due period of one contract (each in its own savepoint) and issue the invoices.
+    """Invoice every due period of one contract (each in its own savepoint) and issue the invoices (or,
+    with ``later``, keep them there to be issued with the other drafts of the batch, `_issue`).
 
     ``lone_savepoint``: the caller holds a savepoint for this contract alone, so a single due period is
     created without one of its own (two statements less per invoice); when its claim finds the period
@@ -335,7 +368,7 @@ def bill_contract(
             dues[0].lines = [line for line in dues[0].lines if not line.adjustment]
             dues[0].adjusted = {}
         if not dues or not dues[0].adjusted:
-            _settle_pending(contract, by, done, day)
+            _settle_pending(contract, by, done, day, later)
     except (ValueError, ArithmeticError, BusinessError) as error:
         done["errors"].append(_error(contract, error))
         return done
@@ -358,7 +391,7 @@ def bill_contract(
             done["errors"].append(_error(contract, error, due))
             break  # later periods wait: invoices of a contract stay in period order
         if claim.document is not None:
-            _issue(contract, claim.document, by, done, "invoices", day=day)
+            _issue(contract, claim.document, by, done, "invoices", day=day, later=later)
     return done
 
 

@@ -208,38 +208,38 @@ def plan_chunks(run: JobRun, keys: Iterable[str], *, total: int | None = None) -
 
 
 _CLAIM_SQL = """
-UPDATE jobs_jobchunk SET done_at = %s WHERE id = (
+UPDATE jobs_jobchunk SET done_at = %s WHERE id IN (
     SELECT id FROM jobs_jobchunk WHERE run_id = %s AND done_at IS NULL {after}
-    ORDER BY key LIMIT 1 FOR UPDATE SKIP LOCKED
+    ORDER BY key LIMIT %s FOR UPDATE SKIP LOCKED
 ) RETURNING id, key"""
 
 
-def _claim_chunk(run_id: int, after: str | None) -> JobChunk | None:
-    if connection.vendor == "postgresql":  # one statement: lock the next free chunk and mark it
-        params: list[Any] = [timezone.now(), run_id, *([after] if after is not None else [])]
+def _claim_chunks(run_id: int, after: str | None, limit: int = 1) -> list[JobChunk]:
+    """Up to ``limit`` free chunks after ``after`` (key order), locked and marked done in the caller's
+    transaction; in key order."""
+    limit = max(1, limit)
+    if connection.vendor == "postgresql":  # one statement: lock the next free chunks and mark them
+        now = timezone.now()
+        params: list[Any] = [now, run_id, *([after] if after is not None else []), limit]
         with connection.cursor() as cursor:
             cursor.execute(_CLAIM_SQL.format(after="AND key > %s" if after is not None else ""), params)
-            row = cursor.fetchone()
-        return JobChunk(pk=row[0], run_id=run_id, key=row[1], done_at=params[0]) if row else None
+            rows = cursor.fetchall()
+        return sorted((JobChunk(pk=pk, run_id=run_id, key=key, done_at=now) for pk, key in rows),
+                      key=lambda chunk: chunk.key)  # fmt: skip
     pending = JobChunk.objects.select_for_update(skip_locked=True).filter(run_id=run_id, done_at__isnull=True)
     if after is not None:
         pending = pending.filter(key__gt=after)
-    while True:
-        chunk: JobChunk | None = pending.order_by("key").first()
-        if chunk is None:
-            return None
-        if JobChunk.objects.filter(pk=chunk.pk, done_at__isnull=True).update(done_at=timezone.now()):
-            return chunk  # (without row locks, SQLite: another process may have marked it first)
-
-
-def pending_chunks(run_id: int, *, start: str, limit: int) -> list[str]:
-    """The keys of up to ``limit`` chunks not done yet, from ``start`` on (key order): what a worker is
-    likely to do next, for loading their data in bulk."""
-    return list(
-        JobChunk.objects.filter(run_id=run_id, done_at__isnull=True, key__gte=start)
-        .order_by("key")
-        .values_list("key", flat=True)[:limit]
-    )
+    claimed: list[JobChunk] = []
+    while len(claimed) < limit:
+        candidates = list(
+            pending.order_by("key")[: limit - len(claimed)]
+        )  # marked ones are no longer pending
+        if not candidates:
+            break
+        for chunk in candidates:  # (without row locks, SQLite: another process may have marked it first)
+            if JobChunk.objects.filter(pk=chunk.pk, done_at__isnull=True).update(done_at=timezone.now()):
+                claimed.append(chunk)
+    return sorted(claimed, key=lambda chunk: chunk.key)
 
 
 def work_chunks(
@@ -249,26 +249,36 @@ def work_chunks(
     wait: bool = False,
     every: float = 0.2,
     should_yield: Callable[[], bool] | None = None,
+    batch: int = 1,
+    handle_many: Callable[[list[str]], int | None] | None = None,
 ) -> int:
     """Claim and do the run's pending chunks, one transaction each (the chunk's effects and its mark
     commit together), until none is left; ``handle`` returns the units of progress done (default 1).
+
+    ``batch`` with ``handle_many``: up to ``batch`` chunks are claimed at once and done together, in one
+    transaction, by ``handle_many(keys)`` (it returns their units of progress, default one per chunk): the
+    effects of all of them and their marks commit together, and a worker killed mid-batch leaves the whole
+    batch to the next one. Without ``handle_many``, each chunk of a batch is ``handle(key)``.
 
     Several workers may call this on one run at once (PostgreSQL: SKIP LOCKED, in key order from where
     this worker stands, so a claim never re-reads the chunks done before). ``wait``: when only chunks held
     by others remain, wait for them (heartbeating), so that on return every chunk is done; a chunk
     released by a worker that died is done here. Returns the chunks done by this call.
-    ``should_yield`` (a ``TimeSlice``): asked after each chunk committed; true raises ``Yielded``."""
+    ``should_yield`` (a ``TimeSlice``): asked after each transaction committed; true raises ``Yielded``."""
     count, after = 0, None
     while True:
         with transaction.atomic():
-            chunk = _claim_chunk(run_id, after)
-            if chunk is not None:
-                units = handle(chunk.key)
-                JobRun.objects.filter(pk=run_id).update(
-                    done=F("done") + (1 if units is None else units), heartbeat_at=timezone.now()
-                )
-        if chunk is not None:
-            count, after = count + 1, chunk.key
+            chunks = _claim_chunks(run_id, after, batch)
+            if chunks:
+                keys = [chunk.key for chunk in chunks]
+                if handle_many is not None:
+                    units = handle_many(keys)
+                    done = len(keys) if units is None else units
+                else:
+                    done = sum(1 if (units := handle(key)) is None else units for key in keys)
+                JobRun.objects.filter(pk=run_id).update(done=F("done") + done, heartbeat_at=timezone.now())
+        if chunks:
+            count, after = count + len(chunks), chunks[-1].key
             if should_yield is not None and should_yield():
                 raise Yielded(count)
             continue
