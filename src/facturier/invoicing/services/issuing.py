@@ -76,6 +76,7 @@ from facturier.invoicing.numbering import (
 )
 from facturier.invoicing.sealing import seal
 from facturier.invoicing.services.as_stored import PREPARED_FIELDS, as_stored
+from facturier.invoicing.services.bulk_write import update_columns
 from facturier.invoicing.services.common import (
     customer_snapshot,
     entity_today,
@@ -378,7 +379,7 @@ def _issue_chunk(invoices: list[Document], by: Actor, issue_date: dt.date | None
         stored = [keeper.store(document=i.invoice, files=i.files, validated=i.validated) for i in prepared]
     for item, rows in zip(prepared, stored, strict=True):
         seal(item.invoice, taken.series, keys, stored_files=rows if isinstance(rows, list) else None)
-    Document.objects.bulk_update([item.invoice for item in prepared], ISSUED_FIELDS + PREPARED_FIELDS)
+    update_columns(Document, [item.invoice for item in prepared], ISSUED_FIELDS + PREPARED_FIELDS)
     taken.series.save(update_fields=["last_issue_date", "chain_hash", "chain_length"])
     _after_issue(prepared, by)
     return [item.invoice for item in prepared]
