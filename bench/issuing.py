@@ -283,11 +283,18 @@ def profile(count: int, cprofile: bool, show_sql: bool = False) -> None:
     einvoice.validate_for_issue = timed("validate", einvoice.validate_for_issue)
     issuing.seal = timed("seal", sealing.seal)
     issuing.audit_record = timed("audit event + outbox", audit_services.audit_record)
+    if hasattr(issuing, "audit_record_many"):
+        issuing.audit_record_many = timed("audit event + outbox", audit_services.audit_record_many)
     checkpoints.write_checkpoints = timed("checkpoint (after commit)", checkpoints.write_checkpoints)
     from facturier.invoicing.hooks import IssuedFilesKeeper, _keeper
 
     keeper = _keeper[0]
-    _keeper[0] = IssuedFilesKeeper(store=timed("store files", keeper.store), schedule_pdf=keeper.schedule_pdf)
+    extra = (
+        {"store_many": timed("store files", keeper.store_many)} if getattr(keeper, "store_many", None) else {}
+    )
+    _keeper[0] = IssuedFilesKeeper(
+        store=timed("store files", keeper.store), schedule_pdf=keeper.schedule_pdf, **extra
+    )
 
     def counting(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
         state["queries"] += 1
@@ -335,6 +342,49 @@ def profile(count: int, cprofile: bool, show_sql: bool = False) -> None:
         pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
 
 
+def batch(count: int, chunk: int, cprofile: bool) -> None:
+    """Issue `count` drafts in this process with `invoice_issue_many` in chunks of `chunk` (as a billing run
+    does) and print the CPU ms and statements per invoice. Validation on, compiled rules warmed up first."""
+    from django.db import connection
+
+    from facturier.invoicing.einvoice import validation_report
+    from facturier.invoicing.models import Document
+    from facturier.invoicing.services import invoice_issue, invoice_issue_many
+
+    ids = prepare(count + 1, 98)
+    validation_report(Document.objects.get(pk=ids[0]))  # compile the stylesheets outside the measure
+    invoice_issue(invoice=Document.objects.get(pk=ids.pop(0)), by=None)  # warm every other cache
+    state = {"queries": 0}
+
+    def counting(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        state["queries"] += 1
+        return execute(sql, params, many, context)
+
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile() if cprofile else None
+    documents = list(Document.objects.filter(pk__in=ids))
+    documents.sort(key=lambda d: ids.index(str(d.pk)))
+    chunks = (len(documents) + chunk - 1) // chunk
+    total, wall = time.process_time(), time.perf_counter()
+    with connection.execute_wrapper(counting):
+        if profiler:
+            profiler.enable()
+        invoice_issue_many(invoices=documents, by=None, chunk_size=chunk)
+        if profiler:
+            profiler.disable()
+    total, wall = time.process_time() - total, time.perf_counter() - wall
+    n = len(documents)
+    print(f"invoice_issue_many, {n} invoices in {chunks} chunks of {chunk}: {1000 * total / n:.1f} CPU ms and "
+          f"{1000 * wall / n:.1f} wall ms per invoice; {state['queries'] / n:.2f} statements per invoice "
+          f"({state['queries'] / chunks:.1f} per chunk; PDF tasks queued after commit included) "
+          f"(load {os.getloadavg()[0]:.1f})")  # fmt: skip
+    if profiler:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -351,7 +401,15 @@ def main() -> None:
     parser.add_argument(
         "--profile", type=int, default=0, help="only split the cost of N issues in one process"
     )
-    parser.add_argument("--cprofile", action="store_true", help="with --profile: print a cProfile too")
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=0,
+        help="only issue --invoices drafts with invoice_issue_many, chunks of N",
+    )
+    parser.add_argument(
+        "--cprofile", action="store_true", help="with --profile or --batch: print a cProfile too"
+    )
     parser.add_argument("--sql", action="store_true", help="with --profile: print the SQL of one issue")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -362,6 +420,9 @@ def main() -> None:
     setup_django(args.database, args.conformance, data_dir)
     if args.worker:
         worker(float(args.worker[0]), args.worker[1:])
+        return
+    if args.batch:
+        batch(args.invoices, args.batch, args.cprofile)
         return
     if args.profile:
         profile(args.profile, args.cprofile, args.sql)

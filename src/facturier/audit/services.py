@@ -1,6 +1,7 @@
 """Writing audit events: called by every service, inside the service's transaction."""
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import models, transaction
@@ -11,7 +12,7 @@ from facturier.audit.keys import keyring
 from facturier.audit.models import AuditEvent, ChainHead
 from facturier.domain.sealing import canonical_json, seal_mac
 from facturier.jobs.models import OutboxEvent
-from facturier.jobs.outbox import audited_outbox_fields, new_outbox_event, publish_audited
+from facturier.jobs.outbox import audited_outbox_fields, new_outbox_event
 
 
 def actor_label(by: Any | None) -> str:
@@ -56,39 +57,65 @@ def audit_record(
 
     Which chain: the one this transaction already holds, else a free one (`facturier.audit.chain`).
     """
+    return audit_record_many(entity=entity, actor=actor, action=action, changes=[(obj, before, after)])[0]
+
+
+def audit_record_many(
+    *,
+    entity: Any | None,
+    actor: Any | None,
+    action: str,
+    changes: Sequence[tuple[models.Model, dict[str, Any] | None, dict[str, Any] | None]],
+) -> list[AuditEvent]:
+    """``audit_record`` for several objects at once (``changes``: object, before, after), in their order.
+
+    The events are those ``audit_record`` would append one after another in this transaction: one
+    chain (the transaction holds it), consecutive positions, each sealed and linked to the one before,
+    one outbox event each. They are written at once: on PostgreSQL events, chain head and outbox events
+    in one statement; on SQLite one insert of the events, one update of the head, one of the outbox.
+    """
+    if not changes:
+        return []
     keys = keyring()  # read before the chain is locked
     with transaction.atomic(
         savepoint=False
     ):  # the caller's transaction (or its own): no savepoint round trips
         head = lock_audit_chain(str(entity.pk) if entity is not None else "global")
-        key = head.key
-        user = _user_of(actor)
-        event = AuditEvent(
-            entity=entity,
-            actor=user,
-            actor_label=actor_label(actor),
-            action=action,
-            object_type=obj._meta.label_lower,
-            object_id=str(obj.pk),
-            object_repr=str(obj)[:200],
-            before=_json_safe(before),
-            after=_json_safe(after),
-            occurred_at=timezone.now().replace(microsecond=0),
-            chain_key=key,
-            position=head.length + 1,
-            previous_hash=head.last_hash,
-        )
-        event.key_id = keys.current_id
-        event.hash = seal_mac(keys.current, event.previous_hash, event.sealed_content())
-        head.last_hash = event.hash
-        head.length = event.position
+        user, label = _user_of(actor), actor_label(actor)
+        occurred_at = timezone.now().replace(microsecond=0)
+        events: list[AuditEvent] = []
+        for obj, before, after in changes:
+            event = AuditEvent(
+                entity=entity,
+                actor=user,
+                actor_label=label,
+                action=action,
+                object_type=obj._meta.label_lower,
+                object_id=str(obj.pk),
+                object_repr=str(obj)[:200],
+                before=_json_safe(before),
+                after=_json_safe(after),
+                occurred_at=occurred_at,
+                chain_key=head.key,
+                position=head.length + 1,
+                previous_hash=head.last_hash,
+            )
+            event.key_id = keys.current_id
+            event.hash = seal_mac(keys.current, event.previous_hash, event.sealed_content())
+            head.last_hash = event.hash
+            head.length = event.position
+            events.append(event)
+        outbox = [
+            new_outbox_event(**audited_outbox_fields(audit_event=event, obj=obj))
+            for event, (obj, _before, _after) in zip(events, changes, strict=True)
+        ]
         if transaction.get_connection().vendor == "postgresql":
-            _append(event, head, new_outbox_event(**audited_outbox_fields(audit_event=event, obj=obj)))
-            return event
-        event.save(force_insert=True)
+            _append(events, head, outbox)
+            return events
+        AuditEvent.objects.bulk_create(events)
         head.save(update_fields=["last_hash", "length"])
-        publish_audited(audit_event=event, obj=obj)  # the outbox event, in this same transaction
-        return event
+        OutboxEvent.objects.bulk_create(outbox)  # tx 0 on SQLite: one writer, position order is commit order
+        return events
 
 
 def _insert(instance: models.Model, connection: Any, skip: tuple[str, ...] = ()) -> tuple[str, list[Any]]:
@@ -98,22 +125,40 @@ def _insert(instance: models.Model, connection: Any, skip: tuple[str, ...] = ())
     return ", ".join(connection.ops.quote_name(f.column) for f in fields), values
 
 
-def _append(event: AuditEvent, head: ChainHead, outbox: OutboxEvent) -> None:
-    """PostgreSQL: the event inserted, the chain head moved and the outbox event inserted in one
-    statement (data-modifying CTEs all run, in the caller's transaction), instead of four round trips."""
+def _append(events: list[AuditEvent], head: ChainHead, outbox: list[OutboxEvent]) -> None:
+    """PostgreSQL: the events inserted, the chain head moved and the outbox events inserted in one
+    statement (data-modifying CTEs all run, in the caller's transaction), instead of four round trips
+    per event. Outbox rows are inserted in the events' order (their positions follow it)."""
     connection = transaction.get_connection()
-    event_columns, event_values = _insert(event, connection)
-    outbox_columns, outbox_values = _insert(outbox, connection, skip=("position", "tx"))
+    event_columns, event_values = "", []
+    for event in events:
+        event_columns, values = _insert(event, connection)
+        event_values.append(values)
+    outbox_columns, outbox_values = "", []
+    for row in outbox:
+        outbox_columns, values = _insert(row, connection, skip=("position", "tx"))
+        outbox_values.append(values)
     quote = connection.ops.quote_name
+    event_rows = ", ".join("(" + ", ".join(["%s"] * len(values)) + ")" for values in event_values)
+    outbox_rows = ", ".join(
+        "(pg_current_xact_id()::text::bigint, " + ", ".join(["%s"] * len(values)) + ")"
+        for values in outbox_values
+    )
     sql = (
         f"WITH appended AS (INSERT INTO {quote(AuditEvent._meta.db_table)} ({event_columns}) "  # noqa: S608 - model tables and columns
-        f"VALUES ({', '.join(['%s'] * len(event_values))})), "
+        f"VALUES {event_rows}), "
         f"moved AS (UPDATE {quote(ChainHead._meta.db_table)} SET last_hash = %s, length = %s WHERE key = %s) "
         f"INSERT INTO {quote(OutboxEvent._meta.db_table)} (tx, {outbox_columns}) "
-        f"VALUES (pg_current_xact_id()::text::bigint, {', '.join(['%s'] * len(outbox_values))}) "
-        "RETURNING position, tx"
+        f"VALUES {outbox_rows} RETURNING event_id, position, tx"
     )
+    params = [value for values in event_values for value in values]
+    params += [head.last_hash, head.length, head.key]
+    params += [value for values in outbox_values for value in values]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*event_values, head.last_hash, head.length, head.key, *outbox_values])
-        outbox.position, outbox.tx = cursor.fetchone()
-    event._state.adding = outbox._state.adding = False
+        cursor.execute(sql, params)
+        returned = {str(event_id): (position, tx) for event_id, position, tx in cursor.fetchall()}
+    for row in outbox:
+        row.position, row.tx = returned[str(row.event_id)]
+        row._state.adding = False
+    for event in events:
+        event._state.adding = False

@@ -10,10 +10,14 @@ class DocumentsConfig(AppConfig):
     def ready(self) -> None:
         from facturier.audit.registry import register_check
         from facturier.documents.integrity import verify_stored_files
-        from facturier.documents.issued import schedule_pdf, store_issued_files
+        from facturier.documents.issued import schedule_pdf, store_issued_files, store_issued_files_many
         from facturier.invoicing.hooks import IssuedFilesKeeper, register_issued_files_keeper
 
-        register_issued_files_keeper(IssuedFilesKeeper(store=store_issued_files, schedule_pdf=schedule_pdf))
+        register_issued_files_keeper(
+            IssuedFilesKeeper(
+                store=store_issued_files, schedule_pdf=schedule_pdf, store_many=store_issued_files_many
+            )
+        )
         register_check("documents-stored-files", verify_stored_files, order=STORED_FILES_ORDER)
 
 

@@ -10,6 +10,7 @@ never comes and every later reader gets these same bytes).
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from django.db import transaction
 
@@ -36,13 +37,29 @@ def store_issued_files(
     are inserted at once, in one statement: a row already there is a unique-constraint error that rolls
     the issue back, never a silently kept other file.
     """
-    rows = [write_content(document, FileKind(kind), content) for kind, content in sorted(files.items())]
-    for row in rows:
-        row.validated = row.kind in validated
-    logo = entity_logo(document.entity)
-    if logo is not None:
-        rows.append(write_content(document, FileKind.LOGO, logo[0], extension=logo[1]))
-    return StoredFile.objects.bulk_create(rows)
+    return store_issued_files_many(batch=[(document, files, validated)])[0]
+
+
+def store_issued_files_many(
+    *, batch: Sequence[tuple[Document, dict[str, bytes], set[str]]]
+) -> list[list[StoredFile]]:
+    """``store_issued_files`` for several documents being issued in one transaction (``batch``:
+    document, files, validated kinds): each one's rows as ``store_issued_files`` makes them, all
+    inserted by one statement; the logo of each entity is read once."""
+    logos: dict[object, tuple[bytes, str] | None] = {}
+    per_document: list[list[StoredFile]] = []
+    for document, files, validated in batch:
+        rows = [write_content(document, FileKind(kind), content) for kind, content in sorted(files.items())]
+        for row in rows:
+            row.validated = row.kind in validated
+        if document.entity_id not in logos:
+            logos[document.entity_id] = entity_logo(document.entity)
+        logo = logos[document.entity_id]
+        if logo is not None:
+            rows.append(write_content(document, FileKind.LOGO, logo[0], extension=logo[1]))
+        per_document.append(rows)
+    StoredFile.objects.bulk_create([row for rows in per_document for row in rows])
+    return per_document
 
 
 def schedule_pdf(document: Document) -> None:

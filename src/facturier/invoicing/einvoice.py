@@ -58,7 +58,9 @@ __all__ = [
     "entity_format",
     "finding_dict",
     "full_report",
+    "report_row",
     "store_report",
+    "store_reports",
     "validate_document",
     "validate_for_issue",
     "validation_report",
@@ -320,11 +322,23 @@ def validate_for_issue(
 
 def store_report(document: Document, report: ValidationReport, *, syntax: str, profile: str | None) -> None:
     """Keep the report of an issued document (its warnings) beside it."""
-    EinvoiceValidation.objects.create(
+    report_row(document, report, syntax=syntax, profile=profile).save(force_insert=True)
+
+
+def report_row(
+    document: Document, report: ValidationReport, *, syntax: str, profile: str | None
+) -> EinvoiceValidation:
+    """The row ``store_report`` inserts, unsaved: issuing several documents inserts theirs at once."""
+    return EinvoiceValidation(
         entity=document.entity, document=document, syntax=syntax, profile=profile or "",
         is_valid=report.is_valid, error_count=len(report.errors), warning_count=len(report.warnings),
         artefacts=list(report.artefacts), findings=[finding_dict(f) for f in report.findings],
     )  # fmt: skip
+
+
+def store_reports(rows: list[EinvoiceValidation]) -> None:
+    """Insert the reports of several documents issued together, in one statement."""
+    EinvoiceValidation.objects.bulk_create(rows)
 
 
 DOWNLOAD_FORMATS = ("pdf", "cii", "ubl", "validation")

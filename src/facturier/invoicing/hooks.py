@@ -8,7 +8,7 @@ error, never a silently unstored invoice.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -24,6 +24,9 @@ class IssuedFilesKeeper:
     """store(document=, files={kind: bytes}, validated={kind}): inside the issuing transaction."""
     schedule_pdf: Callable[[Document], None]
     """Queue the Factur-X PDF once the issuing transaction commits."""
+    store_many: Callable[..., Sequence[object]] | None = None
+    """store_many(batch=[(document, files, validated)]): ``store`` for several documents issued in one
+    transaction, one insert for all; returns each document's rows. None: ``store`` is called per document."""
 
 
 _keeper: list[IssuedFilesKeeper] = []

@@ -15,7 +15,10 @@ will be issued except for its number, which is a provisional one, P (``provision
 as read without a lock, never stored; the number column stays empty until the real one is taken, so it
 never collides with a concurrent issuer's). Everything else the XML holds is final before the lock: the
 totals, the snapshots, the due date and the issue date (``take_number`` keeps the day it is given or
-refuses it) are saved and read back from the database first.
+refuses it) are set first, each already as its column stores it (``as_stored``: decimals at the column's
+scale, plain dates, JSON of JSON's own types), so what the XML reads is what the database will hold; a
+value that is not is saved and read back from the database first, as before. They are written with the
+number and the seal, by the one UPDATE of the document under the lock.
 
 Why the stored XML is the validated one. The e-invoice is mapped and serialized once, with P, and
 those bytes are validated. Under the lock the real number N is taken and put into them
@@ -32,15 +35,17 @@ elsewhere), the XML is serialized again with N and validated in full under the l
 stored unvalidated.
 
 Statements (PostgreSQL): the document is read locked with its entity and customer, its lines (with
-their products), allowances and deposits are read once and kept through the save and read-back (only
-the document's own columns are read back); the provisional number is one query; under the lock only
-five statements run: the files' rows, the document, the series, the audit chain's head locked, and one
-statement appending the audit event, moving the chain head and inserting the outbox event.
+their products), allowances and deposits are read once; the provisional number is one query, the
+validation report one insert; under the lock only five statements run: the files' rows, the document,
+the series, the audit chain's head locked, and one statement appending the audit event, moving the
+chain head and inserting the outbox event. ``invoice_issue_many`` runs these per chunk, not per invoice:
+every write of the chunk is one statement (reports, files, documents, audit events with the chain head
+and the outbox events), so a chunk costs a constant number of statements.
 """
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -48,14 +53,14 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from facturier.accounts.actor import Actor
+from facturier.accounts.actor import Actor, UserActor, as_actor
 from facturier.accounts.authorization import authorize, user_and_key
 from facturier.accounts.roles import Action
 from facturier.approvals import services as approvals
 from facturier.approvals.models import RequestStatus, SubjectType
 from facturier.audit.checkpoints import checkpoint_after_commit
 from facturier.audit.keys import keyring
-from facturier.audit.services import audit_record
+from facturier.audit.services import audit_record, audit_record_many
 from facturier.common.errors import Conflict, ValidationFailed
 from facturier.domain.approvals.rules import Facts
 from facturier.domain.payment_terms import parse_terms
@@ -70,6 +75,8 @@ from facturier.invoicing.numbering import (
     take_number,
 )
 from facturier.invoicing.sealing import seal
+from facturier.invoicing.services.as_stored import PREPARED_FIELDS, as_stored
+from facturier.invoicing.services.bulk_write import update_columns
 from facturier.invoicing.services.common import (
     customer_snapshot,
     entity_today,
@@ -220,7 +227,7 @@ ISSUED_FIELDS = [
     "number", "series", "status", "issued_at", "updated_at",
     "seal_position", "seal_previous_hash", "seal_hash", "seal_key_id",
 ]  # fmt: skip
-# read back after the first save (as the columns store them); relations and their caches are kept
+# read back after a first save (as the columns store them); relations and their caches are kept
 _STORED_FIELDS = [f.attname for f in Document._meta.concrete_fields if not f.is_relation]
 
 
@@ -292,6 +299,9 @@ class _Prepared:
     mapped: Any  # the EN 16931 invoice the validated bytes were serialized from
     checked: dict[str, bytes]
     report: Any  # the validation report, None when validation is off
+    report_row: Any = None  # its row, unsaved (the caller inserts it before the lock)
+    files: dict[str, bytes] = field(default_factory=dict)  # under the lock: the bytes to store
+    validated: set[str] = field(default_factory=set)
 
 
 @transaction.atomic
@@ -306,12 +316,17 @@ def invoice_issue(*, invoice: Document, by: Actor, issue_date: dt.date | None = 
     code = _series_code(invoice)
     keys = keyring()  # read before the series is locked: the lock covers numbering and sealing only
     prepared = _prepare(invoice, by, day, provisional_number(entity=invoice.entity, code=code, day=day))
+    if prepared.report_row is not None:
+        prepared.report_row.save(force_insert=True)
     # 3. the locked section: the number put into the validated bytes, the files, the seal, one UPDATE each
     taken = take_number(entity=invoice.entity, code=code, day=day, save_series=False)
-    _number_and_seal(prepared, taken.number, taken.series, keys)
-    invoice.save(update_fields=ISSUED_FIELDS)  # the number and the seal at once (what the seal covers)
+    _renumber(prepared, taken.number, taken.series)
+    stored = issued_files_keeper().store(document=invoice, files=prepared.files, validated=prepared.validated)
+    seal(invoice, taken.series, keys, stored_files=stored if isinstance(stored, list) else None)
+    # the number, the seal and what was prepared before the lock, at once (what the seal covers)
+    invoice.save(update_fields=ISSUED_FIELDS + PREPARED_FIELDS)
     taken.series.save(update_fields=["last_issue_date", "chain_hash", "chain_length"])
-    _after_issue(prepared, by)
+    _after_issue([prepared], by)
     return invoice
 
 
@@ -322,7 +337,9 @@ def invoice_issue_many(
     transaction per ``chunk_size`` of them: the series is locked once per chunk and the chunk's numbers
     taken at once (consecutive, in the list's order, all dated ``issue_date``). Each invoice is checked,
     serialized and validated as ``invoice_issue`` does, before the lock; an invoice that cannot be issued
-    rolls its whole chunk back (the chunks before it stay issued), so a failure never leaves a gap.
+    rolls its whole chunk back (the chunks before it stay issued), so a failure never leaves a gap. The
+    chunk's reports, files, documents and audit events (sealed and chained one after another, with
+    their outbox events) are each written by one statement; one checkpoint follows each chunk.
     """
     issued: list[Document] = []
     for start in range(0, len(invoices), max(1, chunk_size)):
@@ -343,16 +360,48 @@ def _issue_chunk(invoices: list[Document], by: Actor, issue_date: dt.date | None
         )
     day = issue_date or entity_today(entity)
     keys = keyring()
+    by = _role_read_once(by, entity)
     provisional = provisional_numbers(entity=entity, code=code, day=day, count=len(locked_rows))
     prepared = [_prepare(row, by, day, number) for row, number in zip(locked_rows, provisional, strict=True)]
+    reports = [item.report_row for item in prepared if item.report_row is not None]
+    if reports:
+        from facturier.invoicing.einvoice import store_reports
+
+        store_reports(reports)
     taken = take_number(entity=entity, code=code, day=day, save_series=False, count=len(prepared))
     for item, number in zip(prepared, taken.numbers, strict=True):
-        _number_and_seal(item, number, taken.series, keys)
-    Document.objects.bulk_update([item.invoice for item in prepared], ISSUED_FIELDS)
+        _renumber(item, number, taken.series)
+    keeper = issued_files_keeper()
+    stored: Sequence[object]
+    if keeper.store_many is not None:  # every file row of the chunk in one insert
+        stored = keeper.store_many(batch=[(item.invoice, item.files, item.validated) for item in prepared])
+    else:
+        stored = [keeper.store(document=i.invoice, files=i.files, validated=i.validated) for i in prepared]
+    for item, rows in zip(prepared, stored, strict=True):
+        seal(item.invoice, taken.series, keys, stored_files=rows if isinstance(rows, list) else None)
+    update_columns(Document, [item.invoice for item in prepared], ISSUED_FIELDS + PREPARED_FIELDS)
     taken.series.save(update_fields=["last_issue_date", "chain_hash", "chain_length"])
-    for item in prepared:
-        _after_issue(item, by)
+    _after_issue(prepared, by)
     return [item.invoice for item in prepared]
+
+
+@dataclass(frozen=True)
+class _RoleKnown(UserActor):
+    """A user whose role in the chunk's entity was read once for the chunk (one query, not one per
+    invoice); any other entity is asked as usual. Same identity, label and user as the actor it stands for."""
+
+    entity_id: Any = None
+    role: str | None = None
+
+    def role_in(self, entity: Any) -> str | None:
+        return self.role if entity.pk == self.entity_id else super().role_in(entity)
+
+
+def _role_read_once(by: Actor, entity: Any) -> Actor:
+    acting = as_actor(by)
+    if type(acting) is not UserActor:
+        return acting
+    return _RoleKnown(acting.account, entity_id=entity.pk, role=acting.role_in(entity))
 
 
 def _series_code(invoice: Document) -> str:
@@ -384,48 +433,57 @@ def _prepare(invoice: Document, by: Actor, day: dt.date, provisional: str) -> _P
     invoice.seller_snapshot = seller_snapshot(entity)
     invoice.customer_snapshot = customer_snapshot(invoice)
     invoice.vat_on_debits = entity.vat_on_debits
-    invoice.save()
-    invoice.refresh_from_db(fields=_STORED_FIELDS)  # the entity, customer and prefetched rows are kept
-    from facturier.invoicing.einvoice import entity_format, issued_xml, store_report, validate_for_issue
+    invoice.operation_category = str(invoice.operation_category)  # a plain str, as the column returns it
+    if not as_stored(invoice):  # a value the column would change: saved and read back as stored
+        invoice.save()
+        invoice.refresh_from_db(fields=_STORED_FIELDS)  # the entity, customer and prefetched rows are kept
+    from facturier.invoicing.einvoice import entity_format, issued_xml, report_row, validate_for_issue
 
     # 2. serialized once and validated with a provisional number, before the lock (module docstring);
     # what does not name the number is written before the lock too: the validation report
     invoice.number = provisional
     mapped, checked = issued_xml(invoice)
     report = validate_for_issue(invoice, files=checked)  # an error-level finding rolls the whole issue back
+    row = None
     if report is not None:
         syntax, profile = entity_format(invoice)
-        store_report(invoice, report, syntax=syntax, profile=profile)
-    return _Prepared(invoice, before, provisional, mapped, checked, report)
+        row = report_row(invoice, report, syntax=syntax, profile=profile)
+    return _Prepared(invoice, before, provisional, mapped, checked, report, row)
 
 
-def _number_and_seal(item: _Prepared, number: str, series: Any, keys: Any) -> None:
-    """Under the lock: the real number into the validated bytes (or validated again), files, seal."""
+def _renumber(item: _Prepared, number: str, series: Any) -> None:
+    """Under the lock: the real number into the validated bytes (or validated again); ``item.files``
+    are the bytes to store, ``item.validated`` the kinds validated."""
     from facturier.invoicing.einvoice import issued_xml_files, renumbered, validate_for_issue, validated_kinds
 
     invoice, report = item.invoice, item.report
     invoice.number, invoice.series = number, series
     invoice.status = Status.ISSUED
-    invoice.issued_at = timezone.now()
+    invoice.issued_at = invoice.updated_at = timezone.now()  # bulk_update does not set auto_now fields
     files = renumbered(item.mapped, item.checked, item.provisional, number)
     if files is None:  # rare: the number changed more than its digits, or P is written elsewhere too
         files = issued_xml_files(invoice)
         if report is not None:
             report = validate_for_issue(invoice, files=files)
-    validated = validated_kinds(invoice, files) if report is not None else set()
-    stored = issued_files_keeper().store(document=invoice, files=files, validated=validated)
-    seal(invoice, series, keys, stored_files=stored if isinstance(stored, list) else None)
+    item.files = files
+    item.validated = validated_kinds(invoice, files) if report is not None else set()
 
 
-def _after_issue(item: _Prepared, by: Actor) -> None:
-    invoice = item.invoice
-    audit_record(
-        entity=invoice.entity, actor=by, action="invoice.issued", obj=invoice, before=item.before,
-        after=state_of(invoice),
-    )  # fmt: skip
-    checkpoint_after_commit(invoice.entity)
-    if invoice.is_credit_note:
-        from facturier.invoicing.services.after_issue import apply_issued_credit_note
+def _after_issue(items: list[_Prepared], by: Actor) -> None:
+    """The audit events of the issued documents (of one entity), appended at once in the chain this
+    transaction holds; one checkpoint after the commit; credit notes applied; PDFs queued."""
+    entity = items[0].invoice.entity
+    changes = [(item.invoice, item.before, state_of(item.invoice)) for item in items]
+    if len(changes) == 1:
+        audit_record(entity=entity, actor=by, action="invoice.issued", obj=changes[0][0], before=changes[0][1],
+                     after=changes[0][2])  # fmt: skip
+    else:
+        audit_record_many(entity=entity, actor=by, action="invoice.issued", changes=changes)
+    checkpoint_after_commit(entity)
+    keeper = issued_files_keeper()
+    for item in items:
+        if item.invoice.is_credit_note:
+            from facturier.invoicing.services.after_issue import apply_issued_credit_note
 
-        apply_issued_credit_note(credit_note=invoice, by=by)
-    issued_files_keeper().schedule_pdf(invoice)  # the Factur-X PDF is rendered by a task once this commits
+            apply_issued_credit_note(credit_note=item.invoice, by=by)
+        keeper.schedule_pdf(item.invoice)  # the Factur-X PDF is rendered by a task once this commits
