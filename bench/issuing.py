@@ -2,11 +2,12 @@
 
 Usage:
   python bench/issuing.py --database postgres://postgres@127.0.0.1:5432/fact_bench [--invoices 120]
-                          [--processes 1,2,4,16] [--conformance DIR] [--validation 20]
+                          [--processes 1,2,4,16] [--conformance DIR] [--validation 20] [--chunk 50]
 
 For each process count it creates `--invoices` committed drafts (1 to 5 lines, French B2B customers),
 starts that many OS processes (each warms its validation engine up first, then all start together) and
-has them issue the drafts, one transaction each, as `invoice_issue` does for the API. Prints, per
+has them issue the drafts, one transaction each, as `invoice_issue` does for the API (with `--chunk N`:
+`invoice_issue_many` in chunks of N, as a billing run's workers do; an invoice's latency is its chunk's). Prints, per
 process count: invoices/s (wall), p50/p99 latency of one issue, CPU seconds per invoice (all issuing
 processes, user + system, PostgreSQL excluded) and the load average when it ran. Then the validation
 CPU of one invoice (`validate_for_issue`, measured on the calling process, Saxon thread included), and
@@ -117,7 +118,17 @@ def worker(start_at: float, ids: list[str]) -> None:
     time.sleep(max(0.0, start_at - time.time()))
     cpu, started = cpu_seconds(), time.time()
     latencies = []
-    for invoice_id in ids:
+    chunk = int(os.environ.get("BENCH_ISSUING_CHUNK") or 0)
+    if chunk:  # as a billing run's worker issues: its drafts in chunks, an invoice's latency is its chunk's
+        from facturier.invoicing.services import invoice_issue_many
+
+        for first in range(0, len(ids), chunk):
+            part = ids[first : first + chunk]
+            began = time.perf_counter()
+            found = {str(d.pk): d for d in Document.objects.filter(pk__in=part)}
+            invoice_issue_many(invoices=[found[i] for i in part], by=None, chunk_size=chunk)
+            latencies += [time.perf_counter() - began] * len(part)
+    for invoice_id in ids if not chunk else ():
         began = time.perf_counter()
         invoice_issue(invoice=Document.objects.get(pk=invoice_id), by=None)
         latencies.append(time.perf_counter() - began)
@@ -138,7 +149,7 @@ def run(processes: int, count: int, args: argparse.Namespace, data_dir: str, ind
     ids = prepare(count, index)
     slices = [ids[w::processes] for w in range(processes)]
     start_at = time.time() + 4 + processes * 0.8  # every process set up and warmed up by then
-    env = {**os.environ}
+    env = {**os.environ, "BENCH_ISSUING_CHUNK": str(args.chunk)}
     children = [
         subprocess.Popen(
             [
@@ -411,6 +422,12 @@ def main() -> None:
         "--cprofile", action="store_true", help="with --profile or --batch: print a cProfile too"
     )
     parser.add_argument("--sql", action="store_true", help="with --profile: print the SQL of one issue")
+    parser.add_argument(
+        "--chunk",
+        type=int,
+        default=0,
+        help="the processes issue with invoice_issue_many, chunks of N (as billing runs do); p50/p99 per chunk",
+    )
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     # one data dir per database, so that the files of invoices issued by an earlier run are still there
