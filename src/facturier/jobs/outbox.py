@@ -1,9 +1,9 @@
 """The event outbox: written in the transaction of each audited change, read in order by consumers.
 
-Writing: ``audit_record`` calls ``publish_audited`` once per audit event, inside its transaction,
-so an event exists if and only if the change committed. Reading: ``outbox_consume`` hands each
-consumer the events after its cursor, in a stable order, and moves the cursor in the same
-transaction as the handler's own writes. Delivery is at least once: a handler that fails (or a
+Writing: ``audit_record`` (and ``audit_record_many``) inserts one outbox event per audit event, from
+``audited_outbox_fields``, inside its transaction, so an event exists if and only if the change
+committed. Reading: ``outbox_consume`` hands each consumer the events after its cursor, in a stable
+order, and moves the cursor in the same transaction as the handler's own writes. Delivery is at least once: a handler that fails (or a
 worker that dies) leaves the cursor where it was and sees the same events again, so handlers are
 idempotent by ``event_id``.
 
@@ -78,13 +78,8 @@ def outbox_publish(
     return event
 
 
-def publish_audited(*, audit_event: Any, obj: models.Model) -> OutboxEvent:
-    """The outbox event of one audit record: same time, entity and subject; the change as payload."""
-    return outbox_publish(**audited_outbox_fields(audit_event=audit_event, obj=obj))
-
-
 def audited_outbox_fields(*, audit_event: Any, obj: models.Model) -> dict[str, Any]:
-    """The fields of ``publish_audited``'s event (``audit_record`` inserts it itself on PostgreSQL)."""
+    """The fields of an audit record's outbox event: same time, entity and subject; the change as payload."""
     payload = {
         "id": str(obj.pk),
         "repr": audit_event.object_repr,

@@ -474,11 +474,7 @@ def _after_issue(items: list[_Prepared], by: Actor) -> None:
     transaction holds; one checkpoint after the commit; credit notes applied; PDFs queued."""
     entity = items[0].invoice.entity
     changes = [(item.invoice, item.before, state_of(item.invoice)) for item in items]
-    if len(changes) == 1:
-        audit_record(entity=entity, actor=by, action="invoice.issued", obj=changes[0][0], before=changes[0][1],
-                     after=changes[0][2])  # fmt: skip
-    else:
-        audit_record_many(entity=entity, actor=by, action="invoice.issued", changes=changes)
+    audit_record_many(entity=entity, actor=by, action="invoice.issued", changes=changes)
     checkpoint_after_commit(entity)
     keeper = issued_files_keeper()
     for item in items:
