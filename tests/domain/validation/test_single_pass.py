@@ -16,13 +16,9 @@ from lxml import etree
 
 from facturier.domain.lifecycle import build_cdar
 from facturier.domain.validation import schematron
+from facturier.domain.validation.merged import merged_single_pass
 from facturier.domain.validation.schematron import SchematronCompileError, _engine
-from facturier.domain.validation.single_pass import (
-    _conjuncts,
-    _name_test,
-    merged_single_pass,
-    single_pass,
-)
+from facturier.domain.validation.single_pass import _conjuncts, _name_test, single_pass
 from tests.domain.lifecycle.builders import status_message
 
 from .conftest import CONFORMANCE

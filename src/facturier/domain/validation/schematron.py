@@ -39,7 +39,8 @@ from saxonche import PySaxonApiError, PySaxonProcessor
 
 from facturier.domain.validation import single_pass as _single_pass_module
 from facturier.domain.validation.findings import Finding, findings_from_svrl
-from facturier.domain.validation.single_pass import TAG, merged_single_pass, single_pass
+from facturier.domain.validation.merged import merged_single_pass
+from facturier.domain.validation.single_pass import TAG, single_pass
 
 SINGLE_PASS = True
 # Consecutive schematrons of one validation run as one transformation (:func:`run_schematrons`):
@@ -229,7 +230,7 @@ def run_schematron(document: str | XsltInput, xslt_path: Path, *, source: str) -
 def run_schematrons(document: str | XsltInput, steps: Sequence[tuple[Path, str]]) -> tuple[Finding, ...]:
     """Apply several compiled schematrons (path, source) to ``document``, in order.
 
-    When they merge (:func:`~.single_pass.merged_single_pass`) they run as one transformation:
+    When they merge (:func:`~.merged.merged_single_pass`) they run as one transformation:
     one walk of the document and one SVRL report instead of one each; each finding gets the
     source of the stylesheet its pattern came from, and the findings come in the order of the
     separate runs. A dynamic error, or anything unexpected in the report, runs them one by one
