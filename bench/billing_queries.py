@@ -3,6 +3,7 @@
 Usage:
   python bench/billing_queries.py --database postgres://postgres@127.0.0.1:5432/fact_bench_queries \
       [--count 200] [--no-validate]
+  python bench/billing_queries.py --database sqlite:////tmp/bench_queries.sqlite3 [...]   (file replaced)
 
 Creates the database afresh, seeds N monthly contracts (tests/billing/crash_seed.py), then executes the
 run in this process (no worker) while recording every SQL statement; prints the queries and CPU
@@ -127,7 +128,12 @@ def main() -> None:
     parser.add_argument("--no-validate", action="store_true")
     args = parser.parse_args()
     parsed = urlparse(args.database)
-    url = harness.scratch_database(parsed._replace(path="").geturl(), parsed.path.lstrip("/"))
+    if parsed.scheme == "sqlite":  # a fresh file (with its WAL companions)
+        url = args.database
+        for suffix in ("", "-wal", "-shm"):
+            Path(parsed.path + suffix).unlink(missing_ok=True)
+    else:
+        url = harness.scratch_database(parsed._replace(path="").geturl(), parsed.path.lstrip("/"))
     env = harness.environment(url, Path(tempfile.mkdtemp(prefix="billing-queries-")))
     env["BILLING_BENCH_VALIDATE"] = "" if args.no_validate else "1"
     run_id = harness.seed(env, args.count, "2026-01-01")

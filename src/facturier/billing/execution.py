@@ -114,13 +114,27 @@ class RunBiller:
         return self.handle_many([key])
 
     def handle_many(self, keys: list[str]) -> int:
-        """Bill a batch of chunks in the caller's transaction: each contract in its savepoint, then the
-        drafts issued together (`batches.issue_together`); keep each chunk's results. Units of progress."""
+        """Bill a batch of chunks in the caller's transaction: the contracts that need only claims and
+        drafts all at once (`bulk_drafts`), the others (and the sources' items) each in its savepoint,
+        then the drafts issued together (`batches.issue_together`); keep each chunk's results. Units of
+        progress."""
+        from facturier.billing import bulk_drafts
         from facturier.billing.batches import issue_together
 
         self.loaded = load_contracts(self.run, keys)
+        in_bulk = {}
+        if bulk_drafts.enabled():  # the contracts needing only claims and drafts: all at once
+            in_bulk = bulk_drafts.bill_in_bulk(self.run, list(self.loaded.items()), self.by)
         later: list[Deferred] = []
-        results = {key: self._chunk(key, later) for key in keys}
+        results = {}
+        for key in keys:  # the drafts kept in the chunks' order, however they were made
+            if key in in_bulk:
+                results[key], kept = in_bulk[key]
+                self.loaded.pop(key, None)
+            else:
+                kept = []
+                results[key] = self._chunk(key, kept)
+            later.extend(kept)
         issue_together(later, self.by)
         rows = [BillingRunChunk(run=self.run, key=key, results=kept) for key, done in results.items()
                 if (kept := {name: values for name, values in done.items() if values})]  # fmt: skip

@@ -159,8 +159,11 @@ def preview(entity: LegalEntity, day: dt.date) -> dict[str, Any]:
     return result
 
 
-def _invoice_of(contract: Contract, due_lines: list[DueLine], note: str, by: Actor) -> Document:
-    """A draft invoice: charges as lines, credits as document allowances (invoice lines are never negative)."""
+def invoice_parts(
+    contract: Contract, due_lines: list[DueLine]
+) -> tuple[list[LineData], list[AllowanceChargeData]]:
+    """A contract's invoice: charges as lines, credits as document allowances (invoice lines are never
+    negative). What `_invoice_of` creates and `billing.bulk_drafts` builds."""
     lines = [LineData(description=line.description, quantity=line.quantity, unit_price=line.unit_price,
                       unit=line.item.unit, vat_category=line.item.vat_category, vat_rate=line.item.vat_rate,
                       product=line.item.product)
@@ -168,6 +171,12 @@ def _invoice_of(contract: Contract, due_lines: list[DueLine], note: str, by: Act
     credits = [AllowanceChargeData(reason=_("Credit: %(line)s") % {"line": line.description}, amount=-line.amount,
                                    vat_category=line.item.vat_category, vat_rate=line.item.vat_rate)
                for line in due_lines if line.amount < 0]  # fmt: skip
+    return lines, credits
+
+
+def _invoice_of(contract: Contract, due_lines: list[DueLine], note: str, by: Actor) -> Document:
+    """A draft invoice of the contract (`invoice_parts`)."""
+    lines, credits = invoice_parts(contract, due_lines)
     return document_create(
         entity=contract.entity, kind="invoice", customer=contract.customer, by=by, lines=lines,
         allowances_charges=credits, currency=contract.currency, note=note,
@@ -183,7 +192,7 @@ def _credit_note_of(contract: Contract, invoice: Document, due_lines: list[DueLi
     )  # fmt: skip
 
 
-def _period_note(contract: Contract, start: dt.date, last_day: dt.date) -> str:
+def period_note(contract: Contract, start: dt.date, last_day: dt.date) -> str:
     return _("Contract %(reference)s, period %(start)s – %(end)s") % {
         "reference": contract.reference, "start": start, "end": last_day}  # fmt: skip
 
@@ -199,7 +208,7 @@ def _create_invoice(due: DuePeriod, run: BillingRun | None, by: Actor) -> Billed
         )
     document = None
     if due.lines:
-        note = _period_note(contract, due.period.start, due.period.last_day)
+        note = period_note(contract, due.period.start, due.period.last_day)
         document = _invoice_of(contract, due.lines, note, by)
     claim = BilledPeriod.objects.create(
         contract=contract, period_start=due.period.start, period_end=due.period.end,
@@ -308,7 +317,7 @@ def _settle_pending(
             charges = [line for line in lines if line.amount > 0]
             credits = [line for line in lines if line.amount < 0]
             made: list[tuple[Document, str]] = []
-            note = _period_note(contract, bp.period_start, bp.period_end - dt.timedelta(days=1))
+            note = period_note(contract, bp.period_start, bp.period_end - dt.timedelta(days=1))
             if net >= 0:
                 made.append((_invoice_of(contract, lines, note, by), "invoices"))
             else:

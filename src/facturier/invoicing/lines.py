@@ -8,8 +8,8 @@ live totals also use. The draft services (`services/drafts.py`) call `write_line
 """
 
 from dataclasses import dataclass, replace
-from decimal import Decimal
-from typing import Any
+from decimal import Context, Decimal
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -35,6 +35,7 @@ from facturier.parties.models import Customer
 from facturier.pricing.resolution import Pricer
 
 MANUAL = PriceSource.MANUAL.value
+RowT = TypeVar("RowT", bound=models.Model)
 
 
 @dataclass(frozen=True)
@@ -236,32 +237,54 @@ def write_lines(
     document: Document, lines: list[LineData], pricer: Pricer | None = None, *, new: bool = False
 ) -> None:
     """Replace the document's lines (``new``: a document just created, with none to delete)."""
-    check_line_count(len(lines))
+    rows = line_rows(document, lines, pricer)
     if not new:
         document.lines.all().delete()
+    Line.objects.bulk_create(rows)
+
+
+def line_rows(document: Document, lines: list[LineData], pricer: Pricer | None = None) -> list[Line]:
+    """The document's lines, resolved and checked (`resolve_line`), as rows to insert: their values as
+    their columns will hold them (`as_columns`), their net amounts still to compute (`totals.set_totals`)."""
+    check_line_count(len(lines))
     pricer = pricer or pricer_for(document)
     resolved = [resolve_line(data, index, document, pricer) for index, data in enumerate(lines)]
     categories = {line.vat_category for line in resolved}
     check_outside_scope_alone(categories, field="lines")
-    Line.objects.bulk_create(
-        Line(
-            document=document,
-            position=index + 1,
-            product=data.product,
-            description=data.description,
-            quantity=data.quantity,
-            unit=data.unit,
-            unit_price=data.unit_price,
-            discount_percent=data.discount_percent,
-            vat_category=data.vat_category,
-            vat_rate=data.vat_rate,
-            accounting_category=data.accounting_category,
-            price_source=data.price_source,
-            price_rule=data.price_rule,
-            discount_rule=data.discount_rule,
-        )
+    return [
+        as_columns(
+            Line(
+                document=document,
+                position=index + 1,
+                product=data.product,
+                description=data.description,
+                quantity=data.quantity,
+                unit=data.unit,
+                unit_price=data.unit_price,
+                discount_percent=data.discount_percent,
+                vat_category=data.vat_category,
+                vat_rate=data.vat_rate,
+                accounting_category=data.accounting_category,
+                price_source=data.price_source,
+                price_rule=data.price_rule,
+                discount_rule=data.discount_rule,
+            )
+        )  # fmt: skip
         for index, data in enumerate(resolved)
-    )
+    ]
+
+
+def as_columns(row: RowT) -> RowT:
+    """``row`` with each decimal at its column's scale, as the database hands it back (Django's own
+    rounding of a decimal column, `format_number`), so what is computed from it before the insert is what
+    would be computed from the row read back."""
+    for field in row._meta.concrete_fields:
+        if isinstance(field, models.DecimalField):
+            value = getattr(row, field.attname)
+            if isinstance(value, Decimal) and value.is_finite():
+                setattr(row, field.attname, value.quantize(Decimal(1).scaleb(-field.decimal_places),
+                                                           context=Context(prec=field.max_digits)))  # fmt: skip
+    return row
 
 
 def allowance_vat(
@@ -292,6 +315,15 @@ def write_allowances_charges(
     if not items:
         return
     line_vats = set(document.lines.values_list("vat_category", "vat_rate"))
+    AllowanceCharge.objects.bulk_create(allowance_rows(document, items, line_vats))
+
+
+def allowance_rows(
+    document: Document, items: list[AllowanceChargeData], line_vats: set[tuple[str, Decimal]]
+) -> list[AllowanceCharge]:
+    """The document's allowances and charges, checked, as rows to insert (`as_columns`; amounts of the
+    percent ones still to compute). ``line_vats``: the (category, rate) pairs of the document's lines."""
+    rows = []
     for index, item in enumerate(items):
         where = f"allowances_charges[{index}]"
         if (item.amount is None) == (item.percent is None):
@@ -313,11 +345,12 @@ def write_allowances_charges(
         check_outside_scope_alone({vat_category} | {category for category, _rate in line_vats},
                                    field=f"{where}.vat_category")  # fmt: skip
         check_category_for_parties(document, vat_category, field=f"{where}.vat_category")
-        AllowanceCharge.objects.create(
+        rows.append(as_columns(AllowanceCharge(
             document=document, is_charge=item.is_charge, reason=item.reason or ("Frais" if item.is_charge else "Remise"),
             amount=amount, percent=item.percent, base_amount=item.base_amount,
             vat_category=vat_category, vat_rate=vat_rate,
-        )  # fmt: skip
+        )))  # fmt: skip
+    return rows
 
 
 def lines_of(document: Document) -> list[LineData]:

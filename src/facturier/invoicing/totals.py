@@ -40,22 +40,35 @@ def _compute(document: Document, lines: list[Line], allowances_charges: list[All
 
 
 def apply_totals(document: Document) -> Totals:
-    """Write line net amounts, allowance/charge amounts and document totals; the caller saves the document."""
+    """Write line net amounts, allowance/charge amounts and document totals of a saved document, read
+    from the database: the changed lines and allowances/charges are saved; the caller saves the document."""
     lines = list(document.lines.all())
     allowances_charges = list(document.allowances_charges.all())
+    before = [line.net_amount for line in lines], [ac.amount for ac in allowances_charges]
+    totals = set_totals(document, lines, allowances_charges)
+    for line, net_amount in zip(lines, before[0], strict=True):
+        if line.net_amount != net_amount:
+            line.save(update_fields=["net_amount"])
+    for ac, amount in zip(allowances_charges, before[1], strict=True):
+        if ac.amount != amount:
+            ac.save(update_fields=["amount"])
+    return totals
+
+
+def set_totals(document: Document, lines: list[Line], allowances_charges: list[AllowanceCharge]) -> Totals:
+    """Compute the totals of ``document`` from ``lines`` and ``allowances_charges`` (their values as their
+    columns hold them) and set them: line net amounts, allowance/charge amounts, document totals. Nothing
+    is saved. The one calculation of every draft (EN 16931: each line rounded, then per VAT category),
+    whether its rows were read back (`apply_totals`) or are about to be inserted (`services.drafts`)."""
     totals = _compute(document, lines, allowances_charges)
     for line, result in zip(lines, totals.lines, strict=True):
-        if line.net_amount != result.net_amount:
-            line.net_amount = result.net_amount
-            line.save(update_fields=["net_amount"])
+        line.net_amount = result.net_amount
     allowances = [ac for ac in allowances_charges if not ac.is_charge]
     charges = [ac for ac in allowances_charges if ac.is_charge]
     for ac, amount in chain(
         zip(allowances, totals.allowances, strict=True), zip(charges, totals.charges, strict=True)
     ):
-        if ac.amount != amount:
-            ac.amount = amount
-            ac.save(update_fields=["amount"])
+        ac.amount = amount
     document.line_total = totals.line_total
     document.allowance_total = totals.allowance_total
     document.charge_total = totals.charge_total

@@ -1,6 +1,7 @@
 """Creating and editing documents while they are drafts, and converting quote -> order -> invoice."""
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -23,17 +24,19 @@ from facturier.invoicing.line_pricing import pricer_for
 from facturier.invoicing.lines import (
     AllowanceChargeData,
     LineData,
+    allowance_rows,
     allowances_of,
     check_text,
+    line_rows,
     lines_of,
     repriced_lines,
     write_allowances_charges,
     write_lines,
 )
-from facturier.invoicing.models import Document, Kind, Status, TypeCode
+from facturier.invoicing.models import AllowanceCharge, Document, Kind, Line, Status, TypeCode
 from facturier.invoicing.numbering import check_document_date, take_number
 from facturier.invoicing.services.common import entity_today, locked, state_of
-from facturier.invoicing.totals import apply_totals
+from facturier.invoicing.totals import apply_totals, set_totals
 from facturier.parties.models import Customer
 from facturier.pricing.resolution import Pricer
 
@@ -157,6 +160,57 @@ def _check_deposits(document: Document, deposits: list[Document]) -> None:
             )
 
 
+@dataclass
+class DraftRows:
+    """A draft built in memory and checked (`draft_build`): the document with its totals, its lines and
+    allowances/charges with their amounts, as they are to be inserted."""
+
+    document: Document
+    lines: list[Line]
+    allowances_charges: list[AllowanceCharge]
+    deposits: list[Document]
+
+
+def new_document(
+    entity: LegalEntity, kind: str, customer: Customer, by: Actor, type_code: str,
+    source: Document | None, preceding_invoice: Document | None, header: dict[str, Any],
+) -> Document:  # fmt: skip
+    """A new document with its header, checked, not saved: who may create it, for which customer, on the
+    customer's terms (`starting_terms`) and the given header fields (`_set_header`)."""
+    credit_note = kind == Kind.INVOICE and type_code == TypeCode.CREDIT_NOTE
+    authorize(by, Action.EDIT_DOCUMENTS, entity, resource="credit_notes" if credit_note else f"{kind}s")
+    if customer.entity_id != entity.pk:
+        raise ValidationFailed(_("Unknown customer."), field="customer", code=errors.UNKNOWN_CUSTOMER)
+    document = Document(
+        entity=entity, kind=Kind(kind), customer=customer, type_code=type_code if kind == Kind.INVOICE else "",
+        **starting_terms(customer), vat_on_debits=entity.vat_on_debits, source=source, preceding_invoice=preceding_invoice,
+    )  # fmt: skip
+    document.created_by, document.created_by_key = user_and_key(by)
+    _set_header(document, header)
+    return document
+
+
+def build_rows(
+    document: Document,
+    lines: list[LineData],
+    allowances_charges: list[AllowanceChargeData],
+    deposits: list[Document],
+) -> DraftRows:
+    """Resolve and check the lines and allowances/charges of a new document, and compute its totals
+    from them before anything is written (no read-back: `lines.as_columns`, `totals.set_totals`)."""
+    rows = line_rows(document, lines, _checked_pricer(document))
+    line_vats = {(row.vat_category, row.vat_rate) for row in rows}
+    charges = allowance_rows(document, allowances_charges, line_vats) if allowances_charges else []
+    _check_deposits(document, deposits)
+    document.prepaid = sum((deposit.tax_inclusive for deposit in deposits), Decimal("0"))
+    try:
+        totals = set_totals(document, rows, charges)
+    except CalculationError as error:
+        raise ValidationFailed(domain_wording.calculation(), field="lines", code="invalid_vat") from error
+    _check_size(totals)
+    return DraftRows(document, rows, charges, deposits)
+
+
 @transaction.atomic
 def document_create(
     *,
@@ -173,16 +227,7 @@ def document_create(
     **header: Any,
 ) -> Document:
     """Create a draft quote, order or invoice. Quotes and orders are numbered now; invoices at issue."""
-    credit_note = kind == Kind.INVOICE and type_code == TypeCode.CREDIT_NOTE
-    authorize(by, Action.EDIT_DOCUMENTS, entity, resource="credit_notes" if credit_note else f"{kind}s")
-    if customer.entity_id != entity.pk:
-        raise ValidationFailed(_("Unknown customer."), field="customer", code=errors.UNKNOWN_CUSTOMER)
-    document = Document(
-        entity=entity, kind=Kind(kind), customer=customer, type_code=type_code if kind == Kind.INVOICE else "",
-        **starting_terms(customer), vat_on_debits=entity.vat_on_debits, source=source, preceding_invoice=preceding_invoice,
-    )  # fmt: skip
-    document.created_by, document.created_by_key = user_and_key(by)
-    _set_header(document, header)
+    document = new_document(entity, kind, customer, by, type_code, source, preceding_invoice, header)
     if kind in (Kind.QUOTE, Kind.ORDER):
         taken = take_number(entity=entity, code=kind, day=document.issue_date or entity_today(entity))
         document.number, document.series, document.issue_date = taken.number, taken.series, taken.issue_date
@@ -190,11 +235,13 @@ def document_create(
             document.valid_until = document.issue_date + QUOTE_VALIDITY
     else:
         document.issue_date = None
+    draft = build_rows(document, list(lines), list(allowances_charges), list(deposits))
     document.save()
-    write_lines(document, list(lines), _checked_pricer(document), new=True)
-    write_allowances_charges(document, list(allowances_charges), new=True)
-    _check_deposits(document, list(deposits))
-    _recompute(document, list(deposits))
+    Line.objects.bulk_create(draft.lines)
+    if draft.allowances_charges:
+        AllowanceCharge.objects.bulk_create(draft.allowances_charges)
+    if draft.deposits:
+        document.deposits.set(draft.deposits)
     audit_record(entity=entity, actor=by, action=f"{kind}.created", obj=document, after=state_of(document))
     return document
 
