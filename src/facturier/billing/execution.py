@@ -4,10 +4,11 @@ The run is a job run whose chunks are its contracts (one chunk per contract, plu
 registered sources): planned once, then claimed a batch at a time (``FACTURIER_BILLING_BATCH`` chunks)
 with ``SKIP LOCKED`` by the worker executing the run and by the helper tasks it queues
 (``billing.tasks.help_billing_run``), on as many worker processes as there are. A batch is billed in one
-transaction: its contracts loaded in bulk (items, customers, billed periods), each contract's claims
-(`BilledPeriod`, unique per contract and period) and drafts made in its own savepoint (one contract's
-error never stops the others), then the drafts issued together, by series (`billing.batches`: one
-numbering lock and one counter update per batch and series), and the chunks' results
+transaction: its contracts loaded in bulk (items, customers, billed periods), their claims
+(`BilledPeriod`, unique per contract and period) and drafts computed in Python and written together
+(`billing.bulk_drafts`: one insert per table), a contract that needs more (or fails) billed in its own
+savepoint (one contract's error never stops the others), then the drafts issued together, by series
+(`billing.batches`: one numbering lock and one counter update per batch and series), and the chunks' results
 (`BillingRunChunk`) and "done" marks written. All of it commits together, so:
 - a period is invoiced exactly once, even by two runs at the same time (the unique claim);
 - a killed worker's batch (its transaction rolled back, its locks released) is billed by another;
