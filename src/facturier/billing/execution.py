@@ -123,19 +123,19 @@ class RunBiller:
         from facturier.billing.batches import issue_together
 
         self.loaded = load_contracts(self.run, keys)
-        in_bulk = {}
+        in_bulk: dict[str, tuple[dict[str, list[Any]], list[Deferred]]] = {}
         if bulk_drafts.enabled():  # the contracts needing only claims and drafts: all at once
             in_bulk = bulk_drafts.bill_in_bulk(self.run, list(self.loaded.items()), self.by)
         later: list[Deferred] = []
-        results = {}
+        results: dict[str, dict[str, list[Any]]] = {}
         for key in keys:  # the drafts kept in the chunks' order, however they were made
             if key in in_bulk:
-                results[key], kept = in_bulk[key]
+                results[key], made = in_bulk[key]
                 self.loaded.pop(key, None)
             else:
-                kept = []
-                results[key] = self._chunk(key, kept)
-            later.extend(kept)
+                made = []
+                results[key] = self._chunk(key, made)
+            later.extend(made)
         issue_together(later, self.by)
         rows = [BillingRunChunk(run=self.run, key=key, results=kept) for key, done in results.items()
                 if (kept := {name: values for name, values in done.items() if values})]  # fmt: skip
