@@ -6,8 +6,8 @@ Usage:
 
 Creates the database afresh (dropped if it exists), migrates, seeds N monthly contracts (one item each)
 and queues the run of 1 January (tests/billing/crash_seed.py). Then profiles the hot path in this process
-(cProfile over --profile contracts billed one by one: compute, claim, draft, number, validate, journal),
-starts the worker processes (`facturier worker`, tests/billing/worker_settings.py) and measures
+(cProfile over --profile contracts billed in batches as a worker bills them: compute, claims and drafts,
+numbers, validation, journal; the workers skip them later: already claimed), starts the worker processes (`facturier worker`, tests/billing/worker_settings.py) and measures
 - invoices issued per second, end to end (from the workers' start to the run's `done`);
 - the time until every issued invoice has its Factur-X PDF stored (the PDF tasks queued on issue);
 - the CPU of the worker processes and of the database backends of this database (read from /proc every
@@ -46,17 +46,18 @@ def profile(env: dict[str, str], count: int) -> str:
 
     from django.db import transaction
 
-    from facturier.accounts.actor import SYSTEM
-    from facturier.billing.models import Contract
-    from facturier.billing.runs import bill_contract
+    from facturier.billing.execution import RunBiller, _batch_size
+    from facturier.billing.models import BillingRun, Contract
 
-    contracts = list(Contract.objects.select_related("entity", "customer").order_by("reference")[:count])
+    run = BillingRun.objects.select_related("entity").get(run_date=dt.date(2026, 1, 1))
+    keys = [str(pk) for pk in Contract.objects.order_by("reference").values_list("pk", flat=True)[:count]]
+    biller, size = RunBiller(run), _batch_size()
     profiler = cProfile.Profile()
     started = time.perf_counter()
     profiler.enable()
-    for contract in contracts:
+    for start in range(0, len(keys), size):  # as a worker bills them: a batch per transaction
         with transaction.atomic():
-            bill_contract(contract, dt.date(2026, 1, 1), None, SYSTEM)
+            biller.handle_many(keys[start : start + size])
     profiler.disable()
     elapsed = time.perf_counter() - started
     out = io.StringIO()
