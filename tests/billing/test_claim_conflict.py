@@ -17,8 +17,11 @@ PARIS = ZoneInfo("Europe/Paris")
 
 @pytest.mark.django_db
 def test_a_period_claimed_by_another_run_meanwhile_is_skipped_and_its_draft_dropped(
-    entity, make_contract, monkeypatch
+    entity, make_contract, monkeypatch, settings
 ):
+    # the one-by-one path (`RunBiller._bill`), which a batch falls back to when its bulk write finds a
+    # period claimed (tests/billing/test_bulk_drafts.py)
+    settings.FACTURIER_BILLING_BULK_DRAFTS = False
     day = dt.date(2026, 2, 1)
     contract = make_contract(reference="K-1", start=day)
     seen = due_periods(contract, day)  # what this run read before the other one claimed the period

@@ -16,6 +16,13 @@ from facturier.invoicing.models import Document
 PARIS = ZoneInfo("Europe/Paris")
 
 
+@pytest.fixture(autouse=True)
+def _one_by_one(settings):
+    """The retries are those of the one-by-one path (`RunBiller._bill`): what a batch falls back to when
+    its bulk write fails (`billing.bulk_drafts`; below, a deadlock there)."""
+    settings.FACTURIER_BILLING_BULK_DRAFTS = False
+
+
 def _deadlock() -> OperationalError:
     error = OperationalError("deadlock detected")
     error.__cause__ = psycopg.errors.DeadlockDetected("deadlock detected")
@@ -68,3 +75,28 @@ def test_any_other_database_error_is_not_retried(entity, make_contract, monkeypa
         result = execution.execute(run)
     assert calls == [1]
     assert result["errors"] == 1
+
+
+def test_a_deadlock_in_the_bulk_write_bills_the_batch_one_by_one(
+    entity, make_contract, monkeypatch, settings
+):
+    # given two contracts due on 1 February, and the bulk write of their drafts chosen as a deadlock victim
+    from facturier.billing import bulk_drafts
+
+    settings.FACTURIER_BILLING_BULK_DRAFTS = True
+    contracts = [make_contract(reference=f"F-{index}") for index in range(2)]
+
+    def deadlocked(**options):
+        raise _deadlock()
+
+    monkeypatch.setattr(bulk_drafts, "drafts_create_many", deadlocked)
+    run = BillingRun.objects.create(entity=entity, run_date=dt.date(2026, 2, 1))
+    # when the run bills them
+    with time_machine.travel(dt.datetime(2026, 2, 1, 8, tzinfo=PARIS), tick=False):
+        result = execution.execute(run)
+    # then each was billed one by one: January and February invoiced, no error
+    run.refresh_from_db()
+    assert result == {"invoices": 4, "errors": 0}
+    assert run.status == BillingRunStatus.DONE
+    for contract in contracts:
+        assert Document.objects.filter(note__contains=contract.reference, seal_hash__gt="").count() == 2
