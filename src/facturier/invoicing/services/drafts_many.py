@@ -38,25 +38,26 @@ def _created_event(document: Document) -> tuple[Document, None, dict[str, Any]]:
     return document, None, state_of(document)
 
 
-@transaction.atomic
 def drafts_create_many(*, drafts: list[DraftRows], by: Actor) -> list[Document]:
     """Write drafts built by `draft_build`, as `document_create` writes each: their documents, lines and
     allowances/charges each by one insert, their "created" audit events (and outbox events) appended by
-    `audit_record_many`, one call per company. A failure writes none of them."""
+    `audit_record_many`, one call per company. In the caller's transaction (or its own), without a
+    savepoint of its own: a failure writes none of them (the caller's savepoint or transaction rolls back)."""
     if not drafts:
         return []
-    Document.objects.bulk_create([draft.document for draft in drafts])
-    Line.objects.bulk_create([line for draft in drafts for line in draft.lines])
-    charges = [charge for draft in drafts for charge in draft.allowances_charges]
-    if charges:
-        AllowanceCharge.objects.bulk_create(charges)
-    for draft in drafts:
-        if draft.deposits:
-            draft.document.deposits.set(draft.deposits)
-    groups: dict[tuple[Any, str], list[Document]] = {}
-    for draft in drafts:
-        groups.setdefault((draft.document.entity_id, draft.document.kind), []).append(draft.document)
-    for (_entity, kind), documents in groups.items():
-        audit_record_many(entity=documents[0].entity, actor=by, action=f"{kind}.created",
-                          changes=[_created_event(document) for document in documents])  # fmt: skip
+    with transaction.atomic(savepoint=False):
+        Document.objects.bulk_create([draft.document for draft in drafts])
+        Line.objects.bulk_create([line for draft in drafts for line in draft.lines])
+        charges = [charge for draft in drafts for charge in draft.allowances_charges]
+        if charges:
+            AllowanceCharge.objects.bulk_create(charges)
+        for draft in drafts:
+            if draft.deposits:
+                draft.document.deposits.set(draft.deposits)
+        groups: dict[tuple[Any, str], list[Document]] = {}
+        for draft in drafts:
+            groups.setdefault((draft.document.entity_id, draft.document.kind), []).append(draft.document)
+        for (_entity, kind), documents in groups.items():
+            audit_record_many(entity=documents[0].entity, actor=by, action=f"{kind}.created",
+                              changes=[_created_event(document) for document in documents])  # fmt: skip
     return [draft.document for draft in drafts]
