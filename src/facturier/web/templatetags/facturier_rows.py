@@ -17,11 +17,10 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, gettext_noop
 
-from facturier.web.templatetags.facturier_format import day, money, noun, status_badges
+from facturier.web.templatetags.facturier_format import day, escape_text, money, noun, status_badges
 
 register = template.Library()
 
@@ -46,7 +45,7 @@ def document_rows(documents: Iterable[Any], section: Any) -> SafeString:
 
 
 def _row(document: Any, detail: str, due_column: bool) -> str:
-    escape = conditional_escape
+    escape = escape_text
     url = escape(detail.replace(_DETAIL_URL_PLACEHOLDER, str(document.pk)))
     amount = money(document.tax_inclusive, document.currency)
     name: str
