@@ -1,6 +1,8 @@
-"""The main menu (`{% main_menu %}`, web/templatetags/facturier_menu.py) is what the base template wrote
-before it was kept: for each role, language, current page and "To approve" count."""
+"""The main menu and the user menu (`{% main_menu %}`, `{% language_buttons %}`, `{% user_menu_links %}`,
+web/templatetags/facturier_menu.py) are what the base template wrote before they were kept: for each
+role, language, current page and "To approve" count."""
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,6 +16,8 @@ from facturier.web.templatetags import facturier_menu
 
 # web/base.html's menu as it was written on every page, to compare with
 FORMER_MENU = (Path(__file__).parent / "data" / "former_main_menu.html").read_text(encoding="utf-8")
+FORMER_USER_MENU = (Path(__file__).parent / "data" / "former_user_menu.html").read_text(encoding="utf-8")
+CSRF = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+"')
 
 
 def shown_menu(html: str) -> str:
@@ -24,6 +28,17 @@ def shown_menu(html: str) -> str:
 def former_menu(response, language: str) -> str:
     with translation.override(language):
         return engines["django"].from_string(FORMER_MENU).render({}, response.wsgi_request)
+
+
+def shown_user_menu(html: str) -> str:
+    start = html.index('<details class="usermenu"')
+    return CSRF.sub(r'\1"', html[start : html.index("</details>", start) + len("</details>")])
+
+
+def former_user_menu(response, language: str) -> str:
+    with translation.override(language):
+        html = engines["django"].from_string(FORMER_USER_MENU).render({}, response.wsgi_request)
+    return CSRF.sub(r'\1"', html)
 
 
 PAGES = (
@@ -38,8 +53,10 @@ PAGES = (
 @pytest.fixture
 def fresh_menu():
     facturier_menu._kept.cache_clear()
+    facturier_menu._kept_parts.cache_clear()
     yield
     facturier_menu._kept.cache_clear()
+    facturier_menu._kept_parts.cache_clear()
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
@@ -60,8 +77,11 @@ def test_the_menu_is_the_former_one_for_each_page_role_and_count(
                 response = client.get(reverse(name, kwargs=kwargs))
                 if response.status_code != 200:
                     continue  # a page the role may not see
-                assert shown_menu(response.content.decode()) == former_menu(response, language), (user, name)
+                html = response.content.decode()
+                assert shown_menu(html) == former_menu(response, language), (user, name)
+                assert shown_user_menu(html) == former_user_menu(response, language), (user, name)
     assert facturier_menu._kept.cache_info().hits > 0
+    assert facturier_menu._kept_parts.cache_info().hits > 0
 
 
 def test_a_page_of_the_payments_area_marks_payments(owner_client, fresh_menu):
