@@ -9,7 +9,8 @@ Usage:
   python bench/page_cpu.py [--database postgres://postgres@127.0.0.1:5432/fact_pages_cpu] [--requests 30]
                            [--profile /customers/] [--only "invoice list,api invoices"] [--reset]
 
-On the given PostgreSQL database (created if missing; dropped first with --reset) it migrates and loads
+On the given PostgreSQL database (created if missing; dropped first with --reset), or a SQLite file
+(`--database sqlite:////tmp/page_cpu.sqlite3`, deleted first with --reset), it migrates and loads
 the demo company once, then requests each page --requests times after 3 warm-up requests (the staff pages signed in as the demo
 user, the API pages with a new API key of the demo company). Prints per
 page: median and p90 CPU ms, SQL queries and their summed wall time, response size. --profile PATH
@@ -142,7 +143,12 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated page labels to measure (default: all)")
     parser.add_argument("--data-dir", default=str(Path(tempfile.gettempdir()) / "facturier_page_cpu"))
     args = parser.parse_args()
-    ensure_database(args.database, args.reset)
+    if args.database.startswith("sqlite:"):  # a file database (while PostgreSQL is kept for a benchmark)
+        sqlite_file = Path(args.database.split(":///", 1)[1])
+        if args.reset and sqlite_file.exists():
+            sqlite_file.unlink()
+    else:
+        ensure_database(args.database, args.reset)
     setup(args.database, args.data_dir)
     measured, client = pages()
     print(f"{'page':<16} {'CPU p50 ms':>10} {'CPU p90 ms':>10} {'queries':>8} {'SQL ms':>8} {'bytes':>8}")

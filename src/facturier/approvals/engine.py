@@ -89,13 +89,35 @@ def level_candidates(
 ) -> frozenset[str]:
     """User ids who may decide the request's level ``index`` (default: the current one) on ``day``."""
     index = request.level if index is None else index
-    level = request.plan[index]
-    excluded = user_ids(request.author_refs) | user_ids(sorted(approved_by(request)))
-    return approvers.candidates(
-        level_spec(level),
-        member_roles if member_roles is not None else members(request.entity),
-        delegations=absences if absences is not None else delegations(request.entity),
+    return candidates_at(
+        request.plan,
+        index,
+        author_refs=request.author_refs,
+        approved=approved_by(request),
+        extra_approvers=request.extra_approvers,
         day=day,
-        excluded=excluded,
-        extra=[str(u) for u in request.extra_approvers.get(str(index), [])],
+        member_roles=member_roles if member_roles is not None else members(request.entity),
+        absences=absences if absences is not None else delegations(request.entity),
+    )
+
+
+def candidates_at(
+    plan: list[dict[str, Any]],
+    index: int,
+    *,
+    author_refs: list[str],
+    approved: frozenset[str],
+    extra_approvers: dict[str, list[Any]],
+    day: dt.date,
+    member_roles: dict[str, str],
+    absences: list[approvers.Delegation],
+) -> frozenset[str]:
+    """`level_candidates` from a request's columns (`approved`: what `approved_by` gives)."""
+    return approvers.candidates(
+        level_spec(plan[index]),
+        member_roles,
+        delegations=absences,
+        day=day,
+        excluded=user_ids(author_refs) | user_ids(sorted(approved)),
+        extra=[str(u) for u in extra_approvers.get(str(index), [])],
     )

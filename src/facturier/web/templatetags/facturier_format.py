@@ -5,6 +5,7 @@
 import datetime as dt
 import functools
 from decimal import Decimal
+from html import escape as html_escape
 from typing import Any
 
 from babel import Locale
@@ -12,7 +13,8 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_percent, get_currency_precision, get_currency_symbol
 from django import template
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -324,16 +326,26 @@ def settlement_of(document: Any) -> str:
 @register.simple_tag
 def status_badges(document: Any) -> str:
     """The status badges of a row in a list: its status, how far it is paid, overdue (what
-    `includes/status.html` shows, without a template include per row)."""
-    html = format_html('<span class="badge status-{}">{}</span>', document.status, status_of(document))
+    `includes/status.html` shows, without a template include per row). Written as `format_html` would
+    write them, with a plain string's escaping inlined (a list page writes 75 of these)."""
+    html = (
+        f'<span class="badge status-{escape_text(document.status)}">{escape_text(status_of(document))}</span>'
+    )
     paid = settlement_of(document)
     if paid:
-        html += format_html(
-            ' <span class="badge status-{}">{}</span>', getattr(document, "settlement", ""), paid
-        )
+        settlement = escape_text(getattr(document, "settlement", ""))
+        html += f' <span class="badge status-{settlement}">{escape_text(paid)}</span>'
     if getattr(document, "overdue", False):
-        html += format_html(' <span class="badge overdue">{}</span>', _("Overdue"))
-    return html
+        html += f' <span class="badge overdue">{escape_text(_("Overdue"))}</span>'
+    return mark_safe(html)  # noqa: S308 - every value is escaped
+
+
+def escape_text(value: Any) -> str:
+    """`conditional_escape(value)` as a plain string, without its wrappers for the common case of a
+    plain `str` (the same `html.escape`)."""
+    if type(value) is str:
+        return html_escape(value)
+    return str(conditional_escape(value))
 
 
 @register.filter
