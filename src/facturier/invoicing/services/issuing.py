@@ -76,7 +76,7 @@ from facturier.invoicing.numbering import (
 )
 from facturier.invoicing.sealing import seal
 from facturier.invoicing.services.as_stored import PREPARED_FIELDS, as_stored
-from facturier.invoicing.services.bulk_write import update_columns
+from facturier.invoicing.services.bulk_write import insert_statement, update_columns, update_statement
 from facturier.invoicing.services.common import (
     customer_snapshot,
     entity_today,
@@ -318,15 +318,27 @@ def invoice_issue(*, invoice: Document, by: Actor, issue_date: dt.date | None = 
     prepared = _prepare(invoice, by, day, provisional_number(entity=invoice.entity, code=code, day=day))
     if prepared.report_row is not None:
         prepared.report_row.save(force_insert=True)
-    # 3. the locked section: the number put into the validated bytes, the files, the seal, one UPDATE each
-    taken = take_number(entity=invoice.entity, code=code, day=day, save_series=False)
+    # 3. the locked section: the series locked with its counter incremented and an audit chain locked
+    # (one statement on PostgreSQL), the number put into the validated bytes, the files written, the
+    # seal; then every row in one statement: the files' rows, the document (the number, the seal and
+    # what was prepared before the lock), the series, the audit event with its chain head and outbox event
+    taken = take_number(
+        entity=invoice.entity, code=code, day=day, save_series=False, audit_owner=str(invoice.entity.pk)
+    )
     _renumber(prepared, taken.number, taken.series)
-    stored = issued_files_keeper().store(document=invoice, files=prepared.files, validated=prepared.validated)
-    seal(invoice, taken.series, keys, stored_files=stored if isinstance(stored, list) else None)
-    # the number, the seal and what was prepared before the lock, at once (what the seal covers)
-    invoice.save(update_fields=ISSUED_FIELDS + PREPARED_FIELDS)
-    taken.series.save(update_fields=["last_issue_date", "chain_hash", "chain_length"])
-    _after_issue([prepared], by)
+    keeper = issued_files_keeper()
+    writes: list[tuple[str, list[Any]]] = []
+    if keeper.file_rows is not None:
+        rows = keeper.file_rows(document=invoice, files=prepared.files, validated=prepared.validated)
+        seal(invoice, taken.series, keys, stored_files=rows)
+        if rows:
+            writes.append(insert_statement(rows))
+    else:
+        stored = keeper.store(document=invoice, files=prepared.files, validated=prepared.validated)
+        seal(invoice, taken.series, keys, stored_files=stored if isinstance(stored, list) else None)
+    writes.append(update_statement(invoice, ISSUED_FIELDS + PREPARED_FIELDS))
+    writes.append(update_statement(taken.series, ["last_issue_date", "chain_hash", "chain_length"]))
+    _after_issue([prepared], by, head=taken.audit_head, writes=writes)
     return invoice
 
 
@@ -469,12 +481,17 @@ def _renumber(item: _Prepared, number: str, series: Any) -> None:
     item.validated = validated_kinds(invoice, files) if report is not None else set()
 
 
-def _after_issue(items: list[_Prepared], by: Actor) -> None:
+def _after_issue(
+    items: list[_Prepared], by: Actor, *, head: Any = None, writes: Sequence[tuple[str, list[Any]]] = ()
+) -> None:
     """The audit events of the issued documents (of one entity), appended at once in the chain this
-    transaction holds; one checkpoint after the commit; credit notes applied; PDFs queued."""
+    transaction holds (``head`` when already locked), with the caller's ``writes`` in the same statement
+    (``audit_record_many``); one checkpoint after the commit; credit notes applied; PDFs queued."""
     entity = items[0].invoice.entity
     changes = [(item.invoice, item.before, state_of(item.invoice)) for item in items]
-    audit_record_many(entity=entity, actor=by, action="invoice.issued", changes=changes)
+    audit_record_many(
+        entity=entity, actor=by, action="invoice.issued", changes=changes, head=head, writes=writes
+    )
     checkpoint_after_commit(entity)
     keeper = issued_files_keeper()
     for item in items:
