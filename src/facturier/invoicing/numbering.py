@@ -123,6 +123,7 @@ def take_number(
     if save_series:
         series.save(update_fields=["last_issue_date"])
     numbers = tuple(pattern.format(n, day) for n in range(value - count + 1, value + 1))
+    _taken[_series_key(entity, code)] = (series.pattern, series.reset, pattern.period_key(day), value)
     return TakenNumber(
         series=series, number=numbers[-1], issue_date=day, numbers=numbers, audit_head=audit_head
     )
@@ -216,13 +217,35 @@ def provisional_number(*, entity: LegalEntity, code: str, day: dt.date) -> str:
     return provisional_numbers(entity=entity, code=code, day=day, count=1)[0]
 
 
+# (database, entity id, series code) -> (pattern, reset, period, counter value) as this process last took
+# a number of that series under its lock: what the next provisional numbers are computed from, no query
+_taken: dict[tuple[str, str, str], tuple[str, str, str, int]] = {}
+
+
+def _series_key(entity: LegalEntity, code: str) -> tuple[str, str, str]:
+    return (str(transaction.get_connection().settings_dict.get("NAME")), str(entity.pk), code)
+
+
 def provisional_numbers(*, entity: LegalEntity, code: str, day: dt.date, count: int) -> list[str]:
     """The numbers the next ``count`` documents of the series would most likely get, read without any lock.
 
     Issuing serializes and validates the e-invoice with it before taking the real number under the
     series lock (`services.issuing`); it is never stored. When it already names another document (a
     concurrent issuer took it first) the real number differs only in its sequence digits.
+
+    Once this process has taken a number of the series in the day's period, they follow the last one
+    it took (``_taken``), without a query: the pattern and the period are those the series had then, and
+    other processes may have taken numbers since, which only makes the provisional number stale, as a
+    read without the lock can be too. Issuing then puts the real number in its place when it has the
+    same shape, and otherwise serializes and validates again under the lock (a pattern changed since,
+    a counter gaining a digit): a stale provisional number costs time, never correctness.
     """
+    known = _taken.get(_series_key(entity, code))
+    if known is not None:
+        pattern, reset, period, last = known
+        cached = NumberPattern(pattern, Reset(reset))
+        if cached.period_key(day) == period:
+            return [cached.format(last + 1 + n, day) for n in range(count)]
     periods = {reset: NumberPattern("{YYYY}{MM}{seq}", reset).period_key(day) for reset in Reset}
     counters = SequenceCounter.objects.filter(series=OuterRef("pk")).values("last_value")
     row = (  # one query: the series and the counter of the day's period for each kind of reset

@@ -316,8 +316,6 @@ def invoice_issue(*, invoice: Document, by: Actor, issue_date: dt.date | None = 
     code = _series_code(invoice)
     keys = keyring()  # read before the series is locked: the lock covers numbering and sealing only
     prepared = _prepare(invoice, by, day, provisional_number(entity=invoice.entity, code=code, day=day))
-    if prepared.report_row is not None:
-        prepared.report_row.save(force_insert=True)
     # 3. the locked section: the series locked with its counter incremented and an audit chain locked
     # (one statement on PostgreSQL), the number put into the validated bytes, the files written, the
     # seal; then every row in one statement: the files' rows, the document (the number, the seal and
@@ -327,7 +325,8 @@ def invoice_issue(*, invoice: Document, by: Actor, issue_date: dt.date | None = 
     )
     _renumber(prepared, taken.number, taken.series)
     keeper = issued_files_keeper()
-    writes: list[tuple[str, list[Any]]] = []
+    # the validation report first (it does not name the number: the same row as inserted before the lock)
+    writes = [insert_statement([prepared.report_row])] if prepared.report_row is not None else []
     if keeper.file_rows is not None:
         rows = keeper.file_rows(document=invoice, files=prepared.files, validated=prepared.validated)
         seal(invoice, taken.series, keys, stored_files=rows)
