@@ -6,9 +6,9 @@ document is sealed into its series' hash chain, and from then on nothing of it m
 Issuing in parallel. The numbering series is locked (``take_number``) from the moment the number is
 taken until the transaction commits, so only what must be serial runs after it: taking the number,
 putting it into the e-invoice, storing the files, sealing, the audit event, in as few statements as
-they allow (five, below): the counter incremented in place, the files' rows inserted at once, the
-number and the seal written by one UPDATE of the document and one of the series. What does not name
-the number is done before the lock: the validation report is stored, the lines and allowances the seal
+they allow (two on PostgreSQL, below): the series locked with its counter incremented in place, then
+every row written by one statement. What does not name
+the number is done before the lock: the validation report is built, the lines and allowances the seal
 covers are read. The e-invoice is
 validated *before* the lock (validation is most of an issue's time), on the XML of the document as it
 will be issued except for its number, which is a provisional one, P (``provisional_number``: the next number
@@ -35,12 +35,17 @@ elsewhere), the XML is serialized again with N and validated in full under the l
 stored unvalidated.
 
 Statements (PostgreSQL): the document is read locked with its entity and customer, its lines (with
-their products), allowances and deposits are read once; the provisional number is one query, the
-validation report one insert; under the lock only five statements run: the files' rows, the document,
-the series, the audit chain's head locked, and one statement appending the audit event, moving the
-chain head and inserting the outbox event. ``invoice_issue_many`` runs these per chunk, not per invoice:
-every write of the chunk is one statement (reports, files, documents, audit events with the chain head
-and the outbox events), so a chunk costs a constant number of statements.
+their products), allowances and deposits are read once; the provisional number needs no query once
+this process has taken a number of the series (``numbering.provisional_numbers``). Then two statements
+and the COMMIT, while the series is held: one locks the series, increments its counter and locks a free
+audit chain (``numbering.take_number``); after the number is put into the bytes, the files written and
+the seal computed, one more inserts the validation report and the files' rows, updates the document and
+the series, appends the audit event, moves the chain head and inserts the outbox event
+(``audit_record_many(writes=...)``). With 16 issuers on 2 cores the series holder is often preempted
+while it waits for a reply, so every round trip under the lock lengthens everyone's wait.
+``invoice_issue_many`` runs the writes per chunk, not per invoice: every write of the chunk is one
+statement (reports, files, documents, audit events with the chain head and the outbox events), so a
+chunk costs a constant number of statements.
 """
 
 import datetime as dt
