@@ -319,6 +319,8 @@ def profile(count: int, cprofile: bool, show_sql: bool = False) -> None:
     extra = (
         {"store_many": timed("store files", keeper.store_many)} if getattr(keeper, "store_many", None) else {}
     )
+    if getattr(keeper, "file_rows", None):
+        extra["file_rows"] = timed("store files", keeper.file_rows)
     _keeper[0] = IssuedFilesKeeper(
         store=timed("store files", keeper.store), schedule_pdf=keeper.schedule_pdf, **extra
     )
