@@ -111,9 +111,8 @@ def test_issuing_runs_few_statements_and_few_under_the_numbering_lock(
     # with its counter incremented and an audit chain locked (one statement on PostgreSQL; on SQLite two,
     # the chain read under the lock); under the lock: the validation report, the files, the document
     # (with its totals and snapshots: no save and read-back before), the series, the audit event, the
-    # chain head and the outbox event (one statement on PostgreSQL, seven on SQLite); the PDF task
-    # queued after the commit
-    assert len(statements) == (8 if connection.vendor == "postgresql" else 15), statements
+    # chain head and the outbox event (one statement on PostgreSQL, seven on SQLite)
+    assert len(statements) == (7 if connection.vendor == "postgresql" else 15), statements
     assert len(locked) == (1 if connection.vendor == "postgresql" else 8), locked
     outbox = OutboxEvent.objects.get(subject_id=str(invoice.pk), type__endswith="issued")
     assert outbox.payload["after"]["number"] == invoice.number
