@@ -9,7 +9,9 @@ starts that many OS processes (each warms its validation engine up first, then a
 has them issue the drafts, one transaction each, as `invoice_issue` does for the API (with `--chunk N`:
 `invoice_issue_many` in chunks of N, as a billing run's workers do; an invoice's latency is its chunk's). Prints, per
 process count: invoices/s (wall), p50/p99 latency of one issue, CPU seconds per invoice (all issuing
-processes, user + system, PostgreSQL excluded) and the load average when it ran. Then the validation
+processes, user + system, PostgreSQL excluded), how long the series stays locked (from `take_number`
+returning to the commit, p50/p99), how long `take_number` took (waiting for the series lock, p50/p99),
+the share of the issues' latency spent waiting there, and the load average when it ran. Then the validation
 CPU of one invoice (`validate_for_issue`, measured on the calling process, Saxon thread included), and
 `audit verify` on what was issued. The machine is shared: read the CPU figures beside the wall ones.
 
@@ -108,9 +110,13 @@ def worker(start_at: float, ids: list[str]) -> None:
     held: list[float] = []  # seconds the numbering series stays locked: from take_number to the commit
     take = issuing.take_number
 
+    waited: list[float] = []  # seconds spent in take_number: waiting for the series lock (and its statement)
+
     def timed_take(**kwargs):  # type: ignore[no-untyped-def]
+        asked = time.perf_counter()
         taken = take(**kwargs)
         locked_at = time.perf_counter()
+        waited.append(locked_at - asked)
         transaction.on_commit(lambda: held.append(time.perf_counter() - locked_at))
         return taken
 
@@ -140,6 +146,7 @@ def worker(start_at: float, ids: list[str]) -> None:
                 "started": started,
                 "ended": time.time(),
                 "held": held,
+                "waited": waited,
             }
         )
     )
@@ -183,7 +190,16 @@ def run(processes: int, count: int, args: argparse.Namespace, data_dir: str, ind
         "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))],
         "cpu_ms": 1000 * sum(r["cpu"] for r in results) / len(latencies),
         "held_ms": 1000 * statistics.median([x for r in results for x in r.get("held", [])] or [0.0]), "load": load, "late_start_s": late,
+        "held_p99_ms": 1000 * _p99([x for r in results for x in r.get("held", [])]),
+        "wait_ms": 1000 * statistics.median([x for r in results for x in r.get("waited", [])] or [0.0]),
+        "wait_p99_ms": 1000 * _p99([x for r in results for x in r.get("waited", [])]),
+        "wait_share": sum(x for r in results for x in r.get("waited", [])) / max(1e-9, sum(latencies)),
     }  # fmt: skip
+
+
+def _p99(values: list[float]) -> float:
+    values = sorted(values) or [0.0]
+    return values[min(len(values) - 1, int(0.99 * len(values)))]
 
 
 def validation_cpu(samples: int) -> float:
@@ -303,6 +319,8 @@ def profile(count: int, cprofile: bool, show_sql: bool = False) -> None:
     extra = (
         {"store_many": timed("store files", keeper.store_many)} if getattr(keeper, "store_many", None) else {}
     )
+    if getattr(keeper, "file_rows", None):
+        extra["file_rows"] = timed("store files", keeper.file_rows)
     _keeper[0] = IssuedFilesKeeper(
         store=timed("store files", keeper.store), schedule_pdf=keeper.schedule_pdf, **extra
     )
@@ -321,7 +339,7 @@ def profile(count: int, cprofile: bool, show_sql: bool = False) -> None:
     import cProfile
     import pstats
 
-    profiler = cProfile.Profile() if cprofile else None
+    profiler = cProfile.Profile(time.process_time) if cprofile else None  # CPU of every thread, not wall
     documents = [Document.objects.get(pk=pk) for pk in ids]
     total = time.process_time()
     wall = time.perf_counter()
@@ -453,11 +471,14 @@ def main() -> None:
         return
     rows = [run(int(p), args.invoices, args, data_dir, i) for i, p in enumerate(args.processes.split(","))]
     print(
-        f"{'processes':>9} {'invoices':>8} {'inv/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/inv':>10} {'series locked ms':>16} {'load':>5}"
+        f"{'processes':>9} {'invoices':>8} {'inv/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/inv':>10} "
+        f"{'locked p50/p99 ms':>17} {'lock wait p50/p99 ms':>20} {'wait share':>10} {'load':>5}"
     )
     for row in rows:
         print(f"{row['processes']:>9} {row['invoices']:>8} {row['per_s']:>7.1f} {row['p50_ms']:>8.0f} "
-              f"{row['p99_ms']:>8.0f} {row['cpu_ms']:>10.1f} {row['held_ms']:>16.0f} {row['load']:>5.1f}")  # fmt: skip
+              f"{row['p99_ms']:>8.0f} {row['cpu_ms']:>10.1f} "
+              f"{row['held_ms']:>8.1f}/{row['held_p99_ms']:<8.1f} {row['wait_ms']:>10.1f}/{row['wait_p99_ms']:<9.1f} "
+              f"{100 * row['wait_share']:>9.0f}% {row['load']:>5.1f}")  # fmt: skip
     print(
         f"validation CPU per invoice: {validation_cpu(args.validation):.1f} ms (load {os.getloadavg()[0]:.1f})"
     )

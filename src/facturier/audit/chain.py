@@ -15,6 +15,7 @@ chains do not give is one total order over an entity's events: each event carrie
 """
 
 import threading
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -109,4 +110,29 @@ def lock_audit_chain(owner: str) -> ChainHead:
     if head is None:
         head = lock_chain(preferred)
     _preferred[(thread, owner)] = head.key
+    return head
+
+
+def free_chain_lateral(owner: str, after: str) -> tuple[str, list[Any]]:
+    """PostgreSQL: a ``LATERAL`` subquery locking one free audit chain of ``owner`` (the one this thread
+    used last first, else the first free one; none when all are held), to be joined to the row of
+    another statement that must be locked first. ``after`` names a never-null column of that row: the
+    subquery depends on it, so it runs only once that row is there (its lock taken). It never waits
+    (``SKIP LOCKED``). Its columns are ``key, last_hash, length`` (``adopt_locked_chain``)."""
+    keys = audit_chain_keys(owner)
+    preferred = _preferred.get((threading.get_ident(), owner), keys[0])
+    table = ChainHead._meta.db_table
+    sql = (
+        f"LATERAL (SELECT h.key, h.last_hash, h.length FROM {table} AS h "  # noqa: S608 - the model's own table
+        f"WHERE h.key = ANY(%s) AND {after} IS NOT NULL ORDER BY h.key = %s DESC, h.key "
+        "LIMIT 1 FOR UPDATE OF h SKIP LOCKED)"
+    )
+    return sql, [keys, preferred]
+
+
+def adopt_locked_chain(owner: str, key: str, last_hash: str, length: int) -> ChainHead:
+    """The head a ``free_chain_lateral`` subquery locked, as ``lock_audit_chain`` would return it."""
+    head = ChainHead(key=key, last_hash=last_hash, length=length)
+    head._state.adding, head._state.db = False, transaction.get_connection().alias
+    _preferred[(threading.get_ident(), owner)] = key
     return head

@@ -13,7 +13,7 @@ Written after the transactions that issue documents (`checkpoint_after_commit`) 
 
 After issues, at most one per entity and process every `FACTURIER_CHECKPOINT_INTERVAL` seconds
 (default 1; 0: after every commit). The first commit after a quiet interval writes one at once; a
-commit within the interval leaves one due at its end (a timer thread of the process), written then
+commit within the interval leaves one due at its end (a writer thread of the process), written then
 from the committed state, so it covers that commit and every other one of the interval. A billing run
 of 100,000 invoices thus writes a few hundred files instead of 100,000, and the newest checkpoint is
 never more than the interval behind an issue of a running process (one killed within it leaves its
@@ -95,9 +95,10 @@ def checkpoint_interval() -> float:
     return max(0.0, float(getattr(settings, "FACTURIER_CHECKPOINT_INTERVAL", 1.0)))
 
 
-_guard = threading.Lock()
+_guard = threading.Condition()
 _last_written: dict[str, float] = {}  # entity id -> when this process last wrote one after an issue
-_due: dict[str, threading.Timer] = {}  # entity id -> the timer that writes its due checkpoint
+_due: dict[str, float] = {}  # entity id -> when its due checkpoint is to be written (time.monotonic)
+_writer: list[threading.Thread] = []  # the thread writing the due checkpoints, while there are some
 
 
 class _AfterIssue:
@@ -119,23 +120,42 @@ class _AfterIssue:
                     _last_written[entity_id] = now
                     at_once.append(entity_id)
                 else:
-                    timer = threading.Timer(wait, _write_due, args=(entity_id,))
-                    timer.name = f"checkpoint-{entity_id}"
-                    _due[entity_id] = timer
-                    timer.start()  # not a daemon: a process that exits first waits for it (< interval)
+                    _due[entity_id] = now + wait
+                    if not _writer:
+                        _writer.append(threading.Thread(target=_write_due, name="checkpoints"))
+                        _writer[
+                            0
+                        ].start()  # not a daemon: a process that exits first waits for it (< interval)
+                    _guard.notify_all()
         if at_once:
             write_checkpoints(at_once, reason="issue")
 
 
-def _write_due(entity_id: str) -> None:
-    with _guard:
-        if _due.pop(entity_id, None) is None:  # flushed meanwhile
-            return
-        _last_written[entity_id] = time.monotonic()
+def _write_due() -> None:
+    """The writer thread: each due checkpoint at its time, read then from the committed state. It stays
+    while checkpoints keep coming due (one interval without any ends it), so a process issuing without
+    pause keeps one thread and one database connection for them instead of one of each per checkpoint."""
     try:
-        write_checkpoints([entity_id], reason="issue")  # read now, after every commit that left it due
-    except Exception:
-        logger.exception("the checkpoint due for %s could not be written", entity_id)
+        while True:
+            with _guard:
+                idle_until = time.monotonic() + checkpoint_interval()
+                while True:
+                    now = time.monotonic()
+                    ready = sorted(entity_id for entity_id, at in _due.items() if at <= now)
+                    if ready:
+                        for entity_id in ready:
+                            del _due[entity_id]
+                            _last_written[entity_id] = now
+                        break
+                    if not _due and now >= idle_until:
+                        _writer.clear()
+                        return
+                    _guard.wait(min([*_due.values(), idle_until]) - now)
+            try:
+                write_checkpoints(ready, reason="issue")
+            except Exception:
+                logger.exception("the checkpoint due for %s could not be written", ", ".join(ready))
+                connections.close_all()  # a broken connection is opened again for the next one
     finally:
         connections.close_all()  # this thread's own connection
 
@@ -145,8 +165,9 @@ def flush_checkpoints() -> list[Path]:
     with _guard:
         due = sorted(_due)
         for entity_id in due:
-            _due.pop(entity_id).cancel()
+            del _due[entity_id]
             _last_written[entity_id] = time.monotonic()
+        _guard.notify_all()
     return write_checkpoints(due, reason="issue") if due else []
 
 

@@ -66,6 +66,8 @@ def audit_record_many(
     actor: Any | None,
     action: str,
     changes: Sequence[tuple[models.Model, dict[str, Any] | None, dict[str, Any] | None]],
+    head: ChainHead | None = None,
+    writes: Sequence[tuple[str, list[Any]]] = (),
 ) -> list[AuditEvent]:
     """``audit_record`` for several objects at once (``changes``: object, before, after), in their order.
 
@@ -73,14 +75,23 @@ def audit_record_many(
     chain (the transaction holds it), consecutive positions, each sealed and linked to the one before,
     one outbox event each. They are written at once: on PostgreSQL events, chain head and outbox events
     in one statement; on SQLite one insert of the events, one update of the head, one of the outbox.
+
+    ``head``: one of the entity's audit chains this transaction has already locked (``chain.locked_head``:
+    taken in the statement that locked the numbering series), used instead of locking one here.
+    ``writes``: the caller's own data-modifying statements (SQL and parameters, no ``RETURNING``), run in
+    the same statement on PostgreSQL (as data-modifying CTEs: they all run, each seeing the database as
+    it was before the statement), before the events on other databases: one round trip for all of them.
     """
     if not changes:
+        for sql, params in writes:
+            _execute(sql, params)
         return []
     keys = keyring()  # read before the chain is locked
     with transaction.atomic(
         savepoint=False
     ):  # the caller's transaction (or its own): no savepoint round trips
-        head = lock_audit_chain(str(entity.pk) if entity is not None else "global")
+        if head is None:
+            head = lock_audit_chain(str(entity.pk) if entity is not None else "global")
         user, label = _user_of(actor), actor_label(actor)
         occurred_at = timezone.now().replace(microsecond=0)
         events: list[AuditEvent] = []
@@ -110,8 +121,10 @@ def audit_record_many(
             for event, (obj, _before, _after) in zip(events, changes, strict=True)
         ]
         if transaction.get_connection().vendor == "postgresql":
-            _append(events, head, outbox)
+            _append(events, head, outbox, writes)
             return events
+        for sql, params in writes:
+            _execute(sql, params)
         AuditEvent.objects.bulk_create(events)
         head.save(update_fields=["last_hash", "length"])
         OutboxEvent.objects.bulk_create(outbox)  # tx 0 on SQLite: one writer, position order is commit order
@@ -125,10 +138,21 @@ def _insert(instance: models.Model, connection: Any, skip: tuple[str, ...] = ())
     return ", ".join(connection.ops.quote_name(f.column) for f in fields), values
 
 
-def _append(events: list[AuditEvent], head: ChainHead, outbox: list[OutboxEvent]) -> None:
+def _execute(sql: str, params: list[Any]) -> None:
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _append(
+    events: list[AuditEvent],
+    head: ChainHead,
+    outbox: list[OutboxEvent],
+    writes: Sequence[tuple[str, list[Any]]] = (),
+) -> None:
     """PostgreSQL: the events inserted, the chain head moved and the outbox events inserted in one
     statement (data-modifying CTEs all run, in the caller's transaction), instead of four round trips
-    per event. Outbox rows are inserted in the events' order (their positions follow it)."""
+    per event, with the caller's ``writes`` as more CTEs before them. Outbox rows are inserted in the
+    events' order (their positions follow it)."""
     connection = transaction.get_connection()
     event_columns, event_values = "", []
     for event in events:
@@ -144,14 +168,16 @@ def _append(events: list[AuditEvent], head: ChainHead, outbox: list[OutboxEvent]
         "(pg_current_xact_id()::text::bigint, " + ", ".join(["%s"] * len(values)) + ")"
         for values in outbox_values
     )
+    written = "".join(f"written_{index} AS ({sql}), " for index, (sql, _params) in enumerate(writes))
     sql = (
-        f"WITH appended AS (INSERT INTO {quote(AuditEvent._meta.db_table)} ({event_columns}) "  # noqa: S608 - model tables and columns
+        f"WITH {written}appended AS (INSERT INTO {quote(AuditEvent._meta.db_table)} ({event_columns}) "  # noqa: S608 - model tables and columns
         f"VALUES {event_rows}), "
         f"moved AS (UPDATE {quote(ChainHead._meta.db_table)} SET last_hash = %s, length = %s WHERE key = %s) "
         f"INSERT INTO {quote(OutboxEvent._meta.db_table)} (tx, {outbox_columns}) "
         f"VALUES {outbox_rows} RETURNING event_id, position, tx"
     )
-    params = [value for values in event_values for value in values]
+    params = [value for _sql, values in writes for value in values]
+    params += [value for values in event_values for value in values]
     params += [head.last_hash, head.length, head.key]
     params += [value for values in outbox_values for value in values]
     with connection.cursor() as cursor:

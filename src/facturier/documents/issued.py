@@ -46,6 +46,21 @@ def store_issued_files_many(
     """``store_issued_files`` for several documents being issued in one transaction (``batch``:
     document, files, validated kinds): each one's rows as ``store_issued_files`` makes them, all
     inserted by one statement; the logo of each entity is read once."""
+    per_document = issued_file_rows_many(batch=batch)
+    StoredFile.objects.bulk_create([row for rows in per_document for row in rows])
+    return per_document
+
+
+def issued_file_rows(*, document: Document, files: dict[str, bytes], validated: set[str]) -> list[StoredFile]:
+    """``store_issued_files`` without the insert: the bytes written, the rows returned unsaved for the
+    issuing transaction to insert (with the document's other writes, in one statement)."""
+    return issued_file_rows_many(batch=[(document, files, validated)])[0]
+
+
+def issued_file_rows_many(
+    *, batch: Sequence[tuple[Document, dict[str, bytes], set[str]]]
+) -> list[list[StoredFile]]:
+    """The bytes of each document of ``batch`` written, its rows returned unsaved (``store_issued_files_many``)."""
     logos: dict[object, tuple[bytes, str] | None] = {}
     per_document: list[list[StoredFile]] = []
     for document, files, validated in batch:
@@ -58,7 +73,6 @@ def store_issued_files_many(
         if logo is not None:
             rows.append(write_content(document, FileKind.LOGO, logo[0], extension=logo[1]))
         per_document.append(rows)
-    StoredFile.objects.bulk_create([row for rows in per_document for row in rows])
     return per_document
 
 

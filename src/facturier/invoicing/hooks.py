@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -27,6 +27,9 @@ class IssuedFilesKeeper:
     store_many: Callable[..., Sequence[object]] | None = None
     """store_many(batch=[(document, files, validated)]): ``store`` for several documents issued in one
     transaction, one insert for all; returns each document's rows. None: ``store`` is called per document."""
+    file_rows: Callable[..., Sequence[Any]] | None = None
+    """file_rows(document=, files=, validated=): what ``store`` does but the insert: the bytes written, the
+    rows returned unsaved (model instances) for issuing to insert with its other writes. None: ``store``."""
 
 
 _keeper: list[IssuedFilesKeeper] = []

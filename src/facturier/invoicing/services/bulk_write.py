@@ -41,3 +41,42 @@ def update_columns(model: type[models.Model], rows: Sequence[models.Model], name
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def insert_statement(rows: Sequence[models.Model]) -> tuple[str, list[Any]]:
+    """The INSERT of ``rows`` (all of one model, primary keys already set) as ``save(force_insert=True)``
+    would send each (``pre_save`` of every field, values prepared by their field), as one statement to run
+    later or inside another one (``audit_record_many(writes=...)``). The rows are marked saved."""
+    connection = transaction.get_connection()
+    meta = rows[0]._meta
+    fields = list(meta.concrete_fields)
+    quote = connection.ops.quote_name
+    params: list[Any] = []
+    for row in rows:
+        params += [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
+        row._state.adding, row._state.db = False, connection.alias
+    values = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608 - the model's own table and columns
+        f"VALUES {', '.join([values] * len(rows))}"
+    )
+    return sql, params
+
+
+def update_statement(row: models.Model, names: Sequence[str]) -> tuple[str, list[Any]]:
+    """The UPDATE of the columns ``names`` of one row by its primary key, each value as the row holds it
+    prepared by its field (as ``update_columns`` does), as one statement to run later or inside another."""
+    connection = transaction.get_connection()
+    meta = row._meta
+    fields: list[Any] = [meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    key = meta.pk
+    assert key is not None  # noqa: S101 - every concrete model has a primary key
+    params = [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields]
+    params.append(key.get_db_prep_save(row.pk, connection))
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET "  # noqa: S608 - the model's own table and columns
+        + ", ".join(f"{quote(field.column)} = %s" for field in fields)
+        + f" WHERE {quote(key.column)} = %s"
+    )
+    return sql, params

@@ -6,9 +6,9 @@ document is sealed into its series' hash chain, and from then on nothing of it m
 Issuing in parallel. The numbering series is locked (``take_number``) from the moment the number is
 taken until the transaction commits, so only what must be serial runs after it: taking the number,
 putting it into the e-invoice, storing the files, sealing, the audit event, in as few statements as
-they allow (five, below): the counter incremented in place, the files' rows inserted at once, the
-number and the seal written by one UPDATE of the document and one of the series. What does not name
-the number is done before the lock: the validation report is stored, the lines and allowances the seal
+they allow (two on PostgreSQL, below): the series locked with its counter incremented in place, then
+every row written by one statement. What does not name
+the number is done before the lock: the validation report is built, the lines and allowances the seal
 covers are read. The e-invoice is
 validated *before* the lock (validation is most of an issue's time), on the XML of the document as it
 will be issued except for its number, which is a provisional one, P (``provisional_number``: the next number
@@ -35,12 +35,17 @@ elsewhere), the XML is serialized again with N and validated in full under the l
 stored unvalidated.
 
 Statements (PostgreSQL): the document is read locked with its entity and customer, its lines (with
-their products), allowances and deposits are read once; the provisional number is one query, the
-validation report one insert; under the lock only five statements run: the files' rows, the document,
-the series, the audit chain's head locked, and one statement appending the audit event, moving the
-chain head and inserting the outbox event. ``invoice_issue_many`` runs these per chunk, not per invoice:
-every write of the chunk is one statement (reports, files, documents, audit events with the chain head
-and the outbox events), so a chunk costs a constant number of statements.
+their products), allowances and deposits are read once; the provisional number needs no query once
+this process has taken a number of the series (``numbering.provisional_numbers``). Then two statements
+and the COMMIT, while the series is held: one locks the series, increments its counter and locks a free
+audit chain (``numbering.take_number``); after the number is put into the bytes, the files written and
+the seal computed, one more inserts the validation report and the files' rows, updates the document and
+the series, appends the audit event, moves the chain head and inserts the outbox event
+(``audit_record_many(writes=...)``). With 16 issuers on 2 cores the series holder is often preempted
+while it waits for a reply, so every round trip under the lock lengthens everyone's wait.
+``invoice_issue_many`` runs the writes per chunk, not per invoice: every write of the chunk is one
+statement (reports, files, documents, audit events with the chain head and the outbox events), so a
+chunk costs a constant number of statements.
 """
 
 import datetime as dt
@@ -76,7 +81,7 @@ from facturier.invoicing.numbering import (
 )
 from facturier.invoicing.sealing import seal
 from facturier.invoicing.services.as_stored import PREPARED_FIELDS, as_stored
-from facturier.invoicing.services.bulk_write import update_columns
+from facturier.invoicing.services.bulk_write import insert_statement, update_columns, update_statement
 from facturier.invoicing.services.common import (
     customer_snapshot,
     entity_today,
@@ -316,17 +321,28 @@ def invoice_issue(*, invoice: Document, by: Actor, issue_date: dt.date | None = 
     code = _series_code(invoice)
     keys = keyring()  # read before the series is locked: the lock covers numbering and sealing only
     prepared = _prepare(invoice, by, day, provisional_number(entity=invoice.entity, code=code, day=day))
-    if prepared.report_row is not None:
-        prepared.report_row.save(force_insert=True)
-    # 3. the locked section: the number put into the validated bytes, the files, the seal, one UPDATE each
-    taken = take_number(entity=invoice.entity, code=code, day=day, save_series=False)
+    # 3. the locked section: the series locked with its counter incremented and an audit chain locked
+    # (one statement on PostgreSQL), the number put into the validated bytes, the files written, the
+    # seal; then every row in one statement: the files' rows, the document (the number, the seal and
+    # what was prepared before the lock), the series, the audit event with its chain head and outbox event
+    taken = take_number(
+        entity=invoice.entity, code=code, day=day, save_series=False, audit_owner=str(invoice.entity.pk)
+    )
     _renumber(prepared, taken.number, taken.series)
-    stored = issued_files_keeper().store(document=invoice, files=prepared.files, validated=prepared.validated)
-    seal(invoice, taken.series, keys, stored_files=stored if isinstance(stored, list) else None)
-    # the number, the seal and what was prepared before the lock, at once (what the seal covers)
-    invoice.save(update_fields=ISSUED_FIELDS + PREPARED_FIELDS)
-    taken.series.save(update_fields=["last_issue_date", "chain_hash", "chain_length"])
-    _after_issue([prepared], by)
+    keeper = issued_files_keeper()
+    # the validation report first (it does not name the number: the same row as inserted before the lock)
+    writes = [insert_statement([prepared.report_row])] if prepared.report_row is not None else []
+    if keeper.file_rows is not None:
+        rows = keeper.file_rows(document=invoice, files=prepared.files, validated=prepared.validated)
+        seal(invoice, taken.series, keys, stored_files=rows)
+        if rows:
+            writes.append(insert_statement(rows))
+    else:
+        stored = keeper.store(document=invoice, files=prepared.files, validated=prepared.validated)
+        seal(invoice, taken.series, keys, stored_files=stored if isinstance(stored, list) else None)
+    writes.append(update_statement(invoice, ISSUED_FIELDS + PREPARED_FIELDS))
+    writes.append(update_statement(taken.series, ["last_issue_date", "chain_hash", "chain_length"]))
+    _after_issue([prepared], by, head=taken.audit_head, writes=writes)
     return invoice
 
 
@@ -469,12 +485,17 @@ def _renumber(item: _Prepared, number: str, series: Any) -> None:
     item.validated = validated_kinds(invoice, files) if report is not None else set()
 
 
-def _after_issue(items: list[_Prepared], by: Actor) -> None:
+def _after_issue(
+    items: list[_Prepared], by: Actor, *, head: Any = None, writes: Sequence[tuple[str, list[Any]]] = ()
+) -> None:
     """The audit events of the issued documents (of one entity), appended at once in the chain this
-    transaction holds; one checkpoint after the commit; credit notes applied; PDFs queued."""
+    transaction holds (``head`` when already locked), with the caller's ``writes`` in the same statement
+    (``audit_record_many``); one checkpoint after the commit; credit notes applied; PDFs queued."""
     entity = items[0].invoice.entity
     changes = [(item.invoice, item.before, state_of(item.invoice)) for item in items]
-    audit_record_many(entity=entity, actor=by, action="invoice.issued", changes=changes)
+    audit_record_many(
+        entity=entity, actor=by, action="invoice.issued", changes=changes, head=head, writes=writes
+    )
     checkpoint_after_commit(entity)
     keeper = issued_files_keeper()
     for item in items:
