@@ -122,10 +122,9 @@ class _AfterIssue:
                 else:
                     _due[entity_id] = now + wait
                     if not _writer:
-                        _writer.append(threading.Thread(target=_write_due, name="checkpoints"))
-                        _writer[
-                            0
-                        ].start()  # not a daemon: a process that exits first waits for it (< interval)
+                        writer = threading.Thread(target=_write_due, name="checkpoints")
+                        _writer.append(writer)
+                        writer.start()  # not a daemon: a process that exits first waits for it (< interval)
                     _guard.notify_all()
         if at_once:
             write_checkpoints(at_once, reason="issue")
